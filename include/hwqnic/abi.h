@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-2-Clause */
+/*
+ * hwqnic device ABI: what the host and the (emulated) NIC exchange through
+ * queue memory and doorbells. Every structure has a fixed size and is
+ * little-endian on every host; docs/abi.md draws each layout.
+ */
+#ifndef _UAPI_HWQNIC_ABI_H
+#define _UAPI_HWQNIC_ABI_H
+
+#include <linux/types.h>
+
+#define HWQNIC_ABI_VERSION	1
+
+#define HWQNIC_STATIC_ASSERT(cond, msg)	_Static_assert(cond, msg)
+
+/* Work request opcodes; numerically equal to enum ibv_wr_opcode. */
+enum hwqnic_wr_opcode {
+	HWQNIC_WR_RDMA_WRITE		= 0,
+	HWQNIC_WR_RDMA_WRITE_WITH_IMM	= 1,
+	HWQNIC_WR_SEND			= 2,
+	HWQNIC_WR_SEND_WITH_IMM		= 3,
+	HWQNIC_WR_RDMA_READ		= 4,
+	HWQNIC_WR_ATOMIC_CMP_AND_SWP	= 5,
+	HWQNIC_WR_ATOMIC_FETCH_AND_ADD	= 6,
+	HWQNIC_WR_MAX
+};
+
+/* Completion opcodes; numerically equal to enum ibv_wc_opcode. */
+enum hwqnic_wc_opcode {
+	HWQNIC_WC_SEND			= 0,
+	HWQNIC_WC_RDMA_WRITE		= 1,
+	HWQNIC_WC_RDMA_READ		= 2,
+	HWQNIC_WC_COMP_SWAP		= 3,
+	HWQNIC_WC_FETCH_ADD		= 4,
+	HWQNIC_WC_RECV			= 128,
+	HWQNIC_WC_RECV_RDMA_WITH_IMM	= 129,
+};
+
+/* Completion status; same values and meanings as enum ibv_wc_status. */
+enum hwqnic_wc_status {
+	HWQNIC_WC_SUCCESS		= 0,
+	HWQNIC_WC_LOC_LEN_ERR		= 1,
+	HWQNIC_WC_LOC_QP_OP_ERR		= 2,
+	HWQNIC_WC_LOC_EEC_OP_ERR	= 3,
+	HWQNIC_WC_LOC_PROT_ERR		= 4,
+	HWQNIC_WC_WR_FLUSH_ERR		= 5,
+	HWQNIC_WC_MW_BIND_ERR		= 6,
+	HWQNIC_WC_BAD_RESP_ERR		= 7,
+	HWQNIC_WC_LOC_ACCESS_ERR	= 8,
+	HWQNIC_WC_REM_INV_REQ_ERR	= 9,
+	HWQNIC_WC_REM_ACCESS_ERR	= 10,
+	HWQNIC_WC_REM_OP_ERR		= 11,
+	HWQNIC_WC_RETRY_EXC_ERR		= 12,
+	HWQNIC_WC_RNR_RETRY_EXC_ERR	= 13,
+	HWQNIC_WC_LOC_RDD_VIOL_ERR	= 14,
+	HWQNIC_WC_REM_INV_RD_REQ_ERR	= 15,
+	HWQNIC_WC_REM_ABORT_ERR		= 16,
+	HWQNIC_WC_INV_EECN_ERR		= 17,
+	HWQNIC_WC_INV_EEC_STATE_ERR	= 18,
+	HWQNIC_WC_FATAL_ERR		= 19,
+	HWQNIC_WC_RESP_TIMEOUT_ERR	= 20,
+	HWQNIC_WC_GENERAL_ERR		= 21,
+	HWQNIC_WC_STATUS_MAX
+};
+
+/* Scatter/gather element, as it sits in a WQE. */
+struct hwqnic_sge {
+	__le64	addr;		/* in the MR's address space (its iova) */
+	__le32	length;
+	__le32	lkey;
+};
+
+/* Send WQE flags. */
+#define HWQNIC_WQE_F_SIGNALED	0x01	/* write a CQE when done */
+#define HWQNIC_WQE_F_SOLICITED	0x02	/* raise the solicited event remotely */
+#define HWQNIC_WQE_F_INLINE	0x04	/* payload follows the header */
+#define HWQNIC_WQE_F_FENCE	0x08	/* wait for prior RDMA_READ/atomics */
+#define HWQNIC_WQE_F_ALL	0x0f
+
+/*
+ * Send queue WQE header. It is followed by num_sge struct hwqnic_sge, or by
+ * `length` bytes of inline data, inside the same queue slot.
+ */
+struct hwqnic_send_wqe {
+	__u8	opcode;		/* enum hwqnic_wr_opcode */
+	__u8	flags;		/* HWQNIC_WQE_F_* */
+	__u8	num_sge;
+	__u8	rsvd0;
+	__le32	length;		/* payload bytes (sum of SGEs, or inline) */
+	__le64	wr_id;
+	__le32	imm_data;	/* *_WITH_IMM: network byte order, opaque */
+	__le32	rkey;		/* RDMA and atomics */
+	__le64	remote_addr;	/* RDMA and atomics */
+	__le64	compare_add;	/* CMP_AND_SWP: compare; FETCH_AND_ADD: add */
+	__le64	swap;		/* CMP_AND_SWP: swap */
+	__le32	dst_qpn;	/* UD */
+	__le32	qkey;		/* UD */
+	__le64	rsvd1;
+};
+
+/* Receive WQE header, followed by num_sge struct hwqnic_sge. */
+struct hwqnic_recv_wqe {
+	__le64	wr_id;
+	__u8	num_sge;
+	__u8	rsvd0[7];
+};
+
+/* CQE flags. */
+#define HWQNIC_CQE_F_TOGGLE	0x01	/* phase bit, see hwqnic_cqe_phase() */
+#define HWQNIC_CQE_F_WITH_IMM	0x02	/* imm_data is valid */
+
+/*
+ * Completion queue entry. The NIC writes everything but `flags` first and
+ * `flags` (holding the toggle) last with release ordering; the host reads
+ * `flags`, then everything else after an acquire barrier.
+ */
+struct hwqnic_cqe {
+	__le64	wr_id;
+	__le32	byte_len;
+	__le32	imm_data;
+	__le32	qpn;
+	__le32	src_qp;		/* UD receives */
+	__u8	opcode;		/* enum hwqnic_wc_opcode */
+	__u8	status;		/* enum hwqnic_wc_status */
+	__u8	vendor_err;
+	__u8	flags;		/* HWQNIC_CQE_F_*; written last */
+	__le32	rsvd0;
+};
+
+/*
+ * The toggle a valid CQE carries in the pass whose consumer epoch is
+ * `epoch`. Queue memory starts zeroed, so the first pass expects 1.
+ */
+static inline __u8 hwqnic_cqe_phase(__u8 epoch)
+{
+	return !epoch;
+}
+
+HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_sge) == 16, "sge size");
+HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_send_wqe) == 64, "send wqe size");
+HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_recv_wqe) == 16, "recv wqe size");
+HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_cqe) == 32, "cqe size");
+
+/*
+ * Doorbell: one 64-bit write, modelled on bnxt's DBC format.
+ *
+ *   bits  0..23  index   producer (SQ/RQ/SRQ) or consumer (CQ/NQ) index
+ *   bit  24      epoch   the index's wrap parity
+ *   bits 25..26  toggle  CQ arm: the CQ toggle the host expects
+ *   bits 27..31  reserved (zero)
+ *   bits 32..51  xid     queue id (QPN for SQ/RQ, CQ id, SRQ id, NQ id)
+ *   bits 52..57  reserved (zero)
+ *   bit  58      valid   set on every doorbell the host writes
+ *   bits 60..63  type    enum hwqnic_db_type
+ */
+enum hwqnic_db_type {
+	HWQNIC_DB_SQ		= 0x0,
+	HWQNIC_DB_RQ		= 0x1,
+	HWQNIC_DB_SRQ		= 0x2,
+	HWQNIC_DB_SRQ_ARM	= 0x3,
+	HWQNIC_DB_CQ		= 0x4,
+	HWQNIC_DB_CQ_ARMSE	= 0x5,	/* arm: next solicited CQE */
+	HWQNIC_DB_CQ_ARMALL	= 0x6,	/* arm: next CQE */
+	HWQNIC_DB_CQ_ARMENA	= 0x7,	/* enable arming */
+	HWQNIC_DB_NQ		= 0xa,
+	HWQNIC_DB_TYPE_MAX	= 0xf,
+};
+
+#define HWQNIC_DB_INDEX_MASK	0x00ffffffULL
+#define HWQNIC_DB_EPOCH_SHIFT	24
+#define HWQNIC_DB_TOGGLE_SHIFT	25
+#define HWQNIC_DB_TOGGLE_MASK	0x3ULL
+#define HWQNIC_DB_XID_SHIFT	32
+#define HWQNIC_DB_XID_MASK	0x000fffffULL
+#define HWQNIC_DB_VALID		(1ULL << 58)
+#define HWQNIC_DB_TYPE_SHIFT	60
+#define HWQNIC_DB_TYPE_MASK	0xfULL
+#define HWQNIC_DB_RSVD_MASK	(0x1fULL << 27 | 0x3fULL << 52 | 1ULL << 59)
+
+struct hwqnic_db {
+	__u32	index;		/* HWQNIC_DB_INDEX_MASK bits */
+	__u32	xid;		/* HWQNIC_DB_XID_MASK bits */
+	__u8	epoch;		/* 0 or 1 */
+	__u8	toggle;		/* 0..3 */
+	__u8	type;		/* enum hwqnic_db_type */
+};
+
+/* Fields wider than their slot are truncated to it. */
+static inline __u64 hwqnic_db_encode(const struct hwqnic_db *db)
+{
+	return ((__u64)db->index & HWQNIC_DB_INDEX_MASK) |
+	       ((__u64)(db->epoch & 1) << HWQNIC_DB_EPOCH_SHIFT) |
+	       (((__u64)db->toggle & HWQNIC_DB_TOGGLE_MASK) <<
+		HWQNIC_DB_TOGGLE_SHIFT) |
+	       (((__u64)db->xid & HWQNIC_DB_XID_MASK) << HWQNIC_DB_XID_SHIFT) |
+	       HWQNIC_DB_VALID |
+	       (((__u64)db->type & HWQNIC_DB_TYPE_MASK) <<
+		HWQNIC_DB_TYPE_SHIFT);
+}
+
+/* Returns 0, or -1 for a value no host writes (not valid, reserved bits). */
+static inline int hwqnic_db_decode(__u64 val, struct hwqnic_db *db)
+{
+	if (!(val & HWQNIC_DB_VALID) || (val & HWQNIC_DB_RSVD_MASK))
+		return -1;
+	db->index = val & HWQNIC_DB_INDEX_MASK;
+	db->epoch = (val >> HWQNIC_DB_EPOCH_SHIFT) & 1;
+	db->toggle = (val >> HWQNIC_DB_TOGGLE_SHIFT) & HWQNIC_DB_TOGGLE_MASK;
+	db->xid = (val >> HWQNIC_DB_XID_SHIFT) & HWQNIC_DB_XID_MASK;
+	db->type = (val >> HWQNIC_DB_TYPE_SHIFT) & HWQNIC_DB_TYPE_MASK;
+	return 0;
+}
+
+#endif /* _UAPI_HWQNIC_ABI_H */

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Hardware queues on page buffer lists. */
+#include "hwq.h"
+
+/*
+ * A queue of `depth` slots of `stride` bytes (a power of two from 16 bytes
+ * to the page size) on pages of 1 << pg_shift bytes.
+ */
+int hwqnic_hwq_init(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq,
+		    u32 depth, u32 stride, u8 pg_shift)
+{
+	u64 bytes, npages;
+	int rc;
+
+	if (!depth || depth > HWQNIC_HWQ_MAX_DEPTH ||
+	    !is_power_of_2(stride) || stride < HWQNIC_HWQ_MIN_STRIDE ||
+	    pg_shift < HWQNIC_PBL_MIN_PG_SHIFT ||
+	    pg_shift > HWQNIC_PBL_MAX_PG_SHIFT ||
+	    stride > (1U << pg_shift))
+		return -EINVAL;
+	bytes = (u64)depth * stride;
+	npages = DIV_ROUND_UP(bytes, (u64)1 << pg_shift);
+	if (npages > HWQNIC_PBL_MAX_PAGES)
+		return -E2BIG;
+
+	*hwq = (struct hwqnic_hwq) {
+		.depth = depth,
+		.stride_shift = ilog2(stride),
+		.slots_pg_shift = pg_shift - ilog2(stride),
+	};
+	rc = hwqnic_pbl_alloc(od, &hwq->pbl, npages, pg_shift,
+			      HWQNIC_PBL_QUEUE);
+	if (rc)
+		hwq->depth = 0;
+	return rc;
+}
+EXPORT_SYMBOL_GPL(hwqnic_hwq_init);
+
+void hwqnic_hwq_free(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq)
+{
+	hwqnic_pbl_free(od, &hwq->pbl);
+	hwq->depth = 0;
+}
+EXPORT_SYMBOL_GPL(hwqnic_hwq_free);
+
+/*
+ * The doorbell announcing the host's side of the queue: the producer for
+ * SQ/RQ/SRQ, the consumer for CQ and NQ doorbells.
+ */
+u64 hwqnic_hwq_db(const struct hwqnic_hwq *hwq, u32 xid, u8 type, u8 toggle)
+{
+	bool producer = type == HWQNIC_DB_SQ || type == HWQNIC_DB_RQ ||
+			type == HWQNIC_DB_SRQ || type == HWQNIC_DB_SRQ_ARM;
+	const struct hwqnic_hwq_idx *i = producer ? &hwq->prod : &hwq->cons;
+	struct hwqnic_db db = {
+		.index = i->val,
+		.epoch = i->epoch,
+		.toggle = toggle,
+		.xid = xid,
+		.type = type,
+	};
+
+	return hwqnic_db_encode(&db);
+}
+EXPORT_SYMBOL_GPL(hwqnic_hwq_db);
+
+/*
+ * The NIC's view of slot idx: its DMA address, reached through the PBL.
+ * Slots tile pages exactly, so slot idx starts at byte idx * stride.
+ */
+int hwqnic_hwq_slot_dma(struct hwqnic_osdev *od,
+			const struct hwqnic_hwq_ctx *ctx, u32 idx,
+			dma_addr_t *dma)
+{
+	if (unlikely(idx >= ctx->depth))
+		return -EFAULT;
+	return hwqnic_pbl_translate(od, &ctx->pbl,
+				    (u64)idx << ctx->stride_shift, dma);
+}
+EXPORT_SYMBOL_GPL(hwqnic_hwq_slot_dma);

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one place that knows whether the core is built into hwqnic.ko or into
+ * libhwqnic. The core is written in kernel C; each half supplies, under the
+ * kernel's names:
+ *
+ *   u8..u64, bool, dma_addr_t, __le16/32/64, cpu_to_le*(), le*_to_cpu(),
+ *   READ_ONCE(), WRITE_ONCE(), DIV_ROUND_UP(), is_power_of_2(), ilog2(),
+ *   likely(), unlikely(), EXPORT_SYMBOL_GPL(), errno values,
+ *
+ * and the device services, each taking the device so that two devices in one
+ * process never share state:
+ *
+ *   struct hwqnic_osdev
+ *   hwqnic_os_zalloc(od, size), hwqnic_os_free(od, p)
+ *     host-private memory, zeroed;
+ *   hwqnic_os_dma_alloc(od, size, align, &dma), hwqnic_os_dma_free(od, size, va, dma)
+ *     memory the NIC reaches by DMA address: zeroed, `align` (a power of two
+ *     no larger than size rounded up to one) aligned;
+ *   hwqnic_os_dma_va(od, dma, len)
+ *     the CPU view of [dma, dma + len) for the engine, or NULL when the
+ *     address is not one the device may reach.
+ */
+#ifndef _HWQNIC_OSDEP_H
+#define _HWQNIC_OSDEP_H
+
+#ifdef __KERNEL__
+#include "osdep_kernel.h"
+#else
+#include "osdep_user.h"
+#endif
+
+#endif /* _HWQNIC_OSDEP_H */
