@@ -7,15 +7,19 @@
 #                prove: ASan+UBSan builds, valgrind, the kernel build
 #   make deps    install the Debian packages the build and the tests need
 #   make demo    the main job (arrives with the BPF tooling; says so for now)
+#   make bench   hwqperf's headline benchmarks, each with its same-run baseline
+#   make install PREFIX=/usr/local DESTDIR=
 #   make clean
 
 BUILD	?= build
+PREFIX	?= /usr/local
+VERSION	:= 0.1.0
 V	?= 0
 Q	:= $(if $(filter 1,$(V)),,@)
 
 WARN	:= -Wall -Wextra -Werror
-BASE	:= -std=c11 -D_GNU_SOURCE -Iinclude -Ikmod/core $(WARN) -MMD -MP
-OPT_release := -O2 -g
+BASE	:= -std=c11 -D_GNU_SOURCE -Iinclude -Ikmod/core -Iuser $(WARN) -MMD -MP
+OPT_release := -O2 -g -fPIC
 OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all
 LD_asan	:= -fsanitize=address,undefined
@@ -23,10 +27,14 @@ VARIANTS := release asan
 
 # Debian packages: build and test. `make deps` installs those missing.
 DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
-	    linux-headers-amd64
+	    systemtap-sdt-dev python3 linux-headers-amd64
 
-CORE_SRCS  := $(addprefix kmod/core/,pbl.c hwq.c osdep_user.c)
-CORE_TESTS := $(patsubst %.c,%,$(wildcard selftests/core/*.c))
+LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
+	      engine.c osdep_user.c) \
+	    $(addprefix user/,device.c verbs.c stats.c)
+LIBS	:= -lpthread -lm
+TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c))
+TOOLS	:= $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 
 # The newest Debian kernel build tree installed; never a fixed version.
 KDIR ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
@@ -34,30 +42,46 @@ KDIR ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tai
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect,possible
 
-.PHONY: all check deps demo kmod clean
+.PHONY: all lib check deps demo bench install kmod clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: $(foreach v,$(VARIANTS),$(BUILD)/$(v)/libhwqnic-core.a) \
-     $(CORE_TESTS:%=$(BUILD)/release/%.t) kmod
+all: lib $(TOOLS:%=$(BUILD)/bin/%) $(TESTS_C:%=$(BUILD)/release/%.t) kmod
+
+lib: $(foreach v,$(VARIANTS),$(BUILD)/$(v)/libhwqnic.a) \
+     $(BUILD)/release/libhwqnic.so $(BUILD)/release/libhwqnic.pc
 
 define variant
 $(BUILD)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
 	$$(Q)$$(CC) $$(BASE) $$(OPT_$(1)) $$(CFLAGS) -c $$< -o $$@
 
-$(BUILD)/$(1)/libhwqnic-core.a: $(CORE_SRCS:%.c=$(BUILD)/$(1)/%.o)
-	$$(Q)$$(AR) rcs $$@ $$^
+$(BUILD)/$(1)/libhwqnic.a: $(LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 
-$(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o $(BUILD)/$(1)/libhwqnic-core.a
-	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ -o $$@
+$(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o $(BUILD)/$(1)/libhwqnic.a
+	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ $(LIBS) -o $$@
 endef
 $(foreach v,$(VARIANTS),$(eval $(call variant,$(v))))
 
-# Each valgrind test is a script that runs the release binary under valgrind.
+$(BUILD)/release/libhwqnic.so: $(LIB_SRCS:%.c=$(BUILD)/release/%.o) user/libhwqnic.map
+	$(Q)$(CC) -shared -Wl,-soname,libhwqnic.so.1 \
+		-Wl,--version-script=user/libhwqnic.map \
+		$(filter %.o,$^) $(LIBS) -o $@.1
+	$(Q)ln -sf libhwqnic.so.1 $@
+
+$(BUILD)/release/libhwqnic.pc: user/libhwqnic.pc.in
+	$(Q)sed 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' $< > $@
+
+$(BUILD)/bin/%: $(BUILD)/release/tools/%.o $(BUILD)/release/libhwqnic.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ $(LIBS) -o $@
+
+# Each valgrind test is a script that runs the release binary under valgrind,
+# with HWQNIC_TEST_QUICK=1 asking the long tests for a hundredth of the work.
 $(BUILD)/valgrind/selftests/%.t: $(BUILD)/release/selftests/%.t
 	@mkdir -p $(@D)
-	$(Q)printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(VALGRIND)' '$(abspath $<)' > $@
+	$(Q)printf '#!/bin/sh\nHWQNIC_TEST_QUICK=1 exec %s %s "$$@"\n' '$(VALGRIND)' '$(abspath $<)' > $@
 	$(Q)chmod +x $@
 
 kmod:
@@ -67,8 +91,8 @@ kmod:
 		$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules; \
 	fi
 
-TEST_BINS := $(CORE_TESTS:%=$(BUILD)/asan/%.t) \
-	     $(CORE_TESTS:%=$(BUILD)/valgrind/%.t)
+TEST_BINS := $(TESTS_C:%=$(BUILD)/asan/%.t) \
+	     $(TESTS_C:%=$(BUILD)/valgrind/%.t)
 TESTS := $(TEST_BINS) selftests/kmod/build.t
 
 check: deps
@@ -93,6 +117,17 @@ demo:
 	@echo "make demo: the traced demo workload arrives with the BPF tooling;"
 	@echo "make demo: today 'make check' builds the core and runs its tests."
 	@exit 1
+
+install: lib $(TOOLS:%=$(BUILD)/bin/%)
+	install -d $(DESTDIR)$(PREFIX)/include/hwqnic $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 include/hwqnic/*.h $(DESTDIR)$(PREFIX)/include/hwqnic/
+	install -m 644 $(BUILD)/release/libhwqnic.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/release/libhwqnic.so.1 $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libhwqnic.so.1 $(DESTDIR)$(PREFIX)/lib/libhwqnic.so
+	install -m 644 $(BUILD)/release/libhwqnic.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	$(if $(TOOLS),install -m 755 $(TOOLS:%=$(BUILD)/bin/%) $(DESTDIR)$(PREFIX)/bin/)
+	$(if $(wildcard docs/man/*.1),install -m 644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/)
 
 clean:
 	rm -rf $(BUILD)

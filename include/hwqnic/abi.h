@@ -63,8 +63,11 @@ enum hwqnic_wc_status {
 	HWQNIC_WC_STATUS_MAX
 };
 
+/* The status the poll trace event reports for a poll that found nothing. */
+#define HWQNIC_POLL_EMPTY	255
+
 /* Scatter/gather element, as it sits in a WQE. */
-struct hwqnic_sge {
+struct hwqnic_wqe_sge {
 	__le64	addr;		/* in the MR's address space (its iova) */
 	__le32	length;
 	__le32	lkey;
@@ -78,7 +81,7 @@ struct hwqnic_sge {
 #define HWQNIC_WQE_F_ALL	0x0f
 
 /*
- * Send queue WQE header. It is followed by num_sge struct hwqnic_sge, or by
+ * Send queue WQE header. It is followed by num_sge struct hwqnic_wqe_sge, or by
  * `length` bytes of inline data, inside the same queue slot.
  */
 struct hwqnic_send_wqe {
@@ -98,7 +101,7 @@ struct hwqnic_send_wqe {
 	__le64	rsvd1;
 };
 
-/* Receive WQE header, followed by num_sge struct hwqnic_sge. */
+/* Receive WQE header, followed by num_sge struct hwqnic_wqe_sge. */
 struct hwqnic_recv_wqe {
 	__le64	wr_id;
 	__u8	num_sge;
@@ -124,7 +127,7 @@ struct hwqnic_cqe {
 	__u8	status;		/* enum hwqnic_wc_status */
 	__u8	vendor_err;
 	__u8	flags;		/* HWQNIC_CQE_F_*; written last */
-	__le32	rsvd0;
+	__le32	wqe_idx;	/* slot of the WQE completed (SQ or RQ) */
 };
 
 /*
@@ -136,7 +139,7 @@ static inline __u8 hwqnic_cqe_phase(__u8 epoch)
 	return !epoch;
 }
 
-HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_sge) == 16, "sge size");
+HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_wqe_sge) == 16, "sge size");
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_send_wqe) == 64, "send wqe size");
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_recv_wqe) == 16, "recv wqe size");
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_cqe) == 32, "cqe size");
@@ -210,5 +213,29 @@ static inline int hwqnic_db_decode(__u64 val, struct hwqnic_db *db)
 	db->type = (val >> HWQNIC_DB_TYPE_SHIFT) & HWQNIC_DB_TYPE_MASK;
 	return 0;
 }
+
+/*
+ * The doorbell page: where the host rings. Each queue owns a 64-bit slot
+ * that holds its last doorbell (a doorbell carries an absolute index, so
+ * the last write is the only one that matters). After writing a slot the
+ * host sets its bit in `pending` and the word's bit in `summary`, then,
+ * after a full barrier, wakes the engine if `need_wakeup` is set. CQ
+ * consumer doorbells only update their slot: the engine reads it when it
+ * needs to know how much room a CQ has.
+ */
+#define HWQNIC_DB_SLOTS		4096
+
+struct hwqnic_db_page {
+	__u64	summary;		/* bit w: pending[w] may be non-zero */
+	__u32	need_wakeup;		/* set by an engine about to sleep */
+	__u32	wake_seq;		/* the engine sleeps until it changes */
+	__u8	rsvd0[48];		/* the line the engine spins on */
+	__u64	pending[HWQNIC_DB_SLOTS / 64];
+	__u64	slot[HWQNIC_DB_SLOTS];
+};
+
+HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_db_page) ==
+		     64 + 8 * (HWQNIC_DB_SLOTS / 64 + HWQNIC_DB_SLOTS),
+		     "doorbell page size");
 
 #endif /* _UAPI_HWQNIC_ABI_H */

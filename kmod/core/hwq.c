@@ -43,6 +43,18 @@ void hwqnic_hwq_free(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq)
 }
 EXPORT_SYMBOL_GPL(hwqnic_hwq_free);
 
+/* Back to a fresh queue: zeroed slots, both indices at 0 in epoch 0. */
+void hwqnic_hwq_reset(struct hwqnic_hwq *hwq)
+{
+	size_t pg_size = (size_t)1 << hwq->pbl.ctx.pg_shift;
+	u32 i;
+
+	for (i = 0; i < hwq->pbl.ctx.npages; i++)
+		memset(hwq->pbl.pg_va[i], 0, pg_size);
+	hwq->prod = hwq->cons = (struct hwqnic_hwq_idx){ 0 };
+}
+EXPORT_SYMBOL_GPL(hwqnic_hwq_reset);
+
 /*
  * The doorbell announcing the host's side of the queue: the producer for
  * SQ/RQ/SRQ, the consumer for CQ and NQ doorbells.

@@ -1,9 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Userspace device services for the core: libc memory with accounting. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "osdep.h"
+
+/* USDT semaphores: non-zero while a tracer is attached to the probe. */
+#define HWQNIC_SEMAPHORE(name) \
+	unsigned short hwqnic_##name##_semaphore \
+	__attribute__((section(".probes"), used))
+HWQNIC_SEMAPHORE(post);
+HWQNIC_SEMAPHORE(db);
+HWQNIC_SEMAPHORE(wqe);
+HWQNIC_SEMAPHORE(cqe);
+HWQNIC_SEMAPHORE(poll);
 
 /* Counts the attempt; false when fault injection says this one fails. */
 static bool os_alloc_allowed(struct hwqnic_osdev *od)
@@ -65,4 +79,23 @@ void hwqnic_os_dma_free(struct hwqnic_osdev *od, size_t size, void *va,
 		return;
 	free(va);
 	os_account(od, -1);
+}
+
+void hwqnic_os_engine_wait(struct hwqnic_osdev *od, u32 *word, u32 val,
+			   u64 timeout_ns)
+{
+	struct timespec ts = {
+		.tv_sec = timeout_ns / 1000000000ULL,
+		.tv_nsec = timeout_ns % 1000000000ULL,
+	};
+
+	(void)od;
+	syscall(SYS_futex, word, FUTEX_WAIT, val, &ts, NULL, 0);
+}
+
+void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word)
+{
+	(void)od;
+	__atomic_add_fetch(word, 1, __ATOMIC_SEQ_CST);
+	syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }

@@ -8,16 +8,21 @@
 
 #include <endian.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <time.h>
 #include <linux/types.h>
 
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef uint64_t dma_addr_t;
+/* The kernel's own definitions: u64 is __u64 (unsigned long long) there too. */
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s64 s64;
+typedef __u64 dma_addr_t;
 
 #define cpu_to_le16(x)	htole16(x)
 #define cpu_to_le32(x)	htole32(x)
@@ -33,6 +38,103 @@ typedef uint64_t dma_addr_t;
 #define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
 /* The core exports itself from hwqnic.ko; libhwqnic has no symbol table to fill. */
 #define EXPORT_SYMBOL_GPL(sym) _Static_assert(1, #sym)
+
+#define smp_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define smp_wmb()	__atomic_thread_fence(__ATOMIC_RELEASE)
+#define smp_rmb()	__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define smp_store_release(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
+#define smp_load_acquire(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
+#define xchg(p, v)	__atomic_exchange_n(p, v, __ATOMIC_SEQ_CST)
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+#define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+
+static inline void set_bit(unsigned int nr, unsigned long *addr)
+{
+	__atomic_fetch_or(addr + nr / 64, 1UL << (nr % 64), __ATOMIC_SEQ_CST);
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+typedef pthread_mutex_t hwqnic_lock_t;
+
+static inline void hwqnic_lock_init(hwqnic_lock_t *l)
+{
+	pthread_mutex_init(l, NULL);
+}
+
+static inline void hwqnic_lock_destroy(hwqnic_lock_t *l)
+{
+	pthread_mutex_destroy(l);
+}
+
+static inline void hwqnic_lock(hwqnic_lock_t *l)
+{
+	pthread_mutex_lock(l);
+}
+
+static inline void hwqnic_unlock(hwqnic_lock_t *l)
+{
+	pthread_mutex_unlock(l);
+}
+
+static inline u64 hwqnic_os_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* RDMA atomics on memory the host may touch at the same time. */
+static inline u64 hwqnic_os_cas64(u64 *p, u64 cmp, u64 swp)
+{
+	__atomic_compare_exchange_n(p, &cmp, swp, false, __ATOMIC_SEQ_CST,
+				    __ATOMIC_SEQ_CST);
+	return cmp;
+}
+
+static inline u64 hwqnic_os_faa64(u64 *p, u64 add)
+{
+	return __atomic_fetch_add(p, add, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * USDT probes, provider "hwqnic"; docs/tracepoints.md defines the
+ * arguments. The semaphores keep an untraced probe site to one load and a
+ * not-taken branch.
+ */
+#define _SDT_HAS_SEMAPHORES 1
+#include <sys/sdt.h>
+
+extern unsigned short hwqnic_post_semaphore, hwqnic_db_semaphore,
+	hwqnic_wqe_semaphore, hwqnic_cqe_semaphore, hwqnic_poll_semaphore;
+
+#define hwqnic_trace_post(dev, qpn, idx, wr_id, op, len) do {		\
+	if (unlikely(hwqnic_post_semaphore))				\
+		STAP_PROBE6(hwqnic, post, dev, qpn, idx, wr_id, op, len); \
+} while (0)
+#define hwqnic_trace_db(dev, xid, type, idx, epoch) do {		\
+	if (unlikely(hwqnic_db_semaphore))				\
+		STAP_PROBE5(hwqnic, db, dev, xid, type, idx, epoch);	\
+} while (0)
+#define hwqnic_trace_wqe(dev, qpn, idx, wr_id, op, len) do {		\
+	if (unlikely(hwqnic_wqe_semaphore))				\
+		STAP_PROBE6(hwqnic, wqe, dev, qpn, idx, wr_id, op, len); \
+} while (0)
+#define hwqnic_trace_cqe(dev, qpn, idx, wr_id, op, len, st, cq) do {	\
+	if (unlikely(hwqnic_cqe_semaphore))				\
+		STAP_PROBE8(hwqnic, cqe, dev, qpn, idx, wr_id, op, len, st, cq); \
+} while (0)
+#define hwqnic_trace_poll(dev, qpn, idx, wr_id, op, len, st, cq) do {	\
+	if (unlikely(hwqnic_poll_semaphore))				\
+		STAP_PROBE8(hwqnic, poll, dev, qpn, idx, wr_id, op, len, st, cq); \
+} while (0)
 
 static inline bool is_power_of_2(unsigned long n)
 {
@@ -80,6 +182,14 @@ static inline void *hwqnic_os_dma_va(struct hwqnic_osdev *od, dma_addr_t dma,
 		return NULL;
 	return (void *)(uintptr_t)a;
 }
+
+/*
+ * The engine sleeps on a 32-bit word in the doorbell page until the host
+ * changes it (a futex: works across processes sharing the page too).
+ */
+void hwqnic_os_engine_wait(struct hwqnic_osdev *od, u32 *word, u32 val,
+			   u64 timeout_ns);
+void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word);
 
 /* Fault injection for tests: make allocation attempt `n` from now fail. */
 static inline void hwqnic_os_fail_nth(struct hwqnic_osdev *od, long n)

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-2-Clause */
+/*
+ * hwqnic verbs: the semantics of libibverbs under names of our own. Values
+ * of enums and flags equal their ibv_* counterparts.
+ *
+ * The structures are shared with hwqnic.ko's exported verbs; the functions
+ * below are libhwqnic's. Functions returning int return 0 or a positive
+ * errno value (errno is set too); functions returning a pointer return NULL
+ * and set errno; hwqnic_poll_cq() returns a count or a negative errno.
+ * A call that fails changes nothing.
+ */
+#ifndef _HWQNIC_VERBS_H
+#define _HWQNIC_VERBS_H
+
+#include <linux/types.h>
+#include <hwqnic/abi.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* hwqnic_open() flags; with neither, HWQNIC_BACKEND=embedded|kernel decides. */
+#define HWQNIC_OPEN_EMBEDDED	0x1	/* engine thread in this process (default) */
+#define HWQNIC_OPEN_KERNEL	0x2	/* /dev/hwqnicN and the kernel engine */
+
+#define HWQNIC_PORT_ACTIVE	4	/* IBV_PORT_ACTIVE */
+
+struct hwqnic_device_attr {
+	__u32	abi_version;
+	__u32	max_qp;
+	__u32	max_qp_wr;		/* per queue */
+	__u32	max_sge;		/* per WR */
+	__u32	max_inline_data;
+	__u32	max_cq;
+	__u32	max_cqe;
+	__u32	max_mr;
+	__u32	max_pd;
+	__u32	max_qp_rd_atom;
+	__u64	max_mr_size;
+	__u64	page_size_cap;		/* bitmask of supported page sizes */
+};
+
+struct hwqnic_port_attr {
+	__u32	state;			/* HWQNIC_PORT_ACTIVE */
+	__u32	max_mtu;		/* bytes */
+	__u32	active_mtu;		/* bytes */
+	__u32	max_msg_sz;
+};
+
+struct hwqnic_pd {
+	struct hwqnic_context	*context;
+	__u32			handle;
+};
+
+/* Access flags, as enum ibv_access_flags. */
+enum hwqnic_access_flags {
+	HWQNIC_ACCESS_LOCAL_WRITE	= 1 << 0,
+	HWQNIC_ACCESS_REMOTE_WRITE	= 1 << 1,
+	HWQNIC_ACCESS_REMOTE_READ	= 1 << 2,
+	HWQNIC_ACCESS_REMOTE_ATOMIC	= 1 << 3,
+};
+#define HWQNIC_ACCESS_ALL	0xf
+
+struct hwqnic_mr {
+	struct hwqnic_context	*context;
+	struct hwqnic_pd	*pd;
+	void			*addr;
+	__u64			length;
+	__u32			lkey;
+	__u32			rkey;
+	__u32			access;
+};
+
+struct hwqnic_comp_channel {
+	struct hwqnic_context	*context;
+	int			fd;	/* readable when a CQ event is queued */
+};
+
+struct hwqnic_cq {
+	struct hwqnic_context		*context;
+	struct hwqnic_comp_channel	*channel;
+	void				*cq_context;
+	int				cqe;	/* capacity */
+	__u32				handle;
+};
+
+/* QP types and states, as enum ibv_qp_type / ibv_qp_state. */
+enum hwqnic_qp_type {
+	HWQNIC_QPT_RC	= 2,
+	HWQNIC_QPT_UD	= 4,
+};
+
+enum hwqnic_qp_state {
+	HWQNIC_QPS_RESET,
+	HWQNIC_QPS_INIT,
+	HWQNIC_QPS_RTR,
+	HWQNIC_QPS_RTS,
+	HWQNIC_QPS_SQD,
+	HWQNIC_QPS_SQE,
+	HWQNIC_QPS_ERR,
+};
+
+struct hwqnic_qp_cap {
+	__u32	max_send_wr;
+	__u32	max_recv_wr;
+	__u32	max_send_sge;
+	__u32	max_recv_sge;
+	__u32	max_inline_data;
+};
+
+struct hwqnic_qp_init_attr {
+	void			*qp_context;
+	struct hwqnic_cq	*send_cq;
+	struct hwqnic_cq	*recv_cq;
+	struct hwqnic_qp_cap	cap;	/* updated with what was granted */
+	enum hwqnic_qp_type	qp_type;
+	int			sq_sig_all;
+};
+
+struct hwqnic_qp {
+	struct hwqnic_context	*context;
+	void			*qp_context;
+	struct hwqnic_pd	*pd;
+	struct hwqnic_cq	*send_cq;
+	struct hwqnic_cq	*recv_cq;
+	__u32			qp_num;
+	enum hwqnic_qp_state	state;
+	enum hwqnic_qp_type	qp_type;
+};
+
+/* hwqnic_modify_qp() mask, as enum ibv_qp_attr_mask. */
+enum hwqnic_qp_attr_mask {
+	HWQNIC_QP_STATE			= 1 << 0,
+	HWQNIC_QP_CUR_STATE		= 1 << 1,
+	HWQNIC_QP_ACCESS_FLAGS		= 1 << 3,
+	HWQNIC_QP_PKEY_INDEX		= 1 << 4,
+	HWQNIC_QP_PORT			= 1 << 5,
+	HWQNIC_QP_QKEY			= 1 << 6,
+	HWQNIC_QP_AV			= 1 << 7,
+	HWQNIC_QP_PATH_MTU		= 1 << 8,
+	HWQNIC_QP_TIMEOUT		= 1 << 9,
+	HWQNIC_QP_RETRY_CNT		= 1 << 10,
+	HWQNIC_QP_RNR_RETRY		= 1 << 11,
+	HWQNIC_QP_RQ_PSN		= 1 << 12,
+	HWQNIC_QP_MAX_QP_RD_ATOMIC	= 1 << 13,
+	HWQNIC_QP_MIN_RNR_TIMER		= 1 << 15,
+	HWQNIC_QP_SQ_PSN		= 1 << 16,
+	HWQNIC_QP_MAX_DEST_RD_ATOMIC	= 1 << 17,
+	HWQNIC_QP_CAP			= 1 << 19,
+	HWQNIC_QP_DEST_QPN		= 1 << 20,
+};
+
+/* Path MTU, as enum ibv_mtu: 1 = 256 bytes ... 5 = 4096 bytes. */
+enum hwqnic_mtu {
+	HWQNIC_MTU_256	= 1,
+	HWQNIC_MTU_512	= 2,
+	HWQNIC_MTU_1024	= 3,
+	HWQNIC_MTU_2048	= 4,
+	HWQNIC_MTU_4096	= 5,
+};
+
+struct hwqnic_qp_attr {
+	enum hwqnic_qp_state	qp_state;
+	enum hwqnic_qp_state	cur_qp_state;
+	enum hwqnic_mtu		path_mtu;
+	__u32			qp_access_flags;
+	__u32			qkey;
+	__u32			rq_psn;
+	__u32			sq_psn;
+	__u32			dest_qp_num;
+	__u16			pkey_index;
+	__u8			port_num;
+	__u8			timeout;
+	__u8			retry_cnt;
+	__u8			rnr_retry;	/* 7: retry forever */
+	__u8			min_rnr_timer;
+	__u8			max_rd_atomic;
+	__u8			max_dest_rd_atomic;
+	struct hwqnic_qp_cap	cap;
+};
+
+struct hwqnic_sge {
+	__u64	addr;
+	__u32	length;
+	__u32	lkey;
+};
+
+/* Send flags, as enum ibv_send_flags. */
+enum hwqnic_send_flags {
+	HWQNIC_SEND_FENCE	= 1 << 0,
+	HWQNIC_SEND_SIGNALED	= 1 << 1,
+	HWQNIC_SEND_SOLICITED	= 1 << 2,
+	HWQNIC_SEND_INLINE	= 1 << 3,
+};
+
+struct hwqnic_send_wr {
+	__u64			wr_id;
+	struct hwqnic_send_wr	*next;
+	struct hwqnic_sge	*sg_list;
+	int			num_sge;
+	enum hwqnic_wr_opcode	opcode;
+	__u32			send_flags;
+	__u32			imm_data;	/* network byte order */
+	union {
+		struct {
+			__u64	remote_addr;
+			__u32	rkey;
+		} rdma;
+		struct {
+			__u64	remote_addr;
+			__u64	compare_add;
+			__u64	swap;
+			__u32	rkey;
+		} atomic;
+		struct {
+			__u32	remote_qpn;
+			__u32	remote_qkey;
+		} ud;
+	} wr;
+};
+
+struct hwqnic_recv_wr {
+	__u64			wr_id;
+	struct hwqnic_recv_wr	*next;
+	struct hwqnic_sge	*sg_list;
+	int			num_sge;
+};
+
+#define HWQNIC_WC_F_WITH_IMM	(1 << 1)	/* IBV_WC_WITH_IMM */
+
+struct hwqnic_wc {
+	__u64			wr_id;
+	enum hwqnic_wc_status	status;
+	enum hwqnic_wc_opcode	opcode;
+	__u32			vendor_err;
+	__u32			byte_len;
+	__u32			imm_data;	/* network byte order */
+	__u32			qp_num;
+	__u32			src_qp;
+	__u32			wc_flags;
+};
+
+/* UD receive buffers start with this many bytes of (unused) GRH space. */
+#define HWQNIC_UD_GRH_BYTES	40
+
+/* Asynchronous events, as enum ibv_event_type. */
+enum hwqnic_event_type {
+	HWQNIC_EVENT_CQ_ERR		= 0,
+	HWQNIC_EVENT_QP_FATAL		= 1,
+	HWQNIC_EVENT_QP_REQ_ERR		= 2,
+	HWQNIC_EVENT_QP_ACCESS_ERR	= 3,
+};
+
+struct hwqnic_async_event {
+	union {
+		struct hwqnic_cq	*cq;
+		struct hwqnic_qp	*qp;
+	} element;
+	enum hwqnic_event_type	event_type;
+};
+
+/* Per-QP counters, also published to other processes (hwqnic/stats.h). */
+struct hwqnic_qp_counters {
+	__u64	posts;		/* WRs posted, send and receive */
+	__u64	doorbells;	/* doorbells rung */
+	__u64	wqes;		/* send WQEs the engine fetched */
+	__u64	completions;	/* CQEs written for this QP */
+	__u64	errors;		/* CQEs with a status other than SUCCESS */
+	__u64	bytes;		/* payload bytes the engine moved for it */
+	__u32	sq_outstanding;	/* gauge: send WQEs posted, not yet retired */
+	__u32	rq_outstanding;	/* gauge: receives posted, not yet retired */
+};
+
+/* The engine's time, for a busy percentage. */
+struct hwqnic_engine_counters {
+	__u64	busy_ns;	/* spent doing work */
+	__u64	run_ns;		/* since the engine started */
+};
+
+#ifndef __KERNEL__
+#include <stddef.h>
+
+struct hwqnic_context;
+
+struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags);
+int hwqnic_close(struct hwqnic_context *ctx);
+const char *hwqnic_device_name(struct hwqnic_context *ctx);
+int hwqnic_query_device(struct hwqnic_context *ctx,
+			struct hwqnic_device_attr *attr);
+int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
+		      struct hwqnic_port_attr *attr);
+int hwqnic_async_fd(struct hwqnic_context *ctx);
+int hwqnic_get_async_event(struct hwqnic_context *ctx,
+			   struct hwqnic_async_event *event);
+
+struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx);
+int hwqnic_dealloc_pd(struct hwqnic_pd *pd);
+
+struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pd, void *addr,
+				size_t length, unsigned int access);
+int hwqnic_dereg_mr(struct hwqnic_mr *mr);
+
+struct hwqnic_comp_channel *
+hwqnic_create_comp_channel(struct hwqnic_context *ctx);
+int hwqnic_destroy_comp_channel(struct hwqnic_comp_channel *channel);
+struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
+				   void *cq_context,
+				   struct hwqnic_comp_channel *channel);
+int hwqnic_destroy_cq(struct hwqnic_cq *cq);
+int hwqnic_poll_cq(struct hwqnic_cq *cq, int num_entries,
+		   struct hwqnic_wc *wc);
+int hwqnic_req_notify_cq(struct hwqnic_cq *cq, int solicited_only);
+int hwqnic_get_cq_event(struct hwqnic_comp_channel *channel,
+			struct hwqnic_cq **cq, void **cq_context);
+
+struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
+				   struct hwqnic_qp_init_attr *attr);
+int hwqnic_modify_qp(struct hwqnic_qp *qp, struct hwqnic_qp_attr *attr,
+		     int attr_mask);
+int hwqnic_query_qp(struct hwqnic_qp *qp, struct hwqnic_qp_attr *attr);
+int hwqnic_destroy_qp(struct hwqnic_qp *qp);
+int hwqnic_post_send(struct hwqnic_qp *qp, struct hwqnic_send_wr *wr,
+		     struct hwqnic_send_wr **bad_wr);
+int hwqnic_post_recv(struct hwqnic_qp *qp, struct hwqnic_recv_wr *wr,
+		     struct hwqnic_recv_wr **bad_wr);
+int hwqnic_query_qp_counters(struct hwqnic_qp *qp,
+			     struct hwqnic_qp_counters *counters);
+#endif /* !__KERNEL__ */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* _HWQNIC_VERBS_H */

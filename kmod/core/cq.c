@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Completion queues: creation, the host's poll, arming. */
+#include "cq.h"
+#include "qp.h"
+
+int hwqnic_cq_create(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+		     u32 depth)
+{
+	int rc, h, db, arm;
+
+	if (!depth || depth > HWQNIC_MAX_CQE)
+		return -EINVAL;
+	memset(cq, 0, sizeof(*cq));
+	rc = hwqnic_hwq_init(&dev->od, &cq->hwq, depth,
+			     sizeof(struct hwqnic_cqe), HWQNIC_PBL_TBL_SHIFT);
+	if (rc)
+		return rc;
+	hwqnic_hwq_ctx(&cq->hwq, &cq->ctx);
+
+	hwqnic_lock(&dev->lock);
+	rc = -ENOSPC;
+	for (h = 0; h < HWQNIC_MAX_CQ; h++) {
+		u32 i = (dev->cq_hint + h) % HWQNIC_MAX_CQ;
+
+		if (!dev->cq[i]) {
+			h = i;
+			break;
+		}
+	}
+	if (h == HWQNIC_MAX_CQ)
+		goto unlock;
+	db = hwqnic_dev_slot_get(dev->db_map, HWQNIC_DB_SLOTS, &(u32){ 0 });
+	if (db < 0)
+		goto unlock;
+	arm = hwqnic_dev_slot_get(dev->db_map, HWQNIC_DB_SLOTS, &(u32){ 0 });
+	if (arm < 0) {
+		hwqnic_dev_slot_put(dev->db_map, db);
+		goto unlock;
+	}
+	cq->handle = h;
+	cq->db_slot = db;
+	cq->arm_slot = arm;
+	dev->dbp->slot[db] = 0;
+	dev->dbp->slot[arm] = 0;
+	hwqnic_lock_init(&cq->lock);
+	dev->cq_hint = h + 1;
+	dev->cq[h] = cq;
+	rc = 0;
+unlock:
+	hwqnic_unlock(&dev->lock);
+	if (rc)
+		hwqnic_hwq_free(&dev->od, &cq->hwq);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(hwqnic_cq_create);
+
+int hwqnic_cq_destroy(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
+{
+	hwqnic_lock(&dev->lock);
+	if (cq->users) {
+		hwqnic_unlock(&dev->lock);
+		return -EBUSY;
+	}
+	dev->cq[cq->handle] = NULL;
+	hwqnic_dev_slot_put(dev->db_map, cq->db_slot);
+	hwqnic_dev_slot_put(dev->db_map, cq->arm_slot);
+	hwqnic_unlock(&dev->lock);
+	hwqnic_lock_destroy(&cq->lock);
+	hwqnic_hwq_free(&dev->od, &cq->hwq);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hwqnic_cq_destroy);
+
+void hwqnic_cq_arm(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+		   bool solicited)
+{
+	u8 type = solicited ? HWQNIC_DB_CQ_ARMSE : HWQNIC_DB_CQ_ARMALL;
+	u64 db;
+
+	hwqnic_lock(&cq->lock);
+	db = hwqnic_hwq_db(&cq->hwq, cq->handle, type,
+			   hwqnic_cqe_phase(cq->hwq.cons.epoch));
+	hwqnic_unlock(&cq->lock);
+	hwqnic_dev_ring(dev, cq->arm_slot, db, true);
+}
+EXPORT_SYMBOL_GPL(hwqnic_cq_arm);
+
+/* Slots from `from` up to and including `idx`: 1..depth. */
+static u32 cq_span(struct hwqnic_hwq_idx from, u32 idx, u32 depth)
+{
+	u32 n = (idx + 1 + depth - from.val) % depth;
+
+	return n ? n : depth;
+}
+
+/*
+ * A completion frees its WQE's slot and, on the send queue, those of the
+ * unsignaled WQEs before it. The send and receive sides have one poller
+ * each (the CQ lock), so `done` has a single writer.
+ */
+static void cq_retire(struct hwqnic_core_qp *qp, const struct hwqnic_wc *wc,
+		      u32 idx)
+{
+	bool recv = wc->opcode & HWQNIC_WC_RECV;
+	struct hwqnic_hwq *q = recv ? &qp->rq : &qp->sq;
+	u32 *done = recv ? &qp->rq_done : &qp->sq_done;
+	u32 *gauge = recv ? &qp->cnt->rq_outstanding :
+			    &qp->cnt->sq_outstanding;
+	u32 posted = recv ? READ_ONCE(qp->rq_posted) : READ_ONCE(qp->sq_posted);
+	u32 n;
+
+	if (idx >= q->depth)
+		return;
+	n = cq_span(q->cons, idx, q->depth);
+	hwqnic_hwq_incr_cons(q, n);
+	smp_store_release(done, *done + n);
+	WRITE_ONCE(*gauge, posted - *done);
+}
+
+int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+		   int n, struct hwqnic_wc *wc)
+{
+	struct hwqnic_hwq *q = &cq->hwq;
+	int i;
+
+	hwqnic_lock(&cq->lock);
+	for (i = 0; i < n; i++) {
+		const struct hwqnic_cqe *cqe = hwqnic_hwq_get_qe(q, q->cons.val);
+		u8 flags = smp_load_acquire(&cqe->flags);
+		struct hwqnic_core_qp *qp;
+		u32 idx;
+
+		if ((flags & HWQNIC_CQE_F_TOGGLE) !=
+		    hwqnic_cqe_phase(q->cons.epoch))
+			break;
+		wc[i] = (struct hwqnic_wc) {
+			.wr_id = le64_to_cpu(cqe->wr_id),
+			.status = cqe->status,
+			.opcode = cqe->opcode,
+			.vendor_err = cqe->vendor_err,
+			.byte_len = le32_to_cpu(cqe->byte_len),
+			.imm_data = le32_to_cpu(cqe->imm_data),
+			.qp_num = le32_to_cpu(cqe->qpn),
+			.src_qp = le32_to_cpu(cqe->src_qp),
+			.wc_flags = flags & HWQNIC_CQE_F_WITH_IMM ?
+				    HWQNIC_WC_F_WITH_IMM : 0,
+		};
+		idx = le32_to_cpu(cqe->wqe_idx);
+		qp = hwqnic_qp_lookup(dev, wc[i].qp_num);
+		if (qp)
+			cq_retire(qp, &wc[i], idx);
+		hwqnic_trace_poll(dev->id, wc[i].qp_num, idx, wc[i].wr_id,
+				  wc[i].opcode, wc[i].byte_len, wc[i].status,
+				  cq->handle);
+		hwqnic_hwq_incr_cons(q, 1);
+	}
+	if (i)
+		hwqnic_dev_ring(dev, cq->db_slot,
+				hwqnic_hwq_db(q, cq->handle, HWQNIC_DB_CQ, 0),
+				false);
+	else
+		hwqnic_trace_poll(dev->id, 0, 0, 0, 0, 0, HWQNIC_POLL_EMPTY,
+				  cq->handle);
+	hwqnic_unlock(&cq->lock);
+	return i;
+}
+EXPORT_SYMBOL_GPL(hwqnic_cq_poll);

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Completion queues: a HWQ of 32-byte CQEs. The NIC produces, the host
+ * consumes and tells the NIC how far it got through a consumer doorbell;
+ * arming is a separate doorbell so that a consumer update never hides it.
+ */
+#ifndef _HWQNIC_CQ_H
+#define _HWQNIC_CQ_H
+
+#include <hwqnic/verbs.h>
+#include "dev.h"
+
+struct hwqnic_core_cq {
+	u32 handle;
+	struct hwqnic_hwq hwq;		/* host: cons (under lock), pages */
+	hwqnic_lock_t lock;		/* pollers */
+	u32 db_slot;			/* consumer doorbell */
+	u32 arm_slot;			/* CQ_ARMALL / CQ_ARMSE doorbells */
+	u32 users;			/* QPs; under dev->lock */
+	/* NIC side, under dev->lock */
+	struct hwqnic_hwq_ctx ctx;
+	struct hwqnic_hwq_idx prod;
+	struct hwqnic_hwq_idx host_cons;	/* as last announced */
+	u8 armed;			/* 0, HWQNIC_DB_CQ_ARMALL or _ARMSE */
+	bool overflow;
+};
+
+int hwqnic_cq_create(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+		     u32 depth);
+int hwqnic_cq_destroy(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq);
+int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+		   int n, struct hwqnic_wc *wc);
+void hwqnic_cq_arm(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+		   bool solicited);
+
+#endif /* _HWQNIC_CQ_H */

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The device: limits, the tables that map QPNs, CQ handles and MR keys to
+ * objects, protection domains, the doorbell page, and what the backend
+ * (hwqnic.ko or libhwqnic) plugs in.
+ */
+#ifndef _HWQNIC_DEV_H
+#define _HWQNIC_DEV_H
+
+#include <hwqnic/verbs.h>
+#include "hwq.h"
+
+#define HWQNIC_MAX_QP		4096
+#define HWQNIC_MAX_QP_WR	32768
+#define HWQNIC_MAX_SGE		16
+#define HWQNIC_MAX_INLINE	512
+#define HWQNIC_MAX_CQ		4096
+#define HWQNIC_MAX_CQE		(1U << 20)
+#define HWQNIC_MAX_MR		65536
+#define HWQNIC_MAX_PD		65536
+#define HWQNIC_MAX_RD_ATOM	16
+#define HWQNIC_MTU		4096
+#define HWQNIC_MAX_MSG		(1U << 31)
+#define HWQNIC_FIRST_QPN	16	/* QPNs below are never handed out */
+
+struct hwqnic_dev;
+struct hwqnic_core_cq;
+
+struct hwqnic_dev_ops {
+	/* where QP qpn's counters live (zeroed); called under dev->lock */
+	struct hwqnic_qp_counters *(*qp_counters)(struct hwqnic_dev *dev,
+						   u32 qpn);
+	/* an armed CQ got its event; called by the engine, must not sleep */
+	void (*cq_event)(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq);
+	/* enum hwqnic_event_type on a CQ or QP handle; must not sleep */
+	void (*async_event)(struct hwqnic_dev *dev, u32 type, u32 handle);
+	/* the copy stage for payloads; NULL: memcpy */
+	void (*copy)(struct hwqnic_dev *dev, void *dst, const void *src,
+		     size_t len);
+};
+
+struct hwqnic_core_pd {
+	u32 pdn;
+	u32 users;		/* MRs and QPs; under dev->lock */
+};
+
+struct hwqnic_dev {
+	struct hwqnic_osdev od;
+	const struct hwqnic_dev_ops *ops;
+	u32 id;				/* names the device in trace events */
+	/*
+	 * Guards the tables and every object's NIC-side state. The engine
+	 * holds it while it works, so an object the control path has
+	 * removed is never touched again.
+	 */
+	hwqnic_lock_t lock;
+	struct hwqnic_core_qp **qp;	/* [qpn - HWQNIC_FIRST_QPN] */
+	struct hwqnic_core_cq **cq;	/* [handle] */
+	struct hwqnic_core_mr **mr;	/* [key >> 8] */
+	u8 *mr_gen;			/* key's low byte, bumped per reuse */
+	unsigned long *pd_map;
+	unsigned long *db_map;		/* doorbell slots in use */
+	u32 qp_hint, cq_hint, mr_hint;	/* where to look for a free entry */
+	struct hwqnic_db_page *dbp;
+	dma_addr_t dbp_dma;
+	size_t dbp_size;
+	struct hwqnic_engine_counters *estats;	/* the backend's, or NULL */
+	/* engine-private */
+	struct hwqnic_core_qp **active;	/* QPs with send work or flushes */
+	u32 nactive;
+	u64 db_bad;			/* malformed doorbells ignored */
+};
+
+int hwqnic_dev_init(struct hwqnic_dev *dev, const struct hwqnic_dev_ops *ops,
+		    u32 id);
+void hwqnic_dev_fini(struct hwqnic_dev *dev);
+
+int hwqnic_pd_alloc(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd);
+int hwqnic_pd_free(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd);
+
+/* Table slots and doorbell slots; callers hold dev->lock. */
+int hwqnic_dev_slot_get(unsigned long *map, u32 nbits, u32 *hint);
+void hwqnic_dev_slot_put(unsigned long *map, u32 nr);
+
+/* Host side: ring doorbell slot `slot` with `val`. */
+void hwqnic_dev_ring(struct hwqnic_dev *dev, u32 slot, u64 val, bool notify);
+
+#endif /* _HWQNIC_DEV_H */

@@ -1,0 +1,798 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The engine. Everything the host wrote is hostile: a doorbell is decoded
+ * and checked against the queue it names, a WQE is copied once out of
+ * queue memory and validated from the copy, and every address is reached
+ * through a PBL walk from a context the host cannot touch.
+ */
+#include "engine.h"
+#include "mr.h"
+
+#define QP_BUDGET	32	/* send WQEs per QP per pass: fairness */
+
+/* A run of bytes in a memory region, already checked. */
+struct eng_seg {
+	const struct hwqnic_core_mr *mr;
+	u64 off;
+	u32 len;
+};
+
+/* A position in a scatter list, or in a flat buffer of the engine's. */
+struct eng_cur {
+	const struct eng_seg *seg;
+	u32 nseg;
+	u32 i;
+	u64 off;
+	u8 *flat;
+	u32 flat_len;
+};
+
+struct eng_send {
+	struct hwqnic_send_wqe h;
+	union {
+		struct hwqnic_wqe_sge sge[HWQNIC_MAX_SGE];
+		u8 inl[HWQNIC_MAX_INLINE];
+	};
+};
+
+struct eng_recv {
+	struct hwqnic_recv_wqe h;
+	struct hwqnic_wqe_sge sge[HWQNIC_MAX_SGE];
+};
+
+struct eng_cqe {
+	u64 wr_id;
+	u32 qpn, idx, byte_len, imm, src_qp;
+	u8 opcode, status, flags;
+	bool solicited;
+};
+
+enum { ENG_DONE, ENG_STALL };
+
+/* IB's RNR timer encoding, in units of 10 µs (0 means 655.36 ms). */
+static const u16 rnr_timer_10us[32] = {
+	65535, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192,
+	256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192,
+	12288, 16384, 24576, 32768, 49152,
+};
+
+static const u8 wc_opcode[HWQNIC_WR_MAX] = {
+	[HWQNIC_WR_RDMA_WRITE] = HWQNIC_WC_RDMA_WRITE,
+	[HWQNIC_WR_RDMA_WRITE_WITH_IMM] = HWQNIC_WC_RDMA_WRITE,
+	[HWQNIC_WR_SEND] = HWQNIC_WC_SEND,
+	[HWQNIC_WR_SEND_WITH_IMM] = HWQNIC_WC_SEND,
+	[HWQNIC_WR_RDMA_READ] = HWQNIC_WC_RDMA_READ,
+	[HWQNIC_WR_ATOMIC_CMP_AND_SWP] = HWQNIC_WC_COMP_SWAP,
+	[HWQNIC_WR_ATOMIC_FETCH_AND_ADD] = HWQNIC_WC_FETCH_ADD,
+};
+
+static void eng_count(u64 *c, u64 n)
+{
+	WRITE_ONCE(*c, *c + n);
+}
+
+/* Room in a CQ, re-reading the host's consumer doorbell only when needed. */
+static bool eng_cq_room(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
+{
+	struct hwqnic_db db;
+	u64 v;
+
+	if (hwqnic_hwq_idx_diff(cq->prod, cq->host_cons, cq->ctx.depth) <
+	    cq->ctx.depth)
+		return true;
+	v = smp_load_acquire(&dev->dbp->slot[cq->db_slot]);
+	if (!hwqnic_db_decode(v, &db) && db.type == HWQNIC_DB_CQ &&
+	    db.xid == cq->handle && db.index < cq->ctx.depth)
+		cq->host_cons = (struct hwqnic_hwq_idx){ db.index, db.epoch };
+	return hwqnic_hwq_idx_diff(cq->prod, cq->host_cons, cq->ctx.depth) <
+	       cq->ctx.depth;
+}
+
+static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+			  struct hwqnic_core_qp *qp, const struct eng_cqe *e)
+{
+	struct hwqnic_cqe *cqe;
+	dma_addr_t dma;
+
+	if (cq->overflow)
+		return;
+	if (!eng_cq_room(dev, cq)) {
+		cq->overflow = true;
+		if (dev->ops->async_event)
+			dev->ops->async_event(dev, HWQNIC_EVENT_CQ_ERR,
+					      cq->handle);
+		return;
+	}
+	if (hwqnic_hwq_slot_dma(&dev->od, &cq->ctx, cq->prod.val, &dma))
+		return;
+	cqe = hwqnic_os_dma_va(&dev->od, dma, sizeof(*cqe));
+	if (!cqe)
+		return;
+	cqe->wr_id = cpu_to_le64(e->wr_id);
+	cqe->byte_len = cpu_to_le32(e->byte_len);
+	cqe->imm_data = cpu_to_le32(e->imm);
+	cqe->qpn = cpu_to_le32(e->qpn);
+	cqe->src_qp = cpu_to_le32(e->src_qp);
+	cqe->opcode = e->opcode;
+	cqe->status = e->status;
+	cqe->vendor_err = 0;
+	cqe->wqe_idx = cpu_to_le32(e->idx);
+	/* everything above before the toggle that makes it valid */
+	smp_store_release(&cqe->flags, e->flags |
+			  hwqnic_cqe_phase(cq->prod.epoch));
+	hwqnic_trace_cqe(dev->id, e->qpn, e->idx, e->wr_id, e->opcode,
+			 e->byte_len, e->status, cq->handle);
+	eng_count(&qp->cnt->completions, 1);
+	if (e->status != HWQNIC_WC_SUCCESS)
+		eng_count(&qp->cnt->errors, 1);
+	hwqnic_hwq_idx_add(&cq->prod, 1, cq->ctx.depth);
+
+	if (cq->armed == HWQNIC_DB_CQ_ARMALL ||
+	    (cq->armed == HWQNIC_DB_CQ_ARMSE && e->solicited)) {
+		cq->armed = 0;
+		if (dev->ops->cq_event)
+			dev->ops->cq_event(dev, cq);
+	}
+}
+
+/* Copies queue slot idx out of queue memory: the only read of it. */
+static const void *eng_slot(struct hwqnic_dev *dev,
+			    const struct hwqnic_hwq_ctx *q, u32 idx)
+{
+	dma_addr_t dma;
+
+	if (hwqnic_hwq_slot_dma(&dev->od, q, idx, &dma))
+		return NULL;
+	return hwqnic_os_dma_va(&dev->od, dma, 1U << q->stride_shift);
+}
+
+static int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  u32 idx, struct eng_send *w)
+{
+	const u8 *slot = eng_slot(dev, &qp->nic.sq, idx);
+	u32 room = (1U << qp->nic.sq.stride_shift) - sizeof(w->h), extra;
+
+	if (!slot)
+		return -EFAULT;
+	memcpy(&w->h, slot, sizeof(w->h));
+	if (w->h.flags & HWQNIC_WQE_F_INLINE)
+		extra = le32_to_cpu(w->h.length);
+	else
+		extra = w->h.num_sge * sizeof(struct hwqnic_wqe_sge);
+	if (extra > room || extra > sizeof(w->inl) ||
+	    w->h.num_sge > HWQNIC_MAX_SGE)
+		return -EINVAL;
+	memcpy(w->inl, slot + sizeof(w->h), extra);
+	return 0;
+}
+
+static int eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  u32 idx, struct eng_recv *w)
+{
+	const u8 *slot = eng_slot(dev, &qp->nic.rq, idx);
+	u32 room = (1U << qp->nic.rq.stride_shift) - sizeof(w->h), extra;
+
+	if (!slot)
+		return -EFAULT;
+	memcpy(&w->h, slot, sizeof(w->h));
+	extra = w->h.num_sge * sizeof(struct hwqnic_wqe_sge);
+	if (w->h.num_sge > HWQNIC_MAX_SGE || extra > room)
+		return -EINVAL;
+	memcpy(w->sge, slot + sizeof(w->h), extra);
+	return 0;
+}
+
+/*
+ * Checks a scatter list against the MR table: each key names an MR of `pd`
+ * with the `need`ed rights that covers the range. Fills seg[], returns the
+ * total length, or -1.
+ */
+static s64 eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
+		   const struct hwqnic_wqe_sge *sge, u32 n, u32 need,
+		   struct eng_seg *seg)
+{
+	u64 total = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		u64 addr = le64_to_cpu(sge[i].addr);
+		u32 len = le32_to_cpu(sge[i].length);
+		const struct hwqnic_core_mr *mr;
+
+		mr = hwqnic_mr_lookup(dev, le32_to_cpu(sge[i].lkey));
+		if (!len) {
+			seg[i] = (struct eng_seg){ NULL, 0, 0 };
+			continue;
+		}
+		if (!mr || mr->pd != pd || (mr->access & need) != need ||
+		    addr < mr->iova || addr - mr->iova > mr->length ||
+		    len > mr->length - (addr - mr->iova))
+			return -1;
+		seg[i] = (struct eng_seg){ mr, addr - mr->iova, len };
+		total += len;
+	}
+	return total;
+}
+
+/* The MR named by rkey if the responder grants `right` on [addr, +len). */
+static const struct hwqnic_core_mr *
+eng_rkey(struct hwqnic_dev *dev, const struct hwqnic_core_qp *rqp, u32 rkey,
+	 u64 addr, u64 len, u32 right)
+{
+	const struct hwqnic_core_mr *mr = hwqnic_mr_lookup(dev, rkey);
+
+	if (!mr || mr->pd != rqp->pd || !(mr->access & right) ||
+	    !(rqp->nic.access & right) || addr < mr->iova ||
+	    addr - mr->iova > mr->length ||
+	    len > mr->length - (addr - mr->iova))
+		return NULL;
+	return mr;
+}
+
+/* The next contiguous run at the cursor, at most `max` bytes. */
+static void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
+		       u32 *len)
+{
+	const struct eng_seg *s;
+	u64 pos, pg_size, n;
+	dma_addr_t dma;
+
+	if (c->flat) {
+		*len = min_t(u64, max, c->flat_len - c->off);
+		return c->flat + c->off;
+	}
+	while (c->i < c->nseg && c->off == c->seg[c->i].len) {
+		c->i++;
+		c->off = 0;
+	}
+	if (c->i == c->nseg)
+		return NULL;
+	s = &c->seg[c->i];
+	pos = s->mr->pg_off + s->off + c->off;
+	pg_size = (u64)1 << s->mr->pbl.ctx.pg_shift;
+	n = min_t(u64, max, s->len - c->off);
+	n = min_t(u64, n, pg_size - (pos & (pg_size - 1)));
+	if (hwqnic_pbl_translate(&dev->od, &s->mr->pbl.ctx, pos, &dma))
+		return NULL;
+	*len = n;
+	return hwqnic_os_dma_va(&dev->od, dma, n);
+}
+
+static void cur_skip(struct eng_cur *c, u64 n)
+{
+	if (c->flat) {
+		c->off += n;
+		return;
+	}
+	while (n && c->i < c->nseg) {
+		u64 k = min_t(u64, n, c->seg[c->i].len - c->off);
+
+		c->off += k;
+		n -= k;
+		if (c->off == c->seg[c->i].len) {
+			c->i++;
+			c->off = 0;
+		}
+	}
+}
+
+/* The DMA: len bytes from src to dst, page run by page run. */
+static int eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
+		    struct eng_cur *src, u64 len)
+{
+	while (len) {
+		u32 sn, dn;
+		void *s = cur_chunk(dev, src, len, &sn);
+		void *d = s ? cur_chunk(dev, dst, sn, &dn) : NULL;
+
+		if (!d)
+			return -EFAULT;
+		if (dev->ops->copy)
+			dev->ops->copy(dev, d, s, dn);
+		else
+			memcpy(d, s, dn);
+		cur_skip(src, dn);
+		cur_skip(dst, dn);
+		len -= dn;
+	}
+	return 0;
+}
+
+static void eng_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	qp->nic.state = HWQNIC_QPS_ERR;
+	hwqnic_qp_activate(dev, qp);
+}
+
+/* Completes the receive at the responder's rq_cons and consumes it. */
+static void eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
+			  const struct eng_recv *r, struct eng_cqe *e)
+{
+	e->wr_id = le64_to_cpu(r->h.wr_id);
+	e->qpn = rqp->qpn;
+	e->idx = rqp->nic.rq_cons.val;
+	eng_write_cqe(dev, rqp->rcq, rqp, e);
+	hwqnic_hwq_idx_add(&rqp->nic.rq_cons, 1, rqp->nic.rq.depth);
+	if (e->status != HWQNIC_WC_SUCCESS)
+		eng_qp_error(dev, rqp);
+}
+
+static bool eng_has_recv(const struct hwqnic_core_qp *rqp)
+{
+	return hwqnic_hwq_idx_diff(rqp->nic.rq_prod, rqp->nic.rq_cons,
+				   rqp->nic.rq.depth) != 0;
+}
+
+/* A connected RC peer able to respond, or NULL (the request times out). */
+static struct hwqnic_core_qp *eng_rc_peer(struct hwqnic_dev *dev,
+					  const struct hwqnic_core_qp *qp)
+{
+	struct hwqnic_core_qp *r = hwqnic_qp_lookup(dev, qp->nic.dest_qpn);
+
+	if (!r || r->type != HWQNIC_QPT_RC || r->nic.dest_qpn != qp->qpn ||
+	    (r->nic.state != HWQNIC_QPS_RTR && r->nic.state != HWQNIC_QPS_RTS))
+		return NULL;
+	return r;
+}
+
+/*
+ * A message that lands in a receive WQE (SEND, and WRITE_WITH_IMM's
+ * notification). Returns the requester's status.
+ */
+static u8 eng_deliver(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		      struct hwqnic_core_qp *rqp, const struct eng_send *w,
+		      struct eng_cur *src, u64 len, u32 skip, bool payload)
+{
+	struct eng_seg seg[HWQNIC_MAX_SGE];
+	struct eng_cqe e = {
+		.src_qp = qp->qpn,
+		.solicited = w->h.flags & HWQNIC_WQE_F_SOLICITED,
+	};
+	struct eng_recv r;
+	struct eng_cur dst = { .seg = seg };
+	s64 room;
+
+	if (eng_fetch_recv(dev, rqp, rqp->nic.rq_cons.val, &r)) {
+		e.status = HWQNIC_WC_LOC_QP_OP_ERR;
+		eng_recv_done(dev, rqp, &r, &e);
+		return HWQNIC_WC_REM_OP_ERR;
+	}
+	dst.nseg = r.h.num_sge;
+	room = eng_sgl(dev, rqp->pd, r.sge, r.h.num_sge,
+		       HWQNIC_ACCESS_LOCAL_WRITE, seg);
+	e.opcode = payload ? HWQNIC_WC_RECV : HWQNIC_WC_RECV_RDMA_WITH_IMM;
+	e.byte_len = len + skip;
+	if (w->h.opcode == HWQNIC_WR_SEND_WITH_IMM ||
+	    w->h.opcode == HWQNIC_WR_RDMA_WRITE_WITH_IMM) {
+		e.flags = HWQNIC_CQE_F_WITH_IMM;
+		e.imm = le32_to_cpu(w->h.imm_data);
+	}
+	if (room < 0) {
+		e.status = HWQNIC_WC_LOC_PROT_ERR;
+		eng_recv_done(dev, rqp, &r, &e);
+		return HWQNIC_WC_REM_OP_ERR;
+	}
+	if (payload && (u64)room < len + skip) {
+		e.status = HWQNIC_WC_LOC_LEN_ERR;
+		eng_recv_done(dev, rqp, &r, &e);
+		return HWQNIC_WC_REM_INV_REQ_ERR;
+	}
+	if (payload) {
+		cur_skip(&dst, skip);
+		if (eng_move(dev, &dst, src, len)) {
+			e.status = HWQNIC_WC_LOC_PROT_ERR;
+			eng_recv_done(dev, rqp, &r, &e);
+			return HWQNIC_WC_REM_OP_ERR;
+		}
+	}
+	e.status = HWQNIC_WC_SUCCESS;
+	eng_recv_done(dev, rqp, &r, &e);
+	return HWQNIC_WC_SUCCESS;
+}
+
+/* RNR: wait out the responder's timer, or give up. */
+static int eng_rnr(struct hwqnic_core_qp *qp,
+		   const struct hwqnic_core_qp *rqp, u8 *status)
+{
+	if (qp->nic.rnr_retry != HWQNIC_RNR_RETRY_FOREVER &&
+	    qp->nic.rnr_count >= qp->nic.rnr_retry) {
+		*status = HWQNIC_WC_RNR_RETRY_EXC_ERR;
+		return ENG_DONE;
+	}
+	if (qp->nic.rnr_count < 255)
+		qp->nic.rnr_count++;
+	qp->nic.rnr_until = hwqnic_os_now_ns() +
+		rnr_timer_10us[rqp->nic.min_rnr_timer & 31] * 10000ULL;
+	return ENG_STALL;
+}
+
+/* An RC send WQE, requester and responder both. */
+static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		  struct eng_send *w, u8 *status, u64 *moved)
+{
+	struct eng_seg lseg[HWQNIC_MAX_SGE], rseg;
+	struct eng_cur local = { .seg = lseg, .nseg = w->h.num_sge };
+	struct eng_cur remote = { .seg = &rseg, .nseg = 1 };
+	u64 raddr = le64_to_cpu(w->h.remote_addr), len;
+	u32 rkey = le32_to_cpu(w->h.rkey), op = w->h.opcode;
+	bool inl = w->h.flags & HWQNIC_WQE_F_INLINE;
+	u32 need = (op == HWQNIC_WR_RDMA_READ ||
+		    op == HWQNIC_WR_ATOMIC_CMP_AND_SWP ||
+		    op == HWQNIC_WR_ATOMIC_FETCH_AND_ADD) ?
+		   HWQNIC_ACCESS_LOCAL_WRITE : 0;
+	const struct hwqnic_core_mr *mr;
+	struct hwqnic_core_qp *rqp;
+	s64 l;
+
+	if (inl) {
+		local = (struct eng_cur){ .flat = w->inl,
+					  .flat_len = le32_to_cpu(w->h.length) };
+		len = local.flat_len;
+	} else {
+		l = eng_sgl(dev, qp->pd, w->sge, w->h.num_sge, need, lseg);
+		if (l < 0) {
+			*status = HWQNIC_WC_LOC_PROT_ERR;
+			return ENG_DONE;
+		}
+		len = l;
+	}
+	rqp = eng_rc_peer(dev, qp);
+	if (!rqp) {
+		*status = HWQNIC_WC_RETRY_EXC_ERR;
+		return ENG_DONE;
+	}
+
+	switch (op) {
+	case HWQNIC_WR_SEND:
+	case HWQNIC_WR_SEND_WITH_IMM:
+		if (!eng_has_recv(rqp))
+			return eng_rnr(qp, rqp, status);
+		*status = eng_deliver(dev, qp, rqp, w, &local, len, 0, true);
+		break;
+	case HWQNIC_WR_RDMA_WRITE:
+	case HWQNIC_WR_RDMA_WRITE_WITH_IMM:
+		mr = eng_rkey(dev, rqp, rkey, raddr, len,
+			      HWQNIC_ACCESS_REMOTE_WRITE);
+		if (!mr) {
+			*status = HWQNIC_WC_REM_ACCESS_ERR;
+			break;
+		}
+		if (op == HWQNIC_WR_RDMA_WRITE_WITH_IMM && !eng_has_recv(rqp))
+			return eng_rnr(qp, rqp, status);
+		rseg = (struct eng_seg){ mr, raddr - mr->iova, len };
+		*status = eng_move(dev, &remote, &local, len) ?
+			  HWQNIC_WC_REM_OP_ERR : HWQNIC_WC_SUCCESS;
+		if (!*status && op == HWQNIC_WR_RDMA_WRITE_WITH_IMM)
+			*status = eng_deliver(dev, qp, rqp, w, NULL, len, 0,
+					      false);
+		break;
+	case HWQNIC_WR_RDMA_READ:
+		mr = eng_rkey(dev, rqp, rkey, raddr, len,
+			      HWQNIC_ACCESS_REMOTE_READ);
+		if (!mr) {
+			*status = HWQNIC_WC_REM_ACCESS_ERR;
+			break;
+		}
+		rseg = (struct eng_seg){ mr, raddr - mr->iova, len };
+		*status = eng_move(dev, &local, &remote, len) ?
+			  HWQNIC_WC_LOC_PROT_ERR : HWQNIC_WC_SUCCESS;
+		break;
+	default: {	/* atomics: checked at post, again here */
+		u64 *target, old;
+		u32 n;
+
+		if (len != 8) {
+			*status = HWQNIC_WC_LOC_LEN_ERR;
+			break;
+		}
+		mr = eng_rkey(dev, rqp, rkey, raddr, 8,
+			      HWQNIC_ACCESS_REMOTE_ATOMIC);
+		if (!mr) {
+			*status = HWQNIC_WC_REM_ACCESS_ERR;
+			break;
+		}
+		if (raddr & 7) {
+			*status = HWQNIC_WC_REM_INV_REQ_ERR;
+			break;
+		}
+		rseg = (struct eng_seg){ mr, raddr - mr->iova, 8 };
+		target = cur_chunk(dev, &remote, 8, &n);
+		if (!target || n != 8) {
+			*status = HWQNIC_WC_REM_OP_ERR;
+			break;
+		}
+		if (op == HWQNIC_WR_ATOMIC_CMP_AND_SWP)
+			old = hwqnic_os_cas64(target,
+					      le64_to_cpu(w->h.compare_add),
+					      le64_to_cpu(w->h.swap));
+		else
+			old = hwqnic_os_faa64(target,
+					      le64_to_cpu(w->h.compare_add));
+		remote = (struct eng_cur){ .flat = (u8 *)&old, .flat_len = 8 };
+		*status = eng_move(dev, &local, &remote, 8) ?
+			  HWQNIC_WC_LOC_PROT_ERR : HWQNIC_WC_SUCCESS;
+		break;
+	}
+	}
+	if (*status == HWQNIC_WC_SUCCESS)
+		*moved = len;
+	return ENG_DONE;
+}
+
+/* A UD send: delivered if a matching QP has a receive; else dropped. */
+static void eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		   struct eng_send *w, u8 *status, u64 *moved)
+{
+	struct eng_seg lseg[HWQNIC_MAX_SGE];
+	struct eng_cur local = { .seg = lseg, .nseg = w->h.num_sge };
+	struct hwqnic_core_qp *rqp;
+	u64 len;
+	s64 l;
+
+	if (w->h.flags & HWQNIC_WQE_F_INLINE) {
+		local = (struct eng_cur){ .flat = w->inl,
+					  .flat_len = le32_to_cpu(w->h.length) };
+		len = local.flat_len;
+	} else {
+		l = eng_sgl(dev, qp->pd, w->sge, w->h.num_sge, 0, lseg);
+		if (l < 0) {
+			*status = HWQNIC_WC_LOC_PROT_ERR;
+			return;
+		}
+		len = l;
+	}
+	if (len > HWQNIC_MTU || (w->h.opcode != HWQNIC_WR_SEND &&
+				 w->h.opcode != HWQNIC_WR_SEND_WITH_IMM)) {
+		*status = HWQNIC_WC_LOC_QP_OP_ERR;
+		return;
+	}
+	*status = HWQNIC_WC_SUCCESS;
+	*moved = len;
+	rqp = hwqnic_qp_lookup(dev, le32_to_cpu(w->h.dst_qpn));
+	if (!rqp || rqp->type != HWQNIC_QPT_UD ||
+	    (rqp->nic.state != HWQNIC_QPS_RTR &&
+	     rqp->nic.state != HWQNIC_QPS_RTS) ||
+	    rqp->nic.qkey != le32_to_cpu(w->h.qkey) || !eng_has_recv(rqp))
+		return;
+	eng_deliver(dev, qp, rqp, w, &local, len, HWQNIC_UD_GRH_BYTES, true);
+}
+
+/* Completes the send WQE at sq_cons and moves past it. */
+static void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  const struct eng_send *w, u8 status)
+{
+	struct eng_cqe e = {
+		.wr_id = le64_to_cpu(w->h.wr_id),
+		.qpn = qp->qpn,
+		.idx = qp->nic.sq_cons.val,
+		.opcode = wc_opcode[w->h.opcode % HWQNIC_WR_MAX],
+		.status = status,
+		.byte_len = le32_to_cpu(w->h.length),
+	};
+
+	if (status != HWQNIC_WC_SUCCESS || (w->h.flags & HWQNIC_WQE_F_SIGNALED))
+		eng_write_cqe(dev, qp->scq, qp, &e);
+	hwqnic_hwq_idx_add(&qp->nic.sq_cons, 1, qp->nic.sq.depth);
+	qp->nic.rnr_count = 0;
+	qp->nic.rnr_until = 0;
+	if (status != HWQNIC_WC_SUCCESS)
+		eng_qp_error(dev, qp);
+}
+
+static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	struct eng_send w;
+	u64 moved = 0;
+	u8 status;
+
+	if (eng_fetch_send(dev, qp, qp->nic.sq_cons.val, &w)) {
+		memset(&w.h, 0, sizeof(w.h));
+		eng_send_done(dev, qp, &w, HWQNIC_WC_LOC_QP_OP_ERR);
+		return ENG_DONE;
+	}
+	if (!qp->nic.rnr_count) {
+		hwqnic_trace_wqe(dev->id, qp->qpn, qp->nic.sq_cons.val,
+				 le64_to_cpu(w.h.wr_id), w.h.opcode,
+				 le32_to_cpu(w.h.length));
+		eng_count(&qp->cnt->wqes, 1);
+	}
+	if (w.h.opcode >= HWQNIC_WR_MAX)
+		status = HWQNIC_WC_LOC_QP_OP_ERR;
+	else if (qp->type == HWQNIC_QPT_UD)
+		eng_ud(dev, qp, &w, &status, &moved);
+	else if (eng_rc(dev, qp, &w, &status, &moved) == ENG_STALL)
+		return ENG_STALL;
+	eng_count(&qp->cnt->bytes, moved);
+	eng_send_done(dev, qp, &w, status);
+	return ENG_DONE;
+}
+
+/* A QP in ERR: every outstanding WQE completes with WR_FLUSH_ERR. */
+static void eng_flush(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	struct hwqnic_qp_nic *n = &qp->nic;
+	struct eng_send w;
+	struct eng_recv r;
+
+	while (hwqnic_hwq_idx_diff(n->sq_prod, n->sq_cons, n->sq.depth)) {
+		if (eng_fetch_send(dev, qp, n->sq_cons.val, &w))
+			memset(&w.h, 0, sizeof(w.h));
+		eng_send_done(dev, qp, &w, HWQNIC_WC_WR_FLUSH_ERR);
+	}
+	while (eng_has_recv(qp)) {
+		struct eng_cqe e = {
+			.opcode = HWQNIC_WC_RECV,
+			.status = HWQNIC_WC_WR_FLUSH_ERR,
+		};
+
+		if (eng_fetch_recv(dev, qp, n->rq_cons.val, &r))
+			memset(&r.h, 0, sizeof(r.h));
+		eng_recv_done(dev, qp, &r, &e);
+	}
+}
+
+/* One QP's turn. Returns true if it did something. */
+static bool eng_run_qp(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		       u64 now)
+{
+	struct hwqnic_qp_nic *n = &qp->nic;
+	u32 budget = QP_BUDGET;
+	bool work = false;
+
+	if (n->state == HWQNIC_QPS_ERR) {
+		eng_flush(dev, qp);
+		hwqnic_qp_deactivate(dev, qp);
+		return true;
+	}
+	if (n->state != HWQNIC_QPS_RTS) {
+		hwqnic_qp_deactivate(dev, qp);
+		return false;
+	}
+	while (budget-- &&
+	       hwqnic_hwq_idx_diff(n->sq_prod, n->sq_cons, n->sq.depth)) {
+		if (n->rnr_until && now < n->rnr_until)
+			return work;
+		if (eng_send_one(dev, qp) == ENG_STALL)
+			return work;
+		work = true;
+		if (n->state == HWQNIC_QPS_ERR)
+			return work;	/* flushed on its next turn */
+	}
+	if (!hwqnic_hwq_idx_diff(n->sq_prod, n->sq_cons, n->sq.depth))
+		hwqnic_qp_deactivate(dev, qp);
+	return work;
+}
+
+/* A doorbell from slot `slot`: checked against the queue it names. */
+static void eng_doorbell(struct hwqnic_dev *dev, u32 slot, u64 val)
+{
+	struct hwqnic_core_qp *qp;
+	struct hwqnic_core_cq *cq;
+	struct hwqnic_db db;
+
+	if (hwqnic_db_decode(val, &db))
+		goto bad;
+	switch (db.type) {
+	case HWQNIC_DB_SQ:
+	case HWQNIC_DB_RQ:
+		qp = hwqnic_qp_lookup(dev, db.xid);
+		if (!qp)
+			goto bad;
+		if (db.type == HWQNIC_DB_SQ) {
+			if (qp->sq_slot != slot || db.index >= qp->nic.sq.depth)
+				goto bad;
+			qp->nic.sq_prod = (struct hwqnic_hwq_idx){ db.index,
+								   db.epoch };
+		} else {
+			if (qp->rq_slot != slot || db.index >= qp->nic.rq.depth)
+				goto bad;
+			qp->nic.rq_prod = (struct hwqnic_hwq_idx){ db.index,
+								   db.epoch };
+		}
+		if (db.type == HWQNIC_DB_SQ || qp->nic.state == HWQNIC_QPS_ERR)
+			hwqnic_qp_activate(dev, qp);
+		break;
+	case HWQNIC_DB_CQ_ARMALL:
+	case HWQNIC_DB_CQ_ARMSE:
+		cq = db.xid < HWQNIC_MAX_CQ ? dev->cq[db.xid] : NULL;
+		if (!cq || cq->arm_slot != slot)
+			goto bad;
+		cq->armed = db.type;
+		break;
+	default:
+		goto bad;
+	}
+	hwqnic_trace_db(dev->id, db.xid, db.type, db.index, db.epoch);
+	return;
+bad:
+	dev->db_bad++;
+}
+
+static bool eng_doorbells(struct hwqnic_dev *dev)
+{
+	struct hwqnic_db_page *p = dev->dbp;
+	unsigned long sum, bits;
+	bool work = false;
+	u32 w, b;
+
+	if (!READ_ONCE(p->summary))
+		return false;
+	sum = xchg((unsigned long *)&p->summary, 0UL);
+	while (sum) {
+		w = __builtin_ctzl(sum);
+		sum &= sum - 1;
+		if (w >= HWQNIC_DB_SLOTS / 64)
+			continue;
+		bits = xchg((unsigned long *)&p->pending[w], 0UL);
+		while (bits) {
+			b = __builtin_ctzl(bits);
+			bits &= bits - 1;
+			eng_doorbell(dev, w * 64 + b,
+				     smp_load_acquire(&p->slot[w * 64 + b]));
+			work = true;
+		}
+	}
+	return work;
+}
+
+/* One pass over doorbells and every QP with work. */
+bool hwqnic_engine_poll(struct hwqnic_dev *dev)
+{
+	u64 now = hwqnic_os_now_ns();
+	bool work;
+	u32 i;
+
+	hwqnic_lock(&dev->lock);
+	work = eng_doorbells(dev);
+	/* a QP may leave the list during its turn: walk it backwards */
+	for (i = dev->nactive; i-- > 0;)
+		if (i < dev->nactive)
+			work |= eng_run_qp(dev, dev->active[i], now);
+	hwqnic_unlock(&dev->lock);
+	return work;
+}
+EXPORT_SYMBOL_GPL(hwqnic_engine_poll);
+
+/* Wake a sleeping engine, e.g. to see *stop. */
+void hwqnic_engine_kick(struct hwqnic_dev *dev)
+{
+	hwqnic_os_engine_wake(&dev->od, &dev->dbp->wake_seq);
+}
+EXPORT_SYMBOL_GPL(hwqnic_engine_kick);
+
+/*
+ * Spin while there is work or was a moment ago, then sleep until a
+ * doorbell. need_wakeup is set before the last look at the summary, with a
+ * full barrier between, so a host that rings after that look sees it.
+ */
+void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
+{
+	struct hwqnic_db_page *p = dev->dbp;
+	u64 start = hwqnic_os_now_ns(), last = start, t0, t1;
+	u32 seq;
+
+	while (!READ_ONCE(*stop)) {
+		t0 = hwqnic_os_now_ns();
+		if (hwqnic_engine_poll(dev)) {
+			t1 = hwqnic_os_now_ns();
+			if (dev->estats)
+				eng_count(&dev->estats->busy_ns, t1 - t0);
+			last = t1;
+		} else if (READ_ONCE(dev->nactive) ||
+			   t0 - last < HWQNIC_ENGINE_SPIN_NS) {
+			cpu_relax();
+		} else {
+			seq = READ_ONCE(p->wake_seq);
+			WRITE_ONCE(p->need_wakeup, 1);
+			smp_mb();
+			if (!READ_ONCE(p->summary) && !READ_ONCE(*stop))
+				hwqnic_os_engine_wait(&dev->od, &p->wake_seq,
+						      seq, 100 * 1000 * 1000);
+			WRITE_ONCE(p->need_wakeup, 0);
+			last = hwqnic_os_now_ns();
+		}
+		if (dev->estats)
+			WRITE_ONCE(dev->estats->run_ns, t0 - start);
+	}
+}
+EXPORT_SYMBOL_GPL(hwqnic_engine_run);

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Queue pairs: creation, the state machine, and the host's posting path. */
+#include "qp.h"
+
+#define SQ_HDR	sizeof(struct hwqnic_send_wqe)
+#define RQ_HDR	sizeof(struct hwqnic_recv_wqe)
+#define SGE	sizeof(struct hwqnic_wqe_sge)
+
+static u32 roundup_pow2(u32 x)
+{
+	u32 r = 1;
+
+	while (r < x)
+		r <<= 1;
+	return r;
+}
+
+int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		     struct hwqnic_core_pd *pd, struct hwqnic_core_cq *scq,
+		     struct hwqnic_core_cq *rcq,
+		     struct hwqnic_qp_init_attr *attr)
+{
+	struct hwqnic_qp_cap *c = &attr->cap;
+	u32 sq_stride, rq_stride, i;
+	int rc, sq_slot, rq_slot;
+
+	if ((attr->qp_type != HWQNIC_QPT_RC && attr->qp_type != HWQNIC_QPT_UD) ||
+	    !c->max_send_wr || c->max_send_wr > HWQNIC_MAX_QP_WR ||
+	    c->max_recv_wr > HWQNIC_MAX_QP_WR ||
+	    c->max_send_sge > HWQNIC_MAX_SGE ||
+	    c->max_recv_sge > HWQNIC_MAX_SGE ||
+	    c->max_inline_data > HWQNIC_MAX_INLINE)
+		return -EINVAL;
+	sq_stride = roundup_pow2(SQ_HDR + (c->max_send_sge * SGE >
+					   c->max_inline_data ?
+					   c->max_send_sge * SGE :
+					   c->max_inline_data));
+	rq_stride = roundup_pow2(RQ_HDR + c->max_recv_sge * SGE);
+
+	memset(qp, 0, sizeof(*qp));
+	rc = hwqnic_hwq_init(&dev->od, &qp->sq, c->max_send_wr, sq_stride,
+			     HWQNIC_PBL_TBL_SHIFT);
+	if (rc)
+		return rc;
+	rc = hwqnic_hwq_init(&dev->od, &qp->rq,
+			     c->max_recv_wr ? c->max_recv_wr : 1, rq_stride,
+			     HWQNIC_PBL_TBL_SHIFT);
+	if (rc)
+		goto free_sq;
+
+	c->max_send_sge = min_t(u32, HWQNIC_MAX_SGE, (sq_stride - SQ_HDR) / SGE);
+	c->max_inline_data = min_t(u32, HWQNIC_MAX_INLINE, sq_stride - SQ_HDR);
+	c->max_recv_sge = min_t(u32, HWQNIC_MAX_SGE, (rq_stride - RQ_HDR) / SGE);
+	qp->type = attr->qp_type;
+	qp->sig_all = attr->sq_sig_all;
+	qp->pd = pd;
+	qp->scq = scq;
+	qp->rcq = rcq;
+	qp->cap = *c;
+	qp->host_state = HWQNIC_QPS_RESET;
+	qp->nic.state = HWQNIC_QPS_RESET;
+	qp->nic.rnr_retry = HWQNIC_RNR_RETRY_FOREVER;
+	hwqnic_hwq_ctx(&qp->sq, &qp->nic.sq);
+	hwqnic_hwq_ctx(&qp->rq, &qp->nic.rq);
+
+	hwqnic_lock(&dev->lock);
+	rc = -ENOSPC;
+	for (i = 0; i < HWQNIC_MAX_QP; i++)
+		if (!dev->qp[(dev->qp_hint + i) % HWQNIC_MAX_QP])
+			break;
+	if (i == HWQNIC_MAX_QP)
+		goto unlock;
+	i = (dev->qp_hint + i) % HWQNIC_MAX_QP;
+	sq_slot = hwqnic_dev_slot_get(dev->db_map, HWQNIC_DB_SLOTS, &(u32){ 0 });
+	if (sq_slot < 0)
+		goto unlock;
+	rq_slot = hwqnic_dev_slot_get(dev->db_map, HWQNIC_DB_SLOTS, &(u32){ 0 });
+	if (rq_slot < 0) {
+		hwqnic_dev_slot_put(dev->db_map, sq_slot);
+		goto unlock;
+	}
+	qp->qpn = HWQNIC_FIRST_QPN + i;
+	qp->cnt = dev->ops->qp_counters(dev, qp->qpn);
+	qp->sq_slot = sq_slot;
+	qp->rq_slot = rq_slot;
+	hwqnic_lock_init(&qp->sq_lock);
+	hwqnic_lock_init(&qp->rq_lock);
+	pd->users++;
+	scq->users++;
+	rcq->users++;
+	dev->qp_hint = i + 1;
+	WRITE_ONCE(dev->qp[i], qp);
+	rc = 0;
+unlock:
+	hwqnic_unlock(&dev->lock);
+	if (!rc)
+		return 0;
+	hwqnic_hwq_free(&dev->od, &qp->rq);
+free_sq:
+	hwqnic_hwq_free(&dev->od, &qp->sq);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_create);
+
+void hwqnic_qp_deactivate(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	u32 i;
+
+	if (!qp->nic.active)
+		return;
+	for (i = 0; i < dev->nactive; i++) {
+		if (dev->active[i] == qp) {
+			dev->active[i] = dev->active[--dev->nactive];
+			break;
+		}
+	}
+	qp->nic.active = false;
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_deactivate);
+
+void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	hwqnic_lock(&dev->lock);
+	WRITE_ONCE(dev->qp[qp->qpn - HWQNIC_FIRST_QPN], NULL);
+	hwqnic_qp_deactivate(dev, qp);
+	hwqnic_dev_slot_put(dev->db_map, qp->sq_slot);
+	hwqnic_dev_slot_put(dev->db_map, qp->rq_slot);
+	qp->pd->users--;
+	qp->scq->users--;
+	qp->rcq->users--;
+	hwqnic_unlock(&dev->lock);
+	hwqnic_lock_destroy(&qp->sq_lock);
+	hwqnic_lock_destroy(&qp->rq_lock);
+	hwqnic_hwq_free(&dev->od, &qp->rq);
+	hwqnic_hwq_free(&dev->od, &qp->sq);
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_destroy);
+
+/* The IB state machine: required and optional attributes, [RC, UD]. */
+struct qp_trans {
+	bool ok;
+	u32 req[2];
+	u32 opt[2];
+};
+
+#define RESET	HWQNIC_QPS_RESET
+#define INIT	HWQNIC_QPS_INIT
+#define RTR	HWQNIC_QPS_RTR
+#define RTS	HWQNIC_QPS_RTS
+#define ERR	HWQNIC_QPS_ERR
+#define TO_ANY	[RESET] = { true }, [ERR] = { true }
+#define INIT_RC	(HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_PORT | HWQNIC_QP_ACCESS_FLAGS)
+#define INIT_UD	(HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_PORT | HWQNIC_QP_QKEY)
+#define RTR_RC	(HWQNIC_QP_PATH_MTU | HWQNIC_QP_DEST_QPN | HWQNIC_QP_RQ_PSN | \
+		 HWQNIC_QP_MAX_DEST_RD_ATOMIC | HWQNIC_QP_MIN_RNR_TIMER)
+#define RTS_RC	(HWQNIC_QP_SQ_PSN | HWQNIC_QP_TIMEOUT | HWQNIC_QP_RETRY_CNT | \
+		 HWQNIC_QP_RNR_RETRY | HWQNIC_QP_MAX_QP_RD_ATOMIC)
+#define RTS_OPT	(HWQNIC_QP_ACCESS_FLAGS | HWQNIC_QP_MIN_RNR_TIMER)
+
+static const struct qp_trans qp_trans[ERR + 1][ERR + 1] = {
+	[RESET] = {
+		TO_ANY,
+		[INIT] = { true, { INIT_RC, INIT_UD } },
+	},
+	[INIT] = {
+		TO_ANY,
+		[INIT] = { true, { 0, 0 }, { INIT_RC, INIT_UD } },
+		[RTR] = { true, { RTR_RC, 0 },
+			  { HWQNIC_QP_ACCESS_FLAGS | HWQNIC_QP_PKEY_INDEX |
+			    HWQNIC_QP_AV,
+			    HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_QKEY } },
+	},
+	[RTR] = {
+		TO_ANY,
+		[RTS] = { true, { RTS_RC, HWQNIC_QP_SQ_PSN },
+			  { RTS_OPT, HWQNIC_QP_QKEY } },
+	},
+	[RTS] = {
+		TO_ANY,
+		[RTS] = { true, { 0, 0 }, { RTS_OPT, HWQNIC_QP_QKEY } },
+	},
+	[ERR] = { TO_ANY },
+};
+
+static bool qp_attr_values_ok(const struct hwqnic_qp_attr *a, int mask)
+{
+	if ((mask & HWQNIC_QP_PORT) && a->port_num != 1)
+		return false;
+	if ((mask & HWQNIC_QP_PKEY_INDEX) && a->pkey_index != 0)
+		return false;
+	if ((mask & HWQNIC_QP_ACCESS_FLAGS) &&
+	    (a->qp_access_flags & ~HWQNIC_ACCESS_ALL))
+		return false;
+	if ((mask & HWQNIC_QP_PATH_MTU) &&
+	    (a->path_mtu < HWQNIC_MTU_256 || a->path_mtu > HWQNIC_MTU_4096))
+		return false;
+	if ((mask & HWQNIC_QP_DEST_QPN) && a->dest_qp_num > 0xffffff)
+		return false;
+	if ((mask & HWQNIC_QP_RNR_RETRY) && a->rnr_retry > 7)
+		return false;
+	if ((mask & HWQNIC_QP_RETRY_CNT) && a->retry_cnt > 7)
+		return false;
+	if ((mask & HWQNIC_QP_MIN_RNR_TIMER) && a->min_rnr_timer > 31)
+		return false;
+	if ((mask & HWQNIC_QP_TIMEOUT) && a->timeout > 31)
+		return false;
+	if ((mask & HWQNIC_QP_MAX_QP_RD_ATOMIC) &&
+	    a->max_rd_atomic > HWQNIC_MAX_RD_ATOM)
+		return false;
+	if ((mask & HWQNIC_QP_MAX_DEST_RD_ATOMIC) &&
+	    a->max_dest_rd_atomic > HWQNIC_MAX_RD_ATOM)
+		return false;
+	return true;
+}
+
+/* Back to RESET: nothing posted, nothing owed, queues zeroed. */
+static void qp_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	struct hwqnic_qp_nic *n = &qp->nic;
+
+	hwqnic_qp_deactivate(dev, qp);
+	hwqnic_hwq_reset(&qp->sq);
+	hwqnic_hwq_reset(&qp->rq);
+	qp->sq_posted = qp->sq_done = qp->rq_posted = qp->rq_done = 0;
+	n->sq_cons = n->sq_prod = n->rq_cons = n->rq_prod =
+		(struct hwqnic_hwq_idx){ 0 };
+	n->rnr_count = 0;
+	n->rnr_until = 0;
+	dev->dbp->slot[qp->sq_slot] = 0;
+	dev->dbp->slot[qp->rq_slot] = 0;
+}
+
+int hwqnic_qp_modify(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		     const struct hwqnic_qp_attr *attr, int mask)
+{
+	int t = qp->type == HWQNIC_QPT_UD;
+	const struct qp_trans *tr;
+	u32 cur, next;
+	int rc = -EINVAL;
+
+	hwqnic_lock(&dev->lock);
+	cur = qp->nic.state;
+	next = mask & HWQNIC_QP_STATE ? attr->qp_state : cur;
+	if (next > ERR || cur > ERR)
+		goto out;
+	tr = &qp_trans[cur][next];
+	if (!tr->ok || (mask & tr->req[t]) != tr->req[t] ||
+	    (mask & ~(tr->req[t] | tr->opt[t] | HWQNIC_QP_STATE |
+		      HWQNIC_QP_CUR_STATE)) ||
+	    ((mask & HWQNIC_QP_CUR_STATE) && attr->cur_qp_state != cur) ||
+	    !qp_attr_values_ok(attr, mask))
+		goto out;
+
+	if (mask & HWQNIC_QP_ACCESS_FLAGS)
+		qp->nic.access = attr->qp_access_flags;
+	if (mask & HWQNIC_QP_QKEY)
+		qp->nic.qkey = attr->qkey;
+	if (mask & HWQNIC_QP_DEST_QPN)
+		qp->nic.dest_qpn = attr->dest_qp_num;
+	if (mask & HWQNIC_QP_RNR_RETRY)
+		qp->nic.rnr_retry = attr->rnr_retry;
+	if (mask & HWQNIC_QP_MIN_RNR_TIMER)
+		qp->nic.min_rnr_timer = attr->min_rnr_timer;
+	if (next == RESET)
+		qp_reset(dev, qp);
+	if (next == ERR)
+		hwqnic_qp_activate(dev, qp);	/* the engine flushes */
+	qp->nic.state = next;
+	WRITE_ONCE(qp->host_state, next);
+	rc = 0;
+out:
+	hwqnic_unlock(&dev->lock);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_modify);
+
+void hwqnic_qp_query(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		     struct hwqnic_qp_attr *attr)
+{
+	memset(attr, 0, sizeof(*attr));
+	hwqnic_lock(&dev->lock);
+	attr->qp_state = qp->nic.state;
+	attr->cur_qp_state = qp->nic.state;
+	attr->qp_access_flags = qp->nic.access;
+	attr->qkey = qp->nic.qkey;
+	attr->dest_qp_num = qp->nic.dest_qpn;
+	attr->rnr_retry = qp->nic.rnr_retry;
+	attr->min_rnr_timer = qp->nic.min_rnr_timer;
+	hwqnic_unlock(&dev->lock);
+	attr->port_num = 1;
+	attr->path_mtu = HWQNIC_MTU_4096;
+	attr->cap = qp->cap;
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_query);
+
+static bool wr_is_atomic(u32 op)
+{
+	return op == HWQNIC_WR_ATOMIC_CMP_AND_SWP ||
+	       op == HWQNIC_WR_ATOMIC_FETCH_AND_ADD;
+}
+
+#define SEND_FLAGS (HWQNIC_SEND_FENCE | HWQNIC_SEND_SIGNALED | \
+		    HWQNIC_SEND_SOLICITED | HWQNIC_SEND_INLINE)
+
+/* Checks a send WR and writes its WQE into `slot`. */
+static int qp_build_send(struct hwqnic_core_qp *qp,
+			 const struct hwqnic_send_wr *wr, void *slot,
+			 u32 *length)
+{
+	struct hwqnic_send_wqe *w = slot;
+	bool inl = wr->send_flags & HWQNIC_SEND_INLINE;
+	u32 op = wr->opcode, max_sge = inl ? HWQNIC_MAX_SGE :
+						  qp->cap.max_send_sge;
+	u64 len = 0;
+	u8 flags = 0;
+	int i;
+
+	if (op >= HWQNIC_WR_MAX || (wr->send_flags & ~SEND_FLAGS) ||
+	    wr->num_sge < 0 || (u32)wr->num_sge > max_sge ||
+	    (wr->num_sge && !wr->sg_list))
+		return -EINVAL;
+	if (qp->type == HWQNIC_QPT_UD && op != HWQNIC_WR_SEND &&
+	    op != HWQNIC_WR_SEND_WITH_IMM)
+		return -EINVAL;
+	for (i = 0; i < wr->num_sge; i++)
+		len += wr->sg_list[i].length;
+	if (len > HWQNIC_MAX_MSG ||
+	    (qp->type == HWQNIC_QPT_UD && len > HWQNIC_MTU) ||
+	    (wr_is_atomic(op) && (inl || wr->num_sge != 1 || len != 8)) ||
+	    (inl && (op == HWQNIC_WR_RDMA_READ ||
+		     len > qp->cap.max_inline_data)))
+		return -EINVAL;
+
+	*length = len;
+	if (qp->sig_all || (wr->send_flags & HWQNIC_SEND_SIGNALED))
+		flags |= HWQNIC_WQE_F_SIGNALED;
+	if (wr->send_flags & HWQNIC_SEND_SOLICITED)
+		flags |= HWQNIC_WQE_F_SOLICITED;
+	if (wr->send_flags & HWQNIC_SEND_FENCE)
+		flags |= HWQNIC_WQE_F_FENCE;
+	*w = (struct hwqnic_send_wqe) {
+		.opcode = op,
+		.flags = flags | (inl ? HWQNIC_WQE_F_INLINE : 0),
+		.num_sge = inl ? 0 : wr->num_sge,
+		.length = cpu_to_le32(len),
+		.wr_id = cpu_to_le64(wr->wr_id),
+		.imm_data = cpu_to_le32(wr->imm_data),
+	};
+	if (wr_is_atomic(op)) {
+		w->rkey = cpu_to_le32(wr->wr.atomic.rkey);
+		w->remote_addr = cpu_to_le64(wr->wr.atomic.remote_addr);
+		w->compare_add = cpu_to_le64(wr->wr.atomic.compare_add);
+		w->swap = cpu_to_le64(wr->wr.atomic.swap);
+	} else if (qp->type == HWQNIC_QPT_UD) {
+		w->dst_qpn = cpu_to_le32(wr->wr.ud.remote_qpn);
+		w->qkey = cpu_to_le32(wr->wr.ud.remote_qkey);
+	} else {
+		w->rkey = cpu_to_le32(wr->wr.rdma.rkey);
+		w->remote_addr = cpu_to_le64(wr->wr.rdma.remote_addr);
+	}
+
+	if (inl) {
+		u8 *p = (u8 *)(w + 1);
+
+		for (i = 0; i < wr->num_sge; i++) {
+			memcpy(p, (const void *)(uintptr_t)wr->sg_list[i].addr,
+			       wr->sg_list[i].length);
+			p += wr->sg_list[i].length;
+		}
+		return 0;
+	}
+	for (i = 0; i < wr->num_sge; i++) {
+		struct hwqnic_wqe_sge *s = (struct hwqnic_wqe_sge *)(w + 1) + i;
+
+		s->addr = cpu_to_le64(wr->sg_list[i].addr);
+		s->length = cpu_to_le32(wr->sg_list[i].length);
+		s->lkey = cpu_to_le32(wr->sg_list[i].lkey);
+	}
+	return 0;
+}
+
+static void qp_ring(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		    struct hwqnic_hwq *q, u8 type, u32 slot, u32 n)
+{
+	hwqnic_dev_ring(dev, slot, hwqnic_hwq_db(q, qp->qpn, type, 0), true);
+	hwqnic_os_faa64(&qp->cnt->posts, n);
+	hwqnic_os_faa64(&qp->cnt->doorbells, 1);
+}
+
+int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			const struct hwqnic_send_wr *wr,
+			const struct hwqnic_send_wr **bad_wr)
+{
+	u8 state = READ_ONCE(qp->host_state);
+	u32 n = 0;
+	int rc = 0;
+
+	if (state != HWQNIC_QPS_RTS && state != HWQNIC_QPS_ERR) {
+		*bad_wr = wr;
+		return -EINVAL;
+	}
+	hwqnic_lock(&qp->sq_lock);
+	for (; wr; wr = wr->next, n++) {
+		u32 idx = qp->sq.prod.val, len;
+
+		if (qp->sq_posted - smp_load_acquire(&qp->sq_done) >=
+		    qp->sq.depth) {
+			rc = -ENOMEM;
+			break;
+		}
+		rc = qp_build_send(qp, wr, hwqnic_hwq_get_qe(&qp->sq, idx),
+				   &len);
+		if (rc)
+			break;
+		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id, wr->opcode,
+				  len);
+		hwqnic_hwq_incr_prod(&qp->sq, 1);
+		qp->sq_posted++;
+	}
+	if (n) {
+		WRITE_ONCE(qp->cnt->sq_outstanding, qp->sq_posted -
+			   smp_load_acquire(&qp->sq_done));
+		qp_ring(dev, qp, &qp->sq, HWQNIC_DB_SQ, qp->sq_slot, n);
+	}
+	hwqnic_unlock(&qp->sq_lock);
+	if (rc)
+		*bad_wr = wr;
+	return rc;
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_post_send);
+
+int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			const struct hwqnic_recv_wr *wr,
+			const struct hwqnic_recv_wr **bad_wr)
+{
+	u32 n = 0;
+	int rc = 0, i;
+
+	if (READ_ONCE(qp->host_state) == HWQNIC_QPS_RESET) {
+		*bad_wr = wr;
+		return -EINVAL;
+	}
+	hwqnic_lock(&qp->rq_lock);
+	for (; wr; wr = wr->next, n++) {
+		u32 idx = qp->rq.prod.val, len = 0;
+		struct hwqnic_recv_wqe *w = hwqnic_hwq_get_qe(&qp->rq, idx);
+		struct hwqnic_wqe_sge *s = (struct hwqnic_wqe_sge *)(w + 1);
+
+		if (wr->num_sge < 0 || (u32)wr->num_sge > qp->cap.max_recv_sge ||
+		    (wr->num_sge && !wr->sg_list)) {
+			rc = -EINVAL;
+			break;
+		}
+		if (qp->rq_posted - smp_load_acquire(&qp->rq_done) >=
+		    qp->rq.depth) {
+			rc = -ENOMEM;
+			break;
+		}
+		*w = (struct hwqnic_recv_wqe) {
+			.wr_id = cpu_to_le64(wr->wr_id),
+			.num_sge = wr->num_sge,
+		};
+		for (i = 0; i < wr->num_sge; i++) {
+			s[i].addr = cpu_to_le64(wr->sg_list[i].addr);
+			s[i].length = cpu_to_le32(wr->sg_list[i].length);
+			s[i].lkey = cpu_to_le32(wr->sg_list[i].lkey);
+			len += wr->sg_list[i].length;
+		}
+		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id,
+				  HWQNIC_WC_RECV, len);
+		hwqnic_hwq_incr_prod(&qp->rq, 1);
+		qp->rq_posted++;
+	}
+	if (n) {
+		WRITE_ONCE(qp->cnt->rq_outstanding, qp->rq_posted -
+			   smp_load_acquire(&qp->rq_done));
+		qp_ring(dev, qp, &qp->rq, HWQNIC_DB_RQ, qp->rq_slot, n);
+	}
+	hwqnic_unlock(&qp->rq_lock);
+	if (rc)
+		*bad_wr = wr;
+	return rc;
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_post_recv);

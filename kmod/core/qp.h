@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Queue pairs: an SQ and an RQ, each a HWQ. The host side posts WQEs and
+ * rings doorbells; the NIC side (struct hwqnic_qp_nic) is what the engine
+ * knows and owns, changed only under dev->lock.
+ */
+#ifndef _HWQNIC_QP_H
+#define _HWQNIC_QP_H
+
+#include <hwqnic/verbs.h>
+#include "cq.h"
+
+#define HWQNIC_RNR_RETRY_FOREVER	7
+
+struct hwqnic_qp_nic {
+	u8 state;			/* enum hwqnic_qp_state */
+	u8 rnr_retry;
+	u8 min_rnr_timer;
+	u8 rnr_count;			/* RNR NAKs for the WQE at sq_cons */
+	bool active;			/* on dev->active */
+	u32 access;			/* remote rights granted */
+	u32 dest_qpn;
+	u32 qkey;
+	u64 rnr_until;			/* no retry before this time (ns) */
+	struct hwqnic_hwq_ctx sq, rq;
+	struct hwqnic_hwq_idx sq_cons, sq_prod;	/* prod: last doorbell */
+	struct hwqnic_hwq_idx rq_cons, rq_prod;
+};
+
+struct hwqnic_core_qp {
+	u32 qpn;
+	u8 type;			/* enum hwqnic_qp_type */
+	bool sig_all;
+	struct hwqnic_core_pd *pd;
+	struct hwqnic_core_cq *scq, *rcq;
+	struct hwqnic_qp_cap cap;	/* granted */
+	struct hwqnic_qp_counters *cnt;
+	/* host side */
+	u8 host_state;			/* what posting sees; under dev->lock */
+	hwqnic_lock_t sq_lock, rq_lock;
+	struct hwqnic_hwq sq, rq;	/* prod: poster; cons: CQ poller */
+	u32 sq_posted, rq_posted;	/* running counts, poster's */
+	u32 sq_done, rq_done;		/* running counts, poller's */
+	u32 sq_slot, rq_slot;		/* doorbell slots */
+	struct hwqnic_qp_nic nic;
+};
+
+int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		     struct hwqnic_core_pd *pd, struct hwqnic_core_cq *scq,
+		     struct hwqnic_core_cq *rcq,
+		     struct hwqnic_qp_init_attr *attr);
+void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
+int hwqnic_qp_modify(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		     const struct hwqnic_qp_attr *attr, int mask);
+void hwqnic_qp_query(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		     struct hwqnic_qp_attr *attr);
+int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			const struct hwqnic_send_wr *wr,
+			const struct hwqnic_send_wr **bad_wr);
+int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			const struct hwqnic_recv_wr *wr,
+			const struct hwqnic_recv_wr **bad_wr);
+
+static inline struct hwqnic_core_qp *hwqnic_qp_lookup(struct hwqnic_dev *dev,
+						      u32 qpn)
+{
+	u32 i = qpn - HWQNIC_FIRST_QPN;
+
+	return i < HWQNIC_MAX_QP ? READ_ONCE(dev->qp[i]) : NULL;
+}
+
+/* Engine: put a QP on the list of those with work; dev->lock held. */
+static inline void hwqnic_qp_activate(struct hwqnic_dev *dev,
+				      struct hwqnic_core_qp *qp)
+{
+	if (!qp->nic.active) {
+		qp->nic.active = true;
+		dev->active[dev->nactive++] = qp;
+	}
+}
+
+void hwqnic_qp_deactivate(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
+
+#endif /* _HWQNIC_QP_H */

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * libhwqnic devices: open/close, the embedded engine thread, and the
+ * events the engine raises (completion channels, asynchronous events).
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "libhwqnic.h"
+
+struct async_rec {
+	u32 type;
+	u32 handle;
+};
+
+/* Engine context: never blocks, so a full pipe drops the event. */
+static void ops_cq_event(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
+{
+	struct ucq *ucq = container_of(cq, struct ucq, core);
+	struct uchannel *ch;
+	ssize_t rc;
+
+	(void)dev;
+	if (!ucq->pub.channel)
+		return;
+	ch = container_of(ucq->pub.channel, struct uchannel, pub);
+	rc = write(ch->wfd, &cq->handle, sizeof(cq->handle));
+	(void)rc;
+}
+
+static void ops_async_event(struct hwqnic_dev *dev, u32 type, u32 handle)
+{
+	struct hwqnic_context *ctx = container_of(dev, struct hwqnic_context,
+						  dev);
+	struct async_rec r = { type, handle };
+	ssize_t rc = write(ctx->async_pipe[1], &r, sizeof(r));
+
+	(void)rc;
+}
+
+static struct hwqnic_qp_counters *ops_qp_counters(struct hwqnic_dev *dev,
+						  u32 qpn)
+{
+	struct hwqnic_context *ctx = container_of(dev, struct hwqnic_context,
+						  dev);
+	struct hwqnic_stats_qp *e = hwqnic_stats_entry(ctx, qpn);
+
+	memset(&e->c, 0, sizeof(e->c));
+	return &e->c;
+}
+
+static const struct hwqnic_dev_ops user_ops = {
+	.qp_counters = ops_qp_counters,
+	.cq_event = ops_cq_event,
+	.async_event = ops_async_event,
+};
+
+static void *engine_main(void *arg)
+{
+	struct hwqnic_context *ctx = arg;
+
+	hwqnic_engine_run(&ctx->dev, &ctx->stop);
+	return NULL;
+}
+
+/* HWQNIC_ENGINE_CPU=N pins the engine thread (benchmarks). */
+static int engine_start(struct hwqnic_context *ctx)
+{
+	const char *cpu = getenv("HWQNIC_ENGINE_CPU");
+	pthread_attr_t attr;
+	cpu_set_t set;
+	char *end;
+	long n;
+	int rc;
+
+	pthread_attr_init(&attr);
+	if (cpu && *cpu) {
+		n = strtol(cpu, &end, 10);
+		if (*end || n < 0 || n >= CPU_SETSIZE) {
+			pthread_attr_destroy(&attr);
+			return EINVAL;
+		}
+		CPU_ZERO(&set);
+		CPU_SET(n, &set);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	}
+	rc = pthread_create(&ctx->engine, &attr, engine_main, ctx);
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
+/* EMBEDDED or KERNEL from the flags, else from HWQNIC_BACKEND. */
+static int pick_backend(unsigned int flags, unsigned int *backend)
+{
+	const char *env = getenv("HWQNIC_BACKEND");
+
+	if (flags & ~(HWQNIC_OPEN_EMBEDDED | HWQNIC_OPEN_KERNEL) ||
+	    flags == (HWQNIC_OPEN_EMBEDDED | HWQNIC_OPEN_KERNEL))
+		return EINVAL;
+	if (flags) {
+		*backend = flags;
+	} else if (!env || !*env || !strcmp(env, "embedded")) {
+		*backend = HWQNIC_OPEN_EMBEDDED;
+	} else if (!strcmp(env, "kernel")) {
+		*backend = HWQNIC_OPEN_KERNEL;
+	} else {
+		return EINVAL;
+	}
+	return 0;
+}
+
+struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
+{
+	static unsigned int next_id;
+	struct hwqnic_context *ctx;
+	unsigned int backend;
+	u32 id;
+	int rc;
+
+	rc = pick_backend(flags, &backend);
+	if (rc)
+		return uerr_ptr(rc);
+	/* The kernel backend needs hwqnic.ko's /dev/hwqnic0. */
+	if (backend == HWQNIC_OPEN_KERNEL)
+		return uerr_ptr(ENODEV);
+	if (name && (!*name || strlen(name) >= sizeof(ctx->name)))
+		return uerr_ptr(EINVAL);
+
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return uerr_ptr(ENOMEM);
+	id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
+	if (name)
+		snprintf(ctx->name, sizeof(ctx->name), "%s", name);
+	else
+		snprintf(ctx->name, sizeof(ctx->name), "hwqnic-emb%u", id);
+	ctx->async_pipe[0] = ctx->async_pipe[1] = -1;
+	rc = -hwqnic_dev_init(&ctx->dev, &user_ops, id);
+	if (rc)
+		goto free_ctx;
+	if (pipe2(ctx->async_pipe, O_CLOEXEC | O_NONBLOCK)) {
+		rc = errno;
+		goto fini;
+	}
+	rc = hwqnic_stats_open(ctx);
+	if (rc)
+		goto fini;
+	rc = engine_start(ctx);
+	if (rc)
+		goto stats;
+	return ctx;
+
+stats:
+	hwqnic_stats_close(ctx);
+fini:
+	if (ctx->async_pipe[0] >= 0) {
+		close(ctx->async_pipe[0]);
+		close(ctx->async_pipe[1]);
+	}
+	hwqnic_dev_fini(&ctx->dev);
+free_ctx:
+	free(ctx);
+	return uerr_ptr(rc);
+}
+
+/* Every object must have been destroyed: their memory is the caller's. */
+int hwqnic_close(struct hwqnic_context *ctx)
+{
+	if (!ctx)
+		return uerr(EINVAL);
+	WRITE_ONCE(ctx->stop, true);
+	smp_mb();
+	hwqnic_engine_kick(&ctx->dev);
+	pthread_join(ctx->engine, NULL);
+	hwqnic_stats_close(ctx);
+	close(ctx->async_pipe[0]);
+	close(ctx->async_pipe[1]);
+	hwqnic_dev_fini(&ctx->dev);
+	free(ctx);
+	return 0;
+}
+
+const char *hwqnic_device_name(struct hwqnic_context *ctx)
+{
+	return ctx ? ctx->name : NULL;
+}
+
+int hwqnic_query_device(struct hwqnic_context *ctx,
+			struct hwqnic_device_attr *attr)
+{
+	if (!ctx || !attr)
+		return uerr(EINVAL);
+	*attr = (struct hwqnic_device_attr) {
+		.abi_version = HWQNIC_ABI_VERSION,
+		.max_qp = HWQNIC_MAX_QP,
+		.max_qp_wr = HWQNIC_MAX_QP_WR,
+		.max_sge = HWQNIC_MAX_SGE,
+		.max_inline_data = HWQNIC_MAX_INLINE,
+		.max_cq = HWQNIC_MAX_CQ,
+		.max_cqe = HWQNIC_MAX_CQE,
+		.max_mr = HWQNIC_MAX_MR,
+		.max_pd = HWQNIC_MAX_PD,
+		.max_qp_rd_atom = HWQNIC_MAX_RD_ATOM,
+		.max_mr_size = (u64)HWQNIC_PBL_MAX_PAGES << 12,
+		.page_size_cap = 1ULL << 12,
+	};
+	return 0;
+}
+
+int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
+		      struct hwqnic_port_attr *attr)
+{
+	if (!ctx || !attr || port != 1)
+		return uerr(EINVAL);
+	*attr = (struct hwqnic_port_attr) {
+		.state = HWQNIC_PORT_ACTIVE,
+		.max_mtu = HWQNIC_MTU,
+		.active_mtu = HWQNIC_MTU,
+		.max_msg_sz = HWQNIC_MAX_MSG,
+	};
+	return 0;
+}
+
+int hwqnic_async_fd(struct hwqnic_context *ctx)
+{
+	return ctx ? ctx->async_pipe[0] : -1;
+}
+
+/*
+ * The next asynchronous event; EAGAIN when there is none (the fd is
+ * non-blocking: poll(2) it). Events for objects destroyed since are skipped.
+ */
+int hwqnic_get_async_event(struct hwqnic_context *ctx,
+			   struct hwqnic_async_event *event)
+{
+	struct async_rec r;
+	struct hwqnic_core_cq *cq;
+	struct hwqnic_core_qp *qp;
+
+	if (!ctx || !event)
+		return uerr(EINVAL);
+	while (read(ctx->async_pipe[0], &r, sizeof(r)) == sizeof(r)) {
+		cq = NULL;
+		qp = NULL;
+		hwqnic_lock(&ctx->dev.lock);
+		if (r.type == HWQNIC_EVENT_CQ_ERR) {
+			cq = r.handle < HWQNIC_MAX_CQ ? ctx->dev.cq[r.handle] :
+							NULL;
+			if (cq)
+				event->element.cq =
+					&container_of(cq, struct ucq, core)->pub;
+		} else {
+			qp = hwqnic_qp_lookup(&ctx->dev, r.handle);
+			if (qp)
+				event->element.qp =
+					&container_of(qp, struct uqp, core)->pub;
+		}
+		hwqnic_unlock(&ctx->dev.lock);
+		if (r.type == HWQNIC_EVENT_CQ_ERR ? !!cq : !!qp) {
+			event->event_type = r.type;
+			return 0;
+		}
+	}
+	return uerr(EAGAIN);
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The published counters: /dev/shm/hwqnic.<pid>.<device> (stats.h). The
+ * counters the library and the engine keep are the file's own words, so
+ * publishing costs nothing per operation. Without /dev/shm they live in
+ * private memory and only hwqnic_query_qp_counters() shows them.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "libhwqnic.h"
+
+struct hwqnic_stats_qp *hwqnic_stats_entry(struct hwqnic_context *ctx,
+					   u32 qpn)
+{
+	return &ctx->stats->qp[qpn - HWQNIC_FIRST_QPN];
+}
+
+int hwqnic_stats_open(struct hwqnic_context *ctx)
+{
+	struct hwqnic_stats_file *f;
+	FILE *comm;
+	int fd;
+
+	ctx->stats_size = sizeof(*f) + HWQNIC_MAX_QP * sizeof(f->qp[0]);
+	snprintf(ctx->stats_path, sizeof(ctx->stats_path),
+		 HWQNIC_STATS_DIR "/" HWQNIC_STATS_PREFIX "%d.%s", getpid(),
+		 ctx->name);
+	fd = open(ctx->stats_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+		  0600);
+	if (fd >= 0 && ftruncate(fd, ctx->stats_size)) {
+		close(fd);
+		unlink(ctx->stats_path);
+		fd = -1;
+	}
+	if (fd < 0)
+		ctx->stats_path[0] = '\0';
+	f = mmap(NULL, ctx->stats_size, PROT_READ | PROT_WRITE,
+		 fd >= 0 ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS, fd, 0);
+	if (fd >= 0)
+		close(fd);
+	if (f == MAP_FAILED) {
+		if (ctx->stats_path[0])
+			unlink(ctx->stats_path);
+		return ENOMEM;
+	}
+	f->pid = getpid();
+	f->max_qp = HWQNIC_MAX_QP;
+	snprintf(f->dev, sizeof(f->dev), "%s", ctx->name);
+	comm = fopen("/proc/self/comm", "r");
+	if (comm) {
+		if (fgets(f->comm, sizeof(f->comm), comm))
+			f->comm[strcspn(f->comm, "\n")] = '\0';
+		fclose(comm);
+	}
+	f->version = HWQNIC_STATS_VERSION;
+	ctx->stats = f;
+	ctx->dev.estats = &f->engine;
+	smp_store_release(&f->magic, HWQNIC_STATS_MAGIC);
+	return 0;
+}
+
+void hwqnic_stats_close(struct hwqnic_context *ctx)
+{
+	if (ctx->stats_path[0])
+		unlink(ctx->stats_path);
+	munmap(ctx->stats, ctx->stats_size);
+}

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * libhwqnic verbs: argument checks, then the core. Every check comes
+ * before the first change, so a call that fails changes nothing.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "libhwqnic.h"
+
+#define DEV(ctx)	(&(ctx)->dev)
+
+static struct hwqnic_dev *pd_dev(struct hwqnic_pd *pd)
+{
+	return DEV(pd->context);
+}
+
+struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx)
+{
+	struct upd *pd;
+	int rc;
+
+	if (!ctx)
+		return uerr_ptr(EINVAL);
+	pd = calloc(1, sizeof(*pd));
+	if (!pd)
+		return uerr_ptr(ENOMEM);
+	rc = hwqnic_pd_alloc(DEV(ctx), &pd->core);
+	if (rc) {
+		free(pd);
+		return uerr_ptr(-rc);
+	}
+	pd->pub.context = ctx;
+	pd->pub.handle = pd->core.pdn;
+	return &pd->pub;
+}
+
+int hwqnic_dealloc_pd(struct hwqnic_pd *pub)
+{
+	struct upd *pd;
+	int rc;
+
+	if (!pub)
+		return uerr(EINVAL);
+	pd = container_of(pub, struct upd, pub);
+	rc = hwqnic_pd_free(pd_dev(pub), &pd->core);
+	if (rc)
+		return uerr(-rc);
+	free(pd);
+	return 0;
+}
+
+/*
+ * In-process DMA needs no pinning: the MR's PBL lists the tagged addresses
+ * of the 4 KiB pages under [addr, addr + length).
+ */
+struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
+				size_t length, unsigned int access)
+{
+	uintptr_t first = (uintptr_t)addr & ~(uintptr_t)4095;
+	struct upd *pd;
+	dma_addr_t *pages;
+	struct umr *mr;
+	u64 npages, i;
+	int rc;
+
+	if (!pub || !addr || !length || !hwqnic_mr_access_ok(access) ||
+	    (uintptr_t)addr + length < (uintptr_t)addr)
+		return uerr_ptr(EINVAL);
+	npages = ((uintptr_t)addr + length - first + 4095) >> 12;
+	if (npages > HWQNIC_PBL_MAX_PAGES)
+		return uerr_ptr(EINVAL);
+	pd = container_of(pub, struct upd, pub);
+	mr = calloc(1, sizeof(*mr));
+	pages = malloc(npages * sizeof(*pages));
+	if (!mr || !pages) {
+		rc = ENOMEM;
+		goto err;
+	}
+	for (i = 0; i < npages; i++)
+		pages[i] = hwqnic_os_va_to_dma((void *)(first + (i << 12)));
+	rc = -hwqnic_mr_reg(pd_dev(pub), &mr->core, &pd->core,
+			    (uintptr_t)addr, length, access, pages, npages, 12);
+	if (rc)
+		goto err;
+	free(pages);
+	mr->pub = (struct hwqnic_mr) {
+		.context = pub->context,
+		.pd = pub,
+		.addr = addr,
+		.length = length,
+		.lkey = mr->core.key,
+		.rkey = mr->core.key,
+		.access = access,
+	};
+	return &mr->pub;
+err:
+	free(pages);
+	free(mr);
+	return uerr_ptr(rc);
+}
+
+int hwqnic_dereg_mr(struct hwqnic_mr *pub)
+{
+	struct umr *mr;
+
+	if (!pub)
+		return uerr(EINVAL);
+	mr = container_of(pub, struct umr, pub);
+	hwqnic_mr_dereg(DEV(pub->context), &mr->core);
+	free(mr);
+	return 0;
+}
+
+struct hwqnic_comp_channel *
+hwqnic_create_comp_channel(struct hwqnic_context *ctx)
+{
+	struct uchannel *ch;
+	int fds[2];
+
+	if (!ctx)
+		return uerr_ptr(EINVAL);
+	ch = calloc(1, sizeof(*ch));
+	if (!ch)
+		return uerr_ptr(ENOMEM);
+	/* the engine's end never blocks; the reader's does, until changed */
+	if (pipe2(fds, O_CLOEXEC)) {
+		free(ch);
+		return NULL;
+	}
+	fcntl(fds[1], F_SETFL, O_NONBLOCK);
+	ch->pub.context = ctx;
+	ch->pub.fd = fds[0];
+	ch->wfd = fds[1];
+	return &ch->pub;
+}
+
+int hwqnic_destroy_comp_channel(struct hwqnic_comp_channel *pub)
+{
+	struct uchannel *ch;
+	int busy;
+
+	if (!pub)
+		return uerr(EINVAL);
+	ch = container_of(pub, struct uchannel, pub);
+	hwqnic_lock(&DEV(pub->context)->lock);
+	busy = ch->users;
+	hwqnic_unlock(&DEV(pub->context)->lock);
+	if (busy)
+		return uerr(EBUSY);
+	close(ch->pub.fd);
+	close(ch->wfd);
+	free(ch);
+	return 0;
+}
+
+struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
+				   void *cq_context,
+				   struct hwqnic_comp_channel *channel)
+{
+	struct ucq *cq;
+	int rc;
+
+	if (!ctx || cqe < 1 || (u32)cqe > HWQNIC_MAX_CQE ||
+	    (channel && channel->context != ctx))
+		return uerr_ptr(EINVAL);
+	cq = calloc(1, sizeof(*cq));
+	if (!cq)
+		return uerr_ptr(ENOMEM);
+	rc = hwqnic_cq_create(DEV(ctx), &cq->core, cqe);
+	if (rc) {
+		free(cq);
+		return uerr_ptr(-rc);
+	}
+	cq->pub = (struct hwqnic_cq) {
+		.context = ctx,
+		.channel = channel,
+		.cq_context = cq_context,
+		.cqe = cqe,
+		.handle = cq->core.handle,
+	};
+	if (channel) {
+		hwqnic_lock(&DEV(ctx)->lock);
+		container_of(channel, struct uchannel, pub)->users++;
+		hwqnic_unlock(&DEV(ctx)->lock);
+	}
+	return &cq->pub;
+}
+
+int hwqnic_destroy_cq(struct hwqnic_cq *pub)
+{
+	struct hwqnic_dev *dev;
+	struct ucq *cq;
+	int rc;
+
+	if (!pub)
+		return uerr(EINVAL);
+	cq = container_of(pub, struct ucq, pub);
+	dev = DEV(pub->context);
+	rc = hwqnic_cq_destroy(dev, &cq->core);
+	if (rc)
+		return uerr(-rc);
+	if (pub->channel) {
+		hwqnic_lock(&dev->lock);
+		container_of(pub->channel, struct uchannel, pub)->users--;
+		hwqnic_unlock(&dev->lock);
+	}
+	free(cq);
+	return 0;
+}
+
+int hwqnic_poll_cq(struct hwqnic_cq *pub, int num_entries,
+		   struct hwqnic_wc *wc)
+{
+	struct hwqnic_context *ctx;
+	int n, i;
+
+	if (!pub || num_entries < 0 || (num_entries && !wc))
+		return -EINVAL;
+	ctx = pub->context;
+	n = hwqnic_cq_poll(DEV(ctx), &container_of(pub, struct ucq, pub)->core,
+			   num_entries, wc);
+	/* An error completion means its QP is in ERR now. */
+	for (i = 0; i < n; i++) {
+		struct hwqnic_core_qp *qp;
+
+		if (wc[i].status == HWQNIC_WC_SUCCESS)
+			continue;
+		qp = hwqnic_qp_lookup(DEV(ctx), wc[i].qp_num);
+		if (qp) {
+			container_of(qp, struct uqp, core)->pub.state =
+				HWQNIC_QPS_ERR;
+			hwqnic_stats_entry(ctx, qp->qpn)->state = HWQNIC_QPS_ERR;
+		}
+	}
+	return n;
+}
+
+int hwqnic_req_notify_cq(struct hwqnic_cq *pub, int solicited_only)
+{
+	if (!pub)
+		return uerr(EINVAL);
+	hwqnic_cq_arm(DEV(pub->context), &container_of(pub, struct ucq, pub)->core,
+		      solicited_only);
+	return 0;
+}
+
+/* The next CQ event: blocks unless channel->fd was made non-blocking. */
+int hwqnic_get_cq_event(struct hwqnic_comp_channel *channel,
+			struct hwqnic_cq **cq, void **cq_context)
+{
+	struct hwqnic_core_cq *core;
+	struct hwqnic_dev *dev;
+	u32 handle;
+	ssize_t n;
+
+	if (!channel || !cq || !cq_context)
+		return uerr(EINVAL);
+	dev = DEV(channel->context);
+	for (;;) {
+		n = read(channel->fd, &handle, sizeof(handle));
+		if (n != sizeof(handle))
+			return uerr(n < 0 ? errno : EIO);
+		hwqnic_lock(&dev->lock);
+		core = handle < HWQNIC_MAX_CQ ? dev->cq[handle] : NULL;
+		hwqnic_unlock(&dev->lock);
+		if (core) {
+			*cq = &container_of(core, struct ucq, core)->pub;
+			*cq_context = (*cq)->cq_context;
+			return 0;
+		}
+	}
+}
+
+static bool qp_caps_ok(struct hwqnic_context *ctx,
+		       const struct hwqnic_qp_init_attr *a)
+{
+	(void)ctx;
+	return a->send_cq && a->recv_cq && a->send_cq->context == ctx &&
+	       a->recv_cq->context == ctx &&
+	       (a->qp_type == HWQNIC_QPT_RC || a->qp_type == HWQNIC_QPT_UD) &&
+	       a->cap.max_send_wr >= 1 &&
+	       a->cap.max_send_wr <= HWQNIC_MAX_QP_WR &&
+	       a->cap.max_recv_wr <= HWQNIC_MAX_QP_WR &&
+	       a->cap.max_send_sge <= HWQNIC_MAX_SGE &&
+	       a->cap.max_recv_sge <= HWQNIC_MAX_SGE &&
+	       a->cap.max_inline_data <= HWQNIC_MAX_INLINE;
+}
+
+struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
+				   struct hwqnic_qp_init_attr *attr)
+{
+	struct hwqnic_context *ctx;
+	struct hwqnic_qp_init_attr a;
+	struct hwqnic_stats_qp *e;
+	struct uqp *qp;
+	int rc;
+
+	if (!pd || !attr || !qp_caps_ok(pd->context, attr))
+		return uerr_ptr(EINVAL);
+	ctx = pd->context;
+	qp = calloc(1, sizeof(*qp));
+	if (!qp)
+		return uerr_ptr(ENOMEM);
+	a = *attr;
+	rc = -hwqnic_qp_create(DEV(ctx), &qp->core,
+			       &container_of(pd, struct upd, pub)->core,
+			       &container_of(a.send_cq, struct ucq, pub)->core,
+			       &container_of(a.recv_cq, struct ucq, pub)->core,
+			       &a);
+	if (rc) {
+		free(qp);
+		return uerr_ptr(rc);
+	}
+	attr->cap = a.cap;
+	qp->pub = (struct hwqnic_qp) {
+		.context = ctx,
+		.qp_context = attr->qp_context,
+		.pd = pd,
+		.send_cq = attr->send_cq,
+		.recv_cq = attr->recv_cq,
+		.qp_num = qp->core.qpn,
+		.state = HWQNIC_QPS_RESET,
+		.qp_type = attr->qp_type,
+	};
+	e = hwqnic_stats_entry(ctx, qp->core.qpn);
+	e->qp_type = attr->qp_type;
+	e->state = HWQNIC_QPS_RESET;
+	e->send_cq = attr->send_cq->handle;
+	e->recv_cq = attr->recv_cq->handle;
+	smp_store_release(&e->qpn, qp->core.qpn);
+	return &qp->pub;
+}
+
+int hwqnic_modify_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr,
+		     int attr_mask)
+{
+	struct uqp *qp;
+	int rc;
+
+	if (!pub || !attr)
+		return uerr(EINVAL);
+	qp = container_of(pub, struct uqp, pub);
+	rc = -hwqnic_qp_modify(DEV(pub->context), &qp->core, attr, attr_mask);
+	if (rc)
+		return uerr(rc);
+	pub->state = qp->core.host_state;
+	hwqnic_stats_entry(pub->context, pub->qp_num)->state = pub->state;
+	return 0;
+}
+
+int hwqnic_query_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr)
+{
+	struct uqp *qp;
+
+	if (!pub || !attr)
+		return uerr(EINVAL);
+	qp = container_of(pub, struct uqp, pub);
+	hwqnic_qp_query(DEV(pub->context), &qp->core, attr);
+	return 0;
+}
+
+int hwqnic_destroy_qp(struct hwqnic_qp *pub)
+{
+	struct hwqnic_stats_qp *e;
+	struct uqp *qp;
+
+	if (!pub)
+		return uerr(EINVAL);
+	qp = container_of(pub, struct uqp, pub);
+	e = hwqnic_stats_entry(pub->context, pub->qp_num);
+	hwqnic_qp_destroy(DEV(pub->context), &qp->core);
+	WRITE_ONCE(e->qpn, 0);
+	free(qp);
+	return 0;
+}
+
+int hwqnic_post_send(struct hwqnic_qp *pub, struct hwqnic_send_wr *wr,
+		     struct hwqnic_send_wr **bad_wr)
+{
+	const struct hwqnic_send_wr *bad = NULL;
+	int rc;
+
+	if (!pub || !wr || !bad_wr) {
+		if (bad_wr)
+			*bad_wr = wr;
+		return uerr(EINVAL);
+	}
+	rc = -hwqnic_qp_post_send(DEV(pub->context),
+				  &container_of(pub, struct uqp, pub)->core,
+				  wr, &bad);
+	if (rc) {
+		*bad_wr = (struct hwqnic_send_wr *)bad;
+		return uerr(rc);
+	}
+	return 0;
+}
+
+int hwqnic_post_recv(struct hwqnic_qp *pub, struct hwqnic_recv_wr *wr,
+		     struct hwqnic_recv_wr **bad_wr)
+{
+	const struct hwqnic_recv_wr *bad = NULL;
+	int rc;
+
+	if (!pub || !wr || !bad_wr) {
+		if (bad_wr)
+			*bad_wr = wr;
+		return uerr(EINVAL);
+	}
+	rc = -hwqnic_qp_post_recv(DEV(pub->context),
+				  &container_of(pub, struct uqp, pub)->core,
+				  wr, &bad);
+	if (rc) {
+		*bad_wr = (struct hwqnic_recv_wr *)bad;
+		return uerr(rc);
+	}
+	return 0;
+}
+
+int hwqnic_query_qp_counters(struct hwqnic_qp *pub,
+			     struct hwqnic_qp_counters *counters)
+{
+	const struct hwqnic_qp_counters *c;
+
+	if (!pub || !counters)
+		return uerr(EINVAL);
+	c = container_of(pub, struct uqp, pub)->core.cnt;
+	counters->posts = READ_ONCE(c->posts);
+	counters->doorbells = READ_ONCE(c->doorbells);
+	counters->wqes = READ_ONCE(c->wqes);
+	counters->completions = READ_ONCE(c->completions);
+	counters->errors = READ_ONCE(c->errors);
+	counters->bytes = READ_ONCE(c->bytes);
+	counters->sq_outstanding = READ_ONCE(c->sq_outstanding);
+	counters->rq_outstanding = READ_ONCE(c->rq_outstanding);
+	return 0;
+}
