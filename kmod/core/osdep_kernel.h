@@ -14,10 +14,68 @@
 #include <linux/io.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-direct.h>
+#include <linux/mutex.h>
+#include <linux/wait.h>
+#include <linux/ktime.h>
+#include <linux/atomic.h>
+#include <linux/bitops.h>
+#include <linux/string.h>
+
+#include "hwqnic_trace.h"
 
 struct hwqnic_osdev {
 	struct device *dev;	/* the device DMA memory is allocated for */
+	wait_queue_head_t engine_wq;
 };
+
+/*
+ * The device lock may be held across long copies by the engine kthread,
+ * and is only taken in process context: a mutex.
+ */
+typedef struct mutex hwqnic_lock_t;
+#define hwqnic_lock_init(l)	mutex_init(l)
+#define hwqnic_lock_destroy(l)	mutex_destroy(l)
+#define hwqnic_lock(l)		mutex_lock(l)
+#define hwqnic_unlock(l)	mutex_unlock(l)
+
+static inline u64 hwqnic_os_now_ns(void)
+{
+	return ktime_get_ns();
+}
+
+static inline u64 hwqnic_os_cas64(u64 *p, u64 cmp, u64 swp)
+{
+	return cmpxchg64(p, cmp, swp);
+}
+
+static inline u64 hwqnic_os_faa64(u64 *p, u64 add)
+{
+	u64 old = READ_ONCE(*p), seen;
+
+	while ((seen = cmpxchg64(p, old, old + add)) != old)
+		old = seen;
+	return old;
+}
+
+static inline void hwqnic_os_engine_wait(struct hwqnic_osdev *od, u32 *word,
+					 u32 val, u64 timeout_ns)
+{
+	wait_event_interruptible_timeout(od->engine_wq,
+					 READ_ONCE(*word) != val,
+					 nsecs_to_jiffies(timeout_ns));
+}
+
+static inline void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word)
+{
+	WRITE_ONCE(*word, READ_ONCE(*word) + 1);
+	wake_up(&od->engine_wq);
+}
+
+#define hwqnic_trace_post(...)	trace_hwqnic_post(__VA_ARGS__)
+#define hwqnic_trace_db(...)	trace_hwqnic_db(__VA_ARGS__)
+#define hwqnic_trace_wqe(...)	trace_hwqnic_wqe(__VA_ARGS__)
+#define hwqnic_trace_cqe(...)	trace_hwqnic_cqe(__VA_ARGS__)
+#define hwqnic_trace_poll(...)	trace_hwqnic_poll(__VA_ARGS__)
 
 static inline void *hwqnic_os_zalloc(struct hwqnic_osdev *od, size_t size)
 {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # hwqnic.ko builds from kmod/core unchanged against Debian's newest installed
-# kernel headers, with no warning at W=1, and exports the core.
+# kernel headers, with no warning at W=1, exports the core and carries the
+# hwqnic tracepoints.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)}
 if [ -z "$KDIR" ]; then
@@ -27,12 +28,23 @@ fi
 n=3
 for sym in hwqnic_pbl_alloc hwqnic_pbl_init_pages hwqnic_pbl_translate \
 	   hwqnic_pbl_free hwqnic_hwq_init hwqnic_hwq_free hwqnic_hwq_db \
-	   hwqnic_hwq_slot_dma; do
+	   hwqnic_hwq_slot_dma hwqnic_dev_init hwqnic_mr_reg hwqnic_cq_poll \
+	   hwqnic_qp_create hwqnic_qp_modify hwqnic_qp_post_send \
+	   hwqnic_qp_post_recv hwqnic_engine_run; do
 	if grep -qE "^0x[0-9a-f]+[[:space:]]$sym[[:space:]].*EXPORT_SYMBOL_GPL" \
 		"$top/kmod/Module.symvers" 2>/dev/null; then
 		echo "ok $n - exports $sym (GPL)"
 	else
 		echo "not ok $n - exports $sym (GPL)"
+	fi
+	n=$((n + 1))
+done
+# the five tracepoints of docs/tracepoints.md
+for ev in post db wqe cqe poll; do
+	if nm "$top/kmod/hwqnic.ko" 2>/dev/null | grep -q " __tracepoint_hwqnic_$ev\$"; then
+		echo "ok $n - tracepoint hwqnic:hwqnic_$ev"
+	else
+		echo "not ok $n - tracepoint hwqnic:hwqnic_$ev"
 	fi
 	n=$((n + 1))
 done
