@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The engine against a hostile host: random bytes as WQEs, random
+ * doorbells, indices past the queue, receive WQEs that overflow their
+ * slot. The engine is driven synchronously (hwqnic_engine_poll), so each
+ * check sees exactly what one pass did. Memory around the registered
+ * region must stay untouched, and every CQE must be well-formed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "mr.h"
+#include "../tap.h"
+
+#define BUF	(64 * 1024)
+#define GUARD	(16 * 1024)
+
+static struct hwqnic_qp_counters counters[HWQNIC_MAX_QP];
+static unsigned int async_events;
+
+static struct hwqnic_qp_counters *t_counters(struct hwqnic_dev *dev, u32 qpn)
+{
+	(void)dev;
+	memset(&counters[qpn - HWQNIC_FIRST_QPN], 0, sizeof(counters[0]));
+	return &counters[qpn - HWQNIC_FIRST_QPN];
+}
+
+static void t_async(struct hwqnic_dev *dev, u32 type, u32 handle)
+{
+	(void)dev;
+	(void)type;
+	(void)handle;
+	async_events++;
+}
+
+static const struct hwqnic_dev_ops ops = {
+	.qp_counters = t_counters,
+	.async_event = t_async,
+};
+
+struct rig {
+	struct hwqnic_dev dev;
+	struct hwqnic_core_pd pd;
+	struct hwqnic_core_mr mr;
+	struct hwqnic_core_cq cq;
+	struct hwqnic_core_qp a, b;
+	u8 *mem;		/* GUARD | registered BUF | GUARD */
+};
+
+static void rts(struct rig *r, struct hwqnic_core_qp *q, u32 dest)
+{
+	struct hwqnic_qp_attr at = {
+		.qp_state = HWQNIC_QPS_INIT, .port_num = 1,
+		.qp_access_flags = HWQNIC_ACCESS_ALL,
+	};
+
+	hwqnic_qp_modify(&r->dev, q, &at, HWQNIC_QP_STATE |
+			 HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_PORT |
+			 HWQNIC_QP_ACCESS_FLAGS);
+	at.qp_state = HWQNIC_QPS_RTR;
+	at.path_mtu = HWQNIC_MTU_4096;
+	at.dest_qp_num = dest;
+	hwqnic_qp_modify(&r->dev, q, &at, HWQNIC_QP_STATE | HWQNIC_QP_PATH_MTU |
+			 HWQNIC_QP_DEST_QPN | HWQNIC_QP_RQ_PSN |
+			 HWQNIC_QP_MAX_DEST_RD_ATOMIC |
+			 HWQNIC_QP_MIN_RNR_TIMER);
+	at.qp_state = HWQNIC_QPS_RTS;
+	at.rnr_retry = 0;
+	hwqnic_qp_modify(&r->dev, q, &at, HWQNIC_QP_STATE | HWQNIC_QP_SQ_PSN |
+			 HWQNIC_QP_TIMEOUT | HWQNIC_QP_RETRY_CNT |
+			 HWQNIC_QP_RNR_RETRY | HWQNIC_QP_MAX_QP_RD_ATOMIC);
+}
+
+static void reconnect(struct rig *r)
+{
+	struct hwqnic_qp_attr at = { .qp_state = HWQNIC_QPS_RESET };
+
+	hwqnic_qp_modify(&r->dev, &r->a, &at, HWQNIC_QP_STATE);
+	hwqnic_qp_modify(&r->dev, &r->b, &at, HWQNIC_QP_STATE);
+	rts(r, &r->a, r->b.qpn);
+	rts(r, &r->b, r->a.qpn);
+}
+
+static int rig_up(struct rig *r)
+{
+	struct hwqnic_qp_init_attr ia = {
+		.qp_type = HWQNIC_QPT_RC,
+		.cap = { .max_send_wr = 64, .max_recv_wr = 64,
+			 .max_send_sge = 4, .max_recv_sge = 4,
+			 .max_inline_data = 128 },
+	};
+	dma_addr_t pages[BUF / 4096];
+	u32 i;
+
+	memset(r, 0, sizeof(*r));
+	if (posix_memalign((void **)&r->mem, 4096, BUF + 2 * GUARD))
+		return -1;
+	memset(r->mem, 0xa5, BUF + 2 * GUARD);
+	for (i = 0; i < BUF / 4096; i++)
+		pages[i] = hwqnic_os_va_to_dma(r->mem + GUARD + i * 4096);
+	if (hwqnic_dev_init(&r->dev, &ops, 0) ||
+	    hwqnic_pd_alloc(&r->dev, &r->pd) ||
+	    hwqnic_mr_reg(&r->dev, &r->mr, &r->pd,
+			  (uintptr_t)(r->mem + GUARD), BUF,
+			  HWQNIC_ACCESS_ALL, pages, BUF / 4096, 12) ||
+	    hwqnic_cq_create(&r->dev, &r->cq, 1024) ||
+	    hwqnic_qp_create(&r->dev, &r->a, &r->pd, &r->cq, &r->cq, &ia) ||
+	    hwqnic_qp_create(&r->dev, &r->b, &r->pd, &r->cq, &r->cq, &ia))
+		return -1;
+	rts(r, &r->a, r->b.qpn);
+	rts(r, &r->b, r->a.qpn);
+	return 0;
+}
+
+static void rig_down(struct rig *r)
+{
+	hwqnic_qp_destroy(&r->dev, &r->b);
+	hwqnic_qp_destroy(&r->dev, &r->a);
+	hwqnic_cq_destroy(&r->dev, &r->cq);
+	hwqnic_mr_dereg(&r->dev, &r->mr);
+	hwqnic_pd_free(&r->dev, &r->pd);
+	hwqnic_dev_fini(&r->dev);
+	free(r->mem);
+}
+
+static void run_engine(struct rig *r)
+{
+	int i;
+
+	for (i = 0; i < 1000 && hwqnic_engine_poll(&r->dev); i++)
+		;
+}
+
+static bool guards_intact(const struct rig *r)
+{
+	u32 i;
+
+	for (i = 0; i < GUARD; i++)
+		if (r->mem[i] != 0xa5 || r->mem[GUARD + BUF + i] != 0xa5)
+			return false;
+	return true;
+}
+
+/* Polls everything; counts CQEs that are not well-formed. */
+static u32 drain(struct rig *r, u32 *ncqe)
+{
+	struct hwqnic_wc wc[64];
+	u32 bad = 0;
+	int n, i;
+
+	while ((n = hwqnic_cq_poll(&r->dev, &r->cq, 64, wc)) > 0) {
+		for (i = 0; i < n; i++) {
+			if (wc[i].status >= HWQNIC_WC_STATUS_MAX ||
+			    (wc[i].qp_num != r->a.qpn &&
+			     wc[i].qp_num != r->b.qpn))
+				bad++;
+		}
+		*ncqe += n;
+	}
+	return bad;
+}
+
+/*
+ * Random WQEs: random bytes, but the keys and addresses are drawn from
+ * values near the real ones so that many pass the first checks.
+ */
+static void garbage_wqe(struct rig *r, void *slot, u32 stride, uint64_t *s)
+{
+	struct hwqnic_send_wqe *w = slot;
+	struct hwqnic_wqe_sge *sge = (void *)(w + 1);
+	u64 base = (uintptr_t)(r->mem + GUARD);
+	u32 i;
+
+	for (i = 0; i < stride; i += 8)
+		*(u64 *)((u8 *)slot + i) = tap_rand(s);
+	w->opcode = tap_rand(s) % (HWQNIC_WR_MAX + 2);
+	w->num_sge = tap_rand(s) % 8;
+	w->length = cpu_to_le32(tap_rand(s) % (2 * BUF));
+	w->rkey = cpu_to_le32(tap_rand(s) & 1 ? r->mr.key : tap_rand(s));
+	w->remote_addr = cpu_to_le64(base - GUARD + tap_rand(s) %
+				     (BUF + 2 * GUARD));
+	for (i = 0; i < 4 && (u8 *)(sge + i + 1) <= (u8 *)slot + stride; i++) {
+		sge[i].lkey = cpu_to_le32(tap_rand(s) & 1 ? r->mr.key :
+					  tap_rand(s));
+		sge[i].addr = cpu_to_le64(base - GUARD + tap_rand(s) %
+					  (BUF + 2 * GUARD));
+		sge[i].length = cpu_to_le32(tap_rand(s) % BUF);
+	}
+}
+
+static void check_garbage_wqes(struct rig *r, uint64_t *s)
+{
+	u32 round, bad = 0, ncqe = 0, i, errs = 0;
+	struct hwqnic_core_qp *a = &r->a;
+
+	for (round = 0; round < 400; round++) {
+		u32 n = 1 + tap_rand(s) % 8;
+
+		for (i = 0; i < n; i++) {
+			garbage_wqe(r, hwqnic_hwq_get_qe(&a->sq, a->sq.prod.val),
+				    1U << a->sq.stride_shift, s);
+			hwqnic_hwq_incr_prod(&a->sq, 1);
+		}
+		hwqnic_dev_ring(&r->dev, a->sq_slot,
+				hwqnic_hwq_db(&a->sq, a->qpn, HWQNIC_DB_SQ, 0),
+				true);
+		run_engine(r);
+		bad += drain(r, &ncqe);
+		if (a->nic.state == HWQNIC_QPS_ERR) {
+			errs++;
+			reconnect(r);
+		}
+	}
+	ok(!bad, "400 rounds of random WQEs: %u CQEs, all well-formed (%u bad)",
+	   ncqe, bad);
+	ok(errs > 0, "random WQEs produced error completions (%u rounds)",
+	   errs);
+	ok(guards_intact(r), "memory around the MR never written");
+}
+
+static void check_garbage_doorbells(struct rig *r, uint64_t *s)
+{
+	u64 before = r->dev.db_bad;
+	u32 i, ncqe = 0, bad;
+	struct hwqnic_db db;
+
+	for (i = 0; i < 20000; i++) {
+		u32 slot = tap_rand(s) % HWQNIC_DB_SLOTS;
+
+		hwqnic_dev_ring(&r->dev, slot, tap_rand(s), true);
+		if (i % 64 == 0)
+			run_engine(r);
+	}
+	run_engine(r);
+	bad = drain(r, &ncqe);
+	ok(r->dev.db_bad > before && !bad,
+	   "20000 random doorbells: %llu refused, no bad CQE",
+	   (unsigned long long)(r->dev.db_bad - before));
+
+	/* a well-formed doorbell for the SQ, rung in the RQ's slot */
+	before = r->dev.db_bad;
+	db = (struct hwqnic_db){ .index = 1, .xid = r->a.qpn,
+				 .type = HWQNIC_DB_SQ };
+	hwqnic_dev_ring(&r->dev, r->a.rq_slot, hwqnic_db_encode(&db), true);
+	run_engine(r);
+	ok(r->dev.db_bad == before + 1 && !r->a.nic.sq_prod.val,
+	   "a doorbell in another queue's slot is refused");
+
+	/* an index past the end of the queue */
+	db.index = r->a.sq.depth;
+	hwqnic_dev_ring(&r->dev, r->a.sq_slot, hwqnic_db_encode(&db), true);
+	run_engine(r);
+	ok(r->dev.db_bad == before + 2 && !r->a.nic.sq_prod.val,
+	   "a producer index past the depth is refused");
+	reconnect(r);
+}
+
+/* A doorbell claiming WQEs the host never wrote: zeroed slots. */
+static void check_phantom_wqes(struct rig *r)
+{
+	struct hwqnic_db db = { .index = 10, .xid = r->a.qpn,
+				.type = HWQNIC_DB_SQ };
+	u32 ncqe = 0, bad;
+
+	hwqnic_dev_ring(&r->dev, r->a.sq_slot, hwqnic_db_encode(&db), true);
+	run_engine(r);
+	bad = drain(r, &ncqe);
+	ok(!bad && ncqe == 10 && r->a.nic.state == HWQNIC_QPS_ERR,
+	   "10 unwritten WQEs: the first fails, the rest flush (%u CQEs)",
+	   ncqe);
+	ok(guards_intact(r), "memory around the MR never written");
+	reconnect(r);
+}
+
+/* A receive WQE whose SGE count overflows its slot. */
+static void check_recv_overflow(struct rig *r)
+{
+	struct hwqnic_core_qp *b = &r->b;
+	struct hwqnic_recv_wqe *rw = hwqnic_hwq_get_qe(&b->rq, b->rq.prod.val);
+	struct hwqnic_send_wr wr = { .opcode = HWQNIC_WR_SEND,
+				     .send_flags = HWQNIC_SEND_INLINE };
+	const struct hwqnic_send_wr *bad_wr;
+	struct hwqnic_wc wc[4];
+	int n;
+
+	rw->num_sge = 200;
+	hwqnic_hwq_incr_prod(&b->rq, 1);
+	hwqnic_dev_ring(&r->dev, b->rq_slot,
+			hwqnic_hwq_db(&b->rq, b->qpn, HWQNIC_DB_RQ, 0), true);
+	hwqnic_qp_post_send(&r->dev, &r->a, &wr, &bad_wr);
+	run_engine(r);
+	n = hwqnic_cq_poll(&r->dev, &r->cq, 4, wc);
+	ok(n == 2 && wc[0].status == HWQNIC_WC_LOC_QP_OP_ERR &&
+	   wc[1].status == HWQNIC_WC_REM_OP_ERR,
+	   "a receive WQE too big for its slot: LOC_QP_OP_ERR, sender REM_OP_ERR");
+	reconnect(r);
+}
+
+int main(void)
+{
+	uint64_t seed = tap_seed();
+	struct rig r;
+
+	if (!ok(!rig_up(&r), "device, MR, CQ and a connected QP pair"))
+		return tap_done();
+	check_garbage_wqes(&r, &seed);
+	check_garbage_doorbells(&r, &seed);
+	check_phantom_wqes(&r);
+	check_recv_overflow(&r);
+	rig_down(&r);
+	ok(hwqnic_os_live_allocs(&r.dev.od) == 0, "teardown frees everything");
+	ok(async_events == 0, "no CQ overflowed");
+	return tap_done();
+}
