@@ -34,7 +34,7 @@ struct hwqnic_dev_ops {
 	void (*cq_event)(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq);
 	/* enum hwqnic_event_type on a CQ or QP handle; must not sleep */
 	void (*async_event)(struct hwqnic_dev *dev, u32 type, u32 handle);
-	/* the copy stage for payloads; NULL: memcpy */
+	/* the copy stage for payloads (ranges may overlap); NULL: memmove */
 	void (*copy)(struct hwqnic_dev *dev, void *dst, const void *src,
 		     size_t len);
 };

@@ -287,10 +287,11 @@ static int eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
 
 		if (!d)
 			return -EFAULT;
+		/* loopback: source and destination may overlap */
 		if (dev->ops->copy)
 			dev->ops->copy(dev, d, s, dn);
 		else
-			memcpy(d, s, dn);
+			memmove(d, s, dn);
 		cur_skip(src, dn);
 		cur_skip(dst, dn);
 		len -= dn;

@@ -2,7 +2,8 @@
 /*
  * The engine against a hostile host: random bytes as WQEs, random
  * doorbells, indices past the queue, receive WQEs that overflow their
- * slot. The engine is driven synchronously (hwqnic_engine_poll), so each
+ * slot. The MR starts and ends inside pages, so its own range checks, not
+ * only the PBL, are what keep the engine in bounds. The engine is driven synchronously (hwqnic_engine_poll), so each
  * check sees exactly what one pass did. Memory around the registered
  * region must stay untouched, and every CQE must be well-formed.
  */
@@ -15,6 +16,7 @@
 
 #define BUF	(64 * 1024)
 #define GUARD	(16 * 1024)
+#define SLACK	100	/* MR starts and ends this far inside its pages */
 
 static struct hwqnic_qp_counters counters[HWQNIC_MAX_QP];
 static unsigned int async_events;
@@ -45,7 +47,7 @@ struct rig {
 	struct hwqnic_core_mr mr;
 	struct hwqnic_core_cq cq;
 	struct hwqnic_core_qp a, b;
-	u8 *mem;		/* GUARD | registered BUF | GUARD */
+	u8 *mem;	/* GUARD | SLACK, MR, SLACK (BUF in all) | GUARD */
 };
 
 static void rts(struct rig *r, struct hwqnic_core_qp *q, u32 dest)
@@ -102,7 +104,7 @@ static int rig_up(struct rig *r)
 	if (hwqnic_dev_init(&r->dev, &ops, 0) ||
 	    hwqnic_pd_alloc(&r->dev, &r->pd) ||
 	    hwqnic_mr_reg(&r->dev, &r->mr, &r->pd,
-			  (uintptr_t)(r->mem + GUARD), BUF,
+			  (uintptr_t)(r->mem + GUARD + SLACK), BUF - 2 * SLACK,
 			  HWQNIC_ACCESS_ALL, pages, BUF / 4096, 12) ||
 	    hwqnic_cq_create(&r->dev, &r->cq, 1024) ||
 	    hwqnic_qp_create(&r->dev, &r->a, &r->pd, &r->cq, &r->cq, &ia) ||
@@ -136,8 +138,8 @@ static bool guards_intact(const struct rig *r)
 {
 	u32 i;
 
-	for (i = 0; i < GUARD; i++)
-		if (r->mem[i] != 0xa5 || r->mem[GUARD + BUF + i] != 0xa5)
+	for (i = 0; i < GUARD + SLACK; i++)
+		if (r->mem[i] != 0xa5 || r->mem[GUARD + BUF - SLACK + i] != 0xa5)
 			return false;
 	return true;
 }
@@ -161,41 +163,82 @@ static u32 drain(struct rig *r, u32 *ncqe)
 	return bad;
 }
 
+/* Near the registered region: often inside, sometimes across an edge. */
+static u64 near_mr(struct rig *r, uint64_t *s)
+{
+	u64 base = (uintptr_t)(r->mem + GUARD);
+
+	switch (tap_rand(s) % 3) {
+	case 0:
+		return base - 64 + tap_rand(s) % 128;
+	case 1:
+		return base + BUF - 4096 + tap_rand(s) % 8192;
+	default:
+		return base + tap_rand(s) % BUF;
+	}
+}
+
 /*
- * Random WQEs: random bytes, but the keys and addresses are drawn from
- * values near the real ones so that many pass the first checks.
+ * Random WQEs: random bytes, then fields drawn from values near the real
+ * ones, so that many pass the early checks and reach the DMA.
  */
 static void garbage_wqe(struct rig *r, void *slot, u32 stride, uint64_t *s)
 {
 	struct hwqnic_send_wqe *w = slot;
 	struct hwqnic_wqe_sge *sge = (void *)(w + 1);
-	u64 base = (uintptr_t)(r->mem + GUARD);
-	u32 i;
+	u32 i, nsge = tap_rand(s) % 4;
 
 	for (i = 0; i < stride; i += 8)
 		*(u64 *)((u8 *)slot + i) = tap_rand(s);
 	w->opcode = tap_rand(s) % (HWQNIC_WR_MAX + 2);
-	w->num_sge = tap_rand(s) % 8;
-	w->length = cpu_to_le32(tap_rand(s) % (2 * BUF));
-	w->rkey = cpu_to_le32(tap_rand(s) & 1 ? r->mr.key : tap_rand(s));
-	w->remote_addr = cpu_to_le64(base - GUARD + tap_rand(s) %
-				     (BUF + 2 * GUARD));
-	for (i = 0; i < 4 && (u8 *)(sge + i + 1) <= (u8 *)slot + stride; i++) {
-		sge[i].lkey = cpu_to_le32(tap_rand(s) & 1 ? r->mr.key :
+	if (tap_rand(s) % 4)
+		w->flags &= ~HWQNIC_WQE_F_INLINE;
+	if (tap_rand(s) % 4)
+		w->num_sge = nsge;
+	if (tap_rand(s) % 4)
+		w->length = cpu_to_le32(tap_rand(s) % 200);
+	w->rkey = cpu_to_le32(tap_rand(s) % 4 ? r->mr.key : tap_rand(s));
+	w->remote_addr = cpu_to_le64(near_mr(r, s));
+	for (i = 0; i < nsge && (u8 *)(sge + i + 1) <= (u8 *)slot + stride; i++) {
+		sge[i].lkey = cpu_to_le32(tap_rand(s) % 8 ? r->mr.key :
 					  tap_rand(s));
-		sge[i].addr = cpu_to_le64(base - GUARD + tap_rand(s) %
-					  (BUF + 2 * GUARD));
-		sge[i].length = cpu_to_le32(tap_rand(s) % BUF);
+		sge[i].addr = cpu_to_le64(near_mr(r, s));
+		sge[i].length = cpu_to_le32(tap_rand(s) % 4096);
 	}
+}
+
+/* A receive WQE whose SGEs are near the MR, like the send side's. */
+static void garbage_recv(struct rig *r, uint64_t *s)
+{
+	struct hwqnic_core_qp *b = &r->b;
+	struct hwqnic_recv_wqe *w = hwqnic_hwq_get_qe(&b->rq, b->rq.prod.val);
+	struct hwqnic_wqe_sge *sge = (void *)(w + 1);
+	u32 i;
+
+	w->wr_id = cpu_to_le64(tap_rand(s));
+	w->num_sge = tap_rand(s) % 5;
+	for (i = 0; i < w->num_sge; i++) {
+		sge[i].lkey = cpu_to_le32(tap_rand(s) % 8 ? r->mr.key :
+					  tap_rand(s));
+		sge[i].addr = cpu_to_le64(near_mr(r, s));
+		sge[i].length = cpu_to_le32(tap_rand(s) % 4096);
+	}
+	hwqnic_hwq_incr_prod(&b->rq, 1);
+	hwqnic_dev_ring(&r->dev, b->rq_slot,
+			hwqnic_hwq_db(&b->rq, b->qpn, HWQNIC_DB_RQ, 0), true);
 }
 
 static void check_garbage_wqes(struct rig *r, uint64_t *s)
 {
 	u32 round, bad = 0, ncqe = 0, i, errs = 0;
+	u64 moved;
 	struct hwqnic_core_qp *a = &r->a;
 
-	for (round = 0; round < 400; round++) {
+	for (round = 0; round < 2000; round++) {
 		u32 n = 1 + tap_rand(s) % 8;
+
+		if (hwqnic_hwq_avail(&r->b.rq) && tap_rand(s) % 2)
+			garbage_recv(r, s);
 
 		for (i = 0; i < n; i++) {
 			garbage_wqe(r, hwqnic_hwq_get_qe(&a->sq, a->sq.prod.val),
@@ -207,16 +250,20 @@ static void check_garbage_wqes(struct rig *r, uint64_t *s)
 				true);
 		run_engine(r);
 		bad += drain(r, &ncqe);
-		if (a->nic.state == HWQNIC_QPS_ERR) {
+		if (a->nic.state == HWQNIC_QPS_ERR ||
+		    r->b.nic.state == HWQNIC_QPS_ERR) {
 			errs++;
 			reconnect(r);
 		}
 	}
-	ok(!bad, "400 rounds of random WQEs: %u CQEs, all well-formed (%u bad)",
+	moved = a->cnt->bytes;
+	ok(!bad, "2000 rounds of random WQEs: %u CQEs, all well-formed (%u bad)",
 	   ncqe, bad);
+	ok(moved > 0, "some random WQEs were valid enough to move data (%llu bytes)",
+	   (unsigned long long)moved);
 	ok(errs > 0, "random WQEs produced error completions (%u rounds)",
 	   errs);
-	ok(guards_intact(r), "memory around the MR never written");
+	ok(guards_intact(r), "memory around the MR, in its pages or beyond, never written");
 }
 
 static void check_garbage_doorbells(struct rig *r, uint64_t *s)
@@ -269,7 +316,7 @@ static void check_phantom_wqes(struct rig *r)
 	ok(!bad && ncqe == 10 && r->a.nic.state == HWQNIC_QPS_ERR,
 	   "10 unwritten WQEs: the first fails, the rest flush (%u CQEs)",
 	   ncqe);
-	ok(guards_intact(r), "memory around the MR never written");
+	ok(guards_intact(r), "memory around the MR, in its pages or beyond, never written");
 	reconnect(r);
 }
 
