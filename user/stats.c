@@ -3,10 +3,14 @@
  * The published counters: /dev/shm/hwqnic.<pid>.<device> (stats.h). The
  * counters the library and the engine keep are the file's own words, so
  * publishing costs nothing per operation. Without /dev/shm they live in
- * private memory and only hwqnic_query_qp_counters() shows them.
+ * private memory and only hwqnic_query_qp_counters() shows them. A process
+ * that dies leaves its file behind; the next open sweeps such files away.
  */
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -18,12 +22,40 @@ struct hwqnic_stats_qp *hwqnic_stats_entry(struct hwqnic_context *ctx,
 	return &ctx->stats->qp[qpn - HWQNIC_FIRST_QPN];
 }
 
+/* Removes the files of processes that no longer exist. */
+static void stats_sweep(void)
+{
+	static const char prefix[] = HWQNIC_STATS_PREFIX;
+	char path[sizeof(HWQNIC_STATS_DIR) + 256];
+	struct dirent *de;
+	DIR *d;
+	long pid;
+	char *end;
+
+	d = opendir(HWQNIC_STATS_DIR);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, sizeof(prefix) - 1))
+			continue;
+		pid = strtol(de->d_name + sizeof(prefix) - 1, &end, 10);
+		if (*end != '.' || pid <= 0 || kill(pid, 0) == 0 ||
+		    errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), HWQNIC_STATS_DIR "/%s",
+			 de->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
 int hwqnic_stats_open(struct hwqnic_context *ctx)
 {
 	struct hwqnic_stats_file *f;
 	FILE *comm;
 	int fd;
 
+	stats_sweep();
 	ctx->stats_size = sizeof(*f) + HWQNIC_MAX_QP * sizeof(f->qp[0]);
 	snprintf(ctx->stats_path, sizeof(ctx->stats_path),
 		 HWQNIC_STATS_DIR "/" HWQNIC_STATS_PREFIX "%d.%s", getpid(),
