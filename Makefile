@@ -118,6 +118,12 @@ demo:
 	@echo "make demo: today 'make check' builds the core and runs its tests."
 	@exit 1
 
+# Headline figures, each printed with its same-run baseline (never asserted).
+bench: $(BUILD)/bin/hwqperf
+	$(BUILD)/bin/hwqperf lat --op send -s 8 -n 200000
+	$(BUILD)/bin/hwqperf bw --op write -s 64 -n 4000000 --cq-mod 64
+	$(BUILD)/bin/hwqperf bw --op write -s 64K -n 50000 --cq-mod 16
+
 install: lib $(TOOLS:%=$(BUILD)/bin/%)
 	install -d $(DESTDIR)$(PREFIX)/include/hwqnic $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

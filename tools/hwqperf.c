@@ -1,0 +1,1587 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * hwqperf: a perftest-like benchmark over the hwqnic verbs.
+ *
+ * Latency (lat) and bandwidth (bw) of SEND, RDMA_WRITE and RDMA_READ between
+ * RC QPs connected in loopback on one device of the embedded backend (the
+ * engine is a thread of this process). Each run also measures a reference
+ * on the same machine, the cache-line round trip between two CPUs (lat) or
+ * single-core memcpy (bw), and prints the ratio to it. See hwqperf(1).
+ */
+#include <endian.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hwqnic/verbs.h>
+
+#define HWQPERF_VERSION	"0.1"
+
+#define NSEC_PER_SEC	1000000000ULL
+#define KIB		1024ULL
+#define MIB		(1024ULL * 1024)
+
+#define MAX_QPS		64		/* -q: QP pairs */
+#define MAX_CQ_MOD	32768
+#define MAX_SIZE	(1ULL << 31)	/* an SGE's length is 32 bits */
+#define MAX_BUF_SIZE	(1ULL << 40)
+#define MAX_ITERS	(1ULL << 40)
+#define DEF_BUF_SIZE	(64 * KIB)
+
+#define BW_TX_DEPTH	128		/* outstanding send WQEs per QP */
+#define LAT_TX_DEPTH	16
+#define LAT_RX_DEPTH	16
+#define BATCH_MAX	32		/* WRs per hwqnic_post_send() call */
+#define RX_BATCH_MAX	32		/* WRs per hwqnic_post_recv() */
+#define POLL_BATCH	64		/* WCs per hwqnic_poll_cq() */
+/* No progress for STALL_NS, plus STALL_NS_PER_B per byte of cq-mod messages */
+#define STALL_NS	(10 * NSEC_PER_SEC)
+#define STALL_NS_PER_B	10
+#define RECV_BIT	(1ULL << 63)	/* in wr_id: a receive */
+#define NO_SENDER	(~0U)
+
+#define MEMCPY_BUF	(64 * MIB)
+#define MEMCPY_NS	(NSEC_PER_SEC / 2)
+#define RTT_BATCHES	200
+#define RTT_ITERS	1000
+
+#define MR_ACCESS	(HWQNIC_ACCESS_LOCAL_WRITE | \
+			 HWQNIC_ACCESS_REMOTE_WRITE | \
+			 HWQNIC_ACCESS_REMOTE_READ)
+
+#define DASHES "-------------------------------------------------------" \
+	       "--------------------------------"
+
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
+#define MAX(a, b)	((a) > (b) ? (a) : (b))
+
+enum mode { MODE_NONE, MODE_LAT, MODE_BW };
+enum op { OP_SEND, OP_WRITE, OP_READ };
+
+static const char *const mode_names[] = { "", "lat", "bw" };
+static const char *const op_names[] = { "send", "write", "read" };
+static const enum hwqnic_wr_opcode op_wr[] = {
+	HWQNIC_WR_SEND, HWQNIC_WR_RDMA_WRITE, HWQNIC_WR_RDMA_READ
+};
+static const enum hwqnic_wc_opcode op_wc[] = {
+	HWQNIC_WC_SEND, HWQNIC_WC_RDMA_WRITE, HWQNIC_WC_RDMA_READ
+};
+
+struct opts {
+	enum mode mode;
+	enum op op;
+	uint64_t size;
+	uint64_t iters;			/* per QP */
+	uint64_t buf_size;		/* per side */
+	unsigned int qps;		/* QP pairs */
+	unsigned int cq_mod;
+	bool verify;
+	bool json;
+	bool has_size, has_iters, has_buf, has_cq_mod;
+};
+
+struct cpus {
+	int count;			/* CPUs this process may run on */
+	int app;			/* hwqperf's CPU, or -1 */
+	int peer;			/* engine and RTT peer CPU, or -1 */
+};
+
+/* One side of the loopback: one buffer, one MR. */
+struct side {
+	char *buf;
+	uint64_t len;
+	struct hwqnic_mr *mr;
+};
+
+struct qpx {
+	struct hwqnic_qp *qp;
+	struct hwqnic_cq *cq;		/* send and receive completions */
+	struct side *local;
+	struct side *remote;
+	struct qpx *peer;		/* the QP it is connected to */
+	unsigned int sidx;		/* sender index, or NO_SENDER */
+	uint64_t posted;		/* send WQEs posted */
+	uint64_t done;			/* send WQEs known complete */
+	uint64_t verified;		/* own messages checked */
+	uint64_t rposted;		/* receives posted */
+	uint64_t rdone;			/* receives completed */
+};
+
+struct run {
+	const struct opts *o;
+	struct hwqnic_context *ctx;
+	struct hwqnic_pd *pd;
+	struct hwqnic_device_attr dev;
+	struct hwqnic_port_attr port;
+	struct side side[2];		/* 0: requester, 1: responder */
+	struct hwqnic_cq *cq[2 * MAX_QPS];
+	struct qpx qp[2 * MAX_QPS];	/* pair p: 2p (A), 2p + 1 (B) */
+	struct qpx *sender[2 * MAX_QPS];
+	unsigned int nsenders;
+	uint64_t nslots;		/* message slots in a buffer */
+	uint32_t tx_depth;
+	uint32_t rx_depth;
+	uint32_t rx_batch;
+	struct hwqnic_cq *scq;		/* bw: send completions */
+	struct hwqnic_cq *rcq;		/* bw: receive completions */
+	struct hwqnic_send_wr *swr;	/* scratch WR lists */
+	struct hwqnic_recv_wr *rwr;
+	struct hwqnic_sge *sge;
+	uint64_t sdone;			/* bw: send WQEs completed */
+	uint64_t rdone;			/* bw: receives completed */
+	uint64_t idle;			/* polls without progress */
+	uint64_t idle_since;
+	uint64_t stall_ns;		/* idle time that means a stall */
+	uint64_t *samples;		/* lat: ns per iteration */
+	uint64_t elapsed_ns;		/* bw */
+};
+
+struct result {
+	double t_min, t_max, t_typical, t_avg, t_stdev, p99, p99_9;
+	double rtt_us;			/* < 0: not measured */
+	double mib_s, mops;
+	double memcpy_mib_s;		/* < 0: not measured */
+};
+
+static struct run *cur_run;
+
+static int teardown(struct run *r);
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+die(int code, const char *fmt, ...)
+{
+	struct run *r = cur_run;
+	va_list ap;
+
+	fflush(stdout);
+	fputs("hwqperf: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (r) {
+		cur_run = NULL;
+		teardown(r);
+	}
+	exit(code);
+}
+
+#define fail(...)	die(1, __VA_ARGS__)
+#define bad_usage(...)	die(2, __VA_ARGS__)
+
+static void check(int ret, const char *what)
+{
+	if (ret)
+		fail("%s: %s", what, strerror(ret));
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+/* ---- options ---- */
+
+static const char usage_text[] =
+	"Usage: hwqperf lat|bw [--op OP] [-s SIZE] [-n ITERS] [-q QPS]\n"
+	"               [--cq-mod N] [--buf-size B] [--verify] [--json]\n"
+	"       hwqperf -h | --help | --version\n"
+	"\n"
+	"A perftest-like benchmark over the hwqnic verbs: RC QPs in\n"
+	"loopback on the embedded engine.\n"
+	"\n"
+	"  lat                 ping-pong latency (as ib_*_lat)\n"
+	"  bw                  streaming bandwidth (as ib_*_bw)\n"
+	"      --op OP         send, write or read (default write)\n"
+	"  -s, --size SIZE     message bytes (default 2 lat, 65536 bw)\n"
+	"  -n, --iters N       messages per QP (default 1000 lat, 5000 bw)\n"
+	"  -q, --qps N         QP pairs, 1 to 64 (default 1)\n"
+	"      --cq-mod N      signal every Nth WQE (default 1 lat, 100 bw)\n"
+	"      --buf-size B    one buffer per side (default max(SIZE, 64K))\n"
+	"      --verify        check every byte moved\n"
+	"      --json          print one JSON object\n"
+	"  -h, --help          print this help\n"
+	"      --version       print the version\n"
+	"\n"
+	"SIZE and B take a K, M or G suffix (powers of 1024).\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+static unsigned int suffix_shift(char c)
+{
+	switch (c) {
+	case 'K': case 'k':
+		return 10;
+	case 'M': case 'm':
+		return 20;
+	case 'G': case 'g':
+		return 30;
+	}
+	return 0;
+}
+
+/* A decimal number, with a K/M/G suffix if `suffix`; 0 or -1. */
+static int parse_u64(const char *s, bool suffix, uint64_t *out)
+{
+	unsigned long long v;
+	unsigned int shift = 0;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	if (suffix && *end) {
+		shift = suffix_shift(*end++);
+		if (!shift)
+			return -1;
+	}
+	if (*end || (shift && v > (UINT64_MAX >> shift)))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static uint64_t parse_size(const char *what, const char *s)
+{
+	uint64_t v;
+
+	if (parse_u64(s, true, &v))
+		bad_usage("bad %s '%s' (bytes, with an optional K, M or G)",
+			  what, s);
+	return v;
+}
+
+static uint64_t parse_count(const char *what, const char *s, uint64_t lo,
+			    uint64_t hi)
+{
+	uint64_t v;
+
+	if (parse_u64(s, false, &v))
+		bad_usage("bad %s '%s' (a decimal number)", what, s);
+	if (v < lo || v > hi)
+		bad_usage("%s must be %" PRIu64 " to %" PRIu64 ", not %s",
+			  what, lo, hi, s);
+	return v;
+}
+
+static enum op parse_op(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++)
+		if (!strcmp(s, op_names[i]))
+			return i;
+	bad_usage("unknown op '%s' (send, write or read)", s);
+}
+
+static enum mode parse_mode(const char *s)
+{
+	if (!strcmp(s, "lat"))
+		return MODE_LAT;
+	if (!strcmp(s, "bw"))
+		return MODE_BW;
+	bad_usage("unknown mode '%s' (lat or bw)", s);
+}
+
+enum {
+	OPT_OP = 256, OPT_CQ_MOD, OPT_BUF_SIZE, OPT_VERIFY, OPT_JSON,
+	OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "op",		required_argument,	NULL, OPT_OP },
+	{ "size",	required_argument,	NULL, 's' },
+	{ "iters",	required_argument,	NULL, 'n' },
+	{ "qps",	required_argument,	NULL, 'q' },
+	{ "cq-mod",	required_argument,	NULL, OPT_CQ_MOD },
+	{ "buf-size",	required_argument,	NULL, OPT_BUF_SIZE },
+	{ "verify",	no_argument,		NULL, OPT_VERIFY },
+	{ "json",	no_argument,		NULL, OPT_JSON },
+	{ "help",	no_argument,		NULL, 'h' },
+	{ "version",	no_argument,		NULL, OPT_VERSION },
+	{ NULL,		0,			NULL, 0 }
+};
+
+static void __attribute__((noreturn)) bad_option(char **argv, int c)
+{
+	const char *arg = argv[optind - 1];
+	int len = (int)strcspn(arg, "=");
+
+	if (c == ':' && strncmp(arg, "--", 2))
+		bad_usage("option '-%c' needs a value", optopt);
+	if (c == ':')
+		bad_usage("option '%.*s' needs a value", len, arg);
+	if (optopt > 0 && optopt < 256 && strncmp(arg, "--", 2))
+		bad_usage("unknown option '-%c'", optopt);
+	bad_usage("unknown, ambiguous or misused option '%s'", arg);
+}
+
+static void __attribute__((noreturn)) version(void)
+{
+	printf("hwqperf %s (hwqnic ABI %d)\n", HWQPERF_VERSION,
+	       HWQNIC_ABI_VERSION);
+	exit(0);
+}
+
+static void parse_one(struct opts *o, int c, char **argv)
+{
+	switch (c) {
+	case OPT_OP:
+		o->op = parse_op(optarg);
+		break;
+	case 's':
+		o->size = parse_size("size", optarg);
+		o->has_size = true;
+		break;
+	case 'n':
+		o->iters = parse_count("iterations", optarg, 1, MAX_ITERS);
+		o->has_iters = true;
+		break;
+	case 'q':
+		o->qps = parse_count("QP count", optarg, 1, MAX_QPS);
+		break;
+	case OPT_CQ_MOD:
+		o->cq_mod = parse_count("cq-mod", optarg, 1, MAX_CQ_MOD);
+		o->has_cq_mod = true;
+		break;
+	case OPT_BUF_SIZE:
+		o->buf_size = parse_size("buf-size", optarg);
+		o->has_buf = true;
+		break;
+	case OPT_VERIFY:
+		o->verify = true;
+		break;
+	case OPT_JSON:
+		o->json = true;
+		break;
+	case 'h':
+		usage(stdout);
+		exit(0);
+	case OPT_VERSION:
+		version();
+	default:
+		bad_option(argv, c);
+	}
+}
+
+/* Defaults that depend on the mode, then the checks across options. */
+static void finish_opts(struct opts *o)
+{
+	bool lat = o->mode == MODE_LAT;
+
+	if (!o->has_size)
+		o->size = lat ? 2 : 65536;
+	if (!o->has_iters)
+		o->iters = lat ? 1000 : 5000;
+	if (!o->has_cq_mod)
+		o->cq_mod = lat ? 1 : 100;
+	if (!o->has_buf)
+		o->buf_size = MAX(o->size, DEF_BUF_SIZE);
+	if (o->size > MAX_SIZE)
+		bad_usage("message size %" PRIu64 " is over 2G", o->size);
+	if (!o->size && o->op != OP_SEND)
+		bad_usage("message size 0 is only valid with --op send");
+	if (!o->buf_size)
+		bad_usage("buf-size must be at least 1");
+	if (o->buf_size > MAX_BUF_SIZE)
+		bad_usage("buf-size %" PRIu64 " is over 1T", o->buf_size);
+	if (o->size > o->buf_size)
+		bad_usage("message size %" PRIu64 " exceeds buf-size %" PRIu64,
+			  o->size, o->buf_size);
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->op = OP_WRITE;
+	o->qps = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hs:n:q:", long_opts,
+				NULL)) != -1)
+		parse_one(o, c, argv);
+	if (optind >= argc)
+		bad_usage("missing mode (lat or bw)");
+	o->mode = parse_mode(argv[optind]);
+	if (optind + 1 < argc)
+		bad_usage("unexpected argument '%s'", argv[optind + 1]);
+	finish_opts(o);
+}
+
+/* ---- CPUs and the reference measurements ---- */
+
+/* Pins hwqperf to the first CPU it may use and the engine to the second. */
+static void setup_cpus(struct cpus *c)
+{
+	cpu_set_t set;
+	char buf[16];
+	int i;
+
+	c->count = 1;
+	c->app = c->peer = -1;
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return;
+	c->count = CPU_COUNT(&set);
+	if (c->count < 2)
+		return;
+	for (i = 0; i < CPU_SETSIZE && c->peer < 0; i++) {
+		if (!CPU_ISSET(i, &set))
+			continue;
+		if (c->app < 0)
+			c->app = i;
+		else
+			c->peer = i;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(c->app, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		fail("sched_setaffinity(CPU %d): %s", c->app, strerror(errno));
+	snprintf(buf, sizeof(buf), "%d", c->peer);
+	if (setenv("HWQNIC_ENGINE_CPU", buf, 0))
+		fail("setenv: %s", strerror(errno));
+}
+
+static struct {
+	_Alignas(64) _Atomic uint64_t v;
+	char pad[64 - sizeof(uint64_t)];
+} rtt_line;
+
+static void *rtt_peer(void *arg)
+{
+	uint64_t rounds = *(const uint64_t *)arg, i;
+
+	for (i = 0; i < rounds; i++) {
+		while (atomic_load_explicit(&rtt_line.v,
+					    memory_order_acquire) != 2 * i + 1)
+			;
+		atomic_store_explicit(&rtt_line.v, 2 * i + 2,
+				      memory_order_release);
+	}
+	return NULL;
+}
+
+/* Ping-pongs the line for RTT_ITERS rounds; returns the time taken. */
+static uint64_t rtt_batch(uint64_t *v)
+{
+	uint64_t t0 = now_ns(), i;
+
+	for (i = 0; i < RTT_ITERS; i++) {
+		atomic_store_explicit(&rtt_line.v, ++*v, memory_order_release);
+		++*v;
+		while (atomic_load_explicit(&rtt_line.v,
+					    memory_order_acquire) != *v)
+			;
+	}
+	return now_ns() - t0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median cache-line round trip between c->app and c->peer, ns; or -1. */
+static double measure_rtt(const struct cpus *c)
+{
+	static uint64_t rounds = (RTT_BATCHES + 1) * RTT_ITERS;
+	uint64_t samples[RTT_BATCHES], v = 0;
+	pthread_attr_t attr;
+	pthread_t thread;
+	cpu_set_t set;
+	int b;
+
+	if (c->peer < 0)
+		return -1;
+	atomic_store(&rtt_line.v, 0);
+	CPU_ZERO(&set);
+	CPU_SET(c->peer, &set);
+	check(pthread_attr_init(&attr), "pthread_attr_init");
+	check(pthread_attr_setaffinity_np(&attr, sizeof(set), &set),
+	      "pthread_attr_setaffinity_np");
+	check(pthread_create(&thread, &attr, rtt_peer, &rounds),
+	      "pthread_create");
+	pthread_attr_destroy(&attr);
+	rtt_batch(&v);				/* warm-up */
+	for (b = 0; b < RTT_BATCHES; b++)
+		samples[b] = rtt_batch(&v);
+	check(pthread_join(thread, NULL), "pthread_join");
+	qsort(samples, RTT_BATCHES, sizeof(samples[0]), cmp_u64);
+	return (double)samples[RTT_BATCHES / 2] / RTT_ITERS;
+}
+
+static char *map_anon(uint64_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		fail("mmap(%" PRIu64 " bytes): %s", len, strerror(errno));
+	return p;
+}
+
+/* memcpy of SIZE-byte chunks walking through two buffers; MiB/s or -1. */
+static double measure_memcpy(const struct opts *o)
+{
+	uint64_t len = MAX(MIN(MEMCPY_BUF, o->buf_size), o->size);
+	uint64_t size = o->size;
+	uint64_t span, every, off = 0, bytes = 0, t0, t, i;
+	char *src, *dst;
+
+	if (!size)
+		return -1;
+	span = len / size * size;
+	every = MAX(1, MIB / size);
+	src = map_anon(len);
+	dst = map_anon(len);
+	memset(src, 0x5a, len);
+	memset(dst, 0xa5, len);
+	t0 = now_ns();
+	do {
+		for (i = 0; i < every; i++) {
+			memcpy(dst + off, src + off, size);
+			off += size;
+			if (off >= span)
+				off = 0;
+		}
+		__asm__ __volatile__("" : : : "memory");
+		bytes += every * size;
+		t = now_ns() - t0;
+	} while (t < MEMCPY_NS);
+	munmap(src, len);
+	munmap(dst, len);
+	return (double)bytes / MIB / ((double)t / NSEC_PER_SEC);
+}
+
+/* ---- data pattern ---- */
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* Word w of message g is seed(g) ^ w * golden; bytes little-endian. */
+static uint64_t pat_seed(uint64_t g)
+{
+	return mix64(g + 1);
+}
+
+static uint64_t pat_word(uint64_t seed, uint64_t w)
+{
+	return seed ^ (w * 0x9e3779b97f4a7c15ULL);
+}
+
+static uint8_t pat_byte(uint64_t seed, uint64_t b)
+{
+	return pat_word(seed, b / 8) >> (8 * (b % 8));
+}
+
+static void pat_fill(char *p, uint64_t len, uint64_t g)
+{
+	uint64_t seed = pat_seed(g), w, v, b;
+
+	for (w = 0; w < len / 8; w++) {
+		v = htole64(pat_word(seed, w));
+		memcpy(p + 8 * w, &v, 8);
+	}
+	for (b = len & ~7ULL; b < len; b++)
+		p[b] = pat_byte(seed, b);
+}
+
+/* Offset of the first byte of p[len] that differs from message g, or -1. */
+static int64_t pat_check(const char *p, uint64_t len, uint64_t g)
+{
+	uint64_t seed = pat_seed(g), w, v, b = len & ~7ULL;
+
+	for (w = 0; w < len / 8; w++) {
+		memcpy(&v, p + 8 * w, 8);
+		if (le64toh(v) != pat_word(seed, w)) {
+			b = 8 * w;
+			break;
+		}
+	}
+	for (; b < len; b++)
+		if ((uint8_t)p[b] != pat_byte(seed, b))
+			return b;
+	return -1;
+}
+
+/* ---- messages: numbers, slots, buffers ---- */
+
+/* Message k of sender x is g = k * nsenders + sidx, in slot g % nslots. */
+static uint64_t msg_g(const struct run *r, const struct qpx *x, uint64_t k)
+{
+	return k * r->nsenders + x->sidx;
+}
+
+static uint64_t msg_off(const struct run *r, uint64_t g)
+{
+	return (g % r->nslots) * r->o->size;
+}
+
+static char *msg_src(const struct run *r, const struct qpx *x, uint64_t g)
+{
+	struct side *s = r->o->op == OP_READ ? x->remote : x->local;
+
+	return s->buf + msg_off(r, g);
+}
+
+static char *msg_dst(const struct run *r, const struct qpx *x, uint64_t g)
+{
+	struct side *s = r->o->op == OP_READ ? x->local : x->remote;
+
+	return s->buf + msg_off(r, g);
+}
+
+static void verify_msg(struct run *r, struct qpx *x, uint64_t k)
+{
+	uint64_t g = msg_g(r, x, k);
+	const char *p = msg_dst(r, x, g);
+	int64_t bad = pat_check(p, r->o->size, g);
+
+	if (bad < 0)
+		return;
+	fail("verify failed: %s qp %u message %" PRIu64 " (slot offset %"
+	     PRIu64 ") byte %" PRId64 ": expected 0x%02x, got 0x%02x",
+	     op_names[r->o->op], x->qp->qp_num, k, msg_off(r, g), bad,
+	     pat_byte(pat_seed(g), bad), (uint8_t)p[bad]);
+}
+
+/* With --verify, message g may reuse its slot once g - nslots is checked. */
+static bool gate_ok(const struct run *r, uint64_t g)
+{
+	const struct qpx *x;
+	uint64_t p;
+
+	if (!r->o->verify || g < r->nslots)
+		return true;
+	p = g - r->nslots;
+	x = r->sender[p % r->nsenders];
+	return x->verified > p / r->nsenders;
+}
+
+/* ---- completions ---- */
+
+static const char *const wc_status_names[] = {
+	"SUCCESS", "LOC_LEN_ERR", "LOC_QP_OP_ERR", "LOC_EEC_OP_ERR",
+	"LOC_PROT_ERR", "WR_FLUSH_ERR", "MW_BIND_ERR", "BAD_RESP_ERR",
+	"LOC_ACCESS_ERR", "REM_INV_REQ_ERR", "REM_ACCESS_ERR", "REM_OP_ERR",
+	"RETRY_EXC_ERR", "RNR_RETRY_EXC_ERR", "LOC_RDD_VIOL_ERR",
+	"REM_INV_RD_REQ_ERR", "REM_ABORT_ERR", "INV_EECN_ERR",
+	"INV_EEC_STATE_ERR", "FATAL_ERR", "RESP_TIMEOUT_ERR", "GENERAL_ERR",
+};
+
+static void check_wc(const struct hwqnic_wc *wc)
+{
+	unsigned int s = wc->status;
+
+	if (s == HWQNIC_WC_SUCCESS)
+		return;
+	fail("completion error: status %u (%s), wr_id 0x%" PRIx64
+	     ", qp %u, vendor_err %u", s,
+	     s < HWQNIC_WC_STATUS_MAX ? wc_status_names[s] : "?",
+	     (uint64_t)wc->wr_id, wc->qp_num, wc->vendor_err);
+}
+
+static void check_wc_kind(const struct qpx *x, const struct hwqnic_wc *wc,
+			  unsigned int opcode)
+{
+	if (wc->opcode != opcode || wc->qp_num != x->qp->qp_num)
+		fail("verify failed: completion wr_id 0x%" PRIx64
+		     " has opcode %u on qp %u, expected opcode %u on qp %u",
+		     (uint64_t)wc->wr_id, wc->opcode, wc->qp_num, opcode,
+		     x->qp->qp_num);
+}
+
+static struct qpx *wc_sender(struct run *r, uint64_t g)
+{
+	return r->sender[g % r->nsenders];
+}
+
+/* Signaled WQE k of x is done, so are all before it. */
+static void on_send_wc(struct run *r, const struct hwqnic_wc *wc)
+{
+	struct qpx *x = wc_sender(r, wc->wr_id);
+	uint64_t k = wc->wr_id / r->nsenders;
+
+	if (k < x->done || k >= x->posted)
+		fail("unexpected completion: qp %u message %" PRIu64
+		     " (completed %" PRIu64 ", posted %" PRIu64 ")",
+		     x->qp->qp_num, k, x->done, x->posted);
+	r->sdone += k + 1 - x->done;
+	x->done = k + 1;
+	if (!r->o->verify)
+		return;
+	check_wc_kind(x, wc, op_wc[r->o->op]);
+	if (r->o->op == OP_SEND)
+		return;		/* checked at the receive */
+	while (x->verified < x->done)
+		verify_msg(r, x, x->verified++);
+}
+
+/* Receive for message g of the peer of y completed. */
+static void on_recv_wc(struct run *r, const struct hwqnic_wc *wc)
+{
+	uint64_t g = wc->wr_id & ~RECV_BIT, k = g / r->nsenders;
+	struct qpx *x = wc_sender(r, g), *y = x->peer;
+
+	if (k != y->rdone)
+		fail("receive out of order: qp %u message %" PRIu64
+		     ", expected %" PRIu64, y->qp->qp_num, k, y->rdone);
+	y->rdone++;
+	r->rdone++;
+	if (!r->o->verify)
+		return;
+	check_wc_kind(y, wc, HWQNIC_WC_RECV);
+	if (wc->byte_len != r->o->size)
+		fail("verify failed: qp %u message %" PRIu64
+		     ": received %u bytes, expected %" PRIu64,
+		     y->qp->qp_num, k, wc->byte_len, r->o->size);
+	verify_msg(r, x, k);
+	x->verified = k + 1;
+}
+
+static int poll_cq(struct run *r, struct hwqnic_cq *cq)
+{
+	struct hwqnic_wc wc[POLL_BATCH];
+	int n = hwqnic_poll_cq(cq, POLL_BATCH, wc), i;
+
+	if (n < 0)
+		fail("hwqnic_poll_cq: %s", strerror(-n));
+	for (i = 0; i < n; i++) {
+		check_wc(&wc[i]);
+		if (wc[i].wr_id & RECV_BIT)
+			on_recv_wc(r, &wc[i]);
+		else
+			on_send_wc(r, &wc[i]);
+	}
+	return n;
+}
+
+static void __attribute__((noreturn)) stalled(struct run *r)
+{
+	uint64_t posted = 0, done = 0, rposted = 0, rdone = 0;
+	unsigned int i;
+
+	for (i = 0; i < 2 * r->o->qps; i++) {
+		posted += r->qp[i].posted;
+		done += r->qp[i].done;
+		rposted += r->qp[i].rposted;
+		rdone += r->qp[i].rdone;
+	}
+	fail("stalled: no progress for %.0f s (send WQEs posted %" PRIu64
+	     ", completed %" PRIu64 "; receives posted %" PRIu64
+	     ", completed %" PRIu64 ")", (double)r->stall_ns / NSEC_PER_SEC,
+	     posted, done, rposted, rdone);
+}
+
+/* Called on every poll or spin; gives up after stall_ns without progress. */
+static void watchdog(struct run *r, bool busy)
+{
+	if (busy) {
+		r->idle = 0;
+		return;
+	}
+	if (!r->idle++) {
+		r->idle_since = now_ns();
+		return;
+	}
+	if (!(r->idle % 4096) && now_ns() - r->idle_since > r->stall_ns)
+		stalled(r);
+}
+
+/* ---- posting ---- */
+
+static bool want_signal(const struct run *r, uint64_t k)
+{
+	return (k + 1) % r->o->cq_mod == 0 || k + 1 == r->o->iters;
+}
+
+static void build_wr(const struct run *r, const struct qpx *x, uint64_t k,
+		     struct hwqnic_send_wr *wr, struct hwqnic_sge *sge,
+		     bool signal)
+{
+	uint64_t g = msg_g(r, x, k), off = msg_off(r, g);
+
+	sge->addr = (uintptr_t)(x->local->buf + off);
+	sge->length = r->o->size;
+	sge->lkey = x->local->mr->lkey;
+	memset(wr, 0, sizeof(*wr));
+	wr->wr_id = g;
+	wr->sg_list = sge;
+	wr->num_sge = r->o->size ? 1 : 0;
+	wr->opcode = op_wr[r->o->op];
+	wr->send_flags = signal ? HWQNIC_SEND_SIGNALED : 0;
+	if (r->o->op == OP_SEND)
+		return;
+	wr->wr.rdma.remote_addr = (uintptr_t)(x->remote->buf + off);
+	wr->wr.rdma.rkey = x->remote->mr->rkey;
+}
+
+static void post_send(struct qpx *x, struct hwqnic_send_wr *wr,
+		      unsigned int cnt)
+{
+	struct hwqnic_send_wr *bad = NULL;
+	int ret = hwqnic_post_send(x->qp, wr, &bad);
+
+	if (ret)
+		fail("hwqnic_post_send(qp %u, %u WRs): %s", x->qp->qp_num, cnt,
+		     strerror(ret));
+	x->posted += cnt;
+}
+
+/* Posts the next cnt receives of y: slots of its peer's messages. */
+static void post_recvs(struct run *r, struct qpx *y, uint64_t cnt)
+{
+	struct hwqnic_recv_wr *bad = NULL;
+	struct qpx *x = y->peer;
+	uint64_t j, g;
+	int ret;
+
+	for (j = 0; j < cnt; j++) {
+		g = msg_g(r, x, y->rposted + j);
+		r->sge[j].addr = (uintptr_t)(y->local->buf + msg_off(r, g));
+		r->sge[j].length = r->o->size;
+		r->sge[j].lkey = y->local->mr->lkey;
+		r->rwr[j].wr_id = g | RECV_BIT;
+		r->rwr[j].next = j + 1 < cnt ? &r->rwr[j + 1] : NULL;
+		r->rwr[j].sg_list = &r->sge[j];
+		r->rwr[j].num_sge = r->o->size ? 1 : 0;
+	}
+	ret = hwqnic_post_recv(y->qp, r->rwr, &bad);
+	if (ret)
+		fail("hwqnic_post_recv(qp %u, %" PRIu64 " WRs): %s",
+		     y->qp->qp_num, cnt, strerror(ret));
+	y->rposted += cnt;
+}
+
+/* Tops up y's receive queue once at least min_batch slots are free. */
+static void refill_recvs(struct run *r, struct qpx *y, uint64_t min_batch)
+{
+	uint64_t room = r->rx_depth - (y->rposted - y->rdone);
+	uint64_t left = r->o->iters - y->rposted;
+	uint64_t cnt = MIN(MIN(room, left), RX_BATCH_MAX);
+
+	if (cnt && (cnt >= min_batch || cnt == left))
+		post_recvs(r, y, cnt);
+}
+
+/* ---- bw ---- */
+
+/* How many messages x may post now: SQ room, receives, slot reuse. */
+static uint64_t bw_batch_len(const struct run *r, const struct qpx *x)
+{
+	uint64_t k = x->posted, cnt, j;
+
+	cnt = r->tx_depth - (x->posted - x->done);
+	cnt = MIN(MIN(cnt, r->o->iters - k), BATCH_MAX);
+	if (r->o->op == OP_SEND)
+		cnt = MIN(cnt, x->peer->rposted - x->posted);
+	if (!r->o->verify)
+		return cnt;
+	for (j = 0; j < cnt; j++)
+		if (!gate_ok(r, msg_g(r, x, k + j)))
+			return j;
+	return cnt;
+}
+
+/*
+ * The last WQE of a batch is also signaled when the next message must wait
+ * for a slot to be checked: the check may need this QP's completions.
+ */
+static bool tail_signal(const struct run *r, const struct qpx *x,
+			uint64_t next)
+{
+	return r->o->verify && r->o->op != OP_SEND && next < r->o->iters &&
+	       !gate_ok(r, msg_g(r, x, next));
+}
+
+static bool bw_post_batch(struct run *r, struct qpx *x)
+{
+	uint64_t cnt = bw_batch_len(r, x), k = x->posted, j, g;
+	bool signal;
+
+	for (j = 0; j < cnt; j++) {
+		g = msg_g(r, x, k + j);
+		if (r->o->verify)
+			pat_fill(msg_src(r, x, g), r->o->size, g);
+		signal = want_signal(r, k + j) ||
+			 (j + 1 == cnt && tail_signal(r, x, k + cnt));
+		build_wr(r, x, k + j, &r->swr[j], &r->sge[j], signal);
+		r->swr[j].next = j + 1 < cnt ? &r->swr[j + 1] : NULL;
+	}
+	if (cnt)
+		post_send(x, r->swr, cnt);
+	return cnt > 0;
+}
+
+static bool bw_poll_recv(struct run *r)
+{
+	unsigned int i;
+	int n = poll_cq(r, r->rcq);
+
+	for (i = 0; n && i < r->nsenders; i++)
+		refill_recvs(r, r->sender[i]->peer, r->rx_batch);
+	return n > 0;
+}
+
+static void bw_run(struct run *r)
+{
+	uint64_t total = r->o->iters * r->o->qps, t0;
+	bool send = r->o->op == OP_SEND, busy;
+	unsigned int i;
+
+	t0 = now_ns();
+	while (r->sdone < total || (send && r->rdone < total)) {
+		busy = false;
+		for (i = 0; i < r->nsenders; i++)
+			if (r->sender[i]->posted < r->o->iters)
+				busy |= bw_post_batch(r, r->sender[i]);
+		busy |= poll_cq(r, r->scq) > 0;
+		if (send)
+			busy |= bw_poll_recv(r);
+		watchdog(r, busy);
+	}
+	r->elapsed_ns = now_ns() - t0;
+}
+
+/* ---- lat ---- */
+
+static void lat_poll(struct run *r, struct qpx *x)
+{
+	watchdog(r, poll_cq(r, x->cq) > 0);
+}
+
+static void lat_wait_done(struct run *r, struct qpx *x)
+{
+	while (x->done < x->posted)
+		lat_poll(r, x);
+}
+
+static void lat_post(struct run *r, struct qpx *x, uint64_t k, bool signal)
+{
+	struct hwqnic_send_wr wr;
+	struct hwqnic_sge sge;
+
+	while (x->posted - x->done >= r->tx_depth)
+		lat_poll(r, x);
+	build_wr(r, x, k, &wr, &sge, signal);
+	post_send(x, &wr, 1);
+}
+
+/* x sends message k; its peer waits for it and reposts a receive. */
+static void lat_send_one(struct run *r, struct qpx *x, uint64_t k)
+{
+	struct qpx *y = x->peer;
+	uint64_t g = msg_g(r, x, k);
+
+	if (r->o->verify)
+		pat_fill(msg_src(r, x, g), r->o->size, g);
+	lat_post(r, x, k, want_signal(r, k));
+	while (y->rdone <= k)
+		lat_poll(r, y);
+	refill_recvs(r, y, 1);
+}
+
+/*
+ * As ib_write_lat: the target polls the last byte of the message for its
+ * new value. Its old value is made to differ first. With --verify every
+ * write is signaled: the data is checked once the completion says it is
+ * all placed. The CQ is polled now and then too, for error completions.
+ */
+static void lat_write_one(struct run *r, struct qpx *x, uint64_t k)
+{
+	uint64_t g = msg_g(r, x, k), last = r->o->size - 1;
+	uint8_t *src = (uint8_t *)msg_src(r, x, g) + last;
+	uint8_t *dst = (uint8_t *)msg_dst(r, x, g) + last;
+	uint8_t tag = pat_byte(pat_seed(g), last);
+	uint64_t spins = 0;
+	bool signal = r->o->verify || want_signal(r, k);
+
+	if (r->o->verify)
+		pat_fill(msg_src(r, x, g), r->o->size, g);
+	else
+		*src = tag;
+	__atomic_store_n(dst, (uint8_t)~tag, __ATOMIC_RELAXED);
+	lat_post(r, x, k, signal);
+	while (__atomic_load_n(dst, __ATOMIC_ACQUIRE) != tag) {
+		if (!(++spins % 4096))
+			poll_cq(r, x->cq);
+		watchdog(r, false);
+	}
+	watchdog(r, true);
+	if (signal)
+		lat_wait_done(r, x);
+}
+
+/* As ib_read_lat: one READ from post to completion, a full round trip. */
+static void lat_read_one(struct run *r, struct qpx *x, uint64_t k)
+{
+	uint64_t g = msg_g(r, x, k);
+
+	if (r->o->verify)
+		pat_fill(msg_src(r, x, g), r->o->size, g);
+	lat_post(r, x, k, true);
+	lat_wait_done(r, x);
+}
+
+static uint64_t lat_iter(struct run *r, struct qpx *a, struct qpx *b,
+			 uint64_t k)
+{
+	uint64_t t0 = now_ns();
+
+	switch (r->o->op) {
+	case OP_SEND:
+		lat_send_one(r, a, k);
+		lat_send_one(r, b, k);
+		break;
+	case OP_WRITE:
+		lat_write_one(r, a, k);
+		lat_write_one(r, b, k);
+		break;
+	case OP_READ:
+		lat_read_one(r, a, k);
+		break;
+	}
+	return now_ns() - t0;
+}
+
+static void lat_run(struct run *r)
+{
+	unsigned int p, q = r->o->qps;
+	uint64_t k;
+
+	for (k = 0; k < r->o->iters; k++)
+		for (p = 0; p < q; p++)
+			r->samples[k * q + p] = lat_iter(r, &r->qp[2 * p],
+							 &r->qp[2 * p + 1], k);
+	for (p = 0; p < 2 * q; p++)
+		lat_wait_done(r, &r->qp[p]);
+}
+
+/* ---- setup and teardown ---- */
+
+/* Device limits that the options must respect: exit 2 when they do not. */
+static void check_limits(const struct run *r)
+{
+	const struct opts *o = r->o;
+
+	if (o->size > r->port.max_msg_sz)
+		bad_usage("message size %" PRIu64 " exceeds the port's "
+			  "max_msg_sz %u", o->size, r->port.max_msg_sz);
+	if (o->buf_size > r->dev.max_mr_size)
+		bad_usage("buf-size %" PRIu64 " exceeds the device's "
+			  "max_mr_size %llu", o->buf_size,
+			  (unsigned long long)r->dev.max_mr_size);
+	if (2 * o->qps > r->dev.max_qp || 2 * o->qps > r->dev.max_cq)
+		bad_usage("%u QP pairs exceed the device's limits",
+			  o->qps);
+	if (o->cq_mod > r->dev.max_qp_wr)
+		bad_usage("cq-mod %u exceeds the send queue depth %u",
+			  o->cq_mod, r->dev.max_qp_wr);
+}
+
+static void open_device(struct run *r)
+{
+	r->ctx = hwqnic_open(NULL, 0);
+	if (!r->ctx)
+		fail("hwqnic_open: %s", strerror(errno));
+	check(hwqnic_query_device(r->ctx, &r->dev), "hwqnic_query_device");
+	check(hwqnic_query_port(r->ctx, 1, &r->port), "hwqnic_query_port");
+	if (r->port.state != HWQNIC_PORT_ACTIVE)
+		fail("port 1 is not active (state %u)", r->port.state);
+	check_limits(r);
+	r->pd = hwqnic_alloc_pd(r->ctx);
+	if (!r->pd)
+		fail("hwqnic_alloc_pd: %s", strerror(errno));
+}
+
+/* Bytes of a buffer that the run will touch. */
+static uint64_t used_bytes(const struct run *r)
+{
+	uint64_t msgs = r->o->iters * r->nsenders;
+
+	if (msgs >= r->nslots)
+		return r->nslots * r->o->size;
+	return msgs * r->o->size;
+}
+
+/* Faults the pages in now, so that the run does not time page faults. */
+static void prefault(char *buf, uint64_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t off;
+
+	if (!len || !madvise(buf, len, MADV_POPULATE_WRITE))
+		return;
+	for (off = 0; off < len; off += page)
+		((volatile char *)buf)[off] = 0;
+}
+
+static void setup_side(struct run *r, struct side *s)
+{
+	s->len = r->o->buf_size;
+	s->buf = map_anon(s->len);
+	prefault(s->buf, used_bytes(r));
+	s->mr = hwqnic_reg_mr(r->pd, s->buf, s->len, MR_ACCESS);
+	if (!s->mr)
+		fail("hwqnic_reg_mr(%" PRIu64 " bytes): %s", s->len,
+		     strerror(errno));
+}
+
+/* Pair p: A = qp[2p] on side 0, B = qp[2p + 1] on side 1. */
+static void plan_qps(struct run *r)
+{
+	bool both = r->o->mode == MODE_LAT && r->o->op != OP_READ;
+	unsigned int p;
+	struct qpx *a, *b;
+
+	for (p = 0; p < r->o->qps; p++) {
+		a = &r->qp[2 * p];
+		b = &r->qp[2 * p + 1];
+		a->local = b->remote = &r->side[0];
+		a->remote = b->local = &r->side[1];
+		a->peer = b;
+		b->peer = a;
+		a->sidx = both ? 2 * p : p;
+		b->sidx = both ? 2 * p + 1 : NO_SENDER;
+		r->sender[a->sidx] = a;
+		if (both)
+			r->sender[b->sidx] = b;
+	}
+	r->nsenders = both ? 2 * r->o->qps : r->o->qps;
+	/* 0-byte messages share one empty slot: no reuse to wait for */
+	r->nslots = r->o->size ? r->o->buf_size / r->o->size : UINT64_MAX;
+}
+
+/*
+ * Queue depths. bw keeps up to tx_depth WQEs outstanding per QP; cq-mod
+ * must fit in it, or no completion would ever free the queue.
+ */
+static void plan_depths(struct run *r)
+{
+	const struct opts *o = r->o;
+	bool lat = o->mode == MODE_LAT;
+	uint32_t max_wr = r->dev.max_qp_wr, want;
+
+	want = MAX(lat ? LAT_TX_DEPTH : BW_TX_DEPTH, o->cq_mod);
+	r->tx_depth = MIN(want, max_wr);
+	if (!lat && o->verify)	/* any WQE may be signaled */
+		r->tx_depth = MIN(r->tx_depth, r->dev.max_cqe / o->qps);
+	if (r->tx_depth < o->cq_mod)
+		bad_usage("cq-mod %u exceeds the send queue depth %u",
+			  o->cq_mod, r->tx_depth);
+	r->rx_depth = 1;
+	if (o->op == OP_SEND && lat)
+		r->rx_depth = LAT_RX_DEPTH;
+	else if (o->op == OP_SEND)	/* one CQ holds them all */
+		r->rx_depth = MIN(2 * r->tx_depth, r->dev.max_cqe / o->qps);
+	r->rx_depth = MIN(r->rx_depth, max_wr);
+	r->rx_batch = MAX(1, MIN(RX_BATCH_MAX, r->rx_depth / 4));
+}
+
+static struct hwqnic_cq *make_cq(struct run *r, uint64_t cqe)
+{
+	struct hwqnic_cq *cq;
+	unsigned int i;
+
+	cqe = MIN(cqe, r->dev.max_cqe);
+	cq = hwqnic_create_cq(r->ctx, (int)cqe, NULL, NULL);
+	if (!cq)
+		fail("hwqnic_create_cq(%" PRIu64 "): %s", cqe,
+		     strerror(errno));
+	for (i = 0; r->cq[i]; i++)
+		;
+	r->cq[i] = cq;
+	return cq;
+}
+
+static void make_qp(struct run *r, struct qpx *x, struct hwqnic_cq *scq,
+		    struct hwqnic_cq *rcq, uint32_t sq, uint32_t rq)
+{
+	struct hwqnic_qp_init_attr ia = {
+		.send_cq = scq,
+		.recv_cq = rcq,
+		.cap = {
+			.max_send_wr = sq,
+			.max_recv_wr = rq,
+			.max_send_sge = 1,
+			.max_recv_sge = 1,
+		},
+		.qp_type = HWQNIC_QPT_RC,
+	};
+
+	x->cq = scq;
+	x->qp = hwqnic_create_qp(r->pd, &ia);
+	if (!x->qp)
+		fail("hwqnic_create_qp(send %u, recv %u): %s", sq, rq,
+		     strerror(errno));
+	if (ia.cap.max_send_wr < sq || ia.cap.max_recv_wr < rq)
+		fail("hwqnic_create_qp: asked for %u/%u WRs, got %u/%u", sq,
+		     rq, ia.cap.max_send_wr, ia.cap.max_recv_wr);
+}
+
+/* lat: a CQ per QP; bw: one CQ for the requesters, one for responders. */
+static void make_qps(struct run *r)
+{
+	unsigned int q = r->o->qps, i, sig;
+	bool verify = r->o->verify;
+
+	if (r->o->mode == MODE_LAT) {
+		for (i = 0; i < 2 * q; i++) {
+			struct hwqnic_cq *cq = make_cq(r, r->tx_depth +
+						       r->rx_depth);
+
+			make_qp(r, &r->qp[i], cq, cq, r->tx_depth,
+				r->rx_depth);
+		}
+		return;
+	}
+	sig = verify ? r->tx_depth : r->tx_depth / r->o->cq_mod + 2;
+	r->scq = make_cq(r, (uint64_t)q * sig);
+	r->rcq = make_cq(r, (uint64_t)q * r->rx_depth);
+	for (i = 0; i < q; i++) {
+		make_qp(r, &r->qp[2 * i], r->scq, r->scq, r->tx_depth, 1);
+		make_qp(r, &r->qp[2 * i + 1], r->rcq, r->rcq, 1,
+			r->rx_depth);
+	}
+}
+
+static void modify(struct qpx *x, struct hwqnic_qp_attr *a, int mask,
+		   const char *state)
+{
+	int ret = hwqnic_modify_qp(x->qp, a, mask);
+
+	if (ret)
+		fail("hwqnic_modify_qp(qp %u to %s): %s", x->qp->qp_num, state,
+		     strerror(ret));
+}
+
+static enum hwqnic_mtu mtu_enum(uint32_t bytes)
+{
+	enum hwqnic_mtu m = HWQNIC_MTU_4096;
+
+	while (m > HWQNIC_MTU_256 && bytes < (128U << m))
+		m--;
+	return m;
+}
+
+static void connect_qp(struct run *r, struct qpx *x)
+{
+	uint8_t rd = MAX(1, MIN(r->dev.max_qp_rd_atom, 16));
+	struct hwqnic_qp_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.qp_state = HWQNIC_QPS_INIT;
+	a.port_num = 1;
+	a.qp_access_flags = MR_ACCESS;
+	modify(x, &a, HWQNIC_QP_STATE | HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_PORT |
+	       HWQNIC_QP_ACCESS_FLAGS, "INIT");
+	memset(&a, 0, sizeof(a));
+	a.qp_state = HWQNIC_QPS_RTR;
+	a.path_mtu = mtu_enum(r->port.active_mtu);
+	a.dest_qp_num = x->peer->qp->qp_num;
+	a.max_dest_rd_atomic = rd;
+	a.min_rnr_timer = 12;
+	modify(x, &a, HWQNIC_QP_STATE | HWQNIC_QP_PATH_MTU |
+	       HWQNIC_QP_DEST_QPN | HWQNIC_QP_RQ_PSN |
+	       HWQNIC_QP_MAX_DEST_RD_ATOMIC | HWQNIC_QP_MIN_RNR_TIMER, "RTR");
+	memset(&a, 0, sizeof(a));
+	a.qp_state = HWQNIC_QPS_RTS;
+	a.timeout = 14;
+	a.retry_cnt = 7;
+	a.rnr_retry = 7;
+	a.max_rd_atomic = rd;
+	modify(x, &a, HWQNIC_QP_STATE | HWQNIC_QP_SQ_PSN | HWQNIC_QP_TIMEOUT |
+	       HWQNIC_QP_RETRY_CNT | HWQNIC_QP_RNR_RETRY |
+	       HWQNIC_QP_MAX_QP_RD_ATOMIC, "RTS");
+}
+
+static void *xcalloc(uint64_t n, uint64_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		fail("out of memory (%" PRIu64 " x %" PRIu64 " bytes)", n,
+		     size);
+	return p;
+}
+
+static void setup(struct run *r)
+{
+	uint64_t scratch;
+	unsigned int i;
+
+	plan_qps(r);
+	r->stall_ns = STALL_NS + MIN(r->o->cq_mod, r->o->iters) *
+		      r->o->size * STALL_NS_PER_B;
+	open_device(r);
+	setup_side(r, &r->side[0]);
+	setup_side(r, &r->side[1]);
+	plan_depths(r);
+	make_qps(r);
+	for (i = 0; i < 2 * r->o->qps; i++)
+		connect_qp(r, &r->qp[i]);
+	scratch = MAX(BATCH_MAX, RX_BATCH_MAX);
+	r->swr = xcalloc(scratch, sizeof(*r->swr));
+	r->rwr = xcalloc(scratch, sizeof(*r->rwr));
+	r->sge = xcalloc(scratch, sizeof(*r->sge));
+	if (r->o->mode == MODE_LAT)
+		r->samples = xcalloc(r->o->iters * r->o->qps,
+				     sizeof(*r->samples));
+	if (r->o->op != OP_SEND)
+		return;
+	for (i = 0; i < r->nsenders; i++)
+		while (r->sender[i]->peer->rposted <
+		       MIN(r->rx_depth, r->o->iters))
+			refill_recvs(r, r->sender[i]->peer, 1);
+}
+
+static int warn_ret(int ret, const char *what)
+{
+	if (ret)
+		fprintf(stderr, "hwqperf: %s: %s\n", what, strerror(ret));
+	return ret != 0;
+}
+
+/* Destroys what exists, in reverse order of creation; 0 or 1. */
+static int teardown(struct run *r)
+{
+	int err = 0, i;
+
+	for (i = 2 * MAX_QPS - 1; i >= 0; i--)
+		if (r->qp[i].qp)
+			err |= warn_ret(hwqnic_destroy_qp(r->qp[i].qp),
+					"hwqnic_destroy_qp");
+	for (i = 2 * MAX_QPS - 1; i >= 0; i--)
+		if (r->cq[i])
+			err |= warn_ret(hwqnic_destroy_cq(r->cq[i]),
+					"hwqnic_destroy_cq");
+	for (i = 1; i >= 0; i--)
+		if (r->side[i].mr)
+			err |= warn_ret(hwqnic_dereg_mr(r->side[i].mr),
+					"hwqnic_dereg_mr");
+	if (r->pd)
+		err |= warn_ret(hwqnic_dealloc_pd(r->pd), "hwqnic_dealloc_pd");
+	if (r->ctx)
+		err |= warn_ret(hwqnic_close(r->ctx), "hwqnic_close");
+	for (i = 0; i < 2; i++)
+		if (r->side[i].buf)
+			munmap(r->side[i].buf, r->side[i].len);
+	free(r->swr);
+	free(r->rwr);
+	free(r->sge);
+	free(r->samples);
+	free(r);
+	return err;
+}
+
+/* ---- results ---- */
+
+/* The sample of rank ceil(n * permille / 1000) in sorted s[n]. */
+static uint64_t rank(const uint64_t *s, uint64_t n, uint64_t permille)
+{
+	uint64_t i = (n * permille + 999) / 1000;
+
+	return s[i ? i - 1 : 0];
+}
+
+static void lat_stats(struct run *r, struct result *res)
+{
+	uint64_t n = r->o->iters * r->o->qps, i, *s = r->samples;
+	double div = r->o->op == OP_READ ? 1000.0 : 2000.0, sum = 0, d;
+
+	qsort(s, n, sizeof(*s), cmp_u64);
+	for (i = 0; i < n; i++)
+		sum += s[i];
+	res->t_avg = sum / n / div;
+	sum = 0;
+	for (i = 0; i < n; i++) {
+		d = s[i] / div - res->t_avg;
+		sum += d * d;
+	}
+	res->t_stdev = sqrt(sum / n);
+	res->t_min = s[0] / div;
+	res->t_max = s[n - 1] / div;
+	res->t_typical = s[n / 2] / div;
+	res->p99 = rank(s, n, 990) / div;
+	res->p99_9 = rank(s, n, 999) / div;
+}
+
+static void bw_stats(const struct run *r, struct result *res)
+{
+	double msgs = (double)r->o->iters * r->o->qps;
+	double sec = (double)r->elapsed_ns / NSEC_PER_SEC;
+
+	res->mib_s = msgs * r->o->size / MIB / sec;
+	res->mops = msgs / 1e6 / sec;
+}
+
+static void print_banner(const struct run *r, const struct cpus *c)
+{
+	const struct opts *o = r->o;
+	const char *engine = getenv("HWQNIC_ENGINE_CPU");
+
+	printf("%s\n", DASHES);
+	printf(" hwqperf %s --op %s: RC loopback on %s\n",
+	       mode_names[o->mode], op_names[o->op],
+	       hwqnic_device_name(r->ctx));
+	printf(" QP pairs       : %u\n", o->qps);
+	printf(" Message size   : %" PRIu64 " bytes\n", o->size);
+	printf(" Iterations     : %" PRIu64 " per QP\n", o->iters);
+	printf(" CQ moderation  : %u\n", o->cq_mod);
+	printf(" Buffer         : %" PRIu64 " bytes per side", o->buf_size);
+	if (o->size)
+		printf(", %" PRIu64 " message slots", r->nslots);
+	printf("\n");
+	printf(" Verify         : %s\n", o->verify ? "on" : "off");
+	if (c->app >= 0)
+		printf(" CPUs           : hwqperf %d, engine %s\n", c->app,
+		       engine ? engine : "any");
+	else
+		printf(" CPUs           : not pinned (one CPU)\n");
+	printf("%s\n", DASHES);
+	fflush(stdout);
+}
+
+static void print_lat(const struct opts *o, const struct result *res,
+		      const struct cpus *c)
+{
+	printf(" #bytes #iterations    t_min[usec]    t_max[usec]"
+	       "  t_typical[usec]    t_avg[usec]    t_stdev[usec]"
+	       "   99%% percentile[usec]   99.9%% percentile[usec]\n");
+	printf(" %6" PRIu64 " %11" PRIu64 " %14.2f %14.2f %16.2f %14.2f"
+	       " %16.2f %22.2f %24.2f\n", o->size, o->iters * o->qps,
+	       res->t_min, res->t_max, res->t_typical, res->t_avg,
+	       res->t_stdev, res->p99, res->p99_9);
+	printf("%s\n", DASHES);
+	if (res->rtt_us < 0) {
+		printf(" cache-line round trip: not measured (one CPU)\n");
+		return;
+	}
+	printf(" cache-line round trip (CPU %d <-> CPU %d): %.3f usec;"
+	       " t_typical / cacheline_rtt = %.2f\n", c->app, c->peer,
+	       res->rtt_us, res->t_typical / res->rtt_us);
+}
+
+static void print_bw(const struct opts *o, const struct result *res)
+{
+	printf(" #bytes     #iterations    #qps    BW average[MiB/sec]"
+	       "   MsgRate[Mops]\n");
+	printf(" %-10" PRIu64 " %-14" PRIu64 " %-7u %-21.2f %.6f\n",
+	       o->size, o->iters, o->qps, res->mib_s, res->mops);
+	printf("%s\n", DASHES);
+	if (res->memcpy_mib_s < 0) {
+		printf(" memcpy: not measured (0-byte messages)\n");
+		return;
+	}
+	printf(" memcpy (1 core, %" PRIu64 "-byte chunks): %.2f MiB/sec;"
+	       " BW / memcpy = %.3f\n", o->size, res->memcpy_mib_s,
+	       res->mib_s / res->memcpy_mib_s);
+}
+
+/* A JSON number, or null for what was not measured. */
+static void json_num(const char *key, double v, bool last)
+{
+	if (v < 0 || !isfinite(v))
+		printf("\"%s\": null%s", key, last ? "" : ", ");
+	else
+		printf("\"%s\": %.4f%s", key, v, last ? "" : ", ");
+}
+
+static void print_json(const struct opts *o, const struct result *res)
+{
+	bool lat = o->mode == MODE_LAT;
+	double ref = lat ? res->rtt_us : res->memcpy_mib_s;
+	double ratio = ref > 0 ? (lat ? res->t_typical : res->mib_s) / ref
+			       : -1;
+
+	printf("{\"mode\": \"%s\", \"op\": \"%s\", \"size\": %" PRIu64
+	       ", \"iters\": %" PRIu64 ", \"qps\": %u, \"cq_mod\": %u"
+	       ", \"buf_size\": %" PRIu64 ", \"verify\": %s, ",
+	       mode_names[o->mode], op_names[o->op], o->size, o->iters,
+	       o->qps, o->cq_mod, o->buf_size, o->verify ? "true" : "false");
+	if (lat) {
+		json_num("t_min", res->t_min, false);
+		json_num("t_max", res->t_max, false);
+		json_num("t_typical", res->t_typical, false);
+		json_num("t_avg", res->t_avg, false);
+		json_num("t_stdev", res->t_stdev, false);
+		json_num("p99", res->p99, false);
+		json_num("p99_9", res->p99_9, false);
+		json_num("cacheline_rtt_us", res->rtt_us, false);
+		json_num("rtt_ratio", ratio, true);
+	} else {
+		json_num("mib_s", res->mib_s, false);
+		json_num("mops", res->mops, false);
+		json_num("memcpy_mib_s", res->memcpy_mib_s, false);
+		json_num("memcpy_ratio", ratio, true);
+	}
+	printf("}\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct result res = { .rtt_us = -1, .memcpy_mib_s = -1 };
+	struct cpus cpus;
+	struct opts o;
+	struct run *r;
+	int err;
+
+	parse_args(argc, argv, &o);
+	setup_cpus(&cpus);
+	if (o.mode == MODE_LAT && cpus.peer >= 0)
+		res.rtt_us = measure_rtt(&cpus) / 1000;
+	else if (o.mode == MODE_BW)
+		res.memcpy_mib_s = measure_memcpy(&o);
+	r = xcalloc(1, sizeof(*r));
+	r->o = &o;
+	cur_run = r;
+	setup(r);
+	if (!o.json)
+		print_banner(r, &cpus);
+	if (o.mode == MODE_LAT) {
+		lat_run(r);
+		lat_stats(r, &res);
+	} else {
+		bw_run(r);
+		bw_stats(r, &res);
+	}
+	cur_run = NULL;
+	err = teardown(r);
+	if (o.json)
+		print_json(&o, &res);
+	else if (o.mode == MODE_LAT)
+		print_lat(&o, &res, &cpus);
+	else
+		print_bw(&o, &res);
+	return err;
+}
