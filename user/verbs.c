@@ -427,6 +427,7 @@ int hwqnic_query_qp_counters(struct hwqnic_qp *pub,
 		return uerr(EINVAL);
 	c = container_of(pub, struct uqp, pub)->core.cnt;
 	counters->posts = READ_ONCE(c->posts);
+	counters->recv_posts = READ_ONCE(c->recv_posts);
 	counters->doorbells = READ_ONCE(c->doorbells);
 	counters->wqes = READ_ONCE(c->wqes);
 	counters->completions = READ_ONCE(c->completions);

@@ -27,8 +27,13 @@ struct hwqnic_stats_qp {
 	__u16	rsvd0;
 	__u32	send_cq;	/* CQ handles */
 	__u32	recv_cq;
+	__u32	rsvd1[12];	/* counters start on a cache line */
 	struct hwqnic_qp_counters c;
 };
+
+HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_qp_counters) == 128 &&
+		     sizeof(struct hwqnic_stats_qp) % 64 == 0,
+		     "counter halves on cache lines of their own");
 
 struct hwqnic_stats_file {
 	__u32	magic;
@@ -38,6 +43,7 @@ struct hwqnic_stats_file {
 	char	comm[16];
 	char	dev[32];
 	struct hwqnic_engine_counters engine;
+	__u64	rsvd0[6];
 	struct hwqnic_stats_qp qp[];	/* qp[i] describes QPN HWQNIC_QPN_BASE + i */
 };
 

@@ -259,16 +259,25 @@ struct hwqnic_async_event {
 	enum hwqnic_event_type	event_type;
 };
 
-/* Per-QP counters, also published to other processes (hwqnic/stats.h). */
+/*
+ * Per-QP counters, also published to other processes (hwqnic/stats.h).
+ * The host's and the engine's halves sit on cache lines of their own, so
+ * counting never bounces a line between the two.
+ */
 struct hwqnic_qp_counters {
-	__u64	posts;		/* WRs posted, send and receive */
-	__u64	doorbells;	/* doorbells rung */
+	/* host */
+	__u64	posts;		/* send WRs posted */
+	__u64	recv_posts;	/* receive WRs posted */
+	__u32	sq_outstanding;	/* gauge: send WQEs posted, not yet retired */
+	__u32	rq_outstanding;	/* gauge: receives posted, not yet retired */
+	__u64	rsvd0[5];
+	/* engine */
+	__u64	doorbells;	/* SQ and RQ doorbells the engine accepted */
 	__u64	wqes;		/* send WQEs the engine fetched */
 	__u64	completions;	/* CQEs written for this QP */
 	__u64	errors;		/* CQEs with a status other than SUCCESS */
 	__u64	bytes;		/* payload bytes the engine moved for it */
-	__u32	sq_outstanding;	/* gauge: send WQEs posted, not yet retired */
-	__u32	rq_outstanding;	/* gauge: receives posted, not yet retired */
+	__u64	rsvd1[3];
 };
 
 /* The engine's time, for a busy percentage. */

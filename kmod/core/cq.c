@@ -121,8 +121,20 @@ int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		   int n, struct hwqnic_wc *wc)
 {
 	struct hwqnic_hwq *q = &cq->hwq;
+	const struct hwqnic_cqe *next;
 	int i;
 
+	/*
+	 * An empty CQ costs one look, without the lock. The index and epoch
+	 * read here may be stale; that only sends us to the locked check.
+	 */
+	next = hwqnic_hwq_get_qe(q, READ_ONCE(q->cons.val));
+	if (!n || (smp_load_acquire(&next->flags) & HWQNIC_CQE_F_TOGGLE) !=
+	    hwqnic_cqe_phase(READ_ONCE(q->cons.epoch))) {
+		hwqnic_trace_poll(dev->id, 0, 0, 0, 0, 0, HWQNIC_POLL_EMPTY,
+				  cq->handle);
+		return 0;
+	}
 	hwqnic_lock(&cq->lock);
 	for (i = 0; i < n; i++) {
 		const struct hwqnic_cqe *cqe = hwqnic_hwq_get_qe(q, q->cons.val);

@@ -17,8 +17,8 @@ struct hwqnic_core_cq {
 	u32 db_slot;			/* consumer doorbell */
 	u32 arm_slot;			/* CQ_ARMALL / CQ_ARMSE doorbells */
 	u32 users;			/* QPs; under dev->lock */
-	/* NIC side, under dev->lock */
-	struct hwqnic_hwq_ctx ctx;
+	/* NIC side, under dev->lock, on lines of its own */
+	struct hwqnic_hwq_ctx ctx ____cacheline_aligned;
 	struct hwqnic_hwq_idx prod;
 	struct hwqnic_hwq_idx host_cons;	/* as last announced */
 	u8 armed;			/* 0, HWQNIC_DB_CQ_ARMALL or _ARMSE */

@@ -124,7 +124,7 @@ void hwqnic_dev_ring(struct hwqnic_dev *dev, u32 slot, u64 val, bool notify)
 		return;
 	set_bit(slot, (unsigned long *)p->pending);
 	set_bit(slot / 64, (unsigned long *)&p->summary);
-	smp_mb();
+	smp_mb__after_atomic();
 	if (READ_ONCE(p->need_wakeup))
 		hwqnic_os_engine_wake(&dev->od, &p->wake_seq);
 }

@@ -229,13 +229,16 @@ eng_rkey(struct hwqnic_dev *dev, const struct hwqnic_core_qp *rqp, u32 rkey,
 	return mr;
 }
 
-/* The next contiguous run at the cursor, at most `max` bytes. */
+/*
+ * The next contiguous run at the cursor, at most `max` bytes: pages whose
+ * DMA addresses follow each other make one run, so one copy.
+ */
 static void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
 		       u32 *len)
 {
 	const struct eng_seg *s;
-	u64 pos, pg_size, n;
-	dma_addr_t dma;
+	u64 pos, pg_size, n, lim;
+	dma_addr_t dma, next;
 
 	if (c->flat) {
 		*len = min_t(u64, max, c->flat_len - c->off);
@@ -250,10 +253,14 @@ static void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
 	s = &c->seg[c->i];
 	pos = s->mr->pg_off + s->off + c->off;
 	pg_size = (u64)1 << s->mr->pbl.ctx.pg_shift;
-	n = min_t(u64, max, s->len - c->off);
-	n = min_t(u64, n, pg_size - (pos & (pg_size - 1)));
+	lim = min_t(u64, min_t(u64, max, s->len - c->off), 1U << 30);
+	n = min_t(u64, lim, pg_size - (pos & (pg_size - 1)));
 	if (hwqnic_pbl_translate(&dev->od, &s->mr->pbl.ctx, pos, &dma))
 		return NULL;
+	while (n < lim &&
+	       !hwqnic_pbl_translate(&dev->od, &s->mr->pbl.ctx, pos + n,
+				     &next) && next == dma + n)
+		n += min_t(u64, lim - n, pg_size);
 	*len = n;
 	return hwqnic_os_dma_va(&dev->od, dma, n);
 }
@@ -633,8 +640,7 @@ static void eng_flush(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 }
 
 /* One QP's turn. Returns true if it did something. */
-static bool eng_run_qp(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		       u64 now)
+static bool eng_run_qp(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	struct hwqnic_qp_nic *n = &qp->nic;
 	u32 budget = QP_BUDGET;
@@ -651,7 +657,7 @@ static bool eng_run_qp(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	}
 	while (budget-- &&
 	       hwqnic_hwq_idx_diff(n->sq_prod, n->sq_cons, n->sq.depth)) {
-		if (n->rnr_until && now < n->rnr_until)
+		if (n->rnr_until && hwqnic_os_now_ns() < n->rnr_until)
 			return work;
 		if (eng_send_one(dev, qp) == ENG_STALL)
 			return work;
@@ -690,6 +696,7 @@ static void eng_doorbell(struct hwqnic_dev *dev, u32 slot, u64 val)
 			qp->nic.rq_prod = (struct hwqnic_hwq_idx){ db.index,
 								   db.epoch };
 		}
+		eng_count(&qp->cnt->doorbells, 1);
 		if (db.type == HWQNIC_DB_SQ || qp->nic.state == HWQNIC_QPS_ERR)
 			hwqnic_qp_activate(dev, qp);
 		break;
@@ -739,7 +746,6 @@ static bool eng_doorbells(struct hwqnic_dev *dev)
 /* One pass over doorbells and every QP with work. */
 bool hwqnic_engine_poll(struct hwqnic_dev *dev)
 {
-	u64 now = hwqnic_os_now_ns();
 	bool work;
 	u32 i;
 
@@ -748,7 +754,7 @@ bool hwqnic_engine_poll(struct hwqnic_dev *dev)
 	/* a QP may leave the list during its turn: walk it backwards */
 	for (i = dev->nactive; i-- > 0;)
 		if (i < dev->nactive)
-			work |= eng_run_qp(dev, dev->active[i], now);
+			work |= eng_run_qp(dev, dev->active[i]);
 	hwqnic_unlock(&dev->lock);
 	return work;
 }
@@ -764,36 +770,49 @@ EXPORT_SYMBOL_GPL(hwqnic_engine_kick);
 /*
  * Spin while there is work or was a moment ago, then sleep until a
  * doorbell. need_wakeup is set before the last look at the summary, with a
- * full barrier between, so a host that rings after that look sees it.
+ * full barrier between, so a host that rings after that look sees it. The
+ * clock is read once every 128 passes, never on the way to work: busy time
+ * is run time less the sampled intervals in which no pass did anything.
  */
 void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 {
 	struct hwqnic_db_page *p = dev->dbp;
-	u64 start = hwqnic_os_now_ns(), last = start, t0, t1;
-	u32 seq;
+	u64 start = hwqnic_os_now_ns(), sample = start, last = start, idle = 0;
+	bool worked = false;
+	u32 seq, passes = 0;
+	u64 t;
 
 	while (!READ_ONCE(*stop)) {
-		t0 = hwqnic_os_now_ns();
-		if (hwqnic_engine_poll(dev)) {
-			t1 = hwqnic_os_now_ns();
-			if (dev->estats)
-				eng_count(&dev->estats->busy_ns, t1 - t0);
-			last = t1;
-		} else if (READ_ONCE(dev->nactive) ||
-			   t0 - last < HWQNIC_ENGINE_SPIN_NS) {
+		if ((READ_ONCE(p->summary) || READ_ONCE(dev->nactive)) &&
+		    hwqnic_engine_poll(dev))
+			worked = true;
+		else
 			cpu_relax();
-		} else {
-			seq = READ_ONCE(p->wake_seq);
-			WRITE_ONCE(p->need_wakeup, 1);
-			smp_mb();
-			if (!READ_ONCE(p->summary) && !READ_ONCE(*stop))
-				hwqnic_os_engine_wait(&dev->od, &p->wake_seq,
-						      seq, 100 * 1000 * 1000);
-			WRITE_ONCE(p->need_wakeup, 0);
-			last = hwqnic_os_now_ns();
+		if (++passes % 128)
+			continue;
+		t = hwqnic_os_now_ns();
+		if (worked)
+			last = t;
+		else
+			idle += t - sample;
+		worked = false;
+		sample = t;
+		if (dev->estats) {
+			WRITE_ONCE(dev->estats->busy_ns, t - start - idle);
+			WRITE_ONCE(dev->estats->run_ns, t - start);
 		}
-		if (dev->estats)
-			WRITE_ONCE(dev->estats->run_ns, t0 - start);
+		if (t - last < HWQNIC_ENGINE_SPIN_NS || READ_ONCE(dev->nactive))
+			continue;
+		seq = READ_ONCE(p->wake_seq);
+		WRITE_ONCE(p->need_wakeup, 1);
+		smp_mb();
+		if (!READ_ONCE(p->summary) && !READ_ONCE(*stop))
+			hwqnic_os_engine_wait(&dev->od, &p->wake_seq, seq,
+					      100 * 1000 * 1000);
+		WRITE_ONCE(p->need_wakeup, 0);
+		t = hwqnic_os_now_ns();
+		idle += t - sample;
+		sample = last = t;
 	}
 }
 EXPORT_SYMBOL_GPL(hwqnic_engine_run);

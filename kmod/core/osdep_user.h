@@ -9,6 +9,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -45,9 +46,16 @@ typedef __u64 dma_addr_t;
 #define smp_store_release(p, v) __atomic_store_n(p, v, __ATOMIC_RELEASE)
 #define smp_load_acquire(p) __atomic_load_n(p, __ATOMIC_ACQUIRE)
 #define xchg(p, v)	__atomic_exchange_n(p, v, __ATOMIC_SEQ_CST)
+/* After set_bit(): a locked read-modify-write is a full barrier on x86. */
+#if defined(__x86_64__) || defined(__i386__)
+#define smp_mb__after_atomic()	__atomic_signal_fence(__ATOMIC_SEQ_CST)
+#else
+#define smp_mb__after_atomic()	smp_mb()
+#endif
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 #define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
+#define ____cacheline_aligned	__attribute__((aligned(64)))
 
 static inline void set_bit(unsigned int nr, unsigned long *addr)
 {
@@ -61,26 +69,42 @@ static inline void cpu_relax(void)
 #endif
 }
 
-typedef pthread_mutex_t hwqnic_lock_t;
+/*
+ * Locks are held for short stretches and rarely contended: an uncontended
+ * acquire is one exchange. A waiter spins a little, then yields, so
+ * threads that outnumber the cores still make progress.
+ */
+typedef struct {
+	int locked;
+} hwqnic_lock_t;
 
 static inline void hwqnic_lock_init(hwqnic_lock_t *l)
 {
-	pthread_mutex_init(l, NULL);
+	l->locked = 0;
 }
 
 static inline void hwqnic_lock_destroy(hwqnic_lock_t *l)
 {
-	pthread_mutex_destroy(l);
+	(void)l;
 }
 
 static inline void hwqnic_lock(hwqnic_lock_t *l)
 {
-	pthread_mutex_lock(l);
+	unsigned int spins = 0;
+
+	while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+		while (__atomic_load_n(&l->locked, __ATOMIC_RELAXED)) {
+			if (++spins < 128)
+				cpu_relax();
+			else
+				sched_yield();
+		}
+	}
 }
 
 static inline void hwqnic_unlock(hwqnic_lock_t *l)
 {
-	pthread_mutex_unlock(l);
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
 }
 
 static inline u64 hwqnic_os_now_ns(void)

@@ -379,12 +379,12 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 	return 0;
 }
 
+/* Under the queue's lock: `posts` has that lock's holder as its one writer. */
 static void qp_ring(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		    struct hwqnic_hwq *q, u8 type, u32 slot, u32 n)
+		    struct hwqnic_hwq *q, u8 type, u32 slot, u64 *posts, u32 n)
 {
 	hwqnic_dev_ring(dev, slot, hwqnic_hwq_db(q, qp->qpn, type, 0), true);
-	hwqnic_os_faa64(&qp->cnt->posts, n);
-	hwqnic_os_faa64(&qp->cnt->doorbells, 1);
+	WRITE_ONCE(*posts, *posts + n);
 }
 
 int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
@@ -420,7 +420,8 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	if (n) {
 		WRITE_ONCE(qp->cnt->sq_outstanding, qp->sq_posted -
 			   smp_load_acquire(&qp->sq_done));
-		qp_ring(dev, qp, &qp->sq, HWQNIC_DB_SQ, qp->sq_slot, n);
+		qp_ring(dev, qp, &qp->sq, HWQNIC_DB_SQ, qp->sq_slot,
+			&qp->cnt->posts, n);
 	}
 	hwqnic_unlock(&qp->sq_lock);
 	if (rc)
@@ -474,7 +475,8 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	if (n) {
 		WRITE_ONCE(qp->cnt->rq_outstanding, qp->rq_posted -
 			   smp_load_acquire(&qp->rq_done));
-		qp_ring(dev, qp, &qp->rq, HWQNIC_DB_RQ, qp->rq_slot, n);
+		qp_ring(dev, qp, &qp->rq, HWQNIC_DB_RQ, qp->rq_slot,
+			&qp->cnt->recv_posts, n);
 	}
 	hwqnic_unlock(&qp->rq_lock);
 	if (rc)

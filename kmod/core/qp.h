@@ -42,7 +42,7 @@ struct hwqnic_core_qp {
 	u32 sq_posted, rq_posted;	/* running counts, poster's */
 	u32 sq_done, rq_done;		/* running counts, poller's */
 	u32 sq_slot, rq_slot;		/* doorbell slots */
-	struct hwqnic_qp_nic nic;
+	struct hwqnic_qp_nic nic ____cacheline_aligned;
 };
 
 int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
