@@ -185,7 +185,7 @@ int hwqnic_close(struct hwqnic_context *ctx)
 
 const char *hwqnic_device_name(struct hwqnic_context *ctx)
 {
-	return ctx ? ctx->name : NULL;
+	return ctx ? ctx->name : uerr_ptr(EINVAL);
 }
 
 int hwqnic_query_device(struct hwqnic_context *ctx,
