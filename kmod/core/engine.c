@@ -237,8 +237,8 @@ static void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
 		       u32 *len)
 {
 	const struct eng_seg *s;
-	u64 pos, pg_size, n, lim;
-	dma_addr_t dma, next;
+	u64 pos, n;
+	dma_addr_t dma;
 
 	if (c->flat) {
 		*len = min_t(u64, max, c->flat_len - c->off);
@@ -252,15 +252,11 @@ static void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
 		return NULL;
 	s = &c->seg[c->i];
 	pos = s->mr->pg_off + s->off + c->off;
-	pg_size = (u64)1 << s->mr->pbl.ctx.pg_shift;
-	lim = min_t(u64, min_t(u64, max, s->len - c->off), 1U << 30);
-	n = min_t(u64, lim, pg_size - (pos & (pg_size - 1)));
-	if (hwqnic_pbl_translate(&dev->od, &s->mr->pbl.ctx, pos, &dma))
+	n = hwqnic_pbl_translate_run(&dev->od, &s->mr->pbl.ctx, pos,
+				     min_t(u64, min_t(u64, max, s->len - c->off),
+					   1U << 30), &dma);
+	if (!n)
 		return NULL;
-	while (n < lim &&
-	       !hwqnic_pbl_translate(&dev->od, &s->mr->pbl.ctx, pos + n,
-				     &next) && next == dma + n)
-		n += min_t(u64, lim - n, pg_size);
 	*len = n;
 	return hwqnic_os_dma_va(&dev->od, dma, n);
 }

@@ -279,3 +279,52 @@ int hwqnic_pbl_translate(struct hwqnic_osdev *od,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(hwqnic_pbl_translate);
+
+/* The PBL page holding the PTE of data page `pg` (levels 1 and 2). */
+static const __le64 *pbl_pte_page(struct hwqnic_osdev *od,
+				  const struct hwqnic_pbl_ctx *ctx, u64 pg)
+{
+	u64 pde;
+
+	if (ctx->level == HWQNIC_PBL_LVL_1)
+		return hwqnic_os_dma_va(od, ctx->root, HWQNIC_PBL_TBL_SIZE);
+	if (pbl_read_ent(od, ctx->root, pg >> HWQNIC_PBL_ENT_SHIFT,
+			 HWQNIC_PDE_VALID, &pde))
+		return NULL;
+	return hwqnic_os_dma_va(od, pde, HWQNIC_PBL_TBL_SIZE);
+}
+
+/*
+ * The walk for a run of bytes: the DMA address of byte `off`, and how many
+ * bytes from there, up to `max`, are contiguous in DMA space. Consecutive
+ * PTEs are read from their PBL page directly instead of walking from the
+ * root for each page. Returns 0 when byte `off` cannot be reached.
+ */
+u64 hwqnic_pbl_translate_run(struct hwqnic_osdev *od,
+			     const struct hwqnic_pbl_ctx *ctx, u64 off,
+			     u64 max, dma_addr_t *dma)
+{
+	u64 pg_size = (u64)1 << ctx->pg_shift, pg, n, ent;
+	const __le64 *tbl = NULL;
+
+	if (!max || hwqnic_pbl_translate(od, ctx, off, dma))
+		return 0;
+	n = min_t(u64, max, pg_size - (off & (pg_size - 1)));
+	if (ctx->level == HWQNIC_PBL_LVL_0)
+		return n;
+	for (pg = (off >> ctx->pg_shift) + 1; n < max && pg < ctx->npages;
+	     pg++) {
+		if (!tbl || !(pg & HWQNIC_PBL_ENT_MASK)) {
+			tbl = pbl_pte_page(od, ctx, pg);
+			if (!tbl)
+				break;
+		}
+		ent = le64_to_cpu(READ_ONCE(tbl[pg & HWQNIC_PBL_ENT_MASK]));
+		if (!(ent & HWQNIC_PTE_VALID) ||
+		    (ent & HWQNIC_PTE_ADDR_MASK) != *dma + n)
+			break;
+		n += min_t(u64, max - n, pg_size);
+	}
+	return n;
+}
+EXPORT_SYMBOL_GPL(hwqnic_pbl_translate_run);

@@ -83,5 +83,8 @@ u64 hwqnic_pbl_pte(const struct hwqnic_pbl *pbl, u32 pg);
 int hwqnic_pbl_translate(struct hwqnic_osdev *od,
 			 const struct hwqnic_pbl_ctx *ctx, u64 off,
 			 dma_addr_t *dma);
+u64 hwqnic_pbl_translate_run(struct hwqnic_osdev *od,
+			     const struct hwqnic_pbl_ctx *ctx, u64 off,
+			     u64 max, dma_addr_t *dma);
 
 #endif /* _HWQNIC_PBL_H */
