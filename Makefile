@@ -18,7 +18,8 @@ V	?= 0
 Q	:= $(if $(filter 1,$(V)),,@)
 
 WARN	:= -Wall -Wextra -Werror
-BASE	:= -std=c11 -D_GNU_SOURCE -Iinclude -Ikmod/core -Iuser $(WARN) -MMD -MP
+BASE	:= -std=c11 -D_GNU_SOURCE -Iinclude -Ikmod/core -Iuser -I$(BUILD)/bpf -Ibpf \
+	   $(WARN) -MMD -MP
 OPT_release := -O2 -g -fPIC
 OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all
@@ -27,7 +28,8 @@ VARIANTS := release asan
 
 # Debian packages: build and test. `make deps` installs those missing.
 DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
-	    systemtap-sdt-dev python3 linux-headers-amd64
+	    systemtap-sdt-dev python3 linux-headers-amd64 \
+	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      engine.c osdep_user.c) \
@@ -35,6 +37,17 @@ LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 LIBS	:= -lpthread -lm
 TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c))
 TOOLS	:= $(patsubst tools/%.c,%,$(wildcard tools/*.c))
+
+# BPF: bpf/X.bpf.c -> bpf/X.bpf.o (bpftool loads it) -> X.skel.h; a tool
+# tools/X.c with a bpf/X.bpf.c of the same name is a BPF tool, linked
+# statically against libbpf (it also runs in the qemu initramfs).
+CLANG	?= clang
+BPFTOOL	?= bpftool
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(BPF_SRCS:.c=.o)
+BPF_TOOLS := $(filter $(TOOLS),$(patsubst bpf/%.bpf.c,%,$(BPF_SRCS)))
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
+	      -I$(BUILD)/bpf -Iinclude -Ibpf -I/usr/include/$(shell gcc -dumpmachine)
 
 # The newest Debian kernel build tree installed; never a fixed version.
 KDIR ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
@@ -46,7 +59,7 @@ VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib $(TOOLS:%=$(BUILD)/bin/%) $(TESTS_C:%=$(BUILD)/release/%.t) kmod
+all: lib $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(TESTS_C:%=$(BUILD)/release/%.t) kmod
 
 lib: $(foreach v,$(VARIANTS),$(BUILD)/$(v)/libhwqnic.a) \
      $(BUILD)/release/libhwqnic.so $(BUILD)/release/libhwqnic.pc
@@ -76,6 +89,33 @@ $(BUILD)/release/libhwqnic.pc: user/libhwqnic.pc.in
 $(BUILD)/bin/%: $(BUILD)/release/tools/%.o $(BUILD)/release/libhwqnic.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ $(LIBS) -o $@
+
+# The running kernel's types, or the UAPI stand-in where it has no BTF.
+$(BUILD)/bpf/vmlinux.h:
+	@mkdir -p $(@D)
+	$(Q)if [ -r /sys/kernel/btf/vmlinux ] && \
+	    $(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp; then \
+		mv $@.tmp $@; \
+	else \
+		echo "vmlinux.h: no kernel BTF; using bpf/vmlinux_fallback.h"; \
+		rm -f $@.tmp; cp bpf/vmlinux_fallback.h $@; \
+	fi
+
+bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(BUILD)/bpf/vmlinux.h
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bpf/%.skel.h: bpf/%.bpf.o
+	@mkdir -p $(@D)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BPF_TOOLS:%=$(BUILD)/release/tools/%.o): $(BUILD)/release/tools/%.o: \
+		tools/%.c $(BUILD)/bpf/%.skel.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(BASE) $(OPT_release) $(CFLAGS) -c $< -o $@
+
+$(BPF_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/release/tools/%.o
+	@mkdir -p $(@D)
+	$(Q)$(CC) -static $(LDFLAGS) $< -lbpf -lelf -lz -o $@
 
 # Each valgrind test is a script that runs the release binary under valgrind,
 # with HWQNIC_TEST_QUICK=1 asking the long tests for a hundredth of the work.
@@ -136,7 +176,7 @@ install: lib $(TOOLS:%=$(BUILD)/bin/%)
 	$(if $(wildcard docs/man/*.1),install -m 644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(BPF_OBJS)
 	$(Q)if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean; fi
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
