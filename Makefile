@@ -6,7 +6,7 @@
 #   make check   install missing Debian packages, then run every test under
 #                prove: ASan+UBSan builds, valgrind, the kernel build
 #   make deps    install the Debian packages the build and the tests need
-#   make demo    the main job (arrives with the BPF tooling; says so for now)
+#   make demo    the main job: a mixed workload traced by qplat
 #   make bench   hwqperf's headline benchmarks, each with its same-run baseline
 #   make install PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -113,9 +113,10 @@ $(BPF_TOOLS:%=$(BUILD)/release/tools/%.o): $(BUILD)/release/tools/%.o: \
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BASE) $(OPT_release) $(CFLAGS) -c $< -o $@
 
-$(BPF_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/release/tools/%.o
+$(BPF_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/release/tools/%.o \
+		$(BUILD)/release/libhwqnic.a
 	@mkdir -p $(@D)
-	$(Q)$(CC) -static $(LDFLAGS) $< -lbpf -lelf -lz -o $@
+	$(Q)$(CC) -static $(LDFLAGS) $^ -lbpf -lelf -lz $(LIBS) -o $@
 
 # Each valgrind test is a script that runs the release binary under valgrind,
 # with HWQNIC_TEST_QUICK=1 asking the long tests for a hundredth of the work.
@@ -133,10 +134,10 @@ kmod:
 
 TEST_BINS := $(TESTS_C:%=$(BUILD)/asan/%.t) \
 	     $(TESTS_C:%=$(BUILD)/valgrind/%.t)
-TESTS := $(TEST_BINS) selftests/kmod/build.t
+TESTS := $(TEST_BINS) selftests/kmod/build.t $(wildcard selftests/bpf/*.t)
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory $(TEST_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS)
 	$(Q)KDIR=$(KDIR) prove --exec '' $(TESTS)
 
 deps:
@@ -153,10 +154,9 @@ deps:
 	apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
 
-demo:
-	@echo "make demo: the traced demo workload arrives with the BPF tooling;"
-	@echo "make demo: today 'make check' builds the core and runs its tests."
-	@exit 1
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/demo.sh
 
 # Headline figures, each printed with its same-run baseline (never asserted).
 bench: $(BUILD)/bin/hwqperf

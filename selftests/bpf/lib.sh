@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# Shared by the BPF tests: TAP output, root and BPF checks, qplat runs.
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$top/build/bin
+n=0
+failed=0
+
+ok() {	# ok COND-EXIT-STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+
+diag() {
+	sed 's/^/# /'
+}
+
+done_testing() {
+	echo "1..$n"
+	[ "$failed" = 0 ]
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# Root, bpffs, and a kernel that loads our object: else skip, saying why.
+need_bpf() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root (BPF, uprobes)"
+	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf ||
+		skip_all "cannot mount bpffs"
+	mountpoint -q /sys/kernel/tracing ||
+		mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+	[ -x "$bin/qplat" ] && [ -x "$bin/hwqload" ] ||
+		skip_all "build/bin/qplat or hwqload missing (run make)"
+	local d=/sys/fs/bpf/hwqnic-probe.$$
+	if ! bpftool prog loadall "$top/bpf/qplat.bpf.o" "$d" >/dev/null 2>&1; then
+		rm -rf "$d"
+		skip_all "this kernel does not load bpf/qplat.bpf.o"
+	fi
+	rm -rf "$d"
+}
+
+# qplat_start OUT ERR ARGS...: qplat in the background, attached when it
+# returns (qplat says "Tracing" on stderr once its probes are in place).
+qplat_start() {
+	local out=$1 err=$2 i
+	shift 2
+	"$bin/qplat" "$@" > "$out" 2> "$err" &
+	qplat_pid=$!
+	for i in $(seq 100); do
+		grep -q Tracing "$err" && return 0
+		kill -0 "$qplat_pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# qplat_stop: SIGINT, then wait at most 10 s; returns qplat's status.
+qplat_stop() {
+	local i
+	kill -INT "$qplat_pid" 2>/dev/null
+	for i in $(seq 100); do
+		kill -0 "$qplat_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$qplat_pid" 2>/dev/null && kill -KILL "$qplat_pid"
+	wait "$qplat_pid"
+}

@@ -1,0 +1,104 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# qplat over a workload of known size: every histogram total equals the
+# number of operations, per QP and opcode and for each latency; counters
+# agree; error CQEs are counted as errors; -Q shows only its QP.
+. "$(dirname "$0")/lib.sh"
+need_bpf
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# check.py QPLAT-JSON LOAD-JSON N ERRORS [ONLY-QPN]: prints TAP-able lines
+cat > "$tmp/check.py" <<'PY'
+import json, sys
+qp_out, load_out, n, errors = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+only = int(sys.argv[5]) if len(sys.argv) > 5 else None
+objs = [json.loads(l) for l in open(qp_out) if l.strip()]
+load = json.load(open(load_out))
+pid = load["pid"]
+hist, ctr = {}, {}
+for o in objs:
+    for h in o["qps"]:
+        if h["pid"] != pid:
+            continue
+        k = (h["qpn"], h["op"], h["latency"])
+        hist[k] = hist.get(k, 0) + h["count"]
+    for c in o["counters"]:
+        if c["pid"] == pid:
+            ctr[c["qpn"]] = c
+ops = {"send": "send", "write": "write", "read": "read"}
+bad = []
+def expect(k, want):
+    if hist.get(k, 0) != want:
+        bad.append("%s: %d, want %d" % (k, hist.get(k, 0), want))
+for q in load["qps"]:
+    qpn, op = q["qpn"], q["op"]
+    if only is not None and qpn != only:
+        continue
+    good = q["messages"] - q["errors"]
+    for lat in ("device", "pickup", "e2e"):
+        expect((qpn, op, lat), good)
+    c = ctr.get(qpn)
+    if not c:
+        bad.append("no counters for qpn %d" % qpn)
+        continue
+    if c["wqes"] != q["messages"] or c["cqes"] != q["messages"] or \
+       c["err_cqes"] != q["errors"] or c["polls"] != q["messages"]:
+        bad.append("counters of %d: %s" % (qpn, c))
+    if op == "send":
+        peer = q["peer_qpn"]
+        for lat in ("pickup", "e2e"):
+            expect((peer, "recv", lat), good)
+if only is not None:
+    others = sorted({k[0] for k in hist if k[0] != only} |
+                    {q for q in ctr if q != only})
+    if others:
+        bad.append("-Q %d shows other QPs: %s" % (only, others))
+print("\n".join(bad) if bad else "OK")
+PY
+
+run() {	# run NAME N ERRORS [QPLAT ARGS...]: one traced hwqload run
+	local name=$1 cnt=$2 errs=$3
+	shift 3
+	if ! qplat_start "$tmp/$name.qplat" "$tmp/$name.err" \
+		-b "$bin/hwqload" --json "$@"; then
+		cat "$tmp/$name.err" | diag
+		return 1
+	fi
+	"$bin/hwqload" -q 4 -n "$cnt" --errors "$errs" --json \
+		> "$tmp/$name.load" 2> "$tmp/$name.loaderr"
+	local rc=$?
+	qplat_stop
+	local qrc=$?
+	[ $rc = 0 ] && [ $qrc = 0 ]
+}
+
+sumcheck() {	# sumcheck NAME N ERRORS [ONLY]: the check, as one TAP line
+	local res
+	res=$(python3 "$tmp/check.py" "$tmp/$1.qplat" "$tmp/$1.load" "$2" "$3" \
+		${4:+"$4"} 2>&1)
+	[ "$res" = OK ]
+	local rc=$?
+	[ $rc = 0 ] || echo "$res" | diag
+	return $rc
+}
+
+run plain 700 0
+ok $? "hwqload -q 4 -n 700 (send, write, read, send) under qplat -b"
+sumcheck plain 700 0
+ok $? "histogram totals = operations, per QP, opcode and latency; counters agree"
+
+run errors 300 5
+ok $? "hwqload with 5 bad-rkey WRITEs under qplat"
+sumcheck errors 300 5
+ok $? "error CQEs counted as errors, successes as before"
+
+# -Q: QPNs are allocated the same way in every fresh process
+only=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["qps"][1]["qpn"])' \
+	"$tmp/plain.load")
+run filtered 200 0 -Q "$only"
+ok $? "qplat -Q $only over the same workload"
+sumcheck filtered 200 0 "$only"
+ok $? "-Q $only: its histograms and counters, and no other QP's"
+
+done_testing
