@@ -6,7 +6,7 @@
 int hwqnic_cq_create(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		     u32 depth)
 {
-	int rc, h, db, arm;
+	int rc, h;
 
 	if (!depth || depth > HWQNIC_MAX_CQE)
 		return -EINVAL;
@@ -18,39 +18,24 @@ int hwqnic_cq_create(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 	hwqnic_hwq_ctx(&cq->hwq, &cq->ctx);
 
 	hwqnic_lock(&dev->lock);
-	rc = -ENOSPC;
-	for (h = 0; h < HWQNIC_MAX_CQ; h++) {
-		u32 i = (dev->cq_hint + h) % HWQNIC_MAX_CQ;
-
-		if (!dev->cq[i]) {
-			h = i;
-			break;
-		}
-	}
-	if (h == HWQNIC_MAX_CQ)
+	rc = h = hwqnic_ids_get(&dev->cq_ids);
+	if (h < 0)
 		goto unlock;
-	db = hwqnic_dev_slot_get(dev->db_map, HWQNIC_DB_SLOTS, &(u32){ 0 });
-	if (db < 0)
-		goto unlock;
-	arm = hwqnic_dev_slot_get(dev->db_map, HWQNIC_DB_SLOTS, &(u32){ 0 });
-	if (arm < 0) {
-		hwqnic_dev_slot_put(dev->db_map, db);
+	rc = hwqnic_dev_db_pair(dev, &cq->db_slot, &cq->arm_slot);
+	if (rc) {
+		hwqnic_ids_put(&dev->cq_ids, h);
 		goto unlock;
 	}
 	cq->handle = h;
-	cq->db_slot = db;
-	cq->arm_slot = arm;
-	dev->dbp->slot[db] = 0;
-	dev->dbp->slot[arm] = 0;
 	hwqnic_lock_init(&cq->lock);
-	dev->cq_hint = h + 1;
 	dev->cq[h] = cq;
-	rc = 0;
 unlock:
 	hwqnic_unlock(&dev->lock);
-	if (rc)
+	if (rc < 0) {
 		hwqnic_hwq_free(&dev->od, &cq->hwq);
-	return rc;
+		return rc;
+	}
+	return 0;
 }
 EXPORT_SYMBOL_GPL(hwqnic_cq_create);
 
@@ -62,8 +47,8 @@ int hwqnic_cq_destroy(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
 		return -EBUSY;
 	}
 	dev->cq[cq->handle] = NULL;
-	hwqnic_dev_slot_put(dev->db_map, cq->db_slot);
-	hwqnic_dev_slot_put(dev->db_map, cq->arm_slot);
+	hwqnic_ids_put(&dev->cq_ids, cq->handle);
+	hwqnic_dev_db_pair_put(dev, cq->db_slot, cq->arm_slot);
 	hwqnic_unlock(&dev->lock);
 	hwqnic_lock_destroy(&cq->lock);
 	hwqnic_hwq_free(&dev->od, &cq->hwq);

@@ -4,6 +4,15 @@
 
 #define BITS_PER_WORD	(8 * sizeof(unsigned long))
 
+static int ids_init(struct hwqnic_osdev *od, struct hwqnic_ids *ids, u32 n)
+{
+	ids->n = n;
+	ids->hint = 0;
+	ids->map = hwqnic_os_zalloc(od, DIV_ROUND_UP(n, BITS_PER_WORD) *
+				    sizeof(unsigned long));
+	return ids->map ? 0 : -ENOMEM;
+}
+
 int hwqnic_dev_init(struct hwqnic_dev *dev, const struct hwqnic_dev_ops *ops,
 		    u32 id)
 {
@@ -18,14 +27,17 @@ int hwqnic_dev_init(struct hwqnic_dev *dev, const struct hwqnic_dev_ops *ops,
 	dev->cq = hwqnic_os_zalloc(od, HWQNIC_MAX_CQ * sizeof(*dev->cq));
 	dev->mr = hwqnic_os_zalloc(od, HWQNIC_MAX_MR * sizeof(*dev->mr));
 	dev->mr_gen = hwqnic_os_zalloc(od, HWQNIC_MAX_MR);
-	dev->pd_map = hwqnic_os_zalloc(od, HWQNIC_MAX_PD / 8);
-	dev->db_map = hwqnic_os_zalloc(od, HWQNIC_DB_SLOTS / 8);
 	dev->dbp_size = DIV_ROUND_UP(sizeof(*dev->dbp), HWQNIC_PBL_TBL_SIZE) *
 			HWQNIC_PBL_TBL_SIZE;
 	dev->dbp = hwqnic_os_dma_alloc(od, dev->dbp_size, HWQNIC_PBL_TBL_SIZE,
 				       &dev->dbp_dma);
 	if (!dev->qp || !dev->active || !dev->cq || !dev->mr ||
-	    !dev->mr_gen || !dev->pd_map || !dev->db_map || !dev->dbp) {
+	    !dev->mr_gen || !dev->dbp ||
+	    ids_init(od, &dev->pd_ids, HWQNIC_MAX_PD) ||
+	    ids_init(od, &dev->qp_ids, HWQNIC_MAX_QP) ||
+	    ids_init(od, &dev->cq_ids, HWQNIC_MAX_CQ) ||
+	    ids_init(od, &dev->mr_ids, HWQNIC_MAX_MR) ||
+	    ids_init(od, &dev->db_ids, HWQNIC_DB_SLOTS)) {
 		hwqnic_dev_fini(dev);
 		return -ENOMEM;
 	}
@@ -37,18 +49,22 @@ EXPORT_SYMBOL_GPL(hwqnic_dev_init);
 void hwqnic_dev_fini(struct hwqnic_dev *dev)
 {
 	struct hwqnic_osdev *od = &dev->od;
+	struct hwqnic_ids *ids[] = { &dev->pd_ids, &dev->qp_ids, &dev->cq_ids,
+				     &dev->mr_ids, &dev->db_ids };
+	u32 i;
 
 	hwqnic_lock_destroy(&dev->lock);
+	for (i = 0; i < ARRAY_SIZE(ids); i++) {
+		hwqnic_os_free(od, ids[i]->map);
+		ids[i]->map = NULL;
+	}
 	hwqnic_os_dma_free(od, dev->dbp_size, dev->dbp, dev->dbp_dma);
-	hwqnic_os_free(od, dev->db_map);
-	hwqnic_os_free(od, dev->pd_map);
 	hwqnic_os_free(od, dev->mr_gen);
 	hwqnic_os_free(od, dev->mr);
 	hwqnic_os_free(od, dev->cq);
 	hwqnic_os_free(od, dev->active);
 	hwqnic_os_free(od, dev->qp);
 	dev->dbp = NULL;
-	dev->db_map = dev->pd_map = NULL;
 	dev->mr_gen = NULL;
 	dev->mr = NULL;
 	dev->cq = NULL;
@@ -56,36 +72,64 @@ void hwqnic_dev_fini(struct hwqnic_dev *dev)
 }
 EXPORT_SYMBOL_GPL(hwqnic_dev_fini);
 
-/* A free bit of `map`, searched from *hint, now taken; -ENOSPC when full. */
-int hwqnic_dev_slot_get(unsigned long *map, u32 nbits, u32 *hint)
+/* A free id, searched from the last one handed out, now taken; or -ENOSPC. */
+int hwqnic_ids_get(struct hwqnic_ids *ids)
 {
 	u32 i, nr;
 
-	for (i = 0; i < nbits; i++) {
-		nr = (*hint + i) % nbits;
-		if (!(map[nr / BITS_PER_WORD] & (1UL << (nr % BITS_PER_WORD)))) {
-			map[nr / BITS_PER_WORD] |= 1UL << (nr % BITS_PER_WORD);
-			*hint = nr + 1;
+	for (i = 0; i < ids->n; i++) {
+		nr = (ids->hint + i) % ids->n;
+		if (!(ids->map[nr / BITS_PER_WORD] &
+		      (1UL << (nr % BITS_PER_WORD)))) {
+			ids->map[nr / BITS_PER_WORD] |=
+				1UL << (nr % BITS_PER_WORD);
+			ids->hint = nr + 1;
 			return nr;
 		}
 	}
 	return -ENOSPC;
 }
-EXPORT_SYMBOL_GPL(hwqnic_dev_slot_get);
+EXPORT_SYMBOL_GPL(hwqnic_ids_get);
 
-void hwqnic_dev_slot_put(unsigned long *map, u32 nr)
+void hwqnic_ids_put(struct hwqnic_ids *ids, u32 nr)
 {
-	map[nr / BITS_PER_WORD] &= ~(1UL << (nr % BITS_PER_WORD));
+	ids->map[nr / BITS_PER_WORD] &= ~(1UL << (nr % BITS_PER_WORD));
 }
-EXPORT_SYMBOL_GPL(hwqnic_dev_slot_put);
+EXPORT_SYMBOL_GPL(hwqnic_ids_put);
+
+/* Two doorbell slots for one queue's pair of doorbells, both cleared. */
+int hwqnic_dev_db_pair(struct hwqnic_dev *dev, u32 *a, u32 *b)
+{
+	int x = hwqnic_ids_get(&dev->db_ids), y;
+
+	if (x < 0)
+		return x;
+	y = hwqnic_ids_get(&dev->db_ids);
+	if (y < 0) {
+		hwqnic_ids_put(&dev->db_ids, x);
+		return y;
+	}
+	dev->dbp->slot[x] = 0;
+	dev->dbp->slot[y] = 0;
+	*a = x;
+	*b = y;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hwqnic_dev_db_pair);
+
+void hwqnic_dev_db_pair_put(struct hwqnic_dev *dev, u32 a, u32 b)
+{
+	hwqnic_ids_put(&dev->db_ids, a);
+	hwqnic_ids_put(&dev->db_ids, b);
+}
+EXPORT_SYMBOL_GPL(hwqnic_dev_db_pair_put);
 
 int hwqnic_pd_alloc(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd)
 {
-	u32 hint = 0;
 	int nr;
 
 	hwqnic_lock(&dev->lock);
-	nr = hwqnic_dev_slot_get(dev->pd_map, HWQNIC_MAX_PD, &hint);
+	nr = hwqnic_ids_get(&dev->pd_ids);
 	hwqnic_unlock(&dev->lock);
 	if (nr < 0)
 		return nr;
@@ -103,7 +147,7 @@ int hwqnic_pd_free(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd)
 	if (pd->users)
 		rc = -EBUSY;
 	else
-		hwqnic_dev_slot_put(dev->pd_map, pd->pdn);
+		hwqnic_ids_put(&dev->pd_ids, pd->pdn);
 	hwqnic_unlock(&dev->lock);
 	return rc;
 }

@@ -39,6 +39,13 @@ struct hwqnic_dev_ops {
 		     size_t len);
 };
 
+/* An id space: a bitmap of ids in use and where to look next. */
+struct hwqnic_ids {
+	unsigned long *map;
+	u32 n;
+	u32 hint;
+};
+
 struct hwqnic_core_pd {
 	u32 pdn;
 	u32 users;		/* MRs and QPs; under dev->lock */
@@ -58,9 +65,8 @@ struct hwqnic_dev {
 	struct hwqnic_core_cq **cq;	/* [handle] */
 	struct hwqnic_core_mr **mr;	/* [key >> 8] */
 	u8 *mr_gen;			/* key's low byte, bumped per reuse */
-	unsigned long *pd_map;
-	unsigned long *db_map;		/* doorbell slots in use */
-	u32 qp_hint, cq_hint, mr_hint;	/* where to look for a free entry */
+	struct hwqnic_ids pd_ids, qp_ids, cq_ids, mr_ids;
+	struct hwqnic_ids db_ids;	/* doorbell slots */
 	struct hwqnic_db_page *dbp;
 	dma_addr_t dbp_dma;
 	size_t dbp_size;
@@ -78,9 +84,11 @@ void hwqnic_dev_fini(struct hwqnic_dev *dev);
 int hwqnic_pd_alloc(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd);
 int hwqnic_pd_free(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd);
 
-/* Table slots and doorbell slots; callers hold dev->lock. */
-int hwqnic_dev_slot_get(unsigned long *map, u32 nbits, u32 *hint);
-void hwqnic_dev_slot_put(unsigned long *map, u32 nr);
+/* Ids and doorbell slots; callers hold dev->lock. */
+int hwqnic_ids_get(struct hwqnic_ids *ids);
+void hwqnic_ids_put(struct hwqnic_ids *ids, u32 nr);
+int hwqnic_dev_db_pair(struct hwqnic_dev *dev, u32 *a, u32 *b);
+void hwqnic_dev_db_pair_put(struct hwqnic_dev *dev, u32 a, u32 b);
 
 /* Host side: ring doorbell slot `slot` with `val`. */
 void hwqnic_dev_ring(struct hwqnic_dev *dev, u32 slot, u64 val, bool notify);

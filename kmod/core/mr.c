@@ -45,21 +45,16 @@ int hwqnic_mr_reg(struct hwqnic_dev *dev, struct hwqnic_core_mr *mr,
 		return rc;
 
 	hwqnic_lock(&dev->lock);
-	for (idx = 0; idx < HWQNIC_MAX_MR; idx++) {
-		u32 i = (dev->mr_hint + idx) % HWQNIC_MAX_MR;
-
-		if (!dev->mr[i]) {
-			dev->mr_hint = i + 1;
-			mr->key = i << 8 | ++dev->mr_gen[i];
-			dev->mr[i] = mr;
-			pd->users++;
-			break;
-		}
+	idx = hwqnic_ids_get(&dev->mr_ids);
+	if (idx >= 0) {
+		mr->key = idx << 8 | ++dev->mr_gen[idx];
+		dev->mr[idx] = mr;
+		pd->users++;
 	}
 	hwqnic_unlock(&dev->lock);
-	if (idx == HWQNIC_MAX_MR) {
+	if (idx < 0) {
 		hwqnic_pbl_free(&dev->od, &mr->pbl);
-		return -ENOSPC;
+		return idx;
 	}
 	return 0;
 }
@@ -69,6 +64,7 @@ void hwqnic_mr_dereg(struct hwqnic_dev *dev, struct hwqnic_core_mr *mr)
 {
 	hwqnic_lock(&dev->lock);
 	dev->mr[mr->key >> 8] = NULL;
+	hwqnic_ids_put(&dev->mr_ids, mr->key >> 8);
 	mr->pd->users--;
 	hwqnic_unlock(&dev->lock);
 	hwqnic_pbl_free(&dev->od, &mr->pbl);

@@ -54,6 +54,7 @@ typedef __u64 dma_addr_t;
 #endif
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define ____cacheline_aligned	__attribute__((aligned(64)))
 

@@ -21,8 +21,8 @@ int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     struct hwqnic_qp_init_attr *attr)
 {
 	struct hwqnic_qp_cap *c = &attr->cap;
-	u32 sq_stride, rq_stride, i;
-	int rc, sq_slot, rq_slot;
+	u32 sq_stride, rq_stride;
+	int rc, i;
 
 	if ((attr->qp_type != HWQNIC_QPT_RC && attr->qp_type != HWQNIC_QPT_UD) ||
 	    !c->max_send_wr || c->max_send_wr > HWQNIC_MAX_QP_WR ||
@@ -64,36 +64,25 @@ int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	hwqnic_hwq_ctx(&qp->rq, &qp->nic.rq);
 
 	hwqnic_lock(&dev->lock);
-	rc = -ENOSPC;
-	for (i = 0; i < HWQNIC_MAX_QP; i++)
-		if (!dev->qp[(dev->qp_hint + i) % HWQNIC_MAX_QP])
-			break;
-	if (i == HWQNIC_MAX_QP)
+	rc = i = hwqnic_ids_get(&dev->qp_ids);
+	if (i < 0)
 		goto unlock;
-	i = (dev->qp_hint + i) % HWQNIC_MAX_QP;
-	sq_slot = hwqnic_dev_slot_get(dev->db_map, HWQNIC_DB_SLOTS, &(u32){ 0 });
-	if (sq_slot < 0)
-		goto unlock;
-	rq_slot = hwqnic_dev_slot_get(dev->db_map, HWQNIC_DB_SLOTS, &(u32){ 0 });
-	if (rq_slot < 0) {
-		hwqnic_dev_slot_put(dev->db_map, sq_slot);
+	rc = hwqnic_dev_db_pair(dev, &qp->sq_slot, &qp->rq_slot);
+	if (rc) {
+		hwqnic_ids_put(&dev->qp_ids, i);
 		goto unlock;
 	}
 	qp->qpn = HWQNIC_FIRST_QPN + i;
 	qp->cnt = dev->ops->qp_counters(dev, qp->qpn);
-	qp->sq_slot = sq_slot;
-	qp->rq_slot = rq_slot;
 	hwqnic_lock_init(&qp->sq_lock);
 	hwqnic_lock_init(&qp->rq_lock);
 	pd->users++;
 	scq->users++;
 	rcq->users++;
-	dev->qp_hint = i + 1;
 	WRITE_ONCE(dev->qp[i], qp);
-	rc = 0;
 unlock:
 	hwqnic_unlock(&dev->lock);
-	if (!rc)
+	if (rc >= 0)
 		return 0;
 	hwqnic_hwq_free(&dev->od, &qp->rq);
 free_sq:
@@ -122,9 +111,9 @@ void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	hwqnic_lock(&dev->lock);
 	WRITE_ONCE(dev->qp[qp->qpn - HWQNIC_FIRST_QPN], NULL);
+	hwqnic_ids_put(&dev->qp_ids, qp->qpn - HWQNIC_FIRST_QPN);
 	hwqnic_qp_deactivate(dev, qp);
-	hwqnic_dev_slot_put(dev->db_map, qp->sq_slot);
-	hwqnic_dev_slot_put(dev->db_map, qp->rq_slot);
+	hwqnic_dev_db_pair_put(dev, qp->sq_slot, qp->rq_slot);
 	qp->pd->users--;
 	qp->scq->users--;
 	qp->rcq->users--;
