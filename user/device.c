@@ -52,8 +52,19 @@ static struct hwqnic_qp_counters *ops_qp_counters(struct hwqnic_dev *dev,
 	return &e->c;
 }
 
+/* A polled error completion: the QP is in ERR, as the user sees it. */
+static void ops_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	struct hwqnic_context *ctx = container_of(dev, struct hwqnic_context,
+						  dev);
+
+	container_of(qp, struct uqp, core)->pub.state = HWQNIC_QPS_ERR;
+	hwqnic_stats_entry(ctx, qp->qpn)->state = HWQNIC_QPS_ERR;
+}
+
 static const struct hwqnic_dev_ops user_ops = {
 	.qp_counters = ops_qp_counters,
+	.qp_error = ops_qp_error,
 	.cq_event = ops_cq_event,
 	.async_event = ops_async_event,
 };

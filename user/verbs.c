@@ -214,27 +214,13 @@ int hwqnic_poll_cq(struct hwqnic_cq *pub, int num_entries,
 		   struct hwqnic_wc *wc)
 {
 	struct hwqnic_context *ctx;
-	int n, i;
 
 	if (!pub || num_entries < 0 || (num_entries && !wc))
 		return -EINVAL;
 	ctx = pub->context;
-	n = hwqnic_cq_poll(DEV(ctx), &container_of(pub, struct ucq, pub)->core,
-			   num_entries, wc);
-	/* An error completion means its QP is in ERR now. */
-	for (i = 0; i < n; i++) {
-		struct hwqnic_core_qp *qp;
-
-		if (wc[i].status == HWQNIC_WC_SUCCESS)
-			continue;
-		qp = hwqnic_qp_lookup(DEV(ctx), wc[i].qp_num);
-		if (qp) {
-			container_of(qp, struct uqp, core)->pub.state =
-				HWQNIC_QPS_ERR;
-			hwqnic_stats_entry(ctx, qp->qpn)->state = HWQNIC_QPS_ERR;
-		}
-	}
-	return n;
+	return hwqnic_cq_poll(DEV(ctx),
+			      &container_of(pub, struct ucq, pub)->core,
+			      num_entries, wc);
 }
 
 int hwqnic_req_notify_cq(struct hwqnic_cq *pub, int solicited_only)

@@ -143,9 +143,16 @@ int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 				    HWQNIC_WC_F_WITH_IMM : 0,
 		};
 		idx = le32_to_cpu(cqe->wqe_idx);
+		/* under the CQ lock: hwqnic_qp_destroy() waits for it */
 		qp = hwqnic_qp_lookup(dev, wc[i].qp_num);
-		if (qp)
+		if (qp) {
 			cq_retire(qp, &wc[i], idx);
+			if (wc[i].status != HWQNIC_WC_SUCCESS) {
+				WRITE_ONCE(qp->host_state, HWQNIC_QPS_ERR);
+				if (dev->ops->qp_error)
+					dev->ops->qp_error(dev, qp);
+			}
+		}
 		hwqnic_trace_poll(dev->id, wc[i].qp_num, idx, wc[i].wr_id,
 				  wc[i].opcode, wc[i].byte_len, wc[i].status,
 				  cq->handle);

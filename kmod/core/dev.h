@@ -25,6 +25,7 @@
 
 struct hwqnic_dev;
 struct hwqnic_core_cq;
+struct hwqnic_core_qp;
 
 struct hwqnic_dev_ops {
 	/* where QP qpn's counters live (zeroed); called under dev->lock */
@@ -32,6 +33,8 @@ struct hwqnic_dev_ops {
 						   u32 qpn);
 	/* an armed CQ got its event; called by the engine, must not sleep */
 	void (*cq_event)(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq);
+	/* a poller took an error completion of qp (under the CQ lock) */
+	void (*qp_error)(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
 	/* enum hwqnic_event_type on a CQ or QP handle; must not sleep */
 	void (*async_event)(struct hwqnic_dev *dev, u32 type, u32 handle);
 	/* the copy stage for payloads (ranges may overlap); NULL: memmove */
@@ -74,6 +77,7 @@ struct hwqnic_dev {
 	/* engine-private */
 	struct hwqnic_core_qp **active;	/* QPs with send work or flushes */
 	u32 nactive;
+	u64 rnr_next;			/* earliest RNR retry due, or 0 */
 	u64 db_bad;			/* malformed doorbells ignored */
 };
 

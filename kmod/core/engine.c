@@ -583,6 +583,16 @@ static void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		eng_qp_error(dev, qp);
 }
 
+/* A send WQE has been fetched: once per WQE, flushes included. */
+static void eng_fetched(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			const struct eng_send *w)
+{
+	hwqnic_trace_wqe(dev->id, qp->qpn, qp->nic.sq_cons.val,
+			 le64_to_cpu(w->h.wr_id), w->h.opcode,
+			 le32_to_cpu(w->h.length));
+	eng_count(&qp->cnt->wqes, 1);
+}
+
 static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	struct eng_send w;
@@ -591,15 +601,12 @@ static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 
 	if (eng_fetch_send(dev, qp, qp->nic.sq_cons.val, &w)) {
 		memset(&w.h, 0, sizeof(w.h));
+		eng_fetched(dev, qp, &w);
 		eng_send_done(dev, qp, &w, HWQNIC_WC_LOC_QP_OP_ERR);
 		return ENG_DONE;
 	}
-	if (!qp->nic.rnr_count) {
-		hwqnic_trace_wqe(dev->id, qp->qpn, qp->nic.sq_cons.val,
-				 le64_to_cpu(w.h.wr_id), w.h.opcode,
-				 le32_to_cpu(w.h.length));
-		eng_count(&qp->cnt->wqes, 1);
-	}
+	if (!qp->nic.rnr_count)
+		eng_fetched(dev, qp, &w);
 	if (w.h.opcode >= HWQNIC_WR_MAX)
 		status = HWQNIC_WC_LOC_QP_OP_ERR;
 	else if (qp->type == HWQNIC_QPT_UD)
@@ -621,6 +628,7 @@ static void eng_flush(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	while (hwqnic_hwq_idx_diff(n->sq_prod, n->sq_cons, n->sq.depth)) {
 		if (eng_fetch_send(dev, qp, n->sq_cons.val, &w))
 			memset(&w.h, 0, sizeof(w.h));
+		eng_fetched(dev, qp, &w);
 		eng_send_done(dev, qp, &w, HWQNIC_WC_WR_FLUSH_ERR);
 	}
 	while (eng_has_recv(qp)) {
@@ -654,15 +662,19 @@ static bool eng_run_qp(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	while (budget-- &&
 	       hwqnic_hwq_idx_diff(n->sq_prod, n->sq_cons, n->sq.depth)) {
 		if (n->rnr_until && hwqnic_os_now_ns() < n->rnr_until)
-			return work;
+			goto stalled;
 		if (eng_send_one(dev, qp) == ENG_STALL)
-			return work;
+			goto stalled;
 		work = true;
 		if (n->state == HWQNIC_QPS_ERR)
 			return work;	/* flushed on its next turn */
 	}
 	if (!hwqnic_hwq_idx_diff(n->sq_prod, n->sq_cons, n->sq.depth))
 		hwqnic_qp_deactivate(dev, qp);
+	return work;
+stalled:
+	if (!dev->rnr_next || n->rnr_until < dev->rnr_next)
+		dev->rnr_next = n->rnr_until;
 	return work;
 }
 
@@ -746,6 +758,7 @@ bool hwqnic_engine_poll(struct hwqnic_dev *dev)
 	u32 i;
 
 	hwqnic_lock(&dev->lock);
+	dev->rnr_next = 0;
 	work = eng_doorbells(dev);
 	/* a QP may leave the list during its turn: walk it backwards */
 	for (i = dev->nactive; i-- > 0;)
@@ -769,6 +782,8 @@ EXPORT_SYMBOL_GPL(hwqnic_engine_kick);
  * full barrier between, so a host that rings after that look sees it. The
  * clock is read once every 128 passes, never on the way to work: busy time
  * is run time less the sampled intervals in which no pass did anything.
+ * QPs waiting out an RNR timer keep the engine awake only until the first
+ * timer is due: it sleeps until then (or until a doorbell).
  */
 void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 {
@@ -776,7 +791,7 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 	u64 start = hwqnic_os_now_ns(), sample = start, last = start, idle = 0;
 	bool worked = false;
 	u32 seq, passes = 0;
-	u64 t;
+	u64 t, nap;
 
 	while (!READ_ONCE(*stop)) {
 		if ((READ_ONCE(p->summary) || READ_ONCE(dev->nactive)) &&
@@ -797,14 +812,21 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 			WRITE_ONCE(dev->estats->busy_ns, t - start - idle);
 			WRITE_ONCE(dev->estats->run_ns, t - start);
 		}
-		if (t - last < HWQNIC_ENGINE_SPIN_NS || READ_ONCE(dev->nactive))
+		if (t - last < HWQNIC_ENGINE_SPIN_NS)
 			continue;
+		nap = 100 * 1000 * 1000;
+		if (READ_ONCE(dev->nactive)) {
+			/* all of them RNR-stalled, or the pass would work */
+			if (!READ_ONCE(dev->rnr_next) ||
+			    READ_ONCE(dev->rnr_next) <= t)
+				continue;
+			nap = min_t(u64, nap, READ_ONCE(dev->rnr_next) - t);
+		}
 		seq = READ_ONCE(p->wake_seq);
 		WRITE_ONCE(p->need_wakeup, 1);
 		smp_mb();
 		if (!READ_ONCE(p->summary) && !READ_ONCE(*stop))
-			hwqnic_os_engine_wait(&dev->od, &p->wake_seq, seq,
-					      100 * 1000 * 1000);
+			hwqnic_os_engine_wait(&dev->od, &p->wake_seq, seq, nap);
 		WRITE_ONCE(p->need_wakeup, 0);
 		t = hwqnic_os_now_ns();
 		idle += t - sample;

@@ -118,6 +118,11 @@ void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	qp->scq->users--;
 	qp->rcq->users--;
 	hwqnic_unlock(&dev->lock);
+	/* a poller that found this QP before it left the table is done */
+	hwqnic_lock(&qp->scq->lock);
+	hwqnic_unlock(&qp->scq->lock);
+	hwqnic_lock(&qp->rcq->lock);
+	hwqnic_unlock(&qp->rcq->lock);
 	hwqnic_lock_destroy(&qp->sq_lock);
 	hwqnic_lock_destroy(&qp->rq_lock);
 	hwqnic_hwq_free(&dev->od, &qp->rq);
