@@ -174,6 +174,8 @@ install: lib $(TOOLS:%=$(BUILD)/bin/%)
 	install -m 644 $(BUILD)/release/libhwqnic.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	$(if $(TOOLS),install -m 755 $(TOOLS:%=$(BUILD)/bin/%) $(DESTDIR)$(PREFIX)/bin/)
 	$(if $(wildcard docs/man/*.1),install -m 644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	$(if $(wildcard docs/man/*.8),install -d $(DESTDIR)$(PREFIX)/share/man/man8 && \
+		install -m 644 $(wildcard docs/man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/)
 
 clean:
 	rm -rf $(BUILD) $(BPF_OBJS)

@@ -143,6 +143,10 @@ int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 				    HWQNIC_WC_F_WITH_IMM : 0,
 		};
 		idx = le32_to_cpu(cqe->wqe_idx);
+		/* before the slot is freed for a new WR to reuse */
+		hwqnic_trace_poll(dev->id, wc[i].qp_num, idx, wc[i].wr_id,
+				  wc[i].opcode, wc[i].byte_len, wc[i].status,
+				  cq->handle);
 		/* under the CQ lock: hwqnic_qp_destroy() waits for it */
 		qp = hwqnic_qp_lookup(dev, wc[i].qp_num);
 		if (qp) {
@@ -153,9 +157,6 @@ int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 					dev->ops->qp_error(dev, qp);
 			}
 		}
-		hwqnic_trace_poll(dev->id, wc[i].qp_num, idx, wc[i].wr_id,
-				  wc[i].opcode, wc[i].byte_len, wc[i].status,
-				  cq->handle);
 		hwqnic_hwq_incr_cons(q, 1);
 	}
 	if (i)

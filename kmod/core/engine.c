@@ -117,11 +117,12 @@ static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 	cqe->status = e->status;
 	cqe->vendor_err = 0;
 	cqe->wqe_idx = cpu_to_le32(e->idx);
+	/* before the toggle: no poller can see the CQE ahead of its event */
+	hwqnic_trace_cqe(dev->id, e->qpn, e->idx, e->wr_id, e->opcode,
+			 e->byte_len, e->status, cq->handle);
 	/* everything above before the toggle that makes it valid */
 	smp_store_release(&cqe->flags, e->flags |
 			  hwqnic_cqe_phase(cq->prod.epoch));
-	hwqnic_trace_cqe(dev->id, e->qpn, e->idx, e->wr_id, e->opcode,
-			 e->byte_len, e->status, cq->handle);
 	eng_count(&qp->cnt->completions, 1);
 	if (e->status != HWQNIC_WC_SUCCESS)
 		eng_count(&qp->cnt->errors, 1);

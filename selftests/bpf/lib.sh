@@ -30,6 +30,7 @@ skip_all() {
 	exit 0
 }
 
+# (bpffs refuses names with a dot.)
 # Root, bpffs, and a kernel that loads our object: else skip, saying why.
 need_bpf() {
 	[ "$(id -u)" = 0 ] || skip_all "needs root (BPF, uprobes)"
@@ -39,7 +40,7 @@ need_bpf() {
 		mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 	[ -x "$bin/qplat" ] && [ -x "$bin/hwqload" ] ||
 		skip_all "build/bin/qplat or hwqload missing (run make)"
-	local d=/sys/fs/bpf/hwqnic-probe.$$
+	local d=/sys/fs/bpf/hwqnic-probe-$$
 	if ! bpftool prog loadall "$top/bpf/qplat.bpf.o" "$d" >/dev/null 2>&1; then
 		rm -rf "$d"
 		skip_all "this kernel does not load bpf/qplat.bpf.o"

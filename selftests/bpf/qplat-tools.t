@@ -6,16 +6,16 @@
 . "$(dirname "$0")/lib.sh"
 need_bpf
 tmp=$(mktemp -d)
-pin=/sys/fs/bpf/hwqnic-test.$$
-trap 'rm -rf "$tmp" "$pin" "$pin.load"; kill -KILL $load_pid 2>/dev/null' EXIT
+pin=/sys/fs/bpf/hwqnic-test-$$
+trap 'rm -rf "$tmp" "$pin" "$pin-load"; kill -KILL $load_pid 2>/dev/null' EXIT
 load_pid=
 
-bpftool prog loadall "$top/bpf/qplat.bpf.o" "$pin.load" > "$tmp/loadall" 2>&1
+bpftool prog loadall "$top/bpf/qplat.bpf.o" "$pin-load" > "$tmp/loadall" 2>&1
 ok $? "bpftool prog loadall bpf/qplat.bpf.o"
-progs=$(ls "$pin.load" 2>/dev/null | wc -l)
+progs=$(ls "$pin-load" 2>/dev/null | wc -l)
 [ "$progs" -ge 5 ]
 ok $? "it pins one program per probe ($progs)"
-rm -rf "$pin.load"
+rm -rf "$pin-load"
 
 qplat_start "$tmp/pin.out" "$tmp/pin.err" -b "$bin/hwqload" --pin "$pin" &&
 	"$bin/hwqload" -q 2 -n 100 > /dev/null

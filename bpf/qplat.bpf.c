@@ -1,0 +1,537 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * qplat: per-QP latency histograms from hwqnic's trace events.
+ *
+ * Five events (docs/tracepoints.md) follow each work request (WR):
+ *   post  the host wrote its WQE                 -> wrs[WR].post_ns
+ *   db    the engine accepted a doorbell         -> sqs[SQ] ring of doorbells
+ *   wqe   the engine fetched a send WQE          -> wrs[WR].db_ns, the time of
+ *                                                   the doorbell covering it
+ *   cqe   the engine wrote its CQE               -> device latency
+ *   poll  the application polled its CQE         -> pickup and e2e latency
+ * A WR is a queue slot: (pid, dev, qpn, SQ or RQ, idx), told apart from the
+ * slot's earlier and later WRs by its wr_id.
+ *
+ * The engine fires `cqe` after the CQE's toggle, so the application may
+ * poll a CQE, and even post a new WR into its slot, before the cqe event
+ * has run on the other CPU. Such a poll records a pickup of 0 (the CQE was
+ * taken as soon as it was written); the late cqe event still records the
+ * device latency, ending it at the poll, from the WR's entry or, when the
+ * slot was posted again meanwhile, from the copy `post` left in `late`.
+ * Entries of `wrs` are only reused in place, never deleted, and each field
+ * has a single writer (bpf/qplat.h), so every successful completion gives
+ * exactly one sample of each latency it has (receives: no device latency).
+ *
+ * The logic is in plain functions taking the events' arguments and the pid
+ * to charge them to; the USDT programs below are thin wrappers, and the
+ * kernel module's tracepoints can get theirs. (There the engine's events
+ * come from a kthread: a wrapper must pass the same pid for a WR's host
+ * and engine events, e.g. 0, or the owner it can find.)
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
+#include "qplat.h"
+
+/* From include/hwqnic/abi.h, which does not mix with vmlinux.h. */
+#define HWQNIC_DB_SQ		0x0
+#define HWQNIC_DB_RQ		0x1
+#define HWQNIC_POLL_EMPTY	255
+#define OP_NONE			0xffffffffU
+
+/* Filters, set by the tool before load. */
+const volatile __u32 targ_qpn = 0;		/* 0: every QP */
+const volatile bool filter_op = false;		/* only opcode targ_op */
+const volatile __u32 targ_op = 0;		/* enum hwqnic_wc_opcode */
+/* bit (1 << enum qplat_lat): record that latency */
+const volatile __u32 lat_mask = (1U << QPLAT_LAT_MAX) - 1;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	/* what the tool deletes is freed after RCU: late adds land nowhere */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct qplat_hist_key);
+	__type(value, struct qplat_hist);
+} hists SEC(".maps");
+
+/* LRU: in a long run over many processes, the oldest QPs make room */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct qplat_qp_key);
+	__type(value, struct qplat_counters);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct qplat_wr_key);
+	__type(value, struct qplat_wr);
+} wrs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct qplat_wr_key);
+	__type(value, struct qplat_wr);
+} late SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct qplat_q_key);
+	__type(value, struct qplat_sq);
+} sqs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct qplat_cq_key);
+	__type(value, __u32);
+} cq_last SEC(".maps");
+
+/* Zero values to create map entries from (never written). */
+static struct qplat_hist zero_hist;
+static struct qplat_counters zero_counters;
+static struct qplat_sq zero_sq;
+
+/* floor(log2(v)), 0 for v <= 1 */
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0, s;
+
+	s = (v >= 1ULL << 32) << 5;
+	v >>= s;
+	r |= s;
+	s = (v >= 1ULL << 16) << 4;
+	v >>= s;
+	r |= s;
+	s = (v >= 1ULL << 8) << 3;
+	v >>= s;
+	r |= s;
+	s = (v >= 1ULL << 4) << 2;
+	v >>= s;
+	r |= s;
+	s = (v >= 1ULL << 2) << 1;
+	v >>= s;
+	r |= s;
+	return r | (__u32)(v >> 1);
+}
+
+static __always_inline void *lookup_or_init(void *map, const void *key,
+					    const void *zero)
+{
+	void *v = bpf_map_lookup_elem(map, key);
+
+	if (v)
+		return v;
+	/* -EEXIST when another CPU created it first: fine */
+	bpf_map_update_elem(map, key, zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(map, key);
+}
+
+static __always_inline struct qplat_counters *
+qp_counters(__u32 pid, __u32 dev, __u32 qpn)
+{
+	struct qplat_qp_key k = { .pid = pid, .dev = dev, .qpn = qpn };
+
+	return lookup_or_init(&counters, &k, &zero_counters);
+}
+
+static __always_inline void hist_add(__u32 pid, __u32 dev, __u32 qpn,
+				     __u32 op, __u32 lat, __u64 ns)
+{
+	struct qplat_hist_key k = {
+		.pid = pid, .dev = dev, .qpn = qpn, .op = op, .lat = lat,
+	};
+	struct qplat_hist *h;
+	__u32 slot;
+
+	if (!(lat_mask & (1U << lat)))
+		return;
+	h = lookup_or_init(&hists, &k, &zero_hist);
+	if (!h)
+		return;
+	slot = log2_u64(ns);
+	if (slot >= QPLAT_SLOTS)
+		slot = QPLAT_SLOTS - 1;
+	__sync_fetch_and_add(&h->slots[slot & (QPLAT_SLOTS - 1)], 1);
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum_ns, ns);
+}
+
+/* The completion opcode a send WR's CQE will carry (engine.c's wc_opcode). */
+static __always_inline __u32 wr_wc_opcode(__u32 op)
+{
+	switch (op) {
+	case 0:	/* RDMA_WRITE */
+	case 1:	/* RDMA_WRITE_WITH_IMM */
+		return 1;	/* WC_RDMA_WRITE */
+	case 2:	/* SEND */
+	case 3:	/* SEND_WITH_IMM */
+		return 0;	/* WC_SEND */
+	case 4:	/* RDMA_READ */
+		return 2;
+	case 5:	/* ATOMIC_CMP_AND_SWP */
+		return 3;
+	case 6:	/* ATOMIC_FETCH_AND_ADD */
+		return 4;
+	}
+	return OP_NONE;
+}
+
+/* May a WR posted with `op` (post/wqe opcode) pass the opcode filter? */
+static __always_inline bool post_op_ok(__u32 op)
+{
+	if (!filter_op)
+		return true;
+	if (op >= QPLAT_OP_RECV_FIRST)	/* RECV or RECV_RDMA_WITH_IMM */
+		return targ_op >= QPLAT_OP_RECV_FIRST;
+	return wr_wc_opcode(op) == targ_op;
+}
+
+static __always_inline bool wc_op_ok(__u32 op)
+{
+	return !filter_op || op == targ_op;
+}
+
+static __always_inline void cq_last_set(__u32 pid, __u32 dev, __u32 cq,
+					__u32 qpn)
+{
+	struct qplat_cq_key k = { .pid = pid, .dev = dev, .cq = cq };
+	__u32 *last = bpf_map_lookup_elem(&cq_last, &k);
+
+	if (!last)
+		bpf_map_update_elem(&cq_last, &k, &qpn, BPF_ANY);
+	else if (*last != qpn)
+		*last = qpn;
+}
+
+/*
+ * Whether a slot's cqe stamp (cqe_id, cqe_ns) is the one of the WR with
+ * wr_id posted at post_ns: a cqe of a slot's earlier WR, even with the
+ * same wr_id (or a fresh entry's zeros for wr_id 0), is older than the post.
+ */
+static __always_inline bool cqe_was_for(__u64 cqe_id, __u64 cqe_ns,
+					__u64 wr_id, __u64 post_ns)
+{
+	return cqe_id == wr_id && cqe_ns && cqe_ns >= post_ns;
+}
+
+static __always_inline int on_post(__u32 pid, __u32 dev, __u32 qpn, __u32 idx,
+				   __u64 wr_id, __u32 opcode)
+{
+	struct qplat_wr_key k = {
+		.pid = pid, .dev = dev, .qpn = qpn,
+		.queue = opcode >= QPLAT_OP_RECV_FIRST ? QPLAT_RQ : QPLAT_SQ,
+		.idx = idx,
+	};
+	__u64 now = bpf_ktime_get_ns();
+	struct qplat_wr *w;
+
+	if ((targ_qpn && qpn != targ_qpn) || !post_op_ok(opcode))
+		return 0;
+	w = bpf_map_lookup_elem(&wrs, &k);
+	if (!w) {
+		struct qplat_wr nw = { .wr_id = wr_id, .post_ns = now };
+
+		bpf_map_update_elem(&wrs, &k, &nw, BPF_NOEXIST);
+		return 0;
+	}
+	/* the slot's previous WR was polled before its cqe event came */
+	if (w->wr_id != wr_id && w->poll_ns && w->db_ns &&
+	    !cqe_was_for(w->cqe_wr_id, w->cqe_ns, w->wr_id, w->post_ns))
+		bpf_map_update_elem(&late, &k, w, BPF_ANY);
+	/* wr_id first: a reader that sees the new fields sees the new wr_id */
+	w->wr_id = wr_id;
+	barrier();
+	w->post_ns = now;
+	w->db_ns = 0;
+	w->poll_ns = 0;
+	return 0;
+}
+
+static __always_inline int on_db(__u32 pid, __u32 dev, __u32 xid, __u32 type,
+				 __u32 index, __u32 epoch)
+{
+	struct qplat_q_key k = {
+		.pid = pid, .dev = dev, .qpn = xid, .queue = QPLAT_SQ,
+	};
+	__u64 now = bpf_ktime_get_ns();
+	struct qplat_counters *c;
+	struct qplat_db *e;
+	struct qplat_sq *q;
+	__u32 flags = 0;
+
+	if (type != HWQNIC_DB_SQ && type != HWQNIC_DB_RQ)
+		return 0;	/* CQ arming: not a QP's */
+	if (targ_qpn && xid != targ_qpn)
+		return 0;
+	c = qp_counters(pid, dev, xid);
+	if (c)
+		__sync_fetch_and_add(&c->doorbells, 1);
+	if (type != HWQNIC_DB_SQ)
+		return 0;	/* receives have no device latency */
+	q = lookup_or_init(&sqs, &k, &zero_sq);
+	if (!q)
+		return 0;
+	if (q->last_db_ns && index == q->last_index) {
+		if (epoch == q->last_epoch)
+			return 0;	/* announces nothing new */
+		flags = QPLAT_DB_F_WRAP;
+	}
+	if (q->tail - q->head >= QPLAT_DB_RING)
+		q->head++;	/* full: the next one takes the oldest's WQEs */
+	e = &q->ring[q->tail & (QPLAT_DB_RING - 1)];
+	e->ts = now;
+	e->index = index;
+	e->flags = flags;
+	q->tail++;
+	q->last_db_ns = now;
+	q->last_index = index;
+	q->last_epoch = epoch;
+	return 0;
+}
+
+/*
+ * The doorbell covering send WQE `idx`, posted at post_ns (0: unknown):
+ * the oldest doorbell in the ring not older than the post whose range has
+ * not ended before idx. WQEs are fetched in order, so the ring's head only
+ * moves forward. Without one, the last doorbell accepted.
+ */
+static __always_inline __u64 covering_db(struct qplat_sq *q, __u32 idx,
+					 __u64 post_ns)
+{
+	struct qplat_db *e;
+	int i;
+
+	for (i = 0; i <= QPLAT_DB_RING; i++) {
+		if (q->head == q->tail)
+			break;
+		e = &q->ring[q->head & (QPLAT_DB_RING - 1)];
+		if (e->ts >= post_ns) {
+			if (e->index != idx)
+				return e->ts;
+			if ((e->flags & QPLAT_DB_F_WRAP) &&
+			    !(e->flags & QPLAT_DB_F_STARTED)) {
+				e->flags |= QPLAT_DB_F_STARTED;
+				return e->ts;
+			}
+		}
+		q->head++;	/* rang before the post, or ended at idx */
+	}
+	return q->last_db_ns >= post_ns ? q->last_db_ns : 0;
+}
+
+static __always_inline int on_wqe(__u32 pid, __u32 dev, __u32 qpn, __u32 idx,
+				  __u64 wr_id)
+{
+	struct qplat_q_key qk = {
+		.pid = pid, .dev = dev, .qpn = qpn, .queue = QPLAT_SQ,
+	};
+	struct qplat_wr_key k = {
+		.pid = pid, .dev = dev, .qpn = qpn, .queue = QPLAT_SQ,
+		.idx = idx,
+	};
+	struct qplat_counters *c;
+	struct qplat_wr *w;
+	struct qplat_sq *q;
+	__u64 db_ns;
+
+	if (targ_qpn && qpn != targ_qpn)
+		return 0;
+	c = qp_counters(pid, dev, qpn);
+	if (c)
+		__sync_fetch_and_add(&c->wqes, 1);
+	q = bpf_map_lookup_elem(&sqs, &qk);
+	if (!q)
+		return 0;
+	/*
+	 * The WR's post is done (its WQE is fetched) and the slot's next
+	 * post waits for this WR's completion: its fields hold still.
+	 */
+	w = bpf_map_lookup_elem(&wrs, &k);
+	if (w && w->wr_id != wr_id)
+		w = NULL;	/* posted before qplat, or filtered out */
+	/* keep the verifier's NULL check on w itself */
+	barrier_var(w);
+	if (!w) {
+		/* a WR we do not follow: keeps the ring in step */
+		covering_db(q, idx, 0);
+		return 0;
+	}
+	db_ns = covering_db(q, idx, w->post_ns);
+	w->db_ns = db_ns;
+	return 0;
+}
+
+static __always_inline int on_cqe(__u32 pid, __u32 dev, __u32 qpn, __u32 idx,
+				  __u64 wr_id, __u32 opcode, __u32 length,
+				  __u32 status, __u32 cq)
+{
+	struct qplat_wr_key k = {
+		.pid = pid, .dev = dev, .qpn = qpn,
+		.queue = opcode >= QPLAT_OP_RECV_FIRST ? QPLAT_RQ : QPLAT_SQ,
+		.idx = idx,
+	};
+	__u64 now = bpf_ktime_get_ns(), db_ns = 0, poll_ns = 0, id1, id2;
+	struct qplat_counters *c;
+	struct qplat_wr *w, *l;
+
+	if (targ_qpn && qpn != targ_qpn)
+		return 0;
+	c = qp_counters(pid, dev, qpn);
+	if (c) {
+		__sync_fetch_and_add(&c->cqes, 1);
+		if (status)
+			__sync_fetch_and_add(&c->err_cqes, 1);
+		else
+			__sync_fetch_and_add(&c->bytes, length);
+	}
+	cq_last_set(pid, dev, cq, qpn);
+	if (!wc_op_ok(opcode))
+		return 0;
+
+	w = bpf_map_lookup_elem(&wrs, &k);
+	if (!w)
+		return 0;
+	/* `post` of the slot's next WR may be rewriting it */
+	id1 = w->wr_id;
+	barrier();
+	db_ns = w->db_ns;
+	poll_ns = w->poll_ns;
+	barrier();
+	id2 = w->wr_id;
+	if (id1 != wr_id || id2 != wr_id) {
+		/* polled, and the slot posted again, before this event */
+		db_ns = 0;
+		l = bpf_map_lookup_elem(&late, &k);
+		if (l && l->wr_id == wr_id) {
+			db_ns = l->db_ns;
+			poll_ns = l->poll_ns;
+			bpf_map_delete_elem(&late, &k);
+		}
+	}
+	if (!status && db_ns) {
+		/* polled already: the CQE was there by then */
+		__u64 end = poll_ns && poll_ns < now ? poll_ns : now;
+
+		hist_add(pid, dev, qpn, opcode, QPLAT_LAT_DEVICE,
+			 end > db_ns ? end - db_ns : 0);
+	}
+	/* for the poll: odd cqe_seq while changing */
+	w->cqe_seq++;
+	barrier();
+	w->cqe_wr_id = wr_id;
+	w->cqe_ns = now;
+	barrier();
+	w->cqe_seq++;
+	return 0;
+}
+
+static __always_inline int on_poll(__u32 pid, __u32 dev, __u32 qpn, __u32 idx,
+				   __u64 wr_id, __u32 opcode, __u32 status,
+				   __u32 cq)
+{
+	struct qplat_wr_key k = {
+		.pid = pid, .dev = dev, .qpn = qpn,
+		.queue = opcode >= QPLAT_OP_RECV_FIRST ? QPLAT_RQ : QPLAT_SQ,
+		.idx = idx,
+	};
+	__u64 now = bpf_ktime_get_ns(), post_ns, cqe_ns, cqe_id, s1, s2;
+	struct qplat_counters *c;
+	struct qplat_wr *w;
+	bool seen;
+
+	if (status == HWQNIC_POLL_EMPTY && !qpn) {
+		struct qplat_cq_key ck = { .pid = pid, .dev = dev, .cq = cq };
+		__u32 *last = bpf_map_lookup_elem(&cq_last, &ck);
+
+		/* cq_last only holds QPs that passed the QPN filter */
+		if (!last)
+			return 0;
+		c = qp_counters(pid, dev, *last);
+		if (c)
+			__sync_fetch_and_add(&c->empty_polls, 1);
+		return 0;
+	}
+	if (targ_qpn && qpn != targ_qpn)
+		return 0;
+	c = qp_counters(pid, dev, qpn);
+	if (c)
+		__sync_fetch_and_add(&c->polls, 1);
+	cq_last_set(pid, dev, cq, qpn);
+	if (!wc_op_ok(opcode))
+		return 0;
+
+	w = bpf_map_lookup_elem(&wrs, &k);
+	if (!w || w->wr_id != wr_id)
+		return 0;
+	post_ns = w->post_ns;
+	/* has the cqe event for this WR run? */
+	s1 = w->cqe_seq;
+	barrier();
+	cqe_id = w->cqe_wr_id;
+	cqe_ns = w->cqe_ns;
+	barrier();
+	s2 = w->cqe_seq;
+	seen = s1 == s2 && !(s1 & 1) &&
+	       cqe_was_for(cqe_id, cqe_ns, wr_id, post_ns);
+	if (w->wr_id != wr_id)
+		return 0;	/* another thread posted into the slot */
+	if (!status) {
+		hist_add(pid, dev, qpn, opcode, QPLAT_LAT_E2E,
+			 now > post_ns ? now - post_ns : 0);
+		/* no cqe event yet: picked up as soon as it was written */
+		hist_add(pid, dev, qpn, opcode, QPLAT_LAT_PICKUP,
+			 seen && now > cqe_ns ? now - cqe_ns : 0);
+	}
+	if (!seen)
+		w->poll_ns = now;	/* the late cqe ends device here */
+	return 0;
+}
+
+static __always_inline __u32 current_pid(void)
+{
+	return bpf_get_current_pid_tgid() >> 32;
+}
+
+SEC("usdt")
+int BPF_USDT(qplat_post, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
+	     u32 length)
+{
+	return on_post(current_pid(), dev, qpn, idx, wr_id, opcode);
+}
+
+SEC("usdt")
+int BPF_USDT(qplat_db, u32 dev, u32 xid, u32 type, u32 index, u32 epoch)
+{
+	return on_db(current_pid(), dev, xid, type, index, epoch);
+}
+
+SEC("usdt")
+int BPF_USDT(qplat_wqe, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
+	     u32 length)
+{
+	return on_wqe(current_pid(), dev, qpn, idx, wr_id);
+}
+
+SEC("usdt")
+int BPF_USDT(qplat_cqe, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
+	     u32 length, u32 status, u32 cq)
+{
+	return on_cqe(current_pid(), dev, qpn, idx, wr_id, opcode, length,
+		      status, cq);
+}
+
+SEC("usdt")
+int BPF_USDT(qplat_poll, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
+	     u32 length, u32 status, u32 cq)
+{
+	return on_poll(current_pid(), dev, qpn, idx, wr_id, opcode, status,
+		       cq);
+}
+
+char LICENSE[] SEC("license") = "GPL";

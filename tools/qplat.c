@@ -1,0 +1,1377 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * qplat: per-QP latency histograms of hwqnic work requests.
+ *
+ * bpf/qplat.bpf.c follows each work request through libhwqnic's USDT
+ * probes (post, db, wqe, cqe, poll) and keeps log2 histograms of three
+ * latencies per process, device, QP and completion opcode: device
+ * (doorbell -> CQE), pickup (CQE -> poll) and end-to-end (post -> poll),
+ * with per-QP counters. This prints them every interval, or once at the
+ * end, in the manner of libbpf-tools' biolatency. See qplat(8).
+ *
+ * USAGE: qplat [-p PID | -b BINARY] [-Q QPN] [-o OP] [-L KIND] [-m] [-T]
+ *              [--json] [--pin DIR] [interval [count]]
+ */
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <getopt.h>
+#include <glob.h>
+#include <libgen.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/magic.h>
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "qplat.h"
+#include "qplat.skel.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define NSEC_PER_SEC	1000000000ULL
+#define PROVIDER	"hwqnic"
+#define LIBNAME		"libhwqnic.so"
+#define BPFFS		"/sys/fs/bpf"
+#define STARS		40
+
+enum { OPT_JSON = 1000, OPT_PIN };
+
+static struct env {
+	pid_t pid;		/* -p: 0 for every process */
+	const char *binary;	/* -b */
+	__u32 qpn;		/* -Q: 0 for every QP */
+	bool filter_op;		/* -o */
+	__u32 op;
+	int lat;		/* -L: enum qplat_lat, or -1 for all */
+	bool msecs;
+	bool timestamp;
+	bool json;
+	bool verbose;
+	const char *pin;
+	double interval;	/* seconds; 0: print once, at the end */
+	unsigned long count;	/* intervals; 0: until stopped */
+	int nargs;
+} env = { .lat = -1 };
+
+static volatile sig_atomic_t exiting;
+
+const char *argp_program_version = "qplat 0.1";
+static const char argp_doc[] =
+"Per-QP latency histograms of hwqnic work requests: device (doorbell -> CQE),\n"
+"pickup (CQE -> poll) and end-to-end (post -> poll), from libhwqnic's USDT\n"
+"probes.\n"
+"\n"
+"USAGE: qplat [-p PID | -b BINARY] [-Q QPN] [-o OP] [-L KIND] [-m] [-T]\n"
+"             [--json] [--pin DIR] [interval [count]]\n"
+"\n"
+"EXAMPLES:\n"
+"    qplat -b build/bin/hwqperf     # every hwqperf run, print at Ctrl-C\n"
+"    qplat -p 185 1 10              # pid 185, 10 one-second intervals\n"
+"    qplat -b ./app -Q 17 -o write  # QP 17's RDMA WRITEs only\n"
+"    qplat -p 185 -L e2e -m         # end-to-end only, in milliseconds\n"
+"    qplat -p 185 --json 5          # a JSON object every 5 seconds\n"
+"    qplat -b ./app --pin /sys/fs/bpf/qplat  # leave the maps pinned";
+
+static const struct argp_option opts[] = {
+	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
+	{ "binary", 'b', "BINARY", 0,
+	  "Trace this executable or shared library (every process)", 0 },
+	{ "qpn", 'Q', "QPN", 0, "Only this queue pair number", 0 },
+	{ "op", 'o', "OP", 0,
+	  "Only this completion opcode: send, write, read, cas, fadd, recv, "
+	  "recv_imm", 0 },
+	{ "latency", 'L', "KIND", 0,
+	  "Only this latency: device, pickup or e2e (default: all three)", 0 },
+	{ "milliseconds", 'm', NULL, 0, "Millisecond histograms", 0 },
+	{ "timestamp", 'T', NULL, 0, "Include a timestamp on output", 0 },
+	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval on stdout",
+	  0 },
+	{ "pin", OPT_PIN, "DIR", 0,
+	  "Pin the maps as DIR/hists and DIR/counters, left at exit", 0 },
+	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 },
+	{},
+};
+
+static const struct {
+	const char *name;
+	__u32 op;
+} op_names[] = {
+	{ "send", 0 },		/* HWQNIC_WC_SEND */
+	{ "write", 1 },		/* HWQNIC_WC_RDMA_WRITE */
+	{ "read", 2 },		/* HWQNIC_WC_RDMA_READ */
+	{ "cas", 3 },		/* HWQNIC_WC_COMP_SWAP */
+	{ "fadd", 4 },		/* HWQNIC_WC_FETCH_ADD */
+	{ "recv", 128 },	/* HWQNIC_WC_RECV */
+	{ "recv_imm", 129 },	/* HWQNIC_WC_RECV_RDMA_WITH_IMM */
+};
+
+static const char *const lat_names[QPLAT_LAT_MAX] = {
+	[QPLAT_LAT_DEVICE] = "device",
+	[QPLAT_LAT_PICKUP] = "pickup",
+	[QPLAT_LAT_E2E] = "e2e",
+};
+
+static void die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3), noreturn));
+
+static void die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("qplat: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("qplat: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static const char *op_name(__u32 op, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(op_names); i++)
+		if (op_names[i].op == op)
+			return op_names[i].name;
+	snprintf(buf, len, "op%u", op);
+	return buf;
+}
+
+static unsigned long parse_ulong(const char *what, const char *s,
+				 unsigned long min, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < min || v > max)
+		die(2, "bad %s '%s' (a number from %lu to %lu)", what, s, min,
+		    max);
+	return v;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	size_t i;
+	char *end;
+
+	switch (key) {
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case 'v':
+		env.verbose = true;
+		break;
+	case 'p':
+		env.pid = parse_ulong("PID", arg, 1, INT_MAX);
+		break;
+	case 'b':
+		if (!*arg)
+			die(2, "-b needs a file name");
+		env.binary = arg;
+		break;
+	case 'Q':
+		env.qpn = parse_ulong("QPN", arg, 1, UINT32_MAX);
+		break;
+	case 'o':
+		for (i = 0; i < ARRAY_SIZE(op_names); i++)
+			if (!strcmp(arg, op_names[i].name))
+				break;
+		if (i == ARRAY_SIZE(op_names))
+			die(2, "unknown op '%s' (send, write, read, cas, fadd, "
+			    "recv or recv_imm)", arg);
+		env.filter_op = true;
+		env.op = op_names[i].op;
+		break;
+	case 'L':
+		for (i = 0; i < QPLAT_LAT_MAX; i++)
+			if (!strcmp(arg, lat_names[i]))
+				break;
+		if (i == QPLAT_LAT_MAX)
+			die(2, "unknown latency '%s' (device, pickup or e2e)",
+			    arg);
+		env.lat = i;
+		break;
+	case 'm':
+		env.msecs = true;
+		break;
+	case 'T':
+		env.timestamp = true;
+		break;
+	case OPT_JSON:
+		env.json = true;
+		break;
+	case OPT_PIN:
+		if (!*arg)
+			die(2, "--pin needs a directory");
+		env.pin = arg;
+		break;
+	case ARGP_KEY_ARG:
+		errno = 0;
+		if (env.nargs == 0) {
+			env.interval = strtod(arg, &end);
+			if (errno || end == arg || *end ||
+			    !isfinite(env.interval) || env.interval < 0.001 ||
+			    env.interval > 86400 * 365)
+				die(2, "bad interval '%s' (seconds, > 0)", arg);
+		} else if (env.nargs == 1) {
+			env.count = parse_ulong("count", arg, 1, LONG_MAX);
+		} else {
+			die(2, "unexpected argument '%s' (usage: qplat "
+			    "[options] [interval [count]])", arg);
+		}
+		env.nargs++;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = {
+	.options = opts,
+	.parser = parse_arg,
+	.args_doc = "[interval [count]]",
+	.doc = argp_doc,
+};
+
+/*
+ * argp reports an unknown option or a missing value on two lines and
+ * exits with 64; look for those first, with getopt over the same table,
+ * to say it on one line and exit with 2.
+ */
+static void check_options(int argc, char **argv)
+{
+	enum { OPT_ARGP = 0x7f00 };	/* argp's own: --help, --usage, ... */
+	struct option lopts[ARRAY_SIZE(opts) + 4];
+	char sopts[2 * ARRAY_SIZE(opts) + 8], **copy;
+	size_t i, n = 0, s = 0;
+	const char *arg;
+	int c;
+
+	sopts[s++] = ':';
+	for (i = 0; opts[i].name || opts[i].key; i++) {
+		if (opts[i].name)
+			lopts[n++] = (struct option){
+				opts[i].name,
+				opts[i].arg ? required_argument : no_argument,
+				NULL, opts[i].key,
+			};
+		if (opts[i].key > 0 && opts[i].key < 128) {
+			sopts[s++] = opts[i].key;
+			if (opts[i].arg)
+				sopts[s++] = ':';
+		}
+	}
+	lopts[n++] = (struct option){ "help", no_argument, NULL, OPT_ARGP };
+	lopts[n++] = (struct option){ "usage", no_argument, NULL, OPT_ARGP };
+	lopts[n++] = (struct option){ "version", no_argument, NULL, OPT_ARGP };
+	lopts[n] = (struct option){ 0 };
+	sopts[s++] = 'V';	/* -? is getopt's '?' with optopt '?' */
+	sopts[s] = 0;
+
+	/* getopt permutes its argv: work on a copy */
+	copy = calloc(argc + 1, sizeof(*copy));
+	if (!copy)
+		die(1, "out of memory");
+	memcpy(copy, argv, argc * sizeof(*copy));
+	opterr = 0;
+	while ((c = getopt_long(argc, copy, sopts, lopts, NULL)) != -1) {
+		if (c != ':' && c != '?')
+			continue;
+		arg = copy[optind - 1];
+		if (c == '?' && optopt == '?')
+			continue;	/* -? */
+		if (!strncmp(arg, "--", 2)) {
+			die(2, "%s option '%s' (see qplat --help)",
+			    c == ':' ? "missing value for" :
+			    "unknown or ambiguous", arg);
+		}
+		die(2, "%s option '-%c' (see qplat --help)",
+		    c == ':' ? "missing value for" : "unknown", optopt);
+	}
+	free(copy);
+}
+
+static int libbpf_print_fn(enum libbpf_print_level level, const char *format,
+			   va_list args)
+{
+	if (!env.verbose)
+		return 0;
+	(void)level;
+	return vfprintf(stderr, format, args);
+}
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+/* CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN, in the effective set. */
+static bool have_caps(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+
+	if (syscall(SYS_capget, &hdr, data))
+		return geteuid() == 0;
+#define HAS_CAP(c)	(data[(c) / 32].effective & (1U << ((c) % 32)))
+	return HAS_CAP(CAP_SYS_ADMIN) ||
+	       (HAS_CAP(CAP_BPF) && HAS_CAP(CAP_PERFMON));
+#undef HAS_CAP
+}
+
+static bool uprobes_available(void)
+{
+	return !access("/sys/bus/event_source/devices/uprobe/type", R_OK) ||
+	       !access("/sys/kernel/tracing/uprobe_events", W_OK) ||
+	       !access("/sys/kernel/debug/tracing/uprobe_events", W_OK);
+}
+
+/* ELF files: hwqnic's USDT notes, and where a program finds libhwqnic. */
+
+struct elf_file {
+	int fd;
+	Elf *elf;
+};
+
+static int elf_file_open(const char *path, struct elf_file *ef)
+{
+	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ef->fd < 0)
+		return -errno;
+	ef->elf = elf_begin(ef->fd, ELF_C_READ_MMAP, NULL);
+	if (!ef->elf || elf_kind(ef->elf) != ELF_K_ELF) {
+		if (ef->elf)
+			elf_end(ef->elf);
+		close(ef->fd);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+static void elf_file_close(struct elf_file *ef)
+{
+	elf_end(ef->elf);
+	close(ef->fd);
+}
+
+/* Whether .note.stapsdt holds a probe of provider hwqnic. */
+static bool elf_has_probes(Elf *elf)
+{
+	size_t shstrndx, asz = gelf_getclass(elf) == ELFCLASS32 ? 4 : 8;
+	Elf_Scn *scn = NULL;
+
+	if (elf_getshdrstrndx(elf, &shstrndx))
+		return false;
+	while ((scn = elf_nextscn(elf, scn))) {
+		size_t off = 0, next, noff, doff;
+		const char *name, *prov;
+		Elf_Data *data;
+		GElf_Nhdr nh;
+		GElf_Shdr sh;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, ".note.stapsdt"))
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data)
+			continue;
+		while ((next = gelf_getnote(data, off, &nh, &noff, &doff))) {
+			off = next;
+			if (nh.n_type != 3 ||
+			    nh.n_namesz != sizeof("stapsdt") ||
+			    memcmp((char *)data->d_buf + noff, "stapsdt",
+				   sizeof("stapsdt")) ||
+			    nh.n_descsz <= 3 * asz)
+				continue;
+			prov = (char *)data->d_buf + doff + 3 * asz;
+			if (strnlen(prov, nh.n_descsz - 3 * asz) ==
+			    sizeof(PROVIDER) - 1 && !strcmp(prov, PROVIDER))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* 1: path has hwqnic probes, 0: it has none, -errno: cannot read it. */
+static int file_has_probes(const char *path)
+{
+	struct elf_file ef;
+	int ret;
+
+	ret = elf_file_open(path, &ef);
+	if (ret)
+		return ret;
+	ret = elf_has_probes(ef.elf);
+	elf_file_close(&ef);
+	return ret;
+}
+
+struct dyn_info {
+	char needed[NAME_MAX + 1];	/* the libhwqnic.so* it needs, or "" */
+	char rpath[PATH_MAX];
+	char runpath[PATH_MAX];
+	bool has_runpath;
+};
+
+static void elf_dynamic(Elf *elf, struct dyn_info *di)
+{
+	Elf_Scn *scn = NULL;
+
+	memset(di, 0, sizeof(*di));
+	while ((scn = elf_nextscn(elf, scn))) {
+		Elf_Data *data;
+		GElf_Shdr sh;
+		size_t i;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC ||
+		    !sh.sh_entsize)
+			continue;
+		data = elf_getdata(scn, NULL);
+		if (!data)
+			continue;
+		for (i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
+			const char *s;
+			GElf_Dyn d;
+
+			if (!gelf_getdyn(data, i, &d))
+				break;
+			if (d.d_tag != DT_NEEDED && d.d_tag != DT_RPATH &&
+			    d.d_tag != DT_RUNPATH)
+				continue;
+			s = elf_strptr(elf, sh.sh_link, d.d_un.d_val);
+			if (!s)
+				continue;
+			if (d.d_tag == DT_NEEDED) {
+				if (!strncmp(s, LIBNAME, strlen(LIBNAME)) &&
+				    !di->needed[0])
+					snprintf(di->needed,
+						 sizeof(di->needed), "%s", s);
+			} else if (d.d_tag == DT_RPATH) {
+				snprintf(di->rpath, sizeof(di->rpath), "%s", s);
+			} else {
+				snprintf(di->runpath, sizeof(di->runpath), "%s",
+					 s);
+				di->has_runpath = true;
+			}
+		}
+	}
+}
+
+/* Appends dir to a colon-separated list. */
+static void dirs_add(char *list, size_t len, const char *dir)
+{
+	size_t n = strlen(list);
+
+	snprintf(list + n, len - n, "%s%s", n ? ":" : "", dir);
+}
+
+/* The directories of /etc/ld.so.conf and its includes. */
+static void ldso_conf_dirs(const char *conf, char *list, size_t len, int depth)
+{
+	char line[PATH_MAX], *s, *e;
+	FILE *f;
+
+	if (depth > 4)
+		return;
+	f = fopen(conf, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		s = line + strspn(line, " \t");
+		e = strpbrk(s, "#\n");
+		if (e)
+			*e = 0;
+		e = s + strlen(s);
+		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+			*--e = 0;
+		if (!*s)
+			continue;
+		if (!strncmp(s, "include", 7) &&
+		    (s[7] == ' ' || s[7] == '\t')) {
+			char pat[PATH_MAX];
+			glob_t g;
+			size_t i;
+
+			s += 8 + strspn(s + 8, " \t");
+			if (*s == '/')
+				snprintf(pat, sizeof(pat), "%s", s);
+			else
+				snprintf(pat, sizeof(pat), "/etc/%s", s);
+			if (glob(pat, 0, NULL, &g))
+				continue;
+			for (i = 0; i < g.gl_pathc; i++)
+				ldso_conf_dirs(g.gl_pathv[i], list, len,
+					       depth + 1);
+			globfree(&g);
+		} else if (*s == '/') {
+			dirs_add(list, len, s);
+		}
+	}
+	fclose(f);
+}
+
+/* snprintf that says whether it all fit */
+static bool fits(char *out, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool fits(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	return n >= 0 && (size_t)n < len;
+}
+
+/*
+ * Looks for `lib` in the colon-separated `dirs`, $ORIGIN standing for
+ * `origin`. Fills out and returns true when found.
+ */
+static bool find_in_dirs(const char *dirs, const char *origin,
+			 const char *lib, char *out, size_t len)
+{
+	const char *p = dirs, *colon;
+	char dir[PATH_MAX];
+
+	while (p && *p) {
+		bool ok;
+		size_t n;
+
+		colon = strchr(p, ':');
+		n = colon ? (size_t)(colon - p) : strlen(p);
+		if (n && n < sizeof(dir)) {
+			memcpy(dir, p, n);
+			dir[n] = 0;
+			if (!strncmp(dir, "$ORIGIN", 7) ||
+			    !strncmp(dir, "${ORIGIN}", 9))
+				ok = fits(out, len, "%s%s/%s", origin,
+					  dir + (dir[1] == '{' ? 9 : 7), lib);
+			else
+				ok = fits(out, len, "%s/%s", dir, lib);
+			if (ok && !access(out, R_OK))
+				return true;
+		}
+		p = colon ? colon + 1 : NULL;
+	}
+	return false;
+}
+
+#if defined(__x86_64__)
+#define MULTIARCH	"x86_64-linux-gnu"
+#elif defined(__aarch64__)
+#define MULTIARCH	"aarch64-linux-gnu"
+#else
+#define MULTIARCH	"."
+#endif
+
+/*
+ * Where the dynamic linker would find `lib` for the program at `exe`:
+ * DT_RPATH (without DT_RUNPATH), LD_LIBRARY_PATH, DT_RUNPATH,
+ * /etc/ld.so.conf, the default directories.
+ */
+static bool find_library(const char *exe, const struct dyn_info *di,
+			 char *out, size_t len)
+{
+	static const char defaults[] = "/lib/" MULTIARCH ":/usr/lib/" MULTIARCH
+		":/lib64:/usr/lib64:/lib:/usr/lib:/usr/local/lib";
+	char origin[PATH_MAX], real[PATH_MAX], conf[8192] = "";
+	const char *ldlp = getenv("LD_LIBRARY_PATH");
+
+	if (!realpath(exe, real))
+		snprintf(real, sizeof(real), "%s", exe);
+	snprintf(origin, sizeof(origin), "%s", dirname(real));
+	if (!di->has_runpath && find_in_dirs(di->rpath, origin, di->needed,
+					     out, len))
+		return true;
+	if (ldlp && find_in_dirs(ldlp, origin, di->needed, out, len))
+		return true;
+	if (find_in_dirs(di->runpath, origin, di->needed, out, len))
+		return true;
+	ldso_conf_dirs("/etc/ld.so.conf", conf, sizeof(conf), 0);
+	if (find_in_dirs(conf, origin, di->needed, out, len))
+		return true;
+	return find_in_dirs(defaults, origin, di->needed, out, len);
+}
+
+/* A command name without a slash: the first executable in $PATH. */
+static bool find_in_path(const char *name, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	return find_in_dirs(path, ".", name, out, len) && !access(out, X_OK);
+}
+
+/*
+ * The file to attach to for -b: `name` if it has the probes, else the
+ * libhwqnic.so it is linked against. Exits with a message when neither.
+ */
+static void resolve_binary(const char *name, char *out, size_t len)
+{
+	char file[PATH_MAX], lib[PATH_MAX];
+	struct dyn_info di;
+	struct elf_file ef;
+	struct stat st;
+	int ret;
+
+	if (!strchr(name, '/') && find_in_path(name, file, sizeof(file)))
+		name = file;
+	if (stat(name, &st))
+		die(1, "%s: %s", name, strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		die(1, "%s: not a regular file", name);
+	ret = elf_file_open(name, &ef);
+	if (ret == -ENOEXEC)
+		die(1, "%s: not an ELF file", name);
+	if (ret)
+		die(1, "%s: %s", name, strerror(-ret));
+	if (elf_has_probes(ef.elf)) {
+		elf_file_close(&ef);
+		snprintf(out, len, "%s", name);
+		return;
+	}
+	elf_dynamic(ef.elf, &di);
+	elf_file_close(&ef);
+	if (!di.needed[0])
+		die(1, "%s: no hwqnic USDT probes, and not linked against "
+		    LIBNAME, name);
+	if (!find_library(name, &di, lib, sizeof(lib)))
+		die(1, "%s: needs %s, which is not found (set "
+		    "LD_LIBRARY_PATH, or give -b the library)", name,
+		    di.needed);
+	ret = file_has_probes(lib);
+	if (ret < 0)
+		die(1, "%s: %s", lib, strerror(-ret));
+	if (!ret)
+		die(1, "%s (needed by %s): no hwqnic USDT probes", lib, name);
+	snprintf(out, len, "%s", lib);
+}
+
+/*
+ * The file to attach to for -p: the process's executable if it has the
+ * probes, else a libhwqnic.so* it has mapped (seen from its root).
+ */
+static void resolve_pid(pid_t pid, char *out, size_t len)
+{
+	char path[64], line[PATH_MAX + 256], lib[PATH_MAX];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	if (kill(pid, 0) && errno == ESRCH)
+		die(1, "no process %d", pid);
+	ret = file_has_probes(path);
+	if (ret == 1) {
+		snprintf(out, len, "%s", path);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		die(1, "cannot read %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f)) {
+		char *file = strchr(line, '/'), *base, *nl;
+
+		if (!file)
+			continue;
+		nl = strchr(file, '\n');
+		if (nl)
+			*nl = 0;
+		base = strrchr(file, '/') + 1;
+		if (strncmp(base, LIBNAME, strlen(LIBNAME)) ||
+		    strstr(file, " (deleted)"))
+			continue;
+		snprintf(lib, sizeof(lib), "/proc/%d/root%s", pid, file);
+		if (file_has_probes(lib) == 1) {
+			fclose(f);
+			snprintf(out, len, "%s", lib);
+			return;
+		}
+	}
+	fclose(f);
+	die(1, "process %d has no hwqnic USDT probes (in its executable or "
+	    "a mapped " LIBNAME ")", pid);
+}
+
+/* --pin: DIR on bpffs (mounting /sys/fs/bpf if needed), then the maps. */
+static bool on_bpffs(const char *path)
+{
+	struct statfs sfs;
+
+	return !statfs(path, &sfs) && sfs.f_type == BPF_FS_MAGIC;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char p[PATH_MAX], *s;
+
+	if (snprintf(p, sizeof(p), "%s", dir) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, 0700) && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int pin_maps(struct qplat_bpf *skel, const char *dir)
+{
+	struct bpf_map *maps[] = { skel->maps.hists, skel->maps.counters };
+	size_t n = strlen(BPFFS), i;
+	char path[PATH_MAX];
+	int err;
+
+	if (!strncmp(dir, BPFFS, n) && (dir[n] == '/' || !dir[n]) &&
+	    !on_bpffs(BPFFS) &&
+	    mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
+		warn("--pin %s: cannot mount bpffs on " BPFFS ": %s", dir,
+		     strerror(errno));
+		return -1;
+	}
+	err = mkdir_p(dir);
+	if (err) {
+		warn("--pin %s: %s", dir, strerror(-err));
+		return -1;
+	}
+	if (!on_bpffs(dir)) {
+		warn("--pin %s: not on a BPF filesystem (mount -t bpf bpf "
+		     BPFFS ")", dir);
+		return -1;
+	}
+	for (i = 0; i < ARRAY_SIZE(maps); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir,
+			 bpf_map__name(maps[i]));
+		if (unlink(path) && errno != ENOENT) {
+			warn("--pin: cannot replace %s: %s", path,
+			     strerror(errno));
+			return -1;
+		}
+		err = bpf_map__pin(maps[i], path);
+		if (err) {
+			warn("--pin: cannot pin %s: %s", path, strerror(-err));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Reading and printing the maps. */
+
+struct hist_ent {
+	struct qplat_hist_key key;
+	struct qplat_hist val;
+	__u64 count;			/* sum of val.slots */
+};
+
+struct ctr_ent {
+	struct qplat_qp_key key;
+	struct qplat_counters val;
+};
+
+static int cmp_hist(const void *a, const void *b)
+{
+	const struct qplat_hist_key *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->qpn != y->qpn)
+		return x->qpn < y->qpn ? -1 : 1;
+	if (x->op != y->op)
+		return x->op < y->op ? -1 : 1;
+	if (x->lat != y->lat)
+		return x->lat < y->lat ? -1 : 1;
+	return 0;
+}
+
+static int cmp_ctr(const void *a, const void *b)
+{
+	const struct qplat_qp_key *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->qpn != y->qpn)
+		return x->qpn < y->qpn ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Every key of map `fd` (key_size bytes each) into *keys. Returns the
+ * number, or -errno.
+ */
+static long map_keys(int fd, size_t key_size, void **keys)
+{
+	size_t n = 0, cap = 64;
+	char *buf = malloc(cap * key_size), *prev = NULL;
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			char *nb = realloc(buf, 2 * cap * key_size);
+
+			if (!nb) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		prev = n ? buf + (n - 1) * key_size : NULL;
+		if (bpf_map_get_next_key(fd, prev, buf + n * key_size)) {
+			if (errno == ENOENT)
+				break;
+			free(buf);
+			return -errno;
+		}
+		n++;
+	}
+	*keys = buf;
+	return n;
+}
+
+/* The histograms, sorted; deleted from the map when `clear`. */
+static long read_hists(int fd, bool clear, struct hist_ent **out)
+{
+	struct qplat_hist_key *keys;
+	struct hist_ent *ents;
+	long n, i, m = 0;
+	int k, err;
+
+	n = map_keys(fd, sizeof(*keys), (void **)&keys);
+	if (n < 0)
+		return n;
+	ents = calloc(n ? n : 1, sizeof(*ents));
+	if (!ents) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		struct hist_ent *e = &ents[m];
+
+		e->key = keys[i];
+		if (clear) {
+			err = bpf_map_lookup_and_delete_elem(fd, &e->key,
+							     &e->val);
+			if (err && errno != ENOENT) {
+				/* kernels before 5.14: not for hash maps */
+				err = bpf_map_lookup_elem(fd, &e->key, &e->val);
+				if (!err && bpf_map_delete_elem(fd, &e->key) &&
+				    errno != ENOENT)
+					err = -1;
+			}
+		} else {
+			err = bpf_map_lookup_elem(fd, &e->key, &e->val);
+		}
+		if (err) {
+			if (errno == ENOENT)
+				continue;
+			err = -errno;
+			free(keys);
+			free(ents);
+			return err;
+		}
+		e->count = 0;
+		for (k = 0; k < QPLAT_SLOTS; k++)
+			e->count += e->val.slots[k];
+		if (e->count)
+			m++;
+	}
+	free(keys);
+	qsort(ents, m, sizeof(*ents), cmp_hist);
+	*out = ents;
+	return m;
+}
+
+static long read_counters(int fd, struct ctr_ent **out)
+{
+	struct qplat_qp_key *keys;
+	struct ctr_ent *ents;
+	long n, i, m = 0;
+
+	n = map_keys(fd, sizeof(*keys), (void **)&keys);
+	if (n < 0)
+		return n;
+	ents = calloc(n ? n : 1, sizeof(*ents));
+	if (!ents) {
+		free(keys);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		ents[m].key = keys[i];
+		if (bpf_map_lookup_elem(fd, &ents[m].key, &ents[m].val)) {
+			if (errno == ENOENT)
+				continue;
+			n = -errno;
+			free(keys);
+			free(ents);
+			return n;
+		}
+		m++;
+	}
+	free(keys);
+	qsort(ents, m, sizeof(*ents), cmp_ctr);
+	*out = ents;
+	return m;
+}
+
+/* Slot k holds [2^k, 2^(k+1)) ns; slot 0 also 0 and 1. */
+static double slot_lo_ns(int k)
+{
+	return k ? (double)(1ULL << k) : 0;
+}
+
+static double slot_hi_ns(int k)
+{
+	return (double)(1ULL << (k + 1));
+}
+
+/* The p-quantile in ns, interpolating linearly inside its bucket. */
+static double quantile_ns(const struct hist_ent *e, double p)
+{
+	double rank = p * e->count, cum = 0;
+	int k, last = 0;
+
+	for (k = 0; k < QPLAT_SLOTS; k++) {
+		double c = e->val.slots[k];
+
+		if (!c)
+			continue;
+		last = k;
+		if (cum + c >= rank)
+			return slot_lo_ns(k) + (rank - cum) / c *
+			       (slot_hi_ns(k) - slot_lo_ns(k));
+		cum += c;
+	}
+	return slot_hi_ns(last);
+}
+
+static void print_stars(__u64 val, __u64 max)
+{
+	int n = max ? (int)(val * STARS / max) : 0, i;
+
+	for (i = 0; i < STARS; i++)
+		putchar(i < n ? '*' : ' ');
+}
+
+/* Mean of a histogram, in ns: exact, from sum_ns. */
+static double mean_ns(const struct hist_ent *e)
+{
+	return e->val.count ? (double)e->val.sum_ns / e->val.count : 0;
+}
+
+static void print_hist_text(const struct hist_ent *e)
+{
+	double div = env.msecs ? 1e6 : 1e3;
+	const char *unit = env.msecs ? "ms" : "us";
+	int k, first = -1, last = -1, prec = env.msecs ? 6 : 3;
+	__u64 max = 0;
+	char buf[16];
+
+	for (k = 0; k < QPLAT_SLOTS; k++) {
+		if (!e->val.slots[k])
+			continue;
+		if (first < 0)
+			first = k;
+		last = k;
+		if (e->val.slots[k] > max)
+			max = e->val.slots[k];
+	}
+	printf("pid %u dev %u qpn %u %s %s: count %llu  avg %.*f %s  "
+	       "p50 %.*f %s  p99 %.*f %s  p99.9 %.*f %s\n",
+	       e->key.pid, e->key.dev, e->key.qpn,
+	       op_name(e->key.op, buf, sizeof(buf)), lat_names[e->key.lat],
+	       (unsigned long long)e->count,
+	       prec - 1, mean_ns(e) / div, unit,
+	       prec - 1, quantile_ns(e, 0.5) / div, unit,
+	       prec - 1, quantile_ns(e, 0.99) / div, unit,
+	       prec - 1, quantile_ns(e, 0.999) / div, unit);
+	printf("%6s%-20s : count    distribution\n", "",
+	       env.msecs ? "msecs" : "usecs");
+	for (k = first; k >= 0 && k <= last; k++) {
+		printf("%11.*f -> %-11.*f : %-8llu |", prec,
+		       slot_lo_ns(k) / div, prec, (slot_hi_ns(k) - 1) / div,
+		       (unsigned long long)e->val.slots[k]);
+		print_stars(e->val.slots[k], max);
+		printf("|\n");
+	}
+	printf("\n");
+}
+
+static void print_counters_text(const struct ctr_ent *c, long n)
+{
+	long i;
+
+	if (!n)
+		return;
+	printf("%-8s %4s %8s %12s %12s %8s %16s %12s %12s %12s\n", "PID",
+	       "DEV", "QPN", "WQES", "CQES", "ERRORS", "BYTES", "DOORBELLS",
+	       "POLLS", "EMPTY_POLLS");
+	for (i = 0; i < n; i++)
+		printf("%-8u %4u %8u %12llu %12llu %8llu %16llu %12llu %12llu "
+		       "%12llu\n", c[i].key.pid, c[i].key.dev, c[i].key.qpn,
+		       (unsigned long long)c[i].val.wqes,
+		       (unsigned long long)c[i].val.cqes,
+		       (unsigned long long)c[i].val.err_cqes,
+		       (unsigned long long)c[i].val.bytes,
+		       (unsigned long long)c[i].val.doorbells,
+		       (unsigned long long)c[i].val.polls,
+		       (unsigned long long)c[i].val.empty_polls);
+	printf("\n");
+}
+
+static void print_json(const struct hist_ent *h, long nh,
+		       const struct ctr_ent *c, long nc, double interval_s)
+{
+	struct timespec now;
+	long i;
+	int k;
+	bool first;
+	char buf[16];
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	printf("{\"ts\": %lld.%06ld, \"interval_s\": %.6f, \"qps\": [",
+	       (long long)now.tv_sec, now.tv_nsec / 1000, interval_s);
+	for (i = 0; i < nh; i++) {
+		const struct hist_ent *e = &h[i];
+
+		printf("%s{\"pid\": %u, \"dev\": %u, \"qpn\": %u, "
+		       "\"op\": \"%s\", \"latency\": \"%s\", \"count\": %llu, "
+		       "\"avg_us\": %.3f, \"p50_us\": %.3f, \"p99_us\": %.3f, "
+		       "\"p99_9_us\": %.3f, \"hist\": [", i ? ", " : "",
+		       e->key.pid, e->key.dev, e->key.qpn,
+		       op_name(e->key.op, buf, sizeof(buf)),
+		       lat_names[e->key.lat], (unsigned long long)e->count,
+		       mean_ns(e) / 1e3,
+		       quantile_ns(e, 0.5) / 1e3, quantile_ns(e, 0.99) / 1e3,
+		       quantile_ns(e, 0.999) / 1e3);
+		first = true;
+		for (k = 0; k < QPLAT_SLOTS; k++) {
+			if (!e->val.slots[k])
+				continue;
+			printf("%s{\"lo_us\": %.3f, \"hi_us\": %.3f, "
+			       "\"count\": %llu}", first ? "" : ", ",
+			       slot_lo_ns(k) / 1e3, slot_hi_ns(k) / 1e3,
+			       (unsigned long long)e->val.slots[k]);
+			first = false;
+		}
+		printf("]}");
+	}
+	printf("], \"counters\": [");
+	for (i = 0; i < nc; i++)
+		printf("%s{\"pid\": %u, \"dev\": %u, \"qpn\": %u, "
+		       "\"wqes\": %llu, \"cqes\": %llu, \"err_cqes\": %llu, "
+		       "\"bytes\": %llu, \"doorbells\": %llu, \"polls\": %llu, "
+		       "\"empty_polls\": %llu}", i ? ", " : "",
+		       c[i].key.pid, c[i].key.dev, c[i].key.qpn,
+		       (unsigned long long)c[i].val.wqes,
+		       (unsigned long long)c[i].val.cqes,
+		       (unsigned long long)c[i].val.err_cqes,
+		       (unsigned long long)c[i].val.bytes,
+		       (unsigned long long)c[i].val.doorbells,
+		       (unsigned long long)c[i].val.polls,
+		       (unsigned long long)c[i].val.empty_polls);
+	printf("]}\n");
+}
+
+/* One interval's output; the histograms are cleared unless `last`. */
+static int print_interval(struct qplat_bpf *skel, double interval_s,
+			  bool last)
+{
+	struct hist_ent *h = NULL;
+	struct ctr_ent *c = NULL;
+	long nh, nc, i;
+
+	nh = read_hists(bpf_map__fd(skel->maps.hists), !last, &h);
+	if (nh < 0) {
+		warn("cannot read the histograms: %s", strerror(-nh));
+		return -1;
+	}
+	nc = read_counters(bpf_map__fd(skel->maps.counters), &c);
+	if (nc < 0) {
+		warn("cannot read the counters: %s", strerror(-nc));
+		free(h);
+		return -1;
+	}
+	if (env.json) {
+		print_json(h, nh, c, nc, interval_s);
+	} else {
+		if (env.timestamp) {
+			char ts[32];
+			time_t t = time(NULL);
+
+			strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&t));
+			printf("%-8s\n", ts);
+		}
+		for (i = 0; i < nh; i++)
+			print_hist_text(&h[i]);
+		if (!nh && !nc)
+			printf("no hwqnic work requests traced\n\n");
+		print_counters_text(c, nc);
+	}
+	fflush(stdout);
+	free(h);
+	free(c);
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int pidfd_open_compat(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/*
+ * Waits until `deadline` (monotonic seconds; 0: none), a signal, or the
+ * traced process's end. Returns 1 when that process is gone, 0 otherwise.
+ */
+static int wait_until(double deadline, int pidfd, const sigset_t *mask)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	struct timespec ts, *tsp;
+	double left = 0;
+	int ret;
+
+	while (!exiting) {
+		tsp = NULL;
+		if (deadline) {
+			left = deadline - now_s();
+			if (left <= 0)
+				return 0;
+			ts.tv_sec = (time_t)left;
+			ts.tv_nsec = (long)((left - ts.tv_sec) * 1e9);
+			tsp = &ts;
+		}
+		/* no pidfd: look for the process every 200 ms */
+		if (env.pid && pidfd < 0 && (!tsp || left > 0.2)) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = 200000000;
+			tsp = &ts;
+		}
+		ret = ppoll(&pfd, pidfd >= 0 ? 1 : 0, tsp, mask);
+		if (ret < 0 && errno != EINTR) {
+			warn("ppoll: %s", strerror(errno));
+			return 1;
+		}
+		if (ret > 0)
+			return 1;
+		if (env.pid && pidfd < 0 && kill(env.pid, 0) && errno == ESRCH)
+			return 1;
+	}
+	return 0;
+}
+
+static const char *const probe_names[] = { "post", "db", "wqe", "cqe", "poll" };
+
+static int attach(struct qplat_bpf *skel, const char *path)
+{
+	struct bpf_program *progs[] = {
+		skel->progs.qplat_post, skel->progs.qplat_db,
+		skel->progs.qplat_wqe, skel->progs.qplat_cqe,
+		skel->progs.qplat_poll,
+	};
+	struct bpf_link **links[] = {
+		&skel->links.qplat_post, &skel->links.qplat_db,
+		&skel->links.qplat_wqe, &skel->links.qplat_cqe,
+		&skel->links.qplat_poll,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(progs); i++) {
+		*links[i] = bpf_program__attach_usdt(progs[i],
+						     env.pid ? env.pid : -1,
+						     path, PROVIDER,
+						     probe_names[i], NULL);
+		if (!*links[i]) {
+			int err = errno;
+
+			warn("cannot attach to USDT probe %s:%s in %s: %s%s",
+			     PROVIDER, probe_names[i], path, strerror(err),
+			     env.verbose ? "" : " (-v says more)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = sig_handler };
+	char target[PATH_MAX];
+	struct qplat_bpf *skel;
+	double start, last, deadline;
+	sigset_t block, orig;
+	unsigned long printed = 0;
+	int err, pidfd = -1, gone = 0, ret = 1;
+
+	check_options(argc, argv);
+	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	if (err)
+		return 2;
+	if (!env.pid && !env.binary)
+		die(2, "needs -p PID or -b BINARY: the process or the program "
+		    "(or libhwqnic.so) to trace");
+	if (!have_caps())
+		die(1, "needs root (CAP_BPF and CAP_PERFMON)");
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		die(1, "libelf: %s", elf_errmsg(-1));
+	if (env.binary)
+		resolve_binary(env.binary, target, sizeof(target));
+	else
+		resolve_pid(env.pid, target, sizeof(target));
+	if (!uprobes_available())
+		die(1, "this kernel has no uprobes (CONFIG_UPROBE_EVENTS): "
+		    "cannot attach to USDT probes");
+
+	libbpf_set_print(libbpf_print_fn);
+
+	skel = qplat_bpf__open();
+	if (!skel)
+		die(1, "cannot open the BPF object: %s", strerror(errno));
+	skel->rodata->targ_qpn = env.qpn;
+	skel->rodata->filter_op = env.filter_op;
+	skel->rodata->targ_op = env.op;
+	if (env.lat >= 0)
+		skel->rodata->lat_mask = 1U << env.lat;
+
+	err = qplat_bpf__load(skel);
+	if (err) {
+		if (err == -ENOSYS)
+			warn("this kernel has no BPF (bpf(2): %s)",
+			     strerror(-err));
+		else
+			warn("cannot load the BPF programs: %s%s",
+			     strerror(-err),
+			     env.verbose ? "" : " (-v says more)");
+		goto cleanup;
+	}
+
+	/* SIGINT/SIGTERM are only taken inside ppoll(): no lost wake-up */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &block, &orig)) {
+		warn("sigprocmask: %s", strerror(errno));
+		goto cleanup;
+	}
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) {
+		warn("sigaction: %s", strerror(errno));
+		goto cleanup;
+	}
+	sigdelset(&orig, SIGINT);
+	sigdelset(&orig, SIGTERM);
+
+	if (env.pid) {
+		pidfd = pidfd_open_compat(env.pid);
+		if (pidfd < 0 && errno == ESRCH) {
+			warn("no process %d", env.pid);
+			goto cleanup;
+		}
+	}
+	if (attach(skel, target))
+		goto cleanup;
+	if (env.pin && pin_maps(skel, env.pin))
+		goto cleanup;
+
+	if (env.pid)
+		fprintf(stderr, "Tracing hwqnic work requests of pid %d (%s)",
+			env.pid, target);
+	else
+		fprintf(stderr, "Tracing hwqnic work requests in %s", target);
+	fprintf(stderr, "... Hit Ctrl-C to end.\n");
+
+	start = last = now_s();
+	deadline = env.interval ? start + env.interval : 0;
+	for (;;) {
+		double t;
+
+		gone = wait_until(deadline, pidfd, &orig);
+		t = now_s();
+		if (!exiting && !gone && env.interval &&
+		    (!env.count || printed + 1 < env.count)) {
+			if (print_interval(skel, t - last, false))
+				goto cleanup;
+			printed++;
+			last = t;
+			/* stay on the grid; skip beats lost to a slow print */
+			while (deadline <= t)
+				deadline += env.interval;
+			continue;
+		}
+		if (print_interval(skel, t - last, true))
+			goto cleanup;
+		break;
+	}
+	ret = 0;
+
+cleanup:
+	if (pidfd >= 0)
+		close(pidfd);
+	/* detaches; pinned maps stay */
+	qplat_bpf__destroy(skel);
+	return ret;
+}
