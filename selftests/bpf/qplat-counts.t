@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # qplat over a workload of known size: every histogram total equals the
 # number of operations, per QP and opcode and for each latency; counters
-# agree; error CQEs are counted as errors; -Q shows only its QP.
+# agree; error CQEs are counted as errors; -Q shows only its QP; an
+# executable linked against libhwqnic.so is traced through the library.
 . "$(dirname "$0")/lib.sh"
 need_bpf
 tmp=$(mktemp -d)
@@ -57,15 +58,17 @@ if only is not None:
 print("\n".join(bad) if bad else "OK")
 PY
 
-run() {	# run NAME N ERRORS [QPLAT ARGS...]: one traced hwqload run
+load=$bin/hwqload
+
+run() {	# run NAME N ERRORS [QPLAT ARGS...]: one traced $load run
 	local name=$1 cnt=$2 errs=$3
 	shift 3
 	if ! qplat_start "$tmp/$name.qplat" "$tmp/$name.err" \
-		-b "$bin/hwqload" --json "$@"; then
+		-b "$load" --json "$@"; then
 		cat "$tmp/$name.err" | diag
 		return 1
 	fi
-	"$bin/hwqload" -q 4 -n "$cnt" --errors "$errs" --json \
+	"$load" -q 4 -n "$cnt" --errors "$errs" --json \
 		> "$tmp/$name.load" 2> "$tmp/$name.loaderr"
 	local rc=$?
 	qplat_stop
@@ -100,5 +103,16 @@ run filtered 200 0 -Q "$only"
 ok $? "qplat -Q $only over the same workload"
 sumcheck filtered 200 0 "$only"
 ok $? "-Q $only: its histograms and counters, and no other QP's"
+
+# An executable linked against libhwqnic.so: qplat -b finds the library.
+gcc -std=c11 -D_GNU_SOURCE -O2 -I"$top/include" "$top/tools/hwqload.c" \
+	-L"$top/build/release" -lhwqnic -Wl,-rpath,"$top/build/release" \
+	-lpthread -lm -o "$tmp/hwqload-dyn" 2> "$tmp/cc.err"
+ok $? "hwqload linked against libhwqnic.so"
+load=$tmp/hwqload-dyn
+run dynamic 300 0
+ok $? "qplat -b on it (the probes are in libhwqnic.so.1)"
+sumcheck dynamic 300 0
+ok $? "histogram totals = operations through the shared library"
 
 done_testing
