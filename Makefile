@@ -159,10 +159,11 @@ demo: deps
 	$(Q)BUILD=$(BUILD) tools/demo.sh
 
 # Headline figures, each printed with its same-run baseline (never asserted).
-bench: $(BUILD)/bin/hwqperf
+bench: $(BUILD)/bin/hwqperf $(BUILD)/bin/probecost $(BUILD)/bin/qplat
 	$(BUILD)/bin/hwqperf lat --op send -s 8 -n 200000
 	$(BUILD)/bin/hwqperf bw --op write -s 64 -n 4000000 --cq-mod 64
 	$(BUILD)/bin/hwqperf bw --op write -s 64K -n 50000 --cq-mod 16
+	BUILD=$(BUILD) tools/bench-qplat.sh
 
 install: lib $(TOOLS:%=$(BUILD)/bin/%)
 	install -d $(DESTDIR)$(PREFIX)/include/hwqnic $(DESTDIR)$(PREFIX)/lib/pkgconfig \

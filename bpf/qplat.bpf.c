@@ -452,9 +452,10 @@ static __always_inline int on_poll(__u32 pid, __u32 dev, __u32 qpn, __u32 idx,
 		/* cq_last only holds QPs that passed the QPN filter */
 		if (!last)
 			return 0;
+		/* one event reports a run of idx empty polls */
 		c = qp_counters(pid, dev, *last);
 		if (c)
-			__sync_fetch_and_add(&c->empty_polls, 1);
+			__sync_fetch_and_add(&c->empty_polls, idx);
 		return 0;
 	}
 	if (targ_qpn && qpn != targ_qpn)

@@ -17,6 +17,7 @@ struct hwqnic_core_cq {
 	u32 db_slot;			/* consumer doorbell */
 	u32 arm_slot;			/* CQ_ARMALL / CQ_ARMSE doorbells */
 	u32 users;			/* QPs; under dev->lock */
+	u32 empty_polls;		/* while traced: since the last report */
 	/* NIC side, under dev->lock, on lines of its own */
 	struct hwqnic_hwq_ctx ctx ____cacheline_aligned;
 	struct hwqnic_hwq_idx prod;

@@ -71,6 +71,7 @@ static inline void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word)
 	wake_up(&od->engine_wq);
 }
 
+#define hwqnic_trace_enabled(name)	trace_hwqnic_##name##_enabled()
 #define hwqnic_trace_post(...)	trace_hwqnic_post(__VA_ARGS__)
 #define hwqnic_trace_db(...)	trace_hwqnic_db(__VA_ARGS__)
 #define hwqnic_trace_wqe(...)	trace_hwqnic_wqe(__VA_ARGS__)

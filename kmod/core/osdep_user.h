@@ -140,6 +140,9 @@ static inline u64 hwqnic_os_faa64(u64 *p, u64 add)
 extern unsigned short hwqnic_post_semaphore, hwqnic_db_semaphore,
 	hwqnic_wqe_semaphore, hwqnic_cqe_semaphore, hwqnic_poll_semaphore;
 
+/* Whether a tracer is attached to the probe: to skip work only it needs. */
+#define hwqnic_trace_enabled(name)	unlikely(hwqnic_##name##_semaphore)
+
 #define hwqnic_trace_post(dev, qpn, idx, wr_id, op, len) do {		\
 	if (unlikely(hwqnic_post_semaphore))				\
 		STAP_PROBE6(hwqnic, post, dev, qpn, idx, wr_id, op, len); \
