@@ -29,7 +29,8 @@ VARIANTS := release asan
 # Debian packages: build and test. `make deps` installs those missing.
 DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    systemtap-sdt-dev python3 linux-headers-amd64 \
-	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
+	    libncurses-dev tmux
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      engine.c osdep_user.c) \
@@ -118,6 +119,11 @@ $(BPF_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/release/tools/%.o \
 	@mkdir -p $(@D)
 	$(Q)$(CC) -static $(LDFLAGS) $^ -lbpf -lelf -lz $(LIBS) -o $@
 
+# nictop reads qplat's pinned maps (libbpf) and draws with ncurses.
+$(BUILD)/bin/nictop: $(BUILD)/release/tools/nictop.o $(BUILD)/release/libhwqnic.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ -lncursesw -lbpf $(LIBS) -o $@
+
 # Each valgrind test is a script that runs the release binary under valgrind,
 # with HWQNIC_TEST_QUICK=1 asking the long tests for a hundredth of the work.
 $(BUILD)/valgrind/selftests/%.t: $(BUILD)/release/selftests/%.t
@@ -134,7 +140,8 @@ kmod:
 
 TEST_BINS := $(TESTS_C:%=$(BUILD)/asan/%.t) \
 	     $(TESTS_C:%=$(BUILD)/valgrind/%.t)
-TESTS := $(TEST_BINS) selftests/kmod/build.t $(wildcard selftests/bpf/*.t)
+TESTS := $(TEST_BINS) selftests/kmod/build.t $(wildcard selftests/bpf/*.t) \
+	 $(wildcard selftests/tools/*.t)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS)
