@@ -204,20 +204,7 @@ int hwqnic_query_device(struct hwqnic_context *ctx,
 {
 	if (!ctx || !attr)
 		return uerr(EINVAL);
-	*attr = (struct hwqnic_device_attr) {
-		.abi_version = HWQNIC_ABI_VERSION,
-		.max_qp = HWQNIC_MAX_QP,
-		.max_qp_wr = HWQNIC_MAX_QP_WR,
-		.max_sge = HWQNIC_MAX_SGE,
-		.max_inline_data = HWQNIC_MAX_INLINE,
-		.max_cq = HWQNIC_MAX_CQ,
-		.max_cqe = HWQNIC_MAX_CQE,
-		.max_mr = HWQNIC_MAX_MR,
-		.max_pd = HWQNIC_MAX_PD,
-		.max_qp_rd_atom = HWQNIC_MAX_RD_ATOM,
-		.max_mr_size = (u64)HWQNIC_PBL_MAX_PAGES << 12,
-		.page_size_cap = 1ULL << 12,
-	};
+	hwqnic_dev_query(attr);
 	return 0;
 }
 

@@ -407,19 +407,9 @@ int hwqnic_post_recv(struct hwqnic_qp *pub, struct hwqnic_recv_wr *wr,
 int hwqnic_query_qp_counters(struct hwqnic_qp *pub,
 			     struct hwqnic_qp_counters *counters)
 {
-	const struct hwqnic_qp_counters *c;
-
 	if (!pub || !counters)
 		return uerr(EINVAL);
-	c = container_of(pub, struct uqp, pub)->core.cnt;
-	counters->posts = READ_ONCE(c->posts);
-	counters->recv_posts = READ_ONCE(c->recv_posts);
-	counters->doorbells = READ_ONCE(c->doorbells);
-	counters->wqes = READ_ONCE(c->wqes);
-	counters->completions = READ_ONCE(c->completions);
-	counters->errors = READ_ONCE(c->errors);
-	counters->bytes = READ_ONCE(c->bytes);
-	counters->sq_outstanding = READ_ONCE(c->sq_outstanding);
-	counters->rq_outstanding = READ_ONCE(c->rq_outstanding);
+	hwqnic_qp_counters_read(&container_of(pub, struct uqp, pub)->core,
+				counters);
 	return 0;
 }

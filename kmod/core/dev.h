@@ -85,6 +85,8 @@ int hwqnic_dev_init(struct hwqnic_dev *dev, const struct hwqnic_dev_ops *ops,
 		    u32 id);
 void hwqnic_dev_fini(struct hwqnic_dev *dev);
 
+void hwqnic_dev_query(struct hwqnic_device_attr *attr);
+
 int hwqnic_pd_alloc(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd);
 int hwqnic_pd_free(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd);
 

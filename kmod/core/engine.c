@@ -802,6 +802,7 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 			cpu_relax();
 		if (++passes % 128)
 			continue;
+		hwqnic_os_engine_yield(&dev->od);
 		t = hwqnic_os_now_ns();
 		if (worked)
 			last = t;

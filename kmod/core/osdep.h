@@ -22,7 +22,10 @@
  *     no larger than size rounded up to one) aligned;
  *   hwqnic_os_dma_va(od, dma, len)
  *     the CPU view of [dma, dma + len) for the engine, or NULL when the
- *     address is not one the device may reach.
+ *     address is not one the device may reach;
+ *   hwqnic_os_engine_yield(od)
+ *     called by a spinning engine now and then: a kthread must let others
+ *     run, a pthread need not.
  */
 #ifndef _HWQNIC_OSDEP_H
 #define _HWQNIC_OSDEP_H

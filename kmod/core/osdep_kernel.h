@@ -20,6 +20,7 @@
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/string.h>
+#include <linux/sched.h>
 
 #include "hwqnic_trace.h"
 
@@ -69,6 +70,12 @@ static inline void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word)
 {
 	WRITE_ONCE(*word, READ_ONCE(*word) + 1);
 	wake_up(&od->engine_wq);
+}
+
+/* The engine kthread spins with work in hand: it must not hog its CPU. */
+static inline void hwqnic_os_engine_yield(struct hwqnic_osdev *od)
+{
+	cond_resched();
 }
 
 #define hwqnic_trace_enabled(name)	trace_hwqnic_##name##_enabled()

@@ -219,6 +219,11 @@ void hwqnic_os_engine_wait(struct hwqnic_osdev *od, u32 *word, u32 val,
 			   u64 timeout_ns);
 void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word);
 
+static inline void hwqnic_os_engine_yield(struct hwqnic_osdev *od)
+{
+	(void)od;
+}
+
 /* Fault injection for tests: make allocation attempt `n` from now fail. */
 static inline void hwqnic_os_fail_nth(struct hwqnic_osdev *od, long n)
 {

@@ -478,3 +478,22 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	return rc;
 }
 EXPORT_SYMBOL_GPL(hwqnic_qp_post_recv);
+
+/* A QP's counters, each read whole: the engine and the poster write them. */
+void hwqnic_qp_counters_read(const struct hwqnic_core_qp *qp,
+			     struct hwqnic_qp_counters *out)
+{
+	const struct hwqnic_qp_counters *c = qp->cnt;
+
+	memset(out, 0, sizeof(*out));
+	out->posts = READ_ONCE(c->posts);
+	out->recv_posts = READ_ONCE(c->recv_posts);
+	out->doorbells = READ_ONCE(c->doorbells);
+	out->wqes = READ_ONCE(c->wqes);
+	out->completions = READ_ONCE(c->completions);
+	out->errors = READ_ONCE(c->errors);
+	out->bytes = READ_ONCE(c->bytes);
+	out->sq_outstanding = READ_ONCE(c->sq_outstanding);
+	out->rq_outstanding = READ_ONCE(c->rq_outstanding);
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_counters_read);

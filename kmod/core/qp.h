@@ -79,6 +79,8 @@ static inline void hwqnic_qp_activate(struct hwqnic_dev *dev,
 	}
 }
 
+void hwqnic_qp_counters_read(const struct hwqnic_core_qp *qp,
+			     struct hwqnic_qp_counters *out);
 void hwqnic_qp_deactivate(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
 
 #endif /* _HWQNIC_QP_H */
