@@ -23,10 +23,10 @@
  * exactly one sample of each latency it has (receives: no device latency).
  *
  * The logic is in plain functions taking the events' arguments and the pid
- * to charge them to; the USDT programs below are thin wrappers, and the
- * kernel module's tracepoints can get theirs. (There the engine's events
- * come from a kthread: a wrapper must pass the same pid for a WR's host
- * and engine events, e.g. 0, or the owner it can find.)
+ * to charge them to; the USDT programs and the raw tracepoint programs for
+ * hwqnic.ko below are thin wrappers. In the kernel the engine's events
+ * come from a kthread and the host's from whoever posts, so the tracepoint
+ * wrappers charge every event to pid 0: a WR's events meet in one entry.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -157,6 +157,8 @@ static __always_inline void hist_add(__u32 pid, __u32 dev, __u32 qpn,
 	slot = log2_u64(ns);
 	if (slot >= QPLAT_SLOTS)
 		slot = QPLAT_SLOTS - 1;
+	/* keep the mask: older verifiers lose the clamp on a copy */
+	barrier_var(slot);
 	__sync_fetch_and_add(&h->slots[slot & (QPLAT_SLOTS - 1)], 1);
 	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum_ns, ns);
@@ -533,6 +535,41 @@ int BPF_USDT(qplat_poll, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
 {
 	return on_poll(current_pid(), dev, qpn, idx, wr_id, opcode, status,
 		       cq);
+}
+
+/* hwqnic.ko's tracepoints: the same arguments as the USDT probes. */
+SEC("raw_tp/hwqnic_post")
+int BPF_PROG(qplat_k_post, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
+	     u32 length)
+{
+	return on_post(0, dev, qpn, idx, wr_id, opcode);
+}
+
+SEC("raw_tp/hwqnic_db")
+int BPF_PROG(qplat_k_db, u32 dev, u32 xid, u32 type, u32 index, u32 epoch)
+{
+	return on_db(0, dev, xid, type, index, epoch);
+}
+
+SEC("raw_tp/hwqnic_wqe")
+int BPF_PROG(qplat_k_wqe, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
+	     u32 length)
+{
+	return on_wqe(0, dev, qpn, idx, wr_id);
+}
+
+SEC("raw_tp/hwqnic_cqe")
+int BPF_PROG(qplat_k_cqe, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
+	     u32 length, u32 status, u32 cq)
+{
+	return on_cqe(0, dev, qpn, idx, wr_id, opcode, length, status, cq);
+}
+
+SEC("raw_tp/hwqnic_poll")
+int BPF_PROG(qplat_k_poll, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
+	     u32 length, u32 status, u32 cq)
+{
+	return on_poll(0, dev, qpn, idx, wr_id, opcode, status, cq);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -55,6 +55,7 @@ enum { OPT_JSON = 1000, OPT_PIN };
 static struct env {
 	pid_t pid;		/* -p: 0 for every process */
 	const char *binary;	/* -b */
+	bool kernel;		/* -k */
 	__u32 qpn;		/* -Q: 0 for every QP */
 	bool filter_op;		/* -o */
 	__u32 op;
@@ -75,14 +76,15 @@ const char *argp_program_version = "qplat 0.1";
 static const char argp_doc[] =
 "Per-QP latency histograms of hwqnic work requests: device (doorbell -> CQE),\n"
 "pickup (CQE -> poll) and end-to-end (post -> poll), from libhwqnic's USDT\n"
-"probes.\n"
+"probes or hwqnic.ko's tracepoints.\n"
 "\n"
-"USAGE: qplat [-p PID | -b BINARY] [-Q QPN] [-o OP] [-L KIND] [-m] [-T]\n"
+"USAGE: qplat [-p PID | -b BINARY | -k] [-Q QPN] [-o OP] [-L KIND] [-m] [-T]\n"
 "             [--json] [--pin DIR] [interval [count]]\n"
 "\n"
 "EXAMPLES:\n"
 "    qplat -b build/bin/hwqperf     # every hwqperf run, print at Ctrl-C\n"
 "    qplat -p 185 1 10              # pid 185, 10 one-second intervals\n"
+"    qplat -k --json 1              # hwqnic.ko's in-kernel users\n"
 "    qplat -b ./app -Q 17 -o write  # QP 17's RDMA WRITEs only\n"
 "    qplat -p 185 -L e2e -m         # end-to-end only, in milliseconds\n"
 "    qplat -p 185 --json 5          # a JSON object every 5 seconds\n"
@@ -92,6 +94,8 @@ static const struct argp_option opts[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
 	{ "binary", 'b', "BINARY", 0,
 	  "Trace this executable or shared library (every process)", 0 },
+	{ "kernel", 'k', NULL, 0,
+	  "Trace hwqnic.ko's tracepoints (pid 0 in the output)", 0 },
 	{ "qpn", 'Q', "QPN", 0, "Only this queue pair number", 0 },
 	{ "op", 'o', "OP", 0,
 	  "Only this completion opcode: send, write, read, cas, fadd, recv, "
@@ -200,6 +204,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (!*arg)
 			die(2, "-b needs a file name");
 		env.binary = arg;
+		break;
+	case 'k':
+		env.kernel = true;
 		break;
 	case 'Q':
 		env.qpn = parse_ulong("QPN", arg, 1, UINT32_MAX);
@@ -1226,6 +1233,55 @@ static int wait_until(double deadline, int pidfd, const sigset_t *mask)
 
 static const char *const probe_names[] = { "post", "db", "wqe", "cqe", "poll" };
 
+/* Only the programs of the events' flavour are loaded. */
+static void set_flavour(struct qplat_bpf *skel)
+{
+	struct bpf_program *usdt[] = {
+		skel->progs.qplat_post, skel->progs.qplat_db,
+		skel->progs.qplat_wqe, skel->progs.qplat_cqe,
+		skel->progs.qplat_poll,
+	};
+	struct bpf_program *tp[] = {
+		skel->progs.qplat_k_post, skel->progs.qplat_k_db,
+		skel->progs.qplat_k_wqe, skel->progs.qplat_k_cqe,
+		skel->progs.qplat_k_poll,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(usdt); i++) {
+		bpf_program__set_autoload(usdt[i], !env.kernel);
+		bpf_program__set_autoload(tp[i], env.kernel);
+	}
+}
+
+static int attach_kernel(struct qplat_bpf *skel)
+{
+	struct bpf_program *progs[] = {
+		skel->progs.qplat_k_post, skel->progs.qplat_k_db,
+		skel->progs.qplat_k_wqe, skel->progs.qplat_k_cqe,
+		skel->progs.qplat_k_poll,
+	};
+	struct bpf_link **links[] = {
+		&skel->links.qplat_k_post, &skel->links.qplat_k_db,
+		&skel->links.qplat_k_wqe, &skel->links.qplat_k_cqe,
+		&skel->links.qplat_k_poll,
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(progs); i++) {
+		*links[i] = bpf_program__attach(progs[i]);
+		if (!*links[i]) {
+			int err = errno;
+
+			warn("cannot attach to tracepoint hwqnic:hwqnic_%s: %s%s",
+			     probe_names[i], strerror(err),
+			     env.verbose ? "" : " (-v says more)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int attach(struct qplat_bpf *skel, const char *path)
 {
 	struct bpf_program *progs[] = {
@@ -1240,6 +1296,8 @@ static int attach(struct qplat_bpf *skel, const char *path)
 	};
 	size_t i;
 
+	if (env.kernel)
+		return attach_kernel(skel);
 	for (i = 0; i < ARRAY_SIZE(progs); i++) {
 		*links[i] = bpf_program__attach_usdt(progs[i],
 						     env.pid ? env.pid : -1,
@@ -1271,20 +1329,29 @@ int main(int argc, char **argv)
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return 2;
-	if (!env.pid && !env.binary)
-		die(2, "needs -p PID or -b BINARY: the process or the program "
-		    "(or libhwqnic.so) to trace");
+	if (env.kernel && (env.pid || env.binary))
+		die(2, "-k traces hwqnic.ko: not with -p or -b");
+	if (!env.pid && !env.binary && !env.kernel)
+		die(2, "needs -p PID or -b BINARY (the process, or the program "
+		    "or libhwqnic.so, to trace) or -k (hwqnic.ko)");
 	if (!have_caps())
 		die(1, "needs root (CAP_BPF and CAP_PERFMON)");
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		die(1, "libelf: %s", elf_errmsg(-1));
-	if (env.binary)
-		resolve_binary(env.binary, target, sizeof(target));
-	else
-		resolve_pid(env.pid, target, sizeof(target));
-	if (!uprobes_available())
-		die(1, "this kernel has no uprobes (CONFIG_UPROBE_EVENTS): "
-		    "cannot attach to USDT probes");
+	if (env.kernel) {
+		if (access("/sys/module/hwqnic", F_OK))
+			die(1, "hwqnic.ko is not loaded: no hwqnic tracepoints");
+		snprintf(target, sizeof(target), "hwqnic.ko");
+	} else {
+		if (env.binary)
+			resolve_binary(env.binary, target, sizeof(target));
+		else
+			resolve_pid(env.pid, target, sizeof(target));
+		if (!uprobes_available())
+			die(1, "this kernel has no uprobes "
+			    "(CONFIG_UPROBE_EVENTS): cannot attach to USDT "
+			    "probes");
+	}
 
 	libbpf_set_print(libbpf_print_fn);
 
@@ -1296,6 +1363,7 @@ int main(int argc, char **argv)
 	skel->rodata->targ_op = env.op;
 	if (env.lat >= 0)
 		skel->rodata->lat_mask = 1U << env.lat;
+	set_flavour(skel);
 
 	err = qplat_bpf__load(skel);
 	if (err) {
