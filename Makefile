@@ -30,7 +30,8 @@ VARIANTS := release asan
 DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    systemtap-sdt-dev python3 linux-headers-amd64 \
 	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-	    libncurses-dev tmux
+	    libncurses-dev tmux \
+	    linux-image-amd64 qemu-system-x86 busybox-static cpio
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      engine.c osdep_user.c) \
@@ -131,17 +132,20 @@ $(BUILD)/valgrind/selftests/%.t: $(BUILD)/release/selftests/%.t
 	$(Q)printf '#!/bin/sh\nHWQNIC_TEST_QUICK=1 exec %s %s "$$@"\n' '$(VALGRIND)' '$(abspath $<)' > $@
 	$(Q)chmod +x $@
 
+# hwqnic.ko and the test module that uses its exported verbs.
 kmod:
 	$(Q)if [ -z "$(KDIR)" ]; then \
 		echo "kmod: no Debian kernel headers (make deps installs linux-headers-amd64); hwqnic.ko not built"; \
 	else \
-		$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules; \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod W=1 modules && \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/kmod W=1 \
+			KBUILD_EXTRA_SYMBOLS=$(CURDIR)/kmod/Module.symvers modules; \
 	fi
 
 TEST_BINS := $(TESTS_C:%=$(BUILD)/asan/%.t) \
 	     $(TESTS_C:%=$(BUILD)/valgrind/%.t)
-TESTS := $(TEST_BINS) selftests/kmod/build.t $(wildcard selftests/bpf/*.t) \
-	 $(wildcard selftests/tools/*.t)
+TESTS := $(TEST_BINS) selftests/kmod/build.t selftests/kmod/run-qemu.sh \
+	 $(wildcard selftests/bpf/*.t) $(wildcard selftests/tools/*.t)
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS)
@@ -187,6 +191,9 @@ install: lib $(TOOLS:%=$(BUILD)/bin/%)
 
 clean:
 	rm -rf $(BUILD) $(BPF_OBJS)
-	$(Q)if [ -n "$(KDIR)" ]; then $(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean; fi
+	$(Q)if [ -n "$(KDIR)" ]; then \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean; \
+		$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/kmod clean; \
+	fi
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

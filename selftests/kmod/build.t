@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # hwqnic.ko builds from kmod/core unchanged against Debian's newest installed
-# kernel headers, with no warning at W=1, exports the core and carries the
-# hwqnic tracepoints.
+# kernel headers, with no warning at W=1, exports the core and the verbs
+# for in-kernel consumers, and carries the hwqnic tracepoints.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)}
 if [ -z "$KDIR" ]; then
@@ -30,7 +30,10 @@ for sym in hwqnic_pbl_alloc hwqnic_pbl_init_pages hwqnic_pbl_translate \
 	   hwqnic_pbl_free hwqnic_hwq_init hwqnic_hwq_free hwqnic_hwq_db \
 	   hwqnic_hwq_slot_dma hwqnic_dev_init hwqnic_mr_reg hwqnic_cq_poll \
 	   hwqnic_qp_create hwqnic_qp_modify hwqnic_qp_post_send \
-	   hwqnic_qp_post_recv hwqnic_engine_run; do
+	   hwqnic_qp_post_recv hwqnic_engine_run hwqnic_kdev_get \
+	   hwqnic_kalloc_pd hwqnic_kreg_mr hwqnic_kcreate_cq hwqnic_kpoll_cq \
+	   hwqnic_kreq_notify_cq hwqnic_kcreate_qp hwqnic_kmodify_qp \
+	   hwqnic_kpost_send hwqnic_kpost_recv hwqnic_kdestroy_qp; do
 	if grep -qE "^0x[0-9a-f]+[[:space:]]$sym[[:space:]].*EXPORT_SYMBOL_GPL" \
 		"$top/kmod/Module.symvers" 2>/dev/null; then
 		echo "ok $n - exports $sym (GPL)"

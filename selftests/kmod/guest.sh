@@ -1,0 +1,130 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# The tests run inside the qemu guest (busybox sh, as root, on the Debian
+# kernel). Prints TAP lines without numbers or plan: run-qemu.sh numbers
+# them, adds its own checks and the plan. Each test is one call to
+# check/ok/not_ok/skip; `#` lines are passed through as diagnostics.
+
+mods=/lib/hwqnic
+ev=/sys/kernel/tracing/events/hwqnic
+failed=0
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; failed=$((failed + 1)); }
+skip() {	# skip DESCRIPTION REASON
+	echo "ok - $1 # SKIP $2"
+}
+diag() { sed 's/^/# /'; }
+
+check() {	# check DESCRIPTION COMMAND...: ok if COMMAND succeeds, else its output
+	desc=$1
+	shift
+	if out=$("$@" 2>&1); then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		printf '%s\n' "$out" | diag
+	fi
+}
+
+echo "# guest kernel $(uname -r)"
+
+# --- load ---
+check "insmod hwqnic.ko" insmod "$mods/hwqnic.ko"
+check "/sys/module/hwqnic exists" test -d /sys/module/hwqnic
+
+# --- tracepoints (docs/tracepoints.md) ---
+for e in hwqnic_post hwqnic_db hwqnic_wqe hwqnic_cqe hwqnic_poll; do
+	check "trace event hwqnic:$e" test -d "$ev/$e"
+done
+if [ -d "$ev/hwqnic_post" ]; then
+	check "enable hwqnic:hwqnic_post" sh -c "echo 1 >$ev/hwqnic_post/enable"
+	check "hwqnic:hwqnic_post is enabled" grep -qx 1 "$ev/hwqnic_post/enable"
+	check "hwqnic:hwqnic_post format has print fmt" \
+		grep -q '^print fmt:' "$ev/hwqnic_post/format"
+	check "disable hwqnic:hwqnic_post" sh -c "echo 0 >$ev/hwqnic_post/enable"
+else
+	skip "enable and read hwqnic:hwqnic_post" "event missing"
+fi
+
+# --- the exported verbs, driven by an in-kernel consumer ---
+# Its TAP lines reach the kernel log; they are taken from there. The
+# consumer runs at insmod, traced by qplat -k: every WR it posts is
+# signaled, so the histograms must hold exactly its completions.
+iters=300
+kv=hwqnic_kverbs_test
+qlog=/tmp/qplat.json
+qerr=/tmp/qplat.err
+qplat_pid=
+if [ -x /bin/qplat ]; then
+	/bin/qplat -k --json >"$qlog" 2>"$qerr" &
+	qplat_pid=$!
+	# attached once it says so (TCG is slow to load BPF)
+	for _ in $(seq 100); do
+		grep -q '^Tracing' "$qerr" && break
+		kill -0 "$qplat_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	check "qplat -k attaches to the hwqnic tracepoints" grep -q '^Tracing' "$qerr"
+fi
+dmesg -c >/dev/null
+check "insmod $kv.ko iters=$iters" insmod "$mods/$kv.ko" iters=$iters
+klog=$(dmesg | sed -n "s/^.*$kv: //p")
+printf '%s\n' "$klog" | sed -n 's/^\(not ok\|ok\) [0-9]* /\1 /p'
+printf '%s\n' "$klog" | grep '^#'
+plan=$(printf '%s\n' "$klog" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p')
+ran=$(printf '%s\n' "$klog" | grep -cE '^(not )?ok [0-9]+ ')
+check "$kv ran its plan ($ran of ${plan:-no plan})" test -n "$plan" -a "$ran" = "$plan"
+check "rmmod $kv" rmmod $kv
+
+# qplat -k over that known workload: the counts are exact.
+a=$(printf '%s\n' "$klog" | sed -n 's/^# A is QP \([0-9]*\), B is QP \([0-9]*\)$/\1/p')
+b=$(printf '%s\n' "$klog" | sed -n 's/^# A is QP \([0-9]*\), B is QP \([0-9]*\)$/\2/p')
+hist_count() {	# hist_count QPN OP LATENCY: the histogram's count, or none
+	grep -o "\"pid\": 0, \"dev\": 0, \"qpn\": $1, \"op\": \"$2\", \"latency\": \"$3\", \"count\": [0-9]*" "$qlog" |
+		sed 's/.*: //'
+}
+ctr() {		# ctr QPN FIELD: QP QPN's counter FIELD, or none
+	grep -o "{\"pid\": 0, \"dev\": 0, \"qpn\": $1, [^}]*}" "$qlog" |
+		grep -o "\"$2\": [0-9]*" | sed 's/.*: //'
+}
+expect() {	# expect DESCRIPTION GOT WANT
+	if [ "$2" = "$3" ]; then
+		ok "$1: $2"
+	else
+		not_ok "$1: got '${2:-none}', want $3"
+	fi
+}
+if [ -n "$qplat_pid" ]; then
+	kill -INT "$qplat_pid"
+	wait "$qplat_pid"
+	check "qplat -k exits 0 on SIGINT" test $? = 0
+	if [ -n "$a" ] && [ -n "$b" ]; then
+		# SENDs, RECVs and READs: $iters each; WRITEs: 2 more (the CQ
+		# handler check); the access error's 2 CQEs carry no latency.
+		for lat in device pickup e2e; do
+			expect "qplat -k: QP $a send $lat" "$(hist_count "$a" send $lat)" $iters
+			expect "qplat -k: QP $a write $lat" "$(hist_count "$a" write $lat)" $((iters + 2))
+			expect "qplat -k: QP $a read $lat" "$(hist_count "$a" read $lat)" $iters
+		done
+		expect "qplat -k: QP $b recv e2e" "$(hist_count "$b" recv e2e)" $iters
+		expect "qplat -k: QP $a WQEs" "$(ctr "$a" wqes)" $((3 * iters + 4))
+		expect "qplat -k: QP $a CQEs" "$(ctr "$a" cqes)" $((3 * iters + 4))
+		expect "qplat -k: QP $a error CQEs" "$(ctr "$a" err_cqes)" 2
+		expect "qplat -k: QP $b CQEs" "$(ctr "$b" cqes)" $iters
+	else
+		not_ok "qplat -k: the consumer named its QPs"
+	fi
+	sed 's/^/# qplat: /' "$qerr"
+else
+	skip "qplat -k over the consumer's workload" "no /bin/qplat in the initramfs"
+fi
+
+# --- unload ---
+check "rmmod hwqnic" rmmod hwqnic
+check "/sys/module/hwqnic is gone" test ! -e /sys/module/hwqnic
+
+[ "$failed" = 0 ] || echo "# $failed guest test(s) failed"
+# Exit status 0 means the script ran to its end; the failures are in the TAP.
+exit 0

@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# Tests hwqnic.ko in a real Debian kernel: builds the modules against $KDIR,
+# packs them with busybox, guest.sh and the project's binaries into an
+# initramfs, boots /boot/vmlinuz-<KDIR's version> under qemu (TCG) and
+# reports, as one TAP stream, its own checks plus the TAP lines guest.sh
+# printed on the guest's second serial port.
+#   KDIR=...          kernel build tree (default: newest linux-headers-*-amd64)
+#   QEMU_TIMEOUT=240  seconds before a hung guest is killed
+#   GUEST_BINS="..."  binaries for the guest's /bin (default: build/bin/* and
+#                     build/release/selftests/verbs/*.t)
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+here=$top/selftests/kmod
+KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)}
+QEMU_TIMEOUT=${QEMU_TIMEOUT:-240}
+END_MARKER=HWQNIC-GUEST-END
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+command -v qemu-system-x86_64 >/dev/null ||
+	skip_all "qemu-system-x86_64 missing: apt-get install qemu-system-x86"
+busybox=$(command -v busybox) ||
+	skip_all "busybox missing: apt-get install busybox-static"
+command -v cpio >/dev/null || skip_all "cpio missing: apt-get install cpio"
+[ -n "$KDIR" ] && [ -d "$KDIR" ] ||
+	skip_all "no Debian kernel headers: apt-get install linux-headers-amd64"
+ver=$(basename "$KDIR")
+ver=${ver#linux-headers-}
+kernel=/boot/vmlinuz-$ver
+[ -e "$kernel" ] || skip_all "no $kernel: apt-get install linux-image-$ver"
+# Debian installs vmlinuz mode 0600.
+[ -r "$kernel" ] || skip_all "$kernel is not readable (run as root)"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# Make signals go through exit, so the EXIT trap cleans up.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+n=0
+failed=0
+tap() {	# tap STATUS DESCRIPTION: one host-side test line
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		failed=$((failed + 1))
+	fi
+}
+diag() { sed -e 's/^/# /' -e '$a\'; }	# $a: end a last partial line
+finish() {
+	echo "1..$n"
+	[ "$failed" = 0 ]
+	exit
+}
+
+# --- 1. the modules ---
+echo "# kernel $ver, build tree $KDIR"
+log=$tmp/build.log
+make -C "$KDIR" M="$top/kmod" modules >"$log" 2>&1 && [ -f "$top/kmod/hwqnic.ko" ]
+rc=$?
+tap $rc "hwqnic.ko builds"
+[ $rc = 0 ] || { diag <"$log"; finish; }
+if [ -f "$here/Kbuild" ]; then
+	make -C "$KDIR" M="$here" KBUILD_EXTRA_SYMBOLS="$top/kmod/Module.symvers" \
+		modules >"$log" 2>&1
+	rc=$?
+	tap $rc "selftests/kmod modules build"
+	# Still boot: the guest's hwqnic tests are worth running anyway.
+	[ $rc = 0 ] || diag <"$log"
+fi
+
+# --- 2. the initramfs ---
+root=$tmp/root
+mkdir -p "$root"/bin "$root"/sbin "$root"/usr/bin "$root"/usr/sbin \
+	"$root"/etc "$root"/proc "$root"/sys "$root"/dev "$root"/tmp \
+	"$root"/lib/hwqnic
+
+add_libs() {	# add_libs FILE: the libraries ldd lists for FILE, at their host paths
+	local a b c lib
+	# Lines are "libc.so.6 => /lib/.../libc.so.6 (0x...)", "/lib64/ld-... (0x...)",
+	# "linux-vdso.so.1 (0x...)" or "libx.so => not found"; static: no output.
+	ldd "$1" 2>/dev/null | while read -r a b c _; do
+		if [ "$b" = "=>" ]; then lib=$c; else lib=$a; fi
+		if [ "$lib" = not ]; then
+			echo "# guest: $1 needs $a, which ldd does not find"
+			continue
+		fi
+		case $lib in /*) ;; *) continue ;; esac
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root${lib%/*}"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+add_bin() {	# add_bin FILE: FILE as /bin/<name>, with its libraries
+	# rm first: /bin/<name> may be a busybox link, and cp would write through it.
+	rm -f "$root/bin/${1##*/}"
+	cp -L "$1" "$root/bin/${1##*/}"
+	add_libs "$1"
+}
+
+cp -L "$busybox" "$root/bin/busybox"
+add_libs "$busybox"	# in case it is not busybox-static
+# The applet links, made here rather than at boot, which is slow under TCG.
+for p in $("$busybox" --list-full); do
+	[ -e "$root/$p" ] || [ -L "$root/$p" ] && continue
+	mkdir -p "$root/$(dirname "$p")"
+	ln -s /bin/busybox "$root/$p"
+done
+install -m 755 "$here/guest-init" "$root/init"
+install -m 755 "$here/guest.sh" "$root/guest.sh"
+cp "$top/kmod/hwqnic.ko" "$root/lib/hwqnic/"
+for ko in "$here"/*.ko; do
+	[ -f "$ko" ] && cp "$ko" "$root/lib/hwqnic/"
+done
+if [ -z "${GUEST_BINS+set}" ]; then
+	GUEST_BINS=
+	for f in "$top"/build/bin/* "$top"/build/release/selftests/verbs/*.t; do
+		[ -f "$f" ] && [ -x "$f" ] && GUEST_BINS="$GUEST_BINS $f"
+	done
+fi
+for f in $GUEST_BINS; do
+	if [ -f "$f" ]; then
+		add_bin "$f"
+	else
+		echo "# GUEST_BINS: no file $f"
+	fi
+done
+(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$tmp/initrd.gz"
+echo "# initramfs: $(du -k "$tmp/initrd.gz" | cut -f1) KiB, $(ls "$root/lib/hwqnic" | tr '\n' ' ')"
+
+# --- 3. the boot ---
+# panic=-1 reboots at once on a panic and -no-reboot turns that into qemu
+# exiting; mitigations=off only saves emulated cycles.
+cmdline="console=ttyS0 panic=-1 mitigations=off"
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G
+	-nographic -monitor none -no-reboot -nic none
+	-kernel "$kernel" -initrd "$tmp/initrd.gz" -append "$cmdline"
+	-serial "file:$tmp/console.log" -serial "file:$tmp/tap.log")
+echo "#$(printf ' %q' "${qemu[@]}")"
+t0=$(date +%s%N)
+timeout -k 10 "$QEMU_TIMEOUT" "${qemu[@]}" </dev/null >"$tmp/qemu.log" 2>&1
+qrc=$?
+t1=$(date +%s%N)
+touch "$tmp/console.log" "$tmp/tap.log"
+# The console is a tty: drop the \r its output processing adds, and the
+# firmware's terminal escapes.
+tr -d '\r' <"$tmp/console.log" |
+	sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b.//g' -e '$a\' >"$tmp/console.txt"
+
+# --- 4. the guest's TAP, renumbered ---
+marker=
+while IFS= read -r line || [ -n "$line" ]; do	# || : a last partial line
+	line=${line%$'\r'}
+	case $line in
+	"$END_MARKER "*)
+		marker=$line ;;
+	ok | "ok "* | "not ok" | "not ok "*)
+		[[ $line =~ ^(not\ )?ok([[:space:]]+[0-9]+)?(.*)$ ]]
+		n=$((n + 1))
+		echo "${BASH_REMATCH[1]}ok $n${BASH_REMATCH[3]}"
+		# A TODO failure is expected, as TAP defines it.
+		if [ -n "${BASH_REMATCH[1]}" ] &&
+		   ! [[ ${BASH_REMATCH[3]} =~ \#[[:space:]]*[Tt][Oo][Dd][Oo] ]]; then
+			failed=$((failed + 1))
+		fi ;;
+	"#"*)
+		echo "$line" ;;
+	"Bail out!"*)
+		tap 1 "guest: $line" ;;
+	1..* | "")
+		;;	# a guest program's own plan: the plan is ours
+	*)
+		echo "# guest: $line" ;;
+	esac
+done <"$tmp/tap.log"
+
+# --- 5. the host's checks on the run ---
+echo "# qemu ran $(( (t1 - t0) / 1000000000 )).$(( (t1 - t0) / 100000000 % 10 ))s" \
+	"(exit $qrc)${marker:+, guest uptime ${marker##*=}s at the end}"
+if [ -n "$marker" ]; then
+	tap 0 "guest booted and reached the end marker"
+	grc=${marker#* rc=}
+	grc=${grc%% *}
+	tap "$grc" "guest.sh ran to its end (exit $grc)"
+else
+	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+		why="killed after ${QEMU_TIMEOUT}s (QEMU_TIMEOUT)"
+	else
+		why="qemu exited $qrc"
+	fi
+	tap 1 "guest booted and reached the end marker: $why"
+	diag <"$tmp/qemu.log"
+fi
+bad='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic'
+if grep -qE "$bad" "$tmp/console.txt"; then
+	tap 1 "kernel console has no BUG, WARNING, Oops, Call Trace or panic"
+	grep -nE "$bad" "$tmp/console.txt" | diag
+else
+	tap 0 "kernel console has no BUG, WARNING, Oops, Call Trace or panic"
+fi
+if [ "$failed" != 0 ]; then
+	echo "# last 60 lines of the guest console:"
+	tail -n 60 "$tmp/console.txt" | diag
+fi
+finish
