@@ -33,6 +33,8 @@ echo "# guest kernel $(uname -r)"
 # --- load ---
 check "insmod hwqnic.ko" insmod "$mods/hwqnic.ko"
 check "/sys/module/hwqnic exists" test -d /sys/module/hwqnic
+check "platform device hwqnic.0" test -d /sys/bus/platform/devices/hwqnic.0
+check "engine kthread hwqnic0-engine" grep -qx hwqnic0-engine /proc/[0-9]*/comm
 
 # --- tracepoints (docs/tracepoints.md) ---
 for e in hwqnic_post hwqnic_db hwqnic_wqe hwqnic_cqe hwqnic_poll; do
@@ -124,6 +126,14 @@ fi
 # --- unload ---
 check "rmmod hwqnic" rmmod hwqnic
 check "/sys/module/hwqnic is gone" test ! -e /sys/module/hwqnic
+check "and its platform device" test ! -e /sys/bus/platform/devices/hwqnic.0
+check "and its kthread" sh -c '! grep -qx hwqnic0-engine /proc/[0-9]*/comm'
+# a second life starts as clean as the first
+check "insmod again" insmod "$mods/hwqnic.ko"
+check "$kv passes again (iters=20)" sh -c \
+	"dmesg -c >/dev/null; insmod $mods/$kv.ko iters=20 &&
+	 dmesg | grep -q '$kv: [0-9]* passed, 0 failed' && rmmod $kv"
+check "rmmod again" rmmod hwqnic
 
 [ "$failed" = 0 ] || echo "# $failed guest test(s) failed"
 # Exit status 0 means the script ran to its end; the failures are in the TAP.
