@@ -21,8 +21,10 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 mountpoint -q /sys/kernel/tracing ||
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 err=$(mktemp)
-trap 'rm -f "$err"' EXIT
-"$bin/qplat" -b "$bin/hwqload" 2> "$err" &
+# the maps stay pinned while the demo runs, for nictop's latency columns
+pin=/sys/fs/bpf/hwqnic-demo
+trap 'rm -f "$err"; rm -rf "$pin"' EXIT
+"$bin/qplat" -b "$bin/hwqload" --pin "$pin" 2> "$err" &
 qp=$!
 for _ in $(seq 100); do
 	grep -q Tracing "$err" && break
@@ -33,6 +35,7 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 cat "$err"
+echo "Watch it live from another terminal: $bin/nictop --maps $pin"
 "${load[@]}"
 rc=$?
 kill -INT "$qp"
