@@ -3,32 +3,7 @@
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/bin
-n=0
-failed=0
-
-ok() {	# ok COND-EXIT-STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-
-diag() {
-	sed 's/^/# /'
-}
-
-done_testing() {
-	echo "1..$n"
-	[ "$failed" = 0 ]
-}
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 0
-}
+. "$top/selftests/tap.sh"
 
 # (bpffs refuses names with a dot.)
 # Root, bpffs, and a kernel that loads our object: else skip, saying why.

@@ -18,10 +18,7 @@ KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-240}
 END_MARKER=HWQNIC-GUEST-END
 
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 0
-}
+. "$top/selftests/tap.sh"
 
 command -v qemu-system-x86_64 >/dev/null ||
 	skip_all "qemu-system-x86_64 missing: apt-get install qemu-system-x86"
@@ -43,21 +40,8 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-n=0
-failed=0
-tap() {	# tap STATUS DESCRIPTION: one host-side test line
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-diag() { sed -e 's/^/# /' -e '$a\'; }	# $a: end a last partial line
 finish() {
-	echo "1..$n"
-	[ "$failed" = 0 ]
+	done_testing
 	exit
 }
 
@@ -66,13 +50,13 @@ echo "# kernel $ver, build tree $KDIR"
 log=$tmp/build.log
 make -C "$KDIR" M="$top/kmod" modules >"$log" 2>&1 && [ -f "$top/kmod/hwqnic.ko" ]
 rc=$?
-tap $rc "hwqnic.ko builds"
+ok $rc "hwqnic.ko builds"
 [ $rc = 0 ] || { diag <"$log"; finish; }
 if [ -f "$here/Kbuild" ]; then
 	make -C "$KDIR" M="$here" KBUILD_EXTRA_SYMBOLS="$top/kmod/Module.symvers" \
 		modules >"$log" 2>&1
 	rc=$?
-	tap $rc "selftests/kmod modules build"
+	ok $rc "selftests/kmod modules build"
 	# Still boot: the guest's hwqnic tests are worth running anyway.
 	[ $rc = 0 ] || diag <"$log"
 fi
@@ -175,7 +159,7 @@ while IFS= read -r line || [ -n "$line" ]; do	# || : a last partial line
 	"#"*)
 		echo "$line" ;;
 	"Bail out!"*)
-		tap 1 "guest: $line" ;;
+		ok 1 "guest: $line" ;;
 	1..* | "")
 		;;	# a guest program's own plan: the plan is ours
 	*)
@@ -187,25 +171,25 @@ done <"$tmp/tap.log"
 echo "# qemu ran $(( (t1 - t0) / 1000000000 )).$(( (t1 - t0) / 100000000 % 10 ))s" \
 	"(exit $qrc)${marker:+, guest uptime ${marker##*=}s at the end}"
 if [ -n "$marker" ]; then
-	tap 0 "guest booted and reached the end marker"
+	ok 0 "guest booted and reached the end marker"
 	grc=${marker#* rc=}
 	grc=${grc%% *}
-	tap "$grc" "guest.sh ran to its end (exit $grc)"
+	ok "$grc" "guest.sh ran to its end (exit $grc)"
 else
 	if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 		why="killed after ${QEMU_TIMEOUT}s (QEMU_TIMEOUT)"
 	else
 		why="qemu exited $qrc"
 	fi
-	tap 1 "guest booted and reached the end marker: $why"
+	ok 1 "guest booted and reached the end marker: $why"
 	diag <"$tmp/qemu.log"
 fi
 bad='BUG:|WARNING:|Oops|Call Trace|general protection|Kernel panic'
 if grep -qE "$bad" "$tmp/console.txt"; then
-	tap 1 "kernel console has no BUG, WARNING, Oops, Call Trace or panic"
+	ok 1 "kernel console has no BUG, WARNING, Oops, Call Trace or panic"
 	grep -nE "$bad" "$tmp/console.txt" | diag
 else
-	tap 0 "kernel console has no BUG, WARNING, Oops, Call Trace or panic"
+	ok 0 "kernel console has no BUG, WARNING, Oops, Call Trace or panic"
 fi
 if [ "$failed" != 0 ]; then
 	echo "# last 60 lines of the guest console:"

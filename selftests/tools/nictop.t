@@ -11,36 +11,15 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/bin
 nictop=${NICTOP:-$bin/nictop}
 hwqperf=$bin/hwqperf
-n=0
-failed=0
-
-ok() {	# ok STATUS DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$top/selftests/tap.sh"
 
 skip() {
 	n=$((n + 1))
 	echo "ok $n # SKIP $*"
 }
 
-diag() {
-	sed 's/^/# /'
-}
-
-done_testing() {
-	echo "1..$n"
-	[ "$failed" = 0 ]
-}
-
-command -v tmux > /dev/null || { echo "1..0 # SKIP tmux is not installed"; exit 0; }
-command -v python3 > /dev/null ||
-	{ echo "1..0 # SKIP python3 is not installed"; exit 0; }
+command -v tmux > /dev/null || skip_all "tmux is not installed"
+command -v python3 > /dev/null || skip_all "python3 is not installed"
 
 tmp=$(mktemp -d)
 sock=nictop-test-$$		# our own tmux server
