@@ -15,13 +15,13 @@
 #include "hwqnic_kverbs.h"
 
 struct hwqnic_kdev {
-	struct hwqnic_dev dev;
-	struct platform_device *pdev;
+	struct hwqnic_dev dev;		/* dev.od.dev: the DMA device */
 	struct task_struct *engine;
 	bool stop;
 	/* one entry per QPN, in libhwqnic's stats layout */
 	struct hwqnic_stats_file *stats;
 	size_t stats_size;
+	bool stats_owned;		/* vmalloc_user()ed here */
 };
 
 struct hwqnic_kpd {
@@ -39,13 +39,33 @@ struct hwqnic_kcq {
 	struct hwqnic_core_cq core;
 	hwqnic_kcq_handler_t handler;
 	void *cq_context;
+	atomic_t mapped;		/* a process's mappings of its queue */
 };
 
 struct hwqnic_kqp {
 	struct hwqnic_kdev *kdev;
 	struct hwqnic_core_qp core;
+	atomic_t mapped;
 };
 
-extern const struct hwqnic_dev_ops hwqnic_kdev_ops;
+/* hwqnic_main.c: a device's life, its engine kthread included. */
+#define HWQNIC_KDEV_STATS_SIZE \
+	PAGE_ALIGN(struct_size((struct hwqnic_stats_file *)NULL, qp, \
+			       HWQNIC_MAX_QP))
+int hwqnic_kdev_init(struct hwqnic_kdev *kdev, struct device *dma_dev,
+		     u32 id, const struct hwqnic_dev_ops *ops,
+		     struct hwqnic_stats_file *stats);
+void hwqnic_kdev_stop(struct hwqnic_kdev *kdev);
+void hwqnic_kdev_fini(struct hwqnic_kdev *kdev);
+struct hwqnic_qp_counters *hwqnic_kdev_qp_counters(struct hwqnic_dev *dev,
+						   u32 qpn);
+void hwqnic_kdev_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
+void hwqnic_kdev_cq_event(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq);
+extern atomic64_t hwqnic_pinned_pages;
+extern atomic_t hwqnic_contexts;
+
+/* ucontext.c: /dev/hwqnic0, one device context per open file */
+int hwqnic_ucontext_register(struct device *dma_dev);
+void hwqnic_ucontext_unregister(void);
 
 #endif /* _HWQNIC_KDEV_H */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hwqnic.ko: the software RDMA NIC. The core in core/ (PBL, HWQ, device,
- * MR, CQ, QP, engine) is built here unchanged. This file creates the
- * device hwqnic0: a platform device to allocate DMA memory for, the core
- * device and its engine kthread; it also instantiates the tracepoints.
+ * MR, CQ, QP, engine) is built here unchanged. This file runs a device's
+ * life: its counters, the core device and its engine kthread. It creates
+ * hwqnic0 for in-kernel consumers (kverbs.c) on a platform device that
+ * DMA memory is allocated for, registers /dev/hwqnic0 (ucontext.c), and
+ * instantiates the tracepoints.
  */
 #include <linux/module.h>
 #include <linux/kthread.h>
@@ -14,14 +16,18 @@
 #define CREATE_TRACE_POINTS
 #include "hwqnic_trace.h"
 
+static struct platform_device *hwqnic_pdev;
 static struct hwqnic_kdev *hwqnic_kdev0;
+
+atomic64_t hwqnic_pinned_pages = ATOMIC64_INIT(0);
+atomic_t hwqnic_contexts = ATOMIC_INIT(0);
 
 static struct hwqnic_kdev *to_kdev(struct hwqnic_dev *dev)
 {
 	return container_of(dev, struct hwqnic_kdev, dev);
 }
 
-static struct hwqnic_qp_counters *kops_qp_counters(struct hwqnic_dev *dev,
+struct hwqnic_qp_counters *hwqnic_kdev_qp_counters(struct hwqnic_dev *dev,
 						   u32 qpn)
 {
 	struct hwqnic_stats_qp *e = &to_kdev(dev)->stats->qp[qpn -
@@ -32,7 +38,7 @@ static struct hwqnic_qp_counters *kops_qp_counters(struct hwqnic_dev *dev,
 }
 
 /* In the engine kthread, under the device lock. */
-static void kops_cq_event(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
+void hwqnic_kdev_cq_event(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
 {
 	struct hwqnic_kcq *kcq = container_of(cq, struct hwqnic_kcq, core);
 
@@ -40,23 +46,23 @@ static void kops_cq_event(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
 		kcq->handler(kcq, kcq->cq_context);
 }
 
-static void kops_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+void hwqnic_kdev_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	WRITE_ONCE(to_kdev(dev)->stats->qp[qp->qpn - HWQNIC_QPN_BASE].state,
 		   HWQNIC_QPS_ERR);
 }
 
-static void kops_async_event(struct hwqnic_dev *dev, u32 type, u32 handle)
+static void kdev0_async_event(struct hwqnic_dev *dev, u32 type, u32 handle)
 {
-	dev_warn_ratelimited(&to_kdev(dev)->pdev->dev,
-			     "async event %u on handle %u\n", type, handle);
+	dev_warn_ratelimited(dev->od.dev, "async event %u on handle %u\n",
+			     type, handle);
 }
 
-const struct hwqnic_dev_ops hwqnic_kdev_ops = {
-	.qp_counters = kops_qp_counters,
-	.cq_event = kops_cq_event,
-	.qp_error = kops_qp_error,
-	.async_event = kops_async_event,
+static const struct hwqnic_dev_ops kdev0_ops = {
+	.qp_counters = hwqnic_kdev_qp_counters,
+	.cq_event = hwqnic_kdev_cq_event,
+	.qp_error = hwqnic_kdev_qp_error,
+	.async_event = kdev0_async_event,
 };
 
 /*
@@ -77,63 +83,66 @@ static int engine_thread(void *arg)
 	return 0;
 }
 
-static void kdev_destroy(struct hwqnic_kdev *kdev)
+/* Stops the engine; nothing the host rings is looked at afterwards. */
+void hwqnic_kdev_stop(struct hwqnic_kdev *kdev)
 {
-	if (kdev->engine) {
-		WRITE_ONCE(kdev->stop, true);
-		smp_mb();
-		hwqnic_engine_kick(&kdev->dev);
-		kthread_stop(kdev->engine);
-		put_task_struct(kdev->engine);
-	}
-	if (kdev->dev.dbp)
-		hwqnic_dev_fini(&kdev->dev);
-	vfree(kdev->stats);
-	platform_device_unregister(kdev->pdev);
-	kfree(kdev);
+	if (!kdev->engine)
+		return;
+	WRITE_ONCE(kdev->stop, true);
+	smp_mb();
+	hwqnic_engine_kick(&kdev->dev);
+	kthread_stop(kdev->engine);
+	put_task_struct(kdev->engine);
+	kdev->engine = NULL;
 }
 
-static struct hwqnic_kdev *kdev_create(unsigned int index)
+/* Every object of the device has been destroyed. */
+void hwqnic_kdev_fini(struct hwqnic_kdev *kdev)
+{
+	hwqnic_kdev_stop(kdev);
+	if (kdev->dev.dbp)
+		hwqnic_dev_fini(&kdev->dev);
+	if (kdev->stats_owned)
+		vfree(kdev->stats);
+	kdev->stats = NULL;
+}
+
+/*
+ * A zeroed kdev becomes device `id` with its engine running. Its counters
+ * go to `stats` (HWQNIC_KDEV_STATS_SIZE bytes, the caller's, its header
+ * already written) or, when NULL, to memory of its own.
+ */
+int hwqnic_kdev_init(struct hwqnic_kdev *kdev, struct device *dma_dev,
+		     u32 id, const struct hwqnic_dev_ops *ops,
+		     struct hwqnic_stats_file *stats)
 {
 	struct task_struct *t;
-	struct hwqnic_kdev *kdev;
 	int rc;
 
-	kdev = kzalloc(sizeof(*kdev), GFP_KERNEL);
-	if (!kdev)
-		return ERR_PTR(-ENOMEM);
-	kdev->pdev = platform_device_register_simple("hwqnic", index, NULL, 0);
-	if (IS_ERR(kdev->pdev)) {
-		rc = PTR_ERR(kdev->pdev);
-		kfree(kdev);
-		return ERR_PTR(rc);
+	kdev->stats_size = HWQNIC_KDEV_STATS_SIZE;
+	kdev->stats = stats;
+	if (!stats) {
+		kdev->stats = vmalloc_user(kdev->stats_size);
+		if (!kdev->stats)
+			return -ENOMEM;
+		kdev->stats_owned = true;
+		kdev->stats->magic = HWQNIC_STATS_MAGIC;
+		kdev->stats->version = HWQNIC_STATS_VERSION;
+		kdev->stats->max_qp = HWQNIC_MAX_QP;
+		kdev->stats->pid = task_tgid_nr(current);
+		get_task_comm(kdev->stats->comm, current);
+		snprintf(kdev->stats->dev, sizeof(kdev->stats->dev),
+			 "hwqnic%u", id);
 	}
-	/* the emulated NIC reaches all of memory, without an IOMMU */
-	rc = dma_coerce_mask_and_coherent(&kdev->pdev->dev, DMA_BIT_MASK(64));
-	if (rc)
-		goto err;
-	kdev->stats_size = PAGE_ALIGN(struct_size(kdev->stats, qp,
-						  HWQNIC_MAX_QP));
-	kdev->stats = vmalloc_user(kdev->stats_size);
-	if (!kdev->stats) {
-		rc = -ENOMEM;
-		goto err;
-	}
-	kdev->stats->magic = HWQNIC_STATS_MAGIC;
-	kdev->stats->version = HWQNIC_STATS_VERSION;
-	kdev->stats->max_qp = HWQNIC_MAX_QP;
-	strscpy(kdev->stats->comm, "kernel", sizeof(kdev->stats->comm));
-	snprintf(kdev->stats->dev, sizeof(kdev->stats->dev), "hwqnic%u",
-		 index);
 
-	kdev->dev.od.dev = &kdev->pdev->dev;
+	kdev->dev.od.dev = dma_dev;
 	init_waitqueue_head(&kdev->dev.od.engine_wq);
-	rc = hwqnic_dev_init(&kdev->dev, &hwqnic_kdev_ops, index);
+	rc = hwqnic_dev_init(&kdev->dev, ops, id);
 	if (rc)
 		goto err;
 	kdev->dev.estats = &kdev->stats->engine;
 
-	t = kthread_create(engine_thread, kdev, "hwqnic%u-engine", index);
+	t = kthread_create(engine_thread, kdev, "hwqnic%u-engine", id);
 	if (IS_ERR(t)) {
 		rc = PTR_ERR(t);
 		goto err;
@@ -141,10 +150,10 @@ static struct hwqnic_kdev *kdev_create(unsigned int index)
 	get_task_struct(t);
 	kdev->engine = t;
 	wake_up_process(t);
-	return kdev;
+	return 0;
 err:
-	kdev_destroy(kdev);
-	return ERR_PTR(rc);
+	hwqnic_kdev_fini(kdev);
+	return rc;
 }
 
 struct hwqnic_kdev *hwqnic_kdev_get(unsigned int index)
@@ -155,17 +164,46 @@ EXPORT_SYMBOL_GPL(hwqnic_kdev_get);
 
 static int __init hwqnic_init(void)
 {
-	struct hwqnic_kdev *kdev = kdev_create(0);
+	int rc;
 
-	if (IS_ERR(kdev))
-		return PTR_ERR(kdev);
-	hwqnic_kdev0 = kdev;
+	hwqnic_pdev = platform_device_register_simple("hwqnic", 0, NULL, 0);
+	if (IS_ERR(hwqnic_pdev))
+		return PTR_ERR(hwqnic_pdev);
+	/* the emulated NIC reaches all of memory, without an IOMMU */
+	rc = dma_coerce_mask_and_coherent(&hwqnic_pdev->dev, DMA_BIT_MASK(64));
+	if (rc)
+		goto unregister;
+	hwqnic_kdev0 = kzalloc(sizeof(*hwqnic_kdev0), GFP_KERNEL);
+	if (!hwqnic_kdev0) {
+		rc = -ENOMEM;
+		goto unregister;
+	}
+	rc = hwqnic_kdev_init(hwqnic_kdev0, &hwqnic_pdev->dev, 0, &kdev0_ops,
+			      NULL);
+	if (rc)
+		goto free;
+	strscpy(hwqnic_kdev0->stats->comm, "kernel",
+		sizeof(hwqnic_kdev0->stats->comm));
+	hwqnic_kdev0->stats->pid = 0;
+	rc = hwqnic_ucontext_register(&hwqnic_pdev->dev);
+	if (rc)
+		goto fini;
 	return 0;
+fini:
+	hwqnic_kdev_fini(hwqnic_kdev0);
+free:
+	kfree(hwqnic_kdev0);
+unregister:
+	platform_device_unregister(hwqnic_pdev);
+	return rc;
 }
 
 static void __exit hwqnic_exit(void)
 {
-	kdev_destroy(hwqnic_kdev0);
+	hwqnic_ucontext_unregister();
+	hwqnic_kdev_fini(hwqnic_kdev0);
+	kfree(hwqnic_kdev0);
+	platform_device_unregister(hwqnic_pdev);
 }
 
 module_init(hwqnic_init);

@@ -58,7 +58,7 @@ static dma_addr_t kva_dma(struct hwqnic_kdev *kdev, const void *va)
 	struct page *pg = is_vmalloc_addr(va) ? vmalloc_to_page(va) :
 						virt_to_page(va);
 
-	return phys_to_dma(&kdev->pdev->dev, page_to_phys(pg));
+	return phys_to_dma(kdev->dev.od.dev, page_to_phys(pg));
 }
 
 /*

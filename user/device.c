@@ -134,15 +134,21 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 	rc = pick_backend(flags, &backend);
 	if (rc)
 		return uerr_ptr(rc);
-	/* The kernel backend needs hwqnic.ko's /dev/hwqnic0. */
-	if (backend == HWQNIC_OPEN_KERNEL)
-		return uerr_ptr(ENODEV);
 	if (name && (!*name || strlen(name) >= sizeof(ctx->name)))
 		return uerr_ptr(EINVAL);
 
 	ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return uerr_ptr(ENOMEM);
+	ctx->kfd = -1;
+	/* the kernel's contexts are named by it, after the device opened */
+	if (backend == HWQNIC_OPEN_KERNEL) {
+		rc = name && strcmp(name, "hwqnic0") ? ENODEV :
+		     -hwqnic_kern_open(ctx, &user_ops);
+		if (rc)
+			goto free_ctx;
+		return ctx;
+	}
 	id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	if (name)
 		snprintf(ctx->name, sizeof(ctx->name), "%s", name);
@@ -182,6 +188,11 @@ int hwqnic_close(struct hwqnic_context *ctx)
 {
 	if (!ctx)
 		return uerr(EINVAL);
+	if (kern(ctx)) {
+		hwqnic_kern_close(ctx);
+		free(ctx);
+		return 0;
+	}
 	WRITE_ONCE(ctx->stop, true);
 	smp_mb();
 	hwqnic_engine_kick(&ctx->dev);

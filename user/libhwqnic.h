@@ -12,12 +12,22 @@
 struct hwqnic_context {
 	struct hwqnic_dev dev;
 	char name[32];
+	/* the kernel backend: a context of /dev/hwqnic0, its engine there */
+	int kfd;			/* -1: the embedded engine */
+	void *dbp_map;
+	size_t dbp_len;
 	pthread_t engine;
 	bool stop;
 	int async_pipe[2];		/* engine writes, get_async_event reads */
 	struct hwqnic_stats_file *stats;
 	size_t stats_size;
 	char stats_path[64];		/* empty: not published */
+};
+
+/* A queue's pages as mapped from hwqnic.ko. */
+struct kmap {
+	void *va;
+	size_t len;
 };
 
 struct upd {
@@ -39,11 +49,13 @@ struct uchannel {
 struct ucq {
 	struct hwqnic_cq pub;
 	struct hwqnic_core_cq core;
+	struct kmap map;
 };
 
 struct uqp {
 	struct hwqnic_qp pub;
 	struct hwqnic_core_qp core;
+	struct kmap sq_map, rq_map;
 };
 
 /* A failed call sets errno and returns the error; see verbs.h. */
@@ -58,6 +70,36 @@ static inline void *uerr_ptr(int err)
 	errno = err;
 	return NULL;
 }
+
+static inline bool kern(const struct hwqnic_context *ctx)
+{
+	return ctx->kfd >= 0;
+}
+
+/*
+ * The kernel backend (kernel.c): each returns 0 or a negative errno and,
+ * failing, leaves nothing behind.
+ */
+int hwqnic_kern_open(struct hwqnic_context *ctx,
+		     const struct hwqnic_dev_ops *ops);
+void hwqnic_kern_close(struct hwqnic_context *ctx);
+int hwqnic_kern_alloc_pd(struct hwqnic_context *ctx, struct upd *pd);
+int hwqnic_kern_dealloc_pd(struct hwqnic_context *ctx, struct upd *pd);
+int hwqnic_kern_reg_mr(struct hwqnic_context *ctx, struct upd *pd,
+		       struct umr *mr, void *addr, size_t length,
+		       unsigned int access);
+int hwqnic_kern_dereg_mr(struct hwqnic_context *ctx, struct umr *mr);
+int hwqnic_kern_create_channel(struct hwqnic_context *ctx);
+int hwqnic_kern_create_cq(struct hwqnic_context *ctx, struct ucq *cq,
+			  int cqe, struct hwqnic_comp_channel *channel);
+int hwqnic_kern_destroy_cq(struct hwqnic_context *ctx, struct ucq *cq);
+int hwqnic_kern_create_qp(struct hwqnic_context *ctx, struct uqp *qp,
+			  struct upd *pd, struct hwqnic_qp_init_attr *attr);
+int hwqnic_kern_destroy_qp(struct hwqnic_context *ctx, struct uqp *qp);
+int hwqnic_kern_modify_qp(struct hwqnic_context *ctx, struct uqp *qp,
+			  const struct hwqnic_qp_attr *attr, int mask);
+int hwqnic_kern_query_qp(struct hwqnic_context *ctx, struct uqp *qp,
+			 struct hwqnic_qp_attr *attr);
 
 struct hwqnic_stats_qp *hwqnic_stats_entry(struct hwqnic_context *ctx,
 					   u32 qpn);

@@ -26,7 +26,8 @@ struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx)
 	pd = calloc(1, sizeof(*pd));
 	if (!pd)
 		return uerr_ptr(ENOMEM);
-	rc = hwqnic_pd_alloc(DEV(ctx), &pd->core);
+	rc = kern(ctx) ? hwqnic_kern_alloc_pd(ctx, pd) :
+			 hwqnic_pd_alloc(DEV(ctx), &pd->core);
 	if (rc) {
 		free(pd);
 		return uerr_ptr(-rc);
@@ -44,7 +45,8 @@ int hwqnic_dealloc_pd(struct hwqnic_pd *pub)
 	if (!pub)
 		return uerr(EINVAL);
 	pd = container_of(pub, struct upd, pub);
-	rc = hwqnic_pd_free(pd_dev(pub), &pd->core);
+	rc = kern(pub->context) ? hwqnic_kern_dealloc_pd(pub->context, pd) :
+				  hwqnic_pd_free(pd_dev(pub), &pd->core);
 	if (rc)
 		return uerr(-rc);
 	free(pd);
@@ -55,14 +57,32 @@ int hwqnic_dealloc_pd(struct hwqnic_pd *pub)
  * In-process DMA needs no pinning: the MR's PBL lists the tagged addresses
  * of the 4 KiB pages under [addr, addr + length).
  */
+static int emb_reg_mr(struct upd *pd, struct umr *mr, void *addr,
+		      size_t length, unsigned int access, u64 npages)
+{
+	uintptr_t first = (uintptr_t)addr & ~(uintptr_t)4095;
+	dma_addr_t *pages = malloc(npages * sizeof(*pages));
+	u64 i;
+	int rc;
+
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < npages; i++)
+		pages[i] = hwqnic_os_va_to_dma((void *)(first + (i << 12)));
+	rc = hwqnic_mr_reg(pd_dev(&pd->pub), &mr->core, &pd->core,
+			   (uintptr_t)addr, length, access, pages, npages, 12);
+	free(pages);
+	return rc;
+}
+
+/* The kernel backend pins the pages instead (hwqnic_kern_reg_mr()). */
 struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
 				size_t length, unsigned int access)
 {
 	uintptr_t first = (uintptr_t)addr & ~(uintptr_t)4095;
 	struct upd *pd;
-	dma_addr_t *pages;
 	struct umr *mr;
-	u64 npages, i;
+	u64 npages;
 	int rc;
 
 	if (!pub || !addr || !length || !hwqnic_mr_access_ok(access) ||
@@ -73,18 +93,15 @@ struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
 		return uerr_ptr(EINVAL);
 	pd = container_of(pub, struct upd, pub);
 	mr = calloc(1, sizeof(*mr));
-	pages = malloc(npages * sizeof(*pages));
-	if (!mr || !pages) {
-		rc = ENOMEM;
-		goto err;
+	if (!mr)
+		return uerr_ptr(ENOMEM);
+	rc = kern(pub->context) ?
+	     hwqnic_kern_reg_mr(pub->context, pd, mr, addr, length, access) :
+	     emb_reg_mr(pd, mr, addr, length, access, npages);
+	if (rc) {
+		free(mr);
+		return uerr_ptr(-rc);
 	}
-	for (i = 0; i < npages; i++)
-		pages[i] = hwqnic_os_va_to_dma((void *)(first + (i << 12)));
-	rc = -hwqnic_mr_reg(pd_dev(pub), &mr->core, &pd->core,
-			    (uintptr_t)addr, length, access, pages, npages, 12);
-	if (rc)
-		goto err;
-	free(pages);
 	mr->pub = (struct hwqnic_mr) {
 		.context = pub->context,
 		.pd = pub,
@@ -95,10 +112,6 @@ struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
 		.access = access,
 	};
 	return &mr->pub;
-err:
-	free(pages);
-	free(mr);
-	return uerr_ptr(rc);
 }
 
 int hwqnic_dereg_mr(struct hwqnic_mr *pub)
@@ -108,7 +121,14 @@ int hwqnic_dereg_mr(struct hwqnic_mr *pub)
 	if (!pub)
 		return uerr(EINVAL);
 	mr = container_of(pub, struct umr, pub);
-	hwqnic_mr_dereg(DEV(pub->context), &mr->core);
+	if (kern(pub->context)) {
+		int rc = -hwqnic_kern_dereg_mr(pub->context, mr);
+
+		if (rc)
+			return uerr(rc);
+	} else {
+		hwqnic_mr_dereg(DEV(pub->context), &mr->core);
+	}
 	free(mr);
 	return 0;
 }
@@ -124,6 +144,18 @@ hwqnic_create_comp_channel(struct hwqnic_context *ctx)
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return uerr_ptr(ENOMEM);
+	if (kern(ctx)) {
+		int fd = hwqnic_kern_create_channel(ctx);
+
+		if (fd < 0) {
+			free(ch);
+			return uerr_ptr(-fd);
+		}
+		ch->pub.context = ctx;
+		ch->pub.fd = fd;
+		ch->wfd = -1;
+		return &ch->pub;
+	}
 	/* the engine's end never blocks; the reader's does, until changed */
 	if (pipe2(fds, O_CLOEXEC)) {
 		free(ch);
@@ -150,7 +182,8 @@ int hwqnic_destroy_comp_channel(struct hwqnic_comp_channel *pub)
 	if (busy)
 		return uerr(EBUSY);
 	close(ch->pub.fd);
-	close(ch->wfd);
+	if (ch->wfd >= 0)
+		close(ch->wfd);
 	free(ch);
 	return 0;
 }
@@ -168,7 +201,8 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 	cq = calloc(1, sizeof(*cq));
 	if (!cq)
 		return uerr_ptr(ENOMEM);
-	rc = hwqnic_cq_create(DEV(ctx), &cq->core, cqe);
+	rc = kern(ctx) ? hwqnic_kern_create_cq(ctx, cq, cqe, channel) :
+			 hwqnic_cq_create(DEV(ctx), &cq->core, cqe);
 	if (rc) {
 		free(cq);
 		return uerr_ptr(-rc);
@@ -198,7 +232,8 @@ int hwqnic_destroy_cq(struct hwqnic_cq *pub)
 		return uerr(EINVAL);
 	cq = container_of(pub, struct ucq, pub);
 	dev = DEV(pub->context);
-	rc = hwqnic_cq_destroy(dev, &cq->core);
+	rc = kern(pub->context) ? hwqnic_kern_destroy_cq(pub->context, cq) :
+				  hwqnic_cq_destroy(dev, &cq->core);
 	if (rc)
 		return uerr(-rc);
 	if (pub->channel) {
@@ -290,11 +325,18 @@ struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
 	if (!qp)
 		return uerr_ptr(ENOMEM);
 	a = *attr;
-	rc = -hwqnic_qp_create(DEV(ctx), &qp->core,
-			       &container_of(pd, struct upd, pub)->core,
-			       &container_of(a.send_cq, struct ucq, pub)->core,
-			       &container_of(a.recv_cq, struct ucq, pub)->core,
-			       &a);
+	if (kern(ctx))
+		rc = -hwqnic_kern_create_qp(ctx, qp,
+					    container_of(pd, struct upd, pub),
+					    &a);
+	else
+		rc = -hwqnic_qp_create(DEV(ctx), &qp->core,
+				       &container_of(pd, struct upd, pub)->core,
+				       &container_of(a.send_cq, struct ucq,
+						     pub)->core,
+				       &container_of(a.recv_cq, struct ucq,
+						     pub)->core,
+				       &a);
 	if (rc) {
 		free(qp);
 		return uerr_ptr(rc);
@@ -328,7 +370,9 @@ int hwqnic_modify_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr,
 	if (!pub || !attr)
 		return uerr(EINVAL);
 	qp = container_of(pub, struct uqp, pub);
-	rc = -hwqnic_qp_modify(DEV(pub->context), &qp->core, attr, attr_mask);
+	rc = kern(pub->context) ?
+	     -hwqnic_kern_modify_qp(pub->context, qp, attr, attr_mask) :
+	     -hwqnic_qp_modify(DEV(pub->context), &qp->core, attr, attr_mask);
 	if (rc)
 		return uerr(rc);
 	pub->state = qp->core.host_state;
@@ -343,6 +387,11 @@ int hwqnic_query_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr)
 	if (!pub || !attr)
 		return uerr(EINVAL);
 	qp = container_of(pub, struct uqp, pub);
+	if (kern(pub->context)) {
+		int rc = -hwqnic_kern_query_qp(pub->context, qp, attr);
+
+		return rc ? uerr(rc) : 0;
+	}
 	hwqnic_qp_query(DEV(pub->context), &qp->core, attr);
 	return 0;
 }
@@ -356,7 +405,14 @@ int hwqnic_destroy_qp(struct hwqnic_qp *pub)
 		return uerr(EINVAL);
 	qp = container_of(pub, struct uqp, pub);
 	e = hwqnic_stats_entry(pub->context, pub->qp_num);
-	hwqnic_qp_destroy(DEV(pub->context), &qp->core);
+	if (kern(pub->context)) {
+		int rc = -hwqnic_kern_destroy_qp(pub->context, qp);
+
+		if (rc)
+			return uerr(rc);
+	} else {
+		hwqnic_qp_destroy(DEV(pub->context), &qp->core);
+	}
 	WRITE_ONCE(e->qpn, 0);
 	free(qp);
 	return 0;

@@ -39,6 +39,54 @@ unlock:
 }
 EXPORT_SYMBOL_GPL(hwqnic_cq_create);
 
+/*
+ * The host's side of a CQ that hwqnic.ko created for this process: its
+ * queue as mapped (`q`, taken over), its handle and doorbell slots.
+ */
+int hwqnic_cq_attach(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+		     u32 handle, u32 db_slot, u32 arm_slot,
+		     const struct hwqnic_hwq *q)
+{
+	int rc = 0;
+
+	if (handle >= HWQNIC_MAX_CQ || db_slot >= HWQNIC_DB_SLOTS ||
+	    arm_slot >= HWQNIC_DB_SLOTS)
+		return -EINVAL;
+	memset(cq, 0, sizeof(*cq));
+	cq->hwq = *q;
+	cq->handle = handle;
+	cq->db_slot = db_slot;
+	cq->arm_slot = arm_slot;
+	hwqnic_lock(&dev->lock);
+	if (dev->cq[handle])
+		rc = -EEXIST;
+	else
+		dev->cq[handle] = cq;
+	hwqnic_unlock(&dev->lock);
+	if (!rc)
+		hwqnic_lock_init(&cq->lock);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(hwqnic_cq_attach);
+
+/*
+ * Undoes hwqnic_cq_attach() unless QPs still use the CQ (-EBUSY); the
+ * queue view is the caller's again.
+ */
+int hwqnic_cq_detach(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
+{
+	hwqnic_lock(&dev->lock);
+	if (cq->users) {
+		hwqnic_unlock(&dev->lock);
+		return -EBUSY;
+	}
+	dev->cq[cq->handle] = NULL;
+	hwqnic_unlock(&dev->lock);
+	hwqnic_lock_destroy(&cq->lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hwqnic_cq_detach);
+
 int hwqnic_cq_destroy(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
 {
 	hwqnic_lock(&dev->lock);

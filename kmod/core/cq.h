@@ -29,6 +29,10 @@ struct hwqnic_core_cq {
 int hwqnic_cq_create(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		     u32 depth);
 int hwqnic_cq_destroy(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq);
+int hwqnic_cq_attach(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+		     u32 handle, u32 db_slot, u32 arm_slot,
+		     const struct hwqnic_hwq *q);
+int hwqnic_cq_detach(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq);
 int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		   int n, struct hwqnic_wc *wc);
 void hwqnic_cq_arm(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,

@@ -13,8 +13,13 @@ static int ids_init(struct hwqnic_osdev *od, struct hwqnic_ids *ids, u32 n)
 	return ids->map ? 0 : -ENOMEM;
 }
 
-int hwqnic_dev_init(struct hwqnic_dev *dev, const struct hwqnic_dev_ops *ops,
-		    u32 id)
+/*
+ * A device whose doorbell page is `dbp`, mapped from elsewhere (the host
+ * side of a hwqnic.ko context), or allocated here when dbp is NULL.
+ */
+int hwqnic_dev_init_dbp(struct hwqnic_dev *dev,
+			const struct hwqnic_dev_ops *ops, u32 id,
+			struct hwqnic_db_page *dbp)
 {
 	struct hwqnic_osdev *od = &dev->od;
 
@@ -27,10 +32,17 @@ int hwqnic_dev_init(struct hwqnic_dev *dev, const struct hwqnic_dev_ops *ops,
 	dev->cq = hwqnic_os_zalloc(od, HWQNIC_MAX_CQ * sizeof(*dev->cq));
 	dev->mr = hwqnic_os_zalloc(od, HWQNIC_MAX_MR * sizeof(*dev->mr));
 	dev->mr_gen = hwqnic_os_zalloc(od, HWQNIC_MAX_MR);
-	dev->dbp_size = DIV_ROUND_UP(sizeof(*dev->dbp), HWQNIC_PBL_TBL_SIZE) *
-			HWQNIC_PBL_TBL_SIZE;
-	dev->dbp = hwqnic_os_dma_alloc(od, dev->dbp_size, HWQNIC_PBL_TBL_SIZE,
-				       &dev->dbp_dma);
+	if (dbp) {
+		dev->dbp = dbp;
+		dev->dbp_size = 0;	/* not ours to free */
+	} else {
+		dev->dbp_size = DIV_ROUND_UP(sizeof(*dev->dbp),
+					     HWQNIC_PBL_TBL_SIZE) *
+				HWQNIC_PBL_TBL_SIZE;
+		dev->dbp = hwqnic_os_dma_alloc(od, dev->dbp_size,
+					       HWQNIC_PBL_TBL_SIZE,
+					       &dev->dbp_dma);
+	}
 	if (!dev->qp || !dev->active || !dev->cq || !dev->mr ||
 	    !dev->mr_gen || !dev->dbp ||
 	    ids_init(od, &dev->pd_ids, HWQNIC_MAX_PD) ||
@@ -42,6 +54,13 @@ int hwqnic_dev_init(struct hwqnic_dev *dev, const struct hwqnic_dev_ops *ops,
 		return -ENOMEM;
 	}
 	return 0;
+}
+EXPORT_SYMBOL_GPL(hwqnic_dev_init_dbp);
+
+int hwqnic_dev_init(struct hwqnic_dev *dev, const struct hwqnic_dev_ops *ops,
+		    u32 id)
+{
+	return hwqnic_dev_init_dbp(dev, ops, id, NULL);
 }
 EXPORT_SYMBOL_GPL(hwqnic_dev_init);
 
@@ -58,7 +77,8 @@ void hwqnic_dev_fini(struct hwqnic_dev *dev)
 		hwqnic_os_free(od, ids[i]->map);
 		ids[i]->map = NULL;
 	}
-	hwqnic_os_dma_free(od, dev->dbp_size, dev->dbp, dev->dbp_dma);
+	if (dev->dbp_size)
+		hwqnic_os_dma_free(od, dev->dbp_size, dev->dbp, dev->dbp_dma);
 	hwqnic_os_free(od, dev->mr_gen);
 	hwqnic_os_free(od, dev->mr);
 	hwqnic_os_free(od, dev->cq);

@@ -72,7 +72,7 @@ struct hwqnic_dev {
 	struct hwqnic_ids db_ids;	/* doorbell slots */
 	struct hwqnic_db_page *dbp;
 	dma_addr_t dbp_dma;
-	size_t dbp_size;
+	size_t dbp_size;		/* 0: dbp is mapped, not ours */
 	struct hwqnic_engine_counters *estats;	/* the backend's, or NULL */
 	/* engine-private */
 	struct hwqnic_core_qp **active;	/* QPs with send work or flushes */
@@ -83,6 +83,9 @@ struct hwqnic_dev {
 
 int hwqnic_dev_init(struct hwqnic_dev *dev, const struct hwqnic_dev_ops *ops,
 		    u32 id);
+int hwqnic_dev_init_dbp(struct hwqnic_dev *dev,
+			const struct hwqnic_dev_ops *ops, u32 id,
+			struct hwqnic_db_page *dbp);
 void hwqnic_dev_fini(struct hwqnic_dev *dev);
 
 void hwqnic_dev_query(struct hwqnic_device_attr *attr);

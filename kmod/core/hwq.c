@@ -36,6 +36,47 @@ int hwqnic_hwq_init(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq,
 }
 EXPORT_SYMBOL_GPL(hwqnic_hwq_init);
 
+/*
+ * The host's view of a queue whose pages someone else allocated and mapped
+ * contiguously at `va` (hwqnic.ko's, in a process): slot addresses only,
+ * no tables. Undone by hwqnic_hwq_unmap().
+ */
+int hwqnic_hwq_map(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq,
+		   u32 depth, u8 stride_shift, u8 pg_shift, u32 npages,
+		   void *va)
+{
+	u32 i;
+
+	if (!depth || depth > HWQNIC_HWQ_MAX_DEPTH || !va ||
+	    stride_shift < ilog2(HWQNIC_HWQ_MIN_STRIDE) ||
+	    pg_shift < HWQNIC_PBL_MIN_PG_SHIFT ||
+	    pg_shift > HWQNIC_PBL_MAX_PG_SHIFT || stride_shift > pg_shift ||
+	    npages > HWQNIC_PBL_MAX_PAGES ||
+	    (u64)depth << stride_shift > (u64)npages << pg_shift)
+		return -EINVAL;
+	*hwq = (struct hwqnic_hwq) {
+		.depth = depth,
+		.stride_shift = stride_shift,
+		.slots_pg_shift = pg_shift - stride_shift,
+		.pbl.ctx = { .npages = npages, .pg_shift = pg_shift },
+	};
+	hwq->pbl.pg_va = hwqnic_os_zalloc(od, npages * sizeof(void *));
+	if (!hwq->pbl.pg_va)
+		return -ENOMEM;
+	for (i = 0; i < npages; i++)
+		hwq->pbl.pg_va[i] = (char *)va + ((size_t)i << pg_shift);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(hwqnic_hwq_map);
+
+void hwqnic_hwq_unmap(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq)
+{
+	hwqnic_os_free(od, hwq->pbl.pg_va);
+	hwq->pbl.pg_va = NULL;
+	hwq->depth = 0;
+}
+EXPORT_SYMBOL_GPL(hwqnic_hwq_unmap);
+
 void hwqnic_hwq_free(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq)
 {
 	hwqnic_pbl_free(od, &hwq->pbl);

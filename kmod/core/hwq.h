@@ -38,6 +38,10 @@ struct hwqnic_hwq {
 int hwqnic_hwq_init(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq,
 		    u32 depth, u32 stride, u8 pg_shift);
 void hwqnic_hwq_free(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq);
+int hwqnic_hwq_map(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq,
+		   u32 depth, u8 stride_shift, u8 pg_shift, u32 npages,
+		   void *va);
+void hwqnic_hwq_unmap(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq);
 void hwqnic_hwq_reset(struct hwqnic_hwq *hwq);
 u64 hwqnic_hwq_db(const struct hwqnic_hwq *hwq, u32 xid, u8 type, u8 toggle);
 int hwqnic_hwq_slot_dma(struct hwqnic_osdev *od,

@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/futex.h>
+#include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <hwqnic/abi.h>
 #include "osdep.h"
 
 /* USDT semaphores: non-zero while a tracer is attached to the probe. */
@@ -95,7 +97,10 @@ void hwqnic_os_engine_wait(struct hwqnic_osdev *od, u32 *word, u32 val,
 
 void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word)
 {
-	(void)od;
+	if (od->kernel_engine) {
+		ioctl(od->wake_fd, HWQNIC_IOC_WAKE);
+		return;
+	}
 	__atomic_add_fetch(word, 1, __ATOMIC_SEQ_CST);
 	syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }

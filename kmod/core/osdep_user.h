@@ -182,6 +182,9 @@ static inline unsigned int ilog2(unsigned long n)
 #define HWQNIC_USER_IOVA_TAG	(1ULL << 62)
 
 struct hwqnic_osdev {
+	/* the engine is hwqnic.ko's: wake it with HWQNIC_IOC_WAKE on wake_fd */
+	bool kernel_engine;
+	int wake_fd;
 	long live_allocs;	/* outstanding allocations of both kinds */
 	long nallocs;		/* allocations attempted so far */
 	long fail_at;		/* fault injection: fail attempt number fail_at (1-based); 0: off */

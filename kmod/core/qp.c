@@ -130,6 +130,73 @@ void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 }
 EXPORT_SYMBOL_GPL(hwqnic_qp_destroy);
 
+/*
+ * The host's side of a QP that hwqnic.ko created for this process: its
+ * queues as mapped (taken over) and what the kernel granted. The NIC side
+ * stays in the kernel.
+ */
+int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		     const struct hwqnic_qp_init_attr *attr,
+		     struct hwqnic_core_cq *scq, struct hwqnic_core_cq *rcq,
+		     const struct hwqnic_qp_grant *g,
+		     const struct hwqnic_hwq *sq, const struct hwqnic_hwq *rq)
+{
+	u32 i = g->qpn - HWQNIC_FIRST_QPN;
+	int rc = 0;
+
+	if (i >= HWQNIC_MAX_QP || g->sq_slot >= HWQNIC_DB_SLOTS ||
+	    g->rq_slot >= HWQNIC_DB_SLOTS)
+		return -EINVAL;
+	memset(qp, 0, sizeof(*qp));
+	qp->qpn = g->qpn;
+	qp->type = attr->qp_type;
+	qp->sig_all = attr->sq_sig_all;
+	qp->scq = scq;
+	qp->rcq = rcq;
+	qp->cap = g->cap;
+	qp->host_state = HWQNIC_QPS_RESET;
+	qp->sq = *sq;
+	qp->rq = *rq;
+	qp->sq_slot = g->sq_slot;
+	qp->rq_slot = g->rq_slot;
+	hwqnic_lock_init(&qp->sq_lock);
+	hwqnic_lock_init(&qp->rq_lock);
+	hwqnic_lock(&dev->lock);
+	if (dev->qp[i]) {
+		rc = -EEXIST;
+	} else {
+		qp->cnt = dev->ops->qp_counters(dev, qp->qpn);
+		scq->users++;
+		rcq->users++;
+		WRITE_ONCE(dev->qp[i], qp);
+	}
+	hwqnic_unlock(&dev->lock);
+	if (rc) {
+		hwqnic_lock_destroy(&qp->sq_lock);
+		hwqnic_lock_destroy(&qp->rq_lock);
+	}
+	return rc;
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_attach);
+
+/* Undoes hwqnic_qp_attach(); the queue views are the caller's again. */
+void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	hwqnic_lock(&dev->lock);
+	WRITE_ONCE(dev->qp[qp->qpn - HWQNIC_FIRST_QPN], NULL);
+	qp->scq->users--;
+	qp->rcq->users--;
+	hwqnic_unlock(&dev->lock);
+	/* as in hwqnic_qp_destroy(): wait out a poller that found it */
+	hwqnic_lock(&qp->scq->lock);
+	hwqnic_unlock(&qp->scq->lock);
+	hwqnic_lock(&qp->rcq->lock);
+	hwqnic_unlock(&qp->rcq->lock);
+	hwqnic_lock_destroy(&qp->sq_lock);
+	hwqnic_lock_destroy(&qp->rq_lock);
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_detach);
+
 /* The IB state machine: required and optional attributes, [RC, UD]. */
 struct qp_trans {
 	bool ok;
@@ -207,15 +274,22 @@ static bool qp_attr_values_ok(const struct hwqnic_qp_attr *a, int mask)
 	return true;
 }
 
+/* The host's side of a move to RESET: nothing posted, queues zeroed. */
+void hwqnic_qp_host_reset(struct hwqnic_core_qp *qp)
+{
+	hwqnic_hwq_reset(&qp->sq);
+	hwqnic_hwq_reset(&qp->rq);
+	qp->sq_posted = qp->sq_done = qp->rq_posted = qp->rq_done = 0;
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_host_reset);
+
 /* Back to RESET: nothing posted, nothing owed, queues zeroed. */
 static void qp_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	struct hwqnic_qp_nic *n = &qp->nic;
 
 	hwqnic_qp_deactivate(dev, qp);
-	hwqnic_hwq_reset(&qp->sq);
-	hwqnic_hwq_reset(&qp->rq);
-	qp->sq_posted = qp->sq_done = qp->rq_posted = qp->rq_done = 0;
+	hwqnic_qp_host_reset(qp);
 	n->sq_cons = n->sq_prod = n->rq_cons = n->rq_prod =
 		(struct hwqnic_hwq_idx){ 0 };
 	n->rnr_count = 0;

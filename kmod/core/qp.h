@@ -45,6 +45,21 @@ struct hwqnic_core_qp {
 	struct hwqnic_qp_nic nic ____cacheline_aligned;
 };
 
+/* What hwqnic.ko granted a process for a QP it created. */
+struct hwqnic_qp_grant {
+	u32 qpn;
+	u32 sq_slot, rq_slot;
+	struct hwqnic_qp_cap cap;
+};
+
+int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		     const struct hwqnic_qp_init_attr *attr,
+		     struct hwqnic_core_cq *scq, struct hwqnic_core_cq *rcq,
+		     const struct hwqnic_qp_grant *g,
+		     const struct hwqnic_hwq *sq, const struct hwqnic_hwq *rq);
+void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
+void hwqnic_qp_host_reset(struct hwqnic_core_qp *qp);
+
 int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     struct hwqnic_core_pd *pd, struct hwqnic_core_cq *scq,
 		     struct hwqnic_core_cq *rcq,

@@ -50,6 +50,27 @@ else
 	skip "enable and read hwqnic:hwqnic_post" "event missing"
 fi
 
+# --- the verbs suite on the kernel backend (/dev/hwqnic0) ---
+# Each test program is one line here; its own failures come as diagnostics.
+check "/dev/hwqnic0 exists" test -c /dev/hwqnic0
+for t in /bin/*.t; do
+	[ -x "$t" ] || continue
+	name=${t##*/}
+	out=$(HWQNIC_BACKEND=kernel HWQNIC_TEST_QUICK=1 timeout 120 "$t" 2>&1)
+	rc=$?
+	plan=$(printf '%s\n' "$out" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p')
+	if [ $rc = 0 ] && [ -n "$plan" ]; then
+		ok "verbs/$name on the kernel backend ($plan tests)"
+	else
+		not_ok "verbs/$name on the kernel backend (exit $rc)"
+		printf '%s\n' "$out" | grep -v '^ok' | head -40 | diag
+	fi
+done
+check "every context freed: contexts = 0" \
+	grep -qx 0 /sys/bus/platform/devices/hwqnic.0/contexts
+check "every page unpinned: pinned_pages = 0" \
+	grep -qx 0 /sys/bus/platform/devices/hwqnic.0/pinned_pages
+
 # --- the exported verbs, driven by an in-kernel consumer ---
 # Its TAP lines reach the kernel log; they are taken from there. The
 # consumer runs at insmod, traced by qplat -k: every WR it posts is

@@ -1,0 +1,1006 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/hwqnic0 for processes. Each open file is a device context of its
+ * own, as a virtual function would be: its doorbell page, object tables,
+ * counters and engine kthread, so that one process can reach nothing of
+ * another's. Objects are created through the exported verbs (kverbs.c);
+ * memory regions pin the process's pages. The process maps the doorbell
+ * page, the counters and its queues' pages, and posts and polls there
+ * itself: from then on everything it writes is hostile to the engine,
+ * which copies and checks it as it does for any host.
+ *
+ * Locking: ctx->lock (a mutex) serialises the ioctls that create or
+ * destroy objects, and mmap; the core's own locks do the rest. Pages are
+ * pinned before ctx->lock is taken, since mmap holds mmap_lock around it.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
+#include <linux/idr.h>
+#include <linux/kfifo.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/sched/mm.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/xarray.h>
+#include <linux/dma-direct.h>
+
+#include "hwqnic_kdev.h"
+
+/* mmap offsets, in pages: the object type above bit 24, its id below */
+enum { MMAP_DB, MMAP_STATS, MMAP_CQ, MMAP_SQ, MMAP_RQ };
+#define MMAP_OFF(type, id)	((((u64)(type) << 24) | (id)) << PAGE_SHIFT)
+
+#define MAX_CONTEXTS	1024
+#define CHANNEL_EVENTS	256
+#define ASYNC_EVENTS	64
+
+struct hwqnic_uctx {
+	struct hwqnic_kdev kdev;
+	struct mutex lock;
+	bool opened;
+	/* the process's pages the counters are written to, or NULL */
+	struct page **stats_pages;
+	struct xarray pds;		/* pdn -> struct hwqnic_kpd */
+	spinlock_t ev_lock;
+	wait_queue_head_t ev_wait;
+	DECLARE_KFIFO(events, struct hwqnic_ioc_async_event, ASYNC_EVENTS);
+};
+
+/* A memory region over pinned pages of the process. */
+struct hwqnic_umr {
+	struct hwqnic_core_mr core;
+	struct page **pages;
+	u32 npages;
+	bool writable;
+	struct mm_struct *mm;		/* charged for the pinned pages */
+};
+
+/* A completion channel: the handles of CQs whose armed event came. */
+struct hwqnic_uchannel {
+	struct kref ref;
+	const struct hwqnic_uctx *owner;	/* compared, never followed */
+	spinlock_t lock;
+	wait_queue_head_t wait;
+	DECLARE_KFIFO(fifo, u32, CHANNEL_EVENTS);
+};
+
+static struct device *uctx_dma_dev;
+static DEFINE_IDA(uctx_ida);
+static const struct file_operations uchannel_fops;
+
+/* ---- completion channels ---- */
+
+static void uchannel_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct hwqnic_uchannel, ref));
+}
+
+/* The engine's CQ handler: never sleeps; a full channel drops the event. */
+static void uchannel_push(struct hwqnic_kcq *cq, void *arg)
+{
+	struct hwqnic_uchannel *ch = arg;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ch->lock, flags);
+	kfifo_put(&ch->fifo, cq->core.handle);
+	spin_unlock_irqrestore(&ch->lock, flags);
+	wake_up_interruptible(&ch->wait);
+}
+
+static ssize_t uchannel_read(struct file *f, char __user *buf, size_t len,
+			     loff_t *pos)
+{
+	struct hwqnic_uchannel *ch = f->private_data;
+	size_t done = 0;
+	u32 h;
+	int rc;
+
+	if (len < sizeof(h))
+		return -EINVAL;
+	for (;;) {
+		spin_lock_irq(&ch->lock);
+		while (done + sizeof(h) <= len && kfifo_get(&ch->fifo, &h)) {
+			spin_unlock_irq(&ch->lock);
+			if (copy_to_user(buf + done, &h, sizeof(h)))
+				return done ? done : -EFAULT;
+			done += sizeof(h);
+			spin_lock_irq(&ch->lock);
+		}
+		spin_unlock_irq(&ch->lock);
+		if (done)
+			return done;
+		if (f->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		rc = wait_event_interruptible(ch->wait,
+					      !kfifo_is_empty(&ch->fifo));
+		if (rc)
+			return rc;
+	}
+}
+
+static __poll_t uchannel_poll(struct file *f, poll_table *wait)
+{
+	struct hwqnic_uchannel *ch = f->private_data;
+
+	poll_wait(f, &ch->wait, wait);
+	return kfifo_is_empty(&ch->fifo) ? 0 : EPOLLIN | EPOLLRDNORM;
+}
+
+static int uchannel_release(struct inode *inode, struct file *f)
+{
+	struct hwqnic_uchannel *ch = f->private_data;
+
+	kref_put(&ch->ref, uchannel_free);
+	return 0;
+}
+
+static const struct file_operations uchannel_fops = {
+	.owner = THIS_MODULE,
+	.read = uchannel_read,
+	.poll = uchannel_poll,
+	.release = uchannel_release,
+	.llseek = noop_llseek,
+};
+
+static int ioc_create_channel(struct hwqnic_uctx *ctx)
+{
+	struct hwqnic_uchannel *ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	int fd;
+
+	if (!ch)
+		return -ENOMEM;
+	kref_init(&ch->ref);
+	ch->owner = ctx;
+	spin_lock_init(&ch->lock);
+	init_waitqueue_head(&ch->wait);
+	INIT_KFIFO(ch->fifo);
+	fd = anon_inode_getfd("[hwqnic-channel]", &uchannel_fops, ch,
+			      O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		kfree(ch);
+	return fd;
+}
+
+/* The channel behind fd, with a reference, if it is one of ctx's. */
+static struct hwqnic_uchannel *uchannel_get(struct hwqnic_uctx *ctx, int fd)
+{
+	struct hwqnic_uchannel *ch = NULL;
+	struct fd f = fdget(fd);
+
+	if (!f.file)
+		return NULL;
+	if (f.file->f_op == &uchannel_fops) {
+		ch = f.file->private_data;
+		if (ch->owner == ctx)
+			kref_get(&ch->ref);
+		else
+			ch = NULL;
+	}
+	fdput(f);
+	return ch;
+}
+
+/* ---- the device's callbacks ---- */
+
+static struct hwqnic_uctx *to_uctx(struct hwqnic_dev *dev)
+{
+	return container_of(dev, struct hwqnic_uctx, kdev.dev);
+}
+
+/* In the engine kthread, under the device lock: must not sleep. */
+static void uctx_async_event(struct hwqnic_dev *dev, u32 type, u32 handle)
+{
+	struct hwqnic_uctx *ctx = to_uctx(dev);
+	struct hwqnic_ioc_async_event ev = { type, handle };
+
+	kfifo_in_spinlocked(&ctx->events, &ev, 1, &ctx->ev_lock);
+	wake_up_interruptible(&ctx->ev_wait);
+}
+
+static const struct hwqnic_dev_ops uctx_ops = {
+	.qp_counters = hwqnic_kdev_qp_counters,
+	.cq_event = hwqnic_kdev_cq_event,
+	.qp_error = hwqnic_kdev_qp_error,
+	.async_event = uctx_async_event,
+};
+
+/* ---- object lookups, under ctx->lock ---- */
+
+static struct hwqnic_kcq *uctx_cq(struct hwqnic_uctx *ctx, u32 handle)
+{
+	struct hwqnic_core_cq *cq;
+
+	if (handle >= HWQNIC_MAX_CQ)
+		return NULL;
+	cq = ctx->kdev.dev.cq[handle];
+	return cq ? container_of(cq, struct hwqnic_kcq, core) : NULL;
+}
+
+static struct hwqnic_kqp *uctx_qp(struct hwqnic_uctx *ctx, u32 qpn)
+{
+	struct hwqnic_core_qp *qp = hwqnic_qp_lookup(&ctx->kdev.dev, qpn);
+
+	return qp ? container_of(qp, struct hwqnic_kqp, core) : NULL;
+}
+
+static struct hwqnic_umr *uctx_mr(struct hwqnic_uctx *ctx, u32 key)
+{
+	struct hwqnic_core_mr *mr = hwqnic_mr_lookup(&ctx->kdev.dev, key);
+
+	return mr ? container_of(mr, struct hwqnic_umr, core) : NULL;
+}
+
+/* ---- memory regions ---- */
+
+static void umr_unpin(struct hwqnic_umr *mr, u32 npinned)
+{
+	unpin_user_pages_dirty_lock(mr->pages, npinned, mr->writable);
+	atomic64_sub(npinned, &hwqnic_pinned_pages);
+}
+
+static void umr_free(struct hwqnic_umr *mr)
+{
+	umr_unpin(mr, mr->npages);
+	account_locked_vm(mr->mm, mr->npages, false);
+	mmdrop(mr->mm);
+	kvfree(mr->pages);
+	kfree(mr);
+}
+
+static int ioc_reg_mr(struct hwqnic_uctx *ctx, void __user *arg)
+{
+	u32 write = HWQNIC_ACCESS_LOCAL_WRITE | HWQNIC_ACCESS_REMOTE_WRITE |
+		    HWQNIC_ACCESS_REMOTE_ATOMIC;
+	struct hwqnic_ioc_mr m;
+	struct hwqnic_umr *mr;
+	struct hwqnic_kpd *pd;
+	dma_addr_t *dma = NULL;
+	u64 first, npages;
+	u32 pinned = 0, i;
+	int rc, n;
+
+	if (copy_from_user(&m, arg, sizeof(m)))
+		return -EFAULT;
+	if (m.rsvd || m.key || !m.length || m.addr + m.length < m.addr ||
+	    !access_ok((void __user *)(uintptr_t)m.addr, m.length) ||
+	    !hwqnic_mr_access_ok(m.access))
+		return -EINVAL;
+	first = m.addr >> PAGE_SHIFT;
+	npages = ((m.addr + m.length - 1) >> PAGE_SHIFT) - first + 1;
+	if (npages > HWQNIC_PBL_MAX_PAGES)
+		return -EINVAL;
+
+	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
+	if (!mr)
+		return -ENOMEM;
+	mr->npages = npages;
+	mr->writable = m.access & write;
+	mr->pages = kvmalloc_array(npages, sizeof(*mr->pages), GFP_KERNEL);
+	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
+	if (!mr->pages || !dma) {
+		rc = -ENOMEM;
+		goto free;
+	}
+	mr->mm = current->mm;
+	mmgrab(mr->mm);
+	rc = account_locked_vm(mr->mm, npages, true);
+	if (rc)
+		goto drop_mm;
+	while (pinned < npages) {
+		n = pin_user_pages_fast((first + pinned) << PAGE_SHIFT,
+					min_t(u64, npages - pinned, 4096),
+					FOLL_LONGTERM |
+					(mr->writable ? FOLL_WRITE : 0),
+					mr->pages + pinned);
+		if (n <= 0) {
+			rc = n ? n : -EFAULT;
+			goto unpin;
+		}
+		pinned += n;
+		atomic64_add(n, &hwqnic_pinned_pages);
+	}
+	for (i = 0; i < npages; i++)
+		dma[i] = phys_to_dma(uctx_dma_dev, page_to_phys(mr->pages[i]));
+
+	mutex_lock(&ctx->lock);
+	pd = xa_load(&ctx->pds, m.pdn);
+	rc = pd ? hwqnic_mr_reg(&ctx->kdev.dev, &mr->core, &pd->core, m.addr,
+				m.length, m.access, dma, npages, PAGE_SHIFT) :
+		  -EINVAL;
+	if (!rc) {
+		m.key = mr->core.key;
+		if (copy_to_user(arg, &m, sizeof(m))) {
+			hwqnic_mr_dereg(&ctx->kdev.dev, &mr->core);
+			rc = -EFAULT;
+		}
+	}
+	mutex_unlock(&ctx->lock);
+	kvfree(dma);
+	if (!rc)
+		return 0;
+	dma = NULL;
+unpin:
+	umr_unpin(mr, pinned);
+	account_locked_vm(mr->mm, npages, false);
+drop_mm:
+	mmdrop(mr->mm);
+free:
+	kvfree(dma);
+	kvfree(mr->pages);
+	kfree(mr);
+	return rc;
+}
+
+static int ioc_dereg_mr(struct hwqnic_uctx *ctx, void __user *arg)
+{
+	struct hwqnic_ioc_mr m;
+	struct hwqnic_umr *mr;
+
+	if (copy_from_user(&m, arg, sizeof(m)))
+		return -EFAULT;
+	mutex_lock(&ctx->lock);
+	mr = uctx_mr(ctx, m.key);
+	if (mr)
+		hwqnic_mr_dereg(&ctx->kdev.dev, &mr->core);
+	mutex_unlock(&ctx->lock);
+	if (!mr)
+		return -EINVAL;
+	umr_free(mr);
+	return 0;
+}
+
+/* ---- PDs, CQs, QPs ---- */
+
+static int ioc_alloc_pd(struct hwqnic_uctx *ctx, void __user *arg)
+{
+	struct hwqnic_ioc_pd p = {};
+	struct hwqnic_kpd *pd;
+	int rc;
+
+	mutex_lock(&ctx->lock);
+	pd = hwqnic_kalloc_pd(&ctx->kdev);
+	rc = PTR_ERR_OR_ZERO(pd);
+	if (!rc) {
+		p.pdn = pd->core.pdn;
+		rc = xa_insert(&ctx->pds, p.pdn, pd, GFP_KERNEL);
+		if (!rc && copy_to_user(arg, &p, sizeof(p))) {
+			xa_erase(&ctx->pds, p.pdn);
+			rc = -EFAULT;
+		}
+		if (rc)
+			hwqnic_kdealloc_pd(pd);
+	}
+	mutex_unlock(&ctx->lock);
+	return rc;
+}
+
+static int ioc_dealloc_pd(struct hwqnic_uctx *ctx, void __user *arg)
+{
+	struct hwqnic_ioc_pd p;
+	struct hwqnic_kpd *pd;
+	int rc = -EINVAL;
+
+	if (copy_from_user(&p, arg, sizeof(p)))
+		return -EFAULT;
+	mutex_lock(&ctx->lock);
+	pd = xa_load(&ctx->pds, p.pdn);
+	if (pd) {
+		rc = hwqnic_kdealloc_pd(pd);
+		if (!rc)
+			xa_erase(&ctx->pds, p.pdn);
+	}
+	mutex_unlock(&ctx->lock);
+	return rc;
+}
+
+static void queue_reply(struct hwqnic_ioc_queue *q, const struct hwqnic_hwq *h,
+			u32 slot, u64 off)
+{
+	*q = (struct hwqnic_ioc_queue) {
+		.depth = h->depth,
+		.npages = h->pbl.ctx.npages,
+		.pg_shift = h->pbl.ctx.pg_shift,
+		.stride_shift = h->stride_shift,
+		.slot = slot,
+		.mmap_off = off,
+		.mmap_len = (u64)h->pbl.ctx.npages << h->pbl.ctx.pg_shift,
+	};
+}
+
+static int ioc_create_cq(struct hwqnic_uctx *ctx, void __user *arg)
+{
+	struct hwqnic_uchannel *ch = NULL;
+	struct hwqnic_ioc_cq c;
+	struct hwqnic_kcq *cq;
+	int rc;
+
+	if (copy_from_user(&c, arg, sizeof(c)))
+		return -EFAULT;
+	if (c.channel_fd >= 0) {
+		ch = uchannel_get(ctx, c.channel_fd);
+		if (!ch)
+			return -EINVAL;
+	} else if (c.channel_fd != -1) {
+		return -EINVAL;
+	}
+	mutex_lock(&ctx->lock);
+	cq = hwqnic_kcreate_cq(&ctx->kdev, c.cqe, ch ? uchannel_push : NULL,
+			       ch);
+	rc = PTR_ERR_OR_ZERO(cq);
+	if (!rc) {
+		atomic_set(&cq->mapped, 0);
+		c.handle = cq->core.handle;
+		c.arm_slot = cq->core.arm_slot;
+		queue_reply(&c.q, &cq->core.hwq, cq->core.db_slot,
+			    MMAP_OFF(MMAP_CQ, c.handle));
+		if (copy_to_user(arg, &c, sizeof(c))) {
+			hwqnic_kdestroy_cq(cq);
+			rc = -EFAULT;
+		}
+	}
+	mutex_unlock(&ctx->lock);
+	if (rc && ch)
+		kref_put(&ch->ref, uchannel_free);
+	return rc;
+}
+
+static int cq_destroy(struct hwqnic_kcq *cq)
+{
+	struct hwqnic_uchannel *ch = cq->cq_context;
+	int rc = hwqnic_kdestroy_cq(cq);
+
+	if (!rc && ch)
+		kref_put(&ch->ref, uchannel_free);
+	return rc;
+}
+
+static int ioc_destroy_cq(struct hwqnic_uctx *ctx, void __user *arg)
+{
+	struct hwqnic_ioc_cq c;
+	struct hwqnic_kcq *cq;
+	int rc = -EINVAL;
+
+	if (copy_from_user(&c, arg, sizeof(c)))
+		return -EFAULT;
+	mutex_lock(&ctx->lock);
+	cq = uctx_cq(ctx, c.handle);
+	if (cq)
+		rc = atomic_read(&cq->mapped) ? -EBUSY : cq_destroy(cq);
+	mutex_unlock(&ctx->lock);
+	return rc;
+}
+
+static int ioc_create_qp(struct hwqnic_uctx *ctx, void __user *arg)
+{
+	struct hwqnic_qp_init_attr ia = {};
+	struct hwqnic_kcq *scq, *rcq;
+	struct hwqnic_ioc_qp q;
+	struct hwqnic_kpd *pd;
+	struct hwqnic_kqp *qp;
+	int rc;
+
+	if (copy_from_user(&q, arg, sizeof(q)))
+		return -EFAULT;
+	if (q.rsvd || q.sq_sig_all > 1)
+		return -EINVAL;
+	ia.qp_type = q.qp_type;
+	ia.sq_sig_all = q.sq_sig_all;
+	ia.cap = (struct hwqnic_qp_cap) {
+		.max_send_wr = q.max_send_wr,
+		.max_recv_wr = q.max_recv_wr,
+		.max_send_sge = q.max_send_sge,
+		.max_recv_sge = q.max_recv_sge,
+		.max_inline_data = q.max_inline_data,
+	};
+	mutex_lock(&ctx->lock);
+	pd = xa_load(&ctx->pds, q.pdn);
+	scq = uctx_cq(ctx, q.send_cq);
+	rcq = uctx_cq(ctx, q.recv_cq);
+	qp = pd && scq && rcq ? hwqnic_kcreate_qp(pd, scq, rcq, &ia) :
+				ERR_PTR(-EINVAL);
+	rc = PTR_ERR_OR_ZERO(qp);
+	if (!rc) {
+		atomic_set(&qp->mapped, 0);
+		q.qpn = qp->core.qpn;
+		q.max_send_wr = ia.cap.max_send_wr;
+		q.max_recv_wr = ia.cap.max_recv_wr;
+		q.max_send_sge = ia.cap.max_send_sge;
+		q.max_recv_sge = ia.cap.max_recv_sge;
+		q.max_inline_data = ia.cap.max_inline_data;
+		queue_reply(&q.sq, &qp->core.sq, qp->core.sq_slot,
+			    MMAP_OFF(MMAP_SQ, q.qpn));
+		queue_reply(&q.rq, &qp->core.rq, qp->core.rq_slot,
+			    MMAP_OFF(MMAP_RQ, q.qpn));
+		if (copy_to_user(arg, &q, sizeof(q))) {
+			hwqnic_kdestroy_qp(qp);
+			rc = -EFAULT;
+		}
+	}
+	mutex_unlock(&ctx->lock);
+	return rc;
+}
+
+static int ioc_destroy_qp(struct hwqnic_uctx *ctx, void __user *arg)
+{
+	struct hwqnic_ioc_qp q;
+	struct hwqnic_kqp *qp;
+	int rc = -EINVAL;
+
+	if (copy_from_user(&q, arg, sizeof(q)))
+		return -EFAULT;
+	mutex_lock(&ctx->lock);
+	qp = uctx_qp(ctx, q.qpn);
+	if (qp)
+		rc = atomic_read(&qp->mapped) ? -EBUSY : hwqnic_kdestroy_qp(qp);
+	mutex_unlock(&ctx->lock);
+	return rc;
+}
+
+static int ioc_modify_qp(struct hwqnic_uctx *ctx, void __user *arg)
+{
+	struct hwqnic_ioc_qp_attr a;
+	struct hwqnic_qp_attr attr;
+	struct hwqnic_kqp *qp;
+	int rc = -EINVAL;
+
+	if (copy_from_user(&a, arg, sizeof(a)))
+		return -EFAULT;
+	if (memchr_inv(a.rsvd, 0, sizeof(a.rsvd)) || a.attr_mask > INT_MAX)
+		return -EINVAL;
+	attr = (struct hwqnic_qp_attr) {
+		.qp_state = a.qp_state,
+		.cur_qp_state = a.cur_qp_state,
+		.path_mtu = a.path_mtu,
+		.qp_access_flags = a.qp_access_flags,
+		.qkey = a.qkey,
+		.rq_psn = a.rq_psn,
+		.sq_psn = a.sq_psn,
+		.dest_qp_num = a.dest_qp_num,
+		.pkey_index = a.pkey_index,
+		.port_num = a.port_num,
+		.timeout = a.timeout,
+		.retry_cnt = a.retry_cnt,
+		.rnr_retry = a.rnr_retry,
+		.min_rnr_timer = a.min_rnr_timer,
+		.max_rd_atomic = a.max_rd_atomic,
+		.max_dest_rd_atomic = a.max_dest_rd_atomic,
+	};
+	mutex_lock(&ctx->lock);
+	qp = uctx_qp(ctx, a.qpn);
+	if (qp)
+		rc = hwqnic_kmodify_qp(qp, &attr, a.attr_mask);
+	mutex_unlock(&ctx->lock);
+	return rc;
+}
+
+static int ioc_query_qp(struct hwqnic_uctx *ctx, void __user *arg)
+{
+	struct hwqnic_ioc_qp_attr a;
+	struct hwqnic_qp_attr attr;
+	struct hwqnic_kqp *qp;
+	u32 qpn;
+
+	if (copy_from_user(&a, arg, sizeof(a)))
+		return -EFAULT;
+	qpn = a.qpn;
+	mutex_lock(&ctx->lock);
+	qp = uctx_qp(ctx, qpn);
+	if (qp)
+		hwqnic_kquery_qp(qp, &attr);
+	mutex_unlock(&ctx->lock);
+	if (!qp)
+		return -EINVAL;
+	a = (struct hwqnic_ioc_qp_attr) {
+		.qpn = qpn,
+		.qp_state = attr.qp_state,
+		.cur_qp_state = attr.cur_qp_state,
+		.path_mtu = attr.path_mtu,
+		.qp_access_flags = attr.qp_access_flags,
+		.qkey = attr.qkey,
+		.rq_psn = attr.rq_psn,
+		.sq_psn = attr.sq_psn,
+		.dest_qp_num = attr.dest_qp_num,
+		.pkey_index = attr.pkey_index,
+		.port_num = attr.port_num,
+		.timeout = attr.timeout,
+		.retry_cnt = attr.retry_cnt,
+		.rnr_retry = attr.rnr_retry,
+		.min_rnr_timer = attr.min_rnr_timer,
+		.max_rd_atomic = attr.max_rd_atomic,
+		.max_dest_rd_atomic = attr.max_dest_rd_atomic,
+	};
+	return copy_to_user(arg, &a, sizeof(a)) ? -EFAULT : 0;
+}
+
+/* ---- the context ---- */
+
+static void stats_unpin(struct page **pages, u32 npages, void *va)
+{
+	if (va)
+		vunmap(va);
+	unpin_user_pages_dirty_lock(pages, npages, true);
+	atomic64_sub(npages, &hwqnic_pinned_pages);
+	kvfree(pages);
+}
+
+/*
+ * The process's memory for its counters (a stats file it publishes, for
+ * nictop), pinned and mapped for the engine: HWQNIC_KDEV_STATS_SIZE bytes.
+ * The kernel only ever adds to what it finds there.
+ */
+static void *stats_pin(u64 addr, u64 len, struct page ***pagesp)
+{
+	u32 n = HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT, pinned = 0;
+	struct page **pages;
+	void *va;
+	int got;
+
+	if (len != HWQNIC_KDEV_STATS_SIZE || !PAGE_ALIGNED(addr) ||
+	    !access_ok((void __user *)(uintptr_t)addr, len))
+		return ERR_PTR(-EINVAL);
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return ERR_PTR(-ENOMEM);
+	while (pinned < n) {
+		got = pin_user_pages_fast(addr + ((u64)pinned << PAGE_SHIFT),
+					  n - pinned,
+					  FOLL_WRITE | FOLL_LONGTERM,
+					  pages + pinned);
+		if (got <= 0) {
+			stats_unpin(pages, pinned, NULL);
+			return ERR_PTR(got ? got : -EFAULT);
+		}
+		pinned += got;
+		atomic64_add(got, &hwqnic_pinned_pages);
+	}
+	va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
+	if (!va) {
+		stats_unpin(pages, n, NULL);
+		return ERR_PTR(-ENOMEM);
+	}
+	*pagesp = pages;
+	return va;
+}
+
+static int ioc_open(struct hwqnic_uctx *ctx, void __user *arg)
+{
+	struct hwqnic_stats_file *stats = NULL;
+	struct page **pages = NULL;
+	struct hwqnic_ioc_open o;
+	int id, rc;
+
+	if (copy_from_user(&o, arg, sizeof(o)))
+		return -EFAULT;
+	if (o.abi_version != HWQNIC_ABI_VERSION)
+		return -EPROTO;
+	if (READ_ONCE(ctx->opened))
+		return -EBUSY;
+	/* before ctx->lock: pinning takes mmap_lock, mmap takes ctx->lock */
+	if (o.stats_addr) {
+		stats = stats_pin(o.stats_addr, o.stats_len, &pages);
+		if (IS_ERR(stats))
+			return PTR_ERR(stats);
+	}
+	mutex_lock(&ctx->lock);
+	rc = -EBUSY;
+	if (ctx->opened)
+		goto unpin;
+	rc = id = ida_alloc_range(&uctx_ida, 1, MAX_CONTEXTS, GFP_KERNEL);
+	if (id < 0)
+		goto unpin;
+	rc = hwqnic_kdev_init(&ctx->kdev, uctx_dma_dev, id, &uctx_ops, stats);
+	if (rc)
+		goto free_id;
+	o.dev_id = id;
+	o.stats_len = ctx->kdev.stats_size;
+	o.stats_off = stats ? 0 : MMAP_OFF(MMAP_STATS, 0);
+	o.db_off = MMAP_OFF(MMAP_DB, 0);
+	o.db_len = PAGE_ALIGN(sizeof(struct hwqnic_db_page));
+	if (copy_to_user(arg, &o, sizeof(o))) {
+		rc = -EFAULT;
+		goto fini;
+	}
+	ctx->stats_pages = pages;
+	WRITE_ONCE(ctx->opened, true);
+	atomic_inc(&hwqnic_contexts);
+	mutex_unlock(&ctx->lock);
+	return 0;
+fini:
+	hwqnic_kdev_fini(&ctx->kdev);
+free_id:
+	ida_free(&uctx_ida, id);
+unpin:
+	mutex_unlock(&ctx->lock);
+	if (stats)
+		stats_unpin(pages, HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT, stats);
+	return rc;
+}
+
+static long uctx_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct hwqnic_uctx *ctx = f->private_data;
+	void __user *p = (void __user *)arg;
+
+	if (cmd == HWQNIC_IOC_OPEN)
+		return ioc_open(ctx, p);
+	/* published by ioc_open() under the lock, never undone while open */
+	if (!READ_ONCE(ctx->opened))
+		return -EINVAL;
+	switch (cmd) {
+	case HWQNIC_IOC_ALLOC_PD:
+		return ioc_alloc_pd(ctx, p);
+	case HWQNIC_IOC_DEALLOC_PD:
+		return ioc_dealloc_pd(ctx, p);
+	case HWQNIC_IOC_REG_MR:
+		return ioc_reg_mr(ctx, p);
+	case HWQNIC_IOC_DEREG_MR:
+		return ioc_dereg_mr(ctx, p);
+	case HWQNIC_IOC_CREATE_CHANNEL:
+		return ioc_create_channel(ctx);
+	case HWQNIC_IOC_CREATE_CQ:
+		return ioc_create_cq(ctx, p);
+	case HWQNIC_IOC_DESTROY_CQ:
+		return ioc_destroy_cq(ctx, p);
+	case HWQNIC_IOC_CREATE_QP:
+		return ioc_create_qp(ctx, p);
+	case HWQNIC_IOC_DESTROY_QP:
+		return ioc_destroy_qp(ctx, p);
+	case HWQNIC_IOC_MODIFY_QP:
+		return ioc_modify_qp(ctx, p);
+	case HWQNIC_IOC_QUERY_QP:
+		return ioc_query_qp(ctx, p);
+	case HWQNIC_IOC_WAKE:
+		hwqnic_engine_kick(&ctx->kdev.dev);
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* A mapping of a queue keeps its object from being destroyed. */
+static void uobj_vm_open(struct vm_area_struct *vma)
+{
+	atomic_inc(vma->vm_private_data);
+}
+
+static void uobj_vm_close(struct vm_area_struct *vma)
+{
+	atomic_dec(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct uobj_vm_ops = {
+	.open = uobj_vm_open,
+	.close = uobj_vm_close,
+};
+
+/* Maps the queue's pages, each on its own: they need not be contiguous. */
+static int map_queue(struct vm_area_struct *vma, const struct hwqnic_hwq *h,
+		     atomic_t *mapped)
+{
+	size_t pg = (size_t)1 << h->pbl.ctx.pg_shift;
+	u32 i;
+	int rc;
+
+	if (vma->vm_end - vma->vm_start != (u64)h->pbl.ctx.npages * pg)
+		return -EINVAL;
+	for (i = 0; i < h->pbl.ctx.npages; i++) {
+		rc = remap_pfn_range(vma, vma->vm_start + i * pg,
+				     PHYS_PFN(dma_to_phys(uctx_dma_dev,
+							  h->pbl.pg_dma[i])),
+				     pg, vma->vm_page_prot);
+		if (rc)
+			return rc;
+	}
+	vma->vm_ops = &uobj_vm_ops;
+	vma->vm_private_data = mapped;
+	atomic_inc(mapped);
+	return 0;
+}
+
+static int uctx_mmap(struct file *f, struct vm_area_struct *vma)
+{
+	struct hwqnic_uctx *ctx = f->private_data;
+	struct hwqnic_kdev *kdev = &ctx->kdev;
+	unsigned long len = vma->vm_end - vma->vm_start;
+	u32 type = vma->vm_pgoff >> 24, id = vma->vm_pgoff & 0xffffff;
+	struct hwqnic_kcq *cq;
+	struct hwqnic_kqp *qp;
+	int rc = -EINVAL;
+
+	if (!READ_ONCE(ctx->opened) || !(vma->vm_flags & VM_SHARED) ||
+	    vma->vm_pgoff >> 32)
+		return -EINVAL;
+	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
+	mutex_lock(&ctx->lock);
+	switch (type) {
+	case MMAP_DB:
+		if (!id && len == PAGE_ALIGN(sizeof(struct hwqnic_db_page)))
+			rc = remap_pfn_range(vma, vma->vm_start,
+					     PHYS_PFN(dma_to_phys(uctx_dma_dev,
+								  kdev->dev.dbp_dma)),
+					     len, vma->vm_page_prot);
+		break;
+	case MMAP_STATS:
+		if (!id && len == kdev->stats_size && kdev->stats_owned)
+			rc = remap_vmalloc_range(vma, kdev->stats, 0);
+		break;
+	case MMAP_CQ:
+		cq = uctx_cq(ctx, id);
+		if (cq)
+			rc = map_queue(vma, &cq->core.hwq, &cq->mapped);
+		break;
+	case MMAP_SQ:
+	case MMAP_RQ:
+		qp = uctx_qp(ctx, id);
+		if (qp)
+			rc = map_queue(vma, type == MMAP_SQ ? &qp->core.sq :
+					    &qp->core.rq, &qp->mapped);
+		break;
+	}
+	mutex_unlock(&ctx->lock);
+	return rc;
+}
+
+/* Asynchronous events, struct hwqnic_ioc_async_event each. */
+static ssize_t uctx_read(struct file *f, char __user *buf, size_t len,
+			 loff_t *pos)
+{
+	struct hwqnic_uctx *ctx = f->private_data;
+	unsigned int copied;
+	int rc;
+
+	if (len < sizeof(struct hwqnic_ioc_async_event))
+		return -EINVAL;
+	for (;;) {
+		/* one reader at a time: kfifo_to_user() needs it */
+		mutex_lock(&ctx->lock);
+		rc = kfifo_to_user(&ctx->events, buf, len, &copied);
+		mutex_unlock(&ctx->lock);
+		if (rc || copied)
+			return rc ? rc : copied;
+		if (f->f_flags & O_NONBLOCK)
+			return -EAGAIN;
+		rc = wait_event_interruptible(ctx->ev_wait,
+					      !kfifo_is_empty(&ctx->events));
+		if (rc)
+			return rc;
+	}
+}
+
+static __poll_t uctx_poll(struct file *f, poll_table *wait)
+{
+	struct hwqnic_uctx *ctx = f->private_data;
+
+	poll_wait(f, &ctx->ev_wait, wait);
+	return kfifo_is_empty(&ctx->events) ? 0 : EPOLLIN | EPOLLRDNORM;
+}
+
+static int uctx_open(struct inode *inode, struct file *f)
+{
+	struct hwqnic_uctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+
+	if (!ctx)
+		return -ENOMEM;
+	mutex_init(&ctx->lock);
+	xa_init(&ctx->pds);
+	spin_lock_init(&ctx->ev_lock);
+	init_waitqueue_head(&ctx->ev_wait);
+	INIT_KFIFO(ctx->events);
+	f->private_data = ctx;
+	return stream_open(inode, f);
+}
+
+/*
+ * The last reference is gone, mappings included: the engine stops first,
+ * then whatever the process left behind is destroyed, QPs before the CQs
+ * and PDs they use.
+ */
+static int uctx_release(struct inode *inode, struct file *f)
+{
+	struct hwqnic_uctx *ctx = f->private_data;
+	struct hwqnic_dev *dev = &ctx->kdev.dev;
+	struct hwqnic_stats_file *stats;
+	struct hwqnic_kpd *pd;
+	struct hwqnic_umr *mr;
+	struct hwqnic_kcq *cq;
+	struct hwqnic_kqp *qp;
+	unsigned long i;
+
+	if (ctx->opened) {
+		hwqnic_kdev_stop(&ctx->kdev);
+		for (i = 0; i < HWQNIC_MAX_QP; i++) {
+			qp = uctx_qp(ctx, HWQNIC_FIRST_QPN + i);
+			if (qp)
+				hwqnic_kdestroy_qp(qp);
+		}
+		for (i = 0; i < HWQNIC_MAX_CQ; i++) {
+			cq = uctx_cq(ctx, i);
+			if (cq)
+				cq_destroy(cq);
+		}
+		for (i = 0; i < HWQNIC_MAX_MR; i++) {
+			if (!dev->mr[i])
+				continue;
+			mr = container_of(dev->mr[i], struct hwqnic_umr, core);
+			hwqnic_mr_dereg(dev, &mr->core);
+			umr_free(mr);
+		}
+		xa_for_each(&ctx->pds, i, pd)
+			hwqnic_kdealloc_pd(pd);
+		ida_free(&uctx_ida, dev->id);
+		stats = ctx->kdev.stats_owned ? NULL : ctx->kdev.stats;
+		hwqnic_kdev_fini(&ctx->kdev);
+		if (stats)
+			stats_unpin(ctx->stats_pages,
+				    HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT, stats);
+		atomic_dec(&hwqnic_contexts);
+	}
+	xa_destroy(&ctx->pds);
+	mutex_destroy(&ctx->lock);
+	kfree(ctx);
+	return 0;
+}
+
+static const struct file_operations uctx_fops = {
+	.owner = THIS_MODULE,
+	.open = uctx_open,
+	.release = uctx_release,
+	.unlocked_ioctl = uctx_ioctl,
+	.mmap = uctx_mmap,
+	.read = uctx_read,
+	.poll = uctx_poll,
+	.llseek = no_llseek,
+};
+
+static struct miscdevice uctx_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "hwqnic0",
+	.fops = &uctx_fops,
+	.mode = 0666,
+};
+
+/* What the module holds for processes: tests read these to see it freed. */
+static ssize_t contexts_show(struct device *d, struct device_attribute *a,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%d\n", atomic_read(&hwqnic_contexts));
+}
+static DEVICE_ATTR_RO(contexts);
+
+static ssize_t pinned_pages_show(struct device *d, struct device_attribute *a,
+				 char *buf)
+{
+	return sysfs_emit(buf, "%lld\n",
+			  (long long)atomic64_read(&hwqnic_pinned_pages));
+}
+static DEVICE_ATTR_RO(pinned_pages);
+
+static struct attribute *uctx_attrs[] = {
+	&dev_attr_contexts.attr,
+	&dev_attr_pinned_pages.attr,
+	NULL,
+};
+
+static const struct attribute_group uctx_group = { .attrs = uctx_attrs };
+
+int hwqnic_ucontext_register(struct device *dma_dev)
+{
+	int rc;
+
+	uctx_dma_dev = dma_dev;
+	rc = sysfs_create_group(&dma_dev->kobj, &uctx_group);
+	if (rc)
+		return rc;
+	rc = misc_register(&uctx_misc);
+	if (rc)
+		sysfs_remove_group(&dma_dev->kobj, &uctx_group);
+	return rc;
+}
+
+void hwqnic_ucontext_unregister(void)
+{
+	misc_deregister(&uctx_misc);
+	sysfs_remove_group(&uctx_dma_dev->kobj, &uctx_group);
+}

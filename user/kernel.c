@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * libhwqnic's kernel backend: a context of /dev/hwqnic0 (include/hwqnic/
+ * abi.h). hwqnic.ko creates every object and runs the engine; the process
+ * maps the doorbell page, the counters and each queue, and keeps the
+ * host's side of them in the core's own objects (hwqnic_cq_attach(),
+ * hwqnic_qp_attach()), so posting and polling are the embedded backend's
+ * code, unchanged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "libhwqnic.h"
+
+#define KDEV_PATH	"/dev/hwqnic0"
+
+static int kioctl(struct hwqnic_context *ctx, unsigned long cmd, void *arg)
+{
+	return ioctl(ctx->kfd, cmd, arg) < 0 ? -errno : 0;
+}
+
+static void *kmmap(struct hwqnic_context *ctx, u64 off, size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       ctx->kfd, (off_t)off);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* The stats file takes the device's name, hwqnicN, once N is known. */
+static void stats_rename(struct hwqnic_context *ctx, u32 dev_id)
+{
+	char path[sizeof(ctx->stats_path)];
+
+	snprintf(ctx->name, sizeof(ctx->name), "hwqnic%u", dev_id);
+	snprintf(ctx->stats->dev, sizeof(ctx->stats->dev), "%s", ctx->name);
+	if (!ctx->stats_path[0])
+		return;
+	snprintf(path, sizeof(path),
+		 HWQNIC_STATS_DIR "/" HWQNIC_STATS_PREFIX "%d.%s", getpid(),
+		 ctx->name);
+	if (rename(ctx->stats_path, path))
+		return;		/* still published, under the first name */
+	memcpy(ctx->stats_path, path, sizeof(path));
+}
+
+/*
+ * A context of /dev/hwqnic0 is a device of its own, hwqnicN. Its counters
+ * are written by the kernel into this process's stats file, which it pins.
+ */
+int hwqnic_kern_open(struct hwqnic_context *ctx,
+		     const struct hwqnic_dev_ops *ops)
+{
+	struct hwqnic_ioc_open o = { .abi_version = HWQNIC_ABI_VERSION };
+	long pg = sysconf(_SC_PAGESIZE);
+	int rc;
+
+	/* non-blocking: read(2) of it is hwqnic_get_async_event() */
+	ctx->kfd = open(KDEV_PATH, O_RDWR | O_CLOEXEC | O_NONBLOCK);
+	if (ctx->kfd < 0)
+		return errno == ENOENT ? -ENODEV : -errno;
+	/* a name of its own in this process until the kernel's is known */
+	snprintf(ctx->name, sizeof(ctx->name), "hwqnic0.fd%d", ctx->kfd);
+	rc = -hwqnic_stats_open(ctx);
+	if (rc)
+		goto close_fd;
+	o.stats_addr = (uintptr_t)ctx->stats;
+	o.stats_len = (ctx->stats_size + pg - 1) / pg * pg;
+	rc = kioctl(ctx, HWQNIC_IOC_OPEN, &o);
+	if (rc)
+		goto stats;
+	stats_rename(ctx, o.dev_id);
+	ctx->dbp_len = o.db_len;
+	ctx->dbp_map = kmmap(ctx, o.db_off, o.db_len);
+	if (!ctx->dbp_map || o.db_len < sizeof(struct hwqnic_db_page)) {
+		rc = -ENOMEM;
+		goto unmap;
+	}
+	ctx->dev.od.kernel_engine = true;
+	ctx->dev.od.wake_fd = ctx->kfd;
+	rc = hwqnic_dev_init_dbp(&ctx->dev, ops, o.dev_id, ctx->dbp_map);
+	if (rc)
+		goto unmap;
+	ctx->async_pipe[0] = ctx->kfd;
+	ctx->async_pipe[1] = -1;
+	return 0;
+unmap:
+	if (ctx->dbp_map)
+		munmap(ctx->dbp_map, ctx->dbp_len);
+	ctx->dbp_map = NULL;
+stats:
+	hwqnic_stats_close(ctx);
+close_fd:
+	close(ctx->kfd);
+	ctx->kfd = -1;
+	return rc;
+}
+
+/* Closing the file ends the context and all that is left in it. */
+void hwqnic_kern_close(struct hwqnic_context *ctx)
+{
+	hwqnic_dev_fini(&ctx->dev);
+	munmap(ctx->dbp_map, ctx->dbp_len);
+	hwqnic_stats_close(ctx);
+	close(ctx->kfd);
+}
+
+int hwqnic_kern_alloc_pd(struct hwqnic_context *ctx, struct upd *pd)
+{
+	struct hwqnic_ioc_pd p = { 0 };
+	int rc = kioctl(ctx, HWQNIC_IOC_ALLOC_PD, &p);
+
+	pd->core.pdn = p.pdn;
+	return rc;
+}
+
+int hwqnic_kern_dealloc_pd(struct hwqnic_context *ctx, struct upd *pd)
+{
+	struct hwqnic_ioc_pd p = { .pdn = pd->core.pdn };
+
+	return kioctl(ctx, HWQNIC_IOC_DEALLOC_PD, &p);
+}
+
+int hwqnic_kern_reg_mr(struct hwqnic_context *ctx, struct upd *pd,
+		       struct umr *mr, void *addr, size_t length,
+		       unsigned int access)
+{
+	struct hwqnic_ioc_mr m = {
+		.addr = (uintptr_t)addr,
+		.length = length,
+		.pdn = pd->core.pdn,
+		.access = access,
+	};
+	int rc = kioctl(ctx, HWQNIC_IOC_REG_MR, &m);
+
+	mr->core.key = m.key;
+	return rc;
+}
+
+int hwqnic_kern_dereg_mr(struct hwqnic_context *ctx, struct umr *mr)
+{
+	struct hwqnic_ioc_mr m = { .key = mr->core.key };
+
+	return kioctl(ctx, HWQNIC_IOC_DEREG_MR, &m);
+}
+
+/* A channel's fd comes from the kernel: it queues the CQ handles itself. */
+int hwqnic_kern_create_channel(struct hwqnic_context *ctx)
+{
+	int fd = ioctl(ctx->kfd, HWQNIC_IOC_CREATE_CHANNEL);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* The host's view of a queue hwqnic.ko describes, mapped. */
+static int map_queue(struct hwqnic_context *ctx,
+		     const struct hwqnic_ioc_queue *q, struct hwqnic_hwq *hwq,
+		     struct kmap *m)
+{
+	int rc;
+
+	m->len = q->mmap_len;
+	m->va = kmmap(ctx, q->mmap_off, q->mmap_len);
+	if (!m->va)
+		return -errno;
+	rc = hwqnic_hwq_map(&ctx->dev.od, hwq, q->depth, q->stride_shift,
+			    q->pg_shift, q->npages, m->va);
+	if (rc) {
+		munmap(m->va, m->len);
+		m->va = NULL;
+	}
+	return rc;
+}
+
+static void unmap_queue(struct hwqnic_context *ctx, struct hwqnic_hwq *hwq,
+			struct kmap *m)
+{
+	hwqnic_hwq_unmap(&ctx->dev.od, hwq);
+	munmap(m->va, m->len);
+	m->va = NULL;
+}
+
+int hwqnic_kern_create_cq(struct hwqnic_context *ctx, struct ucq *cq,
+			  int cqe, struct hwqnic_comp_channel *channel)
+{
+	struct hwqnic_ioc_cq c = {
+		.cqe = cqe,
+		.channel_fd = channel ? channel->fd : -1,
+	};
+	struct hwqnic_hwq hwq;
+	int rc;
+
+	rc = kioctl(ctx, HWQNIC_IOC_CREATE_CQ, &c);
+	if (rc)
+		return rc;
+	rc = map_queue(ctx, &c.q, &hwq, &cq->map);
+	if (rc)
+		goto destroy;
+	rc = hwqnic_cq_attach(&ctx->dev, &cq->core, c.handle, c.q.slot,
+			      c.arm_slot, &hwq);
+	if (!rc)
+		return 0;
+	unmap_queue(ctx, &hwq, &cq->map);
+destroy:
+	kioctl(ctx, HWQNIC_IOC_DESTROY_CQ, &c);
+	return rc;
+}
+
+int hwqnic_kern_destroy_cq(struct hwqnic_context *ctx, struct ucq *cq)
+{
+	struct hwqnic_ioc_cq c = { .handle = cq->core.handle };
+	int rc = hwqnic_cq_detach(&ctx->dev, &cq->core);
+
+	if (rc)
+		return rc;
+	unmap_queue(ctx, &cq->core.hwq, &cq->map);
+	return kioctl(ctx, HWQNIC_IOC_DESTROY_CQ, &c);
+}
+
+int hwqnic_kern_create_qp(struct hwqnic_context *ctx, struct uqp *qp,
+			  struct upd *pd, struct hwqnic_qp_init_attr *attr)
+{
+	struct ucq *scq = container_of(attr->send_cq, struct ucq, pub);
+	struct ucq *rcq = container_of(attr->recv_cq, struct ucq, pub);
+	struct hwqnic_ioc_qp q = {
+		.pdn = pd->core.pdn,
+		.send_cq = scq->core.handle,
+		.recv_cq = rcq->core.handle,
+		.qp_type = attr->qp_type,
+		.sq_sig_all = !!attr->sq_sig_all,
+		.max_send_wr = attr->cap.max_send_wr,
+		.max_recv_wr = attr->cap.max_recv_wr,
+		.max_send_sge = attr->cap.max_send_sge,
+		.max_recv_sge = attr->cap.max_recv_sge,
+		.max_inline_data = attr->cap.max_inline_data,
+	};
+	struct hwqnic_qp_grant g;
+	struct hwqnic_hwq sq, rq;
+	int rc;
+
+	rc = kioctl(ctx, HWQNIC_IOC_CREATE_QP, &q);
+	if (rc)
+		return rc;
+	rc = map_queue(ctx, &q.sq, &sq, &qp->sq_map);
+	if (rc)
+		goto destroy;
+	rc = map_queue(ctx, &q.rq, &rq, &qp->rq_map);
+	if (rc)
+		goto unmap_sq;
+	g = (struct hwqnic_qp_grant) {
+		.qpn = q.qpn,
+		.sq_slot = q.sq.slot,
+		.rq_slot = q.rq.slot,
+		.cap = {
+			.max_send_wr = q.max_send_wr,
+			.max_recv_wr = q.max_recv_wr,
+			.max_send_sge = q.max_send_sge,
+			.max_recv_sge = q.max_recv_sge,
+			.max_inline_data = q.max_inline_data,
+		},
+	};
+	rc = hwqnic_qp_attach(&ctx->dev, &qp->core, attr, &scq->core,
+			      &rcq->core, &g, &sq, &rq);
+	if (!rc) {
+		attr->cap = g.cap;
+		return 0;
+	}
+	unmap_queue(ctx, &rq, &qp->rq_map);
+unmap_sq:
+	unmap_queue(ctx, &sq, &qp->sq_map);
+destroy:
+	kioctl(ctx, HWQNIC_IOC_DESTROY_QP, &q);
+	return rc;
+}
+
+int hwqnic_kern_destroy_qp(struct hwqnic_context *ctx, struct uqp *qp)
+{
+	struct hwqnic_ioc_qp q = { .qpn = qp->core.qpn };
+
+	hwqnic_qp_detach(&ctx->dev, &qp->core);
+	unmap_queue(ctx, &qp->core.rq, &qp->rq_map);
+	unmap_queue(ctx, &qp->core.sq, &qp->sq_map);
+	return kioctl(ctx, HWQNIC_IOC_DESTROY_QP, &q);
+}
+
+/* The engine's side moves in the kernel; the host's follows it here. */
+int hwqnic_kern_modify_qp(struct hwqnic_context *ctx, struct uqp *qp,
+			  const struct hwqnic_qp_attr *attr, int mask)
+{
+	struct hwqnic_ioc_qp_attr a = {
+		.qpn = qp->core.qpn,
+		.attr_mask = mask,
+		.qp_state = attr->qp_state,
+		.cur_qp_state = attr->cur_qp_state,
+		.path_mtu = attr->path_mtu,
+		.qp_access_flags = attr->qp_access_flags,
+		.qkey = attr->qkey,
+		.rq_psn = attr->rq_psn,
+		.sq_psn = attr->sq_psn,
+		.dest_qp_num = attr->dest_qp_num,
+		.pkey_index = attr->pkey_index,
+		.port_num = attr->port_num,
+		.timeout = attr->timeout,
+		.retry_cnt = attr->retry_cnt,
+		.rnr_retry = attr->rnr_retry,
+		.min_rnr_timer = attr->min_rnr_timer,
+		.max_rd_atomic = attr->max_rd_atomic,
+		.max_dest_rd_atomic = attr->max_dest_rd_atomic,
+	};
+	int rc;
+
+	if (mask < 0)
+		return -EINVAL;
+	rc = kioctl(ctx, HWQNIC_IOC_MODIFY_QP, &a);
+	if (rc || !(mask & HWQNIC_QP_STATE))
+		return rc;
+	if (attr->qp_state == HWQNIC_QPS_RESET)
+		hwqnic_qp_host_reset(&qp->core);
+	WRITE_ONCE(qp->core.host_state, attr->qp_state);
+	return 0;
+}
+
+int hwqnic_kern_query_qp(struct hwqnic_context *ctx, struct uqp *qp,
+			 struct hwqnic_qp_attr *attr)
+{
+	struct hwqnic_ioc_qp_attr a = { .qpn = qp->core.qpn };
+	int rc = kioctl(ctx, HWQNIC_IOC_QUERY_QP, &a);
+
+	if (rc)
+		return rc;
+	*attr = (struct hwqnic_qp_attr) {
+		.qp_state = a.qp_state,
+		.cur_qp_state = a.cur_qp_state,
+		.path_mtu = a.path_mtu,
+		.qp_access_flags = a.qp_access_flags,
+		.qkey = a.qkey,
+		.rq_psn = a.rq_psn,
+		.sq_psn = a.sq_psn,
+		.dest_qp_num = a.dest_qp_num,
+		.pkey_index = a.pkey_index,
+		.port_num = a.port_num,
+		.timeout = a.timeout,
+		.retry_cnt = a.retry_cnt,
+		.rnr_retry = a.rnr_retry,
+		.min_rnr_timer = a.min_rnr_timer,
+		.max_rd_atomic = a.max_rd_atomic,
+		.max_dest_rd_atomic = a.max_dest_rd_atomic,
+		.cap = qp->core.cap,
+	};
+	return 0;
+}
