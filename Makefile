@@ -37,7 +37,8 @@ LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      engine.c osdep_user.c) \
 	    $(addprefix user/,device.c verbs.c kernel.c stats.c)
 LIBS	:= -lpthread -lm
-TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c))
+TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c \
+		selftests/uapi/*.c))
 TOOLS	:= $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 
 # BPF: bpf/X.bpf.c -> bpf/X.bpf.o (bpftool loads it) -> X.skel.h; a tool

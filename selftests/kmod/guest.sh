@@ -50,7 +50,7 @@ else
 	skip "enable and read hwqnic:hwqnic_post" "event missing"
 fi
 
-# --- the verbs suite on the kernel backend (/dev/hwqnic0) ---
+# --- the verbs suite on the kernel backend, and the raw ABI's tests ---
 # Each test program is one line here; its own failures come as diagnostics.
 check "/dev/hwqnic0 exists" test -c /dev/hwqnic0
 for t in /bin/*.t; do
@@ -60,9 +60,9 @@ for t in /bin/*.t; do
 	rc=$?
 	plan=$(printf '%s\n' "$out" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p')
 	if [ $rc = 0 ] && [ -n "$plan" ]; then
-		ok "verbs/$name on the kernel backend ($plan tests)"
+		ok "$name on the kernel backend ($plan tests)"
 	else
-		not_ok "verbs/$name on the kernel backend (exit $rc)"
+		not_ok "$name on the kernel backend (exit $rc)"
 		printf '%s\n' "$out" | grep -v '^ok' | head -40 | diag
 	fi
 done
@@ -70,6 +70,48 @@ check "every context freed: contexts = 0" \
 	grep -qx 0 /sys/bus/platform/devices/hwqnic.0/contexts
 check "every page unpinned: pinned_pages = 0" \
 	grep -qx 0 /sys/bus/platform/devices/hwqnic.0/pinned_pages
+
+# --- a process on the kernel backend: nictop sees it; killed, it is freed ---
+HWQNIC_BACKEND=kernel /bin/hwqperf bw --op write -s 4096 -n 1000000000 \
+	>/dev/null 2>&1 &
+bw=$!
+sleep 1
+check "hwqperf on the kernel backend: a context and its engine kthread" \
+	sh -c "grep -qx 1 /sys/bus/platform/devices/hwqnic.0/contexts &&
+	       test \$(grep -lx 'hwqnic[1-9][0-9]*-engine' /proc/[0-9]*/comm | wc -l) = 1"
+if [ -x /bin/nictop ]; then
+	snap=$(/bin/nictop -b --json -n 2 -d 0.5 -p "$bw" | tail -n 1)
+	ops=$(printf '%s\n' "$snap" | grep -o '"ops_s": [0-9.]*' | head -n 1 | sed 's/.*: //')
+	dev=$(printf '%s\n' "$snap" | grep -o '"dev": "hwqnic[0-9]*"' | head -n 1 | sed 's/.*: "//; s/"$//')
+	check "nictop sees its QPs through the stats file the kernel writes ($dev, ${ops:-no} ops/s)" \
+		sh -c "[ -n '$dev' ] && [ \"\$(echo '${ops:-0}' | cut -d. -f1)\" -gt 0 ]"
+fi
+kill -KILL "$bw"
+wait "$bw" 2>/dev/null
+for _ in $(seq 50); do
+	grep -qx 0 /sys/bus/platform/devices/hwqnic.0/contexts && break
+	sleep 0.1
+done
+check "killed mid-traffic: no context, no pinned page, no engine left" \
+	sh -c "grep -qx 0 /sys/bus/platform/devices/hwqnic.0/contexts &&
+	       grep -qx 0 /sys/bus/platform/devices/hwqnic.0/pinned_pages &&
+	       test \$(grep -lx 'hwqnic[1-9][0-9]*-engine' /proc/[0-9]*/comm 2>/dev/null | wc -l) = 0"
+
+# --- the two backends side by side, in this boot (printed, not asserted) ---
+lat() { HWQNIC_BACKEND=$1 /bin/hwqperf lat --op send -s 8 -n 20000 --json 2>/dev/null; }
+rate() { HWQNIC_BACKEND=$1 /bin/hwqperf bw --op write -s 64 -n 400000 --cq-mod 64 --json 2>/dev/null; }
+field() { printf '%s\n' "$1" | grep -o "\"$2\": [0-9.]*" | sed 's/.*: //'; }
+le=$(field "$(lat embedded)" t_typical)
+lk=$(field "$(lat kernel)" t_typical)
+me=$(field "$(rate embedded)" mops)
+mk=$(field "$(rate kernel)" mops)
+echo "# hwqperf lat send 8 B, t_typical: embedded ${le:-?} us, kernel ${lk:-?} us"
+echo "# hwqperf bw write 64 B: embedded ${me:-?} Mops, kernel ${mk:-?} Mops"
+if [ -n "$le" ] && [ -n "$lk" ] && [ -n "$me" ] && [ -n "$mk" ]; then
+	awk -v le="$le" -v lk="$lk" -v me="$me" -v mk="$mk" 'BEGIN {
+		printf "# kernel/embedded: latency %.2fx, message rate %.2fx\n",
+		       lk / le, mk / me }'
+fi
 
 # --- the exported verbs, driven by an in-kernel consumer ---
 # Its TAP lines reach the kernel log; they are taken from there. The

@@ -8,8 +8,8 @@
 # printed on the guest's second serial port.
 #   KDIR=...          kernel build tree (default: newest linux-headers-*-amd64)
 #   QEMU_TIMEOUT=240  seconds before a hung guest is killed
-#   GUEST_BINS="..."  binaries for the guest's /bin (default: build/bin/* and
-#                     build/release/selftests/verbs/*.t)
+#   GUEST_BINS="..."  binaries for the guest's /bin (default: build/bin/*,
+#                     build/release/selftests/{verbs,uapi}/*.t)
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -107,7 +107,8 @@ for ko in "$here"/*.ko; do
 done
 if [ -z "${GUEST_BINS+set}" ]; then
 	GUEST_BINS=
-	for f in "$top"/build/bin/* "$top"/build/release/selftests/verbs/*.t; do
+	for f in "$top"/build/bin/* "$top"/build/release/selftests/verbs/*.t \
+		 "$top"/build/release/selftests/uapi/*.t; do
 		[ -f "$f" ] && [ -x "$f" ] && GUEST_BINS="$GUEST_BINS $f"
 	done
 fi
