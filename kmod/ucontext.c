@@ -549,24 +549,7 @@ static int ioc_modify_qp(struct hwqnic_uctx *ctx, void __user *arg)
 		return -EFAULT;
 	if (memchr_inv(a.rsvd, 0, sizeof(a.rsvd)) || a.attr_mask > INT_MAX)
 		return -EINVAL;
-	attr = (struct hwqnic_qp_attr) {
-		.qp_state = a.qp_state,
-		.cur_qp_state = a.cur_qp_state,
-		.path_mtu = a.path_mtu,
-		.qp_access_flags = a.qp_access_flags,
-		.qkey = a.qkey,
-		.rq_psn = a.rq_psn,
-		.sq_psn = a.sq_psn,
-		.dest_qp_num = a.dest_qp_num,
-		.pkey_index = a.pkey_index,
-		.port_num = a.port_num,
-		.timeout = a.timeout,
-		.retry_cnt = a.retry_cnt,
-		.rnr_retry = a.rnr_retry,
-		.min_rnr_timer = a.min_rnr_timer,
-		.max_rd_atomic = a.max_rd_atomic,
-		.max_dest_rd_atomic = a.max_dest_rd_atomic,
-	};
+	hwqnic_qp_attr_from_ioc(&a, &attr);
 	mutex_lock(&ctx->lock);
 	qp = uctx_qp(ctx, a.qpn);
 	if (qp)
@@ -592,25 +575,9 @@ static int ioc_query_qp(struct hwqnic_uctx *ctx, void __user *arg)
 	mutex_unlock(&ctx->lock);
 	if (!qp)
 		return -EINVAL;
-	a = (struct hwqnic_ioc_qp_attr) {
-		.qpn = qpn,
-		.qp_state = attr.qp_state,
-		.cur_qp_state = attr.cur_qp_state,
-		.path_mtu = attr.path_mtu,
-		.qp_access_flags = attr.qp_access_flags,
-		.qkey = attr.qkey,
-		.rq_psn = attr.rq_psn,
-		.sq_psn = attr.sq_psn,
-		.dest_qp_num = attr.dest_qp_num,
-		.pkey_index = attr.pkey_index,
-		.port_num = attr.port_num,
-		.timeout = attr.timeout,
-		.retry_cnt = attr.retry_cnt,
-		.rnr_retry = attr.rnr_retry,
-		.min_rnr_timer = attr.min_rnr_timer,
-		.max_rd_atomic = attr.max_rd_atomic,
-		.max_dest_rd_atomic = attr.max_dest_rd_atomic,
-	};
+	memset(&a, 0, sizeof(a));
+	a.qpn = qpn;
+	hwqnic_qp_attr_to_ioc(&attr, &a);
 	return copy_to_user(arg, &a, sizeof(a)) ? -EFAULT : 0;
 }
 

@@ -295,27 +295,12 @@ int hwqnic_kern_modify_qp(struct hwqnic_context *ctx, struct uqp *qp,
 	struct hwqnic_ioc_qp_attr a = {
 		.qpn = qp->core.qpn,
 		.attr_mask = mask,
-		.qp_state = attr->qp_state,
-		.cur_qp_state = attr->cur_qp_state,
-		.path_mtu = attr->path_mtu,
-		.qp_access_flags = attr->qp_access_flags,
-		.qkey = attr->qkey,
-		.rq_psn = attr->rq_psn,
-		.sq_psn = attr->sq_psn,
-		.dest_qp_num = attr->dest_qp_num,
-		.pkey_index = attr->pkey_index,
-		.port_num = attr->port_num,
-		.timeout = attr->timeout,
-		.retry_cnt = attr->retry_cnt,
-		.rnr_retry = attr->rnr_retry,
-		.min_rnr_timer = attr->min_rnr_timer,
-		.max_rd_atomic = attr->max_rd_atomic,
-		.max_dest_rd_atomic = attr->max_dest_rd_atomic,
 	};
 	int rc;
 
 	if (mask < 0)
 		return -EINVAL;
+	hwqnic_qp_attr_to_ioc(attr, &a);
 	rc = kioctl(ctx, HWQNIC_IOC_MODIFY_QP, &a);
 	if (rc || !(mask & HWQNIC_QP_STATE))
 		return rc;
@@ -333,24 +318,7 @@ int hwqnic_kern_query_qp(struct hwqnic_context *ctx, struct uqp *qp,
 
 	if (rc)
 		return rc;
-	*attr = (struct hwqnic_qp_attr) {
-		.qp_state = a.qp_state,
-		.cur_qp_state = a.cur_qp_state,
-		.path_mtu = a.path_mtu,
-		.qp_access_flags = a.qp_access_flags,
-		.qkey = a.qkey,
-		.rq_psn = a.rq_psn,
-		.sq_psn = a.sq_psn,
-		.dest_qp_num = a.dest_qp_num,
-		.pkey_index = a.pkey_index,
-		.port_num = a.port_num,
-		.timeout = a.timeout,
-		.retry_cnt = a.retry_cnt,
-		.rnr_retry = a.rnr_retry,
-		.min_rnr_timer = a.min_rnr_timer,
-		.max_rd_atomic = a.max_rd_atomic,
-		.max_dest_rd_atomic = a.max_dest_rd_atomic,
-		.cap = qp->core.cap,
-	};
+	hwqnic_qp_attr_from_ioc(&a, attr);
+	attr->cap = qp->core.cap;
 	return 0;
 }

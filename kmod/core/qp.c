@@ -107,6 +107,20 @@ void hwqnic_qp_deactivate(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 }
 EXPORT_SYMBOL_GPL(hwqnic_qp_deactivate);
 
+/*
+ * The QP has left the device's table: a poller that found it before is
+ * done once each CQ lock has been taken; then its locks go too.
+ */
+static void qp_host_fini(struct hwqnic_core_qp *qp)
+{
+	hwqnic_lock(&qp->scq->lock);
+	hwqnic_unlock(&qp->scq->lock);
+	hwqnic_lock(&qp->rcq->lock);
+	hwqnic_unlock(&qp->rcq->lock);
+	hwqnic_lock_destroy(&qp->sq_lock);
+	hwqnic_lock_destroy(&qp->rq_lock);
+}
+
 void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	hwqnic_lock(&dev->lock);
@@ -118,13 +132,7 @@ void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	qp->scq->users--;
 	qp->rcq->users--;
 	hwqnic_unlock(&dev->lock);
-	/* a poller that found this QP before it left the table is done */
-	hwqnic_lock(&qp->scq->lock);
-	hwqnic_unlock(&qp->scq->lock);
-	hwqnic_lock(&qp->rcq->lock);
-	hwqnic_unlock(&qp->rcq->lock);
-	hwqnic_lock_destroy(&qp->sq_lock);
-	hwqnic_lock_destroy(&qp->rq_lock);
+	qp_host_fini(qp);
 	hwqnic_hwq_free(&dev->od, &qp->rq);
 	hwqnic_hwq_free(&dev->od, &qp->sq);
 }
@@ -187,13 +195,7 @@ void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	qp->scq->users--;
 	qp->rcq->users--;
 	hwqnic_unlock(&dev->lock);
-	/* as in hwqnic_qp_destroy(): wait out a poller that found it */
-	hwqnic_lock(&qp->scq->lock);
-	hwqnic_unlock(&qp->scq->lock);
-	hwqnic_lock(&qp->rcq->lock);
-	hwqnic_unlock(&qp->rcq->lock);
-	hwqnic_lock_destroy(&qp->sq_lock);
-	hwqnic_lock_destroy(&qp->rq_lock);
+	qp_host_fini(qp);
 }
 EXPORT_SYMBOL_GPL(hwqnic_qp_detach);
 

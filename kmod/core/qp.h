@@ -96,6 +96,51 @@ static inline void hwqnic_qp_activate(struct hwqnic_dev *dev,
 
 void hwqnic_qp_counters_read(const struct hwqnic_core_qp *qp,
 			     struct hwqnic_qp_counters *out);
+/* struct hwqnic_qp_attr to and from the ioctl ABI's fixed-size form. */
+static inline void hwqnic_qp_attr_to_ioc(const struct hwqnic_qp_attr *a,
+					 struct hwqnic_ioc_qp_attr *o)
+{
+	o->qp_state = a->qp_state;
+	o->cur_qp_state = a->cur_qp_state;
+	o->path_mtu = a->path_mtu;
+	o->qp_access_flags = a->qp_access_flags;
+	o->qkey = a->qkey;
+	o->rq_psn = a->rq_psn;
+	o->sq_psn = a->sq_psn;
+	o->dest_qp_num = a->dest_qp_num;
+	o->pkey_index = a->pkey_index;
+	o->port_num = a->port_num;
+	o->timeout = a->timeout;
+	o->retry_cnt = a->retry_cnt;
+	o->rnr_retry = a->rnr_retry;
+	o->min_rnr_timer = a->min_rnr_timer;
+	o->max_rd_atomic = a->max_rd_atomic;
+	o->max_dest_rd_atomic = a->max_dest_rd_atomic;
+}
+
+static inline void hwqnic_qp_attr_from_ioc(const struct hwqnic_ioc_qp_attr *o,
+					   struct hwqnic_qp_attr *a)
+{
+	*a = (struct hwqnic_qp_attr) {
+		.qp_state = o->qp_state,
+		.cur_qp_state = o->cur_qp_state,
+		.path_mtu = o->path_mtu,
+		.qp_access_flags = o->qp_access_flags,
+		.qkey = o->qkey,
+		.rq_psn = o->rq_psn,
+		.sq_psn = o->sq_psn,
+		.dest_qp_num = o->dest_qp_num,
+		.pkey_index = o->pkey_index,
+		.port_num = o->port_num,
+		.timeout = o->timeout,
+		.retry_cnt = o->retry_cnt,
+		.rnr_retry = o->rnr_retry,
+		.min_rnr_timer = o->min_rnr_timer,
+		.max_rd_atomic = o->max_rd_atomic,
+		.max_dest_rd_atomic = o->max_dest_rd_atomic,
+	};
+}
+
 void hwqnic_qp_deactivate(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
 
 #endif /* _HWQNIC_QP_H */
