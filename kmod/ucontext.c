@@ -32,12 +32,13 @@
 enum { MMAP_DB, MMAP_STATS, MMAP_CQ, MMAP_SQ, MMAP_RQ };
 #define MMAP_OFF(type, id)	((((u64)(type) << 24) | (id)) << PAGE_SHIFT)
 
-#define MAX_CONTEXTS	1024
+#define MAX_CONTEXTS	256	/* each holds tables of about 2 MiB */
 #define CHANNEL_EVENTS	256
 #define ASYNC_EVENTS	64
 
 struct hwqnic_uctx {
 	struct hwqnic_kdev kdev;
+	u64 serial;			/* never reused, unlike its address */
 	struct mutex lock;
 	bool opened;
 	/* the process's pages the counters are written to, or NULL */
@@ -60,7 +61,7 @@ struct hwqnic_umr {
 /* A completion channel: the handles of CQs whose armed event came. */
 struct hwqnic_uchannel {
 	struct kref ref;
-	const struct hwqnic_uctx *owner;	/* compared, never followed */
+	u64 owner;			/* its context's serial */
 	spinlock_t lock;
 	wait_queue_head_t wait;
 	DECLARE_KFIFO(fifo, u32, CHANNEL_EVENTS);
@@ -68,6 +69,7 @@ struct hwqnic_uchannel {
 
 static struct device *uctx_dma_dev;
 static DEFINE_IDA(uctx_ida);
+static atomic64_t uctx_serial = ATOMIC64_INIT(0);
 static const struct file_operations uchannel_fops;
 
 /* ---- completion channels ---- */
@@ -152,7 +154,7 @@ static int ioc_create_channel(struct hwqnic_uctx *ctx)
 	if (!ch)
 		return -ENOMEM;
 	kref_init(&ch->ref);
-	ch->owner = ctx;
+	ch->owner = ctx->serial;
 	spin_lock_init(&ch->lock);
 	init_waitqueue_head(&ch->wait);
 	INIT_KFIFO(ch->fifo);
@@ -173,7 +175,7 @@ static struct hwqnic_uchannel *uchannel_get(struct hwqnic_uctx *ctx, int fd)
 		return NULL;
 	if (f.file->f_op == &uchannel_fops) {
 		ch = f.file->private_data;
-		if (ch->owner == ctx)
+		if (ch->owner == ctx->serial)
 			kref_get(&ch->ref);
 		else
 			ch = NULL;
@@ -850,6 +852,7 @@ static int uctx_open(struct inode *inode, struct file *f)
 
 	if (!ctx)
 		return -ENOMEM;
+	ctx->serial = atomic64_inc_return(&uctx_serial);
 	mutex_init(&ctx->lock);
 	xa_init(&ctx->pds);
 	spin_lock_init(&ctx->ev_lock);

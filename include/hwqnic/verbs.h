@@ -291,6 +291,12 @@ struct hwqnic_engine_counters {
 
 struct hwqnic_context;
 
+/*
+ * A device. Embedded: `name` (or hwqnic-embN when NULL) labels a new device
+ * whose engine is a thread of this process. Kernel: `name` is NULL or
+ * "hwqnic0", the device node; the context opened on it is a device of its
+ * own, named hwqnicN by hwqnic.ko (ENODEV when the module is not loaded).
+ */
 struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags);
 int hwqnic_close(struct hwqnic_context *ctx);
 const char *hwqnic_device_name(struct hwqnic_context *ctx);
