@@ -26,12 +26,12 @@ OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 LD_asan	:= -fsanitize=address,undefined
 VARIANTS := release asan
 
-# Debian packages: build and test. `make deps` installs those missing.
+# Debian packages: build and test. `make deps` installs those missing, and
+# the kernel image that matches the newest headers (tools/deps.sh).
 DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    systemtap-sdt-dev python3 linux-headers-amd64 \
 	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-	    libncurses-dev tmux \
-	    linux-image-amd64 qemu-system-x86 busybox-static cpio
+	    libncurses-dev tmux qemu-system-x86 busybox-static cpio
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      engine.c osdep_user.c) \
@@ -153,18 +153,7 @@ check: deps
 	$(Q)KDIR=$(KDIR) prove --exec '' $(TESTS)
 
 deps:
-	$(Q)missing=$$(for p in $(DEB_PKGS); do \
-		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
-			grep -q '^install ok installed' || echo $$p; done); \
-	[ -z "$$missing" ] && exit 0; \
-	if [ "$$(id -u)" != 0 ]; then \
-		echo "make deps: missing Debian packages:" $$missing; \
-		echo "make deps: run as root, or: apt-get install" $$missing; \
-		exit 1; \
-	fi; \
-	echo "make deps: installing" $$missing; \
-	apt-get update -qq && \
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
+	$(Q)DEB_PKGS="$(DEB_PKGS)" tools/deps.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
