@@ -46,6 +46,12 @@ const volatile bool filter_op = false;		/* only opcode targ_op */
 const volatile __u32 targ_op = 0;		/* enum hwqnic_wc_opcode */
 /* bit (1 << enum qplat_lat): record that latency */
 const volatile __u32 lat_mask = (1U << QPLAT_LAT_MAX) - 1;
+/*
+ * A process on hwqnic.ko's kernel backend: its host events are USDT, its
+ * engine's are tracepoints. Charging the USDT ones to pid 0 too lets a
+ * WR's events meet (a context's dev id is unique across processes).
+ */
+const volatile bool usdt_pid0 = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -498,7 +504,7 @@ static __always_inline int on_poll(__u32 pid, __u32 dev, __u32 qpn, __u32 idx,
 
 static __always_inline __u32 current_pid(void)
 {
-	return bpf_get_current_pid_tgid() >> 32;
+	return usdt_pid0 ? 0 : bpf_get_current_pid_tgid() >> 32;
 }
 
 SEC("usdt")

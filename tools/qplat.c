@@ -85,6 +85,7 @@ static const char argp_doc[] =
 "    qplat -b build/bin/hwqperf     # every hwqperf run, print at Ctrl-C\n"
 "    qplat -p 185 1 10              # pid 185, 10 one-second intervals\n"
 "    qplat -k --json 1              # hwqnic.ko's in-kernel users\n"
+"    qplat -k -b ./app              # ./app on hwqnic.ko's kernel backend\n"
 "    qplat -b ./app -Q 17 -o write  # QP 17's RDMA WRITEs only\n"
 "    qplat -p 185 -L e2e -m         # end-to-end only, in milliseconds\n"
 "    qplat -p 185 --json 5          # a JSON object every 5 seconds\n"
@@ -95,7 +96,8 @@ static const struct argp_option opts[] = {
 	{ "binary", 'b', "BINARY", 0,
 	  "Trace this executable or shared library (every process)", 0 },
 	{ "kernel", 'k', NULL, 0,
-	  "Trace hwqnic.ko's tracepoints (pid 0 in the output)", 0 },
+	  "Trace hwqnic.ko's tracepoints too, or alone; every event is "
+	  "then charged to pid 0", 0 },
 	{ "qpn", 'Q', "QPN", 0, "Only this queue pair number", 0 },
 	{ "op", 'o', "OP", 0,
 	  "Only this completion opcode: send, write, read, cas, fadd, recv, "
@@ -1233,7 +1235,7 @@ static int wait_until(double deadline, int pidfd, const sigset_t *mask)
 
 static const char *const probe_names[] = { "post", "db", "wqe", "cqe", "poll" };
 
-/* Only the programs of the events' flavour are loaded. */
+/* Only the programs of the events' flavours are loaded. */
 static void set_flavour(struct qplat_bpf *skel)
 {
 	struct bpf_program *usdt[] = {
@@ -1249,9 +1251,10 @@ static void set_flavour(struct qplat_bpf *skel)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(usdt); i++) {
-		bpf_program__set_autoload(usdt[i], !env.kernel);
+		bpf_program__set_autoload(usdt[i], env.pid || env.binary);
 		bpf_program__set_autoload(tp[i], env.kernel);
 	}
+	skel->rodata->usdt_pid0 = env.kernel;
 }
 
 static int attach_kernel(struct qplat_bpf *skel)
@@ -1296,8 +1299,10 @@ static int attach(struct qplat_bpf *skel, const char *path)
 	};
 	size_t i;
 
-	if (env.kernel)
-		return attach_kernel(skel);
+	if (env.kernel && attach_kernel(skel))
+		return -1;
+	if (!env.pid && !env.binary)
+		return 0;
 	for (i = 0; i < ARRAY_SIZE(progs); i++) {
 		*links[i] = bpf_program__attach_usdt(progs[i],
 						     env.pid ? env.pid : -1,
@@ -1329,8 +1334,6 @@ int main(int argc, char **argv)
 	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
 	if (err)
 		return 2;
-	if (env.kernel && (env.pid || env.binary))
-		die(2, "-k traces hwqnic.ko: not with -p or -b");
 	if (!env.pid && !env.binary && !env.kernel)
 		die(2, "needs -p PID or -b BINARY (the process, or the program "
 		    "or libhwqnic.so, to trace) or -k (hwqnic.ko)");
@@ -1338,11 +1341,9 @@ int main(int argc, char **argv)
 		die(1, "needs root (CAP_BPF and CAP_PERFMON)");
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		die(1, "libelf: %s", elf_errmsg(-1));
-	if (env.kernel) {
-		if (access("/sys/module/hwqnic", F_OK))
-			die(1, "hwqnic.ko is not loaded: no hwqnic tracepoints");
-		snprintf(target, sizeof(target), "hwqnic.ko");
-	} else {
+	if (env.kernel && access("/sys/module/hwqnic", F_OK))
+		die(1, "hwqnic.ko is not loaded: no hwqnic tracepoints");
+	if (env.pid || env.binary) {
 		if (env.binary)
 			resolve_binary(env.binary, target, sizeof(target));
 		else
@@ -1351,6 +1352,8 @@ int main(int argc, char **argv)
 			die(1, "this kernel has no uprobes "
 			    "(CONFIG_UPROBE_EVENTS): cannot attach to USDT "
 			    "probes");
+	} else {
+		snprintf(target, sizeof(target), "hwqnic.ko");
 	}
 
 	libbpf_set_print(libbpf_print_fn);
@@ -1410,6 +1413,8 @@ int main(int argc, char **argv)
 			env.pid, target);
 	else
 		fprintf(stderr, "Tracing hwqnic work requests in %s", target);
+	if (env.kernel && (env.pid || env.binary))
+		fprintf(stderr, " and hwqnic.ko");
 	fprintf(stderr, "... Hit Ctrl-C to end.\n");
 
 	start = last = now_s();
