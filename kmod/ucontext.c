@@ -9,9 +9,12 @@
  * itself: from then on everything it writes is hostile to the engine,
  * which copies and checks it as it does for any host.
  *
- * Locking: ctx->lock (a mutex) serialises the ioctls that create or
- * destroy objects, and mmap; the core's own locks do the rest. Pages are
- * pinned before ctx->lock is taken, since mmap holds mmap_lock around it.
+ * Locking, outermost first: ctx->lock serialises the ioctls that create
+ * or destroy objects, and may be held while copying to the process (which
+ * may take mmap_lock); mmap runs under mmap_lock and takes only
+ * ctx->map_lock, which destroying an object also holds around its check
+ * that nothing maps it. Nothing under map_lock touches process memory.
+ * The core's own locks come last.
  */
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
@@ -40,6 +43,8 @@ struct hwqnic_uctx {
 	struct hwqnic_kdev kdev;
 	u64 serial;			/* never reused, unlike its address */
 	struct mutex lock;
+	struct mutex map_lock;
+	struct mutex ev_read;		/* kfifo_to_user() wants one reader */
 	bool opened;
 	/* the process's pages the counters are written to, or NULL */
 	struct page **stats_pages;
@@ -208,7 +213,10 @@ static const struct hwqnic_dev_ops uctx_ops = {
 	.async_event = uctx_async_event,
 };
 
-/* ---- object lookups, under ctx->lock ---- */
+/*
+ * ---- object lookups, under ctx->lock or ctx->map_lock: either keeps
+ * the object from being destroyed; the core publishes it initialised ----
+ */
 
 static struct hwqnic_kcq *uctx_cq(struct hwqnic_uctx *ctx, u32 handle)
 {
@@ -216,7 +224,7 @@ static struct hwqnic_kcq *uctx_cq(struct hwqnic_uctx *ctx, u32 handle)
 
 	if (handle >= HWQNIC_MAX_CQ)
 		return NULL;
-	cq = ctx->kdev.dev.cq[handle];
+	cq = READ_ONCE(ctx->kdev.dev.cq[handle]);
 	return cq ? container_of(cq, struct hwqnic_kcq, core) : NULL;
 }
 
@@ -467,9 +475,11 @@ static int ioc_destroy_cq(struct hwqnic_uctx *ctx, void __user *arg)
 	if (copy_from_user(&c, arg, sizeof(c)))
 		return -EFAULT;
 	mutex_lock(&ctx->lock);
+	mutex_lock(&ctx->map_lock);
 	cq = uctx_cq(ctx, c.handle);
 	if (cq)
 		rc = atomic_read(&cq->mapped) ? -EBUSY : cq_destroy(cq);
+	mutex_unlock(&ctx->map_lock);
 	mutex_unlock(&ctx->lock);
 	return rc;
 }
@@ -533,9 +543,11 @@ static int ioc_destroy_qp(struct hwqnic_uctx *ctx, void __user *arg)
 	if (copy_from_user(&q, arg, sizeof(q)))
 		return -EFAULT;
 	mutex_lock(&ctx->lock);
+	mutex_lock(&ctx->map_lock);
 	qp = uctx_qp(ctx, q.qpn);
 	if (qp)
 		rc = atomic_read(&qp->mapped) ? -EBUSY : hwqnic_kdestroy_qp(qp);
+	mutex_unlock(&ctx->map_lock);
 	mutex_unlock(&ctx->lock);
 	return rc;
 }
@@ -646,7 +658,7 @@ static int ioc_open(struct hwqnic_uctx *ctx, void __user *arg)
 		return -EPROTO;
 	if (READ_ONCE(ctx->opened))
 		return -EBUSY;
-	/* before ctx->lock: pinning takes mmap_lock, mmap takes ctx->lock */
+	/* pinning is slow and needs no lock of ours */
 	if (o.stats_addr) {
 		stats = stats_pin(o.stats_addr, o.stats_len, &pages);
 		if (IS_ERR(stats))
@@ -782,7 +794,7 @@ static int uctx_mmap(struct file *f, struct vm_area_struct *vma)
 	    vma->vm_pgoff >> 32)
 		return -EINVAL;
 	vma->vm_flags |= VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP;
-	mutex_lock(&ctx->lock);
+	mutex_lock(&ctx->map_lock);
 	switch (type) {
 	case MMAP_DB:
 		if (!id && len == PAGE_ALIGN(sizeof(struct hwqnic_db_page)))
@@ -808,7 +820,7 @@ static int uctx_mmap(struct file *f, struct vm_area_struct *vma)
 					    &qp->core.rq, &qp->mapped);
 		break;
 	}
-	mutex_unlock(&ctx->lock);
+	mutex_unlock(&ctx->map_lock);
 	return rc;
 }
 
@@ -823,10 +835,9 @@ static ssize_t uctx_read(struct file *f, char __user *buf, size_t len,
 	if (len < sizeof(struct hwqnic_ioc_async_event))
 		return -EINVAL;
 	for (;;) {
-		/* one reader at a time: kfifo_to_user() needs it */
-		mutex_lock(&ctx->lock);
+		mutex_lock(&ctx->ev_read);
 		rc = kfifo_to_user(&ctx->events, buf, len, &copied);
-		mutex_unlock(&ctx->lock);
+		mutex_unlock(&ctx->ev_read);
 		if (rc || copied)
 			return rc ? rc : copied;
 		if (f->f_flags & O_NONBLOCK)
@@ -854,6 +865,8 @@ static int uctx_open(struct inode *inode, struct file *f)
 		return -ENOMEM;
 	ctx->serial = atomic64_inc_return(&uctx_serial);
 	mutex_init(&ctx->lock);
+	mutex_init(&ctx->map_lock);
+	mutex_init(&ctx->ev_read);
 	xa_init(&ctx->pds);
 	spin_lock_init(&ctx->ev_lock);
 	init_waitqueue_head(&ctx->ev_wait);
@@ -908,6 +921,8 @@ static int uctx_release(struct inode *inode, struct file *f)
 		atomic_dec(&hwqnic_contexts);
 	}
 	xa_destroy(&ctx->pds);
+	mutex_destroy(&ctx->ev_read);
+	mutex_destroy(&ctx->map_lock);
 	mutex_destroy(&ctx->lock);
 	kfree(ctx);
 	return 0;
