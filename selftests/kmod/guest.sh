@@ -8,6 +8,7 @@
 
 mods=/lib/hwqnic
 ev=/sys/kernel/tracing/events/hwqnic
+plat=/sys/bus/platform/devices/hwqnic.0	# contexts, pinned_pages
 failed=0
 
 ok() { echo "ok - $*"; }
@@ -33,7 +34,7 @@ echo "# guest kernel $(uname -r)"
 # --- load ---
 check "insmod hwqnic.ko" insmod "$mods/hwqnic.ko"
 check "/sys/module/hwqnic exists" test -d /sys/module/hwqnic
-check "platform device hwqnic.0" test -d /sys/bus/platform/devices/hwqnic.0
+check "platform device hwqnic.0" test -d $plat
 check "engine kthread hwqnic0-engine" grep -qx hwqnic0-engine /proc/[0-9]*/comm
 
 # --- tracepoints (docs/tracepoints.md) ---
@@ -68,9 +69,9 @@ for t in /bin/*.t; do
 	fi
 done
 check "every context freed: contexts = 0" \
-	grep -qx 0 /sys/bus/platform/devices/hwqnic.0/contexts
+	grep -qx 0 $plat/contexts
 check "every page unpinned: pinned_pages = 0" \
-	grep -qx 0 /sys/bus/platform/devices/hwqnic.0/pinned_pages
+	grep -qx 0 $plat/pinned_pages
 
 # --- a process on the kernel backend: nictop sees it; killed, it is freed ---
 HWQNIC_BACKEND=kernel /bin/hwqperf bw --op write -s 4096 -n 1000000000 \
@@ -78,7 +79,7 @@ HWQNIC_BACKEND=kernel /bin/hwqperf bw --op write -s 4096 -n 1000000000 \
 bw=$!
 sleep 1
 check "hwqperf on the kernel backend: a context and its engine kthread" \
-	sh -c "grep -qx 1 /sys/bus/platform/devices/hwqnic.0/contexts &&
+	sh -c "grep -qx 1 $plat/contexts &&
 	       test \$(grep -lx 'hwqnic[1-9][0-9]*-engine' /proc/[0-9]*/comm | wc -l) = 1"
 if [ -x /bin/nictop ]; then
 	snap=$(/bin/nictop -b --json -n 2 -d 0.5 -p "$bw" | tail -n 1)
@@ -90,12 +91,12 @@ fi
 kill -KILL "$bw"
 wait "$bw" 2>/dev/null
 for _ in $(seq 50); do
-	grep -qx 0 /sys/bus/platform/devices/hwqnic.0/contexts && break
+	grep -qx 0 $plat/contexts && break
 	sleep 0.1
 done
 check "killed mid-traffic: no context, no pinned page, no engine left" \
-	sh -c "grep -qx 0 /sys/bus/platform/devices/hwqnic.0/contexts &&
-	       grep -qx 0 /sys/bus/platform/devices/hwqnic.0/pinned_pages &&
+	sh -c "grep -qx 0 $plat/contexts &&
+	       grep -qx 0 $plat/pinned_pages &&
 	       test \$(grep -lx 'hwqnic[1-9][0-9]*-engine' /proc/[0-9]*/comm 2>/dev/null | wc -l) = 0"
 
 # --- the two backends side by side, in this boot (printed, not asserted) ---
@@ -218,7 +219,7 @@ fi
 # --- unload ---
 check "rmmod hwqnic" rmmod hwqnic
 check "/sys/module/hwqnic is gone" test ! -e /sys/module/hwqnic
-check "and its platform device" test ! -e /sys/bus/platform/devices/hwqnic.0
+check "and its platform device" test ! -e $plat
 check "and its kthread" sh -c '! grep -qx hwqnic0-engine /proc/[0-9]*/comm'
 # a second life starts as clean as the first
 check "insmod again" insmod "$mods/hwqnic.ko"
