@@ -72,6 +72,14 @@ static void device_args(void)
 
 	CHECK_NULL(EINVAL, hwqnic_open(NULL, 0x100),
 		   "hwqnic_open with an unknown flag: EINVAL");
+	CHECK_NULL(EINVAL, hwqnic_open(NULL, HWQNIC_OPEN_EMBEDDED |
+				       HWQNIC_OPEN_KERNEL),
+		   "hwqnic_open with both backends: EINVAL");
+	CHECK_NULL(ENODEV, hwqnic_open("hwqnic7", HWQNIC_OPEN_KERNEL),
+		   "hwqnic_open of a kernel device other than hwqnic0: ENODEV");
+	if (access("/dev/hwqnic0", F_OK))
+		CHECK_NULL(ENODEV, hwqnic_open(NULL, HWQNIC_OPEN_KERNEL),
+			   "the kernel backend without hwqnic.ko: ENODEV");
 	CHECK_ERR(EINVAL, hwqnic_close(NULL), "hwqnic_close(NULL): EINVAL");
 	CHECK_NULL(EINVAL, hwqnic_device_name(NULL),
 		   "hwqnic_device_name(NULL): EINVAL");
