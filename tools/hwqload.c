@@ -26,6 +26,8 @@
 
 #include <hwqnic/verbs.h>
 
+#include "cli.h"
+
 #define HWQLOAD_VERSION	"0.1"
 
 #define NSEC_PER_SEC	1000000000ULL
@@ -379,16 +381,9 @@ static const struct option long_opts[] = {
 
 static void __attribute__((noreturn)) bad_option(char **argv, int c)
 {
-	const char *arg = argv[optind - 1];
-	int len = (int)strcspn(arg, "=");
+	char msg[256];
 
-	if (c == ':' && strncmp(arg, "--", 2))
-		bad_usage("option '-%c' needs a value", optopt);
-	if (c == ':')
-		bad_usage("option '%.*s' needs a value", len, arg);
-	if (optopt > 0 && optopt < 256 && strncmp(arg, "--", 2))
-		bad_usage("unknown option '-%c'", optopt);
-	bad_usage("unknown, ambiguous or misused option '%s'", arg);
+	bad_usage("%s", cli_option_error(argv, c, msg, sizeof(msg)));
 }
 
 static void __attribute__((noreturn)) version(void)

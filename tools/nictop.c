@@ -36,6 +36,7 @@
 
 #include <hwqnic/stats.h>
 #include "qplat.h"
+#include "cli.h"
 
 #define NICTOP_VERSION	"0.1"
 
@@ -2034,17 +2035,10 @@ static const struct option long_opts[] = {
 
 static void __attribute__((noreturn)) bad_option(char **argv, int c)
 {
-	const char *arg = argv[optind - 1];
-	int len = (int)strcspn(arg, "=");
+	char msg[256];
 
-	if (c == ':' && strncmp(arg, "--", 2))
-		bad_usage("option '-%c' needs a value", optopt);
-	if (c == ':')
-		bad_usage("option '%.*s' needs a value", len, arg);
-	if (optopt > 0 && optopt < 256 && strncmp(arg, "--", 2))
-		bad_usage("unknown option '-%c' (see nictop --help)", optopt);
-	bad_usage("unknown, ambiguous or misused option '%s' (see nictop "
-		  "--help)", arg);
+	bad_usage("%s%s", cli_option_error(argv, c, msg, sizeof(msg)),
+		  c == ':' ? "" : " (see nictop --help)");
 }
 
 static long long parse_num(const char *what, const char *s, long long lo,

@@ -121,11 +121,10 @@ fi
 # signaled, so the histograms must hold exactly its completions.
 iters=300
 kv=hwqnic_kverbs_test
-qlog=/tmp/qplat.json
 qerr=/tmp/qplat.err
 qplat_pid=
-if [ -x /bin/qplat ]; then
-	/bin/qplat -k --json >"$qlog" 2>"$qerr" &
+qplat_start() {	# qplat_start ARGS...: qplat --json into $qlog, once attached
+	/bin/qplat "$@" --json >"$qlog" 2>"$qerr" &
 	qplat_pid=$!
 	# attached once it says so (TCG is slow to load BPF)
 	for _ in $(seq 100); do
@@ -133,6 +132,10 @@ if [ -x /bin/qplat ]; then
 		kill -0 "$qplat_pid" 2>/dev/null || break
 		sleep 0.1
 	done
+}
+if [ -x /bin/qplat ]; then
+	qlog=/tmp/qplat.json
+	qplat_start -k
 	check "qplat -k attaches to the hwqnic tracepoints" grep -q '^Tracing' "$qerr"
 fi
 dmesg -c >/dev/null
@@ -195,13 +198,7 @@ n=400
 if [ -x /bin/qplat ] && [ -x /bin/hwqload ]; then
 	qlog=/tmp/qplat-kb.json
 	qdev='[0-9]*'
-	/bin/qplat -k -b /bin/hwqload --json >"$qlog" 2>"$qerr" &
-	qplat_pid=$!
-	for _ in $(seq 100); do
-		grep -q '^Tracing' "$qerr" && break
-		kill -0 "$qplat_pid" 2>/dev/null || break
-		sleep 0.1
-	done
+	qplat_start -k -b /bin/hwqload
 	check "qplat -k -b attaches to hwqload's probes and the tracepoints" \
 		grep -q '^Tracing.* and hwqnic.ko' "$qerr"
 	check "hwqload -n $n --ops write on the kernel backend" sh -c \
