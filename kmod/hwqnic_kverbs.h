@@ -8,9 +8,8 @@
  * mutexes.
  *
  * A CQ's handler runs in the engine kthread when an armed CQ receives a
- * completion, with the device lock held: it must not sleep nor call back
- * into these verbs, other than hwqnic_kpoll_cq() and
- * hwqnic_kreq_notify_cq() from a work item it queues.
+ * completion, with the device lock held: it must not sleep and must not
+ * call these verbs. To poll and re-arm, it queues work that does.
  */
 #ifndef _HWQNIC_KVERBS_H
 #define _HWQNIC_KVERBS_H
