@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define HWQNIC_ABI_VERSION	1
+#define HWQNIC_ABI_VERSION	2
 
 #define HWQNIC_STATIC_ASSERT(cond, msg)	_Static_assert(cond, msg)
 
@@ -219,10 +219,12 @@ static inline int hwqnic_db_decode(__u64 val, struct hwqnic_db *db)
  * The doorbell page: where the host rings. Each queue owns a 64-bit slot
  * that holds its last doorbell (a doorbell carries an absolute index, so
  * the last write is the only one that matters). After writing a slot the
- * host sets its bit in `pending` and the word's bit in `summary`, then,
- * after a full barrier, wakes the engine if `need_wakeup` is set. CQ
- * consumer doorbells only update their slot: the engine reads it when it
- * needs to know how much room a CQ has.
+ * host issues a full barrier and looks at `polled`: the engine sets a
+ * slot's byte while it reads that slot on every pass, and then nothing
+ * more is needed. Otherwise the host sets the slot's bit in `pending` and
+ * the word's bit in `summary`, then, after a full barrier, wakes the
+ * engine if `need_wakeup` is set. CQ consumer doorbells only update their
+ * slot: the engine reads it when it needs to know how much room a CQ has.
  */
 #define HWQNIC_DB_SLOTS		4096
 
@@ -233,10 +235,12 @@ struct hwqnic_db_page {
 	__u8	rsvd0[48];		/* the line the engine spins on */
 	__u64	pending[HWQNIC_DB_SLOTS / 64];
 	__u64	slot[HWQNIC_DB_SLOTS];
+	__u8	polled[HWQNIC_DB_SLOTS];	/* written by the engine only */
 };
 
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_db_page) ==
-		     64 + 8 * (HWQNIC_DB_SLOTS / 64 + HWQNIC_DB_SLOTS),
+		     64 + 8 * (HWQNIC_DB_SLOTS / 64 + HWQNIC_DB_SLOTS) +
+		     HWQNIC_DB_SLOTS,
 		     "doorbell page size");
 
 /*

@@ -137,6 +137,24 @@ void hwqnic_ids_put(struct hwqnic_ids *ids, u32 nr)
 }
 EXPORT_SYMBOL_GPL(hwqnic_ids_put);
 
+/*
+ * Zeroes a slot whose queue is gone or reset, and stops the engine reading
+ * it: a polled slot going to zero would otherwise look like a doorbell.
+ */
+void hwqnic_dev_db_clear(struct hwqnic_dev *dev, u32 slot)
+{
+	u32 i;
+
+	for (i = 0; i < dev->npolled; i++) {
+		if (dev->polled[i].slot == slot) {
+			hwqnic_dev_polled_drop(dev, i);
+			break;
+		}
+	}
+	WRITE_ONCE(dev->dbp->slot[slot], 0);
+}
+EXPORT_SYMBOL_GPL(hwqnic_dev_db_clear);
+
 /* Two doorbell slots for one queue's pair of doorbells, both cleared. */
 int hwqnic_dev_db_pair(struct hwqnic_dev *dev, u32 *a, u32 *b)
 {
@@ -149,8 +167,8 @@ int hwqnic_dev_db_pair(struct hwqnic_dev *dev, u32 *a, u32 *b)
 		hwqnic_ids_put(&dev->db_ids, x);
 		return y;
 	}
-	dev->dbp->slot[x] = 0;
-	dev->dbp->slot[y] = 0;
+	hwqnic_dev_db_clear(dev, x);
+	hwqnic_dev_db_clear(dev, y);
 	*a = x;
 	*b = y;
 	return 0;
@@ -159,6 +177,8 @@ EXPORT_SYMBOL_GPL(hwqnic_dev_db_pair);
 
 void hwqnic_dev_db_pair_put(struct hwqnic_dev *dev, u32 a, u32 b)
 {
+	hwqnic_dev_db_clear(dev, a);
+	hwqnic_dev_db_clear(dev, b);
 	hwqnic_ids_put(&dev->db_ids, a);
 	hwqnic_ids_put(&dev->db_ids, b);
 }
@@ -195,9 +215,13 @@ EXPORT_SYMBOL_GPL(hwqnic_pd_free);
 
 /*
  * The host's side of a doorbell. The release store orders the queue
- * entries before the slot; the full barrier orders the pending bits before
- * the look at need_wakeup, pairing with the engine's barrier between
- * setting need_wakeup and its last look at the summary.
+ * entries before the slot. The full barrier orders the slot before the
+ * look at `polled`, pairing with the engine's barrier between clearing a
+ * slot's byte and its last read of the slot: either the engine sees this
+ * value, or the host sees the byte clear and sets the pending bits. The
+ * barrier after those orders them before the look at need_wakeup, pairing
+ * with the engine's between setting need_wakeup and its last look at the
+ * summary.
  */
 void hwqnic_dev_ring(struct hwqnic_dev *dev, u32 slot, u64 val, bool notify)
 {
@@ -205,6 +229,9 @@ void hwqnic_dev_ring(struct hwqnic_dev *dev, u32 slot, u64 val, bool notify)
 
 	smp_store_release(&p->slot[slot], val);
 	if (!notify)
+		return;
+	smp_mb();
+	if (READ_ONCE(p->polled[slot]))
 		return;
 	set_bit(slot, (unsigned long *)p->pending);
 	set_bit(slot / 64, (unsigned long *)&p->summary);

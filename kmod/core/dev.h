@@ -49,6 +49,19 @@ struct hwqnic_ids {
 	u32 hint;
 };
 
+/*
+ * A doorbell slot the engine reads on every pass, so that its host skips
+ * the pending and summary bits (see struct hwqnic_db_page).
+ */
+#define HWQNIC_POLLED_MAX	32
+#define HWQNIC_POLLED_IDLE	(1U << 14)	/* passes without a change */
+
+struct hwqnic_polled {
+	u64 val;			/* the slot's value last taken */
+	u32 slot;
+	u32 idle;			/* passes since it changed */
+};
+
 struct hwqnic_core_pd {
 	u32 pdn;
 	u32 users;		/* MRs and QPs; under dev->lock */
@@ -77,6 +90,8 @@ struct hwqnic_dev {
 	/* engine-private */
 	struct hwqnic_core_qp **active;	/* QPs with send work or flushes */
 	u32 nactive;
+	struct hwqnic_polled polled[HWQNIC_POLLED_MAX];
+	u32 npolled;
 	u64 rnr_next;			/* earliest RNR retry due, or 0 */
 	u64 db_bad;			/* malformed doorbells ignored */
 };
@@ -98,6 +113,17 @@ int hwqnic_ids_get(struct hwqnic_ids *ids);
 void hwqnic_ids_put(struct hwqnic_ids *ids, u32 nr);
 int hwqnic_dev_db_pair(struct hwqnic_dev *dev, u32 *a, u32 *b);
 void hwqnic_dev_db_pair_put(struct hwqnic_dev *dev, u32 a, u32 b);
+void hwqnic_dev_db_clear(struct hwqnic_dev *dev, u32 slot);
+
+/* Entry i leaves the polled set and its byte is cleared; dev->lock held. */
+static inline u32 hwqnic_dev_polled_drop(struct hwqnic_dev *dev, u32 i)
+{
+	u32 slot = dev->polled[i].slot;
+
+	dev->polled[i] = dev->polled[--dev->npolled];
+	WRITE_ONCE(dev->dbp->polled[slot], 0);
+	return slot;
+}
 
 /* Host side: ring doorbell slot `slot` with `val`. */
 void hwqnic_dev_ring(struct hwqnic_dev *dev, u32 slot, u64 val, bool notify);

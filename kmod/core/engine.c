@@ -12,7 +12,7 @@
 
 /* A run of bytes in a memory region, already checked. */
 struct eng_seg {
-	const struct hwqnic_core_mr *mr;
+	struct hwqnic_core_mr *mr;
 	u64 off;
 	u32 len;
 };
@@ -66,6 +66,17 @@ static const u8 wc_opcode[HWQNIC_WR_MAX] = {
 	[HWQNIC_WR_ATOMIC_FETCH_AND_ADD] = HWQNIC_WC_FETCH_ADD,
 };
 
+/* Queue slot idx, through the queue's PBL; a slot never spans pages. */
+static void *eng_slot(struct hwqnic_dev *dev, struct hwqnic_hwq_ctx *q,
+		      u32 idx)
+{
+	if (unlikely(idx >= q->depth))
+		return NULL;
+	return hwqnic_pbl_va(&dev->od, &q->pbl, &q->tlb,
+			     (u64)idx << q->stride_shift,
+			     1U << q->stride_shift);
+}
+
 static void eng_count(u64 *c, u64 n)
 {
 	WRITE_ONCE(*c, *c + n);
@@ -92,7 +103,6 @@ static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 			  struct hwqnic_core_qp *qp, const struct eng_cqe *e)
 {
 	struct hwqnic_cqe *cqe;
-	dma_addr_t dma;
 
 	if (cq->overflow)
 		return;
@@ -103,9 +113,7 @@ static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 					      cq->handle);
 		return;
 	}
-	if (hwqnic_hwq_slot_dma(&dev->od, &cq->ctx, cq->prod.val, &dma))
-		return;
-	cqe = hwqnic_os_dma_va(&dev->od, dma, sizeof(*cqe));
+	cqe = eng_slot(dev, &cq->ctx, cq->prod.val);
 	if (!cqe)
 		return;
 	cqe->wr_id = cpu_to_le64(e->wr_id);
@@ -134,17 +142,6 @@ static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		if (dev->ops->cq_event)
 			dev->ops->cq_event(dev, cq);
 	}
-}
-
-/* Copies queue slot idx out of queue memory: the only read of it. */
-static const void *eng_slot(struct hwqnic_dev *dev,
-			    const struct hwqnic_hwq_ctx *q, u32 idx)
-{
-	dma_addr_t dma;
-
-	if (hwqnic_hwq_slot_dma(&dev->od, q, idx, &dma))
-		return NULL;
-	return hwqnic_os_dma_va(&dev->od, dma, 1U << q->stride_shift);
 }
 
 static int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
@@ -198,7 +195,7 @@ static s64 eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
 	for (i = 0; i < n; i++) {
 		u64 addr = le64_to_cpu(sge[i].addr);
 		u32 len = le32_to_cpu(sge[i].length);
-		const struct hwqnic_core_mr *mr;
+		struct hwqnic_core_mr *mr;
 
 		mr = hwqnic_mr_lookup(dev, le32_to_cpu(sge[i].lkey));
 		if (!len) {
@@ -216,11 +213,11 @@ static s64 eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
 }
 
 /* The MR named by rkey if the responder grants `right` on [addr, +len). */
-static const struct hwqnic_core_mr *
+static struct hwqnic_core_mr *
 eng_rkey(struct hwqnic_dev *dev, const struct hwqnic_core_qp *rqp, u32 rkey,
 	 u64 addr, u64 len, u32 right)
 {
-	const struct hwqnic_core_mr *mr = hwqnic_mr_lookup(dev, rkey);
+	struct hwqnic_core_mr *mr = hwqnic_mr_lookup(dev, rkey);
 
 	if (!mr || mr->pd != rqp->pd || !(mr->access & right) ||
 	    !(rqp->nic.access & right) || addr < mr->iova ||
@@ -240,6 +237,7 @@ static void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
 	const struct eng_seg *s;
 	u64 pos, n;
 	dma_addr_t dma;
+	void *va;
 
 	if (c->flat) {
 		*len = min_t(u64, max, c->flat_len - c->off);
@@ -253,9 +251,13 @@ static void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
 		return NULL;
 	s = &c->seg[c->i];
 	pos = s->mr->pg_off + s->off + c->off;
-	n = hwqnic_pbl_translate_run(&dev->od, &s->mr->pbl.ctx, pos,
-				     min_t(u64, min_t(u64, max, s->len - c->off),
-					   1U << 30), &dma);
+	n = min_t(u64, min_t(u64, max, s->len - c->off), 1U << 30);
+	va = hwqnic_pbl_va(&dev->od, &s->mr->pbl.ctx, &s->mr->tlb, pos, n);
+	if (va) {
+		*len = n;
+		return va;
+	}
+	n = hwqnic_pbl_translate_run(&dev->od, &s->mr->pbl.ctx, pos, n, &dma);
 	if (!n)
 		return NULL;
 	*len = n;
@@ -425,7 +427,7 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		    op == HWQNIC_WR_ATOMIC_CMP_AND_SWP ||
 		    op == HWQNIC_WR_ATOMIC_FETCH_AND_ADD) ?
 		   HWQNIC_ACCESS_LOCAL_WRITE : 0;
-	const struct hwqnic_core_mr *mr;
+	struct hwqnic_core_mr *mr;
 	struct hwqnic_core_qp *rqp;
 	s64 l;
 
@@ -679,11 +681,15 @@ stalled:
 	return work;
 }
 
-/* A doorbell from slot `slot`: checked against the queue it names. */
-static void eng_doorbell(struct hwqnic_dev *dev, u32 slot, u64 val)
+/*
+ * A doorbell from slot `slot`: checked against the queue it names. Returns
+ * true for a send or receive doorbell taken, whose slot may be polled.
+ */
+static bool eng_doorbell(struct hwqnic_dev *dev, u32 slot, u64 val)
 {
 	struct hwqnic_core_qp *qp;
 	struct hwqnic_core_cq *cq;
+	bool pollable = false;
 	struct hwqnic_db db;
 
 	if (hwqnic_db_decode(val, &db))
@@ -708,6 +714,7 @@ static void eng_doorbell(struct hwqnic_dev *dev, u32 slot, u64 val)
 		eng_count(&qp->cnt->doorbells, 1);
 		if (db.type == HWQNIC_DB_SQ || qp->nic.state == HWQNIC_QPS_ERR)
 			hwqnic_qp_activate(dev, qp);
+		pollable = true;
 		break;
 	case HWQNIC_DB_CQ_ARMALL:
 	case HWQNIC_DB_CQ_ARMSE:
@@ -720,9 +727,52 @@ static void eng_doorbell(struct hwqnic_dev *dev, u32 slot, u64 val)
 		goto bad;
 	}
 	hwqnic_trace_db(dev->id, db.xid, db.type, db.index, db.epoch);
-	return;
+	return pollable;
 bad:
 	dev->db_bad++;
+	return false;
+}
+
+/*
+ * Takes a send or receive doorbell's slot into the polled set, if there is
+ * room: its host then rings with one store and a barrier.
+ */
+static void eng_poll_slot(struct hwqnic_dev *dev, u32 slot, u64 val)
+{
+	struct hwqnic_polled *e;
+
+	if (dev->npolled == HWQNIC_POLLED_MAX)
+		return;
+	e = &dev->polled[dev->npolled++];
+	*e = (struct hwqnic_polled){ .val = val, .slot = slot };
+	WRITE_ONCE(dev->dbp->polled[slot], 1);
+}
+
+/* The polled set's entry for slot, or NULL. */
+static struct hwqnic_polled *eng_polled_find(struct hwqnic_dev *dev, u32 slot)
+{
+	u32 i;
+
+	for (i = 0; i < dev->npolled; i++)
+		if (dev->polled[i].slot == slot)
+			return &dev->polled[i];
+	return NULL;
+}
+
+/* A slot flagged in the pending bits. */
+static void eng_pending_slot(struct hwqnic_dev *dev, u32 slot)
+{
+	u64 val = smp_load_acquire(&dev->dbp->slot[slot]);
+	struct hwqnic_polled *e = eng_polled_find(dev, slot);
+
+	if (e) {		/* rung just as it was taken in */
+		if (e->val == val)
+			return;
+		e->val = val;
+		e->idle = 0;
+	}
+	if (eng_doorbell(dev, slot, val) && !e)
+		eng_poll_slot(dev, slot, val);
 }
 
 static bool eng_doorbells(struct hwqnic_dev *dev)
@@ -744,13 +794,65 @@ static bool eng_doorbells(struct hwqnic_dev *dev)
 		while (bits) {
 			b = __builtin_ctzl(bits);
 			bits &= bits - 1;
-			eng_doorbell(dev, w * 64 + b,
-				     smp_load_acquire(&p->slot[w * 64 + b]));
+			eng_pending_slot(dev, w * 64 + b);
 			work = true;
 		}
 	}
 	return work;
 }
+
+/*
+ * Drops entry i of the polled set. Its byte is cleared before the last
+ * read of the slot, with a full barrier between, pairing with the host's
+ * barrier between writing a slot and looking at the byte.
+ */
+static bool eng_unpoll(struct hwqnic_dev *dev, u32 i)
+{
+	u64 last = dev->polled[i].val, val;
+	u32 slot = hwqnic_dev_polled_drop(dev, i);
+
+	smp_mb();
+	val = smp_load_acquire(&dev->dbp->slot[slot]);
+	if (val == last)
+		return false;
+	eng_doorbell(dev, slot, val);
+	return true;
+}
+
+/* Reads every polled slot; one idle for too long leaves the set. */
+static bool eng_polled(struct hwqnic_dev *dev)
+{
+	bool work = false;
+	u32 i;
+
+	for (i = dev->npolled; i-- > 0;) {
+		struct hwqnic_polled *e = &dev->polled[i];
+		u64 val = smp_load_acquire(&dev->dbp->slot[e->slot]);
+
+		if (val != e->val) {
+			e->val = val;
+			e->idle = 0;
+			eng_doorbell(dev, e->slot, val);
+			work = true;
+		} else if (++e->idle == HWQNIC_POLLED_IDLE) {
+			work |= eng_unpoll(dev, i);
+		}
+	}
+	return work;
+}
+
+/* Empties the polled set, as before the engine sleeps. */
+bool hwqnic_engine_unpoll(struct hwqnic_dev *dev)
+{
+	bool work = false;
+
+	hwqnic_lock(&dev->lock);
+	while (dev->npolled)
+		work |= eng_unpoll(dev, dev->npolled - 1);
+	hwqnic_unlock(&dev->lock);
+	return work;
+}
+EXPORT_SYMBOL_GPL(hwqnic_engine_unpoll);
 
 /* One pass over doorbells and every QP with work. */
 bool hwqnic_engine_poll(struct hwqnic_dev *dev)
@@ -760,7 +862,8 @@ bool hwqnic_engine_poll(struct hwqnic_dev *dev)
 
 	hwqnic_lock(&dev->lock);
 	dev->rnr_next = 0;
-	work = eng_doorbells(dev);
+	work = eng_polled(dev);
+	work |= eng_doorbells(dev);
 	/* a QP may leave the list during its turn: walk it backwards */
 	for (i = dev->nactive; i-- > 0;)
 		if (i < dev->nactive)
@@ -795,8 +898,8 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 	u64 t, nap;
 
 	while (!READ_ONCE(*stop)) {
-		if ((READ_ONCE(p->summary) || READ_ONCE(dev->nactive)) &&
-		    hwqnic_engine_poll(dev))
+		if ((READ_ONCE(p->summary) || READ_ONCE(dev->nactive) ||
+		     READ_ONCE(dev->npolled)) && hwqnic_engine_poll(dev))
 			worked = true;
 		else
 			cpu_relax();
@@ -824,6 +927,8 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 				continue;
 			nap = min_t(u64, nap, READ_ONCE(dev->rnr_next) - t);
 		}
+		if (hwqnic_engine_unpoll(dev))
+			continue;
 		seq = READ_ONCE(p->wake_seq);
 		WRITE_ONCE(p->need_wakeup, 1);
 		smp_mb();

@@ -14,6 +14,7 @@
 #define HWQNIC_ENGINE_SPIN_NS	(50 * 1000)
 
 bool hwqnic_engine_poll(struct hwqnic_dev *dev);
+bool hwqnic_engine_unpoll(struct hwqnic_dev *dev);
 void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop);
 void hwqnic_engine_kick(struct hwqnic_dev *dev);
 

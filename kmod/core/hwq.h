@@ -24,6 +24,7 @@ struct hwqnic_hwq_ctx {
 	struct hwqnic_pbl_ctx pbl;
 	u32 depth;
 	u8 stride_shift;
+	struct hwqnic_pbl_tlb tlb;	/* the engine's, over pbl */
 };
 
 struct hwqnic_hwq {
@@ -114,6 +115,7 @@ static inline void hwqnic_hwq_ctx(const struct hwqnic_hwq *hwq,
 	ctx->pbl = hwq->pbl.ctx;
 	ctx->depth = hwq->depth;
 	ctx->stride_shift = hwq->stride_shift;
+	ctx->tlb = (struct hwqnic_pbl_tlb){ 0 };
 }
 
 #endif /* _HWQNIC_HWQ_H */

@@ -18,6 +18,7 @@ struct hwqnic_core_mr {
 	u64 length;
 	u32 pg_off;		/* iova's offset into the first page */
 	struct hwqnic_pbl pbl;
+	struct hwqnic_pbl_tlb tlb;	/* the engine's, under dev->lock */
 };
 
 int hwqnic_mr_reg(struct hwqnic_dev *dev, struct hwqnic_core_mr *mr,

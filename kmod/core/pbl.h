@@ -52,6 +52,17 @@ struct hwqnic_pbl_ctx {
 	u8 pg_shift;
 };
 
+/*
+ * The engine's memory of its last walk over one PBL, as a NIC caches its
+ * translations: the data page it reached and where that page is mapped.
+ * A PBL never changes while its object lives, and the cache lives in the
+ * engine's side of that object, so it is never stale.
+ */
+struct hwqnic_pbl_tlb {
+	u64 pg;			/* data page + 1; 0: empty */
+	u8 *va;			/* the whole page, checked once */
+};
+
 /* The host's handle on a PBL: the tables, and the data pages if it owns them. */
 struct hwqnic_pbl {
 	struct hwqnic_pbl_ctx ctx;
@@ -86,5 +97,7 @@ int hwqnic_pbl_translate(struct hwqnic_osdev *od,
 u64 hwqnic_pbl_translate_run(struct hwqnic_osdev *od,
 			     const struct hwqnic_pbl_ctx *ctx, u64 off,
 			     u64 max, dma_addr_t *dma);
+void *hwqnic_pbl_va(struct hwqnic_osdev *od, const struct hwqnic_pbl_ctx *ctx,
+		    struct hwqnic_pbl_tlb *tlb, u64 off, u64 len);
 
 #endif /* _HWQNIC_PBL_H */

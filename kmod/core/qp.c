@@ -296,8 +296,8 @@ static void qp_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		(struct hwqnic_hwq_idx){ 0 };
 	n->rnr_count = 0;
 	n->rnr_until = 0;
-	dev->dbp->slot[qp->sq_slot] = 0;
-	dev->dbp->slot[qp->rq_slot] = 0;
+	hwqnic_dev_db_clear(dev, qp->sq_slot);
+	hwqnic_dev_db_clear(dev, qp->rq_slot);
 }
 
 int hwqnic_qp_modify(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Every slot of a queue, reached the NIC's way (root → PDE → PTE → page),
- * is the slot get_qe() hands the host: same address, same bytes. Covers the
- * awkward depths and a level-2 queue of more than 262144 slots.
+ * is the slot get_qe() hands the host: same address, same bytes, whether
+ * walked afresh or through the engine's one-page cache. Covers the awkward
+ * depths and a level-2 queue of more than 262144 slots.
  */
 #include <string.h>
 
@@ -51,6 +52,26 @@ static void check_queue(u32 depth, u32 stride, u8 pg_shift)
 	}
 	ok(!bad, "all %u slots: NIC walk == get_qe, contents agree (%u bad)",
 	   depth, bad);
+
+	/*
+	 * The engine's cached walk: each slot at the same place, walked
+	 * forwards then backwards, so the cached page is both hit and
+	 * replaced; nothing across a page.
+	 */
+	for (i = 0, bad = 0; i < 2 * depth; i++) {
+		u32 k = i < depth ? i : 2 * depth - 1 - i;
+		u8 *va = hwqnic_pbl_va(&od, &ctx.pbl, &ctx.tlb,
+				       (u64)k * stride, stride);
+
+		bad += va != hwqnic_hwq_get_qe(&q, k);
+	}
+	ok(!bad && ctx.tlb.pg,
+	   "all %u slots through the cached walk, both ways (%u bad)", depth,
+	   bad);
+	ok(!hwqnic_pbl_va(&od, &ctx.pbl, &ctx.tlb, (1ULL << pg_shift) - 8, 16) &&
+	   !hwqnic_pbl_va(&od, &ctx.pbl, &ctx.tlb, 0, 0) &&
+	   !hwqnic_pbl_va(&od, &ctx.pbl, &ctx.tlb, npages << pg_shift, 1),
+	   "the cached walk refuses a range across a page, an empty one and one past the end");
 	ok(hwqnic_hwq_slot_dma(&od, &ctx, depth, &dma) == -EFAULT &&
 	   hwqnic_hwq_slot_dma(&od, &ctx, ~0U, &dma) == -EFAULT,
 	   "slot index past the depth: -EFAULT");
