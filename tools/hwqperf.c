@@ -41,6 +41,10 @@
 #define MAX_SIZE	(1ULL << 31)	/* an SGE's length is 32 bits */
 #define MAX_BUF_SIZE	(1ULL << 40)
 #define MAX_ITERS	(1ULL << 40)
+#define MAX_INLINE	(1U << 20)	/* -I: any larger is surely a typo */
+/* perftest's latency defaults: messages up to this size go inline */
+#define LAT_INLINE_SEND	236
+#define LAT_INLINE_WRITE 220
 #define DEF_BUF_SIZE	(64 * KIB)
 
 #define BW_TX_DEPTH	128		/* outstanding send WQEs per QP */
@@ -90,9 +94,10 @@ struct opts {
 	uint64_t buf_size;		/* per side */
 	unsigned int qps;		/* QP pairs */
 	unsigned int cq_mod;
+	uint32_t inline_size;		/* bytes; the device's limit applies */
 	bool verify;
 	bool json;
-	bool has_size, has_iters, has_buf, has_cq_mod;
+	bool has_size, has_iters, has_buf, has_cq_mod, has_inline;
 };
 
 struct cpus {
@@ -137,6 +142,7 @@ struct run {
 	uint32_t tx_depth;
 	uint32_t rx_depth;
 	uint32_t rx_batch;
+	uint32_t inline_size;		/* messages up to this size go inline */
 	struct hwqnic_cq *scq;		/* bw: send completions */
 	struct hwqnic_cq *rcq;		/* bw: receive completions */
 	struct hwqnic_send_wr *swr;	/* scratch WR lists */
@@ -156,6 +162,7 @@ struct result {
 	double rtt_us;			/* < 0: not measured */
 	double mib_s, mops;
 	double memcpy_mib_s;		/* < 0: not measured */
+	uint32_t inline_size;		/* as run */
 };
 
 static struct run *cur_run;
@@ -202,7 +209,8 @@ static uint64_t now_ns(void)
 
 static const char usage_text[] =
 	"Usage: hwqperf lat|bw [--op OP] [-s SIZE] [-n ITERS] [-q QPS]\n"
-	"               [--cq-mod N] [--buf-size B] [--verify] [--json]\n"
+	"               [--cq-mod N] [-I BYTES] [--buf-size B] [--verify]\n"
+	"               [--json]\n"
 	"       hwqperf -h | --help | --version\n"
 	"\n"
 	"A perftest-like benchmark over the hwqnic verbs: RC QPs in\n"
@@ -215,6 +223,8 @@ static const char usage_text[] =
 	"  -n, --iters N       messages per QP (default 1000 lat, 5000 bw)\n"
 	"  -q, --qps N         QP pairs, 1 to 64 (default 1)\n"
 	"      --cq-mod N      signal every Nth WQE (default 1 lat, 100 bw)\n"
+	"  -I, --inline-size N send messages up to N bytes inline (default\n"
+	"                      236 lat send, 220 lat write, else 0)\n"
 	"      --buf-size B    one buffer per side (default max(SIZE, 64K))\n"
 	"      --verify        check every byte moved\n"
 	"      --json          print one JSON object\n"
@@ -318,6 +328,7 @@ static const struct option long_opts[] = {
 	{ "iters",	required_argument,	NULL, 'n' },
 	{ "qps",	required_argument,	NULL, 'q' },
 	{ "cq-mod",	required_argument,	NULL, OPT_CQ_MOD },
+	{ "inline-size", required_argument,	NULL, 'I' },
 	{ "buf-size",	required_argument,	NULL, OPT_BUF_SIZE },
 	{ "verify",	no_argument,		NULL, OPT_VERIFY },
 	{ "json",	no_argument,		NULL, OPT_JSON },
@@ -361,6 +372,11 @@ static void parse_one(struct opts *o, int c, char **argv)
 		o->cq_mod = parse_count("cq-mod", optarg, 1, MAX_CQ_MOD);
 		o->has_cq_mod = true;
 		break;
+	case 'I':
+		o->inline_size = parse_count("inline-size", optarg, 0,
+					     MAX_INLINE);
+		o->has_inline = true;
+		break;
 	case OPT_BUF_SIZE:
 		o->buf_size = parse_size("buf-size", optarg);
 		o->has_buf = true;
@@ -394,6 +410,11 @@ static void finish_opts(struct opts *o)
 		o->cq_mod = lat ? 1 : 100;
 	if (!o->has_buf)
 		o->buf_size = MAX(o->size, DEF_BUF_SIZE);
+	if (o->has_inline && o->inline_size && o->op == OP_READ)
+		bad_usage("inline data is not available with --op read");
+	if (!o->has_inline && lat)
+		o->inline_size = o->op == OP_SEND ? LAT_INLINE_SEND :
+				 o->op == OP_WRITE ? LAT_INLINE_WRITE : 0;
 	if (o->size > MAX_SIZE)
 		bad_usage("message size %" PRIu64 " is over 2G", o->size);
 	if (!o->size && o->op != OP_SEND)
@@ -415,7 +436,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	o->op = OP_WRITE;
 	o->qps = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hs:n:q:", long_opts,
+	while ((c = getopt_long(argc, argv, ":hs:n:q:I:", long_opts,
 				NULL)) != -1)
 		parse_one(o, c, argv);
 	if (optind >= argc)
@@ -835,6 +856,8 @@ static void build_wr(const struct run *r, const struct qpx *x, uint64_t k,
 	wr->num_sge = r->o->size ? 1 : 0;
 	wr->opcode = op_wr[r->o->op];
 	wr->send_flags = signal ? HWQNIC_SEND_SIGNALED : 0;
+	if (r->o->size && r->o->size <= r->inline_size)
+		wr->send_flags |= HWQNIC_SEND_INLINE;
 	if (r->o->op == OP_SEND)
 		return;
 	wr->wr.rdma.remote_addr = (uintptr_t)(x->remote->buf + off);
@@ -1102,6 +1125,10 @@ static void check_limits(const struct run *r)
 	if (o->cq_mod > r->dev.max_qp_wr)
 		bad_usage("cq-mod %u exceeds the send queue depth %u",
 			  o->cq_mod, r->dev.max_qp_wr);
+	if (o->has_inline && o->inline_size > r->dev.max_inline_data)
+		bad_usage("inline-size %u exceeds the device's "
+			  "max_inline_data %u", o->inline_size,
+			  r->dev.max_inline_data);
 }
 
 static void open_device(struct run *r)
@@ -1114,6 +1141,7 @@ static void open_device(struct run *r)
 	if (r->port.state != HWQNIC_PORT_ACTIVE)
 		fail("port 1 is not active (state %u)", r->port.state);
 	check_limits(r);
+	r->inline_size = MIN(r->o->inline_size, r->dev.max_inline_data);
 	r->pd = hwqnic_alloc_pd(r->ctx);
 	if (!r->pd)
 		fail("hwqnic_alloc_pd: %s", strerror(errno));
@@ -1230,6 +1258,7 @@ static void make_qp(struct run *r, struct qpx *x, struct hwqnic_cq *scq,
 			.max_recv_wr = rq,
 			.max_send_sge = 1,
 			.max_recv_sge = 1,
+			.max_inline_data = r->inline_size,
 		},
 		.qp_type = HWQNIC_QPT_RC,
 	};
@@ -1453,6 +1482,7 @@ static void print_banner(const struct run *r, const struct cpus *c)
 	printf(" Message size   : %" PRIu64 " bytes\n", o->size);
 	printf(" Iterations     : %" PRIu64 " per QP\n", o->iters);
 	printf(" CQ moderation  : %u\n", o->cq_mod);
+	printf(" Inline data    : up to %u bytes\n", r->inline_size);
 	printf(" Buffer         : %" PRIu64 " bytes per side", o->buf_size);
 	if (o->size)
 		printf(", %" PRIu64 " message slots", r->nslots);
@@ -1521,9 +1551,10 @@ static void print_json(const struct opts *o, const struct result *res)
 
 	printf("{\"mode\": \"%s\", \"op\": \"%s\", \"size\": %" PRIu64
 	       ", \"iters\": %" PRIu64 ", \"qps\": %u, \"cq_mod\": %u"
-	       ", \"buf_size\": %" PRIu64 ", \"verify\": %s, ",
-	       mode_names[o->mode], op_names[o->op], o->size, o->iters,
-	       o->qps, o->cq_mod, o->buf_size, o->verify ? "true" : "false");
+	       ", \"inline_size\": %u, \"buf_size\": %" PRIu64
+	       ", \"verify\": %s, ", mode_names[o->mode], op_names[o->op],
+	       o->size, o->iters, o->qps, o->cq_mod, res->inline_size,
+	       o->buf_size, o->verify ? "true" : "false");
 	if (lat) {
 		json_num("t_min", res->t_min, false);
 		json_num("t_max", res->t_max, false);
@@ -1571,6 +1602,7 @@ int main(int argc, char **argv)
 		bw_stats(r, &res);
 	}
 	cur_run = NULL;
+	res.inline_size = r->inline_size;
 	err = teardown(r);
 	if (o.json)
 		print_json(&o, &res);
