@@ -66,17 +66,6 @@ static const u8 wc_opcode[HWQNIC_WR_MAX] = {
 	[HWQNIC_WR_ATOMIC_FETCH_AND_ADD] = HWQNIC_WC_FETCH_ADD,
 };
 
-/* Queue slot idx, through the queue's PBL; a slot never spans pages. */
-static void *eng_slot(struct hwqnic_dev *dev, struct hwqnic_hwq_ctx *q,
-		      u32 idx)
-{
-	if (unlikely(idx >= q->depth))
-		return NULL;
-	return hwqnic_pbl_va(&dev->od, &q->pbl, &q->tlb,
-			     (u64)idx << q->stride_shift,
-			     1U << q->stride_shift);
-}
-
 static void eng_count(u64 *c, u64 n)
 {
 	WRITE_ONCE(*c, *c + n);
@@ -113,7 +102,7 @@ static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 					      cq->handle);
 		return;
 	}
-	cqe = eng_slot(dev, &cq->ctx, cq->prod.val);
+	cqe = hwqnic_hwq_slot(&dev->od, &cq->ctx, cq->prod.val);
 	if (!cqe)
 		return;
 	cqe->wr_id = cpu_to_le64(e->wr_id);
@@ -147,7 +136,7 @@ static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 static int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			  u32 idx, struct eng_send *w)
 {
-	const u8 *slot = eng_slot(dev, &qp->nic.sq, idx);
+	const u8 *slot = hwqnic_hwq_slot(&dev->od, &qp->nic.sq, idx);
 	u32 room = (1U << qp->nic.sq.stride_shift) - sizeof(w->h), extra;
 
 	if (!slot)
@@ -167,7 +156,7 @@ static int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 static int eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			  u32 idx, struct eng_recv *w)
 {
-	const u8 *slot = eng_slot(dev, &qp->nic.rq, idx);
+	const u8 *slot = hwqnic_hwq_slot(&dev->od, &qp->nic.rq, idx);
 	u32 room = (1U << qp->nic.rq.stride_shift) - sizeof(w->h), extra;
 
 	if (!slot)

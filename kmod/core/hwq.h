@@ -45,9 +45,8 @@ int hwqnic_hwq_map(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq,
 void hwqnic_hwq_unmap(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq);
 void hwqnic_hwq_reset(struct hwqnic_hwq *hwq);
 u64 hwqnic_hwq_db(const struct hwqnic_hwq *hwq, u32 xid, u8 type, u8 toggle);
-int hwqnic_hwq_slot_dma(struct hwqnic_osdev *od,
-			const struct hwqnic_hwq_ctx *ctx, u32 idx,
-			dma_addr_t *dma);
+void *hwqnic_hwq_slot(struct hwqnic_osdev *od, struct hwqnic_hwq_ctx *ctx,
+		      u32 idx);
 
 /* Advance an index by n (n <= depth). */
 static inline void hwqnic_hwq_idx_add(struct hwqnic_hwq_idx *i, u32 n,

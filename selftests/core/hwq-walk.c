@@ -41,7 +41,7 @@ static void check_queue(u32 depth, u32 stride, u8 pg_shift)
 	for (i = 0; i < depth; i++) {
 		const u32 *seen;
 
-		if (hwqnic_hwq_slot_dma(&od, &ctx, i, &dma)) {
+		if (hwqnic_pbl_translate(&od, &ctx.pbl, (u64)i * stride, &dma)) {
 			bad++;
 			continue;
 		}
@@ -54,16 +54,14 @@ static void check_queue(u32 depth, u32 stride, u8 pg_shift)
 	   depth, bad);
 
 	/*
-	 * The engine's cached walk: each slot at the same place, walked
-	 * forwards then backwards, so the cached page is both hit and
+	 * The NIC's slots, through the cached walk: each at the same place,
+	 * walked forwards then backwards, so the cached page is both hit and
 	 * replaced; nothing across a page.
 	 */
 	for (i = 0, bad = 0; i < 2 * depth; i++) {
 		u32 k = i < depth ? i : 2 * depth - 1 - i;
-		u8 *va = hwqnic_pbl_va(&od, &ctx.pbl, &ctx.tlb,
-				       (u64)k * stride, stride);
 
-		bad += va != hwqnic_hwq_get_qe(&q, k);
+		bad += hwqnic_hwq_slot(&od, &ctx, k) != hwqnic_hwq_get_qe(&q, k);
 	}
 	ok(!bad && ctx.tlb.pg,
 	   "all %u slots through the cached walk, both ways (%u bad)", depth,
@@ -72,9 +70,8 @@ static void check_queue(u32 depth, u32 stride, u8 pg_shift)
 	   !hwqnic_pbl_va(&od, &ctx.pbl, &ctx.tlb, 0, 0) &&
 	   !hwqnic_pbl_va(&od, &ctx.pbl, &ctx.tlb, npages << pg_shift, 1),
 	   "the cached walk refuses a range across a page, an empty one and one past the end");
-	ok(hwqnic_hwq_slot_dma(&od, &ctx, depth, &dma) == -EFAULT &&
-	   hwqnic_hwq_slot_dma(&od, &ctx, ~0U, &dma) == -EFAULT,
-	   "slot index past the depth: -EFAULT");
+	ok(!hwqnic_hwq_slot(&od, &ctx, depth) &&
+	   !hwqnic_hwq_slot(&od, &ctx, ~0U), "slot index past the depth: NULL");
 	if (q.pbl.ctx.level) {
 		u32 n = q.pbl.ctx.npages;
 
