@@ -1292,16 +1292,23 @@ static void json_num(const char *key, double v, int dec)
 		printf("\"%s\": %.*f", key, dec, v);
 }
 
+/* The rate fields that the totals and each device share. */
+static void json_rates(double ops_s, double mib_s, double cqes_s,
+		       __u64 errors, double busy_pct)
+{
+	json_num("ops_s", ops_s, 1);
+	printf(", ");
+	json_num("mb_s", mib_s, 3);
+	printf(", ");
+	json_num("cqes_s", cqes_s, 1);
+	printf(", \"errors\": %" PRIu64 ", ", (uint64_t)errors);
+	json_num("engine_busy_pct", busy_pct, 2);
+}
+
 static void json_totals(const struct totals *t)
 {
 	printf("\"totals\": {");
-	json_num("ops_s", t->ops_s, 1);
-	printf(", ");
-	json_num("mb_s", t->mib_s, 3);
-	printf(", ");
-	json_num("cqes_s", t->cqes_s, 1);
-	printf(", \"errors\": %" PRIu64 ", ", (uint64_t)t->errors);
-	json_num("engine_busy_pct", t->busy_pct, 2);
+	json_rates(t->ops_s, t->mib_s, t->cqes_s, t->errors, t->busy_pct);
 	printf("}");
 }
 
@@ -1312,13 +1319,7 @@ static void json_dev(const struct dev_row *d)
 	printf(", \"dev\": ");
 	json_str(d->name);
 	printf(", ");
-	json_num("ops_s", d->ops_s, 1);
-	printf(", ");
-	json_num("mb_s", d->mib_s, 3);
-	printf(", ");
-	json_num("cqes_s", d->cqes_s, 1);
-	printf(", \"errors\": %" PRIu64 ", ", (uint64_t)d->errors);
-	json_num("engine_busy_pct", dev_busy(d), 2);
+	json_rates(d->ops_s, d->mib_s, d->cqes_s, d->errors, dev_busy(d));
 	printf("}");
 }
 

@@ -152,7 +152,7 @@ while IFS= read -r line || [ -n "$line" ]; do	# || : a last partial line
 		[[ $line =~ ^(not\ )?ok([[:space:]]+[0-9]+)?(.*)$ ]]
 		n=$((n + 1))
 		echo "${BASH_REMATCH[1]}ok $n${BASH_REMATCH[3]}"
-		# A TODO failure is expected, as TAP defines it.
+		# A failure under TAP's to-do directive is an expected one.
 		if [ -n "${BASH_REMATCH[1]}" ] &&
 		   ! [[ ${BASH_REMATCH[3]} =~ \#[[:space:]]*[Tt][Oo][Dd][Oo] ]]; then
 			failed=$((failed + 1))

@@ -49,15 +49,22 @@ reap() {	# reap PID...: ends background processes of ours
 	done
 }
 
+# finish PID TENTHS: gives PID that many tenths of a second to end, then
+# SIGKILL; returns its exit status.
+finish() {
+	local _
+	for _ in $(seq "$2"); do
+		kill -0 "$1" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$1" 2> /dev/null
+	wait "$1"
+}
+
 qplat_stop() {	# SIGINT, 5 s to end, then SIGKILL
 	[ -n "$qplat_pid" ] || return 0
 	kill -INT "$qplat_pid" 2> /dev/null
-	for _ in $(seq 50); do
-		kill -0 "$qplat_pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$qplat_pid" 2> /dev/null
-	wait "$qplat_pid" 2> /dev/null
+	finish "$qplat_pid" 50 2> /dev/null
 	qplat_pid=
 }
 
@@ -535,12 +542,7 @@ done
 start_perf "$tmp/c.json" bw --op write -s 4096 -q 2 -n "${iters:-100000}" \
 	--cq-mod 1 --json
 C=$perf_pid
-for _ in $(seq 600); do
-	kill -0 "$C" 2> /dev/null || break
-	sleep 0.1
-done
-kill -KILL "$C" 2> /dev/null
-wait "$C"
+finish "$C" 600
 ok $? "hwqperf C ran to its end (${iters:-?} per QP)"
 forget "$C"
 sleep 0.3
@@ -648,12 +650,7 @@ else
 		done
 		bpftool batch file "$tmp/$step.batch" > /dev/null
 	done
-	for _ in $(seq 100); do
-		kill -0 "$syn_pid" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$syn_pid" 2> /dev/null
-	wait "$syn_pid"
+	finish "$syn_pid" 100
 	ok $? "nictop -b --maps DIR over maps changed between snapshots"
 	forget "$syn_pid"
 	python3 - "$tmp/syn-lat.json" <<'PY' 2>&1 | diag
