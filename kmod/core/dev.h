@@ -71,12 +71,6 @@ struct hwqnic_dev {
 	struct hwqnic_osdev od;
 	const struct hwqnic_dev_ops *ops;
 	u32 id;				/* names the device in trace events */
-	/*
-	 * Guards the tables and every object's NIC-side state. The engine
-	 * holds it while it works, so an object the control path has
-	 * removed is never touched again.
-	 */
-	hwqnic_lock_t lock;
 	struct hwqnic_core_qp **qp;	/* [qpn - HWQNIC_FIRST_QPN] */
 	struct hwqnic_core_cq **cq;	/* [handle] */
 	struct hwqnic_core_mr **mr;	/* [key >> 8] */
@@ -87,6 +81,14 @@ struct hwqnic_dev {
 	dma_addr_t dbp_dma;
 	size_t dbp_size;		/* 0: dbp is mapped, not ours */
 	struct hwqnic_engine_counters *estats;	/* the backend's, or NULL */
+	/*
+	 * Guards the tables and every object's NIC-side state. The engine
+	 * holds it while it works, so an object the control path has
+	 * removed is never touched again. It starts the lines the engine
+	 * writes on every pass: the fields above, which posters and pollers
+	 * read, stay in their caches.
+	 */
+	hwqnic_lock_t lock ____cacheline_aligned;
 	/* engine-private */
 	struct hwqnic_core_qp **active;	/* QPs with send work or flushes */
 	u32 nactive;

@@ -35,13 +35,13 @@ struct hwqnic_core_qp {
 	struct hwqnic_core_cq *scq, *rcq;
 	struct hwqnic_qp_cap cap;	/* granted */
 	struct hwqnic_qp_counters *cnt;
-	/* host side */
-	u8 host_state;			/* what posting sees; under dev->lock */
+	u32 sq_slot, rq_slot;		/* doorbell slots */
+	/* host side, on lines the engine never reads */
+	u8 host_state ____cacheline_aligned;	/* what posting sees */
 	hwqnic_lock_t sq_lock, rq_lock;
 	struct hwqnic_hwq sq, rq;	/* prod: poster; cons: CQ poller */
 	u32 sq_posted, rq_posted;	/* running counts, poster's */
 	u32 sq_done, rq_done;		/* running counts, poller's */
-	u32 sq_slot, rq_slot;		/* doorbell slots */
 	struct hwqnic_qp_nic nic ____cacheline_aligned;
 };
 
