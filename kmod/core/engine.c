@@ -141,6 +141,9 @@ static int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 
 	if (!slot)
 		return -EFAULT;
+	/* the SGEs or inline bytes: fetched alongside, not after, the header */
+	if (room)
+		prefetch(slot + sizeof(w->h));
 	memcpy(&w->h, slot, sizeof(w->h));
 	if (w->h.flags & HWQNIC_WQE_F_INLINE)
 		extra = le32_to_cpu(w->h.length);
@@ -300,6 +303,16 @@ static void eng_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	hwqnic_qp_activate(dev, qp);
 }
 
+static u32 eng_recvs(const struct hwqnic_qp_nic *n)
+{
+	return hwqnic_hwq_idx_diff(n->rq_prod, n->rq_cons, n->rq.depth);
+}
+
+static bool eng_has_recv(const struct hwqnic_core_qp *rqp)
+{
+	return eng_recvs(&rqp->nic) != 0;
+}
+
 /* Completes the receive at the responder's rq_cons and consumes it. */
 static void eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
 			  const struct eng_recv *r, struct eng_cqe *e)
@@ -309,14 +322,16 @@ static void eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
 	e->idx = rqp->nic.rq_cons.val;
 	eng_write_cqe(dev, rqp->rcq, rqp, e);
 	hwqnic_hwq_idx_add(&rqp->nic.rq_cons, 1, rqp->nic.rq.depth);
+	/* posted long ago: have it here before the next message needs it */
+	if (eng_recvs(&rqp->nic)) {
+		const void *next = hwqnic_hwq_slot(&dev->od, &rqp->nic.rq,
+						   rqp->nic.rq_cons.val);
+
+		if (next)
+			prefetch(next);
+	}
 	if (e->status != HWQNIC_WC_SUCCESS)
 		eng_qp_error(dev, rqp);
-}
-
-static bool eng_has_recv(const struct hwqnic_core_qp *rqp)
-{
-	return hwqnic_hwq_idx_diff(rqp->nic.rq_prod, rqp->nic.rq_cons,
-				   rqp->nic.rq.depth) != 0;
 }
 
 /* A connected RC peer able to respond, or NULL (the request times out). */

@@ -21,6 +21,7 @@
 #include <linux/bitops.h>
 #include <linux/string.h>
 #include <linux/sched.h>
+#include <linux/prefetch.h>
 
 #include "hwqnic_trace.h"
 

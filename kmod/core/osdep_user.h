@@ -63,6 +63,11 @@ static inline void set_bit(unsigned int nr, unsigned long *addr)
 	__atomic_fetch_or(addr + nr / 64, 1UL << (nr % 64), __ATOMIC_SEQ_CST);
 }
 
+static inline void prefetch(const void *p)
+{
+	__builtin_prefetch(p);
+}
+
 static inline void cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
