@@ -306,7 +306,7 @@ int hwqnic_kern_modify_qp(struct hwqnic_context *ctx, struct uqp *qp,
 		return rc;
 	if (attr->qp_state == HWQNIC_QPS_RESET)
 		hwqnic_qp_host_reset(&qp->core);
-	WRITE_ONCE(qp->core.host_state, attr->qp_state);
+	hwqnic_qp_host_state(&ctx->dev, &qp->core, attr->qp_state);
 	return 0;
 }
 

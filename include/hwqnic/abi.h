@@ -10,7 +10,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define HWQNIC_ABI_VERSION	2
+#define HWQNIC_ABI_VERSION	3
 
 #define HWQNIC_STATIC_ASSERT(cond, msg)	_Static_assert(cond, msg)
 
@@ -223,8 +223,10 @@ static inline int hwqnic_db_decode(__u64 val, struct hwqnic_db *db)
  * slot's byte while it reads that slot on every pass, and then nothing
  * more is needed. Otherwise the host sets the slot's bit in `pending` and
  * the word's bit in `summary`, then, after a full barrier, wakes the
- * engine if `need_wakeup` is set. CQ consumer doorbells only update their
- * slot: the engine reads it when it needs to know how much room a CQ has.
+ * engine if `need_wakeup` is set. RQ producer and CQ consumer doorbells
+ * only update their slot: the engine reads it when it needs to know what
+ * receives a QP has or how much room a CQ has. The receive doorbells of a
+ * QP in ERR are rung in full, for the engine to flush them.
  */
 #define HWQNIC_DB_SLOTS		4096
 

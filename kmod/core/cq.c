@@ -21,7 +21,7 @@ int hwqnic_cq_create(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 	rc = h = hwqnic_ids_get(&dev->cq_ids);
 	if (h < 0)
 		goto unlock;
-	rc = hwqnic_dev_db_pair(dev, &cq->db_slot, &cq->arm_slot);
+	rc = hwqnic_dev_db_pair(dev, &cq->db_slot, &cq->arm_slot, false);
 	if (rc) {
 		hwqnic_ids_put(&dev->cq_ids, h);
 		goto unlock;
@@ -216,7 +216,8 @@ int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		if (qp) {
 			cq_retire(qp, &wc[i], idx);
 			if (wc[i].status != HWQNIC_WC_SUCCESS) {
-				WRITE_ONCE(qp->host_state, HWQNIC_QPS_ERR);
+				hwqnic_qp_host_state(dev, qp,
+						     HWQNIC_QPS_ERR);
 				if (dev->ops->qp_error)
 					dev->ops->qp_error(dev, qp);
 			}

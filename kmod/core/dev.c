@@ -155,14 +155,41 @@ void hwqnic_dev_db_clear(struct hwqnic_dev *dev, u32 slot)
 }
 EXPORT_SYMBOL_GPL(hwqnic_dev_db_clear);
 
-/* Two doorbell slots for one queue's pair of doorbells, both cleared. */
-int hwqnic_dev_db_pair(struct hwqnic_dev *dev, u32 *a, u32 *b)
+/*
+ * A free doorbell slot, now taken. Slots the engine polls (SQs) come from
+ * the bottom of the page and the rest (RQ producers, CQ consumers and
+ * arms, read only when the engine needs them) from the top: a host that
+ * writes one of the rest never takes away the line the engine polls on.
+ */
+static int db_slot_get(struct hwqnic_ids *ids, bool polled)
 {
-	int x = hwqnic_ids_get(&dev->db_ids), y;
+	u32 words = ids->n / BITS_PER_WORD, i, w, b;
+	unsigned long free;
+
+	for (i = 0; i < words; i++) {
+		w = polled ? i : words - 1 - i;
+		free = ~ids->map[w];
+		if (!free)
+			continue;
+		b = polled ? (u32)__builtin_ctzl(free) :
+			     BITS_PER_WORD - 1 - __builtin_clzl(free);
+		ids->map[w] |= 1UL << b;
+		return w * BITS_PER_WORD + b;
+	}
+	return -ENOSPC;
+}
+
+/*
+ * Two doorbell slots for one queue's pair of doorbells, both cleared; the
+ * first is polled by the engine if `polled_a`.
+ */
+int hwqnic_dev_db_pair(struct hwqnic_dev *dev, u32 *a, u32 *b, bool polled_a)
+{
+	int x = db_slot_get(&dev->db_ids, polled_a), y;
 
 	if (x < 0)
 		return x;
-	y = hwqnic_ids_get(&dev->db_ids);
+	y = db_slot_get(&dev->db_ids, false);
 	if (y < 0) {
 		hwqnic_ids_put(&dev->db_ids, x);
 		return y;

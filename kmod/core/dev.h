@@ -113,7 +113,7 @@ int hwqnic_pd_free(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd);
 /* Ids and doorbell slots; callers hold dev->lock. */
 int hwqnic_ids_get(struct hwqnic_ids *ids);
 void hwqnic_ids_put(struct hwqnic_ids *ids, u32 nr);
-int hwqnic_dev_db_pair(struct hwqnic_dev *dev, u32 *a, u32 *b);
+int hwqnic_dev_db_pair(struct hwqnic_dev *dev, u32 *a, u32 *b, bool polled_a);
 void hwqnic_dev_db_pair_put(struct hwqnic_dev *dev, u32 a, u32 b);
 void hwqnic_dev_db_clear(struct hwqnic_dev *dev, u32 slot);
 

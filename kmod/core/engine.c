@@ -71,19 +71,32 @@ static void eng_count(u64 *c, u64 n)
 	WRITE_ONCE(*c, *c + n);
 }
 
+/*
+ * A doorbell the engine fetches when it needs it (RQ producer, CQ
+ * consumer): the slot's index if it decodes to a `type` doorbell of queue
+ * `xid` below `depth`.
+ */
+static bool eng_read_slot(struct hwqnic_dev *dev, u32 slot, u8 type, u32 xid,
+			  u32 depth, struct hwqnic_hwq_idx *idx)
+{
+	u64 v = smp_load_acquire(&dev->dbp->slot[slot]);
+	struct hwqnic_db db;
+
+	if (hwqnic_db_decode(v, &db) || db.type != type || db.xid != xid ||
+	    db.index >= depth)
+		return false;
+	*idx = (struct hwqnic_hwq_idx){ db.index, db.epoch };
+	return true;
+}
+
 /* Room in a CQ, re-reading the host's consumer doorbell only when needed. */
 static bool eng_cq_room(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
 {
-	struct hwqnic_db db;
-	u64 v;
-
 	if (hwqnic_hwq_idx_diff(cq->prod, cq->host_cons, cq->ctx.depth) <
 	    cq->ctx.depth)
 		return true;
-	v = smp_load_acquire(&dev->dbp->slot[cq->db_slot]);
-	if (!hwqnic_db_decode(v, &db) && db.type == HWQNIC_DB_CQ &&
-	    db.xid == cq->handle && db.index < cq->ctx.depth)
-		cq->host_cons = (struct hwqnic_hwq_idx){ db.index, db.epoch };
+	eng_read_slot(dev, cq->db_slot, HWQNIC_DB_CQ, cq->handle,
+		      cq->ctx.depth, &cq->host_cons);
 	return hwqnic_hwq_idx_diff(cq->prod, cq->host_cons, cq->ctx.depth) <
 	       cq->ctx.depth;
 }
@@ -308,9 +321,25 @@ static u32 eng_recvs(const struct hwqnic_qp_nic *n)
 	return hwqnic_hwq_idx_diff(n->rq_prod, n->rq_cons, n->rq.depth);
 }
 
-static bool eng_has_recv(const struct hwqnic_core_qp *rqp)
+/*
+ * Whether a receive is posted. Receive doorbells do not ring the engine:
+ * it reads the RQ's slot only when it knows of no receive.
+ */
+static bool eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
 {
-	return eng_recvs(&rqp->nic) != 0;
+	struct hwqnic_qp_nic *n = &rqp->nic;
+	struct hwqnic_hwq_idx prod;
+
+	if (eng_recvs(n))
+		return true;
+	if (!eng_read_slot(dev, rqp->rq_slot, HWQNIC_DB_RQ, rqp->qpn,
+			   n->rq.depth, &prod) ||
+	    (prod.val == n->rq_prod.val && prod.epoch == n->rq_prod.epoch))
+		return false;
+	n->rq_prod = prod;
+	eng_count(&rqp->cnt->doorbells, 1);
+	hwqnic_trace_db(dev->id, rqp->qpn, HWQNIC_DB_RQ, prod.val, prod.epoch);
+	return eng_recvs(n) != 0;
 }
 
 /* Completes the receive at the responder's rq_cons and consumes it. */
@@ -456,7 +485,7 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	switch (op) {
 	case HWQNIC_WR_SEND:
 	case HWQNIC_WR_SEND_WITH_IMM:
-		if (!eng_has_recv(rqp))
+		if (!eng_has_recv(dev, rqp))
 			return eng_rnr(qp, rqp, status);
 		*status = eng_deliver(dev, qp, rqp, w, &local, len, 0, true);
 		break;
@@ -468,7 +497,8 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			*status = HWQNIC_WC_REM_ACCESS_ERR;
 			break;
 		}
-		if (op == HWQNIC_WR_RDMA_WRITE_WITH_IMM && !eng_has_recv(rqp))
+		if (op == HWQNIC_WR_RDMA_WRITE_WITH_IMM &&
+		    !eng_has_recv(dev, rqp))
 			return eng_rnr(qp, rqp, status);
 		rseg = (struct eng_seg){ mr, raddr - mr->iova, len };
 		*status = eng_move(dev, &remote, &local, len) ?
@@ -563,7 +593,7 @@ static void eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	if (!rqp || rqp->type != HWQNIC_QPT_UD ||
 	    (rqp->nic.state != HWQNIC_QPS_RTR &&
 	     rqp->nic.state != HWQNIC_QPS_RTS) ||
-	    rqp->nic.qkey != le32_to_cpu(w->h.qkey) || !eng_has_recv(rqp))
+	    rqp->nic.qkey != le32_to_cpu(w->h.qkey) || !eng_has_recv(dev, rqp))
 		return;
 	eng_deliver(dev, qp, rqp, w, &local, len, HWQNIC_UD_GRH_BYTES, true);
 }
@@ -638,7 +668,9 @@ static void eng_flush(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		eng_fetched(dev, qp, &w);
 		eng_send_done(dev, qp, &w, HWQNIC_WC_WR_FLUSH_ERR);
 	}
-	while (eng_has_recv(qp)) {
+	/* up to the last receive posted; later ones ring (qp.c) */
+	eng_has_recv(dev, qp);
+	while (eng_recvs(n)) {
 		struct eng_cqe e = {
 			.opcode = HWQNIC_WC_RECV,
 			.status = HWQNIC_WC_WR_FLUSH_ERR,

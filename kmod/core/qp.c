@@ -67,7 +67,7 @@ int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	rc = i = hwqnic_ids_get(&dev->qp_ids);
 	if (i < 0)
 		goto unlock;
-	rc = hwqnic_dev_db_pair(dev, &qp->sq_slot, &qp->rq_slot);
+	rc = hwqnic_dev_db_pair(dev, &qp->sq_slot, &qp->rq_slot, true);
 	if (rc) {
 		hwqnic_ids_put(&dev->qp_ids, i);
 		goto unlock;
@@ -336,7 +336,7 @@ int hwqnic_qp_modify(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	if (next == ERR)
 		hwqnic_qp_activate(dev, qp);	/* the engine flushes */
 	qp->nic.state = next;
-	WRITE_ONCE(qp->host_state, next);
+	hwqnic_qp_host_state(dev, qp, next);
 	rc = 0;
 out:
 	hwqnic_unlock(&dev->lock);
@@ -453,9 +453,36 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 static void qp_ring(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		    struct hwqnic_hwq *q, u8 type, u32 slot, u64 *posts, u32 n)
 {
-	hwqnic_dev_ring(dev, slot, hwqnic_hwq_db(q, qp->qpn, type, 0), true);
-	WRITE_ONCE(*posts, *posts + n);
+	/*
+	 * The engine reads a receive doorbell when a message needs it, so
+	 * one only rings for a QP in ERR, whose receives must be flushed.
+	 */
+	bool notify = type == HWQNIC_DB_SQ ||
+		      READ_ONCE(qp->host_state) == HWQNIC_QPS_ERR;
+
+	hwqnic_dev_ring(dev, slot, hwqnic_hwq_db(q, qp->qpn, type, 0), notify);
+	if (posts)
+		WRITE_ONCE(*posts, *posts + n);
 }
+
+/*
+ * What posting sees of the QP's state. A QP the host learns is in ERR gets
+ * its receive doorbell rung once more: receives posted before, which rang
+ * nothing, are flushed too.
+ */
+void hwqnic_qp_host_state(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  u8 state)
+{
+	u8 was = READ_ONCE(qp->host_state);
+
+	WRITE_ONCE(qp->host_state, state);
+	if (state != HWQNIC_QPS_ERR || was == HWQNIC_QPS_ERR)
+		return;
+	hwqnic_lock(&qp->rq_lock);
+	qp_ring(dev, qp, &qp->rq, HWQNIC_DB_RQ, qp->rq_slot, NULL, 0);
+	hwqnic_unlock(&qp->rq_lock);
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_host_state);
 
 int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			const struct hwqnic_send_wr *wr,
