@@ -116,20 +116,3 @@ u64 hwqnic_hwq_db(const struct hwqnic_hwq *hwq, u32 xid, u8 type, u8 toggle)
 	return hwqnic_db_encode(&db);
 }
 EXPORT_SYMBOL_GPL(hwqnic_hwq_db);
-
-/*
- * The NIC's view of slot idx: where it is mapped, reached through the PBL
- * and the context's cached page; NULL past the depth or unreachable.
- * Slots tile pages exactly, so slot idx is the stride bytes from byte
- * idx * stride, never across a page.
- */
-void *hwqnic_hwq_slot(struct hwqnic_osdev *od, struct hwqnic_hwq_ctx *ctx,
-		      u32 idx)
-{
-	if (unlikely(idx >= ctx->depth))
-		return NULL;
-	return hwqnic_pbl_va(od, &ctx->pbl, &ctx->tlb,
-			     (u64)idx << ctx->stride_shift,
-			     1U << ctx->stride_shift);
-}
-EXPORT_SYMBOL_GPL(hwqnic_hwq_slot);

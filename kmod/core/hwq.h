@@ -45,8 +45,6 @@ int hwqnic_hwq_map(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq,
 void hwqnic_hwq_unmap(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq);
 void hwqnic_hwq_reset(struct hwqnic_hwq *hwq);
 u64 hwqnic_hwq_db(const struct hwqnic_hwq *hwq, u32 xid, u8 type, u8 toggle);
-void *hwqnic_hwq_slot(struct hwqnic_osdev *od, struct hwqnic_hwq_ctx *ctx,
-		      u32 idx);
 
 /* Advance an index by n (n <= depth). */
 static inline void hwqnic_hwq_idx_add(struct hwqnic_hwq_idx *i, u32 n,
@@ -106,6 +104,22 @@ static inline void *hwqnic_hwq_get_qe(const struct hwqnic_hwq *hwq, u32 idx)
 
 	return (char *)hwq->pbl.pg_va[idx >> hwq->slots_pg_shift] +
 	       ((size_t)(idx & mask) << hwq->stride_shift);
+}
+
+/*
+ * The NIC's view of slot idx: where it is mapped, reached through the PBL
+ * and the context's cached page; NULL past the depth or unreachable.
+ * Slots tile pages exactly, so slot idx is the stride bytes from byte
+ * idx * stride, never across a page.
+ */
+static inline void *hwqnic_hwq_slot(struct hwqnic_osdev *od,
+				    struct hwqnic_hwq_ctx *ctx, u32 idx)
+{
+	if (unlikely(idx >= ctx->depth))
+		return NULL;
+	return hwqnic_pbl_va(od, &ctx->pbl, &ctx->tlb,
+			     (u64)idx << ctx->stride_shift,
+			     1U << ctx->stride_shift);
 }
 
 static inline void hwqnic_hwq_ctx(const struct hwqnic_hwq *hwq,

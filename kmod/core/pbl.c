@@ -329,14 +329,10 @@ u64 hwqnic_pbl_translate_run(struct hwqnic_osdev *od,
 }
 EXPORT_SYMBOL_GPL(hwqnic_pbl_translate_run);
 
-/*
- * Where bytes [off, off + len) are mapped, when they lie in one data page;
- * NULL when they do not (the caller walks a run instead) or cannot be
- * reached. A page found is kept in tlb, so the next look at it is a
- * compare.
- */
-void *hwqnic_pbl_va(struct hwqnic_osdev *od, const struct hwqnic_pbl_ctx *ctx,
-		    struct hwqnic_pbl_tlb *tlb, u64 off, u64 len)
+/* hwqnic_pbl_va() past its cached page: walk, and cache what is found. */
+void *hwqnic_pbl_va_walk(struct hwqnic_osdev *od,
+			 const struct hwqnic_pbl_ctx *ctx,
+			 struct hwqnic_pbl_tlb *tlb, u64 off, u64 len)
 {
 	u64 pg_size, pg, in;
 	dma_addr_t dma;
@@ -349,8 +345,6 @@ void *hwqnic_pbl_va(struct hwqnic_osdev *od, const struct hwqnic_pbl_ctx *ctx,
 	in = off & (pg_size - 1);
 	if (!len || len > pg_size - in)
 		return NULL;
-	if (tlb->pg == pg + 1)
-		return tlb->va + in;
 	if (hwqnic_pbl_translate(od, ctx, off - in, &dma))
 		return NULL;
 	va = hwqnic_os_dma_va(od, dma, pg_size);
@@ -360,4 +354,4 @@ void *hwqnic_pbl_va(struct hwqnic_osdev *od, const struct hwqnic_pbl_ctx *ctx,
 	tlb->va = va;
 	return va + in;
 }
-EXPORT_SYMBOL_GPL(hwqnic_pbl_va);
+EXPORT_SYMBOL_GPL(hwqnic_pbl_va_walk);

@@ -97,7 +97,28 @@ int hwqnic_pbl_translate(struct hwqnic_osdev *od,
 u64 hwqnic_pbl_translate_run(struct hwqnic_osdev *od,
 			     const struct hwqnic_pbl_ctx *ctx, u64 off,
 			     u64 max, dma_addr_t *dma);
-void *hwqnic_pbl_va(struct hwqnic_osdev *od, const struct hwqnic_pbl_ctx *ctx,
-		    struct hwqnic_pbl_tlb *tlb, u64 off, u64 len);
+void *hwqnic_pbl_va_walk(struct hwqnic_osdev *od,
+			 const struct hwqnic_pbl_ctx *ctx,
+			 struct hwqnic_pbl_tlb *tlb, u64 off, u64 len);
+
+/*
+ * Where bytes [off, off + len) are mapped, when they lie in one data page;
+ * NULL when they do not (the caller walks a run instead) or cannot be
+ * reached. A page found is kept in tlb, so the next look at it is this
+ * compare, inline. A filled tlb implies a valid pg_shift.
+ */
+static inline void *hwqnic_pbl_va(struct hwqnic_osdev *od,
+				  const struct hwqnic_pbl_ctx *ctx,
+				  struct hwqnic_pbl_tlb *tlb, u64 off, u64 len)
+{
+	u64 in;
+
+	if (likely(tlb->pg && tlb->pg == (off >> ctx->pg_shift) + 1)) {
+		in = off & (((u64)1 << ctx->pg_shift) - 1);
+		if (likely(len && len <= ((u64)1 << ctx->pg_shift) - in))
+			return tlb->va + in;
+	}
+	return hwqnic_pbl_va_walk(od, ctx, tlb, off, len);
+}
 
 #endif /* _HWQNIC_PBL_H */

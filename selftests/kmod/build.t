@@ -28,7 +28,7 @@ fi
 n=3
 for sym in hwqnic_pbl_alloc hwqnic_pbl_init_pages hwqnic_pbl_translate \
 	   hwqnic_pbl_free hwqnic_hwq_init hwqnic_hwq_free hwqnic_hwq_db \
-	   hwqnic_hwq_slot hwqnic_dev_init hwqnic_mr_reg hwqnic_cq_poll \
+	   hwqnic_pbl_va_walk hwqnic_dev_init hwqnic_mr_reg hwqnic_cq_poll \
 	   hwqnic_qp_create hwqnic_qp_modify hwqnic_qp_post_send \
 	   hwqnic_qp_post_recv hwqnic_engine_run hwqnic_kdev_get \
 	   hwqnic_kalloc_pd hwqnic_kreg_mr hwqnic_kcreate_cq hwqnic_kpoll_cq \
