@@ -137,7 +137,7 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 	if (name && (!*name || strlen(name) >= sizeof(ctx->name)))
 		return uerr_ptr(EINVAL);
 
-	ctx = calloc(1, sizeof(*ctx));
+	ctx = uzalloc(sizeof(*ctx));
 	if (!ctx)
 		return uerr_ptr(ENOMEM);
 	ctx->kfd = -1;

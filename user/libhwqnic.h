@@ -3,6 +3,8 @@
 #ifndef _LIBHWQNIC_H
 #define _LIBHWQNIC_H
 
+#include <stdlib.h>
+
 #include <hwqnic/verbs.h>
 #include <hwqnic/stats.h>
 
@@ -57,6 +59,21 @@ struct uqp {
 	struct hwqnic_core_qp core;
 	struct kmap sq_map, rq_map;
 };
+
+/*
+ * A zeroed object holding core structures, which keep the engine's fields
+ * and the host's on cache lines of their own: it must start on a line,
+ * and calloc() promises only 16 bytes. Freed with free().
+ */
+static inline void *uzalloc(size_t size)
+{
+	size_t n = (size + 63) & ~(size_t)63;
+	void *p = aligned_alloc(64, n);
+
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
 
 /* A failed call sets errno and returns the error; see verbs.h. */
 static inline int uerr(int err)

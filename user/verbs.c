@@ -198,7 +198,7 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 	if (!ctx || cqe < 1 || (u32)cqe > HWQNIC_MAX_CQE ||
 	    (channel && channel->context != ctx))
 		return uerr_ptr(EINVAL);
-	cq = calloc(1, sizeof(*cq));
+	cq = uzalloc(sizeof(*cq));
 	if (!cq)
 		return uerr_ptr(ENOMEM);
 	rc = kern(ctx) ? hwqnic_kern_create_cq(ctx, cq, cqe, channel) :
@@ -321,7 +321,7 @@ struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
 	if (!pd || !attr || !qp_caps_ok(pd->context, attr))
 		return uerr_ptr(EINVAL);
 	ctx = pd->context;
-	qp = calloc(1, sizeof(*qp));
+	qp = uzalloc(sizeof(*qp));
 	if (!qp)
 		return uerr_ptr(ENOMEM);
 	a = *attr;
