@@ -17,25 +17,9 @@
 
 #define NEXTRA	40	/* QPs beyond the rig's: more slots than the set holds */
 
-static bool pending(const struct rig *r, u32 slot)
-{
-	return r->dev.dbp->pending[slot / 64] & (1ULL << (slot % 64));
-}
-
 static bool polled(const struct rig *r, u32 slot)
 {
 	return r->dev.dbp->polled[slot];
-}
-
-static void post_recv(struct rig *r, struct hwqnic_core_qp *q)
-{
-	struct hwqnic_sge sge = { (uintptr_t)(r->mem + GUARD + SLACK), 64,
-				  r->mr.key };
-	struct hwqnic_recv_wr wr = { .wr_id = 1, .sg_list = &sge,
-				     .num_sge = 1 };
-	const struct hwqnic_recv_wr *bad;
-
-	hwqnic_qp_post_recv(&r->dev, q, &wr, &bad);
 }
 
 /* An 8-byte signaled WRITE from q into the MR. */
@@ -54,20 +38,6 @@ static int post_write(struct rig *r, struct hwqnic_core_qp *q, u64 wr_id)
 	return hwqnic_qp_post_send(&r->dev, q, &wr, &bad);
 }
 
-static u32 drain(struct rig *r, u32 *errs)
-{
-	struct hwqnic_wc wc[16];
-	u32 total = 0;
-	int n, i;
-
-	while ((n = hwqnic_cq_poll(&r->dev, &r->cq, 16, wc)) > 0) {
-		for (i = 0; i < n; i++)
-			*errs += wc[i].status != HWQNIC_WC_SUCCESS;
-		total += n;
-	}
-	return total;
-}
-
 static void check_fast_path(struct rig *r)
 {
 	struct hwqnic_core_qp *a = &r->a;
@@ -75,25 +45,25 @@ static void check_fast_path(struct rig *r)
 	u64 dbs;
 
 	post_write(r, a, 1);
-	ok(pending(r, a->sq_slot) && !polled(r, a->sq_slot),
+	ok(rig_pending(r, a->sq_slot) && !polled(r, a->sq_slot),
 	   "the first doorbell sets its pending bit");
 	run_engine(r);
-	n = drain(r, &errs);
+	n = rig_drain(r, HWQNIC_WC_SUCCESS, &errs);
 	ok(n == 1 && !errs && polled(r, a->sq_slot) && r->dev.npolled == 1,
 	   "taken, and its slot is now polled (%u CQE, %u in the set)", n,
 	   r->dev.npolled);
 
 	dbs = a->cnt->doorbells;
 	post_write(r, a, 2);
-	ok(!pending(r, a->sq_slot) && !r->dev.dbp->summary,
+	ok(!rig_pending(r, a->sq_slot) && !r->dev.dbp->summary,
 	   "the next doorbell is a store alone: no pending or summary bit");
 	run_engine(r);
-	n = drain(r, &errs);
+	n = rig_drain(r, HWQNIC_WC_SUCCESS, &errs);
 	ok(n == 1 && !errs && a->cnt->doorbells == dbs + 1,
 	   "the engine took it from the slot (%u CQE, %llu doorbell)", n,
 	   (unsigned long long)(a->cnt->doorbells - dbs));
 
-	post_recv(r, &r->b);
+	rig_post_recv(r, &r->b, 1);
 	run_engine(r);
 	ok(!polled(r, r->b.rq_slot) && r->dev.npolled == 1,
 	   "receive doorbells are never polled (doorbell-lazy.t)");
@@ -117,9 +87,10 @@ static void check_idle(struct rig *r)
 	   "%u passes without a change: the slots leave the set",
 	   HWQNIC_POLLED_IDLE);
 	post_write(r, a, 3);
-	ok(pending(r, a->sq_slot), "the host sees that and sets the pending bit");
+	ok(rig_pending(r, a->sq_slot),
+	   "the host sees that and sets the pending bit");
 	run_engine(r);
-	n = drain(r, &errs);
+	n = rig_drain(r, HWQNIC_WC_SUCCESS, &errs);
 	ok(n == 1 && !errs && polled(r, a->sq_slot),
 	   "taken, and polled again");
 }
@@ -134,12 +105,12 @@ static void check_unpoll_race(struct rig *r)
 	u32 errs = 0, n;
 
 	post_write(r, a, 4);
-	ok(!pending(r, a->sq_slot), "a doorbell in a polled slot, no bits");
+	ok(!rig_pending(r, a->sq_slot), "a doorbell in a polled slot, no bits");
 	ok(hwqnic_engine_unpoll(&r->dev) && !r->dev.npolled &&
 	   !polled(r, a->sq_slot),
 	   "emptying the set before sleep finds it and clears every flag");
 	run_engine(r);
-	n = drain(r, &errs);
+	n = rig_drain(r, HWQNIC_WC_SUCCESS, &errs);
 	ok(n == 1 && !errs, "its WQE completes (%u CQE)", n);
 	ok(!hwqnic_engine_unpoll(&r->dev), "an empty set: nothing found");
 }
@@ -152,7 +123,7 @@ static void check_reset(struct rig *r)
 
 	post_write(r, &r->a, 5);
 	run_engine(r);
-	drain(r, &errs);
+	rig_drain(r, HWQNIC_WC_SUCCESS, &errs);
 	ok(polled(r, r->a.sq_slot), "polled before the reset");
 	hwqnic_qp_modify(&r->dev, &r->a, &at, HWQNIC_QP_STATE);
 	run_engine(r);
@@ -183,7 +154,7 @@ static void check_full(struct rig *r)
 		for (i = 0; i < NEXTRA; i++)
 			post_write(r, &q[i], 100 + i);
 		run_engine(r);
-		n += drain(r, &errs);
+		n += rig_drain(r, HWQNIC_WC_SUCCESS, &errs);
 	}
 	ok(made == NEXTRA && r->dev.npolled == HWQNIC_POLLED_MAX,
 	   "%u QPs ringing: the set is full at %u", NEXTRA, r->dev.npolled);

@@ -134,4 +134,37 @@ static void run_engine(struct rig *r)
 		;
 }
 
+static inline bool rig_pending(const struct rig *r, u32 slot)
+{
+	return r->dev.dbp->pending[slot / 64] & (1ULL << (slot % 64));
+}
+
+/* A receive of 64 bytes at the start of the MR. */
+static inline void rig_post_recv(struct rig *r, struct hwqnic_core_qp *q,
+				 u64 wr_id)
+{
+	struct hwqnic_sge sge = { (uintptr_t)(r->mem + GUARD + SLACK), 64,
+				  r->mr.key };
+	struct hwqnic_recv_wr wr = { .wr_id = wr_id, .sg_list = &sge,
+				     .num_sge = 1 };
+	const struct hwqnic_recv_wr *bad;
+
+	hwqnic_qp_post_recv(&r->dev, q, &wr, &bad);
+}
+
+/* Polls every CQE; adds to *other those whose status is not `status`. */
+static inline u32 rig_drain(struct rig *r, u8 status, u32 *other)
+{
+	struct hwqnic_wc wc[16];
+	u32 total = 0;
+	int n, i;
+
+	while ((n = hwqnic_cq_poll(&r->dev, &r->cq, 16, wc)) > 0) {
+		for (i = 0; i < n; i++)
+			*other += wc[i].status != status;
+		total += n;
+	}
+	return total;
+}
+
 #endif /* _HWQNIC_TEST_RIG_H */
