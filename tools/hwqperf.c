@@ -5,8 +5,9 @@
  * Latency (lat) and bandwidth (bw) of SEND, RDMA_WRITE and RDMA_READ between
  * RC QPs connected in loopback on one device of the embedded backend (the
  * engine is a thread of this process). Each run also measures a reference
- * on the same machine, the cache-line round trip between two CPUs (lat) or
- * single-core memcpy (bw), and prints the ratio to it. See hwqperf(1).
+ * on the same machine, the cache-line round trip between two CPUs and the
+ * protocol floor (lat) or single-core memcpy (bw), and prints the ratio to
+ * it. See hwqperf(1).
  */
 #include <endian.h>
 #include <errno.h>
@@ -63,6 +64,10 @@
 #define MEMCPY_NS	(NSEC_PER_SEC / 2)
 #define RTT_BATCHES	200
 #define RTT_ITERS	1000
+#define FLOOR_BATCHES	25
+#define FLOOR_ITERS	400		/* lat iterations per batch, at most */
+#define FLOOR_BYTES	(16 * MIB)	/* payload per batch, at most */
+#define FLOOR_RING	16		/* slots per queue */
 
 #define MR_ACCESS	(HWQNIC_ACCESS_LOCAL_WRITE | \
 			 HWQNIC_ACCESS_REMOTE_WRITE | \
@@ -160,6 +165,7 @@ struct run {
 struct result {
 	double t_min, t_max, t_typical, t_avg, t_stdev, p99, p99_9;
 	double rtt_us;			/* < 0: not measured */
+	double floor_us;		/* < 0: not measured */
 	double mib_s, mops;
 	double memcpy_mib_s;		/* < 0: not measured */
 	uint32_t inline_size;		/* as run */
@@ -591,6 +597,189 @@ static double measure_memcpy(const struct opts *o)
 	munmap(src, len);
 	munmap(dst, len);
 	return (double)bytes / MIB / ((double)t / NSEC_PER_SEC);
+}
+
+/*
+ * The protocol floor: a lat iteration in which nothing but the queue
+ * protocol's data moves between the two CPUs. A thread on the engine's CPU
+ * plays a NIC that checks and translates nothing, and hwqperf's thread
+ * plays both hosts as lat_iter() does. Per message the host writes a
+ * one-line WQE and rings; the NIC copies the WQE and the payload (and for
+ * SEND a receive WQE) and writes the CQEs the real run gets; the host
+ * waits as the real run does and, for SEND, reposts the receive.
+ */
+struct floor_cqe {
+	_Atomic uint64_t seq;		/* the message's number; written last */
+	uint64_t rsvd[3];
+};
+
+/* Each line has one writer, as in the core. */
+struct floor_side {
+	_Alignas(64) char *buf;		/* payload; set before the run */
+	_Alignas(64) uint64_t wqe[FLOOR_RING][8];
+	uint64_t rqe[FLOOR_RING][8];
+	struct floor_cqe cq[4 * FLOOR_RING];
+	uint64_t cq_prod;		/* the NIC's */
+	_Alignas(64) uint64_t cq_cons;	/* the host's, */
+	uint64_t seen;			/* and the last number it took */
+};
+
+static struct {
+	_Alignas(64) _Atomic uint64_t db;	/* last message rung */
+	enum op op;
+	uint64_t size;
+	struct floor_side side[2];
+} fl;
+
+/* Message m's sender: the sides take turns, but only side 0 reads. */
+static unsigned int floor_sender(uint64_t m)
+{
+	return fl.op == OP_READ ? 0 : (m - 1) & 1;
+}
+
+static void floor_cqe(struct floor_side *s, uint64_t m)
+{
+	struct floor_cqe *e = &s->cq[s->cq_prod++ % (4 * FLOOR_RING)];
+
+	e->rsvd[0] = m;
+	atomic_store_explicit(&e->seq, m, memory_order_release);
+}
+
+static void *floor_nic(void *arg)
+{
+	uint64_t last = 0, m, w[8];
+	struct floor_side *s, *t;
+
+	(void)arg;
+	for (;;) {
+		while ((m = atomic_load_explicit(&fl.db, memory_order_acquire)) ==
+		       last)
+			;
+		if (m == UINT64_MAX)
+			return NULL;
+		last = m;
+		s = &fl.side[floor_sender(m)];
+		t = &fl.side[1 - floor_sender(m)];
+		memcpy(w, s->wqe[m % FLOOR_RING], sizeof(w));
+		switch (fl.op) {
+		case OP_SEND:
+			memcpy(w, t->rqe[m % FLOOR_RING], 32);
+			memcpy(t->buf, s->buf, fl.size);
+			floor_cqe(t, m);
+			break;
+		case OP_WRITE:
+			memcpy(t->buf, s->buf, fl.size);
+			break;
+		case OP_READ:
+			memcpy(s->buf, t->buf, fl.size);
+			break;
+		}
+		if (w[1])
+			floor_cqe(s, m);
+	}
+}
+
+/* The host: take side s's CQEs up to message m's. */
+static void floor_wait(struct floor_side *s, uint64_t m)
+{
+	struct floor_cqe *e;
+	uint64_t seq;
+
+	while (s->seen < m) {
+		e = &s->cq[s->cq_cons % (4 * FLOOR_RING)];
+		seq = atomic_load_explicit(&e->seq, memory_order_acquire);
+		if (seq > s->seen) {
+			s->seen = seq;
+			s->cq_cons++;
+		}
+	}
+}
+
+static void floor_post(uint64_t m, bool signal)
+{
+	uint64_t *w = fl.side[floor_sender(m)].wqe[m % FLOOR_RING];
+
+	w[0] = m;
+	w[1] = signal;
+	atomic_store_explicit(&fl.db, m, memory_order_release);
+}
+
+static void floor_iter(const struct opts *o, uint64_t k, uint64_t *m)
+{
+	bool signal = (k + 1) % o->cq_mod == 0;
+	unsigned int h;
+	char tag, *last;
+
+	for (h = 0; h < (o->op == OP_READ ? 1 : 2); h++) {
+		struct floor_side *s = &fl.side[floor_sender(++*m)];
+		struct floor_side *t = &fl.side[1 - floor_sender(*m)];
+
+		switch (o->op) {
+		case OP_SEND:
+			floor_post(*m, signal);
+			floor_wait(t, *m);
+			t->rqe[*m % FLOOR_RING][0] = *m;
+			break;
+		case OP_WRITE:
+			tag = (char)*m | 1;
+			s->buf[o->size - 1] = tag;
+			last = &t->buf[o->size - 1];
+			__atomic_store_n(last, 0, __ATOMIC_RELAXED);
+			floor_post(*m, signal);
+			while (__atomic_load_n(last, __ATOMIC_ACQUIRE) != tag)
+				;
+			if (signal)
+				floor_wait(s, *m);
+			break;
+		case OP_READ:
+			floor_post(*m, true);
+			floor_wait(s, *m);
+			break;
+		}
+	}
+}
+
+/* Median one-way (READ: round-trip) floor between c->app and c->peer, ns. */
+static double measure_floor(const struct opts *o, const struct cpus *c)
+{
+	uint64_t iters = MAX(1, MIN(FLOOR_ITERS, FLOOR_BYTES / MAX(1, o->size)));
+	uint64_t len = MAX(o->size, 64), samples[FLOOR_BATCHES], m = 0, t0, k;
+	pthread_attr_t attr;
+	pthread_t thread;
+	cpu_set_t set;
+	int b;
+
+	if (c->peer < 0)
+		return -1;
+	memset(&fl, 0, sizeof(fl));
+	fl.op = o->op;
+	fl.size = o->size;
+	fl.side[0].buf = map_anon(len);
+	fl.side[1].buf = map_anon(len);
+	memset(fl.side[0].buf, 1, len);
+	memset(fl.side[1].buf, 2, len);
+	CPU_ZERO(&set);
+	CPU_SET(c->peer, &set);
+	check(pthread_attr_init(&attr), "pthread_attr_init");
+	check(pthread_attr_setaffinity_np(&attr, sizeof(set), &set),
+	      "pthread_attr_setaffinity_np");
+	check(pthread_create(&thread, &attr, floor_nic, NULL),
+	      "pthread_create");
+	pthread_attr_destroy(&attr);
+	for (b = -1; b < FLOOR_BATCHES; b++) {	/* batch -1: warm-up */
+		t0 = now_ns();
+		for (k = 0; k < iters; k++)
+			floor_iter(o, k, &m);
+		if (b >= 0)
+			samples[b] = now_ns() - t0;
+	}
+	atomic_store_explicit(&fl.db, UINT64_MAX, memory_order_release);
+	check(pthread_join(thread, NULL), "pthread_join");
+	munmap(fl.side[0].buf, len);
+	munmap(fl.side[1].buf, len);
+	qsort(samples, FLOOR_BATCHES, sizeof(samples[0]), cmp_u64);
+	return (double)samples[FLOOR_BATCHES / 2] / iters /
+	       (o->op == OP_READ ? 1 : 2);
 }
 
 /* ---- data pattern ---- */
@@ -1509,12 +1698,16 @@ static void print_lat(const struct opts *o, const struct result *res,
 	       res->t_stdev, res->p99, res->p99_9);
 	printf("%s\n", DASHES);
 	if (res->rtt_us < 0) {
-		printf(" cache-line round trip: not measured (one CPU)\n");
+		printf(" cache-line round trip, protocol floor: not measured"
+		       " (one CPU)\n");
 		return;
 	}
 	printf(" cache-line round trip (CPU %d <-> CPU %d): %.3f usec;"
 	       " t_typical / cacheline_rtt = %.2f\n", c->app, c->peer,
 	       res->rtt_us, res->t_typical / res->rtt_us);
+	printf(" protocol floor (queue data moves, no checks): %.3f usec;"
+	       " t_typical / floor = %.2f\n", res->floor_us,
+	       res->t_typical / res->floor_us);
 }
 
 static void print_bw(const struct opts *o, const struct result *res)
@@ -1564,7 +1757,10 @@ static void print_json(const struct opts *o, const struct result *res)
 		json_num("p99", res->p99, false);
 		json_num("p99_9", res->p99_9, false);
 		json_num("cacheline_rtt_us", res->rtt_us, false);
-		json_num("rtt_ratio", ratio, true);
+		json_num("rtt_ratio", ratio, false);
+		json_num("floor_us", res->floor_us, false);
+		json_num("floor_ratio", res->floor_us > 0 ?
+			 res->t_typical / res->floor_us : -1, true);
 	} else {
 		json_num("mib_s", res->mib_s, false);
 		json_num("mops", res->mops, false);
@@ -1576,7 +1772,8 @@ static void print_json(const struct opts *o, const struct result *res)
 
 int main(int argc, char **argv)
 {
-	struct result res = { .rtt_us = -1, .memcpy_mib_s = -1 };
+	struct result res = { .rtt_us = -1, .floor_us = -1,
+			      .memcpy_mib_s = -1 };
 	struct cpus cpus;
 	struct opts o;
 	struct run *r;
@@ -1584,9 +1781,10 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv, &o);
 	setup_cpus(&cpus);
-	if (o.mode == MODE_LAT && cpus.peer >= 0)
+	if (o.mode == MODE_LAT && cpus.peer >= 0) {
 		res.rtt_us = measure_rtt(&cpus) / 1000;
-	else if (o.mode == MODE_BW)
+		res.floor_us = measure_floor(&o, &cpus) / 1000;
+	} else if (o.mode == MODE_BW)
 		res.memcpy_mib_s = measure_memcpy(&o);
 	r = xcalloc(1, sizeof(*r));
 	r->o = &o;

@@ -76,22 +76,29 @@ run() {
 	ok $? "$name"
 }
 
-LAT="t_min t_max t_typical t_avg t_stdev p99 p99_9 cacheline_rtt_us rtt_ratio"
+LAT="t_min t_max t_typical t_avg t_stdev p99 p99_9 cacheline_rtt_us rtt_ratio
+     floor_us floor_ratio"
+# the round trip and the protocol floor: both measured, or (one CPU) neither
+REFS='(d["cacheline_rtt_us"] is None) == (d["floor_us"] is None) and
+      (d["floor_us"] is None or
+       0 < d["floor_us"] and 0 < d["floor_ratio"] and
+       abs(d["floor_ratio"] / (d["t_typical"] / d["floor_us"]) - 1) < 0.01)'
+
 BW="mib_s mops memcpy_mib_s memcpy_ratio"
 ECHO="mode op size iters qps cq_mod inline_size buf_size verify"
 
 run "lat send 8 B goes inline by default (236, as perftest)" "$LAT $ECHO" \
 	'd["inline_size"] == 236 and d["op"] == "send" and d["size"] == 8 and
-	 0 < d["t_min"] <= d["t_typical"] <= d["t_max"]' \
+	 0 < d["t_min"] <= d["t_typical"] <= d["t_max"] and '"$REFS" \
 	lat --op send -s 8 -n 300 --verify
 run "lat send with -I 0: by SGE, verified" "$LAT" \
 	'd["inline_size"] == 0 and d["verify"] is True' \
 	lat --op send -s 8 -n 300 -I 0 --verify
 run "lat write: 220 by default, verified" "$LAT" \
-	'd["inline_size"] == 220 and d["op"] == "write"' \
+	'd["inline_size"] == 220 and d["op"] == "write" and '"$REFS" \
 	lat --op write -s 64 -n 300 --verify
 run "lat read: never inline" "$LAT" \
-	'd["inline_size"] == 0 and d["p99"] >= d["t_typical"]' \
+	'd["inline_size"] == 0 and d["p99"] >= d["t_typical"] and '"$REFS" \
 	lat --op read -s 32 -n 300 --verify
 run "bw send over 2 QP pairs, verified" "$BW $ECHO" \
 	'd["qps"] == 2 and d["mib_s"] > 0 and d["mops"] > 0 and
@@ -110,7 +117,8 @@ run "bw read with cq-mod 10, verified" "$BW" \
 "$hwqperf" lat --op send -s 8 -n 200 > "$tmp/out" 2>&1
 grep -q 't_typical\[usec\]' "$tmp/out" &&
 	grep -q 'Inline data    : up to 236 bytes' "$tmp/out" &&
-	grep -q 'cache-line round trip' "$tmp/out"
-ok $? "the text report: perftest's columns, the inline limit, the round trip"
+	grep -q 'cache-line round trip' "$tmp/out" &&
+	grep -q 'protocol floor' "$tmp/out"
+ok $? "the text report: perftest's columns, the inline limit, the round trip, the floor"
 
 done_testing
