@@ -65,7 +65,7 @@
 #define RTT_BATCHES	200
 #define RTT_ITERS	1000
 #define FLOOR_BATCHES	25
-#define FLOOR_ITERS	400		/* lat iterations per batch, at most */
+#define FLOOR_ITERS	400	/* lat iterations per batch, at most */
 #define FLOOR_BYTES	(16 * MIB)	/* payload per batch, at most */
 #define FLOOR_RING	16		/* slots per queue */
 
@@ -609,7 +609,7 @@ static double measure_memcpy(const struct opts *o)
  * waits as the real run does and, for SEND, reposts the receive.
  */
 struct floor_cqe {
-	_Atomic uint64_t seq;		/* the message's number; written last */
+	_Atomic uint64_t seq;		/* message number, written last */
 	uint64_t rsvd[3];
 };
 
@@ -652,9 +652,9 @@ static void *floor_nic(void *arg)
 
 	(void)arg;
 	for (;;) {
-		while ((m = atomic_load_explicit(&fl.db, memory_order_acquire)) ==
-		       last)
-			;
+		do
+			m = atomic_load_explicit(&fl.db, memory_order_acquire);
+		while (m == last);
 		if (m == UINT64_MAX)
 			return NULL;
 		last = m;
@@ -742,7 +742,7 @@ static void floor_iter(const struct opts *o, uint64_t k, uint64_t *m)
 /* Median one-way (READ: round-trip) floor between c->app and c->peer, ns. */
 static double measure_floor(const struct opts *o, const struct cpus *c)
 {
-	uint64_t iters = MAX(1, MIN(FLOOR_ITERS, FLOOR_BYTES / MAX(1, o->size)));
+	uint64_t iters = MIN(FLOOR_ITERS, FLOOR_BYTES / MAX(1, o->size));
 	uint64_t len = MAX(o->size, 64), samples[FLOOR_BATCHES], m = 0, t0, k;
 	pthread_attr_t attr;
 	pthread_t thread;
@@ -751,6 +751,7 @@ static double measure_floor(const struct opts *o, const struct cpus *c)
 
 	if (c->peer < 0)
 		return -1;
+	iters = MAX(1, iters);
 	memset(&fl, 0, sizeof(fl));
 	fl.op = o->op;
 	fl.size = o->size;

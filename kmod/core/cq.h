@@ -15,8 +15,8 @@ struct hwqnic_core_cq {
 	u32 db_slot;			/* consumer doorbell */
 	u32 arm_slot;			/* CQ_ARMALL / CQ_ARMSE doorbells */
 	u32 users;			/* QPs; under dev->lock */
-	/* pollers', on lines the engine never reads */
-	struct hwqnic_hwq hwq ____cacheline_aligned;	/* cons under lock */
+	/* pollers', on lines the engine never reads; cons under lock */
+	struct hwqnic_hwq hwq ____cacheline_aligned;
 	hwqnic_lock_t lock;
 	u32 empty_polls;		/* while traced: since the last report */
 	/* NIC side, under dev->lock, on lines of its own */
