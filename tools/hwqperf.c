@@ -527,27 +527,36 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median cache-line round trip between c->app and c->peer, ns; or -1. */
-static double measure_rtt(const struct cpus *c)
+/* A thread running fn(arg) on c->peer, the CPU the engine will run on. */
+static pthread_t start_on_peer(const struct cpus *c, void *(*fn)(void *),
+			       void *arg)
 {
-	static uint64_t rounds = (RTT_BATCHES + 1) * RTT_ITERS;
-	uint64_t samples[RTT_BATCHES], v = 0;
 	pthread_attr_t attr;
 	pthread_t thread;
 	cpu_set_t set;
-	int b;
 
-	if (c->peer < 0)
-		return -1;
-	atomic_store(&rtt_line.v, 0);
 	CPU_ZERO(&set);
 	CPU_SET(c->peer, &set);
 	check(pthread_attr_init(&attr), "pthread_attr_init");
 	check(pthread_attr_setaffinity_np(&attr, sizeof(set), &set),
 	      "pthread_attr_setaffinity_np");
-	check(pthread_create(&thread, &attr, rtt_peer, &rounds),
-	      "pthread_create");
+	check(pthread_create(&thread, &attr, fn, arg), "pthread_create");
 	pthread_attr_destroy(&attr);
+	return thread;
+}
+
+/* Median cache-line round trip between c->app and c->peer, ns; or -1. */
+static double measure_rtt(const struct cpus *c)
+{
+	static uint64_t rounds = (RTT_BATCHES + 1) * RTT_ITERS;
+	uint64_t samples[RTT_BATCHES], v = 0;
+	pthread_t thread;
+	int b;
+
+	if (c->peer < 0)
+		return -1;
+	atomic_store(&rtt_line.v, 0);
+	thread = start_on_peer(c, rtt_peer, &rounds);
 	rtt_batch(&v);				/* warm-up */
 	for (b = 0; b < RTT_BATCHES; b++)
 		samples[b] = rtt_batch(&v);
@@ -744,9 +753,7 @@ static double measure_floor(const struct opts *o, const struct cpus *c)
 {
 	uint64_t iters = MIN(FLOOR_ITERS, FLOOR_BYTES / MAX(1, o->size));
 	uint64_t len = MAX(o->size, 64), samples[FLOOR_BATCHES], m = 0, t0, k;
-	pthread_attr_t attr;
 	pthread_t thread;
-	cpu_set_t set;
 	int b;
 
 	if (c->peer < 0)
@@ -759,14 +766,7 @@ static double measure_floor(const struct opts *o, const struct cpus *c)
 	fl.side[1].buf = map_anon(len);
 	memset(fl.side[0].buf, 1, len);
 	memset(fl.side[1].buf, 2, len);
-	CPU_ZERO(&set);
-	CPU_SET(c->peer, &set);
-	check(pthread_attr_init(&attr), "pthread_attr_init");
-	check(pthread_attr_setaffinity_np(&attr, sizeof(set), &set),
-	      "pthread_attr_setaffinity_np");
-	check(pthread_create(&thread, &attr, floor_nic, NULL),
-	      "pthread_create");
-	pthread_attr_destroy(&attr);
+	thread = start_on_peer(c, floor_nic, NULL);
 	for (b = -1; b < FLOOR_BATCHES; b++) {	/* batch -1: warm-up */
 		t0 = now_ns();
 		for (k = 0; k < iters; k++)
