@@ -658,12 +658,16 @@ static void *floor_nic(void *arg)
 {
 	uint64_t last = 0, m, w[8];
 	struct floor_side *s, *t;
+	const void *next;
 
 	(void)arg;
 	for (;;) {
-		do
+		/* as the engine does, fetch the next WQE with each look */
+		next = fl.side[floor_sender(last + 1)].wqe[(last + 1) % FLOOR_RING];
+		do {
+			__builtin_prefetch(next);
 			m = atomic_load_explicit(&fl.db, memory_order_acquire);
-		while (m == last);
+		} while (m == last);
 		if (m == UINT64_MAX)
 			return NULL;
 		last = m;

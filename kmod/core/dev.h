@@ -60,6 +60,7 @@ struct hwqnic_polled {
 	u64 val;			/* the slot's value last taken */
 	u32 slot;
 	u32 idle;			/* passes since it changed */
+	const void *next_wqe;		/* SQ drained: the slot it rings next */
 };
 
 struct hwqnic_core_pd {

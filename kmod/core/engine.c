@@ -682,6 +682,32 @@ static void eng_flush(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	}
 }
 
+/* The polled set's entry for slot, or NULL. */
+static struct hwqnic_polled *eng_polled_find(struct hwqnic_dev *dev, u32 slot)
+{
+	u32 i;
+
+	for (i = 0; i < dev->npolled; i++)
+		if (dev->polled[i].slot == slot)
+			return &dev->polled[i];
+	return NULL;
+}
+
+/*
+ * The SQ is empty: its next doorbell will name slot sq_cons. Every read of
+ * the polled doorbell slot also prefetches that WQE, so its line comes
+ * over with the doorbell's rather than one miss after it.
+ */
+static void eng_sq_drained(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	struct hwqnic_polled *e = eng_polled_find(dev, qp->sq_slot);
+
+	if (e)
+		e->next_wqe = hwqnic_hwq_slot(&dev->od, &qp->nic.sq,
+					      qp->nic.sq_cons.val);
+	hwqnic_qp_deactivate(dev, qp);
+}
+
 /* One QP's turn. Returns true if it did something. */
 static bool eng_run_qp(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
@@ -709,7 +735,7 @@ static bool eng_run_qp(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 			return work;	/* flushed on its next turn */
 	}
 	if (!hwqnic_hwq_idx_diff(n->sq_prod, n->sq_cons, n->sq.depth))
-		hwqnic_qp_deactivate(dev, qp);
+		eng_sq_drained(dev, qp);
 	return work;
 stalled:
 	if (!dev->rnr_next || n->rnr_until < dev->rnr_next)
@@ -784,17 +810,6 @@ static void eng_poll_slot(struct hwqnic_dev *dev, u32 slot, u64 val)
 	WRITE_ONCE(dev->dbp->polled[slot], 1);
 }
 
-/* The polled set's entry for slot, or NULL. */
-static struct hwqnic_polled *eng_polled_find(struct hwqnic_dev *dev, u32 slot)
-{
-	u32 i;
-
-	for (i = 0; i < dev->npolled; i++)
-		if (dev->polled[i].slot == slot)
-			return &dev->polled[i];
-	return NULL;
-}
-
 /* A slot flagged in the pending bits. */
 static void eng_pending_slot(struct hwqnic_dev *dev, u32 slot)
 {
@@ -863,9 +878,13 @@ static bool eng_polled(struct hwqnic_dev *dev)
 
 	for (i = dev->npolled; i-- > 0;) {
 		struct hwqnic_polled *e = &dev->polled[i];
-		u64 val = smp_load_acquire(&dev->dbp->slot[e->slot]);
+		u64 val;
 
+		if (e->next_wqe)
+			prefetch(e->next_wqe);
+		val = smp_load_acquire(&dev->dbp->slot[e->slot]);
 		if (val != e->val) {
+			e->next_wqe = NULL;
 			e->val = val;
 			e->idle = 0;
 			eng_doorbell(dev, e->slot, val);

@@ -5,7 +5,9 @@
  * and flags it in the page, and the host rings with a store alone. A slot
  * idle for HWQNIC_POLLED_IDLE passes, or every slot before the engine
  * sleeps, leaves the set with a last read, so a doorbell rung as it left
- * is still taken. A slot whose queue is reset or destroyed leaves the set
+ * is still taken. While a polled SQ is empty, the engine knows the slot
+ * its next doorbell names and fetches it with every read of the doorbell.
+ * A slot whose queue is reset or destroyed leaves the set
  * without looking like a doorbell. Last, a host thread rings against a
  * running engine that keeps falling asleep: nothing may be lost.
  */
@@ -62,6 +64,10 @@ static void check_fast_path(struct rig *r)
 	ok(n == 1 && !errs && a->cnt->doorbells == dbs + 1,
 	   "the engine took it from the slot (%u CQE, %llu doorbell)", n,
 	   (unsigned long long)(a->cnt->doorbells - dbs));
+	ok(a->nic.sq_cons.val == 2 && r->dev.polled[0].next_wqe &&
+	   r->dev.polled[0].next_wqe ==
+	   hwqnic_hwq_slot(&r->dev.od, &a->nic.sq, 2),
+	   "the drained SQ's next slot is fetched with its doorbell");
 
 	rig_post_recv(r, &r->b, 1);
 	run_engine(r);
