@@ -8,6 +8,7 @@
 #   make deps    install the Debian packages the build and the tests need
 #   make demo    the main job: a mixed workload traced by qplat
 #   make bench   hwqperf's headline benchmarks, each with its same-run baseline
+#   make fuzz    every libFuzzer target for FUZZ_SECONDS (default 300) each
 #   make install PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -31,7 +32,8 @@ VARIANTS := release asan
 DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    systemtap-sdt-dev python3 linux-headers-amd64 \
 	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
-	    libncurses-dev tmux qemu-system-x86 busybox-static cpio
+	    libncurses-dev tmux qemu-system-x86 busybox-static cpio \
+	    libclang-rt-14-dev
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      engine.c osdep_user.c) \
@@ -58,7 +60,7 @@ KDIR ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tai
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect,possible
 
-.PHONY: all lib check deps demo bench install kmod clean
+.PHONY: all lib check deps demo bench fuzz install kmod clean
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -133,6 +135,25 @@ $(BUILD)/valgrind/selftests/%.t: $(BUILD)/release/selftests/%.t
 	$(Q)printf '#!/bin/sh\nHWQNIC_TEST_QUICK=1 exec %s %s "$$@"\n' '$(VALGRIND)' '$(abspath $<)' > $@
 	$(Q)chmod +x $@
 
+# libFuzzer targets: selftests/fuzz/X.c -> $(BUILD)/fuzz/X, built by clang
+# with ASan+UBSan and linked against the library compiled with coverage.
+FUZZ_CC	?= clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+# clang 14 warns of fields left out of designated initialisers; gcc, rightly, not.
+FUZZ_CFLAGS := $(BASE) -Wno-missing-field-initializers -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_TARGETS := $(patsubst selftests/fuzz/%.c,$(BUILD)/fuzz/%,\
+		$(wildcard selftests/fuzz/*.c))
+
+$(BUILD)/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/fuzz/libhwqnic.a: $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/selftests/fuzz/%.o $(BUILD)/fuzz/libhwqnic.a
+	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ $(LIBS) -o $@
+
 # hwqnic.ko and the test module that uses its exported verbs.
 kmod:
 	$(Q)if [ -z "$(KDIR)" ]; then \
@@ -146,10 +167,11 @@ kmod:
 TEST_BINS := $(TESTS_C:%=$(BUILD)/asan/%.t) \
 	     $(TESTS_C:%=$(BUILD)/valgrind/%.t)
 TESTS := $(TEST_BINS) selftests/kmod/build.t selftests/kmod/run-qemu.sh \
-	 $(wildcard selftests/bpf/*.t) $(wildcard selftests/tools/*.t)
+	 $(wildcard selftests/bpf/*.t) $(wildcard selftests/tools/*.t) \
+	 selftests/fuzz/run.t
 
 check: deps
-	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS)
+	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(FUZZ_TARGETS)
 	$(Q)KDIR=$(KDIR) prove --exec '' $(TESTS)
 
 deps:
@@ -165,6 +187,11 @@ bench: $(BUILD)/bin/hwqperf $(BUILD)/bin/probecost $(BUILD)/bin/qplat
 	$(BUILD)/bin/hwqperf bw --op write -s 64 -n 4000000 --cq-mod 64
 	$(BUILD)/bin/hwqperf bw --op write -s 64K -n 50000 --cq-mod 16
 	BUILD=$(BUILD) tools/bench-qplat.sh
+
+# Each target runs FUZZ_SECONDS on its corpus, kept in $(BUILD)/fuzz/corpus.
+fuzz: $(FUZZ_TARGETS)
+	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$${FUZZ_SECONDS:-300} \
+		FUZZ_KEEP=1 selftests/fuzz/run.t
 
 install: lib $(TOOLS:%=$(BUILD)/bin/%)
 	install -d $(DESTDIR)$(PREFIX)/include/hwqnic $(DESTDIR)$(PREFIX)/lib/pkgconfig \

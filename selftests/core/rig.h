@@ -126,7 +126,7 @@ static void rig_down(struct rig *r)
 	free(r->mem);
 }
 
-static void run_engine(struct rig *r)
+static inline void run_engine(struct rig *r)
 {
 	int i;
 
