@@ -151,6 +151,22 @@ static const struct file_operations uchannel_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * A destroyed CQ's undelivered events go with it, as uverbs drops them:
+ * by the time they are read its handle may name a new CQ.
+ */
+static void uchannel_purge(struct hwqnic_uchannel *ch, u32 handle)
+{
+	unsigned int n;
+	u32 h;
+
+	spin_lock_irq(&ch->lock);
+	for (n = kfifo_len(&ch->fifo); n && kfifo_get(&ch->fifo, &h); n--)
+		if (h != handle)
+			kfifo_put(&ch->fifo, h);
+	spin_unlock_irq(&ch->lock);
+}
+
 static int ioc_create_channel(struct hwqnic_uctx *ctx)
 {
 	struct hwqnic_uchannel *ch = kzalloc(sizeof(*ch), GFP_KERNEL);
@@ -204,6 +220,28 @@ static void uctx_async_event(struct hwqnic_dev *dev, u32 type, u32 handle)
 
 	kfifo_in_spinlocked(&ctx->events, &ev, 1, &ctx->ev_lock);
 	wake_up_interruptible(&ctx->ev_wait);
+}
+
+/*
+ * The same for asynchronous events of a destroyed CQ (cq) or QP. Takes
+ * ev_read, which a reader holds while it copies to the process: never
+ * under map_lock.
+ */
+static void uctx_events_purge(struct hwqnic_uctx *ctx, bool cq, u32 handle)
+{
+	struct hwqnic_ioc_async_event ev;
+	unsigned long flags;
+	unsigned int n;
+
+	mutex_lock(&ctx->ev_read);
+	spin_lock_irqsave(&ctx->ev_lock, flags);
+	for (n = kfifo_len(&ctx->events); n && kfifo_get(&ctx->events, &ev);
+	     n--)
+		if (ev.handle != handle ||
+		    (ev.type == HWQNIC_EVENT_CQ_ERR) != cq)
+			kfifo_put(&ctx->events, ev);
+	spin_unlock_irqrestore(&ctx->ev_lock, flags);
+	mutex_unlock(&ctx->ev_read);
 }
 
 static const struct hwqnic_dev_ops uctx_ops = {
@@ -459,11 +497,16 @@ static int ioc_create_cq(struct hwqnic_uctx *ctx, void __user *arg)
 static int cq_destroy(struct hwqnic_kcq *cq)
 {
 	struct hwqnic_uchannel *ch = cq->cq_context;
+	u32 handle = cq->core.handle;
 	int rc = hwqnic_kdestroy_cq(cq);
 
-	if (!rc && ch)
+	if (rc)
+		return rc;
+	if (ch) {
+		uchannel_purge(ch, handle);
 		kref_put(&ch->ref, uchannel_free);
-	return rc;
+	}
+	return 0;
 }
 
 static int ioc_destroy_cq(struct hwqnic_uctx *ctx, void __user *arg)
@@ -480,6 +523,9 @@ static int ioc_destroy_cq(struct hwqnic_uctx *ctx, void __user *arg)
 	if (cq)
 		rc = atomic_read(&cq->mapped) ? -EBUSY : cq_destroy(cq);
 	mutex_unlock(&ctx->map_lock);
+	/* before its handle can be given again (creation takes ctx->lock) */
+	if (!rc)
+		uctx_events_purge(ctx, true, c.handle);
 	mutex_unlock(&ctx->lock);
 	return rc;
 }
@@ -548,6 +594,8 @@ static int ioc_destroy_qp(struct hwqnic_uctx *ctx, void __user *arg)
 	if (qp)
 		rc = atomic_read(&qp->mapped) ? -EBUSY : hwqnic_kdestroy_qp(qp);
 	mutex_unlock(&ctx->map_lock);
+	if (!rc)
+		uctx_events_purge(ctx, false, q.qpn);
 	mutex_unlock(&ctx->lock);
 	return rc;
 }
@@ -674,6 +722,8 @@ static int ioc_open(struct hwqnic_uctx *ctx, void __user *arg)
 	rc = hwqnic_kdev_init(&ctx->kdev, uctx_dma_dev, id, &uctx_ops, stats);
 	if (rc)
 		goto free_id;
+	/* the process posts, polls, resets and cleans: see the core */
+	ctx->kdev.dev.user_host = true;
 	o.dev_id = id;
 	o.stats_len = ctx->kdev.stats_size;
 	o.stats_off = stats ? 0 : MMAP_OFF(MMAP_STATS, 0);

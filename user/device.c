@@ -21,23 +21,29 @@ static void ops_cq_event(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
 {
 	struct ucq *ucq = container_of(cq, struct ucq, core);
 	struct uchannel *ch;
+	u32 token;
 	ssize_t rc;
 
 	(void)dev;
 	if (!ucq->pub.channel)
 		return;
 	ch = container_of(ucq->pub.channel, struct uchannel, pub);
-	rc = write(ch->wfd, &cq->handle, sizeof(cq->handle));
+	token = ucq_token(cq);
+	rc = write(ch->wfd, &token, sizeof(token));
 	(void)rc;
 }
 
+/* Under dev->lock, as the engine raises it: a CQ is named by its token. */
 static void ops_async_event(struct hwqnic_dev *dev, u32 type, u32 handle)
 {
 	struct hwqnic_context *ctx = container_of(dev, struct hwqnic_context,
 						  dev);
 	struct async_rec r = { type, handle };
-	ssize_t rc = write(ctx->async_pipe[1], &r, sizeof(r));
+	ssize_t rc;
 
+	if (type == HWQNIC_EVENT_CQ_ERR)
+		r.handle = ucq_token(dev->cq[handle]);
+	rc = write(ctx->async_pipe[1], &r, sizeof(r));
 	(void)rc;
 }
 
@@ -256,8 +262,7 @@ int hwqnic_get_async_event(struct hwqnic_context *ctx,
 		qp = NULL;
 		hwqnic_lock(&ctx->dev.lock);
 		if (r.type == HWQNIC_EVENT_CQ_ERR) {
-			cq = r.handle < HWQNIC_MAX_CQ ? ctx->dev.cq[r.handle] :
-							NULL;
+			cq = ucq_by_token(&ctx->dev, r.handle);
 			if (cq)
 				event->element.cq =
 					&container_of(cq, struct ucq, core)->pub;

@@ -278,14 +278,18 @@ destroy:
 	return rc;
 }
 
+/* Its completions leave its CQs once the kernel writes no more of them. */
 int hwqnic_kern_destroy_qp(struct hwqnic_context *ctx, struct uqp *qp)
 {
 	struct hwqnic_ioc_qp q = { .qpn = qp->core.qpn };
+	int rc;
 
 	hwqnic_qp_detach(&ctx->dev, &qp->core);
 	unmap_queue(ctx, &qp->core.rq, &qp->rq_map);
 	unmap_queue(ctx, &qp->core.sq, &qp->sq_map);
-	return kioctl(ctx, HWQNIC_IOC_DESTROY_QP, &q);
+	rc = kioctl(ctx, HWQNIC_IOC_DESTROY_QP, &q);
+	hwqnic_qp_clean_cqs(&ctx->dev, &qp->core);
+	return rc;
 }
 
 /* The engine's side moves in the kernel; the host's follows it here. */
@@ -296,17 +300,29 @@ int hwqnic_kern_modify_qp(struct hwqnic_context *ctx, struct uqp *qp,
 		.qpn = qp->core.qpn,
 		.attr_mask = mask,
 	};
+	bool reset = (mask & HWQNIC_QP_STATE) &&
+		     attr->qp_state == HWQNIC_QPS_RESET;
+	u8 was = 0;
 	int rc;
 
 	if (mask < 0)
 		return -EINVAL;
 	hwqnic_qp_attr_to_ioc(attr, &a);
+	/* as the core's modify: posting sees RESET before the NIC's reset */
+	if (reset) {
+		was = READ_ONCE(qp->core.host_state);
+		hwqnic_qp_host_state(&ctx->dev, &qp->core, HWQNIC_QPS_RESET);
+	}
 	rc = kioctl(ctx, HWQNIC_IOC_MODIFY_QP, &a);
-	if (rc || !(mask & HWQNIC_QP_STATE))
+	if (rc) {
+		if (reset)
+			hwqnic_qp_host_state(&ctx->dev, &qp->core, was);
 		return rc;
-	if (attr->qp_state == HWQNIC_QPS_RESET)
-		hwqnic_qp_host_reset(&qp->core);
-	hwqnic_qp_host_state(&ctx->dev, &qp->core, attr->qp_state);
+	}
+	if (reset)
+		hwqnic_qp_host_reset(&ctx->dev, &qp->core);
+	else if (mask & HWQNIC_QP_STATE)
+		hwqnic_qp_host_state(&ctx->dev, &qp->core, attr->qp_state);
 	return 0;
 }
 

@@ -88,6 +88,30 @@ static inline void *uerr_ptr(int err)
 	return NULL;
 }
 
+/*
+ * How the embedded engine's events name a CQ: its handle and, above it,
+ * its serial, so that a CQ destroyed with events undelivered is never
+ * taken for a later one given its handle. (hwqnic.ko drops such events
+ * instead: its records are bare handles, and CQs attached to it have
+ * serial 0.)
+ */
+#define UCQ_HANDLE_BITS	12
+HWQNIC_STATIC_ASSERT(HWQNIC_MAX_CQ == 1U << UCQ_HANDLE_BITS, "handle bits");
+
+static inline u32 ucq_token(const struct hwqnic_core_cq *cq)
+{
+	return cq->handle | cq->serial << UCQ_HANDLE_BITS;
+}
+
+/* The CQ an event names, if it is still the one; dev->lock held. */
+static inline struct hwqnic_core_cq *ucq_by_token(struct hwqnic_dev *dev,
+						  u32 token)
+{
+	struct hwqnic_core_cq *cq = dev->cq[token % HWQNIC_MAX_CQ];
+
+	return cq && ucq_token(cq) == token ? cq : NULL;
+}
+
 static inline bool kern(const struct hwqnic_context *ctx)
 {
 	return ctx->kfd >= 0;

@@ -273,18 +273,18 @@ int hwqnic_get_cq_event(struct hwqnic_comp_channel *channel,
 {
 	struct hwqnic_core_cq *core;
 	struct hwqnic_dev *dev;
-	u32 handle;
+	u32 token;
 	ssize_t n;
 
 	if (!channel || !cq || !cq_context)
 		return uerr(EINVAL);
 	dev = DEV(channel->context);
 	for (;;) {
-		n = read(channel->fd, &handle, sizeof(handle));
-		if (n != sizeof(handle))
+		n = read(channel->fd, &token, sizeof(token));
+		if (n != sizeof(token))
 			return uerr(n < 0 ? errno : EIO);
 		hwqnic_lock(&dev->lock);
-		core = handle < HWQNIC_MAX_CQ ? dev->cq[handle] : NULL;
+		core = ucq_by_token(dev, token);
 		hwqnic_unlock(&dev->lock);
 		if (core) {
 			*cq = &container_of(core, struct ucq, core)->pub;

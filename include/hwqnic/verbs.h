@@ -330,6 +330,12 @@ int hwqnic_get_cq_event(struct hwqnic_comp_channel *channel,
 
 struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
 				   struct hwqnic_qp_init_attr *attr);
+/*
+ * Moving a QP to RESET, or destroying it, removes its completions not yet
+ * polled from its CQs (as mlx5 does): a reconnected QP, or a new one with
+ * the same QPN, never sees them. Destroying a CQ drops its events not yet
+ * read.
+ */
 int hwqnic_modify_qp(struct hwqnic_qp *qp, struct hwqnic_qp_attr *attr,
 		     int attr_mask);
 int hwqnic_query_qp(struct hwqnic_qp *qp, struct hwqnic_qp_attr *attr);

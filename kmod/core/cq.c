@@ -27,6 +27,7 @@ int hwqnic_cq_create(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		goto unlock;
 	}
 	cq->handle = h;
+	cq->serial = dev->cq_serial++;
 	hwqnic_lock_init(&cq->lock);
 	dev->cq[h] = cq;
 unlock:
@@ -118,6 +119,56 @@ void hwqnic_cq_arm(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 }
 EXPORT_SYMBOL_GPL(hwqnic_cq_arm);
 
+/*
+ * Removes qpn's CQEs from the CQ as the QP leaves it (reset, destroy):
+ * they belong to a life of the QP, or of its QPN, that is over. As mlx5
+ * does, the valid CQEs from the consumer index on are walked back to
+ * front; those of other QPs move up over the removed ones, keeping their
+ * order and their slot's toggle, and the consumer index skips the slots
+ * freed. The engine may write past the valid run meanwhile: that is never
+ * touched, and it cannot wrap onto the run (the host's consumer doorbell
+ * holds it back). cq->lock held.
+ */
+void hwqnic_cq_clean(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+		     u32 qpn)
+{
+	struct hwqnic_hwq *q = &cq->hwq;
+	struct hwqnic_hwq_idx at = q->cons;
+	u32 n, freed = 0;
+
+	for (n = 0; n < q->depth; n++) {
+		const struct hwqnic_cqe *cqe = hwqnic_hwq_get_qe(q, at.val);
+
+		if ((smp_load_acquire(&cqe->flags) & HWQNIC_CQE_F_TOGGLE) !=
+		    hwqnic_cqe_phase(at.epoch))
+			break;
+		hwqnic_hwq_idx_add(&at, 1, q->depth);
+	}
+	while (n--) {
+		u32 i = (q->cons.val + n) % q->depth;
+		const struct hwqnic_cqe *src = hwqnic_hwq_get_qe(q, i);
+		struct hwqnic_cqe *dst, e;
+
+		if (le32_to_cpu(src->qpn) == qpn) {
+			freed++;
+			continue;
+		}
+		if (!freed)
+			continue;
+		dst = hwqnic_hwq_get_qe(q, (i + freed) % q->depth);
+		e = *src;
+		e.flags = (e.flags & ~HWQNIC_CQE_F_TOGGLE) |
+			  (dst->flags & HWQNIC_CQE_F_TOGGLE);
+		*dst = e;
+	}
+	if (!freed)
+		return;
+	hwqnic_hwq_incr_cons(q, freed);
+	hwqnic_dev_ring(dev, cq->db_slot,
+			hwqnic_hwq_db(q, cq->handle, HWQNIC_DB_CQ, 0), false);
+}
+EXPORT_SYMBOL_GPL(hwqnic_cq_clean);
+
 /* Slots from `from` up to and including `idx`: 1..depth. */
 static u32 cq_span(struct hwqnic_hwq_idx from, u32 idx, u32 depth)
 {
@@ -145,6 +196,9 @@ static void cq_retire(struct hwqnic_core_qp *qp, const struct hwqnic_wc *wc,
 	if (idx >= q->depth)
 		return;
 	n = cq_span(q->cons, idx, q->depth);
+	/* a CQE naming a slot past those outstanding retires nothing */
+	if (n > posted - *done)
+		return;
 	hwqnic_hwq_incr_cons(q, n);
 	smp_store_release(done, *done + n);
 	WRITE_ONCE(*gauge, posted - *done);
@@ -215,12 +269,9 @@ int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		qp = hwqnic_qp_lookup(dev, wc[i].qp_num);
 		if (qp) {
 			cq_retire(qp, &wc[i], idx);
-			if (wc[i].status != HWQNIC_WC_SUCCESS) {
-				hwqnic_qp_host_state(dev, qp,
-						     HWQNIC_QPS_ERR);
-				if (dev->ops->qp_error)
-					dev->ops->qp_error(dev, qp);
-			}
+			if (wc[i].status != HWQNIC_WC_SUCCESS &&
+			    hwqnic_qp_host_error(dev, qp) && dev->ops->qp_error)
+				dev->ops->qp_error(dev, qp);
 		}
 		hwqnic_hwq_incr_cons(q, 1);
 	}

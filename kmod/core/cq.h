@@ -15,6 +15,7 @@ struct hwqnic_core_cq {
 	u32 db_slot;			/* consumer doorbell */
 	u32 arm_slot;			/* CQ_ARMALL / CQ_ARMSE doorbells */
 	u32 users;			/* QPs; under dev->lock */
+	u32 serial;			/* CQs created before it on the device */
 	/* pollers', on lines the engine never reads; cons under lock */
 	struct hwqnic_hwq hwq ____cacheline_aligned;
 	hwqnic_lock_t lock;
@@ -36,6 +37,8 @@ int hwqnic_cq_attach(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 int hwqnic_cq_detach(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq);
 int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		   int n, struct hwqnic_wc *wc);
+void hwqnic_cq_clean(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+		     u32 qpn);
 void hwqnic_cq_arm(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		   bool solicited);
 

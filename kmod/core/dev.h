@@ -78,10 +78,17 @@ struct hwqnic_dev {
 	u8 *mr_gen;			/* key's low byte, bumped per reuse */
 	struct hwqnic_ids pd_ids, qp_ids, cq_ids, mr_ids;
 	struct hwqnic_ids db_ids;	/* doorbell slots */
+	u32 cq_serial;			/* CQs created so far */
 	struct hwqnic_db_page *dbp;
 	dma_addr_t dbp_dma;
 	size_t dbp_size;		/* 0: dbp is mapped, not ours */
 	struct hwqnic_engine_counters *estats;	/* the backend's, or NULL */
+	/*
+	 * The host side of every object runs in a process (hwqnic.ko's
+	 * contexts): it posts, polls, resets and cleans there, and this
+	 * device keeps no host state of its own.
+	 */
+	bool user_host;
 	/*
 	 * Guards the tables and every object's NIC-side state. The engine
 	 * holds it while it works, so an object the control path has

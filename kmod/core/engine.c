@@ -760,7 +760,8 @@ static bool eng_doorbell(struct hwqnic_dev *dev, u32 slot, u64 val)
 	case HWQNIC_DB_SQ:
 	case HWQNIC_DB_RQ:
 		qp = hwqnic_qp_lookup(dev, db.xid);
-		if (!qp)
+		/* a QP in RESET has nothing posted: its host rings nothing */
+		if (!qp || qp->nic.state == HWQNIC_QPS_RESET)
 			goto bad;
 		if (db.type == HWQNIC_DB_SQ) {
 			if (qp->sq_slot != slot || db.index >= qp->nic.sq.depth)

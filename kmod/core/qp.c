@@ -121,6 +121,24 @@ static void qp_host_fini(struct hwqnic_core_qp *qp)
 	hwqnic_lock_destroy(&qp->rq_lock);
 }
 
+/*
+ * The QP's completions leave its CQs, once the NIC writes no more of them
+ * (reset, destroy): they belong to a life of the QP, or of its QPN, that
+ * is over, and would retire WQEs of the next one.
+ */
+void hwqnic_qp_clean_cqs(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	hwqnic_lock(&qp->scq->lock);
+	hwqnic_cq_clean(dev, qp->scq, qp->qpn);
+	hwqnic_unlock(&qp->scq->lock);
+	if (qp->rcq == qp->scq)
+		return;
+	hwqnic_lock(&qp->rcq->lock);
+	hwqnic_cq_clean(dev, qp->rcq, qp->qpn);
+	hwqnic_unlock(&qp->rcq->lock);
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_clean_cqs);
+
 void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	hwqnic_lock(&dev->lock);
@@ -132,6 +150,8 @@ void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	qp->scq->users--;
 	qp->rcq->users--;
 	hwqnic_unlock(&dev->lock);
+	if (!dev->user_host)
+		hwqnic_qp_clean_cqs(dev, qp);
 	qp_host_fini(qp);
 	hwqnic_hwq_free(&dev->od, &qp->rq);
 	hwqnic_hwq_free(&dev->od, &qp->sq);
@@ -276,22 +296,42 @@ static bool qp_attr_values_ok(const struct hwqnic_qp_attr *a, int mask)
 	return true;
 }
 
-/* The host's side of a move to RESET: nothing posted, queues zeroed. */
-void hwqnic_qp_host_reset(struct hwqnic_core_qp *qp)
+/* One side of the host's reset, under its CQ's lock: see below. */
+static void qp_host_reset_side(struct hwqnic_dev *dev,
+			       struct hwqnic_core_qp *qp,
+			       struct hwqnic_core_cq *cq, struct hwqnic_hwq *q,
+			       u32 *posted, u32 *done, u32 *gauge)
 {
-	hwqnic_hwq_reset(&qp->sq);
-	hwqnic_hwq_reset(&qp->rq);
-	qp->sq_posted = qp->sq_done = qp->rq_posted = qp->rq_done = 0;
+	hwqnic_lock(&cq->lock);
+	hwqnic_cq_clean(dev, cq, qp->qpn);
+	hwqnic_hwq_reset(q);
+	*posted = 0;
+	*done = 0;
+	WRITE_ONCE(*gauge, 0);
+	hwqnic_unlock(&cq->lock);
+}
+
+/*
+ * The host's side of a move to RESET, once the NIC's is done: the QP's
+ * completions leave its CQs, its queues are zeroed and nothing is posted
+ * or owed. Each side under the lock of the CQ its pollers take, so that
+ * no poller retires a completion of the old life against the new counts.
+ */
+void hwqnic_qp_host_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	qp_host_reset_side(dev, qp, qp->scq, &qp->sq, &qp->sq_posted,
+			   &qp->sq_done, &qp->cnt->sq_outstanding);
+	qp_host_reset_side(dev, qp, qp->rcq, &qp->rq, &qp->rq_posted,
+			   &qp->rq_done, &qp->cnt->rq_outstanding);
 }
 EXPORT_SYMBOL_GPL(hwqnic_qp_host_reset);
 
-/* Back to RESET: nothing posted, nothing owed, queues zeroed. */
+/* The NIC's side of a move to RESET: nothing to do, nothing owed. */
 static void qp_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	struct hwqnic_qp_nic *n = &qp->nic;
 
 	hwqnic_qp_deactivate(dev, qp);
-	hwqnic_qp_host_reset(qp);
 	n->sq_cons = n->sq_prod = n->rq_cons = n->rq_prod =
 		(struct hwqnic_hwq_idx){ 0 };
 	n->rnr_count = 0;
@@ -331,15 +371,25 @@ int hwqnic_qp_modify(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		qp->nic.rnr_retry = attr->rnr_retry;
 	if (mask & HWQNIC_QP_MIN_RNR_TIMER)
 		qp->nic.min_rnr_timer = attr->min_rnr_timer;
+	/*
+	 * Posting sees RESET before the doorbells are cleared: a poller
+	 * that takes an error completion then rings no receive doorbell
+	 * after the clear.
+	 */
+	if (next == RESET && !dev->user_host)
+		hwqnic_qp_host_state(dev, qp, next);
 	if (next == RESET)
 		qp_reset(dev, qp);
 	if (next == ERR)
 		hwqnic_qp_activate(dev, qp);	/* the engine flushes */
 	qp->nic.state = next;
-	hwqnic_qp_host_state(dev, qp, next);
+	if (next != RESET && !dev->user_host)
+		hwqnic_qp_host_state(dev, qp, next);
 	rc = 0;
 out:
 	hwqnic_unlock(&dev->lock);
+	if (!rc && next == RESET && !dev->user_host)
+		hwqnic_qp_host_reset(dev, qp);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(hwqnic_qp_modify);
@@ -466,23 +516,46 @@ static void qp_ring(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 }
 
 /*
- * What posting sees of the QP's state. A QP the host learns is in ERR gets
- * its receive doorbell rung once more: receives posted before, which rang
- * nothing, are flushed too.
+ * What posting sees of the QP's state; rq_lock held. A QP the host learns
+ * is in ERR gets its receive doorbell rung once more: receives posted
+ * before, which rang nothing, are flushed too.
  */
+static void qp_set_host_state(struct hwqnic_dev *dev,
+			      struct hwqnic_core_qp *qp, u8 state)
+{
+	u8 was = qp->host_state;
+
+	WRITE_ONCE(qp->host_state, state);
+	if (state == HWQNIC_QPS_ERR && was != HWQNIC_QPS_ERR)
+		qp_ring(dev, qp, &qp->rq, HWQNIC_DB_RQ, qp->rq_slot, NULL, 0);
+}
+
 void hwqnic_qp_host_state(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			  u8 state)
 {
-	u8 was = READ_ONCE(qp->host_state);
-
-	WRITE_ONCE(qp->host_state, state);
-	if (state != HWQNIC_QPS_ERR || was == HWQNIC_QPS_ERR)
-		return;
 	hwqnic_lock(&qp->rq_lock);
-	qp_ring(dev, qp, &qp->rq, HWQNIC_DB_RQ, qp->rq_slot, NULL, 0);
+	qp_set_host_state(dev, qp, state);
 	hwqnic_unlock(&qp->rq_lock);
 }
 EXPORT_SYMBOL_GPL(hwqnic_qp_host_state);
+
+/*
+ * A poller took an error completion of the QP: it is in ERR, unless it
+ * has been reset since (the completion is of its earlier life). Returns
+ * whether the QP is in ERR.
+ */
+bool hwqnic_qp_host_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	bool err;
+
+	hwqnic_lock(&qp->rq_lock);
+	err = qp->host_state != HWQNIC_QPS_RESET;
+	if (err)
+		qp_set_host_state(dev, qp, HWQNIC_QPS_ERR);
+	hwqnic_unlock(&qp->rq_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(hwqnic_qp_host_error);
 
 int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			const struct hwqnic_send_wr *wr,

@@ -58,9 +58,11 @@ int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     const struct hwqnic_qp_grant *g,
 		     const struct hwqnic_hwq *sq, const struct hwqnic_hwq *rq);
 void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
-void hwqnic_qp_host_reset(struct hwqnic_core_qp *qp);
+void hwqnic_qp_host_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
 void hwqnic_qp_host_state(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			  u8 state);
+bool hwqnic_qp_host_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
+void hwqnic_qp_clean_cqs(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
 
 int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     struct hwqnic_core_pd *pd, struct hwqnic_core_cq *scq,

@@ -50,7 +50,7 @@ struct rig {
 	u8 *mem;	/* GUARD | SLACK, MR, SLACK (BUF in all) | GUARD */
 };
 
-static void rts(struct rig *r, struct hwqnic_core_qp *q, u32 dest)
+static inline void rts(struct rig *r, struct hwqnic_core_qp *q, u32 dest)
 {
 	struct hwqnic_qp_attr at = {
 		.qp_state = HWQNIC_QPS_INIT, .port_num = 1,
@@ -74,7 +74,7 @@ static void rts(struct rig *r, struct hwqnic_core_qp *q, u32 dest)
 			 HWQNIC_QP_RNR_RETRY | HWQNIC_QP_MAX_QP_RD_ATOMIC);
 }
 
-static void reconnect(struct rig *r)
+static inline void reconnect(struct rig *r)
 {
 	struct hwqnic_qp_attr at = { .qp_state = HWQNIC_QPS_RESET };
 
@@ -84,7 +84,7 @@ static void reconnect(struct rig *r)
 	rts(r, &r->b, r->a.qpn);
 }
 
-static int rig_up(struct rig *r)
+static inline int rig_up(struct rig *r)
 {
 	struct hwqnic_qp_init_attr ia = {
 		.qp_type = HWQNIC_QPT_RC,
@@ -115,7 +115,7 @@ static int rig_up(struct rig *r)
 	return 0;
 }
 
-static void rig_down(struct rig *r)
+static inline void rig_down(struct rig *r)
 {
 	hwqnic_qp_destroy(&r->dev, &r->b);
 	hwqnic_qp_destroy(&r->dev, &r->a);
