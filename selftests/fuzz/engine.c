@@ -137,7 +137,10 @@ static void op_recv(struct rig *r, struct ro *ro, struct hwqnic_core_qp *q,
 	hwqnic_hwq_incr_prod(&q->rq, 1);
 }
 
-/* Every CQE: a known QP, status and opcode, a length within reason. */
+/*
+ * Every CQE: a known QP, status and opcode, a length within reason; and
+ * no gauge counts more outstanding than its queue holds.
+ */
 static void drain(struct rig *r)
 {
 	struct hwqnic_wc wc[16];
@@ -158,6 +161,11 @@ static void drain(struct rig *r)
 				abort();
 		}
 	}
+	if (r->a.cnt->sq_outstanding > r->a.sq.depth ||
+	    r->b.cnt->sq_outstanding > r->b.sq.depth ||
+	    r->a.cnt->rq_outstanding > r->a.rq.depth ||
+	    r->b.cnt->rq_outstanding > r->b.rq.depth)
+		abort();
 }
 
 static bool ro_setup(struct rig *r, struct ro *ro)
@@ -231,7 +239,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			hwqnic_dev_ring(&r.dev, r.cq.db_slot,
 					hwqnic_hwq_db(&r.cq.hwq, r.cq.handle,
 						      HWQNIC_DB_CQ, 0), false);
-			if (r.a.nic.state == HWQNIC_QPS_ERR ||
+			/* or resets with completions left unpolled */
+			if (op & 8 || r.a.nic.state == HWQNIC_QPS_ERR ||
 			    r.b.nic.state == HWQNIC_QPS_ERR)
 				reconnect(&r);
 			break;
