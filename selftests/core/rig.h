@@ -74,7 +74,7 @@ static void rts(struct rig *r, struct hwqnic_core_qp *q, u32 dest)
 			 HWQNIC_QP_RNR_RETRY | HWQNIC_QP_MAX_QP_RD_ATOMIC);
 }
 
-static void reconnect(struct rig *r)
+static inline void reconnect(struct rig *r)
 {
 	struct hwqnic_qp_attr at = { .qp_state = HWQNIC_QPS_RESET };
 
