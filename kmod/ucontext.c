@@ -30,6 +30,7 @@
 #include <linux/dma-direct.h>
 
 #include "hwqnic_kdev.h"
+#include "ioc.h"
 
 /* mmap offsets, in pages: the object type above bit 24, its id below */
 enum { MMAP_DB, MMAP_STATS, MMAP_CQ, MMAP_SQ, MMAP_RQ };
@@ -267,19 +268,16 @@ static int ioc_reg_mr(struct hwqnic_uctx *ctx, void __user *arg)
 	struct hwqnic_umr *mr;
 	struct hwqnic_kpd *pd;
 	dma_addr_t *dma = NULL;
-	u64 first, npages;
-	u32 pinned = 0, i;
+	u32 pinned = 0, npages, i;
+	u64 first;
 	int rc, n;
 
 	if (copy_from_user(&m, arg, sizeof(m)))
 		return -EFAULT;
-	if (m.rsvd || m.key || !m.length || m.addr + m.length < m.addr ||
-	    !access_ok((void __user *)(uintptr_t)m.addr, m.length) ||
-	    !hwqnic_mr_access_ok(m.access))
-		return -EINVAL;
-	first = m.addr >> PAGE_SHIFT;
-	npages = ((m.addr + m.length - 1) >> PAGE_SHIFT) - first + 1;
-	if (npages > HWQNIC_PBL_MAX_PAGES)
+	rc = hwqnic_ioc_mr_check(&m, PAGE_SHIFT, &first, &npages);
+	if (rc)
+		return rc;
+	if (!access_ok((void __user *)(uintptr_t)m.addr, m.length))
 		return -EINVAL;
 
 	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
@@ -300,7 +298,7 @@ static int ioc_reg_mr(struct hwqnic_uctx *ctx, void __user *arg)
 		goto drop_mm;
 	while (pinned < npages) {
 		n = pin_user_pages_fast((first + pinned) << PAGE_SHIFT,
-					min_t(u64, npages - pinned, 4096),
+					min_t(u32, npages - pinned, 4096),
 					FOLL_LONGTERM |
 					(mr->writable ? FOLL_WRITE : 0),
 					mr->pages + pinned);
@@ -405,20 +403,6 @@ static int ioc_dealloc_pd(struct hwqnic_uctx *ctx, void __user *arg)
 	return rc;
 }
 
-static void queue_reply(struct hwqnic_ioc_queue *q, const struct hwqnic_hwq *h,
-			u32 slot, u64 off)
-{
-	*q = (struct hwqnic_ioc_queue) {
-		.depth = h->depth,
-		.npages = h->pbl.ctx.npages,
-		.pg_shift = h->pbl.ctx.pg_shift,
-		.stride_shift = h->stride_shift,
-		.slot = slot,
-		.mmap_off = off,
-		.mmap_len = (u64)h->pbl.ctx.npages << h->pbl.ctx.pg_shift,
-	};
-}
-
 static int ioc_create_cq(struct hwqnic_uctx *ctx, void __user *arg)
 {
 	struct hwqnic_uchannel *ch = NULL;
@@ -428,12 +412,13 @@ static int ioc_create_cq(struct hwqnic_uctx *ctx, void __user *arg)
 
 	if (copy_from_user(&c, arg, sizeof(c)))
 		return -EFAULT;
+	rc = hwqnic_ioc_cq_check(&c);
+	if (rc)
+		return rc;
 	if (c.channel_fd >= 0) {
 		ch = uchannel_get(ctx, c.channel_fd);
 		if (!ch)
 			return -EINVAL;
-	} else if (c.channel_fd != -1) {
-		return -EINVAL;
 	}
 	mutex_lock(&ctx->lock);
 	cq = hwqnic_kcreate_cq(&ctx->kdev, c.cqe, ch ? uchannel_push : NULL,
@@ -441,10 +426,8 @@ static int ioc_create_cq(struct hwqnic_uctx *ctx, void __user *arg)
 	rc = PTR_ERR_OR_ZERO(cq);
 	if (!rc) {
 		atomic_set(&cq->mapped, 0);
-		c.handle = cq->core.handle;
-		c.arm_slot = cq->core.arm_slot;
-		queue_reply(&c.q, &cq->core.hwq, cq->core.db_slot,
-			    MMAP_OFF(MMAP_CQ, c.handle));
+		hwqnic_ioc_cq_reply(&c, &cq->core,
+				    MMAP_OFF(MMAP_CQ, cq->core.handle));
 		if (copy_to_user(arg, &c, sizeof(c))) {
 			hwqnic_kdestroy_cq(cq);
 			rc = -EFAULT;
@@ -486,7 +469,7 @@ static int ioc_destroy_cq(struct hwqnic_uctx *ctx, void __user *arg)
 
 static int ioc_create_qp(struct hwqnic_uctx *ctx, void __user *arg)
 {
-	struct hwqnic_qp_init_attr ia = {};
+	struct hwqnic_qp_init_attr ia;
 	struct hwqnic_kcq *scq, *rcq;
 	struct hwqnic_ioc_qp q;
 	struct hwqnic_kpd *pd;
@@ -495,17 +478,9 @@ static int ioc_create_qp(struct hwqnic_uctx *ctx, void __user *arg)
 
 	if (copy_from_user(&q, arg, sizeof(q)))
 		return -EFAULT;
-	if (q.rsvd || q.sq_sig_all > 1)
-		return -EINVAL;
-	ia.qp_type = q.qp_type;
-	ia.sq_sig_all = q.sq_sig_all;
-	ia.cap = (struct hwqnic_qp_cap) {
-		.max_send_wr = q.max_send_wr,
-		.max_recv_wr = q.max_recv_wr,
-		.max_send_sge = q.max_send_sge,
-		.max_recv_sge = q.max_recv_sge,
-		.max_inline_data = q.max_inline_data,
-	};
+	rc = hwqnic_ioc_qp_init(&q, &ia);
+	if (rc)
+		return rc;
 	mutex_lock(&ctx->lock);
 	pd = xa_load(&ctx->pds, q.pdn);
 	scq = uctx_cq(ctx, q.send_cq);
@@ -515,16 +490,9 @@ static int ioc_create_qp(struct hwqnic_uctx *ctx, void __user *arg)
 	rc = PTR_ERR_OR_ZERO(qp);
 	if (!rc) {
 		atomic_set(&qp->mapped, 0);
-		q.qpn = qp->core.qpn;
-		q.max_send_wr = ia.cap.max_send_wr;
-		q.max_recv_wr = ia.cap.max_recv_wr;
-		q.max_send_sge = ia.cap.max_send_sge;
-		q.max_recv_sge = ia.cap.max_recv_sge;
-		q.max_inline_data = ia.cap.max_inline_data;
-		queue_reply(&q.sq, &qp->core.sq, qp->core.sq_slot,
-			    MMAP_OFF(MMAP_SQ, q.qpn));
-		queue_reply(&q.rq, &qp->core.rq, qp->core.rq_slot,
-			    MMAP_OFF(MMAP_RQ, q.qpn));
+		hwqnic_ioc_qp_reply(&q, &qp->core,
+				    MMAP_OFF(MMAP_SQ, qp->core.qpn),
+				    MMAP_OFF(MMAP_RQ, qp->core.qpn));
 		if (copy_to_user(arg, &q, sizeof(q))) {
 			hwqnic_kdestroy_qp(qp);
 			rc = -EFAULT;
@@ -557,17 +525,18 @@ static int ioc_modify_qp(struct hwqnic_uctx *ctx, void __user *arg)
 	struct hwqnic_ioc_qp_attr a;
 	struct hwqnic_qp_attr attr;
 	struct hwqnic_kqp *qp;
-	int rc = -EINVAL;
+	int rc, mask;
 
 	if (copy_from_user(&a, arg, sizeof(a)))
 		return -EFAULT;
-	if (memchr_inv(a.rsvd, 0, sizeof(a.rsvd)) || a.attr_mask > INT_MAX)
-		return -EINVAL;
-	hwqnic_qp_attr_from_ioc(&a, &attr);
+	rc = hwqnic_ioc_qp_attr(&a, &attr, &mask);
+	if (rc)
+		return rc;
+	rc = -EINVAL;
 	mutex_lock(&ctx->lock);
 	qp = uctx_qp(ctx, a.qpn);
 	if (qp)
-		rc = hwqnic_kmodify_qp(qp, &attr, a.attr_mask);
+		rc = hwqnic_kmodify_qp(qp, &attr, mask);
 	mutex_unlock(&ctx->lock);
 	return rc;
 }
@@ -589,9 +558,7 @@ static int ioc_query_qp(struct hwqnic_uctx *ctx, void __user *arg)
 	mutex_unlock(&ctx->lock);
 	if (!qp)
 		return -EINVAL;
-	memset(&a, 0, sizeof(a));
-	a.qpn = qpn;
-	hwqnic_qp_attr_to_ioc(&attr, &a);
+	hwqnic_ioc_qp_attr_reply(&a, qpn, &attr);
 	return copy_to_user(arg, &a, sizeof(a)) ? -EFAULT : 0;
 }
 
@@ -611,15 +578,14 @@ static void stats_unpin(struct page **pages, u32 npages, void *va)
  * nictop), pinned and mapped for the engine: HWQNIC_KDEV_STATS_SIZE bytes.
  * The kernel only ever adds to what it finds there.
  */
-static void *stats_pin(u64 addr, u64 len, struct page ***pagesp)
+static void *stats_pin(u64 addr, struct page ***pagesp)
 {
 	u32 n = HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT, pinned = 0;
 	struct page **pages;
 	void *va;
 	int got;
 
-	if (len != HWQNIC_KDEV_STATS_SIZE || !PAGE_ALIGNED(addr) ||
-	    !access_ok((void __user *)(uintptr_t)addr, len))
+	if (!access_ok((void __user *)(uintptr_t)addr, HWQNIC_KDEV_STATS_SIZE))
 		return ERR_PTR(-EINVAL);
 	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
 	if (!pages)
@@ -654,13 +620,14 @@ static int ioc_open(struct hwqnic_uctx *ctx, void __user *arg)
 
 	if (copy_from_user(&o, arg, sizeof(o)))
 		return -EFAULT;
-	if (o.abi_version != HWQNIC_ABI_VERSION)
-		return -EPROTO;
+	rc = hwqnic_ioc_open_check(&o, HWQNIC_KDEV_STATS_SIZE, PAGE_SIZE);
+	if (rc)
+		return rc;
 	if (READ_ONCE(ctx->opened))
 		return -EBUSY;
 	/* pinning is slow and needs no lock of ours */
 	if (o.stats_addr) {
-		stats = stats_pin(o.stats_addr, o.stats_len, &pages);
+		stats = stats_pin(o.stats_addr, &pages);
 		if (IS_ERR(stats))
 			return PTR_ERR(stats);
 	}
