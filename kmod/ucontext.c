@@ -17,6 +17,9 @@
  * The core's own locks come last.
  */
 #include <linux/anon_inodes.h>
+#include <linux/cgroup.h>
+#include <linux/cred.h>
+#include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/idr.h>
 #include <linux/kfifo.h>
@@ -24,6 +27,7 @@
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
@@ -53,6 +57,12 @@ struct hwqnic_uctx {
 	spinlock_t ev_lock;
 	wait_queue_head_t ev_wait;
 	DECLARE_KFIFO(events, struct hwqnic_ioc_async_event, ASYNC_EVENTS);
+	/* who opened it, for debugfs's contexts file; on uctx_list while open */
+	struct list_head node;
+	pid_t owner_pid;
+	kuid_t owner_uid;
+	char owner_comm[TASK_COMM_LEN];
+	atomic64_t pinned;		/* its share of hwqnic_pinned_pages */
 };
 
 /* A memory region over pinned pages of the process. */
@@ -75,6 +85,9 @@ struct hwqnic_uchannel {
 
 static struct device *uctx_dma_dev;
 static DEFINE_IDA(uctx_ida);
+static LIST_HEAD(uctx_list);
+static DEFINE_MUTEX(uctx_list_lock);
+static struct dentry *uctx_debugfs;
 static atomic64_t uctx_serial = ATOMIC64_INIT(0);
 static const struct file_operations uchannel_fops;
 
@@ -326,8 +339,10 @@ static int ioc_reg_mr(struct hwqnic_uctx *ctx, void __user *arg)
 	}
 	mutex_unlock(&ctx->lock);
 	kvfree(dma);
-	if (!rc)
+	if (!rc) {
+		atomic64_add(npages, &ctx->pinned);
 		return 0;
+	}
 	dma = NULL;
 unpin:
 	umr_unpin(mr, pinned);
@@ -355,6 +370,7 @@ static int ioc_dereg_mr(struct hwqnic_uctx *ctx, void __user *arg)
 	mutex_unlock(&ctx->lock);
 	if (!mr)
 		return -EINVAL;
+	atomic64_sub(mr->npages, &ctx->pinned);
 	umr_free(mr);
 	return 0;
 }
@@ -641,6 +657,16 @@ static int ioc_open(struct hwqnic_uctx *ctx, void __user *arg)
 	rc = hwqnic_kdev_init(&ctx->kdev, uctx_dma_dev, id, &uctx_ops, stats);
 	if (rc)
 		goto free_id;
+	/*
+	 * The engine works for this process alone: its CPU time goes to the
+	 * process's cgroups, whose limits (cpu.max, cpuset) then bound it,
+	 * and it runs at the process's nice.
+	 */
+	rc = cgroup_attach_task_all(current, ctx->kdev.engine);
+	if (rc)
+		goto fini;
+	set_user_nice(ctx->kdev.engine, task_nice(current));
+
 	o.dev_id = id;
 	o.stats_len = ctx->kdev.stats_size;
 	o.stats_off = stats ? 0 : MMAP_OFF(MMAP_STATS, 0);
@@ -651,6 +677,15 @@ static int ioc_open(struct hwqnic_uctx *ctx, void __user *arg)
 		goto fini;
 	}
 	ctx->stats_pages = pages;
+	if (stats)
+		atomic64_add(HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT,
+			     &ctx->pinned);
+	ctx->owner_pid = task_tgid_nr(current);
+	ctx->owner_uid = current_uid();
+	get_task_comm(ctx->owner_comm, current);
+	mutex_lock(&uctx_list_lock);
+	list_add_tail(&ctx->node, &uctx_list);
+	mutex_unlock(&uctx_list_lock);
 	WRITE_ONCE(ctx->opened, true);
 	atomic_inc(&hwqnic_contexts);
 	mutex_unlock(&ctx->lock);
@@ -859,6 +894,9 @@ static int uctx_release(struct inode *inode, struct file *f)
 	unsigned long i;
 
 	if (ctx->opened) {
+		mutex_lock(&uctx_list_lock);
+		list_del(&ctx->node);
+		mutex_unlock(&uctx_list_lock);
 		hwqnic_kdev_stop(&ctx->kdev);
 		for (i = 0; i < HWQNIC_MAX_QP; i++) {
 			qp = uctx_qp(ctx, HWQNIC_FIRST_QPN + i);
@@ -937,6 +975,32 @@ static struct attribute *uctx_attrs[] = {
 
 static const struct attribute_group uctx_group = { .attrs = uctx_attrs };
 
+/*
+ * debugfs hwqnic/contexts: one line per open context, with what it costs
+ * and whom for: the owner's pid and uid, its engine kthread's pid and CPU
+ * time (ns, as the scheduler counts it), the pages it keeps pinned, and
+ * the owner's command name last (it may hold spaces).
+ */
+static int owners_show(struct seq_file *m, void *v)
+{
+	struct hwqnic_uctx *ctx;
+
+	seq_puts(m, "dev pid uid engine_pid engine_ns pinned_pages comm\n");
+	mutex_lock(&uctx_list_lock);
+	list_for_each_entry(ctx, &uctx_list, node)
+		seq_printf(m, "hwqnic%u %d %u %d %llu %lld %s\n",
+			   ctx->kdev.dev.id, ctx->owner_pid,
+			   from_kuid_munged(&init_user_ns, ctx->owner_uid),
+			   task_pid_nr(ctx->kdev.engine),
+			   (unsigned long long)
+			   READ_ONCE(ctx->kdev.engine->se.sum_exec_runtime),
+			   (long long)atomic64_read(&ctx->pinned),
+			   ctx->owner_comm);
+	mutex_unlock(&uctx_list_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(owners);
+
 int hwqnic_ucontext_register(struct device *dma_dev)
 {
 	int rc;
@@ -946,13 +1010,20 @@ int hwqnic_ucontext_register(struct device *dma_dev)
 	if (rc)
 		return rc;
 	rc = misc_register(&uctx_misc);
-	if (rc)
+	if (rc) {
 		sysfs_remove_group(&dma_dev->kobj, &uctx_group);
-	return rc;
+		return rc;
+	}
+	/* a view for the administrator: the module works without it */
+	uctx_debugfs = debugfs_create_dir("hwqnic", NULL);
+	debugfs_create_file("contexts", 0400, uctx_debugfs, NULL,
+			    &owners_fops);
+	return 0;
 }
 
 void hwqnic_ucontext_unregister(void)
 {
+	debugfs_remove_recursive(uctx_debugfs);
 	misc_deregister(&uctx_misc);
 	sysfs_remove_group(&uctx_dma_dev->kobj, &uctx_group);
 }

@@ -5,9 +5,11 @@
  * 32 RDMA WRITEs of the whole MR posted on each. The engine must stay
  * schedulable throughout: the kernel's soft lockup watchdog, its threshold
  * lowered to one second (a CPU stuck for two seconds) for the run, must
- * report nothing, and every WRITE must complete. Run as root where
- * hwqnic.ko is loaded (the qemu guest): it drops the flooding child to
- * uid and gid 65534; skipped elsewhere.
+ * report nothing, and every WRITE must complete. While it runs, the
+ * context is listed in debugfs (hwqnic/contexts) with its owner's uid and
+ * pid and its engine kthread, which sits in the owner's cgroup. Run as
+ * root where hwqnic.ko is loaded (the qemu guest): it drops the flooding
+ * child to uid and gid 65534; skipped elsewhere.
  */
 #include <grp.h>
 #include <poll.h>
@@ -18,6 +20,8 @@
 
 #define DEV		"/dev/hwqnic0"
 #define THRESH		"/proc/sys/kernel/watchdog_thresh"
+#define DEBUGFS		"/sys/kernel/debug/hwqnic/contexts"
+#define CGROOT		"/sys/fs/cgroup"
 #define NOBODY		65534
 #define MR_LEN		(4U << 20)
 #define WRITES		32
@@ -116,6 +120,40 @@ static int flood(int nqp, int ready)
 	return got == nqp * WRITES && !bad ? 0 : 1;
 }
 
+/* The line of debugfs's contexts file whose owner is pid, or "". */
+static void context_line(pid_t pid, char *line, size_t len)
+{
+	FILE *f = fopen(DEBUGFS, "r");
+	char buf[512];
+	int p;
+
+	*line = 0;
+	if (!f)
+		return;
+	while (fgets(buf, sizeof(buf), f)) {
+		if (sscanf(buf, "%*s %d", &p) == 1 && p == pid) {
+			buf[strcspn(buf, "\n")] = 0;
+			snprintf(line, len, "%s", buf);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* The cgroup (v2) of a task, as /proc shows it, or "". */
+static void task_cgroup(pid_t pid, char *cg, size_t len)
+{
+	char path[64], buf[512];
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
+	*cg = 0;
+	if (!read_file(path, buf, sizeof(buf)) && !strncmp(buf, "0::", 3)) {
+		buf[strcspn(buf, "\n")] = 0;
+		if (strlen(buf + 3) < len)
+			memcpy(cg, buf + 3, strlen(buf + 3) + 1);
+	}
+}
+
 /* Every new kernel log record matching stuck[], printed; how many. */
 static int stuck_records(int kmsg)
 {
@@ -147,9 +185,12 @@ int main(void)
 {
 	const char *e = getenv("HWQNIC_LOCKUP_QPS");
 	int nqp = e && atoi(e) > 0 ? atoi(e) : 24;
+	char thresh[32], line[512], cg[256], ecg[256], procs[300];
 	int pfd[2], kmsg, st = 0, rc, n;
+	unsigned long long cpu_ns = 0;
+	unsigned int uid = 0, epid = 0;
 	struct pollfd pf;
-	char thresh[32];
+	bool cgroup;
 	pid_t pid;
 	char x;
 
@@ -173,13 +214,18 @@ int main(void)
 		"watchdog_thresh lowered from %.*s to 1 s, kernel log open",
 		(int)strcspn(thresh, "\n"), thresh))
 		return tap_done();
+	/* a cgroup of the child's own, where cgroup2 is mounted */
+	snprintf(cg, sizeof(cg), CGROOT "/hwqnic-lockup.%d", getpid());
+	cgroup = !access(CGROOT "/cgroup.procs", F_OK) && !mkdir(cg, 0755);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
 	if (pipe(pfd))
 		return tap_done();
 	fflush(stdout);
 	pid = fork();
 	if (!pid) {
 		close(pfd[0]);
-		if (setgroups(0, NULL) ||
+		/* into its cgroup first, while it may */
+		if ((cgroup && write_file(procs, "0")) || setgroups(0, NULL) ||
 		    setresgid(NOBODY, NOBODY, NOBODY) ||
 		    setresuid(NOBODY, NOBODY, NOBODY) || getuid() != NOBODY)
 			_exit(2);
@@ -191,6 +237,19 @@ int main(void)
 	rc = poll(&pf, 1, 120 * 1000) == 1 && read(pfd[0], &x, 1) == 1;
 	ok(rc, "child as uid %d: a context, %d self-connected QPs, %d RDMA WRITEs of 4 MiB posted",
 	   NOBODY, nqp, nqp * WRITES);
+	if (rc) {
+		context_line(pid, line, sizeof(line));
+		n = sscanf(line, "%*s %*d %u %u %llu", &uid, &epid, &cpu_ns);
+		ok(n == 3 && uid == NOBODY && epid > 0,
+		   "debugfs lists its context, owner and engine: '%s'", line);
+		task_cgroup(epid, ecg, sizeof(ecg));
+		if (cgroup)
+			ok(epid && !strcmp(ecg, cg + strlen(CGROOT)),
+			   "its engine kthread (pid %u) is in the owner's cgroup (%s)",
+			   epid, ecg);
+		else
+			ok(1, "# SKIP engine in the owner's cgroup: no cgroup2 at " CGROOT);
+	}
 	close(pfd[0]);
 	/* every wait in the child is bounded: this one too, in case */
 	for (rc = 0; rc < 2800 && waitpid(pid, &st, WNOHANG) == 0; rc++)
@@ -208,5 +267,8 @@ int main(void)
 	   n);
 	ok(!write_file(THRESH, thresh), "watchdog_thresh restored");
 	close(kmsg);
+	/* the child's context is gone with it, and its engine: bounded */
+	for (rc = 0; cgroup && rc < 500 && rmdir(cg); rc++)
+		u_sleep_us(10 * 1000);
 	return tap_done();
 }
