@@ -167,7 +167,8 @@ static const struct file_operations uchannel_fops = {
 
 static int ioc_create_channel(struct hwqnic_uctx *ctx)
 {
-	struct hwqnic_uchannel *ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	struct hwqnic_uchannel *ch = kzalloc(sizeof(*ch),
+					     GFP_KERNEL_ACCOUNT);
 	int fd;
 
 	if (!ch)
@@ -293,13 +294,14 @@ static int ioc_reg_mr(struct hwqnic_uctx *ctx, void __user *arg)
 	if (!access_ok((void __user *)(uintptr_t)m.addr, m.length))
 		return -EINVAL;
 
-	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
+	mr = kzalloc(sizeof(*mr), GFP_KERNEL_ACCOUNT);
 	if (!mr)
 		return -ENOMEM;
 	mr->npages = npages;
 	mr->writable = m.access & write;
-	mr->pages = kvmalloc_array(npages, sizeof(*mr->pages), GFP_KERNEL);
-	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
+	mr->pages = kvmalloc_array(npages, sizeof(*mr->pages),
+				   GFP_KERNEL_ACCOUNT);
+	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL_ACCOUNT);
 	if (!mr->pages || !dma) {
 		rc = -ENOMEM;
 		goto free;
@@ -388,7 +390,7 @@ static int ioc_alloc_pd(struct hwqnic_uctx *ctx, void __user *arg)
 	rc = PTR_ERR_OR_ZERO(pd);
 	if (!rc) {
 		p.pdn = pd->core.pdn;
-		rc = xa_insert(&ctx->pds, p.pdn, pd, GFP_KERNEL);
+		rc = xa_insert(&ctx->pds, p.pdn, pd, GFP_KERNEL_ACCOUNT);
 		if (!rc && copy_to_user(arg, &p, sizeof(p))) {
 			xa_erase(&ctx->pds, p.pdn);
 			rc = -EFAULT;
@@ -603,7 +605,7 @@ static void *stats_pin(u64 addr, struct page ***pagesp)
 
 	if (!access_ok((void __user *)(uintptr_t)addr, HWQNIC_KDEV_STATS_SIZE))
 		return ERR_PTR(-EINVAL);
-	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
 	while (pinned < n) {
@@ -861,7 +863,7 @@ static __poll_t uctx_poll(struct file *f, poll_table *wait)
 
 static int uctx_open(struct inode *inode, struct file *f)
 {
-	struct hwqnic_uctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	struct hwqnic_uctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 
 	if (!ctx)
 		return -ENOMEM;
