@@ -53,6 +53,7 @@ struct hwqnic_uctx {
 	bool opened;
 	/* the process's pages the counters are written to, or NULL */
 	struct page **stats_pages;
+	struct mm_struct *stats_mm;	/* charged for them */
 	struct xarray pds;		/* pdn -> struct hwqnic_kpd */
 	spinlock_t ev_lock;
 	wait_queue_head_t ev_wait;
@@ -591,42 +592,61 @@ static void stats_unpin(struct page **pages, u32 npages, void *va)
 	kvfree(pages);
 }
 
+/* The stats pages, all pinned and counted in mm's locked memory, freed. */
+static void stats_free(struct page **pages, void *va, struct mm_struct *mm)
+{
+	u32 n = HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT;
+
+	stats_unpin(pages, n, va);
+	account_locked_vm(mm, n, false);
+}
+
 /*
  * The process's memory for its counters (a stats file it publishes, for
- * nictop), pinned and mapped for the engine: HWQNIC_KDEV_STATS_SIZE bytes.
- * The kernel only ever adds to what it finds there.
+ * nictop), pinned and mapped for the engine: HWQNIC_KDEV_STATS_SIZE bytes,
+ * counted in its locked memory as an MR's pages are. The kernel only ever
+ * adds to what it finds there.
  */
 static void *stats_pin(u64 addr, struct page ***pagesp)
 {
 	u32 n = HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT, pinned = 0;
 	struct page **pages;
 	void *va;
-	int got;
+	int got, rc;
 
 	if (!access_ok((void __user *)(uintptr_t)addr, HWQNIC_KDEV_STATS_SIZE))
 		return ERR_PTR(-EINVAL);
 	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
+	rc = account_locked_vm(current->mm, n, true);
+	if (rc) {
+		kvfree(pages);
+		return ERR_PTR(rc);
+	}
 	while (pinned < n) {
 		got = pin_user_pages_fast(addr + ((u64)pinned << PAGE_SHIFT),
 					  n - pinned,
 					  FOLL_WRITE | FOLL_LONGTERM,
 					  pages + pinned);
 		if (got <= 0) {
-			stats_unpin(pages, pinned, NULL);
-			return ERR_PTR(got ? got : -EFAULT);
+			rc = got ? got : -EFAULT;
+			goto unpin;
 		}
 		pinned += got;
 		atomic64_add(got, &hwqnic_pinned_pages);
 	}
 	va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
 	if (!va) {
-		stats_unpin(pages, n, NULL);
-		return ERR_PTR(-ENOMEM);
+		rc = -ENOMEM;
+		goto unpin;
 	}
 	*pagesp = pages;
 	return va;
+unpin:
+	stats_unpin(pages, pinned, NULL);
+	account_locked_vm(current->mm, n, false);
+	return ERR_PTR(rc);
 }
 
 static int ioc_open(struct hwqnic_uctx *ctx, void __user *arg)
@@ -679,9 +699,12 @@ static int ioc_open(struct hwqnic_uctx *ctx, void __user *arg)
 		goto fini;
 	}
 	ctx->stats_pages = pages;
-	if (stats)
+	if (stats) {
+		ctx->stats_mm = current->mm;
+		mmgrab(ctx->stats_mm);
 		atomic64_add(HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT,
 			     &ctx->pinned);
+	}
 	ctx->owner_pid = task_tgid_nr(current);
 	ctx->owner_uid = current_uid();
 	get_task_comm(ctx->owner_comm, current);
@@ -699,7 +722,7 @@ free_id:
 unpin:
 	mutex_unlock(&ctx->lock);
 	if (stats)
-		stats_unpin(pages, HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT, stats);
+		stats_free(pages, stats, current->mm);
 	return rc;
 }
 
@@ -922,9 +945,10 @@ static int uctx_release(struct inode *inode, struct file *f)
 		ida_free(&uctx_ida, dev->id);
 		stats = ctx->kdev.stats_owned ? NULL : ctx->kdev.stats;
 		hwqnic_kdev_fini(&ctx->kdev);
-		if (stats)
-			stats_unpin(ctx->stats_pages,
-				    HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT, stats);
+		if (stats) {
+			stats_free(ctx->stats_pages, stats, ctx->stats_mm);
+			mmdrop(ctx->stats_mm);
+		}
 		atomic_dec(&hwqnic_contexts);
 	}
 	xa_destroy(&ctx->pds);
