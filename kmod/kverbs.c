@@ -26,7 +26,7 @@ struct hwqnic_kpd *hwqnic_kalloc_pd(struct hwqnic_kdev *kdev)
 
 	if (!kdev)
 		return ERR_PTR(-EINVAL);
-	pd = kzalloc(sizeof(*pd), GFP_KERNEL);
+	pd = kzalloc(sizeof(*pd), GFP_KERNEL_ACCOUNT);
 	if (!pd)
 		return ERR_PTR(-ENOMEM);
 	rc = hwqnic_pd_alloc(&kdev->dev, &pd->core);
@@ -131,7 +131,7 @@ struct hwqnic_kcq *hwqnic_kcreate_cq(struct hwqnic_kdev *kdev, int cqe,
 
 	if (!kdev || cqe < 1 || (u32)cqe > HWQNIC_MAX_CQE)
 		return ERR_PTR(-EINVAL);
-	cq = kzalloc(sizeof(*cq), GFP_KERNEL);
+	cq = kzalloc(sizeof(*cq), GFP_KERNEL_ACCOUNT);
 	if (!cq)
 		return ERR_PTR(-ENOMEM);
 	cq->kdev = kdev;
@@ -191,7 +191,7 @@ struct hwqnic_kqp *hwqnic_kcreate_qp(struct hwqnic_kpd *pd,
 	    send_cq->kdev != pd->kdev || recv_cq->kdev != pd->kdev)
 		return ERR_PTR(-EINVAL);
 	kdev = pd->kdev;
-	qp = kzalloc(sizeof(*qp), GFP_KERNEL);
+	qp = kzalloc(sizeof(*qp), GFP_KERNEL_ACCOUNT);
 	if (!qp)
 		return ERR_PTR(-ENOMEM);
 	rc = hwqnic_qp_create(&kdev->dev, &qp->core, &pd->core,

@@ -17,6 +17,9 @@
  * The core's own locks come last.
  */
 #include <linux/anon_inodes.h>
+#include <linux/cgroup.h>
+#include <linux/cred.h>
+#include <linux/debugfs.h>
 #include <linux/file.h>
 #include <linux/idr.h>
 #include <linux/kfifo.h>
@@ -24,12 +27,14 @@
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
 #include <linux/dma-direct.h>
 
 #include "hwqnic_kdev.h"
+#include "ioc.h"
 
 /* mmap offsets, in pages: the object type above bit 24, its id below */
 enum { MMAP_DB, MMAP_STATS, MMAP_CQ, MMAP_SQ, MMAP_RQ };
@@ -48,10 +53,17 @@ struct hwqnic_uctx {
 	bool opened;
 	/* the process's pages the counters are written to, or NULL */
 	struct page **stats_pages;
+	struct mm_struct *stats_mm;	/* charged for them */
 	struct xarray pds;		/* pdn -> struct hwqnic_kpd */
 	spinlock_t ev_lock;
 	wait_queue_head_t ev_wait;
 	DECLARE_KFIFO(events, struct hwqnic_ioc_async_event, ASYNC_EVENTS);
+	/* who opened it, for debugfs's contexts file; on uctx_list while open */
+	struct list_head node;
+	pid_t owner_pid;
+	kuid_t owner_uid;
+	char owner_comm[TASK_COMM_LEN];
+	atomic64_t pinned;		/* its share of hwqnic_pinned_pages */
 };
 
 /* A memory region over pinned pages of the process. */
@@ -74,6 +86,9 @@ struct hwqnic_uchannel {
 
 static struct device *uctx_dma_dev;
 static DEFINE_IDA(uctx_ida);
+static LIST_HEAD(uctx_list);
+static DEFINE_MUTEX(uctx_list_lock);
+static struct dentry *uctx_debugfs;
 static atomic64_t uctx_serial = ATOMIC64_INIT(0);
 static const struct file_operations uchannel_fops;
 
@@ -169,7 +184,8 @@ static void uchannel_purge(struct hwqnic_uchannel *ch, u32 handle)
 
 static int ioc_create_channel(struct hwqnic_uctx *ctx)
 {
-	struct hwqnic_uchannel *ch = kzalloc(sizeof(*ch), GFP_KERNEL);
+	struct hwqnic_uchannel *ch = kzalloc(sizeof(*ch),
+					     GFP_KERNEL_ACCOUNT);
 	int fd;
 
 	if (!ch)
@@ -305,28 +321,26 @@ static int ioc_reg_mr(struct hwqnic_uctx *ctx, void __user *arg)
 	struct hwqnic_umr *mr;
 	struct hwqnic_kpd *pd;
 	dma_addr_t *dma = NULL;
-	u64 first, npages;
-	u32 pinned = 0, i;
+	u32 pinned = 0, npages, i;
+	u64 first;
 	int rc, n;
 
 	if (copy_from_user(&m, arg, sizeof(m)))
 		return -EFAULT;
-	if (m.rsvd || m.key || !m.length || m.addr + m.length < m.addr ||
-	    !access_ok((void __user *)(uintptr_t)m.addr, m.length) ||
-	    !hwqnic_mr_access_ok(m.access))
-		return -EINVAL;
-	first = m.addr >> PAGE_SHIFT;
-	npages = ((m.addr + m.length - 1) >> PAGE_SHIFT) - first + 1;
-	if (npages > HWQNIC_PBL_MAX_PAGES)
+	rc = hwqnic_ioc_mr_check(&m, PAGE_SHIFT, &first, &npages);
+	if (rc)
+		return rc;
+	if (!access_ok((void __user *)(uintptr_t)m.addr, m.length))
 		return -EINVAL;
 
-	mr = kzalloc(sizeof(*mr), GFP_KERNEL);
+	mr = kzalloc(sizeof(*mr), GFP_KERNEL_ACCOUNT);
 	if (!mr)
 		return -ENOMEM;
 	mr->npages = npages;
 	mr->writable = m.access & write;
-	mr->pages = kvmalloc_array(npages, sizeof(*mr->pages), GFP_KERNEL);
-	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL);
+	mr->pages = kvmalloc_array(npages, sizeof(*mr->pages),
+				   GFP_KERNEL_ACCOUNT);
+	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL_ACCOUNT);
 	if (!mr->pages || !dma) {
 		rc = -ENOMEM;
 		goto free;
@@ -338,7 +352,7 @@ static int ioc_reg_mr(struct hwqnic_uctx *ctx, void __user *arg)
 		goto drop_mm;
 	while (pinned < npages) {
 		n = pin_user_pages_fast((first + pinned) << PAGE_SHIFT,
-					min_t(u64, npages - pinned, 4096),
+					min_t(u32, npages - pinned, 4096),
 					FOLL_LONGTERM |
 					(mr->writable ? FOLL_WRITE : 0),
 					mr->pages + pinned);
@@ -366,8 +380,10 @@ static int ioc_reg_mr(struct hwqnic_uctx *ctx, void __user *arg)
 	}
 	mutex_unlock(&ctx->lock);
 	kvfree(dma);
-	if (!rc)
+	if (!rc) {
+		atomic64_add(npages, &ctx->pinned);
 		return 0;
+	}
 	dma = NULL;
 unpin:
 	umr_unpin(mr, pinned);
@@ -395,6 +411,7 @@ static int ioc_dereg_mr(struct hwqnic_uctx *ctx, void __user *arg)
 	mutex_unlock(&ctx->lock);
 	if (!mr)
 		return -EINVAL;
+	atomic64_sub(mr->npages, &ctx->pinned);
 	umr_free(mr);
 	return 0;
 }
@@ -412,7 +429,7 @@ static int ioc_alloc_pd(struct hwqnic_uctx *ctx, void __user *arg)
 	rc = PTR_ERR_OR_ZERO(pd);
 	if (!rc) {
 		p.pdn = pd->core.pdn;
-		rc = xa_insert(&ctx->pds, p.pdn, pd, GFP_KERNEL);
+		rc = xa_insert(&ctx->pds, p.pdn, pd, GFP_KERNEL_ACCOUNT);
 		if (!rc && copy_to_user(arg, &p, sizeof(p))) {
 			xa_erase(&ctx->pds, p.pdn);
 			rc = -EFAULT;
@@ -443,20 +460,6 @@ static int ioc_dealloc_pd(struct hwqnic_uctx *ctx, void __user *arg)
 	return rc;
 }
 
-static void queue_reply(struct hwqnic_ioc_queue *q, const struct hwqnic_hwq *h,
-			u32 slot, u64 off)
-{
-	*q = (struct hwqnic_ioc_queue) {
-		.depth = h->depth,
-		.npages = h->pbl.ctx.npages,
-		.pg_shift = h->pbl.ctx.pg_shift,
-		.stride_shift = h->stride_shift,
-		.slot = slot,
-		.mmap_off = off,
-		.mmap_len = (u64)h->pbl.ctx.npages << h->pbl.ctx.pg_shift,
-	};
-}
-
 static int ioc_create_cq(struct hwqnic_uctx *ctx, void __user *arg)
 {
 	struct hwqnic_uchannel *ch = NULL;
@@ -466,12 +469,13 @@ static int ioc_create_cq(struct hwqnic_uctx *ctx, void __user *arg)
 
 	if (copy_from_user(&c, arg, sizeof(c)))
 		return -EFAULT;
+	rc = hwqnic_ioc_cq_check(&c);
+	if (rc)
+		return rc;
 	if (c.channel_fd >= 0) {
 		ch = uchannel_get(ctx, c.channel_fd);
 		if (!ch)
 			return -EINVAL;
-	} else if (c.channel_fd != -1) {
-		return -EINVAL;
 	}
 	mutex_lock(&ctx->lock);
 	cq = hwqnic_kcreate_cq(&ctx->kdev, c.cqe, ch ? uchannel_push : NULL,
@@ -479,10 +483,8 @@ static int ioc_create_cq(struct hwqnic_uctx *ctx, void __user *arg)
 	rc = PTR_ERR_OR_ZERO(cq);
 	if (!rc) {
 		atomic_set(&cq->mapped, 0);
-		c.handle = cq->core.handle;
-		c.arm_slot = cq->core.arm_slot;
-		queue_reply(&c.q, &cq->core.hwq, cq->core.db_slot,
-			    MMAP_OFF(MMAP_CQ, c.handle));
+		hwqnic_ioc_cq_reply(&c, &cq->core,
+				    MMAP_OFF(MMAP_CQ, cq->core.handle));
 		if (copy_to_user(arg, &c, sizeof(c))) {
 			hwqnic_kdestroy_cq(cq);
 			rc = -EFAULT;
@@ -532,7 +534,7 @@ static int ioc_destroy_cq(struct hwqnic_uctx *ctx, void __user *arg)
 
 static int ioc_create_qp(struct hwqnic_uctx *ctx, void __user *arg)
 {
-	struct hwqnic_qp_init_attr ia = {};
+	struct hwqnic_qp_init_attr ia;
 	struct hwqnic_kcq *scq, *rcq;
 	struct hwqnic_ioc_qp q;
 	struct hwqnic_kpd *pd;
@@ -541,17 +543,9 @@ static int ioc_create_qp(struct hwqnic_uctx *ctx, void __user *arg)
 
 	if (copy_from_user(&q, arg, sizeof(q)))
 		return -EFAULT;
-	if (q.rsvd || q.sq_sig_all > 1)
-		return -EINVAL;
-	ia.qp_type = q.qp_type;
-	ia.sq_sig_all = q.sq_sig_all;
-	ia.cap = (struct hwqnic_qp_cap) {
-		.max_send_wr = q.max_send_wr,
-		.max_recv_wr = q.max_recv_wr,
-		.max_send_sge = q.max_send_sge,
-		.max_recv_sge = q.max_recv_sge,
-		.max_inline_data = q.max_inline_data,
-	};
+	rc = hwqnic_ioc_qp_init(&q, &ia);
+	if (rc)
+		return rc;
 	mutex_lock(&ctx->lock);
 	pd = xa_load(&ctx->pds, q.pdn);
 	scq = uctx_cq(ctx, q.send_cq);
@@ -561,16 +555,9 @@ static int ioc_create_qp(struct hwqnic_uctx *ctx, void __user *arg)
 	rc = PTR_ERR_OR_ZERO(qp);
 	if (!rc) {
 		atomic_set(&qp->mapped, 0);
-		q.qpn = qp->core.qpn;
-		q.max_send_wr = ia.cap.max_send_wr;
-		q.max_recv_wr = ia.cap.max_recv_wr;
-		q.max_send_sge = ia.cap.max_send_sge;
-		q.max_recv_sge = ia.cap.max_recv_sge;
-		q.max_inline_data = ia.cap.max_inline_data;
-		queue_reply(&q.sq, &qp->core.sq, qp->core.sq_slot,
-			    MMAP_OFF(MMAP_SQ, q.qpn));
-		queue_reply(&q.rq, &qp->core.rq, qp->core.rq_slot,
-			    MMAP_OFF(MMAP_RQ, q.qpn));
+		hwqnic_ioc_qp_reply(&q, &qp->core,
+				    MMAP_OFF(MMAP_SQ, qp->core.qpn),
+				    MMAP_OFF(MMAP_RQ, qp->core.qpn));
 		if (copy_to_user(arg, &q, sizeof(q))) {
 			hwqnic_kdestroy_qp(qp);
 			rc = -EFAULT;
@@ -605,17 +592,18 @@ static int ioc_modify_qp(struct hwqnic_uctx *ctx, void __user *arg)
 	struct hwqnic_ioc_qp_attr a;
 	struct hwqnic_qp_attr attr;
 	struct hwqnic_kqp *qp;
-	int rc = -EINVAL;
+	int rc, mask;
 
 	if (copy_from_user(&a, arg, sizeof(a)))
 		return -EFAULT;
-	if (memchr_inv(a.rsvd, 0, sizeof(a.rsvd)) || a.attr_mask > INT_MAX)
-		return -EINVAL;
-	hwqnic_qp_attr_from_ioc(&a, &attr);
+	rc = hwqnic_ioc_qp_attr(&a, &attr, &mask);
+	if (rc)
+		return rc;
+	rc = -EINVAL;
 	mutex_lock(&ctx->lock);
 	qp = uctx_qp(ctx, a.qpn);
 	if (qp)
-		rc = hwqnic_kmodify_qp(qp, &attr, a.attr_mask);
+		rc = hwqnic_kmodify_qp(qp, &attr, mask);
 	mutex_unlock(&ctx->lock);
 	return rc;
 }
@@ -637,9 +625,7 @@ static int ioc_query_qp(struct hwqnic_uctx *ctx, void __user *arg)
 	mutex_unlock(&ctx->lock);
 	if (!qp)
 		return -EINVAL;
-	memset(&a, 0, sizeof(a));
-	a.qpn = qpn;
-	hwqnic_qp_attr_to_ioc(&attr, &a);
+	hwqnic_ioc_qp_attr_reply(&a, qpn, &attr);
 	return copy_to_user(arg, &a, sizeof(a)) ? -EFAULT : 0;
 }
 
@@ -654,43 +640,61 @@ static void stats_unpin(struct page **pages, u32 npages, void *va)
 	kvfree(pages);
 }
 
+/* The stats pages, all pinned and counted in mm's locked memory, freed. */
+static void stats_free(struct page **pages, void *va, struct mm_struct *mm)
+{
+	u32 n = HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT;
+
+	stats_unpin(pages, n, va);
+	account_locked_vm(mm, n, false);
+}
+
 /*
  * The process's memory for its counters (a stats file it publishes, for
- * nictop), pinned and mapped for the engine: HWQNIC_KDEV_STATS_SIZE bytes.
- * The kernel only ever adds to what it finds there.
+ * nictop), pinned and mapped for the engine: HWQNIC_KDEV_STATS_SIZE bytes,
+ * counted in its locked memory as an MR's pages are. The kernel only ever
+ * adds to what it finds there.
  */
-static void *stats_pin(u64 addr, u64 len, struct page ***pagesp)
+static void *stats_pin(u64 addr, struct page ***pagesp)
 {
 	u32 n = HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT, pinned = 0;
 	struct page **pages;
 	void *va;
-	int got;
+	int got, rc;
 
-	if (len != HWQNIC_KDEV_STATS_SIZE || !PAGE_ALIGNED(addr) ||
-	    !access_ok((void __user *)(uintptr_t)addr, len))
+	if (!access_ok((void __user *)(uintptr_t)addr, HWQNIC_KDEV_STATS_SIZE))
 		return ERR_PTR(-EINVAL);
-	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL);
+	pages = kvmalloc_array(n, sizeof(*pages), GFP_KERNEL_ACCOUNT);
 	if (!pages)
 		return ERR_PTR(-ENOMEM);
+	rc = account_locked_vm(current->mm, n, true);
+	if (rc) {
+		kvfree(pages);
+		return ERR_PTR(rc);
+	}
 	while (pinned < n) {
 		got = pin_user_pages_fast(addr + ((u64)pinned << PAGE_SHIFT),
 					  n - pinned,
 					  FOLL_WRITE | FOLL_LONGTERM,
 					  pages + pinned);
 		if (got <= 0) {
-			stats_unpin(pages, pinned, NULL);
-			return ERR_PTR(got ? got : -EFAULT);
+			rc = got ? got : -EFAULT;
+			goto unpin;
 		}
 		pinned += got;
 		atomic64_add(got, &hwqnic_pinned_pages);
 	}
 	va = vmap(pages, n, VM_MAP, PAGE_KERNEL);
 	if (!va) {
-		stats_unpin(pages, n, NULL);
-		return ERR_PTR(-ENOMEM);
+		rc = -ENOMEM;
+		goto unpin;
 	}
 	*pagesp = pages;
 	return va;
+unpin:
+	stats_unpin(pages, pinned, NULL);
+	account_locked_vm(current->mm, n, false);
+	return ERR_PTR(rc);
 }
 
 static int ioc_open(struct hwqnic_uctx *ctx, void __user *arg)
@@ -702,13 +706,14 @@ static int ioc_open(struct hwqnic_uctx *ctx, void __user *arg)
 
 	if (copy_from_user(&o, arg, sizeof(o)))
 		return -EFAULT;
-	if (o.abi_version != HWQNIC_ABI_VERSION)
-		return -EPROTO;
+	rc = hwqnic_ioc_open_check(&o, HWQNIC_KDEV_STATS_SIZE, PAGE_SIZE);
+	if (rc)
+		return rc;
 	if (READ_ONCE(ctx->opened))
 		return -EBUSY;
 	/* pinning is slow and needs no lock of ours */
 	if (o.stats_addr) {
-		stats = stats_pin(o.stats_addr, o.stats_len, &pages);
+		stats = stats_pin(o.stats_addr, &pages);
 		if (IS_ERR(stats))
 			return PTR_ERR(stats);
 	}
@@ -724,6 +729,16 @@ static int ioc_open(struct hwqnic_uctx *ctx, void __user *arg)
 		goto free_id;
 	/* the process posts, polls, resets and cleans: see the core */
 	ctx->kdev.dev.user_host = true;
+	/*
+	 * The engine works for this process alone: its CPU time goes to the
+	 * process's cgroups, whose limits (cpu.max, cpuset) then bound it,
+	 * and it runs at the process's nice.
+	 */
+	rc = cgroup_attach_task_all(current, ctx->kdev.engine);
+	if (rc)
+		goto fini;
+	set_user_nice(ctx->kdev.engine, task_nice(current));
+
 	o.dev_id = id;
 	o.stats_len = ctx->kdev.stats_size;
 	o.stats_off = stats ? 0 : MMAP_OFF(MMAP_STATS, 0);
@@ -734,6 +749,18 @@ static int ioc_open(struct hwqnic_uctx *ctx, void __user *arg)
 		goto fini;
 	}
 	ctx->stats_pages = pages;
+	if (stats) {
+		ctx->stats_mm = current->mm;
+		mmgrab(ctx->stats_mm);
+		atomic64_add(HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT,
+			     &ctx->pinned);
+	}
+	ctx->owner_pid = task_tgid_nr(current);
+	ctx->owner_uid = current_uid();
+	get_task_comm(ctx->owner_comm, current);
+	mutex_lock(&uctx_list_lock);
+	list_add_tail(&ctx->node, &uctx_list);
+	mutex_unlock(&uctx_list_lock);
 	WRITE_ONCE(ctx->opened, true);
 	atomic_inc(&hwqnic_contexts);
 	mutex_unlock(&ctx->lock);
@@ -745,7 +772,7 @@ free_id:
 unpin:
 	mutex_unlock(&ctx->lock);
 	if (stats)
-		stats_unpin(pages, HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT, stats);
+		stats_free(pages, stats, current->mm);
 	return rc;
 }
 
@@ -909,7 +936,7 @@ static __poll_t uctx_poll(struct file *f, poll_table *wait)
 
 static int uctx_open(struct inode *inode, struct file *f)
 {
-	struct hwqnic_uctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	struct hwqnic_uctx *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 
 	if (!ctx)
 		return -ENOMEM;
@@ -942,6 +969,9 @@ static int uctx_release(struct inode *inode, struct file *f)
 	unsigned long i;
 
 	if (ctx->opened) {
+		mutex_lock(&uctx_list_lock);
+		list_del(&ctx->node);
+		mutex_unlock(&uctx_list_lock);
 		hwqnic_kdev_stop(&ctx->kdev);
 		for (i = 0; i < HWQNIC_MAX_QP; i++) {
 			qp = uctx_qp(ctx, HWQNIC_FIRST_QPN + i);
@@ -965,9 +995,10 @@ static int uctx_release(struct inode *inode, struct file *f)
 		ida_free(&uctx_ida, dev->id);
 		stats = ctx->kdev.stats_owned ? NULL : ctx->kdev.stats;
 		hwqnic_kdev_fini(&ctx->kdev);
-		if (stats)
-			stats_unpin(ctx->stats_pages,
-				    HWQNIC_KDEV_STATS_SIZE >> PAGE_SHIFT, stats);
+		if (stats) {
+			stats_free(ctx->stats_pages, stats, ctx->stats_mm);
+			mmdrop(ctx->stats_mm);
+		}
 		atomic_dec(&hwqnic_contexts);
 	}
 	xa_destroy(&ctx->pds);
@@ -1020,6 +1051,32 @@ static struct attribute *uctx_attrs[] = {
 
 static const struct attribute_group uctx_group = { .attrs = uctx_attrs };
 
+/*
+ * debugfs hwqnic/contexts: one line per open context, with what it costs
+ * and whom for: the owner's pid and uid, its engine kthread's pid and CPU
+ * time (ns, as the scheduler counts it), the pages it keeps pinned, and
+ * the owner's command name last (it may hold spaces).
+ */
+static int owners_show(struct seq_file *m, void *v)
+{
+	struct hwqnic_uctx *ctx;
+
+	seq_puts(m, "dev pid uid engine_pid engine_ns pinned_pages comm\n");
+	mutex_lock(&uctx_list_lock);
+	list_for_each_entry(ctx, &uctx_list, node)
+		seq_printf(m, "hwqnic%u %d %u %d %llu %lld %s\n",
+			   ctx->kdev.dev.id, ctx->owner_pid,
+			   from_kuid_munged(&init_user_ns, ctx->owner_uid),
+			   task_pid_nr(ctx->kdev.engine),
+			   (unsigned long long)
+			   READ_ONCE(ctx->kdev.engine->se.sum_exec_runtime),
+			   (long long)atomic64_read(&ctx->pinned),
+			   ctx->owner_comm);
+	mutex_unlock(&uctx_list_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(owners);
+
 int hwqnic_ucontext_register(struct device *dma_dev)
 {
 	int rc;
@@ -1029,13 +1086,20 @@ int hwqnic_ucontext_register(struct device *dma_dev)
 	if (rc)
 		return rc;
 	rc = misc_register(&uctx_misc);
-	if (rc)
+	if (rc) {
 		sysfs_remove_group(&dma_dev->kobj, &uctx_group);
-	return rc;
+		return rc;
+	}
+	/* a view for the administrator: the module works without it */
+	uctx_debugfs = debugfs_create_dir("hwqnic", NULL);
+	debugfs_create_file("contexts", 0400, uctx_debugfs, NULL,
+			    &owners_fops);
+	return 0;
 }
 
 void hwqnic_ucontext_unregister(void)
 {
+	debugfs_remove_recursive(uctx_debugfs);
 	misc_deregister(&uctx_misc);
 	sysfs_remove_group(&uctx_dma_dev->kobj, &uctx_group);
 }

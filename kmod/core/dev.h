@@ -102,6 +102,9 @@ struct hwqnic_dev {
 	u32 nactive;
 	struct hwqnic_polled polled[HWQNIC_POLLED_MAX];
 	u32 npolled;
+	u32 active_next;		/* where the next walk starts, or 0 */
+	u64 pass_work;			/* the pass's work so far (engine.c) */
+	u64 work_yielded;		/* pass_work when it last rescheduled */
 	u64 rnr_next;			/* earliest RNR retry due, or 0 */
 	u64 db_bad;			/* malformed doorbells ignored */
 };

@@ -10,6 +10,18 @@
 
 #define QP_BUDGET	32	/* send WQEs per QP per pass: fairness */
 
+/*
+ * The engine's work, counted as bytes moved plus ENG_WQE_COST for each
+ * WQE taken or flushed. A pass ends once it has done ENG_PASS_WORK (the
+ * QPs it did not reach go first in the next), and the engine offers its
+ * CPU every ENG_SLICE of it, inside a long copy too: one WQE may move
+ * 2 GiB, and every active QP's WQE budget at once far more, which a
+ * kthread must not do without rescheduling.
+ */
+#define ENG_SLICE	(256U << 10)
+#define ENG_PASS_WORK	(4U << 20)
+#define ENG_WQE_COST	1024
+
 /* A run of bytes in a memory region, already checked. */
 struct eng_seg {
 	struct hwqnic_core_mr *mr;
@@ -69,6 +81,20 @@ static const u8 wc_opcode[HWQNIC_WR_MAX] = {
 static void eng_count(u64 *c, u64 n)
 {
 	WRITE_ONCE(*c, *c + n);
+}
+
+static void eng_spend(struct hwqnic_dev *dev, u64 n)
+{
+	dev->pass_work += n;
+	if (unlikely(dev->pass_work - dev->work_yielded >= ENG_SLICE)) {
+		dev->work_yielded = dev->pass_work;
+		hwqnic_os_engine_yield(&dev->od);
+	}
+}
+
+static bool eng_pass_full(const struct hwqnic_dev *dev)
+{
+	return dev->pass_work >= ENG_PASS_WORK;
 }
 
 /*
@@ -287,13 +313,13 @@ static void cur_skip(struct eng_cur *c, u64 n)
 	}
 }
 
-/* The DMA: len bytes from src to dst, page run by page run. */
+/* The DMA: len bytes from src to dst, page run by page run, by slices. */
 static int eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
 		    struct eng_cur *src, u64 len)
 {
 	while (len) {
 		u32 sn, dn;
-		void *s = cur_chunk(dev, src, len, &sn);
+		void *s = cur_chunk(dev, src, min_t(u64, len, ENG_SLICE), &sn);
 		void *d = s ? cur_chunk(dev, dst, sn, &dn) : NULL;
 
 		if (!d)
@@ -306,6 +332,7 @@ static int eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
 		cur_skip(src, dn);
 		cur_skip(dst, dn);
 		len -= dn;
+		eng_spend(dev, dn);
 	}
 	return 0;
 }
@@ -636,6 +663,7 @@ static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	u64 moved = 0;
 	u8 status;
 
+	eng_spend(dev, ENG_WQE_COST);
 	if (eng_fetch_send(dev, qp, qp->nic.sq_cons.val, &w)) {
 		memset(&w.h, 0, sizeof(w.h));
 		eng_fetched(dev, qp, &w);
@@ -655,14 +683,20 @@ static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	return ENG_DONE;
 }
 
-/* A QP in ERR: every outstanding WQE completes with WR_FLUSH_ERR. */
-static void eng_flush(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+/*
+ * A QP in ERR: every outstanding WQE completes with WR_FLUSH_ERR, as many
+ * as the pass has room for. Returns true once none is left.
+ */
+static bool eng_flush(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	struct hwqnic_qp_nic *n = &qp->nic;
 	struct eng_send w;
 	struct eng_recv r;
 
 	while (hwqnic_hwq_idx_diff(n->sq_prod, n->sq_cons, n->sq.depth)) {
+		if (eng_pass_full(dev))
+			return false;
+		eng_spend(dev, ENG_WQE_COST);
 		if (eng_fetch_send(dev, qp, n->sq_cons.val, &w))
 			memset(&w.h, 0, sizeof(w.h));
 		eng_fetched(dev, qp, &w);
@@ -676,10 +710,14 @@ static void eng_flush(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 			.status = HWQNIC_WC_WR_FLUSH_ERR,
 		};
 
+		if (eng_pass_full(dev))
+			return false;
+		eng_spend(dev, ENG_WQE_COST);
 		if (eng_fetch_recv(dev, qp, n->rq_cons.val, &r))
 			memset(&r.h, 0, sizeof(r.h));
 		eng_recv_done(dev, qp, &r, &e);
 	}
+	return true;
 }
 
 /* The polled set's entry for slot, or NULL. */
@@ -716,15 +754,15 @@ static bool eng_run_qp(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	bool work = false;
 
 	if (n->state == HWQNIC_QPS_ERR) {
-		eng_flush(dev, qp);
-		hwqnic_qp_deactivate(dev, qp);
+		if (eng_flush(dev, qp))
+			hwqnic_qp_deactivate(dev, qp);
 		return true;
 	}
 	if (n->state != HWQNIC_QPS_RTS) {
 		hwqnic_qp_deactivate(dev, qp);
 		return false;
 	}
-	while (budget-- &&
+	while (budget-- && !eng_pass_full(dev) &&
 	       hwqnic_hwq_idx_diff(n->sq_prod, n->sq_cons, n->sq.depth)) {
 		if (n->rnr_until && hwqnic_os_now_ns() < n->rnr_until)
 			goto stalled;
@@ -910,20 +948,42 @@ bool hwqnic_engine_unpoll(struct hwqnic_dev *dev)
 }
 EXPORT_SYMBOL_GPL(hwqnic_engine_unpoll);
 
-/* One pass over doorbells and every QP with work. */
+/*
+ * The active QPs' turns. A QP may leave the list during its turn: the
+ * walk goes backwards, from where the last pass ran out of work, if it
+ * did, so that every QP gets its turn while others have plenty to do.
+ */
+static bool eng_run_active(struct hwqnic_dev *dev)
+{
+	u32 i = dev->active_next;
+	bool work = false;
+
+	if (!i || i > dev->nactive)
+		i = dev->nactive;
+	dev->active_next = 0;
+	while (i--) {
+		if (i < dev->nactive)
+			work |= eng_run_qp(dev, dev->active[i]);
+		if (eng_pass_full(dev)) {
+			dev->active_next = i;
+			break;
+		}
+	}
+	return work;
+}
+
+/* One pass over doorbells and the QPs with work, bounded in work. */
 bool hwqnic_engine_poll(struct hwqnic_dev *dev)
 {
 	bool work;
-	u32 i;
 
 	hwqnic_lock(&dev->lock);
 	dev->rnr_next = 0;
+	dev->pass_work = 0;
+	dev->work_yielded = 0;
 	work = eng_polled(dev);
 	work |= eng_doorbells(dev);
-	/* a QP may leave the list during its turn: walk it backwards */
-	for (i = dev->nactive; i-- > 0;)
-		if (i < dev->nactive)
-			work |= eng_run_qp(dev, dev->active[i]);
+	work |= eng_run_active(dev);
 	hwqnic_unlock(&dev->lock);
 	return work;
 }

@@ -86,9 +86,17 @@ static inline void hwqnic_os_engine_yield(struct hwqnic_osdev *od)
 #define hwqnic_trace_cqe(...)	trace_hwqnic_cqe(__VA_ARGS__)
 #define hwqnic_trace_poll(...)	trace_hwqnic_poll(__VA_ARGS__)
 
+/*
+ * The core allocates for whoever makes the object: a process's context,
+ * through its ioctls, or a kernel consumer. That memory is charged to the
+ * caller's memory cgroup, and an allocation the cgroup or the machine
+ * cannot afford fails with ENOMEM rather than calling the OOM killer.
+ */
+#define HWQNIC_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL)
+
 static inline void *hwqnic_os_zalloc(struct hwqnic_osdev *od, size_t size)
 {
-	return kvzalloc(size, GFP_KERNEL);
+	return kvzalloc(size, HWQNIC_GFP);
 }
 
 static inline void hwqnic_os_free(struct hwqnic_osdev *od, void *p)
@@ -102,7 +110,7 @@ static inline void *hwqnic_os_dma_alloc(struct hwqnic_osdev *od, size_t size,
 {
 	if (align > PAGE_SIZE << get_order(size))
 		return NULL;
-	return dma_alloc_coherent(od->dev, size, dma, GFP_KERNEL);
+	return dma_alloc_coherent(od->dev, size, dma, HWQNIC_GFP);
 }
 
 static inline void hwqnic_os_dma_free(struct hwqnic_osdev *od, size_t size,
