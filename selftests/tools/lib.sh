@@ -70,3 +70,20 @@ start_perf() {
 	pids="$pids $perf_pid"
 	wait_qps "$perf_pid" $want
 }
+
+# start_stopped OUT ARGS...: hwqperf, stopped (SIGSTOP) before it starts,
+# under the pid that it keeps: files can be made for it first; sets
+# perf_pid. SIGCONT starts it.
+start_stopped() {
+	local out=$1
+	shift
+	bash -c 'kill -STOP $$; exec "$0" "$@"' "$hwqperf" "$@" > "$out" 2>&1 &
+	perf_pid=$!
+	pids="$pids $perf_pid"
+	for _ in $(seq 100); do
+		[ "$(awk '{ print $3 }' "/proc/$perf_pid/stat" 2> /dev/null)" = T ] &&
+			return 0
+		sleep 0.1
+	done
+	return 1
+}
