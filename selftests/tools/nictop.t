@@ -124,8 +124,11 @@ want = {"comm": 'syn"tic', "dev": "hwqnic-emb7", "type": "RC",
 bad = {k: (q[k], v) for k, v in want.items() if q[k] != v}
 assert not bad, bad
 assert rows[17]["type"] == "UD" and rows[17]["state"] == "ERR", rows[17]
+why = {k["file"]: k["why"] for k in o["skipped"] if k["pid"] in (s, dead)}
+assert why == {"hwqnic.%d.hwqnic-emb8" % s: "magic 0x12345678, not 0x73717768",
+               "hwqnic.%d.hwqnic-emb9" % s: "version 99, not 1"}, why
 PY
-ok "${PIPESTATUS[0]}" "shows a valid file exactly; skips bad magic, bad version, dead pid"
+ok "${PIPESTATUS[0]}" "shows a valid file exactly; skips bad magic, bad version (saying so), dead pid"
 rm -f /dev/shm/hwqnic."$S".* /dev/shm/hwqnic."$dead".*
 
 # ---- batch JSON against the counters ----
