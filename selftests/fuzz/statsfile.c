@@ -10,10 +10,12 @@
  * the source exactly; every string made for JSON is valid UTF-8 with no
  * control or bidirectional formatting character, only well-formed
  * escapes, and unescapes to the source when that was valid UTF-8; output
- * cut short is a prefix of the whole. Checked here with code of its own,
- * not the library's.
+ * cut short is a prefix of the whole. The input as a file name gives a
+ * pid only when it reads hwqnic.<pid>.<more>, pid in 1..INT_MAX. Checked
+ * here with code of its own, not the library's.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -245,6 +247,32 @@ static void check_accepted(const struct statsfile *sf, size_t size)
 		abort();
 }
 
+/* hwqnic.<pid>.<at least one byte>, the pid's digits without a 0 first */
+static void check_name(const uint8_t *data, size_t size)
+{
+	static char name[256], want[32];
+	size_t n = size < sizeof(name) - 1 ? size : sizeof(name) - 1;
+	int pid, len;
+
+	memcpy(name, data, n);
+	name[n] = '\0';
+	pid = statsfile_name_pid(name);
+	if (pid == -1) {
+		/* refused: then no prefix of the form it takes could be there */
+		for (pid = 1; pid < 10; pid++) {
+			len = snprintf(want, sizeof(want), "hwqnic.%d.", pid);
+			if (!strncmp(name, want, len) && name[len])
+				abort();
+		}
+		return;
+	}
+	if (pid < 1)
+		abort();
+	len = snprintf(want, sizeof(want), "hwqnic.%d.", pid);
+	if (strncmp(name, want, len) || !name[len])
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char why[STATSFILE_WHY_LEN];
@@ -265,5 +293,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* the whole input as a name, as a file name would be */
 	check_str((const char *)data, size, cut);
+	check_name(data, size);
 	return 0;
 }
