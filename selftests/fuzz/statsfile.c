@@ -258,7 +258,7 @@ static void check_name(const uint8_t *data, size_t size)
 	name[n] = '\0';
 	pid = statsfile_name_pid(name);
 	if (pid == -1) {
-		/* refused: then no prefix of the form it takes could be there */
+		/* refused: then it cannot start with a name it takes */
 		for (pid = 1; pid < 10; pid++) {
 			len = snprintf(want, sizeof(want), "hwqnic.%d.", pid);
 			if (!strncmp(name, want, len) && name[len])
@@ -288,7 +288,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_str(sf.dev, sizeof(sf.dev), cut);
 		statsfile_free(&sf);
 	} else if (rc < STATSFILE_NAME || rc > STATSFILE_NOMEM || sf.qp ||
-		   sf.nqp || !why[0] || strnlen(why, sizeof(why)) == sizeof(why)) {
+		   sf.nqp || !why[0] ||
+		   strnlen(why, sizeof(why)) == sizeof(why)) {
 		abort();
 	}
 	/* the whole input as a name, as a file name would be */

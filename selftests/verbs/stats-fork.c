@@ -84,7 +84,7 @@ int main(void)
 	fflush(stdout);
 	pid = fork();
 	if (!pid) {
-		hwqnic_close(ctx);	/* what it returns is not ours to judge */
+		hwqnic_close(ctx);	/* its result is not what we test */
 		_exit(0);
 	}
 	rc = pid > 0 ? reap(pid) : -1;

@@ -52,17 +52,18 @@ bool safestr_utf8(const unsigned char *s, size_t n, uint32_t *cp,
 	return true;
 }
 
+/*
+ * C0, DEL and C1 controls; the Arabic letter mark; zero widths, LRM and
+ * RLM; line and paragraph separators, bidi embeddings and overrides;
+ * the word joiner, invisible operators and bidi isolates; the zero-width
+ * no-break space; interlinear annotation marks.
+ */
 bool safestr_unsafe(uint32_t c)
 {
-	return c < 0x20 || (c >= 0x7f && c <= 0x9f) ||	/* C0, DEL, C1 */
-	       c == 0x061c ||				/* Arabic letter mark */
-	       (c >= 0x200b && c <= 0x200f) ||	/* zero widths, LRM, RLM */
-	       (c >= 0x2028 && c <= 0x202e) ||	/* separators, bidi embeddings
-						   and overrides */
-	       (c >= 0x2060 && c <= 0x206f) ||	/* bidi isolates, invisible
-						   operators */
-	       c == 0xfeff ||				/* zero-width no-break */
-	       (c >= 0xfff9 && c <= 0xfffb);		/* annotation marks */
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x061c ||
+	       (c >= 0x200b && c <= 0x200f) || (c >= 0x2028 && c <= 0x202e) ||
+	       (c >= 0x2060 && c <= 0x206f) || c == 0xfeff ||
+	       (c >= 0xfff9 && c <= 0xfffb);
 }
 
 struct out {

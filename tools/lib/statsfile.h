@@ -13,8 +13,9 @@
 
 #include <hwqnic/stats.h>
 
-#define STATSFILE_COMM_LEN	(sizeof(((struct hwqnic_stats_file *)0)->comm) + 1)
-#define STATSFILE_DEV_LEN	(sizeof(((struct hwqnic_stats_file *)0)->dev) + 1)
+#define STATSFILE_FIELD(f)	(sizeof(((struct hwqnic_stats_file *)0)->f))
+#define STATSFILE_COMM_LEN	(STATSFILE_FIELD(comm) + 1)
+#define STATSFILE_DEV_LEN	(STATSFILE_FIELD(dev) + 1)
 #define STATSFILE_WHY_LEN	128
 
 /* The largest file a reader accepts: HWQNIC_STATS_MAX_QP slots. */
@@ -32,7 +33,7 @@ enum statsfile_err {
 	STATSFILE_TYPE,		/* not a regular file, or linked twice */
 	STATSFILE_OWNER,	/* not owned by the process's owner */
 	STATSFILE_SIZE,		/* a size its header does not explain */
-	STATSFILE_READ,		/* cannot be read, or changed while read */
+	STATSFILE_READ,		/* unreadable, or changed while read */
 	STATSFILE_FORMAT,	/* magic, version, pid, max_qp or a slot */
 	STATSFILE_NOMEM,
 };
@@ -41,7 +42,8 @@ enum statsfile_err {
 struct statsfile {
 	__u32 pid;
 	__u32 max_qp;
-	char comm[STATSFILE_COMM_LEN];	/* as written: raw bytes, terminated */
+	/* the writer's bytes, and a NUL */
+	char comm[STATSFILE_COMM_LEN];
 	char dev[STATSFILE_DEV_LEN];
 	struct hwqnic_engine_counters engine;
 	unsigned int nqp;		/* the slots in use, by QPN */
