@@ -49,6 +49,10 @@ stats() {	# see selftests/tools/statsfile.py
 	python3 "$top/selftests/tools/statsfile.py" "$@"
 }
 
+hex() {		# hex STRING: its bytes in hex, for stats make
+	printf '%s' "$1" | od -An -tx1 | tr -d ' \n'
+}
+
 # wait_qps PID N: until PID publishes N QPs at least (10 s at most)
 wait_qps() {
 	for _ in $(seq 100); do

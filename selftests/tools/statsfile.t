@@ -177,8 +177,8 @@ else
 		--cq-mod 1
 	V=$perf_pid
 	squat=/dev/shm/hwqnic.$V.$r_dev
-	stats make "$squat" "$V" $MAGIC 1 --comm "$(printf squatter | xxd -p)" \
-		--dev "$(printf '%s' "$r_dev" | xxd -p)"
+	stats make "$squat" "$V" $MAGIC 1 --comm "$(hex squatter)" \
+		--dev "$(hex "$r_dev")"
 	chown $NOBODY:$NOBODY "$squat"
 	kill -CONT "$V"
 	wait_qps "$V" 2
