@@ -42,6 +42,9 @@ LIBS	:= -lpthread -lm
 TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c \
 		selftests/uapi/*.c))
 TOOLS	:= $(patsubst tools/%.c,%,$(wildcard tools/*.c))
+# What the tools share (tools/lib/*.c), one archive that every tool links.
+TOOLS_LIB_SRCS := $(wildcard tools/lib/*.c)
+TOOLS_LIB := $(BUILD)/release/libtools.a
 
 # BPF: bpf/X.bpf.c -> bpf/X.bpf.o (bpftool loads it) -> X.skel.h; a tool
 # tools/X.c with a bpf/X.bpf.c of the same name is a BPF tool, linked
@@ -91,7 +94,10 @@ $(BUILD)/release/libhwqnic.so: $(LIB_SRCS:%.c=$(BUILD)/release/%.o) user/libhwqn
 $(BUILD)/release/libhwqnic.pc: user/libhwqnic.pc.in
 	$(Q)sed 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' $< > $@
 
-$(BUILD)/bin/%: $(BUILD)/release/tools/%.o $(BUILD)/release/libhwqnic.a
+$(TOOLS_LIB): $(TOOLS_LIB_SRCS:%.c=$(BUILD)/release/%.o)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/bin/%: $(BUILD)/release/tools/%.o $(TOOLS_LIB) $(BUILD)/release/libhwqnic.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ $(LIBS) -o $@
 
@@ -119,12 +125,13 @@ $(BPF_TOOLS:%=$(BUILD)/release/tools/%.o): $(BUILD)/release/tools/%.o: \
 	$(Q)$(CC) $(BASE) $(OPT_release) $(CFLAGS) -c $< -o $@
 
 $(BPF_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/release/tools/%.o \
-		$(BUILD)/release/libhwqnic.a
+		$(TOOLS_LIB) $(BUILD)/release/libhwqnic.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) -static $(LDFLAGS) $^ -lbpf -lelf -lz $(LIBS) -o $@
 
 # nictop reads qplat's pinned maps (libbpf) and draws with ncurses.
-$(BUILD)/bin/nictop: $(BUILD)/release/tools/nictop.o $(BUILD)/release/libhwqnic.a
+$(BUILD)/bin/nictop: $(BUILD)/release/tools/nictop.o $(TOOLS_LIB) \
+		$(BUILD)/release/libhwqnic.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ -lncursesw -lbpf $(LIBS) -o $@
 
@@ -151,7 +158,11 @@ $(BUILD)/fuzz/obj/%.o: %.c
 $(BUILD)/fuzz/libhwqnic.a: $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/selftests/fuzz/%.o $(BUILD)/fuzz/libhwqnic.a
+$(BUILD)/fuzz/libtools.a: $(TOOLS_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/selftests/fuzz/%.o \
+		$(BUILD)/fuzz/libtools.a $(BUILD)/fuzz/libhwqnic.a
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ $(LIBS) -o $@
 
 # hwqnic.ko and the test module that uses its exported verbs.

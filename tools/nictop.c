@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +36,8 @@
 #include <hwqnic/stats.h>
 #include "qplat.h"
 #include "cli.h"
+#include "lib/safestr.h"
+#include "lib/statsfile.h"
 
 #define NICTOP_VERSION	"0.1"
 
@@ -52,15 +53,13 @@
 #define INPUT_MAX	20		/* characters of a prompt's answer */
 #define MAPS_MAX	256		/* bytes of --maps DIR */
 #define CQBL_SLACK	64		/* counters read at other instants */
+#define MAX_SKIPPED	32		/* refused stats files kept per sample */
 #define ESC		27
 #define CTRL(c)		((c) & 0x1f)
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
-
-/* One 64-bit counter, read whole: each has one writer, in another process. */
-#define RD(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 
 /* ---- columns and options ---- */
 
@@ -120,11 +119,12 @@ struct qp_sample {
 	struct hwqnic_qp_counters c;
 };
 
+/* Names are the bytes another process wrote: each output escapes them. */
 struct dev_sample {
 	int pid;
 	long id;		/* the N ending the name, qplat's dev; or -1 */
-	char comm[16];
-	char name[32];
+	char comm[STATSFILE_COMM_LEN];
+	char name[STATSFILE_DEV_LEN];
 	struct hwqnic_engine_counters eng;
 	unsigned int nqp;
 	struct qp_sample *qp;	/* by QPN */
@@ -151,11 +151,29 @@ struct lat_sample {
 	struct lat_ctr *ctr;	/* by key */
 };
 
+/* A stats file refused: its name is another process's bytes too. */
+struct skipped {
+	int pid;		/* the one it names */
+	char name[256];
+	char why[STATSFILE_WHY_LEN];
+};
+
+/* "NAME: WHY", escaped */
+#define SKIPPED_TEXT_SIZE	(SAFESTR_TEXT_SIZE(256) + 2 + \
+				 SAFESTR_TEXT_SIZE(STATSFILE_WHY_LEN))
+
+struct skip_list {
+	unsigned int n;		/* refused in all */
+	unsigned int kept;	/* the first of them, in skip[] */
+	struct skipped skip[MAX_SKIPPED];
+};
+
 struct sample {
 	uint64_t mono_ns;
 	struct timespec wall;
 	unsigned int ndev;
 	struct dev_sample *dev;	/* by (pid, name) */
+	struct skip_list skipped;
 	struct lat_sample lat;
 };
 
@@ -163,8 +181,8 @@ struct sample {
 
 struct row {
 	int pid;
-	char comm[16];
-	char dev[32];
+	char comm[STATSFILE_COMM_LEN];
+	char dev[STATSFILE_DEV_LEN];
 	__u32 qpn;
 	__u8 type;
 	__u8 state;
@@ -182,8 +200,8 @@ struct row {
 
 struct dev_row {
 	int pid;
-	char comm[16];
-	char name[32];
+	char comm[STATSFILE_COMM_LEN];
+	char name[STATSFILE_DEV_LEN];
 	double ops_s;
 	double mib_s;
 	double cqes_s;
@@ -199,6 +217,7 @@ struct snapshot {
 	unsigned int ndev;
 	struct row *row;
 	struct dev_row *dev;
+	struct skip_list skipped;
 	char lat_status[3 * MAPS_MAX];
 };
 
@@ -269,42 +288,7 @@ static uint64_t secs_to_ns(double s)
 	return (uint64_t)(s * NSEC_PER_SEC + 0.5);
 }
 
-/* A copy of a name from another process, printable and terminated. */
-static void copy_name(char *dst, const char *src, size_t size)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < size && src[i]; i++)
-		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ?
-			 '?' : src[i];
-	dst[i] = '\0';
-}
-
 /* ---- reading the published counters ---- */
-
-static bool pid_alive(int pid)
-{
-	return kill(pid, 0) == 0 || errno == EPERM;
-}
-
-/* The pid of a file named hwqnic.<pid>.<device>, or -1. */
-static int stats_name_pid(const char *name)
-{
-	static const char prefix[] = HWQNIC_STATS_PREFIX;
-	char *end;
-	long pid;
-
-	if (strncmp(name, prefix, sizeof(prefix) - 1))
-		return -1;
-	name += sizeof(prefix) - 1;
-	if (*name < '1' || *name > '9')
-		return -1;
-	errno = 0;
-	pid = strtol(name, &end, 10);
-	if (errno || *end != '.' || !end[1] || pid > INT_MAX)
-		return -1;
-	return (int)pid;
-}
 
 /* The N that ends a device name (hwqnic-embN): qplat's dev. Else -1. */
 static long dev_id(const char *name)
@@ -318,86 +302,29 @@ static long dev_id(const char *name)
 	return strtol(name + i, NULL, 10);
 }
 
-/* Maps a stats file read-only; NULL if it is not a regular file. */
-static const struct hwqnic_stats_file *stats_map(int dfd, const char *name,
-						 size_t *size)
+static void read_dev(const struct statsfile *f, struct dev_sample *d)
 {
-	struct stat st;
-	void *p;
-	int fd;
-
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size < sizeof(struct hwqnic_stats_file)) {
-		close(fd);
-		return NULL;
-	}
-	p = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return NULL;
-	*size = st.st_size;
-	return p;
-}
-
-/* A complete file of the version we know, whose process still runs. */
-static bool stats_valid(const struct hwqnic_stats_file *f, size_t size,
-			int pid)
-{
-	__u32 magic = __atomic_load_n(&f->magic, __ATOMIC_ACQUIRE);
-
-	if (magic != HWQNIC_STATS_MAGIC ||
-	    f->version != HWQNIC_STATS_VERSION || f->pid != (__u32)pid)
-		return false;
-	if (f->max_qp > (size - sizeof(*f)) / sizeof(f->qp[0]))
-		return false;
-	return pid_alive(pid);
-}
-
-static void read_qp(const struct hwqnic_stats_qp *s, struct qp_sample *q)
-{
-	const struct hwqnic_qp_counters *c = &s->c;
-
-	q->type = RD(s->qp_type);
-	q->state = RD(s->state);
-	q->send_cq = RD(s->send_cq);
-	q->recv_cq = RD(s->recv_cq);
-	memset(&q->c, 0, sizeof(q->c));
-	q->c.posts = RD(c->posts);
-	q->c.recv_posts = RD(c->recv_posts);
-	q->c.sq_outstanding = RD(c->sq_outstanding);
-	q->c.rq_outstanding = RD(c->rq_outstanding);
-	q->c.doorbells = RD(c->doorbells);
-	q->c.wqes = RD(c->wqes);
-	q->c.completions = RD(c->completions);
-	q->c.errors = RD(c->errors);
-	q->c.bytes = RD(c->bytes);
-}
-
-static void read_dev(const struct hwqnic_stats_file *f, struct dev_sample *d)
-{
-	unsigned int i, cap = 0;
-	__u32 qpn;
+	const struct hwqnic_stats_qp *s;
+	struct qp_sample *q;
+	unsigned int i;
 
 	memset(d, 0, sizeof(*d));
 	d->pid = f->pid;
-	copy_name(d->comm, f->comm, sizeof(d->comm));
-	copy_name(d->name, f->dev, sizeof(d->name));
+	memcpy(d->comm, f->comm, sizeof(d->comm));
+	memcpy(d->name, f->dev, sizeof(d->name));
 	d->id = dev_id(d->name);
-	d->eng.busy_ns = RD(f->engine.busy_ns);
-	d->eng.run_ns = RD(f->engine.run_ns);
-	for (i = 0; i < f->max_qp; i++) {
-		qpn = RD(f->qp[i].qpn);
-		if (!qpn)
-			continue;
-		if (d->nqp == cap) {
-			cap = cap ? 2 * cap : 16;
-			d->qp = xrealloc(d->qp, cap, sizeof(*d->qp));
-		}
-		d->qp[d->nqp].qpn = qpn;
-		read_qp(&f->qp[i], &d->qp[d->nqp++]);
+	d->eng = f->engine;
+	d->nqp = f->nqp;
+	d->qp = xcalloc(f->nqp, sizeof(*d->qp));
+	for (i = 0; i < f->nqp; i++) {
+		s = &f->qp[i];
+		q = &d->qp[i];
+		q->qpn = s->qpn;
+		q->type = s->qp_type;
+		q->state = s->state;
+		q->send_cq = s->send_cq;
+		q->recv_cq = s->recv_cq;
+		q->c = s->c;
 	}
 }
 
@@ -410,27 +337,57 @@ static int dev_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-/* Reads one file into s->dev[] if it describes a live device. */
+static void skip_add(struct skip_list *l, int pid, const char *name,
+		     const char *why)
+{
+	struct skipped *k;
+
+	if (l->n++ >= MAX_SKIPPED)
+		return;
+	k = &l->skip[l->kept++];
+	k->pid = pid;
+	snprintf(k->name, sizeof(k->name), "%s", name);
+	snprintf(k->why, sizeof(k->why), "%s", why);
+}
+
+/*
+ * Reads one file into s->dev[] if it describes a live device; notes why
+ * not unless it is not a stats file, not ours to read, or not yet (or no
+ * longer) one: a process that died or is just starting.
+ */
 static void sample_file(struct sample *s, int dfd, const char *name,
 			unsigned int *cap)
 {
-	const struct hwqnic_stats_file *f;
-	size_t size;
-	int pid = stats_name_pid(name);
+	int pid = statsfile_name_pid(name), rc;
+	char why[STATSFILE_WHY_LEN];
+	struct statsfile f;
+	uid_t owner;
 
 	if (pid < 0)
 		return;
-	f = stats_map(dfd, name, &size);
-	if (!f)
+	rc = statsfile_pid_owner(pid, &owner);
+	if (rc == ENOENT)
 		return;
-	if (stats_valid(f, size, pid)) {
-		if (s->ndev == *cap) {
-			*cap = *cap ? 2 * *cap : 8;
-			s->dev = xrealloc(s->dev, *cap, sizeof(*s->dev));
-		}
-		read_dev(f, &s->dev[s->ndev++]);
+	if (rc) {
+		snprintf(why, sizeof(why), "owner of process %d unknown: %s",
+			 pid, strerror(rc));
+		skip_add(&s->skipped, pid, name, why);
+		return;
 	}
-	munmap((void *)f, size);
+	rc = statsfile_read(dfd, name, owner, &f, why);
+	if (rc == STATSFILE_NAME || rc == STATSFILE_GONE ||
+	    rc == STATSFILE_ACCESS || rc == STATSFILE_UNREADY)
+		return;
+	if (rc) {
+		skip_add(&s->skipped, pid, name, why);
+		return;
+	}
+	if (s->ndev == *cap) {
+		*cap = *cap ? 2 * *cap : 8;
+		s->dev = xrealloc(s->dev, *cap, sizeof(*s->dev));
+	}
+	read_dev(&f, &s->dev[s->ndev++]);
+	statsfile_free(&f);
 }
 
 static void sample_devs(struct sample *s)
@@ -931,6 +888,7 @@ static struct snapshot *snapshot_build(const struct sample *cur,
 	__u64 n = 0;
 
 	sn->wall = cur->wall;
+	sn->skipped = cur->skipped;
 	if (prev && cur->mono_ns > prev->mono_ns)
 		sn->interval = (double)(cur->mono_ns - prev->mono_ns) /
 			       NSEC_PER_SEC;
@@ -1145,10 +1103,11 @@ static void cell(char *buf, size_t len, const struct row *r, int col,
 		snprintf(buf, len, "%d", r->pid);
 		return;
 	case C_COMM:
-		snprintf(buf, len, "%s", r->comm);
+		safestr_text(buf, len, r->comm, sizeof(r->comm));
 		return;
 	case C_DEV:
-		snprintf(buf, len, "%s", full ? r->dev : short_dev(r->dev));
+		safestr_text(buf, len, full ? r->dev : short_dev(r->dev),
+			     sizeof(r->dev));
 		return;
 	}
 	/* numbers: one decimal for rates of bytes and for latencies */
@@ -1226,16 +1185,49 @@ static void totals_text(char *buf, size_t len, const struct totals *t,
 
 static void dev_text(char *buf, size_t len, const struct dev_row *d, int w)
 {
-	char rates[160];
+	char rates[160], comm[SAFESTR_TEXT_SIZE(sizeof(d->comm))];
+	char name[SAFESTR_TEXT_SIZE(sizeof(d->name))];
 
 	rates_text(rates, sizeof(rates), d->ops_s, d->mib_s, d->cqes_s,
 		   d->errors, dev_busy(d), w);
+	safestr_text(comm, sizeof(comm), d->comm, sizeof(d->comm));
+	safestr_text(name, sizeof(name), w ? short_dev(d->name) : d->name,
+		     sizeof(d->name));
 	if (w)
-		snprintf(buf, len, "%6d %-8.8s %-5.5s %s", d->pid, d->comm,
-			 short_dev(d->name), rates);
+		snprintf(buf, len, "%6d %-8.8s %-5.5s %s", d->pid, comm, name,
+			 rates);
 	else
-		snprintf(buf, len, "%7d %-15s %-13s %s", d->pid, d->comm,
-			 d->name, rates);
+		snprintf(buf, len, "%7d %-15s %-13s %s", d->pid, comm, name,
+			 rates);
+}
+
+/* The skipped files that pass the PID filter: how many, the first. */
+static unsigned int skipped_shown(const struct skip_list *l,
+				  const struct opts *o,
+				  const struct skipped **first)
+{
+	unsigned int i, n = 0;
+
+	*first = NULL;
+	for (i = 0; i < l->kept; i++) {
+		if (o->pid >= 0 && l->skip[i].pid != o->pid)
+			continue;
+		if (!n++)
+			*first = &l->skip[i];
+	}
+	/* those not kept cannot be filtered: counted when unfiltered */
+	return o->pid >= 0 ? n : l->n;
+}
+
+/* Into SKIPPED_TEXT_SIZE bytes. */
+static void skipped_text(char *buf, size_t len, const struct skipped *k)
+{
+	char name[SAFESTR_TEXT_SIZE(sizeof(k->name))];
+	char why[SAFESTR_TEXT_SIZE(sizeof(k->why))];
+
+	safestr_text(name, sizeof(name), k->name, sizeof(k->name));
+	safestr_text(why, sizeof(why), k->why, sizeof(k->why));
+	snprintf(buf, len, "%s: %s", name, why);
 }
 
 /* ---- batch output ---- */
@@ -1245,7 +1237,7 @@ static void print_plain(const struct snapshot *sn, const struct opts *o)
 	const struct row **v;
 	unsigned int i, n;
 	struct totals t;
-	char line[512], ts[16];
+	char line[512], ts[16], skip[SKIPPED_TEXT_SIZE];
 
 	totals_build(sn, o, &t);
 	fmt_time(ts, sizeof(ts), &sn->wall);
@@ -1257,6 +1249,15 @@ static void print_plain(const struct snapshot *sn, const struct opts *o)
 		dev_text(line, sizeof(line), &sn->dev[i], 0);
 		printf("%s\n", line);
 	}
+	for (i = 0; i < sn->skipped.kept; i++) {
+		if (o->pid >= 0 && sn->skipped.skip[i].pid != o->pid)
+			continue;
+		skipped_text(skip, sizeof(skip), &sn->skipped.skip[i]);
+		printf("skipped %s\n", skip);
+	}
+	if (o->pid < 0 && sn->skipped.n > sn->skipped.kept)
+		printf("skipped %u more stats files\n",
+		       sn->skipped.n - sn->skipped.kept);
 	printf("%s\n", sn->lat_status);
 	table_line(line, sizeof(line), NULL, NCOLS, true);
 	printf("%s\n", line);
@@ -1269,18 +1270,14 @@ static void print_plain(const struct snapshot *sn, const struct opts *o)
 	free(v);
 }
 
-static void json_str(const char *s)
+/* A string of at most n bytes (or to its NUL), escaped for JSON. */
+static void json_str(const char *s, size_t n)
 {
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
+	char *buf = xcalloc(SAFESTR_JSON_SIZE(n), 1);
+
+	safestr_json(buf, SAFESTR_JSON_SIZE(n), s, n);
+	printf("\"%s\"", buf);
+	free(buf);
 }
 
 /* "key": number, or null for unknown (< 0). */
@@ -1315,9 +1312,9 @@ static void json_totals(const struct totals *t)
 static void json_dev(const struct dev_row *d)
 {
 	printf("{\"pid\": %d, \"comm\": ", d->pid);
-	json_str(d->comm);
+	json_str(d->comm, sizeof(d->comm));
 	printf(", \"dev\": ");
-	json_str(d->name);
+	json_str(d->name, sizeof(d->name));
 	printf(", ");
 	json_rates(d->ops_s, d->mib_s, d->cqes_s, d->errors, dev_busy(d));
 	printf("}");
@@ -1337,9 +1334,9 @@ static void json_row_counts(const struct row *r)
 static void json_row(const struct row *r)
 {
 	printf("{\"pid\": %d, \"comm\": ", r->pid);
-	json_str(r->comm);
+	json_str(r->comm, sizeof(r->comm));
 	printf(", \"dev\": ");
-	json_str(r->dev);
+	json_str(r->dev, sizeof(r->dev));
 	printf(", \"qpn\": %u, \"type\": \"%s\", \"state\": \"%s\", ",
 	       r->qpn, type_name(r->type), state_name(r->state));
 	json_num("ops_s", r->ops_s, 1);
@@ -1357,8 +1354,18 @@ static void json_row(const struct row *r)
 	printf("}");
 }
 
+static void json_skipped(const struct skipped *k)
+{
+	printf("{\"file\": ");
+	json_str(k->name, sizeof(k->name));
+	printf(", \"pid\": %d, \"why\": ", k->pid);
+	json_str(k->why, sizeof(k->why));
+	printf("}");
+}
+
 static void print_json(const struct snapshot *sn, const struct opts *o)
 {
+	const struct skipped *first;
 	const struct row **v;
 	unsigned int i, n, k = 0;
 	struct totals t;
@@ -1369,7 +1376,8 @@ static void print_json(const struct snapshot *sn, const struct opts *o)
 	       sn->interval);
 	json_totals(&t);
 	printf(", \"latency\": ");
-	json_str(sn->lat_status + strlen("latency: "));
+	json_str(sn->lat_status + strlen("latency: "),
+		 sizeof(sn->lat_status) - strlen("latency: "));
 	printf(", \"devs\": [");
 	for (i = 0; i < sn->ndev; i++) {
 		if (!dev_shown(sn, &sn->dev[i], o))
@@ -1383,7 +1391,15 @@ static void print_json(const struct snapshot *sn, const struct opts *o)
 		printf("%s", i ? ", " : "");
 		json_row(v[i]);
 	}
-	printf("]}\n");
+	printf("], \"skipped\": [");
+	for (i = k = 0; i < sn->skipped.kept; i++) {
+		if (o->pid >= 0 && sn->skipped.skip[i].pid != o->pid)
+			continue;
+		printf("%s", k++ ? ", " : "");
+		json_skipped(&sn->skipped.skip[i]);
+	}
+	printf("], \"skipped_total\": %u}\n",
+	       skipped_shown(&sn->skipped, o, &first));
 	free(v);
 }
 
@@ -1552,6 +1568,24 @@ static int draw_devs(struct ui *u, int y)
 	return y;
 }
 
+/* One line for the stats files refused, if any: how many, the first. */
+static int draw_skipped(struct ui *u, int y)
+{
+	const struct skipped *first;
+	unsigned int n = skipped_shown(&u->shown->skipped, u->o, &first);
+	char line[SKIPPED_TEXT_SIZE + 64], text[SKIPPED_TEXT_SIZE];
+
+	if (!n)
+		return y;
+	if (first)
+		skipped_text(text, sizeof(text), first);
+	snprintf(line, sizeof(line), "skipped %u stats file%s%s%s%s", n,
+		 n > 1 ? "s" : "", first ? " (" : "", first ? text : "",
+		 !first ? "" : n > 1 ? ", ...)" : ")");
+	put(y, 0, line);
+	return y + 1;
+}
+
 static int draw_header(struct ui *u)
 {
 	const struct snapshot *sn = u->shown;
@@ -1565,6 +1599,7 @@ static int draw_header(struct ui *u)
 	snprintf(line, sizeof(line), "  %s", text);
 	put(1, 0, line);
 	y = draw_devs(u, 2);
+	y = draw_skipped(u, y);
 	return put_wrapped(y, sn->lat_status);
 }
 

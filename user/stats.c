@@ -2,9 +2,10 @@
 /*
  * The published counters: /dev/shm/hwqnic.<pid>.<device> (stats.h). The
  * counters the library and the engine keep are the file's own words, so
- * publishing costs nothing per operation. Without /dev/shm they live in
- * private memory and only hwqnic_query_qp_counters() shows them. A process
- * that dies leaves its file behind; the next open sweeps such files away.
+ * publishing costs nothing per operation. Without /dev/shm, or without
+ * room in it, they live in private memory and only
+ * hwqnic_query_qp_counters() shows them. A process that dies leaves its
+ * file behind; the next open sweeps such files away.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -49,20 +50,47 @@ static void stats_sweep(void)
 	closedir(d);
 }
 
+/*
+ * Creates the file, mode 0600, never one that exists: /dev/shm is anyone's,
+ * and a name taken by another user (who may have made it for this pid in
+ * advance) gets a random suffix instead. Returns its fd or -1.
+ */
+static int stats_create(struct hwqnic_context *ctx)
+{
+	static const char suffix[] = ".XXXXXX";
+	size_t len;
+	int fd;
+
+	len = snprintf(ctx->stats_path, sizeof(ctx->stats_path),
+		       HWQNIC_STATS_DIR "/" HWQNIC_STATS_PREFIX "%d.%s",
+		       getpid(), ctx->name);
+	if (len >= sizeof(ctx->stats_path))
+		return -1;
+	fd = open(ctx->stats_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+		  0600);
+	if (fd >= 0 || errno != EEXIST ||
+	    len + sizeof(suffix) > sizeof(ctx->stats_path))
+		return fd;
+	memcpy(ctx->stats_path + len, suffix, sizeof(suffix));
+	return mkostemp(ctx->stats_path, O_CLOEXEC);
+}
+
 int hwqnic_stats_open(struct hwqnic_context *ctx)
 {
 	struct hwqnic_stats_file *f;
 	FILE *comm;
 	int fd;
 
+	HWQNIC_STATIC_ASSERT(HWQNIC_MAX_QP <= HWQNIC_STATS_MAX_QP,
+			     "readers accept every file we make");
 	stats_sweep();
 	ctx->stats_size = sizeof(*f) + HWQNIC_MAX_QP * sizeof(f->qp[0]);
-	snprintf(ctx->stats_path, sizeof(ctx->stats_path),
-		 HWQNIC_STATS_DIR "/" HWQNIC_STATS_PREFIX "%d.%s", getpid(),
-		 ctx->name);
-	fd = open(ctx->stats_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
-		  0600);
-	if (fd >= 0 && ftruncate(fd, ctx->stats_size)) {
+	fd = stats_create(ctx);
+	/*
+	 * Pages of its own, not a sparse file: a full /dev/shm must be
+	 * an error here, not a SIGBUS at the first counter written.
+	 */
+	if (fd >= 0 && posix_fallocate(fd, 0, ctx->stats_size)) {
 		close(fd);
 		unlink(ctx->stats_path);
 		fd = -1;
@@ -96,7 +124,11 @@ int hwqnic_stats_open(struct hwqnic_context *ctx)
 
 void hwqnic_stats_close(struct hwqnic_context *ctx)
 {
-	if (ctx->stats_path[0])
+	/*
+	 * Only the process that made the file removes it: a child after
+	 * fork() shares the mapping, and with it the creator's pid.
+	 */
+	if (ctx->stats_path[0] && ctx->stats->pid == (__u32)getpid())
 		unlink(ctx->stats_path);
 	munmap(ctx->stats, ctx->stats_size);
 }

@@ -1,13 +1,33 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR BSD-2-Clause */
 /*
  * The live counters of one open hwqnic device, published as a shared memory
- * file that other processes of the same user map read-only (nictop, tests):
+ * file that other processes of the same user (and root) read (nictop,
+ * tests):
  *
- *   /dev/shm/hwqnic.<pid>.<device name>   mode 0600, removed at close
+ *   /dev/shm/hwqnic.<pid>.<device name>            mode 0600
+ *   /dev/shm/hwqnic.<pid>.<device name>.<XXXXXX>   when that name is taken
+ *
+ * The process that creates the file owns it and is the only one to remove
+ * it, at close (a child after fork() never does); a file whose process
+ * has died is removed by the next open of a device by the same user. The
+ * name after the pid only makes the file's name unique: the device's name
+ * is the one in the header.
+ *
+ * /dev/shm is writable by everyone, so a reader must take a file as
+ * untrusted: open it without blocking or following a link, accept only a
+ * regular file owned by the owner of the process it names (the uid of
+ * /proc/<pid>), of exactly sizeof(struct hwqnic_stats_file) + max_qp *
+ * sizeof(struct hwqnic_stats_qp) bytes with max_qp at most
+ * HWQNIC_STATS_MAX_QP, copy it (read(2), never a mapping that another
+ * process could shrink) and check the copy: magic, version, pid equal to
+ * the name's, each slot's qpn 0 or HWQNIC_QPN_BASE + its index. The names
+ * are the writer's bytes: not terminated when full, not promised to be
+ * printable or valid UTF-8.
  *
  * Each counter has a single writer (the posting side under the QP lock, or
- * the engine) and is updated with relaxed 64-bit stores: readers see each
- * value whole, not the set of values at one instant.
+ * the engine) and is updated with relaxed 64-bit stores: a reader sees
+ * each value whole (a copy, as whole as the kernel's copy of an aligned
+ * word), not the set of values at one instant.
  */
 #ifndef _HWQNIC_STATS_H
 #define _HWQNIC_STATS_H
@@ -19,6 +39,7 @@
 #define HWQNIC_STATS_PREFIX	"hwqnic."
 #define HWQNIC_STATS_MAGIC	0x73717768U	/* "hwqs" */
 #define HWQNIC_STATS_VERSION	1
+#define HWQNIC_STATS_MAX_QP	4096	/* max_qp never exceeds it */
 
 struct hwqnic_stats_qp {
 	__u32	qpn;		/* 0: slot unused */

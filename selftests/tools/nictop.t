@@ -3,20 +3,13 @@
 # nictop against live hwqperf workloads: the screen under tmux (rows and
 # rates, sorting, PID and QPN filters, pause, interval, help, resize, quit
 # and Ctrl-C restoring the terminal); batch JSON checked against the
-# published counters, read here with python3 struct, and against hwqperf's
-# own figures; stats files it must skip; qplat's latencies when qplat can
-# run; options. NICTOP=path tests another build.
+# published counters, read here with python3 struct (statsfile.py), and
+# against hwqperf's own figures; stats files it must skip; qplat's
+# latencies when qplat can run; options. Hostile stats files are
+# statsfile.t's. NICTOP=path tests another build.
 set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-bin=$top/build/bin
+. "$(dirname "$0")/lib.sh"
 nictop=${NICTOP:-$bin/nictop}
-hwqperf=$bin/hwqperf
-. "$top/selftests/tap.sh"
-
-skip() {
-	n=$((n + 1))
-	echo "ok $n # SKIP $*"
-}
 
 command -v tmux > /dev/null || skip_all "tmux is not installed"
 command -v python3 > /dev/null || skip_all "python3 is not installed"
@@ -29,37 +22,6 @@ qplat_pid=
 S=none
 dead=none
 FOREVER=1000000000000		# hwqperf -n for a run we end ourselves
-
-# forget PID...: a process of ours that has been waited for; its pid may
-# be another process's from now on, so never signal it again.
-forget() {
-	local p
-	for p in "$@"; do
-		rm -f /dev/shm/hwqnic."$p".*
-		pids=$(echo " $pids " | sed "s/ $p / /; s/^ *//; s/ *\$//")
-	done
-}
-
-reap() {	# reap PID...: ends background processes of ours
-	local p
-	for p in "$@"; do
-		kill -KILL "$p" 2> /dev/null
-		wait "$p" 2> /dev/null
-		forget "$p"
-	done
-}
-
-# finish PID TENTHS: gives PID that many tenths of a second to end, then
-# SIGKILL; returns its exit status.
-finish() {
-	local _
-	for _ in $(seq "$2"); do
-		kill -0 "$1" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$1" 2> /dev/null
-	wait "$1"
-}
 
 qplat_stop() {	# SIGINT, 5 s to end, then SIGKILL
 	[ -n "$qplat_pid" ] || return 0
@@ -84,95 +46,6 @@ if [ ! -x "$nictop" ] || [ ! -x "$hwqperf" ]; then
 	done_testing
 	exit
 fi
-
-# ---- the published counters, read with python3 (hwqnic/stats.h) ----
-
-cat > "$tmp/stats.py" <<'PY'
-import glob, json, os, struct, sys
-
-HDR, QP = 128, 192		# struct hwqnic_stats_file, hwqnic_stats_qp
-MAGIC = 0x73717768
-
-def read(path):
-    b = open(path, "rb").read()
-    magic, version, pid, max_qp = struct.unpack_from("<4I", b, 0)
-    d = {"magic": magic, "version": version, "pid": pid, "max_qp": max_qp,
-         "size": len(b),
-         "comm": b[16:32].split(b"\0")[0].decode(errors="replace"),
-         "dev": b[32:64].split(b"\0")[0].decode(errors="replace"),
-         "busy_ns": struct.unpack_from("<Q", b, 64)[0],
-         "run_ns": struct.unpack_from("<Q", b, 72)[0], "qps": {}}
-    for i in range(max_qp):
-        off = HDR + QP * i
-        qpn, qtype, state = struct.unpack_from("<IBB", b, off)
-        if not qpn:
-            continue
-        posts, recv_posts, sq, rq = struct.unpack_from("<QQII", b, off + 64)
-        dbs, wqes, comp, errs, nbytes = struct.unpack_from("<5Q", b, off + 128)
-        d["qps"][qpn] = {"type": qtype, "state": state, "posts": posts,
-                         "recv_posts": recv_posts, "sq": sq, "rq": rq,
-                         "wqes": wqes, "completions": comp, "errors": errs,
-                         "bytes": nbytes}
-    return d
-
-def files(pid):
-    return sorted(glob.glob("/dev/shm/hwqnic.%s.*" % pid))
-
-def make(path, pid, magic, version, comm, dev, qps):
-    b = bytearray(HDR + QP * 4)
-    struct.pack_into("<4I", b, 0, magic, version, pid, 4)
-    b[16:16 + len(comm)] = comm.encode()
-    b[32:32 + len(dev)] = dev.encode()
-    struct.pack_into("<QQ", b, 64, 500, 1000)
-    for i, q in enumerate(qps):
-        off = HDR + QP * i
-        struct.pack_into("<IBBHII", b, off, q["qpn"], q["type"], q["state"],
-                         0, 1, 2)
-        struct.pack_into("<QQII", b, off + 64, q["posts"], q["recv_posts"],
-                         q["sq"], q["rq"])
-        struct.pack_into("<5Q", b, off + 128, q["posts"], q["posts"],
-                         q["completions"], q["errors"], q["bytes"])
-    open(path, "wb").write(b)
-
-cmd = sys.argv[1]
-if cmd == "qpns":		# qpns PID: the QPNs of its devices
-    print(" ".join(str(q) for f in files(sys.argv[2])
-                   for q in sorted(read(f)["qps"])))
-elif cmd == "dump":		# dump PID: its devices as JSON
-    print(json.dumps([read(f) for f in files(sys.argv[2])]))
-elif cmd == "make":		# make PATH PID MAGIC VERSION
-    q16 = {"qpn": 16, "type": 2, "state": 3, "posts": 1000, "recv_posts": 5,
-           "sq": 10, "rq": 5, "completions": 1000, "errors": 2,
-           "bytes": 4096000}
-    q17 = {"qpn": 17, "type": 4, "state": 6, "posts": 7, "recv_posts": 0,
-           "sq": 0, "rq": 0, "completions": 7, "errors": 7, "bytes": 0}
-    if sys.argv[6:] == ["unsignaled"]:	# far fewer CQEs than WQEs retired
-        q16["completions"] = 100
-    make(sys.argv[2], int(sys.argv[3]), int(sys.argv[4], 0),
-         int(sys.argv[5]), 'syn"tic',
-         os.path.basename(sys.argv[2]).split(".", 2)[2], [q16, q17])
-PY
-
-stats() {
-	python3 "$tmp/stats.py" "$@"
-}
-
-# start_perf OUT ARGS...: hwqperf in the background, waiting (10 s at most)
-# until its device publishes its QPs; sets perf_pid.
-start_perf() {
-	local out=$1 want=2
-	shift
-	case " $* " in *" -q 2 "*) want=4 ;; esac
-	"$hwqperf" "$@" > "$out" 2>&1 &
-	perf_pid=$!
-	pids="$pids $perf_pid"
-	for _ in $(seq 100); do
-		[ "$(stats qpns "$perf_pid" | wc -w)" -ge "$want" ] && return 0
-		kill -0 "$perf_pid" 2> /dev/null || return 1
-		sleep 0.1
-	done
-	return 1
-}
 
 # ---- options ----
 
@@ -251,8 +124,11 @@ want = {"comm": 'syn"tic', "dev": "hwqnic-emb7", "type": "RC",
 bad = {k: (q[k], v) for k, v in want.items() if q[k] != v}
 assert not bad, bad
 assert rows[17]["type"] == "UD" and rows[17]["state"] == "ERR", rows[17]
+why = {k["file"]: k["why"] for k in o["skipped"] if k["pid"] in (s, dead)}
+assert why == {"hwqnic.%d.hwqnic-emb8" % s: "magic 0x12345678, not 0x73717768",
+               "hwqnic.%d.hwqnic-emb9" % s: "version 99, not 1"}, why
 PY
-ok "${PIPESTATUS[0]}" "shows a valid file exactly; skips bad magic, bad version, dead pid"
+ok "${PIPESTATUS[0]}" "shows a valid file exactly; skips bad magic, bad version (saying so), dead pid"
 rm -f /dev/shm/hwqnic."$S".* /dev/shm/hwqnic."$dead".*
 
 # ---- batch JSON against the counters ----
@@ -632,7 +508,7 @@ if [ -n "$syn_skip" ]; then
 	skip "maps of known content: $syn_skip"
 else
 	stats make "/dev/shm/hwqnic.$S.hwqnic-emb7" "$S" 0x73717768 1 \
-		unsignaled
+		--unsignaled
 	for step in start delta shrunk; do
 		python3 "$tmp/maps.py" "$S" $step "$pin-syn" > "$tmp/$step.batch"
 	done

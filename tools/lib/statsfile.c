@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Published stats files, read as untrusted data (statsfile.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "statsfile.h"
+
+static int __attribute__((format(printf, 3, 4)))
+refuse(char *why, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, STATSFILE_WHY_LEN, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int statsfile_name_pid(const char *name)
+{
+	static const char prefix[] = HWQNIC_STATS_PREFIX;
+	long pid = 0;
+
+	if (strncmp(name, prefix, sizeof(prefix) - 1))
+		return -1;
+	name += sizeof(prefix) - 1;
+	if (*name < '1' || *name > '9')
+		return -1;
+	for (; *name >= '0' && *name <= '9'; name++) {
+		pid = pid * 10 + (*name - '0');
+		if (pid > INT_MAX)
+			return -1;
+	}
+	return *name == '.' && name[1] ? (int)pid : -1;
+}
+
+int statsfile_pid_owner(int pid, uid_t *uid)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", pid);
+	if (stat(path, &st))
+		return errno;
+	*uid = st.st_uid;
+	return 0;
+}
+
+static const char *file_type(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFIFO:	return "a FIFO";
+	case S_IFDIR:	return "a directory";
+	case S_IFSOCK:	return "a socket";
+	case S_IFCHR:	return "a character device";
+	case S_IFBLK:	return "a block device";
+	case S_IFLNK:	return "a symbolic link";
+	}
+	return "of an unknown type";
+}
+
+static int check_open(int dfd, const char *name, int *fd, char *why)
+{
+	/* no blocking open of a FIFO, no symlink to elsewhere, no tty */
+	*fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
+		     O_CLOEXEC | O_NOCTTY);
+	if (*fd >= 0)
+		return STATSFILE_OK;
+	if (errno == ENOENT)
+		return refuse(why, STATSFILE_GONE, "gone");
+	if (errno == EACCES || errno == EPERM)
+		return refuse(why, STATSFILE_ACCESS, "not readable by us");
+	if (errno == ELOOP)
+		return refuse(why, STATSFILE_TYPE, "a symbolic link");
+	return refuse(why, STATSFILE_READ, "cannot open: %s",
+		      strerror(errno));
+}
+
+static int check_stat(int fd, int pid, uid_t owner, size_t *size, char *why)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return refuse(why, STATSFILE_READ, "cannot stat: %s",
+			      strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return refuse(why, STATSFILE_TYPE, "not a regular file (%s)",
+			      file_type(st.st_mode));
+	if (st.st_uid != owner)
+		return refuse(why, STATSFILE_OWNER, "owned by uid %u, not by "
+			      "process %d's owner (uid %u)",
+			      (unsigned int)st.st_uid, pid,
+			      (unsigned int)owner);
+	if (st.st_nlink != 1)
+		return refuse(why, STATSFILE_TYPE, "%ju links, not 1",
+			      (uintmax_t)st.st_nlink);
+	if (!st.st_size)
+		return refuse(why, STATSFILE_UNREADY, "empty");
+	if (st.st_size < 0 || (uintmax_t)st.st_size > STATSFILE_MAX_SIZE)
+		return refuse(why, STATSFILE_SIZE, "%jd bytes, above the "
+			      "largest stats file (%zu)", (intmax_t)st.st_size,
+			      STATSFILE_MAX_SIZE);
+	*size = st.st_size;
+	return STATSFILE_OK;
+}
+
+/* All of [0, size) or less if the file shrank; -1 on an error. */
+static ssize_t read_all(int fd, void *buf, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < size) {
+		n = pread(fd, (char *)buf + got, size - got, got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			break;
+		got += n;
+	}
+	return got;
+}
+
+int statsfile_read(int dfd, const char *name, uid_t owner,
+		   struct statsfile *sf, char *why)
+{
+	int pid = statsfile_name_pid(name), fd, rc;
+	size_t size = 0;
+	ssize_t got;
+	void *buf;
+
+	memset(sf, 0, sizeof(*sf));
+	if (pid < 0)
+		return refuse(why, STATSFILE_NAME, "not a stats file's name");
+	rc = check_open(dfd, name, &fd, why);
+	if (rc)
+		return rc;
+	rc = check_stat(fd, pid, owner, &size, why);
+	if (rc)
+		goto out;
+	buf = malloc(size);
+	if (!buf) {
+		rc = refuse(why, STATSFILE_NOMEM, "out of memory");
+		goto out;
+	}
+	got = read_all(fd, buf, size);
+	if (got < 0)
+		rc = refuse(why, STATSFILE_READ, "cannot read: %s",
+			    strerror(errno));
+	else if ((size_t)got < size)
+		rc = refuse(why, STATSFILE_READ, "shrank while read");
+	else
+		rc = statsfile_parse(buf, size, pid, sf, why);
+	free(buf);
+out:
+	close(fd);
+	return rc;
+}
+
+int statsfile_parse(const void *buf, size_t len, __u32 pid,
+		    struct statsfile *sf, char *why)
+{
+	const size_t qsize = sizeof(struct hwqnic_stats_qp);
+	const unsigned char *slots;
+	struct hwqnic_stats_file h;
+	unsigned int i, n = 0;
+	__u32 qpn;
+
+	memset(sf, 0, sizeof(*sf));
+	if (len < sizeof(h))
+		return refuse(why, STATSFILE_SIZE, "%zu bytes, less than a "
+			      "header", len);
+	memcpy(&h, buf, sizeof(h));
+	if (!h.magic)
+		return refuse(why, STATSFILE_UNREADY, "no magic yet");
+	if (h.magic != HWQNIC_STATS_MAGIC)
+		return refuse(why, STATSFILE_FORMAT, "magic 0x%08x, not 0x%08x",
+			      h.magic, HWQNIC_STATS_MAGIC);
+	if (h.version != HWQNIC_STATS_VERSION)
+		return refuse(why, STATSFILE_FORMAT, "version %u, not %u",
+			      h.version, HWQNIC_STATS_VERSION);
+	if (h.pid != pid)
+		return refuse(why, STATSFILE_FORMAT, "says pid %u, named for "
+			      "%u", h.pid, pid);
+	if (h.max_qp > HWQNIC_STATS_MAX_QP)
+		return refuse(why, STATSFILE_FORMAT, "max_qp %u, above %u",
+			      h.max_qp, HWQNIC_STATS_MAX_QP);
+	if (len != sizeof(h) + h.max_qp * qsize)
+		return refuse(why, STATSFILE_SIZE, "%zu bytes, not the %zu of "
+			      "%u QP slots", len, sizeof(h) + h.max_qp * qsize,
+			      h.max_qp);
+
+	slots = (const unsigned char *)buf + sizeof(h);
+	for (i = 0; i < h.max_qp; i++) {
+		memcpy(&qpn, slots + i * qsize +
+		       offsetof(struct hwqnic_stats_qp, qpn), sizeof(qpn));
+		if (qpn && qpn != HWQNIC_QPN_BASE + i)
+			return refuse(why, STATSFILE_FORMAT, "slot %u holds "
+				      "QPN %u", i, qpn);
+		n += !!qpn;
+	}
+	sf->qp = malloc(n ? n * qsize : 1);
+	if (!sf->qp)
+		return refuse(why, STATSFILE_NOMEM, "out of memory");
+	for (i = 0; i < h.max_qp && sf->nqp < n; i++) {
+		memcpy(&qpn, slots + i * qsize +
+		       offsetof(struct hwqnic_stats_qp, qpn), sizeof(qpn));
+		if (qpn)
+			memcpy(&sf->qp[sf->nqp++], slots + i * qsize, qsize);
+	}
+	sf->pid = h.pid;
+	sf->max_qp = h.max_qp;
+	memcpy(sf->comm, h.comm, sizeof(h.comm));
+	memcpy(sf->dev, h.dev, sizeof(h.dev));
+	sf->engine = h.engine;
+	return STATSFILE_OK;
+}
+
+void statsfile_free(struct statsfile *sf)
+{
+	free(sf->qp);
+	sf->qp = NULL;
+	sf->nqp = 0;
+}
