@@ -123,6 +123,28 @@ static int pick_backend(unsigned int flags, unsigned int *backend)
 	return 0;
 }
 
+/*
+ * A name is part of a path (the stats file): ASCII letters, digits, '.',
+ * '_' and '-', not starting with '.', at most HWQNIC_NAME_MAX characters.
+ * Not isalnum(): a locale may take bytes above 127 for letters.
+ */
+static bool name_ok(const char *name)
+{
+	size_t i, n = strnlen(name, HWQNIC_NAME_MAX + 1);
+
+	if (!n || n > HWQNIC_NAME_MAX || name[0] == '.')
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
 struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 {
 	static unsigned int next_id;
@@ -134,7 +156,7 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 	rc = pick_backend(flags, &backend);
 	if (rc)
 		return uerr_ptr(rc);
-	if (name && (!*name || strlen(name) >= sizeof(ctx->name)))
+	if (name && !name_ok(name))
 		return uerr_ptr(EINVAL);
 
 	ctx = uzalloc(sizeof(*ctx));

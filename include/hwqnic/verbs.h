@@ -291,11 +291,17 @@ struct hwqnic_engine_counters {
 
 struct hwqnic_context;
 
+/* The longest device name hwqnic_open() takes. */
+#define HWQNIC_NAME_MAX	31
+
 /*
  * A device. Embedded: `name` (or hwqnic-embN when NULL) labels a new device
  * whose engine is a thread of this process. Kernel: `name` is NULL or
  * "hwqnic0", the device node; the context opened on it is a device of its
  * own, named hwqnicN by hwqnic.ko (ENODEV when the module is not loaded).
+ * A name becomes part of a file name (/dev/shm/hwqnic.<pid>.<name>): 1 to
+ * HWQNIC_NAME_MAX ASCII letters, digits, '.', '_' and '-', not starting
+ * with '.'; any other name is EINVAL, on both backends.
  */
 struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags);
 int hwqnic_close(struct hwqnic_context *ctx);
