@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * libhwqnic verbs: argument checks, then the core. Every check comes
- * before the first change, so a call that fails changes nothing.
+ * before the first change, so a call that fails changes nothing. A
+ * context inherited across fork() is refused by every verb (EPERM).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx)
 
 	if (!ctx)
 		return uerr_ptr(EINVAL);
+	if (uctx_forked(ctx))
+		return uerr_ptr(EPERM);
 	pd = calloc(1, sizeof(*pd));
 	if (!pd)
 		return uerr_ptr(ENOMEM);
@@ -34,6 +37,7 @@ struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx)
 	}
 	pd->pub.context = ctx;
 	pd->pub.handle = pd->core.pdn;
+	hwqnic_obj_add(ctx, &pd->obj, UOBJ_PD);
 	return &pd->pub;
 }
 
@@ -44,11 +48,14 @@ int hwqnic_dealloc_pd(struct hwqnic_pd *pub)
 
 	if (!pub)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	pd = container_of(pub, struct upd, pub);
 	rc = kern(pub->context) ? hwqnic_kern_dealloc_pd(pub->context, pd) :
 				  hwqnic_pd_free(pd_dev(pub), &pd->core);
 	if (rc)
 		return uerr(-rc);
+	hwqnic_obj_del(pub->context, &pd->obj);
 	free(pd);
 	return 0;
 }
@@ -88,6 +95,8 @@ struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
 	if (!pub || !addr || !length || !hwqnic_mr_access_ok(access) ||
 	    (uintptr_t)addr + length < (uintptr_t)addr)
 		return uerr_ptr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr_ptr(EPERM);
 	npages = ((uintptr_t)addr + length - first + 4095) >> 12;
 	if (npages > HWQNIC_PBL_MAX_PAGES)
 		return uerr_ptr(EINVAL);
@@ -111,6 +120,7 @@ struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
 		.rkey = mr->core.key,
 		.access = access,
 	};
+	hwqnic_obj_add(pub->context, &mr->obj, UOBJ_MR);
 	return &mr->pub;
 }
 
@@ -120,6 +130,8 @@ int hwqnic_dereg_mr(struct hwqnic_mr *pub)
 
 	if (!pub)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	mr = container_of(pub, struct umr, pub);
 	if (kern(pub->context)) {
 		int rc = -hwqnic_kern_dereg_mr(pub->context, mr);
@@ -129,6 +141,7 @@ int hwqnic_dereg_mr(struct hwqnic_mr *pub)
 	} else {
 		hwqnic_mr_dereg(DEV(pub->context), &mr->core);
 	}
+	hwqnic_obj_del(pub->context, &mr->obj);
 	free(mr);
 	return 0;
 }
@@ -141,6 +154,8 @@ hwqnic_create_comp_channel(struct hwqnic_context *ctx)
 
 	if (!ctx)
 		return uerr_ptr(EINVAL);
+	if (uctx_forked(ctx))
+		return uerr_ptr(EPERM);
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return uerr_ptr(ENOMEM);
@@ -154,6 +169,7 @@ hwqnic_create_comp_channel(struct hwqnic_context *ctx)
 		ch->pub.context = ctx;
 		ch->pub.fd = fd;
 		ch->wfd = -1;
+		hwqnic_obj_add(ctx, &ch->obj, UOBJ_CHANNEL);
 		return &ch->pub;
 	}
 	/* the engine's end never blocks; the reader's does, until changed */
@@ -165,6 +181,7 @@ hwqnic_create_comp_channel(struct hwqnic_context *ctx)
 	ch->pub.context = ctx;
 	ch->pub.fd = fds[0];
 	ch->wfd = fds[1];
+	hwqnic_obj_add(ctx, &ch->obj, UOBJ_CHANNEL);
 	return &ch->pub;
 }
 
@@ -175,12 +192,15 @@ int hwqnic_destroy_comp_channel(struct hwqnic_comp_channel *pub)
 
 	if (!pub)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	ch = container_of(pub, struct uchannel, pub);
 	hwqnic_lock(&DEV(pub->context)->lock);
 	busy = ch->users;
 	hwqnic_unlock(&DEV(pub->context)->lock);
 	if (busy)
 		return uerr(EBUSY);
+	hwqnic_obj_del(pub->context, &ch->obj);
 	close(ch->pub.fd);
 	if (ch->wfd >= 0)
 		close(ch->wfd);
@@ -198,6 +218,8 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 	if (!ctx || cqe < 1 || (u32)cqe > HWQNIC_MAX_CQE ||
 	    (channel && channel->context != ctx))
 		return uerr_ptr(EINVAL);
+	if (uctx_forked(ctx))
+		return uerr_ptr(EPERM);
 	cq = uzalloc(sizeof(*cq));
 	if (!cq)
 		return uerr_ptr(ENOMEM);
@@ -219,6 +241,7 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 		container_of(channel, struct uchannel, pub)->users++;
 		hwqnic_unlock(&DEV(ctx)->lock);
 	}
+	hwqnic_obj_add(ctx, &cq->obj, UOBJ_CQ);
 	return &cq->pub;
 }
 
@@ -230,6 +253,8 @@ int hwqnic_destroy_cq(struct hwqnic_cq *pub)
 
 	if (!pub)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	cq = container_of(pub, struct ucq, pub);
 	dev = DEV(pub->context);
 	rc = kern(pub->context) ? hwqnic_kern_destroy_cq(pub->context, cq) :
@@ -241,6 +266,7 @@ int hwqnic_destroy_cq(struct hwqnic_cq *pub)
 		container_of(pub->channel, struct uchannel, pub)->users--;
 		hwqnic_unlock(&dev->lock);
 	}
+	hwqnic_obj_del(pub->context, &cq->obj);
 	free(cq);
 	return 0;
 }
@@ -249,19 +275,23 @@ int hwqnic_poll_cq(struct hwqnic_cq *pub, int num_entries,
 		   struct hwqnic_wc *wc)
 {
 	struct hwqnic_context *ctx;
+	struct ucq *cq;
 
 	if (!pub || num_entries < 0 || (num_entries && !wc))
 		return -EINVAL;
 	ctx = pub->context;
-	return hwqnic_cq_poll(DEV(ctx),
-			      &container_of(pub, struct ucq, pub)->core,
-			      num_entries, wc);
+	cq = container_of(pub, struct ucq, pub);
+	if (uctx_forked(ctx))
+		return -EPERM;
+	return hwqnic_cq_poll(DEV(ctx), &cq->core, num_entries, wc);
 }
 
 int hwqnic_req_notify_cq(struct hwqnic_cq *pub, int solicited_only)
 {
 	if (!pub)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	hwqnic_cq_arm(DEV(pub->context), &container_of(pub, struct ucq, pub)->core,
 		      solicited_only);
 	return 0;
@@ -278,6 +308,8 @@ int hwqnic_get_cq_event(struct hwqnic_comp_channel *channel,
 
 	if (!channel || !cq || !cq_context)
 		return uerr(EINVAL);
+	if (uctx_forked(channel->context))
+		return uerr(EPERM);
 	dev = DEV(channel->context);
 	for (;;) {
 		n = read(channel->fd, &handle, sizeof(handle));
@@ -321,6 +353,8 @@ struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
 	if (!pd || !attr || !qp_caps_ok(pd->context, attr))
 		return uerr_ptr(EINVAL);
 	ctx = pd->context;
+	if (uctx_forked(ctx))
+		return uerr_ptr(EPERM);
 	qp = uzalloc(sizeof(*qp));
 	if (!qp)
 		return uerr_ptr(ENOMEM);
@@ -358,6 +392,7 @@ struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
 	e->send_cq = attr->send_cq->handle;
 	e->recv_cq = attr->recv_cq->handle;
 	smp_store_release(&e->qpn, qp->core.qpn);
+	hwqnic_obj_add(ctx, &qp->obj, UOBJ_QP);
 	return &qp->pub;
 }
 
@@ -369,6 +404,8 @@ int hwqnic_modify_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr,
 
 	if (!pub || !attr)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	qp = container_of(pub, struct uqp, pub);
 	rc = kern(pub->context) ?
 	     -hwqnic_kern_modify_qp(pub->context, qp, attr, attr_mask) :
@@ -386,6 +423,8 @@ int hwqnic_query_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr)
 
 	if (!pub || !attr)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	qp = container_of(pub, struct uqp, pub);
 	if (kern(pub->context)) {
 		int rc = -hwqnic_kern_query_qp(pub->context, qp, attr);
@@ -403,6 +442,8 @@ int hwqnic_destroy_qp(struct hwqnic_qp *pub)
 
 	if (!pub)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	qp = container_of(pub, struct uqp, pub);
 	e = hwqnic_stats_entry(pub->context, pub->qp_num);
 	if (kern(pub->context)) {
@@ -414,6 +455,7 @@ int hwqnic_destroy_qp(struct hwqnic_qp *pub)
 		hwqnic_qp_destroy(DEV(pub->context), &qp->core);
 	}
 	WRITE_ONCE(e->qpn, 0);
+	hwqnic_obj_del(pub->context, &qp->obj);
 	free(qp);
 	return 0;
 }
@@ -428,6 +470,10 @@ int hwqnic_post_send(struct hwqnic_qp *pub, struct hwqnic_send_wr *wr,
 		if (bad_wr)
 			*bad_wr = wr;
 		return uerr(EINVAL);
+	}
+	if (uctx_forked(pub->context)) {
+		*bad_wr = wr;
+		return uerr(EPERM);
 	}
 	rc = -hwqnic_qp_post_send(DEV(pub->context),
 				  &container_of(pub, struct uqp, pub)->core,
@@ -450,6 +496,10 @@ int hwqnic_post_recv(struct hwqnic_qp *pub, struct hwqnic_recv_wr *wr,
 			*bad_wr = wr;
 		return uerr(EINVAL);
 	}
+	if (uctx_forked(pub->context)) {
+		*bad_wr = wr;
+		return uerr(EPERM);
+	}
 	rc = -hwqnic_qp_post_recv(DEV(pub->context),
 				  &container_of(pub, struct uqp, pub)->core,
 				  wr, &bad);
@@ -465,6 +515,8 @@ int hwqnic_query_qp_counters(struct hwqnic_qp *pub,
 {
 	if (!pub || !counters)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	hwqnic_qp_counters_read(&container_of(pub, struct uqp, pub)->core,
 				counters);
 	return 0;

@@ -302,6 +302,23 @@ struct hwqnic_context;
  * A name becomes part of a file name (/dev/shm/hwqnic.<pid>.<name>): 1 to
  * HWQNIC_NAME_MAX ASCII letters, digits, '.', '_' and '-', not starting
  * with '.'; any other name is EINVAL, on both backends.
+ *
+ * hwqnic_close() fails with EBUSY, and changes nothing, while any PD, MR,
+ * completion channel, CQ or QP of the context exists.
+ *
+ * fork(): the parent's resources keep working in the parent, on both
+ * backends, with nothing to call first (no ibv_fork_init()): the embedded
+ * engine reaches memory through the parent's own mappings, and hwqnic.ko
+ * pins MR pages, which fork() then copies for the child rather than
+ * share. A child cannot use a context it inherited (its engine, queues
+ * and kernel context are the parent's): every verb on it, or on any of
+ * its objects, fails with EPERM (hwqnic_poll_cq(): -EPERM; posts set
+ * *bad_wr to the first WR), except hwqnic_close(), which succeeds and
+ * frees only the child's copies of the context and its objects, closing
+ * the child's descriptors: the parent's engine, kernel context and stats
+ * file are untouched. The child may open devices of its own. Only fork()
+ * through the C library is seen (pthread_atfork()); a child made by a
+ * raw clone() must not touch the parent's contexts at all.
  */
 struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags);
 int hwqnic_close(struct hwqnic_context *ctx);
