@@ -156,6 +156,9 @@ int hwqnic_kern_modify_qp(struct hwqnic_context *ctx, struct uqp *qp,
 int hwqnic_kern_query_qp(struct hwqnic_context *ctx, struct uqp *qp,
 			 struct hwqnic_qp_attr *attr);
 
+/* Embedded MRs on kernels without MADV_POPULATE_* (verbs.c). */
+int hwqnic_mem_check_maps(uintptr_t first, uintptr_t end, bool write);
+
 struct hwqnic_stats_qp *hwqnic_stats_entry(struct hwqnic_context *ctx,
 					   u32 qpn);
 int hwqnic_stats_open(struct hwqnic_context *ctx);

@@ -5,7 +5,9 @@
  * context inherited across fork() is refused by every verb (EPERM).
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "libhwqnic.h"
@@ -60,6 +62,75 @@ int hwqnic_dealloc_pd(struct hwqnic_pd *pub)
 	return 0;
 }
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#define MADV_POPULATE_WRITE	23
+#endif
+
+/*
+ * For kernels without MADV_POPULATE_*: [first, end) must lie in mappings
+ * that grant read, and write if `write`, as /proc/self/maps lists them (in
+ * address order; whole lines, however long a file name). 0 or -EFAULT;
+ * unknowable without /proc, it is then taken as mapped.
+ */
+int hwqnic_mem_check_maps(uintptr_t first, uintptr_t end, bool write)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	uintptr_t at = first;
+	unsigned long lo, hi;
+	char perms[5], *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return 0;
+	while (at < end && getline(&line, &cap, f) > 0) {
+		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) != 3 ||
+		    hi <= at)
+			continue;
+		if (lo > at || perms[0] != 'r' || (write && perms[1] != 'w'))
+			break;
+		at = hi;
+	}
+	free(line);
+	fclose(f);
+	return at >= end ? 0 : -EFAULT;
+}
+
+/*
+ * The engine reaches registered memory through this process's own
+ * mappings, so it must be able to touch every page, as pinning would:
+ * each mapped and readable, and writable when the access lets the NIC
+ * write. MADV_POPULATE_READ/WRITE (Linux 5.14) faults the pages in and
+ * fails where the engine's access would fault (a hole, PROT_NONE, a
+ * read-only mapping, a file shorter than its mapping); older kernels get
+ * the protections of /proc/self/maps. The range must stay so until
+ * hwqnic_dereg_mr() (verbs.h).
+ */
+static int emb_mem_check(void *addr, size_t length, unsigned int access)
+{
+	static int populate;	/* 0: not known yet, 1: supported, -1: not */
+	uintptr_t pg = sysconf(_SC_PAGESIZE);
+	uintptr_t first = (uintptr_t)addr & ~(pg - 1);
+	uintptr_t end = ((uintptr_t)addr + length + pg - 1) & ~(pg - 1);
+	bool write = access & HWQNIC_MR_NIC_WRITES;
+	int advice = write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
+	int known = __atomic_load_n(&populate, __ATOMIC_RELAXED);
+
+	if (!end)		/* the last page of the address space */
+		return -EFAULT;
+	if (!known) {
+		/* an empty range: EINVAL only for an unknown advice */
+		known = madvise((void *)first, 0, advice) ? -1 : 1;
+		__atomic_store_n(&populate, known, __ATOMIC_RELAXED);
+	}
+	if (known < 0)
+		return hwqnic_mem_check_maps(first, end, write);
+	while (madvise((void *)first, end - first, advice))
+		if (errno != EINTR)
+			return -EFAULT;
+	return 0;
+}
+
 /*
  * In-process DMA needs no pinning: the MR's PBL lists the tagged addresses
  * of the 4 KiB pages under [addr, addr + length).
@@ -68,10 +139,14 @@ static int emb_reg_mr(struct upd *pd, struct umr *mr, void *addr,
 		      size_t length, unsigned int access, u64 npages)
 {
 	uintptr_t first = (uintptr_t)addr & ~(uintptr_t)4095;
-	dma_addr_t *pages = malloc(npages * sizeof(*pages));
+	dma_addr_t *pages;
 	u64 i;
 	int rc;
 
+	rc = emb_mem_check(addr, length, access);
+	if (rc)
+		return rc;
+	pages = malloc(npages * sizeof(*pages));
 	if (!pages)
 		return -ENOMEM;
 	for (i = 0; i < npages; i++)

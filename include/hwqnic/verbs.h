@@ -334,6 +334,18 @@ int hwqnic_get_async_event(struct hwqnic_context *ctx,
 struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx);
 int hwqnic_dealloc_pd(struct hwqnic_pd *pd);
 
+/*
+ * Registers [addr, addr + length). Every page must be mapped and readable,
+ * and writable when `access` lets the NIC write (LOCAL_WRITE, REMOTE_WRITE,
+ * REMOTE_ATOMIC), or the call fails with EFAULT, on both backends; the
+ * pages are faulted in, as pinning does. The range must then stay mapped,
+ * with at least those rights, until hwqnic_dereg_mr(): hwqnic.ko holds the
+ * pages it pinned, but the embedded engine reaches them through the
+ * process's mappings, so on that backend a range unmapped, made
+ * inaccessible or truncated (a file) while registered makes the engine
+ * thread fault (SIGSEGV, SIGBUS) in the next transfer that touches it,
+ * like a use after free.
+ */
 struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pd, void *addr,
 				size_t length, unsigned int access);
 int hwqnic_dereg_mr(struct hwqnic_mr *mr);
