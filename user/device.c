@@ -203,6 +203,41 @@ static int engine_start(struct hwqnic_context *ctx)
 	return rc;
 }
 
+/*
+ * Whether the engine and the thread opening the device share one CPU.
+ * HWQNIC_SHARED_CPU=1 or 0 says so; unset, they do when the opening
+ * thread may run on one CPU only and the engine thread, which inherits
+ * its mask unless HWQNIC_ENGINE_CPU names a CPU, on that one too. The
+ * kernel's engine may run on any CPU: it shares one only on a machine
+ * with one CPU online.
+ */
+static int shared_cpu(bool kernel, bool *shared)
+{
+	const char *env = getenv("HWQNIC_SHARED_CPU");
+	cpu_set_t set;
+	long n;
+	int rc;
+
+	*shared = false;
+	if (env && *env) {
+		if (strcmp(env, "0") && strcmp(env, "1"))
+			return EINVAL;
+		*shared = *env == '1';
+		return 0;
+	}
+	if (kernel) {
+		*shared = sysconf(_SC_NPROCESSORS_ONLN) == 1;
+		return 0;
+	}
+	rc = engine_cpu(&n);
+	if (rc)
+		return rc;
+	if (sched_getaffinity(0, sizeof(set), &set) || CPU_COUNT(&set) != 1)
+		return 0;
+	*shared = n < 0 || CPU_ISSET(n, &set);
+	return 0;
+}
+
 /* EMBEDDED or KERNEL from the flags, else from HWQNIC_BACKEND. */
 static int pick_backend(unsigned int flags, unsigned int *backend)
 {
@@ -256,6 +291,7 @@ static int open_embedded(struct hwqnic_context *ctx, const char *name)
 	else
 		snprintf(ctx->name, sizeof(ctx->name), "hwqnic-emb%u", id);
 	ctx->async_pipe[0] = ctx->async_pipe[1] = -1;
+	ctx->dev.od.shared_cpu = ctx->flags & UCTX_SHARED_CPU;
 	rc = -hwqnic_dev_init(&ctx->dev, &user_ops, id);
 	if (rc)
 		return rc;
@@ -283,6 +319,7 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 {
 	struct hwqnic_context *ctx;
 	unsigned int backend;
+	bool shared;
 	int rc;
 
 	rc = pick_backend(flags, &backend);
@@ -290,6 +327,9 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 		return uerr_ptr(rc);
 	if (name && !name_ok(name))
 		return uerr_ptr(EINVAL);
+	rc = shared_cpu(backend == HWQNIC_OPEN_KERNEL, &shared);
+	if (rc)
+		return uerr_ptr(rc);
 	rc = pthread_once(&reg_once, reg_init);
 	if (rc)
 		return uerr_ptr(rc);
@@ -298,6 +338,7 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 	if (!ctx)
 		return uerr_ptr(ENOMEM);
 	ctx->kfd = -1;
+	ctx->flags = shared ? UCTX_SHARED_CPU : 0;
 	ctx->objs.next = ctx->objs.prev = &ctx->objs;
 	rc = pthread_mutex_init(&ctx->objs_lock, NULL);
 	if (rc)
@@ -442,6 +483,16 @@ const char *hwqnic_device_name(struct hwqnic_context *ctx)
 	if (!ctx)
 		return uerr_ptr(EINVAL);
 	return uctx_forked(ctx) ? uerr_ptr(EPERM) : ctx->name;
+}
+
+int hwqnic_shared_cpu(struct hwqnic_context *ctx, int *shared)
+{
+	if (!ctx || !shared)
+		return uerr(EINVAL);
+	if (uctx_forked(ctx))
+		return uerr(EPERM);
+	*shared = !!(ctx->flags & UCTX_SHARED_CPU);
+	return 0;
 }
 
 int hwqnic_query_device(struct hwqnic_context *ctx,

@@ -21,6 +21,7 @@ struct uobj {
 
 /* ctx->flags */
 #define UCTX_FORKED	0x1	/* inherited across fork(): every verb fails */
+#define UCTX_SHARED_CPU	0x2	/* the engine shares the caller's one CPU */
 
 struct hwqnic_context {
 	struct hwqnic_dev dev;

@@ -346,6 +346,26 @@ int hwqnic_destroy_cq(struct hwqnic_cq *pub)
 	return 0;
 }
 
+/*
+ * The flags' cases, off the fast path: an inherited context, or an engine
+ * on this CPU, which an empty poll hands the CPU to.
+ */
+static int poll_flagged(struct hwqnic_context *ctx, struct ucq *cq,
+			int num_entries, struct hwqnic_wc *wc)
+{
+	int n;
+
+	if (uctx_forked(ctx))
+		return -EPERM;
+	n = hwqnic_cq_poll(DEV(ctx), &cq->core, num_entries, wc);
+	if (n || !num_entries)
+		return n;
+	if (!kern(ctx) && hwqnic_engine_poll(DEV(ctx)))
+		return hwqnic_cq_poll(DEV(ctx), &cq->core, num_entries, wc);
+	sched_yield();
+	return 0;
+}
+
 int hwqnic_poll_cq(struct hwqnic_cq *pub, int num_entries,
 		   struct hwqnic_wc *wc)
 {
@@ -356,8 +376,8 @@ int hwqnic_poll_cq(struct hwqnic_cq *pub, int num_entries,
 		return -EINVAL;
 	ctx = pub->context;
 	cq = container_of(pub, struct ucq, pub);
-	if (uctx_forked(ctx))
-		return -EPERM;
+	if (unlikely(ctx->flags))
+		return poll_flagged(ctx, cq, num_entries, wc);
 	return hwqnic_cq_poll(DEV(ctx), &cq->core, num_entries, wc);
 }
 

@@ -303,6 +303,17 @@ struct hwqnic_context;
  * HWQNIC_NAME_MAX ASCII letters, digits, '.', '_' and '-', not starting
  * with '.'; any other name is EINVAL, on both backends.
  *
+ * Shared-CPU mode: when the engine would share the caller's one CPU (the
+ * opening thread may run on one CPU only and the engine thread on that
+ * one too: taskset -c N, a one-CPU container or VM; with the kernel
+ * backend, a machine with one CPU online), busy polling would make two
+ * spinning threads take turns at scheduler granularity. In this mode an
+ * empty hwqnic_poll_cq() runs a pass of the embedded engine itself (the
+ * poller drives the NIC) and yields the CPU if that found nothing to do,
+ * and the engine thread yields it every 128 passes. HWQNIC_SHARED_CPU=1
+ * or 0 forces the mode on or off (another value: EINVAL);
+ * hwqnic_shared_cpu() tells whether a context uses it.
+ *
  * hwqnic_close() fails with EBUSY, and changes nothing, while any PD, MR,
  * completion channel, CQ or QP of the context exists.
  *
@@ -323,6 +334,8 @@ struct hwqnic_context;
 struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags);
 int hwqnic_close(struct hwqnic_context *ctx);
 const char *hwqnic_device_name(struct hwqnic_context *ctx);
+/* *shared = 1 if the context runs in shared-CPU mode (hwqnic_open()), else 0 */
+int hwqnic_shared_cpu(struct hwqnic_context *ctx, int *shared);
 int hwqnic_query_device(struct hwqnic_context *ctx,
 			struct hwqnic_device_attr *attr);
 int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,

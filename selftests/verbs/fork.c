@@ -152,9 +152,10 @@ static void child_refusals(void)
 	struct hwqnic_wc wc;
 	struct hwqnic_sge s = u_sge(&buf, 0, 8);
 	void *cctx;
-	int rc, e;
+	int shared, rc, e;
 
 	C_NULL_EPERM(hwqnic_device_name(ctx), "hwqnic_device_name");
+	C_EPERM(hwqnic_shared_cpu(ctx, &shared), "hwqnic_shared_cpu");
 	C_EPERM(hwqnic_query_device(ctx, &da), "hwqnic_query_device");
 	C_EPERM(hwqnic_query_port(ctx, 1, &pa), "hwqnic_query_port");
 	errno = 0;
