@@ -348,10 +348,12 @@ int hwqnic_destroy_cq(struct hwqnic_cq *pub)
 
 /*
  * The flags' cases, off the fast path: an inherited context, or an engine
- * on this CPU, which an empty poll hands the CPU to.
+ * on this CPU, which an empty poll hands the CPU to. Out of line, so the
+ * fast path keeps its tail call and saves no register.
  */
-static int poll_flagged(struct hwqnic_context *ctx, struct ucq *cq,
-			int num_entries, struct hwqnic_wc *wc)
+static __attribute__((noinline, cold))
+int poll_flagged(struct hwqnic_context *ctx, struct ucq *cq, int num_entries,
+		 struct hwqnic_wc *wc)
 {
 	int n;
 
