@@ -10,7 +10,7 @@
 
 static struct u_dev dev;
 
-/* Posts one RDMA WR of len bytes with rkey and raddr; NULL when it went as want. */
+/* One RDMA WR of len bytes to raddr with rkey; NULL if it completed as want. */
 static const char *rdma(struct u_pair *p, struct u_buf *b,
 			enum hwqnic_wr_opcode op, uint32_t len, uint64_t raddr,
 			uint32_t rkey, uint64_t id, int want)
