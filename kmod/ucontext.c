@@ -315,8 +315,6 @@ static void umr_free(struct hwqnic_umr *mr)
 
 static int ioc_reg_mr(struct hwqnic_uctx *ctx, void __user *arg)
 {
-	u32 write = HWQNIC_ACCESS_LOCAL_WRITE | HWQNIC_ACCESS_REMOTE_WRITE |
-		    HWQNIC_ACCESS_REMOTE_ATOMIC;
 	struct hwqnic_ioc_mr m;
 	struct hwqnic_umr *mr;
 	struct hwqnic_kpd *pd;
@@ -337,7 +335,7 @@ static int ioc_reg_mr(struct hwqnic_uctx *ctx, void __user *arg)
 	if (!mr)
 		return -ENOMEM;
 	mr->npages = npages;
-	mr->writable = m.access & write;
+	mr->writable = m.access & HWQNIC_MR_NIC_WRITES;
 	mr->pages = kvmalloc_array(npages, sizeof(*mr->pages),
 				   GFP_KERNEL_ACCOUNT);
 	dma = kvmalloc_array(npages, sizeof(*dma), GFP_KERNEL_ACCOUNT);

@@ -13,7 +13,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -145,7 +144,6 @@ struct result {
 };
 
 static struct run *cur_run;
-static volatile sig_atomic_t got_signal;
 
 static int teardown(struct run *r);
 
@@ -1057,7 +1055,7 @@ static void check_stop(struct run *r)
 {
 	if (r->stop)
 		return;
-	if (got_signal || (timed(r) && now_ns() >= r->deadline))
+	if (cli_stop_signal || (timed(r) && now_ns() >= r->deadline))
 		r->stop = true;
 }
 
@@ -1183,31 +1181,6 @@ static void print_json(const struct result *res)
 
 /* ---- main ---- */
 
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-/*
- * SIGINT and SIGTERM end the run early, cleanly; a second one kills. A
- * signal ignored from the start (a background job) stays ignored.
- */
-static void catch_signal(int sig)
-{
-	struct sigaction sa, old;
-
-	if (sigaction(sig, NULL, &old))
-		fail("sigaction: %s", strerror(errno));
-	if (old.sa_handler == SIG_IGN)
-		return;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESETHAND;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(sig, &sa, NULL))
-		fail("sigaction: %s", strerror(errno));
-}
-
 int main(int argc, char **argv)
 {
 	struct result res;
@@ -1216,8 +1189,9 @@ int main(int argc, char **argv)
 	int err;
 
 	parse_args(argc, argv, &o);
-	catch_signal(SIGINT);
-	catch_signal(SIGTERM);
+	err = cli_catch_stop();
+	if (err)
+		fail("sigaction: %s", strerror(err));
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		fail("out of memory");
@@ -1233,10 +1207,10 @@ int main(int argc, char **argv)
 		print_json(&res);
 	else
 		print_human(&res);
-	if (got_signal) {
+	if (cli_stop_signal) {
 		fprintf(stderr, "hwqload: stopped by signal %d\n",
-			(int)got_signal);
-		return 128 + got_signal;
+			(int)cli_stop_signal);
+		return 128 + cli_stop_signal;
 	}
 	return err;
 }

@@ -1014,8 +1014,17 @@ static void __attribute__((noreturn)) stalled(struct run *r)
 }
 
 /* Called on every poll or spin; gives up after stall_ns without progress. */
+/* SIGINT, SIGTERM, SIGHUP: everything is destroyed, stats file included. */
+static void stop_if_signalled(void)
+{
+	if (cli_stop_signal)
+		die(128 + cli_stop_signal, "stopped by signal %d",
+		    (int)cli_stop_signal);
+}
+
 static void watchdog(struct run *r, bool busy)
 {
+	stop_if_signalled();	/* every wait passes here */
 	if (busy) {
 		r->idle = 0;
 		return;
@@ -1785,6 +1794,9 @@ int main(int argc, char **argv)
 	int err;
 
 	parse_args(argc, argv, &o);
+	err = cli_catch_stop();
+	if (err)
+		fail("sigaction: %s", strerror(err));
 	setup_cpus(&cpus);
 	if (o.mode == MODE_LAT && cpus.peer >= 0) {
 		res.rtt_us = measure_rtt(&cpus) / 1000;
@@ -1795,6 +1807,7 @@ int main(int argc, char **argv)
 	r->o = &o;
 	cur_run = r;
 	setup(r);
+	stop_if_signalled();
 	if (!o.json)
 		print_banner(r, &cpus);
 	if (o.mode == MODE_LAT) {

@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "libhwqnic.h"
@@ -68,6 +69,94 @@ static void ops_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	hwqnic_stats_entry(ctx, qp->qpn)->state = HWQNIC_QPS_ERR;
 }
 
+/*
+ * The process's open contexts. fork() copies every context into the child
+ * but no engine thread, no queue the kernel's engine reads for it: the
+ * child handler marks them all, and every verb on one of them fails
+ * (uctx_forked()). The list and each context's object list are held across
+ * fork(), so the child's copies are whole.
+ */
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct hwqnic_context *reg_head;
+static pthread_once_t reg_once = PTHREAD_ONCE_INIT;
+
+static void fork_prepare(void)
+{
+	struct hwqnic_context *c;
+
+	pthread_mutex_lock(&reg_lock);
+	for (c = reg_head; c; c = c->reg_next)
+		pthread_mutex_lock(&c->objs_lock);
+}
+
+static void fork_parent(void)
+{
+	struct hwqnic_context *c;
+
+	for (c = reg_head; c; c = c->reg_next)
+		pthread_mutex_unlock(&c->objs_lock);
+	pthread_mutex_unlock(&reg_lock);
+}
+
+static void fork_child(void)
+{
+	struct hwqnic_context *c;
+
+	for (c = reg_head; c; c = c->reg_next) {
+		c->flags |= UCTX_FORKED;
+		pthread_mutex_unlock(&c->objs_lock);
+	}
+	pthread_mutex_unlock(&reg_lock);
+}
+
+static void reg_init(void)
+{
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+}
+
+static void reg_add(struct hwqnic_context *ctx)
+{
+	pthread_mutex_lock(&reg_lock);
+	ctx->reg_prev = NULL;
+	ctx->reg_next = reg_head;
+	if (reg_head)
+		reg_head->reg_prev = ctx;
+	reg_head = ctx;
+	pthread_mutex_unlock(&reg_lock);
+}
+
+static void reg_del(struct hwqnic_context *ctx)
+{
+	pthread_mutex_lock(&reg_lock);
+	if (ctx->reg_prev)
+		ctx->reg_prev->reg_next = ctx->reg_next;
+	else
+		reg_head = ctx->reg_next;
+	if (ctx->reg_next)
+		ctx->reg_next->reg_prev = ctx->reg_prev;
+	pthread_mutex_unlock(&reg_lock);
+}
+
+void hwqnic_obj_add(struct hwqnic_context *ctx, struct uobj *o,
+		    enum uobj_kind kind)
+{
+	o->kind = kind;
+	pthread_mutex_lock(&ctx->objs_lock);
+	o->prev = &ctx->objs;
+	o->next = ctx->objs.next;
+	ctx->objs.next->prev = o;
+	ctx->objs.next = o;
+	pthread_mutex_unlock(&ctx->objs_lock);
+}
+
+void hwqnic_obj_del(struct hwqnic_context *ctx, struct uobj *o)
+{
+	pthread_mutex_lock(&ctx->objs_lock);
+	o->prev->next = o->next;
+	o->next->prev = o->prev;
+	pthread_mutex_unlock(&ctx->objs_lock);
+}
+
 static const struct hwqnic_dev_ops user_ops = {
 	.qp_counters = ops_qp_counters,
 	.qp_error = ops_qp_error,
@@ -83,23 +172,34 @@ static void *engine_main(void *arg)
 	return NULL;
 }
 
-/* HWQNIC_ENGINE_CPU=N pins the engine thread (benchmarks). */
-static int engine_start(struct hwqnic_context *ctx)
+/* HWQNIC_ENGINE_CPU=N: the CPU the engine thread is pinned to, or -1. */
+static int engine_cpu(long *n)
 {
 	const char *cpu = getenv("HWQNIC_ENGINE_CPU");
+	char *end;
+
+	*n = -1;
+	if (!cpu || !*cpu)
+		return 0;
+	errno = 0;
+	*n = strtol(cpu, &end, 10);
+	if (errno || *end || *n < 0 || *n >= CPU_SETSIZE)
+		return EINVAL;
+	return 0;
+}
+
+static int engine_start(struct hwqnic_context *ctx)
+{
 	pthread_attr_t attr;
 	cpu_set_t set;
-	char *end;
 	long n;
 	int rc;
 
+	rc = engine_cpu(&n);
+	if (rc)
+		return rc;
 	pthread_attr_init(&attr);
-	if (cpu && *cpu) {
-		n = strtol(cpu, &end, 10);
-		if (*end || n < 0 || n >= CPU_SETSIZE) {
-			pthread_attr_destroy(&attr);
-			return EINVAL;
-		}
+	if (n >= 0) {
 		CPU_ZERO(&set);
 		CPU_SET(n, &set);
 		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
@@ -107,6 +207,41 @@ static int engine_start(struct hwqnic_context *ctx)
 	rc = pthread_create(&ctx->engine, &attr, engine_main, ctx);
 	pthread_attr_destroy(&attr);
 	return rc;
+}
+
+/*
+ * Whether the engine and the thread opening the device share one CPU.
+ * HWQNIC_SHARED_CPU=1 or 0 says so; unset, they do when the opening
+ * thread may run on one CPU only and the engine thread, which inherits
+ * its mask unless HWQNIC_ENGINE_CPU names a CPU, on that one too. The
+ * kernel's engine may run on any CPU: it shares one only on a machine
+ * with one CPU online.
+ */
+static int shared_cpu(bool kernel, bool *shared)
+{
+	const char *env = getenv("HWQNIC_SHARED_CPU");
+	cpu_set_t set;
+	long n;
+	int rc;
+
+	*shared = false;
+	if (env && *env) {
+		if (strcmp(env, "0") && strcmp(env, "1"))
+			return EINVAL;
+		*shared = *env == '1';
+		return 0;
+	}
+	if (kernel) {
+		*shared = sysconf(_SC_NPROCESSORS_ONLN) == 1;
+		return 0;
+	}
+	rc = engine_cpu(&n);
+	if (rc)
+		return rc;
+	if (sched_getaffinity(0, sizeof(set), &set) || CPU_COUNT(&set) != 1)
+		return 0;
+	*shared = n < 0 || CPU_ISSET(n, &set);
+	return 0;
 }
 
 /* EMBEDDED or KERNEL from the flags, else from HWQNIC_BACKEND. */
@@ -129,41 +264,43 @@ static int pick_backend(unsigned int flags, unsigned int *backend)
 	return 0;
 }
 
-struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
+/*
+ * A name is part of a path (the stats file): ASCII letters, digits, '.',
+ * '_' and '-', not starting with '.', at most HWQNIC_NAME_MAX characters.
+ * Not isalnum(): a locale may take bytes above 127 for letters.
+ */
+static bool name_ok(const char *name)
+{
+	size_t i, n = strnlen(name, HWQNIC_NAME_MAX + 1);
+
+	if (!n || n > HWQNIC_NAME_MAX || name[0] == '.')
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int open_embedded(struct hwqnic_context *ctx, const char *name)
 {
 	static unsigned int next_id;
-	struct hwqnic_context *ctx;
-	unsigned int backend;
-	u32 id;
+	u32 id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	int rc;
 
-	rc = pick_backend(flags, &backend);
-	if (rc)
-		return uerr_ptr(rc);
-	if (name && (!*name || strlen(name) >= sizeof(ctx->name)))
-		return uerr_ptr(EINVAL);
-
-	ctx = uzalloc(sizeof(*ctx));
-	if (!ctx)
-		return uerr_ptr(ENOMEM);
-	ctx->kfd = -1;
-	/* the kernel's contexts are named by it, after the device opened */
-	if (backend == HWQNIC_OPEN_KERNEL) {
-		rc = name && strcmp(name, "hwqnic0") ? ENODEV :
-		     -hwqnic_kern_open(ctx, &user_ops);
-		if (rc)
-			goto free_ctx;
-		return ctx;
-	}
-	id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
 	if (name)
 		snprintf(ctx->name, sizeof(ctx->name), "%s", name);
 	else
 		snprintf(ctx->name, sizeof(ctx->name), "hwqnic-emb%u", id);
 	ctx->async_pipe[0] = ctx->async_pipe[1] = -1;
+	ctx->dev.od.shared_cpu = ctx->flags & UCTX_SHARED_CPU;
 	rc = -hwqnic_dev_init(&ctx->dev, &user_ops, id);
 	if (rc)
-		goto free_ctx;
+		return rc;
 	if (pipe2(ctx->async_pipe, O_CLOEXEC | O_NONBLOCK)) {
 		rc = errno;
 		goto fini;
@@ -172,11 +309,8 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 	if (rc)
 		goto fini;
 	rc = engine_start(ctx);
-	if (rc)
-		goto stats;
-	return ctx;
-
-stats:
+	if (!rc)
+		return 0;
 	hwqnic_stats_close(ctx);
 fini:
 	if (ctx->async_pipe[0] >= 0) {
@@ -184,36 +318,187 @@ fini:
 		close(ctx->async_pipe[1]);
 	}
 	hwqnic_dev_fini(&ctx->dev);
+	return rc;
+}
+
+struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
+{
+	struct hwqnic_context *ctx;
+	unsigned int backend;
+	bool shared;
+	int rc;
+
+	rc = pick_backend(flags, &backend);
+	if (rc)
+		return uerr_ptr(rc);
+	if (name && !name_ok(name))
+		return uerr_ptr(EINVAL);
+	rc = shared_cpu(backend == HWQNIC_OPEN_KERNEL, &shared);
+	if (rc)
+		return uerr_ptr(rc);
+	rc = pthread_once(&reg_once, reg_init);
+	if (rc)
+		return uerr_ptr(rc);
+
+	ctx = uzalloc(sizeof(*ctx));
+	if (!ctx)
+		return uerr_ptr(ENOMEM);
+	ctx->kfd = -1;
+	ctx->flags = shared ? UCTX_SHARED_CPU : 0;
+	ctx->objs.next = ctx->objs.prev = &ctx->objs;
+	rc = pthread_mutex_init(&ctx->objs_lock, NULL);
+	if (rc)
+		goto free_ctx;
+	/* the kernel's contexts are named by it, after the device opened */
+	if (backend == HWQNIC_OPEN_KERNEL)
+		rc = name && strcmp(name, "hwqnic0") ? ENODEV :
+		     -hwqnic_kern_open(ctx, &user_ops);
+	else
+		rc = open_embedded(ctx, name);
+	if (rc) {
+		pthread_mutex_destroy(&ctx->objs_lock);
+		goto free_ctx;
+	}
+	reg_add(ctx);
+	return ctx;
 free_ctx:
 	free(ctx);
 	return uerr_ptr(rc);
 }
 
-/* Every object must have been destroyed: their memory is the caller's. */
+/*
+ * The child's copy of an object of an inherited context: its memory, and
+ * its descriptors. The kernel backend's queue mappings are not inherited
+ * (hwqnic.ko maps them VM_DONTCOPY): the addresses may be the child's
+ * own mappings by now, so they are left alone.
+ */
+static void free_inherited(struct hwqnic_context *ctx, struct uobj *o)
+{
+	struct hwqnic_osdev *od = &ctx->dev.od;
+	struct uchannel *ch;
+	struct umr *mr;
+	struct ucq *cq;
+	struct uqp *qp;
+
+	switch (o->kind) {
+	case UOBJ_PD:
+		free(container_of(o, struct upd, obj));
+		break;
+	case UOBJ_MR:
+		mr = container_of(o, struct umr, obj);
+		if (!kern(ctx))
+			hwqnic_pbl_free(od, &mr->core.pbl);
+		free(mr);
+		break;
+	case UOBJ_CHANNEL:
+		ch = container_of(o, struct uchannel, obj);
+		close(ch->pub.fd);
+		if (ch->wfd >= 0)
+			close(ch->wfd);
+		free(ch);
+		break;
+	case UOBJ_CQ:
+		cq = container_of(o, struct ucq, obj);
+		if (kern(ctx))
+			hwqnic_hwq_unmap(od, &cq->core.hwq);
+		else
+			hwqnic_hwq_free(od, &cq->core.hwq);
+		free(cq);
+		break;
+	case UOBJ_QP:
+		qp = container_of(o, struct uqp, obj);
+		if (kern(ctx)) {
+			hwqnic_hwq_unmap(od, &qp->core.sq);
+			hwqnic_hwq_unmap(od, &qp->core.rq);
+		} else {
+			hwqnic_hwq_free(od, &qp->core.sq);
+			hwqnic_hwq_free(od, &qp->core.rq);
+		}
+		free(qp);
+		break;
+	}
+}
+
+/*
+ * hwqnic_close() in a child of the process that opened ctx: the child's
+ * copies of the context and of every object go, and its descriptors. The
+ * parent's engine, kernel context and stats file stay; the child has no
+ * engine to stop, and takes none of the core's locks, which a thread of
+ * the parent may have held at fork().
+ */
+static void close_inherited(struct hwqnic_context *ctx)
+{
+	struct uobj *o, *next;
+
+	for (o = ctx->objs.next; o != &ctx->objs; o = next) {
+		next = o->next;
+		free_inherited(ctx, o);
+	}
+	if (kern(ctx)) {
+		close(ctx->kfd);	/* the parent's reference stays */
+	} else {
+		close(ctx->async_pipe[0]);
+		close(ctx->async_pipe[1]);
+	}
+	munmap(ctx->stats, ctx->stats_size);
+	hwqnic_dev_fini(&ctx->dev);
+	reg_del(ctx);
+	pthread_mutex_destroy(&ctx->objs_lock);
+	free(ctx);
+}
+
+/*
+ * EBUSY while any object of the context lives: its memory is the
+ * library's and the caller still holds it, as libibverbs' close refuses.
+ */
 int hwqnic_close(struct hwqnic_context *ctx)
 {
+	bool busy;
+
 	if (!ctx)
 		return uerr(EINVAL);
-	if (kern(ctx)) {
-		hwqnic_kern_close(ctx);
-		free(ctx);
+	if (uctx_forked(ctx)) {
+		close_inherited(ctx);
 		return 0;
 	}
-	WRITE_ONCE(ctx->stop, true);
-	smp_mb();
-	hwqnic_engine_kick(&ctx->dev);
-	pthread_join(ctx->engine, NULL);
-	hwqnic_stats_close(ctx);
-	close(ctx->async_pipe[0]);
-	close(ctx->async_pipe[1]);
-	hwqnic_dev_fini(&ctx->dev);
+	pthread_mutex_lock(&ctx->objs_lock);
+	busy = ctx->objs.next != &ctx->objs;
+	pthread_mutex_unlock(&ctx->objs_lock);
+	if (busy)
+		return uerr(EBUSY);
+	reg_del(ctx);
+	if (kern(ctx)) {
+		hwqnic_kern_close(ctx);
+	} else {
+		WRITE_ONCE(ctx->stop, true);
+		smp_mb();
+		hwqnic_engine_kick(&ctx->dev);
+		pthread_join(ctx->engine, NULL);
+		hwqnic_stats_close(ctx);
+		close(ctx->async_pipe[0]);
+		close(ctx->async_pipe[1]);
+		hwqnic_dev_fini(&ctx->dev);
+	}
+	pthread_mutex_destroy(&ctx->objs_lock);
 	free(ctx);
 	return 0;
 }
 
 const char *hwqnic_device_name(struct hwqnic_context *ctx)
 {
-	return ctx ? ctx->name : uerr_ptr(EINVAL);
+	if (!ctx)
+		return uerr_ptr(EINVAL);
+	return uctx_forked(ctx) ? uerr_ptr(EPERM) : ctx->name;
+}
+
+int hwqnic_shared_cpu(struct hwqnic_context *ctx, int *shared)
+{
+	if (!ctx || !shared)
+		return uerr(EINVAL);
+	if (uctx_forked(ctx))
+		return uerr(EPERM);
+	*shared = !!(ctx->flags & UCTX_SHARED_CPU);
+	return 0;
 }
 
 int hwqnic_query_device(struct hwqnic_context *ctx,
@@ -221,6 +506,8 @@ int hwqnic_query_device(struct hwqnic_context *ctx,
 {
 	if (!ctx || !attr)
 		return uerr(EINVAL);
+	if (uctx_forked(ctx))
+		return uerr(EPERM);
 	hwqnic_dev_query(attr);
 	return 0;
 }
@@ -230,6 +517,8 @@ int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
 {
 	if (!ctx || !attr || port != 1)
 		return uerr(EINVAL);
+	if (uctx_forked(ctx))
+		return uerr(EPERM);
 	*attr = (struct hwqnic_port_attr) {
 		.state = HWQNIC_PORT_ACTIVE,
 		.max_mtu = HWQNIC_MTU,
@@ -241,7 +530,15 @@ int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
 
 int hwqnic_async_fd(struct hwqnic_context *ctx)
 {
-	return ctx ? ctx->async_pipe[0] : -1;
+	if (!ctx) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (uctx_forked(ctx)) {
+		errno = EPERM;
+		return -1;
+	}
+	return ctx->async_pipe[0];
 }
 
 /*
@@ -257,6 +554,8 @@ int hwqnic_get_async_event(struct hwqnic_context *ctx,
 
 	if (!ctx || !event)
 		return uerr(EINVAL);
+	if (uctx_forked(ctx))
+		return uerr(EPERM);
 	while (read(ctx->async_pipe[0], &r, sizeof(r)) == sizeof(r)) {
 		cq = NULL;
 		qp = NULL;

@@ -11,8 +11,25 @@
 #include "engine.h"
 #include "mr.h"
 
+/* Every object of a context is on its list (hwqnic_close()). */
+enum uobj_kind { UOBJ_PD, UOBJ_MR, UOBJ_CHANNEL, UOBJ_CQ, UOBJ_QP };
+
+struct uobj {
+	struct uobj *prev, *next;
+	enum uobj_kind kind;
+};
+
+/* ctx->flags */
+#define UCTX_FORKED	0x1	/* inherited across fork(): every verb fails */
+#define UCTX_SHARED_CPU	0x2	/* the engine shares the caller's one CPU */
+
 struct hwqnic_context {
 	struct hwqnic_dev dev;
+	/*
+	 * What the hot paths check, with one load: set at open and, in a
+	 * child, by the fork handler. It starts a line no engine writes.
+	 */
+	u32 flags ____cacheline_aligned;
 	char name[32];
 	/* the kernel backend: a context of /dev/hwqnic0, its engine there */
 	int kfd;			/* -1: the embedded engine */
@@ -24,6 +41,10 @@ struct hwqnic_context {
 	struct hwqnic_stats_file *stats;
 	size_t stats_size;
 	char stats_path[64];		/* empty: not published */
+	/* the process's open contexts, for the fork handler (device.c) */
+	struct hwqnic_context *reg_prev, *reg_next;
+	pthread_mutex_t objs_lock;	/* objs; taken across fork() */
+	struct uobj objs;		/* list head */
 };
 
 /* A queue's pages as mapped from hwqnic.ko. */
@@ -34,28 +55,33 @@ struct kmap {
 
 struct upd {
 	struct hwqnic_pd pub;
+	struct uobj obj;
 	struct hwqnic_core_pd core;
 };
 
 struct umr {
 	struct hwqnic_mr pub;
+	struct uobj obj;
 	struct hwqnic_core_mr core;
 };
 
 struct uchannel {
 	struct hwqnic_comp_channel pub;
+	struct uobj obj;
 	int wfd;			/* the engine's end */
 	unsigned int users;		/* CQs; under dev.lock */
 };
 
 struct ucq {
 	struct hwqnic_cq pub;
+	struct uobj obj;
 	struct hwqnic_core_cq core;
 	struct kmap map;
 };
 
 struct uqp {
 	struct hwqnic_qp pub;
+	struct uobj obj;
 	struct hwqnic_core_qp core;
 	struct kmap sq_map, rq_map;
 };
@@ -118,6 +144,19 @@ static inline bool kern(const struct hwqnic_context *ctx)
 }
 
 /*
+ * A context this process inherited across fork(): its engine, queues and
+ * kernel context are the parent's, so every verb refuses it (verbs.h).
+ */
+static inline bool uctx_forked(const struct hwqnic_context *ctx)
+{
+	return unlikely(ctx->flags & UCTX_FORKED);
+}
+
+void hwqnic_obj_add(struct hwqnic_context *ctx, struct uobj *o,
+		    enum uobj_kind kind);
+void hwqnic_obj_del(struct hwqnic_context *ctx, struct uobj *o);
+
+/*
  * The kernel backend (kernel.c): each returns 0 or a negative errno and,
  * failing, leaves nothing behind.
  */
@@ -141,6 +180,9 @@ int hwqnic_kern_modify_qp(struct hwqnic_context *ctx, struct uqp *qp,
 			  const struct hwqnic_qp_attr *attr, int mask);
 int hwqnic_kern_query_qp(struct hwqnic_context *ctx, struct uqp *qp,
 			 struct hwqnic_qp_attr *attr);
+
+/* Embedded MRs on kernels without MADV_POPULATE_* (verbs.c). */
+int hwqnic_mem_check_maps(uintptr_t first, uintptr_t end, bool write);
 
 struct hwqnic_stats_qp *hwqnic_stats_entry(struct hwqnic_context *ctx,
 					   u32 qpn);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * libhwqnic verbs: argument checks, then the core. Every check comes
- * before the first change, so a call that fails changes nothing.
+ * before the first change, so a call that fails changes nothing. A
+ * context inherited across fork() is refused by every verb (EPERM).
  */
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "libhwqnic.h"
@@ -23,6 +26,8 @@ struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx)
 
 	if (!ctx)
 		return uerr_ptr(EINVAL);
+	if (uctx_forked(ctx))
+		return uerr_ptr(EPERM);
 	pd = calloc(1, sizeof(*pd));
 	if (!pd)
 		return uerr_ptr(ENOMEM);
@@ -34,6 +39,7 @@ struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx)
 	}
 	pd->pub.context = ctx;
 	pd->pub.handle = pd->core.pdn;
+	hwqnic_obj_add(ctx, &pd->obj, UOBJ_PD);
 	return &pd->pub;
 }
 
@@ -44,12 +50,84 @@ int hwqnic_dealloc_pd(struct hwqnic_pd *pub)
 
 	if (!pub)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	pd = container_of(pub, struct upd, pub);
 	rc = kern(pub->context) ? hwqnic_kern_dealloc_pd(pub->context, pd) :
 				  hwqnic_pd_free(pd_dev(pub), &pd->core);
 	if (rc)
 		return uerr(-rc);
+	hwqnic_obj_del(pub->context, &pd->obj);
 	free(pd);
+	return 0;
+}
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#define MADV_POPULATE_WRITE	23
+#endif
+
+/*
+ * For kernels without MADV_POPULATE_*: [first, end) must lie in mappings
+ * that grant read, and write if `write`, as /proc/self/maps lists them (in
+ * address order; whole lines, however long a file name). 0 or -EFAULT;
+ * unknowable without /proc, it is then taken as mapped.
+ */
+int hwqnic_mem_check_maps(uintptr_t first, uintptr_t end, bool write)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	uintptr_t at = first;
+	unsigned long lo, hi;
+	char perms[5], *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return 0;
+	while (at < end && getline(&line, &cap, f) > 0) {
+		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) != 3 ||
+		    hi <= at)
+			continue;
+		if (lo > at || perms[0] != 'r' || (write && perms[1] != 'w'))
+			break;
+		at = hi;
+	}
+	free(line);
+	fclose(f);
+	return at >= end ? 0 : -EFAULT;
+}
+
+/*
+ * The engine reaches registered memory through this process's own
+ * mappings, so it must be able to touch every page, as pinning would:
+ * each mapped and readable, and writable when the access lets the NIC
+ * write. MADV_POPULATE_READ/WRITE (Linux 5.14) faults the pages in and
+ * fails where the engine's access would fault (a hole, PROT_NONE, a
+ * read-only mapping, a file shorter than its mapping); older kernels get
+ * the protections of /proc/self/maps. The range must stay so until
+ * hwqnic_dereg_mr() (verbs.h).
+ */
+static int emb_mem_check(void *addr, size_t length, unsigned int access)
+{
+	static int populate;	/* 0: not known yet, 1: supported, -1: not */
+	uintptr_t pg = sysconf(_SC_PAGESIZE);
+	uintptr_t first = (uintptr_t)addr & ~(pg - 1);
+	uintptr_t end = ((uintptr_t)addr + length + pg - 1) & ~(pg - 1);
+	bool write = access & HWQNIC_MR_NIC_WRITES;
+	int advice = write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
+	int known = __atomic_load_n(&populate, __ATOMIC_RELAXED);
+
+	if (!end)		/* the last page of the address space */
+		return -EFAULT;
+	if (!known) {
+		/* an empty range: EINVAL only for an unknown advice */
+		known = madvise((void *)first, 0, advice) ? -1 : 1;
+		__atomic_store_n(&populate, known, __ATOMIC_RELAXED);
+	}
+	if (known < 0)
+		return hwqnic_mem_check_maps(first, end, write);
+	while (madvise((void *)first, end - first, advice))
+		if (errno != EINTR)
+			return -EFAULT;
 	return 0;
 }
 
@@ -61,10 +139,14 @@ static int emb_reg_mr(struct upd *pd, struct umr *mr, void *addr,
 		      size_t length, unsigned int access, u64 npages)
 {
 	uintptr_t first = (uintptr_t)addr & ~(uintptr_t)4095;
-	dma_addr_t *pages = malloc(npages * sizeof(*pages));
+	dma_addr_t *pages;
 	u64 i;
 	int rc;
 
+	rc = emb_mem_check(addr, length, access);
+	if (rc)
+		return rc;
+	pages = malloc(npages * sizeof(*pages));
 	if (!pages)
 		return -ENOMEM;
 	for (i = 0; i < npages; i++)
@@ -88,6 +170,8 @@ struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
 	if (!pub || !addr || !length || !hwqnic_mr_access_ok(access) ||
 	    (uintptr_t)addr + length < (uintptr_t)addr)
 		return uerr_ptr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr_ptr(EPERM);
 	npages = ((uintptr_t)addr + length - first + 4095) >> 12;
 	if (npages > HWQNIC_PBL_MAX_PAGES)
 		return uerr_ptr(EINVAL);
@@ -111,6 +195,7 @@ struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
 		.rkey = mr->core.key,
 		.access = access,
 	};
+	hwqnic_obj_add(pub->context, &mr->obj, UOBJ_MR);
 	return &mr->pub;
 }
 
@@ -120,6 +205,8 @@ int hwqnic_dereg_mr(struct hwqnic_mr *pub)
 
 	if (!pub)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	mr = container_of(pub, struct umr, pub);
 	if (kern(pub->context)) {
 		int rc = -hwqnic_kern_dereg_mr(pub->context, mr);
@@ -129,6 +216,7 @@ int hwqnic_dereg_mr(struct hwqnic_mr *pub)
 	} else {
 		hwqnic_mr_dereg(DEV(pub->context), &mr->core);
 	}
+	hwqnic_obj_del(pub->context, &mr->obj);
 	free(mr);
 	return 0;
 }
@@ -141,6 +229,8 @@ hwqnic_create_comp_channel(struct hwqnic_context *ctx)
 
 	if (!ctx)
 		return uerr_ptr(EINVAL);
+	if (uctx_forked(ctx))
+		return uerr_ptr(EPERM);
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return uerr_ptr(ENOMEM);
@@ -154,6 +244,7 @@ hwqnic_create_comp_channel(struct hwqnic_context *ctx)
 		ch->pub.context = ctx;
 		ch->pub.fd = fd;
 		ch->wfd = -1;
+		hwqnic_obj_add(ctx, &ch->obj, UOBJ_CHANNEL);
 		return &ch->pub;
 	}
 	/* the engine's end never blocks; the reader's does, until changed */
@@ -165,6 +256,7 @@ hwqnic_create_comp_channel(struct hwqnic_context *ctx)
 	ch->pub.context = ctx;
 	ch->pub.fd = fds[0];
 	ch->wfd = fds[1];
+	hwqnic_obj_add(ctx, &ch->obj, UOBJ_CHANNEL);
 	return &ch->pub;
 }
 
@@ -175,12 +267,15 @@ int hwqnic_destroy_comp_channel(struct hwqnic_comp_channel *pub)
 
 	if (!pub)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	ch = container_of(pub, struct uchannel, pub);
 	hwqnic_lock(&DEV(pub->context)->lock);
 	busy = ch->users;
 	hwqnic_unlock(&DEV(pub->context)->lock);
 	if (busy)
 		return uerr(EBUSY);
+	hwqnic_obj_del(pub->context, &ch->obj);
 	close(ch->pub.fd);
 	if (ch->wfd >= 0)
 		close(ch->wfd);
@@ -198,6 +293,8 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 	if (!ctx || cqe < 1 || (u32)cqe > HWQNIC_MAX_CQE ||
 	    (channel && channel->context != ctx))
 		return uerr_ptr(EINVAL);
+	if (uctx_forked(ctx))
+		return uerr_ptr(EPERM);
 	cq = uzalloc(sizeof(*cq));
 	if (!cq)
 		return uerr_ptr(ENOMEM);
@@ -219,6 +316,7 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 		container_of(channel, struct uchannel, pub)->users++;
 		hwqnic_unlock(&DEV(ctx)->lock);
 	}
+	hwqnic_obj_add(ctx, &cq->obj, UOBJ_CQ);
 	return &cq->pub;
 }
 
@@ -230,6 +328,8 @@ int hwqnic_destroy_cq(struct hwqnic_cq *pub)
 
 	if (!pub)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	cq = container_of(pub, struct ucq, pub);
 	dev = DEV(pub->context);
 	rc = kern(pub->context) ? hwqnic_kern_destroy_cq(pub->context, cq) :
@@ -241,7 +341,30 @@ int hwqnic_destroy_cq(struct hwqnic_cq *pub)
 		container_of(pub->channel, struct uchannel, pub)->users--;
 		hwqnic_unlock(&dev->lock);
 	}
+	hwqnic_obj_del(pub->context, &cq->obj);
 	free(cq);
+	return 0;
+}
+
+/*
+ * The flags' cases, off the fast path: an inherited context, or an engine
+ * on this CPU, which an empty poll hands the CPU to. Out of line, so the
+ * fast path keeps its tail call and saves no register.
+ */
+static __attribute__((noinline, cold))
+int poll_flagged(struct hwqnic_context *ctx, struct ucq *cq, int num_entries,
+		 struct hwqnic_wc *wc)
+{
+	int n;
+
+	if (uctx_forked(ctx))
+		return -EPERM;
+	n = hwqnic_cq_poll(DEV(ctx), &cq->core, num_entries, wc);
+	if (n || !num_entries)
+		return n;
+	if (!kern(ctx) && hwqnic_engine_poll(DEV(ctx)))
+		return hwqnic_cq_poll(DEV(ctx), &cq->core, num_entries, wc);
+	sched_yield();
 	return 0;
 }
 
@@ -249,19 +372,23 @@ int hwqnic_poll_cq(struct hwqnic_cq *pub, int num_entries,
 		   struct hwqnic_wc *wc)
 {
 	struct hwqnic_context *ctx;
+	struct ucq *cq;
 
 	if (!pub || num_entries < 0 || (num_entries && !wc))
 		return -EINVAL;
 	ctx = pub->context;
-	return hwqnic_cq_poll(DEV(ctx),
-			      &container_of(pub, struct ucq, pub)->core,
-			      num_entries, wc);
+	cq = container_of(pub, struct ucq, pub);
+	if (unlikely(ctx->flags))
+		return poll_flagged(ctx, cq, num_entries, wc);
+	return hwqnic_cq_poll(DEV(ctx), &cq->core, num_entries, wc);
 }
 
 int hwqnic_req_notify_cq(struct hwqnic_cq *pub, int solicited_only)
 {
 	if (!pub)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	hwqnic_cq_arm(DEV(pub->context), &container_of(pub, struct ucq, pub)->core,
 		      solicited_only);
 	return 0;
@@ -278,6 +405,8 @@ int hwqnic_get_cq_event(struct hwqnic_comp_channel *channel,
 
 	if (!channel || !cq || !cq_context)
 		return uerr(EINVAL);
+	if (uctx_forked(channel->context))
+		return uerr(EPERM);
 	dev = DEV(channel->context);
 	for (;;) {
 		n = read(channel->fd, &token, sizeof(token));
@@ -321,6 +450,8 @@ struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
 	if (!pd || !attr || !qp_caps_ok(pd->context, attr))
 		return uerr_ptr(EINVAL);
 	ctx = pd->context;
+	if (uctx_forked(ctx))
+		return uerr_ptr(EPERM);
 	qp = uzalloc(sizeof(*qp));
 	if (!qp)
 		return uerr_ptr(ENOMEM);
@@ -358,6 +489,7 @@ struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
 	e->send_cq = attr->send_cq->handle;
 	e->recv_cq = attr->recv_cq->handle;
 	smp_store_release(&e->qpn, qp->core.qpn);
+	hwqnic_obj_add(ctx, &qp->obj, UOBJ_QP);
 	return &qp->pub;
 }
 
@@ -369,6 +501,8 @@ int hwqnic_modify_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr,
 
 	if (!pub || !attr)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	qp = container_of(pub, struct uqp, pub);
 	rc = kern(pub->context) ?
 	     -hwqnic_kern_modify_qp(pub->context, qp, attr, attr_mask) :
@@ -386,6 +520,8 @@ int hwqnic_query_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr)
 
 	if (!pub || !attr)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	qp = container_of(pub, struct uqp, pub);
 	if (kern(pub->context)) {
 		int rc = -hwqnic_kern_query_qp(pub->context, qp, attr);
@@ -403,6 +539,8 @@ int hwqnic_destroy_qp(struct hwqnic_qp *pub)
 
 	if (!pub)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	qp = container_of(pub, struct uqp, pub);
 	e = hwqnic_stats_entry(pub->context, pub->qp_num);
 	if (kern(pub->context)) {
@@ -414,6 +552,7 @@ int hwqnic_destroy_qp(struct hwqnic_qp *pub)
 		hwqnic_qp_destroy(DEV(pub->context), &qp->core);
 	}
 	WRITE_ONCE(e->qpn, 0);
+	hwqnic_obj_del(pub->context, &qp->obj);
 	free(qp);
 	return 0;
 }
@@ -428,6 +567,10 @@ int hwqnic_post_send(struct hwqnic_qp *pub, struct hwqnic_send_wr *wr,
 		if (bad_wr)
 			*bad_wr = wr;
 		return uerr(EINVAL);
+	}
+	if (uctx_forked(pub->context)) {
+		*bad_wr = wr;
+		return uerr(EPERM);
 	}
 	rc = -hwqnic_qp_post_send(DEV(pub->context),
 				  &container_of(pub, struct uqp, pub)->core,
@@ -450,6 +593,10 @@ int hwqnic_post_recv(struct hwqnic_qp *pub, struct hwqnic_recv_wr *wr,
 			*bad_wr = wr;
 		return uerr(EINVAL);
 	}
+	if (uctx_forked(pub->context)) {
+		*bad_wr = wr;
+		return uerr(EPERM);
+	}
 	rc = -hwqnic_qp_post_recv(DEV(pub->context),
 				  &container_of(pub, struct uqp, pub)->core,
 				  wr, &bad);
@@ -465,6 +612,8 @@ int hwqnic_query_qp_counters(struct hwqnic_qp *pub,
 {
 	if (!pub || !counters)
 		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
 	hwqnic_qp_counters_read(&container_of(pub, struct uqp, pub)->core,
 				counters);
 	return 0;

@@ -291,15 +291,51 @@ struct hwqnic_engine_counters {
 
 struct hwqnic_context;
 
+/* The longest device name hwqnic_open() takes. */
+#define HWQNIC_NAME_MAX	31
+
 /*
  * A device. Embedded: `name` (or hwqnic-embN when NULL) labels a new device
  * whose engine is a thread of this process. Kernel: `name` is NULL or
  * "hwqnic0", the device node; the context opened on it is a device of its
  * own, named hwqnicN by hwqnic.ko (ENODEV when the module is not loaded).
+ * A name becomes part of a file name (/dev/shm/hwqnic.<pid>.<name>): 1 to
+ * HWQNIC_NAME_MAX ASCII letters, digits, '.', '_' and '-', not starting
+ * with '.'; any other name is EINVAL, on both backends.
+ *
+ * Shared-CPU mode: when the engine would share the caller's one CPU (the
+ * opening thread may run on one CPU only and the engine thread on that
+ * one too: taskset -c N, a one-CPU container or VM; with the kernel
+ * backend, a machine with one CPU online), busy polling would make two
+ * spinning threads take turns at scheduler granularity. In this mode an
+ * empty hwqnic_poll_cq() runs a pass of the embedded engine itself (the
+ * poller drives the NIC) and yields the CPU if that found nothing to do,
+ * and the engine thread yields it every 128 passes. HWQNIC_SHARED_CPU=1
+ * or 0 forces the mode on or off (another value: EINVAL);
+ * hwqnic_shared_cpu() tells whether a context uses it.
+ *
+ * hwqnic_close() fails with EBUSY, and changes nothing, while any PD, MR,
+ * completion channel, CQ or QP of the context exists.
+ *
+ * fork(): the parent's resources keep working in the parent, on both
+ * backends, with nothing to call first (no ibv_fork_init()): the embedded
+ * engine reaches memory through the parent's own mappings, and hwqnic.ko
+ * pins MR pages, which fork() then copies for the child rather than
+ * share. A child cannot use a context it inherited (its engine, queues
+ * and kernel context are the parent's): every verb on it, or on any of
+ * its objects, fails with EPERM (hwqnic_poll_cq(): -EPERM; posts set
+ * *bad_wr to the first WR), except hwqnic_close(), which succeeds and
+ * frees only the child's copies of the context and its objects, closing
+ * the child's descriptors: the parent's engine, kernel context and stats
+ * file are untouched. The child may open devices of its own. Only fork()
+ * through the C library is seen (pthread_atfork()); a child made by a
+ * raw clone() must not touch the parent's contexts at all.
  */
 struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags);
 int hwqnic_close(struct hwqnic_context *ctx);
 const char *hwqnic_device_name(struct hwqnic_context *ctx);
+/* *shared = 1 if the context runs in shared-CPU mode (hwqnic_open()), else 0 */
+int hwqnic_shared_cpu(struct hwqnic_context *ctx, int *shared);
 int hwqnic_query_device(struct hwqnic_context *ctx,
 			struct hwqnic_device_attr *attr);
 int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
@@ -311,6 +347,18 @@ int hwqnic_get_async_event(struct hwqnic_context *ctx,
 struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx);
 int hwqnic_dealloc_pd(struct hwqnic_pd *pd);
 
+/*
+ * Registers [addr, addr + length). Every page must be mapped and readable,
+ * and writable when `access` lets the NIC write (LOCAL_WRITE, REMOTE_WRITE,
+ * REMOTE_ATOMIC), or the call fails with EFAULT, on both backends; the
+ * pages are faulted in, as pinning does. The range must then stay mapped,
+ * with at least those rights, until hwqnic_dereg_mr(): hwqnic.ko holds the
+ * pages it pinned, but the embedded engine reaches them through the
+ * process's mappings, so on that backend a range unmapped, made
+ * inaccessible or truncated (a file) while registered makes the engine
+ * thread fault (SIGSEGV, SIGBUS) in the next transfer that touches it,
+ * like a use after free.
+ */
 struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pd, void *addr,
 				size_t length, unsigned int access);
 int hwqnic_dereg_mr(struct hwqnic_mr *mr);

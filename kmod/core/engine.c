@@ -518,16 +518,22 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		break;
 	case HWQNIC_WR_RDMA_WRITE:
 	case HWQNIC_WR_RDMA_WRITE_WITH_IMM:
-		mr = eng_rkey(dev, rqp, rkey, raddr, len,
-			      HWQNIC_ACCESS_REMOTE_WRITE);
-		if (!mr) {
+		/*
+		 * IB (and rxe): a zero-length RDMA WRITE or READ names no
+		 * memory, so its R_Key and address are not checked; the
+		 * QP's right still is.
+		 */
+		mr = len ? eng_rkey(dev, rqp, rkey, raddr, len,
+				    HWQNIC_ACCESS_REMOTE_WRITE) : NULL;
+		if (len ? !mr :
+		    !(rqp->nic.access & HWQNIC_ACCESS_REMOTE_WRITE)) {
 			*status = HWQNIC_WC_REM_ACCESS_ERR;
 			break;
 		}
 		if (op == HWQNIC_WR_RDMA_WRITE_WITH_IMM &&
 		    !eng_has_recv(dev, rqp))
 			return eng_rnr(qp, rqp, status);
-		rseg = (struct eng_seg){ mr, raddr - mr->iova, len };
+		rseg = (struct eng_seg){ mr, mr ? raddr - mr->iova : 0, len };
 		*status = eng_move(dev, &remote, &local, len) ?
 			  HWQNIC_WC_REM_OP_ERR : HWQNIC_WC_SUCCESS;
 		if (!*status && op == HWQNIC_WR_RDMA_WRITE_WITH_IMM)
@@ -535,13 +541,14 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 					      false);
 		break;
 	case HWQNIC_WR_RDMA_READ:
-		mr = eng_rkey(dev, rqp, rkey, raddr, len,
-			      HWQNIC_ACCESS_REMOTE_READ);
-		if (!mr) {
+		mr = len ? eng_rkey(dev, rqp, rkey, raddr, len,
+				    HWQNIC_ACCESS_REMOTE_READ) : NULL;
+		if (len ? !mr :
+		    !(rqp->nic.access & HWQNIC_ACCESS_REMOTE_READ)) {
 			*status = HWQNIC_WC_REM_ACCESS_ERR;
 			break;
 		}
-		rseg = (struct eng_seg){ mr, raddr - mr->iova, len };
+		rseg = (struct eng_seg){ mr, mr ? raddr - mr->iova : 0, len };
 		*status = eng_move(dev, &local, &remote, len) ?
 			  HWQNIC_WC_LOC_PROT_ERR : HWQNIC_WC_SUCCESS;
 		break;

@@ -27,6 +27,11 @@ int hwqnic_mr_reg(struct hwqnic_dev *dev, struct hwqnic_core_mr *mr,
 void hwqnic_mr_dereg(struct hwqnic_dev *dev, struct hwqnic_core_mr *mr);
 bool hwqnic_mr_access_ok(u32 access);
 
+/* The rights that let the NIC write into an MR: its pages must be writable. */
+#define HWQNIC_MR_NIC_WRITES	(HWQNIC_ACCESS_LOCAL_WRITE | \
+				 HWQNIC_ACCESS_REMOTE_WRITE | \
+				 HWQNIC_ACCESS_REMOTE_ATOMIC)
+
 /* The MR behind a key, or NULL; caller holds dev->lock. */
 static inline struct hwqnic_core_mr *hwqnic_mr_lookup(struct hwqnic_dev *dev,
 						      u32 key)

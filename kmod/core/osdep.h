@@ -25,7 +25,7 @@
  *     address is not one the device may reach;
  *   hwqnic_os_engine_yield(od)
  *     called by a spinning engine now and then: a kthread must let others
- *     run, a pthread need not.
+ *     run; a pthread yields only when it shares one CPU with its host.
  */
 #ifndef _HWQNIC_OSDEP_H
 #define _HWQNIC_OSDEP_H

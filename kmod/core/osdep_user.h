@@ -189,6 +189,8 @@ static inline unsigned int ilog2(unsigned long n)
 struct hwqnic_osdev {
 	/* the engine is hwqnic.ko's: wake it with HWQNIC_IOC_WAKE on wake_fd */
 	bool kernel_engine;
+	/* the engine shares one CPU with the host: it yields (libhwqnic) */
+	bool shared_cpu;
 	int wake_fd;
 	long live_allocs;	/* outstanding allocations of both kinds */
 	long nallocs;		/* allocations attempted so far */
@@ -227,9 +229,14 @@ void hwqnic_os_engine_wait(struct hwqnic_osdev *od, u32 *word, u32 val,
 			   u64 timeout_ns);
 void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word);
 
+/*
+ * Every 128 passes. An engine on the one CPU its host's poller also runs
+ * on hands it the CPU, or both would spin a scheduler slice each in turn.
+ */
 static inline void hwqnic_os_engine_yield(struct hwqnic_osdev *od)
 {
-	(void)od;
+	if (od->shared_cpu)
+		sched_yield();
 }
 
 /* Fault injection for tests: make allocation attempt `n` from now fail. */

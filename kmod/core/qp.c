@@ -431,6 +431,7 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 	bool inl = wr->send_flags & HWQNIC_SEND_INLINE;
 	u32 op = wr->opcode, max_sge = inl ? HWQNIC_MAX_SGE :
 						  qp->cap.max_send_sge;
+	u32 sge_len[HWQNIC_MAX_SGE];	/* each read once: checked, then used */
 	u64 len = 0;
 	u8 flags = 0;
 	int i;
@@ -442,8 +443,10 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 	if (qp->type == HWQNIC_QPT_UD && op != HWQNIC_WR_SEND &&
 	    op != HWQNIC_WR_SEND_WITH_IMM)
 		return -EINVAL;
-	for (i = 0; i < wr->num_sge; i++)
-		len += wr->sg_list[i].length;
+	for (i = 0; i < wr->num_sge; i++) {
+		sge_len[i] = READ_ONCE(wr->sg_list[i].length);
+		len += sge_len[i];
+	}
 	if (len > HWQNIC_MAX_MSG ||
 	    (qp->type == HWQNIC_QPT_UD && len > HWQNIC_MTU) ||
 	    (wr_is_atomic(op) && (inl || wr->num_sge != 1 || len != 8)) ||
@@ -483,9 +486,12 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 		u8 *p = (u8 *)(w + 1);
 
 		for (i = 0; i < wr->num_sge; i++) {
+			/* an empty SGE need name no memory: {NULL, 0} */
+			if (!sge_len[i])
+				continue;
 			memcpy(p, (const void *)(uintptr_t)wr->sg_list[i].addr,
-			       wr->sg_list[i].length);
-			p += wr->sg_list[i].length;
+			       sge_len[i]);
+			p += sge_len[i];
 		}
 		return 0;
 	}
@@ -493,7 +499,7 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 		struct hwqnic_wqe_sge *s = (struct hwqnic_wqe_sge *)(w + 1) + i;
 
 		s->addr = cpu_to_le64(wr->sg_list[i].addr);
-		s->length = cpu_to_le32(wr->sg_list[i].length);
+		s->length = cpu_to_le32(sge_len[i]);
 		s->lkey = cpu_to_le32(wr->sg_list[i].lkey);
 	}
 	return 0;

@@ -64,6 +64,67 @@ static const char *round_trip(struct u_pair *p, struct u_buf *sb,
 	return why;
 }
 
+/* hwqnic_open(name, flags) refuses name with EINVAL (and opens nothing). */
+static void bad_name(const char *name, unsigned int flags, const char *what)
+{
+	struct hwqnic_context *ctx;
+	int e;
+
+	errno = 0;
+	ctx = hwqnic_open(name, flags);
+	e = errno;
+	ok(!ctx && e == EINVAL, "hwqnic_open(%s, %s): EINVAL", what,
+	   flags == HWQNIC_OPEN_KERNEL ? "kernel" : "embedded");
+	if (ctx) {
+		diag("  opened %s", hwqnic_device_name(ctx));
+		hwqnic_close(ctx);
+	} else if (e != EINVAL) {
+		diag("  errno %d (%s)", e, strerror(e));
+	}
+}
+
+/* A device name is a file-name component: [A-Za-z0-9._-], no leading '.'. */
+static void device_names(void)
+{
+	static const struct {
+		const char *name, *what;
+	} bad[] = {
+		{ "", "an empty name" },
+		{ "a/b", "a name with '/'" },
+		{ "/", "\"/\"" },
+		{ "../../tmp/x", "\"../../tmp/x\"" },
+		{ ".", "\".\"" },
+		{ "..", "\"..\"" },
+		{ ".hidden", "a name starting with '.'" },
+		{ "a b", "a name with a space" },
+		{ "a\nb", "a name with a newline" },
+		{ "a*", "a name with '*'" },
+		{ "caf\xc3\xa9", "a name with a non-ASCII letter" },
+		{ "0123456789abcdef0123456789abcdef", "a name of 32 characters" },
+	};
+	char path[128];
+	const char *ok_name = "Dev-1_a.b";
+	const char *longest = "0123456789abcdef0123456789abcde";
+	struct hwqnic_context *ctx;
+	unsigned int i;
+
+	for (i = 0; i < U_ARRAY_SIZE(bad); i++) {
+		bad_name(bad[i].name, HWQNIC_OPEN_EMBEDDED, bad[i].what);
+		bad_name(bad[i].name, HWQNIC_OPEN_KERNEL, bad[i].what);
+	}
+	ctx = hwqnic_open(ok_name, HWQNIC_OPEN_EMBEDDED);
+	if (ctx)
+		u_stats_path(ctx, getpid(), path, sizeof(path));
+	ok(ctx && !strcmp(hwqnic_device_name(ctx), ok_name) &&
+	   !access(path, F_OK), "\"%s\" is a name: its stats file is %s",
+	   ok_name, ctx ? path : "(none)");
+	ok(ctx && !hwqnic_close(ctx), "and it closes");
+	ctx = hwqnic_open(longest, HWQNIC_OPEN_EMBEDDED);
+	ok(ctx && !strcmp(hwqnic_device_name(ctx), longest) &&
+	   !hwqnic_close(ctx), "a name of %d characters (HWQNIC_NAME_MAX)",
+	   HWQNIC_NAME_MAX);
+}
+
 static void device_args(void)
 {
 	struct hwqnic_device_attr da;
@@ -907,6 +968,7 @@ int main(void)
 	if (!ok(!u_dev_open(&dev), "device open"))
 		return tap_done();
 	device_args();
+	device_names();
 	pd_mr_args();
 	cq_args();
 	cq_event_args();

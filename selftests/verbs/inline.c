@@ -6,6 +6,8 @@
  * overwritten right after each post and the receiver still gets the
  * original bytes. Each batch trails a large RDMA_WRITE so the engine is
  * still busy when the inline WRs are posted and their sources scribbled on.
+ * Empty SGEs name no memory: {NULL, 0} among the others is taken (UBSan
+ * would catch a copy from it).
  */
 #include "util.h"
 
@@ -186,6 +188,65 @@ static void run(enum hwqnic_wr_opcode op)
 	   op_names[op], count, max_inline, bad);
 }
 
+/* Inline WRs whose SGEs include {NULL, 0}: nothing is read from them. */
+static void empty_sges(void)
+{
+	static const char text[] = "hello";
+	struct hwqnic_sge one[1] = { { 0, 0, 0 } };
+	struct hwqnic_sge three[3] = {
+		{ 0, 0, 0 },
+		{ (uintptr_t)text, 5, 0 },
+		{ 0, 0, 0 },
+	};
+	struct hwqnic_sge r = u_sge(&B, SLOT_PAD, 64);
+	const char *why = NULL;
+	int rc;
+
+	memset(B.p, 0, B.len);
+	rc = u_post_recv(pair.b.qp, 1, &r, 1) ||
+	     u_post_send(pair.a.qp, HWQNIC_WR_SEND, 1, one, 1,
+			 HWQNIC_SEND_INLINE | HWQNIC_SEND_SIGNALED, 0, 0, 0);
+	if (!rc)
+		why = u_expect_wc(pair.a.scq, 1, HWQNIC_WC_SUCCESS,
+				  HWQNIC_WC_SEND, 0, 0, NULL);
+	if (!rc && !why)
+		why = u_expect_wc(pair.b.rcq, 1, HWQNIC_WC_SUCCESS,
+				  HWQNIC_WC_RECV, 0, 0, NULL);
+	ok(!rc && !why, "inline SEND of one {NULL, 0} SGE: 0 bytes (%s)",
+	   rc ? "post failed" : why ? why : "ok");
+
+	rc = u_post_recv(pair.b.qp, 2, &r, 1) ||
+	     u_post_send(pair.a.qp, HWQNIC_WR_SEND, 2, three, 3,
+			 HWQNIC_SEND_INLINE | HWQNIC_SEND_SIGNALED, 0, 0, 0);
+	why = NULL;
+	if (!rc)
+		why = u_expect_wc(pair.a.scq, 2, HWQNIC_WC_SUCCESS,
+				  HWQNIC_WC_SEND, 5, 0, NULL);
+	if (!rc && !why)
+		why = u_expect_wc(pair.b.rcq, 2, HWQNIC_WC_SUCCESS,
+				  HWQNIC_WC_RECV, 5, 0, NULL);
+	if (!rc && !why && memcmp(B.p + SLOT_PAD, text, 5))
+		why = "payload differs";
+	ok(!rc && !why, "inline SEND of {NULL, 0}, 5 bytes, {NULL, 0} (%s)",
+	   rc ? "post failed" : why ? why : "ok");
+
+	rc = u_post_recv(pair.b.qp, 3, &r, 0) ||
+	     u_post_send(pair.a.qp, HWQNIC_WR_RDMA_WRITE_WITH_IMM, 3, one, 1,
+			 HWQNIC_SEND_INLINE | HWQNIC_SEND_SIGNALED,
+			 u_addr(&B, 0), B.mr->rkey, htobe32(3));
+	why = NULL;
+	if (!rc)
+		why = u_expect_wc(pair.a.scq, 3, HWQNIC_WC_SUCCESS,
+				  HWQNIC_WC_RDMA_WRITE, 0, 0, NULL);
+	if (!rc && !why)
+		why = u_expect_wc(pair.b.rcq, 3, HWQNIC_WC_SUCCESS,
+				  HWQNIC_WC_RECV_RDMA_WITH_IMM, 0, 0, NULL);
+	ok(!rc && !why,
+	   "inline RDMA_WRITE_WITH_IMM of one {NULL, 0} SGE (%s)",
+	   rc ? "post failed" : why ? why : "ok");
+	memcpy(shadow, B.p, B.len);
+}
+
 int main(void)
 {
 	static const enum hwqnic_wr_opcode ops[] = {
@@ -231,6 +292,7 @@ int main(void)
 		expect[i] = malloc(max_inline + 1);
 	}
 
+	empty_sges();
 	for (i = 0; i < U_ARRAY_SIZE(ops); i++)
 		run(ops[i]);
 
