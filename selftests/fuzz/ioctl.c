@@ -309,7 +309,7 @@ static int do_reg_mr(struct hwqnic_dev *dev, struct in *in)
 		return rc;
 	if (!m.length || m.addr + m.length < m.addr || m.rsvd || m.key ||
 	    !npages || first != m.addr >> PG_SHIFT ||
-	    ((u64)(first + npages) << PG_SHIFT) < m.addr + m.length)
+	    first + npages - 1 != (m.addr + m.length - 1) >> PG_SHIFT)
 		abort();
 	pd = m.pdn < HWQNIC_MAX_PD ? pds[m.pdn] : NULL;
 	if (!pd)
