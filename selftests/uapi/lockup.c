@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * An unprivileged process floods its context's engine kthread: one 4 MiB
- * MR, HWQNIC_LOCKUP_QPS RC QPs (default 96) each connected to itself, and
+ * MR, HWQNIC_LOCKUP_QPS RC QPs (default 24) each connected to itself, and
  * 32 RDMA WRITEs of the whole MR posted on each. The engine must stay
  * schedulable throughout: the kernel's soft lockup watchdog, its threshold
  * lowered to one second (a CPU stuck for two seconds) for the run, must
@@ -11,18 +11,15 @@
  * root where hwqnic.ko is loaded (the qemu guest): it drops the flooding
  * child to uid and gid 65534; skipped elsewhere.
  */
-#include <grp.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/wait.h>
 
 #include "../verbs/util.h"
+#include "util.h"
 
-#define DEV		"/dev/hwqnic0"
 #define THRESH		"/proc/sys/kernel/watchdog_thresh"
 #define DEBUGFS		"/sys/kernel/debug/hwqnic/contexts"
 #define CGROOT		"/sys/fs/cgroup"
-#define NOBODY		65534
 #define MR_LEN		(4U << 20)
 #define WRITES		32
 
@@ -33,36 +30,13 @@ static const char *const stuck[] = {
 	"hung_task",
 };
 
-static int write_file(const char *path, const char *s)
+/*
+ * The child: 0 when every WRITE completed successfully, else 1. It says
+ * on `ready` when everything is posted.
+ */
+static int flood(int ready, void *arg)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return errno;
-	if (write(fd, s, strlen(s)) < 0)
-		rc = errno;
-	close(fd);
-	return rc;
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return errno;
-	buf[n] = 0;
-	return 0;
-}
-
-/* The child: 0 when every WRITE completed successfully, else 1. */
-static int flood(int nqp, int ready)
-{
+	int nqp = *(int *)arg;
 	struct u_dev d = { 0 };
 	struct u_buf mr;
 	struct u_qp_cfg cfg;
@@ -147,7 +121,7 @@ static void task_cgroup(pid_t pid, char *cg, size_t len)
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", pid);
 	*cg = 0;
-	if (!read_file(path, buf, sizeof(buf)) && !strncmp(buf, "0::", 3)) {
+	if (!uapi_read(path, buf, sizeof(buf)) && !strncmp(buf, "0::", 3)) {
 		buf[strcspn(buf, "\n")] = 0;
 		if (strlen(buf + 3) < len)
 			memcpy(cg, buf + 3, strlen(buf + 3) + 1);
@@ -186,7 +160,7 @@ int main(void)
 	const char *e = getenv("HWQNIC_LOCKUP_QPS");
 	int nqp = e && atoi(e) > 0 ? atoi(e) : 24;
 	char thresh[32], line[512], cg[256], ecg[256], procs[300];
-	int pfd[2], kmsg, st = 0, rc, n;
+	int rfd, kmsg, st = 0, rc, n;
 	unsigned long long cpu_ns = 0;
 	unsigned int uid = 0, epid = 0;
 	struct pollfd pf;
@@ -194,23 +168,16 @@ int main(void)
 	pid_t pid;
 	char x;
 
-	if (access(DEV, F_OK)) {
-		printf("1..0 # SKIP no %s (hwqnic.ko is not loaded)\n", DEV);
-		return 0;
-	}
-	if (geteuid()) {
-		printf("1..0 # SKIP needs root: to lower %s, read /dev/kmsg and drop the child to uid %d\n",
-		       THRESH, NOBODY);
-		return 0;
-	}
-	if (read_file(THRESH, thresh, sizeof(thresh))) {
+	uapi_require_root("to lower " THRESH
+			  ", read /dev/kmsg and drop the child to uid 65534");
+	if (uapi_read(THRESH, thresh, sizeof(thresh))) {
 		printf("1..0 # SKIP no %s: the kernel has no soft lockup detector\n",
 		       THRESH);
 		return 0;
 	}
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (!ok(kmsg >= 0 && lseek(kmsg, 0, SEEK_END) >= 0 &&
-		!write_file(THRESH, "1"),
+		!uapi_write(THRESH, "1"),
 		"watchdog_thresh lowered from %.*s to 1 s, kernel log open",
 		(int)strcspn(thresh, "\n"), thresh))
 		return tap_done();
@@ -218,23 +185,12 @@ int main(void)
 	snprintf(cg, sizeof(cg), CGROOT "/hwqnic-lockup.%d", getpid());
 	cgroup = !access(CGROOT "/cgroup.procs", F_OK) && !mkdir(cg, 0755);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
-	if (pipe(pfd))
+	pid = uapi_nobody(cgroup ? procs : NULL, NULL, flood, &nqp, &rfd);
+	if (pid < 0)
 		return tap_done();
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		close(pfd[0]);
-		/* into its cgroup first, while it may */
-		if ((cgroup && write_file(procs, "0")) || setgroups(0, NULL) ||
-		    setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY) || getuid() != NOBODY)
-			_exit(2);
-		_exit(flood(nqp, pfd[1]));
-	}
-	close(pfd[1]);
-	pf = (struct pollfd){ .fd = pfd[0], .events = POLLIN };
+	pf = (struct pollfd){ .fd = rfd, .events = POLLIN };
 	/* posting takes a moment: a generous bound */
-	rc = poll(&pf, 1, 120 * 1000) == 1 && read(pfd[0], &x, 1) == 1;
+	rc = poll(&pf, 1, 120 * 1000) == 1 && read(rfd, &x, 1) == 1;
 	ok(rc, "child as uid %d: a context, %d self-connected QPs, %d RDMA WRITEs of 4 MiB posted",
 	   NOBODY, nqp, nqp * WRITES);
 	if (rc) {
@@ -250,7 +206,7 @@ int main(void)
 		else
 			ok(1, "# SKIP engine in the owner's cgroup: no cgroup2 at " CGROOT);
 	}
-	close(pfd[0]);
+	close(rfd);
 	/* every wait in the child is bounded: this one too, in case */
 	for (rc = 0; rc < 2800 && waitpid(pid, &st, WNOHANG) == 0; rc++)
 		u_sleep_us(50 * 1000);
@@ -259,13 +215,11 @@ int main(void)
 		waitpid(pid, &st, 0);
 	}
 	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
-	   "every WRITE completed (child %s %d)",
-	   WIFEXITED(st) ? "exit" : "signal",
-	   WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	   "every WRITE completed (child exit %d)", uapi_status(st));
 	n = stuck_records(kmsg);
 	ok(n == 0, "no soft lockup, stall or hung task in the kernel log (%d)",
 	   n);
-	ok(!write_file(THRESH, thresh), "watchdog_thresh restored");
+	ok(!uapi_write(THRESH, thresh), "watchdog_thresh restored");
 	close(kmsg);
 	/* the child's context is gone with it, and its engine: bounded */
 	for (rc = 0; cgroup && rc < 500 && rmdir(cg); rc++)

@@ -7,23 +7,14 @@
  * over it, and given one once the limit allows. Run as root where
  * hwqnic.ko is loaded (the qemu guest); skipped elsewhere.
  */
-#include <errno.h>
 #include <stdbool.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <hwqnic/abi.h>
 #include <hwqnic/stats.h>
 #include "../tap.h"
-
-#define DEV		"/dev/hwqnic0"
-#define NOBODY		65534
+#include "util.h"
 
 /* What stats_len must be: the stats file of a device of 4096 QPs. */
 static size_t stats_len(void)
@@ -42,7 +33,7 @@ static int open_with_stats(void *mem, size_t len)
 		.stats_addr = (uintptr_t)mem,
 		.stats_len = len,
 	};
-	int fd = open(DEV, O_RDWR | O_CLOEXEC), rc = 0;
+	int fd = open(UAPI_DEV, O_RDWR | O_CLOEXEC), rc = 0;
 
 	if (fd < 0)
 		return errno;
@@ -53,7 +44,7 @@ static int open_with_stats(void *mem, size_t len)
 }
 
 /* The child: the two OPENs' errnos into res[]. */
-static void child(int out)
+static int child(int out, void *arg)
 {
 	size_t len = stats_len();
 	void *mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -61,58 +52,41 @@ static void child(int out)
 	struct rlimit rl;
 	int res[2];
 
+	(void)arg;
 	if (mem == MAP_FAILED || getrlimit(RLIMIT_MEMLOCK, &rl) ||
 	    rl.rlim_max < len)
-		_exit(3);
+		return 3;
 	rl.rlim_cur = len / 2;
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
-		_exit(4);
+		return 4;
 	res[0] = open_with_stats(mem, len);
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
-		_exit(5);
+		return 5;
 	res[1] = open_with_stats(mem, len);
 	if (write(out, res, sizeof(res)) != sizeof(res))
-		_exit(6);
-	_exit(0);
+		return 6;
+	return 0;
 }
 
 int main(void)
 {
-	int pfd[2], res[2] = { -1, -1 }, st = 0;
+	int rfd, res[2] = { -1, -1 }, st = 0;
+	/* the usual limit of an unprivileged user, whatever root's is */
 	struct rlimit rl = { 8 << 20, 8 << 20 };
 	pid_t pid;
 	bool got;
 
-	if (access(DEV, F_OK)) {
-		printf("1..0 # SKIP no %s (hwqnic.ko is not loaded)\n", DEV);
-		return 0;
-	}
-	if (geteuid()) {
-		printf("1..0 # SKIP needs root: to drop the child to uid %d, without CAP_IPC_LOCK\n",
-		       NOBODY);
-		return 0;
-	}
-	if (pipe(pfd))
+	uapi_require_root("to drop the child to uid 65534, without CAP_IPC_LOCK");
+	pid = uapi_nobody(NULL, &rl, child, NULL, &rfd);
+	if (pid < 0)
 		return 1;
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		close(pfd[0]);
-		/* the usual limit of an unprivileged user, whatever root's is */
-		if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgroups(0, NULL) ||
-		    setresgid(NOBODY, NOBODY, NOBODY) ||
-		    setresuid(NOBODY, NOBODY, NOBODY))
-			_exit(2);
-		child(pfd[1]);
-	}
-	close(pfd[1]);
-	got = read(pfd[0], res, sizeof(res)) == sizeof(res);
-	close(pfd[0]);
+	got = read(rfd, res, sizeof(res)) == sizeof(res);
+	close(rfd);
 	waitpid(pid, &st, 0);
 	ok(got && WIFEXITED(st) && !WEXITSTATUS(st),
 	   "a child as uid %d, RLIMIT_MEMLOCK 8 MiB (exit %d)", NOBODY,
-	   WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st));
+	   uapi_status(st));
 	ok(got && res[0] == ENOMEM,
 	   "its stats file (%zu KiB) over half as much locked memory: ENOMEM (%s)",
 	   stats_len() >> 10, strerror(res[0]));
