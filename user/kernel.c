@@ -44,8 +44,10 @@ static void stats_rename(struct hwqnic_context *ctx, u32 dev_id)
 	snprintf(path, sizeof(path),
 		 HWQNIC_STATS_DIR "/" HWQNIC_STATS_PREFIX "%d.%s", getpid(),
 		 ctx->name);
-	if (rename(ctx->stats_path, path))
-		return;		/* still published, under the first name */
+	/* never over a file someone made there: it stays under its first */
+	if (renameat2(AT_FDCWD, ctx->stats_path, AT_FDCWD, path,
+		      RENAME_NOREPLACE))
+		return;
 	memcpy(ctx->stats_path, path, sizeof(path));
 }
 
