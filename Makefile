@@ -177,7 +177,8 @@ kmod:
 
 TEST_BINS := $(TESTS_C:%=$(BUILD)/asan/%.t) \
 	     $(TESTS_C:%=$(BUILD)/valgrind/%.t)
-TESTS := $(TEST_BINS) selftests/kmod/build.t selftests/kmod/run-qemu.sh \
+TESTS := $(TEST_BINS) selftests/kmod/build.t selftests/kmod/watch.t \
+	 selftests/kmod/run-qemu.sh \
 	 $(wildcard selftests/bpf/*.t) $(wildcard selftests/tools/*.t) \
 	 selftests/fuzz/run.t
 

@@ -25,6 +25,7 @@ QEMU_TIMEOUT=${QEMU_TIMEOUT:-1800}
 END_MARKER=HWQNIC-GUEST-END
 
 . "$top/selftests/tap.sh"
+. "$here/watch.sh"
 
 command -v qemu-system-x86_64 >/dev/null ||
 	skip_all "qemu-system-x86_64 missing: apt-get install qemu-system-x86"
@@ -138,41 +139,11 @@ qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G
 	-kernel "$kernel" -initrd "$tmp/initrd.gz" -append "$cmdline"
 	-serial "file:$tmp/console.log" -serial "file:$tmp/tap.log")
 echo "#$(printf ' %q' "${qemu[@]}")"
-# A busy machine makes the guest slow, not silent: the guest is killed
-# when it has printed nothing for QEMU_STALL seconds (a hang), or, still
-# printing, after QEMU_TIMEOUT. Either way the reason is reported.
 touch "$tmp/console.log" "$tmp/tap.log"
 t0=$(date +%s%N)
 "${qemu[@]}" </dev/null >"$tmp/qemu.log" 2>&1 &
 qpid=$!
-start=${t0%?????????}
-last=$start
-seen=0
-first=
-killed=
-while kill -0 "$qpid" 2>/dev/null; do
-	sleep 1
-	now=$(date +%s)
-	size=$(($(stat -c %s "$tmp/console.log") + $(stat -c %s "$tmp/tap.log")))
-	if [ "$size" != "$seen" ]; then
-		seen=$size
-		last=$now
-	fi
-	[ -z "$first" ] && [ -s "$tmp/tap.log" ] && first=$((now - start))
-	if [ $((now - last)) -ge "$QEMU_STALL" ]; then
-		killed="hung: no output from the guest for ${QEMU_STALL}s (QEMU_STALL)"
-	elif [ $((now - start)) -ge "$QEMU_TIMEOUT" ]; then
-		killed="killed after ${QEMU_TIMEOUT}s (QEMU_TIMEOUT), its last output $((now - last))s before"
-	fi
-	[ -z "$killed" ] && continue
-	kill -TERM "$qpid" 2>/dev/null
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		kill -0 "$qpid" 2>/dev/null || break
-		sleep 1
-	done
-	kill -KILL "$qpid" 2>/dev/null
-	break
-done
+watch_guest "$qpid" "$QEMU_STALL" "$QEMU_TIMEOUT" "$tmp/console.log" "$tmp/tap.log"
 wait "$qpid"
 qrc=$?
 qpid=
