@@ -40,30 +40,6 @@ static uint64_t seed;
 		     #call, p_, e_, (want));				\
 } while (0)
 
-/* One SEND a -> b of len bytes: the pair still works. */
-static const char *round_trip(struct u_pair *p, struct u_buf *sb,
-			      struct u_buf *rb, uint32_t len, uint64_t id)
-{
-	struct hwqnic_sge s = u_sge(sb, 0, len), r = u_sge(rb, 0, len);
-	const char *why;
-
-	u_fill_rand(sb->p, len, &seed);
-	memset(rb->p, 0, len);
-	if (u_post_recv(p->b.qp, id, &r, 1))
-		return "post_recv failed";
-	if (u_post_send(p->a.qp, HWQNIC_WR_SEND, id, &s, 1,
-			HWQNIC_SEND_SIGNALED, 0, 0, 0))
-		return "post_send failed";
-	why = u_expect_wc(p->a.scq, id, HWQNIC_WC_SUCCESS, HWQNIC_WC_SEND, len,
-			  0, NULL);
-	if (!why)
-		why = u_expect_wc(p->b.rcq, id, HWQNIC_WC_SUCCESS,
-				  HWQNIC_WC_RECV, len, 0, NULL);
-	if (!why && memcmp(sb->p, rb->p, len))
-		why = "payload differs";
-	return why;
-}
-
 /* hwqnic_open(name, flags) refuses name with EINVAL (and opens nothing). */
 static void bad_name(const char *name, unsigned int flags, const char *what)
 {
@@ -629,7 +605,8 @@ static void modify_args(void)
 	}
 	p.a = ea;
 	p.b = eb;
-	why = round_trip(&p, &sb, &rb, 200, 7);
+	why = u_send_check(&p, u_sge(&sb, 0, 200),
+			   u_sge(&rb, 0, 200), 7, &seed);
 	ok(!why, "after all the refused modifies the QPs work%s%s",
 	   why ? ": " : "", why ? why : "");
 
@@ -903,7 +880,8 @@ static void post_args(void)
 	ok(!why, "the RQ held exactly the accepted receives, in order%s%s",
 	   why ? ": " : "", why ? why : "");
 
-	why = round_trip(&p, &sb, &rb, 100, 500);
+	why = u_send_check(&p, u_sge(&sb, 0, 100),
+			   u_sge(&rb, 0, 100), 500, &seed);
 	ok(!why, "after every refusal the pair still works%s%s",
 	   why ? ": " : "", why ? why : "");
 	CHECK_ERR(EBUSY, hwqnic_destroy_cq(p.a.scq),
@@ -912,7 +890,8 @@ static void post_args(void)
 		  "hwqnic_dealloc_pd of the PD in use: EBUSY");
 	CHECK_ERR(EINVAL, hwqnic_query_qp_counters(p.a.qp, NULL),
 		  "hwqnic_query_qp_counters(NULL counters): EINVAL");
-	why = round_trip(&p, &sb, &rb, 64, 501);
+	why = u_send_check(&p, u_sge(&sb, 0, 64),
+			   u_sge(&rb, 0, 64), 501, &seed);
 	ok(!why, "and after the EBUSY refusals too%s%s", why ? ": " : "",
 	   why ? why : "");
 out:

@@ -72,28 +72,6 @@ static bool alone(void)
 	return true;
 }
 
-/* One SEND a -> b: the objects still work after a refused close. */
-static const char *round_trip(struct u_pair *p, struct u_buf *b, uint64_t id)
-{
-	struct hwqnic_sge s = u_sge(b, 0, 64), r = u_sge(b, 2048, 64);
-	const char *why;
-
-	u_fill_rand(b->p, 64, &seed);
-	memset(b->p + 2048, 0, 64);
-	if (u_post_recv(p->b.qp, id, &r, 1) ||
-	    u_post_send(p->a.qp, HWQNIC_WR_SEND, id, &s, 1,
-			HWQNIC_SEND_SIGNALED, 0, 0, 0))
-		return "post failed";
-	why = u_expect_wc(p->a.scq, id, HWQNIC_WC_SUCCESS, HWQNIC_WC_SEND, 64,
-			  0, NULL);
-	if (!why)
-		why = u_expect_wc(p->b.rcq, id, HWQNIC_WC_SUCCESS,
-				  HWQNIC_WC_RECV, 64, 0, NULL);
-	if (!why && memcmp(b->p, b->p + 2048, 64))
-		why = "payload differs";
-	return why;
-}
-
 /* Everything at once, then taken away kind by kind. */
 static void all(void)
 {
@@ -122,7 +100,8 @@ static void all(void)
 
 	if (!refused(ctx, "all of them"))
 		return;
-	why = round_trip(&p, &b, 1);
+	why = u_send_check(&p, u_sge(&b, 0, 64),
+			   u_sge(&b, 2048, 64), 1, &seed);
 	ok(!why, "the QPs, CQs and MR still work%s%s", why ? ": " : "",
 	   why ? why : "");
 	ok(!hwqnic_req_notify_cq(cq, 0), "the channel's CQ can still be armed");

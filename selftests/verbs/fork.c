@@ -78,28 +78,6 @@ void child_ok(bool cond, const char *fmt, ...)
 		 what, e_);						\
 } while (0)
 
-/* One SEND a -> b through pair p in buffer b; NULL when right. */
-static const char *round_trip(struct u_pair *p, struct u_buf *b, uint64_t id)
-{
-	struct hwqnic_sge s = u_sge(b, 0, 256), r = u_sge(b, 4096, 256);
-	const char *why;
-
-	u_fill_rand(b->p, 256, &seed);
-	memset(b->p + 4096, 0, 256);
-	if (u_post_recv(p->b.qp, id, &r, 1) ||
-	    u_post_send(p->a.qp, HWQNIC_WR_SEND, id, &s, 1,
-			HWQNIC_SEND_SIGNALED, 0, 0, 0))
-		return "post failed";
-	why = u_expect_wc(p->a.scq, id, HWQNIC_WC_SUCCESS, HWQNIC_WC_SEND,
-			  256, 0, NULL);
-	if (!why)
-		why = u_expect_wc(p->b.rcq, id, HWQNIC_WC_SUCCESS,
-				  HWQNIC_WC_RECV, 256, 0, NULL);
-	if (!why && memcmp(b->p, b->p + 4096, 256))
-		why = "payload differs";
-	return why;
-}
-
 /* An RDMA WRITE within the parent's buffer, after the CPU wrote both ends. */
 static const char *write_lands(uint64_t id)
 {
@@ -224,7 +202,8 @@ static void child_own_device(void)
 	u_qp_cfg_default(&cfg);
 	if (!u_pair_create(&p, d.pd, &cfg)) {
 		if (!u_buf_alloc(&b, d.pd, 8192, U_RC_ACCESS)) {
-			why = round_trip(&p, &b, 77);
+			why = u_send_check(&p, u_sge(&b, 0, 256),
+					   u_sge(&b, 4096, 256), 77, &seed);
 			u_buf_free(&b);
 		}
 		u_pair_destroy(&p);
@@ -348,7 +327,8 @@ int main(void)
 		!u_buf_alloc(&buf, dev.pd, 16384, U_RC_ACCESS),
 		"a pair, a buffer, a channel and its CQ"))
 		goto out;
-	why = round_trip(&pair, &buf, 1);
+	why = u_send_check(&pair, u_sge(&buf, 0, 256),
+			   u_sge(&buf, 4096, 256), 1, &seed);
 	ok(!why, "a SEND before fork()%s%s", why ? ": " : "", why ? why : "");
 	u_stats_path(dev.ctx, getpid(), stats_path, sizeof(stats_path));
 	chan_fd = chan->fd;
@@ -374,7 +354,8 @@ int main(void)
 	why = write_lands(2);
 	ok(!why, "with the child alive, RDMA WRITE lands in the parent's freshly written buffer%s%s",
 	   why ? ": " : "", why ? why : "");
-	why = round_trip(&pair, &buf, 3);
+	why = u_send_check(&pair, u_sge(&buf, 0, 256),
+			   u_sge(&buf, 4096, 256), 3, &seed);
 	ok(!why, "with the child alive, a SEND arrives in the parent%s%s",
 	   why ? ": " : "", why ? why : "");
 	ok(write(go[1], "g", 1) == 1, "the child may go on");
@@ -386,7 +367,8 @@ int main(void)
 	   "the child reported %d checks and exited 0 (status %d; ASan or valgrind exit codes mean leaks or errors there)",
 	   lines, status);
 
-	why = round_trip(&pair, &buf, 4);
+	why = u_send_check(&pair, u_sge(&buf, 0, 256),
+			   u_sge(&buf, 4096, 256), 4, &seed);
 	ok(!why, "after the child's close and exit, the parent still works%s%s",
 	   why ? ": " : "", why ? why : "");
 	why = write_lands(5);

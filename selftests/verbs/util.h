@@ -779,6 +779,35 @@ static inline const char *u_expect_wc(struct hwqnic_cq *cq, uint64_t wr_id,
 	return u_wc_check(&wc, wr_id, status, opcode, byte_len, qpn);
 }
 
+/*
+ * One signaled SEND of s (random bytes from *seed) from p's a into a
+ * receive of r on p's b: NULL when both complete and the bytes arrived,
+ * else what went wrong.
+ */
+static inline const char *u_send_check(struct u_pair *p, struct hwqnic_sge s,
+				       struct hwqnic_sge r, uint64_t id,
+				       uint64_t *seed)
+{
+	void *src = (void *)(uintptr_t)s.addr, *dst = (void *)(uintptr_t)r.addr;
+	const char *why;
+
+	u_fill_rand(src, s.length, seed);
+	memset(dst, 0, r.length);
+	if (u_post_recv(p->b.qp, id, &r, 1))
+		return "post_recv failed";
+	if (u_post_send(p->a.qp, HWQNIC_WR_SEND, id, &s, 1,
+			HWQNIC_SEND_SIGNALED, 0, 0, 0))
+		return "post_send failed";
+	why = u_expect_wc(p->a.scq, id, HWQNIC_WC_SUCCESS, HWQNIC_WC_SEND,
+			  s.length, 0, NULL);
+	if (!why)
+		why = u_expect_wc(p->b.rcq, id, HWQNIC_WC_SUCCESS,
+				  HWQNIC_WC_RECV, s.length, 0, NULL);
+	if (!why && memcmp(src, dst, s.length))
+		why = "payload differs";
+	return why;
+}
+
 /* --- the stats file ----------------------------------------------------- */
 
 static inline void u_stats_path(struct hwqnic_context *ctx, pid_t pid,
