@@ -112,7 +112,8 @@ $(BUILD)/bpf/vmlinux.h:
 		rm -f $@.tmp; cp bpf/vmlinux_fallback.h $@; \
 	fi
 
-bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(BUILD)/bpf/vmlinux.h
+bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/hwqnic/hw.h \
+		$(BUILD)/bpf/vmlinux.h
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/bpf/%.skel.h: bpf/%.bpf.o
