@@ -185,7 +185,7 @@ static u32 cq_span(struct hwqnic_hwq_idx from, u32 idx, u32 depth)
 static void cq_retire(struct hwqnic_core_qp *qp, const struct hwqnic_wc *wc,
 		      u32 idx)
 {
-	bool recv = wc->opcode & HWQNIC_WC_RECV;
+	bool recv = hwqnic_wc_is_recv(wc->opcode);
 	struct hwqnic_hwq *q = recv ? &qp->rq : &qp->sq;
 	u32 *done = recv ? &qp->rq_done : &qp->sq_done;
 	u32 *gauge = recv ? &qp->cnt->rq_outstanding :

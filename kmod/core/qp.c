@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Queue pairs: creation, the state machine, and the host's posting path. */
 #include "qp.h"
+#include "opcode.h"
 
 #define SQ_HDR	sizeof(struct hwqnic_send_wqe)
 #define RQ_HDR	sizeof(struct hwqnic_recv_wqe)
@@ -413,12 +414,6 @@ void hwqnic_qp_query(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 }
 EXPORT_SYMBOL_GPL(hwqnic_qp_query);
 
-static bool wr_is_atomic(u32 op)
-{
-	return op == HWQNIC_WR_ATOMIC_CMP_AND_SWP ||
-	       op == HWQNIC_WR_ATOMIC_FETCH_AND_ADD;
-}
-
 #define SEND_FLAGS (HWQNIC_SEND_FENCE | HWQNIC_SEND_SIGNALED | \
 		    HWQNIC_SEND_SOLICITED | HWQNIC_SEND_INLINE)
 
@@ -429,28 +424,32 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 {
 	struct hwqnic_send_wqe *w = slot;
 	bool inl = wr->send_flags & HWQNIC_SEND_INLINE;
-	u32 op = wr->opcode, max_sge = inl ? HWQNIC_MAX_SGE :
-						  qp->cap.max_send_sge;
+	u32 opcode = wr->opcode, max_sge = inl ? HWQNIC_MAX_SGE :
+						      qp->cap.max_send_sge;
+	const struct hwqnic_opcode *op = hwqnic_opcode(opcode);
 	u32 sge_len[HWQNIC_MAX_SGE];	/* each read once: checked, then used */
+	bool atomic;
 	u64 len = 0;
 	u8 flags = 0;
 	int i;
 
-	if (op >= HWQNIC_WR_MAX || (wr->send_flags & ~SEND_FLAGS) ||
+	if (!op || (wr->send_flags & ~SEND_FLAGS) ||
 	    wr->num_sge < 0 || (u32)wr->num_sge > max_sge ||
 	    (wr->num_sge && !wr->sg_list))
 		return -EINVAL;
-	if (qp->type == HWQNIC_QPT_UD && op != HWQNIC_WR_SEND &&
-	    op != HWQNIC_WR_SEND_WITH_IMM)
+	if (!(op->qp_types & HWQNIC_OP_QPT(qp->type)))
 		return -EINVAL;
+	atomic = op->kind == HWQNIC_OPK_ATOMIC;
 	for (i = 0; i < wr->num_sge; i++) {
 		sge_len[i] = READ_ONCE(wr->sg_list[i].length);
 		len += sge_len[i];
 	}
+	/* inline data is what the NIC reads: none where it writes locally */
 	if (len > HWQNIC_MAX_MSG ||
 	    (qp->type == HWQNIC_QPT_UD && len > HWQNIC_MTU) ||
-	    (wr_is_atomic(op) && (inl || wr->num_sge != 1 || len != 8)) ||
-	    (inl && (op == HWQNIC_WR_RDMA_READ ||
+	    (atomic && (inl || wr->num_sge != 1 ||
+			len != HWQNIC_ATOMIC_LEN)) ||
+	    (inl && ((op->local_access & HWQNIC_ACCESS_LOCAL_WRITE) ||
 		     len > qp->cap.max_inline_data)))
 		return -EINVAL;
 
@@ -462,14 +461,14 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 	if (wr->send_flags & HWQNIC_SEND_FENCE)
 		flags |= HWQNIC_WQE_F_FENCE;
 	*w = (struct hwqnic_send_wqe) {
-		.opcode = op,
+		.opcode = opcode,
 		.flags = flags | (inl ? HWQNIC_WQE_F_INLINE : 0),
 		.num_sge = inl ? 0 : wr->num_sge,
 		.length = cpu_to_le32(len),
 		.wr_id = cpu_to_le64(wr->wr_id),
 		.imm_data = cpu_to_le32(wr->imm_data),
 	};
-	if (wr_is_atomic(op)) {
+	if (atomic) {
 		w->rkey = cpu_to_le32(wr->wr.atomic.rkey);
 		w->remote_addr = cpu_to_le64(wr->wr.atomic.remote_addr);
 		w->compare_add = cpu_to_le64(wr->wr.atomic.compare_add);
