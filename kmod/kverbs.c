@@ -7,7 +7,7 @@
 #include <linux/vmalloc.h>
 #include <linux/dma-direct.h>
 
-#include "hwqnic_kdev.h"
+#include "device.h"
 
 int hwqnic_kquery_device(struct hwqnic_kdev *kdev,
 			 struct hwqnic_device_attr *attr)
