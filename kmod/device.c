@@ -173,6 +173,16 @@ void hwqnic_kdev0_destroy(void)
 	hwqnic_kdev0 = NULL;
 }
 
+/**
+ * hwqnic_kdev_get() - A device of hwqnic.ko, for an in-kernel consumer.
+ * @index: its number; 0 is hwqnic0, the only one
+ *
+ * The device lives as long as hwqnic.ko, which a module that calls its
+ * exported verbs keeps loaded.
+ *
+ * Context: Process context, as for every verb.
+ * Return: the device, or NULL when there is none of that number.
+ */
 struct hwqnic_kdev *hwqnic_kdev_get(unsigned int index)
 {
 	return index == 0 ? hwqnic_kdev0 : NULL;

@@ -938,7 +938,6 @@ bool hwqnic_engine_unpoll(struct hwqnic_dev *dev)
 	hwqnic_unlock(&dev->lock);
 	return work;
 }
-EXPORT_SYMBOL_GPL(hwqnic_engine_unpoll);
 
 /*
  * The active QPs' turns. A QP may leave the list during its turn: the
@@ -979,14 +978,12 @@ bool hwqnic_engine_poll(struct hwqnic_dev *dev)
 	hwqnic_unlock(&dev->lock);
 	return work;
 }
-EXPORT_SYMBOL_GPL(hwqnic_engine_poll);
 
 /* Wake a sleeping engine, e.g. to see *stop. */
 void hwqnic_engine_kick(struct hwqnic_dev *dev)
 {
 	hwqnic_os_engine_wake(&dev->od, &dev->dbp->wake_seq);
 }
-EXPORT_SYMBOL_GPL(hwqnic_engine_kick);
 
 /*
  * Spin while there is work or was a moment ago, then sleep until a
@@ -1048,4 +1045,3 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 		sample = last = t;
 	}
 }
-EXPORT_SYMBOL_GPL(hwqnic_engine_run);

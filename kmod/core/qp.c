@@ -90,7 +90,6 @@ free_sq:
 	hwqnic_hwq_free(&dev->od, &qp->sq);
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_create);
 
 void hwqnic_qp_deactivate(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
@@ -106,7 +105,6 @@ void hwqnic_qp_deactivate(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	}
 	qp->nic.active = false;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_deactivate);
 
 /*
  * The QP has left the device's table: a poller that found it before is
@@ -138,7 +136,6 @@ void hwqnic_qp_clean_cqs(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	hwqnic_cq_clean(dev, qp->rcq, qp->qpn);
 	hwqnic_unlock(&qp->rcq->lock);
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_clean_cqs);
 
 void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
@@ -157,7 +154,6 @@ void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	hwqnic_hwq_free(&dev->od, &qp->rq);
 	hwqnic_hwq_free(&dev->od, &qp->sq);
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_destroy);
 
 /*
  * The host's side of a QP that hwqnic.ko created for this process: its
@@ -206,7 +202,6 @@ int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	}
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_attach);
 
 /* Undoes hwqnic_qp_attach(); the queue views are the caller's again. */
 void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
@@ -218,7 +213,6 @@ void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	hwqnic_unlock(&dev->lock);
 	qp_host_fini(qp);
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_detach);
 
 /* The IB state machine: required and optional attributes, [RC, UD]. */
 struct qp_trans {
@@ -325,7 +319,6 @@ void hwqnic_qp_host_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	qp_host_reset_side(dev, qp, qp->rcq, &qp->rq, &qp->rq_posted,
 			   &qp->rq_done, &qp->cnt->rq_outstanding);
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_host_reset);
 
 /* The NIC's side of a move to RESET: nothing to do, nothing owed. */
 static void qp_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
@@ -393,7 +386,6 @@ out:
 		hwqnic_qp_host_reset(dev, qp);
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_modify);
 
 void hwqnic_qp_query(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     struct hwqnic_qp_attr *attr)
@@ -412,7 +404,6 @@ void hwqnic_qp_query(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	attr->path_mtu = HWQNIC_MTU_4096;
 	attr->cap = qp->cap;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_query);
 
 #define SEND_FLAGS (HWQNIC_SEND_FENCE | HWQNIC_SEND_SIGNALED | \
 		    HWQNIC_SEND_SOLICITED | HWQNIC_SEND_INLINE)
@@ -542,7 +533,6 @@ void hwqnic_qp_host_state(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	qp_set_host_state(dev, qp, state);
 	hwqnic_unlock(&qp->rq_lock);
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_host_state);
 
 /*
  * A poller took an error completion of the QP: it is in ERR, unless it
@@ -560,7 +550,6 @@ bool hwqnic_qp_host_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	hwqnic_unlock(&qp->rq_lock);
 	return err;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_host_error);
 
 int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			const struct hwqnic_send_wr *wr,
@@ -603,7 +592,6 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		*bad_wr = wr;
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_post_send);
 
 int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			const struct hwqnic_recv_wr *wr,
@@ -658,7 +646,6 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		*bad_wr = wr;
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_post_recv);
 
 /* A QP's counters, each read whole: the engine and the poster write them. */
 void hwqnic_qp_counters_read(const struct hwqnic_core_qp *qp,
@@ -677,4 +664,3 @@ void hwqnic_qp_counters_read(const struct hwqnic_core_qp *qp,
 	out->sq_outstanding = READ_ONCE(c->sq_outstanding);
 	out->rq_outstanding = READ_ONCE(c->rq_outstanding);
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_counters_read);
