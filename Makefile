@@ -37,7 +37,8 @@ DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      engine.c ioc.c osdep_user.c) \
-	    $(addprefix user/,device.c verbs.c kernel.c stats.c)
+	    $(addprefix user/,device.c verbs.c kernel.c stats.c statsfile.c \
+	      names.c)
 LIBS	:= -lpthread -lm
 TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c \
 		selftests/uapi/*.c))

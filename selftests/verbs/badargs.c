@@ -444,8 +444,8 @@ static void expect_refused(struct hwqnic_qp *qp, int rc, int err,
 	ok(rc == EINVAL && err == EINVAL && qp->state == stay &&
 	   st == (int)stay,
 	   "%s: EINVAL, QP stays in %s (rc %d, errno %d, state %s/%s)", what,
-	   u_state_str(stay), rc, err, u_state_str(qp->state),
-	   u_state_str(st));
+	   hwqnic_qp_state_str(stay), rc, err, hwqnic_qp_state_str(qp->state),
+	   hwqnic_qp_state_str(st));
 }
 
 #define REFUSE(qp, stay, what, ...) do {				\

@@ -526,10 +526,10 @@ static void run_case(const struct ecase *c, int idx)
 				 p.a.qp->qp_num);
 	ok(!why, "%s: requester gets %s%s%s", c->name,
 	   c->req_status == ANY_ERROR ? "an error" :
-	   u_status_str(c->req_status), why ? ": " : "", why ? why : "");
+	   hwqnic_wc_status_str(c->req_status), why ? ": " : "", why ? why : "");
 	if (got == 2 && c->req_status == ANY_ERROR)
 		diag("%s: requester status %s", c->name,
-		     u_status_str(wc[1].status));
+		     hwqnic_wc_status_str(wc[1].status));
 	if (c->kind == K_RNR)
 		ok(t1 - t0 >= 3 * 10240000ULL * 9 / 10,
 		   "%s: the error came after 3 retries of 10.24 ms (%.1f ms)",
@@ -554,7 +554,8 @@ static void run_case(const struct ecase *c, int idx)
 	ok(p.a.qp->state == HWQNIC_QPS_ERR &&
 	   u_qp_state(p.a.qp) == HWQNIC_QPS_ERR,
 	   "%s: requester QP in ERR (qp->state %s, query %s)", c->name,
-	   u_state_str(p.a.qp->state), u_state_str(u_qp_state(p.a.qp)));
+	   hwqnic_qp_state_str(p.a.qp->state),
+	   hwqnic_qp_state_str(u_qp_state(p.a.qp)));
 
 	/* WRs posted in ERR flush too */
 	sge[0] = rsge(R_A, 0, 16);
@@ -580,8 +581,8 @@ static void run_case(const struct ecase *c, int idx)
 		   u_qp_state(p.b.qp) == HWQNIC_QPS_RTS,
 		   "%s: responder unaffected: RTS, receives not consumed (%d completions%s%s, state %s)",
 		   c->name, got, got ? ", first " : "",
-		   got ? u_status_str(wc[0].status) : "",
-		   u_state_str(u_qp_state(p.b.qp)));
+		   got ? hwqnic_wc_status_str(wc[0].status) : "",
+		   hwqnic_qp_state_str(u_qp_state(p.b.qp)));
 	} else if (c->resp_status != DONT_CARE) {
 		got = u_wait_cq(p.b.rcq, 2, wc);
 		why = got == 2 ? NULL : "missing receive completions";
@@ -595,7 +596,7 @@ static void run_case(const struct ecase *c, int idx)
 			     u_qp_state(p.b.qp) != HWQNIC_QPS_ERR))
 			why = "responder QP not in ERR";
 		ok(!why, "%s: responder's receive gets %s, the next flushes, QP in ERR%s%s",
-		   c->name, u_status_str(c->resp_status), why ? ": " : "",
+		   c->name, hwqnic_wc_status_str(c->resp_status), why ? ": " : "",
 		   why ? why : "");
 	}
 
@@ -640,7 +641,7 @@ static void rnr_recovers(__u8 retry, __u8 timer, unsigned int wait_ms,
 	got = u_cq_quiet(p.a.scq, wait_ms, &wc);
 	ok(!got && p.a.qp->state == HWQNIC_QPS_RTS,
 	   "RNR, %s: no completion while no receive is posted (%d, first %s)",
-	   what, got, got ? u_status_str(wc.status) : "-");
+	   what, got, got ? hwqnic_wc_status_str(wc.status) : "-");
 	why = u_post_recv(p.b.qp, 2, &r, 1) ? "post_recv failed" : NULL;
 	if (!why)
 		why = u_expect_wc(p.a.scq, 1, HWQNIC_WC_SUCCESS, HWQNIC_WC_SEND,

@@ -60,7 +60,7 @@ static const char *expect_writes(struct u_ep *e, int n)
 		if (wc[i].status != HWQNIC_WC_SUCCESS ||
 		    wc[i].opcode != HWQNIC_WC_RDMA_WRITE ||
 		    wc[i].qp_num != e->qp->qp_num)
-			return u_status_str(wc[i].status);
+			return hwqnic_wc_status_str(wc[i].status);
 	return NULL;
 }
 

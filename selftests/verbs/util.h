@@ -106,36 +106,6 @@ static inline void u_relax(unsigned int *spins)
 		u_sleep_us(20);
 }
 
-/* --- names ------------------------------------------------------------ */
-
-static inline const char *u_status_str(int s)
-{
-	static const char *const names[] = {
-		"SUCCESS", "LOC_LEN_ERR", "LOC_QP_OP_ERR", "LOC_EEC_OP_ERR",
-		"LOC_PROT_ERR", "WR_FLUSH_ERR", "MW_BIND_ERR", "BAD_RESP_ERR",
-		"LOC_ACCESS_ERR", "REM_INV_REQ_ERR", "REM_ACCESS_ERR",
-		"REM_OP_ERR", "RETRY_EXC_ERR", "RNR_RETRY_EXC_ERR",
-		"LOC_RDD_VIOL_ERR", "REM_INV_RD_REQ_ERR", "REM_ABORT_ERR",
-		"INV_EECN_ERR", "INV_EEC_STATE_ERR", "FATAL_ERR",
-		"RESP_TIMEOUT_ERR", "GENERAL_ERR",
-	};
-
-	if (s >= 0 && (size_t)s < U_ARRAY_SIZE(names))
-		return names[s];
-	return "?";
-}
-
-static inline const char *u_state_str(int s)
-{
-	static const char *const names[] = {
-		"RESET", "INIT", "RTR", "RTS", "SQD", "SQE", "ERR",
-	};
-
-	if (s >= 0 && (size_t)s < U_ARRAY_SIZE(names))
-		return names[s];
-	return "?";
-}
-
 /* --- randomness, patterns ---------------------------------------------- */
 
 static inline void u_fill_rand(void *buf, size_t n, uint64_t *seed)
@@ -747,8 +717,8 @@ static inline const char *u_wc_check(const struct hwqnic_wc *wc,
 			 (unsigned long long)wr_id);
 	else if ((int)wc->status != status)
 		snprintf(buf, sizeof(buf), "status %s (%d), want %s",
-			 u_status_str(wc->status), wc->status,
-			 u_status_str(status));
+			 hwqnic_wc_status_str(wc->status), wc->status,
+			 hwqnic_wc_status_str(status));
 	else if (status == HWQNIC_WC_SUCCESS && (int)wc->opcode != opcode)
 		snprintf(buf, sizeof(buf), "opcode %d, want %d", wc->opcode,
 			 opcode);
