@@ -14,6 +14,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -23,9 +25,10 @@
 #include <hwqnic/abi.h>
 #include <hwqnic/stats.h>
 #include <hwqnic/verbs.h>
-#include "../tap.h"
+#include "../lib/tap.h"
+#include "../lib/uapi.h"
 
-#define DEV		"/dev/hwqnic0"
+#define DEV		UAPI_DEV
 #define SYSFS		"/sys/bus/platform/devices/hwqnic.0/"
 #define BUF		(256 * 1024)
 
@@ -464,10 +467,7 @@ int main(void)
 	struct ctx c;
 	int rc;
 
-	if (access(DEV, F_OK)) {
-		printf("1..0 # SKIP no %s (hwqnic.ko is not loaded)\n", DEV);
-		return 0;
-	}
+	uapi_require_dev();
 	seed = tap_seed();
 	check_before_open();
 	rc = open_ctx(&c);

@@ -7,7 +7,7 @@
  * A close that wrongly succeeds ends the test there: the objects it took
  * with it are not touched again.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 static uint64_t seed;
 
@@ -28,7 +28,7 @@ static bool refused(struct hwqnic_context *ctx, const char *what)
 
 static struct hwqnic_context *open_ctx(void)
 {
-	struct hwqnic_context *ctx = hwqnic_open(NULL, 0);
+	struct hwqnic_context *ctx = u_open(NULL);
 
 	if (!ctx)
 		diag("hwqnic_open: %s", strerror(errno));
@@ -122,10 +122,14 @@ static void all(void)
 	ok(!hwqnic_close(ctx), "with nothing left, the context closes");
 }
 
-int main(void)
+static void suite(void)
 {
 	seed = tap_seed();
 	if (alone())
 		all();
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

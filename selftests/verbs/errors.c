@@ -12,7 +12,7 @@
  * reconnection both QPs work again. RNR: retries run out after the
  * configured retries and timer, or succeed when a receive shows up in time.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 /* The arena: one 4 KiB region per buffer, each MR over its middle. */
 enum region { R_A, R_B, R_W, R_NOLOCAL, R_NOWRITE, R_NOREAD, R_NOATOMIC,
@@ -742,14 +742,14 @@ static void destroy_busy(void)
 	   "QPs and CQs destroyed right after posting 32 RDMA_WRITEs");
 }
 
-int main(void)
+static void suite(void)
 {
 	unsigned int i;
 	int rc = 0;
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	pd2 = hwqnic_alloc_pd(dev.ctx);
 	if (posix_memalign((void **)&arena, 4096, ARENA))
 		arena = NULL;
@@ -803,5 +803,9 @@ out:
 	free(arena);
 	free(snap);
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -9,7 +9,7 @@
  * Empty SGEs name no memory: {NULL, 0} among the others is taken (UBSan
  * would catch a copy from it).
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 #define BATCH		8
 #define BIG_LEN		(64 * 1024)
@@ -247,7 +247,7 @@ static void empty_sges(void)
 	memcpy(shadow, B.p, B.len);
 }
 
-int main(void)
+static void suite(void)
 {
 	static const enum hwqnic_wr_opcode ops[] = {
 		HWQNIC_WR_SEND, HWQNIC_WR_SEND_WITH_IMM, HWQNIC_WR_RDMA_WRITE,
@@ -260,7 +260,7 @@ int main(void)
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	u_qp_cfg_default(&cfg);
 	cfg.max_send_wr = 2 * BATCH;
 	cfg.max_recv_wr = 2 * BATCH;
@@ -312,5 +312,9 @@ out:
 	ok(!u_pair_destroy(&pair), "QPs and CQs destroyed");
 out_dev:
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

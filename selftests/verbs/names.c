@@ -8,7 +8,7 @@
 
 #include <hwqnic/verbs.h>
 
-#include "../tap.h"
+#include "../lib/tap.h"
 
 static void distinct(const char *what, const char *const *got, int n)
 {

@@ -7,7 +7,7 @@
  * one QP: a READ after a WRITE sees the written data, and a FENCEd WRITE
  * after a READ does not leak into the READ's result.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 #define NMR		5
 #define MR_LEN		(256 * 1024)
@@ -246,7 +246,7 @@ static void fence(int rounds)
 	resync();
 }
 
-int main(void)
+static void suite(void)
 {
 	static const unsigned int access[NMR] = {
 		HWQNIC_ACCESS_LOCAL_WRITE,
@@ -261,7 +261,7 @@ int main(void)
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	max_sge = U_MIN(dev.attr.max_sge, MAX_SGE);
 	u_qp_cfg_default(&cfg);
 	cfg.max_send_wr = 8;
@@ -313,5 +313,9 @@ out:
 	ok(!u_pair_destroy(&pair), "QPs and CQs destroyed");
 out_dev:
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

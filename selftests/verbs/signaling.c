@@ -6,7 +6,7 @@
  * SQ slots once a later signaled completion is polled. With sq_sig_all = 1
  * every WR completes, flags or not. Receives always complete.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 #define CHUNK		63	/* WRs per round, a multiple of EVERY */
 #define EVERY		7	/* every EVERY-th WR is signaled */
@@ -302,16 +302,20 @@ out:
 	run_teardown(&r);
 }
 
-int main(void)
+static void suite(void)
 {
 	unsigned long rounds = u_scaled(200, 4);
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	selective(rounds);
 	all_signaled(rounds / 2, never, "no SIGNALED flags");
 	all_signaled(rounds / 2, sometimes, "some SIGNALED flags");
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

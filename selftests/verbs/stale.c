@@ -10,7 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 
-#include "util.h"
+#include "../lib/helpers.h"
 
 static struct u_dev dev;
 static struct u_buf src, dst;
@@ -260,10 +260,10 @@ out:
 	hwqnic_destroy_comp_channel(ch);
 }
 
-int main(void)
+static void suite(void)
 {
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	if (ok(!u_buf_alloc(&src, dev.pd, 4096, U_RC_ACCESS) &&
 	       !u_buf_alloc(&dst, dev.pd, 4096, U_RC_ACCESS), "two buffers")) {
 		reset_drops_completions();
@@ -273,5 +273,9 @@ int main(void)
 	u_buf_free(&src);
 	u_buf_free(&dst);
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -6,7 +6,7 @@
  * SUCCESS and the QP stays in RTS. The responder QP's access flags still
  * are checked, and a WR of 1 byte with the same rkey still fails.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 static struct u_dev dev;
 
@@ -111,13 +111,17 @@ static void refused(enum hwqnic_wr_opcode op, const char *name)
 	ok(!u_pair_destroy(&p), "pair destroyed");
 }
 
-int main(void)
+static void suite(void)
 {
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	accepted();
 	refused(HWQNIC_WR_RDMA_WRITE, "RDMA_WRITE");
 	refused(HWQNIC_WR_RDMA_READ, "RDMA_READ");
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }
