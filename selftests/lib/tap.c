@@ -42,6 +42,17 @@ int ok(int cond, const char *fmt, ...)
 	return cond;
 }
 
+int ok_why(const char *why, const char *fmt, ...)
+{
+	char desc[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(desc, sizeof(desc), fmt, ap);
+	va_end(ap);
+	return ok(!why, "%s%s%s", desc, why ? ": " : "", why ? why : "");
+}
+
 void diag(const char *fmt, ...)
 {
 	va_list ap;

@@ -14,6 +14,11 @@
 
 /* Prints "ok N - ..." or "not ok N - ..."; returns cond. */
 TAP_PRINTF(2, 3) int ok(int cond, const char *fmt, ...);
+/*
+ * A check that passes when why is NULL; when not, the line ends with
+ * ": why". For helpers that return NULL or what went wrong.
+ */
+TAP_PRINTF(2, 3) int ok_why(const char *why, const char *fmt, ...);
 /* A "# ..." line. */
 TAP_PRINTF(1, 2) void diag(const char *fmt, ...);
 /* "ok N - what # SKIP why": a check that cannot run here. */

@@ -322,6 +322,14 @@ out:
 	u_buf_free(&rb);
 }
 
+/* ia is good but for `change`: hwqnic_create_qp() refuses it, EINVAL. */
+#define BAD_QP(change, what) do {					\
+	ia = good;							\
+	change;								\
+	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),			\
+		   "hwqnic_create_qp(" what "): EINVAL");		\
+} while (0)
+
 static void create_qp_args(void)
 {
 	struct hwqnic_qp_init_attr ia, good;
@@ -345,45 +353,21 @@ static void create_qp_args(void)
 		   "hwqnic_create_qp(NULL pd): EINVAL");
 	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, NULL),
 		   "hwqnic_create_qp(NULL attr): EINVAL");
-	ia = good;
-	ia.send_cq = NULL;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(NULL send_cq): EINVAL");
-	ia = good;
-	ia.recv_cq = NULL;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(NULL recv_cq): EINVAL");
-	ia = good;
-	ia.qp_type = 3;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(qp_type 3): EINVAL");
-	ia.qp_type = 0;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(qp_type 0): EINVAL");
-	ia = good;
-	ia.cap.max_send_wr = dev.attr.max_qp_wr + 1;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(max_send_wr = max_qp_wr + 1): EINVAL");
-	ia = good;
-	ia.cap.max_recv_wr = dev.attr.max_qp_wr + 1;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(max_recv_wr = max_qp_wr + 1): EINVAL");
-	ia = good;
-	ia.cap.max_send_sge = dev.attr.max_sge + 1;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(max_send_sge = max_sge + 1): EINVAL");
-	ia = good;
-	ia.cap.max_recv_sge = dev.attr.max_sge + 1;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(max_recv_sge = max_sge + 1): EINVAL");
-	ia = good;
-	ia.cap.max_inline_data = dev.attr.max_inline_data + 1;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(max_inline_data + 1): EINVAL");
-	ia = good;
-	ia.cap.max_send_wr = UINT32_MAX;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(max_send_wr = UINT32_MAX): EINVAL");
+	BAD_QP(ia.send_cq = NULL, "NULL send_cq");
+	BAD_QP(ia.recv_cq = NULL, "NULL recv_cq");
+	BAD_QP(ia.qp_type = 3, "qp_type 3");
+	BAD_QP(ia.qp_type = 0, "qp_type 0");
+	BAD_QP(ia.cap.max_send_wr = dev.attr.max_qp_wr + 1,
+	       "max_send_wr = max_qp_wr + 1");
+	BAD_QP(ia.cap.max_recv_wr = dev.attr.max_qp_wr + 1,
+	       "max_recv_wr = max_qp_wr + 1");
+	BAD_QP(ia.cap.max_send_sge = dev.attr.max_sge + 1,
+	       "max_send_sge = max_sge + 1");
+	BAD_QP(ia.cap.max_recv_sge = dev.attr.max_sge + 1,
+	       "max_recv_sge = max_sge + 1");
+	BAD_QP(ia.cap.max_inline_data = dev.attr.max_inline_data + 1,
+	       "max_inline_data + 1");
+	BAD_QP(ia.cap.max_send_wr = UINT32_MAX, "max_send_wr = UINT32_MAX");
 	CHECK_ERR(EINVAL, hwqnic_destroy_qp(NULL), "hwqnic_destroy_qp(NULL): EINVAL");
 
 	/* the device limits themselves are fine */
@@ -603,15 +587,13 @@ static void modify_args(void)
 					  HWQNIC_WC_SEND, 50, 0, NULL);
 		if (!why && memcmp(sb.p, rb.p + 128, 50))
 			why = "payload differs";
-		ok(!why, "the receive posted in INIT takes the first SEND%s%s",
-		   why ? ": " : "", why ? why : "");
+		ok_why(why, "the receive posted in INIT takes the first SEND");
 	}
 	p.a = ea;
 	p.b = eb;
 	why = u_send_check(&p, u_sge(&sb, 0, 200),
 			   u_sge(&rb, 0, 200), 7, &seed);
-	ok(!why, "after all the refused modifies the QPs work%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "after all the refused modifies the QPs work");
 
 	/* any state -> ERR and -> RESET are allowed */
 	ok(!modify(eu.qp, HWQNIC_QPS_ERR, 0, 0, NULL) &&
@@ -627,35 +609,36 @@ static void modify_args(void)
 	u_ep_destroy(&eu);
 }
 
-/* post a one-WR list and check the refusal */
-static void refuse_send(struct hwqnic_qp *qp, struct hwqnic_send_wr *wr,
-			int want, const char *what)
+/* A one-WR list, sw or rw, refused: rc and errno want, *bad_wr the WR. */
+static void refuse(struct hwqnic_qp *qp, struct hwqnic_send_wr *sw,
+		   struct hwqnic_recv_wr *rw, int want, const char *what)
 {
-	struct hwqnic_send_wr *bad = NULL;
+	struct hwqnic_send_wr *sbad = NULL;
+	struct hwqnic_recv_wr *rbad = NULL;
+	const void *bad, *wr = sw ? (const void *)sw : (const void *)rw;
 	int rc, e;
 
 	errno = 0;
-	rc = hwqnic_post_send(qp, wr, &bad);
+	rc = sw ? hwqnic_post_send(qp, sw, &sbad) :
+		  hwqnic_post_recv(qp, rw, &rbad);
 	e = errno;
+	bad = sw ? (const void *)sbad : (const void *)rbad;
 	ok(rc == want && e == want && bad == wr,
-	   "post_send %s: %s, bad_wr the WR (rc %d, errno %d, bad_wr %s)",
-	   what, strerror(want), rc, e,
+	   "%s %s: %s, bad_wr the WR (rc %d, errno %d, bad_wr %s)",
+	   sw ? "post_send" : "post_recv", what, strerror(want), rc, e,
 	   bad == wr ? "right" : bad ? "wrong" : "NULL");
+}
+
+static void refuse_send(struct hwqnic_qp *qp, struct hwqnic_send_wr *wr,
+			int want, const char *what)
+{
+	refuse(qp, wr, NULL, want, what);
 }
 
 static void refuse_recv(struct hwqnic_qp *qp, struct hwqnic_recv_wr *wr,
 			int want, const char *what)
 {
-	struct hwqnic_recv_wr *bad = NULL;
-	int rc, e;
-
-	errno = 0;
-	rc = hwqnic_post_recv(qp, wr, &bad);
-	e = errno;
-	ok(rc == want && e == want && bad == wr,
-	   "post_recv %s: %s, bad_wr the WR (rc %d, errno %d, bad_wr %s)",
-	   what, strerror(want), rc, e,
-	   bad == wr ? "right" : bad ? "wrong" : "NULL");
+	refuse(qp, NULL, wr, want, what);
 }
 
 static void post_args(void)
@@ -855,8 +838,8 @@ static void post_args(void)
 			why = "wrong wr_id";
 	if (!why && wc[depth - 1].wr_id != 200)
 		why = "the last is not the list's first WR";
-	ok(!why, "the SQ holds what was accepted, nothing else (%d completions)%s%s",
-	   got, why ? ": " : "", why ? why : "");
+	ok_why(why, "the SQ holds what was accepted, nothing else (%d completions)",
+	   got);
 
 	/* RQ full */
 	depth = p.b.cap.max_recv_wr;
@@ -880,13 +863,11 @@ static void post_args(void)
 			why = u_expect_wc(p.a.scq, 400 + i, HWQNIC_WC_SUCCESS,
 					  HWQNIC_WC_SEND, 8, 0, NULL);
 	}
-	ok(!why, "the RQ held exactly the accepted receives, in order%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "the RQ held exactly the accepted receives, in order");
 
 	why = u_send_check(&p, u_sge(&sb, 0, 100),
 			   u_sge(&rb, 0, 100), 500, &seed);
-	ok(!why, "after every refusal the pair still works%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "after every refusal the pair still works");
 	CHECK_ERR(EBUSY, hwqnic_destroy_cq(p.a.scq),
 		  "hwqnic_destroy_cq of a QP's send CQ: EBUSY");
 	CHECK_ERR(EBUSY, hwqnic_dealloc_pd(dev.pd),
@@ -895,8 +876,7 @@ static void post_args(void)
 		  "hwqnic_query_qp_counters(NULL counters): EINVAL");
 	why = u_send_check(&p, u_sge(&sb, 0, 64),
 			   u_sge(&rb, 0, 64), 501, &seed);
-	ok(!why, "and after the EBUSY refusals too%s%s", why ? ": " : "",
-	   why ? why : "");
+	ok_why(why, "and after the EBUSY refusals too");
 out:
 	free(ibuf);
 	u_buf_free(&sb);

@@ -102,8 +102,7 @@ static void all(void)
 		return;
 	why = u_send_check(&p, u_sge(&b, 0, 64),
 			   u_sge(&b, 2048, 64), 1, &seed);
-	ok(!why, "the QPs, CQs and MR still work%s%s", why ? ": " : "",
-	   why ? why : "");
+	ok_why(why, "the QPs, CQs and MR still work");
 	ok(!hwqnic_req_notify_cq(cq, 0), "the channel's CQ can still be armed");
 
 	ok(!u_pair_destroy(&p), "QPs and their CQs destroyed");

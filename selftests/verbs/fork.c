@@ -326,7 +326,7 @@ static void suite(void)
 		goto out;
 	why = u_send_check(&pair, u_sge(&buf, 0, 256),
 			   u_sge(&buf, 4096, 256), 1, &seed);
-	ok(!why, "a SEND before fork()%s%s", why ? ": " : "", why ? why : "");
+	ok_why(why, "a SEND before fork()");
 	u_stats_path(dev.ctx, getpid(), stats_path, sizeof(stats_path));
 	chan_fd = chan->fd;
 	async_fd = hwqnic_async_fd(dev.ctx);
@@ -349,12 +349,10 @@ static void suite(void)
 	close(go[0]);
 
 	why = write_lands(2);
-	ok(!why, "with the child alive, RDMA WRITE lands in the parent's freshly written buffer%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "with the child alive, RDMA WRITE lands in the parent's freshly written buffer");
 	why = u_send_check(&pair, u_sge(&buf, 0, 256),
 			   u_sge(&buf, 4096, 256), 3, &seed);
-	ok(!why, "with the child alive, a SEND arrives in the parent%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "with the child alive, a SEND arrives in the parent");
 	ok(write(go[1], "g", 1) == 1, "the child may go on");
 	close(go[1]);
 	lines = collect(res[0]);
@@ -366,11 +364,9 @@ static void suite(void)
 
 	why = u_send_check(&pair, u_sge(&buf, 0, 256),
 			   u_sge(&buf, 4096, 256), 4, &seed);
-	ok(!why, "after the child's close and exit, the parent still works%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "after the child's close and exit, the parent still works");
 	why = write_lands(5);
-	ok(!why, "and RDMA WRITE still lands in its buffer%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "and RDMA WRITE still lands in its buffer");
 	ok(!access(stats_path, F_OK), "the parent's stats file is still there");
 out:
 	u_buf_free(&buf);

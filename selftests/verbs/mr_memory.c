@@ -136,8 +136,7 @@ static void read_only_source(void)
 			if (!why && memcmp(dst.p, src, 2 * pg))
 				why = "data differs";
 		}
-		ok(!why, "RDMA READ from it%s%s", why ? ": " : "",
-		   why ? why : "");
+		ok_why(why, "RDMA READ from it");
 		u_buf_free(&dst);
 		if (ro)
 			ok(!hwqnic_dereg_mr(ro), "deregistered");

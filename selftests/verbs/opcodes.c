@@ -223,8 +223,7 @@ out:
 		snprintf(sges, sizeof(sges), "%d -> %d SGEs", ns, nr);
 	else
 		snprintf(sges, sizeof(sges), "%d local SGEs", ns);
-	ok(!why, "%s of %u bytes, %s%s%s", op_names[op], len, sges,
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "%s of %u bytes, %s", op_names[op], len, sges);
 	/* resynchronise both shadows so one failure does not cascade */
 	memcpy(A.shadow, A.buf.p, BUF_LEN);
 	memcpy(B.shadow, B.buf.p, BUF_LEN);

@@ -117,8 +117,8 @@ static void random_round(int round)
 		total += l;
 	}
 	why = read_into(sge, mrs, k, 1000 + round);
-	ok(!why, "READ of %u bytes into %d SGEs over %d MRs%s%s", total, k,
-	   NMR, why ? ": " : "", why ? why : "");
+	ok_why(why, "READ of %u bytes into %d SGEs over %d MRs", total, k,
+	   NMR);
 	resync();
 }
 
@@ -139,8 +139,7 @@ static void edges(void)
 	sge[2] = u_sge(&loc[0], 0, MR_LEN);
 	sge[3] = u_sge(&loc[1], 0, MR_LEN);
 	why = read_into(sge, mrs, k, 999);
-	ok(!why, "READ into the first and last byte of an MR and into whole MRs%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "READ into the first and last byte of an MR and into whole MRs");
 	resync();
 }
 

@@ -139,8 +139,8 @@ static void check(const char *what, int want, unsigned long rounds)
 	ok(shared == want, "%s: shared-CPU mode %s (got %d)", what,
 	   want ? "on" : "off", shared);
 	why = traffic(&d, rounds);
-	ok(!why, "%s: %lu SEND and WRITE round trips, then an evented SEND, complete%s%s",
-	   what, rounds, why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: %lu SEND and WRITE round trips, then an evented SEND, complete",
+	   what, rounds);
 	ok(!u_dev_close(&d), "%s: device closed", what);
 }
 

@@ -117,8 +117,7 @@ static void reset_drops_completions(void)
 		else
 			why = expect_writes(&p.a, 8);
 	}
-	ok(!why, "three rounds of a full SQ of WRITEs post and complete%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "three rounds of a full SQ of WRITEs post and complete");
 	ok(sq_outstanding(p.a.qp) == 0, "sq_outstanding is 0 (%u)",
 	   sq_outstanding(p.a.qp));
 
@@ -133,8 +132,7 @@ static void reset_drops_completions(void)
 	   HWQNIC_QPS_RTS, "the QP is in RTS, as the host and the NIC see it");
 	why = writes(&p.a, 8, dst.mr->rkey) ? "post_send failed" :
 	      expect_writes(&p.a, 8);
-	ok(!why, "the reconnected QP works%s%s", why ? ": " : "",
-	   why ? why : "");
+	ok_why(why, "the reconnected QP works");
 	ok(p.a.qp->state == HWQNIC_QPS_RTS && sq_outstanding(p.a.qp) == 0,
 	   "still RTS, nothing outstanding");
 	u_pair_destroy(&p);

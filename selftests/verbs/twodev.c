@@ -160,8 +160,7 @@ static void cross(const char *what, enum hwqnic_wr_opcode op, bool foreign_lkey,
 	if (!why && (memcmp(before2, s2.back.p, LEN) ||
 		     memcmp(before3, s2.dst.p, LEN)))
 		why = "device 2's buffers changed";
-	ok(!why, "%s: %s%s%s", what, hwqnic_wc_status_str(want), why ? ": " : "",
-	   why ? why : "");
+	ok_why(why, "%s: %s", what, hwqnic_wc_status_str(want));
 	u_pair_destroy(&e);
 }
 

@@ -88,8 +88,7 @@ static void dropped(const char *what, __u32 qpn, __u32 qkey)
 		return;
 	why = u_expect_wc(p.a.scq, id, HWQNIC_WC_SUCCESS, HWQNIC_WC_SEND, 32,
 			  0, NULL);
-	ok(!why, "%s: the sender completes with SUCCESS%s%s", what,
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: the sender completes with SUCCESS", what);
 	got = u_cq_quiet(p.b.rcq, 20, &wc);
 	ok(!got, "%s: nothing is received (%d)", what, got);
 	/* the receive is still there: the next good datagram takes it */
@@ -101,8 +100,7 @@ static void dropped(const char *what, __u32 qpn, __u32 qkey)
 	if (!why)
 		why = u_expect_wc(p.b.rcq, id, HWQNIC_WC_SUCCESS,
 				  HWQNIC_WC_RECV, GRH + 24, 0, NULL);
-	ok(!why, "%s: the receive was left for the next datagram%s%s", what,
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: the receive was left for the next datagram", what);
 }
 
 static void suite(void)
@@ -146,21 +144,19 @@ static void suite(void)
 		sizes[n++] = u_rand_range(&seed, 2, mtu - 2);
 	for (i = 0; i < n; i++) {
 		why = datagram(p.a.qp, p.a.scq, sizes[i], false, false);
-		ok(!why, "SEND of %u bytes: after the GRH space, byte_len %u%s%s",
-		   sizes[i], GRH + sizes[i], why ? ": " : "", why ? why : "");
+		ok_why(why, "SEND of %u bytes: after the GRH space, byte_len %u",
+		   sizes[i], GRH + sizes[i]);
 		why = datagram(p.a.qp, p.a.scq, sizes[i], true, false);
-		ok(!why, "SEND of %u bytes into GRH + payload SGEs%s%s",
-		   sizes[i], why ? ": " : "", why ? why : "");
+		ok_why(why, "SEND of %u bytes into GRH + payload SGEs",
+		   sizes[i]);
 	}
 	why = datagram(p.a.qp, p.a.scq, U_MIN(p.a.cap.max_inline_data, 32U),
 		       false, true);
-	ok(!why, "an inline UD SEND%s%s", why ? ": " : "", why ? why : "");
+	ok_why(why, "an inline UD SEND");
 	why = datagram(c.qp, c.scq, 77, false, false);
-	ok(!why, "a second sender: src_qp is its QPN%s%s", why ? ": " : "",
-	   why ? why : "");
+	ok_why(why, "a second sender: src_qp is its QPN");
 	why = datagram(p.a.qp, p.a.scq, 78, false, false);
-	ok(!why, "and the first again: src_qp is the first's%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "and the first again: src_qp is the first's");
 
 	dropped("wrong Q_Key", p.b.qp->qp_num, U_QKEY + 1);
 	dropped("a QPN that does not exist", 0xffff0, U_QKEY);
