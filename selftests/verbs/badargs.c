@@ -442,9 +442,32 @@ static void expect_refused(struct hwqnic_qp *qp, int rc, int err,
 	expect_refused(qp, r_, errno, stay, what);			\
 } while (0)
 
+struct attr_bit {
+	int bit;
+	const char *name;
+};
+
+/* from->to, a required attribute left out in turn: each refused. */
+static void refuse_each_missing(struct hwqnic_qp *qp,
+				enum hwqnic_qp_state from,
+				enum hwqnic_qp_state to, int mask,
+				const struct attr_bit *req, unsigned int n,
+				struct hwqnic_qp_attr *over)
+{
+	char what[96];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "%s->%s without %s",
+			 hwqnic_qp_state_str(from), hwqnic_qp_state_str(to),
+			 req[i].name);
+		REFUSE(qp, from, what, to, mask, req[i].bit, over);
+	}
+}
+
 static void modify_args(void)
 {
-	static const struct { int bit; const char *name; } init_req[] = {
+	static const struct attr_bit init_req[] = {
 		{ HWQNIC_QP_PKEY_INDEX, "PKEY_INDEX" },
 		{ HWQNIC_QP_PORT, "PORT" },
 		{ HWQNIC_QP_ACCESS_FLAGS, "ACCESS_FLAGS" },
@@ -466,8 +489,6 @@ static void modify_args(void)
 	struct u_ep ea, eb, eu;
 	struct u_pair p;
 	struct u_buf sb, rb;
-	char what[96];
-	unsigned int i;
 	const char *why;
 	int rc;
 
@@ -490,13 +511,8 @@ static void modify_args(void)
 	CHECK_ERR(EINVAL, hwqnic_query_qp(ea.qp, NULL),
 		  "hwqnic_query_qp(NULL attr): EINVAL");
 
-	/* RESET -> INIT */
-	for (i = 0; i < U_ARRAY_SIZE(init_req); i++) {
-		snprintf(what, sizeof(what), "RESET->INIT without %s",
-			 init_req[i].name);
-		REFUSE(ea.qp, HWQNIC_QPS_RESET, what, HWQNIC_QPS_INIT, M_INIT,
-		       init_req[i].bit, NULL);
-	}
+	refuse_each_missing(ea.qp, HWQNIC_QPS_RESET, HWQNIC_QPS_INIT, M_INIT,
+			    init_req, U_ARRAY_SIZE(init_req), NULL);
 	memset(&over, 0, sizeof(over));
 	over.qp_access_flags = U_RC_ACCESS;
 	over.port_num = 0;
@@ -523,18 +539,13 @@ static void modify_args(void)
 		ok(!u_post_recv(eb.qp, 77, &r, 1),
 		   "a receive posted in INIT is accepted");
 	}
-	/* INIT -> RTR */
-	for (i = 0; i < U_ARRAY_SIZE(rtr_req); i++) {
-		memset(&over, 0, sizeof(over));
-		over.dest_qp_num = eb.qp->qp_num;
-		over.path_mtu = HWQNIC_MTU_1024;
-		over.max_dest_rd_atomic = 1;
-		over.min_rnr_timer = 1;
-		snprintf(what, sizeof(what), "INIT->RTR without %s",
-			 rtr_req[i].name);
-		REFUSE(ea.qp, HWQNIC_QPS_INIT, what, HWQNIC_QPS_RTR, M_RTR,
-		       rtr_req[i].bit, &over);
-	}
+	memset(&over, 0, sizeof(over));
+	over.dest_qp_num = eb.qp->qp_num;
+	over.path_mtu = HWQNIC_MTU_1024;
+	over.max_dest_rd_atomic = 1;
+	over.min_rnr_timer = 1;
+	refuse_each_missing(ea.qp, HWQNIC_QPS_INIT, HWQNIC_QPS_RTR, M_RTR,
+			    rtr_req, U_ARRAY_SIZE(rtr_req), &over);
 	over.path_mtu = 6;
 	REFUSE(ea.qp, HWQNIC_QPS_INIT, "INIT->RTR with path_mtu 6",
 	       HWQNIC_QPS_RTR, M_RTR, 0, &over);
@@ -547,13 +558,8 @@ static void modify_args(void)
 	ok(!u_rc_to_rtr(ea.qp, eb.qp->qp_num, 1, 1) &&
 	   !u_rc_to_rtr(eb.qp, ea.qp->qp_num, 1, 1) &&
 	   ea.qp->state == HWQNIC_QPS_RTR, "INIT->RTR with its attributes");
-	/* RTR -> RTS */
-	for (i = 0; i < U_ARRAY_SIZE(rts_req); i++) {
-		snprintf(what, sizeof(what), "RTR->RTS without %s",
-			 rts_req[i].name);
-		REFUSE(ea.qp, HWQNIC_QPS_RTR, what, HWQNIC_QPS_RTS, M_RTS,
-		       rts_req[i].bit, NULL);
-	}
+	refuse_each_missing(ea.qp, HWQNIC_QPS_RTR, HWQNIC_QPS_RTS, M_RTS,
+			    rts_req, U_ARRAY_SIZE(rts_req), NULL);
 	REFUSE(ea.qp, HWQNIC_QPS_RTR, "RTR->INIT", HWQNIC_QPS_INIT, M_INIT, 0,
 	       NULL);
 
@@ -641,6 +647,29 @@ static void refuse_recv(struct hwqnic_qp *qp, struct hwqnic_recv_wr *wr,
 	refuse(qp, NULL, wr, want, what);
 }
 
+/* num_sge above max, negative, and a NULL sg_list: each refused. */
+static void bad_sg_lists(struct hwqnic_qp *qp, struct hwqnic_send_wr *sw,
+			 struct hwqnic_recv_wr *rw, __u32 max,
+			 struct hwqnic_sge *big)
+{
+	struct hwqnic_sge **list = sw ? &sw->sg_list : &rw->sg_list;
+	int *num = sw ? &sw->num_sge : &rw->num_sge;
+	struct hwqnic_sge *was = *list;
+	char what[64];
+
+	*num = max + 1;
+	*list = big;
+	snprintf(what, sizeof(what), "num_sge = max_%s_sge + 1",
+		 sw ? "send" : "recv");
+	refuse(qp, sw, rw, EINVAL, what);
+	*num = -1;
+	refuse(qp, sw, rw, EINVAL, "num_sge -1");
+	*num = 1;
+	*list = NULL;
+	refuse(qp, sw, rw, EINVAL, "NULL sg_list with num_sge 1");
+	*list = was;
+}
+
 static void post_args(void)
 {
 	struct hwqnic_send_wr w, w2, w3, *bad;
@@ -713,15 +742,7 @@ static void post_args(void)
 	refuse_send(e.qp, &w, EINVAL, "in RTR");
 
 	/* malformed WRs */
-	w.num_sge = p.a.cap.max_send_sge + 1;
-	w.sg_list = big;
-	refuse_send(p.a.qp, &w, EINVAL, "num_sge = max_send_sge + 1");
-	w.num_sge = -1;
-	refuse_send(p.a.qp, &w, EINVAL, "num_sge -1");
-	w.num_sge = 1;
-	w.sg_list = NULL;
-	refuse_send(p.a.qp, &w, EINVAL, "NULL sg_list with num_sge 1");
-	w.sg_list = sge;
+	bad_sg_lists(p.a.qp, &w, NULL, p.a.cap.max_send_sge, big);
 	w.opcode = HWQNIC_WR_MAX;
 	refuse_send(p.a.qp, &w, EINVAL, "opcode HWQNIC_WR_MAX");
 	w.opcode = 99;
@@ -755,15 +776,7 @@ static void post_args(void)
 	sge[0].length = 16;
 	refuse_send(p.a.qp, &w, EINVAL, "CMP_AND_SWP with a 16-byte SGE");
 	sge[0].length = 8;
-	r.num_sge = p.b.cap.max_recv_sge + 1;
-	r.sg_list = big;
-	refuse_recv(p.b.qp, &r, EINVAL, "num_sge = max_recv_sge + 1");
-	r.num_sge = -1;
-	refuse_recv(p.b.qp, &r, EINVAL, "num_sge -1");
-	r.num_sge = 1;
-	r.sg_list = NULL;
-	refuse_recv(p.b.qp, &r, EINVAL, "NULL sg_list with num_sge 1");
-	r.sg_list = sge;
+	bad_sg_lists(p.b.qp, NULL, &r, p.b.cap.max_recv_sge, big);
 
 	got = u_cq_quiet(p.a.scq, 20, wc);
 	got += u_cq_quiet(p.b.rcq, 1, wc);
