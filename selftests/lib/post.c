@@ -97,12 +97,21 @@ const char *u_send_check(struct u_pair *p, struct hwqnic_sge s,
 	if (u_post_send(p->a.qp, HWQNIC_WR_SEND, id, &s, 1,
 			HWQNIC_SEND_SIGNALED, 0, 0, 0))
 		return "post_send failed";
-	why = u_expect_wc(p->a.scq, id, HWQNIC_WC_SUCCESS, HWQNIC_WC_SEND,
-			  s.length, 0, NULL);
-	if (!why)
-		why = u_expect_wc(p->b.rcq, id, HWQNIC_WC_SUCCESS,
-				  HWQNIC_WC_RECV, s.length, 0, NULL);
+	why = u_expect_both(p, id, HWQNIC_WC_SEND, s.length, HWQNIC_WC_RECV,
+			    s.length);
 	if (!why && memcmp(src, dst, s.length))
 		why = "payload differs";
+	return why;
+}
+
+const char *u_expect_both(struct u_pair *p, uint64_t id, int op, long len,
+			  int rop, long rlen)
+{
+	const char *why;
+
+	why = u_expect_wc(p->a.scq, id, HWQNIC_WC_SUCCESS, op, len, 0, NULL);
+	if (!why)
+		why = u_expect_wc(p->b.rcq, id, HWQNIC_WC_SUCCESS, rop, rlen,
+				  0, NULL);
 	return why;
 }

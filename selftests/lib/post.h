@@ -35,4 +35,12 @@ int u_post_recv(struct hwqnic_qp *qp, uint64_t wr_id, struct hwqnic_sge *sge,
 const char *u_send_check(struct u_pair *p, struct hwqnic_sge s,
 			 struct hwqnic_sge r, uint64_t id, uint64_t *seed);
 
+/*
+ * The two successful completions of WR id on p: op of len bytes on a's
+ * send CQ, then rop of rlen bytes on b's receive CQ (len < 0: not
+ * checked). NULL, or what differs.
+ */
+const char *u_expect_both(struct u_pair *p, uint64_t id, int op, long len,
+			  int rop, long rlen);
+
 #endif /* _HWQNIC_SELFTESTS_LIB_POST_H */
