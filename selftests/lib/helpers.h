@@ -26,6 +26,7 @@
 
 #include "backend.h"
 #include "bound.h"
+#include "child.h"
 #include "cq.h"
 #include "pair.h"
 #include "pattern.h"

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "tap.h"
 #include "uapi.h"
 
@@ -54,28 +55,20 @@ int uapi_read(const char *path, char *buf, size_t len)
 pid_t uapi_nobody(const char *procs, const struct rlimit *memlock,
 		  int (*fn)(int wfd, void *arg), void *arg, int *rfd)
 {
-	int pfd[2];
 	pid_t pid;
+	int fd;
 
-	if (pipe(pfd))
-		return -1;
-	fflush(stdout);
-	pid = fork();
+	pid = u_fork_piped(&fd);
 	if (!pid) {
-		close(pfd[0]);
 		if ((procs && uapi_write(procs, "0")) ||
 		    (memlock && setrlimit(RLIMIT_MEMLOCK, memlock)) ||
 		    setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
 		    setresuid(NOBODY, NOBODY, NOBODY) || getuid() != NOBODY)
 			_exit(2);
-		_exit(fn(pfd[1], arg));
+		_exit(fn(fd, arg));
 	}
-	close(pfd[1]);
-	if (pid < 0) {
-		close(pfd[0]);
-		return -1;
-	}
-	*rfd = pfd[0];
+	if (pid > 0)
+		*rfd = fd;
 	return pid;
 }
 

@@ -25,6 +25,7 @@
 #include <hwqnic/abi.h>
 #include <hwqnic/stats.h>
 #include <hwqnic/verbs.h>
+#include "../lib/child.h"
 #include "../lib/tap.h"
 #include "../lib/uapi.h"
 
@@ -426,27 +427,25 @@ static void check_garbage(struct ctx *c, uint64_t *s)
 static void check_killed(uint64_t *s)
 {
 	long base = sysfs_num("contexts"), pinned = sysfs_num("pinned_pages");
-	int pfd[2], st = 0, i;
+	int fd, st = 0, i;
 	char x = 0;
 	pid_t pid;
 
-	if (pipe(pfd))
+	pid = u_fork_piped(&fd);
+	if (pid < 0)
 		return;
-	pid = fork();
 	if (!pid) {
 		struct ctx c;
 
-		close(pfd[0]);
 		if (open_ctx(&c) || objects(&c))
 			_exit(1);
-		if (write(pfd[1], &x, 1) != 1)
+		if (write(fd, &x, 1) != 1)
 			_exit(1);
 		for (;;)
 			spoil(&c, s, 1000);
 	}
-	close(pfd[1]);
-	i = read(pfd[0], &x, 1);
-	close(pfd[0]);
+	i = read(fd, &x, 1);
+	close(fd);
 	usleep(200 * 1000);
 	ok(i == 1 && sysfs_num("contexts") == base + 1,
 	   "a child made a context and runs traffic (%ld contexts)",

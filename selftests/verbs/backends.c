@@ -58,29 +58,26 @@ static void failing(void)
  */
 static int nested(char *out, size_t len)
 {
-	int pfd[2], status = -1;
+	int fd, status = -1;
 	size_t got = 0;
 	ssize_t n;
 	pid_t pid;
 
-	if (pipe(pfd))
+	out[0] = '\0';
+	pid = u_fork_piped(&fd);
+	if (pid < 0)
 		return -1;
-	fflush(stdout);
-	pid = fork();
 	if (!pid) {
-		close(pfd[0]);
-		if (dup2(pfd[1], STDOUT_FILENO) < 0)
+		if (dup2(fd, STDOUT_FILENO) < 0)
 			_exit(99);
-		close(pfd[1]);
+		close(fd);
 		exit(u_backends(HWQNIC_OPEN_EMBEDDED, failing));
 	}
-	close(pfd[1]);
-	while (pid > 0 && got < len - 1 &&
-	       (n = read(pfd[0], out + got, len - 1 - got)) > 0)
+	while (got < len - 1 && (n = read(fd, out + got, len - 1 - got)) > 0)
 		got += n;
 	out[got] = '\0';
-	close(pfd[0]);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+	close(fd);
+	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

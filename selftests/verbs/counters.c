@@ -239,7 +239,7 @@ static void check_file(const char *path, struct hwqnic_qp **qps,
 	struct seen s;
 	char comm[32] = "";
 	struct stat st;
-	int fds[2], status = -1, i, bad = 0;
+	int fd, status = -1, i, bad = 0;
 	pid_t pid;
 	const char *name;
 	FILE *cf;
@@ -250,18 +250,15 @@ static void check_file(const char *path, struct hwqnic_qp **qps,
 	name = hwqnic_device_name(dev.ctx);
 	ok(!stat(path, &st) && (st.st_mode & 0777) == 0600 &&
 	   st.st_uid == getuid(), "%s: mode 0600, ours", path);
-	if (pipe(fds))
-		return;
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		child(getppid(), name, qpns, fds[1]);
-	}
-	close(fds[1]);
+	pid = u_fork_piped(&fd);
+	if (pid == 0)
+		child(getppid(), name, qpns, fd);
 	memset(&s, 0, sizeof(s));
-	n = read(fds[0], &s, sizeof(s));
-	close(fds[0]);
+	n = -1;
+	if (pid > 0) {
+		n = read(fd, &s, sizeof(s));
+		close(fd);
+	}
 	if (pid > 0)
 		waitpid(pid, &status, 0);
 	if (!ok(pid > 0 && n == sizeof(s) && WIFEXITED(status) &&
