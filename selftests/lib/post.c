@@ -7,21 +7,28 @@
 #include "post.h"
 #include "tap.h"
 
-int u_post_send(struct hwqnic_qp *qp,
-		enum hwqnic_wr_opcode opcode, uint64_t wr_id,
-		struct hwqnic_sge *sge, int num_sge,
-		unsigned int flags, uint64_t remote_addr,
-		uint32_t rkey, uint32_t imm)
+/* A WR of the fields every send has; the caller adds its opcode's own. */
+static void send_wr(struct hwqnic_send_wr *wr, enum hwqnic_wr_opcode opcode,
+		    uint64_t wr_id, struct hwqnic_sge *sge, int num_sge,
+		    unsigned int flags)
+{
+	memset(wr, 0, sizeof(*wr));
+	wr->wr_id = wr_id;
+	wr->sg_list = sge;
+	wr->num_sge = num_sge;
+	wr->opcode = opcode;
+	wr->send_flags = flags;
+}
+
+int u_post_send(struct hwqnic_qp *qp, enum hwqnic_wr_opcode opcode,
+		uint64_t wr_id, struct hwqnic_sge *sge, int num_sge,
+		unsigned int flags, uint64_t remote_addr, uint32_t rkey,
+		uint32_t imm)
 {
 	struct hwqnic_send_wr wr, *bad = NULL;
 	int rc;
 
-	memset(&wr, 0, sizeof(wr));
-	wr.wr_id = wr_id;
-	wr.sg_list = sge;
-	wr.num_sge = num_sge;
-	wr.opcode = opcode;
-	wr.send_flags = flags;
+	send_wr(&wr, opcode, wr_id, sge, num_sge, flags);
 	wr.imm_data = imm;
 	wr.wr.rdma.remote_addr = remote_addr;
 	wr.wr.rdma.rkey = rkey;
@@ -32,20 +39,14 @@ int u_post_send(struct hwqnic_qp *qp,
 	return rc;
 }
 
-int u_post_atomic(struct hwqnic_qp *qp,
-		  enum hwqnic_wr_opcode opcode, uint64_t wr_id,
-		  struct hwqnic_sge *sge, unsigned int flags,
-		  uint64_t remote_addr, uint32_t rkey,
-		  uint64_t compare_add, uint64_t swap)
+int u_post_atomic(struct hwqnic_qp *qp, enum hwqnic_wr_opcode opcode,
+		  uint64_t wr_id, struct hwqnic_sge *sge, unsigned int flags,
+		  uint64_t remote_addr, uint32_t rkey, uint64_t compare_add,
+		  uint64_t swap)
 {
 	struct hwqnic_send_wr wr, *bad = NULL;
 
-	memset(&wr, 0, sizeof(wr));
-	wr.wr_id = wr_id;
-	wr.sg_list = sge;
-	wr.num_sge = 1;
-	wr.opcode = opcode;
-	wr.send_flags = flags;
+	send_wr(&wr, opcode, wr_id, sge, 1, flags);
 	wr.wr.atomic.remote_addr = remote_addr;
 	wr.wr.atomic.rkey = rkey;
 	wr.wr.atomic.compare_add = compare_add;
@@ -54,18 +55,12 @@ int u_post_atomic(struct hwqnic_qp *qp,
 }
 
 int u_post_ud_send(struct hwqnic_qp *qp, uint64_t wr_id,
-		   struct hwqnic_sge *sge, int num_sge,
-		   unsigned int flags, uint32_t remote_qpn,
-		   uint32_t remote_qkey)
+		   struct hwqnic_sge *sge, int num_sge, unsigned int flags,
+		   uint32_t remote_qpn, uint32_t remote_qkey)
 {
 	struct hwqnic_send_wr wr, *bad = NULL;
 
-	memset(&wr, 0, sizeof(wr));
-	wr.wr_id = wr_id;
-	wr.sg_list = sge;
-	wr.num_sge = num_sge;
-	wr.opcode = HWQNIC_WR_SEND;
-	wr.send_flags = flags;
+	send_wr(&wr, HWQNIC_WR_SEND, wr_id, sge, num_sge, flags);
 	wr.wr.ud.remote_qpn = remote_qpn;
 	wr.wr.ud.remote_qkey = remote_qkey;
 	return hwqnic_post_send(qp, &wr, &bad);
