@@ -35,40 +35,63 @@ static struct hwqnic_context *open_ctx(void)
 	return ctx;
 }
 
+static void *make_pd(struct hwqnic_context *ctx)
+{
+	return hwqnic_alloc_pd(ctx);
+}
+
+static int free_pd(void *pd)
+{
+	return hwqnic_dealloc_pd(pd);
+}
+
+static void *make_channel(struct hwqnic_context *ctx)
+{
+	return hwqnic_create_comp_channel(ctx);
+}
+
+static int free_channel(void *ch)
+{
+	return hwqnic_destroy_comp_channel(ch);
+}
+
+static void *make_cq(struct hwqnic_context *ctx)
+{
+	return hwqnic_create_cq(ctx, 4, NULL, NULL);
+}
+
+static int free_cq(void *cq)
+{
+	return hwqnic_destroy_cq(cq);
+}
+
 /* One object of each kind alone in its context. */
 static bool alone(void)
 {
+	static const struct {
+		const char *what, *gone;
+		void *(*make)(struct hwqnic_context *ctx);
+		int (*free)(void *obj);
+	} kinds[] = {
+		{ "a PD", "PD deallocated", make_pd, free_pd },
+		{ "a completion channel", "channel destroyed", make_channel,
+		  free_channel },
+		{ "a CQ", "CQ destroyed", make_cq, free_cq },
+	};
 	struct hwqnic_context *ctx;
-	struct hwqnic_comp_channel *ch;
-	struct hwqnic_pd *pd;
-	struct hwqnic_cq *cq;
+	unsigned int i;
+	void *obj;
 
-	ctx = open_ctx();
-	pd = ctx ? hwqnic_alloc_pd(ctx) : NULL;
-	if (!ok(pd != NULL, "a context with a PD"))
-		return false;
-	if (!refused(ctx, "a PD"))
-		return false;
-	ok(!hwqnic_dealloc_pd(pd) && !hwqnic_close(ctx),
-	   "PD deallocated, then the context closes");
-
-	ctx = open_ctx();
-	ch = ctx ? hwqnic_create_comp_channel(ctx) : NULL;
-	if (!ok(ch != NULL, "a context with a completion channel"))
-		return false;
-	if (!refused(ctx, "a completion channel"))
-		return false;
-	ok(!hwqnic_destroy_comp_channel(ch) && !hwqnic_close(ctx),
-	   "channel destroyed, then the context closes");
-
-	ctx = open_ctx();
-	cq = ctx ? hwqnic_create_cq(ctx, 4, NULL, NULL) : NULL;
-	if (!ok(cq != NULL, "a context with a CQ"))
-		return false;
-	if (!refused(ctx, "a CQ"))
-		return false;
-	ok(!hwqnic_destroy_cq(cq) && !hwqnic_close(ctx),
-	   "CQ destroyed, then the context closes");
+	for (i = 0; i < U_ARRAY_SIZE(kinds); i++) {
+		ctx = open_ctx();
+		obj = ctx ? kinds[i].make(ctx) : NULL;
+		if (!ok(obj != NULL, "a context with %s", kinds[i].what))
+			return false;
+		if (!refused(ctx, kinds[i].what))
+			return false;
+		ok(!kinds[i].free(obj) && !hwqnic_close(ctx),
+		   "%s, then the context closes", kinds[i].gone);
+	}
 	return true;
 }
 
