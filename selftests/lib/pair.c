@@ -36,24 +36,23 @@ int u_dev_open(struct u_dev *d)
 	return rc;
 }
 
+/* A teardown step's result r, told when it failed; *rc keeps the last. */
+static void step(int *rc, int r, const char *what)
+{
+	if (!r)
+		return;
+	diag("%s: %s", what, strerror(r));
+	*rc = r;
+}
+
 int u_dev_close(struct u_dev *d)
 {
-	int rc = 0, r;
+	int rc = 0;
 
-	if (d->pd) {
-		r = hwqnic_dealloc_pd(d->pd);
-		if (r) {
-			diag("hwqnic_dealloc_pd: %s", strerror(r));
-			rc = r;
-		}
-	}
-	if (d->ctx) {
-		r = hwqnic_close(d->ctx);
-		if (r) {
-			diag("hwqnic_close: %s", strerror(r));
-			rc = r;
-		}
-	}
+	if (d->pd)
+		step(&rc, hwqnic_dealloc_pd(d->pd), "hwqnic_dealloc_pd");
+	if (d->ctx)
+		step(&rc, hwqnic_close(d->ctx), "hwqnic_close");
 	d->pd = NULL;
 	d->ctx = NULL;
 	return rc;
@@ -116,29 +115,14 @@ void u_qp_cfg_default(struct u_qp_cfg *c)
 
 int u_ep_destroy(struct u_ep *e)
 {
-	int rc = 0, r;
+	int rc = 0;
 
-	if (e->qp) {
-		r = hwqnic_destroy_qp(e->qp);
-		if (r) {
-			diag("hwqnic_destroy_qp: %s", strerror(r));
-			rc = r;
-		}
-	}
-	if (e->scq && e->own_scq) {
-		r = hwqnic_destroy_cq(e->scq);
-		if (r) {
-			diag("hwqnic_destroy_cq: %s", strerror(r));
-			rc = r;
-		}
-	}
-	if (e->rcq && e->own_rcq) {
-		r = hwqnic_destroy_cq(e->rcq);
-		if (r) {
-			diag("hwqnic_destroy_cq: %s", strerror(r));
-			rc = r;
-		}
-	}
+	if (e->qp)
+		step(&rc, hwqnic_destroy_qp(e->qp), "hwqnic_destroy_qp");
+	if (e->scq && e->own_scq)
+		step(&rc, hwqnic_destroy_cq(e->scq), "hwqnic_destroy_cq");
+	if (e->rcq && e->own_rcq)
+		step(&rc, hwqnic_destroy_cq(e->rcq), "hwqnic_destroy_cq");
 	memset(e, 0, sizeof(*e));
 	return rc;
 }
