@@ -37,10 +37,14 @@ DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      opcode.c engine.c ioc.c osdep_user.c) \
-	    $(addprefix user/,device.c verbs.c embedded.c kernel.c stats.c)
+	    $(addprefix user/,device.c verbs.c embedded.c kernel.c stats.c \
+	      statsfile.c names.c)
 LIBS	:= -lpthread -lm
 TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c \
 		selftests/uapi/*.c))
+# What the C tests share (selftests/lib/*.c): one archive per variant that
+# every C test links (and the fuzz targets, compiled their way).
+TESTS_LIB_SRCS := $(wildcard selftests/lib/*.c)
 TOOLS	:= $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 # What the tools share (tools/lib/*.c), one archive that every tool links.
 TOOLS_LIB_SRCS := $(wildcard tools/lib/*.c)
@@ -80,7 +84,11 @@ $(BUILD)/$(1)/%.o: %.c
 $(BUILD)/$(1)/libhwqnic.a: $(LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 
-$(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o $(BUILD)/$(1)/libhwqnic.a
+$(BUILD)/$(1)/libselftests.a: $(TESTS_LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
+
+$(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o \
+		$(BUILD)/$(1)/libselftests.a $(BUILD)/$(1)/libhwqnic.a
 	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ $(LIBS) -o $$@
 endef
 $(foreach v,$(VARIANTS),$(eval $(call variant,$(v))))
@@ -162,8 +170,12 @@ $(BUILD)/fuzz/libhwqnic.a: $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 $(BUILD)/fuzz/libtools.a: $(TOOLS_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+$(BUILD)/fuzz/libselftests.a: $(TESTS_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
 $(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/selftests/fuzz/%.o \
-		$(BUILD)/fuzz/libtools.a $(BUILD)/fuzz/libhwqnic.a
+		$(BUILD)/fuzz/libselftests.a $(BUILD)/fuzz/libtools.a \
+		$(BUILD)/fuzz/libhwqnic.a
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ $(LIBS) -o $@
 
 # hwqnic.ko and the test module that uses its exported verbs.

@@ -37,7 +37,6 @@
 #include "qplat.h"
 #include "cli.h"
 #include "lib/safestr.h"
-#include "lib/statsfile.h"
 
 #define NICTOP_VERSION	"0.1"
 
@@ -123,8 +122,8 @@ struct qp_sample {
 struct dev_sample {
 	int pid;
 	long id;		/* the N ending the name, qplat's dev; or -1 */
-	char comm[STATSFILE_COMM_LEN];
-	char name[STATSFILE_DEV_LEN];
+	char comm[HWQNIC_STATS_COMM_LEN];
+	char name[HWQNIC_STATS_DEV_LEN];
 	struct hwqnic_engine_counters eng;
 	unsigned int nqp;
 	struct qp_sample *qp;	/* by QPN */
@@ -155,12 +154,12 @@ struct lat_sample {
 struct skipped {
 	int pid;		/* the one it names */
 	char name[256];
-	char why[STATSFILE_WHY_LEN];
+	char why[HWQNIC_STATS_WHY_LEN];
 };
 
 /* "NAME: WHY", escaped */
 #define SKIPPED_TEXT_SIZE	(SAFESTR_TEXT_SIZE(256) + 2 + \
-				 SAFESTR_TEXT_SIZE(STATSFILE_WHY_LEN))
+				 SAFESTR_TEXT_SIZE(HWQNIC_STATS_WHY_LEN))
 
 struct skip_list {
 	unsigned int n;		/* refused in all */
@@ -181,8 +180,8 @@ struct sample {
 
 struct row {
 	int pid;
-	char comm[STATSFILE_COMM_LEN];
-	char dev[STATSFILE_DEV_LEN];
+	char comm[HWQNIC_STATS_COMM_LEN];
+	char dev[HWQNIC_STATS_DEV_LEN];
 	__u32 qpn;
 	__u8 type;
 	__u8 state;
@@ -200,8 +199,8 @@ struct row {
 
 struct dev_row {
 	int pid;
-	char comm[STATSFILE_COMM_LEN];
-	char name[STATSFILE_DEV_LEN];
+	char comm[HWQNIC_STATS_COMM_LEN];
+	char name[HWQNIC_STATS_DEV_LEN];
 	double ops_s;
 	double mib_s;
 	double cqes_s;
@@ -302,7 +301,7 @@ static long dev_id(const char *name)
 	return strtol(name + i, NULL, 10);
 }
 
-static void read_dev(const struct statsfile *f, struct dev_sample *d)
+static void read_dev(const struct hwqnic_stats *f, struct dev_sample *d)
 {
 	const struct hwqnic_stats_qp *s;
 	struct qp_sample *q;
@@ -358,14 +357,14 @@ static void skip_add(struct skip_list *l, int pid, const char *name,
 static void sample_file(struct sample *s, int dfd, const char *name,
 			unsigned int *cap)
 {
-	int pid = statsfile_name_pid(name), rc;
-	char why[STATSFILE_WHY_LEN];
-	struct statsfile f;
+	int pid = hwqnic_stats_name_pid(name), rc;
+	char why[HWQNIC_STATS_WHY_LEN];
+	struct hwqnic_stats f;
 	uid_t owner;
 
 	if (pid < 0)
 		return;
-	rc = statsfile_pid_owner(pid, &owner);
+	rc = hwqnic_stats_pid_owner(pid, &owner);
 	if (rc == ENOENT)
 		return;
 	if (rc) {
@@ -374,9 +373,9 @@ static void sample_file(struct sample *s, int dfd, const char *name,
 		skip_add(&s->skipped, pid, name, why);
 		return;
 	}
-	rc = statsfile_read(dfd, name, owner, &f, why);
-	if (rc == STATSFILE_NAME || rc == STATSFILE_GONE ||
-	    rc == STATSFILE_ACCESS || rc == STATSFILE_UNREADY)
+	rc = hwqnic_stats_read(dfd, name, owner, &f, why);
+	if (rc == HWQNIC_STATS_ENAME || rc == HWQNIC_STATS_EGONE ||
+	    rc == HWQNIC_STATS_EACCESS || rc == HWQNIC_STATS_EUNREADY)
 		return;
 	if (rc) {
 		skip_add(&s->skipped, pid, name, why);
@@ -387,7 +386,7 @@ static void sample_file(struct sample *s, int dfd, const char *name,
 		s->dev = xrealloc(s->dev, *cap, sizeof(*s->dev));
 	}
 	read_dev(&f, &s->dev[s->ndev++]);
-	statsfile_free(&f);
+	hwqnic_stats_free(&f);
 }
 
 static void sample_devs(struct sample *s)

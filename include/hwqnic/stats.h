@@ -70,4 +70,74 @@ struct hwqnic_stats_file {
 
 #define HWQNIC_QPN_BASE		16	/* QPNs below are never handed out */
 
+#ifndef __KERNEL__
+/*
+ * The reader: libhwqnic's way of taking another process's stats file as
+ * untrusted data (the rules above), for monitors such as nictop.
+ */
+#include <stddef.h>
+#include <sys/types.h>
+
+#define HWQNIC_STATS_COMM_LEN	(sizeof(((struct hwqnic_stats_file *)0)->comm) + 1)
+#define HWQNIC_STATS_DEV_LEN	(sizeof(((struct hwqnic_stats_file *)0)->dev) + 1)
+#define HWQNIC_STATS_WHY_LEN	128
+
+/* The largest file a reader accepts: HWQNIC_STATS_MAX_QP slots. */
+#define HWQNIC_STATS_MAX_SIZE	(sizeof(struct hwqnic_stats_file) + \
+				 HWQNIC_STATS_MAX_QP * \
+				 sizeof(struct hwqnic_stats_qp))
+
+/* Why a file was refused; the first few mean it is not (yet) a device. */
+enum hwqnic_stats_err {
+	HWQNIC_STATS_OK,
+	HWQNIC_STATS_ENAME,	/* not named hwqnic.<pid>.<...> */
+	HWQNIC_STATS_EGONE,	/* the file or its process is gone */
+	HWQNIC_STATS_EACCESS,	/* not ours to read (mode 0600) */
+	HWQNIC_STATS_EUNREADY,	/* empty, or its magic not yet written */
+	HWQNIC_STATS_ETYPE,	/* not a regular file, or linked twice */
+	HWQNIC_STATS_EOWNER,	/* not owned by the process's owner */
+	HWQNIC_STATS_ESIZE,	/* a size its header does not explain */
+	HWQNIC_STATS_EREAD,	/* unreadable, or changed while read */
+	HWQNIC_STATS_EFORMAT,	/* magic, version, pid, max_qp or a slot */
+	HWQNIC_STATS_ENOMEM,
+};
+
+/* A validated copy: nothing in it points into the file. */
+struct hwqnic_stats {
+	__u32	pid;
+	__u32	max_qp;
+	/* the writer's bytes, and a NUL */
+	char	comm[HWQNIC_STATS_COMM_LEN];
+	char	dev[HWQNIC_STATS_DEV_LEN];
+	struct hwqnic_engine_counters engine;
+	unsigned int nqp;		/* the slots in use, by QPN */
+	struct hwqnic_stats_qp *qp;
+};
+
+/* The pid in a name hwqnic.<pid>.<...>, or -1. */
+int hwqnic_stats_name_pid(const char *name);
+
+/* The owner of a process (the uid of /proc/<pid>): 0 or an errno value. */
+int hwqnic_stats_pid_owner(int pid, uid_t *uid);
+
+/*
+ * Reads dfd/name, which must name a process owned by `owner`. Returns
+ * HWQNIC_STATS_OK and fills *st (hwqnic_stats_free() it), or the refusal
+ * with a sentence saying why in why[HWQNIC_STATS_WHY_LEN]. Never blocks,
+ * never follows a symbolic link, never reads more than
+ * HWQNIC_STATS_MAX_SIZE.
+ */
+int hwqnic_stats_read(int dfd, const char *name, uid_t owner,
+		      struct hwqnic_stats *st, char *why);
+
+/*
+ * The checks on a file's content: len bytes copied from a file named for
+ * `pid`. Same results as hwqnic_stats_read().
+ */
+int hwqnic_stats_parse(const void *buf, size_t len, __u32 pid,
+		       struct hwqnic_stats *st, char *why);
+
+void hwqnic_stats_free(struct hwqnic_stats *st);
+#endif /* !__KERNEL__ */
+
 #endif /* _HWQNIC_STATS_H */

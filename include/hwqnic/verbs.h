@@ -394,6 +394,17 @@ int hwqnic_post_recv(struct hwqnic_qp *qp, struct hwqnic_recv_wr *wr,
 		     struct hwqnic_recv_wr **bad_wr);
 int hwqnic_query_qp_counters(struct hwqnic_qp *qp,
 			     struct hwqnic_qp_counters *counters);
+
+/*
+ * Names for messages, as ibv_wc_status_str() gives them: the enum's
+ * spelling without its prefix ("LOC_LEN_ERR", "RTS", "RC"); completion
+ * opcodes as the tools spell them ("send", "write", "read", "cas", "fadd",
+ * "recv", "recv_imm"). "?" for a value outside the enum. Never NULL.
+ */
+const char *hwqnic_wc_status_str(enum hwqnic_wc_status status);
+const char *hwqnic_qp_state_str(enum hwqnic_qp_state state);
+const char *hwqnic_qp_type_str(enum hwqnic_qp_type type);
+const char *hwqnic_wc_opcode_str(enum hwqnic_wc_opcode opcode);
 #endif /* !__KERNEL__ */
 
 #ifdef __cplusplus

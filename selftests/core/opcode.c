@@ -7,7 +7,7 @@
  */
 #include <hwqnic/hw.h>
 #include "opcode.h"
-#include "../tap.h"
+#include "../lib/tap.h"
 
 /* The map is a constant expression: the table is built from it. */
 HWQNIC_STATIC_ASSERT(HWQNIC_WR_WC_OPCODE(HWQNIC_WR_RDMA_READ) ==

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * libFuzzer target: a published stats file's content as the tools read it
- * (tools/lib/statsfile.c), and the escaping of the strings in it
+ * (libhwqnic: user/statsfile.c), and the escaping of the strings in it
  * (tools/lib/safestr.c). The input is the file's bytes, named for process
  * PID. Invariants: a file accepted has exactly the size its max_qp takes,
  * max_qp within HWQNIC_STATS_MAX_QP, only slots in use, each with its own
@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "../../tools/lib/safestr.h"
-#include "../../tools/lib/statsfile.h"
+#include <hwqnic/stats.h>
 
 #define PID	4242
 #define MAX_SRC	4096	/* the source bytes escaped */
@@ -227,7 +227,7 @@ static void check_str(const char *src, size_t n, size_t cut)
 		abort();
 }
 
-static void check_accepted(const struct statsfile *sf, size_t size)
+static void check_accepted(const struct hwqnic_stats *sf, size_t size)
 {
 	const size_t q = sizeof(struct hwqnic_stats_qp);
 	unsigned int i;
@@ -256,7 +256,7 @@ static void check_name(const uint8_t *data, size_t size)
 
 	memcpy(name, data, n);
 	name[n] = '\0';
-	pid = statsfile_name_pid(name);
+	pid = hwqnic_stats_name_pid(name);
 	if (pid == -1) {
 		/* refused: then it cannot start with a name it takes */
 		for (pid = 1; pid < 10; pid++) {
@@ -275,19 +275,19 @@ static void check_name(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char why[STATSFILE_WHY_LEN];
-	struct statsfile sf;
+	char why[HWQNIC_STATS_WHY_LEN];
+	struct hwqnic_stats sf;
 	size_t cut = size ? data[size - 1] % 64 : 0;
 	int rc;
 
 	memset(why, 0, sizeof(why));
-	rc = statsfile_parse(data, size, PID, &sf, why);
-	if (rc == STATSFILE_OK) {
+	rc = hwqnic_stats_parse(data, size, PID, &sf, why);
+	if (rc == HWQNIC_STATS_OK) {
 		check_accepted(&sf, size);
 		check_str(sf.comm, sizeof(sf.comm), cut);
 		check_str(sf.dev, sizeof(sf.dev), cut);
-		statsfile_free(&sf);
-	} else if (rc < STATSFILE_NAME || rc > STATSFILE_NOMEM || sf.qp ||
+		hwqnic_stats_free(&sf);
+	} else if (rc < HWQNIC_STATS_ENAME || rc > HWQNIC_STATS_ENOMEM || sf.qp ||
 		   sf.nqp || !why[0] ||
 		   strnlen(why, sizeof(why)) == sizeof(why)) {
 		abort();

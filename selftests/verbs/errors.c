@@ -12,7 +12,7 @@
  * reconnection both QPs work again. RNR: retries run out after the
  * configured retries and timer, or succeed when a receive shows up in time.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 /* The arena: one 4 KiB region per buffer, each MR over its middle. */
 enum region { R_A, R_B, R_W, R_NOLOCAL, R_NOWRITE, R_NOREAD, R_NOATOMIC,
@@ -524,12 +524,12 @@ static void run_case(const struct ecase *c, int idx)
 	if (!why && c->req_status != ANY_ERROR)
 		why = u_wc_check(&wc[1], 101, c->req_status, 0, -1,
 				 p.a.qp->qp_num);
-	ok(!why, "%s: requester gets %s%s%s", c->name,
+	ok_why(why, "%s: requester gets %s", c->name,
 	   c->req_status == ANY_ERROR ? "an error" :
-	   u_status_str(c->req_status), why ? ": " : "", why ? why : "");
+	   hwqnic_wc_status_str(c->req_status));
 	if (got == 2 && c->req_status == ANY_ERROR)
 		diag("%s: requester status %s", c->name,
-		     u_status_str(wc[1].status));
+		     hwqnic_wc_status_str(wc[1].status));
 	if (c->kind == K_RNR)
 		ok(t1 - t0 >= 3 * 10240000ULL * 9 / 10,
 		   "%s: the error came after 3 retries of 10.24 ms (%.1f ms)",
@@ -548,13 +548,14 @@ static void run_case(const struct ecase *c, int idx)
 					 HWQNIC_WC_WR_FLUSH_ERR, 0, -1,
 					 p.a.qp->qp_num);
 	}
-	ok(!why, "%s: the 3 later WRs (one unsignaled) and 2 receives flush in order, with the QPN%s%s",
-	   c->name, why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: the 3 later WRs (one unsignaled) and 2 receives flush in order, with the QPN",
+	   c->name);
 
 	ok(p.a.qp->state == HWQNIC_QPS_ERR &&
 	   u_qp_state(p.a.qp) == HWQNIC_QPS_ERR,
 	   "%s: requester QP in ERR (qp->state %s, query %s)", c->name,
-	   u_state_str(p.a.qp->state), u_state_str(u_qp_state(p.a.qp)));
+	   hwqnic_qp_state_str(p.a.qp->state),
+	   hwqnic_qp_state_str(u_qp_state(p.a.qp)));
 
 	/* WRs posted in ERR flush too */
 	sge[0] = rsge(R_A, 0, 16);
@@ -569,8 +570,8 @@ static void run_case(const struct ecase *c, int idx)
 	if (!why)
 		why = u_expect_wc(p.a.rcq, 202, HWQNIC_WC_WR_FLUSH_ERR, 0, -1,
 				  0, NULL);
-	ok(!why, "%s: an unsignaled SEND and a receive posted in ERR complete with WR_FLUSH_ERR%s%s",
-	   c->name, why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: an unsignaled SEND and a receive posted in ERR complete with WR_FLUSH_ERR",
+	   c->name);
 
 	/* the responder */
 	if (c->resp_status == UNAFFECTED) {
@@ -580,8 +581,8 @@ static void run_case(const struct ecase *c, int idx)
 		   u_qp_state(p.b.qp) == HWQNIC_QPS_RTS,
 		   "%s: responder unaffected: RTS, receives not consumed (%d completions%s%s, state %s)",
 		   c->name, got, got ? ", first " : "",
-		   got ? u_status_str(wc[0].status) : "",
-		   u_state_str(u_qp_state(p.b.qp)));
+		   got ? hwqnic_wc_status_str(wc[0].status) : "",
+		   hwqnic_qp_state_str(u_qp_state(p.b.qp)));
 	} else if (c->resp_status != DONT_CARE) {
 		got = u_wait_cq(p.b.rcq, 2, wc);
 		why = got == 2 ? NULL : "missing receive completions";
@@ -594,9 +595,8 @@ static void run_case(const struct ecase *c, int idx)
 		if (!why && (p.b.qp->state != HWQNIC_QPS_ERR ||
 			     u_qp_state(p.b.qp) != HWQNIC_QPS_ERR))
 			why = "responder QP not in ERR";
-		ok(!why, "%s: responder's receive gets %s, the next flushes, QP in ERR%s%s",
-		   c->name, u_status_str(c->resp_status), why ? ": " : "",
-		   why ? why : "");
+		ok_why(why, "%s: responder's receive gets %s, the next flushes, QP in ERR",
+		   c->name, hwqnic_wc_status_str(c->resp_status));
 	}
 
 	if (!c->data_moves) {
@@ -607,8 +607,7 @@ static void run_case(const struct ecase *c, int idx)
 		   d < 0 ? 0 : d % REGION);
 	}
 	why = recover(&p);
-	ok(!why, "%s: after RESET and reconnect the pair works%s%s", c->name,
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: after RESET and reconnect the pair works", c->name);
 out:
 	u_pair_destroy(&p);
 }
@@ -640,7 +639,7 @@ static void rnr_recovers(__u8 retry, __u8 timer, unsigned int wait_ms,
 	got = u_cq_quiet(p.a.scq, wait_ms, &wc);
 	ok(!got && p.a.qp->state == HWQNIC_QPS_RTS,
 	   "RNR, %s: no completion while no receive is posted (%d, first %s)",
-	   what, got, got ? u_status_str(wc.status) : "-");
+	   what, got, got ? hwqnic_wc_status_str(wc.status) : "-");
 	why = u_post_recv(p.b.qp, 2, &r, 1) ? "post_recv failed" : NULL;
 	if (!why)
 		why = u_expect_wc(p.a.scq, 1, HWQNIC_WC_SUCCESS, HWQNIC_WC_SEND,
@@ -650,8 +649,8 @@ static void rnr_recovers(__u8 retry, __u8 timer, unsigned int wait_ms,
 				  200, 0, NULL);
 	if (!why && memcmp(rp(R_A, 0), rp(R_B, 0), 200))
 		why = "payload differs";
-	ok(!why, "RNR, %s: the SEND succeeds once a receive is posted%s%s",
-	   what, why ? ": " : "", why ? why : "");
+	ok_why(why, "RNR, %s: the SEND succeeds once a receive is posted",
+	   what);
 out:
 	u_pair_destroy(&p);
 }
@@ -697,8 +696,7 @@ static void modify_to_err(void)
 				 -1, p.a.qp->qp_num);
 	if (!why && got != 3)
 		why = "missing receive flushes";
-	ok(!why, "both SENDs (one unsignaled) and 3 receives flush in order%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "both SENDs (one unsignaled) and 3 receives flush in order");
 	got = u_cq_quiet(p.b.rcq, 20, wc);
 	ok(!got && p.b.qp->state == HWQNIC_QPS_RTS,
 	   "the peer received nothing and stays in RTS");
@@ -741,14 +739,14 @@ static void destroy_busy(void)
 	   "QPs and CQs destroyed right after posting 32 RDMA_WRITEs");
 }
 
-int main(void)
+static void suite(void)
 {
 	unsigned int i;
 	int rc = 0;
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	pd2 = hwqnic_alloc_pd(dev.ctx);
 	if (posix_memalign((void **)&arena, 4096, ARENA))
 		arena = NULL;
@@ -802,5 +800,9 @@ out:
 	free(arena);
 	free(snap);
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Published stats files, read as untrusted data (statsfile.h). */
+/* Published stats files, read as untrusted data (hwqnic/stats.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "statsfile.h"
+#include <hwqnic/stats.h>
 
 static int __attribute__((format(printf, 3, 4)))
 refuse(char *why, int err, const char *fmt, ...)
@@ -20,12 +20,12 @@ refuse(char *why, int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(why, STATSFILE_WHY_LEN, fmt, ap);
+	vsnprintf(why, HWQNIC_STATS_WHY_LEN, fmt, ap);
 	va_end(ap);
 	return err;
 }
 
-int statsfile_name_pid(const char *name)
+int hwqnic_stats_name_pid(const char *name)
 {
 	static const char prefix[] = HWQNIC_STATS_PREFIX;
 	long pid = 0;
@@ -43,7 +43,7 @@ int statsfile_name_pid(const char *name)
 	return *name == '.' && name[1] ? (int)pid : -1;
 }
 
-int statsfile_pid_owner(int pid, uid_t *uid)
+int hwqnic_stats_pid_owner(int pid, uid_t *uid)
 {
 	char path[32];
 	struct stat st;
@@ -74,14 +74,14 @@ static int check_open(int dfd, const char *name, int *fd, char *why)
 	*fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
 		     O_CLOEXEC | O_NOCTTY);
 	if (*fd >= 0)
-		return STATSFILE_OK;
+		return HWQNIC_STATS_OK;
 	if (errno == ENOENT)
-		return refuse(why, STATSFILE_GONE, "gone");
+		return refuse(why, HWQNIC_STATS_EGONE, "gone");
 	if (errno == EACCES || errno == EPERM)
-		return refuse(why, STATSFILE_ACCESS, "not readable by us");
+		return refuse(why, HWQNIC_STATS_EACCESS, "not readable by us");
 	if (errno == ELOOP)
-		return refuse(why, STATSFILE_TYPE, "a symbolic link");
-	return refuse(why, STATSFILE_READ, "cannot open: %s",
+		return refuse(why, HWQNIC_STATS_ETYPE, "a symbolic link");
+	return refuse(why, HWQNIC_STATS_EREAD, "cannot open: %s",
 		      strerror(errno));
 }
 
@@ -90,27 +90,27 @@ static int check_stat(int fd, int pid, uid_t owner, size_t *size, char *why)
 	struct stat st;
 
 	if (fstat(fd, &st))
-		return refuse(why, STATSFILE_READ, "cannot stat: %s",
+		return refuse(why, HWQNIC_STATS_EREAD, "cannot stat: %s",
 			      strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return refuse(why, STATSFILE_TYPE, "not a regular file (%s)",
+		return refuse(why, HWQNIC_STATS_ETYPE, "not a regular file (%s)",
 			      file_type(st.st_mode));
 	if (st.st_uid != owner)
-		return refuse(why, STATSFILE_OWNER, "owned by uid %u, not by "
+		return refuse(why, HWQNIC_STATS_EOWNER, "owned by uid %u, not by "
 			      "process %d's owner (uid %u)",
 			      (unsigned int)st.st_uid, pid,
 			      (unsigned int)owner);
 	if (st.st_nlink != 1)
-		return refuse(why, STATSFILE_TYPE, "%ju links, not 1",
+		return refuse(why, HWQNIC_STATS_ETYPE, "%ju links, not 1",
 			      (uintmax_t)st.st_nlink);
 	if (!st.st_size)
-		return refuse(why, STATSFILE_UNREADY, "empty");
-	if (st.st_size < 0 || (uintmax_t)st.st_size > STATSFILE_MAX_SIZE)
-		return refuse(why, STATSFILE_SIZE, "%jd bytes, above the "
+		return refuse(why, HWQNIC_STATS_EUNREADY, "empty");
+	if (st.st_size < 0 || (uintmax_t)st.st_size > HWQNIC_STATS_MAX_SIZE)
+		return refuse(why, HWQNIC_STATS_ESIZE, "%jd bytes, above the "
 			      "largest stats file (%zu)", (intmax_t)st.st_size,
-			      STATSFILE_MAX_SIZE);
+			      HWQNIC_STATS_MAX_SIZE);
 	*size = st.st_size;
-	return STATSFILE_OK;
+	return HWQNIC_STATS_OK;
 }
 
 /* All of [0, size) or less if the file shrank; -1 on an error. */
@@ -132,17 +132,17 @@ static ssize_t read_all(int fd, void *buf, size_t size)
 	return got;
 }
 
-int statsfile_read(int dfd, const char *name, uid_t owner,
-		   struct statsfile *sf, char *why)
+int hwqnic_stats_read(int dfd, const char *name, uid_t owner,
+		      struct hwqnic_stats *sf, char *why)
 {
-	int pid = statsfile_name_pid(name), fd, rc;
+	int pid = hwqnic_stats_name_pid(name), fd, rc;
 	size_t size = 0;
 	ssize_t got;
 	void *buf;
 
 	memset(sf, 0, sizeof(*sf));
 	if (pid < 0)
-		return refuse(why, STATSFILE_NAME, "not a stats file's name");
+		return refuse(why, HWQNIC_STATS_ENAME, "not a stats file's name");
 	rc = check_open(dfd, name, &fd, why);
 	if (rc)
 		return rc;
@@ -151,25 +151,25 @@ int statsfile_read(int dfd, const char *name, uid_t owner,
 		goto out;
 	buf = malloc(size);
 	if (!buf) {
-		rc = refuse(why, STATSFILE_NOMEM, "out of memory");
+		rc = refuse(why, HWQNIC_STATS_ENOMEM, "out of memory");
 		goto out;
 	}
 	got = read_all(fd, buf, size);
 	if (got < 0)
-		rc = refuse(why, STATSFILE_READ, "cannot read: %s",
+		rc = refuse(why, HWQNIC_STATS_EREAD, "cannot read: %s",
 			    strerror(errno));
 	else if ((size_t)got < size)
-		rc = refuse(why, STATSFILE_READ, "shrank while read");
+		rc = refuse(why, HWQNIC_STATS_EREAD, "shrank while read");
 	else
-		rc = statsfile_parse(buf, size, pid, sf, why);
+		rc = hwqnic_stats_parse(buf, size, pid, sf, why);
 	free(buf);
 out:
 	close(fd);
 	return rc;
 }
 
-int statsfile_parse(const void *buf, size_t len, __u32 pid,
-		    struct statsfile *sf, char *why)
+int hwqnic_stats_parse(const void *buf, size_t len, __u32 pid,
+		       struct hwqnic_stats *sf, char *why)
 {
 	const size_t qsize = sizeof(struct hwqnic_stats_qp);
 	const unsigned char *slots;
@@ -179,25 +179,25 @@ int statsfile_parse(const void *buf, size_t len, __u32 pid,
 
 	memset(sf, 0, sizeof(*sf));
 	if (len < sizeof(h))
-		return refuse(why, STATSFILE_SIZE, "%zu bytes, less than a "
+		return refuse(why, HWQNIC_STATS_ESIZE, "%zu bytes, less than a "
 			      "header", len);
 	memcpy(&h, buf, sizeof(h));
 	if (!h.magic)
-		return refuse(why, STATSFILE_UNREADY, "no magic yet");
+		return refuse(why, HWQNIC_STATS_EUNREADY, "no magic yet");
 	if (h.magic != HWQNIC_STATS_MAGIC)
-		return refuse(why, STATSFILE_FORMAT, "magic 0x%08x, not 0x%08x",
+		return refuse(why, HWQNIC_STATS_EFORMAT, "magic 0x%08x, not 0x%08x",
 			      h.magic, HWQNIC_STATS_MAGIC);
 	if (h.version != HWQNIC_STATS_VERSION)
-		return refuse(why, STATSFILE_FORMAT, "version %u, not %u",
+		return refuse(why, HWQNIC_STATS_EFORMAT, "version %u, not %u",
 			      h.version, HWQNIC_STATS_VERSION);
 	if (h.pid != pid)
-		return refuse(why, STATSFILE_FORMAT, "says pid %u, named for "
+		return refuse(why, HWQNIC_STATS_EFORMAT, "says pid %u, named for "
 			      "%u", h.pid, pid);
 	if (h.max_qp > HWQNIC_STATS_MAX_QP)
-		return refuse(why, STATSFILE_FORMAT, "max_qp %u, above %u",
+		return refuse(why, HWQNIC_STATS_EFORMAT, "max_qp %u, above %u",
 			      h.max_qp, HWQNIC_STATS_MAX_QP);
 	if (len != sizeof(h) + h.max_qp * qsize)
-		return refuse(why, STATSFILE_SIZE, "%zu bytes, not the %zu of "
+		return refuse(why, HWQNIC_STATS_ESIZE, "%zu bytes, not the %zu of "
 			      "%u QP slots", len, sizeof(h) + h.max_qp * qsize,
 			      h.max_qp);
 
@@ -206,13 +206,13 @@ int statsfile_parse(const void *buf, size_t len, __u32 pid,
 		memcpy(&qpn, slots + i * qsize +
 		       offsetof(struct hwqnic_stats_qp, qpn), sizeof(qpn));
 		if (qpn && qpn != HWQNIC_QPN_BASE + i)
-			return refuse(why, STATSFILE_FORMAT, "slot %u holds "
+			return refuse(why, HWQNIC_STATS_EFORMAT, "slot %u holds "
 				      "QPN %u", i, qpn);
 		n += !!qpn;
 	}
 	sf->qp = malloc(n ? n * qsize : 1);
 	if (!sf->qp)
-		return refuse(why, STATSFILE_NOMEM, "out of memory");
+		return refuse(why, HWQNIC_STATS_ENOMEM, "out of memory");
 	for (i = 0; i < h.max_qp && sf->nqp < n; i++) {
 		memcpy(&qpn, slots + i * qsize +
 		       offsetof(struct hwqnic_stats_qp, qpn), sizeof(qpn));
@@ -224,10 +224,10 @@ int statsfile_parse(const void *buf, size_t len, __u32 pid,
 	memcpy(sf->comm, h.comm, sizeof(h.comm));
 	memcpy(sf->dev, h.dev, sizeof(h.dev));
 	sf->engine = h.engine;
-	return STATSFILE_OK;
+	return HWQNIC_STATS_OK;
 }
 
-void statsfile_free(struct statsfile *sf)
+void hwqnic_stats_free(struct hwqnic_stats *sf)
 {
 	free(sf->qp);
 	sf->qp = NULL;
