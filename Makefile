@@ -36,9 +36,9 @@ DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    libclang-rt-14-dev
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
-	      engine.c ioc.c osdep_user.c) \
-	    $(addprefix user/,device.c verbs.c kernel.c stats.c statsfile.c \
-	      names.c)
+	      opcode.c engine.c ioc.c osdep_user.c) \
+	    $(addprefix user/,device.c verbs.c embedded.c kernel.c stats.c \
+	      statsfile.c names.c)
 LIBS	:= -lpthread -lm
 TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c \
 		selftests/uapi/*.c))
@@ -120,7 +120,8 @@ $(BUILD)/bpf/vmlinux.h:
 		rm -f $@.tmp; cp bpf/vmlinux_fallback.h $@; \
 	fi
 
-bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(BUILD)/bpf/vmlinux.h
+bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/hwqnic/hw.h \
+		$(BUILD)/bpf/vmlinux.h
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/bpf/%.skel.h: bpf/%.bpf.o

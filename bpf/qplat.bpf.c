@@ -32,13 +32,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
+#include <hwqnic/hw.h>
 #include "qplat.h"
-
-/* From include/hwqnic/abi.h, which does not mix with vmlinux.h. */
-#define HWQNIC_DB_SQ		0x0
-#define HWQNIC_DB_RQ		0x1
-#define HWQNIC_POLL_EMPTY	255
-#define OP_NONE			0xffffffffU
 
 /* Filters, set by the tool before load. */
 const volatile __u32 targ_qpn = 0;		/* 0: every QP */
@@ -170,34 +165,17 @@ static __always_inline void hist_add(__u32 pid, __u32 dev, __u32 qpn,
 	__sync_fetch_and_add(&h->sum_ns, ns);
 }
 
-/* The completion opcode a send WR's CQE will carry (engine.c's wc_opcode). */
-static __always_inline __u32 wr_wc_opcode(__u32 op)
-{
-	switch (op) {
-	case 0:	/* RDMA_WRITE */
-	case 1:	/* RDMA_WRITE_WITH_IMM */
-		return 1;	/* WC_RDMA_WRITE */
-	case 2:	/* SEND */
-	case 3:	/* SEND_WITH_IMM */
-		return 0;	/* WC_SEND */
-	case 4:	/* RDMA_READ */
-		return 2;
-	case 5:	/* ATOMIC_CMP_AND_SWP */
-		return 3;
-	case 6:	/* ATOMIC_FETCH_AND_ADD */
-		return 4;
-	}
-	return OP_NONE;
-}
-
-/* May a WR posted with `op` (post/wqe opcode) pass the opcode filter? */
+/*
+ * May a WR posted with `op` (post/wqe opcode) pass the opcode filter? A
+ * send WR by the opcode its CQE will carry (hw.h, as the engine has it).
+ */
 static __always_inline bool post_op_ok(__u32 op)
 {
 	if (!filter_op)
 		return true;
-	if (op >= QPLAT_OP_RECV_FIRST)	/* RECV or RECV_RDMA_WITH_IMM */
-		return targ_op >= QPLAT_OP_RECV_FIRST;
-	return wr_wc_opcode(op) == targ_op;
+	if (hwqnic_wc_is_recv(op))	/* RECV or RECV_RDMA_WITH_IMM */
+		return hwqnic_wc_is_recv(targ_op);
+	return hwqnic_wr_wc_opcode(op) == targ_op;
 }
 
 static __always_inline bool wc_op_ok(__u32 op)
@@ -233,7 +211,7 @@ static __always_inline int on_post(__u32 pid, __u32 dev, __u32 qpn, __u32 idx,
 {
 	struct qplat_wr_key k = {
 		.pid = pid, .dev = dev, .qpn = qpn,
-		.queue = opcode >= QPLAT_OP_RECV_FIRST ? QPLAT_RQ : QPLAT_SQ,
+		.queue = hwqnic_wc_is_recv(opcode) ? QPLAT_RQ : QPLAT_SQ,
 		.idx = idx,
 	};
 	__u64 now = bpf_ktime_get_ns();
@@ -381,7 +359,7 @@ static __always_inline int on_cqe(__u32 pid, __u32 dev, __u32 qpn, __u32 idx,
 {
 	struct qplat_wr_key k = {
 		.pid = pid, .dev = dev, .qpn = qpn,
-		.queue = opcode >= QPLAT_OP_RECV_FIRST ? QPLAT_RQ : QPLAT_SQ,
+		.queue = hwqnic_wc_is_recv(opcode) ? QPLAT_RQ : QPLAT_SQ,
 		.idx = idx,
 	};
 	__u64 now = bpf_ktime_get_ns(), db_ns = 0, poll_ns = 0, id1, id2;
@@ -445,7 +423,7 @@ static __always_inline int on_poll(__u32 pid, __u32 dev, __u32 qpn, __u32 idx,
 {
 	struct qplat_wr_key k = {
 		.pid = pid, .dev = dev, .qpn = qpn,
-		.queue = opcode >= QPLAT_OP_RECV_FIRST ? QPLAT_RQ : QPLAT_SQ,
+		.queue = hwqnic_wc_is_recv(opcode) ? QPLAT_RQ : QPLAT_SQ,
 		.idx = idx,
 	};
 	__u64 now = bpf_ktime_get_ns(), post_ns, cqe_ns, cqe_id, s1, s2;

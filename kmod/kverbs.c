@@ -1,14 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The verbs for in-kernel consumers (hwqnic_kverbs.h): argument checks,
- * then the core, as libhwqnic does for processes.
+ * then the core, as libhwqnic does for processes. They are what hwqnic.ko
+ * exports; the core's own functions stay inside it.
  */
 #include <linux/err.h>
 #include <linux/vmalloc.h>
 #include <linux/dma-direct.h>
 
-#include "hwqnic_kdev.h"
+#include "device.h"
 
+/**
+ * hwqnic_kquery_device() - The limits of a device.
+ * @kdev: the device, from hwqnic_kdev_get()
+ * @attr: filled in: the largest queues, numbers of objects and sizes
+ *
+ * Context: Process context, as for every verb.
+ * Return: 0, or -EINVAL without @kdev or @attr.
+ */
 int hwqnic_kquery_device(struct hwqnic_kdev *kdev,
 			 struct hwqnic_device_attr *attr)
 {
@@ -19,6 +28,14 @@ int hwqnic_kquery_device(struct hwqnic_kdev *kdev,
 }
 EXPORT_SYMBOL_GPL(hwqnic_kquery_device);
 
+/**
+ * hwqnic_kalloc_pd() - Allocate a protection domain.
+ * @kdev: the device, from hwqnic_kdev_get()
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: the PD, or ERR_PTR(-EINVAL) without @kdev, ERR_PTR(-ENOMEM), or
+ * ERR_PTR(-ENOSPC) when the device has no PD number left.
+ */
 struct hwqnic_kpd *hwqnic_kalloc_pd(struct hwqnic_kdev *kdev)
 {
 	struct hwqnic_kpd *pd;
@@ -39,6 +56,14 @@ struct hwqnic_kpd *hwqnic_kalloc_pd(struct hwqnic_kdev *kdev)
 }
 EXPORT_SYMBOL_GPL(hwqnic_kalloc_pd);
 
+/**
+ * hwqnic_kdealloc_pd() - Free a protection domain no object uses.
+ * @pd: from hwqnic_kalloc_pd()
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: 0, -EINVAL without @pd, or -EBUSY while MRs or QPs use it (it is
+ * then kept).
+ */
 int hwqnic_kdealloc_pd(struct hwqnic_kpd *pd)
 {
 	int rc;
@@ -61,10 +86,23 @@ static dma_addr_t kva_dma(struct hwqnic_kdev *kdev, const void *va)
 	return phys_to_dma(kdev->dev.od.dev, page_to_phys(pg));
 }
 
-/*
+/**
+ * hwqnic_kreg_mr() - Register kernel memory for the NIC to reach.
+ * @pd: from hwqnic_kalloc_pd()
+ * @addr: start of the range, in kmalloc() or vmalloc() memory
+ * @length: its length in bytes, not 0
+ * @access: enum hwqnic_access_flags; remote write and atomic rights need
+ *          local write
+ *
  * The MR's iova is the kernel virtual address: work requests name buffers
  * as consumers know them. Its PBL lists the 4 KiB pages under the range,
- * so vmalloc() memory, scattered in physical memory, works too.
+ * so vmalloc() memory, scattered in physical memory, works too. The
+ * memory must stay allocated until hwqnic_kdereg_mr().
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: the MR, or ERR_PTR(-EINVAL) (a NULL argument, an empty or
+ * wrapping range, memory of another kind, too many pages, bad @access),
+ * ERR_PTR(-ENOMEM), or ERR_PTR(-ENOSPC) when the device has no MR left.
  */
 struct hwqnic_kmr *hwqnic_kreg_mr(struct hwqnic_kpd *pd, void *addr,
 				  size_t length, unsigned int access)
@@ -106,12 +144,26 @@ err:
 }
 EXPORT_SYMBOL_GPL(hwqnic_kreg_mr);
 
+/**
+ * hwqnic_kmr_key() - The key of a memory region.
+ * @mr: from hwqnic_kreg_mr()
+ *
+ * Context: Process context, as for every verb.
+ * Return: the MR's key, which is both its lkey and its rkey.
+ */
 u32 hwqnic_kmr_key(const struct hwqnic_kmr *mr)
 {
 	return mr->core.key;
 }
 EXPORT_SYMBOL_GPL(hwqnic_kmr_key);
 
+/**
+ * hwqnic_kdereg_mr() - Deregister a memory region.
+ * @mr: from hwqnic_kreg_mr(); its key names nothing afterwards
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: 0, or -EINVAL without @mr.
+ */
 int hwqnic_kdereg_mr(struct hwqnic_kmr *mr)
 {
 	if (!mr)
@@ -122,6 +174,19 @@ int hwqnic_kdereg_mr(struct hwqnic_kmr *mr)
 }
 EXPORT_SYMBOL_GPL(hwqnic_kdereg_mr);
 
+/**
+ * hwqnic_kcreate_cq() - Create a completion queue.
+ * @kdev: the device, from hwqnic_kdev_get()
+ * @cqe: the least number of entries, 1 to the device's max_cqe
+ * @handler: called when the CQ, armed by hwqnic_kreq_notify_cq(), gets a
+ *           completion, or NULL. It runs in the engine kthread with the
+ *           device lock held: it must not sleep nor call these verbs.
+ * @cq_context: @handler's second argument
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: the CQ, or ERR_PTR(-EINVAL) (no @kdev, @cqe out of range),
+ * ERR_PTR(-ENOMEM), or ERR_PTR(-ENOSPC) when the device has no CQ left.
+ */
 struct hwqnic_kcq *hwqnic_kcreate_cq(struct hwqnic_kdev *kdev, int cqe,
 				     hwqnic_kcq_handler_t handler,
 				     void *cq_context)
@@ -146,6 +211,14 @@ struct hwqnic_kcq *hwqnic_kcreate_cq(struct hwqnic_kdev *kdev, int cqe,
 }
 EXPORT_SYMBOL_GPL(hwqnic_kcreate_cq);
 
+/**
+ * hwqnic_kdestroy_cq() - Destroy a completion queue no QP uses.
+ * @cq: from hwqnic_kcreate_cq()
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: 0, -EINVAL without @cq, or -EBUSY while QPs use it (it is then
+ * kept).
+ */
 int hwqnic_kdestroy_cq(struct hwqnic_kcq *cq)
 {
 	int rc;
@@ -159,6 +232,16 @@ int hwqnic_kdestroy_cq(struct hwqnic_kcq *cq)
 }
 EXPORT_SYMBOL_GPL(hwqnic_kdestroy_cq);
 
+/**
+ * hwqnic_kpoll_cq() - Take completions from a completion queue.
+ * @cq: from hwqnic_kcreate_cq()
+ * @num_entries: at most this many
+ * @wc: room for @num_entries completions
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: the number of completions written to @wc, from 0 to
+ * @num_entries, or -EINVAL (no @cq, @num_entries negative, no @wc).
+ */
 int hwqnic_kpoll_cq(struct hwqnic_kcq *cq, int num_entries,
 		    struct hwqnic_wc *wc)
 {
@@ -168,6 +251,17 @@ int hwqnic_kpoll_cq(struct hwqnic_kcq *cq, int num_entries,
 }
 EXPORT_SYMBOL_GPL(hwqnic_kpoll_cq);
 
+/**
+ * hwqnic_kreq_notify_cq() - Arm a completion queue for its handler.
+ * @cq: from hwqnic_kcreate_cq()
+ * @solicited_only: only the completion of a message sent solicited fires it
+ *
+ * The handler runs once, for the next completion the arming asks for;
+ * to be called again it must be armed again.
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: 0, or -EINVAL without @cq.
+ */
 int hwqnic_kreq_notify_cq(struct hwqnic_kcq *cq, bool solicited_only)
 {
 	if (!cq)
@@ -177,6 +271,19 @@ int hwqnic_kreq_notify_cq(struct hwqnic_kcq *cq, bool solicited_only)
 }
 EXPORT_SYMBOL_GPL(hwqnic_kreq_notify_cq);
 
+/**
+ * hwqnic_kcreate_qp() - Create a queue pair, in RESET.
+ * @pd: from hwqnic_kalloc_pd()
+ * @send_cq: where its send completions go, a CQ of @pd's device
+ * @recv_cq: where its receive completions go, likewise
+ * @attr: its type (RC or UD) and capabilities; attr->cap is updated with
+ *        what was granted, attr->send_cq and attr->recv_cq are ignored
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: the QP, or ERR_PTR(-EINVAL) (a NULL argument, CQs of another
+ * device, a bad type or capability), ERR_PTR(-ENOMEM), or ERR_PTR(-ENOSPC)
+ * when the device has no QP left.
+ */
 struct hwqnic_kqp *hwqnic_kcreate_qp(struct hwqnic_kpd *pd,
 				     struct hwqnic_kcq *send_cq,
 				     struct hwqnic_kcq *recv_cq,
@@ -211,12 +318,31 @@ struct hwqnic_kqp *hwqnic_kcreate_qp(struct hwqnic_kpd *pd,
 }
 EXPORT_SYMBOL_GPL(hwqnic_kcreate_qp);
 
+/**
+ * hwqnic_kqp_num() - The number of a queue pair.
+ * @qp: from hwqnic_kcreate_qp()
+ *
+ * Context: Process context, as for every verb.
+ * Return: the QP's number, which its peer names as its destination.
+ */
 u32 hwqnic_kqp_num(const struct hwqnic_kqp *qp)
 {
 	return qp->core.qpn;
 }
 EXPORT_SYMBOL_GPL(hwqnic_kqp_num);
 
+/**
+ * hwqnic_kmodify_qp() - Move a queue pair along the IB state machine.
+ * @qp: from hwqnic_kcreate_qp()
+ * @attr: the new state and attributes
+ * @attr_mask: enum hwqnic_qp_attr_mask: which of @attr to apply
+ *
+ * A move to RESET takes the QP's completions out of its CQs.
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: 0, or -EINVAL (a NULL argument, a transition or an attribute
+ * the state machine refuses); the QP is then unchanged.
+ */
 int hwqnic_kmodify_qp(struct hwqnic_kqp *qp, const struct hwqnic_qp_attr *attr,
 		      int attr_mask)
 {
@@ -233,6 +359,14 @@ int hwqnic_kmodify_qp(struct hwqnic_kqp *qp, const struct hwqnic_qp_attr *attr,
 }
 EXPORT_SYMBOL_GPL(hwqnic_kmodify_qp);
 
+/**
+ * hwqnic_kquery_qp() - The state and attributes of a queue pair.
+ * @qp: from hwqnic_kcreate_qp()
+ * @attr: filled in, granted capabilities included
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: 0, or -EINVAL without @qp or @attr.
+ */
 int hwqnic_kquery_qp(struct hwqnic_kqp *qp, struct hwqnic_qp_attr *attr)
 {
 	if (!qp || !attr)
@@ -242,6 +376,14 @@ int hwqnic_kquery_qp(struct hwqnic_kqp *qp, struct hwqnic_qp_attr *attr)
 }
 EXPORT_SYMBOL_GPL(hwqnic_kquery_qp);
 
+/**
+ * hwqnic_kquery_qp_counters() - The counters of a queue pair.
+ * @qp: from hwqnic_kcreate_qp()
+ * @counters: filled in, each counter read whole as the engine goes on
+ *
+ * Context: Process context, as for every verb.
+ * Return: 0, or -EINVAL without @qp or @counters.
+ */
 int hwqnic_kquery_qp_counters(struct hwqnic_kqp *qp,
 			      struct hwqnic_qp_counters *counters)
 {
@@ -252,6 +394,13 @@ int hwqnic_kquery_qp_counters(struct hwqnic_kqp *qp,
 }
 EXPORT_SYMBOL_GPL(hwqnic_kquery_qp_counters);
 
+/**
+ * hwqnic_kdestroy_qp() - Destroy a queue pair.
+ * @qp: from hwqnic_kcreate_qp(); its completions leave its CQs
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: 0, or -EINVAL without @qp.
+ */
 int hwqnic_kdestroy_qp(struct hwqnic_kqp *qp)
 {
 	struct hwqnic_stats_qp *e;
@@ -266,6 +415,18 @@ int hwqnic_kdestroy_qp(struct hwqnic_kqp *qp)
 }
 EXPORT_SYMBOL_GPL(hwqnic_kdestroy_qp);
 
+/**
+ * hwqnic_kpost_send() - Post work requests to the send queue of a QP.
+ * @qp: from hwqnic_kcreate_qp(), in RTS or ERR
+ * @wr: the first of a list of work requests, linked by wr->next
+ * @bad_wr: set to the first work request not posted, on failure
+ *
+ * The work requests before *@bad_wr are posted and the NIC told of them.
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: 0, or -EINVAL (a NULL argument, a QP in another state, a work
+ * request the QP cannot carry) or -ENOMEM (the send queue is full).
+ */
 int hwqnic_kpost_send(struct hwqnic_kqp *qp, const struct hwqnic_send_wr *wr,
 		      const struct hwqnic_send_wr **bad_wr)
 {
@@ -278,6 +439,18 @@ int hwqnic_kpost_send(struct hwqnic_kqp *qp, const struct hwqnic_send_wr *wr,
 }
 EXPORT_SYMBOL_GPL(hwqnic_kpost_send);
 
+/**
+ * hwqnic_kpost_recv() - Post receive work requests to a QP.
+ * @qp: from hwqnic_kcreate_qp(), in any state but RESET
+ * @wr: the first of a list of receive work requests, linked by wr->next
+ * @bad_wr: set to the first work request not posted, on failure
+ *
+ * The work requests before *@bad_wr are posted.
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: 0, or -EINVAL (a NULL argument, a QP in RESET, a malformed work
+ * request) or -ENOMEM (the receive queue is full).
+ */
 int hwqnic_kpost_recv(struct hwqnic_kqp *qp, const struct hwqnic_recv_wr *wr,
 		      const struct hwqnic_recv_wr **bad_wr)
 {

@@ -33,8 +33,9 @@
 #include <linux/xarray.h>
 #include <linux/dma-direct.h>
 
-#include "hwqnic_kdev.h"
+#include "device.h"
 #include "ioc.h"
+#include "ucontext.h"
 
 /* mmap offsets, in pages: the object type above bit 24, its id below */
 enum { MMAP_DB, MMAP_STATS, MMAP_CQ, MMAP_SQ, MMAP_RQ };
@@ -83,6 +84,10 @@ struct hwqnic_uchannel {
 	wait_queue_head_t wait;
 	DECLARE_KFIFO(fifo, u32, CHANNEL_EVENTS);
 };
+
+/* What the module holds for processes, in sysfs: tests watch them freed. */
+static atomic64_t hwqnic_pinned_pages = ATOMIC64_INIT(0);
+static atomic_t hwqnic_contexts = ATOMIC_INIT(0);
 
 static struct device *uctx_dma_dev;
 static DEFINE_IDA(uctx_ida);

@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * libhwqnic devices: open/close, the embedded engine thread, and the
- * events the engine raises (completion channels, asynchronous events).
+ * libhwqnic devices: open (which picks the backend) and close, the
+ * process's contexts across fork(), and the events the engine raises
+ * (completion channels, asynchronous events).
  */
-#include <fcntl.h>
-#include <sched.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -164,65 +162,14 @@ static const struct hwqnic_dev_ops user_ops = {
 	.async_event = ops_async_event,
 };
 
-static void *engine_main(void *arg)
-{
-	struct hwqnic_context *ctx = arg;
-
-	hwqnic_engine_run(&ctx->dev, &ctx->stop);
-	return NULL;
-}
-
-/* HWQNIC_ENGINE_CPU=N: the CPU the engine thread is pinned to, or -1. */
-static int engine_cpu(long *n)
-{
-	const char *cpu = getenv("HWQNIC_ENGINE_CPU");
-	char *end;
-
-	*n = -1;
-	if (!cpu || !*cpu)
-		return 0;
-	errno = 0;
-	*n = strtol(cpu, &end, 10);
-	if (errno || *end || *n < 0 || *n >= CPU_SETSIZE)
-		return EINVAL;
-	return 0;
-}
-
-static int engine_start(struct hwqnic_context *ctx)
-{
-	pthread_attr_t attr;
-	cpu_set_t set;
-	long n;
-	int rc;
-
-	rc = engine_cpu(&n);
-	if (rc)
-		return rc;
-	pthread_attr_init(&attr);
-	if (n >= 0) {
-		CPU_ZERO(&set);
-		CPU_SET(n, &set);
-		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
-	}
-	rc = pthread_create(&ctx->engine, &attr, engine_main, ctx);
-	pthread_attr_destroy(&attr);
-	return rc;
-}
-
 /*
  * Whether the engine and the thread opening the device share one CPU.
- * HWQNIC_SHARED_CPU=1 or 0 says so; unset, they do when the opening
- * thread may run on one CPU only and the engine thread, which inherits
- * its mask unless HWQNIC_ENGINE_CPU names a CPU, on that one too. The
- * kernel's engine may run on any CPU: it shares one only on a machine
- * with one CPU online.
+ * HWQNIC_SHARED_CPU=1 or 0 says so; unset, the backend knows where its
+ * engine runs.
  */
-static int shared_cpu(bool kernel, bool *shared)
+static int shared_cpu(const struct hwqnic_backend_ops *be, bool *shared)
 {
 	const char *env = getenv("HWQNIC_SHARED_CPU");
-	cpu_set_t set;
-	long n;
-	int rc;
 
 	*shared = false;
 	if (env && *env) {
@@ -231,36 +178,28 @@ static int shared_cpu(bool kernel, bool *shared)
 		*shared = *env == '1';
 		return 0;
 	}
-	if (kernel) {
-		*shared = sysconf(_SC_NPROCESSORS_ONLN) == 1;
-		return 0;
-	}
-	rc = engine_cpu(&n);
-	if (rc)
-		return rc;
-	if (sched_getaffinity(0, sizeof(set), &set) || CPU_COUNT(&set) != 1)
-		return 0;
-	*shared = n < 0 || CPU_ISSET(n, &set);
-	return 0;
+	return -be->shared_cpu(shared);
 }
 
-/* EMBEDDED or KERNEL from the flags, else from HWQNIC_BACKEND. */
-static int pick_backend(unsigned int flags, unsigned int *backend)
+/* The backend the flags name (EMBEDDED or KERNEL), else HWQNIC_BACKEND. */
+static int pick_backend(unsigned int flags,
+			const struct hwqnic_backend_ops **be)
 {
 	const char *env = getenv("HWQNIC_BACKEND");
 
 	if (flags & ~(HWQNIC_OPEN_EMBEDDED | HWQNIC_OPEN_KERNEL) ||
 	    flags == (HWQNIC_OPEN_EMBEDDED | HWQNIC_OPEN_KERNEL))
 		return EINVAL;
-	if (flags) {
-		*backend = flags;
-	} else if (!env || !*env || !strcmp(env, "embedded")) {
-		*backend = HWQNIC_OPEN_EMBEDDED;
-	} else if (!strcmp(env, "kernel")) {
-		*backend = HWQNIC_OPEN_KERNEL;
-	} else {
-		return EINVAL;
+	if (!flags) {
+		if (!env || !*env || !strcmp(env, "embedded"))
+			flags = HWQNIC_OPEN_EMBEDDED;
+		else if (!strcmp(env, "kernel"))
+			flags = HWQNIC_OPEN_KERNEL;
+		else
+			return EINVAL;
 	}
+	*be = flags == HWQNIC_OPEN_KERNEL ? &hwqnic_kernel_backend :
+					    &hwqnic_embedded_backend;
 	return 0;
 }
 
@@ -286,54 +225,19 @@ static bool name_ok(const char *name)
 	return true;
 }
 
-static int open_embedded(struct hwqnic_context *ctx, const char *name)
-{
-	static unsigned int next_id;
-	u32 id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
-	int rc;
-
-	if (name)
-		snprintf(ctx->name, sizeof(ctx->name), "%s", name);
-	else
-		snprintf(ctx->name, sizeof(ctx->name), "hwqnic-emb%u", id);
-	ctx->async_pipe[0] = ctx->async_pipe[1] = -1;
-	ctx->dev.od.shared_cpu = ctx->flags & UCTX_SHARED_CPU;
-	rc = -hwqnic_dev_init(&ctx->dev, &user_ops, id);
-	if (rc)
-		return rc;
-	if (pipe2(ctx->async_pipe, O_CLOEXEC | O_NONBLOCK)) {
-		rc = errno;
-		goto fini;
-	}
-	rc = hwqnic_stats_open(ctx);
-	if (rc)
-		goto fini;
-	rc = engine_start(ctx);
-	if (!rc)
-		return 0;
-	hwqnic_stats_close(ctx);
-fini:
-	if (ctx->async_pipe[0] >= 0) {
-		close(ctx->async_pipe[0]);
-		close(ctx->async_pipe[1]);
-	}
-	hwqnic_dev_fini(&ctx->dev);
-	return rc;
-}
-
 struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 {
+	const struct hwqnic_backend_ops *be;
 	struct hwqnic_context *ctx;
-	unsigned int backend;
 	bool shared;
 	int rc;
 
-	rc = pick_backend(flags, &backend);
+	rc = pick_backend(flags, &be);
 	if (rc)
 		return uerr_ptr(rc);
 	if (name && !name_ok(name))
 		return uerr_ptr(EINVAL);
-	rc = shared_cpu(backend == HWQNIC_OPEN_KERNEL, &shared);
+	rc = shared_cpu(be, &shared);
 	if (rc)
 		return uerr_ptr(rc);
 	rc = pthread_once(&reg_once, reg_init);
@@ -343,18 +247,13 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 	ctx = uzalloc(sizeof(*ctx));
 	if (!ctx)
 		return uerr_ptr(ENOMEM);
-	ctx->kfd = -1;
+	ctx->be = be;
 	ctx->flags = shared ? UCTX_SHARED_CPU : 0;
 	ctx->objs.next = ctx->objs.prev = &ctx->objs;
 	rc = pthread_mutex_init(&ctx->objs_lock, NULL);
 	if (rc)
 		goto free_ctx;
-	/* the kernel's contexts are named by it, after the device opened */
-	if (backend == HWQNIC_OPEN_KERNEL)
-		rc = name && strcmp(name, "hwqnic0") ? ENODEV :
-		     -hwqnic_kern_open(ctx, &user_ops);
-	else
-		rc = open_embedded(ctx, name);
+	rc = -be->open(ctx, name, &user_ops);
 	if (rc) {
 		pthread_mutex_destroy(&ctx->objs_lock);
 		goto free_ctx;
@@ -374,7 +273,7 @@ free_ctx:
  */
 static void free_inherited(struct hwqnic_context *ctx, struct uobj *o)
 {
-	struct hwqnic_osdev *od = &ctx->dev.od;
+	const struct hwqnic_backend_ops *be = ctx->be;
 	struct uchannel *ch;
 	struct umr *mr;
 	struct ucq *cq;
@@ -386,8 +285,8 @@ static void free_inherited(struct hwqnic_context *ctx, struct uobj *o)
 		break;
 	case UOBJ_MR:
 		mr = container_of(o, struct umr, obj);
-		if (!kern(ctx))
-			hwqnic_pbl_free(od, &mr->core.pbl);
+		if (be->inherited_mr)
+			be->inherited_mr(ctx, mr);
 		free(mr);
 		break;
 	case UOBJ_CHANNEL:
@@ -399,21 +298,13 @@ static void free_inherited(struct hwqnic_context *ctx, struct uobj *o)
 		break;
 	case UOBJ_CQ:
 		cq = container_of(o, struct ucq, obj);
-		if (kern(ctx))
-			hwqnic_hwq_unmap(od, &cq->core.hwq);
-		else
-			hwqnic_hwq_free(od, &cq->core.hwq);
+		be->inherited_queue(ctx, &cq->core.hwq);
 		free(cq);
 		break;
 	case UOBJ_QP:
 		qp = container_of(o, struct uqp, obj);
-		if (kern(ctx)) {
-			hwqnic_hwq_unmap(od, &qp->core.sq);
-			hwqnic_hwq_unmap(od, &qp->core.rq);
-		} else {
-			hwqnic_hwq_free(od, &qp->core.sq);
-			hwqnic_hwq_free(od, &qp->core.rq);
-		}
+		be->inherited_queue(ctx, &qp->core.sq);
+		be->inherited_queue(ctx, &qp->core.rq);
 		free(qp);
 		break;
 	}
@@ -434,12 +325,7 @@ static void close_inherited(struct hwqnic_context *ctx)
 		next = o->next;
 		free_inherited(ctx, o);
 	}
-	if (kern(ctx)) {
-		close(ctx->kfd);	/* the parent's reference stays */
-	} else {
-		close(ctx->async_pipe[0]);
-		close(ctx->async_pipe[1]);
-	}
+	ctx->be->inherited_close(ctx);
 	munmap(ctx->stats, ctx->stats_size);
 	hwqnic_dev_fini(&ctx->dev);
 	reg_del(ctx);
@@ -467,18 +353,7 @@ int hwqnic_close(struct hwqnic_context *ctx)
 	if (busy)
 		return uerr(EBUSY);
 	reg_del(ctx);
-	if (kern(ctx)) {
-		hwqnic_kern_close(ctx);
-	} else {
-		WRITE_ONCE(ctx->stop, true);
-		smp_mb();
-		hwqnic_engine_kick(&ctx->dev);
-		pthread_join(ctx->engine, NULL);
-		hwqnic_stats_close(ctx);
-		close(ctx->async_pipe[0]);
-		close(ctx->async_pipe[1]);
-		hwqnic_dev_fini(&ctx->dev);
-	}
+	ctx->be->close(ctx);
 	pthread_mutex_destroy(&ctx->objs_lock);
 	free(ctx);
 	return 0;

@@ -52,16 +52,29 @@ static void stats_rename(struct hwqnic_context *ctx, u32 dev_id)
 }
 
 /*
- * A context of /dev/hwqnic0 is a device of its own, hwqnicN. Its counters
- * are written by the kernel into this process's stats file, which it pins.
+ * The kernel's engine may run on any CPU: it shares one only on a machine
+ * with one CPU online.
  */
-int hwqnic_kern_open(struct hwqnic_context *ctx,
-		     const struct hwqnic_dev_ops *ops)
+static int kern_shared_cpu(bool *shared)
+{
+	*shared = sysconf(_SC_NPROCESSORS_ONLN) == 1;
+	return 0;
+}
+
+/*
+ * A context of /dev/hwqnic0 is a device of its own, hwqnicN, named by the
+ * kernel once it is open. Its counters are written by the kernel into
+ * this process's stats file, which it pins.
+ */
+static int kern_open(struct hwqnic_context *ctx, const char *name,
+		     const struct hwqnic_dev_ops *dev_ops)
 {
 	struct hwqnic_ioc_open o = { .abi_version = HWQNIC_ABI_VERSION };
 	long pg = sysconf(_SC_PAGESIZE);
 	int rc;
 
+	if (name && strcmp(name, "hwqnic0"))
+		return -ENODEV;
 	/* non-blocking: read(2) of it is hwqnic_get_async_event() */
 	ctx->kfd = open(KDEV_PATH, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 	if (ctx->kfd < 0)
@@ -85,7 +98,7 @@ int hwqnic_kern_open(struct hwqnic_context *ctx,
 	}
 	ctx->dev.od.kernel_engine = true;
 	ctx->dev.od.wake_fd = ctx->kfd;
-	rc = hwqnic_dev_init_dbp(&ctx->dev, ops, o.dev_id, ctx->dbp_map);
+	rc = hwqnic_dev_init_dbp(&ctx->dev, dev_ops, o.dev_id, ctx->dbp_map);
 	if (rc)
 		goto unmap;
 	ctx->async_pipe[0] = ctx->kfd;
@@ -104,7 +117,7 @@ close_fd:
 }
 
 /* Closing the file ends the context and all that is left in it. */
-void hwqnic_kern_close(struct hwqnic_context *ctx)
+static void kern_close(struct hwqnic_context *ctx)
 {
 	hwqnic_dev_fini(&ctx->dev);
 	munmap(ctx->dbp_map, ctx->dbp_len);
@@ -112,7 +125,7 @@ void hwqnic_kern_close(struct hwqnic_context *ctx)
 	close(ctx->kfd);
 }
 
-int hwqnic_kern_alloc_pd(struct hwqnic_context *ctx, struct upd *pd)
+static int kern_alloc_pd(struct hwqnic_context *ctx, struct upd *pd)
 {
 	struct hwqnic_ioc_pd p = { 0 };
 	int rc = kioctl(ctx, HWQNIC_IOC_ALLOC_PD, &p);
@@ -121,14 +134,14 @@ int hwqnic_kern_alloc_pd(struct hwqnic_context *ctx, struct upd *pd)
 	return rc;
 }
 
-int hwqnic_kern_dealloc_pd(struct hwqnic_context *ctx, struct upd *pd)
+static int kern_dealloc_pd(struct hwqnic_context *ctx, struct upd *pd)
 {
 	struct hwqnic_ioc_pd p = { .pdn = pd->core.pdn };
 
 	return kioctl(ctx, HWQNIC_IOC_DEALLOC_PD, &p);
 }
 
-int hwqnic_kern_reg_mr(struct hwqnic_context *ctx, struct upd *pd,
+static int kern_reg_mr(struct hwqnic_context *ctx, struct upd *pd,
 		       struct umr *mr, void *addr, size_t length,
 		       unsigned int access)
 {
@@ -144,7 +157,7 @@ int hwqnic_kern_reg_mr(struct hwqnic_context *ctx, struct upd *pd,
 	return rc;
 }
 
-int hwqnic_kern_dereg_mr(struct hwqnic_context *ctx, struct umr *mr)
+static int kern_dereg_mr(struct hwqnic_context *ctx, struct umr *mr)
 {
 	struct hwqnic_ioc_mr m = { .key = mr->core.key };
 
@@ -152,11 +165,16 @@ int hwqnic_kern_dereg_mr(struct hwqnic_context *ctx, struct umr *mr)
 }
 
 /* A channel's fd comes from the kernel: it queues the CQ handles itself. */
-int hwqnic_kern_create_channel(struct hwqnic_context *ctx)
+static int kern_create_channel(struct hwqnic_context *ctx,
+			       struct uchannel *ch)
 {
 	int fd = ioctl(ctx->kfd, HWQNIC_IOC_CREATE_CHANNEL);
 
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	ch->pub.fd = fd;
+	ch->wfd = -1;
+	return 0;
 }
 
 /* The host's view of a queue hwqnic.ko describes, mapped. */
@@ -187,12 +205,12 @@ static void unmap_queue(struct hwqnic_context *ctx, struct hwqnic_hwq *hwq,
 	m->va = NULL;
 }
 
-int hwqnic_kern_create_cq(struct hwqnic_context *ctx, struct ucq *cq,
-			  int cqe, struct hwqnic_comp_channel *channel)
+static int kern_create_cq(struct hwqnic_context *ctx, struct ucq *cq,
+			  int cqe)
 {
 	struct hwqnic_ioc_cq c = {
 		.cqe = cqe,
-		.channel_fd = channel ? channel->fd : -1,
+		.channel_fd = cq->pub.channel ? cq->pub.channel->fd : -1,
 	};
 	struct hwqnic_hwq hwq;
 	int rc;
@@ -213,7 +231,7 @@ destroy:
 	return rc;
 }
 
-int hwqnic_kern_destroy_cq(struct hwqnic_context *ctx, struct ucq *cq)
+static int kern_destroy_cq(struct hwqnic_context *ctx, struct ucq *cq)
 {
 	struct hwqnic_ioc_cq c = { .handle = cq->core.handle };
 	int rc = hwqnic_cq_detach(&ctx->dev, &cq->core);
@@ -224,7 +242,7 @@ int hwqnic_kern_destroy_cq(struct hwqnic_context *ctx, struct ucq *cq)
 	return kioctl(ctx, HWQNIC_IOC_DESTROY_CQ, &c);
 }
 
-int hwqnic_kern_create_qp(struct hwqnic_context *ctx, struct uqp *qp,
+static int kern_create_qp(struct hwqnic_context *ctx, struct uqp *qp,
 			  struct upd *pd, struct hwqnic_qp_init_attr *attr)
 {
 	struct ucq *scq = container_of(attr->send_cq, struct ucq, pub);
@@ -281,7 +299,7 @@ destroy:
 }
 
 /* Its completions leave its CQs once the kernel writes no more of them. */
-int hwqnic_kern_destroy_qp(struct hwqnic_context *ctx, struct uqp *qp)
+static int kern_destroy_qp(struct hwqnic_context *ctx, struct uqp *qp)
 {
 	struct hwqnic_ioc_qp q = { .qpn = qp->core.qpn };
 	int rc;
@@ -295,7 +313,7 @@ int hwqnic_kern_destroy_qp(struct hwqnic_context *ctx, struct uqp *qp)
 }
 
 /* The engine's side moves in the kernel; the host's follows it here. */
-int hwqnic_kern_modify_qp(struct hwqnic_context *ctx, struct uqp *qp,
+static int kern_modify_qp(struct hwqnic_context *ctx, struct uqp *qp,
 			  const struct hwqnic_qp_attr *attr, int mask)
 {
 	struct hwqnic_ioc_qp_attr a = {
@@ -328,7 +346,7 @@ int hwqnic_kern_modify_qp(struct hwqnic_context *ctx, struct uqp *qp,
 	return 0;
 }
 
-int hwqnic_kern_query_qp(struct hwqnic_context *ctx, struct uqp *qp,
+static int kern_query_qp(struct hwqnic_context *ctx, struct uqp *qp,
 			 struct hwqnic_qp_attr *attr)
 {
 	struct hwqnic_ioc_qp_attr a = { .qpn = qp->core.qpn };
@@ -340,3 +358,39 @@ int hwqnic_kern_query_qp(struct hwqnic_context *ctx, struct uqp *qp,
 	attr->cap = qp->core.cap;
 	return 0;
 }
+
+/*
+ * A child's copies: hwqnic.ko mapped the queues VM_DONTCOPY, so the child
+ * has none of them, and its addresses may be its own mappings by now.
+ */
+static void kern_inherited_queue(struct hwqnic_context *ctx,
+				 struct hwqnic_hwq *q)
+{
+	hwqnic_hwq_unmap(&ctx->dev.od, q);
+}
+
+/* The child's reference to the file only: the parent's context stays. */
+static void kern_inherited_close(struct hwqnic_context *ctx)
+{
+	close(ctx->kfd);
+}
+
+const struct hwqnic_backend_ops hwqnic_kernel_backend = {
+	.shared_cpu = kern_shared_cpu,
+	.open = kern_open,
+	.close = kern_close,
+	.alloc_pd = kern_alloc_pd,
+	.dealloc_pd = kern_dealloc_pd,
+	.reg_mr = kern_reg_mr,
+	.dereg_mr = kern_dereg_mr,
+	.create_channel = kern_create_channel,
+	.create_cq = kern_create_cq,
+	.destroy_cq = kern_destroy_cq,
+	.create_qp = kern_create_qp,
+	.destroy_qp = kern_destroy_qp,
+	.modify_qp = kern_modify_qp,
+	.query_qp = kern_query_qp,
+	/* the engine is hwqnic.ko's kthread; MRs are pinned pages there */
+	.inherited_queue = kern_inherited_queue,
+	.inherited_close = kern_inherited_close,
+};

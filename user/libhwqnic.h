@@ -23,6 +23,8 @@ struct uobj {
 #define UCTX_FORKED	0x1	/* inherited across fork(): every verb fails */
 #define UCTX_SHARED_CPU	0x2	/* the engine shares the caller's one CPU */
 
+struct hwqnic_backend_ops;
+
 struct hwqnic_context {
 	struct hwqnic_dev dev;
 	/*
@@ -31,10 +33,12 @@ struct hwqnic_context {
 	 */
 	u32 flags ____cacheline_aligned;
 	char name[32];
+	const struct hwqnic_backend_ops *be;	/* chosen at open */
 	/* the kernel backend: a context of /dev/hwqnic0, its engine there */
-	int kfd;			/* -1: the embedded engine */
+	int kfd;
 	void *dbp_map;
 	size_t dbp_len;
+	/* the embedded backend: the engine thread */
 	pthread_t engine;
 	bool stop;
 	int async_pipe[2];		/* engine writes, get_async_event reads */
@@ -138,11 +142,6 @@ static inline struct hwqnic_core_cq *ucq_by_token(struct hwqnic_dev *dev,
 	return cq && ucq_token(cq) == token ? cq : NULL;
 }
 
-static inline bool kern(const struct hwqnic_context *ctx)
-{
-	return ctx->kfd >= 0;
-}
-
 /*
  * A context this process inherited across fork(): its engine, queues and
  * kernel context are the parent's, so every verb refuses it (verbs.h).
@@ -157,31 +156,78 @@ void hwqnic_obj_add(struct hwqnic_context *ctx, struct uobj *o,
 void hwqnic_obj_del(struct hwqnic_context *ctx, struct uobj *o);
 
 /*
- * The kernel backend (kernel.c): each returns 0 or a negative errno and,
- * failing, leaves nothing behind.
+ * A backend: where the engine runs and who makes the objects. The
+ * embedded one (embedded.c) runs the engine on a thread of the process
+ * and calls the core; the kernel one (kernel.c) asks hwqnic.ko, which
+ * runs it, and attaches the core's host side to the queues it maps.
+ * Posting and polling are the core's in both. The verbs (verbs.c,
+ * device.c) check their arguments, then call these, which return 0 or a
+ * negative errno and, failing, leave nothing behind.
  */
-int hwqnic_kern_open(struct hwqnic_context *ctx,
-		     const struct hwqnic_dev_ops *ops);
-void hwqnic_kern_close(struct hwqnic_context *ctx);
-int hwqnic_kern_alloc_pd(struct hwqnic_context *ctx, struct upd *pd);
-int hwqnic_kern_dealloc_pd(struct hwqnic_context *ctx, struct upd *pd);
-int hwqnic_kern_reg_mr(struct hwqnic_context *ctx, struct upd *pd,
-		       struct umr *mr, void *addr, size_t length,
-		       unsigned int access);
-int hwqnic_kern_dereg_mr(struct hwqnic_context *ctx, struct umr *mr);
-int hwqnic_kern_create_channel(struct hwqnic_context *ctx);
-int hwqnic_kern_create_cq(struct hwqnic_context *ctx, struct ucq *cq,
-			  int cqe, struct hwqnic_comp_channel *channel);
-int hwqnic_kern_destroy_cq(struct hwqnic_context *ctx, struct ucq *cq);
-int hwqnic_kern_create_qp(struct hwqnic_context *ctx, struct uqp *qp,
-			  struct upd *pd, struct hwqnic_qp_init_attr *attr);
-int hwqnic_kern_destroy_qp(struct hwqnic_context *ctx, struct uqp *qp);
-int hwqnic_kern_modify_qp(struct hwqnic_context *ctx, struct uqp *qp,
-			  const struct hwqnic_qp_attr *attr, int mask);
-int hwqnic_kern_query_qp(struct hwqnic_context *ctx, struct uqp *qp,
-			 struct hwqnic_qp_attr *attr);
+struct hwqnic_backend_ops {
+	/*
+	 * Whether the engine shares the CPU of the thread opening the
+	 * device, when HWQNIC_SHARED_CPU does not say (shared-CPU mode).
+	 */
+	int (*shared_cpu)(bool *shared);
+	/* ctx->dev and its engine: name is the caller's, checked, or NULL */
+	int (*open)(struct hwqnic_context *ctx, const char *name,
+		    const struct hwqnic_dev_ops *dev_ops);
+	/* every object is gone: stops the engine, frees the device */
+	void (*close)(struct hwqnic_context *ctx);
 
-/* Embedded MRs on kernels without MADV_POPULATE_* (verbs.c). */
+	int (*alloc_pd)(struct hwqnic_context *ctx, struct upd *pd);
+	int (*dealloc_pd)(struct hwqnic_context *ctx, struct upd *pd);
+	/* [addr, addr + length), which the verb has checked, for mr->core */
+	int (*reg_mr)(struct hwqnic_context *ctx, struct upd *pd,
+		      struct umr *mr, void *addr, size_t length,
+		      unsigned int access);
+	int (*dereg_mr)(struct hwqnic_context *ctx, struct umr *mr);
+	/* ch->pub.fd, which the CQs' events are read from, and ch->wfd */
+	int (*create_channel)(struct hwqnic_context *ctx,
+			      struct uchannel *ch);
+	/* cq->pub is filled in but for its handle */
+	int (*create_cq)(struct hwqnic_context *ctx, struct ucq *cq, int cqe);
+	int (*destroy_cq)(struct hwqnic_context *ctx, struct ucq *cq);
+	/* attr->cap: what was granted */
+	int (*create_qp)(struct hwqnic_context *ctx, struct uqp *qp,
+			 struct upd *pd, struct hwqnic_qp_init_attr *attr);
+	int (*destroy_qp)(struct hwqnic_context *ctx, struct uqp *qp);
+	int (*modify_qp)(struct hwqnic_context *ctx, struct uqp *qp,
+			 const struct hwqnic_qp_attr *attr, int mask);
+	int (*query_qp)(struct hwqnic_context *ctx, struct uqp *qp,
+			struct hwqnic_qp_attr *attr);
+
+	/*
+	 * Shared-CPU mode: one pass of the engine on the polling thread;
+	 * whether it did anything. NULL: the engine is not in this process.
+	 */
+	bool (*engine_poll)(struct hwqnic_context *ctx);
+
+	/*
+	 * hwqnic_close() of a context this process inherited (device.c):
+	 * the child's copies of an MR (NULL: it has none of its own), of a
+	 * queue and of the context's descriptors. No engine to stop, no
+	 * ioctl, none of the core's locks.
+	 */
+	void (*inherited_mr)(struct hwqnic_context *ctx, struct umr *mr);
+	void (*inherited_queue)(struct hwqnic_context *ctx,
+				struct hwqnic_hwq *q);
+	void (*inherited_close)(struct hwqnic_context *ctx);
+};
+
+extern const struct hwqnic_backend_ops hwqnic_embedded_backend;
+extern const struct hwqnic_backend_ops hwqnic_kernel_backend;
+
+/* The 4 KiB pages under [addr, addr + length), which must not wrap. */
+static inline u64 hwqnic_mr_npages(const void *addr, size_t length)
+{
+	uintptr_t first = (uintptr_t)addr & ~(uintptr_t)4095;
+
+	return ((uintptr_t)addr + length - first + 4095) >> 12;
+}
+
+/* Embedded MRs on kernels without MADV_POPULATE_* (embedded.c). */
 int hwqnic_mem_check_maps(uintptr_t first, uintptr_t end, bool write);
 
 struct hwqnic_stats_qp *hwqnic_stats_entry(struct hwqnic_context *ctx,

@@ -1,23 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * libhwqnic verbs: argument checks, then the core. Every check comes
- * before the first change, so a call that fails changes nothing. A
- * context inherited across fork() is refused by every verb (EPERM).
+ * libhwqnic verbs: argument checks, then the context's backend (objects)
+ * or the core (posting, polling). Every check comes before the first
+ * change, so a call that fails changes nothing. A context inherited
+ * across fork() is refused by every verb (EPERM).
  */
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "libhwqnic.h"
 
 #define DEV(ctx)	(&(ctx)->dev)
-
-static struct hwqnic_dev *pd_dev(struct hwqnic_pd *pd)
-{
-	return DEV(pd->context);
-}
 
 struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx)
 {
@@ -31,8 +24,7 @@ struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx)
 	pd = calloc(1, sizeof(*pd));
 	if (!pd)
 		return uerr_ptr(ENOMEM);
-	rc = kern(ctx) ? hwqnic_kern_alloc_pd(ctx, pd) :
-			 hwqnic_pd_alloc(DEV(ctx), &pd->core);
+	rc = ctx->be->alloc_pd(ctx, pd);
 	if (rc) {
 		free(pd);
 		return uerr_ptr(-rc);
@@ -53,8 +45,7 @@ int hwqnic_dealloc_pd(struct hwqnic_pd *pub)
 	if (uctx_forked(pub->context))
 		return uerr(EPERM);
 	pd = container_of(pub, struct upd, pub);
-	rc = kern(pub->context) ? hwqnic_kern_dealloc_pd(pub->context, pd) :
-				  hwqnic_pd_free(pd_dev(pub), &pd->core);
+	rc = pub->context->be->dealloc_pd(pub->context, pd);
 	if (rc)
 		return uerr(-rc);
 	hwqnic_obj_del(pub->context, &pd->obj);
@@ -62,109 +53,12 @@ int hwqnic_dealloc_pd(struct hwqnic_pd *pub)
 	return 0;
 }
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ	22
-#define MADV_POPULATE_WRITE	23
-#endif
-
-/*
- * For kernels without MADV_POPULATE_*: [first, end) must lie in mappings
- * that grant read, and write if `write`, as /proc/self/maps lists them (in
- * address order; whole lines, however long a file name). 0 or -EFAULT;
- * unknowable without /proc, it is then taken as mapped.
- */
-int hwqnic_mem_check_maps(uintptr_t first, uintptr_t end, bool write)
-{
-	FILE *f = fopen("/proc/self/maps", "re");
-	uintptr_t at = first;
-	unsigned long lo, hi;
-	char perms[5], *line = NULL;
-	size_t cap = 0;
-
-	if (!f)
-		return 0;
-	while (at < end && getline(&line, &cap, f) > 0) {
-		if (sscanf(line, "%lx-%lx %4s", &lo, &hi, perms) != 3 ||
-		    hi <= at)
-			continue;
-		if (lo > at || perms[0] != 'r' || (write && perms[1] != 'w'))
-			break;
-		at = hi;
-	}
-	free(line);
-	fclose(f);
-	return at >= end ? 0 : -EFAULT;
-}
-
-/*
- * The engine reaches registered memory through this process's own
- * mappings, so it must be able to touch every page, as pinning would:
- * each mapped and readable, and writable when the access lets the NIC
- * write. MADV_POPULATE_READ/WRITE (Linux 5.14) faults the pages in and
- * fails where the engine's access would fault (a hole, PROT_NONE, a
- * read-only mapping, a file shorter than its mapping); older kernels get
- * the protections of /proc/self/maps. The range must stay so until
- * hwqnic_dereg_mr() (verbs.h).
- */
-static int emb_mem_check(void *addr, size_t length, unsigned int access)
-{
-	static int populate;	/* 0: not known yet, 1: supported, -1: not */
-	uintptr_t pg = sysconf(_SC_PAGESIZE);
-	uintptr_t first = (uintptr_t)addr & ~(pg - 1);
-	uintptr_t end = ((uintptr_t)addr + length + pg - 1) & ~(pg - 1);
-	bool write = access & HWQNIC_MR_NIC_WRITES;
-	int advice = write ? MADV_POPULATE_WRITE : MADV_POPULATE_READ;
-	int known = __atomic_load_n(&populate, __ATOMIC_RELAXED);
-
-	if (!end)		/* the last page of the address space */
-		return -EFAULT;
-	if (!known) {
-		/* an empty range: EINVAL only for an unknown advice */
-		known = madvise((void *)first, 0, advice) ? -1 : 1;
-		__atomic_store_n(&populate, known, __ATOMIC_RELAXED);
-	}
-	if (known < 0)
-		return hwqnic_mem_check_maps(first, end, write);
-	while (madvise((void *)first, end - first, advice))
-		if (errno != EINTR)
-			return -EFAULT;
-	return 0;
-}
-
-/*
- * In-process DMA needs no pinning: the MR's PBL lists the tagged addresses
- * of the 4 KiB pages under [addr, addr + length).
- */
-static int emb_reg_mr(struct upd *pd, struct umr *mr, void *addr,
-		      size_t length, unsigned int access, u64 npages)
-{
-	uintptr_t first = (uintptr_t)addr & ~(uintptr_t)4095;
-	dma_addr_t *pages;
-	u64 i;
-	int rc;
-
-	rc = emb_mem_check(addr, length, access);
-	if (rc)
-		return rc;
-	pages = malloc(npages * sizeof(*pages));
-	if (!pages)
-		return -ENOMEM;
-	for (i = 0; i < npages; i++)
-		pages[i] = hwqnic_os_va_to_dma((void *)(first + (i << 12)));
-	rc = hwqnic_mr_reg(pd_dev(&pd->pub), &mr->core, &pd->core,
-			   (uintptr_t)addr, length, access, pages, npages, 12);
-	free(pages);
-	return rc;
-}
-
-/* The kernel backend pins the pages instead (hwqnic_kern_reg_mr()). */
+/* The embedded backend checks the memory; the kernel one pins it. */
 struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
 				size_t length, unsigned int access)
 {
-	uintptr_t first = (uintptr_t)addr & ~(uintptr_t)4095;
 	struct upd *pd;
 	struct umr *mr;
-	u64 npages;
 	int rc;
 
 	if (!pub || !addr || !length || !hwqnic_mr_access_ok(access) ||
@@ -172,16 +66,14 @@ struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
 		return uerr_ptr(EINVAL);
 	if (uctx_forked(pub->context))
 		return uerr_ptr(EPERM);
-	npages = ((uintptr_t)addr + length - first + 4095) >> 12;
-	if (npages > HWQNIC_PBL_MAX_PAGES)
+	if (hwqnic_mr_npages(addr, length) > HWQNIC_PBL_MAX_PAGES)
 		return uerr_ptr(EINVAL);
 	pd = container_of(pub, struct upd, pub);
 	mr = calloc(1, sizeof(*mr));
 	if (!mr)
 		return uerr_ptr(ENOMEM);
-	rc = kern(pub->context) ?
-	     hwqnic_kern_reg_mr(pub->context, pd, mr, addr, length, access) :
-	     emb_reg_mr(pd, mr, addr, length, access, npages);
+	rc = pub->context->be->reg_mr(pub->context, pd, mr, addr, length,
+				      access);
 	if (rc) {
 		free(mr);
 		return uerr_ptr(-rc);
@@ -202,20 +94,16 @@ struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
 int hwqnic_dereg_mr(struct hwqnic_mr *pub)
 {
 	struct umr *mr;
+	int rc;
 
 	if (!pub)
 		return uerr(EINVAL);
 	if (uctx_forked(pub->context))
 		return uerr(EPERM);
 	mr = container_of(pub, struct umr, pub);
-	if (kern(pub->context)) {
-		int rc = -hwqnic_kern_dereg_mr(pub->context, mr);
-
-		if (rc)
-			return uerr(rc);
-	} else {
-		hwqnic_mr_dereg(DEV(pub->context), &mr->core);
-	}
+	rc = pub->context->be->dereg_mr(pub->context, mr);
+	if (rc)
+		return uerr(-rc);
 	hwqnic_obj_del(pub->context, &mr->obj);
 	free(mr);
 	return 0;
@@ -225,7 +113,7 @@ struct hwqnic_comp_channel *
 hwqnic_create_comp_channel(struct hwqnic_context *ctx)
 {
 	struct uchannel *ch;
-	int fds[2];
+	int rc;
 
 	if (!ctx)
 		return uerr_ptr(EINVAL);
@@ -234,28 +122,12 @@ hwqnic_create_comp_channel(struct hwqnic_context *ctx)
 	ch = calloc(1, sizeof(*ch));
 	if (!ch)
 		return uerr_ptr(ENOMEM);
-	if (kern(ctx)) {
-		int fd = hwqnic_kern_create_channel(ctx);
-
-		if (fd < 0) {
-			free(ch);
-			return uerr_ptr(-fd);
-		}
-		ch->pub.context = ctx;
-		ch->pub.fd = fd;
-		ch->wfd = -1;
-		hwqnic_obj_add(ctx, &ch->obj, UOBJ_CHANNEL);
-		return &ch->pub;
-	}
-	/* the engine's end never blocks; the reader's does, until changed */
-	if (pipe2(fds, O_CLOEXEC)) {
+	rc = ctx->be->create_channel(ctx, ch);
+	if (rc) {
 		free(ch);
-		return NULL;
+		return uerr_ptr(-rc);
 	}
-	fcntl(fds[1], F_SETFL, O_NONBLOCK);
 	ch->pub.context = ctx;
-	ch->pub.fd = fds[0];
-	ch->wfd = fds[1];
 	hwqnic_obj_add(ctx, &ch->obj, UOBJ_CHANNEL);
 	return &ch->pub;
 }
@@ -298,19 +170,18 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 	cq = uzalloc(sizeof(*cq));
 	if (!cq)
 		return uerr_ptr(ENOMEM);
-	rc = kern(ctx) ? hwqnic_kern_create_cq(ctx, cq, cqe, channel) :
-			 hwqnic_cq_create(DEV(ctx), &cq->core, cqe);
-	if (rc) {
-		free(cq);
-		return uerr_ptr(-rc);
-	}
 	cq->pub = (struct hwqnic_cq) {
 		.context = ctx,
 		.channel = channel,
 		.cq_context = cq_context,
 		.cqe = cqe,
-		.handle = cq->core.handle,
 	};
+	rc = ctx->be->create_cq(ctx, cq, cqe);
+	if (rc) {
+		free(cq);
+		return uerr_ptr(-rc);
+	}
+	cq->pub.handle = cq->core.handle;
 	if (channel) {
 		hwqnic_lock(&DEV(ctx)->lock);
 		container_of(channel, struct uchannel, pub)->users++;
@@ -332,8 +203,7 @@ int hwqnic_destroy_cq(struct hwqnic_cq *pub)
 		return uerr(EPERM);
 	cq = container_of(pub, struct ucq, pub);
 	dev = DEV(pub->context);
-	rc = kern(pub->context) ? hwqnic_kern_destroy_cq(pub->context, cq) :
-				  hwqnic_cq_destroy(dev, &cq->core);
+	rc = pub->context->be->destroy_cq(pub->context, cq);
 	if (rc)
 		return uerr(-rc);
 	if (pub->channel) {
@@ -362,7 +232,7 @@ int poll_flagged(struct hwqnic_context *ctx, struct ucq *cq, int num_entries,
 	n = hwqnic_cq_poll(DEV(ctx), &cq->core, num_entries, wc);
 	if (n || !num_entries)
 		return n;
-	if (!kern(ctx) && hwqnic_engine_poll(DEV(ctx)))
+	if (ctx->be->engine_poll && ctx->be->engine_poll(ctx))
 		return hwqnic_cq_poll(DEV(ctx), &cq->core, num_entries, wc);
 	sched_yield();
 	return 0;
@@ -456,18 +326,8 @@ struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
 	if (!qp)
 		return uerr_ptr(ENOMEM);
 	a = *attr;
-	if (kern(ctx))
-		rc = -hwqnic_kern_create_qp(ctx, qp,
-					    container_of(pd, struct upd, pub),
-					    &a);
-	else
-		rc = -hwqnic_qp_create(DEV(ctx), &qp->core,
-				       &container_of(pd, struct upd, pub)->core,
-				       &container_of(a.send_cq, struct ucq,
-						     pub)->core,
-				       &container_of(a.recv_cq, struct ucq,
-						     pub)->core,
-				       &a);
+	rc = -ctx->be->create_qp(ctx, qp, container_of(pd, struct upd, pub),
+				 &a);
 	if (rc) {
 		free(qp);
 		return uerr_ptr(rc);
@@ -504,9 +364,7 @@ int hwqnic_modify_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr,
 	if (uctx_forked(pub->context))
 		return uerr(EPERM);
 	qp = container_of(pub, struct uqp, pub);
-	rc = kern(pub->context) ?
-	     -hwqnic_kern_modify_qp(pub->context, qp, attr, attr_mask) :
-	     -hwqnic_qp_modify(DEV(pub->context), &qp->core, attr, attr_mask);
+	rc = -pub->context->be->modify_qp(pub->context, qp, attr, attr_mask);
 	if (rc)
 		return uerr(rc);
 	pub->state = qp->core.host_state;
@@ -516,26 +374,23 @@ int hwqnic_modify_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr,
 
 int hwqnic_query_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr)
 {
-	struct uqp *qp;
+	int rc;
 
 	if (!pub || !attr)
 		return uerr(EINVAL);
 	if (uctx_forked(pub->context))
 		return uerr(EPERM);
-	qp = container_of(pub, struct uqp, pub);
-	if (kern(pub->context)) {
-		int rc = -hwqnic_kern_query_qp(pub->context, qp, attr);
-
-		return rc ? uerr(rc) : 0;
-	}
-	hwqnic_qp_query(DEV(pub->context), &qp->core, attr);
-	return 0;
+	rc = -pub->context->be->query_qp(pub->context,
+					 container_of(pub, struct uqp, pub),
+					 attr);
+	return rc ? uerr(rc) : 0;
 }
 
 int hwqnic_destroy_qp(struct hwqnic_qp *pub)
 {
 	struct hwqnic_stats_qp *e;
 	struct uqp *qp;
+	int rc;
 
 	if (!pub)
 		return uerr(EINVAL);
@@ -543,14 +398,9 @@ int hwqnic_destroy_qp(struct hwqnic_qp *pub)
 		return uerr(EPERM);
 	qp = container_of(pub, struct uqp, pub);
 	e = hwqnic_stats_entry(pub->context, pub->qp_num);
-	if (kern(pub->context)) {
-		int rc = -hwqnic_kern_destroy_qp(pub->context, qp);
-
-		if (rc)
-			return uerr(rc);
-	} else {
-		hwqnic_qp_destroy(DEV(pub->context), &qp->core);
-	}
+	rc = -pub->context->be->destroy_qp(pub->context, qp);
+	if (rc)
+		return uerr(rc);
 	WRITE_ONCE(e->qpn, 0);
 	hwqnic_obj_del(pub->context, &qp->obj);
 	free(qp);

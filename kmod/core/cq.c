@@ -38,7 +38,6 @@ unlock:
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_cq_create);
 
 /*
  * The host's side of a CQ that hwqnic.ko created for this process: its
@@ -68,7 +67,6 @@ int hwqnic_cq_attach(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		hwqnic_lock_init(&cq->lock);
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_cq_attach);
 
 /*
  * Undoes hwqnic_cq_attach() unless QPs still use the CQ (-EBUSY); the
@@ -86,7 +84,6 @@ int hwqnic_cq_detach(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
 	hwqnic_lock_destroy(&cq->lock);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_cq_detach);
 
 int hwqnic_cq_destroy(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
 {
@@ -103,7 +100,6 @@ int hwqnic_cq_destroy(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
 	hwqnic_hwq_free(&dev->od, &cq->hwq);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_cq_destroy);
 
 void hwqnic_cq_arm(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		   bool solicited)
@@ -117,7 +113,6 @@ void hwqnic_cq_arm(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 	hwqnic_unlock(&cq->lock);
 	hwqnic_dev_ring(dev, cq->arm_slot, db, true);
 }
-EXPORT_SYMBOL_GPL(hwqnic_cq_arm);
 
 /*
  * Removes qpn's CQEs from the CQ as the QP leaves it (reset, destroy):
@@ -167,7 +162,6 @@ void hwqnic_cq_clean(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 	hwqnic_dev_ring(dev, cq->db_slot,
 			hwqnic_hwq_db(q, cq->handle, HWQNIC_DB_CQ, 0), false);
 }
-EXPORT_SYMBOL_GPL(hwqnic_cq_clean);
 
 /* Slots from `from` up to and including `idx`: 1..depth. */
 static u32 cq_span(struct hwqnic_hwq_idx from, u32 idx, u32 depth)
@@ -185,7 +179,7 @@ static u32 cq_span(struct hwqnic_hwq_idx from, u32 idx, u32 depth)
 static void cq_retire(struct hwqnic_core_qp *qp, const struct hwqnic_wc *wc,
 		      u32 idx)
 {
-	bool recv = wc->opcode & HWQNIC_WC_RECV;
+	bool recv = hwqnic_wc_is_recv(wc->opcode);
 	struct hwqnic_hwq *q = recv ? &qp->rq : &qp->sq;
 	u32 *done = recv ? &qp->rq_done : &qp->sq_done;
 	u32 *gauge = recv ? &qp->cnt->rq_outstanding :
@@ -284,4 +278,3 @@ int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 	hwqnic_unlock(&cq->lock);
 	return i;
 }
-EXPORT_SYMBOL_GPL(hwqnic_cq_poll);

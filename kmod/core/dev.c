@@ -55,14 +55,12 @@ int hwqnic_dev_init_dbp(struct hwqnic_dev *dev,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_dev_init_dbp);
 
 int hwqnic_dev_init(struct hwqnic_dev *dev, const struct hwqnic_dev_ops *ops,
 		    u32 id)
 {
 	return hwqnic_dev_init_dbp(dev, ops, id, NULL);
 }
-EXPORT_SYMBOL_GPL(hwqnic_dev_init);
 
 /* The backend has destroyed every object and stopped the engine. */
 void hwqnic_dev_fini(struct hwqnic_dev *dev)
@@ -90,7 +88,6 @@ void hwqnic_dev_fini(struct hwqnic_dev *dev)
 	dev->cq = NULL;
 	dev->active = dev->qp = NULL;
 }
-EXPORT_SYMBOL_GPL(hwqnic_dev_fini);
 
 /* The device's limits: the same on every backend. */
 void hwqnic_dev_query(struct hwqnic_device_attr *attr)
@@ -110,7 +107,6 @@ void hwqnic_dev_query(struct hwqnic_device_attr *attr)
 		.page_size_cap = 1ULL << 12,
 	};
 }
-EXPORT_SYMBOL_GPL(hwqnic_dev_query);
 
 /* A free id, searched from the last one handed out, now taken; or -ENOSPC. */
 int hwqnic_ids_get(struct hwqnic_ids *ids)
@@ -129,13 +125,11 @@ int hwqnic_ids_get(struct hwqnic_ids *ids)
 	}
 	return -ENOSPC;
 }
-EXPORT_SYMBOL_GPL(hwqnic_ids_get);
 
 void hwqnic_ids_put(struct hwqnic_ids *ids, u32 nr)
 {
 	ids->map[nr / BITS_PER_WORD] &= ~(1UL << (nr % BITS_PER_WORD));
 }
-EXPORT_SYMBOL_GPL(hwqnic_ids_put);
 
 /*
  * Zeroes a slot whose queue is gone or reset, and stops the engine reading
@@ -153,7 +147,6 @@ void hwqnic_dev_db_clear(struct hwqnic_dev *dev, u32 slot)
 	}
 	WRITE_ONCE(dev->dbp->slot[slot], 0);
 }
-EXPORT_SYMBOL_GPL(hwqnic_dev_db_clear);
 
 /*
  * A free doorbell slot, now taken. Slots the engine polls (SQs) come from
@@ -200,7 +193,6 @@ int hwqnic_dev_db_pair(struct hwqnic_dev *dev, u32 *a, u32 *b, bool polled_a)
 	*b = y;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_dev_db_pair);
 
 void hwqnic_dev_db_pair_put(struct hwqnic_dev *dev, u32 a, u32 b)
 {
@@ -209,7 +201,6 @@ void hwqnic_dev_db_pair_put(struct hwqnic_dev *dev, u32 a, u32 b)
 	hwqnic_ids_put(&dev->db_ids, a);
 	hwqnic_ids_put(&dev->db_ids, b);
 }
-EXPORT_SYMBOL_GPL(hwqnic_dev_db_pair_put);
 
 int hwqnic_pd_alloc(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd)
 {
@@ -224,7 +215,6 @@ int hwqnic_pd_alloc(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd)
 	pd->users = 0;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_pd_alloc);
 
 int hwqnic_pd_free(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd)
 {
@@ -238,7 +228,6 @@ int hwqnic_pd_free(struct hwqnic_dev *dev, struct hwqnic_core_pd *pd)
 	hwqnic_unlock(&dev->lock);
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_pd_free);
 
 /*
  * The host's side of a doorbell. The release store orders the queue
@@ -266,4 +255,3 @@ void hwqnic_dev_ring(struct hwqnic_dev *dev, u32 slot, u64 val, bool notify)
 	if (READ_ONCE(p->need_wakeup))
 		hwqnic_os_engine_wake(&dev->od, &p->wake_seq);
 }
-EXPORT_SYMBOL_GPL(hwqnic_dev_ring);

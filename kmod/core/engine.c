@@ -7,6 +7,7 @@
  */
 #include "engine.h"
 #include "mr.h"
+#include "opcode.h"
 
 #define QP_BUDGET	32	/* send WQEs per QP per pass: fairness */
 
@@ -66,16 +67,6 @@ static const u16 rnr_timer_10us[32] = {
 	65535, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192,
 	256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192,
 	12288, 16384, 24576, 32768, 49152,
-};
-
-static const u8 wc_opcode[HWQNIC_WR_MAX] = {
-	[HWQNIC_WR_RDMA_WRITE] = HWQNIC_WC_RDMA_WRITE,
-	[HWQNIC_WR_RDMA_WRITE_WITH_IMM] = HWQNIC_WC_RDMA_WRITE,
-	[HWQNIC_WR_SEND] = HWQNIC_WC_SEND,
-	[HWQNIC_WR_SEND_WITH_IMM] = HWQNIC_WC_SEND,
-	[HWQNIC_WR_RDMA_READ] = HWQNIC_WC_RDMA_READ,
-	[HWQNIC_WR_ATOMIC_CMP_AND_SWP] = HWQNIC_WC_COMP_SWAP,
-	[HWQNIC_WR_ATOMIC_FETCH_AND_ADD] = HWQNIC_WC_FETCH_ADD,
 };
 
 static void eng_count(u64 *c, u64 n)
@@ -404,12 +395,15 @@ static struct hwqnic_core_qp *eng_rc_peer(struct hwqnic_dev *dev,
 
 /*
  * A message that lands in a receive WQE (SEND, and WRITE_WITH_IMM's
- * notification). Returns the requester's status.
+ * notification, which carries no payload there). Returns the requester's
+ * status.
  */
 static u8 eng_deliver(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		      struct hwqnic_core_qp *rqp, const struct eng_send *w,
-		      struct eng_cur *src, u64 len, u32 skip, bool payload)
+		      const struct hwqnic_opcode *op, struct eng_cur *src,
+		      u64 len, u32 skip)
 {
+	bool payload = op->kind == HWQNIC_OPK_SEND;
 	struct eng_seg seg[HWQNIC_MAX_SGE];
 	struct eng_cqe e = {
 		.src_qp = qp->qpn,
@@ -427,10 +421,9 @@ static u8 eng_deliver(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	dst.nseg = r.h.num_sge;
 	room = eng_sgl(dev, rqp->pd, r.sge, r.h.num_sge,
 		       HWQNIC_ACCESS_LOCAL_WRITE, seg);
-	e.opcode = payload ? HWQNIC_WC_RECV : HWQNIC_WC_RECV_RDMA_WITH_IMM;
+	e.opcode = op->recv_wc_opcode;
 	e.byte_len = len + skip;
-	if (w->h.opcode == HWQNIC_WR_SEND_WITH_IMM ||
-	    w->h.opcode == HWQNIC_WR_RDMA_WRITE_WITH_IMM) {
+	if (op->flags & HWQNIC_OPF_IMM) {
 		e.flags = HWQNIC_CQE_F_WITH_IMM;
 		e.imm = le32_to_cpu(w->h.imm_data);
 	}
@@ -475,18 +468,15 @@ static int eng_rnr(struct hwqnic_core_qp *qp,
 
 /* An RC send WQE, requester and responder both. */
 static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		  struct eng_send *w, u8 *status, u64 *moved)
+		  struct eng_send *w, const struct hwqnic_opcode *op,
+		  u8 *status, u64 *moved)
 {
 	struct eng_seg lseg[HWQNIC_MAX_SGE], rseg;
 	struct eng_cur local = { .seg = lseg, .nseg = w->h.num_sge };
 	struct eng_cur remote = { .seg = &rseg, .nseg = 1 };
 	u64 raddr = le64_to_cpu(w->h.remote_addr), len;
-	u32 rkey = le32_to_cpu(w->h.rkey), op = w->h.opcode;
+	u32 rkey = le32_to_cpu(w->h.rkey);
 	bool inl = w->h.flags & HWQNIC_WQE_F_INLINE;
-	u32 need = (op == HWQNIC_WR_RDMA_READ ||
-		    op == HWQNIC_WR_ATOMIC_CMP_AND_SWP ||
-		    op == HWQNIC_WR_ATOMIC_FETCH_AND_ADD) ?
-		   HWQNIC_ACCESS_LOCAL_WRITE : 0;
 	struct hwqnic_core_mr *mr;
 	struct hwqnic_core_qp *rqp;
 	s64 l;
@@ -496,7 +486,8 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 					  .flat_len = le32_to_cpu(w->h.length) };
 		len = local.flat_len;
 	} else {
-		l = eng_sgl(dev, qp->pd, w->sge, w->h.num_sge, need, lseg);
+		l = eng_sgl(dev, qp->pd, w->sge, w->h.num_sge,
+			    op->local_access, lseg);
 		if (l < 0) {
 			*status = HWQNIC_WC_LOC_PROT_ERR;
 			return ENG_DONE;
@@ -509,59 +500,49 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		return ENG_DONE;
 	}
 
-	switch (op) {
-	case HWQNIC_WR_SEND:
-	case HWQNIC_WR_SEND_WITH_IMM:
+	switch (op->kind) {
+	case HWQNIC_OPK_SEND:
 		if (!eng_has_recv(dev, rqp))
 			return eng_rnr(qp, rqp, status);
-		*status = eng_deliver(dev, qp, rqp, w, &local, len, 0, true);
+		*status = eng_deliver(dev, qp, rqp, w, op, &local, len, 0);
 		break;
-	case HWQNIC_WR_RDMA_WRITE:
-	case HWQNIC_WR_RDMA_WRITE_WITH_IMM:
+	case HWQNIC_OPK_WRITE:
+	case HWQNIC_OPK_READ:
 		/*
 		 * IB (and rxe): a zero-length RDMA WRITE or READ names no
 		 * memory, so its R_Key and address are not checked; the
 		 * QP's right still is.
 		 */
 		mr = len ? eng_rkey(dev, rqp, rkey, raddr, len,
-				    HWQNIC_ACCESS_REMOTE_WRITE) : NULL;
-		if (len ? !mr :
-		    !(rqp->nic.access & HWQNIC_ACCESS_REMOTE_WRITE)) {
+				    op->remote_access) : NULL;
+		if (len ? !mr : !(rqp->nic.access & op->remote_access)) {
 			*status = HWQNIC_WC_REM_ACCESS_ERR;
 			break;
 		}
-		if (op == HWQNIC_WR_RDMA_WRITE_WITH_IMM &&
-		    !eng_has_recv(dev, rqp))
+		if ((op->flags & HWQNIC_OPF_RECV) && !eng_has_recv(dev, rqp))
 			return eng_rnr(qp, rqp, status);
 		rseg = (struct eng_seg){ mr, mr ? raddr - mr->iova : 0, len };
-		*status = eng_move(dev, &remote, &local, len) ?
-			  HWQNIC_WC_REM_OP_ERR : HWQNIC_WC_SUCCESS;
-		if (!*status && op == HWQNIC_WR_RDMA_WRITE_WITH_IMM)
-			*status = eng_deliver(dev, qp, rqp, w, NULL, len, 0,
-					      false);
-		break;
-	case HWQNIC_WR_RDMA_READ:
-		mr = len ? eng_rkey(dev, rqp, rkey, raddr, len,
-				    HWQNIC_ACCESS_REMOTE_READ) : NULL;
-		if (len ? !mr :
-		    !(rqp->nic.access & HWQNIC_ACCESS_REMOTE_READ)) {
-			*status = HWQNIC_WC_REM_ACCESS_ERR;
+		if (op->kind == HWQNIC_OPK_READ) {
+			*status = eng_move(dev, &local, &remote, len) ?
+				  HWQNIC_WC_LOC_PROT_ERR : HWQNIC_WC_SUCCESS;
 			break;
 		}
-		rseg = (struct eng_seg){ mr, mr ? raddr - mr->iova : 0, len };
-		*status = eng_move(dev, &local, &remote, len) ?
-			  HWQNIC_WC_LOC_PROT_ERR : HWQNIC_WC_SUCCESS;
+		*status = eng_move(dev, &remote, &local, len) ?
+			  HWQNIC_WC_REM_OP_ERR : HWQNIC_WC_SUCCESS;
+		if (!*status && (op->flags & HWQNIC_OPF_RECV))
+			*status = eng_deliver(dev, qp, rqp, w, op, NULL, len,
+					      0);
 		break;
-	default: {	/* atomics: checked at post, again here */
+	default: {	/* HWQNIC_OPK_ATOMIC: checked at post, again here */
 		u64 *target, old;
 		u32 n;
 
-		if (len != 8) {
+		if (len != HWQNIC_ATOMIC_LEN) {
 			*status = HWQNIC_WC_LOC_LEN_ERR;
 			break;
 		}
-		mr = eng_rkey(dev, rqp, rkey, raddr, 8,
-			      HWQNIC_ACCESS_REMOTE_ATOMIC);
+		mr = eng_rkey(dev, rqp, rkey, raddr, HWQNIC_ATOMIC_LEN,
+			      op->remote_access);
 		if (!mr) {
 			*status = HWQNIC_WC_REM_ACCESS_ERR;
 			break;
@@ -576,7 +557,7 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			*status = HWQNIC_WC_REM_OP_ERR;
 			break;
 		}
-		if (op == HWQNIC_WR_ATOMIC_CMP_AND_SWP)
+		if (w->h.opcode == HWQNIC_WR_ATOMIC_CMP_AND_SWP)
 			old = hwqnic_os_cas64(target,
 					      le64_to_cpu(w->h.compare_add),
 					      le64_to_cpu(w->h.swap));
@@ -596,7 +577,8 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 
 /* A UD send: delivered if a matching QP has a receive; else dropped. */
 static void eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		   struct eng_send *w, u8 *status, u64 *moved)
+		   struct eng_send *w, const struct hwqnic_opcode *op,
+		   u8 *status, u64 *moved)
 {
 	struct eng_seg lseg[HWQNIC_MAX_SGE];
 	struct eng_cur local = { .seg = lseg, .nseg = w->h.num_sge };
@@ -616,8 +598,8 @@ static void eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		}
 		len = l;
 	}
-	if (len > HWQNIC_MTU || (w->h.opcode != HWQNIC_WR_SEND &&
-				 w->h.opcode != HWQNIC_WR_SEND_WITH_IMM)) {
+	if (len > HWQNIC_MTU ||
+	    !(op->qp_types & HWQNIC_OP_QPT(HWQNIC_QPT_UD))) {
 		*status = HWQNIC_WC_LOC_QP_OP_ERR;
 		return;
 	}
@@ -629,18 +611,19 @@ static void eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	     rqp->nic.state != HWQNIC_QPS_RTS) ||
 	    rqp->nic.qkey != le32_to_cpu(w->h.qkey) || !eng_has_recv(dev, rqp))
 		return;
-	eng_deliver(dev, qp, rqp, w, &local, len, HWQNIC_UD_GRH_BYTES, true);
+	eng_deliver(dev, qp, rqp, w, op, &local, len, HWQNIC_UD_GRH_BYTES);
 }
 
 /* Completes the send WQE at sq_cons and moves past it. */
 static void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			  const struct eng_send *w, u8 status)
 {
+	/* a CQE carries one of the table's opcodes, whatever the WQE held */
 	struct eng_cqe e = {
 		.wr_id = le64_to_cpu(w->h.wr_id),
 		.qpn = qp->qpn,
 		.idx = qp->nic.sq_cons.val,
-		.opcode = wc_opcode[w->h.opcode % HWQNIC_WR_MAX],
+		.opcode = hwqnic_opcodes[w->h.opcode % HWQNIC_WR_MAX].wc_opcode,
 		.status = status,
 		.byte_len = le32_to_cpu(w->h.length),
 	};
@@ -666,6 +649,7 @@ static void eng_fetched(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 
 static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
+	const struct hwqnic_opcode *op;
 	struct eng_send w;
 	u64 moved = 0;
 	u8 status;
@@ -679,11 +663,12 @@ static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	}
 	if (!qp->nic.rnr_count)
 		eng_fetched(dev, qp, &w);
-	if (w.h.opcode >= HWQNIC_WR_MAX)
+	op = hwqnic_opcode(w.h.opcode);
+	if (!op)
 		status = HWQNIC_WC_LOC_QP_OP_ERR;
 	else if (qp->type == HWQNIC_QPT_UD)
-		eng_ud(dev, qp, &w, &status, &moved);
-	else if (eng_rc(dev, qp, &w, &status, &moved) == ENG_STALL)
+		eng_ud(dev, qp, &w, op, &status, &moved);
+	else if (eng_rc(dev, qp, &w, op, &status, &moved) == ENG_STALL)
 		return ENG_STALL;
 	eng_count(&qp->cnt->bytes, moved);
 	eng_send_done(dev, qp, &w, status);
@@ -953,7 +938,6 @@ bool hwqnic_engine_unpoll(struct hwqnic_dev *dev)
 	hwqnic_unlock(&dev->lock);
 	return work;
 }
-EXPORT_SYMBOL_GPL(hwqnic_engine_unpoll);
 
 /*
  * The active QPs' turns. A QP may leave the list during its turn: the
@@ -994,14 +978,12 @@ bool hwqnic_engine_poll(struct hwqnic_dev *dev)
 	hwqnic_unlock(&dev->lock);
 	return work;
 }
-EXPORT_SYMBOL_GPL(hwqnic_engine_poll);
 
 /* Wake a sleeping engine, e.g. to see *stop. */
 void hwqnic_engine_kick(struct hwqnic_dev *dev)
 {
 	hwqnic_os_engine_wake(&dev->od, &dev->dbp->wake_seq);
 }
-EXPORT_SYMBOL_GPL(hwqnic_engine_kick);
 
 /*
  * Spin while there is work or was a moment ago, then sleep until a
@@ -1063,4 +1045,3 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 		sample = last = t;
 	}
 }
-EXPORT_SYMBOL_GPL(hwqnic_engine_run);

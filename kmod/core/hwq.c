@@ -34,7 +34,6 @@ int hwqnic_hwq_init(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq,
 		hwq->depth = 0;
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_hwq_init);
 
 /*
  * The host's view of a queue whose pages someone else allocated and mapped
@@ -67,7 +66,6 @@ int hwqnic_hwq_map(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq,
 		hwq->pbl.pg_va[i] = (char *)va + ((size_t)i << pg_shift);
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_hwq_map);
 
 void hwqnic_hwq_unmap(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq)
 {
@@ -75,14 +73,12 @@ void hwqnic_hwq_unmap(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq)
 	hwq->pbl.pg_va = NULL;
 	hwq->depth = 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_hwq_unmap);
 
 void hwqnic_hwq_free(struct hwqnic_osdev *od, struct hwqnic_hwq *hwq)
 {
 	hwqnic_pbl_free(od, &hwq->pbl);
 	hwq->depth = 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_hwq_free);
 
 /* Back to a fresh queue: zeroed slots, both indices at 0 in epoch 0. */
 void hwqnic_hwq_reset(struct hwqnic_hwq *hwq)
@@ -94,7 +90,6 @@ void hwqnic_hwq_reset(struct hwqnic_hwq *hwq)
 		memset(hwq->pbl.pg_va[i], 0, pg_size);
 	hwq->prod = hwq->cons = (struct hwqnic_hwq_idx){ 0 };
 }
-EXPORT_SYMBOL_GPL(hwqnic_hwq_reset);
 
 /*
  * The doorbell announcing the host's side of the queue: the producer for
@@ -115,4 +110,3 @@ u64 hwqnic_hwq_db(const struct hwqnic_hwq *hwq, u32 xid, u8 type, u8 toggle)
 
 	return hwqnic_db_encode(&db);
 }
-EXPORT_SYMBOL_GPL(hwqnic_hwq_db);

@@ -8,7 +8,7 @@
 #ifndef _HWQNIC_HWQ_H
 #define _HWQNIC_HWQ_H
 
-#include <hwqnic/abi.h>
+#include <hwqnic/hw.h>
 #include "pbl.h"
 
 #define HWQNIC_HWQ_MAX_DEPTH	(1U << 24)	/* the doorbell's index field */

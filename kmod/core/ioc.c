@@ -14,7 +14,6 @@ int hwqnic_ioc_open_check(const struct hwqnic_ioc_open *o, u64 stats_size,
 		return -EINVAL;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_ioc_open_check);
 
 int hwqnic_ioc_mr_check(const struct hwqnic_ioc_mr *m, u8 pg_shift,
 			u64 *first, u32 *npages)
@@ -31,7 +30,6 @@ int hwqnic_ioc_mr_check(const struct hwqnic_ioc_mr *m, u8 pg_shift,
 	*npages = n;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_ioc_mr_check);
 
 int hwqnic_ioc_cq_check(const struct hwqnic_ioc_cq *c)
 {
@@ -39,7 +37,6 @@ int hwqnic_ioc_cq_check(const struct hwqnic_ioc_cq *c)
 		return -EINVAL;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_ioc_cq_check);
 
 /* The caps' limits are hwqnic_qp_create()'s to check, once. */
 int hwqnic_ioc_qp_init(const struct hwqnic_ioc_qp *q,
@@ -61,7 +58,6 @@ int hwqnic_ioc_qp_init(const struct hwqnic_ioc_qp *q,
 	};
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_ioc_qp_init);
 
 /* Which bits and values the state machine takes is hwqnic_qp_modify()'s. */
 int hwqnic_ioc_qp_attr(const struct hwqnic_ioc_qp_attr *a,
@@ -78,7 +74,6 @@ int hwqnic_ioc_qp_attr(const struct hwqnic_ioc_qp_attr *a,
 	*mask = a->attr_mask;
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_ioc_qp_attr);
 
 void hwqnic_ioc_queue_reply(struct hwqnic_ioc_queue *q,
 			    const struct hwqnic_hwq *h, u32 slot, u64 off)
@@ -93,7 +88,6 @@ void hwqnic_ioc_queue_reply(struct hwqnic_ioc_queue *q,
 		.mmap_len = (u64)h->pbl.ctx.npages << h->pbl.ctx.pg_shift,
 	};
 }
-EXPORT_SYMBOL_GPL(hwqnic_ioc_queue_reply);
 
 void hwqnic_ioc_cq_reply(struct hwqnic_ioc_cq *c,
 			 const struct hwqnic_core_cq *cq, u64 off)
@@ -102,7 +96,6 @@ void hwqnic_ioc_cq_reply(struct hwqnic_ioc_cq *c,
 	c->arm_slot = cq->arm_slot;
 	hwqnic_ioc_queue_reply(&c->q, &cq->hwq, cq->db_slot, off);
 }
-EXPORT_SYMBOL_GPL(hwqnic_ioc_cq_reply);
 
 void hwqnic_ioc_qp_reply(struct hwqnic_ioc_qp *q,
 			 const struct hwqnic_core_qp *qp, u64 sq_off,
@@ -117,7 +110,6 @@ void hwqnic_ioc_qp_reply(struct hwqnic_ioc_qp *q,
 	hwqnic_ioc_queue_reply(&q->sq, &qp->sq, qp->sq_slot, sq_off);
 	hwqnic_ioc_queue_reply(&q->rq, &qp->rq, qp->rq_slot, rq_off);
 }
-EXPORT_SYMBOL_GPL(hwqnic_ioc_qp_reply);
 
 void hwqnic_ioc_qp_attr_reply(struct hwqnic_ioc_qp_attr *a, u32 qpn,
 			      const struct hwqnic_qp_attr *attr)
@@ -126,4 +118,3 @@ void hwqnic_ioc_qp_attr_reply(struct hwqnic_ioc_qp_attr *a, u32 qpn,
 	a->qpn = qpn;
 	hwqnic_qp_attr_to_ioc(attr, a);
 }
-EXPORT_SYMBOL_GPL(hwqnic_ioc_qp_attr_reply);

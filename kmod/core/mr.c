@@ -14,7 +14,6 @@ bool hwqnic_mr_access_ok(u32 access)
 		return false;
 	return true;
 }
-EXPORT_SYMBOL_GPL(hwqnic_mr_access_ok);
 
 /*
  * Registers [iova, iova + length) whose pages, in order, are `pages`:
@@ -58,7 +57,6 @@ int hwqnic_mr_reg(struct hwqnic_dev *dev, struct hwqnic_core_mr *mr,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_mr_reg);
 
 void hwqnic_mr_dereg(struct hwqnic_dev *dev, struct hwqnic_core_mr *mr)
 {
@@ -69,4 +67,3 @@ void hwqnic_mr_dereg(struct hwqnic_dev *dev, struct hwqnic_core_mr *mr)
 	hwqnic_unlock(&dev->lock);
 	hwqnic_pbl_free(&dev->od, &mr->pbl);
 }
-EXPORT_SYMBOL_GPL(hwqnic_mr_dereg);

@@ -7,7 +7,7 @@
  *   u8..u64, bool, dma_addr_t, __le16/32/64, cpu_to_le*(), le*_to_cpu(),
  *   READ_ONCE(), WRITE_ONCE(), DIV_ROUND_UP(), is_power_of_2(), ilog2(),
  *   hwqnic_trace_<event>(), hwqnic_trace_enabled(event),
- *   likely(), unlikely(), EXPORT_SYMBOL_GPL(), errno values, the barriers
+ *   likely(), unlikely(), errno values, the barriers
  *   (smp_mb(), smp_mb__after_atomic(), smp_load_acquire(), ...), set_bit(),
  *   xchg(), cpu_relax(), min_t(), container_of(),
  *

@@ -37,8 +37,6 @@ typedef __u64 dma_addr_t;
 #define READ_ONCE(x)	__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
 #define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
-/* The core exports itself from hwqnic.ko; libhwqnic has no symbol table to fill. */
-#define EXPORT_SYMBOL_GPL(sym) _Static_assert(1, #sym)
 
 #define smp_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define smp_wmb()	__atomic_thread_fence(__ATOMIC_RELEASE)

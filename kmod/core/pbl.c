@@ -18,7 +18,6 @@ int hwqnic_pbl_level(u32 npages)
 		return HWQNIC_PBL_LVL_1;
 	return HWQNIC_PBL_LVL_2;
 }
-EXPORT_SYMBOL_GPL(hwqnic_pbl_level);
 
 static bool pbl_pg_shift_ok(u8 pg_shift)
 {
@@ -68,7 +67,6 @@ void hwqnic_pbl_free(struct hwqnic_osdev *od, struct hwqnic_pbl *pbl)
 	pbl->ctx.root = 0;
 	pbl->ctx.npages = 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_pbl_free);
 
 static __le64 *pbl_pte_slot(const struct hwqnic_pbl *pbl, u32 pg)
 {
@@ -79,7 +77,6 @@ u64 hwqnic_pbl_pte(const struct hwqnic_pbl *pbl, u32 pg)
 {
 	return le64_to_cpu(*pbl_pte_slot(pbl, pg));
 }
-EXPORT_SYMBOL_GPL(hwqnic_pbl_pte);
 
 /* Builds the tables over pbl->ctx.npages pages whose addresses are `pages`. */
 static int pbl_build(struct hwqnic_osdev *od, struct hwqnic_pbl *pbl,
@@ -195,7 +192,6 @@ err:
 	pbl->ctx.npages = 0;
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_pbl_alloc);
 
 /*
  * Builds tables over pages someone else owns (a memory region's pinned
@@ -220,7 +216,6 @@ int hwqnic_pbl_init_pages(struct hwqnic_osdev *od, struct hwqnic_pbl *pbl,
 		pbl->ctx.npages = 0;
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_pbl_init_pages);
 
 /* Reads table entry `idx` of the table at `tbl` as the NIC does: by DMA. */
 static int pbl_read_ent(struct hwqnic_osdev *od, dma_addr_t tbl, u32 idx,
@@ -278,7 +273,6 @@ int hwqnic_pbl_translate(struct hwqnic_osdev *od,
 	*dma = base + (off & (((u64)1 << ctx->pg_shift) - 1));
 	return 0;
 }
-EXPORT_SYMBOL_GPL(hwqnic_pbl_translate);
 
 /* The PBL page holding the PTE of data page `pg` (levels 1 and 2). */
 static const __le64 *pbl_pte_page(struct hwqnic_osdev *od,
@@ -327,7 +321,6 @@ u64 hwqnic_pbl_translate_run(struct hwqnic_osdev *od,
 	}
 	return n;
 }
-EXPORT_SYMBOL_GPL(hwqnic_pbl_translate_run);
 
 /* hwqnic_pbl_va() past its cached page: walk, and cache what is found. */
 void *hwqnic_pbl_va_walk(struct hwqnic_osdev *od,
@@ -354,4 +347,3 @@ void *hwqnic_pbl_va_walk(struct hwqnic_osdev *od,
 	tlb->va = va;
 	return va + in;
 }
-EXPORT_SYMBOL_GPL(hwqnic_pbl_va_walk);

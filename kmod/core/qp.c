@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Queue pairs: creation, the state machine, and the host's posting path. */
 #include "qp.h"
+#include "opcode.h"
 
 #define SQ_HDR	sizeof(struct hwqnic_send_wqe)
 #define RQ_HDR	sizeof(struct hwqnic_recv_wqe)
@@ -89,7 +90,6 @@ free_sq:
 	hwqnic_hwq_free(&dev->od, &qp->sq);
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_create);
 
 void hwqnic_qp_deactivate(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
@@ -105,7 +105,6 @@ void hwqnic_qp_deactivate(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	}
 	qp->nic.active = false;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_deactivate);
 
 /*
  * The QP has left the device's table: a poller that found it before is
@@ -137,7 +136,6 @@ void hwqnic_qp_clean_cqs(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	hwqnic_cq_clean(dev, qp->rcq, qp->qpn);
 	hwqnic_unlock(&qp->rcq->lock);
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_clean_cqs);
 
 void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
@@ -156,7 +154,6 @@ void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	hwqnic_hwq_free(&dev->od, &qp->rq);
 	hwqnic_hwq_free(&dev->od, &qp->sq);
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_destroy);
 
 /*
  * The host's side of a QP that hwqnic.ko created for this process: its
@@ -205,7 +202,6 @@ int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	}
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_attach);
 
 /* Undoes hwqnic_qp_attach(); the queue views are the caller's again. */
 void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
@@ -217,7 +213,6 @@ void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	hwqnic_unlock(&dev->lock);
 	qp_host_fini(qp);
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_detach);
 
 /* The IB state machine: required and optional attributes, [RC, UD]. */
 struct qp_trans {
@@ -324,7 +319,6 @@ void hwqnic_qp_host_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	qp_host_reset_side(dev, qp, qp->rcq, &qp->rq, &qp->rq_posted,
 			   &qp->rq_done, &qp->cnt->rq_outstanding);
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_host_reset);
 
 /* The NIC's side of a move to RESET: nothing to do, nothing owed. */
 static void qp_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
@@ -392,7 +386,6 @@ out:
 		hwqnic_qp_host_reset(dev, qp);
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_modify);
 
 void hwqnic_qp_query(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     struct hwqnic_qp_attr *attr)
@@ -411,13 +404,6 @@ void hwqnic_qp_query(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	attr->path_mtu = HWQNIC_MTU_4096;
 	attr->cap = qp->cap;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_query);
-
-static bool wr_is_atomic(u32 op)
-{
-	return op == HWQNIC_WR_ATOMIC_CMP_AND_SWP ||
-	       op == HWQNIC_WR_ATOMIC_FETCH_AND_ADD;
-}
 
 #define SEND_FLAGS (HWQNIC_SEND_FENCE | HWQNIC_SEND_SIGNALED | \
 		    HWQNIC_SEND_SOLICITED | HWQNIC_SEND_INLINE)
@@ -429,28 +415,32 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 {
 	struct hwqnic_send_wqe *w = slot;
 	bool inl = wr->send_flags & HWQNIC_SEND_INLINE;
-	u32 op = wr->opcode, max_sge = inl ? HWQNIC_MAX_SGE :
-						  qp->cap.max_send_sge;
+	u32 opcode = wr->opcode, max_sge = inl ? HWQNIC_MAX_SGE :
+						      qp->cap.max_send_sge;
+	const struct hwqnic_opcode *op = hwqnic_opcode(opcode);
 	u32 sge_len[HWQNIC_MAX_SGE];	/* each read once: checked, then used */
+	bool atomic;
 	u64 len = 0;
 	u8 flags = 0;
 	int i;
 
-	if (op >= HWQNIC_WR_MAX || (wr->send_flags & ~SEND_FLAGS) ||
+	if (!op || (wr->send_flags & ~SEND_FLAGS) ||
 	    wr->num_sge < 0 || (u32)wr->num_sge > max_sge ||
 	    (wr->num_sge && !wr->sg_list))
 		return -EINVAL;
-	if (qp->type == HWQNIC_QPT_UD && op != HWQNIC_WR_SEND &&
-	    op != HWQNIC_WR_SEND_WITH_IMM)
+	if (!(op->qp_types & HWQNIC_OP_QPT(qp->type)))
 		return -EINVAL;
+	atomic = op->kind == HWQNIC_OPK_ATOMIC;
 	for (i = 0; i < wr->num_sge; i++) {
 		sge_len[i] = READ_ONCE(wr->sg_list[i].length);
 		len += sge_len[i];
 	}
+	/* inline data is what the NIC reads: none where it writes locally */
 	if (len > HWQNIC_MAX_MSG ||
 	    (qp->type == HWQNIC_QPT_UD && len > HWQNIC_MTU) ||
-	    (wr_is_atomic(op) && (inl || wr->num_sge != 1 || len != 8)) ||
-	    (inl && (op == HWQNIC_WR_RDMA_READ ||
+	    (atomic && (inl || wr->num_sge != 1 ||
+			len != HWQNIC_ATOMIC_LEN)) ||
+	    (inl && ((op->local_access & HWQNIC_ACCESS_LOCAL_WRITE) ||
 		     len > qp->cap.max_inline_data)))
 		return -EINVAL;
 
@@ -462,14 +452,14 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 	if (wr->send_flags & HWQNIC_SEND_FENCE)
 		flags |= HWQNIC_WQE_F_FENCE;
 	*w = (struct hwqnic_send_wqe) {
-		.opcode = op,
+		.opcode = opcode,
 		.flags = flags | (inl ? HWQNIC_WQE_F_INLINE : 0),
 		.num_sge = inl ? 0 : wr->num_sge,
 		.length = cpu_to_le32(len),
 		.wr_id = cpu_to_le64(wr->wr_id),
 		.imm_data = cpu_to_le32(wr->imm_data),
 	};
-	if (wr_is_atomic(op)) {
+	if (atomic) {
 		w->rkey = cpu_to_le32(wr->wr.atomic.rkey);
 		w->remote_addr = cpu_to_le64(wr->wr.atomic.remote_addr);
 		w->compare_add = cpu_to_le64(wr->wr.atomic.compare_add);
@@ -543,7 +533,6 @@ void hwqnic_qp_host_state(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	qp_set_host_state(dev, qp, state);
 	hwqnic_unlock(&qp->rq_lock);
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_host_state);
 
 /*
  * A poller took an error completion of the QP: it is in ERR, unless it
@@ -561,7 +550,6 @@ bool hwqnic_qp_host_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	hwqnic_unlock(&qp->rq_lock);
 	return err;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_host_error);
 
 int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			const struct hwqnic_send_wr *wr,
@@ -604,7 +592,6 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		*bad_wr = wr;
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_post_send);
 
 int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			const struct hwqnic_recv_wr *wr,
@@ -659,7 +646,6 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		*bad_wr = wr;
 	return rc;
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_post_recv);
 
 /* A QP's counters, each read whole: the engine and the poster write them. */
 void hwqnic_qp_counters_read(const struct hwqnic_core_qp *qp,
@@ -678,4 +664,3 @@ void hwqnic_qp_counters_read(const struct hwqnic_core_qp *qp,
 	out->sq_outstanding = READ_ONCE(c->sq_outstanding);
 	out->rq_outstanding = READ_ONCE(c->rq_outstanding);
 }
-EXPORT_SYMBOL_GPL(hwqnic_qp_counters_read);

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * hwqnic.ko's device: the core device, the platform device it allocates
- * DMA memory for, the engine kthread and the published counters. Private
- * to the module; in-kernel consumers see hwqnic_kverbs.h only.
+ * hwqnic.ko's devices (device.c): the core device, the platform device it
+ * allocates DMA memory for, the engine kthread and the published counters,
+ * and the objects the exported verbs make on them. Private to the module;
+ * in-kernel consumers see hwqnic_kverbs.h only.
  */
-#ifndef _HWQNIC_KDEV_H
-#define _HWQNIC_KDEV_H
+#ifndef _HWQNIC_DEVICE_H
+#define _HWQNIC_DEVICE_H
 
 #include <linux/platform_device.h>
 #include <hwqnic/stats.h>
@@ -48,7 +49,7 @@ struct hwqnic_kqp {
 	atomic_t mapped;
 };
 
-/* hwqnic_main.c: a device's life, its engine kthread included. */
+/* A device's life, its engine kthread included. */
 #define HWQNIC_KDEV_STATS_SIZE \
 	PAGE_ALIGN(struct_size((struct hwqnic_stats_file *)NULL, qp, \
 			       HWQNIC_MAX_QP))
@@ -57,15 +58,15 @@ int hwqnic_kdev_init(struct hwqnic_kdev *kdev, struct device *dma_dev,
 		     struct hwqnic_stats_file *stats);
 void hwqnic_kdev_stop(struct hwqnic_kdev *kdev);
 void hwqnic_kdev_fini(struct hwqnic_kdev *kdev);
+
+/* The core's callbacks every device of the module shares. */
 struct hwqnic_qp_counters *hwqnic_kdev_qp_counters(struct hwqnic_dev *dev,
 						   u32 qpn);
 void hwqnic_kdev_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
 void hwqnic_kdev_cq_event(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq);
-extern atomic64_t hwqnic_pinned_pages;
-extern atomic_t hwqnic_contexts;
 
-/* ucontext.c: /dev/hwqnic0, one device context per open file */
-int hwqnic_ucontext_register(struct device *dma_dev);
-void hwqnic_ucontext_unregister(void);
+/* hwqnic0, the in-kernel consumers' device (hwqnic_kdev_get()). */
+int hwqnic_kdev0_create(struct device *dma_dev);
+void hwqnic_kdev0_destroy(void);
 
-#endif /* _HWQNIC_KDEV_H */
+#endif /* _HWQNIC_DEVICE_H */
