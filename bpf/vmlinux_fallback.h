@@ -12,4 +12,12 @@
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
 
+/* the kernel's own names, which vmlinux.h has and programs use */
+typedef __u8 u8;
+typedef __u16 u16;
+typedef __u32 u32;
+typedef __u64 u64;
+typedef __s32 s32;
+typedef __s64 s64;
+
 #endif
