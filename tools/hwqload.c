@@ -116,8 +116,7 @@ struct run {
 	bool stop;			/* no more normal WRs */
 	uint64_t deadline;		/* -t */
 	uint64_t elapsed_ns;
-	uint64_t idle;			/* loop passes without progress */
-	uint64_t idle_since;
+	struct rig_idle idle;		/* loop passes without progress */
 	struct hwqnic_send_wr swr[BATCH_MAX];
 	struct hwqnic_sge ssge[BATCH_MAX];
 	struct hwqnic_recv_wr rwr[BATCH_MAX];
@@ -222,8 +221,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_JSON:
 		o->json = true;
 		break;
-	case ARGP_KEY_ARG:
-		bad_usage("unexpected argument '%s'", arg);
 	default:
 		return opts_default(key, arg, state);
 	}
@@ -729,17 +726,13 @@ static void __attribute__((noreturn)) stalled(struct run *r)
  */
 static void watchdog(struct run *r, bool busy)
 {
-	if (busy) {
-		r->idle = 0;
+	uint64_t idle = rig_idle_pass(&r->idle, busy);
+
+	if (idle < 2)
 		return;
-	}
-	if (!r->idle++) {
-		r->idle_since = rig_now_ns();
-		return;
-	}
-	if (!(r->idle % YIELD_EVERY))
+	if (!(idle % YIELD_EVERY))
 		sched_yield();
-	if (!(r->idle % 256) && rig_now_ns() - r->idle_since > STALL_NS)
+	if (!(idle % 256) && rig_now_ns() - r->idle.since > STALL_NS)
 		stalled(r);
 }
 

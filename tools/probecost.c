@@ -42,8 +42,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'j':
 		env.json = true;
 		break;
-	case ARGP_KEY_ARG:
-		opts_usage_error("unexpected argument '%s'", arg);
 	default:
 		return opts_default(key, arg, state);
 	}
