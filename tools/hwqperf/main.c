@@ -63,49 +63,47 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case OPT_OP:
 		o->op = opts_keyword("op", arg, op_names, 3);
-		break;
+		return 0;
 	case 's':
 		o->size = opts_size("size", arg, 0, UINT64_MAX);
 		o->has_size = true;
-		break;
+		return 0;
 	case 'n':
 		o->iters = opts_uint("iterations", arg, 1, MAX_ITERS);
 		o->has_iters = true;
-		break;
+		return 0;
 	case 'q':
 		o->qps = opts_uint("QP count", arg, 1, MAX_QPS);
-		break;
+		return 0;
 	case OPT_CQ_MOD:
 		o->cq_mod = opts_uint("cq-mod", arg, 1, MAX_CQ_MOD);
 		o->has_cq_mod = true;
-		break;
+		return 0;
 	case 'I':
 		o->inline_size = opts_uint("inline-size", arg, 0, MAX_INLINE);
 		o->has_inline = true;
-		break;
+		return 0;
 	case OPT_BUF_SIZE:
 		o->buf_size = opts_size("buf-size", arg, 0, UINT64_MAX);
 		o->has_buf = true;
-		break;
+		return 0;
 	case OPT_VERIFY:
 		o->verify = true;
-		break;
+		return 0;
 	case OPT_JSON:
 		o->json = true;
-		break;
+		return 0;
 	case ARGP_KEY_ARG:
 		if (o->mode != MODE_NONE)
 			return opts_default(key, arg, state);
 		o->mode = opts_keyword("mode", arg, mode_words, 3);
-		break;
+		return 0;
 	case ARGP_KEY_END:
 		if (o->mode == MODE_NONE)
 			bad_usage("missing mode (lat or bw)");
-		break;
-	default:
-		return opts_default(key, arg, state);
+		return 0;
 	}
-	return 0;
+	return opts_default(key, arg, state);
 }
 
 static const struct argp argp = {

@@ -48,7 +48,8 @@ int opts_check(const struct argp *argp, int argc, char **argv, char *msg,
 	       size_t len);
 
 /*
- * What a tool's parse_arg() returns for keys it does not know: -h shows
+ * What a tool's parse_arg() returns for keys it does not know (each case
+ * it knows returns 0, and the switch ends in this): -h shows
  * the help; a positional argument the tool does not take is the usage
  * error "unexpected argument 'S'".
  */
