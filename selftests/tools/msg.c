@@ -29,6 +29,7 @@ static void warn_child(void *arg)
 	(void)arg;
 	msg_init("msgtest");
 	msg_warn("hello %d", 3);
+	msg_warn("quoted '%s'", "a\nb\\c\xc3\xa9\x1b[31m");
 	msg_init(NULL);
 	msg_warn("nameless");
 }
@@ -123,8 +124,10 @@ int main(void)
 	ok(!strcmp(msg_name(), "hwqnic"), "the name before msg_init(): hwqnic");
 	if (!child_run(warn_child, NULL, &c))
 		ok(c.status == 0 && !strcmp(c.err, "msgtest: hello 3\n"
-					    "hwqnic: nameless\n"),
-		   "msg_warn: one line each, prefixed with the name");
+		   "msgtest: quoted 'a\\x0ab\\\\c\\u00e9\\x1b[31m'\n"
+		   "hwqnic: nameless\n"),
+		   "msg_warn: one line each, prefixed with the name, what it "
+		   "quotes made printable");
 	else
 		ok(0, "warn: child ran");
 	if (!child_run(die_child, NULL, &c))

@@ -366,6 +366,7 @@ static void test_parse(void)
 	struct child ch, ch2;
 	char *good[] = { "t", "-s", "1K", "--json", NULL };
 	char *bad[] = { "t", "--jsn", NULL };
+	char *ctl[] = { "t", "-q\x1b", "--x\ny=1", NULL };
 
 	check_parse((struct cmdline){ { "opts-test", NULL } },
 		    "size=0 json=0 level=- quiet=0 child=0 iv=0,0\n");
@@ -442,6 +443,14 @@ static void test_parse(void)
 	   !strcmp(msg, "unknown, ambiguous or misused option '--jsn' "
 		   "(see opts-test --help)") && !strcmp(bad[1], "--jsn"),
 	   "opts_check: a bad one is 2 with its message; argv untouched");
+	ok(opts_check(&test_argp, 2, ctl, msg, sizeof(msg)) == 2 &&
+	   !strcmp(msg, "unknown option '-\\x1b' (see opts-test --help)") &&
+	   opts_check(&test_argp, 2, (char *[]){ "t", ctl[2], NULL }, msg,
+		      sizeof(msg)) == 2 &&
+	   !strcmp(msg, "unknown, ambiguous or misused option '--x\\x0ay' "
+		   "(see opts-test --help)"),
+	   "opts_check: control characters of an option are escaped (%s)",
+	   msg);
 }
 
 int main(void)
