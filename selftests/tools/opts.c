@@ -201,6 +201,8 @@ static const struct argp_option test_opts[] = {
 	{ "size", 's', "SIZE", 0, "Message size", 0 },
 	{ "bytes", 0, NULL, OPTION_ALIAS, NULL, 0 },	/* takes SIZE */
 	{ NULL, 0, NULL, 0, "Output:", 1 },		/* a group header */
+	{ "word", 0, NULL, OPTION_DOC | OPTION_NO_USAGE, "A word, no option",
+	  1 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON object", 1 },
 	{ "level", OPT_LEVEL, "L", OPTION_ARG_OPTIONAL, "Level", 1 },
 	{ "quiet", 'q', NULL, 0, "Say less", 1 },
@@ -385,6 +387,9 @@ static void test_parse(void)
 	check_bad((struct cmdline){ { "opts-test", "--json=yes", NULL } },
 		  "unknown, ambiguous or misused option '--json' "
 		  "(see opts-test --help)");
+	check_bad((struct cmdline){ { "opts-test", "--word", NULL } },
+		  "unknown, ambiguous or misused option '--word' "
+		  "(see opts-test --help)");
 	check_bad((struct cmdline){ { "opts-test", "-x", NULL } },
 		  "unknown option '-x' (see opts-test --help)");
 	check_bad((struct cmdline){ { "opts-test", "-qx", NULL } },
@@ -421,6 +426,7 @@ static void test_parse(void)
 			  "[count]]") && strstr(ch.out, "-s, --size=SIZE") &&
 		   strstr(ch.out, "--bytes") && strstr(ch.out, "Output:") &&
 		   strstr(ch.out, "--level[=L]") && strstr(ch.out, "--child")
+		   && strstr(ch.out, "  word ")
 		   && strstr(ch.out, "-V, --version") &&
 		   !strcmp(ch.out, ch2.out) && ch2.status == 0,
 		   "--help and -h: argp's help on stdout, exit 0 (%d, %d)",

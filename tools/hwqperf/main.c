@@ -16,18 +16,20 @@ const char *const mode_names[] = { "", "lat", "bw" };
 
 /* ---- options ---- */
 
-static const char doc[] =
-"A perftest-like benchmark over the hwqnic verbs: RC QPs in loopback on\n"
-"the embedded engine.\n"
-"\n"
-"  lat                        ping-pong latency (as ib_*_lat)\n"
-"  bw                         streaming bandwidth (as ib_*_bw)\n"
-"\v"
-"SIZE and B take a K, M or G suffix (powers of 1024).";
-
 enum { OPT_OP = 256, OPT_CQ_MOD, OPT_BUF_SIZE, OPT_VERIFY, OPT_JSON };
 
+static const char doc[] = "A perftest-like benchmark over the hwqnic verbs: "
+	"RC QPs in loopback on the embedded engine.\v"
+	"SIZE and B take a K, M or G suffix (powers of 1024).";
+
+/* The modes are listed as argp lists options, in a group of their own */
 static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "Modes:", 1 },
+	{ "lat", 0, NULL, OPTION_DOC | OPTION_NO_USAGE,
+	  "Ping-pong latency (as ib_*_lat)", 1 },
+	{ "bw", 0, NULL, OPTION_DOC | OPTION_NO_USAGE,
+	  "Streaming bandwidth (as ib_*_bw)", 1 },
+	{ NULL, 0, NULL, 0, "Options:", 2 },
 	{ "op", OPT_OP, "OP", 0, "send, write or read (default write)", 0 },
 	{ "size", 's', "SIZE", 0, "Message bytes (default 2 lat, 65536 bw)",
 	  0 },
