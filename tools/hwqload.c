@@ -55,7 +55,6 @@
 
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 struct opts {
 	unsigned int qps;
@@ -833,7 +832,7 @@ static void print_json(const struct result *res)
 		json_object(&j, NULL);
 		json_uint(&j, "qpn", res->qp[i].qpn);
 		json_uint(&j, "peer_qpn", res->qp[i].peer_qpn);
-		json_str(&j, "op", rig_op_name(res->qp[i].op), OPTS_ITEM_MAX);
+		json_str(&j, "op", rig_op_name(res->qp[i].op), SIZE_MAX);
 		json_uint(&j, "messages", res->qp[i].messages);
 		json_uint(&j, "bytes", res->qp[i].bytes);
 		json_uint(&j, "errors", res->qp[i].errors);

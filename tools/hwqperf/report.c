@@ -119,8 +119,8 @@ void print_json(const struct opts *o, const struct result *res)
 
 	json_init(&j, stdout);
 	json_object(&j, NULL);
-	json_str(&j, "mode", mode_names[o->mode], 8);
-	json_str(&j, "op", rig_op_name(o->op), 8);
+	json_str(&j, "mode", mode_names[o->mode], SIZE_MAX);
+	json_str(&j, "op", rig_op_name(o->op), SIZE_MAX);
 	json_uint(&j, "size", o->size);
 	json_uint(&j, "iters", o->iters);
 	json_uint(&j, "qps", o->qps);
