@@ -598,15 +598,21 @@ static void refill_recvs(struct run *r, struct pair *p, uint32_t min_batch)
 	}
 }
 
-static void post_send(struct pair *p, struct hwqnic_send_wr *wr,
-		      uint64_t cnt)
+/* Posts the batch's first cnt WRs on p's requester, counted in *posted */
+static bool post_send(struct run *r, struct pair *p, uint64_t cnt,
+		      uint64_t *posted)
 {
 	struct hwqnic_send_wr *bad = NULL;
-	int ret = hwqnic_post_send(p->req, wr, &bad);
+	int ret;
 
+	if (!cnt)
+		return false;
+	ret = hwqnic_post_send(p->req, r->swr, &bad);
 	if (ret)
 		fail("hwqnic_post_send(qp %u, %" PRIu64 " WRs): %s",
 		     p->req->qp_num, cnt, strerror(ret));
+	*posted += cnt;
+	return true;
 }
 
 /* WR j of a batch: len bytes of p's requester buffer, signaled. */
@@ -646,11 +652,7 @@ static bool post_normal(struct run *r, struct pair *p)
 		build_wr(r, p, j, p->op, msg_size(r, p->posted + j));
 		r->swr[j].wr_id = p->posted + j;
 	}
-	if (!cnt)
-		return false;
-	post_send(p, r->swr, cnt);
-	p->posted += cnt;
-	return true;
+	return post_send(r, p, cnt, &p->posted);
 }
 
 /* Up to a batch of RDMA WRITEs whose rkey names no MR. */
@@ -664,11 +666,7 @@ static bool post_errors(struct run *r, struct pair *p)
 		r->swr[j].wr_id = ERR_BIT | (p->eposted + j);
 		r->swr[j].wr.rdma.rkey ^= BAD_KEY_BITS;
 	}
-	if (!cnt)
-		return false;
-	post_send(p, r->swr, cnt);
-	p->eposted += cnt;
-	return true;
+	return post_send(r, p, cnt, &p->eposted);
 }
 
 /* QP 0's error WRs follow once its normal traffic has completed. */
