@@ -135,7 +135,8 @@ $(BUILD)/bpf/%.skel.h: bpf/%.bpf.o
 # skeleton, and it links statically against libbpf (it also runs in the
 # qemu initramfs).
 define tool
-$(BUILD)/bin/$(1): $(call tool_objs,$(1)) $(TOOLS_LIB) $(BUILD)/release/libhwqnic.a
+$(BUILD)/bin/$(1): $(call tool_objs,$(1)) $(TOOLS_LIB) \
+		$(BUILD)/release/libhwqnic.a
 	@mkdir -p $$(@D)
 	$$(Q)$$(CC) $(if $(filter $(1),$(BPF_TOOLS)),-static,$$(OPT_release)) \
 		$$(LDFLAGS) $$^ $(if $(filter $(1),$(BPF_TOOLS)),-lbpf -lelf -lz) \
