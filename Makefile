@@ -97,15 +97,11 @@ $(BUILD)/$(1)/libhwqnic.a: $(LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 $(BUILD)/$(1)/libselftests.a: $(TESTS_LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 
-$(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o \
-		$(BUILD)/$(1)/libselftests.a $(BUILD)/$(1)/libhwqnic.a
-	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ $(LIBS) -o $$@
-
 $(BUILD)/$(1)/libtools.a: $(TOOLS_LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 
-# The tests of tools/lib (selftests/tools/*.c) link its archive too.
-$(BUILD)/$(1)/selftests/tools/%.t: $(BUILD)/$(1)/selftests/tools/%.o \
+# The tests' helpers walk QPs with the tools' rig: libtools.a follows.
+$(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o \
 		$(BUILD)/$(1)/libselftests.a $(BUILD)/$(1)/libtools.a \
 		$(BUILD)/$(1)/libhwqnic.a
 	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ $(LIBS) -o $$@
