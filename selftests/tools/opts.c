@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "../lib/tap.h"
-#include "capture.h"
+#include "child.h"
 #include "lib/msg.h"
 #include "lib/opts.h"
 
@@ -111,10 +111,10 @@ static void call(void *arg)
 static void check_call(struct call c, const char *want_out,
 		       const char *want_err)
 {
-	struct capture ch;
+	struct child ch;
 	char line[512];
 
-	if (capture_run(call, &c, &ch))
+	if (child_run(call, &c, &ch))
 		return;
 	if (want_out) {
 		ok(ch.status == 0 && !strcmp(ch.out, want_out) && !ch.err[0],
@@ -311,10 +311,10 @@ static void parse_child(void *arg)
 
 static void check_parse(struct cmdline c, const char *want)
 {
-	struct capture ch;
+	struct child ch;
 	char args[256];
 
-	if (capture_run(parse_child, &c, &ch))
+	if (child_run(parse_child, &c, &ch))
 		return;
 	ok(ch.status == 0 && !strcmp(ch.out, want) && !ch.err[0],
 	   "'%s': %.*s (status %d, %s)", joined(&c, args, sizeof(args)),
@@ -324,9 +324,9 @@ static void check_parse(struct cmdline c, const char *want)
 static void check_bad(struct cmdline c, const char *want_err)
 {
 	char line[512], args[256];
-	struct capture ch;
+	struct child ch;
 
-	if (capture_run(parse_child, &c, &ch))
+	if (child_run(parse_child, &c, &ch))
 		return;
 	snprintf(line, sizeof(line), "opts-test: %s\n", want_err);
 	ok(ch.status == 2 && ch.err_lines == 1 && !strcmp(ch.err, line) &&
@@ -388,7 +388,7 @@ static void test_parse(void)
 	struct cmdline ver = { { "opts-test", "--version", NULL } };
 	struct cmdline v = { { "opts-test", "-V", NULL } };
 	char msg[256] = "";
-	struct capture ch, ch2;
+	struct child ch, ch2;
 	char *good[] = { "t", "-s", "1K", "--json", NULL };
 	char *bad[] = { "t", "--jsn", NULL };
 	char *ctl[] = { "t", "-q\x1b", "--x\ny=1", NULL };
@@ -407,17 +407,17 @@ static void test_parse(void)
 	for (i = 0; i < sizeof(bad_lines) / sizeof(bad_lines[0]); i++)
 		check_bad(bad_lines[i].c, bad_lines[i].err);
 
-	if (!capture_run(plain_child, &(struct cmdline){ { "opts-test", NULL } },
+	if (!child_run(plain_child, &(struct cmdline){ { "opts-test", NULL } },
 		       &ch) &&
-	    !capture_run(plain_child, &(struct cmdline){ { "opts-test", "extra",
+	    !child_run(plain_child, &(struct cmdline){ { "opts-test", "extra",
 						      NULL } }, &ch2))
 		ok(ch.status == 0 && !strcmp(ch.out, "parsed\n") &&
 		   ch2.status == 2 && !strcmp(ch2.err, "opts-test: unexpected "
 					      "argument 'extra'\n"),
 		   "opts_default: a positional argument nobody takes is one "
 		   "line, exit 2 (%d)", ch2.status);
-	if (!capture_run(parse_child, &help, &ch) &&
-	    !capture_run(parse_child, &h, &ch2))
+	if (!child_run(parse_child, &help, &ch) &&
+	    !child_run(parse_child, &h, &ch2))
 		ok(ch.status == 0 && !ch.err[0] &&
 		   strstr(ch.out, "Usage: opts-test [OPTION...] [interval "
 			  "[count]]") && strstr(ch.out, "-s, --size=SIZE") &&
@@ -428,8 +428,8 @@ static void test_parse(void)
 		   !strcmp(ch.out, ch2.out) && ch2.status == 0,
 		   "--help and -h: argp's help on stdout, exit 0 (%d, %d)",
 		   ch.status, ch2.status);
-	if (!capture_run(parse_child, &ver, &ch) &&
-	    !capture_run(parse_child, &v, &ch2))
+	if (!child_run(parse_child, &ver, &ch) &&
+	    !child_run(parse_child, &v, &ch2))
 		ok(ch.status == 0 && !strcmp(ch.out, "opts-test 0.1 (hwqnic "
 		   "ABI 3)\n") && !strcmp(ch.out, ch2.out) && ch2.status == 0,
 		   "--version and -V: \"%.*s\"", (int)strcspn(ch.out, "\n"),

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../lib/tap.h"
-#include "capture.h"
+#include "child.h"
 #include "lib/msg.h"
 #include "lib/rig.h"
 
@@ -150,7 +150,7 @@ int main(void)
 	int status = HWQNIC_WC_REM_ACCESS_ERR;
 	struct rig_idle idle = { 0 };
 	uint64_t t0 = rig_now_ns();
-	struct capture c;
+	struct child c;
 
 	ok(rig_idle_pass(&idle, true) == 0 && rig_idle_pass(&idle, false) == 1
 	   && idle.since >= t0 && rig_idle_pass(&idle, false) == 2 &&
@@ -162,13 +162,13 @@ int main(void)
 	   HWQNIC_MTU_4096 && rig_mtu(1500) == HWQNIC_MTU_1024 &&
 	   rig_mtu(1024) == HWQNIC_MTU_1024 && rig_mtu(100) == HWQNIC_MTU_256,
 	   "rig_mtu: the largest path MTU that fits, 256 at least");
-	if (!capture_run(bad_wc, &status, &c))
+	if (!child_run(bad_wc, &status, &c))
 		ok(c.status == 1 && c.err_lines == 1 && !strcmp(c.err,
 		   "rigtest: completion error: status 10 (REM_ACCESS_ERR), "
 		   "wr_id 0x2a, qp 17, vendor_err 3\n"),
 		   "rig_check_wc: a bad status is one line and exit 1");
 	status = HWQNIC_WC_SUCCESS;
-	if (!capture_run(bad_wc, &status, &c))
+	if (!child_run(bad_wc, &status, &c))
 		ok(c.status == 1 && !strcmp(c.out, "flush as expected\n") &&
 		   !strcmp(c.err, "rigtest: completion error: status 5 "
 			   "(WR_FLUSH_ERR), wr_id 0x2a, qp 17, vendor_err 3; "
@@ -182,10 +182,10 @@ int main(void)
 	   rig_op_wr[RIG_READ] == HWQNIC_WR_RDMA_READ &&
 	   rig_op_wc[RIG_WRITE] == HWQNIC_WC_RDMA_WRITE,
 	   "rig_op_name: libhwqnic's words; the opcode tables");
-	if (!capture_run(op_child, "read", &c))
+	if (!child_run(op_child, "read", &c))
 		ok(c.status == 0 && !strcmp(c.out, "2\n"),
 		   "rig_op_parse: read is RIG_READ");
-	if (!capture_run(op_child, "cas", &c))
+	if (!child_run(op_child, "cas", &c))
 		ok(c.status == 2 && !strcmp(c.err, "rigtest: unknown op 'cas' "
 					    "(send, write or read)\n"),
 		   "rig_op_parse: another word is a usage error naming the "

@@ -4,8 +4,8 @@
  * error, a fatal error, --help) in a child, with what it prints on
  * stdout and stderr kept for the test to check.
  */
-#ifndef _HWQNIC_SELFTESTS_TOOLS_CAPTURE_H
-#define _HWQNIC_SELFTESTS_TOOLS_CAPTURE_H
+#ifndef _HWQNIC_SELFTESTS_TOOLS_CHILD_H
+#define _HWQNIC_SELFTESTS_TOOLS_CHILD_H
 
 #include <errno.h>
 #include <signal.h>
@@ -15,22 +15,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CAPTURE_MAX	8192
-#define CAPTURE_SECONDS	30	/* a child that hangs is killed */
+#define CHILD_OUT_MAX	8192
+#define CHILD_SECONDS	30	/* a child that hangs is killed */
 
-struct capture {
+struct child {
 	int status;		/* exit status, or 128 + the signal */
-	char out[CAPTURE_MAX];
-	char err[CAPTURE_MAX];
+	char out[CHILD_OUT_MAX];
+	char err[CHILD_OUT_MAX];
 	int err_lines;
 };
 
-static inline void capture_slurp(FILE *f, char *buf)
+static inline void child_slurp(FILE *f, char *buf)
 {
 	size_t n;
 
 	rewind(f);
-	n = fread(buf, 1, CAPTURE_MAX - 1, f);
+	n = fread(buf, 1, CHILD_OUT_MAX - 1, f);
 	buf[n] = '\0';
 	fclose(f);
 }
@@ -39,8 +39,8 @@ static inline void capture_slurp(FILE *f, char *buf)
  * fn(arg) in a child; returning from it is exit 0. 0, or -1 with a failed
  * test (tap.h's ok(), included first) if no child could be started.
  */
-static inline int capture_run(void (*fn)(void *arg), void *arg,
-			    struct capture *c)
+static inline int child_run(void (*fn)(void *arg), void *arg,
+			    struct child *c)
 {
 	FILE *out = tmpfile(), *err = tmpfile();
 	const char *p;
@@ -56,7 +56,7 @@ static inline int capture_run(void (*fn)(void *arg), void *arg,
 	if (pid < 0)
 		goto fail;
 	if (!pid) {
-		alarm(CAPTURE_SECONDS);
+		alarm(CHILD_SECONDS);
 		if (dup2(fileno(out), 1) < 0 || dup2(fileno(err), 2) < 0)
 			_exit(127);
 		fn(arg);
@@ -66,8 +66,8 @@ static inline int capture_run(void (*fn)(void *arg), void *arg,
 		goto fail;
 	c->status = WIFEXITED(status) ? WEXITSTATUS(status) :
 		    128 + WTERMSIG(status);
-	capture_slurp(out, c->out);
-	capture_slurp(err, c->err);
+	child_slurp(out, c->out);
+	child_slurp(err, c->err);
 	for (p = c->err; *p; p++)
 		c->err_lines += *p == '\n';
 	return 0;
@@ -81,4 +81,4 @@ fail:
 	return -1;
 }
 
-#endif /* _HWQNIC_SELFTESTS_TOOLS_CAPTURE_H */
+#endif /* _HWQNIC_SELFTESTS_TOOLS_CHILD_H */
