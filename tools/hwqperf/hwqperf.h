@@ -154,6 +154,42 @@ struct result {
 #define fail(...)	msg_die(1, __VA_ARGS__)
 #define bad_usage(...)	opts_usage_error(__VA_ARGS__)
 
+/*
+ * Message k of sender x is g = k * nsenders + sidx, in slot g % nslots;
+ * these run for every message, inline in lat and bw alike.
+ */
+static inline uint64_t msg_g(const struct run *r, const struct qpx *x,
+			     uint64_t k)
+{
+	return k * r->nsenders + x->sidx;
+}
+
+static inline uint64_t msg_off(const struct run *r, uint64_t g)
+{
+	return (g % r->nslots) * r->o->size;
+}
+
+static inline char *msg_src(const struct run *r, const struct qpx *x,
+			    uint64_t g)
+{
+	struct side *s = r->o->op == RIG_READ ? x->remote : x->local;
+
+	return s->buf + msg_off(r, g);
+}
+
+static inline char *msg_dst(const struct run *r, const struct qpx *x,
+			    uint64_t g)
+{
+	struct side *s = r->o->op == RIG_READ ? x->local : x->remote;
+
+	return s->buf + msg_off(r, g);
+}
+
+static inline bool want_signal(const struct run *r, uint64_t k)
+{
+	return (k + 1) % r->o->cq_mod == 0 || k + 1 == r->o->iters;
+}
+
 /* refs.c: the CPUs and the same-run references */
 void setup_cpus(struct cpus *c);
 double measure_rtt(const struct cpus *c);
@@ -168,10 +204,6 @@ int cmp_u64(const void *a, const void *b);
 void pat_fill(char *p, uint64_t len, uint64_t g);
 uint8_t pat_byte(uint64_t seed, uint64_t b);
 uint64_t pat_seed(uint64_t g);
-uint64_t msg_g(const struct run *r, const struct qpx *x, uint64_t k);
-uint64_t msg_off(const struct run *r, uint64_t g);
-char *msg_src(const struct run *r, const struct qpx *x, uint64_t g);
-char *msg_dst(const struct run *r, const struct qpx *x, uint64_t g);
 void verify_msg(struct run *r, struct qpx *x, uint64_t k);
 bool gate_ok(const struct run *r, uint64_t g);
 
@@ -179,7 +211,6 @@ bool gate_ok(const struct run *r, uint64_t g);
 int poll_cq(struct run *r, struct hwqnic_cq *cq);
 void watchdog(struct run *r, bool busy);
 void stop_if_signalled(void);
-bool want_signal(const struct run *r, uint64_t k);
 void build_wr(const struct run *r, const struct qpx *x, uint64_t k,
 	      struct hwqnic_send_wr *wr, struct hwqnic_sge *sge,
 	      bool signal);

@@ -119,11 +119,6 @@ void watchdog(struct run *r, bool busy)
 
 /* ---- posting ---- */
 
-bool want_signal(const struct run *r, uint64_t k)
-{
-	return (k + 1) % r->o->cq_mod == 0 || k + 1 == r->o->iters;
-}
-
 void build_wr(const struct run *r, const struct qpx *x, uint64_t k,
 	      struct hwqnic_send_wr *wr, struct hwqnic_sge *sge,
 	      bool signal)

@@ -59,32 +59,7 @@ static int64_t pat_check(const char *p, uint64_t len, uint64_t g)
 	return -1;
 }
 
-/* ---- messages: numbers, slots, buffers ---- */
-
-/* Message k of sender x is g = k * nsenders + sidx, in slot g % nslots. */
-uint64_t msg_g(const struct run *r, const struct qpx *x, uint64_t k)
-{
-	return k * r->nsenders + x->sidx;
-}
-
-uint64_t msg_off(const struct run *r, uint64_t g)
-{
-	return (g % r->nslots) * r->o->size;
-}
-
-char *msg_src(const struct run *r, const struct qpx *x, uint64_t g)
-{
-	struct side *s = r->o->op == RIG_READ ? x->remote : x->local;
-
-	return s->buf + msg_off(r, g);
-}
-
-char *msg_dst(const struct run *r, const struct qpx *x, uint64_t g)
-{
-	struct side *s = r->o->op == RIG_READ ? x->local : x->remote;
-
-	return s->buf + msg_off(r, g);
-}
+/* ---- messages: checked, and slots reused (numbers: hwqperf.h) ---- */
 
 void verify_msg(struct run *r, struct qpx *x, uint64_t k)
 {
