@@ -20,7 +20,7 @@ Q	:= $(if $(filter 1,$(V)),,@)
 
 WARN	:= -Wall -Wextra -Werror
 BASE	:= -std=c11 -D_GNU_SOURCE -Iinclude -Ikmod/core -Iuser -I$(BUILD)/bpf -Ibpf \
-	   $(WARN) -MMD -MP
+	   -Itools $(WARN) -MMD -MP
 OPT_release := -O2 -g -fPIC
 OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all
@@ -41,18 +41,28 @@ LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      statsfile.c names.c)
 LIBS	:= -lpthread -lm
 TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c \
-		selftests/uapi/*.c))
+		selftests/uapi/*.c selftests/tools/*.c))
 # What the C tests share (selftests/lib/*.c): one archive per variant that
 # every C test links (and the fuzz targets, compiled their way).
 TESTS_LIB_SRCS := $(wildcard selftests/lib/*.c)
-TOOLS	:= $(patsubst tools/%.c,%,$(wildcard tools/*.c))
+# A tool is one file, tools/X.c, or a folder, tools/X/ with its main.c and
+# the other .c files and private headers it needs; tools/lib is no tool.
+TOOL_DIRS := $(filter-out lib,$(patsubst tools/%/main.c,%,\
+		$(wildcard tools/*/main.c)))
+TOOLS	:= $(patsubst tools/%.c,%,$(wildcard tools/*.c)) $(TOOL_DIRS)
+# The objects of tool $(1)
+tool_objs = $(patsubst %.c,$(BUILD)/release/%.o,$(if $(filter $(1),\
+	    $(TOOL_DIRS)),$(wildcard tools/$(1)/*.c),tools/$(1).c))
+# What tool X links besides libtools, libhwqnic and LIBS: TOOL_LIBS_X
+TOOL_LIBS_nictop := -lncursesw -lbpf
 # What the tools share (tools/lib/*.c), one archive that every tool links.
 TOOLS_LIB_SRCS := $(wildcard tools/lib/*.c)
 TOOLS_LIB := $(BUILD)/release/libtools.a
 
 # BPF: bpf/X.bpf.c -> bpf/X.bpf.o (bpftool loads it) -> X.skel.h; a tool
-# tools/X.c with a bpf/X.bpf.c of the same name is a BPF tool, linked
-# statically against libbpf (it also runs in the qemu initramfs).
+# X (tools/X.c or tools/X/) with a bpf/X.bpf.c of the same name is a BPF
+# tool, linked statically against libbpf (it also runs in the qemu
+# initramfs).
 CLANG	?= clang
 BPFTOOL	?= bpftool
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -87,8 +97,13 @@ $(BUILD)/$(1)/libhwqnic.a: $(LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 $(BUILD)/$(1)/libselftests.a: $(TESTS_LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 
+$(BUILD)/$(1)/libtools.a: $(TOOLS_LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
+
+# The tests' helpers walk QPs with the tools' rig: libtools.a follows.
 $(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o \
-		$(BUILD)/$(1)/libselftests.a $(BUILD)/$(1)/libhwqnic.a
+		$(BUILD)/$(1)/libselftests.a $(BUILD)/$(1)/libtools.a \
+		$(BUILD)/$(1)/libhwqnic.a
 	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ $(LIBS) -o $$@
 endef
 $(foreach v,$(VARIANTS),$(eval $(call variant,$(v))))
@@ -101,13 +116,6 @@ $(BUILD)/release/libhwqnic.so: $(LIB_SRCS:%.c=$(BUILD)/release/%.o) user/libhwqn
 
 $(BUILD)/release/libhwqnic.pc: user/libhwqnic.pc.in
 	$(Q)sed 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' $< > $@
-
-$(TOOLS_LIB): $(TOOLS_LIB_SRCS:%.c=$(BUILD)/release/%.o)
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
-
-$(BUILD)/bin/%: $(BUILD)/release/tools/%.o $(TOOLS_LIB) $(BUILD)/release/libhwqnic.a
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ $(LIBS) -o $@
 
 # The running kernel's types, or the UAPI stand-in where it has no BTF.
 $(BUILD)/bpf/vmlinux.h:
@@ -128,21 +136,19 @@ $(BUILD)/bpf/%.skel.h: bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BPF_TOOLS:%=$(BUILD)/release/tools/%.o): $(BUILD)/release/tools/%.o: \
-		tools/%.c $(BUILD)/bpf/%.skel.h
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE) $(OPT_release) $(CFLAGS) -c $< -o $@
-
-$(BPF_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/release/tools/%.o \
-		$(TOOLS_LIB) $(BUILD)/release/libhwqnic.a
-	@mkdir -p $(@D)
-	$(Q)$(CC) -static $(LDFLAGS) $^ -lbpf -lelf -lz $(LIBS) -o $@
-
-# nictop reads qplat's pinned maps (libbpf) and draws with ncurses.
-$(BUILD)/bin/nictop: $(BUILD)/release/tools/nictop.o $(TOOLS_LIB) \
+# Each tool, from one file or a folder. A BPF tool's objects include its
+# skeleton, and it links statically against libbpf (it also runs in the
+# qemu initramfs).
+define tool
+$(BUILD)/bin/$(1): $(call tool_objs,$(1)) $(TOOLS_LIB) \
 		$(BUILD)/release/libhwqnic.a
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ -lncursesw -lbpf $(LIBS) -o $@
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $(if $(filter $(1),$(BPF_TOOLS)),-static,$$(OPT_release)) \
+		$$(LDFLAGS) $$^ $(if $(filter $(1),$(BPF_TOOLS)),-lbpf -lelf -lz) \
+		$$(TOOL_LIBS_$(1)) $$(LIBS) -o $$@
+$(if $(filter $(1),$(BPF_TOOLS)),$(call tool_objs,$(1)): $(BUILD)/bpf/$(1).skel.h)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool,$(t))))
 
 # Each valgrind test is a script that runs the release binary under valgrind,
 # with HWQNIC_TEST_QUICK=1 asking the long tests for a hundredth of the work.

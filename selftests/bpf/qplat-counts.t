@@ -105,7 +105,8 @@ sumcheck filtered 200 0 "$only"
 ok $? "-Q $only: its histograms and counters, and no other QP's"
 
 # An executable linked against libhwqnic.so: qplat -b finds the library.
-gcc -std=c11 -D_GNU_SOURCE -O2 -I"$top/include" "$top/tools/hwqload.c" \
+gcc -std=c11 -D_GNU_SOURCE -O2 -I"$top/include" -I"$top/tools" \
+	"$top/tools/hwqload.c" "$top/build/release/libtools.a" \
 	-L"$top/build/release" -lhwqnic -Wl,-rpath,"$top/build/release" \
 	-lpthread -lm -o "$tmp/hwqload-dyn" 2> "$tmp/cc.err"
 ok $? "hwqload linked against libhwqnic.so"
