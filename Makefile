@@ -41,7 +41,7 @@ LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      names.c)
 LIBS	:= -lpthread -lm
 TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c \
-		selftests/uapi/*.c))
+		selftests/uapi/*.c selftests/tools/*.c))
 TOOLS	:= $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 # What the tools share (tools/lib/*.c), one archive that every tool links.
 TOOLS_LIB_SRCS := $(wildcard tools/lib/*.c)
@@ -83,6 +83,14 @@ $(BUILD)/$(1)/libhwqnic.a: $(LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 
 $(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o $(BUILD)/$(1)/libhwqnic.a
 	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ $(LIBS) -o $$@
+
+$(BUILD)/$(1)/libtools.a: $(TOOLS_LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
+
+# Tests of what the tools share link the tools' archive too.
+$(BUILD)/$(1)/selftests/tools/%.t: $(BUILD)/$(1)/selftests/tools/%.o \
+		$(BUILD)/$(1)/libtools.a $(BUILD)/$(1)/libhwqnic.a
+	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ $(LIBS) -o $$@
 endef
 $(foreach v,$(VARIANTS),$(eval $(call variant,$(v))))
 
@@ -94,9 +102,6 @@ $(BUILD)/release/libhwqnic.so: $(LIB_SRCS:%.c=$(BUILD)/release/%.o) user/libhwqn
 
 $(BUILD)/release/libhwqnic.pc: user/libhwqnic.pc.in
 	$(Q)sed 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' $< > $@
-
-$(TOOLS_LIB): $(TOOLS_LIB_SRCS:%.c=$(BUILD)/release/%.o)
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/bin/%: $(BUILD)/release/tools/%.o $(TOOLS_LIB) $(BUILD)/release/libhwqnic.a
 	@mkdir -p $(@D)

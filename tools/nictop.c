@@ -36,6 +36,7 @@
 #include <hwqnic/stats.h>
 #include "qplat.h"
 #include "cli.h"
+#include "lib/hist.h"
 #include "lib/safestr.h"
 
 #define NICTOP_VERSION	"0.1"
@@ -571,29 +572,6 @@ static void sample_free(struct sample *s)
 
 /* ---- latencies from the histograms ---- */
 
-/* The p-quantile in ns, interpolated linearly inside its bucket (as qplat). */
-static double quantile_ns(const __u64 *slots, double p)
-{
-	double rank, cum = 0, c, lo, hi;
-	__u64 count = 0;
-	int k;
-
-	for (k = 0; k < QPLAT_SLOTS; k++)
-		count += slots[k];
-	rank = p * count;
-	for (k = 0; k < QPLAT_SLOTS; k++) {
-		c = slots[k];
-		if (!c)
-			continue;
-		lo = k ? ldexp(1, k) : 0;
-		hi = ldexp(1, k + 1);
-		if (cum + c >= rank)
-			return lo + (rank - cum) / c * (hi - lo);
-		cum += c;
-	}
-	return -1;
-}
-
 static const struct lat_hist *hist_find(const struct lat_sample *l,
 					const struct qplat_hist_key *k)
 {
@@ -675,7 +653,7 @@ static __u64 qp_hists(const struct lat_sample *cur,
 
 static double quantile_us(const __u64 *slots, double p)
 {
-	double ns = quantile_ns(slots, p);
+	double ns = hist_quantile_ns(slots, QPLAT_SLOTS, p);
 
 	return ns < 0 ? -1 : ns / 1000;
 }

@@ -42,6 +42,7 @@
 
 #include "qplat.h"
 #include "qplat.skel.h"
+#include "lib/hist.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NSEC_PER_SEC	1000000000ULL
@@ -895,7 +896,7 @@ static long read_hists(int fd, bool clear, struct hist_ent **out)
 	struct qplat_hist_key *keys;
 	struct hist_ent *ents;
 	long n, i, m = 0;
-	int k, err;
+	int err;
 
 	n = map_keys(fd, sizeof(*keys), (void **)&keys);
 	if (n < 0)
@@ -930,9 +931,7 @@ static long read_hists(int fd, bool clear, struct hist_ent **out)
 			free(ents);
 			return err;
 		}
-		e->count = 0;
-		for (k = 0; k < QPLAT_SLOTS; k++)
-			e->count += e->val.slots[k];
+		e->count = hist_count(e->val.slots, QPLAT_SLOTS);
 		if (e->count)
 			m++;
 	}
@@ -974,35 +973,10 @@ static long read_counters(int fd, struct ctr_ent **out)
 	return m;
 }
 
-/* Slot k holds [2^k, 2^(k+1)) ns; slot 0 also 0 and 1. */
-static double slot_lo_ns(int k)
-{
-	return k ? (double)(1ULL << k) : 0;
-}
-
-static double slot_hi_ns(int k)
-{
-	return (double)(1ULL << (k + 1));
-}
-
-/* The p-quantile in ns, interpolating linearly inside its bucket. */
+/* The p-quantile in ns (the histogram is never empty here). */
 static double quantile_ns(const struct hist_ent *e, double p)
 {
-	double rank = p * e->count, cum = 0;
-	int k, last = 0;
-
-	for (k = 0; k < QPLAT_SLOTS; k++) {
-		double c = e->val.slots[k];
-
-		if (!c)
-			continue;
-		last = k;
-		if (cum + c >= rank)
-			return slot_lo_ns(k) + (rank - cum) / c *
-			       (slot_hi_ns(k) - slot_lo_ns(k));
-		cum += c;
-	}
-	return slot_hi_ns(last);
+	return hist_quantile_ns(e->val.slots, QPLAT_SLOTS, p);
 }
 
 static void print_stars(__u64 val, __u64 max)
@@ -1013,10 +987,12 @@ static void print_stars(__u64 val, __u64 max)
 		putchar(i < n ? '*' : ' ');
 }
 
-/* Mean of a histogram, in ns: exact, from sum_ns. */
+/* Mean of a histogram, in ns: exact, from sum_ns; 0 without samples. */
 static double mean_ns(const struct hist_ent *e)
 {
-	return e->val.count ? (double)e->val.sum_ns / e->val.count : 0;
+	double m = hist_mean_ns(e->val.sum_ns, e->val.count);
+
+	return m < 0 ? 0 : m;
 }
 
 static void print_hist_text(const struct hist_ent *e)
@@ -1027,15 +1003,7 @@ static void print_hist_text(const struct hist_ent *e)
 	__u64 max = 0;
 	char buf[16];
 
-	for (k = 0; k < QPLAT_SLOTS; k++) {
-		if (!e->val.slots[k])
-			continue;
-		if (first < 0)
-			first = k;
-		last = k;
-		if (e->val.slots[k] > max)
-			max = e->val.slots[k];
-	}
+	hist_span(e->val.slots, QPLAT_SLOTS, &first, &last, &max);
 	printf("pid %u dev %u qpn %u %s %s: count %llu  avg %.*f %s  "
 	       "p50 %.*f %s  p99 %.*f %s  p99.9 %.*f %s\n",
 	       e->key.pid, e->key.dev, e->key.qpn,
@@ -1049,7 +1017,7 @@ static void print_hist_text(const struct hist_ent *e)
 	       env.msecs ? "msecs" : "usecs");
 	for (k = first; k >= 0 && k <= last; k++) {
 		printf("%11.*f -> %-11.*f : %-8llu |", prec,
-		       slot_lo_ns(k) / div, prec, (slot_hi_ns(k) - 1) / div,
+		       hist_slot_lo_ns(k) / div, prec, (hist_slot_hi_ns(k) - 1) / div,
 		       (unsigned long long)e->val.slots[k]);
 		print_stars(e->val.slots[k], max);
 		printf("|\n");
@@ -1110,7 +1078,7 @@ static void print_json(const struct hist_ent *h, long nh,
 				continue;
 			printf("%s{\"lo_us\": %.3f, \"hi_us\": %.3f, "
 			       "\"count\": %llu}", first ? "" : ", ",
-			       slot_lo_ns(k) / 1e3, slot_hi_ns(k) / 1e3,
+			       hist_slot_lo_ns(k) / 1e3, hist_slot_hi_ns(k) / 1e3,
 			       (unsigned long long)e->val.slots[k]);
 			first = false;
 		}

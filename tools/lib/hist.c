@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Log2 latency histograms: bounds, counts, quantiles, mean (hist.h). */
+#include <math.h>
+
+#include "hist.h"
+
+double hist_slot_lo_ns(int k)
+{
+	return k > 0 ? ldexp(1, k) : 0;
+}
+
+double hist_slot_hi_ns(int k)
+{
+	return ldexp(1, k + 1);
+}
+
+__u64 hist_count(const __u64 *slots, int n)
+{
+	__u64 count = 0;
+	int k;
+
+	for (k = 0; k < n; k++)
+		count += slots[k];
+	return count;
+}
+
+double hist_quantile_ns(const __u64 *slots, int n, double p)
+{
+	double rank, cum = 0, c, lo, hi;
+	int k;
+
+	if (!(p >= 0 && p <= 1))
+		return -1;
+	rank = p * (double)hist_count(slots, n);
+	for (k = 0; k < n; k++) {
+		c = (double)slots[k];
+		if (!c)
+			continue;
+		if (cum + c >= rank) {
+			lo = hist_slot_lo_ns(k);
+			hi = hist_slot_hi_ns(k);
+			return lo + (rank - cum) / c * (hi - lo);
+		}
+		cum += c;
+	}
+	return -1;
+}
+
+double hist_mean_ns(__u64 sum_ns, __u64 count)
+{
+	return count ? (double)sum_ns / (double)count : -1;
+}
+
+bool hist_span(const __u64 *slots, int n, int *first, int *last,
+	       __u64 *max)
+{
+	int k, f = -1, l = -1;
+	__u64 m = 0;
+
+	for (k = 0; k < n; k++) {
+		if (!slots[k])
+			continue;
+		if (f < 0)
+			f = k;
+		l = k;
+		if (slots[k] > m)
+			m = slots[k];
+	}
+	if (f < 0)
+		return false;
+	*first = f;
+	*last = l;
+	*max = m;
+	return true;
+}
