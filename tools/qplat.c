@@ -15,10 +15,7 @@
 #include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
 #include <getopt.h>
-#include <glob.h>
-#include <libgen.h>
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
@@ -43,6 +40,7 @@
 #include "qplat.h"
 #include "qplat.skel.h"
 #include "lib/hist.h"
+#include "lib/resolve.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define NSEC_PER_SEC	1000000000ULL
@@ -370,378 +368,6 @@ static bool uprobes_available(void)
 	return !access("/sys/bus/event_source/devices/uprobe/type", R_OK) ||
 	       !access("/sys/kernel/tracing/uprobe_events", W_OK) ||
 	       !access("/sys/kernel/debug/tracing/uprobe_events", W_OK);
-}
-
-/* ELF files: hwqnic's USDT notes, and where a program finds libhwqnic. */
-
-struct elf_file {
-	int fd;
-	Elf *elf;
-};
-
-static int elf_file_open(const char *path, struct elf_file *ef)
-{
-	ef->fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ef->fd < 0)
-		return -errno;
-	ef->elf = elf_begin(ef->fd, ELF_C_READ_MMAP, NULL);
-	if (!ef->elf || elf_kind(ef->elf) != ELF_K_ELF) {
-		if (ef->elf)
-			elf_end(ef->elf);
-		close(ef->fd);
-		return -ENOEXEC;
-	}
-	return 0;
-}
-
-static void elf_file_close(struct elf_file *ef)
-{
-	elf_end(ef->elf);
-	close(ef->fd);
-}
-
-/* Whether .note.stapsdt holds a probe of provider hwqnic. */
-static bool elf_has_probes(Elf *elf)
-{
-	size_t shstrndx, asz = gelf_getclass(elf) == ELFCLASS32 ? 4 : 8;
-	Elf_Scn *scn = NULL;
-
-	if (elf_getshdrstrndx(elf, &shstrndx))
-		return false;
-	while ((scn = elf_nextscn(elf, scn))) {
-		size_t off = 0, next, noff, doff;
-		const char *name, *prov;
-		Elf_Data *data;
-		GElf_Nhdr nh;
-		GElf_Shdr sh;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
-			continue;
-		name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (!name || strcmp(name, ".note.stapsdt"))
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			continue;
-		while ((next = gelf_getnote(data, off, &nh, &noff, &doff))) {
-			off = next;
-			if (nh.n_type != 3 ||
-			    nh.n_namesz != sizeof("stapsdt") ||
-			    memcmp((char *)data->d_buf + noff, "stapsdt",
-				   sizeof("stapsdt")) ||
-			    nh.n_descsz <= 3 * asz)
-				continue;
-			prov = (char *)data->d_buf + doff + 3 * asz;
-			if (strnlen(prov, nh.n_descsz - 3 * asz) ==
-			    sizeof(PROVIDER) - 1 && !strcmp(prov, PROVIDER))
-				return true;
-		}
-	}
-	return false;
-}
-
-/* 1: path has hwqnic probes, 0: it has none, -errno: cannot read it. */
-static int file_has_probes(const char *path)
-{
-	struct elf_file ef;
-	int ret;
-
-	ret = elf_file_open(path, &ef);
-	if (ret)
-		return ret;
-	ret = elf_has_probes(ef.elf);
-	elf_file_close(&ef);
-	return ret;
-}
-
-struct dyn_info {
-	char needed[NAME_MAX + 1];	/* the libhwqnic.so* it needs, or "" */
-	char rpath[PATH_MAX];
-	char runpath[PATH_MAX];
-	bool has_runpath;
-};
-
-static void elf_dynamic(Elf *elf, struct dyn_info *di)
-{
-	Elf_Scn *scn = NULL;
-
-	memset(di, 0, sizeof(*di));
-	while ((scn = elf_nextscn(elf, scn))) {
-		Elf_Data *data;
-		GElf_Shdr sh;
-		size_t i;
-
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNAMIC ||
-		    !sh.sh_entsize)
-			continue;
-		data = elf_getdata(scn, NULL);
-		if (!data)
-			continue;
-		for (i = 0; i < sh.sh_size / sh.sh_entsize; i++) {
-			const char *s;
-			GElf_Dyn d;
-
-			if (!gelf_getdyn(data, i, &d))
-				break;
-			if (d.d_tag != DT_NEEDED && d.d_tag != DT_RPATH &&
-			    d.d_tag != DT_RUNPATH)
-				continue;
-			s = elf_strptr(elf, sh.sh_link, d.d_un.d_val);
-			if (!s)
-				continue;
-			if (d.d_tag == DT_NEEDED) {
-				if (!strncmp(s, LIBNAME, strlen(LIBNAME)) &&
-				    !di->needed[0])
-					snprintf(di->needed,
-						 sizeof(di->needed), "%s", s);
-			} else if (d.d_tag == DT_RPATH) {
-				snprintf(di->rpath, sizeof(di->rpath), "%s", s);
-			} else {
-				snprintf(di->runpath, sizeof(di->runpath), "%s",
-					 s);
-				di->has_runpath = true;
-			}
-		}
-	}
-}
-
-/* Appends dir to a colon-separated list. */
-static void dirs_add(char *list, size_t len, const char *dir)
-{
-	size_t n = strlen(list);
-
-	snprintf(list + n, len - n, "%s%s", n ? ":" : "", dir);
-}
-
-/* The directories of /etc/ld.so.conf and its includes. */
-static void ldso_conf_dirs(const char *conf, char *list, size_t len, int depth)
-{
-	char line[PATH_MAX], *s, *e;
-	FILE *f;
-
-	if (depth > 4)
-		return;
-	f = fopen(conf, "re");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		s = line + strspn(line, " \t");
-		e = strpbrk(s, "#\n");
-		if (e)
-			*e = 0;
-		e = s + strlen(s);
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-			*--e = 0;
-		if (!*s)
-			continue;
-		if (!strncmp(s, "include", 7) &&
-		    (s[7] == ' ' || s[7] == '\t')) {
-			char pat[PATH_MAX];
-			glob_t g;
-			size_t i;
-
-			s += 8 + strspn(s + 8, " \t");
-			if (*s == '/')
-				snprintf(pat, sizeof(pat), "%s", s);
-			else
-				snprintf(pat, sizeof(pat), "/etc/%s", s);
-			if (glob(pat, 0, NULL, &g))
-				continue;
-			for (i = 0; i < g.gl_pathc; i++)
-				ldso_conf_dirs(g.gl_pathv[i], list, len,
-					       depth + 1);
-			globfree(&g);
-		} else if (*s == '/') {
-			dirs_add(list, len, s);
-		}
-	}
-	fclose(f);
-}
-
-/* snprintf that says whether it all fit */
-static bool fits(char *out, size_t len, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static bool fits(char *out, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(out, len, fmt, ap);
-	va_end(ap);
-	return n >= 0 && (size_t)n < len;
-}
-
-/*
- * Looks for `lib` in the colon-separated `dirs`, $ORIGIN standing for
- * `origin`. Fills out and returns true when found.
- */
-static bool find_in_dirs(const char *dirs, const char *origin,
-			 const char *lib, char *out, size_t len)
-{
-	const char *p = dirs, *colon;
-	char dir[PATH_MAX];
-
-	while (p && *p) {
-		bool ok;
-		size_t n;
-
-		colon = strchr(p, ':');
-		n = colon ? (size_t)(colon - p) : strlen(p);
-		if (n && n < sizeof(dir)) {
-			memcpy(dir, p, n);
-			dir[n] = 0;
-			if (!strncmp(dir, "$ORIGIN", 7) ||
-			    !strncmp(dir, "${ORIGIN}", 9))
-				ok = fits(out, len, "%s%s/%s", origin,
-					  dir + (dir[1] == '{' ? 9 : 7), lib);
-			else
-				ok = fits(out, len, "%s/%s", dir, lib);
-			if (ok && !access(out, R_OK))
-				return true;
-		}
-		p = colon ? colon + 1 : NULL;
-	}
-	return false;
-}
-
-#if defined(__x86_64__)
-#define MULTIARCH	"x86_64-linux-gnu"
-#elif defined(__aarch64__)
-#define MULTIARCH	"aarch64-linux-gnu"
-#else
-#define MULTIARCH	"."
-#endif
-
-/*
- * Where the dynamic linker would find `lib` for the program at `exe`:
- * DT_RPATH (without DT_RUNPATH), LD_LIBRARY_PATH, DT_RUNPATH,
- * /etc/ld.so.conf, the default directories.
- */
-static bool find_library(const char *exe, const struct dyn_info *di,
-			 char *out, size_t len)
-{
-	static const char defaults[] = "/lib/" MULTIARCH ":/usr/lib/" MULTIARCH
-		":/lib64:/usr/lib64:/lib:/usr/lib:/usr/local/lib";
-	char origin[PATH_MAX], real[PATH_MAX], conf[8192] = "";
-	const char *ldlp = getenv("LD_LIBRARY_PATH");
-
-	if (!realpath(exe, real))
-		snprintf(real, sizeof(real), "%s", exe);
-	snprintf(origin, sizeof(origin), "%s", dirname(real));
-	if (!di->has_runpath && find_in_dirs(di->rpath, origin, di->needed,
-					     out, len))
-		return true;
-	if (ldlp && find_in_dirs(ldlp, origin, di->needed, out, len))
-		return true;
-	if (find_in_dirs(di->runpath, origin, di->needed, out, len))
-		return true;
-	ldso_conf_dirs("/etc/ld.so.conf", conf, sizeof(conf), 0);
-	if (find_in_dirs(conf, origin, di->needed, out, len))
-		return true;
-	return find_in_dirs(defaults, origin, di->needed, out, len);
-}
-
-/* A command name without a slash: the first executable in $PATH. */
-static bool find_in_path(const char *name, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	return find_in_dirs(path, ".", name, out, len) && !access(out, X_OK);
-}
-
-/*
- * The file to attach to for -b: `name` if it has the probes, else the
- * libhwqnic.so it is linked against. Exits with a message when neither.
- */
-static void resolve_binary(const char *name, char *out, size_t len)
-{
-	char file[PATH_MAX], lib[PATH_MAX];
-	struct dyn_info di;
-	struct elf_file ef;
-	struct stat st;
-	int ret;
-
-	if (!strchr(name, '/') && find_in_path(name, file, sizeof(file)))
-		name = file;
-	if (stat(name, &st))
-		die(1, "%s: %s", name, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		die(1, "%s: not a regular file", name);
-	ret = elf_file_open(name, &ef);
-	if (ret == -ENOEXEC)
-		die(1, "%s: not an ELF file", name);
-	if (ret)
-		die(1, "%s: %s", name, strerror(-ret));
-	if (elf_has_probes(ef.elf)) {
-		elf_file_close(&ef);
-		snprintf(out, len, "%s", name);
-		return;
-	}
-	elf_dynamic(ef.elf, &di);
-	elf_file_close(&ef);
-	if (!di.needed[0])
-		die(1, "%s: no hwqnic USDT probes, and not linked against "
-		    LIBNAME, name);
-	if (!find_library(name, &di, lib, sizeof(lib)))
-		die(1, "%s: needs %s, which is not found (set "
-		    "LD_LIBRARY_PATH, or give -b the library)", name,
-		    di.needed);
-	ret = file_has_probes(lib);
-	if (ret < 0)
-		die(1, "%s: %s", lib, strerror(-ret));
-	if (!ret)
-		die(1, "%s (needed by %s): no hwqnic USDT probes", lib, name);
-	snprintf(out, len, "%s", lib);
-}
-
-/*
- * The file to attach to for -p: the process's executable if it has the
- * probes, else a libhwqnic.so* it has mapped (seen from its root).
- */
-static void resolve_pid(pid_t pid, char *out, size_t len)
-{
-	char path[64], line[PATH_MAX + 256], lib[PATH_MAX];
-	FILE *f;
-	int ret;
-
-	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	if (kill(pid, 0) && errno == ESRCH)
-		die(1, "no process %d", pid);
-	ret = file_has_probes(path);
-	if (ret == 1) {
-		snprintf(out, len, "%s", path);
-		return;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		die(1, "cannot read %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		char *file = strchr(line, '/'), *base, *nl;
-
-		if (!file)
-			continue;
-		nl = strchr(file, '\n');
-		if (nl)
-			*nl = 0;
-		base = strrchr(file, '/') + 1;
-		if (strncmp(base, LIBNAME, strlen(LIBNAME)) ||
-		    strstr(file, " (deleted)"))
-			continue;
-		snprintf(lib, sizeof(lib), "/proc/%d/root%s", pid, file);
-		if (file_has_probes(lib) == 1) {
-			fclose(f);
-			snprintf(out, len, "%s", lib);
-			return;
-		}
-	}
-	fclose(f);
-	die(1, "process %d has no hwqnic USDT probes (in its executable or "
-	    "a mapped " LIBNAME ")", pid);
 }
 
 /* --pin: DIR on bpffs (mounting /sys/fs/bpf if needed), then the maps. */
@@ -1253,7 +879,7 @@ static int attach_kernel(struct qplat_bpf *skel)
 	return 0;
 }
 
-static int attach(struct qplat_bpf *skel, const char *path)
+static int attach(struct qplat_bpf *skel, const struct resolve_target *t)
 {
 	struct bpf_program *progs[] = {
 		skel->progs.qplat_post, skel->progs.qplat_db,
@@ -1274,13 +900,19 @@ static int attach(struct qplat_bpf *skel, const char *path)
 	for (i = 0; i < ARRAY_SIZE(progs); i++) {
 		*links[i] = bpf_program__attach_usdt(progs[i],
 						     env.pid ? env.pid : -1,
-						     path, PROVIDER,
+						     t->path, PROVIDER,
 						     probe_names[i], NULL);
+		if (!*links[i] && t->by_libbpf && errno == ENOENT && !i) {
+			warn("%s: needs %s, which is not found with %s USDT "
+			     "probes (set LD_LIBRARY_PATH, or give -b the "
+			     "library)", t->needed_by, t->path, PROVIDER);
+			return -1;
+		}
 		if (!*links[i]) {
 			int err = errno;
 
 			warn("cannot attach to USDT probe %s:%s in %s: %s%s",
-			     PROVIDER, probe_names[i], path, strerror(err),
+			     PROVIDER, probe_names[i], t->path, strerror(err),
 			     env.verbose ? "" : " (-v says more)");
 			return -1;
 		}
@@ -1291,7 +923,8 @@ static int attach(struct qplat_bpf *skel, const char *path)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = sig_handler };
-	char target[PATH_MAX];
+	char why[2 * PATH_MAX];
+	struct resolve_target target;
 	struct qplat_bpf *skel;
 	double start, last, deadline;
 	sigset_t block, orig;
@@ -1307,21 +940,22 @@ int main(int argc, char **argv)
 		    "or libhwqnic.so, to trace) or -k (hwqnic.ko)");
 	if (!have_caps())
 		die(1, "needs root (CAP_BPF and CAP_PERFMON)");
-	if (elf_version(EV_CURRENT) == EV_NONE)
-		die(1, "libelf: %s", elf_errmsg(-1));
 	if (env.kernel && access("/sys/module/hwqnic", F_OK))
 		die(1, "hwqnic.ko is not loaded: no hwqnic tracepoints");
 	if (env.pid || env.binary) {
-		if (env.binary)
-			resolve_binary(env.binary, target, sizeof(target));
-		else
-			resolve_pid(env.pid, target, sizeof(target));
+		err = env.binary ?
+			resolve_binary(env.binary, PROVIDER, LIBNAME, &target,
+				       why, sizeof(why)) :
+			resolve_pid(env.pid, PROVIDER, LIBNAME, &target, why,
+				    sizeof(why));
+		if (err)
+			die(1, "%s", why);
 		if (!uprobes_available())
 			die(1, "this kernel has no uprobes "
 			    "(CONFIG_UPROBE_EVENTS): cannot attach to USDT "
 			    "probes");
 	} else {
-		snprintf(target, sizeof(target), "hwqnic.ko");
+		snprintf(target.path, sizeof(target.path), "hwqnic.ko");
 	}
 
 	libbpf_set_print(libbpf_print_fn);
@@ -1371,16 +1005,17 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	if (attach(skel, target))
+	if (attach(skel, &target))
 		goto cleanup;
 	if (env.pin && pin_maps(skel, env.pin))
 		goto cleanup;
 
 	if (env.pid)
 		fprintf(stderr, "Tracing hwqnic work requests of pid %d (%s)",
-			env.pid, target);
+			env.pid, target.path);
 	else
-		fprintf(stderr, "Tracing hwqnic work requests in %s", target);
+		fprintf(stderr, "Tracing hwqnic work requests in %s",
+			target.path);
 	if (env.kernel && (env.pid || env.binary))
 		fprintf(stderr, " and hwqnic.ko");
 	fprintf(stderr, "... Hit Ctrl-C to end.\n");

@@ -5,6 +5,11 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/bin
 . "$top/selftests/tap.sh"
 
+skip() {	# skip REASON: one test not run, and why
+	n=$((n + 1))
+	echo "ok $n # SKIP $*"
+}
+
 # (bpffs refuses names with a dot.)
 # Root, bpffs, and a kernel that loads our object: else skip, saying why.
 need_bpf() {

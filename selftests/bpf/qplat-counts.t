@@ -3,7 +3,8 @@
 # qplat over a workload of known size: every histogram total equals the
 # number of operations, per QP and opcode and for each latency; counters
 # agree; error CQEs are counted as errors; -Q shows only its QP; an
-# executable linked against libhwqnic.so is traced through the library.
+# executable linked against libhwqnic.so is traced through the library,
+# found by run path or LD_LIBRARY_PATH, and said to be missing otherwise.
 . "$(dirname "$0")/lib.sh"
 need_bpf
 tmp=$(mktemp -d)
@@ -114,5 +115,26 @@ run dynamic 300 0
 ok $? "qplat -b on it (the probes are in libhwqnic.so.1)"
 sumcheck dynamic 300 0
 ok $? "histogram totals = operations through the shared library"
+
+# Without a run path: LD_LIBRARY_PATH, else libbpf's default directories.
+gcc -std=c11 -D_GNU_SOURCE -O2 -I"$top/include" "$top/tools/hwqload.c" \
+	-L"$top/build/release" -lhwqnic -lpthread -lm \
+	-o "$tmp/hwqload-norp" 2> "$tmp/cc.err"
+ok $? "hwqload linked against libhwqnic.so, without a run path"
+if ldconfig -p | grep -q 'libhwqnic\.so\.1 '; then
+	skip "qplat -b without LD_LIBRARY_PATH: libhwqnic.so.1 is installed"
+else
+	(unset LD_LIBRARY_PATH; "$bin/qplat" -b "$tmp/hwqload-norp" \
+		> "$tmp/norp.out" 2> "$tmp/norp.err")
+	rc=$?
+	[ $rc = 1 ] && grep -q 'needs libhwqnic.so.1, which is not found' \
+		"$tmp/norp.err"
+	ok $? "qplat -b on it, no LD_LIBRARY_PATH: exit 1, not found ($rc: $(head -c 160 "$tmp/norp.err"))"
+fi
+load=$tmp/hwqload-norp
+LD_LIBRARY_PATH=$top/build/release run ldpath 300 0
+ok $? "qplat -b on it with LD_LIBRARY_PATH"
+sumcheck ldpath 300 0
+ok $? "histogram totals = operations through the library on LD_LIBRARY_PATH"
 
 done_testing
