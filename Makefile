@@ -19,7 +19,7 @@ V	?= 0
 Q	:= $(if $(filter 1,$(V)),,@)
 
 WARN	:= -Wall -Wextra -Werror
-BASE	:= -std=c11 -D_GNU_SOURCE -Iinclude -Ikmod/core -Iuser -I$(BUILD)/bpf -Ibpf \
+BASE	:= -std=c11 -D_GNU_SOURCE -Iinclude -Ikmod/core -Iuser -I$(BUILD)/bpf -Ibpf -Itools \
 	   $(WARN) -MMD -MP
 OPT_release := -O2 -g -fPIC
 OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -87,7 +87,7 @@ $(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o $(BUILD)/$(1)/libhwqnic
 $(BUILD)/$(1)/libtools.a: $(TOOLS_LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 
-# Tests of what the tools share link the tools' archive too.
+# The tests of tools/lib (selftests/tools/*.c) link its archive too.
 $(BUILD)/$(1)/selftests/tools/%.t: $(BUILD)/$(1)/selftests/tools/%.o \
 		$(BUILD)/$(1)/libtools.a $(BUILD)/$(1)/libhwqnic.a
 	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ $(LIBS) -o $$@

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../tap.h"
-#include "../../tools/lib/hist.h"
+#include "lib/hist.h"
 
 #define SLOTS	32
 
