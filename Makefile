@@ -42,7 +42,10 @@ LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 LIBS	:= -lpthread -lm
 TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c \
 		selftests/uapi/*.c selftests/tools/*.c))
-TOOLS	:= $(patsubst tools/%.c,%,$(wildcard tools/*.c))
+# A tool is tools/X.c, or a folder tools/X/ with a main.c and the rest.
+TOOL_DIRS := $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c))
+TOOLS	:= $(patsubst tools/%.c,%,$(wildcard tools/*.c)) $(TOOL_DIRS)
+dir_objs = $(patsubst %.c,$(BUILD)/release/%.o,$(wildcard tools/$(1)/*.c))
 # What the tools share (tools/lib/*.c), one archive that every tool links.
 TOOLS_LIB_SRCS := $(wildcard tools/lib/*.c)
 TOOLS_LIB := $(BUILD)/release/libtools.a
@@ -125,13 +128,21 @@ $(BUILD)/bpf/%.skel.h: bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BPF_TOOLS:%=$(BUILD)/release/tools/%.o): $(BUILD)/release/tools/%.o: \
+BPF_FILE_TOOLS := $(filter-out $(TOOL_DIRS),$(BPF_TOOLS))
+$(BPF_FILE_TOOLS:%=$(BUILD)/release/tools/%.o): $(BUILD)/release/tools/%.o: \
 		tools/%.c $(BUILD)/bpf/%.skel.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(BASE) $(OPT_release) $(CFLAGS) -c $< -o $@
 
-$(BPF_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/release/tools/%.o \
+$(BPF_FILE_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/release/tools/%.o \
 		$(TOOLS_LIB) $(BUILD)/release/libhwqnic.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) -static $(LDFLAGS) $^ -lbpf -lelf -lz $(LIBS) -o $@
+
+# qplat, a folder: its objects include the skeleton.
+$(call dir_objs,qplat): $(BUILD)/bpf/qplat.skel.h
+$(BUILD)/bin/qplat: $(call dir_objs,qplat) $(TOOLS_LIB) \
+		$(BUILD)/release/libhwqnic.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) -static $(LDFLAGS) $^ -lbpf -lelf -lz $(LIBS) -o $@
 

@@ -130,7 +130,7 @@ struct dev_sample {
 	struct qp_sample *qp;	/* by QPN */
 };
 
-/* One entry of qplat's `hists`, and of its `counters`. */
+/* One entry of qplat's `hists`, and of its `counters`: the key first. */
 struct lat_hist {
 	struct qplat_hist_key k;
 	struct qplat_hist v;
@@ -408,47 +408,6 @@ static void sample_devs(struct sample *s)
 
 /* ---- reading qplat's pinned maps ---- */
 
-static int u32_cmp(__u32 a, __u32 b)
-{
-	return a < b ? -1 : a > b;
-}
-
-static int qp_key_cmp(const struct qplat_qp_key *a,
-		      const struct qplat_qp_key *b)
-{
-	int c = u32_cmp(a->pid, b->pid);
-
-	if (!c)
-		c = u32_cmp(a->dev, b->dev);
-	return c ? c : u32_cmp(a->qpn, b->qpn);
-}
-
-static int hist_key_cmp(const struct qplat_hist_key *a,
-			const struct qplat_hist_key *b)
-{
-	int c = u32_cmp(a->pid, b->pid);
-
-	if (!c)
-		c = u32_cmp(a->dev, b->dev);
-	if (!c)
-		c = u32_cmp(a->qpn, b->qpn);
-	if (!c)
-		c = u32_cmp(a->op, b->op);
-	return c ? c : u32_cmp(a->lat, b->lat);
-}
-
-static int lat_hist_cmp(const void *a, const void *b)
-{
-	return hist_key_cmp(&((const struct lat_hist *)a)->k,
-			    &((const struct lat_hist *)b)->k);
-}
-
-static int lat_ctr_cmp(const void *a, const void *b)
-{
-	return qp_key_cmp(&((const struct lat_ctr *)a)->k,
-			  &((const struct lat_ctr *)b)->k);
-}
-
 /* Opens DIR/NAME if it is a map of the expected layout; else -1 and why. */
 static int map_open(const char *dir, const char *name, __u32 ksize,
 		    __u32 vsize, struct bpf_map_info *info, char *why,
@@ -531,7 +490,7 @@ static void sample_lat(struct lat_sample *l, const char *dir)
 	l->ok = true;
 	l->hist_id = info.id;
 	l->nhist = map_dump(fd, &info, sizeof(struct lat_hist),
-			    offsetof(struct lat_hist, v), lat_hist_cmp,
+			    offsetof(struct lat_hist, v), hist_key_cmp,
 			    (void **)&l->hist);
 	close(fd);
 	fd = map_open(dir, "counters", sizeof(struct qplat_qp_key),
@@ -540,7 +499,7 @@ static void sample_lat(struct lat_sample *l, const char *dir)
 	if (fd < 0)
 		return;
 	l->nctr = map_dump(fd, &info, sizeof(struct lat_ctr),
-			   offsetof(struct lat_ctr, v), lat_ctr_cmp,
+			   offsetof(struct lat_ctr, v), hist_qp_key_cmp,
 			   (void **)&l->ctr);
 	close(fd);
 }
@@ -579,7 +538,7 @@ static const struct lat_hist *hist_find(const struct lat_sample *l,
 
 	if (!l->nhist)
 		return NULL;
-	return bsearch(&key, l->hist, l->nhist, sizeof(key), lat_hist_cmp);
+	return bsearch(&key, l->hist, l->nhist, sizeof(key), hist_key_cmp);
 }
 
 /*
@@ -703,7 +662,7 @@ static long long row_cqbl(const struct lat_sample *l, int pid, long id,
 
 	if (id < 0 || !l->ok || !l->nctr)
 		return -1;
-	c = bsearch(&key, l->ctr, l->nctr, sizeof(key), lat_ctr_cmp);
+	c = bsearch(&key, l->ctr, l->nctr, sizeof(key), hist_qp_key_cmp);
 	if (!c)
 		return -1;
 	return c->v.cqes > c->v.polls ? (long long)(c->v.cqes - c->v.polls)

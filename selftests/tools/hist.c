@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * tools/lib/hist.c: log2 bucket bounds, counts, the quantile rule (an
- * unreached rank has no quantile), the mean and the span; quantiles of
- * random histograms stay ordered and inside their buckets.
+ * unreached rank has no quantile), the mean and the span, the order of
+ * qplat's map keys; quantiles of random histograms stay ordered and
+ * inside their buckets.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../tap.h"
@@ -77,6 +79,33 @@ static void quantiles(void)
 	   "only the n slots given are read");
 }
 
+static void key_order(void)
+{
+	struct qplat_hist_key h[] = {
+		{ 2, 0, 16, 0, 0 }, { 1, 9, 99, 9, 2 }, { 1, 0, 17, 1, 0 },
+		{ 1, 0, 16, 1, 2 }, { 1, 0, 16, 1, 0 }, { 1, 0, 16, 0, 2 },
+	};
+	struct qplat_qp_key q[] = {
+		{ 7, 1, 3 }, { 7, 0, 9 }, { 7, 0, 3 }, { 6, 5, 5 },
+	};
+	struct qplat_hist_key want = { 1, 0, 16, 1, 2 }, big = { .pid = 1 };
+	unsigned int i, bad = 0;
+
+	qsort(h, 6, sizeof(h[0]), hist_key_cmp);
+	for (i = 1; i < 6; i++)
+		bad += hist_key_cmp(&h[i - 1], &h[i]) >= 0;
+	ok(!bad && h[0].qpn == 16 && h[0].op == 0 && h[2].lat == 2 &&
+	   h[5].pid == 2, "hists keys: by pid, dev, qpn, op, lat");
+	ok(bsearch(&want, h, 6, sizeof(h[0]), hist_key_cmp) == &h[2],
+	   "bsearch finds a hists key");
+	big.qpn = 0xffffffff;
+	ok(hist_key_cmp(&big, &h[0]) > 0 && hist_key_cmp(&h[0], &big) < 0,
+	   "fields compare unsigned");
+	qsort(q, 4, sizeof(q[0]), hist_qp_key_cmp);
+	ok(q[0].pid == 6 && q[1].qpn == 3 && q[1].dev == 0 && q[2].qpn == 9 &&
+	   q[3].dev == 1, "counters keys: by pid, dev, qpn");
+}
+
 static void random_hists(void)
 {
 	uint64_t seed = tap_seed();
@@ -112,6 +141,7 @@ int main(void)
 {
 	bounds();
 	quantiles();
+	key_order();
 	random_hists();
 	return tap_done();
 }

@@ -73,3 +73,32 @@ bool hist_span(const __u64 *slots, int n, int *first, int *last,
 	*max = m;
 	return true;
 }
+
+static int u32_cmp(__u32 a, __u32 b)
+{
+	return a < b ? -1 : a > b;
+}
+
+int hist_qp_key_cmp(const void *a, const void *b)
+{
+	const struct qplat_qp_key *x = a, *y = b;
+	int c = u32_cmp(x->pid, y->pid);
+
+	if (!c)
+		c = u32_cmp(x->dev, y->dev);
+	return c ? c : u32_cmp(x->qpn, y->qpn);
+}
+
+int hist_key_cmp(const void *a, const void *b)
+{
+	const struct qplat_hist_key *x = a, *y = b;
+	int c = u32_cmp(x->pid, y->pid);
+
+	if (!c)
+		c = u32_cmp(x->dev, y->dev);
+	if (!c)
+		c = u32_cmp(x->qpn, y->qpn);
+	if (!c)
+		c = u32_cmp(x->op, y->op);
+	return c ? c : u32_cmp(x->lat, y->lat);
+}

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "qplat.h"
+
 /* The bounds of slot k in ns: [lo, hi). */
 double hist_slot_lo_ns(int k);
 double hist_slot_hi_ns(int k);
@@ -35,5 +37,12 @@ double hist_mean_ns(__u64 sum_ns, __u64 count);
  */
 bool hist_span(const __u64 *slots, int n, int *first, int *last,
 	       __u64 *max);
+
+/*
+ * The order of qplat's map keys, for qsort() and bsearch() over entries
+ * that start with their key: by pid, dev, qpn, then (hists) op and lat.
+ */
+int hist_key_cmp(const void *a, const void *b);	/* qplat_hist_key */
+int hist_qp_key_cmp(const void *a, const void *b);	/* qplat_qp_key */
 
 #endif /* _HWQNIC_TOOLS_HIST_H */
