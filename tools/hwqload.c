@@ -9,8 +9,8 @@
  * per requester QP. One thread posts and polls, round-robin over the QPs.
  * See hwqload(1).
  */
+#include <argp.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -25,16 +25,16 @@
 
 #include <hwqnic/verbs.h>
 
-#include "cli.h"
-
-#define HWQLOAD_VERSION	"0.1"
+#include "lib/json.h"
+#include "lib/msg.h"
+#include "lib/opts.h"
+#include "lib/rig.h"
 
 #define NSEC_PER_SEC	1000000000ULL
 #define MIB		(1024.0 * 1024.0)
 
 #define MAX_QPS		64		/* -q: requester QPs */
 #define MAX_LIST	64		/* items in --ops and --sizes */
-#define ITEM_MAX	32		/* bytes of one item, with its NUL */
 #define MAX_SIZE	(1ULL << 31)	/* an SGE's length is 32 bits */
 #define MAX_COUNT	(1ULL << 40)	/* -n */
 #define MAX_SECONDS	(365ULL * 86400)
@@ -52,10 +52,6 @@
 #define YIELD_EVERY	16		/* idle passes */
 #define ERR_BIT		(1ULL << 63)	/* in a wr_id: an --errors WR */
 #define BAD_KEY_BITS	0x80		/* flip an rkey's generation */
-
-#define MR_ACCESS	(HWQNIC_ACCESS_LOCAL_WRITE | \
-			 HWQNIC_ACCESS_REMOTE_WRITE | \
-			 HWQNIC_ACCESS_REMOTE_READ)
 
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
@@ -110,10 +106,7 @@ struct pair {
 
 struct run {
 	const struct opts *o;
-	struct hwqnic_context *ctx;
-	struct hwqnic_pd *pd;
-	struct hwqnic_device_attr dev;
-	struct hwqnic_port_attr port;
+	struct rig rig;			/* device, attributes, PD */
 	struct hwqnic_cq *rcq;		/* all responders' completions */
 	struct pair p[MAX_QPS];
 	uint64_t buf_len;		/* each buffer: the largest size */
@@ -143,305 +136,112 @@ struct result {
 	} qp[MAX_QPS];
 };
 
-static struct run *cur_run;
-
-static int teardown(struct run *r);
-
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int code, const char *fmt, ...)
-{
-	struct run *r = cur_run;
-	va_list ap;
-
-	fflush(stdout);
-	fputs("hwqload: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (r) {
-		cur_run = NULL;
-		teardown(r);
-	}
-	exit(code);
-}
-
-#define fail(...)	die(1, __VA_ARGS__)
-#define bad_usage(...)	die(2, __VA_ARGS__)
-
-static void check(int ret, const char *what)
-{
-	if (ret)
-		fail("%s: %s", what, strerror(ret));
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
+#define fail(...)	msg_die(1, __VA_ARGS__)
+#define bad_usage(...)	opts_usage_error(__VA_ARGS__)
 
 /* ---- options ---- */
 
-static const char usage_text[] =
-	"Usage: hwqload [-q QPS] [-t SECONDS | -n OPS] [--ops LIST]\n"
-	"               [--sizes LIST] [--errors N] [--depth D] [--json]\n"
-	"       hwqload -h | --help | --version\n"
-	"\n"
-	"A known, mixed RDMA workload on one embedded hwqnic device, for\n"
-	"tracing tools (qplat, nictop) and the tests that check them.\n"
-	"\n"
-	"  -q, --qps QPS        requester QPs, 1 to 64, each RC-connected in\n"
-	"                       loopback to a responder QP (default 4)\n"
-	"  -t, --time SECONDS   run that long (default 3; fractions allowed)\n"
-	"  -n, --count OPS      exactly OPS messages per requester QP\n"
-	"      --ops LIST       opcodes send, write, read; requester QP i\n"
-	"                       uses item i mod n (default send,write,read)\n"
-	"      --sizes LIST     message sizes; a QP's message k has item\n"
-	"                       k mod n (default 64,4K,64K)\n"
-	"      --errors N       then N RDMA WRITEs with a bad rkey on QP 0\n"
-	"      --depth D        send WRs outstanding per QP, 1 to 32768\n"
-	"                       (default 16)\n"
-	"      --json           print one JSON object\n"
-	"  -h, --help           print this help\n"
-	"      --version        print the version\n"
-	"\n"
-	"LISTs are comma-separated. Sizes are 1 byte to 2G and take a K, M\n"
-	"or G suffix (powers of 1024). -t and -n exclude each other.\n";
+static const char doc[] =
+"A known, mixed RDMA workload on one embedded hwqnic device, for tracing\n"
+"tools (qplat, nictop) and the tests that check them.\n"
+"\v"
+"LISTs are comma-separated. Sizes are 1 byte to 2G and take a K, M or G\n"
+"suffix (powers of 1024). -t and -n exclude each other.";
 
-static unsigned int suffix_shift(char c)
-{
-	switch (c) {
-	case 'K': case 'k':
-		return 10;
-	case 'M': case 'm':
-		return 20;
-	case 'G': case 'g':
-		return 30;
-	}
-	return 0;
-}
+enum { OPT_OPS = 256, OPT_SIZES, OPT_ERRORS, OPT_DEPTH, OPT_JSON };
 
-/* A decimal number, with a K/M/G suffix if `suffix`; 0 or -1. */
-static int parse_u64(const char *s, bool suffix, uint64_t *out)
-{
-	unsigned long long v;
-	unsigned int shift = 0;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	if (suffix && *end) {
-		shift = suffix_shift(*end++);
-		if (!shift)
-			return -1;
-	}
-	if (*end || (shift && v > (UINT64_MAX >> shift)))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static uint64_t parse_count(const char *what, const char *s, uint64_t lo,
-			    uint64_t hi)
-{
-	uint64_t v;
-
-	if (parse_u64(s, false, &v))
-		bad_usage("bad %s '%s' (a decimal number)", what, s);
-	if (v < lo || v > hi)
-		bad_usage("%s must be %" PRIu64 " to %" PRIu64 ", not %s",
-			  what, lo, hi, s);
-	return v;
-}
-
-/* Seconds as D or D.F (at most 9 digits of F), in ns; above 0. */
-static uint64_t parse_seconds(const char *s)
-{
-	uint64_t sec = 0, frac = 0, scale = NSEC_PER_SEC;
-	const char *p = s;
-
-	if (*p < '0' || *p > '9')
-		goto bad;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		sec = sec * 10 + (*p - '0');
-		if (sec > MAX_SECONDS)
-			goto range;
-	}
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9' && scale > 1; p++) {
-			scale /= 10;
-			frac += (*p - '0') * scale;
-		}
-	while (*p >= '0' && *p <= '9')		/* below a nanosecond */
-		p++;
-	if (*p)
-		goto bad;
-	if ((!sec && !frac) || (sec == MAX_SECONDS && frac))
-		goto range;
-	return sec * NSEC_PER_SEC + frac;
-bad:
-	bad_usage("bad time '%s' (seconds, such as 2 or 0.5)", s);
-range:
-	bad_usage("time must be above 0 and at most %llu seconds, not %s",
-		  MAX_SECONDS, s);
-}
-
-/* Splits a comma list; an empty or overlong item is bad usage. */
-static unsigned int split_list(const char *what, const char *list,
-			       char items[][ITEM_MAX])
-{
-	const char *s = list;
-	unsigned int n = 0;
-	size_t len;
-
-	for (;;) {
-		len = strcspn(s, ",");
-		if (!len)
-			bad_usage("bad %s list '%s' (an empty item)", what,
-				  list);
-		if (len >= ITEM_MAX)
-			bad_usage("bad %s list '%s' (an item too long)", what,
-				  list);
-		if (n == MAX_LIST)
-			bad_usage("%s list '%s' has more than %u items", what,
-				  list, MAX_LIST);
-		memcpy(items[n], s, len);
-		items[n++][len] = '\0';
-		if (!s[len])
-			return n;
-		s += len + 1;
-	}
-}
-
-static enum op parse_op(const char *s)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(op_names); i++)
-		if (!strcmp(s, op_names[i]))
-			return i;
-	bad_usage("unknown op '%s' in --ops (send, write or read)", s);
-}
+static const struct argp_option options[] = {
+	{ "qps", 'q', "QPS", 0, "Requester QPs, 1 to 64, each RC-connected "
+	  "in loopback to a responder QP (default 4)", 0 },
+	{ "time", 't', "SECONDS", 0,
+	  "Run that long (default 3; fractions allowed)", 0 },
+	{ "count", 'n', "OPS", 0, "Exactly OPS messages per requester QP", 0 },
+	{ "ops", OPT_OPS, "LIST", 0, "Opcodes send, write, read; requester "
+	  "QP i uses item i mod n (default send,write,read)", 0 },
+	{ "sizes", OPT_SIZES, "LIST", 0, "Message sizes; a QP's message k "
+	  "has item k mod n (default 64,4K,64K)", 0 },
+	{ "errors", OPT_ERRORS, "N", 0,
+	  "Then N RDMA WRITEs with a bad rkey on QP 0", 0 },
+	{ "depth", OPT_DEPTH, "D", 0,
+	  "Send WRs outstanding per QP, 1 to 32768 (default 16)", 0 },
+	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
+	OPTS_HELP_H,
+	{},
+};
 
 static void parse_ops(struct opts *o, const char *list)
 {
-	char items[MAX_LIST][ITEM_MAX];
+	char items[MAX_LIST][OPTS_ITEM_MAX];
 	unsigned int i;
 
-	o->nops = split_list("--ops", list, items);
+	o->nops = opts_list("--ops", list, items, MAX_LIST);
 	for (i = 0; i < o->nops; i++)
-		o->ops[i] = parse_op(items[i]);
+		o->ops[i] = opts_keyword("op in --ops", items[i], op_names,
+					 ARRAY_SIZE(op_names));
 }
 
 static void parse_sizes(struct opts *o, const char *list)
 {
-	char items[MAX_LIST][ITEM_MAX];
+	char items[MAX_LIST][OPTS_ITEM_MAX];
 	unsigned int i;
-	uint64_t v;
 
-	o->nsizes = split_list("--sizes", list, items);
-	for (i = 0; i < o->nsizes; i++) {
-		if (parse_u64(items[i], true, &v))
-			bad_usage("bad size '%s' in --sizes (bytes, with an "
-				  "optional K, M or G)", items[i]);
-		if (!v || v > MAX_SIZE)
-			bad_usage("size '%s' in --sizes is not 1 byte to 2G",
-				  items[i]);
-		o->sizes[i] = v;
-	}
+	o->nsizes = opts_list("--sizes", list, items, MAX_LIST);
+	for (i = 0; i < o->nsizes; i++)
+		o->sizes[i] = opts_size("size in --sizes", items[i], 1,
+					MAX_SIZE);
 }
 
-enum {
-	OPT_OPS = 256, OPT_SIZES, OPT_ERRORS, OPT_DEPTH, OPT_JSON,
-	OPT_VERSION,
-};
-
-static const struct option long_opts[] = {
-	{ "qps",	required_argument,	NULL, 'q' },
-	{ "time",	required_argument,	NULL, 't' },
-	{ "count",	required_argument,	NULL, 'n' },
-	{ "ops",	required_argument,	NULL, OPT_OPS },
-	{ "sizes",	required_argument,	NULL, OPT_SIZES },
-	{ "errors",	required_argument,	NULL, OPT_ERRORS },
-	{ "depth",	required_argument,	NULL, OPT_DEPTH },
-	{ "json",	no_argument,		NULL, OPT_JSON },
-	{ "help",	no_argument,		NULL, 'h' },
-	{ "version",	no_argument,		NULL, OPT_VERSION },
-	{ NULL,		0,			NULL, 0 }
-};
-
-static void __attribute__((noreturn)) bad_option(char **argv, int c)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	char msg[256];
+	struct opts *o = state->input;
 
-	bad_usage("%s", cli_option_error(argv, c, msg, sizeof(msg)));
-}
-
-static void __attribute__((noreturn)) version(void)
-{
-	printf("hwqload %s (hwqnic ABI %d)\n", HWQLOAD_VERSION,
-	       HWQNIC_ABI_VERSION);
-	exit(0);
-}
-
-static void parse_one(struct opts *o, int c, char **argv)
-{
-	switch (c) {
+	switch (key) {
 	case 'q':
-		o->qps = parse_count("QP count", optarg, 1, MAX_QPS);
+		o->qps = opts_uint("QP count", arg, 1, MAX_QPS);
 		break;
 	case 't':
-		o->time_ns = parse_seconds(optarg);
+		o->time_ns = opts_seconds("time", arg, 1,
+					  MAX_SECONDS * NSEC_PER_SEC);
 		o->has_t = true;
 		break;
 	case 'n':
-		o->count = parse_count("message count", optarg, 1, MAX_COUNT);
+		o->count = opts_uint("message count", arg, 1, MAX_COUNT);
 		break;
 	case OPT_OPS:
-		parse_ops(o, optarg);
+		parse_ops(o, arg);
 		break;
 	case OPT_SIZES:
-		parse_sizes(o, optarg);
+		parse_sizes(o, arg);
 		break;
 	case OPT_ERRORS:
-		o->errors = parse_count("error count", optarg, 0, MAX_ERRORS);
+		o->errors = opts_uint("error count", arg, 0, MAX_ERRORS);
 		break;
 	case OPT_DEPTH:
-		o->depth = parse_count("depth", optarg, 1, MAX_DEPTH);
+		o->depth = opts_uint("depth", arg, 1, MAX_DEPTH);
 		break;
 	case OPT_JSON:
 		o->json = true;
 		break;
-	case 'h':
-		fputs(usage_text, stdout);
-		exit(0);
-	case OPT_VERSION:
-		version();
+	case ARGP_KEY_ARG:
+		bad_usage("unexpected argument '%s'", arg);
 	default:
-		bad_option(argv, c);
+		return opts_default(key, arg, state);
 	}
+	return 0;
 }
+
+static const struct argp argp = {
+	.options = options,
+	.parser = parse_arg,
+	.doc = doc,
+};
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	int c;
-
 	memset(o, 0, sizeof(*o));
 	o->qps = DEF_QPS;
 	o->depth = DEF_DEPTH;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hq:t:n:", long_opts,
-				NULL)) != -1)
-		parse_one(o, c, argv);
-	if (optind < argc)
-		bad_usage("unexpected argument '%s'", argv[optind]);
+	opts_parse(&argp, argc, argv, o);
 	if (o->has_t && o->count)
 		bad_usage("-t and -n exclude each other");
 	if (!o->has_t && !o->count)
@@ -471,15 +271,15 @@ static void check_limits(const struct run *r)
 	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
 	uint64_t total = 2 * o->qps * r->buf_len;
 
-	if (r->buf_len > r->port.max_msg_sz)
+	if (r->buf_len > r->rig.port.max_msg_sz)
 		bad_usage("size %" PRIu64 " exceeds the port's max_msg_sz %u",
-			  r->buf_len, r->port.max_msg_sz);
-	if (r->buf_len > r->dev.max_mr_size)
+			  r->buf_len, r->rig.port.max_msg_sz);
+	if (r->buf_len > r->rig.dev.max_mr_size)
 		bad_usage("size %" PRIu64 " exceeds the device's max_mr_size",
 			  r->buf_len);
-	if (2 * o->qps > r->dev.max_qp || o->qps + 1 > r->dev.max_cq)
+	if (2 * o->qps > r->rig.dev.max_qp || o->qps + 1 > r->rig.dev.max_cq)
 		bad_usage("%u QPs exceed the device's limits", o->qps);
-	if (o->depth > r->dev.max_qp_wr || o->depth > r->dev.max_cqe)
+	if (o->depth > r->rig.dev.max_qp_wr || o->depth > r->rig.dev.max_cqe)
 		bad_usage("depth %u exceeds the device's queue limits",
 			  o->depth);
 	if (pages > 0 && psize > 0 && total / 2 > (uint64_t)pages / 4 * psize)
@@ -490,17 +290,9 @@ static void check_limits(const struct run *r)
 
 static void open_device(struct run *r)
 {
-	r->ctx = hwqnic_open(NULL, 0);
-	if (!r->ctx)
-		fail("hwqnic_open: %s", strerror(errno));
-	check(hwqnic_query_device(r->ctx, &r->dev), "hwqnic_query_device");
-	check(hwqnic_query_port(r->ctx, 1, &r->port), "hwqnic_query_port");
-	if (r->port.state != HWQNIC_PORT_ACTIVE)
-		fail("port 1 is not active (state %u)", r->port.state);
+	if (rig_open(&r->rig))
+		fail("%s", r->rig.err);
 	check_limits(r);
-	r->pd = hwqnic_alloc_pd(r->ctx);
-	if (!r->pd)
-		fail("hwqnic_alloc_pd: %s", strerror(errno));
 }
 
 /* Word w of pair i's source: a pattern that differs between pairs. */
@@ -525,7 +317,7 @@ static void setup_side(struct run *r, struct side *s)
 		     strerror(errno));
 	s->buf = p;
 	memset(s->buf, 0, r->buf_len);	/* fault the pages in now */
-	s->mr = hwqnic_reg_mr(r->pd, s->buf, r->buf_len, MR_ACCESS);
+	s->mr = hwqnic_reg_mr(r->rig.pd, s->buf, r->buf_len, RIG_ACCESS);
 	if (!s->mr)
 		fail("hwqnic_reg_mr(%" PRIu64 " bytes): %s", r->buf_len,
 		     strerror(errno));
@@ -543,100 +335,41 @@ static void setup_buffers(struct run *r, struct pair *p, unsigned int i)
 /* Receives per SEND responder: twice the send depth, within the CQ. */
 static void plan_depths(struct run *r)
 {
-	uint32_t want = MIN(2 * r->o->depth, r->dev.max_qp_wr);
+	uint32_t want = MIN(2 * r->o->depth, r->rig.dev.max_qp_wr);
 	unsigned int i, n = 0;
 
 	for (i = 0; i < r->o->qps; i++)
 		n += r->p[i].op == OP_SEND;
 	r->nsend = n;
-	r->rx_depth = n ? MIN(want, r->dev.max_cqe / n) : 0;
+	r->rx_depth = n ? MIN(want, r->rig.dev.max_cqe / n) : 0;
 	r->rx_batch = MAX(1, MIN(BATCH_MAX, r->rx_depth / 4));
 }
 
 static struct hwqnic_cq *make_cq(struct run *r, uint32_t cqe)
 {
-	struct hwqnic_cq *cq = hwqnic_create_cq(r->ctx, (int)cqe, NULL, NULL);
+	struct hwqnic_cq *cq = rig_cq(&r->rig, cqe);
 
 	if (!cq)
-		fail("hwqnic_create_cq(%u): %s", cqe, strerror(errno));
+		fail("%s", r->rig.err);
 	return cq;
 }
 
 static struct hwqnic_qp *make_qp(struct run *r, struct hwqnic_cq *cq,
 				 uint32_t sq, uint32_t rq)
 {
-	struct hwqnic_qp_init_attr ia = {
-		.send_cq = cq,
-		.recv_cq = cq,
-		.cap = {
-			.max_send_wr = sq,
-			.max_recv_wr = rq,
-			.max_send_sge = 1,
-			.max_recv_sge = 1,
-		},
-		.qp_type = HWQNIC_QPT_RC,
-	};
-	struct hwqnic_qp *qp = hwqnic_create_qp(r->pd, &ia);
+	struct hwqnic_qp *qp = rig_rc_qp(&r->rig, cq, cq, sq, rq, 0);
 
 	if (!qp)
-		fail("hwqnic_create_qp(send %u, recv %u): %s", sq, rq,
-		     strerror(errno));
-	if (ia.cap.max_send_wr < sq || ia.cap.max_recv_wr < rq)
-		fail("hwqnic_create_qp: asked for %u/%u WRs, got %u/%u", sq,
-		     rq, ia.cap.max_send_wr, ia.cap.max_recv_wr);
+		fail("%s", r->rig.err);
 	return qp;
-}
-
-static void modify(struct hwqnic_qp *qp, struct hwqnic_qp_attr *a, int mask,
-		   const char *state)
-{
-	int ret = hwqnic_modify_qp(qp, a, mask);
-
-	if (ret)
-		fail("hwqnic_modify_qp(qp %u to %s): %s", qp->qp_num, state,
-		     strerror(ret));
-}
-
-static enum hwqnic_mtu mtu_enum(uint32_t bytes)
-{
-	enum hwqnic_mtu m = HWQNIC_MTU_4096;
-
-	while (m > HWQNIC_MTU_256 && bytes < (128U << m))
-		m--;
-	return m;
 }
 
 /* RESET -> INIT -> RTR -> RTS, connected to `peer`. */
 static void connect_qp(struct run *r, struct hwqnic_qp *qp,
 		       const struct hwqnic_qp *peer)
 {
-	uint8_t rd = MAX(1, MIN(r->dev.max_qp_rd_atom, 16));
-	struct hwqnic_qp_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_INIT;
-	a.port_num = 1;
-	a.qp_access_flags = MR_ACCESS;
-	modify(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_PKEY_INDEX |
-	       HWQNIC_QP_PORT | HWQNIC_QP_ACCESS_FLAGS, "INIT");
-	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_RTR;
-	a.path_mtu = mtu_enum(r->port.active_mtu);
-	a.dest_qp_num = peer->qp_num;
-	a.max_dest_rd_atomic = rd;
-	a.min_rnr_timer = 12;
-	modify(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_PATH_MTU |
-	       HWQNIC_QP_DEST_QPN | HWQNIC_QP_RQ_PSN |
-	       HWQNIC_QP_MAX_DEST_RD_ATOMIC | HWQNIC_QP_MIN_RNR_TIMER, "RTR");
-	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_RTS;
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = 7;
-	a.max_rd_atomic = rd;
-	modify(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_SQ_PSN | HWQNIC_QP_TIMEOUT |
-	       HWQNIC_QP_RETRY_CNT | HWQNIC_QP_RNR_RETRY |
-	       HWQNIC_QP_MAX_QP_RD_ATOMIC, "RTS");
+	if (rig_rc_connect(&r->rig, qp, peer->qp_num))
+		fail("%s", r->rig.err);
 }
 
 /* Pair i: its send CQ, requester, then responder (QPNs in that order). */
@@ -673,19 +406,12 @@ static void setup(struct run *r)
 			refill_recvs(r, &r->p[i], 1);
 }
 
-static int warn_ret(int ret, const char *what)
-{
-	if (ret)
-		fprintf(stderr, "hwqload: %s: %s\n", what, strerror(ret));
-	return ret != 0;
-}
-
 static int destroy_side(struct run *r, struct side *s)
 {
 	int err = 0;
 
 	if (s->mr)
-		err = warn_ret(hwqnic_dereg_mr(s->mr), "hwqnic_dereg_mr");
+		err = msg_warn_ret(hwqnic_dereg_mr(s->mr), "hwqnic_dereg_mr");
 	if (s->buf)
 		munmap(s->buf, r->buf_len);
 	return err;
@@ -700,57 +426,33 @@ static int teardown(struct run *r)
 	for (i = MAX_QPS - 1; i >= 0; i--) {
 		p = &r->p[i];
 		if (p->resp)
-			err |= warn_ret(hwqnic_destroy_qp(p->resp),
+			err |= msg_warn_ret(hwqnic_destroy_qp(p->resp),
 					"hwqnic_destroy_qp");
 		if (p->req)
-			err |= warn_ret(hwqnic_destroy_qp(p->req),
+			err |= msg_warn_ret(hwqnic_destroy_qp(p->req),
 					"hwqnic_destroy_qp");
 		if (p->scq)
-			err |= warn_ret(hwqnic_destroy_cq(p->scq),
+			err |= msg_warn_ret(hwqnic_destroy_cq(p->scq),
 					"hwqnic_destroy_cq");
 	}
 	if (r->rcq)
-		err |= warn_ret(hwqnic_destroy_cq(r->rcq), "hwqnic_destroy_cq");
+		err |= msg_warn_ret(hwqnic_destroy_cq(r->rcq), "hwqnic_destroy_cq");
 	for (i = MAX_QPS - 1; i >= 0; i--) {
 		err |= destroy_side(r, &r->p[i].rem);
 		err |= destroy_side(r, &r->p[i].loc);
 	}
-	if (r->pd)
-		err |= warn_ret(hwqnic_dealloc_pd(r->pd), "hwqnic_dealloc_pd");
-	if (r->ctx)
-		err |= warn_ret(hwqnic_close(r->ctx), "hwqnic_close");
+	err |= rig_close(&r->rig);
 	free(r);
 	return err;
 }
 
+/* msg_die()'s cleanup until the run is torn down as planned */
+static void teardown_hook(void *r)
+{
+	teardown(r);
+}
+
 /* ---- completions ---- */
-
-static const char *const wc_status_names[] = {
-	"SUCCESS", "LOC_LEN_ERR", "LOC_QP_OP_ERR", "LOC_EEC_OP_ERR",
-	"LOC_PROT_ERR", "WR_FLUSH_ERR", "MW_BIND_ERR", "BAD_RESP_ERR",
-	"LOC_ACCESS_ERR", "REM_INV_REQ_ERR", "REM_ACCESS_ERR", "REM_OP_ERR",
-	"RETRY_EXC_ERR", "RNR_RETRY_EXC_ERR", "LOC_RDD_VIOL_ERR",
-	"REM_INV_RD_REQ_ERR", "REM_ABORT_ERR", "INV_EECN_ERR",
-	"INV_EEC_STATE_ERR", "FATAL_ERR", "RESP_TIMEOUT_ERR", "GENERAL_ERR",
-};
-
-static const char *status_name(unsigned int s)
-{
-	return s < ARRAY_SIZE(wc_status_names) ? wc_status_names[s] : "?";
-}
-
-/* A completion whose status is not `want` ends the run. */
-static void check_status(const struct hwqnic_wc *wc, unsigned int want)
-{
-	unsigned int s = wc->status;
-
-	if (s == want)
-		return;
-	fail("completion error: status %u (%s), wr_id 0x%" PRIx64
-	     ", qp %u, vendor_err %u%s%s", s, status_name(s),
-	     (uint64_t)wc->wr_id, wc->qp_num, wc->vendor_err,
-	     want ? "; expected " : "", want ? status_name(want) : "");
-}
 
 static uint64_t msg_size(const struct run *r, uint64_t k)
 {
@@ -771,7 +473,7 @@ static void on_send_wc(struct run *r, struct pair *p,
 {
 	uint64_t k = wc->wr_id;
 
-	check_status(wc, HWQNIC_WC_SUCCESS);
+	rig_check_wc(wc, HWQNIC_WC_SUCCESS);
 	if (k != p->done || k >= p->posted)
 		unexpected(wc, "message", p->done);
 	if (wc->opcode != op_wc[p->op])
@@ -787,7 +489,7 @@ static void on_error_wc(struct pair *p, const struct hwqnic_wc *wc)
 {
 	uint64_t j = wc->wr_id & ~ERR_BIT;
 
-	check_status(wc, j ? HWQNIC_WC_WR_FLUSH_ERR :
+	rig_check_wc(wc, j ? HWQNIC_WC_WR_FLUSH_ERR :
 			     HWQNIC_WC_REM_ACCESS_ERR);
 	if (j != p->edone || j >= p->eposted)
 		unexpected(wc, "error WR", p->edone);
@@ -817,7 +519,7 @@ static void on_recv_wc(struct run *r, const struct hwqnic_wc *wc)
 {
 	struct pair *p;
 
-	check_status(wc, HWQNIC_WC_SUCCESS);
+	rig_check_wc(wc, HWQNIC_WC_SUCCESS);
 	if (wc->wr_id >= r->o->qps)
 		unexpected(wc, "wr_id below", r->o->qps);
 	p = &r->p[wc->wr_id];
@@ -1032,12 +734,12 @@ static void watchdog(struct run *r, bool busy)
 		return;
 	}
 	if (!r->idle++) {
-		r->idle_since = now_ns();
+		r->idle_since = rig_now_ns();
 		return;
 	}
 	if (!(r->idle % YIELD_EVERY))
 		sched_yield();
-	if (!(r->idle % 256) && now_ns() - r->idle_since > STALL_NS)
+	if (!(r->idle % 256) && rig_now_ns() - r->idle_since > STALL_NS)
 		stalled(r);
 }
 
@@ -1055,13 +757,13 @@ static void check_stop(struct run *r)
 {
 	if (r->stop)
 		return;
-	if (cli_stop_signal || (timed(r) && now_ns() >= r->deadline))
+	if (msg_stop_signal() || (timed(r) && rig_now_ns() >= r->deadline))
 		r->stop = true;
 }
 
 static void run_load(struct run *r)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = rig_now_ns();
 	unsigned int i;
 	bool busy;
 
@@ -1076,7 +778,7 @@ static void run_load(struct run *r)
 		busy |= poll_recv(r) > 0;
 		watchdog(r, busy);
 	}
-	r->elapsed_ns = now_ns() - t0;
+	r->elapsed_ns = rig_now_ns() - t0;
 }
 
 /* ---- results ---- */
@@ -1087,7 +789,7 @@ static void collect(const struct run *r, struct result *res)
 	unsigned int i;
 
 	snprintf(res->device, sizeof(res->device), "%s",
-		 hwqnic_device_name(r->ctx));
+		 hwqnic_device_name(r->rig.ctx));
 	res->seconds = (double)r->elapsed_ns / NSEC_PER_SEC;
 	res->qps = r->o->qps;
 	for (i = 0; i < r->o->qps; i++) {
@@ -1139,44 +841,43 @@ static void print_human(const struct result *res)
 	       bytes / sec / MIB);
 }
 
-/* A JSON string: quotes, backslashes and control characters escaped. */
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", (unsigned char)*s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
 static void print_json(const struct result *res)
 {
 	uint64_t msgs, bytes, errs, recvs;
+	struct json j;
 	unsigned int i;
 
 	totals(res, &msgs, &bytes, &errs, &recvs);
-	printf("{\"device\": ");
-	json_str(res->device);
-	printf(", \"pid\": %d, \"seconds\": %.6f, \"qps\": [", (int)getpid(),
-	       res->seconds);
-	for (i = 0; i < res->qps; i++)
-		printf("%s{\"qpn\": %u, \"peer_qpn\": %u, \"op\": \"%s\", "
-		       "\"messages\": %" PRIu64 ", \"bytes\": %" PRIu64
-		       ", \"errors\": %" PRIu64 "}", i ? ", " : "",
-		       res->qp[i].qpn, res->qp[i].peer_qpn,
-		       op_names[res->qp[i].op], res->qp[i].messages,
-		       res->qp[i].bytes, res->qp[i].errors);
-	printf("], \"responders\": [");
-	for (i = 0; i < res->qps; i++)
-		printf("%s{\"qpn\": %u, \"recvs\": %" PRIu64 "}",
-		       i ? ", " : "", res->qp[i].peer_qpn, res->qp[i].recvs);
-	printf("], \"total_messages\": %" PRIu64 ", \"total_bytes\": %"
-	       PRIu64 "}\n", msgs, bytes);
+	json_init(&j, stdout);
+	json_object(&j, NULL);
+	json_str(&j, "device", res->device, sizeof(res->device));
+	json_int(&j, "pid", getpid());
+	json_double(&j, "seconds", res->seconds, 6);
+	json_array(&j, "qps");
+	for (i = 0; i < res->qps; i++) {
+		json_object(&j, NULL);
+		json_uint(&j, "qpn", res->qp[i].qpn);
+		json_uint(&j, "peer_qpn", res->qp[i].peer_qpn);
+		json_str(&j, "op", op_names[res->qp[i].op], OPTS_ITEM_MAX);
+		json_uint(&j, "messages", res->qp[i].messages);
+		json_uint(&j, "bytes", res->qp[i].bytes);
+		json_uint(&j, "errors", res->qp[i].errors);
+		json_close(&j);
+	}
+	json_close(&j);
+	json_array(&j, "responders");
+	for (i = 0; i < res->qps; i++) {
+		json_object(&j, NULL);
+		json_uint(&j, "qpn", res->qp[i].peer_qpn);
+		json_uint(&j, "recvs", res->qp[i].recvs);
+		json_close(&j);
+	}
+	json_close(&j);
+	json_uint(&j, "total_messages", msgs);
+	json_uint(&j, "total_bytes", bytes);
+	json_close(&j);
+	if (json_error(&j))
+		msg_warn("JSON output: %s", strerror(json_error(&j)));
 }
 
 /* ---- main ---- */
@@ -1188,29 +889,27 @@ int main(int argc, char **argv)
 	struct run *r;
 	int err;
 
+	msg_init("hwqload");
 	parse_args(argc, argv, &o);
-	err = cli_catch_stop();
-	if (err)
-		fail("sigaction: %s", strerror(err));
+	msg_check(msg_catch_stop(), "sigaction");
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		fail("out of memory");
 	r->o = &o;
-	cur_run = r;
+	msg_check(msg_on_exit(teardown_hook, r), "msg_on_exit");
 	setup(r);
 	run_load(r);
 	memset(&res, 0, sizeof(res));
 	collect(r, &res);
-	cur_run = NULL;
+	msg_cancel(teardown_hook, r);
 	err = teardown(r);
 	if (o.json)
 		print_json(&res);
 	else
 		print_human(&res);
-	if (cli_stop_signal) {
-		fprintf(stderr, "hwqload: stopped by signal %d\n",
-			(int)cli_stop_signal);
-		return 128 + cli_stop_signal;
+	if (msg_stop_signal()) {
+		msg_warn("stopped by signal %d", msg_stop_signal());
+		return 128 + msg_stop_signal();
 	}
 	return err;
 }

@@ -9,9 +9,9 @@
  * protocol floor (lat) or single-core memcpy (bw), and prints the ratio to
  * it. See hwqperf(1).
  */
+#include <argp.h>
 #include <endian.h>
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
@@ -29,9 +29,10 @@
 
 #include <hwqnic/verbs.h>
 
-#include "cli.h"
-
-#define HWQPERF_VERSION	"0.1"
+#include "lib/json.h"
+#include "lib/msg.h"
+#include "lib/opts.h"
+#include "lib/rig.h"
 
 #define NSEC_PER_SEC	1000000000ULL
 #define KIB		1024ULL
@@ -68,10 +69,6 @@
 #define FLOOR_ITERS	400	/* lat iterations per batch, at most */
 #define FLOOR_BYTES	(16 * MIB)	/* payload per batch, at most */
 #define FLOOR_RING	16		/* slots per queue */
-
-#define MR_ACCESS	(HWQNIC_ACCESS_LOCAL_WRITE | \
-			 HWQNIC_ACCESS_REMOTE_WRITE | \
-			 HWQNIC_ACCESS_REMOTE_READ)
 
 #define DASHES "-------------------------------------------------------" \
 	       "--------------------------------"
@@ -134,10 +131,7 @@ struct qpx {
 
 struct run {
 	const struct opts *o;
-	struct hwqnic_context *ctx;
-	struct hwqnic_pd *pd;
-	struct hwqnic_device_attr dev;
-	struct hwqnic_port_attr port;
+	struct rig rig;			/* device, attributes, PD */
 	struct side side[2];		/* 0: requester, 1: responder */
 	struct hwqnic_cq *cq[2 * MAX_QPS];
 	struct qpx qp[2 * MAX_QPS];	/* pair p: 2p (A), 2p + 1 (B) */
@@ -171,220 +165,73 @@ struct result {
 	uint32_t inline_size;		/* as run */
 };
 
-static struct run *cur_run;
-
-static int teardown(struct run *r);
-
-static void __attribute__((noreturn, format(printf, 2, 3)))
-die(int code, const char *fmt, ...)
-{
-	struct run *r = cur_run;
-	va_list ap;
-
-	fflush(stdout);
-	fputs("hwqperf: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	if (r) {
-		cur_run = NULL;
-		teardown(r);
-	}
-	exit(code);
-}
-
-#define fail(...)	die(1, __VA_ARGS__)
-#define bad_usage(...)	die(2, __VA_ARGS__)
-
-static void check(int ret, const char *what)
-{
-	if (ret)
-		fail("%s: %s", what, strerror(ret));
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
-}
+#define fail(...)	msg_die(1, __VA_ARGS__)
+#define bad_usage(...)	opts_usage_error(__VA_ARGS__)
 
 /* ---- options ---- */
 
-static const char usage_text[] =
-	"Usage: hwqperf lat|bw [--op OP] [-s SIZE] [-n ITERS] [-q QPS]\n"
-	"               [--cq-mod N] [-I BYTES] [--buf-size B] [--verify]\n"
-	"               [--json]\n"
-	"       hwqperf -h | --help | --version\n"
-	"\n"
-	"A perftest-like benchmark over the hwqnic verbs: RC QPs in\n"
-	"loopback on the embedded engine.\n"
-	"\n"
-	"  lat                 ping-pong latency (as ib_*_lat)\n"
-	"  bw                  streaming bandwidth (as ib_*_bw)\n"
-	"      --op OP         send, write or read (default write)\n"
-	"  -s, --size SIZE     message bytes (default 2 lat, 65536 bw)\n"
-	"  -n, --iters N       messages per QP (default 1000 lat, 5000 bw)\n"
-	"  -q, --qps N         QP pairs, 1 to 64 (default 1)\n"
-	"      --cq-mod N      signal every Nth WQE (default 1 lat, 100 bw)\n"
-	"  -I, --inline-size N send messages up to N bytes inline (default\n"
-	"                      236 lat send, 220 lat write, else 0)\n"
-	"      --buf-size B    one buffer per side (default max(SIZE, 64K))\n"
-	"      --verify        check every byte moved\n"
-	"      --json          print one JSON object\n"
-	"  -h, --help          print this help\n"
-	"      --version       print the version\n"
-	"\n"
-	"SIZE and B take a K, M or G suffix (powers of 1024).\n";
+static const char doc[] =
+"A perftest-like benchmark over the hwqnic verbs: RC QPs in loopback on\n"
+"the embedded engine.\n"
+"\n"
+"  lat                        ping-pong latency (as ib_*_lat)\n"
+"  bw                         streaming bandwidth (as ib_*_bw)\n"
+"\v"
+"SIZE and B take a K, M or G suffix (powers of 1024).";
 
-static void usage(FILE *f)
-{
-	fputs(usage_text, f);
-}
+enum { OPT_OP = 256, OPT_CQ_MOD, OPT_BUF_SIZE, OPT_VERIFY, OPT_JSON };
 
-static unsigned int suffix_shift(char c)
-{
-	switch (c) {
-	case 'K': case 'k':
-		return 10;
-	case 'M': case 'm':
-		return 20;
-	case 'G': case 'g':
-		return 30;
-	}
-	return 0;
-}
-
-/* A decimal number, with a K/M/G suffix if `suffix`; 0 or -1. */
-static int parse_u64(const char *s, bool suffix, uint64_t *out)
-{
-	unsigned long long v;
-	unsigned int shift = 0;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	if (suffix && *end) {
-		shift = suffix_shift(*end++);
-		if (!shift)
-			return -1;
-	}
-	if (*end || (shift && v > (UINT64_MAX >> shift)))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static uint64_t parse_size(const char *what, const char *s)
-{
-	uint64_t v;
-
-	if (parse_u64(s, true, &v))
-		bad_usage("bad %s '%s' (bytes, with an optional K, M or G)",
-			  what, s);
-	return v;
-}
-
-static uint64_t parse_count(const char *what, const char *s, uint64_t lo,
-			    uint64_t hi)
-{
-	uint64_t v;
-
-	if (parse_u64(s, false, &v))
-		bad_usage("bad %s '%s' (a decimal number)", what, s);
-	if (v < lo || v > hi)
-		bad_usage("%s must be %" PRIu64 " to %" PRIu64 ", not %s",
-			  what, lo, hi, s);
-	return v;
-}
-
-static enum op parse_op(const char *s)
-{
-	unsigned int i;
-
-	for (i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++)
-		if (!strcmp(s, op_names[i]))
-			return i;
-	bad_usage("unknown op '%s' (send, write or read)", s);
-}
-
-static enum mode parse_mode(const char *s)
-{
-	if (!strcmp(s, "lat"))
-		return MODE_LAT;
-	if (!strcmp(s, "bw"))
-		return MODE_BW;
-	bad_usage("unknown mode '%s' (lat or bw)", s);
-}
-
-enum {
-	OPT_OP = 256, OPT_CQ_MOD, OPT_BUF_SIZE, OPT_VERIFY, OPT_JSON,
-	OPT_VERSION,
+static const struct argp_option options[] = {
+	{ "op", OPT_OP, "OP", 0, "send, write or read (default write)", 0 },
+	{ "size", 's', "SIZE", 0, "Message bytes (default 2 lat, 65536 bw)",
+	  0 },
+	{ "iters", 'n', "N", 0, "Messages per QP (default 1000 lat, 5000 bw)",
+	  0 },
+	{ "qps", 'q', "N", 0, "QP pairs, 1 to 64 (default 1)", 0 },
+	{ "cq-mod", OPT_CQ_MOD, "N", 0,
+	  "Signal every Nth WQE (default 1 lat, 100 bw)", 0 },
+	{ "inline-size", 'I', "N", 0, "Send messages up to N bytes inline "
+	  "(default 236 lat send, 220 lat write, else 0)", 0 },
+	{ "buf-size", OPT_BUF_SIZE, "B", 0,
+	  "One buffer per side (default max(SIZE, 64K))", 0 },
+	{ "verify", OPT_VERIFY, NULL, 0, "Check every byte moved", 0 },
+	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
+	OPTS_HELP_H,
+	{},
 };
 
-static const struct option long_opts[] = {
-	{ "op",		required_argument,	NULL, OPT_OP },
-	{ "size",	required_argument,	NULL, 's' },
-	{ "iters",	required_argument,	NULL, 'n' },
-	{ "qps",	required_argument,	NULL, 'q' },
-	{ "cq-mod",	required_argument,	NULL, OPT_CQ_MOD },
-	{ "inline-size", required_argument,	NULL, 'I' },
-	{ "buf-size",	required_argument,	NULL, OPT_BUF_SIZE },
-	{ "verify",	no_argument,		NULL, OPT_VERIFY },
-	{ "json",	no_argument,		NULL, OPT_JSON },
-	{ "help",	no_argument,		NULL, 'h' },
-	{ "version",	no_argument,		NULL, OPT_VERSION },
-	{ NULL,		0,			NULL, 0 }
-};
+/* The mode's names for opts_keyword(): MODE_NONE is none */
+static const char *const mode_words[] = { NULL, "lat", "bw" };
 
-static void __attribute__((noreturn)) bad_option(char **argv, int c)
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	char msg[256];
+	struct opts *o = state->input;
 
-	bad_usage("%s", cli_option_error(argv, c, msg, sizeof(msg)));
-}
-
-static void __attribute__((noreturn)) version(void)
-{
-	printf("hwqperf %s (hwqnic ABI %d)\n", HWQPERF_VERSION,
-	       HWQNIC_ABI_VERSION);
-	exit(0);
-}
-
-static void parse_one(struct opts *o, int c, char **argv)
-{
-	switch (c) {
+	switch (key) {
 	case OPT_OP:
-		o->op = parse_op(optarg);
+		o->op = opts_keyword("op", arg, op_names, 3);
 		break;
 	case 's':
-		o->size = parse_size("size", optarg);
+		o->size = opts_size("size", arg, 0, UINT64_MAX);
 		o->has_size = true;
 		break;
 	case 'n':
-		o->iters = parse_count("iterations", optarg, 1, MAX_ITERS);
+		o->iters = opts_uint("iterations", arg, 1, MAX_ITERS);
 		o->has_iters = true;
 		break;
 	case 'q':
-		o->qps = parse_count("QP count", optarg, 1, MAX_QPS);
+		o->qps = opts_uint("QP count", arg, 1, MAX_QPS);
 		break;
 	case OPT_CQ_MOD:
-		o->cq_mod = parse_count("cq-mod", optarg, 1, MAX_CQ_MOD);
+		o->cq_mod = opts_uint("cq-mod", arg, 1, MAX_CQ_MOD);
 		o->has_cq_mod = true;
 		break;
 	case 'I':
-		o->inline_size = parse_count("inline-size", optarg, 0,
-					     MAX_INLINE);
+		o->inline_size = opts_uint("inline-size", arg, 0, MAX_INLINE);
 		o->has_inline = true;
 		break;
 	case OPT_BUF_SIZE:
-		o->buf_size = parse_size("buf-size", optarg);
+		o->buf_size = opts_size("buf-size", arg, 0, UINT64_MAX);
 		o->has_buf = true;
 		break;
 	case OPT_VERIFY:
@@ -393,15 +240,27 @@ static void parse_one(struct opts *o, int c, char **argv)
 	case OPT_JSON:
 		o->json = true;
 		break;
-	case 'h':
-		usage(stdout);
-		exit(0);
-	case OPT_VERSION:
-		version();
+	case ARGP_KEY_ARG:
+		if (o->mode != MODE_NONE)
+			bad_usage("unexpected argument '%s'", arg);
+		o->mode = opts_keyword("mode", arg, mode_words, 3);
+		break;
+	case ARGP_KEY_END:
+		if (o->mode == MODE_NONE)
+			bad_usage("missing mode (lat or bw)");
+		break;
 	default:
-		bad_option(argv, c);
+		return opts_default(key, arg, state);
 	}
+	return 0;
 }
+
+static const struct argp argp = {
+	.options = options,
+	.parser = parse_arg,
+	.args_doc = "lat|bw",
+	.doc = doc,
+};
 
 /* Defaults that depend on the mode, then the checks across options. */
 static void finish_opts(struct opts *o)
@@ -436,20 +295,10 @@ static void finish_opts(struct opts *o)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
-	int c;
-
 	memset(o, 0, sizeof(*o));
 	o->op = OP_WRITE;
 	o->qps = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hs:n:q:I:", long_opts,
-				NULL)) != -1)
-		parse_one(o, c, argv);
-	if (optind >= argc)
-		bad_usage("missing mode (lat or bw)");
-	o->mode = parse_mode(argv[optind]);
-	if (optind + 1 < argc)
-		bad_usage("unexpected argument '%s'", argv[optind + 1]);
+	opts_parse(&argp, argc, argv, o);
 	finish_opts(o);
 }
 
@@ -508,7 +357,7 @@ static void *rtt_peer(void *arg)
 /* Ping-pongs the line for RTT_ITERS rounds; returns the time taken. */
 static uint64_t rtt_batch(uint64_t *v)
 {
-	uint64_t t0 = now_ns(), i;
+	uint64_t t0 = rig_now_ns(), i;
 
 	for (i = 0; i < RTT_ITERS; i++) {
 		atomic_store_explicit(&rtt_line.v, ++*v, memory_order_release);
@@ -517,7 +366,7 @@ static uint64_t rtt_batch(uint64_t *v)
 					    memory_order_acquire) != *v)
 			;
 	}
-	return now_ns() - t0;
+	return rig_now_ns() - t0;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -537,10 +386,10 @@ static pthread_t start_on_peer(const struct cpus *c, void *(*fn)(void *),
 
 	CPU_ZERO(&set);
 	CPU_SET(c->peer, &set);
-	check(pthread_attr_init(&attr), "pthread_attr_init");
-	check(pthread_attr_setaffinity_np(&attr, sizeof(set), &set),
+	msg_check(pthread_attr_init(&attr), "pthread_attr_init");
+	msg_check(pthread_attr_setaffinity_np(&attr, sizeof(set), &set),
 	      "pthread_attr_setaffinity_np");
-	check(pthread_create(&thread, &attr, fn, arg), "pthread_create");
+	msg_check(pthread_create(&thread, &attr, fn, arg), "pthread_create");
 	pthread_attr_destroy(&attr);
 	return thread;
 }
@@ -560,7 +409,7 @@ static double measure_rtt(const struct cpus *c)
 	rtt_batch(&v);				/* warm-up */
 	for (b = 0; b < RTT_BATCHES; b++)
 		samples[b] = rtt_batch(&v);
-	check(pthread_join(thread, NULL), "pthread_join");
+	msg_check(pthread_join(thread, NULL), "pthread_join");
 	qsort(samples, RTT_BATCHES, sizeof(samples[0]), cmp_u64);
 	return (double)samples[RTT_BATCHES / 2] / RTT_ITERS;
 }
@@ -591,7 +440,7 @@ static double measure_memcpy(const struct opts *o)
 	dst = map_anon(len);
 	memset(src, 0x5a, len);
 	memset(dst, 0xa5, len);
-	t0 = now_ns();
+	t0 = rig_now_ns();
 	do {
 		for (i = 0; i < every; i++) {
 			memcpy(dst + off, src + off, size);
@@ -601,7 +450,7 @@ static double measure_memcpy(const struct opts *o)
 		}
 		__asm__ __volatile__("" : : : "memory");
 		bytes += every * size;
-		t = now_ns() - t0;
+		t = rig_now_ns() - t0;
 	} while (t < MEMCPY_NS);
 	munmap(src, len);
 	munmap(dst, len);
@@ -772,14 +621,14 @@ static double measure_floor(const struct opts *o, const struct cpus *c)
 	memset(fl.side[1].buf, 2, len);
 	thread = start_on_peer(c, floor_nic, NULL);
 	for (b = -1; b < FLOOR_BATCHES; b++) {	/* batch -1: warm-up */
-		t0 = now_ns();
+		t0 = rig_now_ns();
 		for (k = 0; k < iters; k++)
 			floor_iter(o, k, &m);
 		if (b >= 0)
-			samples[b] = now_ns() - t0;
+			samples[b] = rig_now_ns() - t0;
 	}
 	atomic_store_explicit(&fl.db, UINT64_MAX, memory_order_release);
-	check(pthread_join(thread, NULL), "pthread_join");
+	msg_check(pthread_join(thread, NULL), "pthread_join");
 	munmap(fl.side[0].buf, len);
 	munmap(fl.side[1].buf, len);
 	qsort(samples, FLOOR_BATCHES, sizeof(samples[0]), cmp_u64);
@@ -900,27 +749,6 @@ static bool gate_ok(const struct run *r, uint64_t g)
 
 /* ---- completions ---- */
 
-static const char *const wc_status_names[] = {
-	"SUCCESS", "LOC_LEN_ERR", "LOC_QP_OP_ERR", "LOC_EEC_OP_ERR",
-	"LOC_PROT_ERR", "WR_FLUSH_ERR", "MW_BIND_ERR", "BAD_RESP_ERR",
-	"LOC_ACCESS_ERR", "REM_INV_REQ_ERR", "REM_ACCESS_ERR", "REM_OP_ERR",
-	"RETRY_EXC_ERR", "RNR_RETRY_EXC_ERR", "LOC_RDD_VIOL_ERR",
-	"REM_INV_RD_REQ_ERR", "REM_ABORT_ERR", "INV_EECN_ERR",
-	"INV_EEC_STATE_ERR", "FATAL_ERR", "RESP_TIMEOUT_ERR", "GENERAL_ERR",
-};
-
-static void check_wc(const struct hwqnic_wc *wc)
-{
-	unsigned int s = wc->status;
-
-	if (s == HWQNIC_WC_SUCCESS)
-		return;
-	fail("completion error: status %u (%s), wr_id 0x%" PRIx64
-	     ", qp %u, vendor_err %u", s,
-	     s < HWQNIC_WC_STATUS_MAX ? wc_status_names[s] : "?",
-	     (uint64_t)wc->wr_id, wc->qp_num, wc->vendor_err);
-}
-
 static void check_wc_kind(const struct qpx *x, const struct hwqnic_wc *wc,
 			  unsigned int opcode)
 {
@@ -987,7 +815,7 @@ static int poll_cq(struct run *r, struct hwqnic_cq *cq)
 	if (n < 0)
 		fail("hwqnic_poll_cq: %s", strerror(-n));
 	for (i = 0; i < n; i++) {
-		check_wc(&wc[i]);
+		rig_check_wc(&wc[i], HWQNIC_WC_SUCCESS);
 		if (wc[i].wr_id & RECV_BIT)
 			on_recv_wc(r, &wc[i]);
 		else
@@ -1017,9 +845,10 @@ static void __attribute__((noreturn)) stalled(struct run *r)
 /* SIGINT, SIGTERM, SIGHUP: everything is destroyed, stats file included. */
 static void stop_if_signalled(void)
 {
-	if (cli_stop_signal)
-		die(128 + cli_stop_signal, "stopped by signal %d",
-		    (int)cli_stop_signal);
+	int sig = msg_stop_signal();
+
+	if (sig)
+		msg_die(128 + sig, "stopped by signal %d", sig);
 }
 
 static void watchdog(struct run *r, bool busy)
@@ -1030,10 +859,10 @@ static void watchdog(struct run *r, bool busy)
 		return;
 	}
 	if (!r->idle++) {
-		r->idle_since = now_ns();
+		r->idle_since = rig_now_ns();
 		return;
 	}
-	if (!(r->idle % 4096) && now_ns() - r->idle_since > r->stall_ns)
+	if (!(r->idle % 4096) && rig_now_ns() - r->idle_since > r->stall_ns)
 		stalled(r);
 }
 
@@ -1180,7 +1009,7 @@ static void bw_run(struct run *r)
 	bool send = r->o->op == OP_SEND, busy;
 	unsigned int i;
 
-	t0 = now_ns();
+	t0 = rig_now_ns();
 	while (r->sdone < total || (send && r->rdone < total)) {
 		busy = false;
 		for (i = 0; i < r->nsenders; i++)
@@ -1191,7 +1020,7 @@ static void bw_run(struct run *r)
 			busy |= bw_poll_recv(r);
 		watchdog(r, busy);
 	}
-	r->elapsed_ns = now_ns() - t0;
+	r->elapsed_ns = rig_now_ns() - t0;
 }
 
 /* ---- lat ---- */
@@ -1277,7 +1106,7 @@ static void lat_read_one(struct run *r, struct qpx *x, uint64_t k)
 static uint64_t lat_iter(struct run *r, struct qpx *a, struct qpx *b,
 			 uint64_t k)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = rig_now_ns();
 
 	switch (r->o->op) {
 	case OP_SEND:
@@ -1292,7 +1121,7 @@ static uint64_t lat_iter(struct run *r, struct qpx *a, struct qpx *b,
 		lat_read_one(r, a, k);
 		break;
 	}
-	return now_ns() - t0;
+	return rig_now_ns() - t0;
 }
 
 static void lat_run(struct run *r)
@@ -1315,39 +1144,31 @@ static void check_limits(const struct run *r)
 {
 	const struct opts *o = r->o;
 
-	if (o->size > r->port.max_msg_sz)
+	if (o->size > r->rig.port.max_msg_sz)
 		bad_usage("message size %" PRIu64 " exceeds the port's "
-			  "max_msg_sz %u", o->size, r->port.max_msg_sz);
-	if (o->buf_size > r->dev.max_mr_size)
+			  "max_msg_sz %u", o->size, r->rig.port.max_msg_sz);
+	if (o->buf_size > r->rig.dev.max_mr_size)
 		bad_usage("buf-size %" PRIu64 " exceeds the device's "
 			  "max_mr_size %llu", o->buf_size,
-			  (unsigned long long)r->dev.max_mr_size);
-	if (2 * o->qps > r->dev.max_qp || 2 * o->qps > r->dev.max_cq)
+			  (unsigned long long)r->rig.dev.max_mr_size);
+	if (2 * o->qps > r->rig.dev.max_qp || 2 * o->qps > r->rig.dev.max_cq)
 		bad_usage("%u QP pairs exceed the device's limits",
 			  o->qps);
-	if (o->cq_mod > r->dev.max_qp_wr)
+	if (o->cq_mod > r->rig.dev.max_qp_wr)
 		bad_usage("cq-mod %u exceeds the send queue depth %u",
-			  o->cq_mod, r->dev.max_qp_wr);
-	if (o->has_inline && o->inline_size > r->dev.max_inline_data)
+			  o->cq_mod, r->rig.dev.max_qp_wr);
+	if (o->has_inline && o->inline_size > r->rig.dev.max_inline_data)
 		bad_usage("inline-size %u exceeds the device's "
 			  "max_inline_data %u", o->inline_size,
-			  r->dev.max_inline_data);
+			  r->rig.dev.max_inline_data);
 }
 
 static void open_device(struct run *r)
 {
-	r->ctx = hwqnic_open(NULL, 0);
-	if (!r->ctx)
-		fail("hwqnic_open: %s", strerror(errno));
-	check(hwqnic_query_device(r->ctx, &r->dev), "hwqnic_query_device");
-	check(hwqnic_query_port(r->ctx, 1, &r->port), "hwqnic_query_port");
-	if (r->port.state != HWQNIC_PORT_ACTIVE)
-		fail("port 1 is not active (state %u)", r->port.state);
+	if (rig_open(&r->rig))
+		fail("%s", r->rig.err);
 	check_limits(r);
-	r->inline_size = MIN(r->o->inline_size, r->dev.max_inline_data);
-	r->pd = hwqnic_alloc_pd(r->ctx);
-	if (!r->pd)
-		fail("hwqnic_alloc_pd: %s", strerror(errno));
+	r->inline_size = MIN(r->o->inline_size, r->rig.dev.max_inline_data);
 }
 
 /* Bytes of a buffer that the run will touch. */
@@ -1377,7 +1198,7 @@ static void setup_side(struct run *r, struct side *s)
 	s->len = r->o->buf_size;
 	s->buf = map_anon(s->len);
 	prefault(s->buf, used_bytes(r));
-	s->mr = hwqnic_reg_mr(r->pd, s->buf, s->len, MR_ACCESS);
+	s->mr = hwqnic_reg_mr(r->rig.pd, s->buf, s->len, RIG_ACCESS);
 	if (!s->mr)
 		fail("hwqnic_reg_mr(%" PRIu64 " bytes): %s", s->len,
 		     strerror(errno));
@@ -1416,12 +1237,12 @@ static void plan_depths(struct run *r)
 {
 	const struct opts *o = r->o;
 	bool lat = o->mode == MODE_LAT;
-	uint32_t max_wr = r->dev.max_qp_wr, want;
+	uint32_t max_wr = r->rig.dev.max_qp_wr, want;
 
 	want = MAX(lat ? LAT_TX_DEPTH : BW_TX_DEPTH, o->cq_mod);
 	r->tx_depth = MIN(want, max_wr);
 	if (!lat && o->verify)	/* any WQE may be signaled */
-		r->tx_depth = MIN(r->tx_depth, r->dev.max_cqe / o->qps);
+		r->tx_depth = MIN(r->tx_depth, r->rig.dev.max_cqe / o->qps);
 	if (r->tx_depth < o->cq_mod)
 		bad_usage("cq-mod %u exceeds the send queue depth %u",
 			  o->cq_mod, r->tx_depth);
@@ -1429,21 +1250,19 @@ static void plan_depths(struct run *r)
 	if (o->op == OP_SEND && lat)
 		r->rx_depth = LAT_RX_DEPTH;
 	else if (o->op == OP_SEND)	/* one CQ holds them all */
-		r->rx_depth = MIN(2 * r->tx_depth, r->dev.max_cqe / o->qps);
+		r->rx_depth = MIN(2 * r->tx_depth,
+				   r->rig.dev.max_cqe / o->qps);
 	r->rx_depth = MIN(r->rx_depth, max_wr);
 	r->rx_batch = MAX(1, MIN(RX_BATCH_MAX, r->rx_depth / 4));
 }
 
 static struct hwqnic_cq *make_cq(struct run *r, uint64_t cqe)
 {
-	struct hwqnic_cq *cq;
+	struct hwqnic_cq *cq = rig_cq(&r->rig, cqe);
 	unsigned int i;
 
-	cqe = MIN(cqe, r->dev.max_cqe);
-	cq = hwqnic_create_cq(r->ctx, (int)cqe, NULL, NULL);
 	if (!cq)
-		fail("hwqnic_create_cq(%" PRIu64 "): %s", cqe,
-		     strerror(errno));
+		fail("%s", r->rig.err);
 	for (i = 0; r->cq[i]; i++)
 		;
 	r->cq[i] = cq;
@@ -1453,27 +1272,10 @@ static struct hwqnic_cq *make_cq(struct run *r, uint64_t cqe)
 static void make_qp(struct run *r, struct qpx *x, struct hwqnic_cq *scq,
 		    struct hwqnic_cq *rcq, uint32_t sq, uint32_t rq)
 {
-	struct hwqnic_qp_init_attr ia = {
-		.send_cq = scq,
-		.recv_cq = rcq,
-		.cap = {
-			.max_send_wr = sq,
-			.max_recv_wr = rq,
-			.max_send_sge = 1,
-			.max_recv_sge = 1,
-			.max_inline_data = r->inline_size,
-		},
-		.qp_type = HWQNIC_QPT_RC,
-	};
-
 	x->cq = scq;
-	x->qp = hwqnic_create_qp(r->pd, &ia);
+	x->qp = rig_rc_qp(&r->rig, scq, rcq, sq, rq, r->inline_size);
 	if (!x->qp)
-		fail("hwqnic_create_qp(send %u, recv %u): %s", sq, rq,
-		     strerror(errno));
-	if (ia.cap.max_send_wr < sq || ia.cap.max_recv_wr < rq)
-		fail("hwqnic_create_qp: asked for %u/%u WRs, got %u/%u", sq,
-		     rq, ia.cap.max_send_wr, ia.cap.max_recv_wr);
+		fail("%s", r->rig.err);
 }
 
 /* lat: a CQ per QP; bw: one CQ for the requesters, one for responders. */
@@ -1502,54 +1304,10 @@ static void make_qps(struct run *r)
 	}
 }
 
-static void modify(struct qpx *x, struct hwqnic_qp_attr *a, int mask,
-		   const char *state)
-{
-	int ret = hwqnic_modify_qp(x->qp, a, mask);
-
-	if (ret)
-		fail("hwqnic_modify_qp(qp %u to %s): %s", x->qp->qp_num, state,
-		     strerror(ret));
-}
-
-static enum hwqnic_mtu mtu_enum(uint32_t bytes)
-{
-	enum hwqnic_mtu m = HWQNIC_MTU_4096;
-
-	while (m > HWQNIC_MTU_256 && bytes < (128U << m))
-		m--;
-	return m;
-}
-
 static void connect_qp(struct run *r, struct qpx *x)
 {
-	uint8_t rd = MAX(1, MIN(r->dev.max_qp_rd_atom, 16));
-	struct hwqnic_qp_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_INIT;
-	a.port_num = 1;
-	a.qp_access_flags = MR_ACCESS;
-	modify(x, &a, HWQNIC_QP_STATE | HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_PORT |
-	       HWQNIC_QP_ACCESS_FLAGS, "INIT");
-	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_RTR;
-	a.path_mtu = mtu_enum(r->port.active_mtu);
-	a.dest_qp_num = x->peer->qp->qp_num;
-	a.max_dest_rd_atomic = rd;
-	a.min_rnr_timer = 12;
-	modify(x, &a, HWQNIC_QP_STATE | HWQNIC_QP_PATH_MTU |
-	       HWQNIC_QP_DEST_QPN | HWQNIC_QP_RQ_PSN |
-	       HWQNIC_QP_MAX_DEST_RD_ATOMIC | HWQNIC_QP_MIN_RNR_TIMER, "RTR");
-	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_RTS;
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = 7;
-	a.max_rd_atomic = rd;
-	modify(x, &a, HWQNIC_QP_STATE | HWQNIC_QP_SQ_PSN | HWQNIC_QP_TIMEOUT |
-	       HWQNIC_QP_RETRY_CNT | HWQNIC_QP_RNR_RETRY |
-	       HWQNIC_QP_MAX_QP_RD_ATOMIC, "RTS");
+	if (rig_rc_connect(&r->rig, x->qp, x->peer->qp->qp_num))
+		fail("%s", r->rig.err);
 }
 
 static void *xcalloc(uint64_t n, uint64_t size)
@@ -1592,13 +1350,6 @@ static void setup(struct run *r)
 			refill_recvs(r, r->sender[i]->peer, 1);
 }
 
-static int warn_ret(int ret, const char *what)
-{
-	if (ret)
-		fprintf(stderr, "hwqperf: %s: %s\n", what, strerror(ret));
-	return ret != 0;
-}
-
 /* Destroys what exists, in reverse order of creation; 0 or 1. */
 static int teardown(struct run *r)
 {
@@ -1606,20 +1357,17 @@ static int teardown(struct run *r)
 
 	for (i = 2 * MAX_QPS - 1; i >= 0; i--)
 		if (r->qp[i].qp)
-			err |= warn_ret(hwqnic_destroy_qp(r->qp[i].qp),
+			err |= msg_warn_ret(hwqnic_destroy_qp(r->qp[i].qp),
 					"hwqnic_destroy_qp");
 	for (i = 2 * MAX_QPS - 1; i >= 0; i--)
 		if (r->cq[i])
-			err |= warn_ret(hwqnic_destroy_cq(r->cq[i]),
+			err |= msg_warn_ret(hwqnic_destroy_cq(r->cq[i]),
 					"hwqnic_destroy_cq");
 	for (i = 1; i >= 0; i--)
 		if (r->side[i].mr)
-			err |= warn_ret(hwqnic_dereg_mr(r->side[i].mr),
+			err |= msg_warn_ret(hwqnic_dereg_mr(r->side[i].mr),
 					"hwqnic_dereg_mr");
-	if (r->pd)
-		err |= warn_ret(hwqnic_dealloc_pd(r->pd), "hwqnic_dealloc_pd");
-	if (r->ctx)
-		err |= warn_ret(hwqnic_close(r->ctx), "hwqnic_close");
+	err |= rig_close(&r->rig);
 	for (i = 0; i < 2; i++)
 		if (r->side[i].buf)
 			munmap(r->side[i].buf, r->side[i].len);
@@ -1629,6 +1377,12 @@ static int teardown(struct run *r)
 	free(r->samples);
 	free(r);
 	return err;
+}
+
+/* msg_die()'s cleanup until the run is torn down as planned */
+static void teardown_hook(void *r)
+{
+	teardown(r);
 }
 
 /* ---- results ---- */
@@ -1680,7 +1434,7 @@ static void print_banner(const struct run *r, const struct cpus *c)
 	printf("%s\n", DASHES);
 	printf(" hwqperf %s --op %s: RC loopback on %s\n",
 	       mode_names[o->mode], op_names[o->op],
-	       hwqnic_device_name(r->ctx));
+	       hwqnic_device_name(r->rig.ctx));
 	printf(" QP pairs       : %u\n", o->qps);
 	printf(" Message size   : %" PRIu64 " bytes\n", o->size);
 	printf(" Iterations     : %" PRIu64 " per QP\n", o->iters);
@@ -1740,48 +1494,47 @@ static void print_bw(const struct opts *o, const struct result *res)
 	       res->mib_s / res->memcpy_mib_s);
 }
 
-/* A JSON number, or null for what was not measured. */
-static void json_num(const char *key, double v, bool last)
-{
-	if (v < 0 || !isfinite(v))
-		printf("\"%s\": null%s", key, last ? "" : ", ");
-	else
-		printf("\"%s\": %.4f%s", key, v, last ? "" : ", ");
-}
-
 static void print_json(const struct opts *o, const struct result *res)
 {
 	bool lat = o->mode == MODE_LAT;
 	double ref = lat ? res->rtt_us : res->memcpy_mib_s;
 	double ratio = ref > 0 ? (lat ? res->t_typical : res->mib_s) / ref
 			       : -1;
+	struct json j;
 
-	printf("{\"mode\": \"%s\", \"op\": \"%s\", \"size\": %" PRIu64
-	       ", \"iters\": %" PRIu64 ", \"qps\": %u, \"cq_mod\": %u"
-	       ", \"inline_size\": %u, \"buf_size\": %" PRIu64
-	       ", \"verify\": %s, ", mode_names[o->mode], op_names[o->op],
-	       o->size, o->iters, o->qps, o->cq_mod, res->inline_size,
-	       o->buf_size, o->verify ? "true" : "false");
+	json_init(&j, stdout);
+	json_object(&j, NULL);
+	json_str(&j, "mode", mode_names[o->mode], 8);
+	json_str(&j, "op", op_names[o->op], 8);
+	json_uint(&j, "size", o->size);
+	json_uint(&j, "iters", o->iters);
+	json_uint(&j, "qps", o->qps);
+	json_uint(&j, "cq_mod", o->cq_mod);
+	json_uint(&j, "inline_size", res->inline_size);
+	json_uint(&j, "buf_size", o->buf_size);
+	json_bool(&j, "verify", o->verify);
 	if (lat) {
-		json_num("t_min", res->t_min, false);
-		json_num("t_max", res->t_max, false);
-		json_num("t_typical", res->t_typical, false);
-		json_num("t_avg", res->t_avg, false);
-		json_num("t_stdev", res->t_stdev, false);
-		json_num("p99", res->p99, false);
-		json_num("p99_9", res->p99_9, false);
-		json_num("cacheline_rtt_us", res->rtt_us, false);
-		json_num("rtt_ratio", ratio, false);
-		json_num("floor_us", res->floor_us, false);
-		json_num("floor_ratio", res->floor_us > 0 ?
-			 res->t_typical / res->floor_us : -1, true);
+		json_measured(&j, "t_min", res->t_min, 4);
+		json_measured(&j, "t_max", res->t_max, 4);
+		json_measured(&j, "t_typical", res->t_typical, 4);
+		json_measured(&j, "t_avg", res->t_avg, 4);
+		json_measured(&j, "t_stdev", res->t_stdev, 4);
+		json_measured(&j, "p99", res->p99, 4);
+		json_measured(&j, "p99_9", res->p99_9, 4);
+		json_measured(&j, "cacheline_rtt_us", res->rtt_us, 4);
+		json_measured(&j, "rtt_ratio", ratio, 4);
+		json_measured(&j, "floor_us", res->floor_us, 4);
+		json_measured(&j, "floor_ratio", res->floor_us > 0 ?
+			      res->t_typical / res->floor_us : -1, 4);
 	} else {
-		json_num("mib_s", res->mib_s, false);
-		json_num("mops", res->mops, false);
-		json_num("memcpy_mib_s", res->memcpy_mib_s, false);
-		json_num("memcpy_ratio", ratio, true);
+		json_measured(&j, "mib_s", res->mib_s, 4);
+		json_measured(&j, "mops", res->mops, 4);
+		json_measured(&j, "memcpy_mib_s", res->memcpy_mib_s, 4);
+		json_measured(&j, "memcpy_ratio", ratio, 4);
 	}
-	printf("}\n");
+	json_close(&j);
+	if (json_error(&j))
+		msg_warn("JSON output: %s", strerror(json_error(&j)));
 }
 
 int main(int argc, char **argv)
@@ -1793,10 +1546,9 @@ int main(int argc, char **argv)
 	struct run *r;
 	int err;
 
+	msg_init("hwqperf");
 	parse_args(argc, argv, &o);
-	err = cli_catch_stop();
-	if (err)
-		fail("sigaction: %s", strerror(err));
+	msg_check(msg_catch_stop(), "sigaction");
 	setup_cpus(&cpus);
 	if (o.mode == MODE_LAT && cpus.peer >= 0) {
 		res.rtt_us = measure_rtt(&cpus) / 1000;
@@ -1805,7 +1557,7 @@ int main(int argc, char **argv)
 		res.memcpy_mib_s = measure_memcpy(&o);
 	r = xcalloc(1, sizeof(*r));
 	r->o = &o;
-	cur_run = r;
+	msg_check(msg_on_exit(teardown_hook, r), "msg_on_exit");
 	setup(r);
 	stop_if_signalled();
 	if (!o.json)
@@ -1817,7 +1569,7 @@ int main(int argc, char **argv)
 		bw_run(r);
 		bw_stats(r, &res);
 	}
-	cur_run = NULL;
+	msg_cancel(teardown_hook, r);
 	res.inline_size = r->inline_size;
 	err = teardown(r);
 	if (o.json)

@@ -17,6 +17,9 @@
 
 #include "osdep.h"
 #include "probecost.skel.h"
+#include "lib/json.h"
+#include "lib/msg.h"
+#include "lib/opts.h"
 
 static struct {
 	unsigned long iters;
@@ -26,28 +29,23 @@ static struct {
 static const struct argp_option opts[] = {
 	{ "iters", 'n', "N", 0, "Calls per measurement (default 20000000)", 0 },
 	{ "json", 'j', NULL, 0, "Print one JSON object", 0 },
+	OPTS_HELP_H,
 	{},
 };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
-	char *end;
-
 	switch (key) {
 	case 'n':
-		errno = 0;
-		env.iters = strtoul(arg, &end, 10);
-		if (errno || *end || !env.iters || env.iters > 1000000000UL)
-			argp_error(state, "bad -n: %s", arg);
+		env.iters = opts_uint("iterations", arg, 1, 1000000000UL);
 		break;
 	case 'j':
 		env.json = true;
 		break;
 	case ARGP_KEY_ARG:
-		argp_usage(state);
-		break;
+		opts_usage_error("unexpected argument '%s'", arg);
 	default:
-		return ARGP_ERR_UNKNOWN;
+		return opts_default(key, arg, state);
 	}
 	return 0;
 }
@@ -55,8 +53,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 static const struct argp argp = {
 	.options = opts,
 	.parser = parse_arg,
-	.doc = "probecost: the cost of hwqnic's USDT probes, untraced and "
-	       "under a bare uprobe.\vNeeds root for the traced measurement.",
+	.doc = "The cost of hwqnic's USDT probes, untraced and under a bare "
+	       "uprobe.\vNeeds root for the traced measurement.",
 };
 
 static __attribute__((noinline)) void call_plain(u64 i)
@@ -122,11 +120,10 @@ int main(int argc, char **argv)
 	double plain, untraced, traced = -1;
 	struct probecost_bpf *skel;
 	const char *why = NULL;
-	int err;
+	struct json j;
 
-	err = argp_parse(&argp, argc, argv, 0, NULL, NULL);
-	if (err)
-		return 2;
+	msg_init("probecost");
+	opts_parse(&argp, argc, argv, NULL);
 	libbpf_set_print(NULL);
 	plain = ns_per_call(call_plain);
 	untraced = ns_per_call(call_probed);
@@ -138,13 +135,19 @@ int main(int argc, char **argv)
 		probecost_bpf__destroy(skel);
 	}
 	if (env.json) {
-		printf("{\"iters\": %lu, \"plain_ns\": %.3f, \"untraced_ns\": %.3f, "
-		       "\"untraced_site_ns\": %.3f, ", env.iters, plain,
-		       untraced, untraced - plain);
+		json_init(&j, stdout);
+		json_object(&j, NULL);
+		json_uint(&j, "iters", env.iters);
+		json_double(&j, "plain_ns", plain, 3);
+		json_double(&j, "untraced_ns", untraced, 3);
+		json_double(&j, "untraced_site_ns", untraced - plain, 3);
 		if (traced >= 0 && !why)
-			printf("\"bare_uprobe_ns\": %.1f}\n", traced - plain);
+			json_double(&j, "bare_uprobe_ns", traced - plain, 1);
 		else
-			printf("\"bare_uprobe_ns\": null}\n");
+			json_null(&j, "bare_uprobe_ns");
+		json_close(&j);
+		if (json_error(&j))
+			msg_warn("JSON output: %s", strerror(json_error(&j)));
 	} else {
 		printf("call with no probe site      %8.3f ns\n", plain);
 		printf("call with an untraced probe  %8.3f ns  (site: %+.3f ns)\n",

@@ -57,6 +57,16 @@ static void die_in_hook_child(void *arg)
 	msg_die(1, "first");
 }
 
+static void ret_child(void *arg)
+{
+	(void)arg;
+	msg_init("msgtest");
+	if (msg_warn_ret(0, "quiet") != 0 || msg_warn_ret(EINVAL, "x") != 1)
+		_exit(20);
+	msg_check(0, "fine");
+	msg_check(ENOENT, "open");
+}
+
 static void long_child(void *arg)
 {
 	char big[3000];
@@ -132,6 +142,14 @@ int main(void)
 		   "status (%d)", c.status);
 	else
 		ok(0, "die in a cleanup: child ran");
+	if (!child_run(ret_child, NULL, &c))
+		ok(c.status == 1 && !strcmp(c.err, "msgtest: x: Invalid "
+					    "argument\nmsgtest: open: No such "
+					    "file or directory\n"),
+		   "msg_warn_ret warns of an errno value only, msg_check dies "
+		   "of one (%d)", c.status);
+	else
+		ok(0, "warn_ret: child ran");
 	if (!child_run(long_child, NULL, &c))
 		ok(c.err_lines == 1 && !strncmp(c.err, "msgtest: xxx", 12) &&
 		   strstr(c.err, "x...\n"),

@@ -81,6 +81,19 @@ void msg_die(int status, const char *fmt, ...)
 	msg_vdie(status, fmt, ap);
 }
 
+int msg_warn_ret(int ret, const char *what)
+{
+	if (ret)
+		msg_warn("%s: %s", what, strerror(ret));
+	return ret != 0;
+}
+
+void msg_check(int ret, const char *what)
+{
+	if (ret)
+		msg_die(1, "%s: %s", what, strerror(ret));
+}
+
 int msg_on_exit(void (*fn)(void *arg), void *arg)
 {
 	if (!fn)

@@ -28,6 +28,12 @@ void msg_die(int status, const char *fmt, ...)
 void msg_vdie(int status, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0), noreturn));
 
+/* ret (an errno value) as "what: strerror" if not 0; 1 if it warned */
+int msg_warn_ret(int ret, const char *what);
+
+/* ret (an errno value) if not 0 ends the tool: "what: strerror", 1 */
+void msg_check(int ret, const char *what);
+
 /*
  * fn(arg) is to run if the tool dies before msg_cancel(fn, arg): 0, or
  * ENOSPC with MSG_MAX_HOOKS registered already. A cleanup may warn; a

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * tools/lib/rig.c: the rig opens a device and a PD, makes CQs within the
+ * device's limit and RC QPs only when granted all they ask, connects two
+ * of them in loopback (an RDMA WRITE then moves the bytes), walks a UD
+ * QP to RTS, maps MTUs, and rig_check_wc() ends the tool on a completion
+ * of the wrong status with one line; rig_close() releases it all.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "../tap.h"
+#include "child.h"
+#include "lib/msg.h"
+#include "lib/rig.h"
+
+#define SPINS_MAX	100000000ULL	/* bounded wait for a completion */
+#define NS_MAX		(30 * 1000000000ULL)
+
+static void bad_wc(void *arg)
+{
+	struct hwqnic_wc wc = { .wr_id = 0x2a, .status = *(int *)arg,
+				.qp_num = 17, .vendor_err = 3 };
+
+	msg_init("rigtest");
+	rig_check_wc(&wc, HWQNIC_WC_SUCCESS);
+	wc.status = HWQNIC_WC_WR_FLUSH_ERR;
+	rig_check_wc(&wc, HWQNIC_WC_WR_FLUSH_ERR);
+	printf("flush as expected\n");
+	rig_check_wc(&wc, HWQNIC_WC_REM_ACCESS_ERR);
+}
+
+static int poll_one(struct hwqnic_cq *cq, struct hwqnic_wc *wc)
+{
+	uint64_t t0 = rig_now_ns(), spins;
+	int n = 0;
+
+	for (spins = 0; spins < SPINS_MAX && !n; spins++) {
+		n = hwqnic_poll_cq(cq, 1, wc);
+		if (!(spins % 1024) && rig_now_ns() - t0 > NS_MAX)
+			break;
+	}
+	return n;
+}
+
+static void test_loopback(void)
+{
+	char src[64], dst[64];
+	struct hwqnic_qp_attr a;
+	struct hwqnic_qp_init_attr ia;
+	struct hwqnic_send_wr wr, *bad = NULL;
+	struct hwqnic_mr *ms, *md;
+	struct hwqnic_qp *qa, *qb, *ud, *none;
+	struct hwqnic_cq *cq, *big;
+	struct hwqnic_sge sge;
+	struct hwqnic_wc wc;
+	struct rig rig;
+	int err;
+
+	err = rig_open(&rig);
+	if (!ok(!err && rig.ctx && rig.pd, "rig_open (%s)", rig.err))
+		return;
+	ok(rig.port.state == HWQNIC_PORT_ACTIVE && rig.dev.max_cqe > 0,
+	   "the device and port 1 are queried");
+	big = rig_cq(&rig, (uint64_t)rig.dev.max_cqe + 1000000);
+	ok(big != NULL, "rig_cq: more than max_cqe is cut to it (%s)",
+	   rig.err);
+	cq = rig_cq(&rig, 64);
+	none = rig_rc_qp(&rig, cq, cq, rig.dev.max_qp_wr + 1, 1, 0);
+	ok(!none && strstr(rig.err, "hwqnic_create_qp"),
+	   "rig_rc_qp: more WRs than the device has is refused: %s",
+	   rig.err);
+	qa = rig_rc_qp(&rig, cq, cq, 16, 16, 0);
+	qb = rig_rc_qp(&rig, cq, cq, 16, 16, 0);
+	ok(cq && qa && qb, "a CQ and two RC QPs (%s)", rig.err);
+	if (!cq || !qa || !qb)
+		goto out;
+	err = rig_rc_connect(&rig, qa, qb->qp_num);
+	err = err ? err : rig_rc_connect(&rig, qb, qa->qp_num);
+	memset(&a, 0, sizeof(a));
+	memset(&ia, 0, sizeof(ia));
+	ok(!err && !hwqnic_query_qp(qa, &a) &&
+	   a.qp_state == HWQNIC_QPS_RTS, "rig_rc_connect: both in RTS (%s)",
+	   err ? rig.err : "");
+	ok(rig_rc_to_init(qa, RIG_ACCESS) != 0,
+	   "rig_rc_to_init from RTS is refused with an errno value");
+
+	memset(src, 0x5a, sizeof(src));
+	memset(dst, 0, sizeof(dst));
+	ms = hwqnic_reg_mr(rig.pd, src, sizeof(src), RIG_ACCESS);
+	md = hwqnic_reg_mr(rig.pd, dst, sizeof(dst), RIG_ACCESS);
+	if (ms && md) {
+		sge = (struct hwqnic_sge){ (uintptr_t)src, sizeof(src),
+					   ms->lkey };
+		memset(&wr, 0, sizeof(wr));
+		wr.wr_id = 7;
+		wr.sg_list = &sge;
+		wr.num_sge = 1;
+		wr.opcode = HWQNIC_WR_RDMA_WRITE;
+		wr.send_flags = HWQNIC_SEND_SIGNALED;
+		wr.wr.rdma.remote_addr = (uintptr_t)dst;
+		wr.wr.rdma.rkey = md->rkey;
+		err = hwqnic_post_send(qa, &wr, &bad);
+		ok(!err && poll_one(cq, &wc) == 1 && wc.wr_id == 7 &&
+		   wc.status == HWQNIC_WC_SUCCESS && !memcmp(src, dst,
+							   sizeof(dst)),
+		   "an RDMA WRITE over the connected pair moves the bytes");
+	} else {
+		ok(0, "hwqnic_reg_mr: %s", strerror(errno));
+	}
+	if (md)
+		hwqnic_dereg_mr(md);
+	if (ms)
+		hwqnic_dereg_mr(ms);
+
+	memset(&ia, 0, sizeof(ia));
+	ia.send_cq = ia.recv_cq = cq;
+	ia.cap.max_send_wr = ia.cap.max_recv_wr = 4;
+	ia.cap.max_send_sge = ia.cap.max_recv_sge = 1;
+	ia.qp_type = HWQNIC_QPT_UD;
+	ud = hwqnic_create_qp(rig.pd, &ia);
+	memset(&a, 0, sizeof(a));
+	ok(ud && !rig_ud_to_rts(ud, 0x11111111) &&
+	   !hwqnic_query_qp(ud, &a) &&
+	   a.qp_state == HWQNIC_QPS_RTS && a.qkey == 0x11111111,
+	   "rig_ud_to_rts: a UD QP in RTS with its qkey");
+	if (ud)
+		hwqnic_destroy_qp(ud);
+out:
+	if (qb)
+		hwqnic_destroy_qp(qb);
+	if (qa)
+		hwqnic_destroy_qp(qa);
+	if (cq)
+		hwqnic_destroy_cq(cq);
+	if (big)
+		hwqnic_destroy_cq(big);
+	ok(rig_close(&rig) == 0 && !rig.ctx && !rig.pd && rig_close(&rig) == 0,
+	   "rig_close releases it all, and twice is harmless");
+}
+
+int main(void)
+{
+	int status = HWQNIC_WC_REM_ACCESS_ERR;
+	struct child c;
+
+	ok(rig_mtu(4096) == HWQNIC_MTU_4096 && rig_mtu(9000) ==
+	   HWQNIC_MTU_4096 && rig_mtu(1500) == HWQNIC_MTU_1024 &&
+	   rig_mtu(1024) == HWQNIC_MTU_1024 && rig_mtu(100) == HWQNIC_MTU_256,
+	   "rig_mtu: the largest path MTU that fits, 256 at least");
+	if (!child_run(bad_wc, &status, &c))
+		ok(c.status == 1 && c.err_lines == 1 && !strcmp(c.err,
+		   "rigtest: completion error: status 10 (REM_ACCESS_ERR), "
+		   "wr_id 0x2a, qp 17, vendor_err 3\n"),
+		   "rig_check_wc: a bad status is one line and exit 1");
+	else
+		ok(0, "rig_check_wc: child ran");
+	status = HWQNIC_WC_SUCCESS;
+	if (!child_run(bad_wc, &status, &c))
+		ok(c.status == 1 && !strcmp(c.out, "flush as expected\n") &&
+		   !strcmp(c.err, "rigtest: completion error: status 5 "
+			   "(WR_FLUSH_ERR), wr_id 0x2a, qp 17, vendor_err 3; "
+			   "expected REM_ACCESS_ERR\n"),
+		   "rig_check_wc: the expected status passes; another names "
+		   "what was expected");
+	else
+		ok(0, "rig_check_wc: child ran");
+	test_loopback();
+	return tap_done();
+}

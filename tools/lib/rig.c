@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The RC loopback rig of hwqperf and hwqload (rig.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "msg.h"
+#include "rig.h"
+
+static int say(struct rig *rig, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* err, with its message kept in rig->err */
+static int say(struct rig *rig, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(rig->err, sizeof(rig->err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int rig_open(struct rig *rig)
+{
+	int err;
+
+	memset(rig, 0, sizeof(*rig));
+	rig->ctx = hwqnic_open(NULL, 0);
+	if (!rig->ctx)
+		return say(rig, errno, "hwqnic_open: %s", strerror(errno));
+	err = hwqnic_query_device(rig->ctx, &rig->dev);
+	if (err) {
+		say(rig, err, "hwqnic_query_device: %s", strerror(err));
+		goto fail;
+	}
+	err = hwqnic_query_port(rig->ctx, 1, &rig->port);
+	if (err) {
+		say(rig, err, "hwqnic_query_port: %s", strerror(err));
+		goto fail;
+	}
+	if (rig->port.state != HWQNIC_PORT_ACTIVE) {
+		err = say(rig, ENETDOWN, "port 1 is not active (state %u)",
+			  rig->port.state);
+		goto fail;
+	}
+	rig->pd = hwqnic_alloc_pd(rig->ctx);
+	if (!rig->pd) {
+		err = say(rig, errno, "hwqnic_alloc_pd: %s", strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	hwqnic_close(rig->ctx);
+	rig->ctx = NULL;
+	return err;
+}
+
+int rig_close(struct rig *rig)
+{
+	int err = 0;
+
+	if (rig->pd)
+		err |= msg_warn_ret(hwqnic_dealloc_pd(rig->pd),
+				    "hwqnic_dealloc_pd");
+	if (rig->ctx)
+		err |= msg_warn_ret(hwqnic_close(rig->ctx), "hwqnic_close");
+	rig->pd = NULL;
+	rig->ctx = NULL;
+	return err;
+}
+
+struct hwqnic_cq *rig_cq(struct rig *rig, uint64_t cqe)
+{
+	struct hwqnic_cq *cq;
+
+	if (cqe > rig->dev.max_cqe)
+		cqe = rig->dev.max_cqe;
+	cq = hwqnic_create_cq(rig->ctx, (int)cqe, NULL, NULL);
+	if (!cq)
+		say(rig, errno, "hwqnic_create_cq(%" PRIu64 "): %s", cqe,
+		    strerror(errno));
+	return cq;
+}
+
+struct hwqnic_qp *rig_rc_qp(struct rig *rig, struct hwqnic_cq *scq,
+			    struct hwqnic_cq *rcq, uint32_t sq, uint32_t rq,
+			    uint32_t max_inline)
+{
+	struct hwqnic_qp_init_attr ia = {
+		.send_cq = scq,
+		.recv_cq = rcq,
+		.cap = {
+			.max_send_wr = sq,
+			.max_recv_wr = rq,
+			.max_send_sge = 1,
+			.max_recv_sge = 1,
+			.max_inline_data = max_inline,
+		},
+		.qp_type = HWQNIC_QPT_RC,
+	};
+	struct hwqnic_qp *qp = hwqnic_create_qp(rig->pd, &ia);
+
+	if (!qp) {
+		say(rig, errno, "hwqnic_create_qp(send %u, recv %u): %s", sq,
+		    rq, strerror(errno));
+		return NULL;
+	}
+	if (ia.cap.max_send_wr < sq || ia.cap.max_recv_wr < rq) {
+		say(rig, ENOMEM, "hwqnic_create_qp: asked for %u/%u WRs, got "
+		    "%u/%u", sq, rq, ia.cap.max_send_wr, ia.cap.max_recv_wr);
+		hwqnic_destroy_qp(qp);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return qp;
+}
+
+enum hwqnic_mtu rig_mtu(uint32_t bytes)
+{
+	enum hwqnic_mtu m = HWQNIC_MTU_4096;
+
+	while (m > HWQNIC_MTU_256 && bytes < (128U << m))
+		m--;
+	return m;
+}
+
+int rig_rc_to_init(struct hwqnic_qp *qp, unsigned int access)
+{
+	struct hwqnic_qp_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.qp_state = HWQNIC_QPS_INIT;
+	a.pkey_index = 0;
+	a.port_num = 1;
+	a.qp_access_flags = access;
+	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE |
+				HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_PORT |
+				HWQNIC_QP_ACCESS_FLAGS);
+}
+
+int rig_rc_to_rtr(struct hwqnic_qp *qp, uint32_t dest_qpn,
+		  enum hwqnic_mtu mtu, uint8_t min_rnr_timer,
+		  uint8_t rd_atomic)
+{
+	struct hwqnic_qp_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.qp_state = HWQNIC_QPS_RTR;
+	a.path_mtu = mtu;
+	a.dest_qp_num = dest_qpn;
+	a.rq_psn = 0;
+	a.max_dest_rd_atomic = rd_atomic;
+	a.min_rnr_timer = min_rnr_timer;
+	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE |
+				HWQNIC_QP_PATH_MTU | HWQNIC_QP_DEST_QPN |
+				HWQNIC_QP_RQ_PSN |
+				HWQNIC_QP_MAX_DEST_RD_ATOMIC |
+				HWQNIC_QP_MIN_RNR_TIMER);
+}
+
+int rig_rc_to_rts(struct hwqnic_qp *qp, uint8_t timeout, uint8_t retry,
+		  uint8_t rnr_retry, uint8_t rd_atomic)
+{
+	struct hwqnic_qp_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.qp_state = HWQNIC_QPS_RTS;
+	a.sq_psn = 0;
+	a.timeout = timeout;
+	a.retry_cnt = retry;
+	a.rnr_retry = rnr_retry;
+	a.max_rd_atomic = rd_atomic;
+	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_SQ_PSN |
+				HWQNIC_QP_TIMEOUT | HWQNIC_QP_RETRY_CNT |
+				HWQNIC_QP_RNR_RETRY |
+				HWQNIC_QP_MAX_QP_RD_ATOMIC);
+}
+
+int rig_ud_to_rts(struct hwqnic_qp *qp, uint32_t qkey)
+{
+	struct hwqnic_qp_attr a;
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	a.qp_state = HWQNIC_QPS_INIT;
+	a.port_num = 1;
+	a.qkey = qkey;
+	err = hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_PKEY_INDEX |
+			       HWQNIC_QP_PORT | HWQNIC_QP_QKEY);
+	if (err)
+		return err;
+	a.qp_state = HWQNIC_QPS_RTR;
+	err = hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE);
+	if (err)
+		return err;
+	a.qp_state = HWQNIC_QPS_RTS;
+	a.sq_psn = 0;
+	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_SQ_PSN);
+}
+
+int rig_rc_connect(struct rig *rig, struct hwqnic_qp *qp, uint32_t dest_qpn)
+{
+	uint32_t rd = rig->dev.max_qp_rd_atom;
+	int err;
+
+	if (rd < 1)
+		rd = 1;
+	if (rd > RIG_MAX_RD_ATOMIC)
+		rd = RIG_MAX_RD_ATOMIC;
+	err = rig_rc_to_init(qp, RIG_ACCESS);
+	if (err)
+		return say(rig, err, "hwqnic_modify_qp(qp %u to INIT): %s",
+			   qp->qp_num, strerror(err));
+	err = rig_rc_to_rtr(qp, dest_qpn, rig_mtu(rig->port.active_mtu),
+			    RIG_MIN_RNR_TIMER, (uint8_t)rd);
+	if (err)
+		return say(rig, err, "hwqnic_modify_qp(qp %u to RTR): %s",
+			   qp->qp_num, strerror(err));
+	err = rig_rc_to_rts(qp, RIG_TIMEOUT, RIG_RETRY, RIG_RNR_RETRY,
+			    (uint8_t)rd);
+	if (err)
+		return say(rig, err, "hwqnic_modify_qp(qp %u to RTS): %s",
+			   qp->qp_num, strerror(err));
+	return 0;
+}
+
+void rig_check_wc(const struct hwqnic_wc *wc, enum hwqnic_wc_status want)
+{
+	enum hwqnic_wc_status s = wc->status;
+
+	if (s == want)
+		return;
+	msg_die(1, "completion error: status %u (%s), wr_id 0x%" PRIx64
+		", qp %u, vendor_err %u%s%s", s, hwqnic_wc_status_str(s),
+		(uint64_t)wc->wr_id, wc->qp_num, wc->vendor_err,
+		want ? "; expected " : "", want ? hwqnic_wc_status_str(want) :
+		"");
+}
