@@ -106,9 +106,20 @@ sumcheck filtered 200 0 "$only"
 ok $? "-Q $only: its histograms and counters, and no other QP's"
 
 # An executable linked against libhwqnic.so: qplat -b finds the library.
-gcc -std=c11 -D_GNU_SOURCE -O2 -I"$top/include" "$top/tools/hwqload.c" \
-	-L"$top/build/release" -lhwqnic -Wl,-rpath,"$top/build/release" \
-	-lpthread -lm -o "$tmp/hwqload-dyn" 2> "$tmp/cc.err"
+# hwqload's sources (a file or a folder) and the tools' archive
+srcs=$(ls "$top"/tools/hwqload.c "$top"/tools/hwqload/*.c 2> /dev/null)
+cc_load() {	# cc_load OUT LDFLAGS...: hwqload on libhwqnic.so
+	local out=$1
+	shift
+	# shellcheck disable=SC2086
+	gcc -std=c11 -D_GNU_SOURCE -O2 -I"$top/include" -I"$top/tools" $srcs \
+		"$top/build/release/libtools.a" -L"$top/build/release" \
+		-lhwqnic "$@" -lpthread -lm -o "$out" 2> "$tmp/cc.err"
+	local rc=$?
+	[ $rc = 0 ] || diag < "$tmp/cc.err"
+	return $rc
+}
+cc_load "$tmp/hwqload-dyn" -Wl,-rpath,"$top/build/release"
 ok $? "hwqload linked against libhwqnic.so"
 load=$tmp/hwqload-dyn
 run dynamic 300 0
@@ -117,9 +128,7 @@ sumcheck dynamic 300 0
 ok $? "histogram totals = operations through the shared library"
 
 # Without a run path: LD_LIBRARY_PATH, else libbpf's default directories.
-gcc -std=c11 -D_GNU_SOURCE -O2 -I"$top/include" "$top/tools/hwqload.c" \
-	-L"$top/build/release" -lhwqnic -lpthread -lm \
-	-o "$tmp/hwqload-norp" 2> "$tmp/cc.err"
+cc_load "$tmp/hwqload-norp"
 ok $? "hwqload linked against libhwqnic.so, without a run path"
 if ldconfig -p | grep -q 'libhwqnic\.so\.1 '; then
 	skip "qplat -b without LD_LIBRARY_PATH: libhwqnic.so.1 is installed"
