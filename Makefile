@@ -147,7 +147,7 @@ $(BUILD)/bin/qplat: $(call dir_objs,qplat) $(TOOLS_LIB) \
 	$(Q)$(CC) -static $(LDFLAGS) $^ -lbpf -lelf -lz $(LIBS) -o $@
 
 # nictop reads qplat's pinned maps (libbpf) and draws with ncurses.
-$(BUILD)/bin/nictop: $(BUILD)/release/tools/nictop.o $(TOOLS_LIB) \
+$(BUILD)/bin/nictop: $(call dir_objs,nictop) $(TOOLS_LIB) \
 		$(BUILD)/release/libhwqnic.a
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ -lncursesw -lbpf $(LIBS) -o $@

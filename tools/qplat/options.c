@@ -78,14 +78,29 @@ static __u32 parse_op(const char *arg)
 	return opts_keyword("op", arg, names, OPS);
 }
 
+/* The option of `key` if it only sets a flag, else NULL. */
+static bool *flag(struct qplat_env *env, int key)
+{
+	switch (key) {
+	case 'v':	return &env->verbose;
+	case 'k':	return &env->kernel;
+	case 'm':	return &env->msecs;
+	case 'T':	return &env->timestamp;
+	case OPT_JSON:	return &env->json;
+	}
+	return NULL;
+}
+
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct qplat_env *env = state->input;
+	bool *f = flag(env, key);
 
+	if (f) {
+		*f = true;
+		return 0;
+	}
 	switch (key) {
-	case 'v':
-		env->verbose = true;
-		break;
 	case 'p':
 		env->pid = (pid_t)opts_uint("PID", arg, 1, INT_MAX);
 		break;
@@ -93,9 +108,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		if (!*arg)
 			opts_usage_error("-b needs a file name");
 		env->binary = arg;
-		break;
-	case 'k':
-		env->kernel = true;
 		break;
 	case 'Q':
 		env->qpn = (__u32)opts_uint("QPN", arg, 1, UINT32_MAX);
@@ -107,15 +119,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'L':
 		env->lat = (int)opts_keyword("latency", arg, qplat_lat_names,
 					     QPLAT_LAT_MAX);
-		break;
-	case 'm':
-		env->msecs = true;
-		break;
-	case 'T':
-		env->timestamp = true;
-		break;
-	case OPT_JSON:
-		env->json = true;
 		break;
 	case OPT_PIN:
 		if (!*arg)
