@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Log2 latency histograms: bounds, counts, quantiles, mean (hist.h). */
 #include <math.h>
+#include <stddef.h>
 
 #include "hist.h"
 
@@ -102,3 +103,17 @@ int hist_key_cmp(const void *a, const void *b)
 		c = u32_cmp(x->op, y->op);
 	return c ? c : u32_cmp(x->lat, y->lat);
 }
+
+/* An entry type E of a key and a val, in the order cmp gives */
+#define LAYOUT(E, cmp_fn) {						\
+	.key_size = sizeof(((E *)0)->key),				\
+	.value_size = sizeof(((E *)0)->val),				\
+	.entry_size = sizeof(E),					\
+	.value_off = offsetof(E, val),					\
+	.cmp = cmp_fn,							\
+}
+
+const struct bpfmap_layout hist_layout = LAYOUT(struct hist_entry,
+						hist_key_cmp);
+const struct bpfmap_layout hist_ctr_layout = LAYOUT(struct hist_ctr_entry,
+						    hist_qp_key_cmp);

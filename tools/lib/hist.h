@@ -17,6 +17,7 @@
 #include <linux/types.h>
 
 #include "qplat.h"
+#include "bpfmap.h"
 
 /* The bounds of slot k in ns: [lo, hi). */
 double hist_slot_lo_ns(int k);
@@ -44,5 +45,20 @@ bool hist_span(const __u64 *slots, int n, int *first, int *last,
  */
 int hist_key_cmp(const void *a, const void *b);	/* qplat_hist_key */
 int hist_qp_key_cmp(const void *a, const void *b);	/* qplat_qp_key */
+
+/* qplat's maps read whole (bpfmap_read()): an entry of each. */
+struct hist_entry {
+	struct qplat_hist_key key;
+	struct qplat_hist val;
+};
+
+struct hist_ctr_entry {
+	struct qplat_qp_key key;
+	struct qplat_counters val;
+};
+
+/* Their layouts, sorted by key. */
+extern const struct bpfmap_layout hist_layout;		/* hists */
+extern const struct bpfmap_layout hist_ctr_layout;	/* counters */
 
 #endif /* _HWQNIC_TOOLS_HIST_H */

@@ -29,7 +29,7 @@
 
 struct resolve_target {
 	char path[PATH_MAX];	/* for bpf_program__attach_usdt() */
-	bool by_libbpf;		/* path is a library name libbpf looks up */
+	bool by_libbpf;		/* path: a library name libbpf looks up */
 	char needed_by[PATH_MAX];	/* the program that needs it, or "" */
 };
 

@@ -153,8 +153,9 @@ static void sleep_until(uint64_t t)
 		.tv_nsec = t % NSEC_PER_SEC,
 	};
 
-	while (!msg_stop_signal() && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
-					NULL) == EINTR)
+	while (!msg_stop_signal() &&
+	       clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR)
 		;
 }
 

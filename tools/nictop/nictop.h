@@ -24,6 +24,7 @@
 
 #include <hwqnic/stats.h>
 #include "qplat.h"
+#include "lib/hist.h"
 #include "lib/msg.h"
 #include "lib/safestr.h"
 
@@ -49,7 +50,10 @@
  * A failure: msg.c's cleanups first (the screen restores the terminal),
  * then the message, which the screen would otherwise swallow.
  */
-#define fail(...)	do { msg_run_hooks(); msg_die(1, __VA_ARGS__); } while (0)
+#define fail(...)	do {				\
+		msg_run_hooks();			\
+		msg_die(1, __VA_ARGS__);		\
+	} while (0)
 
 /* ---- columns and options ---- */
 
@@ -103,25 +107,14 @@ struct dev_sample {
 	struct qp_sample *qp;	/* by QPN */
 };
 
-/* One entry of qplat's `hists`, and of its `counters`: the key first. */
-struct lat_hist {
-	struct qplat_hist_key k;
-	struct qplat_hist v;
-};
-
-struct lat_ctr {
-	struct qplat_qp_key k;
-	struct qplat_counters v;
-};
-
 struct lat_sample {
 	bool ok;		/* hists could be read */
 	char why[2 * MAPS_MAX];	/* if not */
 	__u32 hist_id;		/* the map's id: a new map starts over */
 	size_t nhist;
 	size_t nctr;
-	struct lat_hist *hist;	/* by key */
-	struct lat_ctr *ctr;	/* by key */
+	struct hist_entry *hist;	/* by key */
+	struct hist_ctr_entry *ctr;	/* by key */
 };
 
 /* A stats file refused: its name is another process's bytes too. */

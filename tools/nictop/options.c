@@ -36,8 +36,8 @@ static const struct argp_option options[] = {
 	{ "reverse", 'r', NULL, 0, "Reverse the sort order", 0 },
 	{ "batch", 'b', NULL, 0, "Print a snapshot per interval, no screen",
 	  0 },
-	{ "json", OPT_JSON, NULL, 0, "One JSON object per snapshot (implies -b)",
-	  0 },
+	{ "json", OPT_JSON, NULL, 0,
+	  "One JSON object per snapshot (implies -b)", 0 },
 	OPTS_HELP_H,
 	{ 0 },
 };

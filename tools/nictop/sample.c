@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 
 #include "nictop.h"
+#include "lib/bpfmap.h"
 #include "lib/hist.h"
 
 void *xrealloc(void *p, size_t n, size_t size)
@@ -205,66 +206,46 @@ static int map_open(const char *dir, const char *name, __u32 ksize,
 }
 
 /*
- * Every entry of a map, as entries of esize bytes holding the key at 0 and
- * the value at voff, sorted by cmp and without duplicates (a key deleted
- * under us restarts the walk). Returns the count.
+ * Every entry of DIR/NAME into *out, and the map's id; false, and why in
+ * l, when it cannot be opened or read.
  */
-static size_t map_dump(int fd, const struct bpf_map_info *info, size_t esize,
-		       size_t voff, int (*cmp)(const void *, const void *),
-		       void **out)
+static bool map_read(struct lat_sample *l, const char *dir, const char *name,
+		     const struct bpfmap_layout *layout, void **out,
+		     size_t *n, __u32 *id)
 {
-	size_t n = 0, cap = 64, i, m;
-	char *buf = xcalloc(cap, esize), *e;
-	unsigned char key[64];
-	bool first = true;
-	uint64_t guard;
+	struct bpf_map_info info;
+	long got;
+	int fd;
 
-	for (guard = 0; guard < 2ULL * info->max_entries + 2; guard++) {
-		if (n == cap) {
-			cap *= 2;
-			buf = xrealloc(buf, cap, esize);
-		}
-		e = buf + n * esize;
-		if (bpf_map_get_next_key(fd, first ? NULL : key, e))
-			break;
-		first = false;
-		memcpy(key, e, info->key_size);
-		if (!bpf_map_lookup_elem(fd, key, e + voff))
-			n++;
+	fd = map_open(dir, name, layout->key_size, layout->value_size, &info,
+		      l->why, sizeof(l->why));
+	if (fd < 0)
+		return false;
+	*id = info.id;
+	got = bpfmap_read(fd, layout, false, out);
+	close(fd);
+	if (got == -ENOMEM)
+		fail("out of memory");
+	if (got < 0) {
+		snprintf(l->why, sizeof(l->why), "cannot read %s/%s: %s", dir,
+			 name, strerror((int)-got));
+		return false;
 	}
-	qsort(buf, n, esize, cmp);
-	for (i = m = 0; i < n; i++)
-		if (!m || cmp(buf + i * esize, buf + (m - 1) * esize))
-			memmove(buf + m++ * esize, buf + i * esize, esize);
-	*out = buf;
-	return m;
+	*n = (size_t)got;
+	return true;
 }
 
 static void sample_lat(struct lat_sample *l, const char *dir)
 {
-	struct bpf_map_info info;
-	int fd;
+	__u32 id;
 
 	memset(l, 0, sizeof(*l));
-	fd = map_open(dir, "hists", sizeof(struct qplat_hist_key),
-		      sizeof(struct qplat_hist), &info, l->why, sizeof(l->why));
-	if (fd < 0)
-		return;
-	l->ok = true;
-	l->hist_id = info.id;
-	l->nhist = map_dump(fd, &info, sizeof(struct lat_hist),
-			    offsetof(struct lat_hist, v), hist_key_cmp,
-			    (void **)&l->hist);
-	close(fd);
-	fd = map_open(dir, "counters", sizeof(struct qplat_qp_key),
-		      sizeof(struct qplat_counters), &info, l->why,
-		      sizeof(l->why));
-	if (fd < 0)
-		return;
-	l->nctr = map_dump(fd, &info, sizeof(struct lat_ctr),
-			   offsetof(struct lat_ctr, v), hist_qp_key_cmp,
-			   (void **)&l->ctr);
-	close(fd);
+	l->ok = map_read(l, dir, "hists", &hist_layout, (void **)&l->hist,
+			 &l->nhist, &l->hist_id);
+	/* the histograms are shown without the counters */
+	if (l->ok)
+		map_read(l, dir, "counters", &hist_ctr_layout, (void **)&l->ctr,
+			 &l->nctr, &id);
 }
 
 struct sample *sample_take(const struct opts *o)

@@ -14,10 +14,10 @@
 
 /* ---- latencies from the histograms ---- */
 
-static const struct lat_hist *hist_find(const struct lat_sample *l,
+static const struct hist_entry *hist_find(const struct lat_sample *l,
 					const struct qplat_hist_key *k)
 {
-	struct lat_hist key = { .k = *k };
+	struct hist_entry key = { .key = *k };
 
 	if (!l->nhist)
 		return NULL;
@@ -29,19 +29,19 @@ static const struct lat_hist *hist_find(const struct lat_sample *l,
  * that went down means qplat cleared it (qplat with an interval): then all
  * it holds is new.
  */
-static void hist_add_delta(__u64 *acc, const struct lat_hist *cur,
-			   const struct lat_hist *prev)
+static void hist_add_delta(__u64 *acc, const struct hist_entry *cur,
+			   const struct hist_entry *prev)
 {
-	bool reset = prev && (cur->v.count < prev->v.count ||
-			      cur->v.sum_ns < prev->v.sum_ns);
+	bool reset = prev && (cur->val.count < prev->val.count ||
+			      cur->val.sum_ns < prev->val.sum_ns);
 	int k;
 
 	for (k = 0; k < QPLAT_SLOTS; k++) {
-		__u64 was = prev && !reset ? prev->v.slots[k] : 0;
+		__u64 was = prev && !reset ? prev->val.slots[k] : 0;
 
-		if (cur->v.slots[k] < was)
+		if (cur->val.slots[k] < was)
 			was = 0;
-		acc[k] += cur->v.slots[k] - was;
+		acc[k] += cur->val.slots[k] - was;
 	}
 }
 
@@ -54,7 +54,7 @@ static size_t hist_lower(const struct lat_sample *l, __u32 pid, __u32 dev,
 
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (hist_key_cmp(&l->hist[mid].k, &k) < 0)
+		if (hist_key_cmp(&l->hist[mid].key, &k) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -73,7 +73,7 @@ static __u64 qp_hists(const struct lat_sample *cur,
 		      const struct lat_sample *prev, __u32 pid, __u32 dev,
 		      __u32 qpn, __u64 acc[QPLAT_LAT_MAX][QPLAT_SLOTS])
 {
-	const struct lat_hist *h, *p;
+	const struct hist_entry *h, *p;
 	__u64 n = 0;
 	size_t i;
 	int k;
@@ -81,12 +81,12 @@ static __u64 qp_hists(const struct lat_sample *cur,
 	memset(acc, 0, sizeof(__u64) * QPLAT_LAT_MAX * QPLAT_SLOTS);
 	for (i = hist_lower(cur, pid, dev, qpn); i < cur->nhist; i++) {
 		h = &cur->hist[i];
-		if (!same_qp(&h->k, pid, dev, qpn))
+		if (!same_qp(&h->key, pid, dev, qpn))
 			break;
-		if (h->k.lat >= QPLAT_LAT_MAX)
+		if (h->key.lat >= QPLAT_LAT_MAX)
 			continue;
-		p = hist_find(prev, &h->k);
-		hist_add_delta(acc[h->k.lat], h, p);
+		p = hist_find(prev, &h->key);
+		hist_add_delta(acc[h->key.lat], h, p);
 	}
 	for (k = 0; k < QPLAT_SLOTS; k++)
 		n += acc[QPLAT_LAT_DEVICE][k] + acc[QPLAT_LAT_E2E][k];
@@ -140,16 +140,18 @@ static long long cqbl_published(const struct hwqnic_qp_counters *c)
 static long long row_cqbl(const struct lat_sample *l, int pid, long id,
 			  __u32 qpn)
 {
-	struct lat_ctr key = { .k = { .pid = pid, .dev = id, .qpn = qpn } };
-	const struct lat_ctr *c;
+	struct hist_ctr_entry key = {
+		.key = { .pid = pid, .dev = id, .qpn = qpn },
+	};
+	const struct hist_ctr_entry *c;
 
 	if (id < 0 || !l->ok || !l->nctr)
 		return -1;
 	c = bsearch(&key, l->ctr, l->nctr, sizeof(key), hist_qp_key_cmp);
 	if (!c)
 		return -1;
-	return c->v.cqes > c->v.polls ? (long long)(c->v.cqes - c->v.polls)
-				      : 0;
+	return c->val.cqes > c->val.polls ?
+	       (long long)(c->val.cqes - c->val.polls) : 0;
 }
 
 /* ---- snapshots ---- */

@@ -555,7 +555,8 @@ int run_tui(struct opts *o)
 	ui_show(&u, snapshot_build(prev, NULL, o->maps));
 	next = prev->mono_ns + secs_to_ns(o->interval);
 	draw(&u);
-	while (!msg_stop_signal() && !u.quit && (!o->count || updates < o->count)) {
+	while (!msg_stop_signal() && !u.quit &&
+	       (!o->count || updates < o->count)) {
 		timeout(ms_until(next));
 		ch = getch();
 		if (ch != ERR) {

@@ -124,7 +124,8 @@ static int pin_maps(struct qplat_bpf *skel, const char *dir)
 		}
 		err = bpf_map__pin(maps[i], path);
 		if (err) {
-			msg_warn("--pin: cannot pin %s: %s", path, strerror(-err));
+			msg_warn("--pin: cannot pin %s: %s", path,
+				 strerror(-err));
 			return -1;
 		}
 	}
@@ -191,8 +192,9 @@ static int attach(const struct qplat_env *env, struct qplat_bpf *skel,
 	for (i = 0; env->kernel && i < NPROBES; i++) {
 		*links[i] = bpf_program__attach(progs[i]);
 		if (!*links[i]) {
-			msg_warn("cannot attach to tracepoint hwqnic:hwqnic_%s: "
-				 "%s%s", probe_names[i], strerror(errno),
+			msg_warn("cannot attach to tracepoint "
+				 "hwqnic:hwqnic_%s: %s%s", probe_names[i],
+				 strerror(errno),
 				 libbpf_verbose ? "" : " (-v says more)");
 			return -1;
 		}
@@ -211,8 +213,8 @@ static int attach(const struct qplat_env *env, struct qplat_bpf *skel,
 			return -1;
 		}
 		if (!*links[i]) {
-			msg_warn("cannot attach to USDT probe %s:%s in %s: %s%s",
-				 PROVIDER, probe_names[i], t->path,
+			msg_warn("cannot attach to USDT probe %s:%s in %s: "
+				 "%s%s", PROVIDER, probe_names[i], t->path,
 				 strerror(errno),
 				 libbpf_verbose ? "" : " (-v says more)");
 			return -1;

@@ -3,7 +3,7 @@
  * qplat's output: the maps read (and the histograms cleared) each
  * interval, then printed as biolatency-style text or one JSON object.
  */
-#include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +15,7 @@
 
 #include "qplat.skel.h"
 #include "qplat_priv.h"
+#include "lib/bpfmap.h"
 #include "lib/hist.h"
 #include "lib/json.h"
 #include "lib/msg.h"
@@ -38,138 +39,24 @@ static const char *lat_name(__u32 lat)
 }
 
 
-/* Each starts with its key, for hist_key_cmp() and hist_qp_key_cmp(). */
-struct hist_ent {
-	struct qplat_hist_key key;
-	struct qplat_hist val;
-	__u64 count;			/* sum of val.slots */
-};
-
-struct ctr_ent {
-	struct qplat_qp_key key;
-	struct qplat_counters val;
-};
-
-/*
- * Every key of map `fd` (key_size bytes each) into *keys. Returns the
- * number, or -errno.
- */
-static long map_keys(int fd, size_t key_size, void **keys)
+/* The histograms with samples, sorted; deleted from the map if `clear`. */
+static long read_hists(int fd, bool clear, struct hist_entry **out)
 {
-	size_t n = 0, cap = 64;
-	char *buf = malloc(cap * key_size), *prev = NULL;
-
-	if (!buf)
-		return -ENOMEM;
-	for (;;) {
-		if (n == cap) {
-			char *nb = realloc(buf, 2 * cap * key_size);
-
-			if (!nb) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		prev = n ? buf + (n - 1) * key_size : NULL;
-		if (bpf_map_get_next_key(fd, prev, buf + n * key_size)) {
-			if (errno == ENOENT)
-				break;
-			free(buf);
-			return -errno;
-		}
-		n++;
-	}
-	*keys = buf;
-	return n;
-}
-
-/* The histograms, sorted; deleted from the map when `clear`. */
-static long read_hists(int fd, bool clear, struct hist_ent **out)
-{
-	struct qplat_hist_key *keys;
-	struct hist_ent *ents;
-	long n, i, m = 0;
-	int err;
-
-	n = map_keys(fd, sizeof(*keys), (void **)&keys);
-	if (n < 0)
-		return n;
-	ents = calloc(n ? n : 1, sizeof(*ents));
-	if (!ents) {
-		free(keys);
-		return -ENOMEM;
-	}
-	for (i = 0; i < n; i++) {
-		struct hist_ent *e = &ents[m];
-
-		e->key = keys[i];
-		if (clear) {
-			err = bpf_map_lookup_and_delete_elem(fd, &e->key,
-							     &e->val);
-			if (err && errno != ENOENT) {
-				/* kernels before 5.14: not for hash maps */
-				err = bpf_map_lookup_elem(fd, &e->key, &e->val);
-				if (!err && bpf_map_delete_elem(fd, &e->key) &&
-				    errno != ENOENT)
-					err = -1;
-			}
-		} else {
-			err = bpf_map_lookup_elem(fd, &e->key, &e->val);
-		}
-		if (err) {
-			if (errno == ENOENT)
-				continue;
-			err = -errno;
-			free(keys);
-			free(ents);
-			return err;
-		}
-		e->count = hist_count(e->val.slots, QPLAT_SLOTS);
-		if (e->count)
-			m++;
-	}
-	free(keys);
-	qsort(ents, m, sizeof(*ents), hist_key_cmp);
-	*out = ents;
-	return m;
-}
-
-static long read_counters(int fd, struct ctr_ent **out)
-{
-	struct qplat_qp_key *keys;
-	struct ctr_ent *ents;
+	struct hist_entry *ents;
 	long n, i, m = 0;
 
-	n = map_keys(fd, sizeof(*keys), (void **)&keys);
+	n = bpfmap_read(fd, &hist_layout, clear, (void **)&ents);
 	if (n < 0)
 		return n;
-	ents = calloc(n ? n : 1, sizeof(*ents));
-	if (!ents) {
-		free(keys);
-		return -ENOMEM;
-	}
-	for (i = 0; i < n; i++) {
-		ents[m].key = keys[i];
-		if (bpf_map_lookup_elem(fd, &ents[m].key, &ents[m].val)) {
-			if (errno == ENOENT)
-				continue;
-			n = -errno;
-			free(keys);
-			free(ents);
-			return n;
-		}
-		m++;
-	}
-	free(keys);
-	qsort(ents, m, sizeof(*ents), hist_qp_key_cmp);
+	for (i = 0; i < n; i++)
+		if (hist_count(ents[i].val.slots, QPLAT_SLOTS))
+			ents[m++] = ents[i];
 	*out = ents;
 	return m;
 }
 
 /* The p-quantile in ns (the histogram is never empty here). */
-static double quantile_ns(const struct hist_ent *e, double p)
+static double quantile_ns(const struct hist_entry *e, double p)
 {
 	return hist_quantile_ns(e->val.slots, QPLAT_SLOTS, p);
 }
@@ -183,7 +70,7 @@ static void print_stars(__u64 val, __u64 max)
 }
 
 /* Mean of a histogram, in ns: exact, from sum_ns; 0 without samples. */
-static double mean_ns(const struct hist_ent *e)
+static double mean_ns(const struct hist_entry *e)
 {
 	double m = hist_mean_ns(e->val.sum_ns, e->val.count);
 
@@ -191,7 +78,7 @@ static double mean_ns(const struct hist_ent *e)
 }
 
 static void print_hist_text(const struct qplat_env *env,
-			    const struct hist_ent *e)
+			    const struct hist_entry *e)
 {
 	double div = env->msecs ? 1e6 : 1e3;
 	const char *unit = env->msecs ? "ms" : "us";
@@ -204,7 +91,7 @@ static void print_hist_text(const struct qplat_env *env,
 	       "p50 %.*f %s  p99 %.*f %s  p99.9 %.*f %s\n",
 	       e->key.pid, e->key.dev, e->key.qpn,
 	       op_name(e->key.op, buf, sizeof(buf)), lat_name(e->key.lat),
-	       (unsigned long long)e->count,
+	       (unsigned long long)hist_count(e->val.slots, QPLAT_SLOTS),
 	       prec - 1, mean_ns(e) / div, unit,
 	       prec - 1, quantile_ns(e, 0.5) / div, unit,
 	       prec - 1, quantile_ns(e, 0.99) / div, unit,
@@ -213,7 +100,8 @@ static void print_hist_text(const struct qplat_env *env,
 	       env->msecs ? "msecs" : "usecs");
 	for (k = first; k >= 0 && k <= last; k++) {
 		printf("%11.*f -> %-11.*f : %-8llu |", prec,
-		       hist_slot_lo_ns(k) / div, prec, (hist_slot_hi_ns(k) - 1) / div,
+		       hist_slot_lo_ns(k) / div, prec,
+		       (hist_slot_hi_ns(k) - 1) / div,
 		       (unsigned long long)e->val.slots[k]);
 		print_stars(e->val.slots[k], max);
 		printf("|\n");
@@ -221,7 +109,7 @@ static void print_hist_text(const struct qplat_env *env,
 	printf("\n");
 }
 
-static void print_counters_text(const struct ctr_ent *c, long n)
+static void print_counters_text(const struct hist_ctr_entry *c, long n)
 {
 	long i;
 
@@ -243,8 +131,9 @@ static void print_counters_text(const struct ctr_ent *c, long n)
 	printf("\n");
 }
 
-static void print_json(const struct hist_ent *h, long nh,
-		       const struct ctr_ent *c, long nc, double interval_s)
+static void print_json(const struct hist_entry *h, long nh,
+		       const struct hist_ctr_entry *c, long nc,
+		       double interval_s)
 {
 	struct timespec now;
 	struct json j;
@@ -259,7 +148,7 @@ static void print_json(const struct hist_ent *h, long nh,
 	json_double(&j, "interval_s", interval_s, 6);
 	json_array(&j, "qps");
 	for (i = 0; i < nh; i++) {
-		const struct hist_ent *e = &h[i];
+		const struct hist_entry *e = &h[i];
 
 		json_object(&j, NULL);
 		json_uint(&j, "pid", e->key.pid);
@@ -268,7 +157,7 @@ static void print_json(const struct hist_ent *h, long nh,
 		json_str(&j, "op", op_name(e->key.op, buf, sizeof(buf)),
 			 sizeof(buf));
 		json_str(&j, "latency", lat_name(e->key.lat), 16);
-		json_uint(&j, "count", e->count);
+		json_uint(&j, "count", hist_count(e->val.slots, QPLAT_SLOTS));
 		json_double(&j, "avg_us", mean_ns(e) / 1e3, 3);
 		json_double(&j, "p50_us", quantile_ns(e, 0.5) / 1e3, 3);
 		json_double(&j, "p99_us", quantile_ns(e, 0.99) / 1e3, 3);
@@ -309,8 +198,8 @@ static void print_json(const struct hist_ent *h, long nh,
 int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 		 double interval_s, bool last)
 {
-	struct hist_ent *h = NULL;
-	struct ctr_ent *c = NULL;
+	struct hist_entry *h = NULL;
+	struct hist_ctr_entry *c = NULL;
 	long nh, nc, i;
 
 	nh = read_hists(bpf_map__fd(skel->maps.hists), !last, &h);
@@ -318,7 +207,8 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 		msg_warn("cannot read the histograms: %s", strerror(-nh));
 		return -1;
 	}
-	nc = read_counters(bpf_map__fd(skel->maps.counters), &c);
+	nc = bpfmap_read(bpf_map__fd(skel->maps.counters), &hist_ctr_layout,
+			 false, (void **)&c);
 	if (nc < 0) {
 		msg_warn("cannot read the counters: %s", strerror(-nc));
 		free(h);
