@@ -42,17 +42,24 @@ LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 LIBS	:= -lpthread -lm
 TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c \
 		selftests/uapi/*.c selftests/tools/*.c))
-# A tool is tools/X.c, or a folder tools/X/ with a main.c and the rest.
-TOOL_DIRS := $(patsubst tools/%/main.c,%,$(wildcard tools/*/main.c))
+# A tool is one file, tools/X.c, or a folder, tools/X/ with its main.c and
+# the other .c files and private headers it needs; tools/lib is no tool.
+TOOL_DIRS := $(filter-out lib,$(patsubst tools/%/main.c,%,\
+		$(wildcard tools/*/main.c)))
 TOOLS	:= $(patsubst tools/%.c,%,$(wildcard tools/*.c)) $(TOOL_DIRS)
-dir_objs = $(patsubst %.c,$(BUILD)/release/%.o,$(wildcard tools/$(1)/*.c))
+# The objects of tool $(1)
+tool_objs = $(patsubst %.c,$(BUILD)/release/%.o,$(if $(filter $(1),\
+	    $(TOOL_DIRS)),$(wildcard tools/$(1)/*.c),tools/$(1).c))
+# What tool X links besides libtools, libhwqnic and LIBS: TOOL_LIBS_X
+TOOL_LIBS_nictop := -lncursesw -lbpf
 # What the tools share (tools/lib/*.c), one archive that every tool links.
 TOOLS_LIB_SRCS := $(wildcard tools/lib/*.c)
 TOOLS_LIB := $(BUILD)/release/libtools.a
 
 # BPF: bpf/X.bpf.c -> bpf/X.bpf.o (bpftool loads it) -> X.skel.h; a tool
-# tools/X.c with a bpf/X.bpf.c of the same name is a BPF tool, linked
-# statically against libbpf (it also runs in the qemu initramfs).
+# X (tools/X.c or tools/X/) with a bpf/X.bpf.c of the same name is a BPF
+# tool, linked statically against libbpf (it also runs in the qemu
+# initramfs).
 CLANG	?= clang
 BPFTOOL	?= bpftool
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -107,10 +114,6 @@ $(BUILD)/release/libhwqnic.so: $(LIB_SRCS:%.c=$(BUILD)/release/%.o) user/libhwqn
 $(BUILD)/release/libhwqnic.pc: user/libhwqnic.pc.in
 	$(Q)sed 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' $< > $@
 
-$(BUILD)/bin/%: $(BUILD)/release/tools/%.o $(TOOLS_LIB) $(BUILD)/release/libhwqnic.a
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ $(LIBS) -o $@
-
 # The running kernel's types, or the UAPI stand-in where it has no BTF.
 $(BUILD)/bpf/vmlinux.h:
 	@mkdir -p $(@D)
@@ -129,29 +132,18 @@ $(BUILD)/bpf/%.skel.h: bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-BPF_FILE_TOOLS := $(filter-out $(TOOL_DIRS),$(BPF_TOOLS))
-$(BPF_FILE_TOOLS:%=$(BUILD)/release/tools/%.o): $(BUILD)/release/tools/%.o: \
-		tools/%.c $(BUILD)/bpf/%.skel.h
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(BASE) $(OPT_release) $(CFLAGS) -c $< -o $@
-
-$(BPF_FILE_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/release/tools/%.o \
-		$(TOOLS_LIB) $(BUILD)/release/libhwqnic.a
-	@mkdir -p $(@D)
-	$(Q)$(CC) -static $(LDFLAGS) $^ -lbpf -lelf -lz $(LIBS) -o $@
-
-# qplat, a folder: its objects include the skeleton.
-$(call dir_objs,qplat): $(BUILD)/bpf/qplat.skel.h
-$(BUILD)/bin/qplat: $(call dir_objs,qplat) $(TOOLS_LIB) \
-		$(BUILD)/release/libhwqnic.a
-	@mkdir -p $(@D)
-	$(Q)$(CC) -static $(LDFLAGS) $^ -lbpf -lelf -lz $(LIBS) -o $@
-
-# nictop reads qplat's pinned maps (libbpf) and draws with ncurses.
-$(BUILD)/bin/nictop: $(call dir_objs,nictop) $(TOOLS_LIB) \
-		$(BUILD)/release/libhwqnic.a
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ -lncursesw -lbpf $(LIBS) -o $@
+# Each tool, from one file or a folder. A BPF tool's objects include its
+# skeleton, and it links statically against libbpf (it also runs in the
+# qemu initramfs).
+define tool
+$(BUILD)/bin/$(1): $(call tool_objs,$(1)) $(TOOLS_LIB) $(BUILD)/release/libhwqnic.a
+	@mkdir -p $$(@D)
+	$$(Q)$$(CC) $(if $(filter $(1),$(BPF_TOOLS)),-static,$$(OPT_release)) \
+		$$(LDFLAGS) $$^ $(if $(filter $(1),$(BPF_TOOLS)),-lbpf -lelf -lz) \
+		$$(TOOL_LIBS_$(1)) $$(LIBS) -o $$@
+$(if $(filter $(1),$(BPF_TOOLS)),$(call tool_objs,$(1)): $(BUILD)/bpf/$(1).skel.h)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool,$(t))))
 
 # Each valgrind test is a script that runs the release binary under valgrind,
 # with HWQNIC_TEST_QUICK=1 asking the long tests for a hundredth of the work.

@@ -116,8 +116,7 @@ struct run {
 	bool stop;			/* no more normal WRs */
 	uint64_t deadline;		/* -t */
 	uint64_t elapsed_ns;
-	uint64_t idle;			/* loop passes without progress */
-	uint64_t idle_since;
+	struct rig_idle idle;		/* loop passes without progress */
 	struct hwqnic_send_wr swr[BATCH_MAX];
 	struct hwqnic_sge ssge[BATCH_MAX];
 	struct hwqnic_recv_wr rwr[BATCH_MAX];
@@ -198,36 +197,32 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'q':
 		o->qps = opts_uint("QP count", arg, 1, MAX_QPS);
-		break;
+		return 0;
 	case 't':
 		o->time_ns = opts_seconds("time", arg, 1,
 					  MAX_SECONDS * NSEC_PER_SEC);
 		o->has_t = true;
-		break;
+		return 0;
 	case 'n':
 		o->count = opts_uint("message count", arg, 1, MAX_COUNT);
-		break;
+		return 0;
 	case OPT_OPS:
 		parse_ops(o, arg);
-		break;
+		return 0;
 	case OPT_SIZES:
 		parse_sizes(o, arg);
-		break;
+		return 0;
 	case OPT_ERRORS:
 		o->errors = opts_uint("error count", arg, 0, MAX_ERRORS);
-		break;
+		return 0;
 	case OPT_DEPTH:
 		o->depth = opts_uint("depth", arg, 1, MAX_DEPTH);
-		break;
+		return 0;
 	case OPT_JSON:
 		o->json = true;
-		break;
-	case ARGP_KEY_ARG:
-		bad_usage("unexpected argument '%s'", arg);
-	default:
-		return opts_default(key, arg, state);
+		return 0;
 	}
-	return 0;
+	return opts_default(key, arg, state);
 }
 
 static const struct argp argp = {
@@ -286,13 +281,6 @@ static void check_limits(const struct run *r)
 		bad_usage("buffers of %" PRIu64 " bytes in all (2 x %u QPs x "
 			  "the largest size) exceed half the memory", total,
 			  o->qps);
-}
-
-static void open_device(struct run *r)
-{
-	if (rig_open(&r->rig))
-		fail("%s", r->rig.err);
-	check_limits(r);
 }
 
 /* Word w of pair i's source: a pattern that differs between pairs. */
@@ -394,7 +382,9 @@ static void setup(struct run *r)
 	for (i = 0; i < o->qps; i++)
 		r->p[i].op = o->ops[i % o->nops];
 	r->buf_len = largest_size(o);
-	open_device(r);
+	if (rig_open(&r->rig))
+		fail("%s", r->rig.err);
+	check_limits(r);
 	for (i = 0; i < o->qps; i++)
 		setup_buffers(r, &r->p[i], i);
 	plan_depths(r);
@@ -729,17 +719,13 @@ static void __attribute__((noreturn)) stalled(struct run *r)
  */
 static void watchdog(struct run *r, bool busy)
 {
-	if (busy) {
-		r->idle = 0;
+	uint64_t idle = rig_idle_pass(&r->idle, busy);
+
+	if (idle < 2)
 		return;
-	}
-	if (!r->idle++) {
-		r->idle_since = rig_now_ns();
-		return;
-	}
-	if (!(r->idle % YIELD_EVERY))
+	if (!(idle % YIELD_EVERY))
 		sched_yield();
-	if (!(r->idle % 256) && rig_now_ns() - r->idle_since > STALL_NS)
+	if (!(idle % 256) && rig_now_ns() - r->idle.since > STALL_NS)
 		stalled(r);
 }
 

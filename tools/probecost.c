@@ -38,16 +38,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'n':
 		env.iters = opts_uint("iterations", arg, 1, 1000000000UL);
-		break;
+		return 0;
 	case 'j':
 		env.json = true;
-		break;
-	case ARGP_KEY_ARG:
-		opts_usage_error("unexpected argument '%s'", arg);
-	default:
-		return opts_default(key, arg, state);
+		return 0;
 	}
-	return 0;
+	return opts_default(key, arg, state);
 }
 
 static const struct argp argp = {

@@ -339,6 +339,23 @@ static void check_bad(struct cmdline c, const char *want_err)
 	   (int)strcspn(ch.err, "\n"), ch.err);
 }
 
+/* A tool that takes no positional argument leaves them to opts_default() */
+static error_t plain_parse(int key, char *arg, struct argp_state *state)
+{
+	return opts_default(key, arg, state);
+}
+
+static const struct argp plain_argp = { .parser = plain_parse };
+
+static void plain_child(void *arg)
+{
+	struct cmdline *c = arg;
+
+	msg_init("opts-test");
+	opts_parse(&plain_argp, argc_of(c), (char **)c->argv, NULL);
+	printf("parsed\n");
+}
+
 static void test_parse(void)
 {
 	struct cmdline help = { { "opts-test", "--help", NULL } };
@@ -385,6 +402,17 @@ static void test_parse(void)
 	check_bad((struct cmdline){ { "opts-test", "--", "-5", NULL } },
 		  "bad interval '-5' (seconds, such as 2 or 0.5)");
 
+	if (!child_run(plain_child, &(struct cmdline){ { "opts-test", NULL } },
+		       &ch) &&
+	    !child_run(plain_child, &(struct cmdline){ { "opts-test", "extra",
+						      NULL } }, &ch2))
+		ok(ch.status == 0 && !strcmp(ch.out, "parsed\n") &&
+		   ch2.status == 2 && !strcmp(ch2.err, "opts-test: unexpected "
+					      "argument 'extra'\n"),
+		   "opts_default: a positional argument nobody takes is one "
+		   "line, exit 2 (%d)", ch2.status);
+	else
+		ok(0, "plain: child ran");
 	if (!child_run(parse_child, &help, &ch) &&
 	    !child_run(parse_child, &h, &ch2))
 		ok(ch.status == 0 && !ch.err[0] &&

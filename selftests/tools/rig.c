@@ -142,7 +142,15 @@ out:
 int main(void)
 {
 	int status = HWQNIC_WC_REM_ACCESS_ERR;
+	struct rig_idle idle = { 0 };
+	uint64_t t0 = rig_now_ns();
 	struct child c;
+
+	ok(rig_idle_pass(&idle, true) == 0 && rig_idle_pass(&idle, false) == 1
+	   && idle.since >= t0 && rig_idle_pass(&idle, false) == 2 &&
+	   rig_idle_pass(&idle, false) == 3 && rig_idle_pass(&idle, true) == 0
+	   && rig_idle_pass(&idle, false) == 1,
+	   "rig_idle_pass counts idle passes in a row from the first's time");
 
 	ok(rig_mtu(4096) == HWQNIC_MTU_4096 && rig_mtu(9000) ==
 	   HWQNIC_MTU_4096 && rig_mtu(1500) == HWQNIC_MTU_1024 &&

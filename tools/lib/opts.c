@@ -193,11 +193,12 @@ void opts_parse(const struct argp *argp, int argc, char **argv, void *input)
 
 error_t opts_default(int key, char *arg, struct argp_state *state)
 {
-	(void)arg;
 	if (key == 'h') {
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		return 0;
 	}
+	if (key == ARGP_KEY_ARG)
+		opts_usage_error("unexpected argument '%s'", arg);
 	return ARGP_ERR_UNKNOWN;
 }
 

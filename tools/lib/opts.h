@@ -47,7 +47,12 @@ void opts_parse(const struct argp *argp, int argc, char **argv, void *input);
 int opts_check(const struct argp *argp, int argc, char **argv, char *msg,
 	       size_t len);
 
-/* What a tool's parse_arg() returns for keys it does not know: -h. */
+/*
+ * What a tool's parse_arg() returns for keys it does not know (each case
+ * it knows returns 0, and the switch ends in this): -h shows
+ * the help; a positional argument the tool does not take is the usage
+ * error "unexpected argument 'S'".
+ */
 error_t opts_default(int key, char *arg, struct argp_state *state);
 
 /* "<tool>: <message>" on stderr and exit 2. */

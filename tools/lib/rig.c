@@ -227,6 +227,15 @@ int rig_rc_connect(struct rig *rig, struct hwqnic_qp *qp, uint32_t dest_qpn)
 	return 0;
 }
 
+uint64_t rig_idle_pass(struct rig_idle *idle, bool busy)
+{
+	if (busy)
+		return idle->passes = 0;
+	if (!idle->passes++)
+		idle->since = rig_now_ns();
+	return idle->passes;
+}
+
 void rig_check_wc(const struct hwqnic_wc *wc, enum hwqnic_wc_status want)
 {
 	enum hwqnic_wc_status s = wc->status;

@@ -12,6 +12,7 @@
 #ifndef _HWQNIC_TOOLS_RIG_H
 #define _HWQNIC_TOOLS_RIG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -86,6 +87,18 @@ int rig_ud_to_rts(struct hwqnic_qp *qp, uint32_t qkey);
  * and "; expected NAME" when want is not success.
  */
 void rig_check_wc(const struct hwqnic_wc *wc, enum hwqnic_wc_status want);
+
+/* A polling loop's idle passes in a row, for its stall watch */
+struct rig_idle {
+	uint64_t passes;
+	uint64_t since;		/* CLOCK_MONOTONIC ns of the first */
+};
+
+/*
+ * Counts one pass of a polling loop: 0 when it was busy, else the idle
+ * passes in a row, this one included; the first notes the time in since.
+ */
+uint64_t rig_idle_pass(struct rig_idle *idle, bool busy);
 
 /* CLOCK_MONOTONIC in ns: the tools' clock for runs and stalls */
 static inline uint64_t rig_now_ns(void)

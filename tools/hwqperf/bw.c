@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* hwqperf: the bandwidth run (hwqperf.h). */
+#include "hwqperf.h"
+
+/* How many messages x may post now: SQ room, receives, slot reuse. */
+static uint64_t bw_batch_len(const struct run *r, const struct qpx *x)
+{
+	uint64_t k = x->posted, cnt, j;
+
+	cnt = r->tx_depth - (x->posted - x->done);
+	cnt = MIN(MIN(cnt, r->o->iters - k), BATCH_MAX);
+	if (r->o->op == OP_SEND)
+		cnt = MIN(cnt, x->peer->rposted - x->posted);
+	if (!r->o->verify)
+		return cnt;
+	for (j = 0; j < cnt; j++)
+		if (!gate_ok(r, msg_g(r, x, k + j)))
+			return j;
+	return cnt;
+}
+
+/*
+ * The last WQE of a batch is also signaled when the next message must wait
+ * for a slot to be checked: the check may need this QP's completions.
+ */
+static bool tail_signal(const struct run *r, const struct qpx *x,
+			uint64_t next)
+{
+	return r->o->verify && r->o->op != OP_SEND && next < r->o->iters &&
+	       !gate_ok(r, msg_g(r, x, next));
+}
+
+static bool bw_post_batch(struct run *r, struct qpx *x)
+{
+	uint64_t cnt = bw_batch_len(r, x), k = x->posted, j, g;
+	bool signal;
+
+	for (j = 0; j < cnt; j++) {
+		g = msg_g(r, x, k + j);
+		if (r->o->verify)
+			pat_fill(msg_src(r, x, g), r->o->size, g);
+		signal = want_signal(r, k + j) ||
+			 (j + 1 == cnt && tail_signal(r, x, k + cnt));
+		build_wr(r, x, k + j, &r->swr[j], &r->sge[j], signal);
+		r->swr[j].next = j + 1 < cnt ? &r->swr[j + 1] : NULL;
+	}
+	if (cnt)
+		post_send(x, r->swr, cnt);
+	return cnt > 0;
+}
+
+static bool bw_poll_recv(struct run *r)
+{
+	unsigned int i;
+	int n = poll_cq(r, r->rcq);
+
+	for (i = 0; n && i < r->nsenders; i++)
+		refill_recvs(r, r->sender[i]->peer, r->rx_batch);
+	return n > 0;
+}
+
+void bw_run(struct run *r)
+{
+	uint64_t total = r->o->iters * r->o->qps, t0;
+	bool send = r->o->op == OP_SEND, busy;
+	unsigned int i;
+
+	t0 = rig_now_ns();
+	while (r->sdone < total || (send && r->rdone < total)) {
+		busy = false;
+		for (i = 0; i < r->nsenders; i++)
+			if (r->sender[i]->posted < r->o->iters)
+				busy |= bw_post_batch(r, r->sender[i]);
+		busy |= poll_cq(r, r->scq) > 0;
+		if (send)
+			busy |= bw_poll_recv(r);
+		watchdog(r, busy);
+	}
+	r->elapsed_ns = rig_now_ns() - t0;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* hwqperf's own: its limits, options, the run and its parts (hwqperf(1)). */
+#ifndef _HWQNIC_TOOLS_HWQPERF_H
+#define _HWQNIC_TOOLS_HWQPERF_H
+
+#include <argp.h>
+#include <endian.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <hwqnic/verbs.h>
+
+#include "lib/json.h"
+#include "lib/msg.h"
+#include "lib/opts.h"
+#include "lib/rig.h"
+
+#define NSEC_PER_SEC	1000000000ULL
+#define KIB		1024ULL
+#define MIB		(1024ULL * 1024)
+
+#define MAX_QPS		64		/* -q: QP pairs */
+#define MAX_CQ_MOD	32768
+#define MAX_SIZE	(1ULL << 31)	/* an SGE's length is 32 bits */
+#define MAX_BUF_SIZE	(1ULL << 40)
+#define MAX_ITERS	(1ULL << 40)
+#define MAX_INLINE	(1U << 20)	/* -I: any larger is surely a typo */
+/* perftest's latency defaults: messages up to this size go inline */
+#define LAT_INLINE_SEND	236
+#define LAT_INLINE_WRITE 220
+#define DEF_BUF_SIZE	(64 * KIB)
+
+#define BW_TX_DEPTH	128		/* outstanding send WQEs per QP */
+#define LAT_TX_DEPTH	16
+#define LAT_RX_DEPTH	16
+#define BATCH_MAX	32		/* WRs per hwqnic_post_send() call */
+#define RX_BATCH_MAX	32		/* WRs per hwqnic_post_recv() */
+#define POLL_BATCH	64		/* WCs per hwqnic_poll_cq() */
+/* No progress for STALL_NS, plus STALL_NS_PER_B per byte of cq-mod messages */
+#define STALL_NS	(10 * NSEC_PER_SEC)
+#define STALL_NS_PER_B	10
+#define RECV_BIT	(1ULL << 63)	/* in wr_id: a receive */
+#define NO_SENDER	(~0U)
+
+#define MEMCPY_BUF	(64 * MIB)
+#define MEMCPY_NS	(NSEC_PER_SEC / 2)
+#define RTT_BATCHES	200
+#define RTT_ITERS	1000
+#define FLOOR_BATCHES	25
+#define FLOOR_ITERS	400	/* lat iterations per batch, at most */
+#define FLOOR_BYTES	(16 * MIB)	/* payload per batch, at most */
+#define FLOOR_RING	16		/* slots per queue */
+
+#define DASHES "-------------------------------------------------------" \
+	       "--------------------------------"
+
+#define MIN(a, b)	((a) < (b) ? (a) : (b))
+#define MAX(a, b)	((a) > (b) ? (a) : (b))
+
+enum mode { MODE_NONE, MODE_LAT, MODE_BW };
+enum op { OP_SEND, OP_WRITE, OP_READ };
+
+/* Indexed by enum mode and enum op (main.c) */
+extern const char *const mode_names[];
+extern const char *const op_names[];
+extern const enum hwqnic_wr_opcode op_wr[];
+extern const enum hwqnic_wc_opcode op_wc[];
+
+struct opts {
+	enum mode mode;
+	enum op op;
+	uint64_t size;
+	uint64_t iters;			/* per QP */
+	uint64_t buf_size;		/* per side */
+	unsigned int qps;		/* QP pairs */
+	unsigned int cq_mod;
+	uint32_t inline_size;		/* bytes; the device's limit applies */
+	bool verify;
+	bool json;
+	bool has_size, has_iters, has_buf, has_cq_mod, has_inline;
+};
+
+struct cpus {
+	int count;			/* CPUs this process may run on */
+	int app;			/* hwqperf's CPU, or -1 */
+	int peer;			/* engine and RTT peer CPU, or -1 */
+};
+
+/* One side of the loopback: one buffer, one MR. */
+struct side {
+	char *buf;
+	uint64_t len;
+	struct hwqnic_mr *mr;
+};
+
+struct qpx {
+	struct hwqnic_qp *qp;
+	struct hwqnic_cq *cq;		/* send and receive completions */
+	struct side *local;
+	struct side *remote;
+	struct qpx *peer;		/* the QP it is connected to */
+	unsigned int sidx;		/* sender index, or NO_SENDER */
+	uint64_t posted;		/* send WQEs posted */
+	uint64_t done;			/* send WQEs known complete */
+	uint64_t verified;		/* own messages checked */
+	uint64_t rposted;		/* receives posted */
+	uint64_t rdone;			/* receives completed */
+};
+
+struct run {
+	const struct opts *o;
+	struct rig rig;			/* device, attributes, PD */
+	struct side side[2];		/* 0: requester, 1: responder */
+	struct hwqnic_cq *cq[2 * MAX_QPS];
+	struct qpx qp[2 * MAX_QPS];	/* pair p: 2p (A), 2p + 1 (B) */
+	struct qpx *sender[2 * MAX_QPS];
+	unsigned int nsenders;
+	uint64_t nslots;		/* message slots in a buffer */
+	uint32_t tx_depth;
+	uint32_t rx_depth;
+	uint32_t rx_batch;
+	uint32_t inline_size;		/* messages up to this size go inline */
+	struct hwqnic_cq *scq;		/* bw: send completions */
+	struct hwqnic_cq *rcq;		/* bw: receive completions */
+	struct hwqnic_send_wr *swr;	/* scratch WR lists */
+	struct hwqnic_recv_wr *rwr;
+	struct hwqnic_sge *sge;
+	uint64_t sdone;			/* bw: send WQEs completed */
+	uint64_t rdone;			/* bw: receives completed */
+	struct rig_idle idle;		/* polls without progress */
+	uint64_t stall_ns;		/* idle time that means a stall */
+	uint64_t *samples;		/* lat: ns per iteration */
+	uint64_t elapsed_ns;		/* bw */
+};
+
+struct result {
+	double t_min, t_max, t_typical, t_avg, t_stdev, p99, p99_9;
+	double rtt_us;			/* < 0: not measured */
+	double floor_us;		/* < 0: not measured */
+	double mib_s, mops;
+	double memcpy_mib_s;		/* < 0: not measured */
+	uint32_t inline_size;		/* as run */
+};
+
+#define fail(...)	msg_die(1, __VA_ARGS__)
+#define bad_usage(...)	opts_usage_error(__VA_ARGS__)
+
+/* refs.c: the CPUs and the same-run references */
+void setup_cpus(struct cpus *c);
+double measure_rtt(const struct cpus *c);
+double measure_memcpy(const struct opts *o);
+double measure_floor(const struct opts *o, const struct cpus *c);
+void measure_refs(const struct opts *o, const struct cpus *c,
+		  struct result *res);
+char *map_anon(uint64_t len);
+int cmp_u64(const void *a, const void *b);
+
+/* verify.c: the data pattern and message slots */
+void pat_fill(char *p, uint64_t len, uint64_t g);
+uint8_t pat_byte(uint64_t seed, uint64_t b);
+uint64_t pat_seed(uint64_t g);
+uint64_t msg_g(const struct run *r, const struct qpx *x, uint64_t k);
+uint64_t msg_off(const struct run *r, uint64_t g);
+char *msg_src(const struct run *r, const struct qpx *x, uint64_t g);
+char *msg_dst(const struct run *r, const struct qpx *x, uint64_t g);
+void verify_msg(struct run *r, struct qpx *x, uint64_t k);
+bool gate_ok(const struct run *r, uint64_t g);
+
+/* io.c: completions and posting */
+int poll_cq(struct run *r, struct hwqnic_cq *cq);
+void watchdog(struct run *r, bool busy);
+void stop_if_signalled(void);
+bool want_signal(const struct run *r, uint64_t k);
+void build_wr(const struct run *r, const struct qpx *x, uint64_t k,
+	      struct hwqnic_send_wr *wr, struct hwqnic_sge *sge,
+	      bool signal);
+void post_send(struct qpx *x, struct hwqnic_send_wr *wr,
+	       unsigned int cnt);
+void refill_recvs(struct run *r, struct qpx *y, uint64_t min_batch);
+
+/* bw.c and lat.c: the runs */
+void bw_run(struct run *r);
+void lat_run(struct run *r);
+
+/* setup.c: the run on the rig */
+void setup(struct run *r);
+int teardown(struct run *r);
+void teardown_hook(void *r);
+void *xcalloc(uint64_t n, uint64_t size);
+
+/* report.c: results */
+void lat_stats(struct run *r, struct result *res);
+void bw_stats(const struct run *r, struct result *res);
+void print_banner(const struct run *r, const struct cpus *c);
+void print_lat(const struct opts *o, const struct result *res,
+	       const struct cpus *c);
+void print_bw(const struct opts *o, const struct result *res);
+void print_json(const struct opts *o, const struct result *res);
+void report(const struct opts *o, const struct result *res,
+	    const struct cpus *c);
+
+#endif /* _HWQNIC_TOOLS_HWQPERF_H */

@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * hwqperf: a perftest-like benchmark over the hwqnic verbs.
+ *
+ * Latency (lat) and bandwidth (bw) of SEND, RDMA_WRITE and RDMA_READ between
+ * RC QPs connected in loopback on one device of the embedded backend (the
+ * engine is a thread of this process). Each run also measures a reference
+ * on the same machine, the cache-line round trip between two CPUs and the
+ * protocol floor (lat) or single-core memcpy (bw), and prints the ratio to
+ * it. See hwqperf(1). main() reads as the run does: parse, reference,
+ * set up, run, tear down, report.
+ */
+#include "hwqperf.h"
+
+const char *const mode_names[] = { "", "lat", "bw" };
+const char *const op_names[] = { "send", "write", "read" };
+const enum hwqnic_wr_opcode op_wr[] = {
+	HWQNIC_WR_SEND, HWQNIC_WR_RDMA_WRITE, HWQNIC_WR_RDMA_READ
+};
+const enum hwqnic_wc_opcode op_wc[] = {
+	HWQNIC_WC_SEND, HWQNIC_WC_RDMA_WRITE, HWQNIC_WC_RDMA_READ
+};
+
+/* ---- options ---- */
+
+static const char doc[] =
+"A perftest-like benchmark over the hwqnic verbs: RC QPs in loopback on\n"
+"the embedded engine.\n"
+"\n"
+"  lat                        ping-pong latency (as ib_*_lat)\n"
+"  bw                         streaming bandwidth (as ib_*_bw)\n"
+"\v"
+"SIZE and B take a K, M or G suffix (powers of 1024).";
+
+enum { OPT_OP = 256, OPT_CQ_MOD, OPT_BUF_SIZE, OPT_VERIFY, OPT_JSON };
+
+static const struct argp_option options[] = {
+	{ "op", OPT_OP, "OP", 0, "send, write or read (default write)", 0 },
+	{ "size", 's', "SIZE", 0, "Message bytes (default 2 lat, 65536 bw)",
+	  0 },
+	{ "iters", 'n', "N", 0, "Messages per QP (default 1000 lat, 5000 bw)",
+	  0 },
+	{ "qps", 'q', "N", 0, "QP pairs, 1 to 64 (default 1)", 0 },
+	{ "cq-mod", OPT_CQ_MOD, "N", 0,
+	  "Signal every Nth WQE (default 1 lat, 100 bw)", 0 },
+	{ "inline-size", 'I', "N", 0, "Send messages up to N bytes inline "
+	  "(default 236 lat send, 220 lat write, else 0)", 0 },
+	{ "buf-size", OPT_BUF_SIZE, "B", 0,
+	  "One buffer per side (default max(SIZE, 64K))", 0 },
+	{ "verify", OPT_VERIFY, NULL, 0, "Check every byte moved", 0 },
+	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
+	OPTS_HELP_H,
+	{},
+};
+
+/* The mode's names for opts_keyword(): MODE_NONE is none */
+static const char *const mode_words[] = { NULL, "lat", "bw" };
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+
+	switch (key) {
+	case OPT_OP:
+		o->op = opts_keyword("op", arg, op_names, 3);
+		return 0;
+	case 's':
+		o->size = opts_size("size", arg, 0, UINT64_MAX);
+		o->has_size = true;
+		return 0;
+	case 'n':
+		o->iters = opts_uint("iterations", arg, 1, MAX_ITERS);
+		o->has_iters = true;
+		return 0;
+	case 'q':
+		o->qps = opts_uint("QP count", arg, 1, MAX_QPS);
+		return 0;
+	case OPT_CQ_MOD:
+		o->cq_mod = opts_uint("cq-mod", arg, 1, MAX_CQ_MOD);
+		o->has_cq_mod = true;
+		return 0;
+	case 'I':
+		o->inline_size = opts_uint("inline-size", arg, 0, MAX_INLINE);
+		o->has_inline = true;
+		return 0;
+	case OPT_BUF_SIZE:
+		o->buf_size = opts_size("buf-size", arg, 0, UINT64_MAX);
+		o->has_buf = true;
+		return 0;
+	case OPT_VERIFY:
+		o->verify = true;
+		return 0;
+	case OPT_JSON:
+		o->json = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		if (o->mode != MODE_NONE)
+			return opts_default(key, arg, state);
+		o->mode = opts_keyword("mode", arg, mode_words, 3);
+		return 0;
+	case ARGP_KEY_END:
+		if (o->mode == MODE_NONE)
+			bad_usage("missing mode (lat or bw)");
+		return 0;
+	}
+	return opts_default(key, arg, state);
+}
+
+static const struct argp argp = {
+	.options = options,
+	.parser = parse_arg,
+	.args_doc = "lat|bw",
+	.doc = doc,
+};
+
+/* Defaults that depend on the mode, then the checks across options. */
+static void finish_opts(struct opts *o)
+{
+	bool lat = o->mode == MODE_LAT;
+
+	if (!o->has_size)
+		o->size = lat ? 2 : 65536;
+	if (!o->has_iters)
+		o->iters = lat ? 1000 : 5000;
+	if (!o->has_cq_mod)
+		o->cq_mod = lat ? 1 : 100;
+	if (!o->has_buf)
+		o->buf_size = MAX(o->size, DEF_BUF_SIZE);
+	if (o->has_inline && o->inline_size && o->op == OP_READ)
+		bad_usage("inline data is not available with --op read");
+	if (!o->has_inline && lat)
+		o->inline_size = o->op == OP_SEND ? LAT_INLINE_SEND :
+				 o->op == OP_WRITE ? LAT_INLINE_WRITE : 0;
+	if (o->size > MAX_SIZE)
+		bad_usage("message size %" PRIu64 " is over 2G", o->size);
+	if (!o->size && o->op != OP_SEND)
+		bad_usage("message size 0 is only valid with --op send");
+	if (!o->buf_size)
+		bad_usage("buf-size must be at least 1");
+	if (o->buf_size > MAX_BUF_SIZE)
+		bad_usage("buf-size %" PRIu64 " is over 1T", o->buf_size);
+	if (o->size > o->buf_size)
+		bad_usage("message size %" PRIu64 " exceeds buf-size %" PRIu64,
+			  o->size, o->buf_size);
+}
+
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->op = OP_WRITE;
+	o->qps = 1;
+	opts_parse(&argp, argc, argv, o);
+	finish_opts(o);
+}
+
+/* The run of o's mode; its figures in res */
+static void run(struct run *r, struct result *res)
+{
+	if (r->o->mode == MODE_LAT) {
+		lat_run(r);
+		lat_stats(r, res);
+	} else {
+		bw_run(r);
+		bw_stats(r, res);
+	}
+	res->inline_size = r->inline_size;
+}
+
+int main(int argc, char **argv)
+{
+	struct result res = { 0 };
+	struct cpus cpus;
+	struct opts o;
+	struct run *r;
+	int err;
+
+	msg_init("hwqperf");
+	parse_args(argc, argv, &o);
+	msg_check(msg_catch_stop(), "sigaction");
+	setup_cpus(&cpus);
+	measure_refs(&o, &cpus, &res);
+	r = xcalloc(1, sizeof(*r));
+	r->o = &o;
+	msg_check(msg_on_exit(teardown_hook, r), "msg_on_exit");
+	setup(r);
+	stop_if_signalled();
+	if (!o.json)
+		print_banner(r, &cpus);
+	run(r, &res);
+	msg_cancel(teardown_hook, r);
+	err = teardown(r);
+	report(&o, &res, &cpus);
+	return err;
+}
