@@ -87,41 +87,36 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 					   MIN_INTERVAL * NSEC_PER_SEC,
 					   MAX_INTERVAL * NSEC_PER_SEC) /
 			      (double)NSEC_PER_SEC;
-		break;
+		return 0;
 	case 'n':
 		o->count = opts_uint("count", arg, 1, MAX_COUNT);
-		break;
+		return 0;
 	case 'p':
 		o->pid = (long)opts_uint("PID", arg, 1, INT_MAX);
-		break;
+		return 0;
 	case 'Q':
 		o->qpn = (long long)opts_uint("QPN", arg, 0, UINT32_MAX);
-		break;
+		return 0;
 	case OPT_MAPS:
 		if (!*arg || strlen(arg) >= MAPS_MAX)
 			opts_usage_error("bad --maps directory (1 to %d bytes)",
 					 MAPS_MAX - 1);
 		o->maps = arg;
-		break;
+		return 0;
 	case 's':
 		o->sort = sort_column(arg);
-		break;
+		return 0;
 	case 'r':
 		o->reverse = true;
-		break;
+		return 0;
 	case 'b':
 		o->batch = true;
-		break;
+		return 0;
 	case OPT_JSON:
 		o->json = true;
-		break;
-	case ARGP_KEY_ARG:
-		opts_usage_error("unexpected argument '%s' (see nictop --help)",
-				 arg);
-	default:
-		return opts_default(key, arg, state);
+		return 0;
 	}
-	return 0;
+	return opts_default(key, arg, state);
 }
 
 void nictop_parse(int argc, char **argv, struct opts *o)

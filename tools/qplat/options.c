@@ -64,6 +64,15 @@ static const struct argp_option options[] = {
 	{ 0 },
 };
 
+static error_t parse_arg(int key, char *arg, struct argp_state *state);
+
+static const struct argp argp = {
+	.options = options,
+	.parser = parse_arg,
+	.args_doc = "[interval [count]]",
+	.doc = doc,
+};
+
 /* -o: the completion opcodes that libhwqnic names */
 static __u32 parse_op(const char *arg)
 {
@@ -103,47 +112,38 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'p':
 		env->pid = (pid_t)opts_uint("PID", arg, 1, INT_MAX);
-		break;
+		return 0;
 	case 'b':
 		if (!*arg)
 			opts_usage_error("-b needs a file name");
 		env->binary = arg;
-		break;
+		return 0;
 	case 'Q':
 		env->qpn = (__u32)opts_uint("QPN", arg, 1, UINT32_MAX);
-		break;
+		return 0;
 	case 'o':
 		env->filter_op = true;
 		env->op = parse_op(arg);
-		break;
+		return 0;
 	case 'L':
 		env->lat = (int)opts_keyword("latency", arg, qplat_lat_names,
 					     QPLAT_LAT_MAX);
-		break;
+		return 0;
 	case OPT_PIN:
 		if (!*arg)
 			opts_usage_error("--pin needs a directory");
 		env->pin = arg;
-		break;
+		return 0;
 	case ARGP_KEY_ARG:
 		opts_interval_arg(&env->iv, arg, MIN_INTERVAL_NS,
 				  MAX_INTERVAL_NS, LONG_MAX);
-		break;
-	default:
-		return opts_default(key, arg, state);
+		return 0;
 	}
-	return 0;
+	return opts_default(key, arg, state);
 }
 
 void qplat_parse(int argc, char **argv, struct qplat_env *env)
 {
-	static const struct argp argp = {
-		.options = options,
-		.parser = parse_arg,
-		.args_doc = "[interval [count]]",
-		.doc = doc,
-	};
-
 	memset(env, 0, sizeof(*env));
 	env->lat = -1;
 	opts_parse(&argp, argc, argv, env);
