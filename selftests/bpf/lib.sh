@@ -33,6 +33,7 @@ need_bpf() {
 qplat_start() {
 	local out=$1 err=$2 i
 	shift 2
+	: > "$err"	# there before the background shell opens it
 	"$bin/qplat" "$@" > "$out" 2> "$err" &
 	qplat_pid=$!
 	for i in $(seq 100); do
