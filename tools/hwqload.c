@@ -55,23 +55,12 @@
 
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
-enum op { OP_SEND, OP_WRITE, OP_READ };
-
-static const char *const op_names[] = { "send", "write", "read" };
-static const enum hwqnic_wr_opcode op_wr[] = {
-	HWQNIC_WR_SEND, HWQNIC_WR_RDMA_WRITE, HWQNIC_WR_RDMA_READ
-};
-static const enum hwqnic_wc_opcode op_wc[] = {
-	HWQNIC_WC_SEND, HWQNIC_WC_RDMA_WRITE, HWQNIC_WC_RDMA_READ
-};
 
 struct opts {
 	unsigned int qps;
 	uint64_t count;			/* -n, per requester; 0: -t */
 	uint64_t time_ns;		/* -t */
-	enum op ops[MAX_LIST];
+	enum rig_op ops[MAX_LIST];
 	unsigned int nops;
 	uint64_t sizes[MAX_LIST];
 	unsigned int nsizes;
@@ -89,7 +78,7 @@ struct side {
 
 /* Requester QP `req` and responder QP `resp`, connected to each other. */
 struct pair {
-	enum op op;
+	enum rig_op op;
 	struct side loc;		/* the requester's buffer */
 	struct side rem;		/* the responder's buffer */
 	struct hwqnic_cq *scq;		/* the requester's completions */
@@ -130,7 +119,7 @@ struct result {
 	unsigned int qps;
 	struct {
 		uint32_t qpn, peer_qpn;
-		enum op op;
+		enum rig_op op;
 		uint64_t messages, bytes, errors, recvs;
 	} qp[MAX_QPS];
 };
@@ -175,8 +164,7 @@ static void parse_ops(struct opts *o, const char *list)
 
 	o->nops = opts_list("--ops", list, items, MAX_LIST);
 	for (i = 0; i < o->nops; i++)
-		o->ops[i] = opts_keyword("op in --ops", items[i], op_names,
-					 ARRAY_SIZE(op_names));
+		o->ops[i] = rig_op_parse("op in --ops", items[i]);
 }
 
 static void parse_sizes(struct opts *o, const char *list)
@@ -316,7 +304,7 @@ static void setup_buffers(struct run *r, struct pair *p, unsigned int i)
 {
 	setup_side(r, &p->loc);
 	setup_side(r, &p->rem);
-	fill_pattern(p->op == OP_READ ? p->rem.buf : p->loc.buf, r->buf_len,
+	fill_pattern(p->op == RIG_READ ? p->rem.buf : p->loc.buf, r->buf_len,
 		     i);
 }
 
@@ -327,7 +315,7 @@ static void plan_depths(struct run *r)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < r->o->qps; i++)
-		n += r->p[i].op == OP_SEND;
+		n += r->p[i].op == RIG_SEND;
 	r->nsend = n;
 	r->rx_depth = n ? MIN(want, r->rig.dev.max_cqe / n) : 0;
 	r->rx_batch = MAX(1, MIN(BATCH_MAX, r->rx_depth / 4));
@@ -363,7 +351,7 @@ static void connect_qp(struct run *r, struct hwqnic_qp *qp,
 /* Pair i: its send CQ, requester, then responder (QPNs in that order). */
 static void make_pair(struct run *r, struct pair *p)
 {
-	uint32_t rq = p->op == OP_SEND ? r->rx_depth : 0;
+	uint32_t rq = p->op == RIG_SEND ? r->rx_depth : 0;
 
 	p->scq = make_cq(r, r->o->depth);
 	p->req = make_qp(r, p->scq, r->o->depth, 0);
@@ -392,7 +380,7 @@ static void setup(struct run *r)
 	for (i = 0; i < o->qps; i++)
 		make_pair(r, &r->p[i]);
 	for (i = 0; i < o->qps; i++)
-		if (r->p[i].op == OP_SEND)
+		if (r->p[i].op == RIG_SEND)
 			refill_recvs(r, &r->p[i], 1);
 }
 
@@ -466,8 +454,8 @@ static void on_send_wc(struct run *r, struct pair *p,
 	rig_check_wc(wc, HWQNIC_WC_SUCCESS);
 	if (k != p->done || k >= p->posted)
 		unexpected(wc, "message", p->done);
-	if (wc->opcode != op_wc[p->op])
-		unexpected(wc, "opcode", op_wc[p->op]);
+	if (wc->opcode != rig_op_wc[p->op])
+		unexpected(wc, "opcode", rig_op_wc[p->op]);
 	if (wc->byte_len != msg_size(r, k))
 		unexpected(wc, "byte_len", msg_size(r, k));
 	p->done++;
@@ -517,10 +505,10 @@ static void on_recv_wc(struct run *r, const struct hwqnic_wc *wc)
 		unexpected(wc, "qp", p->resp->qp_num);
 	if (wc->opcode != HWQNIC_WC_RECV)
 		unexpected(wc, "opcode", HWQNIC_WC_RECV);
-	if (p->op != OP_SEND || p->rdone >= p->posted)
+	if (p->op != RIG_SEND || p->rdone >= p->posted)
 		fail("unexpected receive on qp %u: its requester posted %"
 		     PRIu64 " SENDs", wc->qp_num,
-		     p->op == OP_SEND ? p->posted : 0);
+		     p->op == RIG_SEND ? p->posted : 0);
 	if (wc->byte_len != msg_size(r, p->rdone))
 		unexpected(wc, "byte_len", msg_size(r, p->rdone));
 	p->rdone++;
@@ -542,7 +530,7 @@ static int poll_recv(struct run *r)
 		total += n;
 	} while (n == POLL_BATCH && ++rounds < r->nsend);
 	for (q = 0; total && q < r->o->qps; q++)
-		if (r->p[q].op == OP_SEND)
+		if (r->p[q].op == RIG_SEND)
 			refill_recvs(r, &r->p[q], r->rx_batch);
 	return total;
 }
@@ -610,20 +598,26 @@ static void refill_recvs(struct run *r, struct pair *p, uint32_t min_batch)
 	}
 }
 
-static void post_send(struct pair *p, struct hwqnic_send_wr *wr,
-		      uint64_t cnt)
+/* Posts the batch's first cnt WRs on p's requester, counted in *posted */
+static bool post_send(struct run *r, struct pair *p, uint64_t cnt,
+		      uint64_t *posted)
 {
 	struct hwqnic_send_wr *bad = NULL;
-	int ret = hwqnic_post_send(p->req, wr, &bad);
+	int ret;
 
+	if (!cnt)
+		return false;
+	ret = hwqnic_post_send(p->req, r->swr, &bad);
 	if (ret)
 		fail("hwqnic_post_send(qp %u, %" PRIu64 " WRs): %s",
 		     p->req->qp_num, cnt, strerror(ret));
+	*posted += cnt;
+	return true;
 }
 
 /* WR j of a batch: len bytes of p's requester buffer, signaled. */
 static void build_wr(struct run *r, struct pair *p, unsigned int j,
-		     enum op op, uint64_t len)
+		     enum rig_op op, uint64_t len)
 {
 	struct hwqnic_send_wr *wr = &r->swr[j];
 	struct hwqnic_sge *sge = &r->ssge[j];
@@ -634,9 +628,9 @@ static void build_wr(struct run *r, struct pair *p, unsigned int j,
 	memset(wr, 0, sizeof(*wr));
 	wr->sg_list = sge;
 	wr->num_sge = 1;
-	wr->opcode = op_wr[op];
+	wr->opcode = rig_op_wr[op];
 	wr->send_flags = HWQNIC_SEND_SIGNALED;
-	if (op != OP_SEND) {
+	if (op != RIG_SEND) {
 		wr->wr.rdma.remote_addr = (uintptr_t)p->rem.buf;
 		wr->wr.rdma.rkey = p->rem.mr->rkey;
 	}
@@ -652,17 +646,13 @@ static bool post_normal(struct run *r, struct pair *p)
 	cnt = MIN(cnt, BATCH_MAX);
 	if (!timed(r))
 		cnt = MIN(cnt, r->o->count - p->posted);
-	if (p->op == OP_SEND)
+	if (p->op == RIG_SEND)
 		cnt = MIN(cnt, p->rposted - p->posted);
 	for (j = 0; j < cnt; j++) {
 		build_wr(r, p, j, p->op, msg_size(r, p->posted + j));
 		r->swr[j].wr_id = p->posted + j;
 	}
-	if (!cnt)
-		return false;
-	post_send(p, r->swr, cnt);
-	p->posted += cnt;
-	return true;
+	return post_send(r, p, cnt, &p->posted);
 }
 
 /* Up to a batch of RDMA WRITEs whose rkey names no MR. */
@@ -672,15 +662,11 @@ static bool post_errors(struct run *r, struct pair *p)
 
 	cnt = MIN(MIN(cnt, BATCH_MAX), r->o->errors - p->eposted);
 	for (j = 0; j < cnt; j++) {
-		build_wr(r, p, j, OP_WRITE, msg_size(r, 0));
+		build_wr(r, p, j, RIG_WRITE, msg_size(r, 0));
 		r->swr[j].wr_id = ERR_BIT | (p->eposted + j);
 		r->swr[j].wr.rdma.rkey ^= BAD_KEY_BITS;
 	}
-	if (!cnt)
-		return false;
-	post_send(p, r->swr, cnt);
-	p->eposted += cnt;
-	return true;
+	return post_send(r, p, cnt, &p->eposted);
 }
 
 /* QP 0's error WRs follow once its normal traffic has completed. */
@@ -818,7 +804,7 @@ static void print_human(const struct result *res)
 	for (i = 0; i < res->qps; i++)
 		printf(" %6u %9u  %-5s %12" PRIu64 " %16" PRIu64 " %8" PRIu64
 		       " %12" PRIu64 "\n", res->qp[i].qpn,
-		       res->qp[i].peer_qpn, op_names[res->qp[i].op],
+		       res->qp[i].peer_qpn, rig_op_name(res->qp[i].op),
 		       res->qp[i].messages, res->qp[i].bytes,
 		       res->qp[i].errors, res->qp[i].recvs);
 	printf(" %-23s %12" PRIu64 " %16" PRIu64 " %8" PRIu64 " %12" PRIu64
@@ -844,7 +830,7 @@ static void print_json(const struct result *res)
 		json_object(&j, NULL);
 		json_uint(&j, "qpn", res->qp[i].qpn);
 		json_uint(&j, "peer_qpn", res->qp[i].peer_qpn);
-		json_str(&j, "op", op_names[res->qp[i].op], OPTS_ITEM_MAX);
+		json_str(&j, "op", rig_op_name(res->qp[i].op), SIZE_MAX);
 		json_uint(&j, "messages", res->qp[i].messages);
 		json_uint(&j, "bytes", res->qp[i].bytes);
 		json_uint(&j, "errors", res->qp[i].errors);

@@ -7,6 +7,7 @@
 #ifndef _HWQNIC_SELFTESTS_TOOLS_CHILD_H
 #define _HWQNIC_SELFTESTS_TOOLS_CHILD_H
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +35,10 @@ static inline void child_slurp(FILE *f, char *buf)
 	fclose(f);
 }
 
-/* fn(arg) in a child; returning from it is exit 0. -1 if none started. */
+/*
+ * fn(arg) in a child; returning from it is exit 0. 0, or -1 with a failed
+ * test (tap.h's ok(), included first) if no child could be started.
+ */
 static inline int child_run(void (*fn)(void *arg), void *arg,
 			    struct child *c)
 {
@@ -68,6 +72,7 @@ static inline int child_run(void (*fn)(void *arg), void *arg,
 		c->err_lines += *p == '\n';
 	return 0;
 fail:
+	ok(0, "a child process for the test: %s", strerror(errno));
 	if (out)
 		fclose(out);
 	if (err)

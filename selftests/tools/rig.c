@@ -30,6 +30,12 @@ static void bad_wc(void *arg)
 	rig_check_wc(&wc, HWQNIC_WC_REM_ACCESS_ERR);
 }
 
+static void op_child(void *arg)
+{
+	msg_init("rigtest");
+	printf("%d\n", rig_op_parse("op", arg));
+}
+
 static int poll_one(struct hwqnic_cq *cq, struct hwqnic_wc *wc)
 {
 	uint64_t t0 = rig_now_ns(), spins;
@@ -161,8 +167,6 @@ int main(void)
 		   "rigtest: completion error: status 10 (REM_ACCESS_ERR), "
 		   "wr_id 0x2a, qp 17, vendor_err 3\n"),
 		   "rig_check_wc: a bad status is one line and exit 1");
-	else
-		ok(0, "rig_check_wc: child ran");
 	status = HWQNIC_WC_SUCCESS;
 	if (!child_run(bad_wc, &status, &c))
 		ok(c.status == 1 && !strcmp(c.out, "flush as expected\n") &&
@@ -171,8 +175,21 @@ int main(void)
 			   "expected REM_ACCESS_ERR\n"),
 		   "rig_check_wc: the expected status passes; another names "
 		   "what was expected");
-	else
-		ok(0, "rig_check_wc: child ran");
+	ok(!strcmp(rig_op_name(RIG_SEND), "send") &&
+	   !strcmp(rig_op_name(RIG_WRITE), "write") &&
+	   !strcmp(rig_op_name(RIG_READ), "read") &&
+	   !strcmp(rig_op_name(RIG_NOPS), "?") &&
+	   rig_op_wr[RIG_READ] == HWQNIC_WR_RDMA_READ &&
+	   rig_op_wc[RIG_WRITE] == HWQNIC_WC_RDMA_WRITE,
+	   "rig_op_name: libhwqnic's words; the opcode tables");
+	if (!child_run(op_child, "read", &c))
+		ok(c.status == 0 && !strcmp(c.out, "2\n"),
+		   "rig_op_parse: read is RIG_READ");
+	if (!child_run(op_child, "cas", &c))
+		ok(c.status == 2 && !strcmp(c.err, "rigtest: unknown op 'cas' "
+					    "(send, write or read)\n"),
+		   "rig_op_parse: another word is a usage error naming the "
+		   "three");
 	test_loopback();
 	return tap_done();
 }

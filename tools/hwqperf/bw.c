@@ -9,7 +9,7 @@ static uint64_t bw_batch_len(const struct run *r, const struct qpx *x)
 
 	cnt = r->tx_depth - (x->posted - x->done);
 	cnt = MIN(MIN(cnt, r->o->iters - k), BATCH_MAX);
-	if (r->o->op == OP_SEND)
+	if (r->o->op == RIG_SEND)
 		cnt = MIN(cnt, x->peer->rposted - x->posted);
 	if (!r->o->verify)
 		return cnt;
@@ -26,7 +26,7 @@ static uint64_t bw_batch_len(const struct run *r, const struct qpx *x)
 static bool tail_signal(const struct run *r, const struct qpx *x,
 			uint64_t next)
 {
-	return r->o->verify && r->o->op != OP_SEND && next < r->o->iters &&
+	return r->o->verify && r->o->op != RIG_SEND && next < r->o->iters &&
 	       !gate_ok(r, msg_g(r, x, next));
 }
 
@@ -62,7 +62,7 @@ static bool bw_poll_recv(struct run *r)
 void bw_run(struct run *r)
 {
 	uint64_t total = r->o->iters * r->o->qps, t0;
-	bool send = r->o->op == OP_SEND, busy;
+	bool send = r->o->op == RIG_SEND, busy;
 	unsigned int i;
 
 	t0 = rig_now_ns();

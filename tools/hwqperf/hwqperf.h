@@ -71,17 +71,13 @@
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
 
 enum mode { MODE_NONE, MODE_LAT, MODE_BW };
-enum op { OP_SEND, OP_WRITE, OP_READ };
 
-/* Indexed by enum mode and enum op (main.c) */
+/* Indexed by enum mode (main.c) */
 extern const char *const mode_names[];
-extern const char *const op_names[];
-extern const enum hwqnic_wr_opcode op_wr[];
-extern const enum hwqnic_wc_opcode op_wc[];
 
 struct opts {
 	enum mode mode;
-	enum op op;
+	enum rig_op op;
 	uint64_t size;
 	uint64_t iters;			/* per QP */
 	uint64_t buf_size;		/* per side */

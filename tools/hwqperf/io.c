@@ -33,8 +33,8 @@ static void on_send_wc(struct run *r, const struct hwqnic_wc *wc)
 	x->done = k + 1;
 	if (!r->o->verify)
 		return;
-	check_wc_kind(x, wc, op_wc[r->o->op]);
-	if (r->o->op == OP_SEND)
+	check_wc_kind(x, wc, rig_op_wc[r->o->op]);
+	if (r->o->op == RIG_SEND)
 		return;		/* checked at the receive */
 	while (x->verified < x->done)
 		verify_msg(r, x, x->verified++);
@@ -137,11 +137,11 @@ void build_wr(const struct run *r, const struct qpx *x, uint64_t k,
 	wr->wr_id = g;
 	wr->sg_list = sge;
 	wr->num_sge = r->o->size ? 1 : 0;
-	wr->opcode = op_wr[r->o->op];
+	wr->opcode = rig_op_wr[r->o->op];
 	wr->send_flags = signal ? HWQNIC_SEND_SIGNALED : 0;
 	if (r->o->size && r->o->size <= r->inline_size)
 		wr->send_flags |= HWQNIC_SEND_INLINE;
-	if (r->o->op == OP_SEND)
+	if (r->o->op == RIG_SEND)
 		return;
 	wr->wr.rdma.remote_addr = (uintptr_t)(x->remote->buf + off);
 	wr->wr.rdma.rkey = x->remote->mr->rkey;

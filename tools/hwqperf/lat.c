@@ -86,15 +86,15 @@ static uint64_t lat_iter(struct run *r, struct qpx *a, struct qpx *b,
 	uint64_t t0 = rig_now_ns();
 
 	switch (r->o->op) {
-	case OP_SEND:
+	case RIG_SEND:
 		lat_send_one(r, a, k);
 		lat_send_one(r, b, k);
 		break;
-	case OP_WRITE:
+	case RIG_WRITE:
 		lat_write_one(r, a, k);
 		lat_write_one(r, b, k);
 		break;
-	case OP_READ:
+	case RIG_READ:
 		lat_read_one(r, a, k);
 		break;
 	}

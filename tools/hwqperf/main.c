@@ -13,28 +13,23 @@
 #include "hwqperf.h"
 
 const char *const mode_names[] = { "", "lat", "bw" };
-const char *const op_names[] = { "send", "write", "read" };
-const enum hwqnic_wr_opcode op_wr[] = {
-	HWQNIC_WR_SEND, HWQNIC_WR_RDMA_WRITE, HWQNIC_WR_RDMA_READ
-};
-const enum hwqnic_wc_opcode op_wc[] = {
-	HWQNIC_WC_SEND, HWQNIC_WC_RDMA_WRITE, HWQNIC_WC_RDMA_READ
-};
 
 /* ---- options ---- */
 
-static const char doc[] =
-"A perftest-like benchmark over the hwqnic verbs: RC QPs in loopback on\n"
-"the embedded engine.\n"
-"\n"
-"  lat                        ping-pong latency (as ib_*_lat)\n"
-"  bw                         streaming bandwidth (as ib_*_bw)\n"
-"\v"
-"SIZE and B take a K, M or G suffix (powers of 1024).";
-
 enum { OPT_OP = 256, OPT_CQ_MOD, OPT_BUF_SIZE, OPT_VERIFY, OPT_JSON };
 
+static const char doc[] = "A perftest-like benchmark over the hwqnic verbs: "
+	"RC QPs in loopback on the embedded engine.\v"
+	"SIZE and B take a K, M or G suffix (powers of 1024).";
+
+/* The modes are listed as argp lists options, in a group of their own */
 static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "Modes:", 1 },
+	{ "lat", 0, NULL, OPTION_DOC | OPTION_NO_USAGE,
+	  "Ping-pong latency (as ib_*_lat)", 1 },
+	{ "bw", 0, NULL, OPTION_DOC | OPTION_NO_USAGE,
+	  "Streaming bandwidth (as ib_*_bw)", 1 },
+	{ NULL, 0, NULL, 0, "Options:", 2 },
 	{ "op", OPT_OP, "OP", 0, "send, write or read (default write)", 0 },
 	{ "size", 's', "SIZE", 0, "Message bytes (default 2 lat, 65536 bw)",
 	  0 },
@@ -62,7 +57,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_OP:
-		o->op = opts_keyword("op", arg, op_names, 3);
+		o->op = rig_op_parse("op", arg);
 		return 0;
 	case 's':
 		o->size = opts_size("size", arg, 0, UINT64_MAX);
@@ -126,14 +121,14 @@ static void finish_opts(struct opts *o)
 		o->cq_mod = lat ? 1 : 100;
 	if (!o->has_buf)
 		o->buf_size = MAX(o->size, DEF_BUF_SIZE);
-	if (o->has_inline && o->inline_size && o->op == OP_READ)
+	if (o->has_inline && o->inline_size && o->op == RIG_READ)
 		bad_usage("inline data is not available with --op read");
 	if (!o->has_inline && lat)
-		o->inline_size = o->op == OP_SEND ? LAT_INLINE_SEND :
-				 o->op == OP_WRITE ? LAT_INLINE_WRITE : 0;
+		o->inline_size = o->op == RIG_SEND ? LAT_INLINE_SEND :
+				 o->op == RIG_WRITE ? LAT_INLINE_WRITE : 0;
 	if (o->size > MAX_SIZE)
 		bad_usage("message size %" PRIu64 " is over 2G", o->size);
-	if (!o->size && o->op != OP_SEND)
+	if (!o->size && o->op != RIG_SEND)
 		bad_usage("message size 0 is only valid with --op send");
 	if (!o->buf_size)
 		bad_usage("buf-size must be at least 1");
@@ -147,7 +142,7 @@ static void finish_opts(struct opts *o)
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->op = OP_WRITE;
+	o->op = RIG_WRITE;
 	o->qps = 1;
 	opts_parse(&argp, argc, argv, o);
 	finish_opts(o);

@@ -185,7 +185,7 @@ struct floor_side {
 
 static struct {
 	_Alignas(64) _Atomic uint64_t db;	/* last message rung */
-	enum op op;
+	enum rig_op op;
 	uint64_t size;
 	struct floor_side side[2];
 } fl;
@@ -193,7 +193,7 @@ static struct {
 /* Message m's sender: the sides take turns, but only side 0 reads. */
 static unsigned int floor_sender(uint64_t m)
 {
-	return fl.op == OP_READ ? 0 : (m - 1) & 1;
+	return fl.op == RIG_READ ? 0 : (m - 1) & 1;
 }
 
 static void floor_cqe(struct floor_side *s, uint64_t m)
@@ -225,15 +225,15 @@ static void *floor_nic(void *arg)
 		t = &fl.side[1 - floor_sender(m)];
 		memcpy(w, s->wqe[m % FLOOR_RING], sizeof(w));
 		switch (fl.op) {
-		case OP_SEND:
+		case RIG_SEND:
 			memcpy(w, t->rqe[m % FLOOR_RING], 32);
 			memcpy(t->buf, s->buf, fl.size);
 			floor_cqe(t, m);
 			break;
-		case OP_WRITE:
+		case RIG_WRITE:
 			memcpy(t->buf, s->buf, fl.size);
 			break;
-		case OP_READ:
+		case RIG_READ:
 			memcpy(s->buf, t->buf, fl.size);
 			break;
 		}
@@ -273,17 +273,17 @@ static void floor_iter(const struct opts *o, uint64_t k, uint64_t *m)
 	unsigned int h;
 	char tag, *last;
 
-	for (h = 0; h < (o->op == OP_READ ? 1 : 2); h++) {
+	for (h = 0; h < (o->op == RIG_READ ? 1 : 2); h++) {
 		struct floor_side *s = &fl.side[floor_sender(++*m)];
 		struct floor_side *t = &fl.side[1 - floor_sender(*m)];
 
 		switch (o->op) {
-		case OP_SEND:
+		case RIG_SEND:
 			floor_post(*m, signal);
 			floor_wait(t, *m);
 			t->rqe[*m % FLOOR_RING][0] = *m;
 			break;
-		case OP_WRITE:
+		case RIG_WRITE:
 			tag = (char)*m | 1;
 			s->buf[o->size - 1] = tag;
 			last = &t->buf[o->size - 1];
@@ -294,7 +294,7 @@ static void floor_iter(const struct opts *o, uint64_t k, uint64_t *m)
 			if (signal)
 				floor_wait(s, *m);
 			break;
-		case OP_READ:
+		case RIG_READ:
 			floor_post(*m, true);
 			floor_wait(s, *m);
 			break;
@@ -334,7 +334,7 @@ double measure_floor(const struct opts *o, const struct cpus *c)
 	munmap(fl.side[1].buf, len);
 	qsort(samples, FLOOR_BATCHES, sizeof(samples[0]), cmp_u64);
 	return (double)samples[FLOOR_BATCHES / 2] / iters /
-	       (o->op == OP_READ ? 1 : 2);
+	       (o->op == RIG_READ ? 1 : 2);
 }
 
 /* The references of o's mode, in res; those not measured stay -1. */

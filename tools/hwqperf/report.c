@@ -13,7 +13,7 @@ static uint64_t rank(const uint64_t *s, uint64_t n, uint64_t permille)
 void lat_stats(struct run *r, struct result *res)
 {
 	uint64_t n = r->o->iters * r->o->qps, i, *s = r->samples;
-	double div = r->o->op == OP_READ ? 1000.0 : 2000.0, sum = 0, d;
+	double div = r->o->op == RIG_READ ? 1000.0 : 2000.0, sum = 0, d;
 
 	qsort(s, n, sizeof(*s), cmp_u64);
 	for (i = 0; i < n; i++)
@@ -48,7 +48,7 @@ void print_banner(const struct run *r, const struct cpus *c)
 
 	printf("%s\n", DASHES);
 	printf(" hwqperf %s --op %s: RC loopback on %s\n",
-	       mode_names[o->mode], op_names[o->op],
+	       mode_names[o->mode], rig_op_name(o->op),
 	       hwqnic_device_name(r->rig.ctx));
 	printf(" QP pairs       : %u\n", o->qps);
 	printf(" Message size   : %" PRIu64 " bytes\n", o->size);
@@ -119,8 +119,8 @@ void print_json(const struct opts *o, const struct result *res)
 
 	json_init(&j, stdout);
 	json_object(&j, NULL);
-	json_str(&j, "mode", mode_names[o->mode], 8);
-	json_str(&j, "op", op_names[o->op], 8);
+	json_str(&j, "mode", mode_names[o->mode], SIZE_MAX);
+	json_str(&j, "op", rig_op_name(o->op), SIZE_MAX);
 	json_uint(&j, "size", o->size);
 	json_uint(&j, "iters", o->iters);
 	json_uint(&j, "qps", o->qps);

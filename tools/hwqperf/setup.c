@@ -70,7 +70,7 @@ static void setup_side(struct run *r, struct side *s)
 /* Pair p: A = qp[2p] on side 0, B = qp[2p + 1] on side 1. */
 static void plan_qps(struct run *r)
 {
-	bool both = r->o->mode == MODE_LAT && r->o->op != OP_READ;
+	bool both = r->o->mode == MODE_LAT && r->o->op != RIG_READ;
 	unsigned int p;
 	struct qpx *a, *b;
 
@@ -110,9 +110,9 @@ static void plan_depths(struct run *r)
 		bad_usage("cq-mod %u exceeds the send queue depth %u",
 			  o->cq_mod, r->tx_depth);
 	r->rx_depth = 1;
-	if (o->op == OP_SEND && lat)
+	if (o->op == RIG_SEND && lat)
 		r->rx_depth = LAT_RX_DEPTH;
-	else if (o->op == OP_SEND)	/* one CQ holds them all */
+	else if (o->op == RIG_SEND)	/* one CQ holds them all */
 		r->rx_depth = MIN(2 * r->tx_depth,
 				   r->rig.dev.max_cqe / o->qps);
 	r->rx_depth = MIN(r->rx_depth, max_wr);
@@ -205,7 +205,7 @@ void setup(struct run *r)
 	if (r->o->mode == MODE_LAT)
 		r->samples = xcalloc(r->o->iters * r->o->qps,
 				     sizeof(*r->samples));
-	if (r->o->op != OP_SEND)
+	if (r->o->op != RIG_SEND)
 		return;
 	for (i = 0; i < r->nsenders; i++)
 		while (r->sender[i]->peer->rposted <

@@ -74,14 +74,14 @@ uint64_t msg_off(const struct run *r, uint64_t g)
 
 char *msg_src(const struct run *r, const struct qpx *x, uint64_t g)
 {
-	struct side *s = r->o->op == OP_READ ? x->remote : x->local;
+	struct side *s = r->o->op == RIG_READ ? x->remote : x->local;
 
 	return s->buf + msg_off(r, g);
 }
 
 char *msg_dst(const struct run *r, const struct qpx *x, uint64_t g)
 {
-	struct side *s = r->o->op == OP_READ ? x->local : x->remote;
+	struct side *s = r->o->op == RIG_READ ? x->local : x->remote;
 
 	return s->buf + msg_off(r, g);
 }
@@ -96,7 +96,7 @@ void verify_msg(struct run *r, struct qpx *x, uint64_t k)
 		return;
 	fail("verify failed: %s qp %u message %" PRIu64 " (slot offset %"
 	     PRIu64 ") byte %" PRId64 ": expected 0x%02x, got 0x%02x",
-	     op_names[r->o->op], x->qp->qp_num, k, msg_off(r, g), bad,
+	     rig_op_name(r->o->op), x->qp->qp_num, k, msg_off(r, g), bad,
 	     pat_byte(pat_seed(g), bad), (uint8_t)p[bad]);
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "msg.h"
+#include "safestr.h"
 
 /* Process-wide by nature: one program name, one exit, one set of signals */
 static const char *tool_name = "hwqnic";
@@ -31,14 +32,15 @@ const char *msg_name(void)
 
 void msg_vwarn(const char *fmt, va_list ap)
 {
-	/* one write per line where stdio allows: lines of two tools on one
-	 * terminal do not mix */
-	char line[1024];
+	char line[MSG_MAX], safe[SAFESTR_TEXT_SIZE(MSG_MAX)];
 	int n = vsnprintf(line, sizeof(line), fmt, ap);
 
 	if (n < 0)
 		line[0] = '\0';
-	fprintf(stderr, "%s: %s%s\n", tool_name, line,
+	/* whatever a message quotes (an argument, a file name), it stays
+	 * one line of printable text */
+	safestr_text(safe, sizeof(safe), line, sizeof(line));
+	fprintf(stderr, "%s: %s%s\n", tool_name, safe,
 		n >= (int)sizeof(line) ? "..." : "");
 }
 

@@ -11,6 +11,13 @@
 
 #include <stdarg.h>
 
+/*
+ * A message is cut at MSG_MAX - 1 bytes (and marked "..."), and printed
+ * as safestr_text() makes it: printable ASCII, one line, whatever it
+ * quotes (a control character is \xNN, other text \uXXXX, '\' is "\\").
+ */
+#define MSG_MAX		1024
+
 /* Cleanups msg_die() can run; msg_on_exit() fails beyond this. */
 #define MSG_MAX_HOOKS	8
 

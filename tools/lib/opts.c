@@ -14,6 +14,7 @@
 
 #include "msg.h"
 #include "opts.h"
+#include "safestr.h"
 
 #define NSEC_PER_SEC	((uint64_t)1000000000)
 
@@ -115,6 +116,7 @@ static void add_argp_own(struct table *t)
 int opts_check(const struct argp *argp, int argc, char **argv, char *msg,
 	       size_t len)
 {
+	char opt[SAFESTR_TEXT_SIZE(64)], short_opt[3] = "-";
 	struct table t = { 0 };
 	char **copy = NULL;
 	const char *arg;
@@ -147,15 +149,20 @@ int opts_check(const struct argp *argp, int argc, char **argv, char *msg,
 		if (c == '?' && optopt == '?')
 			continue;	/* -? is argp's help */
 		arg = copy[optind - 1];
-		if (!strncmp(arg, "--", 2))
-			snprintf(msg, len, "%s option '%.*s' (see %s --help)",
+		/* the option as typed, made printable: it is one line */
+		if (!strncmp(arg, "--", 2)) {
+			safestr_text(opt, sizeof(opt), arg, strcspn(arg, "="));
+			snprintf(msg, len, "%s option '%s' (see %s --help)",
 				 c == ':' ? "missing value for" :
-				 "unknown, ambiguous or misused",
-				 (int)strcspn(arg, "="), arg, msg_name());
-		else
-			snprintf(msg, len, "%s option '-%c' (see %s --help)",
+				 "unknown, ambiguous or misused", opt,
+				 msg_name());
+		} else {
+			short_opt[1] = (char)optopt;
+			safestr_text(opt, sizeof(opt), short_opt, 2);
+			snprintf(msg, len, "%s option '%s' (see %s --help)",
 				 c == ':' ? "missing value for" : "unknown",
-				 optopt, msg_name());
+				 opt, msg_name());
+		}
 		ret = 2;
 		break;
 	}
@@ -251,17 +258,18 @@ int opts_parse_size(const char *s, uint64_t *out)
 
 int opts_parse_seconds(const char *s, uint64_t *ns)
 {
-	uint64_t sec = 0, frac = 0, scale = NSEC_PER_SEC;
-	const char *p = s;
-
 	const uint64_t max_sec = UINT64_MAX / NSEC_PER_SEC;
+	uint64_t sec = 0, frac = 0, scale = NSEC_PER_SEC;
+	bool big = false;	/* a syntax error still says EINVAL */
+	const char *p = s;
 
 	if (*p < '0' || *p > '9')
 		return EINVAL;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		if (sec > (max_sec - (uint64_t)(*p - '0')) / 10)
-			return ERANGE;
-		sec = sec * 10 + (uint64_t)(*p - '0');
+			big = true;
+		else
+			sec = sec * 10 + (uint64_t)(*p - '0');
 	}
 	if (*p == '.')
 		for (p++; *p >= '0' && *p <= '9' && scale > 1; p++) {
@@ -272,7 +280,7 @@ int opts_parse_seconds(const char *s, uint64_t *ns)
 		p++;
 	if (*p)
 		return EINVAL;
-	if (frac > UINT64_MAX - sec * NSEC_PER_SEC)
+	if (big || frac > UINT64_MAX - sec * NSEC_PER_SEC)
 		return ERANGE;
 	*ns = sec * NSEC_PER_SEC + frac;
 	return 0;

@@ -7,7 +7,30 @@
 #include <string.h>
 
 #include "msg.h"
+#include "opts.h"
 #include "rig.h"
+
+const enum hwqnic_wr_opcode rig_op_wr[RIG_NOPS] = {
+	HWQNIC_WR_SEND, HWQNIC_WR_RDMA_WRITE, HWQNIC_WR_RDMA_READ
+};
+const enum hwqnic_wc_opcode rig_op_wc[RIG_NOPS] = {
+	HWQNIC_WC_SEND, HWQNIC_WC_RDMA_WRITE, HWQNIC_WC_RDMA_READ
+};
+
+const char *rig_op_name(enum rig_op op)
+{
+	return op < RIG_NOPS ? hwqnic_wc_opcode_str(rig_op_wc[op]) : "?";
+}
+
+enum rig_op rig_op_parse(const char *what, const char *s)
+{
+	const char *names[RIG_NOPS];
+	unsigned int i;
+
+	for (i = 0; i < RIG_NOPS; i++)
+		names[i] = rig_op_name(i);
+	return opts_keyword(what, s, names, RIG_NOPS);
+}
 
 static int say(struct rig *rig, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -30,6 +30,20 @@
 #define RIG_RNR_RETRY		7
 #define RIG_MAX_RD_ATOMIC	16
 
+/* The operations hwqperf and hwqload move data with (--op, --ops) */
+enum rig_op { RIG_SEND, RIG_WRITE, RIG_READ };
+#define RIG_NOPS	(RIG_READ + 1)
+
+/* An operation's work request and completion opcodes */
+extern const enum hwqnic_wr_opcode rig_op_wr[RIG_NOPS];
+extern const enum hwqnic_wc_opcode rig_op_wc[RIG_NOPS];
+
+/* Its word: libhwqnic's name of its completion opcode ("send", ...) */
+const char *rig_op_name(enum rig_op op);
+
+/* The operation word s names; else the usage error "unknown WHAT ..." */
+enum rig_op rig_op_parse(const char *what, const char *s);
+
 struct rig {
 	struct hwqnic_context *ctx;
 	struct hwqnic_pd *pd;
