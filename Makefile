@@ -42,6 +42,9 @@ LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 LIBS	:= -lpthread -lm
 TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c \
 		selftests/uapi/*.c selftests/tools/*.c))
+# What the C tests share (selftests/lib/*.c): one archive per variant that
+# every C test links (and the fuzz targets, compiled their way).
+TESTS_LIB_SRCS := $(wildcard selftests/lib/*.c)
 # A tool is one file, tools/X.c, or a folder, tools/X/ with its main.c and
 # the other .c files and private headers it needs; tools/lib is no tool.
 TOOL_DIRS := $(filter-out lib,$(patsubst tools/%/main.c,%,\
@@ -91,7 +94,11 @@ $(BUILD)/$(1)/%.o: %.c
 $(BUILD)/$(1)/libhwqnic.a: $(LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 
-$(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o $(BUILD)/$(1)/libhwqnic.a
+$(BUILD)/$(1)/libselftests.a: $(TESTS_LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
+	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
+
+$(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o \
+		$(BUILD)/$(1)/libselftests.a $(BUILD)/$(1)/libhwqnic.a
 	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ $(LIBS) -o $$@
 
 $(BUILD)/$(1)/libtools.a: $(TOOLS_LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
@@ -100,7 +107,8 @@ $(BUILD)/$(1)/libtools.a: $(TOOLS_LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 # The tests of tools/lib (selftests/tools/*.c) link its archive too, and
 # libbpf for what reads BPF maps.
 $(BUILD)/$(1)/selftests/tools/%.t: $(BUILD)/$(1)/selftests/tools/%.o \
-		$(BUILD)/$(1)/libtools.a $(BUILD)/$(1)/libhwqnic.a
+		$(BUILD)/$(1)/libtools.a $(BUILD)/$(1)/libselftests.a \
+		$(BUILD)/$(1)/libhwqnic.a
 	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ -lbpf $(LIBS) -o $$@
 endef
 $(foreach v,$(VARIANTS),$(eval $(call variant,$(v))))
@@ -171,8 +179,12 @@ $(BUILD)/fuzz/libhwqnic.a: $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 $(BUILD)/fuzz/libtools.a: $(TOOLS_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
+$(BUILD)/fuzz/libselftests.a: $(TESTS_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
 $(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/selftests/fuzz/%.o \
-		$(BUILD)/fuzz/libtools.a $(BUILD)/fuzz/libhwqnic.a
+		$(BUILD)/fuzz/libselftests.a $(BUILD)/fuzz/libtools.a \
+		$(BUILD)/fuzz/libhwqnic.a
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ $(LIBS) -o $@
 
 # hwqnic.ko and the test module that uses its exported verbs.

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# TAP for the shell tests, as tap.h is for the C ones: source it, call ok
-# once per test, done_testing last.
+# TAP for the shell tests, as selftests/lib/tap.h is for the C ones:
+# source it, call ok once per test, done_testing last.
 n=0
 failed=0
 

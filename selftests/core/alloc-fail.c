@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "hwq.h"
-#include "../tap.h"
+#include "../lib/tap.h"
 
 enum op { PBL_ALLOC, PBL_PAGES, HWQ };
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "qp.h"
-#include "../tap.h"
+#include "../lib/tap.h"
 
 static struct hwqnic_qp_counters counters[HWQNIC_MAX_QP];
 

@@ -6,7 +6,8 @@
  * freed slots, and the engine learns of them: the CQ fills completely
  * again afterwards without overflowing.
  */
-#include "rig.h"
+#include "../lib/core_rig.h"
+#include "../lib/tap.h"
 
 #define SMALL	8
 
@@ -112,7 +113,7 @@ int main(void)
 		want[i] = write1(&r, &d);
 	run_engine(&r);
 	ok(poll_exactly(&r, want, SMALL, &d) && !small.overflow &&
-	   async_events == 0,
+	   r.async_events == 0,
 	   "the engine knows of the freed slots: the CQ fills completely, no overflow");
 
 	for (i = 0; i < 3; i++)

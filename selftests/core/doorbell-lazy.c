@@ -8,7 +8,8 @@
  * are covered by one more ring when it does, later ones ring themselves.
  * Slots the engine polls (SQs) never share a cache line with the others.
  */
-#include "rig.h"
+#include "../lib/core_rig.h"
+#include "../lib/tap.h"
 
 static void post_sendmsg(struct rig *r, struct hwqnic_core_qp *q, u64 wr_id)
 {

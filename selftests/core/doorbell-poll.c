@@ -15,7 +15,9 @@
 #include <sched.h>
 #include <time.h>
 
-#include "rig.h"
+#include "../lib/bound.h"
+#include "../lib/core_rig.h"
+#include "../lib/tap.h"
 
 #define NEXTRA	40	/* QPs beyond the rig's: more slots than the set holds */
 
@@ -239,7 +241,7 @@ static void host_rounds(struct race *x)
 static void check_race(struct rig *r, uint64_t seed)
 {
 	struct race x = { .r = r, .seed = seed,
-			  .iters = getenv("HWQNIC_TEST_QUICK") ? 200 : 3000 };
+			  .iters = u_quick() ? 200 : 3000 };
 	pthread_t t;
 
 	if (!ok(!pthread_create(&t, NULL, engine_thread, &x),

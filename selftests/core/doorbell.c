@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Doorbell encoding: encode and decode are inverse; malformed values are refused. */
 #include <hwqnic/abi.h>
-#include "../tap.h"
+#include "../lib/tap.h"
 
 /* The (r mod n)th of the n reserved bits. */
 static uint64_t rsvd_bit(uint64_t r)

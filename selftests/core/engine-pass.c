@@ -6,7 +6,8 @@
  * next pass, and every QP gets its turn. A QP in ERR with thousands of
  * WQEs is flushed over several passes, each bounded likewise.
  */
-#include "rig.h"
+#include "../lib/core_rig.h"
+#include "../lib/tap.h"
 
 #define NQP		8
 #define NWR		32
@@ -15,14 +16,14 @@
 
 static struct hwqnic_core_qp qps[NQP], big;
 
-static u64 qp_bytes(const struct hwqnic_core_qp *q)
+static u64 qp_bytes(struct rig *r, const struct hwqnic_core_qp *q)
 {
-	return counters[q->qpn - HWQNIC_FIRST_QPN].bytes;
+	return rig_counters(r, q)->bytes;
 }
 
-static u64 qp_wqes(const struct hwqnic_core_qp *q)
+static u64 qp_wqes(struct rig *r, const struct hwqnic_core_qp *q)
 {
-	return counters[q->qpn - HWQNIC_FIRST_QPN].wqes;
+	return rig_counters(r, q)->wqes;
 }
 
 /* Posts signaled WRITEs of len bytes on q until n are queued or it is full. */
@@ -55,12 +56,12 @@ static void check_write_passes(struct rig *r)
 	for (pass = 1; pass <= 4 * NQP; pass++) {
 		before = 0;
 		for (i = 0; i < NQP; i++)
-			before += qp_bytes(&qps[i]);
+			before += qp_bytes(r, &qps[i]);
 		hwqnic_engine_poll(&r->dev);
 		moved = 0;
 		for (i = 0; i < NQP; i++) {
-			moved += qp_bytes(&qps[i]);
-			if (!first[i] && qp_bytes(&qps[i]))
+			moved += qp_bytes(r, &qps[i]);
+			if (!first[i] && qp_bytes(r, &qps[i]))
 				first[i] = pass;
 		}
 		moved -= before;
@@ -99,7 +100,7 @@ static void check_flush_passes(struct rig *r)
 	hwqnic_qp_modify(&r->dev, &big, &at, HWQNIC_QP_STATE);
 	for (pass = 1; pass <= 1000; pass++) {
 		hwqnic_engine_poll(&r->dev);
-		w = qp_wqes(&big);
+		w = qp_wqes(r, &big);
 		if (w - prev > max_pass)
 			max_pass = w - prev;
 		prev = w;

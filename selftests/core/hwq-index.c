@@ -5,7 +5,7 @@
  * the host rings.
  */
 #include "hwq.h"
-#include "../tap.h"
+#include "../lib/tap.h"
 
 /* An index driven by uneven steps matches a 64-bit running count. */
 static void check_wraps(u32 depth, uint64_t *seed)

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "hwq.h"
-#include "../tap.h"
+#include "../lib/tap.h"
 
 static void check_queue(u32 depth, u32 stride, u8 pg_shift)
 {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "pbl.h"
-#include "../tap.h"
+#include "../lib/tap.h"
 
 /* Synthetic, page-aligned, never dereferenced: only the tables are read. */
 static dma_addr_t page_addr(u32 i, u8 pg_shift)

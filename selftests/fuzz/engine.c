@@ -7,7 +7,10 @@
  * read-only MR are untouched, every CQE is well-formed, the engine goes
  * idle within a bounded number of passes, and teardown frees everything.
  */
-#include "../core/rig.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/core_rig.h"
 
 #define RO_LEN	4096
 #define PASSES	4096	/* a pass with work each time: the engine loops */

@@ -8,12 +8,13 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <valgrind/valgrind.h>
 
-#include "../tap.h"
+#include "../lib/tap.h"
 #include "lib/bpfmap.h"
 
 struct key {
@@ -93,18 +94,14 @@ int main(void)
 	long n;
 	int fd;
 
-	if (RUNNING_ON_VALGRIND) {
-		/* libbpf 1.1 fills only part of bpf(2)'s attribute union */
-		printf("1..0 # SKIP valgrind takes libbpf's bpf(2) attributes "
-		       "for uninitialised bytes (ASan runs this)\n");
-		return 0;
-	}
+	/* libbpf 1.1 fills only part of bpf(2)'s attribute union */
+	if (RUNNING_ON_VALGRIND)
+		tap_skip_all("valgrind takes libbpf's bpf(2) attributes for "
+			     "uninitialised bytes (ASan runs this)");
 	fd = map_new(BPF_MAP_TYPE_HASH, 256);
-	if (fd < 0) {
-		printf("1..0 # SKIP cannot make a BPF map (%s): needs root\n",
-		       strerror(errno));
-		return 0;
-	}
+	if (fd < 0)
+		tap_skip_all("cannot make a BPF map (%s): needs root",
+			     strerror(errno));
 	seed = tap_seed();
 	n = bpfmap_read(fd, &layout, false, (void **)&e);
 	ok(n == 0 && e, "an empty map: no entries (%ld)", n);

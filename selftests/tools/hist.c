@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../tap.h"
+#include "../lib/tap.h"
 #include "lib/hist.h"
 
 #define SLOTS	32

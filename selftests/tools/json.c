@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../tap.h"
+#include "../lib/tap.h"
 #include "lib/json.h"
 
 /* A writer into memory; json_text() ends it and returns the text. */

@@ -9,7 +9,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "../tap.h"
+#include "../lib/tap.h"
 #include "child.h"
 #include "lib/msg.h"
 

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../tap.h"
+#include "../lib/tap.h"
 #include "child.h"
 #include "lib/msg.h"
 #include "lib/opts.h"

@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../tap.h"
+#include "../lib/tap.h"
 #include "child.h"
 #include "lib/msg.h"
 #include "lib/rig.h"

@@ -14,6 +14,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -23,9 +25,11 @@
 #include <hwqnic/abi.h>
 #include <hwqnic/stats.h>
 #include <hwqnic/verbs.h>
-#include "../tap.h"
+#include "../lib/child.h"
+#include "../lib/tap.h"
+#include "../lib/uapi.h"
 
-#define DEV		"/dev/hwqnic0"
+#define DEV		UAPI_DEV
 #define SYSFS		"/sys/bus/platform/devices/hwqnic.0/"
 #define BUF		(256 * 1024)
 
@@ -423,27 +427,25 @@ static void check_garbage(struct ctx *c, uint64_t *s)
 static void check_killed(uint64_t *s)
 {
 	long base = sysfs_num("contexts"), pinned = sysfs_num("pinned_pages");
-	int pfd[2], st = 0, i;
+	int fd, st = 0, i;
 	char x = 0;
 	pid_t pid;
 
-	if (pipe(pfd))
+	pid = u_fork_piped(&fd);
+	if (pid < 0)
 		return;
-	pid = fork();
 	if (!pid) {
 		struct ctx c;
 
-		close(pfd[0]);
 		if (open_ctx(&c) || objects(&c))
 			_exit(1);
-		if (write(pfd[1], &x, 1) != 1)
+		if (write(fd, &x, 1) != 1)
 			_exit(1);
 		for (;;)
 			spoil(&c, s, 1000);
 	}
-	close(pfd[1]);
-	i = read(pfd[0], &x, 1);
-	close(pfd[0]);
+	i = read(fd, &x, 1);
+	close(fd);
 	usleep(200 * 1000);
 	ok(i == 1 && sysfs_num("contexts") == base + 1,
 	   "a child made a context and runs traffic (%ld contexts)",
@@ -464,10 +466,7 @@ int main(void)
 	struct ctx c;
 	int rc;
 
-	if (access(DEV, F_OK)) {
-		printf("1..0 # SKIP no %s (hwqnic.ko is not loaded)\n", DEV);
-		return 0;
-	}
+	uapi_require_dev();
 	seed = tap_seed();
 	check_before_open();
 	rc = open_ctx(&c);

@@ -11,11 +11,13 @@
  * root where hwqnic.ko is loaded (the qemu guest): it drops the flooding
  * child to uid and gid 65534; skipped elsewhere.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/wait.h>
 
-#include "../verbs/util.h"
-#include "util.h"
+#include "../lib/helpers.h"
+#include "../lib/uapi.h"
 
 #define THRESH		"/proc/sys/kernel/watchdog_thresh"
 #define DEBUGFS		"/sys/kernel/debug/hwqnic/contexts"
@@ -170,11 +172,9 @@ int main(void)
 
 	uapi_require_root("to lower " THRESH
 			  ", read /dev/kmsg and drop the child to uid 65534");
-	if (uapi_read(THRESH, thresh, sizeof(thresh))) {
-		printf("1..0 # SKIP no %s: the kernel has no soft lockup detector\n",
-		       THRESH);
-		return 0;
-	}
+	if (uapi_read(THRESH, thresh, sizeof(thresh)))
+		tap_skip_all("no %s: the kernel has no soft lockup detector",
+			     THRESH);
 	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (!ok(kmsg >= 0 && lseek(kmsg, 0, SEEK_END) >= 0 &&
 		!uapi_write(THRESH, "1"),
@@ -204,7 +204,8 @@ int main(void)
 			   "its engine kthread (pid %u) is in the owner's cgroup (%s)",
 			   epid, ecg);
 		else
-			ok(1, "# SKIP engine in the owner's cgroup: no cgroup2 at " CGROOT);
+			tap_skip("its engine kthread is in the owner's cgroup",
+				 "no cgroup2 at %s", CGROOT);
 	}
 	close(rfd);
 	/* every wait in the child is bounded: this one too, in case */

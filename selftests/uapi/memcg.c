@@ -8,13 +8,20 @@
  * hwqnic.ko is loaded and cgroup2 is mounted with the memory controller
  * (the qemu guest); skipped elsewhere.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <hwqnic/abi.h>
-#include "../tap.h"
-#include "util.h"
+#include "../lib/tap.h"
+#include "../lib/uapi.h"
 
 #define CGROOT		"/sys/fs/cgroup"
 #define LIMIT		(64 << 20)
@@ -82,11 +89,9 @@ int main(void)
 			ctl[0] = 0;
 		fclose(f);
 	}
-	if (!strstr(ctl, "memory")) {
-		printf("1..0 # SKIP no cgroup2 with the memory controller at %s\n",
-		       CGROOT);
-		return 0;
-	}
+	if (!strstr(ctl, "memory"))
+		tap_skip_all("no cgroup2 with the memory controller at %s",
+			     CGROOT);
 	snprintf(cg, sizeof(cg), CGROOT "/hwqnic-memcg.%d", getpid());
 	snprintf(ctl, sizeof(ctl), "%d", LIMIT);
 	snprintf(path, sizeof(path), "%s/memory.max", cg);

@@ -7,14 +7,21 @@
  * over it, and given one once the limit allows. Run as root where
  * hwqnic.ko is loaded (the qemu guest); skipped elsewhere.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <hwqnic/abi.h>
 #include <hwqnic/stats.h>
-#include "../tap.h"
-#include "util.h"
+#include "../lib/tap.h"
+#include "../lib/uapi.h"
 
 /* What stats_len must be: the stats file of a device of 4096 QPs. */
 static size_t stats_len(void)

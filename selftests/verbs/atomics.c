@@ -9,7 +9,7 @@
  */
 #include <pthread.h>
 
-#include "util.h"
+#include "../lib/helpers.h"
 
 #define TARGET_OFF	64	/* 8-byte aligned; guards either side */
 #define RESULT_OFF	13	/* unaligned result SGE */
@@ -218,7 +218,7 @@ out:
 	}
 }
 
-int main(void)
+static void suite(void)
 {
 	struct u_qp_cfg cfg;
 	uint64_t v;
@@ -226,7 +226,7 @@ int main(void)
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	u_qp_cfg_default(&cfg);
 	cfg.max_send_wr = 32;
 	cfg.rd_atomic = U_MIN(dev.attr.max_qp_rd_atom, 16);
@@ -269,5 +269,9 @@ out:
 	ok(!u_pair_destroy(&p1) && !u_pair_destroy(&p2),
 	   "QPs and CQs destroyed");
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

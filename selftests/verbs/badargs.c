@@ -10,7 +10,7 @@
 #include <limits.h>
 #include <poll.h>
 
-#include "util.h"
+#include "../lib/helpers.h"
 
 static struct u_dev dev;
 static uint64_t seed;
@@ -114,9 +114,12 @@ static void device_args(void)
 		   "hwqnic_open with both backends: EINVAL");
 	CHECK_NULL(ENODEV, hwqnic_open("hwqnic7", HWQNIC_OPEN_KERNEL),
 		   "hwqnic_open of a kernel device other than hwqnic0: ENODEV");
-	if (access("/dev/hwqnic0", F_OK))
+	if (access(U_KERNEL_DEV, F_OK))
 		CHECK_NULL(ENODEV, hwqnic_open(NULL, HWQNIC_OPEN_KERNEL),
 			   "the kernel backend without hwqnic.ko: ENODEV");
+	else
+		tap_skip("the kernel backend without hwqnic.ko: ENODEV",
+			 "hwqnic.ko is loaded");
 	CHECK_ERR(EINVAL, hwqnic_close(NULL), "hwqnic_close(NULL): EINVAL");
 	CHECK_NULL(EINVAL, hwqnic_device_name(NULL),
 		   "hwqnic_device_name(NULL): EINVAL");
@@ -319,6 +322,14 @@ out:
 	u_buf_free(&rb);
 }
 
+/* ia is good but for `change`: hwqnic_create_qp() refuses it, EINVAL. */
+#define BAD_QP(change, what) do {					\
+	ia = good;							\
+	change;								\
+	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),			\
+		   "hwqnic_create_qp(" what "): EINVAL");		\
+} while (0)
+
 static void create_qp_args(void)
 {
 	struct hwqnic_qp_init_attr ia, good;
@@ -342,45 +353,21 @@ static void create_qp_args(void)
 		   "hwqnic_create_qp(NULL pd): EINVAL");
 	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, NULL),
 		   "hwqnic_create_qp(NULL attr): EINVAL");
-	ia = good;
-	ia.send_cq = NULL;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(NULL send_cq): EINVAL");
-	ia = good;
-	ia.recv_cq = NULL;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(NULL recv_cq): EINVAL");
-	ia = good;
-	ia.qp_type = 3;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(qp_type 3): EINVAL");
-	ia.qp_type = 0;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(qp_type 0): EINVAL");
-	ia = good;
-	ia.cap.max_send_wr = dev.attr.max_qp_wr + 1;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(max_send_wr = max_qp_wr + 1): EINVAL");
-	ia = good;
-	ia.cap.max_recv_wr = dev.attr.max_qp_wr + 1;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(max_recv_wr = max_qp_wr + 1): EINVAL");
-	ia = good;
-	ia.cap.max_send_sge = dev.attr.max_sge + 1;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(max_send_sge = max_sge + 1): EINVAL");
-	ia = good;
-	ia.cap.max_recv_sge = dev.attr.max_sge + 1;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(max_recv_sge = max_sge + 1): EINVAL");
-	ia = good;
-	ia.cap.max_inline_data = dev.attr.max_inline_data + 1;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(max_inline_data + 1): EINVAL");
-	ia = good;
-	ia.cap.max_send_wr = UINT32_MAX;
-	CHECK_NULL(EINVAL, hwqnic_create_qp(pd, &ia),
-		   "hwqnic_create_qp(max_send_wr = UINT32_MAX): EINVAL");
+	BAD_QP(ia.send_cq = NULL, "NULL send_cq");
+	BAD_QP(ia.recv_cq = NULL, "NULL recv_cq");
+	BAD_QP(ia.qp_type = 3, "qp_type 3");
+	BAD_QP(ia.qp_type = 0, "qp_type 0");
+	BAD_QP(ia.cap.max_send_wr = dev.attr.max_qp_wr + 1,
+	       "max_send_wr = max_qp_wr + 1");
+	BAD_QP(ia.cap.max_recv_wr = dev.attr.max_qp_wr + 1,
+	       "max_recv_wr = max_qp_wr + 1");
+	BAD_QP(ia.cap.max_send_sge = dev.attr.max_sge + 1,
+	       "max_send_sge = max_sge + 1");
+	BAD_QP(ia.cap.max_recv_sge = dev.attr.max_sge + 1,
+	       "max_recv_sge = max_sge + 1");
+	BAD_QP(ia.cap.max_inline_data = dev.attr.max_inline_data + 1,
+	       "max_inline_data + 1");
+	BAD_QP(ia.cap.max_send_wr = UINT32_MAX, "max_send_wr = UINT32_MAX");
 	CHECK_ERR(EINVAL, hwqnic_destroy_qp(NULL), "hwqnic_destroy_qp(NULL): EINVAL");
 
 	/* the device limits themselves are fine */
@@ -455,9 +442,32 @@ static void expect_refused(struct hwqnic_qp *qp, int rc, int err,
 	expect_refused(qp, r_, errno, stay, what);			\
 } while (0)
 
+struct attr_bit {
+	int bit;
+	const char *name;
+};
+
+/* from->to, a required attribute left out in turn: each refused. */
+static void refuse_each_missing(struct hwqnic_qp *qp,
+				enum hwqnic_qp_state from,
+				enum hwqnic_qp_state to, int mask,
+				const struct attr_bit *req, unsigned int n,
+				struct hwqnic_qp_attr *over)
+{
+	char what[96];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(what, sizeof(what), "%s->%s without %s",
+			 hwqnic_qp_state_str(from), hwqnic_qp_state_str(to),
+			 req[i].name);
+		REFUSE(qp, from, what, to, mask, req[i].bit, over);
+	}
+}
+
 static void modify_args(void)
 {
-	static const struct { int bit; const char *name; } init_req[] = {
+	static const struct attr_bit init_req[] = {
 		{ HWQNIC_QP_PKEY_INDEX, "PKEY_INDEX" },
 		{ HWQNIC_QP_PORT, "PORT" },
 		{ HWQNIC_QP_ACCESS_FLAGS, "ACCESS_FLAGS" },
@@ -479,8 +489,6 @@ static void modify_args(void)
 	struct u_ep ea, eb, eu;
 	struct u_pair p;
 	struct u_buf sb, rb;
-	char what[96];
-	unsigned int i;
 	const char *why;
 	int rc;
 
@@ -503,13 +511,8 @@ static void modify_args(void)
 	CHECK_ERR(EINVAL, hwqnic_query_qp(ea.qp, NULL),
 		  "hwqnic_query_qp(NULL attr): EINVAL");
 
-	/* RESET -> INIT */
-	for (i = 0; i < U_ARRAY_SIZE(init_req); i++) {
-		snprintf(what, sizeof(what), "RESET->INIT without %s",
-			 init_req[i].name);
-		REFUSE(ea.qp, HWQNIC_QPS_RESET, what, HWQNIC_QPS_INIT, M_INIT,
-		       init_req[i].bit, NULL);
-	}
+	refuse_each_missing(ea.qp, HWQNIC_QPS_RESET, HWQNIC_QPS_INIT, M_INIT,
+			    init_req, U_ARRAY_SIZE(init_req), NULL);
 	memset(&over, 0, sizeof(over));
 	over.qp_access_flags = U_RC_ACCESS;
 	over.port_num = 0;
@@ -536,18 +539,13 @@ static void modify_args(void)
 		ok(!u_post_recv(eb.qp, 77, &r, 1),
 		   "a receive posted in INIT is accepted");
 	}
-	/* INIT -> RTR */
-	for (i = 0; i < U_ARRAY_SIZE(rtr_req); i++) {
-		memset(&over, 0, sizeof(over));
-		over.dest_qp_num = eb.qp->qp_num;
-		over.path_mtu = HWQNIC_MTU_1024;
-		over.max_dest_rd_atomic = 1;
-		over.min_rnr_timer = 1;
-		snprintf(what, sizeof(what), "INIT->RTR without %s",
-			 rtr_req[i].name);
-		REFUSE(ea.qp, HWQNIC_QPS_INIT, what, HWQNIC_QPS_RTR, M_RTR,
-		       rtr_req[i].bit, &over);
-	}
+	memset(&over, 0, sizeof(over));
+	over.dest_qp_num = eb.qp->qp_num;
+	over.path_mtu = HWQNIC_MTU_1024;
+	over.max_dest_rd_atomic = 1;
+	over.min_rnr_timer = 1;
+	refuse_each_missing(ea.qp, HWQNIC_QPS_INIT, HWQNIC_QPS_RTR, M_RTR,
+			    rtr_req, U_ARRAY_SIZE(rtr_req), &over);
 	over.path_mtu = 6;
 	REFUSE(ea.qp, HWQNIC_QPS_INIT, "INIT->RTR with path_mtu 6",
 	       HWQNIC_QPS_RTR, M_RTR, 0, &over);
@@ -560,13 +558,8 @@ static void modify_args(void)
 	ok(!u_rc_to_rtr(ea.qp, eb.qp->qp_num, 1, 1) &&
 	   !u_rc_to_rtr(eb.qp, ea.qp->qp_num, 1, 1) &&
 	   ea.qp->state == HWQNIC_QPS_RTR, "INIT->RTR with its attributes");
-	/* RTR -> RTS */
-	for (i = 0; i < U_ARRAY_SIZE(rts_req); i++) {
-		snprintf(what, sizeof(what), "RTR->RTS without %s",
-			 rts_req[i].name);
-		REFUSE(ea.qp, HWQNIC_QPS_RTR, what, HWQNIC_QPS_RTS, M_RTS,
-		       rts_req[i].bit, NULL);
-	}
+	refuse_each_missing(ea.qp, HWQNIC_QPS_RTR, HWQNIC_QPS_RTS, M_RTS,
+			    rts_req, U_ARRAY_SIZE(rts_req), NULL);
 	REFUSE(ea.qp, HWQNIC_QPS_RTR, "RTR->INIT", HWQNIC_QPS_INIT, M_INIT, 0,
 	       NULL);
 
@@ -600,15 +593,13 @@ static void modify_args(void)
 					  HWQNIC_WC_SEND, 50, 0, NULL);
 		if (!why && memcmp(sb.p, rb.p + 128, 50))
 			why = "payload differs";
-		ok(!why, "the receive posted in INIT takes the first SEND%s%s",
-		   why ? ": " : "", why ? why : "");
+		ok_why(why, "the receive posted in INIT takes the first SEND");
 	}
 	p.a = ea;
 	p.b = eb;
 	why = u_send_check(&p, u_sge(&sb, 0, 200),
 			   u_sge(&rb, 0, 200), 7, &seed);
-	ok(!why, "after all the refused modifies the QPs work%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "after all the refused modifies the QPs work");
 
 	/* any state -> ERR and -> RESET are allowed */
 	ok(!modify(eu.qp, HWQNIC_QPS_ERR, 0, 0, NULL) &&
@@ -624,35 +615,59 @@ static void modify_args(void)
 	u_ep_destroy(&eu);
 }
 
-/* post a one-WR list and check the refusal */
-static void refuse_send(struct hwqnic_qp *qp, struct hwqnic_send_wr *wr,
-			int want, const char *what)
+/* A one-WR list, sw or rw, refused: rc and errno want, *bad_wr the WR. */
+static void refuse(struct hwqnic_qp *qp, struct hwqnic_send_wr *sw,
+		   struct hwqnic_recv_wr *rw, int want, const char *what)
 {
-	struct hwqnic_send_wr *bad = NULL;
+	struct hwqnic_send_wr *sbad = NULL;
+	struct hwqnic_recv_wr *rbad = NULL;
+	const void *bad, *wr = sw ? (const void *)sw : (const void *)rw;
 	int rc, e;
 
 	errno = 0;
-	rc = hwqnic_post_send(qp, wr, &bad);
+	rc = sw ? hwqnic_post_send(qp, sw, &sbad) :
+		  hwqnic_post_recv(qp, rw, &rbad);
 	e = errno;
+	bad = sw ? (const void *)sbad : (const void *)rbad;
 	ok(rc == want && e == want && bad == wr,
-	   "post_send %s: %s, bad_wr the WR (rc %d, errno %d, bad_wr %s)",
-	   what, strerror(want), rc, e,
+	   "%s %s: %s, bad_wr the WR (rc %d, errno %d, bad_wr %s)",
+	   sw ? "post_send" : "post_recv", what, strerror(want), rc, e,
 	   bad == wr ? "right" : bad ? "wrong" : "NULL");
+}
+
+static void refuse_send(struct hwqnic_qp *qp, struct hwqnic_send_wr *wr,
+			int want, const char *what)
+{
+	refuse(qp, wr, NULL, want, what);
 }
 
 static void refuse_recv(struct hwqnic_qp *qp, struct hwqnic_recv_wr *wr,
 			int want, const char *what)
 {
-	struct hwqnic_recv_wr *bad = NULL;
-	int rc, e;
+	refuse(qp, NULL, wr, want, what);
+}
 
-	errno = 0;
-	rc = hwqnic_post_recv(qp, wr, &bad);
-	e = errno;
-	ok(rc == want && e == want && bad == wr,
-	   "post_recv %s: %s, bad_wr the WR (rc %d, errno %d, bad_wr %s)",
-	   what, strerror(want), rc, e,
-	   bad == wr ? "right" : bad ? "wrong" : "NULL");
+/* num_sge above max, negative, and a NULL sg_list: each refused. */
+static void bad_sg_lists(struct hwqnic_qp *qp, struct hwqnic_send_wr *sw,
+			 struct hwqnic_recv_wr *rw, __u32 max,
+			 struct hwqnic_sge *big)
+{
+	struct hwqnic_sge **list = sw ? &sw->sg_list : &rw->sg_list;
+	int *num = sw ? &sw->num_sge : &rw->num_sge;
+	struct hwqnic_sge *was = *list;
+	char what[64];
+
+	*num = max + 1;
+	*list = big;
+	snprintf(what, sizeof(what), "num_sge = max_%s_sge + 1",
+		 sw ? "send" : "recv");
+	refuse(qp, sw, rw, EINVAL, what);
+	*num = -1;
+	refuse(qp, sw, rw, EINVAL, "num_sge -1");
+	*num = 1;
+	*list = NULL;
+	refuse(qp, sw, rw, EINVAL, "NULL sg_list with num_sge 1");
+	*list = was;
 }
 
 static void post_args(void)
@@ -727,15 +742,7 @@ static void post_args(void)
 	refuse_send(e.qp, &w, EINVAL, "in RTR");
 
 	/* malformed WRs */
-	w.num_sge = p.a.cap.max_send_sge + 1;
-	w.sg_list = big;
-	refuse_send(p.a.qp, &w, EINVAL, "num_sge = max_send_sge + 1");
-	w.num_sge = -1;
-	refuse_send(p.a.qp, &w, EINVAL, "num_sge -1");
-	w.num_sge = 1;
-	w.sg_list = NULL;
-	refuse_send(p.a.qp, &w, EINVAL, "NULL sg_list with num_sge 1");
-	w.sg_list = sge;
+	bad_sg_lists(p.a.qp, &w, NULL, p.a.cap.max_send_sge, big);
 	w.opcode = HWQNIC_WR_MAX;
 	refuse_send(p.a.qp, &w, EINVAL, "opcode HWQNIC_WR_MAX");
 	w.opcode = 99;
@@ -769,15 +776,7 @@ static void post_args(void)
 	sge[0].length = 16;
 	refuse_send(p.a.qp, &w, EINVAL, "CMP_AND_SWP with a 16-byte SGE");
 	sge[0].length = 8;
-	r.num_sge = p.b.cap.max_recv_sge + 1;
-	r.sg_list = big;
-	refuse_recv(p.b.qp, &r, EINVAL, "num_sge = max_recv_sge + 1");
-	r.num_sge = -1;
-	refuse_recv(p.b.qp, &r, EINVAL, "num_sge -1");
-	r.num_sge = 1;
-	r.sg_list = NULL;
-	refuse_recv(p.b.qp, &r, EINVAL, "NULL sg_list with num_sge 1");
-	r.sg_list = sge;
+	bad_sg_lists(p.b.qp, NULL, &r, p.b.cap.max_recv_sge, big);
 
 	got = u_cq_quiet(p.a.scq, 20, wc);
 	got += u_cq_quiet(p.b.rcq, 1, wc);
@@ -852,8 +851,8 @@ static void post_args(void)
 			why = "wrong wr_id";
 	if (!why && wc[depth - 1].wr_id != 200)
 		why = "the last is not the list's first WR";
-	ok(!why, "the SQ holds what was accepted, nothing else (%d completions)%s%s",
-	   got, why ? ": " : "", why ? why : "");
+	ok_why(why, "the SQ holds what was accepted, nothing else (%d completions)",
+	   got);
 
 	/* RQ full */
 	depth = p.b.cap.max_recv_wr;
@@ -877,13 +876,11 @@ static void post_args(void)
 			why = u_expect_wc(p.a.scq, 400 + i, HWQNIC_WC_SUCCESS,
 					  HWQNIC_WC_SEND, 8, 0, NULL);
 	}
-	ok(!why, "the RQ held exactly the accepted receives, in order%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "the RQ held exactly the accepted receives, in order");
 
 	why = u_send_check(&p, u_sge(&sb, 0, 100),
 			   u_sge(&rb, 0, 100), 500, &seed);
-	ok(!why, "after every refusal the pair still works%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "after every refusal the pair still works");
 	CHECK_ERR(EBUSY, hwqnic_destroy_cq(p.a.scq),
 		  "hwqnic_destroy_cq of a QP's send CQ: EBUSY");
 	CHECK_ERR(EBUSY, hwqnic_dealloc_pd(dev.pd),
@@ -892,8 +889,7 @@ static void post_args(void)
 		  "hwqnic_query_qp_counters(NULL counters): EINVAL");
 	why = u_send_check(&p, u_sge(&sb, 0, 64),
 			   u_sge(&rb, 0, 64), 501, &seed);
-	ok(!why, "and after the EBUSY refusals too%s%s", why ? ": " : "",
-	   why ? why : "");
+	ok_why(why, "and after the EBUSY refusals too");
 out:
 	free(ibuf);
 	u_buf_free(&sb);
@@ -941,11 +937,11 @@ static void ud_args(void)
 	u_pair_destroy(&p);
 }
 
-int main(void)
+static void suite(void)
 {
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	device_args();
 	device_names();
 	pd_mr_args();
@@ -956,5 +952,9 @@ int main(void)
 	post_args();
 	ud_args();
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

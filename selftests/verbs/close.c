@@ -7,7 +7,7 @@
  * A close that wrongly succeeds ends the test there: the objects it took
  * with it are not touched again.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 static uint64_t seed;
 
@@ -28,47 +28,70 @@ static bool refused(struct hwqnic_context *ctx, const char *what)
 
 static struct hwqnic_context *open_ctx(void)
 {
-	struct hwqnic_context *ctx = hwqnic_open(NULL, 0);
+	struct hwqnic_context *ctx = u_open(NULL);
 
 	if (!ctx)
 		diag("hwqnic_open: %s", strerror(errno));
 	return ctx;
 }
 
+static void *make_pd(struct hwqnic_context *ctx)
+{
+	return hwqnic_alloc_pd(ctx);
+}
+
+static int free_pd(void *pd)
+{
+	return hwqnic_dealloc_pd(pd);
+}
+
+static void *make_channel(struct hwqnic_context *ctx)
+{
+	return hwqnic_create_comp_channel(ctx);
+}
+
+static int free_channel(void *ch)
+{
+	return hwqnic_destroy_comp_channel(ch);
+}
+
+static void *make_cq(struct hwqnic_context *ctx)
+{
+	return hwqnic_create_cq(ctx, 4, NULL, NULL);
+}
+
+static int free_cq(void *cq)
+{
+	return hwqnic_destroy_cq(cq);
+}
+
 /* One object of each kind alone in its context. */
 static bool alone(void)
 {
+	static const struct {
+		const char *what, *gone;
+		void *(*make)(struct hwqnic_context *ctx);
+		int (*free)(void *obj);
+	} kinds[] = {
+		{ "a PD", "PD deallocated", make_pd, free_pd },
+		{ "a completion channel", "channel destroyed", make_channel,
+		  free_channel },
+		{ "a CQ", "CQ destroyed", make_cq, free_cq },
+	};
 	struct hwqnic_context *ctx;
-	struct hwqnic_comp_channel *ch;
-	struct hwqnic_pd *pd;
-	struct hwqnic_cq *cq;
+	unsigned int i;
+	void *obj;
 
-	ctx = open_ctx();
-	pd = ctx ? hwqnic_alloc_pd(ctx) : NULL;
-	if (!ok(pd != NULL, "a context with a PD"))
-		return false;
-	if (!refused(ctx, "a PD"))
-		return false;
-	ok(!hwqnic_dealloc_pd(pd) && !hwqnic_close(ctx),
-	   "PD deallocated, then the context closes");
-
-	ctx = open_ctx();
-	ch = ctx ? hwqnic_create_comp_channel(ctx) : NULL;
-	if (!ok(ch != NULL, "a context with a completion channel"))
-		return false;
-	if (!refused(ctx, "a completion channel"))
-		return false;
-	ok(!hwqnic_destroy_comp_channel(ch) && !hwqnic_close(ctx),
-	   "channel destroyed, then the context closes");
-
-	ctx = open_ctx();
-	cq = ctx ? hwqnic_create_cq(ctx, 4, NULL, NULL) : NULL;
-	if (!ok(cq != NULL, "a context with a CQ"))
-		return false;
-	if (!refused(ctx, "a CQ"))
-		return false;
-	ok(!hwqnic_destroy_cq(cq) && !hwqnic_close(ctx),
-	   "CQ destroyed, then the context closes");
+	for (i = 0; i < U_ARRAY_SIZE(kinds); i++) {
+		ctx = open_ctx();
+		obj = ctx ? kinds[i].make(ctx) : NULL;
+		if (!ok(obj != NULL, "a context with %s", kinds[i].what))
+			return false;
+		if (!refused(ctx, kinds[i].what))
+			return false;
+		ok(!kinds[i].free(obj) && !hwqnic_close(ctx),
+		   "%s, then the context closes", kinds[i].gone);
+	}
 	return true;
 }
 
@@ -102,8 +125,7 @@ static void all(void)
 		return;
 	why = u_send_check(&p, u_sge(&b, 0, 64),
 			   u_sge(&b, 2048, 64), 1, &seed);
-	ok(!why, "the QPs, CQs and MR still work%s%s", why ? ": " : "",
-	   why ? why : "");
+	ok_why(why, "the QPs, CQs and MR still work");
 	ok(!hwqnic_req_notify_cq(cq, 0), "the channel's CQ can still be armed");
 
 	ok(!u_pair_destroy(&p), "QPs and their CQs destroyed");
@@ -122,10 +144,14 @@ static void all(void)
 	ok(!hwqnic_close(ctx), "with nothing left, the context closes");
 }
 
-int main(void)
+static void suite(void)
 {
 	seed = tap_seed();
 	if (alone())
 		all();
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

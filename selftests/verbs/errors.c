@@ -12,7 +12,7 @@
  * reconnection both QPs work again. RNR: retries run out after the
  * configured retries and timer, or succeed when a receive shows up in time.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 /* The arena: one 4 KiB region per buffer, each MR over its middle. */
 enum region { R_A, R_B, R_W, R_NOLOCAL, R_NOWRITE, R_NOREAD, R_NOATOMIC,
@@ -524,9 +524,9 @@ static void run_case(const struct ecase *c, int idx)
 	if (!why && c->req_status != ANY_ERROR)
 		why = u_wc_check(&wc[1], 101, c->req_status, 0, -1,
 				 p.a.qp->qp_num);
-	ok(!why, "%s: requester gets %s%s%s", c->name,
+	ok_why(why, "%s: requester gets %s", c->name,
 	   c->req_status == ANY_ERROR ? "an error" :
-	   hwqnic_wc_status_str(c->req_status), why ? ": " : "", why ? why : "");
+	   hwqnic_wc_status_str(c->req_status));
 	if (got == 2 && c->req_status == ANY_ERROR)
 		diag("%s: requester status %s", c->name,
 		     hwqnic_wc_status_str(wc[1].status));
@@ -548,8 +548,8 @@ static void run_case(const struct ecase *c, int idx)
 					 HWQNIC_WC_WR_FLUSH_ERR, 0, -1,
 					 p.a.qp->qp_num);
 	}
-	ok(!why, "%s: the 3 later WRs (one unsignaled) and 2 receives flush in order, with the QPN%s%s",
-	   c->name, why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: the 3 later WRs (one unsignaled) and 2 receives flush in order, with the QPN",
+	   c->name);
 
 	ok(p.a.qp->state == HWQNIC_QPS_ERR &&
 	   u_qp_state(p.a.qp) == HWQNIC_QPS_ERR,
@@ -570,8 +570,8 @@ static void run_case(const struct ecase *c, int idx)
 	if (!why)
 		why = u_expect_wc(p.a.rcq, 202, HWQNIC_WC_WR_FLUSH_ERR, 0, -1,
 				  0, NULL);
-	ok(!why, "%s: an unsignaled SEND and a receive posted in ERR complete with WR_FLUSH_ERR%s%s",
-	   c->name, why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: an unsignaled SEND and a receive posted in ERR complete with WR_FLUSH_ERR",
+	   c->name);
 
 	/* the responder */
 	if (c->resp_status == UNAFFECTED) {
@@ -595,9 +595,8 @@ static void run_case(const struct ecase *c, int idx)
 		if (!why && (p.b.qp->state != HWQNIC_QPS_ERR ||
 			     u_qp_state(p.b.qp) != HWQNIC_QPS_ERR))
 			why = "responder QP not in ERR";
-		ok(!why, "%s: responder's receive gets %s, the next flushes, QP in ERR%s%s",
-		   c->name, hwqnic_wc_status_str(c->resp_status), why ? ": " : "",
-		   why ? why : "");
+		ok_why(why, "%s: responder's receive gets %s, the next flushes, QP in ERR",
+		   c->name, hwqnic_wc_status_str(c->resp_status));
 	}
 
 	if (!c->data_moves) {
@@ -608,8 +607,7 @@ static void run_case(const struct ecase *c, int idx)
 		   d < 0 ? 0 : d % REGION);
 	}
 	why = recover(&p);
-	ok(!why, "%s: after RESET and reconnect the pair works%s%s", c->name,
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: after RESET and reconnect the pair works", c->name);
 out:
 	u_pair_destroy(&p);
 }
@@ -651,8 +649,8 @@ static void rnr_recovers(__u8 retry, __u8 timer, unsigned int wait_ms,
 				  200, 0, NULL);
 	if (!why && memcmp(rp(R_A, 0), rp(R_B, 0), 200))
 		why = "payload differs";
-	ok(!why, "RNR, %s: the SEND succeeds once a receive is posted%s%s",
-	   what, why ? ": " : "", why ? why : "");
+	ok_why(why, "RNR, %s: the SEND succeeds once a receive is posted",
+	   what);
 out:
 	u_pair_destroy(&p);
 }
@@ -698,8 +696,7 @@ static void modify_to_err(void)
 				 -1, p.a.qp->qp_num);
 	if (!why && got != 3)
 		why = "missing receive flushes";
-	ok(!why, "both SENDs (one unsignaled) and 3 receives flush in order%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "both SENDs (one unsignaled) and 3 receives flush in order");
 	got = u_cq_quiet(p.b.rcq, 20, wc);
 	ok(!got && p.b.qp->state == HWQNIC_QPS_RTS,
 	   "the peer received nothing and stays in RTS");
@@ -742,14 +739,14 @@ static void destroy_busy(void)
 	   "QPs and CQs destroyed right after posting 32 RDMA_WRITEs");
 }
 
-int main(void)
+static void suite(void)
 {
 	unsigned int i;
 	int rc = 0;
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	pd2 = hwqnic_alloc_pd(dev.ctx);
 	if (posix_memalign((void **)&arena, 4096, ARENA))
 		arena = NULL;
@@ -803,5 +800,9 @@ out:
 	free(arena);
 	free(snap);
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -9,7 +9,7 @@
  * Empty SGEs name no memory: {NULL, 0} among the others is taken (UBSan
  * would catch a copy from it).
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 #define BATCH		8
 #define BIG_LEN		(64 * 1024)
@@ -206,48 +206,35 @@ static void empty_sges(void)
 	rc = u_post_recv(pair.b.qp, 1, &r, 1) ||
 	     u_post_send(pair.a.qp, HWQNIC_WR_SEND, 1, one, 1,
 			 HWQNIC_SEND_INLINE | HWQNIC_SEND_SIGNALED, 0, 0, 0);
-	if (!rc)
-		why = u_expect_wc(pair.a.scq, 1, HWQNIC_WC_SUCCESS,
-				  HWQNIC_WC_SEND, 0, 0, NULL);
-	if (!rc && !why)
-		why = u_expect_wc(pair.b.rcq, 1, HWQNIC_WC_SUCCESS,
-				  HWQNIC_WC_RECV, 0, 0, NULL);
-	ok(!rc && !why, "inline SEND of one {NULL, 0} SGE: 0 bytes (%s)",
-	   rc ? "post failed" : why ? why : "ok");
+	why = rc ? "post failed" :
+	      u_expect_both(&pair, 1, HWQNIC_WC_SEND, 0, HWQNIC_WC_RECV, 0);
+	ok(!why, "inline SEND of one {NULL, 0} SGE: 0 bytes (%s)",
+	   why ? why : "ok");
 
 	rc = u_post_recv(pair.b.qp, 2, &r, 1) ||
 	     u_post_send(pair.a.qp, HWQNIC_WR_SEND, 2, three, 3,
 			 HWQNIC_SEND_INLINE | HWQNIC_SEND_SIGNALED, 0, 0, 0);
-	why = NULL;
-	if (!rc)
-		why = u_expect_wc(pair.a.scq, 2, HWQNIC_WC_SUCCESS,
-				  HWQNIC_WC_SEND, 5, 0, NULL);
-	if (!rc && !why)
-		why = u_expect_wc(pair.b.rcq, 2, HWQNIC_WC_SUCCESS,
-				  HWQNIC_WC_RECV, 5, 0, NULL);
-	if (!rc && !why && memcmp(B.p + SLOT_PAD, text, 5))
+	why = rc ? "post failed" :
+	      u_expect_both(&pair, 2, HWQNIC_WC_SEND, 5, HWQNIC_WC_RECV, 5);
+	if (!why && memcmp(B.p + SLOT_PAD, text, 5))
 		why = "payload differs";
-	ok(!rc && !why, "inline SEND of {NULL, 0}, 5 bytes, {NULL, 0} (%s)",
-	   rc ? "post failed" : why ? why : "ok");
+	ok(!why, "inline SEND of {NULL, 0}, 5 bytes, {NULL, 0} (%s)",
+	   why ? why : "ok");
 
 	rc = u_post_recv(pair.b.qp, 3, &r, 0) ||
 	     u_post_send(pair.a.qp, HWQNIC_WR_RDMA_WRITE_WITH_IMM, 3, one, 1,
 			 HWQNIC_SEND_INLINE | HWQNIC_SEND_SIGNALED,
 			 u_addr(&B, 0), B.mr->rkey, htobe32(3));
-	why = NULL;
-	if (!rc)
-		why = u_expect_wc(pair.a.scq, 3, HWQNIC_WC_SUCCESS,
-				  HWQNIC_WC_RDMA_WRITE, 0, 0, NULL);
-	if (!rc && !why)
-		why = u_expect_wc(pair.b.rcq, 3, HWQNIC_WC_SUCCESS,
-				  HWQNIC_WC_RECV_RDMA_WITH_IMM, 0, 0, NULL);
-	ok(!rc && !why,
+	why = rc ? "post failed" :
+	      u_expect_both(&pair, 3, HWQNIC_WC_RDMA_WRITE, 0,
+			    HWQNIC_WC_RECV_RDMA_WITH_IMM, 0);
+	ok(!why,
 	   "inline RDMA_WRITE_WITH_IMM of one {NULL, 0} SGE (%s)",
-	   rc ? "post failed" : why ? why : "ok");
+	   why ? why : "ok");
 	memcpy(shadow, B.p, B.len);
 }
 
-int main(void)
+static void suite(void)
 {
 	static const enum hwqnic_wr_opcode ops[] = {
 		HWQNIC_WR_SEND, HWQNIC_WR_SEND_WITH_IMM, HWQNIC_WR_RDMA_WRITE,
@@ -260,7 +247,7 @@ int main(void)
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	u_qp_cfg_default(&cfg);
 	cfg.max_send_wr = 2 * BATCH;
 	cfg.max_recv_wr = 2 * BATCH;
@@ -312,5 +299,9 @@ out:
 	ok(!u_pair_destroy(&pair), "QPs and CQs destroyed");
 out_dev:
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -6,7 +6,7 @@
  * lines between the poster's CPU and the engine's. Contexts, CQs and QPs
  * of several devices, made between allocations of odd sizes.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 #define NDEV	3
 #define NPAIR	4
@@ -16,7 +16,7 @@ static bool on_line(const void *p)
 	return !((uintptr_t)p % 64);
 }
 
-int main(void)
+static void suite(void)
 {
 	struct u_pair p[NDEV][NPAIR];
 	unsigned int pairs[NDEV] = { 0 };
@@ -57,5 +57,9 @@ int main(void)
 	}
 	while (n-- > 0)
 		free(odd[n]);
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -8,7 +8,7 @@
  * check older kernels get (/proc/self/maps, hwqnic_mem_check_maps()) is
  * tested on its own, as it cannot be reached where MADV_POPULATE_* works.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 /* libhwqnic's fallback check (an internal symbol of the static library). */
 int hwqnic_mem_check_maps(uintptr_t first, uintptr_t end, bool write);
@@ -136,8 +136,7 @@ static void read_only_source(void)
 			if (!why && memcmp(dst.p, src, 2 * pg))
 				why = "data differs";
 		}
-		ok(!why, "RDMA READ from it%s%s", why ? ": " : "",
-		   why ? why : "");
+		ok_why(why, "RDMA READ from it");
 		u_buf_free(&dst);
 		if (ro)
 			ok(!hwqnic_dereg_mr(ro), "deregistered");
@@ -175,14 +174,18 @@ static void maps_check(void)
 	munmap(p, 3 * pg);
 }
 
-int main(void)
+static void suite(void)
 {
 	pg = sysconf(_SC_PAGESIZE);
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	bad_memory();
 	read_only_source();
 	maps_check();
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -8,7 +8,7 @@
 
 #include <hwqnic/verbs.h>
 
-#include "../tap.h"
+#include "../lib/tap.h"
 
 static void distinct(const char *what, const char *const *got, int n)
 {
@@ -22,8 +22,7 @@ static void distinct(const char *what, const char *const *got, int n)
 			if (!strcmp(got[i], got[j]))
 				why = "two values share a name";
 	}
-	ok(!why, "%s: %d values, %d distinct names%s%s", what, n, n,
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: %d values, %d distinct names", what, n, n);
 }
 
 int main(void)

@@ -8,7 +8,7 @@
  */
 #include <poll.h>
 
-#include "util.h"
+#include "../lib/helpers.h"
 
 static struct u_dev dev;
 static struct hwqnic_comp_channel *ch;
@@ -198,14 +198,14 @@ out:
 	ok(!hwqnic_destroy_cq(ocq), "the overflowed CQ is destroyed");
 }
 
-int main(void)
+static void suite(void)
 {
 	struct u_qp_cfg cfg;
 	int rc = 0;
 
 	tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	ch = hwqnic_create_comp_channel(dev.ctx);
 	if (ch) {
 		scq = hwqnic_create_cq(dev.ctx, 64, &ctx_s, ch);
@@ -234,5 +234,9 @@ out:
 	   (!ch || !hwqnic_destroy_comp_channel(ch)),
 	   "CQs, then the channel, destroyed");
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -7,7 +7,7 @@
  * both buffers (guards, gaps, the rest of a receive buffer) untouched.
  * Completions carry the right opcode, byte_len, QPNs and immediate data.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 #define MAX_LEN		(1U << 20)
 #define MAX_SGE		64
@@ -223,8 +223,7 @@ out:
 		snprintf(sges, sizeof(sges), "%d -> %d SGEs", ns, nr);
 	else
 		snprintf(sges, sizeof(sges), "%d local SGEs", ns);
-	ok(!why, "%s of %u bytes, %s%s%s", op_names[op], len, sges,
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "%s of %u bytes, %s", op_names[op], len, sges);
 	/* resynchronise both shadows so one failure does not cascade */
 	memcpy(A.shadow, A.buf.p, BUF_LEN);
 	memcpy(B.shadow, B.buf.p, BUF_LEN);
@@ -242,7 +241,7 @@ static uint32_t random_len(void)
 	}
 }
 
-int main(void)
+static void suite(void)
 {
 	static const uint32_t fixed[] = { 0, 1, 4095, 4096, 4097, MAX_LEN };
 	static const enum hwqnic_wr_opcode ops[] = {
@@ -256,7 +255,7 @@ int main(void)
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	ok(dev.port.max_msg_sz >= MAX_LEN, "port max_msg_sz %u >= 1 MiB",
 	   dev.port.max_msg_sz);
 	max_sge = U_MIN(dev.attr.max_sge, MAX_SGE);
@@ -315,5 +314,9 @@ out_bufs:
 	ok(!u_pair_destroy(&pair), "QPs and CQs destroyed");
 out_dev:
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

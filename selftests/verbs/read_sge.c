@@ -7,7 +7,7 @@
  * one QP: a READ after a WRITE sees the written data, and a FENCEd WRITE
  * after a READ does not leak into the READ's result.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 #define NMR		5
 #define MR_LEN		(256 * 1024)
@@ -117,8 +117,8 @@ static void random_round(int round)
 		total += l;
 	}
 	why = read_into(sge, mrs, k, 1000 + round);
-	ok(!why, "READ of %u bytes into %d SGEs over %d MRs%s%s", total, k,
-	   NMR, why ? ": " : "", why ? why : "");
+	ok_why(why, "READ of %u bytes into %d SGEs over %d MRs", total, k,
+	   NMR);
 	resync();
 }
 
@@ -139,8 +139,7 @@ static void edges(void)
 	sge[2] = u_sge(&loc[0], 0, MR_LEN);
 	sge[3] = u_sge(&loc[1], 0, MR_LEN);
 	why = read_into(sge, mrs, k, 999);
-	ok(!why, "READ into the first and last byte of an MR and into whole MRs%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "READ into the first and last byte of an MR and into whole MRs");
 	resync();
 }
 
@@ -246,7 +245,7 @@ static void fence(int rounds)
 	resync();
 }
 
-int main(void)
+static void suite(void)
 {
 	static const unsigned int access[NMR] = {
 		HWQNIC_ACCESS_LOCAL_WRITE,
@@ -261,7 +260,7 @@ int main(void)
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	max_sge = U_MIN(dev.attr.max_sge, MAX_SGE);
 	u_qp_cfg_default(&cfg);
 	cfg.max_send_wr = 8;
@@ -313,5 +312,9 @@ out:
 	ok(!u_pair_destroy(&pair), "QPs and CQs destroyed");
 out_dev:
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

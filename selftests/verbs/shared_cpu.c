@@ -11,18 +11,11 @@
  */
 #include <poll.h>
 
-#include "util.h"
+#include "../lib/helpers.h"
 
 static cpu_set_t all;		/* the CPUs the test may use */
 static int first_cpu, ncpus;
 static uint64_t seed;
-
-static bool kernel_backend(void)
-{
-	const char *b = getenv("HWQNIC_BACKEND");
-
-	return b && !strcmp(b, "kernel");
-}
 
 static bool one_cpu(bool one)
 {
@@ -146,21 +139,23 @@ static void check(const char *what, int want, unsigned long rounds)
 	ok(shared == want, "%s: shared-CPU mode %s (got %d)", what,
 	   want ? "on" : "off", shared);
 	why = traffic(&d, rounds);
-	ok(!why, "%s: %lu SEND and WRITE round trips, then an evented SEND, complete%s%s",
-	   what, rounds, why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: %lu SEND and WRITE round trips, then an evented SEND, complete",
+	   what, rounds);
 	ok(!u_dev_close(&d), "%s: device closed", what);
 }
 
-int main(void)
+static void suite(void)
 {
-	bool kern = kernel_backend();
+	bool kern = u_backend_kernel();
 	unsigned long rounds = u_scaled(2000, 20);
 	char other[16];
 	int i, one;
 
 	seed = tap_seed();
-	if (sched_getaffinity(0, sizeof(all), &all))
-		return ok(0, "sched_getaffinity: %s", strerror(errno)), tap_done();
+	if (sched_getaffinity(0, sizeof(all), &all)) {
+		ok(0, "sched_getaffinity: %s", strerror(errno));
+		return;
+	}
 	ncpus = CPU_COUNT(&all);
 	for (i = 0; i < CPU_SETSIZE && !CPU_ISSET(i, &all); i++)
 		;
@@ -170,7 +165,7 @@ int main(void)
 
 	env(NULL, NULL);
 	if (!ok(one_cpu(true), "this thread limited to CPU %d", first_cpu))
-		return tap_done();
+		return;
 	check("one CPU", one, rounds);
 	env("0", NULL);
 	check("one CPU, HWQNIC_SHARED_CPU=0", 0, u_scaled(50, 5));
@@ -178,7 +173,7 @@ int main(void)
 	check("one CPU, HWQNIC_SHARED_CPU=1", 1, rounds);
 	env("yes", NULL);
 	errno = 0;
-	ok(!hwqnic_open(NULL, 0) && errno == EINVAL,
+	ok(!u_open(NULL) && errno == EINVAL,
 	   "HWQNIC_SHARED_CPU=yes: hwqnic_open fails with EINVAL");
 
 	if (ncpus > 1) {
@@ -195,5 +190,9 @@ int main(void)
 	env("1", NULL);
 	check("all CPUs, HWQNIC_SHARED_CPU=1", 1, rounds);
 	env(NULL, NULL);
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

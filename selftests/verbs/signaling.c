@@ -6,7 +6,7 @@
  * SQ slots once a later signaled completion is polled. With sq_sig_all = 1
  * every WR completes, flags or not. Receives always complete.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 #define CHUNK		63	/* WRs per round, a multiple of EVERY */
 #define EVERY		7	/* every EVERY-th WR is signaled */
@@ -164,6 +164,46 @@ static void run_teardown(struct run *r)
 	u_pair_destroy(&r->p);
 }
 
+/*
+ * Round k: CHUNK WRs, sig choosing the signaled ones, each SEND received;
+ * the completions of every step-th WR (the signaled ones) checked, and the
+ * receives. False ends the run: a post failed or completions are missing.
+ */
+static bool one_round(struct run *r, unsigned long k, bool (*sig)(uint64_t),
+		      unsigned int step, struct hwqnic_wc *wc)
+{
+	uint64_t first = k * CHUNK;
+	const char *why;
+	int rc, i, got;
+
+	rc = post_recvs(r, first, CHUNK);
+	if (!rc)
+		rc = post_range(r, first, CHUNK, sig);
+	if (rc) {
+		diag("round %lu: post: %s", k, strerror(rc));
+		r->bad_post++;
+		return false;
+	}
+	r->posted += CHUNK;
+	got = u_wait_cq(r->p.a.scq, CHUNK / step, wc);
+	r->nsend_cqe += got;
+	for (i = 0; i < got; i++) {
+		uint64_t id = first + (uint64_t)i * step + step - 1;
+
+		why = u_wc_check(&wc[i], id, HWQNIC_WC_SUCCESS,
+				 is_send(id) ? HWQNIC_WC_SEND :
+				 HWQNIC_WC_RDMA_WRITE, 8, r->p.a.qp->qp_num);
+		if (why && r->bad_send++ < 5)
+			diag("round %lu, completion %d: %s", k, i, why);
+	}
+	check_recvs(r, first, CHUNK);
+	if (got != (int)(CHUNK / step)) {
+		r->bad_send++;
+		return false;
+	}
+	return true;
+}
+
 /* The last i < total written by RDMA_WRITE to each slot is what it holds. */
 static unsigned long check_writes(struct run *r, uint64_t total)
 {
@@ -192,41 +232,12 @@ static void selective(unsigned long rounds)
 	struct hwqnic_wc wc[CHUNK];
 	struct run r;
 	unsigned long k;
-	const char *why;
-	int rc, i, got;
+	int got;
 
 	if (!ok(!run_setup(&r, 0), "sq_sig_all=0: pair and buffers"))
 		goto out;
-	for (k = 0; k < rounds; k++) {
-		uint64_t first = k * CHUNK;
-
-		rc = post_recvs(&r, first, CHUNK);
-		if (!rc)
-			rc = post_range(&r, first, CHUNK, every_nth);
-		if (rc) {
-			diag("round %lu: post: %s", k, strerror(rc));
-			r.bad_post++;
-			break;
-		}
-		r.posted += CHUNK;
-		got = u_wait_cq(r.p.a.scq, CHUNK / EVERY, wc);
-		r.nsend_cqe += got;
-		for (i = 0; i < got; i++) {
-			uint64_t id = first + (uint64_t)i * EVERY + EVERY - 1;
-
-			why = u_wc_check(&wc[i], id, HWQNIC_WC_SUCCESS,
-					 is_send(id) ? HWQNIC_WC_SEND :
-					 HWQNIC_WC_RDMA_WRITE, 8,
-					 r.p.a.qp->qp_num);
-			if (why && r.bad_send++ < 5)
-				diag("round %lu, completion %d: %s", k, i, why);
-		}
-		check_recvs(&r, first, CHUNK);
-		if (got != CHUNK / EVERY) {
-			r.bad_send++;
-			break;
-		}
-	}
+	for (k = 0; k < rounds && one_round(&r, k, every_nth, EVERY, wc); k++)
+		;
 	ok(!r.bad_post && r.posted == rounds * CHUNK,
 	   "sq_sig_all=0: %lu WRs posted through a %u-deep SQ", r.posted,
 	   r.p.a.cap.max_send_wr);
@@ -254,42 +265,13 @@ static void all_signaled(unsigned long rounds, bool (*sig)(uint64_t),
 	struct hwqnic_wc wc[CHUNK];
 	struct run r;
 	unsigned long k;
-	const char *why;
-	int rc, i, got;
+	int got;
 
 	if (!ok(!run_setup(&r, 1), "sq_sig_all=1 (%s): pair and buffers",
 		what))
 		goto out;
-	for (k = 0; k < rounds; k++) {
-		uint64_t first = k * CHUNK;
-
-		rc = post_recvs(&r, first, CHUNK);
-		if (!rc)
-			rc = post_range(&r, first, CHUNK, sig);
-		if (rc) {
-			diag("round %lu: post: %s", k, strerror(rc));
-			r.bad_post++;
-			break;
-		}
-		r.posted += CHUNK;
-		got = u_wait_cq(r.p.a.scq, CHUNK, wc);
-		r.nsend_cqe += got;
-		for (i = 0; i < got; i++) {
-			uint64_t id = first + i;
-
-			why = u_wc_check(&wc[i], id, HWQNIC_WC_SUCCESS,
-					 is_send(id) ? HWQNIC_WC_SEND :
-					 HWQNIC_WC_RDMA_WRITE, 8,
-					 r.p.a.qp->qp_num);
-			if (why && r.bad_send++ < 5)
-				diag("round %lu, completion %d: %s", k, i, why);
-		}
-		check_recvs(&r, first, CHUNK);
-		if (got != CHUNK) {
-			r.bad_send++;
-			break;
-		}
-	}
+	for (k = 0; k < rounds && one_round(&r, k, sig, 1, wc); k++)
+		;
 	ok(!r.bad_post && !r.bad_send && r.nsend_cqe == rounds * CHUNK,
 	   "sq_sig_all=1 (%s): all %lu WRs completed in order with their wr_ids (%lu CQEs, %lu bad)",
 	   what, rounds * CHUNK, r.nsend_cqe, r.bad_send);
@@ -302,16 +284,20 @@ out:
 	run_teardown(&r);
 }
 
-int main(void)
+static void suite(void)
 {
 	unsigned long rounds = u_scaled(200, 4);
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	selective(rounds);
 	all_signaled(rounds / 2, never, "no SIGNALED flags");
 	all_signaled(rounds / 2, sometimes, "some SIGNALED flags");
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -10,7 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 
-#include "util.h"
+#include "../lib/helpers.h"
 
 static struct u_dev dev;
 static struct u_buf src, dst;
@@ -117,8 +117,7 @@ static void reset_drops_completions(void)
 		else
 			why = expect_writes(&p.a, 8);
 	}
-	ok(!why, "three rounds of a full SQ of WRITEs post and complete%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "three rounds of a full SQ of WRITEs post and complete");
 	ok(sq_outstanding(p.a.qp) == 0, "sq_outstanding is 0 (%u)",
 	   sq_outstanding(p.a.qp));
 
@@ -133,8 +132,7 @@ static void reset_drops_completions(void)
 	   HWQNIC_QPS_RTS, "the QP is in RTS, as the host and the NIC see it");
 	why = writes(&p.a, 8, dst.mr->rkey) ? "post_send failed" :
 	      expect_writes(&p.a, 8);
-	ok(!why, "the reconnected QP works%s%s", why ? ": " : "",
-	   why ? why : "");
+	ok_why(why, "the reconnected QP works");
 	ok(p.a.qp->state == HWQNIC_QPS_RTS && sq_outstanding(p.a.qp) == 0,
 	   "still RTS, nothing outstanding");
 	u_pair_destroy(&p);
@@ -260,10 +258,10 @@ out:
 	hwqnic_destroy_comp_channel(ch);
 }
 
-int main(void)
+static void suite(void)
 {
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	if (ok(!u_buf_alloc(&src, dev.pd, 4096, U_RC_ACCESS) &&
 	       !u_buf_alloc(&dst, dev.pd, 4096, U_RC_ACCESS), "two buffers")) {
 		reset_drops_completions();
@@ -273,5 +271,9 @@ int main(void)
 	u_buf_free(&src);
 	u_buf_free(&dst);
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -8,7 +8,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include "util.h"
+#include "../lib/helpers.h"
 
 /* Reachable from anywhere: a child that exits with it open leaks nothing. */
 static struct hwqnic_context *ctx;
@@ -55,7 +55,7 @@ static int child_own_device(void)
 	int there;
 
 	hwqnic_close(ctx);
-	own = hwqnic_open(NULL, 0);
+	own = u_open(NULL);
 	if (!own)
 		return 2;
 	u_stats_path(own, getpid(), path, sizeof(path));
@@ -67,16 +67,16 @@ static int child_own_device(void)
 	return stat(path, &st) && errno == ENOENT ? 0 : 5;
 }
 
-int main(void)
+static void suite(void)
 {
 	char path[128];
 	struct stat st;
 	pid_t pid;
 	int rc;
 
-	ctx = hwqnic_open(NULL, 0);
+	ctx = u_open(NULL);
 	if (!ok(ctx != NULL, "device open (%s)", ctx ? "" : strerror(errno)))
-		return tap_done();
+		return;
 	u_stats_path(ctx, getpid(), path, sizeof(path));
 	if (!ok(!stat(path, &st), "its stats file %s", path))
 		goto out;
@@ -111,5 +111,9 @@ out:
 	ok(!hwqnic_close(ctx), "the parent closes its device");
 	ok(stat(path, &st) && errno == ENOENT,
 	   "which removes the parent's stats file");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

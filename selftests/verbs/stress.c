@@ -12,7 +12,7 @@
  */
 #include <pthread.h>
 
-#include "util.h"
+#include "../lib/helpers.h"
 
 #define NPAIRS		8
 #define NTHREADS	2
@@ -554,7 +554,7 @@ out:
 	u_buf_free(&sh.rbuf);
 }
 
-int main(void)
+static void suite(void)
 {
 	unsigned long total = u_scaled(1000000, 800), sent = 0, recvd = 0;
 	unsigned long lost = 0, dup = 0, corrupt = 0, bad_wc = 0;
@@ -565,7 +565,7 @@ int main(void)
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	if (!ok(!setup(total), "%d RC pairs, %d threads, %lu messages",
 		NPAIRS, NTHREADS, total))
 		goto out;
@@ -608,5 +608,9 @@ out:
 	teardown();
 done:
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -6,7 +6,7 @@
  * A datagram with the wrong Q_Key, or for a QPN that does not exist, is
  * silently dropped: the sender completes with SUCCESS, no receive is used.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 #define GRH	HWQNIC_UD_GRH_BYTES
 #define GUARD	64
@@ -88,8 +88,7 @@ static void dropped(const char *what, __u32 qpn, __u32 qkey)
 		return;
 	why = u_expect_wc(p.a.scq, id, HWQNIC_WC_SUCCESS, HWQNIC_WC_SEND, 32,
 			  0, NULL);
-	ok(!why, "%s: the sender completes with SUCCESS%s%s", what,
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: the sender completes with SUCCESS", what);
 	got = u_cq_quiet(p.b.rcq, 20, &wc);
 	ok(!got, "%s: nothing is received (%d)", what, got);
 	/* the receive is still there: the next good datagram takes it */
@@ -101,11 +100,10 @@ static void dropped(const char *what, __u32 qpn, __u32 qkey)
 	if (!why)
 		why = u_expect_wc(p.b.rcq, id, HWQNIC_WC_SUCCESS,
 				  HWQNIC_WC_RECV, GRH + 24, 0, NULL);
-	ok(!why, "%s: the receive was left for the next datagram%s%s", what,
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "%s: the receive was left for the next datagram", what);
 }
 
-int main(void)
+static void suite(void)
 {
 	struct u_qp_cfg cfg;
 	struct hwqnic_wc wc;
@@ -116,7 +114,7 @@ int main(void)
 
 	seed = tap_seed();
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	mtu = dev.port.active_mtu;
 	diag("active MTU %u", mtu);
 	u_qp_cfg_default(&cfg);
@@ -146,21 +144,19 @@ int main(void)
 		sizes[n++] = u_rand_range(&seed, 2, mtu - 2);
 	for (i = 0; i < n; i++) {
 		why = datagram(p.a.qp, p.a.scq, sizes[i], false, false);
-		ok(!why, "SEND of %u bytes: after the GRH space, byte_len %u%s%s",
-		   sizes[i], GRH + sizes[i], why ? ": " : "", why ? why : "");
+		ok_why(why, "SEND of %u bytes: after the GRH space, byte_len %u",
+		   sizes[i], GRH + sizes[i]);
 		why = datagram(p.a.qp, p.a.scq, sizes[i], true, false);
-		ok(!why, "SEND of %u bytes into GRH + payload SGEs%s%s",
-		   sizes[i], why ? ": " : "", why ? why : "");
+		ok_why(why, "SEND of %u bytes into GRH + payload SGEs",
+		   sizes[i]);
 	}
 	why = datagram(p.a.qp, p.a.scq, U_MIN(p.a.cap.max_inline_data, 32U),
 		       false, true);
-	ok(!why, "an inline UD SEND%s%s", why ? ": " : "", why ? why : "");
+	ok_why(why, "an inline UD SEND");
 	why = datagram(c.qp, c.scq, 77, false, false);
-	ok(!why, "a second sender: src_qp is its QPN%s%s", why ? ": " : "",
-	   why ? why : "");
+	ok_why(why, "a second sender: src_qp is its QPN");
 	why = datagram(p.a.qp, p.a.scq, 78, false, false);
-	ok(!why, "and the first again: src_qp is the first's%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "and the first again: src_qp is the first's");
 
 	dropped("wrong Q_Key", p.b.qp->qp_num, U_QKEY + 1);
 	dropped("a QPN that does not exist", 0xffff0, U_QKEY);
@@ -173,5 +169,9 @@ out:
 	u_buf_free(&rb);
 	ok(!u_pair_destroy(&p) && !u_ep_destroy(&c), "QPs and CQs destroyed");
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -6,7 +6,7 @@
  * SUCCESS and the QP stays in RTS. The responder QP's access flags still
  * are checked, and a WR of 1 byte with the same rkey still fails.
  */
-#include "util.h"
+#include "../lib/helpers.h"
 
 static struct u_dev dev;
 
@@ -42,16 +42,13 @@ static void accepted(void)
 
 	why = rdma(&p, &b, HWQNIC_WR_RDMA_WRITE, 0, 0, 0, 1,
 		   HWQNIC_WC_SUCCESS);
-	ok(!why, "RDMA_WRITE of 0 bytes, no SGE, rkey 0, address 0: SUCCESS%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "RDMA_WRITE of 0 bytes, no SGE, rkey 0, address 0: SUCCESS");
 	why = rdma(&p, &b, HWQNIC_WR_RDMA_WRITE, 0, 0xdead0000, 0xbadbad, 2,
 		   HWQNIC_WC_SUCCESS);
-	ok(!why, "RDMA_WRITE of one empty SGE, an rkey of no MR: SUCCESS%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "RDMA_WRITE of one empty SGE, an rkey of no MR: SUCCESS");
 	why = rdma(&p, &b, HWQNIC_WR_RDMA_READ, 0, 0, 0, 3,
 		   HWQNIC_WC_SUCCESS);
-	ok(!why, "RDMA_READ of 0 bytes, rkey 0: SUCCESS%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "RDMA_READ of 0 bytes, rkey 0: SUCCESS");
 
 	r = u_sge(&b, 0, 0);
 	why = u_post_recv(p.b.qp, 40, &r, 0) ? "post_recv failed" :
@@ -67,20 +64,17 @@ static void accepted(void)
 			     wc.imm_data != htobe32(0x5a5a)))
 			why = "immediate data missing or wrong";
 	}
-	ok(!why, "RDMA_WRITE_WITH_IMM of 0 bytes, rkey 0: the receive completes with the immediate%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "RDMA_WRITE_WITH_IMM of 0 bytes, rkey 0: the receive completes with the immediate");
 
 	ok(u_qp_state(p.a.qp) == HWQNIC_QPS_RTS &&
 	   u_qp_state(p.b.qp) == HWQNIC_QPS_RTS, "both QPs still in RTS");
 	why = rdma(&p, &b, HWQNIC_WR_RDMA_WRITE, 64, u_addr(&b, 1024),
 		   b.mr->rkey, 5, HWQNIC_WC_SUCCESS);
-	ok(!why, "and a 64-byte RDMA_WRITE still works%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "and a 64-byte RDMA_WRITE still works");
 	/* a byte is memory: its rkey is checked */
 	why = rdma(&p, &b, HWQNIC_WR_RDMA_WRITE, 1, 0, 0, 6,
 		   HWQNIC_WC_REM_ACCESS_ERR);
-	ok(!why, "RDMA_WRITE of 1 byte with rkey 0: REM_ACCESS_ERR%s%s",
-	   why ? ": " : "", why ? why : "");
+	ok_why(why, "RDMA_WRITE of 1 byte with rkey 0: REM_ACCESS_ERR");
 	u_buf_free(&b);
 out_pair:
 	ok(!u_pair_destroy(&p), "pair destroyed");
@@ -102,8 +96,8 @@ static void refused(enum hwqnic_wr_opcode op, const char *name)
 		return;
 	if (!u_buf_alloc(&b, dev.pd, 64, U_RC_ACCESS)) {
 		why = rdma(&p, &b, op, 0, 0, 0, 7, HWQNIC_WC_REM_ACCESS_ERR);
-		ok(!why, "%s of 0 bytes to a QP without the right: REM_ACCESS_ERR%s%s",
-		   name, why ? ": " : "", why ? why : "");
+		ok_why(why, "%s of 0 bytes to a QP without the right: REM_ACCESS_ERR",
+		   name);
 		u_buf_free(&b);
 	} else {
 		ok(0, "buffer");
@@ -111,13 +105,17 @@ static void refused(enum hwqnic_wr_opcode op, const char *name)
 	ok(!u_pair_destroy(&p), "pair destroyed");
 }
 
-int main(void)
+static void suite(void)
 {
 	if (!ok(!u_dev_open(&dev), "device open"))
-		return tap_done();
+		return;
 	accepted();
 	refused(HWQNIC_WR_RDMA_WRITE, "RDMA_WRITE");
 	refused(HWQNIC_WR_RDMA_READ, "RDMA_READ");
 	ok(!u_dev_close(&dev), "device closed");
-	return tap_done();
+}
+
+int main(void)
+{
+	return u_backends(U_BACKENDS, suite);
 }

@@ -1,39 +1,30 @@
-/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/*
- * A device for the engine's tests, driven synchronously: one MR that
- * starts and ends SLACK bytes inside its pages, between GUARD bytes, and
- * two RC QPs connected to each other over one CQ.
- */
-#ifndef _HWQNIC_TEST_RIG_H
-#define _HWQNIC_TEST_RIG_H
-
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* A device for the engine's tests: see core_rig.h. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
-#include "mr.h"
-#include "../tap.h"
+#include "core_rig.h"
 
-#define BUF	(64 * 1024)
-#define GUARD	(16 * 1024)
-#define SLACK	100	/* MR starts and ends this far inside its pages */
-
-static struct hwqnic_qp_counters counters[HWQNIC_MAX_QP];
-static unsigned int async_events;
+static struct rig *rig_of(struct hwqnic_dev *dev)
+{
+	return (struct rig *)((char *)dev - offsetof(struct rig, dev));
+}
 
 static struct hwqnic_qp_counters *t_counters(struct hwqnic_dev *dev, u32 qpn)
 {
-	(void)dev;
-	memset(&counters[qpn - HWQNIC_FIRST_QPN], 0, sizeof(counters[0]));
-	return &counters[qpn - HWQNIC_FIRST_QPN];
+	struct hwqnic_qp_counters *c =
+		&rig_of(dev)->counters[qpn - HWQNIC_FIRST_QPN];
+
+	memset(c, 0, sizeof(*c));
+	return c;
 }
 
 static void t_async(struct hwqnic_dev *dev, u32 type, u32 handle)
 {
-	(void)dev;
 	(void)type;
 	(void)handle;
-	async_events++;
+	rig_of(dev)->async_events++;
 }
 
 static const struct hwqnic_dev_ops ops = {
@@ -41,16 +32,13 @@ static const struct hwqnic_dev_ops ops = {
 	.async_event = t_async,
 };
 
-struct rig {
-	struct hwqnic_dev dev;
-	struct hwqnic_core_pd pd;
-	struct hwqnic_core_mr mr;
-	struct hwqnic_core_cq cq;
-	struct hwqnic_core_qp a, b;
-	u8 *mem;	/* GUARD | SLACK, MR, SLACK (BUF in all) | GUARD */
-};
+struct hwqnic_qp_counters *rig_counters(struct rig *r,
+					const struct hwqnic_core_qp *q)
+{
+	return &r->counters[q->qpn - HWQNIC_FIRST_QPN];
+}
 
-static inline void rts(struct rig *r, struct hwqnic_core_qp *q, u32 dest)
+void rts(struct rig *r, struct hwqnic_core_qp *q, u32 dest)
 {
 	struct hwqnic_qp_attr at = {
 		.qp_state = HWQNIC_QPS_INIT, .port_num = 1,
@@ -74,7 +62,7 @@ static inline void rts(struct rig *r, struct hwqnic_core_qp *q, u32 dest)
 			 HWQNIC_QP_RNR_RETRY | HWQNIC_QP_MAX_QP_RD_ATOMIC);
 }
 
-static inline void reconnect(struct rig *r)
+void reconnect(struct rig *r)
 {
 	struct hwqnic_qp_attr at = { .qp_state = HWQNIC_QPS_RESET };
 
@@ -84,7 +72,7 @@ static inline void reconnect(struct rig *r)
 	rts(r, &r->b, r->a.qpn);
 }
 
-static inline int rig_up(struct rig *r)
+int rig_up(struct rig *r)
 {
 	struct hwqnic_qp_init_attr ia = {
 		.qp_type = HWQNIC_QPT_RC,
@@ -96,6 +84,9 @@ static inline int rig_up(struct rig *r)
 	u32 i;
 
 	memset(r, 0, sizeof(*r));
+	r->counters = calloc(HWQNIC_MAX_QP, sizeof(*r->counters));
+	if (!r->counters)
+		return -1;
 	if (posix_memalign((void **)&r->mem, 4096, BUF + 2 * GUARD))
 		return -1;
 	memset(r->mem, 0xa5, BUF + 2 * GUARD);
@@ -115,7 +106,7 @@ static inline int rig_up(struct rig *r)
 	return 0;
 }
 
-static inline void rig_down(struct rig *r)
+void rig_down(struct rig *r)
 {
 	hwqnic_qp_destroy(&r->dev, &r->b);
 	hwqnic_qp_destroy(&r->dev, &r->a);
@@ -124,9 +115,10 @@ static inline void rig_down(struct rig *r)
 	hwqnic_pd_free(&r->dev, &r->pd);
 	hwqnic_dev_fini(&r->dev);
 	free(r->mem);
+	free(r->counters);
 }
 
-static inline void run_engine(struct rig *r)
+void run_engine(struct rig *r)
 {
 	int i;
 
@@ -134,14 +126,12 @@ static inline void run_engine(struct rig *r)
 		;
 }
 
-static inline bool rig_pending(const struct rig *r, u32 slot)
+bool rig_pending(const struct rig *r, u32 slot)
 {
 	return r->dev.dbp->pending[slot / 64] & (1ULL << (slot % 64));
 }
 
-/* A receive of 64 bytes at the start of the MR. */
-static inline void rig_post_recv(struct rig *r, struct hwqnic_core_qp *q,
-				 u64 wr_id)
+void rig_post_recv(struct rig *r, struct hwqnic_core_qp *q, u64 wr_id)
 {
 	struct hwqnic_sge sge = { (uintptr_t)(r->mem + GUARD + SLACK), 64,
 				  r->mr.key };
@@ -152,8 +142,7 @@ static inline void rig_post_recv(struct rig *r, struct hwqnic_core_qp *q,
 	hwqnic_qp_post_recv(&r->dev, q, &wr, &bad);
 }
 
-/* Polls every CQE; adds to *other those whose status is not `status`. */
-static inline u32 rig_drain(struct rig *r, u8 status, u32 *other)
+u32 rig_drain(struct rig *r, u8 status, u32 *other)
 {
 	struct hwqnic_wc wc[16];
 	u32 total = 0;
@@ -166,5 +155,3 @@ static inline u32 rig_drain(struct rig *r, u8 status, u32 *other)
 	}
 	return total;
 }
-
-#endif /* _HWQNIC_TEST_RIG_H */
