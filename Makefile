@@ -19,8 +19,8 @@ V	?= 0
 Q	:= $(if $(filter 1,$(V)),,@)
 
 WARN	:= -Wall -Wextra -Werror
-BASE	:= -std=c11 -D_GNU_SOURCE -Iinclude -Ikmod/core -Iuser -I$(BUILD)/bpf -Ibpf -Itools \
-	   $(WARN) -MMD -MP
+BASE	:= -std=c11 -D_GNU_SOURCE -Iinclude -Ikmod/core -Iuser -I$(BUILD)/bpf -Ibpf \
+	   -Itools $(WARN) -MMD -MP
 OPT_release := -O2 -g -fPIC
 OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all
@@ -97,17 +97,18 @@ $(BUILD)/$(1)/libhwqnic.a: $(LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 $(BUILD)/$(1)/libselftests.a: $(TESTS_LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 
-$(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o \
-		$(BUILD)/$(1)/libselftests.a $(BUILD)/$(1)/libhwqnic.a
-	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ $(LIBS) -o $$@
-
 $(BUILD)/$(1)/libtools.a: $(TOOLS_LIB_SRCS:%.c=$(BUILD)/$(1)/%.o)
 	$$(Q)rm -f $$@ && $$(AR) rcs $$@ $$^
 
-# The tests of tools/lib (selftests/tools/*.c) link its archive too, and
-# libbpf for what reads BPF maps.
+# The tests' helpers walk QPs with the tools' rig: libtools.a follows.
+$(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o \
+		$(BUILD)/$(1)/libselftests.a $(BUILD)/$(1)/libtools.a \
+		$(BUILD)/$(1)/libhwqnic.a
+	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ $(LIBS) -o $$@
+
+# The tests of tools/lib also link libbpf, for what reads BPF maps.
 $(BUILD)/$(1)/selftests/tools/%.t: $(BUILD)/$(1)/selftests/tools/%.o \
-		$(BUILD)/$(1)/libtools.a $(BUILD)/$(1)/libselftests.a \
+		$(BUILD)/$(1)/libselftests.a $(BUILD)/$(1)/libtools.a \
 		$(BUILD)/$(1)/libhwqnic.a
 	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ -lbpf $(LIBS) -o $$@
 endef
@@ -144,7 +145,8 @@ $(BUILD)/bpf/%.skel.h: bpf/%.bpf.o
 # skeleton, and it links statically against libbpf (it also runs in the
 # qemu initramfs).
 define tool
-$(BUILD)/bin/$(1): $(call tool_objs,$(1)) $(TOOLS_LIB) $(BUILD)/release/libhwqnic.a
+$(BUILD)/bin/$(1): $(call tool_objs,$(1)) $(TOOLS_LIB) \
+		$(BUILD)/release/libhwqnic.a
 	@mkdir -p $$(@D)
 	$$(Q)$$(CC) $(if $(filter $(1),$(BPF_TOOLS)),-static,$$(OPT_release)) \
 		$$(LDFLAGS) $$^ $(if $(filter $(1),$(BPF_TOOLS)),-lbpf -lelf -lz) \

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "lib/rig.h"
 #include "pair.h"
 #include "tap.h"
 
@@ -180,77 +181,29 @@ int u_ep_create(struct u_ep *e, struct hwqnic_pd *pd,
 	return u_ep_create_with(e, pd, c, NULL, NULL);
 }
 
+/* The state walk is the tools' rig's (tools/lib/rig.c), with the tests'
+ * path MTU, timeout and retry count */
 int u_rc_to_init(struct hwqnic_qp *qp, __u32 access)
 {
-	struct hwqnic_qp_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_INIT;
-	a.pkey_index = 0;
-	a.port_num = 1;
-	a.qp_access_flags = access;
-	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE |
-				HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_PORT |
-				HWQNIC_QP_ACCESS_FLAGS);
+	return rig_rc_to_init(qp, access);
 }
 
 int u_rc_to_rtr(struct hwqnic_qp *qp, __u32 dest_qpn,
 		__u8 min_rnr_timer, __u8 rd_atomic)
 {
-	struct hwqnic_qp_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_RTR;
-	a.path_mtu = HWQNIC_MTU_4096;
-	a.dest_qp_num = dest_qpn;
-	a.rq_psn = 0;
-	a.max_dest_rd_atomic = rd_atomic;
-	a.min_rnr_timer = min_rnr_timer;
-	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE |
-				HWQNIC_QP_PATH_MTU | HWQNIC_QP_DEST_QPN |
-				HWQNIC_QP_RQ_PSN |
-				HWQNIC_QP_MAX_DEST_RD_ATOMIC |
-				HWQNIC_QP_MIN_RNR_TIMER);
+	return rig_rc_to_rtr(qp, dest_qpn, HWQNIC_MTU_4096, min_rnr_timer,
+			     rd_atomic);
 }
 
 int u_rc_to_rts(struct hwqnic_qp *qp, __u8 rnr_retry,
 		__u8 rd_atomic)
 {
-	struct hwqnic_qp_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_RTS;
-	a.sq_psn = 0;
-	a.timeout = 14;
-	a.retry_cnt = 7;
-	a.rnr_retry = rnr_retry;
-	a.max_rd_atomic = rd_atomic;
-	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_SQ_PSN |
-				HWQNIC_QP_TIMEOUT | HWQNIC_QP_RETRY_CNT |
-				HWQNIC_QP_RNR_RETRY |
-				HWQNIC_QP_MAX_QP_RD_ATOMIC);
+	return rig_rc_to_rts(qp, RIG_TIMEOUT, RIG_RETRY, rnr_retry, rd_atomic);
 }
 
 int u_ud_to_rts(struct hwqnic_qp *qp, __u32 qkey)
 {
-	struct hwqnic_qp_attr a;
-	int rc;
-
-	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_INIT;
-	a.port_num = 1;
-	a.qkey = qkey;
-	rc = hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_PKEY_INDEX |
-			      HWQNIC_QP_PORT | HWQNIC_QP_QKEY);
-	if (rc)
-		return rc;
-	a.qp_state = HWQNIC_QPS_RTR;
-	rc = hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE);
-	if (rc)
-		return rc;
-	a.qp_state = HWQNIC_QPS_RTS;
-	a.sq_psn = 0;
-	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_SQ_PSN);
+	return rig_ud_to_rts(qp, qkey);
 }
 
 int u_rc_connect(struct u_ep *a, struct u_ep *b)

@@ -13,10 +13,11 @@
  *
  * Each value call takes a key: inside an object it must be given, inside
  * an array and at the top it must be NULL. A value at the top is one
- * document: it ends with a newline and a flush, and another may follow. Misuse (a key where none belongs or none
- * where one must be, nesting beyond JSON_MAX_DEPTH, closing what is not
- * open) writes nothing more and is kept as EINVAL; a failed allocation
- * as ENOMEM, a failed write as EIO: json_error() says which came first.
+ * document: it ends with a newline and a flush, and another may follow.
+ * Misuse (a key where none belongs or none where one must be, nesting
+ * beyond JSON_MAX_DEPTH, closing what is not open) writes nothing more
+ * and is kept as EINVAL; a failed allocation as ENOMEM, a failed write
+ * as EIO: json_error() says which came first.
  */
 #ifndef _HWQNIC_TOOLS_JSON_H
 #define _HWQNIC_TOOLS_JSON_H

@@ -3,8 +3,9 @@
  * A tool's messages on stderr, each one line prefixed by the tool's name
  * ("hwqperf: ..."), and its way out on a fatal error: msg_die() flushes
  * stdout, prints, runs the cleanups registered with msg_on_exit() (the
- * newest first, each once) and exits with the status it is given. A tool registers what it made, so
- * that no die() has to know the tool's own types.
+ * newest first, each once) and exits with the status it is given. A
+ * tool registers what it made, so that no die() has to know the tool's
+ * own types.
  */
 #ifndef _HWQNIC_TOOLS_MSG_H
 #define _HWQNIC_TOOLS_MSG_H

@@ -27,7 +27,8 @@
 #define OPTS_VERSION	"0.1"
 
 /* An entry for a tool's argp_option table: -h shows the full help. */
-#define OPTS_HELP_H	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 }
+#define OPTS_HELP_H \
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 }
 
 /* Items of a list (opts_list()), and bytes of one item with its NUL. */
 #define OPTS_ITEM_MAX	32
