@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * qplat: the layouts shared by bpf/qplat.bpf.c and its readers (tools/qplat.c,
+ * qplat: the layouts shared by bpf/qplat.bpf.c and its readers (tools/qplat/,
  * nictop, `bpftool map dump`). Include "vmlinux.h" (BPF) or <linux/types.h>
  * (userspace) first. Every field has a fixed size; every key starts with
  * (pid, dev, qpn) because processes reuse device ids and QPNs.

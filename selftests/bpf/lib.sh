@@ -5,6 +5,11 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/bin
 . "$top/selftests/tap.sh"
 
+skip() {	# skip REASON: one test not run, and why
+	n=$((n + 1))
+	echo "ok $n # SKIP $*"
+}
+
 # (bpffs refuses names with a dot.)
 # Root, bpffs, and a kernel that loads our object: else skip, saying why.
 need_bpf() {
@@ -28,6 +33,7 @@ need_bpf() {
 qplat_start() {
 	local out=$1 err=$2 i
 	shift 2
+	: > "$err"	# there before the background shell opens it
 	"$bin/qplat" "$@" > "$out" 2> "$err" &
 	qplat_pid=$!
 	for i in $(seq 100); do

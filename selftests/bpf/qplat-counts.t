@@ -3,7 +3,8 @@
 # qplat over a workload of known size: every histogram total equals the
 # number of operations, per QP and opcode and for each latency; counters
 # agree; error CQEs are counted as errors; -Q shows only its QP; an
-# executable linked against libhwqnic.so is traced through the library.
+# executable linked against libhwqnic.so is traced through the library,
+# found by run path or LD_LIBRARY_PATH, and said to be missing otherwise.
 . "$(dirname "$0")/lib.sh"
 need_bpf
 tmp=$(mktemp -d)
@@ -105,15 +106,44 @@ sumcheck filtered 200 0 "$only"
 ok $? "-Q $only: its histograms and counters, and no other QP's"
 
 # An executable linked against libhwqnic.so: qplat -b finds the library.
-gcc -std=c11 -D_GNU_SOURCE -O2 -I"$top/include" -I"$top/tools" \
-	"$top/tools/hwqload.c" "$top/build/release/libtools.a" \
-	-L"$top/build/release" -lhwqnic -Wl,-rpath,"$top/build/release" \
-	-lpthread -lm -o "$tmp/hwqload-dyn" 2> "$tmp/cc.err"
+# hwqload's sources (a file or a folder) and the tools' archive
+srcs=$(ls "$top"/tools/hwqload.c "$top"/tools/hwqload/*.c 2> /dev/null)
+cc_load() {	# cc_load OUT LDFLAGS...: hwqload on libhwqnic.so
+	local out=$1
+	shift
+	# shellcheck disable=SC2086
+	gcc -std=c11 -D_GNU_SOURCE -O2 -I"$top/include" -I"$top/tools" $srcs \
+		"$top/build/release/libtools.a" -L"$top/build/release" \
+		-lhwqnic "$@" -lpthread -lm -o "$out" 2> "$tmp/cc.err"
+	local rc=$?
+	[ $rc = 0 ] || diag < "$tmp/cc.err"
+	return $rc
+}
+cc_load "$tmp/hwqload-dyn" -Wl,-rpath,"$top/build/release"
 ok $? "hwqload linked against libhwqnic.so"
 load=$tmp/hwqload-dyn
 run dynamic 300 0
 ok $? "qplat -b on it (the probes are in libhwqnic.so.1)"
 sumcheck dynamic 300 0
 ok $? "histogram totals = operations through the shared library"
+
+# Without a run path: LD_LIBRARY_PATH, else libbpf's default directories.
+cc_load "$tmp/hwqload-norp"
+ok $? "hwqload linked against libhwqnic.so, without a run path"
+if ldconfig -p | grep -q 'libhwqnic\.so\.1 '; then
+	skip "qplat -b without LD_LIBRARY_PATH: libhwqnic.so.1 is installed"
+else
+	(unset LD_LIBRARY_PATH; "$bin/qplat" -b "$tmp/hwqload-norp" \
+		> "$tmp/norp.out" 2> "$tmp/norp.err")
+	rc=$?
+	[ $rc = 1 ] && grep -q 'needs libhwqnic.so.1, which is not found' \
+		"$tmp/norp.err"
+	ok $? "qplat -b on it, no LD_LIBRARY_PATH: exit 1, not found ($rc: $(head -c 160 "$tmp/norp.err"))"
+fi
+load=$tmp/hwqload-norp
+LD_LIBRARY_PATH=$top/build/release run ldpath 300 0
+ok $? "qplat -b on it with LD_LIBRARY_PATH"
+sumcheck ldpath 300 0
+ok $? "histogram totals = operations through the library on LD_LIBRARY_PATH"
 
 done_testing

@@ -97,12 +97,23 @@ rm -f "/dev/shm/hwqnic.$S.fifo" "/dev/shm/hwqnic.$R.fifo"
 # R stops meanwhile (still shown): the machine's CPUs are for nictop and
 # for what changes the files, which must happen while nictop reads.
 kill -STOP "$R"
-for i in 1 2 3 4 5 6; do
-	stats make "/dev/shm/hwqnic.$S.trunc$i" "$S" $MAGIC 1 --max-qp 4096
-done
-stats truncate 8 /dev/shm/hwqnic."$S".trunc* &
-pids="$pids $!"
-snap "$tmp/trunc.json" -n 60 -d 0.1 -Q 16
+
+# churn NAME N HOW [MAKE-ARGS...]: N files hwqnic.S.NAME<i>, changed by
+# `stats HOW 8` while nictop takes 60 snapshots into $tmp/NAME.json; its
+# status
+churn() {
+	local name=$1 count=$2 how=$3 i
+	shift 3
+	for i in $(seq "$count"); do
+		stats make "/dev/shm/hwqnic.$S.$name$i" "$S" $MAGIC 1 \
+			--max-qp 4096 "$@"
+	done
+	stats "$how" 8 /dev/shm/hwqnic."$S"."$name"* &
+	pids="$pids $!"
+	snap "$tmp/$name.json" -n 60 -d 0.1 -Q 16
+}
+
+churn trunc 6 truncate
 rc=$?
 ok $rc "60 snapshots while 6 files are emptied and regrown (status $rc: 135 is SIGBUS)"
 PY="
@@ -117,13 +128,7 @@ check "$tmp/trunc.json" "$R" "$S"
 ok $? "R in every snapshot; the files, when shown, exactly as written"
 rm -f /dev/shm/hwqnic."$S".trunc*
 
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	stats make "/dev/shm/hwqnic.$S.flip$i" "$S" $MAGIC 1 --max-qp 4096 \
-		--full
-done
-stats flip 8 /dev/shm/hwqnic."$S".flip* &
-pids="$pids $!"
-snap "$tmp/flip.json" -n 60 -d 0.1 -Q 16
+churn flip 10 flip --full
 rc=$?
 ok $rc "60 snapshots while max_qp of 10 files swings to 0xffffffff and back (status $rc: 139 is SIGSEGV)"
 PY="

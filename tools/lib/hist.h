@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Log2 latency histograms, as bpf/qplat.h lays them out: slot k counts
+ * latencies t (ns) with 2^k <= t < 2^(k+1), slot 0 also t = 0. qplat
+ * prints them and nictop reads them; both estimate percentiles here.
+ *
+ * A quantile is estimated by linear interpolation inside the bucket that
+ * holds its rank (p * count): exact in the count, good to within the
+ * bucket's width. The rule when the rank is not reached (an empty
+ * histogram; p outside [0, 1] or NaN): there is no quantile, and the
+ * functions return -1. Otherwise the value is >= 0.
+ */
+#ifndef _HWQNIC_TOOLS_HIST_H
+#define _HWQNIC_TOOLS_HIST_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "qplat.h"
+#include "bpfmap.h"
+
+/* The bounds of slot k in ns: [lo, hi). */
+double hist_slot_lo_ns(int k);
+double hist_slot_hi_ns(int k);
+
+/* The samples in n slots. */
+__u64 hist_count(const __u64 *slots, int n);
+
+/* The p-quantile (0 <= p <= 1) of n slots in ns, or -1 (see above). */
+double hist_quantile_ns(const __u64 *slots, int n, double p);
+
+/* The exact mean from the sum of the samples, or -1 without a sample. */
+double hist_mean_ns(__u64 sum_ns, __u64 count);
+
+/*
+ * The first and last non-empty slots and the largest count; false (and
+ * nothing set) when every slot is empty.
+ */
+bool hist_span(const __u64 *slots, int n, int *first, int *last,
+	       __u64 *max);
+
+/*
+ * The order of qplat's map keys, for qsort() and bsearch() over entries
+ * that start with their key: by pid, dev, qpn, then (hists) op and lat.
+ */
+int hist_key_cmp(const void *a, const void *b);	/* qplat_hist_key */
+int hist_qp_key_cmp(const void *a, const void *b);	/* qplat_qp_key */
+
+/* qplat's maps read whole (bpfmap_read()): an entry of each. */
+struct hist_entry {
+	struct qplat_hist_key key;
+	struct qplat_hist val;
+};
+
+struct hist_ctr_entry {
+	struct qplat_qp_key key;
+	struct qplat_counters val;
+};
+
+/* Their layouts, sorted by key. */
+extern const struct bpfmap_layout hist_layout;		/* hists */
+extern const struct bpfmap_layout hist_ctr_layout;	/* counters */
+
+#endif /* _HWQNIC_TOOLS_HIST_H */

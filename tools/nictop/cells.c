@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* nictop's columns, and the text of each cell and line it prints. */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <hwqnic/verbs.h>
+
+#include "nictop.h"
+
+/* title, --sort name, widths (screen, batch), left-aligned, descending */
+const struct col cols[NCOLS] = {
+	[C_QPN]	  = { "QPN",	"qpn",		5,  6,	false, false },
+	[C_TYPE]  = { "TYPE",	"type",		4,  4,	true,  false },
+	[C_STATE] = { "STATE",	"state",	5,  5,	true,  false },
+	[C_PID]	  = { "PID",	"pid",		7,  7,	false, false },
+	[C_COMM]  = { "COMMAND", "comm",	10, 15, true,  false },
+	[C_DEV]	  = { "DEV",	"dev",		5,  14, true,  false },
+	[C_OPS]	  = { "OPS/s",	"ops",		8,  10, false, true },
+	[C_MIB]	  = { "MiB/s",	"mib",		8,  10, false, true },
+	[C_SQ]	  = { "SQ",	"sq",		6,  6,	false, true },
+	[C_RQ]	  = { "RQ",	"rq",		6,  6,	false, true },
+	[C_CQBL]  = { "CQBL",	"cqbl",		6,  6,	false, true },
+	[C_P50]	  = { "p50dev",	"dev_p50",	7,  9,	false, true },
+	[C_P99]	  = { "p99dev",	"dev_p99",	7,  9,	false, true },
+	[C_E2E99] = { "p99e2e",	"e2e_p99",	7,  9,	false, true },
+	[C_ERR]	  = { "ERRORS",	"errors",	6,  10, false, true },
+};
+
+/*
+ * A number in at most `width` characters (0: any): fewer decimals first,
+ * then a k, M, G or T suffix. "-" when unknown (< 0).
+ */
+static void fmt_num(char *buf, size_t len, double v, int dec, int width)
+{
+	static const char sfx[] = "kMGTP";
+	int d, i;
+
+	if (v < 0 || !isfinite(v)) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	for (d = dec; d >= 0; d--)
+		if (snprintf(buf, len, "%.*f", d, v) <= width || !width)
+			return;
+	for (i = 0; sfx[i]; i++) {
+		v /= 1000;
+		for (d = 1; d >= 0; d--)
+			if (snprintf(buf, len, "%.*f%c", d, v, sfx[i]) <= width)
+				return;
+	}
+}
+
+/* The screen shows device names without their common prefix. */
+static const char *short_dev(const char *name)
+{
+	static const char prefix[] = "hwqnic-";
+
+	if (!strncmp(name, prefix, sizeof(prefix) - 1) &&
+	    name[sizeof(prefix) - 1])
+		return name + sizeof(prefix) - 1;
+	return name;
+}
+
+static void cell(char *buf, size_t len, const struct row *r, int col,
+		 int width, bool full)
+{
+	switch (col) {
+	case C_QPN:
+		snprintf(buf, len, "%u", r->qpn);
+		return;
+	case C_TYPE:
+		snprintf(buf, len, "%s", hwqnic_qp_type_str(r->type));
+		return;
+	case C_STATE:
+		snprintf(buf, len, "%s", hwqnic_qp_state_str(r->state));
+		return;
+	case C_PID:
+		snprintf(buf, len, "%d", r->pid);
+		return;
+	case C_COMM:
+		safestr_text(buf, len, r->comm, sizeof(r->comm));
+		return;
+	case C_DEV:
+		safestr_text(buf, len, full ? r->dev : short_dev(r->dev),
+			     sizeof(r->dev));
+		return;
+	}
+	/* numbers: one decimal for rates of bytes and for latencies */
+	fmt_num(buf, len, row_num(r, col),
+		col == C_MIB || col == C_P50 || col == C_P99 ||
+		col == C_E2E99 ? 1 : 0, width);
+}
+
+/* "TEXT" padded or cut to width, aligned as the column wants. */
+int pad(char *buf, size_t len, const char *text, int col, int width)
+{
+	if (cols[col].left)
+		return snprintf(buf, len, "%-*.*s", width, width, text);
+	return snprintf(buf, len, "%*.*s", width, width, text);
+}
+
+/* One line of a table: every column of cols_n, widths from `batch`. */
+void table_line(char *line, size_t len, const struct row *r,
+		       int ncols, bool batch)
+{
+	char text[64];
+	size_t off = 0;
+	int c, w;
+
+	line[0] = '\0';
+	for (c = 0; c < ncols && off < len; c++) {
+		w = batch ? cols[c].bwidth : cols[c].width;
+		if (r)
+			cell(text, sizeof(text), r, c, w, batch);
+		else
+			snprintf(text, sizeof(text), "%s", cols[c].title);
+		if (c)
+			line[off++] = ' ';
+		off += pad(line + off, len - off, text, c, w);
+	}
+}
+
+void fmt_time(char *buf, size_t len, const struct timespec *ts)
+{
+	struct tm tm;
+
+	localtime_r(&ts->tv_sec, &tm);
+	strftime(buf, len, "%H:%M:%S", &tm);
+}
+
+/*
+ * The rates of a device or of the totals; numbers in at most `w`
+ * characters (0: as they come).
+ */
+static void rates_text(char *buf, size_t len, double ops_s, double mib_s,
+		       double cqes_s, __u64 errors, double busy, int w)
+{
+	char ops[16], mib[16], cqes[16], pct[16];
+
+	fmt_num(ops, sizeof(ops), ops_s, 0, w);
+	fmt_num(mib, sizeof(mib), mib_s, 1, w);
+	fmt_num(cqes, sizeof(cqes), cqes_s, 0, w);
+	fmt_num(pct, sizeof(pct), busy, 1, 5);
+	snprintf(buf, len, "%*s ops/s %*s MiB/s %*s cqes/s  busy %s%s  %"
+		 PRIu64 " err", w, ops, w, mib, w, cqes, pct,
+		 busy < 0 ? "" : "%", (uint64_t)errors);
+}
+
+void totals_text(char *buf, size_t len, const struct totals *t,
+			double interval, int w)
+{
+	char rates[160];
+	bool known = interval > 0;
+
+	rates_text(rates, sizeof(rates), known ? t->ops_s : -1,
+		   known ? t->mib_s : -1, known ? t->cqes_s : -1, t->errors,
+		   t->busy_pct, w);
+	snprintf(buf, len, "Total %s  %u dev %u QP", rates, t->ndev, t->nqp);
+}
+
+void dev_text(char *buf, size_t len, const struct dev_row *d, int w)
+{
+	char rates[160], comm[SAFESTR_TEXT_SIZE(sizeof(d->comm))];
+	char name[SAFESTR_TEXT_SIZE(sizeof(d->name))];
+
+	rates_text(rates, sizeof(rates), d->ops_s, d->mib_s, d->cqes_s,
+		   d->errors, dev_busy(d), w);
+	safestr_text(comm, sizeof(comm), d->comm, sizeof(d->comm));
+	safestr_text(name, sizeof(name), w ? short_dev(d->name) : d->name,
+		     sizeof(d->name));
+	if (w)
+		snprintf(buf, len, "%6d %-8.8s %-5.5s %s", d->pid, comm, name,
+			 rates);
+	else
+		snprintf(buf, len, "%7d %-15s %-13s %s", d->pid, comm, name,
+			 rates);
+}
+
+/* The skipped files that pass the PID filter: how many, the first. */
+unsigned int skipped_shown(const struct skip_list *l,
+				  const struct opts *o,
+				  const struct skipped **first)
+{
+	unsigned int i, n = 0;
+
+	*first = NULL;
+	for (i = 0; i < l->kept; i++) {
+		if (o->pid >= 0 && l->skip[i].pid != o->pid)
+			continue;
+		if (!n++)
+			*first = &l->skip[i];
+	}
+	/* those not kept cannot be filtered: counted when unfiltered */
+	return o->pid >= 0 ? n : l->n;
+}
+
+/* Into SKIPPED_TEXT_SIZE bytes. */
+void skipped_text(char *buf, size_t len, const struct skipped *k)
+{
+	char name[SAFESTR_TEXT_SIZE(sizeof(k->name))];
+	char why[SAFESTR_TEXT_SIZE(sizeof(k->why))];
+
+	safestr_text(name, sizeof(name), k->name, sizeof(k->name));
+	safestr_text(why, sizeof(why), k->why, sizeof(k->why));
+	snprintf(buf, len, "%s: %s", name, why);
+}
+

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * qplat: per-QP latency histograms of hwqnic work requests.
+ *
+ * bpf/qplat.bpf.c follows each work request through libhwqnic's USDT
+ * probes (post, db, wqe, cqe, poll) and keeps log2 histograms of three
+ * latencies per process, device, QP and completion opcode: device
+ * (doorbell -> CQE), pickup (CQE -> poll) and end-to-end (post -> poll),
+ * with per-QP counters. This prints them every interval, or once at the
+ * end, in the manner of libbpf-tools' biolatency. See qplat(8).
+ */
+#include "qplat.skel.h"
+#include "qplat_priv.h"
+#include "lib/msg.h"
+
+int main(int argc, char **argv)
+{
+	struct resolve_target target;
+	struct qplat_env env;
+	struct qplat_bpf *skel;
+	int ret;
+
+	msg_init("qplat");
+	qplat_parse(argc, argv, &env);
+	qplat_check(&env, &target);
+	skel = qplat_open(&env, &target);
+	if (!skel)
+		return 1;
+	ret = qplat_run(&env, skel);
+	/* detaches; pinned maps stay */
+	qplat_bpf__destroy(skel);
+	return ret;
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* qplat's command line (opts.h's style: argp, one-line usage errors). */
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <hwqnic/verbs.h>
+
+#include "qplat_priv.h"
+#include "lib/msg.h"
+
+/* Intervals from a millisecond to a year. */
+#define MIN_INTERVAL_NS	1000000ULL
+#define MAX_INTERVAL_NS	(86400ULL * 365 * 1000000000ULL)
+#define OPS		256	/* completion opcodes are a byte */
+
+enum { OPT_JSON = 1000, OPT_PIN };
+
+const char *const qplat_lat_names[QPLAT_LAT_MAX] = {
+	[QPLAT_LAT_DEVICE] = "device",
+	[QPLAT_LAT_PICKUP] = "pickup",
+	[QPLAT_LAT_E2E] = "e2e",
+};
+
+static const char doc[] =
+"Per-QP latency histograms of hwqnic work requests: device (doorbell -> CQE),\n"
+"pickup (CQE -> poll) and end-to-end (post -> poll), from libhwqnic's USDT\n"
+"probes or hwqnic.ko's tracepoints.\n"
+"\n"
+"USAGE: qplat [-p PID | -b BINARY | -k] [-Q QPN] [-o OP] [-L KIND] [-m] [-T]\n"
+"             [--json] [--pin DIR] [interval [count]]\n"
+"\n"
+"EXAMPLES:\n"
+"    qplat -b build/bin/hwqperf     # every hwqperf run, print at Ctrl-C\n"
+"    qplat -p 185 1 10              # pid 185, 10 one-second intervals\n"
+"    qplat -k --json 1              # hwqnic.ko's in-kernel users\n"
+"    qplat -k -b ./app              # ./app on hwqnic.ko's kernel backend\n"
+"    qplat -b ./app -Q 17 -o write  # QP 17's RDMA WRITEs only\n"
+"    qplat -p 185 -L e2e -m         # end-to-end only, in milliseconds\n"
+"    qplat -p 185 --json 5          # a JSON object every 5 seconds\n"
+"    qplat -b ./app --pin /sys/fs/bpf/qplat  # leave the maps pinned";
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
+	{ "binary", 'b', "BINARY", 0,
+	  "Trace this executable or shared library (every process)", 0 },
+	{ "kernel", 'k', NULL, 0,
+	  "Trace hwqnic.ko's tracepoints too, or alone; every event is "
+	  "then charged to pid 0", 0 },
+	{ "qpn", 'Q', "QPN", 0, "Only this queue pair number", 0 },
+	{ "op", 'o', "OP", 0,
+	  "Only this completion opcode: send, write, read, cas, fadd, recv, "
+	  "recv_imm", 0 },
+	{ "latency", 'L', "KIND", 0,
+	  "Only this latency: device, pickup or e2e (default: all three)", 0 },
+	{ "milliseconds", 'm', NULL, 0, "Millisecond histograms", 0 },
+	{ "timestamp", 'T', NULL, 0, "Include a timestamp on output", 0 },
+	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval on stdout",
+	  0 },
+	{ "pin", OPT_PIN, "DIR", 0,
+	  "Pin the maps as DIR/hists and DIR/counters, left at exit", 0 },
+	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
+	OPTS_HELP_H,
+	{ 0 },
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state);
+
+static const struct argp argp = {
+	.options = options,
+	.parser = parse_arg,
+	.args_doc = "[interval [count]]",
+	.doc = doc,
+};
+
+/* -o: the completion opcodes that libhwqnic names */
+static __u32 parse_op(const char *arg)
+{
+	const char *names[OPS];
+	unsigned int op;
+
+	for (op = 0; op < OPS; op++) {
+		names[op] = hwqnic_wc_opcode_str(op);
+		if (!strcmp(names[op], "?"))
+			names[op] = NULL;
+	}
+	return opts_keyword("op", arg, names, OPS);
+}
+
+/* The option of `key` if it only sets a flag, else NULL. */
+static bool *flag(struct qplat_env *env, int key)
+{
+	switch (key) {
+	case 'v':	return &env->verbose;
+	case 'k':	return &env->kernel;
+	case 'm':	return &env->msecs;
+	case 'T':	return &env->timestamp;
+	case OPT_JSON:	return &env->json;
+	}
+	return NULL;
+}
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	struct qplat_env *env = state->input;
+	bool *f = flag(env, key);
+
+	if (f) {
+		*f = true;
+		return 0;
+	}
+	switch (key) {
+	case 'p':
+		env->pid = (pid_t)opts_uint("PID", arg, 1, INT_MAX);
+		return 0;
+	case 'b':
+		if (!*arg)
+			opts_usage_error("-b needs a file name");
+		env->binary = arg;
+		return 0;
+	case 'Q':
+		env->qpn = (__u32)opts_uint("QPN", arg, 1, UINT32_MAX);
+		return 0;
+	case 'o':
+		env->filter_op = true;
+		env->op = parse_op(arg);
+		return 0;
+	case 'L':
+		env->lat = (int)opts_keyword("latency", arg, qplat_lat_names,
+					     QPLAT_LAT_MAX);
+		return 0;
+	case OPT_PIN:
+		if (!*arg)
+			opts_usage_error("--pin needs a directory");
+		env->pin = arg;
+		return 0;
+	case ARGP_KEY_ARG:
+		opts_interval_arg(&env->iv, arg, MIN_INTERVAL_NS,
+				  MAX_INTERVAL_NS, LONG_MAX);
+		return 0;
+	}
+	return opts_default(key, arg, state);
+}
+
+void qplat_parse(int argc, char **argv, struct qplat_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->lat = -1;
+	opts_parse(&argp, argc, argv, env);
+	if (!env->pid && !env->binary && !env->kernel)
+		opts_usage_error("needs -p PID or -b BINARY (the process, or "
+				 "the program or libhwqnic.so, to trace) or -k "
+				 "(hwqnic.ko)");
+}

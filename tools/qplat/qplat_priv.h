@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * qplat's own pieces (not "qplat.h": that name is bpf/qplat.h, the map
+ * layouts qplat shares with its BPF programs and with nictop).
+ *
+ *   main.c     parse, open, run, report
+ *   options.c  the command line
+ *   attach.c   checks, loading, attaching (USDT and tracepoints), pinning
+ *   run.c      the intervals: waiting for the next, a signal or the end
+ *              of the traced process
+ *   report.c   reading the maps and printing them, as text or JSON
+ */
+#ifndef _HWQNIC_QPLAT_PRIV_H
+#define _HWQNIC_QPLAT_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/types.h>
+
+#include "qplat.h"
+#include "lib/opts.h"
+#include "lib/resolve.h"
+
+#define PROVIDER	"hwqnic"
+#define LIBNAME		"libhwqnic.so"
+
+struct qplat_bpf;
+
+struct qplat_env {
+	pid_t pid;		/* -p: 0 for every process */
+	const char *binary;	/* -b */
+	bool kernel;		/* -k */
+	__u32 qpn;		/* -Q: 0 for every QP */
+	bool filter_op;		/* -o */
+	__u32 op;
+	int lat;		/* -L: enum qplat_lat, or -1 for all */
+	bool msecs;
+	bool timestamp;
+	bool json;
+	bool verbose;
+	const char *pin;
+	struct opts_interval iv;	/* interval [count]; 0: print once */
+};
+
+extern const char *const qplat_lat_names[QPLAT_LAT_MAX];
+
+/* options.c: returns only with a good command line */
+void qplat_parse(int argc, char **argv, struct qplat_env *env);
+
+/* attach.c: dies (status 1) when the target cannot be traced */
+void qplat_check(const struct qplat_env *env, struct resolve_target *t);
+/* loaded, attached and pinned, or NULL (said why) */
+struct qplat_bpf *qplat_open(const struct qplat_env *env,
+			     const struct resolve_target *t);
+
+/* run.c: SIGINT and SIGTERM held for run; 0 or -1 (said why) */
+int qplat_catch_stop(void);
+/* 0 when it traced until stopped and printed, else 1 */
+int qplat_run(const struct qplat_env *env, struct qplat_bpf *skel);
+
+/* report.c: one interval's output; the histograms are cleared unless
+ * `last`. 0 or -1 (said why). */
+int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
+		 double interval_s, bool last);
+
+#endif /* _HWQNIC_QPLAT_PRIV_H */

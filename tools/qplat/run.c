@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * qplat's intervals: it waits for the next print, SIGINT or SIGTERM, or
+ * the end of the process it traces, then reports.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "qplat_priv.h"
+#include "lib/msg.h"
+
+static volatile sig_atomic_t exiting;
+
+static void sig_handler(int sig)
+{
+	(void)sig;
+	exiting = 1;
+}
+
+int qplat_catch_stop(void)
+{
+	struct sigaction sa = { .sa_handler = sig_handler };
+	sigset_t block;
+
+	/* SIGINT/SIGTERM are only taken inside ppoll(): no lost wake-up */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &block, NULL)) {
+		msg_warn("sigprocmask: %s", strerror(errno));
+		return -1;
+	}
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) {
+		msg_warn("sigaction: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int pidfd_open_compat(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+	return syscall(SYS_pidfd_open, pid, 0);
+#else
+	(void)pid;
+	errno = ENOSYS;
+	return -1;
+#endif
+}
+
+/*
+ * Waits until `deadline` (monotonic seconds; 0: none), a signal, or the
+ * traced process's end. Returns 1 when that process is gone, 0 otherwise.
+ */
+static int wait_until(pid_t pid, double deadline, int pidfd,
+		      const sigset_t *mask)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	struct timespec ts, *tsp;
+	double left = 0;
+	int ret;
+
+	while (!exiting) {
+		tsp = NULL;
+		if (deadline) {
+			left = deadline - now_s();
+			if (left <= 0)
+				return 0;
+			ts.tv_sec = (time_t)left;
+			ts.tv_nsec = (long)((left - ts.tv_sec) * 1e9);
+			tsp = &ts;
+		}
+		/* no pidfd: look for the process every 200 ms */
+		if (pid && pidfd < 0 && (!tsp || left > 0.2)) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = 200000000;
+			tsp = &ts;
+		}
+		ret = ppoll(&pfd, pidfd >= 0 ? 1 : 0, tsp, mask);
+		if (ret < 0 && errno != EINTR) {
+			msg_warn("ppoll: %s", strerror(errno));
+			return 1;
+		}
+		if (ret > 0)
+			return 1;
+		if (pid && pidfd < 0 && kill(pid, 0) && errno == ESRCH)
+			return 1;
+	}
+	return 0;
+}
+
+int qplat_run(const struct qplat_env *env, struct qplat_bpf *skel)
+{
+	double interval = env->iv.interval_ns / 1e9, start, last, deadline, t;
+	unsigned long printed = 0;
+	int pidfd = -1, gone = 0, ret = 1;
+	sigset_t orig;
+
+	/* the mask ppoll() waits with: SIGINT and SIGTERM let through */
+	sigprocmask(SIG_SETMASK, NULL, &orig);
+	sigdelset(&orig, SIGINT);
+	sigdelset(&orig, SIGTERM);
+	if (env->pid) {
+		pidfd = pidfd_open_compat(env->pid);
+		/* gone since it was attached: print what it did */
+		gone = pidfd < 0 && errno == ESRCH;
+	}
+
+	start = last = now_s();
+	deadline = interval ? start + interval : 0;
+	for (;;) {
+		if (!gone)
+			gone = wait_until(env->pid, deadline, pidfd, &orig);
+		t = now_s();
+		if (!exiting && !gone && interval &&
+		    (!env->iv.count || printed + 1 < env->iv.count)) {
+			if (qplat_report(env, skel, t - last, false))
+				goto out;
+			printed++;
+			last = t;
+			/* stay on the grid; skip beats lost to a slow print */
+			while (deadline <= t)
+				deadline += interval;
+			continue;
+		}
+		if (qplat_report(env, skel, t - last, true))
+			goto out;
+		break;
+	}
+	ret = 0;
+out:
+	if (pidfd >= 0)
+		close(pidfd);
+	return ret;
+}
