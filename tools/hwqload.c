@@ -213,11 +213,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return opts_default(key, arg, state);
 }
 
-static const struct argp argp = {
-	.options = options,
-	.parser = parse_arg,
-	.doc = doc,
-};
+static const struct argp argp = OPTS_ARGP(options, parse_arg, NULL, doc);
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {

@@ -46,12 +46,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return opts_default(key, arg, state);
 }
 
-static const struct argp argp = {
-	.options = opts,
-	.parser = parse_arg,
-	.doc = "The cost of hwqnic's USDT probes, untraced and under a bare "
-	       "uprobe.\vNeeds root for the traced measurement.",
-};
+static const struct argp argp = OPTS_ARGP(opts, parse_arg, NULL,
+	"The cost of hwqnic's USDT probes, untraced and under a bare "
+	"uprobe.\vNeeds root for the traced measurement.");
 
 static __attribute__((noinline)) void call_plain(u64 i)
 {

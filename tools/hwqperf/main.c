@@ -101,12 +101,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return opts_default(key, arg, state);
 }
 
-static const struct argp argp = {
-	.options = options,
-	.parser = parse_arg,
-	.args_doc = "lat|bw",
-	.doc = doc,
-};
+static const struct argp argp = OPTS_ARGP(options, parse_arg, "lat|bw",
+					 doc);
 
 /* Defaults that depend on the mode, then the checks across options. */
 static void finish_opts(struct opts *o)

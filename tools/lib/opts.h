@@ -26,6 +26,15 @@
 
 #define OPTS_VERSION	"0.1"
 
+/*
+ * A tool's argp, declared the one way: its option table, parser, the
+ * words after the options (NULL: none) and its doc ("what\vmore" as argp
+ * takes it).
+ */
+#define OPTS_ARGP(opts, parse, args, doc_) \
+	{ .options = (opts), .parser = (parse), .args_doc = (args), \
+	  .doc = (doc_) }
+
 /* An entry for a tool's argp_option table: -h shows the full help. */
 #define OPTS_HELP_H \
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Show the full help", 0 }

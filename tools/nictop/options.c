@@ -121,11 +121,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 void nictop_parse(int argc, char **argv, struct opts *o)
 {
-	static const struct argp argp = {
-		.options = options,
-		.parser = parse_arg,
-		.doc = doc,
-	};
+	static const struct argp argp = OPTS_ARGP(options, parse_arg,
+							 NULL, doc);
 
 	memset(o, 0, sizeof(*o));
 	o->interval = DEF_INTERVAL;

@@ -66,12 +66,8 @@ static const struct argp_option options[] = {
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state);
 
-static const struct argp argp = {
-	.options = options,
-	.parser = parse_arg,
-	.args_doc = "[interval [count]]",
-	.doc = doc,
-};
+static const struct argp argp = OPTS_ARGP(options, parse_arg,
+						 "[interval [count]]", doc);
 
 /* -o: the completion opcodes that libhwqnic names */
 static __u32 parse_op(const char *arg)
