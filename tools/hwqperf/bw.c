@@ -76,19 +76,24 @@ static void bw_end_at_deadline(struct run *r)
 }
 
 /*
- * The peak: messages completed over each whole slice of SLICE_NS, the
- * best slice's rate. A run shorter than one slice has only its average.
+ * The peak: the best rate over slices of at least SLICE_NS and
+ * SLICE_SIGNALS signaled completions. A slice starts and ends where
+ * completions are seen, so that it counts exactly the messages completed
+ * within it: with cq-mod, completions come in bursts of cq-mod messages,
+ * and a slice of one burst would credit its whole work to the moment it
+ * landed. A run shorter than one slice has only its average.
  */
 struct slice {
 	uint64_t t0, done0;
 	double best;		/* messages per ns; 0: no whole slice yet */
 };
 
-static void slice_tick(struct slice *sl, uint64_t now, uint64_t done)
+static void slice_tick(struct slice *sl, uint64_t now, uint64_t done,
+		       uint64_t min_done)
 {
 	double rate;
 
-	if (now - sl->t0 < SLICE_NS)
+	if (now - sl->t0 < SLICE_NS || done - sl->done0 < min_done)
 		return;
 	rate = (double)(done - sl->done0) / (double)(now - sl->t0);
 	sl->best = MAX(sl->best, rate);
@@ -99,7 +104,7 @@ static void slice_tick(struct slice *sl, uint64_t now, uint64_t done)
 void bw_run(struct run *r)
 {
 	bool send = r->o->op == RIG_SEND, busy, ended = !r->o->duration_ns;
-	uint64_t t0, now, deadline;
+	uint64_t t0, now, deadline, seen = 0;
 	struct slice sl;
 	unsigned int i;
 
@@ -116,7 +121,11 @@ void bw_run(struct run *r)
 		if (send)
 			busy |= bw_poll_recv(r);
 		now = rig_now_ns();
-		slice_tick(&sl, now, r->sdone);
+		if (r->sdone != seen) {
+			slice_tick(&sl, now, r->sdone,
+				   SLICE_SIGNALS * r->o->cq_mod);
+			seen = r->sdone;
+		}
 		if (!ended && now >= deadline) {
 			bw_end_at_deadline(r);
 			ended = true;

@@ -46,8 +46,12 @@
 #define ALL_MIN_SIZE	2
 #define ALL_MAX_SIZE	(8 * MIB)
 #define MAX_DURATION_NS	(86400 * NSEC_PER_SEC)	/* -D: a day */
-/* bw's peak: the highest bandwidth over slices of the run this long */
+/*
+ * bw's peak: the best bandwidth over slices of the run this long, with
+ * this many signaled completions at least (bw.c)
+ */
 #define SLICE_NS	(10 * NSEC_PER_SEC / 1000)
+#define SLICE_SIGNALS	8
 /* Faulting in this many bytes takes a second or more: msg_note() first */
 #define NOTE_BYTES	(256 * MIB)
 
