@@ -19,8 +19,9 @@ V	?= 0
 Q	:= $(if $(filter 1,$(V)),,@)
 
 WARN	:= -Wall -Wextra -Werror
+# hwqnic's one version: the tools print it (-V) and their JSON carries it.
 BASE	:= -std=c11 -D_GNU_SOURCE -Iinclude -Ikmod/core -Iuser -I$(BUILD)/bpf -Ibpf \
-	   -Itools $(WARN) -MMD -MP
+	   -Itools -DHWQNIC_VERSION='"$(VERSION)"' $(WARN) -MMD -MP
 OPT_release := -O2 -g -fPIC
 OPT_asan := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	    -fno-sanitize-recover=all

@@ -28,17 +28,17 @@ fi
 python3 - "$base" "$traced" "$probe" <<'PY'
 import json, sys
 base, traced, probe = (json.loads(a) for a in sys.argv[1:])
-print("hwqperf bw write, 64 B, every WR signaled: %.3f Mops untraced" %
-      base["mops"])
+print("hwqperf bw write, 64 B, every WR signaled: %.3f Mpps untraced" %
+      base["mpps"])
 print("untraced probe site: %.2f ns; bare uprobe: %s ns" %
       (probe["untraced_site_ns"], probe["bare_uprobe_ns"]))
 if traced is None:
     print("under qplat: not measured (needs root)")
     sys.exit(0)
-loss = 1 - traced["mops"] / base["mops"]
-extra_ns = 1e3 / traced["mops"] - 1e3 / base["mops"]
-print("under qplat: %.3f Mops, %.1f%% fewer; +%.0f ns per message" %
-      (traced["mops"], 100 * loss, extra_ns))
+loss = 1 - traced["mpps"] / base["mpps"]
+extra_ns = 1e3 / traced["mpps"] - 1e3 / base["mpps"]
+print("under qplat: %.3f Mpps, %.1f%% fewer; +%.0f ns per message" %
+      (traced["mpps"], 100 * loss, extra_ns))
 if probe["bare_uprobe_ns"]:
     print("= %.1f bare uprobe hits per message" %
           (extra_ns / probe["bare_uprobe_ns"]))

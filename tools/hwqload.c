@@ -817,10 +817,10 @@ static void print_json(const struct result *res)
 
 	totals(res, &msgs, &bytes, &errs, &recvs);
 	json_init(&j, stdout);
-	json_object(&j, NULL);
-	json_str(&j, "device", res->device, sizeof(res->device));
+	json_head(&j, msg_name());
+	json_str(&j, "dev", res->device, sizeof(res->device));
 	json_int(&j, "pid", getpid());
-	json_double(&j, "seconds", res->seconds, 6);
+	json_double(&j, "duration_s", res->seconds, 6);
 	json_array(&j, "qps");
 	for (i = 0; i < res->qps; i++) {
 		json_object(&j, NULL);

@@ -61,13 +61,15 @@ static __attribute__((noinline)) void call_probed(u64 i)
 	hwqnic_trace_post(0, 16, (u32)i, i, 2, 64);
 }
 
-static double ns_per_call(void (*fn)(u64))
+/* The best of 3 rounds of env.iters calls, announced (msg_note()) */
+static double ns_per_call(void (*fn)(u64), const char *what)
 {
 	struct timespec a, b;
 	double best = 1e30, t;
 	unsigned long i;
 	int round;
 
+	msg_note("timing 3 x %lu calls %s", env.iters, what);
 	for (round = 0; round < 3; round++) {
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		for (i = 0; i < env.iters; i++)
@@ -118,18 +120,18 @@ int main(int argc, char **argv)
 	msg_init("probecost");
 	opts_parse(&argp, argc, argv, NULL);
 	libbpf_set_print(NULL);
-	plain = ns_per_call(call_plain);
-	untraced = ns_per_call(call_probed);
+	plain = ns_per_call(call_plain, "with no probe site");
+	untraced = ns_per_call(call_probed, "with an untraced probe");
 	skel = attach_empty(&why);
 	if (skel) {
-		traced = ns_per_call(call_probed);
+		traced = ns_per_call(call_probed, "under a bare uprobe");
 		if (!hwqnic_post_semaphore)
 			why = "the semaphore stayed 0 while attached";
 		probecost_bpf__destroy(skel);
 	}
 	if (env.json) {
 		json_init(&j, stdout);
-		json_object(&j, NULL);
+		json_head_bench(&j, msg_name(), NULL);
 		json_uint(&j, "iters", env.iters);
 		json_double(&j, "plain_ns", plain, 3);
 		json_double(&j, "untraced_ns", untraced, 3);

@@ -108,11 +108,14 @@ ok $? "-Q $only: its histograms and counters, and no other QP's"
 # An executable linked against libhwqnic.so: qplat -b finds the library.
 # hwqload's sources (a file or a folder) and the tools' archive
 srcs=$(ls "$top"/tools/hwqload.c "$top"/tools/hwqload/*.c 2> /dev/null)
+# the tools print the Makefile's VERSION, compiled in as HWQNIC_VERSION
+version=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$top/Makefile")
 cc_load() {	# cc_load OUT LDFLAGS...: hwqload on libhwqnic.so
 	local out=$1
 	shift
 	# shellcheck disable=SC2086
-	gcc -std=c11 -D_GNU_SOURCE -O2 -I"$top/include" -I"$top/tools" $srcs \
+	gcc -std=c11 -D_GNU_SOURCE -DHWQNIC_VERSION="\"$version\"" -O2 \
+		-I"$top/include" -I"$top/tools" $srcs \
 		"$top/build/release/libtools.a" -L"$top/build/release" \
 		-lhwqnic "$@" -lpthread -lm -o "$out" 2> "$tmp/cc.err"
 	local rc=$?

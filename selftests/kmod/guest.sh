@@ -173,12 +173,12 @@ stage "the backends side by side"
 lat() { HWQNIC_BACKEND=$1 /bin/hwqperf lat --op send -s 8 -n 20000 --json 2>/dev/null; }
 rate() { HWQNIC_BACKEND=$1 /bin/hwqperf bw --op write -s 64 -n 400000 --cq-mod 64 --json 2>/dev/null; }
 field() { printf '%s\n' "$1" | grep -o "\"$2\": [0-9.]*" | sed 's/.*: //'; }
-le=$(field "$(lat embedded)" t_typical)
-lk=$(field "$(lat kernel)" t_typical)
-me=$(field "$(rate embedded)" mops)
-mk=$(field "$(rate kernel)" mops)
+le=$(field "$(lat embedded)" typical_us)
+lk=$(field "$(lat kernel)" typical_us)
+me=$(field "$(rate embedded)" mpps)
+mk=$(field "$(rate kernel)" mpps)
 echo "# hwqperf lat send 8 B, t_typical: embedded ${le:-?} us, kernel ${lk:-?} us"
-echo "# hwqperf bw write 64 B: embedded ${me:-?} Mops, kernel ${mk:-?} Mops"
+echo "# hwqperf bw write 64 B: embedded ${me:-?} Mpps, kernel ${mk:-?} Mpps"
 if [ -n "$le" ] && [ -n "$lk" ] && [ -n "$me" ] && [ -n "$mk" ]; then
 	awk -v le="$le" -v lk="$lk" -v me="$me" -v mk="$mk" 'BEGIN {
 		printf "# kernel/embedded: latency %.2fx, message rate %.2fx\n",

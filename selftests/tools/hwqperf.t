@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # hwqperf's command line: every bad option exits 2 with one line on
 # stderr and runs nothing; --json prints one object with the documented
-# keys and echoes the run's parameters; short runs of each mode and op,
-# inline and not, move data that --verify checks byte for byte, over a
-# buffer large enough for a level-2 PBL. Figures are printed, never judged.
+# keys (docs/json.md) and echoes the run's parameters; short runs of each
+# mode and op, inline and not, move data that --verify checks byte for
+# byte, over a buffer large enough for a level-2 PBL. The tables are
+# perftest's, column for column; -a runs every size, -D for a time, --csv
+# prints a header and a row per size; a long phase is announced on a
+# terminal's stderr, never on stdout. Figures are printed, never judged.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 hwqperf=${HWQPERF:-$top/build/bin/hwqperf}
@@ -46,6 +49,12 @@ bad "inline with READ" lat --op read -I 16
 bad "inline over the device's limit" lat --op send -I 513
 bad "inline not a number" lat -I lots
 bad "a second mode" lat bw
+bad "-a with --size" bw -a -s 4K
+bad "-D with --iters" bw -D 1 -n 100
+bad "-D with lat" lat -D 1
+bad "-D zero" bw -D 0
+bad "-D not seconds" bw -D soon
+bad "--json with --csv" bw --json --csv
 
 "$hwqperf" --help > "$tmp/out" 2>&1
 ok $? "--help exits 0"
@@ -76,20 +85,27 @@ run() {
 	ok $? "$name"
 }
 
-LAT="t_min t_max t_typical t_avg t_stdev p99 p99_9 cacheline_rtt_us rtt_ratio
-     floor_us floor_ratio"
+LAT="min_us max_us typical_us avg_us stdev_us p99_us p99_9_us cacheline_rtt_us
+     rtt_ratio floor_us floor_ratio messages"
 # the round trip and the protocol floor: both measured, or (one CPU) neither
 REFS='(d["cacheline_rtt_us"] is None) == (d["floor_us"] is None) and
       (d["floor_us"] is None or
        0 < d["floor_us"] and 0 < d["floor_ratio"] and
-       abs(d["floor_ratio"] / (d["t_typical"] / d["floor_us"]) - 1) < 0.01)'
+       abs(d["floor_ratio"] / (d["typical_us"] / d["floor_us"]) - 1) < 0.01)'
 
-BW="mib_s mops memcpy_mib_s memcpy_ratio"
+BW="peak_mib_per_s mib_per_s mpps memcpy_mib_per_s memcpy_ratio messages
+    duration_s"
+# the run's metadata, first, as in every tool's JSON
+HEAD='list(d)[:6] == ["tool", "version", "kernel", "cpu_model", "cpus",
+      "backend"] and d["tool"] == "hwqperf" and d["backend"] == "embedded"
+      and d["version"] == "'"$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$top/Makefile")"'"
+      and d["cpus"] >= 1 and d["kernel"] == "'"$(uname -r)"'"'
 ECHO="mode op size iters qps cq_mod inline_size buf_size verify"
 
 run "lat send 8 B goes inline by default (236, as perftest)" "$LAT $ECHO" \
 	'd["inline_size"] == 236 and d["op"] == "send" and d["size"] == 8 and
-	 0 < d["t_min"] <= d["t_typical"] <= d["t_max"] and '"$REFS" \
+	 0 < d["min_us"] <= d["typical_us"] <= d["max_us"] and '"$REFS"' and
+	 d["messages"] == 300 and '"$HEAD" \
 	lat --op send -s 8 -n 300 --verify
 run "lat send with -I 0: by SGE, verified" "$LAT" \
 	'd["inline_size"] == 0 and d["verify"] is True' \
@@ -98,20 +114,21 @@ run "lat write: 220 by default, verified" "$LAT" \
 	'd["inline_size"] == 220 and d["op"] == "write" and '"$REFS" \
 	lat --op write -s 64 -n 300 --verify
 run "lat read: never inline" "$LAT" \
-	'd["inline_size"] == 0 and d["p99"] >= d["t_typical"] and '"$REFS" \
+	'd["inline_size"] == 0 and d["p99_us"] >= d["typical_us"] and '"$REFS" \
 	lat --op read -s 32 -n 300 --verify
 run "bw send over 2 QP pairs, verified" "$BW $ECHO" \
-	'd["qps"] == 2 and d["mib_s"] > 0 and d["mops"] > 0 and
-	 d["inline_size"] == 0' \
+	'd["qps"] == 2 and d["mib_per_s"] > 0 and d["mpps"] > 0 and
+	 d["inline_size"] == 0 and d["messages"] == 4000 and
+	 d["peak_mib_per_s"] >= d["mib_per_s"] and '"$HEAD" \
 	bw --op send -s 1K -n 2000 -q 2 --verify
 run "bw write inline (-I 64), verified" "$BW" \
-	'd["inline_size"] == 64 and d["mops"] > 0' \
+	'd["inline_size"] == 64 and d["mpps"] > 0' \
 	bw --op write -s 64 -n 20000 -I 64 --verify
 run "bw write through an 8 MiB buffer (a level-2 PBL), verified" "$BW" \
 	'd["buf_size"] == 8 << 20 and d["memcpy_ratio"] > 0' \
 	bw --op write -s 4K -n 4000 --buf-size 8M --verify
 run "bw read with cq-mod 10, verified" "$BW" \
-	'd["cq_mod"] == 10 and d["mib_s"] > 0' \
+	'd["cq_mod"] == 10 and d["mib_per_s"] > 0' \
 	bw --op read -s 512 -n 3000 --cq-mod 10 --verify
 
 "$hwqperf" lat --op send -s 8 -n 200 > "$tmp/out" 2>&1
@@ -120,5 +137,105 @@ grep -q 't_typical\[usec\]' "$tmp/out" &&
 	grep -q 'cache-line round trip' "$tmp/out" &&
 	grep -q 'protocol floor' "$tmp/out"
 ok $? "the text report: perftest's columns, the inline limit, the round trip, the floor"
+
+# ib_write_bw's table: its head byte for byte and its REPORT_FMT row
+# (" %-7lu    %-10lu       %-7.2lf            %-7.2lf\t\t   %-7.6lf"),
+# so that a script splitting perftest's output by position reads ours
+"$hwqperf" bw --op write -s 4K -n 2000 > "$tmp/out" 2> "$tmp/err"
+python3 - "$tmp/out" <<-'EOF'
+	import re, sys
+	lines = open(sys.argv[1]).read().split("\n")
+	head = (" #bytes     #iterations    BW peak[MB/sec]    "
+	        "BW average[MB/sec]   MsgRate[Mpps]")
+	i = lines.index(head)
+	row = lines[i + 1]
+	m = re.fullmatch(r" (\d+) +(\d+) +(\d+\.\d\d) +(\d+\.\d\d) *\t\t   "
+	                 r"(\d+\.\d{6})", row)
+	assert m, "row: " + repr(row)
+	assert row[1:8] == "%-7d" % 4096 and row[12:22] == "%-10d" % 2000, row
+	f = row.split()
+	assert f[0] == "4096" and f[1] == "2000", f
+	assert float(f[2]) >= float(f[3]) > 0 and float(f[4]) > 0, f
+	assert lines[i + 2].startswith("-----"), lines[i + 2]
+EOF
+ok $? "bw text: ib_write_bw's head and row format, peak >= average"
+
+# -a: every power of two up to --buf-size, a row each, in JSON and text
+run "bw -a: a results row per size, 2 to --buf-size" "" \
+	'[r["size"] for r in d["results"]] == [2 << i for i in range(11)]
+	 and all(r["messages"] == 50 and r["mib_per_s"] > 0 and
+	         r["peak_mib_per_s"] >= r["mib_per_s"] and
+	         r["memcpy_mib_per_s"] > 0 and r["buf_size"] == 2048
+	         for r in d["results"]) and
+	 "size" not in d and '"$HEAD" \
+	bw -a --buf-size 2K -n 50
+"$hwqperf" bw -a --buf-size 1K -n 50 > "$tmp/out" 2> "$tmp/err"
+[ "$(grep -cE '^ [0-9]+ +50 +[0-9.]+ +[0-9.]+ *'$'\t\t''   [0-9.]+$' \
+	"$tmp/out")" = 10 ] && grep -q 'Message size   : 2 to 1024 bytes' \
+	"$tmp/out"
+ok $? "bw -a text: one row per size under one head"
+"$hwqperf" lat -a --buf-size 8 -n 20 --op send > "$tmp/out" 2> "$tmp/err"
+[ "$(grep -cE '^ +[248] +20 ' "$tmp/out")" = 3 ]
+ok $? "lat -a text: one row per size"
+
+# -D: a duration instead of a count; every message sent is counted
+run "bw -D 0.2 write: iters null, messages and duration measured" "$BW" \
+	'd["iters"] is None and d["messages"] > 0 and
+	 d["duration_s"] >= 0.2 and d["messages"] % 7 == 0' \
+	bw --op write -s 1K -D 0.2 --cq-mod 7 --verify
+run "bw -D 0.2 send over 3 QP pairs, verified" "$BW" \
+	'd["iters"] is None and d["messages"] > 0 and d["messages"] % 3 == 0' \
+	bw --op send -s 256 -D 0.2 -q 3 --verify
+
+# --csv: the head (the JSON keys) and a row per size, nothing else
+"$hwqperf" bw -a --buf-size 64 -n 30 --csv > "$tmp/out" 2> "$tmp/err"
+python3 - "$tmp/out" <<-'EOF'
+	import csv, sys
+	rows = list(csv.reader(open(sys.argv[1])))
+	assert rows[0] == ["size", "messages", "peak_mib_per_s", "mib_per_s",
+	                   "mpps", "memcpy_mib_per_s"], rows[0]
+	assert [int(r[0]) for r in rows[1:]] == [2, 4, 8, 16, 32, 64], rows
+	assert all(int(r[1]) == 30 and float(r[3]) > 0 for r in rows[1:])
+EOF
+ok $? "bw --csv: the head and a row per size"
+"$hwqperf" lat -s 16 -n 50 --csv > "$tmp/out" 2> "$tmp/err"
+python3 - "$tmp/out" <<-'EOF'
+	import csv, sys
+	rows = list(csv.reader(open(sys.argv[1])))
+	assert len(rows) == 2 and rows[0][:3] == ["size", "messages", "min_us"]
+	assert rows[1][:2] == ["16", "50"] and len(rows[1]) == len(rows[0])
+EOF
+ok $? "lat --csv: the head and one row"
+
+# A long phase (faulting in 2 x 128 MiB here) is announced on stderr when
+# it is a terminal, never on stdout; with stderr a file, nothing is said.
+python3 - "$hwqperf" "$tmp/out" <<-'EOF'
+	import os, pty, subprocess, sys
+	master, slave = pty.openpty()
+	with open(sys.argv[2], "w") as out:
+	    p = subprocess.Popen([sys.argv[1], "bw", "-s", "1M", "-n", "256",
+	                          "--buf-size", "128M", "--json"],
+	                         stdout=out, stderr=slave)
+	os.close(slave)
+	err = b""
+	while True:
+	    try:
+	        b = os.read(master, 4096)
+	    except OSError:
+	        break
+	    if not b:
+	        break
+	    err += b
+	assert p.wait(timeout=60) == 0
+	err = err.decode()
+	assert err.count("\n") == 1, repr(err)
+	assert err.startswith("hwqperf: faulting in "), repr(err)
+	text = open(sys.argv[2]).read()
+	assert text.startswith('{"tool": "hwqperf"') and "faulting" not in text
+EOF
+ok $? "a long phase: one note on a terminal's stderr, none on stdout"
+"$hwqperf" bw -s 1M -n 256 --buf-size 128M --json > "$tmp/out" 2> "$tmp/err"
+[ ! -s "$tmp/err" ] && ! grep -q faulting "$tmp/out"
+ok $? "a long phase: no note when stderr is not a terminal"
 
 done_testing

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
 
 #include "../lib/tap.h"
 #include "lib/json.h"
@@ -209,11 +211,55 @@ static void test_misuse(void)
 	fclose(ro);
 }
 
+/* The common head: tool and version first; the machine for benchmarks */
+static void test_head(void)
+{
+	char want[512], cpus[32];
+	struct utsname u;
+	const char *got;
+	struct mem m;
+
+	mem_open(&m);
+	json_head(&m.j, "probecost");
+	json_uint(&m.j, "iters", 1);
+	json_close(&m.j);
+	check(&m, "{\"tool\": \"probecost\", \"version\": \""
+	      HWQNIC_VERSION "\", \"iters\": 1}\n", 0,
+	      "json_head: tool and version open the document");
+
+	if (uname(&u))
+		abort();
+	snprintf(want, sizeof(want), "{\"tool\": \"hwqperf\", \"version\": "
+		 "\"%s\", \"kernel\": \"%s\", \"cpu_model\": ",
+		 HWQNIC_VERSION, u.release);
+	snprintf(cpus, sizeof(cpus), ", \"cpus\": %ld, ",
+		 sysconf(_SC_NPROCESSORS_ONLN));
+	mem_open(&m);
+	json_head_bench(&m.j, "hwqperf", "embedded");
+	json_close(&m.j);
+	got = mem_text(&m);
+	if (!ok(!strncmp(got, want, strlen(want)) && strstr(got, cpus) &&
+		strstr(got, "\"backend\": \"embedded\"}\n") &&
+		!json_error(&m.j), "json_head_bench: kernel, cpu_model, cpus "
+		"and backend follow, in order"))
+		diag("got: %s", got);
+	free(m.buf);
+
+	mem_open(&m);
+	json_head_bench(&m.j, "probecost", NULL);
+	json_close(&m.j);
+	got = mem_text(&m);
+	ok(strstr(got, "\"cpus\": ") && !strstr(got, "backend") &&
+	   !json_error(&m.j), "json_head_bench: no backend when NULL");
+	free(m.buf);
+}
+
 int main(void)
 {
 	test_layout();
 	test_numbers();
 	test_strings();
 	test_misuse();
+	test_head();
 	return tap_done();
 }

@@ -34,6 +34,15 @@ static void warn_child(void *arg)
 	msg_warn("nameless");
 }
 
+/* stderr is a pipe here: a note is for a terminal only */
+static void note_child(void *arg)
+{
+	(void)arg;
+	msg_init("msgtest");
+	msg_note("faulting in %d MiB", 2048);
+	msg_warn("after");
+}
+
 static void die_child(void *arg)
 {
 	(void)arg;
@@ -128,6 +137,9 @@ int main(void)
 		   "hwqnic: nameless\n"),
 		   "msg_warn: one line each, prefixed with the name, what it "
 		   "quotes made printable");
+	if (!child_run(note_child, NULL, &c))
+		ok(c.status == 0 && !strcmp(c.err, "msgtest: after\n") &&
+		   !c.out[0], "msg_note: nothing when stderr is no terminal");
 	if (!child_run(die_child, NULL, &c))
 		ok(c.status == 3 && !strcmp(c.out, "buffered") &&
 		   !strcmp(c.err, "msgtest: fatal: bad\nhook D\nhook B\n"

@@ -7,6 +7,7 @@
  * of the wrong status with one line; rig_close() releases it all.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../lib/tap.h"
@@ -61,6 +62,7 @@ static void test_loopback(void)
 	struct hwqnic_sge sge;
 	struct hwqnic_wc wc;
 	struct rig rig;
+	const char *env;
 	int err;
 
 	err = rig_open(&rig);
@@ -68,6 +70,11 @@ static void test_loopback(void)
 		return;
 	ok(rig.port.state == HWQNIC_PORT_ACTIVE && rig.dev.max_cqe > 0,
 	   "the device and port 1 are queried");
+	env = getenv("HWQNIC_BACKEND");
+	ok(rig.backend && !strcmp(rig.backend, env && !strcmp(env, "kernel") ?
+				  "kernel" : "embedded"),
+	   "rig.backend names the backend opened (%s)",
+	   rig.backend ? rig.backend : "NULL");
 	big = rig_cq(&rig, (uint64_t)rig.dev.max_cqe + 1000000);
 	ok(big != NULL, "rig_cq: more than max_cqe is cut to it (%s)",
 	   rig.err);

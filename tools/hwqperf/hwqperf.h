@@ -42,6 +42,18 @@
 #define LAT_INLINE_SEND	236
 #define LAT_INLINE_WRITE 220
 #define DEF_BUF_SIZE	(64 * KIB)
+/* -a: every power of two from 2 to 8M, as perftest's -a */
+#define ALL_MIN_SIZE	2
+#define ALL_MAX_SIZE	(8 * MIB)
+#define MAX_DURATION_NS	(86400 * NSEC_PER_SEC)	/* -D: a day */
+/*
+ * bw's peak: the best bandwidth over slices of the run this long, with
+ * this many signaled completions at least (bw.c)
+ */
+#define SLICE_NS	(10 * NSEC_PER_SEC / 1000)
+#define SLICE_SIGNALS	8
+/* Faulting in this many bytes takes a second or more: msg_note() first */
+#define NOTE_BYTES	(256 * MIB)
 
 #define BW_TX_DEPTH	128		/* outstanding send WQEs per QP */
 #define LAT_TX_DEPTH	16
@@ -84,8 +96,11 @@ struct opts {
 	unsigned int qps;		/* QP pairs */
 	unsigned int cq_mod;
 	uint32_t inline_size;		/* bytes; the device's limit applies */
+	uint64_t duration_ns;		/* -D; 0: iters decides */
+	bool all_sizes;			/* -a */
 	bool verify;
 	bool json;
+	bool csv;
 	bool has_size, has_iters, has_buf, has_cq_mod, has_inline;
 };
 
@@ -134,20 +149,30 @@ struct run {
 	struct hwqnic_send_wr *swr;	/* scratch WR lists */
 	struct hwqnic_recv_wr *rwr;
 	struct hwqnic_sge *sge;
+	uint64_t iters;			/* messages per QP: o->iters, or
+					 * where -D's deadline ends the run */
 	uint64_t sdone;			/* bw: send WQEs completed */
 	uint64_t rdone;			/* bw: receives completed */
 	struct rig_idle idle;		/* polls without progress */
 	uint64_t stall_ns;		/* idle time that means a stall */
 	uint64_t *samples;		/* lat: ns per iteration */
 	uint64_t elapsed_ns;		/* bw */
+	double peak_per_ns;		/* bw: messages per ns, best slice */
 };
 
+/* One message size's figures, named as their JSON keys (docs/json.md) */
 struct result {
-	double t_min, t_max, t_typical, t_avg, t_stdev, p99, p99_9;
+	uint64_t size;
+	uint64_t buf_size;
+	uint64_t messages;		/* over all QPs */
+	const char *backend;		/* the rig's */
+	double min_us, max_us, typical_us, avg_us, stdev_us, p99_us,
+	       p99_9_us;
 	double rtt_us;			/* < 0: not measured */
 	double floor_us;		/* < 0: not measured */
-	double mib_s, mops;
-	double memcpy_mib_s;		/* < 0: not measured */
+	double mib_per_s, peak_mib_per_s, mpps;
+	double duration_s;		/* bw */
+	double memcpy_mib_per_s;	/* < 0: not measured */
 	uint32_t inline_size;		/* as run */
 };
 
@@ -187,7 +212,7 @@ static inline char *msg_dst(const struct run *r, const struct qpx *x,
 
 static inline bool want_signal(const struct run *r, uint64_t k)
 {
-	return (k + 1) % r->o->cq_mod == 0 || k + 1 == r->o->iters;
+	return (k + 1) % r->o->cq_mod == 0 || k + 1 == r->iters;
 }
 
 /* refs.c: the CPUs and the same-run references */
@@ -228,15 +253,13 @@ int teardown(struct run *r);
 void teardown_hook(void *r);
 void *xcalloc(uint64_t n, uint64_t size);
 
-/* report.c: results */
+/* report.c: results, a row per message size (res[n]) */
 void lat_stats(struct run *r, struct result *res);
 void bw_stats(const struct run *r, struct result *res);
 void print_banner(const struct run *r, const struct cpus *c);
-void print_lat(const struct opts *o, const struct result *res,
-	       const struct cpus *c);
-void print_bw(const struct opts *o, const struct result *res);
-void print_json(const struct opts *o, const struct result *res);
-void report(const struct opts *o, const struct result *res,
+void print_head(const struct opts *o);
+void print_row(const struct opts *o, const struct result *res);
+void report(const struct opts *o, const struct result *res, unsigned int n,
 	    const struct cpus *c);
 
 #endif /* _HWQNIC_TOOLS_HWQPERF_H */

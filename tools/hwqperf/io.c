@@ -183,7 +183,8 @@ static void post_recvs(struct run *r, struct qpx *y, uint64_t cnt)
 void refill_recvs(struct run *r, struct qpx *y, uint64_t min_batch)
 {
 	uint64_t room = r->rx_depth - (y->rposted - y->rdone);
-	uint64_t left = r->o->iters - y->rposted;
+	/* -D's deadline may end the run below what is posted already */
+	uint64_t left = r->iters > y->rposted ? r->iters - y->rposted : 0;
 	uint64_t cnt = MIN(MIN(room, left), RX_BATCH_MAX);
 
 	if (cnt && (cnt >= min_batch || cnt == left))

@@ -16,7 +16,8 @@ const char *const mode_names[] = { "", "lat", "bw" };
 
 /* ---- options ---- */
 
-enum { OPT_OP = 256, OPT_CQ_MOD, OPT_BUF_SIZE, OPT_VERIFY, OPT_JSON };
+enum { OPT_OP = 256, OPT_CQ_MOD, OPT_BUF_SIZE, OPT_VERIFY, OPT_JSON,
+       OPT_CSV };
 
 static const char doc[] = "A perftest-like benchmark over the hwqnic verbs: "
 	"RC QPs in loopback on the embedded engine.\v"
@@ -35,6 +36,10 @@ static const struct argp_option options[] = {
 	  0 },
 	{ "iters", 'n', "N", 0, "Messages per QP (default 1000 lat, 5000 bw)",
 	  0 },
+	{ "all", 'a', NULL, 0, "Every size from 2 to 8M (powers of 2), "
+	  "one row each", 0 },
+	{ "duration", 'D', "SECONDS", 0, "bw: run for SECONDS instead of "
+	  "a number of messages", 0 },
 	{ "qps", 'q', "N", 0, "QP pairs, 1 to 64 (default 1)", 0 },
 	{ "cq-mod", OPT_CQ_MOD, "N", 0,
 	  "Signal every Nth WQE (default 1 lat, 100 bw)", 0 },
@@ -44,6 +49,7 @@ static const struct argp_option options[] = {
 	  "One buffer per side (default max(SIZE, 64K))", 0 },
 	{ "verify", OPT_VERIFY, NULL, 0, "Check every byte moved", 0 },
 	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
+	{ "csv", OPT_CSV, NULL, 0, "Print CSV: a header, a row per size", 0 },
 	OPTS_HELP_H,
 	{},
 };
@@ -82,6 +88,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->buf_size = opts_size("buf-size", arg, 0, UINT64_MAX);
 		o->has_buf = true;
 		return 0;
+	case 'a':
+		o->all_sizes = true;
+		return 0;
+	case 'D':
+		o->duration_ns = opts_seconds("duration", arg, 1,
+					      MAX_DURATION_NS);
+		return 0;
+	case OPT_CSV:
+		o->csv = true;
+		return 0;
 	case OPT_VERIFY:
 		o->verify = true;
 		return 0;
@@ -104,24 +120,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 static const struct argp argp = OPTS_ARGP(options, parse_arg, "lat|bw",
 					 doc);
 
-/* Defaults that depend on the mode, then the checks across options. */
-static void finish_opts(struct opts *o)
+/* The buffer's default for o->size, and the checks that involve the size */
+static void size_opts(struct opts *o)
 {
-	bool lat = o->mode == MODE_LAT;
-
-	if (!o->has_size)
-		o->size = lat ? 2 : 65536;
-	if (!o->has_iters)
-		o->iters = lat ? 1000 : 5000;
-	if (!o->has_cq_mod)
-		o->cq_mod = lat ? 1 : 100;
 	if (!o->has_buf)
 		o->buf_size = MAX(o->size, DEF_BUF_SIZE);
-	if (o->has_inline && o->inline_size && o->op == RIG_READ)
-		bad_usage("inline data is not available with --op read");
-	if (!o->has_inline && lat)
-		o->inline_size = o->op == RIG_SEND ? LAT_INLINE_SEND :
-				 o->op == RIG_WRITE ? LAT_INLINE_WRITE : 0;
 	if (o->size > MAX_SIZE)
 		bad_usage("message size %" PRIu64 " is over 2G", o->size);
 	if (!o->size && o->op != RIG_SEND)
@@ -135,6 +138,55 @@ static void finish_opts(struct opts *o)
 			  o->size, o->buf_size);
 }
 
+/* Defaults that depend on the mode, then the checks across options. */
+static void finish_opts(struct opts *o)
+{
+	bool lat = o->mode == MODE_LAT;
+
+	if (o->all_sizes && o->has_size)
+		bad_usage("--all and --size exclude each other");
+	if (o->duration_ns && o->has_iters)
+		bad_usage("--duration and --iters exclude each other");
+	if (o->duration_ns && lat)
+		bad_usage("--duration is for bw (lat's percentiles need a "
+			  "number of iterations)");
+	if (o->json && o->csv)
+		bad_usage("--json and --csv exclude each other");
+	if (!o->has_size)
+		o->size = o->all_sizes ? ALL_MIN_SIZE : lat ? 2 : 65536;
+	/* -D: as many as the time allows; the deadline sets the end */
+	if (!o->has_iters)
+		o->iters = o->duration_ns ? MAX_ITERS : lat ? 1000 : 5000;
+	if (!o->has_cq_mod)
+		o->cq_mod = lat ? 1 : 100;
+	if (o->has_inline && o->inline_size && o->op == RIG_READ)
+		bad_usage("inline data is not available with --op read");
+	if (!o->has_inline && lat)
+		o->inline_size = o->op == RIG_SEND ? LAT_INLINE_SEND :
+				 o->op == RIG_WRITE ? LAT_INLINE_WRITE : 0;
+	size_opts(o);
+}
+
+/*
+ * The sizes to run: o->size, or with -a every power of two from 2 to 8M
+ * that --buf-size (when given) holds. Their count.
+ */
+static unsigned int plan_sizes(const struct opts *o, uint64_t *sizes,
+			       unsigned int max)
+{
+	uint64_t s, top = o->has_buf ? MIN(o->buf_size, ALL_MAX_SIZE) :
+			  ALL_MAX_SIZE;
+	unsigned int n = 0;
+
+	if (!o->all_sizes) {
+		sizes[0] = o->size;
+		return 1;
+	}
+	for (s = ALL_MIN_SIZE; s <= top && n < max; s *= 2)
+		sizes[n++] = s;
+	return n;
+}
+
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -144,42 +196,65 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	finish_opts(o);
 }
 
-/* The run of o's mode; its figures in res */
-static void run(struct run *r, struct result *res)
+/*
+ * One message size: its reference, then set up, run, tear down. The
+ * banner and the table's head come before the first row; the text and
+ * CSV rows are printed as each size ends, as perftest's are.
+ */
+static int run_size(const struct opts *o, const struct cpus *cpus,
+		    bool first, struct result *res)
 {
-	if (r->o->mode == MODE_LAT) {
+	struct run *r;
+
+	measure_refs(o, cpus, res);
+	r = xcalloc(1, sizeof(*r));
+	r->o = o;
+	msg_check(msg_on_exit(teardown_hook, r), "msg_on_exit");
+	setup(r);
+	stop_if_signalled();
+	if (first && !o->json && !o->csv)
+		print_banner(r, cpus);
+	if (first && !o->json)
+		print_head(o);
+	if (o->mode == MODE_LAT) {
 		lat_run(r);
 		lat_stats(r, res);
 	} else {
 		bw_run(r);
 		bw_stats(r, res);
 	}
+	res->size = o->size;
+	res->buf_size = o->buf_size;
+	res->backend = r->rig.backend;
 	res->inline_size = r->inline_size;
+	msg_cancel(teardown_hook, r);
+	if (!o->json)
+		print_row(o, res);
+	return teardown(r);
 }
 
 int main(int argc, char **argv)
 {
-	struct result res = { 0 };
+	uint64_t sizes[64];
+	struct result *res;
+	struct opts o, os;
 	struct cpus cpus;
-	struct opts o;
-	struct run *r;
-	int err;
+	unsigned int n, i;
+	int err = 0;
 
 	msg_init("hwqperf");
 	parse_args(argc, argv, &o);
 	msg_check(msg_catch_stop(), "sigaction");
 	setup_cpus(&cpus);
-	measure_refs(&o, &cpus, &res);
-	r = xcalloc(1, sizeof(*r));
-	r->o = &o;
-	msg_check(msg_on_exit(teardown_hook, r), "msg_on_exit");
-	setup(r);
-	stop_if_signalled();
-	if (!o.json)
-		print_banner(r, &cpus);
-	run(r, &res);
-	msg_cancel(teardown_hook, r);
-	err = teardown(r);
-	report(&o, &res, &cpus);
+	n = plan_sizes(&o, sizes, 64);
+	res = xcalloc(n, sizeof(*res));
+	for (i = 0; i < n; i++) {
+		os = o;
+		os.size = sizes[i];
+		size_opts(&os);
+		err |= run_size(&os, &cpus, i == 0, &res[i]);
+	}
+	report(&o, res, n, &cpus);
+	free(res);
 	return err;
 }

@@ -341,11 +341,11 @@ double measure_floor(const struct opts *o, const struct cpus *c)
 void measure_refs(const struct opts *o, const struct cpus *c,
 		  struct result *res)
 {
-	res->rtt_us = res->floor_us = res->memcpy_mib_s = -1;
+	res->rtt_us = res->floor_us = res->memcpy_mib_per_s = -1;
 	if (o->mode == MODE_LAT && c->peer >= 0) {
 		res->rtt_us = measure_rtt(c) / 1000;
 		res->floor_us = measure_floor(o, c) / 1000;
 	} else if (o->mode == MODE_BW) {
-		res->memcpy_mib_s = measure_memcpy(o);
+		res->memcpy_mib_per_s = measure_memcpy(o);
 	}
 }

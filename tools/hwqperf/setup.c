@@ -188,10 +188,14 @@ void setup(struct run *r)
 	uint64_t scratch;
 	unsigned int i;
 
+	r->iters = r->o->iters;
 	plan_qps(r);
 	r->stall_ns = STALL_NS + MIN(r->o->cq_mod, r->o->iters) *
 		      r->o->size * STALL_NS_PER_B;
 	open_device(r);
+	if (2 * used_bytes(r) >= NOTE_BYTES)
+		msg_note("faulting in 2 buffers of %" PRIu64 " MiB before "
+			 "the run", (uint64_t)(used_bytes(r) / MIB));
 	setup_side(r, &r->side[0]);
 	setup_side(r, &r->side[1]);
 	plan_depths(r);
@@ -209,7 +213,7 @@ void setup(struct run *r)
 		return;
 	for (i = 0; i < r->nsenders; i++)
 		while (r->sender[i]->peer->rposted <
-		       MIN(r->rx_depth, r->o->iters))
+		       MIN(r->rx_depth, r->iters))
 			refill_recvs(r, r->sender[i]->peer, 1);
 }
 

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
 
 #include "json.h"
 #include "safestr.h"
@@ -203,6 +205,64 @@ void json_time(struct json *j, const char *key, const struct timespec *ts)
 	outf(j, "%" PRId64 ".%03ld", (int64_t)ts->tv_sec,
 	     ts->tv_nsec / 1000000);
 	value_done(j);
+}
+
+void json_head(struct json *j, const char *tool)
+{
+	json_object(j, NULL);
+	json_str(j, "tool", tool, SIZE_MAX);
+	json_str(j, "version", HWQNIC_VERSION, SIZE_MAX);
+}
+
+/*
+ * The first "model name : X" of /proc/cpuinfo into buf; false when there
+ * is none (not every architecture names one). A longer line is cut.
+ */
+static bool cpu_model(char *buf, size_t len)
+{
+	char line[256], *p;
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/cpuinfo", "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "model name", 10))
+			continue;
+		p = strchr(line, ':');
+		if (!p)
+			continue;
+		p += strspn(p + 1, " \t") + 1;
+		p[strcspn(p, "\n")] = '\0';
+		snprintf(buf, len, "%s", p);
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+void json_head_bench(struct json *j, const char *tool, const char *backend)
+{
+	struct utsname u;
+	char model[256];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	json_head(j, tool);
+	if (!uname(&u))
+		json_str(j, "kernel", u.release, sizeof(u.release));
+	else
+		json_null(j, "kernel");
+	if (cpu_model(model, sizeof(model)))
+		json_str(j, "cpu_model", model, sizeof(model));
+	else
+		json_null(j, "cpu_model");
+	if (cpus > 0)
+		json_int(j, "cpus", cpus);
+	else
+		json_null(j, "cpus");
+	if (backend)
+		json_str(j, "backend", backend, SIZE_MAX);
 }
 
 int json_error(const struct json *j)

@@ -55,6 +55,20 @@ void json_null(struct json *j, const char *key);
 /* A wall-clock time as seconds with milliseconds: 1733270400.123 */
 void json_time(struct json *j, const char *key, const struct timespec *ts);
 
+/*
+ * Opens a document, the top-level object, with what every tool's starts
+ * with (docs/json.md): "tool" and "version" (hwqnic's, HWQNIC_VERSION).
+ */
+void json_head(struct json *j, const char *tool);
+
+/*
+ * json_head() and then the machine a benchmark ran on: "kernel" (uname
+ * -r), "cpu_model" (/proc/cpuinfo's first model name, null where it has
+ * none), "cpus" (online) and, unless NULL, "backend" ("embedded" or
+ * "kernel").
+ */
+void json_head_bench(struct json *j, const char *tool, const char *backend);
+
 /* 0, or the first error: EINVAL, ENOMEM or EIO. */
 int json_error(const struct json *j);
 

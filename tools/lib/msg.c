@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "msg.h"
 #include "safestr.h"
@@ -48,6 +49,17 @@ void msg_warn(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	msg_vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void msg_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!isatty(STDERR_FILENO))
+		return;
 	va_start(ap, fmt);
 	msg_vwarn(fmt, ap);
 	va_end(ap);

@@ -30,6 +30,14 @@ void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_vwarn(const char *fmt, va_list ap)
 	__attribute__((format(printf, 1, 0)));
 
+/*
+ * A progress note before a phase that takes seconds ("hwqperf: faulting
+ * in 2 GiB ..."), as msg_warn() writes it but only when stderr is a
+ * terminal: a person waiting sees why, a script's stdout and stderr stay
+ * as they were.
+ */
+void msg_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Exit statuses: 1 for a failure, 2 for a usage error (opts.h). */
 void msg_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));

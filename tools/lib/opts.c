@@ -177,7 +177,7 @@ out:
 static void print_version(FILE *f, struct argp_state *state)
 {
 	(void)state;
-	fprintf(f, "%s %s (hwqnic ABI %d)\n", msg_name(), OPTS_VERSION,
+	fprintf(f, "%s %s (hwqnic ABI %d)\n", msg_name(), HWQNIC_VERSION,
 		HWQNIC_ABI_VERSION);
 }
 

@@ -9,9 +9,9 @@
  *     status 2; nothing is run. argp alone says an unknown option or a
  *     missing value on two lines and exits 64: opts_parse() looks for
  *     those first, with getopt_long() over the same table;
- *   - --help (and -h where the table has OPTS_HELP_H) prints argp's help
- *     on stdout and exits 0; --version (-V) prints
- *     "<tool> 0.1 (hwqnic ABI N)" and exits 0;
+ *   - --help, -? (and -h where the table has OPTS_HELP_H) print argp's
+ *     help on stdout and exit 0, --usage the short form; --version (-V)
+ *     prints "<tool> HWQNIC_VERSION (hwqnic ABI N)" and exits 0;
  *   - numbers, sizes, seconds, lists and keywords are parsed here, each
  *     with one wording for its errors.
  *
@@ -24,7 +24,10 @@
 #include <argp.h>
 #include <stdint.h>
 
-#define OPTS_VERSION	"0.1"
+/* hwqnic's version, the Makefile's VERSION: no other is kept. */
+#ifndef HWQNIC_VERSION
+#error "HWQNIC_VERSION is the Makefile's VERSION (-DHWQNIC_VERSION)"
+#endif
 
 /*
  * A tool's argp, declared the one way: its option table, parser, the

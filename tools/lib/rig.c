@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "msg.h"
@@ -48,6 +49,7 @@ static int say(struct rig *rig, int err, const char *fmt, ...)
 
 int rig_open(struct rig *rig)
 {
+	const char *s;
 	int err;
 
 	memset(rig, 0, sizeof(*rig));
@@ -74,6 +76,12 @@ int rig_open(struct rig *rig)
 		err = say(rig, errno, "hwqnic_alloc_pd: %s", strerror(errno));
 		goto fail;
 	}
+	/*
+	 * Opened with no flags: HWQNIC_BACKEND chose, and since the open
+	 * succeeded it is unset, empty, "embedded" or "kernel".
+	 */
+	s = getenv("HWQNIC_BACKEND");
+	rig->backend = s && !strcmp(s, "kernel") ? "kernel" : "embedded";
 	return 0;
 fail:
 	hwqnic_close(rig->ctx);

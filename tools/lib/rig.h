@@ -49,6 +49,7 @@ struct rig {
 	struct hwqnic_pd *pd;
 	struct hwqnic_device_attr dev;
 	struct hwqnic_port_attr port;
+	const char *backend;	/* "embedded" or "kernel" */
 	char err[160];		/* the last failure, one line */
 };
 

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# probecost: a bad count is a usage error; --json is one object that
+# starts with the run's metadata (docs/json.md); each timing phase is
+# announced on stderr when stderr is a terminal, never on stdout, and
+# not at all when stderr is a file. Figures are printed, never judged.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+probecost=$top/build/bin/probecost
+. "$top/selftests/tap.sh"
+
+command -v python3 > /dev/null || skip_all "python3 is not installed"
+if [ ! -x "$probecost" ]; then
+	ok 1 "$probecost is built (run make)"
+	done_testing
+	exit
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+version=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$top/Makefile")
+
+"$probecost" -n 0 > "$tmp/out" 2> "$tmp/err"
+[ $? = 2 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+	grep -q "^probecost: iterations must be 1 to " "$tmp/err"
+ok $? "-n 0: one line, exit 2 ($(head -c 80 "$tmp/err"))"
+
+timeout 120 "$probecost" -n 20000 --json > "$tmp/out" 2> "$tmp/err"
+rc=$?
+python3 - "$tmp/out" "$version" "$(uname -r)" <<-'EOF'
+	import json, sys
+	text = open(sys.argv[1]).read()
+	assert text.count("\n") == 1, "one object, one line"
+	d = json.loads(text)
+	assert list(d)[:5] == ["tool", "version", "kernel", "cpu_model",
+	                       "cpus"], list(d)
+	assert d["tool"] == "probecost" and d["version"] == sys.argv[2]
+	assert d["kernel"] == sys.argv[3] and d["cpus"] >= 1
+	assert d["iters"] == 20000 and d["plain_ns"] > 0
+	assert d["untraced_ns"] > 0 and "bare_uprobe_ns" in d
+EOF
+ok $? "--json: the metadata first, then the figures (exit $rc)"
+[ ! -s "$tmp/err" ]
+ok $? "stderr a file: no notes ($(head -c 80 "$tmp/err"))"
+
+# on a terminal: a note per timing phase on stderr, stdout untouched
+python3 - "$probecost" "$tmp/out" <<-'EOF'
+	import os, pty, subprocess, sys
+	master, slave = pty.openpty()
+	with open(sys.argv[2], "w") as out:
+	    p = subprocess.Popen([sys.argv[1], "-n", "20000"], stdout=out,
+	                         stderr=slave)
+	os.close(slave)
+	err = b""
+	while True:
+	    try:
+	        b = os.read(master, 4096)
+	    except OSError:
+	        break
+	    if not b:
+	        break
+	    err += b
+	p.wait(timeout=120)
+	notes = err.decode().splitlines()
+	assert notes[:2] == ["probecost: timing 3 x 20000 calls with no probe "
+	                     "site", "probecost: timing 3 x 20000 calls with "
+	                     "an untraced probe"], notes
+	text = open(sys.argv[2]).read()
+	assert "timing" not in text and \
+	    text.startswith("call with no probe site"), text
+EOF
+ok $? "a terminal's stderr: a note before each timing, none on stdout"
+
+done_testing
