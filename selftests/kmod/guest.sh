@@ -263,24 +263,24 @@ else
 	skip "qplat -k over the consumer's workload" "no /bin/qplat in the initramfs"
 fi
 
-# qplat -k -b over a process on the kernel backend: the host's events are
+# qplat -k -B over a process on the kernel backend: the host's events are
 # its USDT probes, the engine's the tracepoints; they meet, counts exact.
 n=400
 if [ -x /bin/qplat ] && [ -x /bin/hwqload ]; then
 	qlog=/tmp/qplat-kb.json
 	qdev='[0-9]*'
-	qplat_start -k -b /bin/hwqload
-	check "qplat -k -b attaches to hwqload's probes and the tracepoints" \
+	qplat_start -k -B /bin/hwqload
+	check "qplat -k -B attaches to hwqload's probes and the tracepoints" \
 		grep -q '^Tracing.* and hwqnic.ko' "$qerr"
 	check "hwqload -n $n --ops write on the kernel backend" sh -c \
 		"HWQNIC_BACKEND=kernel /bin/hwqload -q 1 -n $n --ops write --sizes 64,4K >/dev/null"
 	kill -INT "$qplat_pid"
 	wait "$qplat_pid"
 	for lat in device pickup e2e; do
-		expect "qplat -k -b: QP 16 write $lat" "$(hist_count 16 write $lat)" $n
+		expect "qplat -k -B: QP 16 write $lat" "$(hist_count 16 write $lat)" $n
 	done
-	expect "qplat -k -b: QP 16 WQEs" "$(ctr 16 wqes)" $n
-	expect "qplat -k -b: QP 16 polls" "$(ctr 16 polls)" $n
+	expect "qplat -k -B: QP 16 WQEs" "$(ctr 16 wqes)" $n
+	expect "qplat -k -B: QP 16 polls" "$(ctr 16 polls)" $n
 	sed 's/^/# qplat: /' "$qerr"
 fi
 

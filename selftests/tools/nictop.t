@@ -579,7 +579,7 @@ if [ -z "$lat_skip" ]; then
 	mountpoint -q /sys/kernel/tracing ||
 		mount -t tracefs tracefs /sys/kernel/tracing 2> /dev/null
 	: > "$tmp/qplat.err"	# there before qplat's shell opens it
-	"$bin/qplat" -b "$hwqperf" --pin "$pin" > /dev/null 2> "$tmp/qplat.err" &
+	"$bin/qplat" -B "$hwqperf" --pin "$pin" > /dev/null 2> "$tmp/qplat.err" &
 	qplat_pid=$!
 	for _ in $(seq 100); do
 		grep -q Tracing "$tmp/qplat.err" && break

@@ -207,7 +207,7 @@ static int attach(const struct qplat_env *env, struct qplat_bpf *skel,
 						     probe_names[i], NULL);
 		if (!*links[i] && t->by_libbpf && errno == ENOENT && !i) {
 			msg_warn("%s: needs %s, which is not found with %s "
-				 "USDT probes (set LD_LIBRARY_PATH, or give -b "
+				 "USDT probes (set LD_LIBRARY_PATH, or give -B "
 				 "the library)", t->needed_by, t->path,
 				 PROVIDER);
 			return -1;

@@ -27,22 +27,22 @@ static const char doc[] =
 "pickup (CQE -> poll) and end-to-end (post -> poll), from libhwqnic's USDT\n"
 "probes or hwqnic.ko's tracepoints.\n"
 "\n"
-"USAGE: qplat [-p PID | -b BINARY | -k] [-Q QPN] [-o OP] [-L KIND] [-m] [-T]\n"
+"USAGE: qplat [-p PID | -B BINARY | -k] [-Q QPN] [-o OP] [-L KIND] [-m] [-T]\n"
 "             [--json] [--pin DIR] [interval [count]]\n"
 "\n"
 "EXAMPLES:\n"
-"    qplat -b build/bin/hwqperf     # every hwqperf run, print at Ctrl-C\n"
+"    qplat -B build/bin/hwqperf     # every hwqperf run, print at Ctrl-C\n"
 "    qplat -p 185 1 10              # pid 185, 10 one-second intervals\n"
 "    qplat -k --json 1              # hwqnic.ko's in-kernel users\n"
-"    qplat -k -b ./app              # ./app on hwqnic.ko's kernel backend\n"
-"    qplat -b ./app -Q 17 -o write  # QP 17's RDMA WRITEs only\n"
+"    qplat -k -B ./app              # ./app on hwqnic.ko's kernel backend\n"
+"    qplat -B ./app -Q 17 -o write  # QP 17's RDMA WRITEs only\n"
 "    qplat -p 185 -L e2e -m         # end-to-end only, in milliseconds\n"
 "    qplat -p 185 --json 5          # a JSON object every 5 seconds\n"
-"    qplat -b ./app --pin /sys/fs/bpf/qplat  # leave the maps pinned";
+"    qplat -B ./app --pin /sys/fs/bpf/qplat  # leave the maps pinned";
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
-	{ "binary", 'b', "BINARY", 0,
+	{ "binary", 'B', "BINARY", 0,
 	  "Trace this executable or shared library (every process)", 0 },
 	{ "kernel", 'k', NULL, 0,
 	  "Trace hwqnic.ko's tracepoints too, or alone; every event is "
@@ -109,9 +109,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'p':
 		env->pid = (pid_t)opts_uint("PID", arg, 1, INT_MAX);
 		return 0;
-	case 'b':
+	case 'B':
 		if (!*arg)
-			opts_usage_error("-b needs a file name");
+			opts_usage_error("-B needs a file name");
 		env->binary = arg;
 		return 0;
 	case 'Q':
@@ -144,7 +144,7 @@ void qplat_parse(int argc, char **argv, struct qplat_env *env)
 	env->lat = -1;
 	opts_parse(&argp, argc, argv, env);
 	if (!env->pid && !env->binary && !env->kernel)
-		opts_usage_error("needs -p PID or -b BINARY (the process, or "
+		opts_usage_error("needs -p PID or -B BINARY (the process, or "
 				 "the program or libhwqnic.so, to trace) or -k "
 				 "(hwqnic.ko)");
 }

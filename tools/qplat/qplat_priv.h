@@ -29,7 +29,7 @@ struct qplat_bpf;
 
 struct qplat_env {
 	pid_t pid;		/* -p: 0 for every process */
-	const char *binary;	/* -b */
+	const char *binary;	/* -B */
 	bool kernel;		/* -k */
 	__u32 qpn;		/* -Q: 0 for every QP */
 	bool filter_op;		/* -o */
