@@ -45,7 +45,7 @@ for q in load["qps"]:
         bad.append("no counters for qpn %d" % qpn)
         continue
     if c["wqes"] != q["messages"] or c["cqes"] != q["messages"] or \
-       c["err_cqes"] != q["errors"] or c["polls"] != q["messages"]:
+       c["errors"] != q["errors"] or c["polls"] != q["messages"]:
         bad.append("counters of %d: %s" % (qpn, c))
     if op == "send":
         peer = q["peer_qpn"]
