@@ -3,9 +3,9 @@
 # qplat's views over exactly one RDMA WRITE: the summary table's quantiles
 # are that one latency (never above it), every line fits 80 columns with
 # or without -H, the JSON keys are docs/json.md's, --svg writes
-# well-formed XML with one CDF per histogram; --pin refuses a directory
-# outside bpffs or with a dot in its name before creating anything; -b is
-# not qplat's (nictop's batch mode), -B is.
+# well-formed XML with one CDF per histogram and follows no link; --pin
+# refuses a directory outside bpffs or with a dot in its name before
+# creating anything; -b is not qplat's (nictop's batch mode), -B is.
 . "$(dirname "$0")/lib.sh"
 need_bpf
 tmp=$(mktemp -d)
@@ -90,6 +90,14 @@ awk '$4 == "write" { n++; if ($6 != 1 || $8 != $9 || $9 != $10 ||
 ok $? "summary rows of the WRITE: count 1, P50 = P99 = P99.9 = MAX"
 grep -Eq '^ +[0-9]+ -> [0-9]+ +(ns|us|ms|s) : 1 ' "$tmp/text.out"
 ok $? "-H buckets labelled in whole units ('4 -> 8 us')"
+
+# --svg onto a planted symbolic link: refused before tracing, not followed
+ln -s "$tmp/victim" "$tmp/link.svg"
+"$bin/qplat" -B "$bin/hwqload" --svg "$tmp/link.svg" > /dev/null 2> "$tmp/svg.err"
+rc=$?
+[ $rc = 1 ] && [ ! -e "$tmp/victim" ] && ! grep -q Tracing "$tmp/svg.err" &&
+	grep -q 'symbolic link' "$tmp/svg.err"
+ok $? "--svg onto a symbolic link: exit 1, not followed ($rc: $(head -c 120 "$tmp/svg.err"))"
 
 # --pin outside bpffs: refused, nothing made
 rm -rf "$tmp/pin"

@@ -40,7 +40,8 @@ int qplat_svg_open(struct qplat_env *env)
 	fd = open(env->svg, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
 		  O_CLOEXEC, 0644);
 	if (fd < 0) {
-		msg_warn("--svg %s: %s", env->svg, strerror(errno));
+		msg_warn("--svg %s: %s", env->svg, errno == ELOOP ?
+			 "a symbolic link, not followed" : strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
