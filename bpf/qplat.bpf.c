@@ -93,8 +93,8 @@ struct {
 	__type(value, __u32);
 } cq_last SEC(".maps");
 
-/* Zero values to create map entries from (never written). */
-static struct qplat_hist zero_hist;
+/* Values to create map entries from (never written). */
+static const struct qplat_hist new_hist = { .min_ns = QPLAT_NO_MIN };
 static struct qplat_counters zero_counters;
 static struct qplat_sq zero_sq;
 
@@ -141,6 +141,28 @@ qp_counters(__u32 pid, __u32 dev, __u32 qpn)
 	return lookup_or_init(&counters, &k, &zero_counters);
 }
 
+/*
+ * *p = min(*p, v) (or max): BPF has no atomic min, so compare and swap,
+ * a few times at most; losing to other CPUs that long leaves a value one
+ * of them observed, which still bounds the quantiles inside the samples.
+ */
+#define BOUND_TRIES	4
+
+static __always_inline void atomic_bound(__u64 *p, __u64 v, bool least)
+{
+	__u64 old = *p, seen;
+	int i;
+
+	for (i = 0; i < BOUND_TRIES; i++) {
+		if (least ? v >= old : v <= old)
+			return;
+		seen = __sync_val_compare_and_swap(p, old, v);
+		if (seen == old)
+			return;
+		old = seen;
+	}
+}
+
 static __always_inline void hist_add(__u32 pid, __u32 dev, __u32 qpn,
 				     __u32 op, __u32 lat, __u64 ns)
 {
@@ -152,7 +174,7 @@ static __always_inline void hist_add(__u32 pid, __u32 dev, __u32 qpn,
 
 	if (!(lat_mask & (1U << lat)))
 		return;
-	h = lookup_or_init(&hists, &k, &zero_hist);
+	h = lookup_or_init(&hists, &k, &new_hist);
 	if (!h)
 		return;
 	slot = log2_u64(ns);
@@ -163,6 +185,8 @@ static __always_inline void hist_add(__u32 pid, __u32 dev, __u32 qpn,
 	__sync_fetch_and_add(&h->slots[slot & (QPLAT_SLOTS - 1)], 1);
 	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum_ns, ns);
+	atomic_bound(&h->min_ns, ns, true);
+	atomic_bound(&h->max_ns, ns, false);
 }
 
 /*

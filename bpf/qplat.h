@@ -71,11 +71,20 @@ struct qplat_hist_key {
 	__u32	lat;		/* enum qplat_lat */
 };
 
-/* Value of `hists`: successful completions only; updated atomically. */
+/*
+ * Value of `hists`: successful completions only; updated atomically. The
+ * least and greatest latencies bound the quantiles readers estimate from
+ * the buckets; an entry is created with min_ns = QPLAT_NO_MIN, above
+ * max_ns, until its first sample.
+ */
+#define QPLAT_NO_MIN		(~0ULL)
+
 struct qplat_hist {
 	__u64	slots[QPLAT_SLOTS];	/* log2 buckets of nanoseconds */
 	__u64	count;			/* sum of slots[] */
 	__u64	sum_ns;			/* sum of the latencies */
+	__u64	min_ns;			/* the least latency */
+	__u64	max_ns;			/* the greatest latency */
 };
 
 /* Key of `wrs` and `late`: one queue slot, i.e. one work request. */

@@ -15,7 +15,7 @@ if [ "$(id -u)" = 0 ]; then
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 	err=$(mktemp)
 	trap 'rm -f "$err"' EXIT
-	"$bin/qplat" -b "$bin/hwqperf" --json > /dev/null 2> "$err" &
+	"$bin/qplat" -B "$bin/hwqperf" --json > /dev/null 2> "$err" &
 	qp=$!
 	for _ in $(seq 100); do
 		grep -q Tracing "$err" && break

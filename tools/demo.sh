@@ -24,7 +24,7 @@ err=$(mktemp)
 # the maps stay pinned while the demo runs, for nictop's latency columns
 pin=/sys/fs/bpf/hwqnic-demo
 trap 'rm -f "$err"; rm -rf "$pin"' EXIT
-"$bin/qplat" -b "$bin/hwqload" --pin "$pin" 2> "$err" &
+"$bin/qplat" -B "$bin/hwqload" --pin "$pin" 2> "$err" &
 qp=$!
 for _ in $(seq 100); do
 	grep -q Tracing "$err" && break

@@ -45,7 +45,7 @@ for q in load["qps"]:
         bad.append("no counters for qpn %d" % qpn)
         continue
     if c["wqes"] != q["messages"] or c["cqes"] != q["messages"] or \
-       c["err_cqes"] != q["errors"] or c["polls"] != q["messages"]:
+       c["errors"] != q["errors"] or c["polls"] != q["messages"]:
         bad.append("counters of %d: %s" % (qpn, c))
     if op == "send":
         peer = q["peer_qpn"]
@@ -65,7 +65,7 @@ run() {	# run NAME N ERRORS [QPLAT ARGS...]: one traced $load run
 	local name=$1 cnt=$2 errs=$3
 	shift 3
 	if ! qplat_start "$tmp/$name.qplat" "$tmp/$name.err" \
-		-b "$load" --json "$@"; then
+		-B "$load" --json "$@"; then
 		cat "$tmp/$name.err" | diag
 		return 1
 	fi
@@ -88,7 +88,7 @@ sumcheck() {	# sumcheck NAME N ERRORS [ONLY]: the check, as one TAP line
 }
 
 run plain 700 0
-ok $? "hwqload -q 4 -n 700 (send, write, read, send) under qplat -b"
+ok $? "hwqload -q 4 -n 700 (send, write, read, send) under qplat -B"
 sumcheck plain 700 0
 ok $? "histogram totals = operations, per QP, opcode and latency; counters agree"
 
@@ -105,7 +105,7 @@ ok $? "qplat -Q $only over the same workload"
 sumcheck filtered 200 0 "$only"
 ok $? "-Q $only: its histograms and counters, and no other QP's"
 
-# An executable linked against libhwqnic.so: qplat -b finds the library.
+# An executable linked against libhwqnic.so: qplat -B finds the library.
 # hwqload's sources (a file or a folder) and the tools' archive
 srcs=$(ls "$top"/tools/hwqload.c "$top"/tools/hwqload/*.c 2> /dev/null)
 # the tools print the Makefile's VERSION, compiled in as HWQNIC_VERSION
@@ -126,7 +126,7 @@ cc_load "$tmp/hwqload-dyn" -Wl,-rpath,"$top/build/release"
 ok $? "hwqload linked against libhwqnic.so"
 load=$tmp/hwqload-dyn
 run dynamic 300 0
-ok $? "qplat -b on it (the probes are in libhwqnic.so.1)"
+ok $? "qplat -B on it (the probes are in libhwqnic.so.1)"
 sumcheck dynamic 300 0
 ok $? "histogram totals = operations through the shared library"
 
@@ -134,18 +134,18 @@ ok $? "histogram totals = operations through the shared library"
 cc_load "$tmp/hwqload-norp"
 ok $? "hwqload linked against libhwqnic.so, without a run path"
 if ldconfig -p | grep -q 'libhwqnic\.so\.1 '; then
-	skip "qplat -b without LD_LIBRARY_PATH: libhwqnic.so.1 is installed"
+	skip "qplat -B without LD_LIBRARY_PATH: libhwqnic.so.1 is installed"
 else
-	(unset LD_LIBRARY_PATH; "$bin/qplat" -b "$tmp/hwqload-norp" \
+	(unset LD_LIBRARY_PATH; "$bin/qplat" -B "$tmp/hwqload-norp" \
 		> "$tmp/norp.out" 2> "$tmp/norp.err")
 	rc=$?
 	[ $rc = 1 ] && grep -q 'needs libhwqnic.so.1, which is not found' \
 		"$tmp/norp.err"
-	ok $? "qplat -b on it, no LD_LIBRARY_PATH: exit 1, not found ($rc: $(head -c 160 "$tmp/norp.err"))"
+	ok $? "qplat -B on it, no LD_LIBRARY_PATH: exit 1, not found ($rc: $(head -c 160 "$tmp/norp.err"))"
 fi
 load=$tmp/hwqload-norp
 LD_LIBRARY_PATH=$top/build/release run ldpath 300 0
-ok $? "qplat -b on it with LD_LIBRARY_PATH"
+ok $? "qplat -B on it with LD_LIBRARY_PATH"
 sumcheck ldpath 300 0
 ok $? "histogram totals = operations through the library on LD_LIBRARY_PATH"
 

@@ -17,7 +17,7 @@ progs=$(ls "$pin-load" 2>/dev/null | wc -l)
 ok $? "it pins one program per probe ($progs)"
 rm -rf "$pin-load"
 
-qplat_start "$tmp/pin.out" "$tmp/pin.err" -b "$bin/hwqload" --pin "$pin" &&
+qplat_start "$tmp/pin.out" "$tmp/pin.err" -B "$bin/hwqload" --pin "$pin" &&
 	"$bin/hwqload" -q 2 -n 100 > /dev/null
 rc=$?
 qplat_stop
@@ -65,7 +65,7 @@ ok $? "its last JSON object carries the traced QPs' counters"
 
 # not root
 setpriv --reuid=65534 --regid=65534 --clear-groups \
-	"$bin/qplat" -b "$bin/hwqload" > "$tmp/nr.out" 2> "$tmp/nr.err"
+	"$bin/qplat" -B "$bin/hwqload" > "$tmp/nr.out" 2> "$tmp/nr.err"
 rc=$?
 [ $rc = 1 ] && grep -q "needs root" "$tmp/nr.err"
 ok $? "as a non-root user: exit 1, 'needs root' ($rc: $(head -c 100 "$tmp/nr.err"))"

@@ -222,13 +222,13 @@ check "rmmod $kv" rmmod $kv
 # qplat -k over that known workload: the counts are exact.
 a=$(printf '%s\n' "$klog" | sed -n 's/^# A is QP \([0-9]*\), B is QP \([0-9]*\)$/\1/p')
 b=$(printf '%s\n' "$klog" | sed -n 's/^# A is QP \([0-9]*\), B is QP \([0-9]*\)$/\2/p')
-qdev=0		# the device the counts are of (a pattern)
+qdev=0		# the dev_index the counts are of (a pattern)
 hist_count() {	# hist_count QPN OP LATENCY: the histogram's count, or none
-	grep -o "\"pid\": 0, \"dev\": $qdev, \"qpn\": $1, \"op\": \"$2\", \"latency\": \"$3\", \"count\": [0-9]*" "$qlog" |
+	grep -o "\"pid\": 0, \"dev\": [^,]*, \"dev_index\": $qdev, \"qpn\": $1, \"op\": \"$2\", \"latency\": \"$3\", \"count\": [0-9]*" "$qlog" |
 		sed 's/.*: //'
 }
 ctr() {		# ctr QPN FIELD: QP QPN's counter FIELD, or none
-	grep -o "{\"pid\": 0, \"dev\": $qdev, \"qpn\": $1, [^}]*}" "$qlog" |
+	grep -o "{\"pid\": 0, \"dev\": [^,]*, \"dev_index\": $qdev, \"qpn\": $1, [^}]*}" "$qlog" |
 		grep -o "\"$2\": [0-9]*" | sed 's/.*: //'
 }
 expect() {	# expect DESCRIPTION GOT WANT
@@ -253,7 +253,7 @@ if [ -n "$qplat_pid" ]; then
 		expect "qplat -k: QP $b recv e2e" "$(hist_count "$b" recv e2e)" $iters
 		expect "qplat -k: QP $a WQEs" "$(ctr "$a" wqes)" $((3 * iters + 4))
 		expect "qplat -k: QP $a CQEs" "$(ctr "$a" cqes)" $((3 * iters + 4))
-		expect "qplat -k: QP $a error CQEs" "$(ctr "$a" err_cqes)" 2
+		expect "qplat -k: QP $a error CQEs" "$(ctr "$a" errors)" 2
 		expect "qplat -k: QP $b CQEs" "$(ctr "$b" cqes)" $iters
 	else
 		not_ok "qplat -k: the consumer named its QPs"
@@ -263,24 +263,24 @@ else
 	skip "qplat -k over the consumer's workload" "no /bin/qplat in the initramfs"
 fi
 
-# qplat -k -b over a process on the kernel backend: the host's events are
+# qplat -k -B over a process on the kernel backend: the host's events are
 # its USDT probes, the engine's the tracepoints; they meet, counts exact.
 n=400
 if [ -x /bin/qplat ] && [ -x /bin/hwqload ]; then
 	qlog=/tmp/qplat-kb.json
 	qdev='[0-9]*'
-	qplat_start -k -b /bin/hwqload
-	check "qplat -k -b attaches to hwqload's probes and the tracepoints" \
+	qplat_start -k -B /bin/hwqload
+	check "qplat -k -B attaches to hwqload's probes and the tracepoints" \
 		grep -q '^Tracing.* and hwqnic.ko' "$qerr"
 	check "hwqload -n $n --ops write on the kernel backend" sh -c \
 		"HWQNIC_BACKEND=kernel /bin/hwqload -q 1 -n $n --ops write --sizes 64,4K >/dev/null"
 	kill -INT "$qplat_pid"
 	wait "$qplat_pid"
 	for lat in device pickup e2e; do
-		expect "qplat -k -b: QP 16 write $lat" "$(hist_count 16 write $lat)" $n
+		expect "qplat -k -B: QP 16 write $lat" "$(hist_count 16 write $lat)" $n
 	done
-	expect "qplat -k -b: QP 16 WQEs" "$(ctr 16 wqes)" $n
-	expect "qplat -k -b: QP 16 polls" "$(ctr 16 polls)" $n
+	expect "qplat -k -B: QP 16 WQEs" "$(ctr 16 wqes)" $n
+	expect "qplat -k -B: QP 16 polls" "$(ctr 16 polls)" $n
 	sed 's/^/# qplat: /' "$qerr"
 fi
 

@@ -469,7 +469,8 @@ def hist(qpn, op, lat, slots):
     for k, c in slots.items():
         v[k] = c
     key = struct.pack("<5I", pid, 7, qpn, op, lat)
-    val = struct.pack("<34Q", *v, sum(v), 1000 * sum(v))
+    # slots, count, sum_ns, then min_ns > max_ns: no bounds recorded
+    val = struct.pack("<36Q", *v, sum(v), 1000 * sum(v), 2**64 - 1, 0)
     print("map update pinned %s/hists key %s value %s" % (pin, hexs(key),
                                                          hexs(val)))
 
@@ -498,7 +499,7 @@ elif ! command -v bpftool > /dev/null; then
 elif ! mountpoint -q /sys/fs/bpf && ! mount -t bpf bpf /sys/fs/bpf; then
 	syn_skip="no bpffs"
 elif ! mkdir -p "$pin-syn" ||
-     ! bpftool map create "$pin-syn/hists" type hash key 20 value 272 \
+     ! bpftool map create "$pin-syn/hists" type hash key 20 value 288 \
 	entries 64 name hists ||
      ! bpftool map create "$pin-syn/counters" type hash key 12 value 56 \
 	entries 64 name counters; then
@@ -579,7 +580,7 @@ if [ -z "$lat_skip" ]; then
 	mountpoint -q /sys/kernel/tracing ||
 		mount -t tracefs tracefs /sys/kernel/tracing 2> /dev/null
 	: > "$tmp/qplat.err"	# there before qplat's shell opens it
-	"$bin/qplat" -b "$hwqperf" --pin "$pin" > /dev/null 2> "$tmp/qplat.err" &
+	"$bin/qplat" -B "$hwqperf" --pin "$pin" > /dev/null 2> "$tmp/qplat.err" &
 	qplat_pid=$!
 	for _ in $(seq 100); do
 		grep -q Tracing "$tmp/qplat.err" && break

@@ -2,6 +2,7 @@
 /* Log2 latency histograms: bounds, counts, quantiles, mean (hist.h). */
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "hist.h"
 
@@ -25,7 +26,9 @@ __u64 hist_count(const __u64 *slots, int n)
 	return count;
 }
 
-double hist_quantile_ns(const __u64 *slots, int n, double p)
+/* Interpolated in the bucket of the rank, narrowed to [min, max]. */
+static double quantile(const __u64 *slots, int n, double p, double min,
+		       double max)
 {
 	double rank, cum = 0, c, lo, hi;
 	int k;
@@ -38,13 +41,61 @@ double hist_quantile_ns(const __u64 *slots, int n, double p)
 		if (!c)
 			continue;
 		if (cum + c >= rank) {
-			lo = hist_slot_lo_ns(k);
-			hi = hist_slot_hi_ns(k);
+			lo = fmin(fmax(hist_slot_lo_ns(k), min), max);
+			hi = fmax(fmin(hist_slot_hi_ns(k), max), lo);
 			return lo + (rank - cum) / c * (hi - lo);
 		}
 		cum += c;
 	}
 	return -1;
+}
+
+double hist_quantile_ns(const __u64 *slots, int n, double p)
+{
+	return quantile(slots, n, p, 0, INFINITY);
+}
+
+double hist_quantile_in_ns(const __u64 *slots, int n, double p,
+			   __u64 min_ns, __u64 max_ns)
+{
+	if (min_ns > max_ns)
+		return hist_quantile_ns(slots, n, p);
+	return quantile(slots, n, p, (double)min_ns, (double)max_ns);
+}
+
+static const struct {
+	double ns;
+	const char *name;
+} units[] = { { 1, "ns" }, { 1e3, "us" }, { 1e6, "ms" }, { 1e9, "s" } };
+
+#define NUNITS	(sizeof(units) / sizeof(units[0]))
+
+char *hist_fmt_ns(char *buf, size_t len, double ns, double unit_ns)
+{
+	size_t u = 0;
+	double v;
+
+	/* the largest unit whose value, rounded to 3 digits, is >= 1 */
+	while (u + 1 < NUNITS && (unit_ns > 0 ? units[u].ns < unit_ns :
+				  ns >= units[u + 1].ns * 0.9995))
+		u++;
+	v = ns / units[u].ns;
+	snprintf(buf, len, "%.*f%s", u == 0 || v >= 99.95 ? 0 :
+		 v >= 9.995 ? 1 : 2, v, units[u].name);
+	return buf;
+}
+
+const char *hist_label(double lo_ns, double hi_ns, double unit_ns,
+		       unsigned long long *lo, unsigned long long *hi)
+{
+	size_t u = 0;
+
+	while (u + 1 < NUNITS && (unit_ns > 0 ? units[u].ns < unit_ns :
+				  lo_ns >= units[u + 1].ns))
+		u++;
+	*lo = (unsigned long long)floor(lo_ns / units[u].ns);
+	*hi = (unsigned long long)floor(hi_ns / units[u].ns);
+	return units[u].name;
 }
 
 double hist_mean_ns(__u64 sum_ns, __u64 count)

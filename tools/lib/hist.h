@@ -14,6 +14,7 @@
 #define _HWQNIC_TOOLS_HIST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 #include "qplat.h"
@@ -29,6 +30,15 @@ __u64 hist_count(const __u64 *slots, int n);
 /* The p-quantile (0 <= p <= 1) of n slots in ns, or -1 (see above). */
 double hist_quantile_ns(const __u64 *slots, int n, double p);
 
+/*
+ * The same, bounded by the least and greatest samples recorded (min_ns,
+ * max_ns; ignored when min_ns > max_ns, i.e. not recorded): the rank is
+ * interpolated in its bucket narrowed to [min_ns, max_ns], so that no
+ * quantile lies outside the samples and one sample is its own quantile.
+ */
+double hist_quantile_in_ns(const __u64 *slots, int n, double p,
+			   __u64 min_ns, __u64 max_ns);
+
 /* The exact mean from the sum of the samples, or -1 without a sample. */
 double hist_mean_ns(__u64 sum_ns, __u64 count);
 
@@ -38,6 +48,23 @@ double hist_mean_ns(__u64 sum_ns, __u64 count);
  */
 bool hist_span(const __u64 *slots, int n, int *first, int *last,
 	       __u64 *max);
+
+/*
+ * A latency in the unit that keeps it short: 350ns, 1.25us, 12.5us,
+ * 125us, 1.25ms, 2.10s; at most 6 characters below 1000 s. unit_ns > 0
+ * fixes the unit (1e3 us, 1e6 ms, 1e9 s). Returns buf.
+ */
+#define HIST_FMT_LEN	24
+char *hist_fmt_ns(char *buf, size_t len, double ns, double unit_ns);
+
+/*
+ * A bucket [lo_ns, hi_ns] as biolatency labels it: both bounds whole
+ * numbers of the unit that makes the low one at least 1 (ns, us, ms, s),
+ * rounded down; unit_ns > 0 fixes the unit. Sets *lo, *hi and returns
+ * the unit's name.
+ */
+const char *hist_label(double lo_ns, double hi_ns, double unit_ns,
+		       unsigned long long *lo, unsigned long long *hi);
 
 /*
  * The order of qplat's map keys, for qsort() and bsearch() over entries

@@ -90,20 +90,74 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
-static int pin_maps(struct qplat_bpf *skel, const char *dir)
+/*
+ * --pin DIR, before anything is loaded or made: bpffs mounted on
+ * /sys/fs/bpf if DIR is under it and nothing is; then DIR walked from its
+ * start: the deepest part that exists must be a directory on bpffs, so
+ * that mkdir_p() later creates nothing elsewhere, and no name looked up
+ * or made on bpffs may hold a dot (bpffs refuses those with a bare
+ * EPERM). Dies (status 1) saying why not.
+ */
+static void check_pin(const char *dir)
 {
-	struct bpf_map *maps[] = { skel->maps.hists, skel->maps.counters };
-	size_t n = strlen(BPFFS), i;
-	char path[PATH_MAX];
-	int err;
+	size_t n = strlen(BPFFS), len;
+	char p[PATH_MAX] = "";
+	const char *s = dir, *e;
+	bool bpffs, exists = true;
+	struct stat st;
 
 	if (!strncmp(dir, BPFFS, n) && (dir[n] == '/' || !dir[n]) &&
 	    !on_bpffs(BPFFS) &&
-	    mount("bpf", BPFFS, "bpf", 0, "mode=0700")) {
-		msg_warn("--pin %s: cannot mount bpffs on " BPFFS ": %s", dir,
-		     strerror(errno));
-		return -1;
+	    mount("bpf", BPFFS, "bpf", 0, "mode=0700"))
+		msg_die(1, "--pin %s: cannot mount bpffs on " BPFFS ": %s",
+			dir, strerror(errno));
+	if (strlen(dir) >= sizeof(p))
+		msg_die(1, "--pin %s: %s", dir, strerror(ENAMETOOLONG));
+	bpffs = on_bpffs(*dir == '/' ? "/" : ".");
+	if (*dir == '/')
+		p[0] = '/';
+	while (*s) {
+		while (*s == '/')
+			s++;
+		e = strchrnul(s, '/');
+		len = (size_t)(e - s);
+		if (!len)
+			break;
+		if (bpffs && memchr(s, '.', len))
+			msg_die(1, "--pin %s: bpffs refuses names with a dot "
+				"('%.*s'): choose another", dir, (int)len, s);
+		if (p[0] && p[strlen(p) - 1] != '/')
+			strcat(p, "/");
+		strncat(p, s, len);
+		s = e;
+		if (!exists)
+			continue;
+		if (stat(p, &st)) {
+			if (errno != ENOENT)
+				msg_die(1, "--pin %s: %s: %s", dir, p,
+					strerror(errno));
+			/* made by mkdir_p() in the directory above */
+			if (!bpffs)
+				break;
+			exists = false;
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode))
+			msg_die(1, "--pin %s: %s is not a directory", dir, p);
+		bpffs = on_bpffs(p);
 	}
+	if (!bpffs)
+		msg_die(1, "--pin %s: not on a BPF filesystem (mount -t bpf "
+			"bpf DIR, or pin under " BPFFS ")", dir);
+}
+
+static int pin_maps(struct qplat_bpf *skel, const char *dir)
+{
+	struct bpf_map *maps[] = { skel->maps.hists, skel->maps.counters };
+	char path[PATH_MAX];
+	size_t i;
+	int err;
+
 	err = mkdir_p(dir);
 	if (err) {
 		msg_warn("--pin %s: %s", dir, strerror(-err));
@@ -111,7 +165,7 @@ static int pin_maps(struct qplat_bpf *skel, const char *dir)
 	}
 	if (!on_bpffs(dir)) {
 		msg_warn("--pin %s: not on a BPF filesystem (mount -t bpf bpf "
-		     BPFFS ")", dir);
+			 BPFFS ")", dir);
 		return -1;
 	}
 	for (i = 0; i < ARRAY_SIZE(maps); i++) {
@@ -207,7 +261,7 @@ static int attach(const struct qplat_env *env, struct qplat_bpf *skel,
 						     probe_names[i], NULL);
 		if (!*links[i] && t->by_libbpf && errno == ENOENT && !i) {
 			msg_warn("%s: needs %s, which is not found with %s "
-				 "USDT probes (set LD_LIBRARY_PATH, or give -b "
+				 "USDT probes (set LD_LIBRARY_PATH, or give -B "
 				 "the library)", t->needed_by, t->path,
 				 PROVIDER);
 			return -1;
@@ -231,6 +285,8 @@ void qplat_check(const struct qplat_env *env, struct resolve_target *t)
 		msg_die(1, "needs root (CAP_BPF and CAP_PERFMON)");
 	if (env->kernel && access("/sys/module/hwqnic", F_OK))
 		msg_die(1, "hwqnic.ko is not loaded: no hwqnic tracepoints");
+	if (env->pin)
+		check_pin(env->pin);
 	if (!env->pid && !env->binary) {
 		memset(t, 0, sizeof(*t));
 		snprintf(t->path, sizeof(t->path), "hwqnic.ko");

@@ -9,6 +9,8 @@
  * with per-QP counters. This prints them every interval, or once at the
  * end, in the manner of libbpf-tools' biolatency. See qplat(8).
  */
+#include <stdlib.h>
+
 #include "qplat.skel.h"
 #include "qplat_priv.h"
 #include "lib/msg.h"
@@ -16,6 +18,7 @@
 int main(int argc, char **argv)
 {
 	struct resolve_target target;
+	struct qplat_acc acc = { 0 };
 	struct qplat_env env;
 	struct qplat_bpf *skel;
 	int ret;
@@ -23,11 +26,16 @@ int main(int argc, char **argv)
 	msg_init("qplat");
 	qplat_parse(argc, argv, &env);
 	qplat_check(&env, &target);
+	/* a file that cannot be written is said before tracing starts */
+	if (env.svg && qplat_svg_open(&env))
+		return 1;
+	env.acc = &acc;
 	skel = qplat_open(&env, &target);
 	if (!skel)
 		return 1;
 	ret = qplat_run(&env, skel);
 	/* detaches; pinned maps stay */
 	qplat_bpf__destroy(skel);
+	free(acc.e);
 	return ret;
 }

@@ -14,7 +14,7 @@
 #define MAX_INTERVAL_NS	(86400ULL * 365 * 1000000000ULL)
 #define OPS		256	/* completion opcodes are a byte */
 
-enum { OPT_JSON = 1000, OPT_PIN };
+enum { OPT_JSON = 1000, OPT_PIN, OPT_SVG };
 
 const char *const qplat_lat_names[QPLAT_LAT_MAX] = {
 	[QPLAT_LAT_DEVICE] = "device",
@@ -27,22 +27,24 @@ static const char doc[] =
 "pickup (CQE -> poll) and end-to-end (post -> poll), from libhwqnic's USDT\n"
 "probes or hwqnic.ko's tracepoints.\n"
 "\n"
-"USAGE: qplat [-p PID | -b BINARY | -k] [-Q QPN] [-o OP] [-L KIND] [-m] [-T]\n"
-"             [--json] [--pin DIR] [interval [count]]\n"
+"USAGE: qplat [-p PID | -B BINARY | -k] [-Q QPN] [-o OP] [-L KIND] [-H] [-m]\n"
+"             [-T] [--json] [--svg FILE] [--pin DIR] [interval [count]]\n"
 "\n"
 "EXAMPLES:\n"
-"    qplat -b build/bin/hwqperf     # every hwqperf run, print at Ctrl-C\n"
+"    qplat -B build/bin/hwqperf     # every hwqperf run, print at Ctrl-C\n"
+"    qplat -B ./app -H              # the histograms too\n"
+"    qplat -B ./app --svg lat.svg   # and the latency CDFs as a picture\n"
 "    qplat -p 185 1 10              # pid 185, 10 one-second intervals\n"
 "    qplat -k --json 1              # hwqnic.ko's in-kernel users\n"
-"    qplat -k -b ./app              # ./app on hwqnic.ko's kernel backend\n"
-"    qplat -b ./app -Q 17 -o write  # QP 17's RDMA WRITEs only\n"
-"    qplat -p 185 -L e2e -m         # end-to-end only, in milliseconds\n"
+"    qplat -k -B ./app              # ./app on hwqnic.ko's kernel backend\n"
+"    qplat -B ./app -Q 17 -o write  # QP 17's RDMA WRITEs only\n"
+"    qplat -p 185 -L e2e -H -m      # end-to-end only, in milliseconds\n"
 "    qplat -p 185 --json 5          # a JSON object every 5 seconds\n"
-"    qplat -b ./app --pin /sys/fs/bpf/qplat  # leave the maps pinned";
+"    qplat -B ./app --pin /sys/fs/bpf/qplat  # leave the maps pinned";
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process only", 0 },
-	{ "binary", 'b', "BINARY", 0,
+	{ "binary", 'B', "BINARY", 0,
 	  "Trace this executable or shared library (every process)", 0 },
 	{ "kernel", 'k', NULL, 0,
 	  "Trace hwqnic.ko's tracepoints too, or alone; every event is "
@@ -53,10 +55,15 @@ static const struct argp_option options[] = {
 	  "recv_imm", 0 },
 	{ "latency", 'L', "KIND", 0,
 	  "Only this latency: device, pickup or e2e (default: all three)", 0 },
-	{ "milliseconds", 'm', NULL, 0, "Millisecond histograms", 0 },
+	{ "histograms", 'H', NULL, 0,
+	  "Print the log2 histograms after the summary table", 0 },
+	{ "milliseconds", 'm', NULL, 0,
+	  "Latencies in milliseconds instead of adaptive units", 0 },
 	{ "timestamp", 'T', NULL, 0, "Include a timestamp on output", 0 },
 	{ "json", OPT_JSON, NULL, 0, "One JSON object per interval on stdout",
 	  0 },
+	{ "svg", OPT_SVG, "FILE", 0,
+	  "At the end, write the run's latency CDFs to FILE as SVG", 0 },
 	{ "pin", OPT_PIN, "DIR", 0,
 	  "Pin the maps as DIR/hists and DIR/counters, left at exit", 0 },
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
@@ -90,6 +97,7 @@ static bool *flag(struct qplat_env *env, int key)
 	case 'v':	return &env->verbose;
 	case 'k':	return &env->kernel;
 	case 'm':	return &env->msecs;
+	case 'H':	return &env->histograms;
 	case 'T':	return &env->timestamp;
 	case OPT_JSON:	return &env->json;
 	}
@@ -109,9 +117,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case 'p':
 		env->pid = (pid_t)opts_uint("PID", arg, 1, INT_MAX);
 		return 0;
-	case 'b':
+	case 'B':
 		if (!*arg)
-			opts_usage_error("-b needs a file name");
+			opts_usage_error("-B needs a file name");
 		env->binary = arg;
 		return 0;
 	case 'Q':
@@ -130,6 +138,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			opts_usage_error("--pin needs a directory");
 		env->pin = arg;
 		return 0;
+	case OPT_SVG:
+		if (!*arg)
+			opts_usage_error("--svg needs a file name");
+		env->svg = arg;
+		return 0;
 	case ARGP_KEY_ARG:
 		opts_interval_arg(&env->iv, arg, MIN_INTERVAL_NS,
 				  MAX_INTERVAL_NS, LONG_MAX);
@@ -144,7 +157,7 @@ void qplat_parse(int argc, char **argv, struct qplat_env *env)
 	env->lat = -1;
 	opts_parse(&argp, argc, argv, env);
 	if (!env->pid && !env->binary && !env->kernel)
-		opts_usage_error("needs -p PID or -b BINARY (the process, or "
+		opts_usage_error("needs -p PID or -B BINARY (the process, or "
 				 "the program or libhwqnic.so, to trace) or -k "
 				 "(hwqnic.ko)");
 }

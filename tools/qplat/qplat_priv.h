@@ -9,12 +9,14 @@
  *   run.c      the intervals: waiting for the next, a signal or the end
  *              of the traced process
  *   report.c   reading the maps and printing them, as text or JSON
+ *   svg.c      --svg: the run's latency CDFs as an SVG picture
  */
 #ifndef _HWQNIC_QPLAT_PRIV_H
 #define _HWQNIC_QPLAT_PRIV_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <linux/types.h>
 
@@ -26,20 +28,31 @@
 #define LIBNAME		"libhwqnic.so"
 
 struct qplat_bpf;
+struct hist_entry;
+
+/* --svg: the histograms summed over the run, sorted by key */
+struct qplat_acc {
+	struct hist_entry *e;
+	long n;
+};
 
 struct qplat_env {
 	pid_t pid;		/* -p: 0 for every process */
-	const char *binary;	/* -b */
+	const char *binary;	/* -B */
 	bool kernel;		/* -k */
 	__u32 qpn;		/* -Q: 0 for every QP */
 	bool filter_op;		/* -o */
 	__u32 op;
 	int lat;		/* -L: enum qplat_lat, or -1 for all */
-	bool msecs;
+	bool msecs;		/* -m */
+	bool histograms;	/* -H */
 	bool timestamp;
 	bool json;
 	bool verbose;
 	const char *pin;
+	const char *svg;		/* --svg FILE */
+	FILE *svg_file;			/* opened before tracing */
+	struct qplat_acc *acc;		/* with svg */
 	struct opts_interval iv;	/* interval [count]; 0: print once */
 };
 
@@ -58,6 +71,21 @@ struct qplat_bpf *qplat_open(const struct qplat_env *env,
 int qplat_catch_stop(void);
 /* 0 when it traced until stopped and printed, else 1 */
 int qplat_run(const struct qplat_env *env, struct qplat_bpf *skel);
+
+/* report.c: names and quantiles as qplat prints them */
+const char *qplat_op_name(__u32 op, char *buf, size_t len);
+const char *qplat_lat_name(__u32 lat);
+/* the device's name, or NULL for a context of /dev/hwqnic0 */
+const char *qplat_dev_name(const struct qplat_env *env, __u32 dev,
+			   char *buf, size_t len);
+/* bounded by the histogram's least and greatest samples */
+double qplat_quantile_ns(const struct hist_entry *e, double p);
+
+/* svg.c: --svg FILE opened (a regular file, never followed through a
+ * link) or -1 (said why); then the CDFs written, 0 or -1 (said why) */
+int qplat_svg_open(struct qplat_env *env);
+int qplat_svg(const struct qplat_env *env, const struct hist_entry *h,
+	      long n);
 
 /* report.c: one interval's output; the histograms are cleared unless
  * `last`. 0 or -1 (said why). */

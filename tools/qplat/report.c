@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * qplat's output: the maps read (and the histograms cleared) each
- * interval, then printed as biolatency-style text or one JSON object.
+ * interval, then printed as a summary table (one row per QP, opcode and
+ * latency), biolatency-style histograms (-H), or one JSON object; the
+ * histograms are also summed over the run for --svg.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +24,9 @@
 #include "lib/msg.h"
 
 #define STARS		40
+#define OP_LEN		16
 
-/* An opcode's name as -o takes it, or opN. */
-static const char *op_name(__u32 op, char *buf, size_t len)
+const char *qplat_op_name(__u32 op, char *buf, size_t len)
 {
 	const char *name = hwqnic_wc_opcode_str(op);
 
@@ -33,11 +36,29 @@ static const char *op_name(__u32 op, char *buf, size_t len)
 	return buf;
 }
 
-static const char *lat_name(__u32 lat)
+const char *qplat_lat_name(__u32 lat)
 {
 	return lat < QPLAT_LAT_MAX ? qplat_lat_names[lat] : "?";
 }
 
+const char *qplat_dev_name(const struct qplat_env *env, __u32 dev,
+			   char *buf, size_t len)
+{
+	/* hwqnic's default names; a context of /dev/hwqnic0 has none */
+	if (!env->kernel)
+		snprintf(buf, len, "hwqnic-emb%u", dev);
+	else if (!env->pid && !env->binary)
+		snprintf(buf, len, "hwqnic%u", dev);
+	else
+		return NULL;
+	return buf;
+}
+
+double qplat_quantile_ns(const struct hist_entry *e, double p)
+{
+	return hist_quantile_in_ns(e->val.slots, QPLAT_SLOTS, p,
+				   e->val.min_ns, e->val.max_ns);
+}
 
 /* The histograms with samples, sorted; deleted from the map if `clear`. */
 static long read_hists(int fd, bool clear, struct hist_entry **out)
@@ -48,25 +69,14 @@ static long read_hists(int fd, bool clear, struct hist_entry **out)
 	n = bpfmap_read(fd, &hist_layout, clear, (void **)&ents);
 	if (n < 0)
 		return n;
-	for (i = 0; i < n; i++)
-		if (hist_count(ents[i].val.slots, QPLAT_SLOTS))
+	for (i = 0; i < n; i++) {
+		/* the buckets are the samples; count and sum are read apart */
+		ents[i].val.count = hist_count(ents[i].val.slots, QPLAT_SLOTS);
+		if (ents[i].val.count)
 			ents[m++] = ents[i];
+	}
 	*out = ents;
 	return m;
-}
-
-/* The p-quantile in ns (the histogram is never empty here). */
-static double quantile_ns(const struct hist_entry *e, double p)
-{
-	return hist_quantile_ns(e->val.slots, QPLAT_SLOTS, p);
-}
-
-static void print_stars(__u64 val, __u64 max)
-{
-	int n = max ? (int)(val * STARS / max) : 0, i;
-
-	for (i = 0; i < STARS; i++)
-		putchar(i < n ? '*' : ' ');
 }
 
 /* Mean of a histogram, in ns: exact, from sum_ns; 0 without samples. */
@@ -77,122 +87,271 @@ static double mean_ns(const struct hist_entry *e)
 	return m < 0 ? 0 : m;
 }
 
+static bool have_range(const struct hist_entry *e)
+{
+	return e->val.min_ns <= e->val.max_ns;
+}
+
+/* A count in `width` characters: 12345678, else 123.4M (powers of 1000). */
+static char *fmt_count(char *buf, size_t len, unsigned long long v,
+		       int width)
+{
+	static const char sfx[] = "kMGTPE";
+	double d = (double)v;
+	int i = -1;
+
+	if (snprintf(buf, len, "%llu", v) <= width)
+		return buf;
+	while (d >= 999.95 && i < (int)sizeof(sfx) - 2) {
+		d /= 1000;
+		i++;
+	}
+	snprintf(buf, len, "%.*f%c", d < 99.95 ? 1 : 0, d, sfx[i]);
+	return buf;
+}
+
+static double unit_ns(const struct qplat_env *env)
+{
+	return env->msecs ? 1e6 : 0;
+}
+
+/* One row per QP, opcode and latency: 77 columns (p99.9 >= 1000 s aside). */
+static void print_summary(const struct qplat_env *env,
+			  const struct hist_entry *h, long n)
+{
+	char f[6][HIST_FMT_LEN], op[OP_LEN];
+	double u = unit_ns(env);
+	long i;
+
+	printf("%-7s %3s %5s %-8s %-6s %7s %6s %6s %6s %6s %6s\n", "PID",
+	       "DEV", "QPN", "OP", "LAT", "COUNT", "AVG", "P50", "P99",
+	       "P99.9", "MAX");
+	for (i = 0; i < n; i++) {
+		const struct hist_entry *e = &h[i];
+
+		fmt_count(f[0], sizeof(f[0]), e->val.count, 7);
+		hist_fmt_ns(f[1], sizeof(f[1]), mean_ns(e), u);
+		hist_fmt_ns(f[2], sizeof(f[2]), qplat_quantile_ns(e, 0.5), u);
+		hist_fmt_ns(f[3], sizeof(f[3]), qplat_quantile_ns(e, 0.99), u);
+		hist_fmt_ns(f[4], sizeof(f[4]), qplat_quantile_ns(e, 0.999),
+			    u);
+		if (have_range(e))
+			hist_fmt_ns(f[5], sizeof(f[5]), e->val.max_ns, u);
+		else
+			snprintf(f[5], sizeof(f[5]), "-");
+		printf("%-7u %3u %5u %-8s %-6s %7s %6s %6s %6s %6s %6s\n",
+		       e->key.pid, e->key.dev, e->key.qpn,
+		       qplat_op_name(e->key.op, op, sizeof(op)),
+		       qplat_lat_name(e->key.lat), f[0], f[1], f[2], f[3],
+		       f[4], f[5]);
+	}
+	printf("\n");
+}
+
+static void print_stars(__u64 val, __u64 max)
+{
+	int n = max ? (int)(val * STARS / max) : 0, i;
+
+	for (i = 0; i < STARS; i++)
+		putchar(i < n ? '*' : ' ');
+}
+
+/* -H: one histogram, its buckets labelled in whole units (77 columns). */
 static void print_hist_text(const struct qplat_env *env,
 			    const struct hist_entry *e)
 {
-	double div = env->msecs ? 1e6 : 1e3;
-	const char *unit = env->msecs ? "ms" : "us";
-	int k, first = -1, last = -1, prec = env->msecs ? 6 : 3;
+	struct row {
+		unsigned long long lo, hi;
+		const char *unit;
+		__u64 count;
+	} rows[QPLAT_SLOTS];
+	int k, first = -1, last = -1, nr = 0, r;
+	unsigned long long lo, hi;
+	const char *unit;
 	__u64 max = 0;
-	char buf[16];
+	char buf[OP_LEN];
 
 	hist_span(e->val.slots, QPLAT_SLOTS, &first, &last, &max);
-	printf("pid %u dev %u qpn %u %s %s: count %llu  avg %.*f %s  "
-	       "p50 %.*f %s  p99 %.*f %s  p99.9 %.*f %s\n",
-	       e->key.pid, e->key.dev, e->key.qpn,
-	       op_name(e->key.op, buf, sizeof(buf)), lat_name(e->key.lat),
-	       (unsigned long long)hist_count(e->val.slots, QPLAT_SLOTS),
-	       prec - 1, mean_ns(e) / div, unit,
-	       prec - 1, quantile_ns(e, 0.5) / div, unit,
-	       prec - 1, quantile_ns(e, 0.99) / div, unit,
-	       prec - 1, quantile_ns(e, 0.999) / div, unit);
-	printf("%6s%-20s : count    distribution\n", "",
-	       env->msecs ? "msecs" : "usecs");
+	/* buckets whose labels start alike (all below 1 ms with -m) merge */
 	for (k = first; k >= 0 && k <= last; k++) {
-		printf("%11.*f -> %-11.*f : %-8llu |", prec,
-		       hist_slot_lo_ns(k) / div, prec,
-		       (hist_slot_hi_ns(k) - 1) / div,
-		       (unsigned long long)e->val.slots[k]);
-		print_stars(e->val.slots[k], max);
+		unit = hist_label(hist_slot_lo_ns(k), hist_slot_hi_ns(k) - 1,
+				  unit_ns(env), &lo, &hi);
+		if (nr && rows[nr - 1].lo == lo && rows[nr - 1].unit == unit) {
+			rows[nr - 1].hi = hi;
+			rows[nr - 1].count += e->val.slots[k];
+			continue;
+		}
+		rows[nr++] = (struct row){ lo, hi, unit, e->val.slots[k] };
+	}
+	for (max = 0, r = 0; r < nr; r++)
+		if (rows[r].count > max)
+			max = rows[r].count;
+	printf("pid %u dev %u qpn %u %s %s, count %llu\n", e->key.pid,
+	       e->key.dev, e->key.qpn,
+	       qplat_op_name(e->key.op, buf, sizeof(buf)),
+	       qplat_lat_name(e->key.lat), (unsigned long long)e->val.count);
+	printf("%13s%-10s : count    distribution\n", "", "latency");
+	for (r = 0; r < nr; r++) {
+		printf("%8llu -> %-8llu %-2s : %-8llu |", rows[r].lo,
+		       rows[r].hi, rows[r].unit,
+		       (unsigned long long)rows[r].count);
+		print_stars(rows[r].count, max);
 		printf("|\n");
 	}
 	printf("\n");
 }
 
+/* The counters, 79 columns: wide values as 12.3M. */
 static void print_counters_text(const struct hist_ctr_entry *c, long n)
 {
+	char f[7][HIST_FMT_LEN];
 	long i;
 
 	if (!n)
 		return;
-	printf("%-8s %4s %8s %12s %12s %8s %16s %12s %12s %12s\n", "PID",
-	       "DEV", "QPN", "WQES", "CQES", "ERRORS", "BYTES", "DOORBELLS",
-	       "POLLS", "EMPTY_POLLS");
-	for (i = 0; i < n; i++)
-		printf("%-8u %4u %8u %12llu %12llu %8llu %16llu %12llu %12llu "
-		       "%12llu\n", c[i].key.pid, c[i].key.dev, c[i].key.qpn,
-		       (unsigned long long)c[i].val.wqes,
-		       (unsigned long long)c[i].val.cqes,
-		       (unsigned long long)c[i].val.err_cqes,
-		       (unsigned long long)c[i].val.bytes,
-		       (unsigned long long)c[i].val.doorbells,
-		       (unsigned long long)c[i].val.polls,
-		       (unsigned long long)c[i].val.empty_polls);
+	printf("%-7s %3s %5s %8s %8s %6s %8s %9s %8s %8s\n", "PID", "DEV",
+	       "QPN", "WQES", "CQES", "ERRORS", "BYTES", "DOORBELLS", "POLLS",
+	       "EMPTY");
+	for (i = 0; i < n; i++) {
+		const struct qplat_counters *v = &c[i].val;
+
+		fmt_count(f[0], sizeof(f[0]), v->wqes, 8);
+		fmt_count(f[1], sizeof(f[1]), v->cqes, 8);
+		fmt_count(f[2], sizeof(f[2]), v->err_cqes, 6);
+		fmt_count(f[3], sizeof(f[3]), v->bytes, 8);
+		fmt_count(f[4], sizeof(f[4]), v->doorbells, 9);
+		fmt_count(f[5], sizeof(f[5]), v->polls, 8);
+		fmt_count(f[6], sizeof(f[6]), v->empty_polls, 8);
+		printf("%-7u %3u %5u %8s %8s %6s %8s %9s %8s %8s\n",
+		       c[i].key.pid, c[i].key.dev, c[i].key.qpn, f[0], f[1],
+		       f[2], f[3], f[4], f[5], f[6]);
+	}
 	printf("\n");
 }
 
-static void print_json(const struct hist_entry *h, long nh,
+static void json_dev(struct json *j, const struct qplat_env *env, __u32 dev)
+{
+	char name[32];
+
+	if (qplat_dev_name(env, dev, name, sizeof(name)))
+		json_str(j, "dev", name, sizeof(name));
+	else
+		json_null(j, "dev");
+	json_uint(j, "dev_index", dev);
+}
+
+static void json_latency(struct json *j, const char *key, double ns)
+{
+	json_measured(j, key, ns / 1e3, 3);
+}
+
+static void print_json_hist(struct json *j, const struct qplat_env *env,
+			    const struct hist_entry *e)
+{
+	bool range = have_range(e);
+	char buf[OP_LEN];
+	int k;
+
+	json_object(j, NULL);
+	json_uint(j, "pid", e->key.pid);
+	json_dev(j, env, e->key.dev);
+	json_uint(j, "qpn", e->key.qpn);
+	json_str(j, "op", qplat_op_name(e->key.op, buf, sizeof(buf)),
+		 sizeof(buf));
+	json_str(j, "latency", qplat_lat_name(e->key.lat), 16);
+	json_uint(j, "count", e->val.count);
+	json_latency(j, "min_us", range ? (double)e->val.min_ns : -1);
+	json_latency(j, "avg_us", mean_ns(e));
+	json_latency(j, "p50_us", qplat_quantile_ns(e, 0.5));
+	json_latency(j, "p99_us", qplat_quantile_ns(e, 0.99));
+	json_latency(j, "p99_9_us", qplat_quantile_ns(e, 0.999));
+	json_latency(j, "max_us", range ? (double)e->val.max_ns : -1);
+	json_array(j, "hist");
+	for (k = 0; k < QPLAT_SLOTS; k++) {
+		if (!e->val.slots[k])
+			continue;
+		json_object(j, NULL);
+		json_double(j, "lo_us", hist_slot_lo_ns(k) / 1e3, 3);
+		json_double(j, "hi_us", hist_slot_hi_ns(k) / 1e3, 3);
+		json_uint(j, "count", e->val.slots[k]);
+		json_close(j);
+	}
+	json_close(j);
+	json_close(j);
+}
+
+static void print_json(const struct qplat_env *env,
+		       const struct hist_entry *h, long nh,
 		       const struct hist_ctr_entry *c, long nc,
 		       double interval_s)
 {
 	struct timespec now;
 	struct json j;
-	char buf[16];
 	long i;
-	int k;
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	json_init(&j, stdout);
 	json_object(&j, NULL);
-	json_double(&j, "ts", now.tv_sec + now.tv_nsec / 1000 / 1e6, 6);
+	json_str(&j, "tool", "qplat", 8);
+	json_str(&j, "version", OPTS_VERSION, 16);
+	json_time(&j, "ts", &now);
 	json_double(&j, "interval_s", interval_s, 6);
 	json_array(&j, "qps");
-	for (i = 0; i < nh; i++) {
-		const struct hist_entry *e = &h[i];
-
-		json_object(&j, NULL);
-		json_uint(&j, "pid", e->key.pid);
-		json_uint(&j, "dev", e->key.dev);
-		json_uint(&j, "qpn", e->key.qpn);
-		json_str(&j, "op", op_name(e->key.op, buf, sizeof(buf)),
-			 sizeof(buf));
-		json_str(&j, "latency", lat_name(e->key.lat), 16);
-		json_uint(&j, "count", hist_count(e->val.slots, QPLAT_SLOTS));
-		json_double(&j, "avg_us", mean_ns(e) / 1e3, 3);
-		json_double(&j, "p50_us", quantile_ns(e, 0.5) / 1e3, 3);
-		json_double(&j, "p99_us", quantile_ns(e, 0.99) / 1e3, 3);
-		json_double(&j, "p99_9_us", quantile_ns(e, 0.999) / 1e3, 3);
-		json_array(&j, "hist");
-		for (k = 0; k < QPLAT_SLOTS; k++) {
-			if (!e->val.slots[k])
-				continue;
-			json_object(&j, NULL);
-			json_double(&j, "lo_us", hist_slot_lo_ns(k) / 1e3, 3);
-			json_double(&j, "hi_us", hist_slot_hi_ns(k) / 1e3, 3);
-			json_uint(&j, "count", e->val.slots[k]);
-			json_close(&j);
-		}
-		json_close(&j);
-		json_close(&j);
-	}
+	for (i = 0; i < nh; i++)
+		print_json_hist(&j, env, &h[i]);
 	json_close(&j);
 	json_array(&j, "counters");
 	for (i = 0; i < nc; i++) {
+		const struct qplat_counters *v = &c[i].val;
+
 		json_object(&j, NULL);
 		json_uint(&j, "pid", c[i].key.pid);
-		json_uint(&j, "dev", c[i].key.dev);
+		json_dev(&j, env, c[i].key.dev);
 		json_uint(&j, "qpn", c[i].key.qpn);
-		json_uint(&j, "wqes", c[i].val.wqes);
-		json_uint(&j, "cqes", c[i].val.cqes);
-		json_uint(&j, "err_cqes", c[i].val.err_cqes);
-		json_uint(&j, "bytes", c[i].val.bytes);
-		json_uint(&j, "doorbells", c[i].val.doorbells);
-		json_uint(&j, "polls", c[i].val.polls);
-		json_uint(&j, "empty_polls", c[i].val.empty_polls);
+		json_uint(&j, "wqes", v->wqes);
+		json_uint(&j, "cqes", v->cqes);
+		json_uint(&j, "errors", v->err_cqes);
+		json_uint(&j, "bytes", v->bytes);
+		json_uint(&j, "doorbells", v->doorbells);
+		json_uint(&j, "polls", v->polls);
+		json_uint(&j, "empty_polls", v->empty_polls);
 		json_close(&j);
 	}
 	json_close(&j);
 	json_close(&j);
+}
+
+/* --svg: the interval's histograms added to the run's. */
+static int accumulate(struct qplat_acc *acc, const struct hist_entry *h,
+		      long n)
+{
+	struct hist_entry *a, *e;
+	long i, added = 0;
+	int k;
+
+	a = realloc(acc->e, (size_t)(acc->n + n + 1) * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	acc->e = a;
+	for (i = 0; i < n; i++) {
+		e = bsearch(&h[i].key, a, (size_t)acc->n, sizeof(*a),
+			    hist_key_cmp);
+		if (!e) {
+			a[acc->n + added++] = h[i];
+			continue;
+		}
+		for (k = 0; k < QPLAT_SLOTS; k++)
+			e->val.slots[k] += h[i].val.slots[k];
+		e->val.count += h[i].val.count;
+		e->val.sum_ns += h[i].val.sum_ns;
+		if (h[i].val.min_ns < e->val.min_ns)
+			e->val.min_ns = h[i].val.min_ns;
+		if (h[i].val.max_ns > e->val.max_ns)
+			e->val.max_ns = h[i].val.max_ns;
+	}
+	acc->n += added;
+	qsort(a, (size_t)acc->n, sizeof(*a), hist_key_cmp);
+	return 0;
 }
 
 int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
@@ -201,6 +360,7 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 	struct hist_entry *h = NULL;
 	struct hist_ctr_entry *c = NULL;
 	long nh, nc, i;
+	int ret = 0;
 
 	nh = read_hists(bpf_map__fd(skel->maps.hists), !last, &h);
 	if (nh < 0) {
@@ -215,7 +375,7 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 		return -1;
 	}
 	if (env->json) {
-		print_json(h, nh, c, nc, interval_s);
+		print_json(env, h, nh, c, nc, interval_s);
 	} else {
 		if (env->timestamp) {
 			char ts[32];
@@ -224,14 +384,22 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 			strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&t));
 			printf("%-8s\n", ts);
 		}
-		for (i = 0; i < nh; i++)
+		if (nh)
+			print_summary(env, h, nh);
+		for (i = 0; env->histograms && i < nh; i++)
 			print_hist_text(env, &h[i]);
 		if (!nh && !nc)
 			printf("no hwqnic work requests traced\n\n");
 		print_counters_text(c, nc);
 	}
 	fflush(stdout);
+	if (env->svg && accumulate(env->acc, h, nh)) {
+		msg_warn("--svg: %s", strerror(ENOMEM));
+		ret = -1;
+	}
+	if (!ret && env->svg && last)
+		ret = qplat_svg(env, env->acc->e, env->acc->n);
 	free(h);
 	free(c);
-	return 0;
+	return ret;
 }
