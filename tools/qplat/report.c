@@ -291,9 +291,7 @@ static void print_json(const struct qplat_env *env,
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	json_init(&j, stdout);
-	json_object(&j, NULL);
-	json_str(&j, "tool", "qplat", 8);
-	json_str(&j, "version", OPTS_VERSION, 16);
+	json_head(&j, "qplat");
 	json_time(&j, "ts", &now);
 	json_double(&j, "interval_s", interval_s, 6);
 	json_array(&j, "qps");
