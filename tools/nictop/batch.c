@@ -12,6 +12,7 @@
 
 #include "nictop.h"
 #include "lib/json.h"
+#include "lib/opts.h"
 
 static void print_plain(const struct snapshot *sn, const struct opts *o)
 {
@@ -55,9 +56,9 @@ static void print_plain(const struct snapshot *sn, const struct opts *o)
 static void json_rates(struct json *j, double ops_s, double mib_s,
 		       double cqes_s, __u64 errors, double busy_pct)
 {
-	json_measured(j, "ops_s", ops_s, 1);
-	json_measured(j, "mb_s", mib_s, 3);
-	json_measured(j, "cqes_s", cqes_s, 1);
+	json_measured(j, "ops_per_s", ops_s, 1);
+	json_measured(j, "mib_per_s", mib_s, 3);
+	json_measured(j, "cqes_per_s", cqes_s, 1);
 	json_uint(j, "errors", errors);
 	json_measured(j, "engine_busy_pct", busy_pct, 2);
 }
@@ -81,8 +82,8 @@ static void json_row(struct json *j, const struct row *r)
 	json_uint(j, "qpn", r->qpn);
 	json_str(j, "type", hwqnic_qp_type_str(r->type), 8);
 	json_str(j, "state", hwqnic_qp_state_str(r->state), 8);
-	json_measured(j, "ops_s", r->ops_s, 1);
-	json_measured(j, "mb_s", r->mib_s, 3);
+	json_measured(j, "ops_per_s", r->ops_s, 1);
+	json_measured(j, "mib_per_s", r->mib_s, 3);
 	json_uint(j, "sq_outstanding", r->c.sq_outstanding);
 	json_uint(j, "rq_outstanding", r->c.rq_outstanding);
 	json_uint(j, "errors", r->c.errors);
@@ -93,8 +94,8 @@ static void json_row(struct json *j, const struct row *r)
 	json_uint(j, "send_cq", r->send_cq);
 	json_uint(j, "recv_cq", r->recv_cq);
 	json_measured(j, "cq_backlog", (double)r->cqbl, 0);
-	json_measured(j, "dev_p50_us", r->p50, 3);
-	json_measured(j, "dev_p99_us", r->p99, 3);
+	json_measured(j, "device_p50_us", r->p50, 3);
+	json_measured(j, "device_p99_us", r->p99, 3);
 	json_measured(j, "e2e_p99_us", r->e2e99, 3);
 	json_close(j);
 }
@@ -111,12 +112,14 @@ static void print_json(const struct snapshot *sn, const struct opts *o)
 	totals_build(sn, o, &t);
 	json_init(&j, stdout);
 	json_object(&j, NULL);
+	json_str(&j, "tool", "nictop", 16);
+	json_str(&j, "version", OPTS_VERSION, sizeof(OPTS_VERSION));
 	json_time(&j, "ts", &sn->wall);
 	json_double(&j, "interval_s", sn->interval, 3);
 	json_object(&j, "totals");
 	json_rates(&j, t.ops_s, t.mib_s, t.cqes_s, t.errors, t.busy_pct);
 	json_close(&j);
-	json_str(&j, "latency", sn->lat_status + skip,
+	json_str(&j, "latency_note", sn->lat_status + skip,
 		 sizeof(sn->lat_status) - skip);
 	json_array(&j, "devs");
 	for (i = 0; i < sn->ndev; i++)
