@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # nictop against live hwqperf workloads: the screen under tmux (rows and
-# rates, sorting, PID and QPN filters, pause, interval, help, resize, quit
-# and Ctrl-C restoring the terminal); batch JSON checked against the
+# rates, sorting, PID and QPN filters, pause, interval, help, the column
+# chooser, the latency columns at 80x24, colours or none, 'q' and Ctrl-C
+# quitting and restoring the terminal); batch JSON checked against the
 # published counters, read here with python3 struct (statsfile.py), and
 # against hwqperf's own figures; stats files it must skip; qplat's
 # latencies when qplat can run; options. Hostile stats files are
@@ -56,7 +57,7 @@ ok $? "--help: usage on stdout, exit 0"
 
 bad=0
 for args in "--bogus" "-d 0" "-d abc" "-n 0" "-p x" "-Q -1" "--sort nope" \
-	    "extra" "-p"; do
+	    "extra" "-p" "--columns nope" "--columns qpn,,pid" "--columns"; do
 	# shellcheck disable=SC2086
 	"$nictop" $args -b > "$tmp/bad.out" 2> "$tmp/bad.err"
 	rc=$?
@@ -198,6 +199,13 @@ grep -q '^nictop [0-9:]*, interval 0\.[0-9]* s$' "$tmp/plain.out" &&
 ok $? "-b plain: header, totals, column titles and A's 4 rows"
 diag < "$tmp/plain.out"
 
+"$nictop" -b -d 0.3 -n 1 -p "$A" --columns dev_p99,qpn,errors \
+	> "$tmp/cols.out" 2>&1
+grep -q '^ *QPN *p99dev *ERRORS$' "$tmp/cols.out" &&
+	[ "$(awk -v q="$(echo "$a_qpns" | cut -d' ' -f1)" '$1 == q' \
+	     "$tmp/cols.out" | awk '{ print NF }')" = 3 ]
+ok $? "--columns dev_p99,qpn,errors: those three, in table order"
+
 # ---- the screen, under tmux ----
 
 T() {
@@ -310,20 +318,21 @@ b_back() {
 until_screen 5 b_back
 ok $? "'p' and an empty answer: B's rows are back"
 
-keys q 17 Enter
+T send-keys -t nt -l '\'
+keys 17 Enter
 only_17() {
 	title_has "filter qpn 17" && [ -n "$(rows)" ] &&
 		[ -z "$(rows | awk '$1 != 17')" ] &&
 		[ "$(qpns_of "$A")" = "17 " ] && [ "$(qpns_of "$B")" = "17 " ]
 }
 until_screen 5 only_17
-ok $? "'q 17': QP 17 of A and of B only"
-keys q Enter
+ok $? "'\\ 17': QP 17 of A and of B only"
+keys o Enter
 all_back() {
 	has_rows "$A" "$a_qpns" && has_rows "$B" "$b_qpns" && ! title_has filter
 }
 until_screen 5 all_back
-ok $? "'q' and an empty answer: every QP again"
+ok $? "'o' and an empty answer: every QP again"
 
 title_time() {	# the time of the reading on the screen
 	head -1 "$tmp/screen" | awk '{ print $2 }'
@@ -362,23 +371,55 @@ keys h
 until_screen 5 has_rows "$A" "$a_qpns"
 ok $? "any key: back to the table"
 
+keys f
+until_screen 5 grep -q '^  \[x\] CQBL  *rank' "$tmp/screen"
+ok $? "'f': the column chooser"
+keys Down Down Down Down Down Down Down Down Down Down Space q
+no_cqbl() {
+	grep -q 'QPN TYPE STATE.*RQ *p50dev' "$tmp/screen" &&
+		! grep -q CQBL "$tmp/screen" && has_rows "$A" "$a_qpns"
+}
+until_screen 5 no_cqbl
+ok $? "'f', Down x10, space, q: CQBL gone, the other columns stay"
+keys f Space q
+until_screen 5 grep -q 'RQ *CQBL *p50dev' "$tmp/screen"
+ok $? "'f', space, q: CQBL back"
+
 T resize-window -t nt -x 80 -y 24
+# the table's rows at 80 columns: QPN PID COMMAND OPS/s MiB/s CQBL ...
+rows80() {
+	awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && NF == 10' "$tmp/screen"
+}
 small() {
 	[ "$(awk '{ print length }' "$tmp/screen" | sort -n | tail -1)" -le 80 ] &&
-		grep -q 'QPN TYPE STATE.*CQBL *$' "$tmp/screen" &&
-		! grep -q p50dev "$tmp/screen" && has_rows "$A" "$a_qpns" &&
-		[ "$(wc -l < "$tmp/screen")" -le 24 ]
+		grep -q '^ *QPN .*OPS/s .*p50dev  *p99dev  *p99e2e' "$tmp/screen" &&
+		[ "$(rows80 | awk -v p="$A" '$2 == p' | wc -l)" = 4 ] &&
+		[ "$(wc -l < "$tmp/screen")" -le 24 ] &&
+		grep -q 'q Quit' "$tmp/screen"
 }
 until_screen 10 small
-ok $? "resized to 80x24: redrawn, columns up to CQBL, A's rows"
+ok $? "resized to 80x24: the latency columns (p50dev p99dev p99e2e), A's rows, 'q Quit'"
 diag < "$tmp/screen"
 T resize-window -t nt -x 120 -y 30
-until_screen 10 grep -q 'p99e2e ERRORS' "$tmp/screen"
-ok $? "back to 120x30: the latency and ERRORS columns return"
+until_screen 10 grep -q 'QPN TYPE STATE.*p99e2e ERRORS' "$tmp/screen"
+ok $? "back to 120x30: every column returns"
 
-keys Q
+sgr_color() {	# the pane, with its attributes, uses a colour
+	T capture-pane -p -e -t nt > "$tmp/screen-e" 2> /dev/null
+	grep -qP '\e\[([0-9]+;)*(3[0-7]|4[0-7]|38|48)(;[0-9]+)*m' "$tmp/screen-e"
+}
+until_screen 5 sgr_color
+ok $? "colours where the terminal has them"
+keys z
+until_screen 5 eval '! sgr_color && has_rows "$A" "$a_qpns"'
+ok $? "'z': colours off"
+keys z
+until_screen 5 sgr_color
+ok $? "'z' again: colours on"
+
+keys q
 until_screen 10 grep -q '^EXIT=0' "$tmp/screen"
-ok $? "'Q' quits with status 0"
+ok $? "'q' quits at once, with status 0"
 restored() {
 	[ "$(T display -p -t nt '#{alternate_on}')" = 0 ] &&
 		! grep -q 'QPN TYPE STATE' "$tmp/screen" &&
@@ -399,6 +440,22 @@ until_screen 10 grep -q '^EXIT=0' "$tmp/screen"
 ok $(( rc | $? )) "-p A on the command line; Ctrl-C quits with status 0"
 until_screen 5 restored
 ok $? "and restores the terminal"
+
+for how in NO_COLOR=1 --no-color; do
+	cmd="$nictop --no-color"
+	[ "$how" = --no-color ] || cmd="NO_COLOR=1 $nictop"
+	keys clear Enter
+	T clear-history -t nt
+	keys "$cmd -d 0.5 -p $A; echo EXIT=\$?" Enter
+	until_screen 10 has_rows "$A" "$a_qpns"
+	rc=$?
+	sleep 0.6	# another update, drawn the same way
+	! sgr_color && grep -q "$A" "$tmp/screen-e"
+	ok $(( rc | $? )) "$how: no colours (attributes only)"
+	keys Q
+	until_screen 10 grep -q '^EXIT=0' "$tmp/screen"
+	ok $? "$how: 'Q' quits too"
+done
 T kill-server 2> /dev/null
 reap "$A" "$B"
 

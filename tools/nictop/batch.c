@@ -20,6 +20,7 @@ static void print_plain(const struct snapshot *sn, const struct opts *o)
 	unsigned int i, n;
 	struct totals t;
 	char line[512], ts[16], skip[SKIPPED_TEXT_SIZE];
+	int vis[NCOLS], nvis = cols_fit(o, 0, true, vis);
 
 	totals_build(sn, o, &t);
 	fmt_time(ts, sizeof(ts), &sn->wall);
@@ -41,11 +42,11 @@ static void print_plain(const struct snapshot *sn, const struct opts *o)
 		printf("skipped %u more stats files\n",
 		       sn->skipped.n - sn->skipped.kept);
 	printf("%s\n", sn->lat_status);
-	table_line(line, sizeof(line), NULL, NCOLS, true);
+	table_line(line, sizeof(line), NULL, vis, nvis, true);
 	printf("%s\n", line);
 	n = view_build(sn, o, &v);
 	for (i = 0; i < n; i++) {
-		table_line(line, sizeof(line), v[i], NCOLS, true);
+		table_line(line, sizeof(line), v[i], vis, nvis, true);
 		printf("%s\n", line);
 	}
 	printf("\n");
