@@ -54,23 +54,15 @@ static const char *const help_lines[] = {
 	"  \\  o  F4        show one QP only: its QPN (empty: all)",
 	"  c               clear both filters",
 	"  space  Z        pause / resume the screen (sampling goes on)",
-	"  d  s            set the interval, in seconds",
-	"  +  -            longer / shorter interval",
-	"  z               colours on / off",
+	"  d  s   +  -     set the interval / the next longer, shorter one",
+	"  z  Ctrl-L       colours on / off; redraw",
 	"  Up Down PgUp PgDn Home End    scroll the rows",
-	"  Ctrl-L          redraw",
 	"  q  Q  F10       quit (Ctrl-C too)",
 	"",
-	"Columns: QPN, TYPE (RC, UD), STATE, PID and COMMAND of the owner,",
-	"DEV (hwqnic-DEV), OPS/s (send and receive work requests posted),",
-	"MiB/s (payload the engine moved), SQ (send WQEs outstanding),",
-	"RQ (receives posted, not yet used), CQBL (CQEs written, not yet",
-	"polled; needs qplat), p50dev / p99dev (doorbell -> CQE) and",
+	"Columns ('f' lists them all): p50dev / p99dev (doorbell -> CQE) and",
 	"p99e2e (post -> poll) in microseconds over the last interval, from",
-	"qplat's pinned maps, and ERRORS (error CQEs since the QP was made).",
-	"A narrow screen drops columns, the least important first: DEV, TYPE,",
-	"RQ, SQ, STATE, CQBL, COMMAND, ERRORS, PID, MiB/s, p50dev, p99e2e,",
-	"p99dev, OPS/s.",
+	"qplat's pinned maps; CQBL, CQEs written and not yet polled; ERRORS,",
+	"error CQEs since the QP was made.",
 };
 
 static const double steps[] = {
@@ -360,10 +352,16 @@ static void draw_footer(struct ui *u)
 
 static void draw_help(void)
 {
+	char line[256] = "A narrow screen drops columns, least important first:";
 	unsigned int i;
+	int c;
 
 	for (i = 0; i < ARRAY_SIZE(help_lines) && (int)i < LINES; i++)
 		put(i, 0, help_lines[i]);
+	for (c = NCOLS - 1; c >= 0; c--)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+			 " %s%s", cols[col_rank[c]].title, c ? "," : ".");
+	put_wrapped(i, line);
 }
 
 /* top's 'f': every column, its rank of importance, on or off */
