@@ -223,7 +223,7 @@ deps:
 
 demo:
 	$(Q)DEB_PKGS="$(DEMO_PKGS)" DEPS_KERNEL=0 tools/deps.sh
-	$(Q)$(MAKE) --no-print-directory $(DEMO_BINS)
+	$(Q)$(MAKE) --no-print-directory $(if $(Q),-s) $(DEMO_BINS)
 	$(Q)BUILD=$(BUILD) tools/demo.sh
 
 # Headline figures, each printed with its same-run baseline (never asserted).
