@@ -6,7 +6,9 @@
 #   make check   install missing Debian packages, then run every test under
 #                prove: ASan+UBSan builds, valgrind, the kernel build
 #   make deps    install the Debian packages the build and the tests need
-#   make demo    the main job: a mixed workload traced by qplat
+#   make demo    the main job: a mixed workload traced by qplat, for
+#                DEMO_SECONDS (default 20) to watch with nictop; installs
+#                only the packages in DEMO_PKGS
 #   make bench   hwqperf's headline benchmarks, each with its same-run baseline
 #   make fuzz    every libFuzzer target for FUZZ_SECONDS (default 300) each
 #   make install PREFIX=/usr/local DESTDIR=
@@ -35,6 +37,11 @@ DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 	    libncurses-dev tmux qemu-system-x86 busybox-static cpio \
 	    libclang-rt-14-dev
+# What `make demo` needs: the library, the BPF objects and the tools it
+# runs (hwqload, qplat, nictop); no qemu, valgrind or kernel image.
+DEMO_PKGS := gcc make libc6-dev linux-libc-dev systemtap-sdt-dev \
+	     clang libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev
+DEMO_BINS := $(addprefix $(BUILD)/bin/,hwqload qplat nictop)
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      opcode.c engine.c ioc.c osdep_user.c) \
@@ -215,8 +222,9 @@ check: deps
 deps:
 	$(Q)DEB_PKGS="$(DEB_PKGS)" tools/deps.sh
 
-demo: deps
-	$(Q)$(MAKE) --no-print-directory all
+demo:
+	$(Q)DEB_PKGS="$(DEMO_PKGS)" DEPS_KERNEL=0 tools/deps.sh
+	$(Q)$(MAKE) --no-print-directory $(if $(Q),-s) $(DEMO_BINS)
 	$(Q)BUILD=$(BUILD) tools/demo.sh
 
 # Headline figures, each printed with its same-run baseline (never asserted).

@@ -152,7 +152,7 @@ check "hwqperf on the kernel backend: a context and its engine kthread" \
 	       test \$(grep -lx 'hwqnic[1-9][0-9]*-engine' /proc/[0-9]*/comm | wc -l) = 1"
 if [ -x /bin/nictop ]; then
 	snap=$(/bin/nictop -b --json -n 2 -d 0.5 -p "$bw" | tail -n 1)
-	ops=$(printf '%s\n' "$snap" | grep -o '"ops_s": [0-9.]*' | head -n 1 | sed 's/.*: //')
+	ops=$(printf '%s\n' "$snap" | grep -o '"ops_per_s": [0-9.]*' | head -n 1 | sed 's/.*: //')
 	dev=$(printf '%s\n' "$snap" | grep -o '"dev": "hwqnic[0-9]*"' | head -n 1 | sed 's/.*: "//; s/"$//')
 	check "nictop sees its QPs through the stats file the kernel writes ($dev, ${ops:-no} ops/s)" \
 		sh -c "[ -n '$dev' ] && [ \"\$(echo '${ops:-0}' | cut -d. -f1)\" -gt 0 ]"

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # nictop against live hwqperf workloads: the screen under tmux (rows and
-# rates, sorting, PID and QPN filters, pause, interval, help, resize, quit
-# and Ctrl-C restoring the terminal); batch JSON checked against the
+# rates, sorting, PID and QPN filters, pause, interval, help, the column
+# chooser, the latency columns at 80x24, colours or none, 'q' and Ctrl-C
+# quitting and restoring the terminal); batch JSON checked against the
 # published counters, read here with python3 struct (statsfile.py), and
 # against hwqperf's own figures; stats files it must skip; qplat's
 # latencies when qplat can run; options. Hostile stats files are
@@ -56,7 +57,7 @@ ok $? "--help: usage on stdout, exit 0"
 
 bad=0
 for args in "--bogus" "-d 0" "-d abc" "-n 0" "-p x" "-Q -1" "--sort nope" \
-	    "extra" "-p"; do
+	    "extra" "-p" "--columns nope" "--columns qpn,,pid" "--columns"; do
 	# shellcheck disable=SC2086
 	"$nictop" $args -b > "$tmp/bad.out" 2> "$tmp/bad.err"
 	rc=$?
@@ -119,8 +120,8 @@ q = rows[16]
 want = {"comm": 'syn"tic', "dev": "hwqnic-emb7", "type": "RC",
         "state": "RTS", "posts": 1000, "recv_posts": 5, "sq_outstanding": 10,
         "rq_outstanding": 5, "completions": 1000, "errors": 2,
-        "bytes": 4096000, "ops_s": 0, "mb_s": 0, "cq_backlog": 10,
-        "dev_p50_us": None}
+        "bytes": 4096000, "ops_per_s": 0, "mib_per_s": 0, "cq_backlog": 10,
+        "device_p50_us": None}
 bad = {k: (q[k], v) for k, v in want.items() if q[k] != v}
 assert not bad, bad
 assert rows[17]["type"] == "UD" and rows[17]["state"] == "ERR", rows[17]
@@ -147,17 +148,20 @@ after = json.load(open(sys.argv[3]))[0]
 pid = int(sys.argv[4])
 assert len(objs) == 2, "%d snapshots" % len(objs)
 for o in objs:
-    for k in ("ts", "interval_s", "totals", "qps"):
+    assert list(o)[:2] == ["tool", "version"], list(o)[:2]
+    assert o["tool"] == "nictop", o["tool"]
+    for k in ("ts", "interval_s", "totals", "qps", "latency_note"):
         assert k in o, k
-    for k in ("ops_s", "mb_s", "cqes_s", "errors", "engine_busy_pct"):
+    for k in ("ops_per_s", "mib_per_s", "cqes_per_s", "errors",
+              "engine_busy_pct"):
         assert k in o["totals"], k
     assert 0.4 <= o["interval_s"] <= 1.5, o["interval_s"]
     assert {q["pid"] for q in o["qps"]} == {pid}, "other pids with -p"
     assert sorted(q["qpn"] for q in o["qps"]) == \
         sorted(int(k) for k in before["qps"]), o["qps"]
     t = o["totals"]
-    assert abs(t["ops_s"] - sum(q["ops_s"] for q in o["qps"])) <= \
-        0.001 * t["ops_s"] + 1, t
+    assert abs(t["ops_per_s"] - sum(q["ops_per_s"] for q in o["qps"])) <= \
+        0.001 * t["ops_per_s"] + 1, t
     assert 0 <= t["engine_busy_pct"] <= 100, t
     for q in o["qps"]:
         b, a = before["qps"][str(q["qpn"])], after["qps"][str(q["qpn"])]
@@ -165,15 +169,16 @@ for o in objs:
             assert b[k] <= q[k] <= a[k], (q["qpn"], k, b[k], q[k], a[k])
         assert q["type"] == "RC" and q["state"] == "RTS", q
         assert q["comm"] == "hwqperf" and q["dev"] == before["dev"], q
-senders = [q for q in objs[1]["qps"] if q["ops_s"] > 0 and q["mb_s"] > 0]
+senders = [q for q in objs[1]["qps"]
+           if q["ops_per_s"] > 0 and q["mib_per_s"] > 0]
 assert len(senders) == 2, objs[1]["qps"]
 prev = {q["qpn"]: q for q in objs[0]["qps"]}
 for q in objs[1]["qps"]:
     dt = objs[1]["interval_s"]
     want = (q["posts"] - prev[q["qpn"]]["posts"]) / dt
-    assert abs(q["ops_s"] - want) <= 0.005 * want + 2 / dt, (q, want)
+    assert abs(q["ops_per_s"] - want) <= 0.005 * want + 2 / dt, (q, want)
     want = (q["bytes"] - prev[q["qpn"]]["bytes"]) / 2**20 / dt
-    assert abs(q["mb_s"] - want) <= 0.005 * want + 0.01, (q, want)
+    assert abs(q["mib_per_s"] - want) <= 0.005 * want + 0.01, (q, want)
 PY
 ok "${PIPESTATUS[0]}" "JSON: counters within the readings around it, rates = deltas / interval_s, totals = sum"
 
@@ -193,6 +198,13 @@ grep -q '^nictop [0-9:]*, interval 0\.[0-9]* s$' "$tmp/plain.out" &&
 	[ "$(awk -v p="$A" '$4 == p && $2 == "RC"' "$tmp/plain.out" | wc -l)" = 4 ]
 ok $? "-b plain: header, totals, column titles and A's 4 rows"
 diag < "$tmp/plain.out"
+
+"$nictop" -b -d 0.3 -n 1 -p "$A" --columns dev_p99,qpn,errors \
+	> "$tmp/cols.out" 2>&1
+grep -q '^ *QPN *p99dev *ERRORS$' "$tmp/cols.out" &&
+	[ "$(awk -v q="$(echo "$a_qpns" | cut -d' ' -f1)" '$1 == q' \
+	     "$tmp/cols.out" | awk '{ print NF }')" = 3 ]
+ok $? "--columns dev_p99,qpn,errors: those three, in table order"
 
 # ---- the screen, under tmux ----
 
@@ -306,20 +318,21 @@ b_back() {
 until_screen 5 b_back
 ok $? "'p' and an empty answer: B's rows are back"
 
-keys q 17 Enter
+T send-keys -t nt -l '\'
+keys 17 Enter
 only_17() {
 	title_has "filter qpn 17" && [ -n "$(rows)" ] &&
 		[ -z "$(rows | awk '$1 != 17')" ] &&
 		[ "$(qpns_of "$A")" = "17 " ] && [ "$(qpns_of "$B")" = "17 " ]
 }
 until_screen 5 only_17
-ok $? "'q 17': QP 17 of A and of B only"
-keys q Enter
+ok $? "'\\ 17': QP 17 of A and of B only"
+keys o Enter
 all_back() {
 	has_rows "$A" "$a_qpns" && has_rows "$B" "$b_qpns" && ! title_has filter
 }
 until_screen 5 all_back
-ok $? "'q' and an empty answer: every QP again"
+ok $? "'o' and an empty answer: every QP again"
 
 title_time() {	# the time of the reading on the screen
 	head -1 "$tmp/screen" | awk '{ print $2 }'
@@ -358,23 +371,55 @@ keys h
 until_screen 5 has_rows "$A" "$a_qpns"
 ok $? "any key: back to the table"
 
+keys f
+until_screen 5 grep -q '^  \[x\] CQBL  *rank' "$tmp/screen"
+ok $? "'f': the column chooser"
+keys Down Down Down Down Down Down Down Down Down Down Space q
+no_cqbl() {
+	grep -q 'QPN TYPE STATE.*RQ *p50dev' "$tmp/screen" &&
+		! grep -q CQBL "$tmp/screen" && has_rows "$A" "$a_qpns"
+}
+until_screen 5 no_cqbl
+ok $? "'f', Down x10, space, q: CQBL gone, the other columns stay"
+keys f Space q
+until_screen 5 grep -q 'RQ *CQBL *p50dev' "$tmp/screen"
+ok $? "'f', space, q: CQBL back"
+
 T resize-window -t nt -x 80 -y 24
+# the table's rows at 80 columns: QPN PID COMMAND OPS/s MiB/s CQBL ...
+rows80() {
+	awk '$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && NF == 10' "$tmp/screen"
+}
 small() {
 	[ "$(awk '{ print length }' "$tmp/screen" | sort -n | tail -1)" -le 80 ] &&
-		grep -q 'QPN TYPE STATE.*CQBL *$' "$tmp/screen" &&
-		! grep -q p50dev "$tmp/screen" && has_rows "$A" "$a_qpns" &&
-		[ "$(wc -l < "$tmp/screen")" -le 24 ]
+		grep -q '^ *QPN .*OPS/s .*p50dev  *p99dev  *p99e2e' "$tmp/screen" &&
+		[ "$(rows80 | awk -v p="$A" '$2 == p' | wc -l)" = 4 ] &&
+		[ "$(wc -l < "$tmp/screen")" -le 24 ] &&
+		grep -q 'q Quit' "$tmp/screen"
 }
 until_screen 10 small
-ok $? "resized to 80x24: redrawn, columns up to CQBL, A's rows"
+ok $? "resized to 80x24: the latency columns (p50dev p99dev p99e2e), A's rows, 'q Quit'"
 diag < "$tmp/screen"
 T resize-window -t nt -x 120 -y 30
-until_screen 10 grep -q 'p99e2e ERRORS' "$tmp/screen"
-ok $? "back to 120x30: the latency and ERRORS columns return"
+until_screen 10 grep -q 'QPN TYPE STATE.*p99e2e ERRORS' "$tmp/screen"
+ok $? "back to 120x30: every column returns"
 
-keys Q
+sgr_color() {	# the pane, with its attributes, uses a colour
+	T capture-pane -p -e -t nt > "$tmp/screen-e" 2> /dev/null
+	grep -qP '\e\[([0-9]+;)*(3[0-7]|4[0-7]|38|48)(;[0-9]+)*m' "$tmp/screen-e"
+}
+until_screen 5 sgr_color
+ok $? "colours where the terminal has them"
+keys z
+until_screen 5 eval '! sgr_color && has_rows "$A" "$a_qpns"'
+ok $? "'z': colours off"
+keys z
+until_screen 5 sgr_color
+ok $? "'z' again: colours on"
+
+keys q
 until_screen 10 grep -q '^EXIT=0' "$tmp/screen"
-ok $? "'Q' quits with status 0"
+ok $? "'q' quits at once, with status 0"
 restored() {
 	[ "$(T display -p -t nt '#{alternate_on}')" = 0 ] &&
 		! grep -q 'QPN TYPE STATE' "$tmp/screen" &&
@@ -395,6 +440,22 @@ until_screen 10 grep -q '^EXIT=0' "$tmp/screen"
 ok $(( rc | $? )) "-p A on the command line; Ctrl-C quits with status 0"
 until_screen 5 restored
 ok $? "and restores the terminal"
+
+for how in NO_COLOR=1 --no-color; do
+	cmd="$nictop --no-color"
+	[ "$how" = --no-color ] || cmd="NO_COLOR=1 $nictop"
+	keys clear Enter
+	T clear-history -t nt
+	keys "$cmd -d 0.5 -p $A; echo EXIT=\$?" Enter
+	until_screen 10 has_rows "$A" "$a_qpns"
+	rc=$?
+	sleep 0.6	# another update, drawn the same way
+	! sgr_color && grep -q "$A" "$tmp/screen-e"
+	ok $(( rc | $? )) "$how: no colours (attributes only)"
+	keys Q
+	until_screen 10 grep -q '^EXIT=0' "$tmp/screen"
+	ok $? "$how: 'Q' quits too"
+done
 T kill-server 2> /dev/null
 reap "$A" "$B"
 
@@ -435,8 +496,8 @@ seen = []
 for s in snaps:
     qps = [q for q in s["qps"] if q["pid"] == pid]
     if len(qps) == 4:
-        seen.append((s["interval_s"], sum(q["ops_s"] for q in qps),
-                     sum(q["mb_s"] for q in qps), s["ts"]))
+        seen.append((s["interval_s"], sum(q["ops_per_s"] for q in qps),
+                     sum(q["mib_per_s"] for q in qps), s["ts"]))
 seen = seen[1:]		# its interval began before C's QPs existed
 secs = sum(s[0] for s in seen)
 assert secs >= 2, "C seen for %.1f s only" % secs
@@ -542,24 +603,24 @@ def expect(i, qpn, key, want):
         bad.append("snapshot %d qpn %d %s: %s, want %s" % (i, qpn, key, got,
                                                           want))
 def samples(i):
-    m = re.search(r", (\d+) samples", objs[i]["latency"])
+    m = re.search(r", (\d+) samples", objs[i]["latency_note"])
     return int(m.group(1)) if m else None
 for i in range(3):
     expect(i, 16, "cq_backlog", 20)	# qplat's: 500 CQEs, 480 polls
     expect(i, 17, "cq_backlog", 0)	# published: every WR signaled
-for key in ("dev_p50_us", "dev_p99_us", "e2e_p99_us"):
+for key in ("device_p50_us", "device_p99_us", "e2e_p99_us"):
     expect(0, 16, key, None)
-expect(1, 16, "dev_p50_us", 1.792)	# 1024 + 75/100 * 1024 ns
-expect(1, 16, "dev_p99_us", 8.150)	# 4096 + 48.5/49 * 4096 ns
+expect(1, 16, "device_p50_us", 1.792)	# 1024 + 75/100 * 1024 ns
+expect(1, 16, "device_p99_us", 8.150)	# 4096 + 48.5/49 * 4096 ns
 expect(1, 16, "e2e_p99_us", 32.768)	# 16384 + 99/99 * 16384 ns
-expect(1, 17, "dev_p50_us", 50331.648)
-expect(1, 17, "dev_p99_us", 66773.320)
+expect(1, 17, "device_p50_us", 50331.648)
+expect(1, 17, "device_p99_us", 66773.320)
 expect(1, 17, "e2e_p99_us", None)
-expect(2, 16, "dev_p50_us", None)	# no growth
+expect(2, 16, "device_p50_us", None)	# no growth
 expect(2, 16, "e2e_p99_us", 32.604)	# emptied: all 10 are new
 for i, want in enumerate((0, 253, 10)):
     if samples(i) != want:
-        bad.append("snapshot %d: %s" % (i, objs[i]["latency"]))
+        bad.append("snapshot %d: %s" % (i, objs[i]["latency_note"]))
 assert not bad, bad
 PY
 	ok "${PIPESTATUS[0]}" "percentiles of the interval's growth, summed over opcodes; a shrunk histogram starts over; CQBL from qplat's counters"
@@ -602,18 +663,18 @@ else
 	python3 - "$tmp/lat.json" <<'PY' 2>&1 | diag
 import json, re, sys
 o = [json.loads(l) for l in open(sys.argv[1])][-1]
-m = re.match(r"qplat maps at \S+, (\d+) samples", o["latency"])
-assert m, o["latency"]
-senders = [q for q in o["qps"] if q["ops_s"] > 0]
+m = re.match(r"qplat maps at \S+, (\d+) samples", o["latency_note"])
+assert m, o["latency_note"]
+senders = [q for q in o["qps"] if q["ops_per_s"] > 0]
 assert len(senders) == 2, o["qps"]
 done = 0
 for q in senders:
-    p50, p99, e99 = q["dev_p50_us"], q["dev_p99_us"], q["e2e_p99_us"]
+    p50, p99, e99 = q["device_p50_us"], q["device_p99_us"], q["e2e_p99_us"]
     assert None not in (p50, p99, e99), q
     assert 0 < p50 <= p99 and e99 > 0, q
     print("qpn %d: dev p50 %.1f p99 %.1f, e2e p99 %.1f us"
           % (q["qpn"], p50, p99, e99))
-    done += q["ops_s"] * o["interval_s"]
+    done += q["ops_per_s"] * o["interval_s"]
 # a device and an e2e sample per completion of the interval
 assert int(m.group(1)) >= 0.9 * 2 * done, (m.group(1), done)
 PY

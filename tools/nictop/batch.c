@@ -12,6 +12,7 @@
 
 #include "nictop.h"
 #include "lib/json.h"
+#include "lib/opts.h"
 
 static void print_plain(const struct snapshot *sn, const struct opts *o)
 {
@@ -19,6 +20,7 @@ static void print_plain(const struct snapshot *sn, const struct opts *o)
 	unsigned int i, n;
 	struct totals t;
 	char line[512], ts[16], skip[SKIPPED_TEXT_SIZE];
+	int vis[NCOLS], nvis = cols_fit(o, 0, true, vis);
 
 	totals_build(sn, o, &t);
 	fmt_time(ts, sizeof(ts), &sn->wall);
@@ -40,11 +42,11 @@ static void print_plain(const struct snapshot *sn, const struct opts *o)
 		printf("skipped %u more stats files\n",
 		       sn->skipped.n - sn->skipped.kept);
 	printf("%s\n", sn->lat_status);
-	table_line(line, sizeof(line), NULL, NCOLS, true);
+	table_line(line, sizeof(line), NULL, vis, nvis, true);
 	printf("%s\n", line);
 	n = view_build(sn, o, &v);
 	for (i = 0; i < n; i++) {
-		table_line(line, sizeof(line), v[i], NCOLS, true);
+		table_line(line, sizeof(line), v[i], vis, nvis, true);
 		printf("%s\n", line);
 	}
 	printf("\n");
@@ -55,9 +57,9 @@ static void print_plain(const struct snapshot *sn, const struct opts *o)
 static void json_rates(struct json *j, double ops_s, double mib_s,
 		       double cqes_s, __u64 errors, double busy_pct)
 {
-	json_measured(j, "ops_s", ops_s, 1);
-	json_measured(j, "mb_s", mib_s, 3);
-	json_measured(j, "cqes_s", cqes_s, 1);
+	json_measured(j, "ops_per_s", ops_s, 1);
+	json_measured(j, "mib_per_s", mib_s, 3);
+	json_measured(j, "cqes_per_s", cqes_s, 1);
 	json_uint(j, "errors", errors);
 	json_measured(j, "engine_busy_pct", busy_pct, 2);
 }
@@ -81,8 +83,8 @@ static void json_row(struct json *j, const struct row *r)
 	json_uint(j, "qpn", r->qpn);
 	json_str(j, "type", hwqnic_qp_type_str(r->type), 8);
 	json_str(j, "state", hwqnic_qp_state_str(r->state), 8);
-	json_measured(j, "ops_s", r->ops_s, 1);
-	json_measured(j, "mb_s", r->mib_s, 3);
+	json_measured(j, "ops_per_s", r->ops_s, 1);
+	json_measured(j, "mib_per_s", r->mib_s, 3);
 	json_uint(j, "sq_outstanding", r->c.sq_outstanding);
 	json_uint(j, "rq_outstanding", r->c.rq_outstanding);
 	json_uint(j, "errors", r->c.errors);
@@ -93,8 +95,8 @@ static void json_row(struct json *j, const struct row *r)
 	json_uint(j, "send_cq", r->send_cq);
 	json_uint(j, "recv_cq", r->recv_cq);
 	json_measured(j, "cq_backlog", (double)r->cqbl, 0);
-	json_measured(j, "dev_p50_us", r->p50, 3);
-	json_measured(j, "dev_p99_us", r->p99, 3);
+	json_measured(j, "device_p50_us", r->p50, 3);
+	json_measured(j, "device_p99_us", r->p99, 3);
 	json_measured(j, "e2e_p99_us", r->e2e99, 3);
 	json_close(j);
 }
@@ -110,13 +112,13 @@ static void print_json(const struct snapshot *sn, const struct opts *o)
 
 	totals_build(sn, o, &t);
 	json_init(&j, stdout);
-	json_object(&j, NULL);
+	json_head(&j, "nictop");
 	json_time(&j, "ts", &sn->wall);
 	json_double(&j, "interval_s", sn->interval, 3);
 	json_object(&j, "totals");
 	json_rates(&j, t.ops_s, t.mib_s, t.cqes_s, t.errors, t.busy_pct);
 	json_close(&j);
-	json_str(&j, "latency", sn->lat_status + skip,
+	json_str(&j, "latency_note", sn->lat_status + skip,
 		 sizeof(sn->lat_status) - skip);
 	json_array(&j, "devs");
 	for (i = 0; i < sn->ndev; i++)

@@ -9,23 +9,47 @@
 
 #include "nictop.h"
 
-/* title, --sort name, widths (screen, batch), left-aligned, descending */
+/* title, name, what, widths (screen, batch), left-aligned, descending */
 const struct col cols[NCOLS] = {
-	[C_QPN]	  = { "QPN",	"qpn",		5,  6,	false, false },
-	[C_TYPE]  = { "TYPE",	"type",		4,  4,	true,  false },
-	[C_STATE] = { "STATE",	"state",	5,  5,	true,  false },
-	[C_PID]	  = { "PID",	"pid",		7,  7,	false, false },
-	[C_COMM]  = { "COMMAND", "comm",	10, 15, true,  false },
-	[C_DEV]	  = { "DEV",	"dev",		5,  14, true,  false },
-	[C_OPS]	  = { "OPS/s",	"ops",		8,  10, false, true },
-	[C_MIB]	  = { "MiB/s",	"mib",		8,  10, false, true },
-	[C_SQ]	  = { "SQ",	"sq",		6,  6,	false, true },
-	[C_RQ]	  = { "RQ",	"rq",		6,  6,	false, true },
-	[C_CQBL]  = { "CQBL",	"cqbl",		6,  6,	false, true },
-	[C_P50]	  = { "p50dev",	"dev_p50",	7,  9,	false, true },
-	[C_P99]	  = { "p99dev",	"dev_p99",	7,  9,	false, true },
-	[C_E2E99] = { "p99e2e",	"e2e_p99",	7,  9,	false, true },
-	[C_ERR]	  = { "ERRORS",	"errors",	6,  10, false, true },
+	[C_QPN]	  = { "QPN",	"qpn",	   "queue pair number",
+		      5,  6,  false, false },
+	[C_TYPE]  = { "TYPE",	"type",	   "RC or UD",
+		      4,  4,  true,  false },
+	[C_STATE] = { "STATE",	"state",   "RESET ... RTS, ERR",
+		      5,  5,  true,  false },
+	[C_PID]	  = { "PID",	"pid",	   "owner's process id",
+		      7,  7,  false, false },
+	[C_COMM]  = { "COMMAND", "comm",   "owner's command name",
+		      10, 15, true,  false },
+	[C_DEV]	  = { "DEV",	"dev",	   "device (hwqnic-DEV)",
+		      5,  14, true,  false },
+	[C_OPS]	  = { "OPS/s",	"ops",	   "work requests posted per second",
+		      8,  10, false, true },
+	[C_MIB]	  = { "MiB/s",	"mib",	   "payload moved, MiB per second",
+		      8,  10, false, true },
+	[C_SQ]	  = { "SQ",	"sq",	   "send WQEs outstanding",
+		      6,  6,  false, true },
+	[C_RQ]	  = { "RQ",	"rq",	   "receives outstanding",
+		      6,  6,  false, true },
+	[C_CQBL]  = { "CQBL",	"cqbl",	   "CQEs written, not yet polled",
+		      6,  6,  false, true },
+	[C_P50]	  = { "p50dev",	"dev_p50", "device latency p50, us",
+		      7,  9,  false, true },
+	[C_P99]	  = { "p99dev",	"dev_p99", "device latency p99, us",
+		      7,  9,  false, true },
+	[C_E2E99] = { "p99e2e",	"e2e_p99", "post to poll latency p99, us",
+		      7,  9,  false, true },
+	[C_ERR]	  = { "ERRORS",	"errors",  "error completions",
+		      6,  10, false, true },
+};
+
+/*
+ * What a narrow screen keeps: latencies and rates before the columns
+ * that rarely change from row to row (type, device, state) or say less.
+ */
+const int col_rank[NCOLS] = {
+	C_QPN, C_OPS, C_P99, C_E2E99, C_P50, C_MIB, C_PID, C_ERR, C_COMM,
+	C_CQBL, C_STATE, C_SQ, C_RQ, C_TYPE, C_DEV,
 };
 
 /*
@@ -101,22 +125,56 @@ int pad(char *buf, size_t len, const char *text, int col, int width)
 	return snprintf(buf, len, "%*.*s", width, width, text);
 }
 
-/* One line of a table: every column of cols_n, widths from `batch`. */
-void table_line(char *line, size_t len, const struct row *r,
-		       int ncols, bool batch)
+static int col_width(int c, bool batch)
+{
+	return batch ? cols[c].bwidth : cols[c].width;
+}
+
+/*
+ * The columns of o->col_on that fit in `width` characters (0: any), in
+ * table order, into vis[NCOLS]: the least important go first, never the
+ * last one. Returns how many.
+ */
+int cols_fit(const struct opts *o, int width, bool batch, int *vis)
+{
+	bool on[NCOLS];
+	int c, i, n = 0, x = 0;
+
+	memcpy(on, o->col_on, sizeof(on));
+	for (c = 0; c < NCOLS; c++)
+		if (on[c])
+			x += col_width(c, batch) + (n++ ? 1 : 0);
+	for (i = NCOLS - 1; width && x > width && n > 1 && i >= 0; i--) {
+		c = col_rank[i];
+		if (!on[c])
+			continue;
+		on[c] = false;
+		x -= col_width(c, batch) + 1;
+		n--;
+	}
+	for (c = n = 0; c < NCOLS; c++)
+		if (on[c])
+			vis[n++] = c;
+	return n;
+}
+
+/* One line of a table: the columns vis[nvis], widths from `batch`. */
+void table_line(char *line, size_t len, const struct row *r, const int *vis,
+		int nvis, bool batch)
 {
 	char text[64];
 	size_t off = 0;
-	int c, w;
+	int i, c, w;
 
 	line[0] = '\0';
-	for (c = 0; c < ncols && off < len; c++) {
-		w = batch ? cols[c].bwidth : cols[c].width;
+	for (i = 0; i < nvis && off < len; i++) {
+		c = vis[i];
+		w = col_width(c, batch);
 		if (r)
 			cell(text, sizeof(text), r, c, w, batch);
 		else
 			snprintf(text, sizeof(text), "%s", cols[c].title);
-		if (c)
+		if (i)
 			line[off++] = ' ';
 		off += pad(line + off, len - off, text, c, w);
 	}

@@ -64,7 +64,8 @@ enum col_id {
 
 struct col {
 	const char *title;
-	const char *name;	/* for --sort */
+	const char *name;	/* for --sort and --columns */
+	const char *what;	/* for the field chooser */
 	int width;		/* on the screen */
 	int bwidth;		/* in batch output */
 	bool left;		/* left-aligned */
@@ -72,6 +73,7 @@ struct col {
 };
 
 extern const struct col cols[NCOLS];
+extern const int col_rank[NCOLS];	/* most important first */
 
 struct opts {
 	double interval;	/* seconds */
@@ -83,6 +85,8 @@ struct opts {
 	const char *maps;	/* qplat's pin directory */
 	int sort;		/* enum col_id; -1: the mode's default */
 	bool reverse;
+	bool col_on[NCOLS];	/* the columns asked for */
+	bool no_color;
 };
 
 /* ---- samples: what one reading of the counters found ---- */
@@ -230,8 +234,9 @@ double dev_busy(const struct dev_row *d);
 
 /* cells.c */
 int pad(char *buf, size_t len, const char *text, int col, int width);
-void table_line(char *line, size_t len, const struct row *r, int ncols,
-		bool batch);
+int cols_fit(const struct opts *o, int width, bool batch, int *vis);
+void table_line(char *line, size_t len, const struct row *r, const int *vis,
+		int nvis, bool batch);
 void fmt_time(char *buf, size_t len, const struct timespec *ts);
 void totals_text(char *buf, size_t len, const struct totals *t,
 		 double interval, int w);

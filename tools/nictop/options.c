@@ -6,20 +6,22 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "nictop.h"
 #include "lib/opts.h"
 
-enum { OPT_MAPS = 256, OPT_JSON };
+enum { OPT_MAPS = 256, OPT_JSON, OPT_COLUMNS, OPT_NO_COLOR };
 
 static const char doc[] =
 "A live monitor of the hwqnic devices in use on this machine and of\n"
 "their queue pairs: rates from the counters each process publishes\n"
 "in /dev/shm, latencies from the maps that qplat --pin leaves.\n"
 "\n"
-"Keys on the screen: h help, < > sort column, r reverse, p PID\n"
-"filter, q QPN filter, space pause, d + - interval, Q or F10 quit.";
+"Keys on the screen: h help, f columns, < > sort column, r reverse,\n"
+"p PID filter, \\ or o QPN filter, space pause, d + - interval,\n"
+"z colour, q or F10 quit.";
 
 static const struct argp_option options[] = {
 	{ "delay", 'd', "SECS", 0,
@@ -34,6 +36,12 @@ static const struct argp_option options[] = {
 	  "dev_p50, dev_p99, e2e_p99 or errors (default ops; pid with -b)",
 	  0 },
 	{ "reverse", 'r', NULL, 0, "Reverse the sort order", 0 },
+	{ "columns", OPT_COLUMNS, "LIST", 0,
+	  "Only these columns (names as for --sort, comma-separated); a "
+	  "narrow screen drops the least important of them", 0 },
+	{ "no-color", OPT_NO_COLOR, NULL, 0,
+	  "No colours on the screen (so does NO_COLOR in the environment)",
+	  0 },
 	{ "batch", 'b', NULL, 0, "Print a snapshot per interval, no screen",
 	  0 },
 	{ "json", OPT_JSON, NULL, 0,
@@ -67,14 +75,24 @@ long long nictop_filter(const char *s, long long max)
 	return (long long)v;
 }
 
-static int sort_column(const char *s)
+static int column(const char *what, const char *s)
 {
 	const char *names[NCOLS];
 	int c;
 
 	for (c = 0; c < NCOLS; c++)
 		names[c] = cols[c].name;
-	return (int)opts_keyword("sort column", s, names, NCOLS);
+	return (int)opts_keyword(what, s, names, NCOLS);
+}
+
+static void columns(struct opts *o, const char *s)
+{
+	char items[NCOLS][OPTS_ITEM_MAX];
+	unsigned int i, n = opts_list("column", s, items, NCOLS);
+
+	memset(o->col_on, 0, sizeof(o->col_on));
+	for (i = 0; i < n; i++)
+		o->col_on[column("column", items[i])] = true;
 }
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
@@ -104,7 +122,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		o->maps = arg;
 		return 0;
 	case 's':
-		o->sort = sort_column(arg);
+		o->sort = column("sort column", arg);
 		return 0;
 	case 'r':
 		o->reverse = true;
@@ -115,6 +133,12 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_JSON:
 		o->json = true;
 		return 0;
+	case OPT_COLUMNS:
+		columns(o, arg);
+		return 0;
+	case OPT_NO_COLOR:
+		o->no_color = true;
+		return 0;
 	}
 	return opts_default(key, arg, state);
 }
@@ -123,14 +147,21 @@ void nictop_parse(int argc, char **argv, struct opts *o)
 {
 	static const struct argp argp = OPTS_ARGP(options, parse_arg,
 							 NULL, doc);
+	const char *nc = getenv("NO_COLOR");
+	int c;
 
 	memset(o, 0, sizeof(*o));
+	for (c = 0; c < NCOLS; c++)
+		o->col_on[c] = true;
 	o->interval = DEF_INTERVAL;
 	o->pid = -1;
 	o->qpn = -1;
 	o->maps = DEF_MAPS;
 	o->sort = -1;
 	opts_parse(&argp, argc, argv, o);
+	/* no-color.org: set and not empty */
+	if (nc && *nc)
+		o->no_color = true;
 	if (o->json)
 		o->batch = true;
 	if (o->sort < 0)

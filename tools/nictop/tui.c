@@ -16,7 +16,10 @@
 #define ESC		27
 #define CTRL(c)		((c) & 0x1f)
 
-enum ui_mode { UI_TABLE, UI_HELP, UI_PROMPT };
+enum ui_mode { UI_TABLE, UI_HELP, UI_PROMPT, UI_FIELDS };
+/* colour pairs, as htop's: cyan title, green meter, black on green
+ * column titles, the sort column black on cyan, errors red */
+enum { CP_TITLE = 1, CP_HEAD, CP_SORT, CP_METER, CP_ERR, CP_KEY };
 enum ui_prompt { PR_PID, PR_QPN, PR_DELAY };
 
 struct ui {
@@ -32,31 +35,34 @@ struct ui {
 	unsigned int scroll;		/* first row shown */
 	unsigned int page;		/* rows that fit */
 	int title_len;			/* where the title line ends */
+	bool can_color;			/* the terminal has colours */
+	bool color;			/* and they are on */
+	bool color_started;
+	int vis[NCOLS];			/* the columns on the screen */
+	int nvis;
+	int field;			/* the field chooser's cursor */
 };
 
 static const char *const help_lines[] = {
 	"nictop: hwqnic devices and their queue pairs, live",
 	"",
 	"  h  ?  F1        this help; any key returns",
+	"  f  F2           choose the columns (and the sort column)",
 	"  <  >            sort by the column on the left / right",
-	"  r               reverse the sort order",
+	"  r  R  I         reverse the sort order",
 	"  p               show one process only: its PID (empty: all)",
-	"  q               show one QP only: its QPN (empty: all)",
+	"  \\  o  F4        show one QP only: its QPN (empty: all)",
 	"  c               clear both filters",
-	"  space           pause / resume the screen (sampling goes on)",
-	"  d               set the interval, in seconds",
-	"  +  -            longer / shorter interval",
+	"  space  Z        pause / resume the screen (sampling goes on)",
+	"  d  s   +  -     set the interval / the next longer, shorter one",
+	"  z  Ctrl-L       colours on / off; redraw",
 	"  Up Down PgUp PgDn Home End    scroll the rows",
-	"  Ctrl-L          redraw",
-	"  Q  x  F10       quit (Ctrl-C too)",
+	"  q  Q  F10       quit (Ctrl-C too)",
 	"",
-	"Columns: QPN, TYPE (RC, UD), STATE, PID and COMMAND of the owner,",
-	"DEV (hwqnic-DEV), OPS/s (send and receive work requests posted),",
-	"MiB/s (payload the engine moved), SQ (send WQEs outstanding),",
-	"RQ (receives posted, not yet used), CQBL (CQEs written, not yet",
-	"polled; needs qplat), p50dev / p99dev (doorbell -> CQE) and",
+	"Columns ('f' lists them all): p50dev / p99dev (doorbell -> CQE) and",
 	"p99e2e (post -> poll) in microseconds over the last interval, from",
-	"qplat's pinned maps, and ERRORS (error CQEs since the QP was made).",
+	"qplat's pinned maps; CQBL, CQEs written and not yet polled; ERRORS,",
+	"error CQEs since the QP was made.",
 };
 
 static const double steps[] = {
@@ -68,6 +74,28 @@ static void put(int y, int x, const char *text)
 {
 	if (y < LINES && x < COLS)
 		mvaddnstr(y, x, text, COLS - x);
+}
+
+/* Colour pair `pair` when colours are on, else the attributes `mono`. */
+static attr_t look(const struct ui *u, short pair, attr_t mono)
+{
+	return u->color ? COLOR_PAIR(pair) : mono;
+}
+
+static void color_set_up(struct ui *u, bool on)
+{
+	u->color = on && u->can_color;
+	if (!u->color || u->color_started)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(CP_TITLE, COLOR_CYAN, -1);
+	init_pair(CP_HEAD, COLOR_BLACK, COLOR_GREEN);
+	init_pair(CP_SORT, COLOR_BLACK, COLOR_CYAN);
+	init_pair(CP_METER, COLOR_GREEN, -1);
+	init_pair(CP_ERR, COLOR_RED, -1);
+	init_pair(CP_KEY, COLOR_BLACK, COLOR_CYAN);
+	u->color_started = true;
 }
 
 /* Text on one line, or on two broken at a space; returns the next line. */
@@ -106,10 +134,41 @@ static void draw_title(struct ui *u, int y)
 		     cols[o->sort].desc != o->reverse ? "desc" : "asc");
 	if (f[0])
 		n += snprintf(line + n, sizeof(line) - n, "  filter%s", f);
-	attron(A_BOLD);
+	attron(A_BOLD | look(u, CP_TITLE, 0));
 	put(y, 0, line);
-	attroff(A_BOLD);
+	attroff(A_BOLD | look(u, CP_TITLE, 0));
 	u->title_len = MIN(n, (int)sizeof(line) - 1);
+}
+
+/*
+ * The engines' busy share as htop draws a CPU: "Engine[|||||   42.1%]",
+ * the width of the screen.
+ */
+static void draw_meter(struct ui *u, int y, double pct)
+{
+	int w = COLS - 8, bars, i;	/* "Engine[" and "]" */
+	char num[16];
+
+	if (w < 8)
+		return;
+	if (pct < 0)
+		snprintf(num, sizeof(num), "-");
+	else
+		snprintf(num, sizeof(num), "%.1f%%", MIN(pct, 100.0));
+	bars = pct > 0 ? (int)(MIN(pct, 100.0) / 100 * w + 0.5) : 0;
+	bars = MIN(bars, w - (int)strlen(num));
+	attron(A_BOLD | look(u, CP_TITLE, 0));
+	put(y, 0, "Engine");
+	attroff(A_BOLD | look(u, CP_TITLE, 0));
+	attron(A_BOLD);
+	put(y, 6, "[");
+	put(y, COLS - 1, "]");
+	attroff(A_BOLD);
+	attron(look(u, CP_METER, 0));
+	for (i = 0; i < bars; i++)
+		put(y, 7 + i, "|");
+	attroff(look(u, CP_METER, 0));
+	put(y, COLS - 1 - (int)strlen(num), num);
 }
 
 /* Device lines; returns the next free line. */
@@ -151,7 +210,9 @@ static int draw_skipped(struct ui *u, int y)
 	snprintf(line, sizeof(line), "skipped %u stats file%s%s%s%s", n,
 		 n > 1 ? "s" : "", first ? " (" : "", first ? text : "",
 		 !first ? "" : n > 1 ? ", ...)" : ")");
+	attron(look(u, CP_ERR, 0));
 	put(y, 0, line);
+	attroff(look(u, CP_ERR, 0));
 	return y + 1;
 }
 
@@ -164,44 +225,51 @@ static int draw_header(struct ui *u)
 
 	draw_title(u, 0);
 	totals_build(sn, u->o, &t);
+	draw_meter(u, 1, t.busy_pct);
 	totals_text(text, sizeof(text), &t, sn->interval, 6);
 	snprintf(line, sizeof(line), "  %s", text);
-	put(1, 0, line);
-	y = draw_devs(u, 2);
+	put(2, 0, line);
+	y = draw_devs(u, 3);
 	y = draw_skipped(u, y);
 	return put_wrapped(y, sn->lat_status);
 }
 
-/* How many columns fit on the screen, from the left. */
-static int cols_fit(void)
-{
-	int c, x = 0;
-
-	for (c = 0; c < NCOLS; c++) {
-		x += cols[c].width + (c ? 1 : 0);
-		if (x > COLS)
-			break;
-	}
-	return c;
-}
-
-static void draw_col_titles(struct ui *u, int y, int ncols)
+static void draw_col_titles(struct ui *u, int y)
 {
 	char line[512], text[32];
-	int c, x = 0;
+	int i, c, x = 0;
 
-	table_line(line, sizeof(line), NULL, ncols, false);
-	attron(A_REVERSE);
+	table_line(line, sizeof(line), NULL, u->vis, u->nvis, false);
+	attron(look(u, CP_HEAD, A_REVERSE));
 	mvhline(y, 0, ' ', COLS);
 	put(y, 0, line);
-	attroff(A_REVERSE);
-	for (c = 0; c < ncols; x += cols[c].width + 1, c++) {
+	attroff(look(u, CP_HEAD, A_REVERSE));
+	for (i = 0; i < u->nvis; x += cols[c].width + 1, i++) {
+		c = u->vis[i];
 		if (c != u->o->sort)
 			continue;
 		pad(text, sizeof(text), cols[c].title, c, cols[c].width);
-		attron(A_BOLD | A_UNDERLINE);
+		attron(look(u, CP_SORT, A_BOLD | A_UNDERLINE));
 		put(y, x, text);
-		attroff(A_BOLD | A_UNDERLINE);
+		attroff(look(u, CP_SORT, A_BOLD | A_UNDERLINE));
+	}
+}
+
+/* A row's ERRORS cell again, in red, when it counts any. */
+static void draw_errors(struct ui *u, int y, const struct row *r)
+{
+	char line[64];
+	int i, x = 0;
+
+	if (!u->color || !r->c.errors)
+		return;
+	for (i = 0; i < u->nvis; x += cols[u->vis[i]].width + 1, i++) {
+		if (u->vis[i] != C_ERR)
+			continue;
+		table_line(line, sizeof(line), r, &u->vis[i], 1, false);
+		attron(A_BOLD | look(u, CP_ERR, 0));
+		put(y, x, line);
+		attroff(A_BOLD | look(u, CP_ERR, 0));
 	}
 }
 
@@ -209,17 +277,18 @@ static void draw_rows(struct ui *u, int y, int bottom)
 {
 	const struct row **v;
 	unsigned int n, i;
-	int ncols = cols_fit();
 	char line[512];
 
-	draw_col_titles(u, y++, ncols);
+	u->nvis = cols_fit(u->o, COLS, false, u->vis);
+	draw_col_titles(u, y++);
 	n = view_build(u->shown, u->o, &v);
 	u->page = bottom > y ? bottom - y : 0;
 	if (u->scroll + u->page > n)
 		u->scroll = n > u->page ? n - u->page : 0;
 	for (i = u->scroll; i < n && y < bottom; i++, y++) {
-		table_line(line, sizeof(line), v[i], ncols, false);
+		table_line(line, sizeof(line), v[i], u->vis, u->nvis, false);
 		put(y, 0, line);
+		draw_errors(u, y, v[i]);
 	}
 	if (!n && y < bottom)
 		put(y, 0, u->shown->ndev || u->o->pid >= 0 || u->o->qpn >= 0 ?
@@ -252,9 +321,10 @@ static void prompt_text(char *buf, size_t len, const struct ui *u)
 
 static void draw_footer(struct ui *u)
 {
-	static const char keys[] = "h Help  < > Sort  r Reverse  p PID  "
-				   "q QPN  Space Pause  d + - Interval  "
-				   "Q Quit";
+	/* what fits in 80 columns; the help has the rest */
+	static const char keys[] = "h Help  f Columns  < > Sort  "
+				   "r Reverse  p PID  \\ QPN  Space Pause  "
+				   "q Quit";
 	int y = LINES - 1, x;
 	char text[96];
 
@@ -268,18 +338,56 @@ static void draw_footer(struct ui *u)
 		move(y, MIN(COLS - 1, x + (int)strlen(u->input)));
 		return;
 	}
-	attron(A_REVERSE);
+	if (u->msg[0]) {
+		attron(A_BOLD | look(u, CP_ERR, A_REVERSE));
+		put(y, 0, u->msg);
+		attroff(A_BOLD | look(u, CP_ERR, A_REVERSE));
+		return;
+	}
+	attron(look(u, CP_KEY, A_REVERSE));
 	mvhline(y, 0, ' ', COLS);
-	put(y, 0, u->msg[0] ? u->msg : keys);
-	attroff(A_REVERSE);
+	put(y, 0, keys);
+	attroff(look(u, CP_KEY, A_REVERSE));
 }
 
 static void draw_help(void)
 {
+	char line[256] = "A narrow screen drops columns, least important first:";
 	unsigned int i;
+	int c;
 
 	for (i = 0; i < ARRAY_SIZE(help_lines) && (int)i < LINES; i++)
 		put(i, 0, help_lines[i]);
+	for (c = NCOLS - 1; c >= 0; c--)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+			 " %s%s", cols[col_rank[c]].title, c ? "," : ".");
+	put_wrapped(i, line);
+}
+
+/* top's 'f': every column, its rank of importance, on or off */
+static void draw_fields(struct ui *u)
+{
+	char line[160], rank[NCOLS];
+	int c, i;
+
+	for (i = 0; i < NCOLS; i++)
+		rank[col_rank[i]] = i + 1;
+	attron(A_BOLD | look(u, CP_TITLE, 0));
+	put(0, 0, "Columns: Up Down move, space toggles, s sorts by it, "
+		  "f q Esc return");
+	attroff(A_BOLD | look(u, CP_TITLE, 0));
+	put(1, 0, "A narrow screen drops the columns on, least important "
+		  "(highest rank) first.");
+	for (c = 0; c < NCOLS; c++) {
+		snprintf(line, sizeof(line), "  [%c] %-8s rank %2d  %s%s",
+			 u->o->col_on[c] ? 'x' : ' ', cols[c].title, rank[c],
+			 cols[c].what, c == u->o->sort ? "  (sort)" : "");
+		if (c == u->field)
+			attron(A_REVERSE);
+		put(3 + c, 0, line);
+		if (c == u->field)
+			attroff(A_REVERSE);
+	}
 }
 
 static void draw(struct ui *u)
@@ -290,6 +398,8 @@ static void draw(struct ui *u)
 	curs_set(u->mode == UI_PROMPT ? 1 : 0);
 	if (u->mode == UI_HELP) {
 		draw_help();
+	} else if (u->mode == UI_FIELDS) {
+		draw_fields(u);
 	} else {
 		y = draw_header(u);
 		draw_rows(u, y, LINES - 1);
@@ -384,10 +494,49 @@ static void step_interval(struct opts *o, int dir)
 	o->interval = steps[MAX(i, 0)];
 }
 
-static void set_sort(struct opts *o, int col)
+/* '<' '>': the visible column left or right of the sort column. */
+static void sort_step(struct ui *u, int dir)
 {
-	o->sort = (col + NCOLS) % NCOLS;
-	o->reverse = false;
+	int i;
+
+	if (!u->nvis)
+		return;
+	for (i = 0; i < u->nvis && u->vis[i] != u->o->sort; i++)
+		;
+	if (i == u->nvis)	/* not on the screen: from an edge */
+		i = dir > 0 ? -1 : u->nvis;
+	u->o->sort = u->vis[(i + dir + u->nvis) % u->nvis];
+	u->o->reverse = false;
+}
+
+static void key_fields(struct ui *u, int ch)
+{
+	struct opts *o = u->o;
+	int c, on = 0;
+
+	switch (ch) {
+	case KEY_UP: case 'k':
+		u->field = (u->field + NCOLS - 1) % NCOLS;
+		break;
+	case KEY_DOWN: case 'j':
+		u->field = (u->field + 1) % NCOLS;
+		break;
+	case ' ': case 'd': case '\n': case '\r': case KEY_ENTER:
+		for (c = 0; c < NCOLS; c++)
+			on += o->col_on[c];
+		/* one column stays */
+		if (!o->col_on[u->field] || on > 1)
+			o->col_on[u->field] = !o->col_on[u->field];
+		break;
+	case 's':
+		o->sort = u->field;
+		o->reverse = false;
+		o->col_on[u->field] = true;
+		break;
+	case 'f': case 'q': case ESC: case KEY_F(2):
+		u->mode = UI_TABLE;
+		break;
+	}
 }
 
 static void key_scroll(struct ui *u, int ch)
@@ -421,35 +570,41 @@ static void key_table(struct ui *u, int ch)
 	struct opts *o = u->o;
 
 	switch (ch) {
-	case 'Q': case 'x': case KEY_F(10):
+	case 'q': case 'Q': case KEY_F(10):
 		u->quit = true;
 		break;
 	case 'h': case '?': case KEY_F(1):
 		u->mode = UI_HELP;
 		break;
+	case 'f': case KEY_F(2):
+		u->mode = UI_FIELDS;
+		break;
 	case '<': case ',':
-		set_sort(o, o->sort - 1);
+		sort_step(u, -1);
 		break;
 	case '>': case '.':
-		set_sort(o, o->sort + 1);
+		sort_step(u, 1);
 		break;
-	case 'r': case 'I':
+	case 'r': case 'R': case 'I':
 		o->reverse = !o->reverse;
 		break;
 	case 'p':
 		ui_prompt(u, PR_PID);
 		break;
-	case 'q':
+	case '\\': case 'o': case KEY_F(4):
 		ui_prompt(u, PR_QPN);
 		break;
 	case 'c':
 		o->pid = -1;
 		o->qpn = -1;
 		break;
-	case ' ': case 'z':
+	case ' ': case 'Z':
 		ui_pause(u);
 		break;
-	case 'd':
+	case 'z':
+		color_set_up(u, !u->color);
+		break;
+	case 'd': case 's':
 		ui_prompt(u, PR_DELAY);
 		break;
 	case '+': case '=':
@@ -475,6 +630,8 @@ static void ui_key(struct ui *u, int ch)
 		u->mode = UI_TABLE;
 	else if (u->mode == UI_PROMPT)
 		key_prompt(u, ch);
+	else if (u->mode == UI_FIELDS)
+		key_fields(u, ch);
 	else
 		key_table(u, ch);
 }
@@ -485,7 +642,7 @@ static void tui_end(void *arg)
 	endwin();
 }
 
-static void tui_start(void)
+static void tui_start(struct ui *u)
 {
 	SCREEN *scr;
 
@@ -507,6 +664,8 @@ static void tui_start(void)
 	nonl();
 	keypad(stdscr, TRUE);
 	curs_set(0);
+	u->can_color = has_colors();
+	color_set_up(u, !u->o->no_color);
 }
 
 static void tui_stop(struct ui *u)
@@ -550,7 +709,7 @@ int run_tui(struct opts *o)
 	uint64_t next, updates = 0;
 	int ch;
 
-	tui_start();
+	tui_start(&u);
 	prev = sample_take(o);
 	ui_show(&u, snapshot_build(prev, NULL, o->maps));
 	next = prev->mono_ns + secs_to_ns(o->interval);
