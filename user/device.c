@@ -483,8 +483,11 @@ int hwqnic_query_device(struct hwqnic_context *ctx,
 int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
 		      struct hwqnic_port_attr *attr)
 {
-	if (!ctx || !attr || port != 1)
+	if (!ctx || !attr)
 		return uerr(EINVAL);
+	if (port != 1)
+		return uerr_why(ctx, EINVAL, "port %u: a device has port 1 only",
+				port);
 	if (uctx_forked(ctx))
 		return uerr(EPERM);
 	*attr = (struct hwqnic_port_attr) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "../lib/helpers.h"
@@ -78,6 +79,7 @@ static void debug_on(void)
 	struct hwqnic_send_wr *bad;
 	struct u_qp_cfg cfg;
 	struct u_ep ep;
+	struct hwqnic_mr *mr;
 	struct u_dev d;
 	char want[512], got[1024];
 	__u32 qpn;
@@ -164,6 +166,29 @@ static void debug_on(void)
 		"a CQ of 0 entries: one line with the limit"))
 		diag("got \"%s\", want \"%s\"", got, want);
 
+	/* memory the NIC could not reach: EFAULT, and the range named */
+	p = mmap(NULL, 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		abort();
+	capture();
+	mr = hwqnic_reg_mr(d.pd, p, 8192, HWQNIC_ACCESS_LOCAL_WRITE);
+	rc = errno;
+	captured(got, sizeof(got));
+	snprintf(want, sizeof(want), "hwqnic_reg_mr: [%p, +8192): not all "
+		 "mapped readable, and writable where access lets the NIC "
+		 "write (EFAULT)\n", p);
+	if (!ok(!mr && rc == EFAULT && !strcmp(got, want),
+		"an MR over PROT_NONE: one line naming the range"))
+		diag("got \"%s\", want \"%s\"", got, want);
+	munmap(p, 8192);
+
+	capture();
+	rc = hwqnic_query_port(d.ctx, 2, &d.port);
+	captured(got, sizeof(got));
+	ok(rc == EINVAL && !strcmp(got, "hwqnic_query_port: port 2: a device "
+				   "has port 1 only (EINVAL)\n"),
+	   "port 2: one line");
+
 	ok(!u_ep_destroy(&ep), "QP destroyed");
 	ok(!u_dev_close(&d), "device closed");
 }
@@ -218,6 +243,32 @@ static void env_open(const char *var, const char *val, int err,
 		hwqnic_close(ctx);
 }
 
+/* A name that is no file-name component: said only under HWQNIC_DEBUG. */
+static void bad_name(void)
+{
+	static const char want[] = "hwqnic_open: name \"a/b\": 1 to 31 ASCII "
+		"letters, digits, '.', '_' or '-', not starting with '.' "
+		"(EINVAL)\n";
+	struct hwqnic_context *ctx;
+	char got[1024];
+	int e;
+
+	setenv("HWQNIC_DEBUG", "1", 1);
+	capture();
+	ctx = u_open("a/b");
+	e = errno;
+	captured(got, sizeof(got));
+	unsetenv("HWQNIC_DEBUG");
+	if (!ok(!ctx && e == EINVAL && !strcmp(got, want),
+		"a name with '/' under HWQNIC_DEBUG: one line"))
+		diag("got \"%s\"", got);
+	capture();
+	ctx = u_open("a/b");
+	captured(got, sizeof(got));
+	if (!ok(!ctx && !got[0], "the same without HWQNIC_DEBUG: silent"))
+		diag("got \"%s\"", got);
+}
+
 static void environment(void)
 {
 	env_open("HWQNIC_BACKEND", "kernle", EINVAL,
@@ -241,6 +292,7 @@ static void suite(void)
 {
 	debug_on();
 	debug_off();
+	bad_name();
 	/* the environment's checks open with neither flag: once is enough */
 	if (u_backend_kernel())
 		tap_skip("the environment's checks", "done in the embedded pass");
