@@ -352,9 +352,10 @@ free_ctx:
 				 PRINTABLE(env),
 				 why ? why : "the backend cannot open");
 	/* a reason that starts with a variable's name is its value's */
-	return open_fail(debug || (why && !strncmp(why, "HWQNIC_", 7)), rc,
-			 "%s backend: %s", be == &hwqnic_kernel_backend ?
-			 "kernel" : "embedded",
+	if (why && !strncmp(why, "HWQNIC_", 7))
+		return open_fail(true, rc, "%s", why);
+	return open_fail(debug, rc, "%s backend: %s",
+			 be == &hwqnic_kernel_backend ? "kernel" : "embedded",
 			 why ? why : "cannot open the device");
 }
 
@@ -444,7 +445,8 @@ int hwqnic_close(struct hwqnic_context *ctx)
 	busy = ctx->objs.next != &ctx->objs;
 	pthread_mutex_unlock(&ctx->objs_lock);
 	if (busy)
-		return uerr(EBUSY);
+		return uerr_why(ctx, EBUSY, "%s: PDs, MRs, channels, CQs or QPs "
+				"of the context still exist", ctx->name);
 	reg_del(ctx);
 	ctx->be->close(ctx);
 	pthread_mutex_destroy(&ctx->objs_lock);

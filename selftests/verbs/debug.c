@@ -8,7 +8,8 @@
  * call's. Without it a failing call prints nothing. hwqnic_open() says,
  * with or without HWQNIC_DEBUG, when the environment is the cause: a
  * HWQNIC_BACKEND value that names no backend, HWQNIC_BACKEND=kernel with
- * no /dev/hwqnic0 (hwqnic.ko not loaded), a bad HWQNIC_SHARED_CPU.
+ * no /dev/hwqnic0 (hwqnic.ko not loaded), a bad HWQNIC_SHARED_CPU or
+ * HWQNIC_ENGINE_CPU.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +190,16 @@ static void debug_on(void)
 				   "has port 1 only (EINVAL)\n"),
 	   "port 2: one line");
 
+	capture();
+	rc = hwqnic_close(d.ctx);
+	captured(got, sizeof(got));
+	snprintf(want, sizeof(want), "hwqnic_close: %s: PDs, MRs, channels, "
+		 "CQs or QPs of the context still exist (EBUSY)\n",
+		 hwqnic_device_name(d.ctx));
+	if (!ok(rc == EBUSY && !strcmp(got, want),
+		"closing a device with objects: one line"))
+		diag("got \"%s\", want \"%s\"", got, want);
+
 	ok(!u_ep_destroy(&ep), "QP destroyed");
 	ok(!u_dev_close(&d), "device closed");
 }
@@ -274,6 +285,10 @@ static void environment(void)
 	env_open("HWQNIC_BACKEND", "kernle", EINVAL,
 		 "hwqnic_open: HWQNIC_BACKEND=kernle: HWQNIC_BACKEND takes "
 		 "embedded or kernel (EINVAL)\n", "a misspelt backend");
+	unsetenv("HWQNIC_BACKEND");
+	env_open("HWQNIC_ENGINE_CPU", "cpu0", EINVAL,
+		 "hwqnic_open: HWQNIC_ENGINE_CPU takes a CPU number (0 to "
+		 "1023) (EINVAL)\n", "HWQNIC_ENGINE_CPU not a number");
 	env_open("HWQNIC_SHARED_CPU", "yes", EINVAL,
 		 "hwqnic_open: HWQNIC_SHARED_CPU takes 1 (on) or 0 (off) "
 		 "(EINVAL)\n", "HWQNIC_SHARED_CPU not 0 or 1");
