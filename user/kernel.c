@@ -75,7 +75,7 @@ static int kern_open(struct hwqnic_context *ctx, const char *name,
 	int rc;
 
 	if (name && strcmp(name, "hwqnic0")) {
-		ctx->open_why = "the kernel backend's device is hwqnic0 (or NULL)";
+		ctx->open_why = "the kernel backend's device is hwqnic0";
 		return -ENODEV;
 	}
 	/* non-blocking: read(2) of it is hwqnic_get_async_event() */

@@ -86,12 +86,18 @@ const char *hwqnic_qp_attr_name(unsigned int bit)
 const char *hwqnic_be_why(int err)
 {
 	switch (err) {
-	case ENOMEM:	return "out of memory";
-	case ENOSPC:	return "the device's table of these objects is full";
-	case EBUSY:	return "still in use by other objects";
-	case EFAULT:	return "memory not mapped with the rights asked";
+	case ENOMEM:
+		return "out of memory";
+	case ENOSPC:
+		return "the device's table of these objects is full";
+	case EBUSY:
+		return "still in use by other objects";
+	case EFAULT:
+		return "memory not mapped with the rights asked";
 	case EMFILE:
-	case ENFILE:	return "out of file descriptors";
-	default:	return "refused by the backend";
+	case ENFILE:
+		return "out of file descriptors";
+	default:
+		return "refused by the backend";
 	}
 }

@@ -181,8 +181,8 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 	if (!ctx)
 		return uerr_ptr(EINVAL);
 	if (cqe < 1 || (u32)cqe > HWQNIC_MAX_CQE)
-		return uerr_ptr_why(ctx, EINVAL, "cqe %d outside 1..%u (max_cqe)",
-				    cqe, HWQNIC_MAX_CQE);
+		return uerr_ptr_why(ctx, EINVAL, "cqe %d outside 1..%u "
+				    "(max_cqe)", cqe, HWQNIC_MAX_CQE);
 	if (channel && channel->context != ctx)
 		return uerr_ptr_why(ctx, EINVAL, "the channel is another "
 				    "context's");

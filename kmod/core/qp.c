@@ -281,17 +281,28 @@ static const struct {
 static u32 qp_attr_value(const struct hwqnic_qp_attr *a, u32 attr)
 {
 	switch (attr) {
-	case HWQNIC_QP_PORT:			return a->port_num;
-	case HWQNIC_QP_PKEY_INDEX:		return a->pkey_index;
-	case HWQNIC_QP_ACCESS_FLAGS:		return a->qp_access_flags;
-	case HWQNIC_QP_PATH_MTU:		return a->path_mtu;
-	case HWQNIC_QP_DEST_QPN:		return a->dest_qp_num;
-	case HWQNIC_QP_RNR_RETRY:		return a->rnr_retry;
-	case HWQNIC_QP_RETRY_CNT:		return a->retry_cnt;
-	case HWQNIC_QP_MIN_RNR_TIMER:		return a->min_rnr_timer;
-	case HWQNIC_QP_TIMEOUT:			return a->timeout;
-	case HWQNIC_QP_MAX_QP_RD_ATOMIC:	return a->max_rd_atomic;
-	default:				return a->max_dest_rd_atomic;
+	case HWQNIC_QP_PORT:
+		return a->port_num;
+	case HWQNIC_QP_PKEY_INDEX:
+		return a->pkey_index;
+	case HWQNIC_QP_ACCESS_FLAGS:
+		return a->qp_access_flags;
+	case HWQNIC_QP_PATH_MTU:
+		return a->path_mtu;
+	case HWQNIC_QP_DEST_QPN:
+		return a->dest_qp_num;
+	case HWQNIC_QP_RNR_RETRY:
+		return a->rnr_retry;
+	case HWQNIC_QP_RETRY_CNT:
+		return a->retry_cnt;
+	case HWQNIC_QP_MIN_RNR_TIMER:
+		return a->min_rnr_timer;
+	case HWQNIC_QP_TIMEOUT:
+		return a->timeout;
+	case HWQNIC_QP_MAX_QP_RD_ATOMIC:
+		return a->max_rd_atomic;
+	default:
+		return a->max_dest_rd_atomic;
 	}
 }
 
@@ -462,7 +473,8 @@ void hwqnic_qp_query(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		    HWQNIC_SEND_SOLICITED | HWQNIC_SEND_INLINE)
 
 /*
- * Why a send WR is refused, or NULL: a static sentence (hwqnic_qp_send_wr_why()).
+ * Why a send WR is refused, or NULL: a static sentence, for
+ * hwqnic_qp_send_wr_why().
  * Reads each SGE's length once, into sge_len[], and sums them in *len.
  */
 static __always_inline const char *

@@ -77,9 +77,10 @@ void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
 enum hwqnic_qp_why_code {
 	HWQNIC_QPW_OK,
 	HWQNIC_QPW_STATE,	/* next (or cur) is no state */
-	HWQNIC_QPW_TRANSITION,	/* cur -> next is none; attrs: the states cur goes to, by bit */
+	/* cur -> next is none; attrs: the states cur goes to, by bit */
+	HWQNIC_QPW_TRANSITION,
 	HWQNIC_QPW_MISSING,	/* attrs: required, not in the mask */
-	HWQNIC_QPW_EXTRA,	/* attrs: in the mask, neither required nor optional */
+	HWQNIC_QPW_EXTRA,	/* attrs: neither required nor optional */
 	HWQNIC_QPW_CUR_STATE,	/* value: cur_qp_state, which is not cur */
 	HWQNIC_QPW_VALUE,	/* attrs: the attribute; value outside lo..hi */
 };
