@@ -36,7 +36,7 @@ DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    systemtap-sdt-dev python3 linux-headers-amd64 \
 	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 	    libncurses-dev tmux qemu-system-x86 busybox-static cpio \
-	    libclang-rt-14-dev
+	    libclang-rt-14-dev g++ groff-base man-db
 # What `make demo` needs: the library, the BPF objects and the tools it
 # runs (hwqload, qplat, nictop); no qemu, valgrind or kernel image.
 DEMO_PKGS := gcc make libc6-dev linux-libc-dev systemtap-sdt-dev \
@@ -213,6 +213,7 @@ TEST_BINS := $(TESTS_C:%=$(BUILD)/asan/%.t) \
 TESTS := $(TEST_BINS) selftests/kmod/build.t selftests/kmod/watch.t \
 	 selftests/kmod/run-qemu.sh \
 	 $(wildcard selftests/bpf/*.t) $(wildcard selftests/tools/*.t) \
+	 $(wildcard selftests/verbs/*.t) \
 	 selftests/fuzz/run.t
 
 check: deps

@@ -4,6 +4,8 @@
  * process's contexts across fork(), and the events the engine raises
  * (completion channels, asynchronous events).
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -162,38 +164,78 @@ static const struct hwqnic_dev_ops user_ops = {
 	.async_event = ops_async_event,
 };
 
+int hwqnic_debug_err(const char *fn, int err, const char *fmt, ...)
+{
+	const char *name = strerrorname_np(err);
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s (%s)\n", fn, why, name ? name : "?");
+	errno = err;
+	return err;
+}
+
+/*
+ * A string from the environment or the caller, for a message: at most 40
+ * bytes, anything but printable ASCII as '?'.
+ */
+static const char *printable(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < len - 1; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+#define PRINTABLE(s)	printable((s), (char[41]){ 0 }, 41)
+
 /*
  * Whether the engine and the thread opening the device share one CPU.
  * HWQNIC_SHARED_CPU=1 or 0 says so; unset, the backend knows where its
- * engine runs.
+ * engine runs. Failing, *why names the variable at fault.
  */
-static int shared_cpu(const struct hwqnic_backend_ops *be, bool *shared)
+static int shared_cpu(const struct hwqnic_backend_ops *be, bool *shared,
+		      const char **why)
 {
 	const char *env = getenv("HWQNIC_SHARED_CPU");
 
 	*shared = false;
 	if (env && *env) {
-		if (strcmp(env, "0") && strcmp(env, "1"))
+		if (strcmp(env, "0") && strcmp(env, "1")) {
+			*why = "HWQNIC_SHARED_CPU takes 1 (on) or 0 (off)";
 			return EINVAL;
+		}
 		*shared = *env == '1';
 		return 0;
 	}
-	return -be->shared_cpu(shared);
+	return -be->shared_cpu(shared, why);
 }
 
-/* The backend the flags name (EMBEDDED or KERNEL), else HWQNIC_BACKEND. */
-static int pick_backend(unsigned int flags,
-			const struct hwqnic_backend_ops **be)
-{
-	const char *env = getenv("HWQNIC_BACKEND");
+#define BACKEND_WHY	"HWQNIC_BACKEND takes embedded or kernel"
 
+/*
+ * The backend the flags name (EMBEDDED or KERNEL), else HWQNIC_BACKEND;
+ * *env is then the variable's value.
+ */
+static int pick_backend(unsigned int flags,
+			const struct hwqnic_backend_ops **be,
+			const char **env)
+{
+	*env = getenv("HWQNIC_BACKEND");
 	if (flags & ~(HWQNIC_OPEN_EMBEDDED | HWQNIC_OPEN_KERNEL) ||
 	    flags == (HWQNIC_OPEN_EMBEDDED | HWQNIC_OPEN_KERNEL))
 		return EINVAL;
-	if (!flags) {
-		if (!env || !*env || !strcmp(env, "embedded"))
+	if (flags) {
+		*env = NULL;
+	} else {
+		if (!*env || !**env || !strcmp(*env, "embedded"))
 			flags = HWQNIC_OPEN_EMBEDDED;
-		else if (!strcmp(env, "kernel"))
+		else if (!strcmp(*env, "kernel"))
 			flags = HWQNIC_OPEN_KERNEL;
 		else
 			return EINVAL;
@@ -225,30 +267,71 @@ static bool name_ok(const char *name)
 	return true;
 }
 
+/* HWQNIC_DEBUG: set, not empty and not "0". */
+static bool debug_env(void)
+{
+	const char *env = getenv("HWQNIC_DEBUG");
+
+	return env && *env && strcmp(env, "0");
+}
+
+/*
+ * hwqnic_open() failing: a line on stderr when HWQNIC_DEBUG asks, or
+ * always when the environment is the cause (a variable's value, or the
+ * backend HWQNIC_BACKEND chose that is not there), which no caller's
+ * message could name.
+ */
+static void *open_fail(bool say, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void *open_fail(bool say, int err, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	if (say) {
+		va_start(ap, fmt);
+		vsnprintf(why, sizeof(why), fmt, ap);
+		va_end(ap);
+		hwqnic_debug_err("hwqnic_open", err, "%s", why);
+	}
+	return uerr_ptr(err);
+}
+
 struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 {
 	const struct hwqnic_backend_ops *be;
+	bool debug = debug_env(), shared;
+	const char *env, *why = NULL;
 	struct hwqnic_context *ctx;
-	bool shared;
 	int rc;
 
-	rc = pick_backend(flags, &be);
+	rc = pick_backend(flags, &be, &env);
+	if (rc && env)
+		return open_fail(true, rc, "HWQNIC_BACKEND=%s: " BACKEND_WHY,
+				 PRINTABLE(env));
 	if (rc)
-		return uerr_ptr(rc);
+		return open_fail(debug, rc, "flags 0x%x: HWQNIC_OPEN_EMBEDDED "
+				 "or HWQNIC_OPEN_KERNEL, or neither", flags);
 	if (name && !name_ok(name))
-		return uerr_ptr(EINVAL);
-	rc = shared_cpu(be, &shared);
+		return open_fail(debug, EINVAL, "name \"%s\": 1 to %d ASCII "
+				 "letters, digits, '.', '_' or '-', not "
+				 "starting with '.'", PRINTABLE(name),
+				 HWQNIC_NAME_MAX);
+	rc = shared_cpu(be, &shared, &why);
 	if (rc)
-		return uerr_ptr(rc);
+		return open_fail(debug || why, rc, "%s",
+				 why ? why : "cannot tell the engine's CPU");
 	rc = pthread_once(&reg_once, reg_init);
 	if (rc)
-		return uerr_ptr(rc);
+		return open_fail(debug, rc, "pthread_once");
 
 	ctx = uzalloc(sizeof(*ctx));
 	if (!ctx)
-		return uerr_ptr(ENOMEM);
+		return open_fail(debug, ENOMEM, "out of memory");
 	ctx->be = be;
 	ctx->flags = shared ? UCTX_SHARED_CPU : 0;
+	ctx->debug = debug;
 	ctx->objs.next = ctx->objs.prev = &ctx->objs;
 	rc = pthread_mutex_init(&ctx->objs_lock, NULL);
 	if (rc)
@@ -261,8 +344,19 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 	reg_add(ctx);
 	return ctx;
 free_ctx:
+	why = ctx->open_why;
 	free(ctx);
-	return uerr_ptr(rc);
+	/* HWQNIC_BACKEND chose the backend that is not there */
+	if (env && be == &hwqnic_kernel_backend)
+		return open_fail(true, rc, "HWQNIC_BACKEND=%s: %s",
+				 PRINTABLE(env),
+				 why ? why : "the backend cannot open");
+	/* a reason that starts with a variable's name is its value's */
+	if (why && !strncmp(why, "HWQNIC_", 7))
+		return open_fail(true, rc, "%s", why);
+	return open_fail(debug, rc, "%s backend: %s",
+			 be == &hwqnic_kernel_backend ? "kernel" : "embedded",
+			 why ? why : "cannot open the device");
 }
 
 /*
@@ -351,7 +445,8 @@ int hwqnic_close(struct hwqnic_context *ctx)
 	busy = ctx->objs.next != &ctx->objs;
 	pthread_mutex_unlock(&ctx->objs_lock);
 	if (busy)
-		return uerr(EBUSY);
+		return uerr_why(ctx, EBUSY, "%s: PDs, MRs, channels, CQs or QPs "
+				"of the context still exist", ctx->name);
 	reg_del(ctx);
 	ctx->be->close(ctx);
 	pthread_mutex_destroy(&ctx->objs_lock);
@@ -390,8 +485,11 @@ int hwqnic_query_device(struct hwqnic_context *ctx,
 int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
 		      struct hwqnic_port_attr *attr)
 {
-	if (!ctx || !attr || port != 1)
+	if (!ctx || !attr)
 		return uerr(EINVAL);
+	if (port != 1)
+		return uerr_why(ctx, EINVAL, "port %u: a device has port 1 only",
+				port);
 	if (uctx_forked(ctx))
 		return uerr(EPERM);
 	*attr = (struct hwqnic_port_attr) {

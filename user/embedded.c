@@ -22,6 +22,8 @@ static void *engine_main(void *arg)
 	return NULL;
 }
 
+#define ENGINE_CPU_WHY	"HWQNIC_ENGINE_CPU takes a CPU number (0 to 1023)"
+
 /* HWQNIC_ENGINE_CPU=N: the CPU the engine thread is pinned to, or -1. */
 static int engine_cpu(long *n)
 {
@@ -46,8 +48,10 @@ static int engine_start(struct hwqnic_context *ctx)
 	int rc;
 
 	rc = engine_cpu(&n);
-	if (rc)
+	if (rc) {
+		ctx->open_why = ENGINE_CPU_WHY;
 		return rc;
+	}
 	pthread_attr_init(&attr);
 	if (n >= 0) {
 		CPU_ZERO(&set);
@@ -63,12 +67,14 @@ static int engine_start(struct hwqnic_context *ctx)
  * The opening thread may run on one CPU only, and the engine thread, which
  * inherits its mask unless HWQNIC_ENGINE_CPU names a CPU, on that one too.
  */
-static int emb_shared_cpu(bool *shared)
+static int emb_shared_cpu(bool *shared, const char **why)
 {
 	cpu_set_t set;
 	long n;
 	int rc = engine_cpu(&n);
 
+	if (rc)
+		*why = ENGINE_CPU_WHY;
 	if (!rc && !sched_getaffinity(0, sizeof(set), &set) &&
 	    CPU_COUNT(&set) == 1)
 		*shared = n < 0 || CPU_ISSET(n, &set);

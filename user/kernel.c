@@ -55,8 +55,9 @@ static void stats_rename(struct hwqnic_context *ctx, u32 dev_id)
  * The kernel's engine may run on any CPU: it shares one only on a machine
  * with one CPU online.
  */
-static int kern_shared_cpu(bool *shared)
+static int kern_shared_cpu(bool *shared, const char **why)
 {
+	(void)why;
 	*shared = sysconf(_SC_NPROCESSORS_ONLN) == 1;
 	return 0;
 }
@@ -73,12 +74,21 @@ static int kern_open(struct hwqnic_context *ctx, const char *name,
 	long pg = sysconf(_SC_PAGESIZE);
 	int rc;
 
-	if (name && strcmp(name, "hwqnic0"))
+	if (name && strcmp(name, "hwqnic0")) {
+		ctx->open_why = "the kernel backend's device is hwqnic0";
 		return -ENODEV;
+	}
 	/* non-blocking: read(2) of it is hwqnic_get_async_event() */
 	ctx->kfd = open(KDEV_PATH, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-	if (ctx->kfd < 0)
-		return errno == ENOENT ? -ENODEV : -errno;
+	if (ctx->kfd < 0) {
+		rc = errno;
+		ctx->open_why = rc == ENOENT ?
+			KDEV_PATH " does not exist: hwqnic.ko is not loaded "
+			"(modprobe hwqnic, or insmod hwqnic.ko)" :
+			rc == EACCES ? "no permission to open " KDEV_PATH :
+			"cannot open " KDEV_PATH;
+		return rc == ENOENT ? -ENODEV : -rc;
+	}
 	/* a name of its own in this process until the kernel's is known */
 	snprintf(ctx->name, sizeof(ctx->name), "hwqnic0.fd%d", ctx->kfd);
 	rc = -hwqnic_stats_open(ctx);
@@ -87,8 +97,12 @@ static int kern_open(struct hwqnic_context *ctx, const char *name,
 	o.stats_addr = (uintptr_t)ctx->stats;
 	o.stats_len = (ctx->stats_size + pg - 1) / pg * pg;
 	rc = kioctl(ctx, HWQNIC_IOC_OPEN, &o);
-	if (rc)
+	if (rc) {
+		ctx->open_why = rc == -EPROTO ?
+			"hwqnic.ko speaks another ABI version than libhwqnic" :
+			"hwqnic.ko refused a new context (HWQNIC_IOC_OPEN)";
 		goto stats;
+	}
 	stats_rename(ctx, o.dev_id);
 	ctx->dbp_len = o.db_len;
 	ctx->dbp_map = kmmap(ctx, o.db_off, o.db_len);

@@ -32,8 +32,11 @@ struct hwqnic_context {
 	 * child, by the fork handler. It starts a line no engine writes.
 	 */
 	u32 flags ____cacheline_aligned;
+	bool debug;			/* HWQNIC_DEBUG, read at open */
 	char name[32];
 	const struct hwqnic_backend_ops *be;	/* chosen at open */
+	/* a backend's open that failed: why, a static sentence */
+	const char *open_why;
 	/* the kernel backend: a context of /dev/hwqnic0, its engine there */
 	int kfd;
 	void *dbp_map;
@@ -119,6 +122,26 @@ static inline void *uerr_ptr(int err)
 }
 
 /*
+ * HWQNIC_DEBUG (device.c): a call failing on a context opened with it
+ * prints one line on stderr, "fn: why (ENAME)", then sets errno. The
+ * line is formatted only then: unset, a failure costs one test more.
+ */
+int hwqnic_debug_err(const char *fn, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4), cold));
+
+/* uerr(err), saying why under HWQNIC_DEBUG; ctx may be NULL. */
+#define uerr_why(ctx, err, ...)						\
+	((ctx) && unlikely((ctx)->debug) ?				\
+	 hwqnic_debug_err(__func__, (err), __VA_ARGS__) : uerr(err))
+#define uerr_ptr_why(ctx, err, ...)					\
+	(uerr_why(ctx, err, __VA_ARGS__), (void *)NULL)
+
+/* Why a backend refused to make or free an object (names.c). */
+const char *hwqnic_be_why(int err);
+/* "HWQNIC_QP_DEST_QPN" for that bit of the attribute mask (names.c) */
+const char *hwqnic_qp_attr_name(unsigned int bit);
+
+/*
  * How the embedded engine's events name a CQ: its handle and, above it,
  * its serial, so that a CQ destroyed with events undelivered is never
  * taken for a later one given its handle. (hwqnic.ko drops such events
@@ -169,8 +192,11 @@ struct hwqnic_backend_ops {
 	 * Whether the engine shares the CPU of the thread opening the
 	 * device, when HWQNIC_SHARED_CPU does not say (shared-CPU mode).
 	 */
-	int (*shared_cpu)(bool *shared);
-	/* ctx->dev and its engine: name is the caller's, checked, or NULL */
+	int (*shared_cpu)(bool *shared, const char **why);
+	/*
+	 * ctx->dev and its engine: name is the caller's, checked, or NULL.
+	 * Failing, ctx->open_why may say why.
+	 */
 	int (*open)(struct hwqnic_context *ctx, const char *name,
 		    const struct hwqnic_dev_ops *dev_ops);
 	/* every object is gone: stops the engine, frees the device */

@@ -5,9 +5,10 @@
  * opcodes the short words qplat and the man pages use. A value outside
  * the enum reads "?": callers print values they got from elsewhere.
  */
+#include <errno.h>
 #include <stddef.h>
 
-#include <hwqnic/verbs.h>
+#include "libhwqnic.h"
 
 #define NAME_OF(tab, v)	((v) < sizeof(tab) / sizeof((tab)[0]) && (tab)[v] ? \
 			 (tab)[v] : "?")
@@ -61,4 +62,42 @@ const char *hwqnic_wc_opcode_str(enum hwqnic_wc_opcode opcode)
 	if (opcode == HWQNIC_WC_RECV_RDMA_WITH_IMM)
 		return "recv_imm";
 	return NAME_OF(names, (unsigned int)opcode);
+}
+
+/* The enum's spelling, for HWQNIC_DEBUG's messages: bit n of the mask. */
+const char *hwqnic_qp_attr_name(unsigned int bit)
+{
+	static const char *const names[] = {
+		"HWQNIC_QP_STATE", "HWQNIC_QP_CUR_STATE", NULL,
+		"HWQNIC_QP_ACCESS_FLAGS", "HWQNIC_QP_PKEY_INDEX",
+		"HWQNIC_QP_PORT", "HWQNIC_QP_QKEY", "HWQNIC_QP_AV",
+		"HWQNIC_QP_PATH_MTU", "HWQNIC_QP_TIMEOUT",
+		"HWQNIC_QP_RETRY_CNT", "HWQNIC_QP_RNR_RETRY",
+		"HWQNIC_QP_RQ_PSN", "HWQNIC_QP_MAX_QP_RD_ATOMIC", NULL,
+		"HWQNIC_QP_MIN_RNR_TIMER", "HWQNIC_QP_SQ_PSN",
+		"HWQNIC_QP_MAX_DEST_RD_ATOMIC", NULL, "HWQNIC_QP_CAP",
+		"HWQNIC_QP_DEST_QPN",
+	};
+
+	return NAME_OF(names, bit);
+}
+
+/* Why a backend refused to make or free an object, by its error. */
+const char *hwqnic_be_why(int err)
+{
+	switch (err) {
+	case ENOMEM:
+		return "out of memory";
+	case ENOSPC:
+		return "the device's table of these objects is full";
+	case EBUSY:
+		return "still in use by other objects";
+	case EFAULT:
+		return "memory not mapped with the rights asked";
+	case EMFILE:
+	case ENFILE:
+		return "out of file descriptors";
+	default:
+		return "refused by the backend";
+	}
 }

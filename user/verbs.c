@@ -5,6 +5,7 @@
  * change, so a call that fails changes nothing. A context inherited
  * across fork() is refused by every verb (EPERM).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx)
 	rc = ctx->be->alloc_pd(ctx, pd);
 	if (rc) {
 		free(pd);
-		return uerr_ptr(-rc);
+		return uerr_ptr_why(ctx, -rc, "%s", hwqnic_be_why(-rc));
 	}
 	pd->pub.context = ctx;
 	pd->pub.handle = pd->core.pdn;
@@ -47,7 +48,9 @@ int hwqnic_dealloc_pd(struct hwqnic_pd *pub)
 	pd = container_of(pub, struct upd, pub);
 	rc = pub->context->be->dealloc_pd(pub->context, pd);
 	if (rc)
-		return uerr(-rc);
+		return uerr_why(pub->context, -rc, "pd %u: %s", pub->handle,
+				rc == -EBUSY ? "MRs or QPs still use it" :
+				hwqnic_be_why(-rc));
 	hwqnic_obj_del(pub->context, &pd->obj);
 	free(pd);
 	return 0;
@@ -61,13 +64,21 @@ struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
 	struct umr *mr;
 	int rc;
 
-	if (!pub || !addr || !length || !hwqnic_mr_access_ok(access) ||
-	    (uintptr_t)addr + length < (uintptr_t)addr)
+	if (!pub)
 		return uerr_ptr(EINVAL);
+	if (!addr || !length || (uintptr_t)addr + length < (uintptr_t)addr)
+		return uerr_ptr_why(pub->context, EINVAL, "addr %p, length %zu: "
+				    "not a range of memory", addr, length);
+	if (!hwqnic_mr_access_ok(access))
+		return uerr_ptr_why(pub->context, EINVAL, "access 0x%x: not "
+				    "HWQNIC_ACCESS_* flags (REMOTE_WRITE and "
+				    "REMOTE_ATOMIC need LOCAL_WRITE)", access);
 	if (uctx_forked(pub->context))
 		return uerr_ptr(EPERM);
 	if (hwqnic_mr_npages(addr, length) > HWQNIC_PBL_MAX_PAGES)
-		return uerr_ptr(EINVAL);
+		return uerr_ptr_why(pub->context, EINVAL, "length %zu: more "
+				    "than %u pages", length,
+				    (unsigned int)HWQNIC_PBL_MAX_PAGES);
 	pd = container_of(pub, struct upd, pub);
 	mr = calloc(1, sizeof(*mr));
 	if (!mr)
@@ -76,7 +87,10 @@ struct hwqnic_mr *hwqnic_reg_mr(struct hwqnic_pd *pub, void *addr,
 				      access);
 	if (rc) {
 		free(mr);
-		return uerr_ptr(-rc);
+		return uerr_ptr_why(pub->context, -rc, "[%p, +%zu): %s", addr,
+				    length, rc == -EFAULT ? "not all mapped "
+				    "readable, and writable where access lets "
+				    "the NIC write" : hwqnic_be_why(-rc));
 	}
 	mr->pub = (struct hwqnic_mr) {
 		.context = pub->context,
@@ -103,7 +117,8 @@ int hwqnic_dereg_mr(struct hwqnic_mr *pub)
 	mr = container_of(pub, struct umr, pub);
 	rc = pub->context->be->dereg_mr(pub->context, mr);
 	if (rc)
-		return uerr(-rc);
+		return uerr_why(pub->context, -rc, "lkey 0x%x: %s", pub->lkey,
+				hwqnic_be_why(-rc));
 	hwqnic_obj_del(pub->context, &mr->obj);
 	free(mr);
 	return 0;
@@ -125,7 +140,7 @@ hwqnic_create_comp_channel(struct hwqnic_context *ctx)
 	rc = ctx->be->create_channel(ctx, ch);
 	if (rc) {
 		free(ch);
-		return uerr_ptr(-rc);
+		return uerr_ptr_why(ctx, -rc, "%s", hwqnic_be_why(-rc));
 	}
 	ch->pub.context = ctx;
 	hwqnic_obj_add(ctx, &ch->obj, UOBJ_CHANNEL);
@@ -146,7 +161,8 @@ int hwqnic_destroy_comp_channel(struct hwqnic_comp_channel *pub)
 	busy = ch->users;
 	hwqnic_unlock(&DEV(pub->context)->lock);
 	if (busy)
-		return uerr(EBUSY);
+		return uerr_why(pub->context, EBUSY, "fd %d: %d CQs still "
+				"use the channel", pub->fd, busy);
 	hwqnic_obj_del(pub->context, &ch->obj);
 	close(ch->pub.fd);
 	if (ch->wfd >= 0)
@@ -162,9 +178,14 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 	struct ucq *cq;
 	int rc;
 
-	if (!ctx || cqe < 1 || (u32)cqe > HWQNIC_MAX_CQE ||
-	    (channel && channel->context != ctx))
+	if (!ctx)
 		return uerr_ptr(EINVAL);
+	if (cqe < 1 || (u32)cqe > HWQNIC_MAX_CQE)
+		return uerr_ptr_why(ctx, EINVAL, "cqe %d outside 1..%u "
+				    "(max_cqe)", cqe, HWQNIC_MAX_CQE);
+	if (channel && channel->context != ctx)
+		return uerr_ptr_why(ctx, EINVAL, "the channel is another "
+				    "context's");
 	if (uctx_forked(ctx))
 		return uerr_ptr(EPERM);
 	cq = uzalloc(sizeof(*cq));
@@ -179,7 +200,8 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 	rc = ctx->be->create_cq(ctx, cq, cqe);
 	if (rc) {
 		free(cq);
-		return uerr_ptr(-rc);
+		return uerr_ptr_why(ctx, -rc, "cqe %d: %s", cqe,
+				    hwqnic_be_why(-rc));
 	}
 	cq->pub.handle = cq->core.handle;
 	if (channel) {
@@ -205,7 +227,9 @@ int hwqnic_destroy_cq(struct hwqnic_cq *pub)
 	dev = DEV(pub->context);
 	rc = pub->context->be->destroy_cq(pub->context, cq);
 	if (rc)
-		return uerr(-rc);
+		return uerr_why(pub->context, -rc, "cq %u: %s", pub->handle,
+				rc == -EBUSY ? "QPs still use it" :
+				hwqnic_be_why(-rc));
 	if (pub->channel) {
 		hwqnic_lock(&dev->lock);
 		container_of(pub->channel, struct uchannel, pub)->users--;
@@ -293,19 +317,30 @@ int hwqnic_get_cq_event(struct hwqnic_comp_channel *channel,
 	}
 }
 
-static bool qp_caps_ok(struct hwqnic_context *ctx,
-		       const struct hwqnic_qp_init_attr *a)
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+/* Why the QP's attributes are refused, or NULL. */
+static const char *qp_caps_why(struct hwqnic_context *ctx,
+			       const struct hwqnic_qp_init_attr *a)
 {
-	(void)ctx;
-	return a->send_cq && a->recv_cq && a->send_cq->context == ctx &&
-	       a->recv_cq->context == ctx &&
-	       (a->qp_type == HWQNIC_QPT_RC || a->qp_type == HWQNIC_QPT_UD) &&
-	       a->cap.max_send_wr >= 1 &&
-	       a->cap.max_send_wr <= HWQNIC_MAX_QP_WR &&
-	       a->cap.max_recv_wr <= HWQNIC_MAX_QP_WR &&
-	       a->cap.max_send_sge <= HWQNIC_MAX_SGE &&
-	       a->cap.max_recv_sge <= HWQNIC_MAX_SGE &&
-	       a->cap.max_inline_data <= HWQNIC_MAX_INLINE;
+	if (!a->send_cq || !a->recv_cq)
+		return "send_cq and recv_cq are needed";
+	if (a->send_cq->context != ctx || a->recv_cq->context != ctx)
+		return "a CQ of another context";
+	if (a->qp_type != HWQNIC_QPT_RC && a->qp_type != HWQNIC_QPT_UD)
+		return "qp_type is neither HWQNIC_QPT_RC nor HWQNIC_QPT_UD";
+	if (a->cap.max_send_wr < 1 || a->cap.max_send_wr > HWQNIC_MAX_QP_WR)
+		return "cap.max_send_wr outside 1.." STR(HWQNIC_MAX_QP_WR);
+	if (a->cap.max_recv_wr > HWQNIC_MAX_QP_WR)
+		return "cap.max_recv_wr above " STR(HWQNIC_MAX_QP_WR);
+	if (a->cap.max_send_sge > HWQNIC_MAX_SGE ||
+	    a->cap.max_recv_sge > HWQNIC_MAX_SGE)
+		return "cap.max_send_sge or max_recv_sge above "
+		       STR(HWQNIC_MAX_SGE);
+	if (a->cap.max_inline_data > HWQNIC_MAX_INLINE)
+		return "cap.max_inline_data above " STR(HWQNIC_MAX_INLINE);
+	return NULL;
 }
 
 struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
@@ -317,8 +352,13 @@ struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
 	struct uqp *qp;
 	int rc;
 
-	if (!pd || !attr || !qp_caps_ok(pd->context, attr))
+	const char *why;
+
+	if (!pd || !attr)
 		return uerr_ptr(EINVAL);
+	why = qp_caps_why(pd->context, attr);
+	if (why)
+		return uerr_ptr_why(pd->context, EINVAL, "%s", why);
 	ctx = pd->context;
 	if (uctx_forked(ctx))
 		return uerr_ptr(EPERM);
@@ -330,7 +370,7 @@ struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
 				 &a);
 	if (rc) {
 		free(qp);
-		return uerr_ptr(rc);
+		return uerr_ptr_why(ctx, rc, "%s", hwqnic_be_why(rc));
 	}
 	attr->cap = a.cap;
 	qp->pub = (struct hwqnic_qp) {
@@ -353,6 +393,88 @@ struct hwqnic_qp *hwqnic_create_qp(struct hwqnic_pd *pd,
 	return &qp->pub;
 }
 
+/* The attribute names of a mask's bits, for a message. */
+static void attr_names(u32 mask, char *buf, size_t len)
+{
+	size_t at = 0;
+	unsigned int bit;
+
+	buf[0] = '\0';
+	for (bit = 0; bit < 32 && at < len; bit++)
+		if (mask & (1U << bit))
+			at += snprintf(buf + at, len - at, "%s%s",
+				       at ? " " : "", hwqnic_qp_attr_name(bit));
+}
+
+/*
+ * HWQNIC_DEBUG: why a modify failed. The core's own check, on the state
+ * the QP is in now, names the rule; a refusal it does not explain is the
+ * backend's.
+ */
+static __attribute__((cold))
+void modify_why(struct uqp *qp, const struct hwqnic_qp_attr *attr, int mask,
+		int err)
+{
+	struct hwqnic_context *ctx = qp->pub.context;
+	struct hwqnic_qp_why why;
+	struct hwqnic_qp_attr now;
+	const char *cur, *next;
+	char names[512];
+
+	if (err != EINVAL || ctx->be->query_qp(ctx, qp, &now) ||
+	    !hwqnic_qp_modify_check(qp->core.type, now.qp_state, attr, mask,
+				    &why)) {
+		hwqnic_debug_err("hwqnic_modify_qp", err, "qp %u: %s",
+				 qp->pub.qp_num, hwqnic_be_why(err));
+		return;
+	}
+	cur = hwqnic_qp_state_str(why.cur);
+	next = hwqnic_qp_state_str(why.next);
+	switch (why.code) {
+	case HWQNIC_QPW_STATE:
+		hwqnic_debug_err("hwqnic_modify_qp", err, "qp %u: qp_state %u "
+				 "is no QP state", qp->pub.qp_num, why.next);
+		return;
+	case HWQNIC_QPW_TRANSITION: {
+		size_t at = 0;
+		unsigned int i;
+
+		names[0] = '\0';
+		for (i = 0; i <= HWQNIC_QPS_ERR; i++)
+			if (why.attrs & (1U << i))
+				at += snprintf(names + at, sizeof(names) - at,
+					       " %s", hwqnic_qp_state_str(i));
+		hwqnic_debug_err("hwqnic_modify_qp", err, "qp %u %s->%s: no "
+				 "such transition (%s goes to:%s)",
+				 qp->pub.qp_num, cur, next, cur, names);
+		return;
+	}
+	case HWQNIC_QPW_MISSING:
+	case HWQNIC_QPW_EXTRA:
+		attr_names(why.attrs, names, sizeof(names));
+		hwqnic_debug_err("hwqnic_modify_qp", err, "qp %u %s->%s: %s "
+				 "%s%s", qp->pub.qp_num, cur, next,
+				 why.code == HWQNIC_QPW_MISSING ?
+				 "missing attribute" : "attribute not taken "
+				 "by this transition:",
+				 names, why.code == HWQNIC_QPW_EXTRA ?
+				 (qp->pub.qp_type == HWQNIC_QPT_UD ? " (UD)" :
+				  " (RC)") : "");
+		return;
+	case HWQNIC_QPW_CUR_STATE:
+		hwqnic_debug_err("hwqnic_modify_qp", err, "qp %u: cur_qp_state "
+				 "%s, but the QP is in %s", qp->pub.qp_num,
+				 hwqnic_qp_state_str(why.value), cur);
+		return;
+	default:
+		attr_names(why.attrs, names, sizeof(names));
+		hwqnic_debug_err("hwqnic_modify_qp", err, "qp %u %s->%s: %s %u "
+				 "outside %u..%u", qp->pub.qp_num, cur, next,
+				 names, why.value, why.lo, why.hi);
+		return;
+	}
+}
+
 int hwqnic_modify_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr,
 		     int attr_mask)
 {
@@ -365,8 +487,11 @@ int hwqnic_modify_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr,
 		return uerr(EPERM);
 	qp = container_of(pub, struct uqp, pub);
 	rc = -pub->context->be->modify_qp(pub->context, qp, attr, attr_mask);
-	if (rc)
+	if (rc) {
+		if (unlikely(pub->context->debug))
+			modify_why(qp, attr, attr_mask, rc);
 		return uerr(rc);
+	}
 	pub->state = qp->core.host_state;
 	hwqnic_stats_entry(pub->context, pub->qp_num)->state = pub->state;
 	return 0;
@@ -383,7 +508,8 @@ int hwqnic_query_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr)
 	rc = -pub->context->be->query_qp(pub->context,
 					 container_of(pub, struct uqp, pub),
 					 attr);
-	return rc ? uerr(rc) : 0;
+	return rc ? uerr_why(pub->context, rc, "qp %u: %s", pub->qp_num,
+			     hwqnic_be_why(rc)) : 0;
 }
 
 int hwqnic_destroy_qp(struct hwqnic_qp *pub)
@@ -400,11 +526,46 @@ int hwqnic_destroy_qp(struct hwqnic_qp *pub)
 	e = hwqnic_stats_entry(pub->context, pub->qp_num);
 	rc = -pub->context->be->destroy_qp(pub->context, qp);
 	if (rc)
-		return uerr(rc);
+		return uerr_why(pub->context, rc, "qp %u: %s", pub->qp_num,
+				hwqnic_be_why(rc));
 	WRITE_ONCE(e->qpn, 0);
 	hwqnic_obj_del(pub->context, &qp->obj);
 	free(qp);
 	return 0;
+}
+
+/*
+ * HWQNIC_DEBUG: why a post failed at WR `bad`: the QP's state, a full
+ * queue, or (sends) the core's check of the WR, asked again.
+ */
+static __attribute__((cold))
+void post_why(struct hwqnic_qp *pub, const char *fn, int err, bool send,
+	      const void *bad)
+{
+	struct hwqnic_core_qp *qp = &container_of(pub, struct uqp, pub)->core;
+	u8 state = READ_ONCE(qp->host_state);
+	const struct hwqnic_recv_wr *rwr = bad;
+	const char *why = NULL;
+
+	if (send && state != HWQNIC_QPS_RTS && state != HWQNIC_QPS_ERR)
+		why = "sends need the QP in RTS (or ERR, to flush)";
+	else if (!send && state == HWQNIC_QPS_RESET)
+		why = "receives need the QP out of RESET";
+	else if (err == ENOMEM)
+		why = send ? "send queue full: poll completions first (cap."
+			     "max_send_wr)" :
+			     "receive queue full (cap.max_recv_wr)";
+	else if (send)
+		why = hwqnic_qp_send_wr_why(qp, bad);
+	else if (rwr->num_sge < 0 || (u32)rwr->num_sge > qp->cap.max_recv_sge)
+		why = "num_sge is negative or above the QP's max_recv_sge";
+	else if (rwr->num_sge && !rwr->sg_list)
+		why = "num_sge without sg_list";
+	hwqnic_debug_err(fn, err, "qp %u (%s), wr_id %llu: %s", pub->qp_num,
+			 hwqnic_qp_state_str(state),
+			 (unsigned long long)(send ?
+			  ((const struct hwqnic_send_wr *)bad)->wr_id :
+			  rwr->wr_id), why ? why : "refused");
 }
 
 int hwqnic_post_send(struct hwqnic_qp *pub, struct hwqnic_send_wr *wr,
@@ -427,6 +588,8 @@ int hwqnic_post_send(struct hwqnic_qp *pub, struct hwqnic_send_wr *wr,
 				  wr, &bad);
 	if (rc) {
 		*bad_wr = (struct hwqnic_send_wr *)bad;
+		if (unlikely(pub->context->debug))
+			post_why(pub, "hwqnic_post_send", rc, true, bad);
 		return uerr(rc);
 	}
 	return 0;
@@ -452,6 +615,8 @@ int hwqnic_post_recv(struct hwqnic_qp *pub, struct hwqnic_recv_wr *wr,
 				  wr, &bad);
 	if (rc) {
 		*bad_wr = (struct hwqnic_recv_wr *)bad;
+		if (unlikely(pub->context->debug))
+			post_why(pub, "hwqnic_post_recv", rc, false, bad);
 		return uerr(rc);
 	}
 	return 0;

@@ -18,7 +18,16 @@
 #include <linux/types.h>
 #endif
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* C++ (from C++11) spells C11's _Static_assert static_assert. */
+#ifdef __cplusplus
+#define HWQNIC_STATIC_ASSERT(cond, msg)	static_assert(cond, msg)
+#else
 #define HWQNIC_STATIC_ASSERT(cond, msg)	_Static_assert(cond, msg)
+#endif
 
 /* Work request opcodes; numerically equal to enum ibv_wr_opcode. */
 enum hwqnic_wr_opcode {
@@ -279,5 +288,9 @@ HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_db_page) ==
 		     64 + 8 * (HWQNIC_DB_SLOTS / 64 + HWQNIC_DB_SLOTS) +
 		     HWQNIC_DB_SLOTS,
 		     "doorbell page size");
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* _UAPI_HWQNIC_HW_H */

@@ -317,6 +317,11 @@ struct hwqnic_context;
  * hwqnic_close() fails with EBUSY, and changes nothing, while any PD, MR,
  * completion channel, CQ or QP of the context exists.
  *
+ * HWQNIC_DEBUG=1 at open: each call that fails on the context prints one
+ * line on stderr saying why (the function, the cause, the error's name).
+ * A bad HWQNIC_BACKEND, HWQNIC_SHARED_CPU or HWQNIC_ENGINE_CPU, and
+ * HWQNIC_BACKEND=kernel without /dev/hwqnic0, are printed so always.
+ *
  * fork(): the parent's resources keep working in the parent, on both
  * backends, with nothing to call first (no ibv_fork_init()): the embedded
  * engine reaches memory through the parent's own mappings, and hwqnic.ko

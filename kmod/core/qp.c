@@ -260,35 +260,107 @@ static const struct qp_trans qp_trans[ERR + 1][ERR + 1] = {
 	[ERR] = { TO_ANY },
 };
 
-static bool qp_attr_values_ok(const struct hwqnic_qp_attr *a, int mask)
+/* The range of each attribute with a value the NIC checks. */
+static const struct {
+	u32 attr, lo, hi;
+} qp_attr_limits[] = {
+	{ HWQNIC_QP_PORT, 1, 1 },
+	{ HWQNIC_QP_PKEY_INDEX, 0, 0 },
+	/* HWQNIC_ACCESS_ALL is bits 0..3: no flag outside is no value above */
+	{ HWQNIC_QP_ACCESS_FLAGS, 0, HWQNIC_ACCESS_ALL },
+	{ HWQNIC_QP_PATH_MTU, HWQNIC_MTU_256, HWQNIC_MTU_4096 },
+	{ HWQNIC_QP_DEST_QPN, 0, 0xffffff },
+	{ HWQNIC_QP_RNR_RETRY, 0, 7 },
+	{ HWQNIC_QP_RETRY_CNT, 0, 7 },
+	{ HWQNIC_QP_MIN_RNR_TIMER, 0, 31 },
+	{ HWQNIC_QP_TIMEOUT, 0, 31 },
+	{ HWQNIC_QP_MAX_QP_RD_ATOMIC, 0, HWQNIC_MAX_RD_ATOM },
+	{ HWQNIC_QP_MAX_DEST_RD_ATOMIC, 0, HWQNIC_MAX_RD_ATOM },
+};
+
+static u32 qp_attr_value(const struct hwqnic_qp_attr *a, u32 attr)
 {
-	if ((mask & HWQNIC_QP_PORT) && a->port_num != 1)
-		return false;
-	if ((mask & HWQNIC_QP_PKEY_INDEX) && a->pkey_index != 0)
-		return false;
-	if ((mask & HWQNIC_QP_ACCESS_FLAGS) &&
-	    (a->qp_access_flags & ~HWQNIC_ACCESS_ALL))
-		return false;
-	if ((mask & HWQNIC_QP_PATH_MTU) &&
-	    (a->path_mtu < HWQNIC_MTU_256 || a->path_mtu > HWQNIC_MTU_4096))
-		return false;
-	if ((mask & HWQNIC_QP_DEST_QPN) && a->dest_qp_num > 0xffffff)
-		return false;
-	if ((mask & HWQNIC_QP_RNR_RETRY) && a->rnr_retry > 7)
-		return false;
-	if ((mask & HWQNIC_QP_RETRY_CNT) && a->retry_cnt > 7)
-		return false;
-	if ((mask & HWQNIC_QP_MIN_RNR_TIMER) && a->min_rnr_timer > 31)
-		return false;
-	if ((mask & HWQNIC_QP_TIMEOUT) && a->timeout > 31)
-		return false;
-	if ((mask & HWQNIC_QP_MAX_QP_RD_ATOMIC) &&
-	    a->max_rd_atomic > HWQNIC_MAX_RD_ATOM)
-		return false;
-	if ((mask & HWQNIC_QP_MAX_DEST_RD_ATOMIC) &&
-	    a->max_dest_rd_atomic > HWQNIC_MAX_RD_ATOM)
-		return false;
-	return true;
+	switch (attr) {
+	case HWQNIC_QP_PORT:
+		return a->port_num;
+	case HWQNIC_QP_PKEY_INDEX:
+		return a->pkey_index;
+	case HWQNIC_QP_ACCESS_FLAGS:
+		return a->qp_access_flags;
+	case HWQNIC_QP_PATH_MTU:
+		return a->path_mtu;
+	case HWQNIC_QP_DEST_QPN:
+		return a->dest_qp_num;
+	case HWQNIC_QP_RNR_RETRY:
+		return a->rnr_retry;
+	case HWQNIC_QP_RETRY_CNT:
+		return a->retry_cnt;
+	case HWQNIC_QP_MIN_RNR_TIMER:
+		return a->min_rnr_timer;
+	case HWQNIC_QP_TIMEOUT:
+		return a->timeout;
+	case HWQNIC_QP_MAX_QP_RD_ATOMIC:
+		return a->max_rd_atomic;
+	default:
+		return a->max_dest_rd_atomic;
+	}
+}
+
+int hwqnic_qp_modify_check(u8 type, u32 cur, const struct hwqnic_qp_attr *attr,
+			   int mask, struct hwqnic_qp_why *why)
+{
+	int t = type == HWQNIC_QPT_UD;
+	const struct qp_trans *tr;
+	u32 next, allowed;
+	unsigned int i;
+
+	next = mask & HWQNIC_QP_STATE ? attr->qp_state : cur;
+	*why = (struct hwqnic_qp_why) { .cur = cur, .next = next };
+	if (next > ERR || cur > ERR) {
+		why->code = HWQNIC_QPW_STATE;
+		return -EINVAL;
+	}
+	tr = &qp_trans[cur][next];
+	if (!tr->ok) {
+		why->code = HWQNIC_QPW_TRANSITION;
+		for (i = 0; i <= ERR; i++)
+			if (qp_trans[cur][i].ok)
+				why->attrs |= 1U << i;
+		return -EINVAL;
+	}
+	if ((mask & tr->req[t]) != tr->req[t]) {
+		why->code = HWQNIC_QPW_MISSING;
+		why->attrs = tr->req[t] & ~mask;
+		return -EINVAL;
+	}
+	allowed = tr->req[t] | tr->opt[t] | HWQNIC_QP_STATE |
+		  HWQNIC_QP_CUR_STATE;
+	if (mask & ~allowed) {
+		why->code = HWQNIC_QPW_EXTRA;
+		why->attrs = mask & ~allowed;
+		return -EINVAL;
+	}
+	if ((mask & HWQNIC_QP_CUR_STATE) && attr->cur_qp_state != cur) {
+		why->code = HWQNIC_QPW_CUR_STATE;
+		why->value = attr->cur_qp_state;
+		return -EINVAL;
+	}
+	for (i = 0; i < ARRAY_SIZE(qp_attr_limits); i++) {
+		u32 v;
+
+		if (!(mask & qp_attr_limits[i].attr))
+			continue;
+		v = qp_attr_value(attr, qp_attr_limits[i].attr);
+		if (v < qp_attr_limits[i].lo || v > qp_attr_limits[i].hi) {
+			why->code = HWQNIC_QPW_VALUE;
+			why->attrs = qp_attr_limits[i].attr;
+			why->value = v;
+			why->lo = qp_attr_limits[i].lo;
+			why->hi = qp_attr_limits[i].hi;
+			return -EINVAL;
+		}
+	}
+	return 0;
 }
 
 /* One side of the host's reset, under its CQ's lock: see below. */
@@ -337,22 +409,14 @@ static void qp_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 int hwqnic_qp_modify(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     const struct hwqnic_qp_attr *attr, int mask)
 {
-	int t = qp->type == HWQNIC_QPT_UD;
-	const struct qp_trans *tr;
-	u32 cur, next;
-	int rc = -EINVAL;
+	struct hwqnic_qp_why why;
+	u32 next;
+	int rc;
 
 	hwqnic_lock(&dev->lock);
-	cur = qp->nic.state;
-	next = mask & HWQNIC_QP_STATE ? attr->qp_state : cur;
-	if (next > ERR || cur > ERR)
-		goto out;
-	tr = &qp_trans[cur][next];
-	if (!tr->ok || (mask & tr->req[t]) != tr->req[t] ||
-	    (mask & ~(tr->req[t] | tr->opt[t] | HWQNIC_QP_STATE |
-		      HWQNIC_QP_CUR_STATE)) ||
-	    ((mask & HWQNIC_QP_CUR_STATE) && attr->cur_qp_state != cur) ||
-	    !qp_attr_values_ok(attr, mask))
+	rc = hwqnic_qp_modify_check(qp->type, qp->nic.state, attr, mask, &why);
+	next = why.next;
+	if (rc)
 		goto out;
 
 	if (mask & HWQNIC_QP_ACCESS_FLAGS)
@@ -408,6 +472,60 @@ void hwqnic_qp_query(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 #define SEND_FLAGS (HWQNIC_SEND_FENCE | HWQNIC_SEND_SIGNALED | \
 		    HWQNIC_SEND_SOLICITED | HWQNIC_SEND_INLINE)
 
+/*
+ * Why a send WR is refused, or NULL: a static sentence, for
+ * hwqnic_qp_send_wr_why().
+ * Reads each SGE's length once, into sge_len[], and sums them in *len.
+ */
+static __always_inline const char *
+qp_send_check(const struct hwqnic_core_qp *qp, const struct hwqnic_send_wr *wr,
+	      u32 *sge_len, u64 *len)
+{
+	bool inl = wr->send_flags & HWQNIC_SEND_INLINE;
+	u32 max_sge = inl ? HWQNIC_MAX_SGE : qp->cap.max_send_sge;
+	const struct hwqnic_opcode *op = hwqnic_opcode(wr->opcode);
+	bool atomic;
+	int i;
+
+	if (!op)
+		return "opcode is no work request opcode";
+	if (wr->send_flags & ~SEND_FLAGS)
+		return "send_flags has bits outside HWQNIC_SEND_*";
+	if (wr->num_sge < 0 || (u32)wr->num_sge > max_sge)
+		return "num_sge is negative or above the QP's max_send_sge";
+	if (wr->num_sge && !wr->sg_list)
+		return "num_sge without sg_list";
+	if (!(op->qp_types & HWQNIC_OP_QPT(qp->type)))
+		return "opcode not valid on this QP type";
+	atomic = op->kind == HWQNIC_OPK_ATOMIC;
+	*len = 0;
+	for (i = 0; i < wr->num_sge; i++) {
+		sge_len[i] = READ_ONCE(wr->sg_list[i].length);
+		*len += sge_len[i];
+	}
+	if (*len > HWQNIC_MAX_MSG)
+		return "message longer than 2 GiB";
+	if (qp->type == HWQNIC_QPT_UD && *len > HWQNIC_MTU)
+		return "UD message longer than the MTU (4096 bytes)";
+	if (atomic && (inl || wr->num_sge != 1 || *len != HWQNIC_ATOMIC_LEN))
+		return "an atomic takes one SGE of 8 bytes, not inline";
+	/* inline data is what the NIC reads: none where it writes locally */
+	if (inl && (op->local_access & HWQNIC_ACCESS_LOCAL_WRITE))
+		return "HWQNIC_SEND_INLINE on an opcode that writes locally";
+	if (inl && *len > qp->cap.max_inline_data)
+		return "inline data longer than the QP's max_inline_data";
+	return NULL;
+}
+
+const char *hwqnic_qp_send_wr_why(const struct hwqnic_core_qp *qp,
+				  const struct hwqnic_send_wr *wr)
+{
+	u32 sge_len[HWQNIC_MAX_SGE];
+	u64 len;
+
+	return qp_send_check(qp, wr, sge_len, &len);
+}
+
 /* Checks a send WR and writes its WQE into `slot`. */
 static int qp_build_send(struct hwqnic_core_qp *qp,
 			 const struct hwqnic_send_wr *wr, void *slot,
@@ -415,8 +533,7 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 {
 	struct hwqnic_send_wqe *w = slot;
 	bool inl = wr->send_flags & HWQNIC_SEND_INLINE;
-	u32 opcode = wr->opcode, max_sge = inl ? HWQNIC_MAX_SGE :
-						      qp->cap.max_send_sge;
+	u32 opcode = wr->opcode;
 	const struct hwqnic_opcode *op = hwqnic_opcode(opcode);
 	u32 sge_len[HWQNIC_MAX_SGE];	/* each read once: checked, then used */
 	bool atomic;
@@ -424,25 +541,9 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 	u8 flags = 0;
 	int i;
 
-	if (!op || (wr->send_flags & ~SEND_FLAGS) ||
-	    wr->num_sge < 0 || (u32)wr->num_sge > max_sge ||
-	    (wr->num_sge && !wr->sg_list))
-		return -EINVAL;
-	if (!(op->qp_types & HWQNIC_OP_QPT(qp->type)))
+	if (unlikely(qp_send_check(qp, wr, sge_len, &len)))
 		return -EINVAL;
 	atomic = op->kind == HWQNIC_OPK_ATOMIC;
-	for (i = 0; i < wr->num_sge; i++) {
-		sge_len[i] = READ_ONCE(wr->sg_list[i].length);
-		len += sge_len[i];
-	}
-	/* inline data is what the NIC reads: none where it writes locally */
-	if (len > HWQNIC_MAX_MSG ||
-	    (qp->type == HWQNIC_QPT_UD && len > HWQNIC_MTU) ||
-	    (atomic && (inl || wr->num_sge != 1 ||
-			len != HWQNIC_ATOMIC_LEN)) ||
-	    (inl && ((op->local_access & HWQNIC_ACCESS_LOCAL_WRITE) ||
-		     len > qp->cap.max_inline_data)))
-		return -EINVAL;
 
 	*length = len;
 	if (qp->sig_all || (wr->send_flags & HWQNIC_SEND_SIGNALED))

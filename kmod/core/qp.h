@@ -69,10 +69,39 @@ int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     struct hwqnic_core_cq *rcq,
 		     struct hwqnic_qp_init_attr *attr);
 void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
+/*
+ * Why the state machine refuses a modify: the first rule the call breaks,
+ * for the library's messages (HWQNIC_DEBUG); hwqnic_qp_modify() decides
+ * with the same check.
+ */
+enum hwqnic_qp_why_code {
+	HWQNIC_QPW_OK,
+	HWQNIC_QPW_STATE,	/* next (or cur) is no state */
+	/* cur -> next is none; attrs: the states cur goes to, by bit */
+	HWQNIC_QPW_TRANSITION,
+	HWQNIC_QPW_MISSING,	/* attrs: required, not in the mask */
+	HWQNIC_QPW_EXTRA,	/* attrs: neither required nor optional */
+	HWQNIC_QPW_CUR_STATE,	/* value: cur_qp_state, which is not cur */
+	HWQNIC_QPW_VALUE,	/* attrs: the attribute; value outside lo..hi */
+};
+
+struct hwqnic_qp_why {
+	u32 code;		/* enum hwqnic_qp_why_code */
+	u32 cur, next;		/* the states */
+	u32 attrs;
+	u32 value, lo, hi;
+};
+
+/* 0 or -EINVAL, and *why says which rule (cur: the NIC's state). */
+int hwqnic_qp_modify_check(u8 type, u32 cur, const struct hwqnic_qp_attr *attr,
+			   int mask, struct hwqnic_qp_why *why);
 int hwqnic_qp_modify(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     const struct hwqnic_qp_attr *attr, int mask);
 void hwqnic_qp_query(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     struct hwqnic_qp_attr *attr);
+/* Why hwqnic_qp_post_send() refuses wr, or NULL (messages only). */
+const char *hwqnic_qp_send_wr_why(const struct hwqnic_core_qp *qp,
+				  const struct hwqnic_send_wr *wr);
 int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			const struct hwqnic_send_wr *wr,
 			const struct hwqnic_send_wr **bad_wr);
