@@ -34,7 +34,7 @@ DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    systemtap-sdt-dev python3 linux-headers-amd64 \
 	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 	    libncurses-dev tmux qemu-system-x86 busybox-static cpio \
-	    libclang-rt-14-dev pkg-config g++ dkms
+	    libclang-rt-14-dev g++ groff-base man-db pkg-config dkms
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      opcode.c engine.c ioc.c osdep_user.c) \
@@ -228,7 +228,7 @@ TEST_BINS := $(TESTS_C:%=$(BUILD)/asan/%.t) \
 TESTS := $(TEST_BINS) selftests/kmod/build.t selftests/kmod/watch.t \
 	 selftests/kmod/run-qemu.sh \
 	 $(wildcard selftests/bpf/*.t) $(wildcard selftests/tools/*.t) \
-	 $(wildcard selftests/install/*.t) \
+	 $(wildcard selftests/verbs/*.t) $(wildcard selftests/install/*.t) \
 	 selftests/fuzz/run.t
 
 check: deps

@@ -18,7 +18,12 @@
 #include <linux/types.h>
 #endif
 
+/* C++ (from C++11) spells C11's _Static_assert static_assert. */
+#ifdef __cplusplus
+#define HWQNIC_STATIC_ASSERT(cond, msg)	static_assert(cond, msg)
+#else
 #define HWQNIC_STATIC_ASSERT(cond, msg)	_Static_assert(cond, msg)
+#endif
 
 /* Work request opcodes; numerically equal to enum ibv_wr_opcode. */
 enum hwqnic_wr_opcode {

@@ -35,6 +35,10 @@
 #include <linux/types.h>
 #include <hwqnic/verbs.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define HWQNIC_STATS_DIR	"/dev/shm"
 #define HWQNIC_STATS_PREFIX	"hwqnic."
 #define HWQNIC_STATS_MAGIC	0x73717768U	/* "hwqs" */
@@ -65,7 +69,9 @@ struct hwqnic_stats_file {
 	char	dev[32];
 	struct hwqnic_engine_counters engine;
 	__u64	rsvd0[6];
-	struct hwqnic_stats_qp qp[];	/* qp[i] describes QPN HWQNIC_QPN_BASE + i */
+	/* qp[i] describes QPN HWQNIC_QPN_BASE + i; __extension__: C++ has no
+	 * flexible array member but g++ takes one, quietly even pedantic */
+	__extension__ struct hwqnic_stats_qp qp[];
 };
 
 #define HWQNIC_QPN_BASE		16	/* QPNs below are never handed out */
@@ -139,5 +145,9 @@ int hwqnic_stats_parse(const void *buf, size_t len, __u32 pid,
 
 void hwqnic_stats_free(struct hwqnic_stats *st);
 #endif /* !__KERNEL__ */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* _HWQNIC_STATS_H */
