@@ -274,6 +274,7 @@ install: lib examples $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%)
 	install -d $(DESTDIR)$(PREFIX)/include/hwqnic $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(BPFDIR) $(DESTDIR)$(COMPDIR) \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/LICENSES/exceptions \
+		$(DESTDIR)$(DOCDIR)/docs \
 		$(MAN_SECTIONS:%=$(DESTDIR)$(MANDIR)/man%)
 	install -m 644 include/hwqnic/*.h $(DESTDIR)$(PREFIX)/include/hwqnic/
 	install -m 644 $(BUILD)/release/libhwqnic.a $(DESTDIR)$(LIBDIR)/
@@ -286,7 +287,8 @@ install: lib examples $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%)
 	$(foreach n,$(MAN_SECTIONS),install -m 644 $(wildcard docs/man/*.$(n)) \
 		$(DESTDIR)$(MANDIR)/man$(n)/ &&) true
 	install -m 644 examples/Makefile examples/*.[ch] $(DESTDIR)$(DOCDIR)/examples/
-	install -m 644 LICENSE $(DESTDIR)$(DOCDIR)/
+	install -m 644 LICENSE README.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
 	install -m 644 LICENSES/GPL-2.0 LICENSES/BSD-2-Clause $(DESTDIR)$(DOCDIR)/LICENSES/
 	install -m 644 LICENSES/exceptions/* $(DESTDIR)$(DOCDIR)/LICENSES/exceptions/
 	install -m 644 contrib/bash-completion/hwqnic $(DESTDIR)$(COMPDIR)/_hwqnic

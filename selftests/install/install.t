@@ -59,6 +59,9 @@ cmp -s "$top/LICENSE" "$p/share/doc/hwqnic/LICENSE" &&
 	cmp -s "$top/LICENSES/GPL-2.0" "$p/share/doc/hwqnic/LICENSES/GPL-2.0" &&
 	cmp -s "$top/LICENSES/BSD-2-Clause" "$p/share/doc/hwqnic/LICENSES/BSD-2-Clause"
 ok $? "LICENSE and both licence texts are in PREFIX/share/doc/hwqnic"
+cmp -s "$top/README.md" "$p/share/doc/hwqnic/README.md" &&
+	cmp -s "$top/docs/install.md" "$p/share/doc/hwqnic/docs/install.md"
+ok $? "README.md and docs/*.md are in PREFIX/share/doc/hwqnic"
 
 # --- the completion offers what each tool's --help lists
 comp() {	# comp TOOL WORD...: what completing the last word offers
