@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * An application to watch with qplat: RDMA WRITEs in a loop, for SECONDS
- * (default 10), alternating 64 B and 64 KiB messages so that the
+ * (default 10), alternating 64 B and 1 MiB messages so that the
  * latency histograms show two modes. libhwqnic's USDT probes fire on
  * every post, doorbell, completion and poll; untraced they cost nothing.
  *
@@ -17,7 +17,7 @@
 #include "common.h"
 #include <unistd.h>
 
-#define BIG	(64 * 1024)
+#define BIG	(1024 * 1024)
 
 int main(int argc, char **argv)
 {
