@@ -11,7 +11,8 @@
 #                only the packages in DEMO_PKGS
 #   make bench   hwqperf's headline benchmarks, each with its same-run baseline
 #   make fuzz    every libFuzzer target for FUZZ_SECONDS (default 300) each
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (docs/install.md)
+#   make dkms-install   hwqnic.ko's sources to /usr/src for DKMS (docs/kmod.md)
 #   make clean
 
 BUILD	?= build
@@ -36,7 +37,7 @@ DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    systemtap-sdt-dev python3 linux-headers-amd64 \
 	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 	    libncurses-dev tmux qemu-system-x86 busybox-static cpio \
-	    libclang-rt-14-dev g++ groff-base man-db
+	    libclang-rt-14-dev g++ groff-base man-db pkg-config dkms
 # What `make demo` needs: the library, the BPF objects and the tools it
 # runs (hwqload, qplat, nictop); no qemu, valgrind or kernel image.
 DEMO_PKGS := gcc make libc6-dev linux-libc-dev systemtap-sdt-dev \
@@ -81,18 +82,23 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 
 # The newest Debian kernel build tree installed; never a fixed version.
 KDIR ?= $(shell ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
+# The release of the kernel KDIR builds for (its /lib/modules/ name).
+KVER ?= $(if $(KDIR),$(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+	  $(KDIR)/include/generated/utsrelease.h 2>/dev/null))
 
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect,possible
 
-.PHONY: all lib check deps demo bench fuzz install kmod clean
+.PHONY: all lib examples check deps demo bench fuzz install dkms-install kmod clean
+comma	:= ,
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(TESTS_C:%=$(BUILD)/release/%.t) kmod
+all: lib $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(TESTS_C:%=$(BUILD)/release/%.t) \
+     examples kmod
 
 lib: $(foreach v,$(VARIANTS),$(BUILD)/$(v)/libhwqnic.a) \
-     $(BUILD)/release/libhwqnic.so $(BUILD)/release/libhwqnic.pc
+     $(BUILD)/release/libhwqnic.so $(BUILD)/pkgconfig/libhwqnic-uninstalled.pc
 
 define variant
 $(BUILD)/$(1)/%.o: %.c
@@ -128,8 +134,25 @@ $(BUILD)/release/libhwqnic.so: $(LIB_SRCS:%.c=$(BUILD)/release/%.o) user/libhwqn
 		$(filter %.o,$^) $(LIBS) -o $@.1
 	$(Q)ln -sf libhwqnic.so.1 $@
 
-$(BUILD)/release/libhwqnic.pc: user/libhwqnic.pc.in
-	$(Q)sed 's|@PREFIX@|$(PREFIX)|; s|@VERSION@|$(VERSION)|' $< > $@
+# libhwqnic.pc: $(call pc,PREFIX,INCLUDEDIR,LIBDIR,EXTRA_LIBS) > FILE. The
+# installed one is written by `make install`, for the PREFIX it installs
+# to; the build tree's (-uninstalled, which pkg-config prefers) is for the
+# examples built here, run from here (rpath).
+pc = sed -e 's|@PREFIX@|$(1)|' -e 's|@INCLUDEDIR@|$(2)|' -e 's|@LIBDIR@|$(3)|' \
+	 -e 's|@EXTRA_LIBS@|$(4)|' -e 's|@VERSION@|$(VERSION)|' user/libhwqnic.pc.in
+
+$(BUILD)/pkgconfig/libhwqnic-uninstalled.pc: user/libhwqnic.pc.in Makefile
+	@mkdir -p $(@D)
+	$(Q)$(call pc,$(CURDIR),$${prefix}/include,$(abspath $(BUILD))/release,\
+		-Wl$(comma)-rpath$(comma)$${libdir}) > $@
+
+# The examples, built by their own Makefile through pkg-config, as a user
+# builds them, against the build tree's libhwqnic.
+EXAMPLES := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
+examples: $(BUILD)/release/libhwqnic.so $(BUILD)/pkgconfig/libhwqnic-uninstalled.pc
+	$(Q)PKG_CONFIG_PATH=$(abspath $(BUILD))/pkgconfig $(MAKE) \
+		--no-print-directory -s -C examples O=$(abspath $(BUILD))/examples \
+		CFLAGS='-O2 -g $(WARN) -MMD -MP'
 
 # The running kernel's types, or the UAPI stand-in where it has no BTF.
 $(BUILD)/bpf/vmlinux.h:
@@ -213,7 +236,7 @@ TEST_BINS := $(TESTS_C:%=$(BUILD)/asan/%.t) \
 TESTS := $(TEST_BINS) selftests/kmod/build.t selftests/kmod/watch.t \
 	 selftests/kmod/run-qemu.sh \
 	 $(wildcard selftests/bpf/*.t) $(wildcard selftests/tools/*.t) \
-	 $(wildcard selftests/verbs/*.t) \
+	 $(wildcard selftests/verbs/*.t) $(wildcard selftests/install/*.t) \
 	 selftests/fuzz/run.t
 
 check: deps
@@ -240,18 +263,80 @@ fuzz: $(FUZZ_TARGETS)
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$${FUZZ_SECONDS:-300} \
 		FUZZ_KEEP=1 selftests/fuzz/run.t
 
-install: lib $(TOOLS:%=$(BUILD)/bin/%)
-	install -d $(DESTDIR)$(PREFIX)/include/hwqnic $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+# Where `make install` puts things (docs/install.md).
+LIBDIR	:= $(PREFIX)/lib
+BPFDIR	:= $(LIBDIR)/hwqnic/bpf
+MANDIR	:= $(PREFIX)/share/man
+DOCDIR	:= $(PREFIX)/share/doc/hwqnic
+DEPMOD_B := $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH))
+COMPDIR	:= $(PREFIX)/share/bash-completion/completions
+# INSTALL_MOD_PATH: as with the kernel's modules_install, a root for
+# /lib/modules that depmod is then told of (-b).
+MODDIR	:= $(INSTALL_MOD_PATH)/lib/modules/$(KVER)/extra
+MAN_SECTIONS := $(sort $(patsubst .%,%,$(suffix $(wildcard docs/man/*.[0-9]))))
+
+# The library, then hwqnic.ko when it was built (depmod unless staged in a
+# DESTDIR, where the package's own scripts run it), then, as meson's install
+# does, ldconfig when root installs for real, and a hint when ld.so will
+# not find the library by itself.
+install: lib examples $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%)
+	install -d $(DESTDIR)$(PREFIX)/include/hwqnic $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(BPFDIR) $(DESTDIR)$(COMPDIR) \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/LICENSES/exceptions \
+		$(DESTDIR)$(DOCDIR)/docs \
+		$(MAN_SECTIONS:%=$(DESTDIR)$(MANDIR)/man%)
 	install -m 644 include/hwqnic/*.h $(DESTDIR)$(PREFIX)/include/hwqnic/
-	install -m 644 $(BUILD)/release/libhwqnic.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(BUILD)/release/libhwqnic.so.1 $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libhwqnic.so.1 $(DESTDIR)$(PREFIX)/lib/libhwqnic.so
-	install -m 644 $(BUILD)/release/libhwqnic.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 644 $(BUILD)/release/libhwqnic.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/release/libhwqnic.so.1 $(DESTDIR)$(LIBDIR)/
+	ln -sf libhwqnic.so.1 $(DESTDIR)$(LIBDIR)/libhwqnic.so
+	$(call pc,$(PREFIX),$${prefix}/include,$${prefix}/lib,) \
+		> $(DESTDIR)$(LIBDIR)/pkgconfig/libhwqnic.pc
 	$(if $(TOOLS),install -m 755 $(TOOLS:%=$(BUILD)/bin/%) $(DESTDIR)$(PREFIX)/bin/)
-	$(if $(wildcard docs/man/*.1),install -m 644 $(wildcard docs/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/)
-	$(if $(wildcard docs/man/*.8),install -d $(DESTDIR)$(PREFIX)/share/man/man8 && \
-		install -m 644 $(wildcard docs/man/*.8) $(DESTDIR)$(PREFIX)/share/man/man8/)
+	$(if $(BPF_OBJS),install -m 644 $(BPF_OBJS) $(DESTDIR)$(BPFDIR)/)
+	$(foreach n,$(MAN_SECTIONS),install -m 644 $(wildcard docs/man/*.$(n)) \
+		$(DESTDIR)$(MANDIR)/man$(n)/ &&) true
+	install -m 644 examples/Makefile examples/*.[ch] $(DESTDIR)$(DOCDIR)/examples/
+	install -m 644 LICENSE README.md $(DESTDIR)$(DOCDIR)/
+	install -m 644 docs/*.md $(DESTDIR)$(DOCDIR)/docs/
+	install -m 644 LICENSES/GPL-2.0 LICENSES/BSD-2-Clause $(DESTDIR)$(DOCDIR)/LICENSES/
+	install -m 644 LICENSES/exceptions/* $(DESTDIR)$(DOCDIR)/LICENSES/exceptions/
+	install -m 644 contrib/bash-completion/hwqnic $(DESTDIR)$(COMPDIR)/_hwqnic
+	$(foreach t,$(TOOLS),ln -sf _hwqnic $(DESTDIR)$(COMPDIR)/$(t) &&) true
+	$(Q)if [ -f kmod/hwqnic.ko ] && [ -n "$(KVER)" ]; then \
+		echo "install -m 644 kmod/hwqnic.ko $(DESTDIR)$(MODDIR)/"; \
+		install -D -m 644 kmod/hwqnic.ko $(DESTDIR)$(MODDIR)/hwqnic.ko && \
+		if [ -z "$(DESTDIR)" ]; then \
+			echo "depmod -a $(DEPMOD_B) $(KVER)"; depmod -a $(DEPMOD_B) $(KVER); \
+		fi; \
+	else \
+		echo "install: hwqnic.ko not built (no kernel headers): not installed"; \
+	fi
+	$(Q)if [ -z "$(DESTDIR)" ]; then \
+		if [ "$$(id -u)" = 0 ]; then echo ldconfig; ldconfig; fi; \
+		if ! ldconfig -N -v 2> /dev/null | grep -q '^$(LIBDIR):'; then \
+			echo "install: ld.so does not search $(LIBDIR): run programs with" \
+			     "LD_LIBRARY_PATH=$(LIBDIR), or add $(LIBDIR) to" \
+			     "/etc/ld.so.conf.d/hwqnic.conf and run ldconfig"; \
+		fi; \
+	fi
+
+# hwqnic.ko's sources, as DKMS builds them for each installed kernel
+# (dkms.conf; docs/kmod.md): to $(DESTDIR)/usr/src/hwqnic-$(VERSION), then,
+# unless staged in a DESTDIR, added to DKMS and built and installed for
+# $(KVER).
+DKMS_SRC := /usr/src/hwqnic-$(VERSION)
+dkms-install:
+	install -d $(DESTDIR)$(DKMS_SRC)/kmod/core $(DESTDIR)$(DKMS_SRC)/include/hwqnic
+	sed 's|@VERSION@|$(VERSION)|' dkms.conf > $(DESTDIR)$(DKMS_SRC)/dkms.conf
+	install -m 644 kmod/Kbuild kmod/*.[ch] $(DESTDIR)$(DKMS_SRC)/kmod/
+	install -m 644 kmod/core/*.[ch] $(DESTDIR)$(DKMS_SRC)/kmod/core/
+	install -m 644 include/hwqnic/*.h $(DESTDIR)$(DKMS_SRC)/include/hwqnic/
+	install -m 644 LICENSE $(DESTDIR)$(DKMS_SRC)/
+	cp -r LICENSES $(DESTDIR)$(DKMS_SRC)/
+	$(Q)if [ -z "$(DESTDIR)" ]; then \
+		set -x; dkms add hwqnic/$(VERSION) && \
+		dkms install hwqnic/$(VERSION) $(if $(KVER),-k $(KVER)); \
+	fi
 
 clean:
 	rm -rf $(BUILD) $(BPF_OBJS)
