@@ -6,10 +6,10 @@
  * every post, doorbell, completion and poll; untraced they cost nothing.
  *
  *   cc traced.c $(pkg-config --cflags --libs libhwqnic) -o traced
- *   sudo qplat -b ./traced        # in one terminal
+ *   sudo qplat -B ./traced        # in one terminal
  *   ./traced 20                   # in another; Ctrl-C qplat for its report
  *
- * Linked against libhwqnic.so, as pkg-config links it, qplat -b ./traced
+ * Linked against libhwqnic.so, as pkg-config links it, qplat -B ./traced
  * attaches to that library (the program's DT_NEEDED), so it sees every
  * process that uses the same libhwqnic.so.1; add -p PID (the program
  * prints its PID first) to watch this one only.

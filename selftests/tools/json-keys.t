@@ -8,11 +8,12 @@
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$top/build/bin
-. "$top/selftests/tap.sh"
+. "$top/selftests/bpf/lib.sh"	# tap.sh, skip, qplat_start/qplat_stop
 
 command -v python3 > /dev/null || skip_all "python3 is not installed"
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+load=
+trap 'rm -rf "$tmp"; [ -z "$load" ] || kill -KILL $load 2>/dev/null' EXIT
 version=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$top/Makefile")
 
 # The keys docs/json.md lists: `key` at the start of a table row
@@ -66,13 +67,43 @@ run() {
 	check "$name" "$tool" "$tmp/json"
 }
 
-# The tools on the one scheme. nictop (-b --json) and qplat (--json over
-# a short hwqload, as root) join the list as they move to it.
+# Every tool that prints JSON.
 run "hwqperf lat" hwqperf lat -n 200 --json
 run "hwqperf bw" hwqperf bw -n 500 --json
 run "hwqperf bw -a" hwqperf bw -a --buf-size 64 -n 50 --json
 run "hwqperf bw -D" hwqperf bw -D 0.1 --json
 run "hwqload" hwqload -q 2 -n 100 --errors 2 --json
 run "probecost" probecost -n 20000 --json
+
+# nictop, while a process publishes its counters
+"$bin/hwqload" -q 2 -t 5 > /dev/null 2>&1 &
+load=$!
+run "nictop -b" nictop -b --json -d 0.2 -n 3
+kill $load 2>/dev/null
+wait $load 2>/dev/null
+load=
+
+# qplat over a short hwqload: root, bpffs and a kernel that loads it
+why=
+if [ "$(id -u)" != 0 ]; then
+	why="needs root (BPF, uprobes)"
+elif ! mountpoint -q /sys/fs/bpf && ! mount -t bpf bpf /sys/fs/bpf; then
+	why="cannot mount bpffs"
+fi
+if [ -n "$why" ]; then
+	skip "qplat: every key is in docs/json.md: $why"
+elif qplat_start "$tmp/qplat" "$tmp/qplat.err" -B "$bin/hwqload" \
+		--json 1 1 &&
+	"$bin/hwqload" -q 2 -n 2000 > /dev/null; then
+	for _ in $(seq 100); do	# qplat ends after its one interval
+		kill -0 "$qplat_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	qplat_stop
+	check "qplat" qplat "$tmp/qplat"
+else
+	qplat_stop
+	ok 1 "qplat: did not start: $(head -c 200 "$tmp/qplat.err")"
+fi
 
 done_testing
