@@ -43,31 +43,12 @@ ok $? "--json: the metadata first, then the figures (exit $rc)"
 ok $? "stderr a file: no notes ($(head -c 80 "$tmp/err"))"
 
 # on a terminal: a note per timing phase on stderr, stdout untouched
-python3 - "$probecost" "$tmp/out" <<-'EOF'
-	import os, pty, subprocess, sys
-	master, slave = pty.openpty()
-	with open(sys.argv[2], "w") as out:
-	    p = subprocess.Popen([sys.argv[1], "-n", "20000"], stdout=out,
-	                         stderr=slave)
-	os.close(slave)
-	err = b""
-	while True:
-	    try:
-	        b = os.read(master, 4096)
-	    except OSError:
-	        break
-	    if not b:
-	        break
-	    err += b
-	p.wait(timeout=120)
-	notes = err.decode().splitlines()
-	assert notes[:2] == ["probecost: timing 3 x 20000 calls with no probe "
-	                     "site", "probecost: timing 3 x 20000 calls with "
-	                     "an untraced probe"], notes
-	text = open(sys.argv[2]).read()
-	assert "timing" not in text and \
-	    text.startswith("call with no probe site"), text
-EOF
+"$top/selftests/tools/ptyrun.py" "$tmp/out" "$probecost" -n 20000 \
+	> "$tmp/err" &&
+	[ "$(head -n 2 "$tmp/err")" = "probecost: timing 3 x 20000 calls with no probe site
+probecost: timing 3 x 20000 calls with an untraced probe" ] &&
+	! grep -q timing "$tmp/out" &&
+	head -n 1 "$tmp/out" | grep -q "^call with no probe site"
 ok $? "a terminal's stderr: a note before each timing, none on stdout"
 
 done_testing
