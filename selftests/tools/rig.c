@@ -63,7 +63,7 @@ static void test_loopback(void)
 	struct hwqnic_wc wc;
 	struct rig rig;
 	const char *env;
-	int err;
+	int err, n;
 
 	err = rig_open(&rig);
 	if (!ok(!err && rig.ctx && rig.pd, "rig_open (%s)", rig.err))
@@ -114,10 +114,14 @@ static void test_loopback(void)
 		wr.wr.rdma.remote_addr = (uintptr_t)dst;
 		wr.wr.rdma.rkey = md->rkey;
 		err = hwqnic_post_send(qa, &wr, &bad);
-		ok(!err && poll_one(cq, &wc) == 1 && wc.wr_id == 7 &&
+		n = err ? 0 : poll_one(cq, &wc);
+		ok(n == 1 && wc.wr_id == 7 &&
 		   wc.status == HWQNIC_WC_SUCCESS && !memcmp(src, dst,
 							   sizeof(dst)),
-		   "an RDMA WRITE over the connected pair moves the bytes");
+		   "an RDMA WRITE over the connected pair moves the bytes "
+		   "(post %d, polled %d, wr_id %llu, %s)", err, n,
+		   n == 1 ? (unsigned long long)wc.wr_id : 0ULL,
+		   n == 1 ? hwqnic_wc_status_str(wc.status) : "-");
 	} else {
 		ok(0, "hwqnic_reg_mr: %s", strerror(errno));
 	}
