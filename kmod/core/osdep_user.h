@@ -193,6 +193,7 @@ struct hwqnic_osdev {
 	long live_allocs;	/* outstanding allocations of both kinds */
 	long nallocs;		/* allocations attempted so far */
 	long fail_at;		/* fault injection: fail attempt number fail_at (1-based); 0: off */
+	u64 delay_ns;		/* fault injection: ns per WQE (HWQNIC_INJECT_DELAY_NS); 0: off */
 };
 
 void *hwqnic_os_zalloc(struct hwqnic_osdev *od, size_t size);
@@ -242,6 +243,16 @@ static inline void hwqnic_os_fail_nth(struct hwqnic_osdev *od, long n)
 {
 	__atomic_store_n(&od->nallocs, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&od->fail_at, n, __ATOMIC_RELAXED);
+}
+
+/*
+ * Fault injection: the engine's added delay per WQE, in ns. A field of
+ * libhwqnic's embedded device only, set at open: 0 there, and a constant
+ * 0 in hwqnic.ko, where the check compiles away.
+ */
+static inline u64 hwqnic_os_wqe_delay_ns(const struct hwqnic_osdev *od)
+{
+	return od->delay_ns;
 }
 
 static inline long hwqnic_os_live_allocs(struct hwqnic_osdev *od)
