@@ -368,7 +368,7 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 	ctx->be = be;
 	ctx->flags = shared ? UCTX_SHARED_CPU : 0;
 	ctx->debug = debug;
-	ctx->dev.od.delay_ns = delay_ns;
+	ctx->dev.delay_ns = delay_ns;
 	ctx->objs.next = ctx->objs.prev = &ctx->objs;
 	rc = pthread_mutex_init(&ctx->objs_lock, NULL);
 	if (rc)

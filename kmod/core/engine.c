@@ -644,16 +644,22 @@ static void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
  * open allows; the wait counts as that much work, one unit a ns, so a
  * pass still ends and yields within the bounds a copy keeps.
  */
-static void eng_inject_delay(struct hwqnic_dev *dev)
+static hwqnic_os_cold void eng_inject_wait(struct hwqnic_dev *dev, u64 d)
 {
-	u64 d = hwqnic_os_wqe_delay_ns(&dev->od), end;
+	u64 end = hwqnic_os_now_ns() + d;
 
-	if (likely(!d))
-		return;
-	end = hwqnic_os_now_ns() + d;
 	while (hwqnic_os_now_ns() < end)
 		cpu_relax();
 	eng_spend(dev, d);
+}
+
+/* Out of line, so that off it is one branch and no code in the way. */
+static inline void eng_inject_delay(struct hwqnic_dev *dev)
+{
+	u64 d = hwqnic_os_wqe_delay_ns(dev);
+
+	if (unlikely(d))
+		eng_inject_wait(dev, d);
 }
 
 /* A send WQE has been fetched: once per WQE, flushes included. */

@@ -55,6 +55,8 @@ typedef __u64 dma_addr_t;
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define ____cacheline_aligned	__attribute__((aligned(64)))
+/* a rare path, kept out of line and out of its caller's way */
+#define hwqnic_os_cold		__attribute__((__noinline__, __cold__))
 
 static inline void set_bit(unsigned int nr, unsigned long *addr)
 {
@@ -193,7 +195,6 @@ struct hwqnic_osdev {
 	long live_allocs;	/* outstanding allocations of both kinds */
 	long nallocs;		/* allocations attempted so far */
 	long fail_at;		/* fault injection: fail attempt number fail_at (1-based); 0: off */
-	u64 delay_ns;		/* fault injection: ns per WQE (HWQNIC_INJECT_DELAY_NS); 0: off */
 };
 
 void *hwqnic_os_zalloc(struct hwqnic_osdev *od, size_t size);
@@ -246,14 +247,10 @@ static inline void hwqnic_os_fail_nth(struct hwqnic_osdev *od, long n)
 }
 
 /*
- * Fault injection: the engine's added delay per WQE, in ns. A field of
- * libhwqnic's embedded device only, set at open: 0 there, and a constant
- * 0 in hwqnic.ko, where the check compiles away.
+ * Fault injection: the engine's added delay per send WQE, in ns
+ * (dev->delay_ns, which libhwqnic sets at open; engine.c).
  */
-static inline u64 hwqnic_os_wqe_delay_ns(const struct hwqnic_osdev *od)
-{
-	return od->delay_ns;
-}
+#define hwqnic_os_wqe_delay_ns(dev)	((dev)->delay_ns)
 
 static inline long hwqnic_os_live_allocs(struct hwqnic_osdev *od)
 {
