@@ -216,6 +216,38 @@ static int shared_cpu(const struct hwqnic_backend_ops *be, bool *shared,
 	return -be->shared_cpu(shared, why);
 }
 
+#define DELAY_MAX_NS	10000000UL
+#define DELAY_WHY	"HWQNIC_INJECT_DELAY_NS takes a delay in ns (0 to 10000000)"
+
+/*
+ * HWQNIC_INJECT_DELAY_NS=N: fault injection, the embedded engine waits N ns
+ * after fetching each send WQE (docs/engine.md). Unset or empty: 0. The
+ * kernel backend's engine is hwqnic.ko's, which has no such knob.
+ */
+static int inject_delay(const struct hwqnic_backend_ops *be, u64 *ns,
+			const char **why)
+{
+	const char *env = getenv("HWQNIC_INJECT_DELAY_NS");
+	unsigned long long v;
+	char *end;
+
+	*ns = 0;
+	if (!env || !*env)
+		return 0;
+	errno = 0;
+	v = strtoull(env, &end, 10);
+	if (*env < '0' || *env > '9' || errno || *end || v > DELAY_MAX_NS) {
+		*why = DELAY_WHY;
+		return EINVAL;
+	}
+	if (v && be == &hwqnic_kernel_backend) {
+		*why = "HWQNIC_INJECT_DELAY_NS: the embedded backend's only";
+		return EINVAL;
+	}
+	*ns = v;
+	return 0;
+}
+
 #define BACKEND_WHY	"HWQNIC_BACKEND takes embedded or kernel"
 
 /*
@@ -304,6 +336,7 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 	bool debug = debug_env(), shared;
 	const char *env, *why = NULL;
 	struct hwqnic_context *ctx;
+	u64 delay_ns;
 	int rc;
 
 	rc = pick_backend(flags, &be, &env);
@@ -322,6 +355,9 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 	if (rc)
 		return open_fail(debug || why, rc, "%s",
 				 why ? why : "cannot tell the engine's CPU");
+	rc = inject_delay(be, &delay_ns, &why);
+	if (rc)
+		return open_fail(true, rc, "%s", why);
 	rc = pthread_once(&reg_once, reg_init);
 	if (rc)
 		return open_fail(debug, rc, "pthread_once");
@@ -332,6 +368,7 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 	ctx->be = be;
 	ctx->flags = shared ? UCTX_SHARED_CPU : 0;
 	ctx->debug = debug;
+	ctx->dev.delay_ns = delay_ns;
 	ctx->objs.next = ctx->objs.prev = &ctx->objs;
 	rc = pthread_mutex_init(&ctx->objs_lock, NULL);
 	if (rc)

@@ -105,6 +105,12 @@ struct hwqnic_dev {
 	u32 active_next;		/* where the next walk starts, or 0 */
 	u64 pass_work;			/* the pass's work so far (engine.c) */
 	u64 work_yielded;		/* pass_work when it last rescheduled */
+	/*
+	 * Fault injection: ns the engine waits per send WQE, 0: off. Beside
+	 * the pass's count, in a line the engine has just written; set by
+	 * libhwqnic at open only, never read in hwqnic.ko (osdep_kernel.h).
+	 */
+	u64 delay_ns;
 	u64 rnr_next;			/* earliest RNR retry due, or 0 */
 	u64 db_bad;			/* malformed doorbells ignored */
 };

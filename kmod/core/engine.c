@@ -637,6 +637,31 @@ static void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		eng_qp_error(dev, qp);
 }
 
+/*
+ * Fault injection (HWQNIC_INJECT_DELAY_NS, libhwqnic's embedded engine
+ * only): a fetched WQE waits that long before it executes, a NIC slower
+ * by a known amount. A busy wait on the engine's clock, at most the 10 ms
+ * open allows; the wait counts as that much work, one unit a ns, so a
+ * pass still ends and yields within the bounds a copy keeps.
+ */
+static hwqnic_os_cold void eng_inject_wait(struct hwqnic_dev *dev, u64 d)
+{
+	u64 end = hwqnic_os_now_ns() + d;
+
+	while (hwqnic_os_now_ns() < end)
+		cpu_relax();
+	eng_spend(dev, d);
+}
+
+/* Out of line, so that off it is one branch and no code in the way. */
+static inline void eng_inject_delay(struct hwqnic_dev *dev)
+{
+	u64 d = hwqnic_os_wqe_delay_ns(dev);
+
+	if (unlikely(d))
+		eng_inject_wait(dev, d);
+}
+
 /* A send WQE has been fetched: once per WQE, flushes included. */
 static void eng_fetched(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			const struct eng_send *w)
@@ -661,8 +686,10 @@ static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		eng_send_done(dev, qp, &w, HWQNIC_WC_LOC_QP_OP_ERR);
 		return ENG_DONE;
 	}
-	if (!qp->nic.rnr_count)
+	if (!qp->nic.rnr_count) {
 		eng_fetched(dev, qp, &w);
+		eng_inject_delay(dev);
+	}
 	op = hwqnic_opcode(w.h.opcode);
 	if (!op)
 		status = HWQNIC_WC_LOC_QP_OP_ERR;

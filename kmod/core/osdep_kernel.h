@@ -79,6 +79,11 @@ static inline void hwqnic_os_engine_yield(struct hwqnic_osdev *od)
 	cond_resched();
 }
 
+#define hwqnic_os_cold	noinline __cold
+
+/* No delay injection in hwqnic.ko (engine.c): the check compiles away. */
+#define hwqnic_os_wqe_delay_ns(dev)	0ULL
+
 #define hwqnic_trace_enabled(name)	trace_hwqnic_##name##_enabled()
 #define hwqnic_trace_post(...)	trace_hwqnic_post(__VA_ARGS__)
 #define hwqnic_trace_db(...)	trace_hwqnic_db(__VA_ARGS__)

@@ -55,6 +55,8 @@ typedef __u64 dma_addr_t;
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define min_t(t, a, b)	((t)(a) < (t)(b) ? (t)(a) : (t)(b))
 #define ____cacheline_aligned	__attribute__((aligned(64)))
+/* a rare path, kept out of line and out of its caller's way */
+#define hwqnic_os_cold		__attribute__((__noinline__, __cold__))
 
 static inline void set_bit(unsigned int nr, unsigned long *addr)
 {
@@ -243,6 +245,12 @@ static inline void hwqnic_os_fail_nth(struct hwqnic_osdev *od, long n)
 	__atomic_store_n(&od->nallocs, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&od->fail_at, n, __ATOMIC_RELAXED);
 }
+
+/*
+ * Fault injection: the engine's added delay per send WQE, in ns
+ * (dev->delay_ns, which libhwqnic sets at open; engine.c).
+ */
+#define hwqnic_os_wqe_delay_ns(dev)	((dev)->delay_ns)
 
 static inline long hwqnic_os_live_allocs(struct hwqnic_osdev *od)
 {

@@ -8,8 +8,9 @@
  * call's. Without it a failing call prints nothing. hwqnic_open() says,
  * with or without HWQNIC_DEBUG, when the environment is the cause: a
  * HWQNIC_BACKEND value that names no backend, HWQNIC_BACKEND=kernel with
- * no /dev/hwqnic0 (hwqnic.ko not loaded), a bad HWQNIC_SHARED_CPU or
- * HWQNIC_ENGINE_CPU.
+ * no /dev/hwqnic0 (hwqnic.ko not loaded), a bad HWQNIC_SHARED_CPU,
+ * HWQNIC_ENGINE_CPU or HWQNIC_INJECT_DELAY_NS (or one that is not 0 with
+ * the kernel backend).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,6 +281,27 @@ static void bad_name(void)
 		diag("got \"%s\"", got);
 }
 
+/* HWQNIC_INJECT_DELAY_NS: ns, 0 to 10 ms, the embedded backend's only */
+static void inject_delay_env(void)
+{
+	static const char want[] = "hwqnic_open: HWQNIC_INJECT_DELAY_NS takes "
+		"a delay in ns (0 to 10000000) (EINVAL)\n";
+	static const char *const bad[] = {
+		"abc", "-1", "+5", " 5", "1e3", "1000ns", "0x10", "10000001",
+		"18446744073709551616",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		env_open("HWQNIC_INJECT_DELAY_NS", bad[i], EINVAL, want,
+			 "a bad delay");
+	setenv("HWQNIC_BACKEND", "kernel", 1);
+	env_open("HWQNIC_INJECT_DELAY_NS", "1000", EINVAL,
+		 "hwqnic_open: HWQNIC_INJECT_DELAY_NS: the embedded backend's "
+		 "only (EINVAL)\n", "HWQNIC_BACKEND=kernel");
+	unsetenv("HWQNIC_BACKEND");
+}
+
 static void environment(void)
 {
 	env_open("HWQNIC_BACKEND", "kernle", EINVAL,
@@ -292,6 +314,7 @@ static void environment(void)
 	env_open("HWQNIC_SHARED_CPU", "yes", EINVAL,
 		 "hwqnic_open: HWQNIC_SHARED_CPU takes 1 (on) or 0 (off) "
 		 "(EINVAL)\n", "HWQNIC_SHARED_CPU not 0 or 1");
+	inject_delay_env();
 	if (access(U_KERNEL_DEV, F_OK) == 0)
 		tap_skip("HWQNIC_BACKEND=kernel without hwqnic.ko",
 			 U_KERNEL_DEV " exists here");
