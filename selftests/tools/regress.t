@@ -90,6 +90,22 @@ ok $? "run -n 0: one line, exit 2 ($(cat "$tmp/err"))"
 [ $? = 2 ] && [ "$(wc -l < "$tmp/err")" = 1 ]
 ok $? "an unknown command: one line, exit 2"
 
+# The man page formats cleanly and lists every option --help does.
+if command -v groff > /dev/null; then
+	w=$(groff -ww -man -Tutf8 "$top/docs/man/hwqregress.1" 2>&1 > /dev/null)
+	missing=
+	for o in $( ("$regress" --help; "$regress" run --help
+		"$regress" compare --help) | grep -o -- '--[a-z-]*' | sort -u); do
+		grep -q -- "$(echo "$o" | sed 's/-/\\\\-/g')" \
+			"$top/docs/man/hwqregress.1" || missing="$missing $o"
+	done
+	[ -z "$w" ] && [ -z "$missing" ]
+	ok $? "hwqregress.1: no groff warning, every option (missing:$missing)"
+else
+	n=$((n + 1))
+	echo "ok $n # SKIP groff is not installed (make deps installs groff-base)"
+fi
+
 # A/A: ten pairs of the same distribution, none may be called a regression.
 aa=""
 aa_ok=0
