@@ -189,6 +189,31 @@ ok $? "--json: one record per metric with both sides, CI, delta, p, verdict"
 EOF
 ok $? "--tap and --junit: two failures of four"
 
+# 3% slower with little noise: significant, but within every threshold.
+synth "$tmp/a.json" 1 15 1 0.003
+synth "$tmp/b.json" 2 15 0.97 0.003
+"$regress" compare --json "$tmp/a.json" "$tmp/b.json" > "$tmp/v" 2> "$tmp/err"
+rc=$?
+v=$(verdicts "$tmp/v")
+python3 -c 'import json, sys
+assert all(json.loads(l)["p_holm"] < 0.01 for l in open(sys.argv[1]))' \
+	"$tmp/v" && [ $rc = 0 ] &&
+	[ "$v" = "no change no change no change no change" ]
+ok $? "3% slower, significant, below the thresholds: no change, exit 0 ($v)"
+
+# 30% slower writes whose runs drift from 10% to 50% slower: significant
+# and beyond the threshold, but no further than the new side's A/A split.
+drift=$(python3 -c 'import json
+print(json.dumps([{"mpps": 28 * (0.9 - 0.4 * (i >= 8)),
+                   "memcpy_ratio": 0.034 * (0.9 - 0.4 * (i >= 8))}
+                  for i in range(16)]))')
+synth "$tmp/b.json" 2 15 1 0.03 "measurements.1.runs=$drift"
+"$regress" compare --json "$tmp/a.json" "$tmp/b.json" > "$tmp/v" 2> "$tmp/err"
+rc=$?
+v=$(verdicts "$tmp/v")
+[ $rc = 3 ] && [ "$v" = "no change no change inconclusive inconclusive" ]
+ok $? "a drifting new side: inconclusive within its own noise, exit 3 ($v)"
+
 # Three noisy runs a side cannot tell 40%: inconclusive, with an estimate.
 synth "$tmp/a.json" 7 3 1 0.1
 synth "$tmp/b.json" 8 3 0.6 0.1
