@@ -262,9 +262,10 @@ bench: $(BUILD)/bin/hwqperf $(BUILD)/bin/probecost $(BUILD)/bin/qplat
 
 # hwqregress is Python: the build writes in the version and the flags the
 # tools are built with, which its result files carry (docs/regress.md).
-$(BUILD)/bin/hwqregress: tools/hwqregress/hwqregress.py Makefile
+$(BUILD)/bin/hwqregress: tools/hwqregress/hwqregress.py include/hwqnic/abi.h Makefile
 	$(Q)mkdir -p $(@D)
-	$(Q)sed -e 's|@VERSION@|$(VERSION)|' \
+	$(Q)sed -e 's|@VERSION@|$(VERSION)|' -e "s|@ABI_VERSION@|$$(sed -n \
+		's/^#define HWQNIC_ABI_VERSION[[:space:]]*//p' include/hwqnic/abi.h)|" \
 		-e 's|@BUILD_FLAGS@|$(strip $(OPT_release) $(CFLAGS))|' $< > $@.tmp
 	$(Q)chmod 755 $@.tmp && mv $@.tmp $@
 

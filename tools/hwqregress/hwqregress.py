@@ -22,6 +22,7 @@ import time
 import xml.sax.saxutils
 
 VERSION = "@VERSION@"
+ABI_VERSION = "@ABI_VERSION@"
 BUILD_FLAGS = "@BUILD_FLAGS@"
 FORMAT = 1
 ALPHA = 0.05
@@ -72,10 +73,46 @@ class Usage(Exception):
     """Bad input or a broken environment: one line, exit 2."""
 
 
+USAGE = ("hwqregress [-?hV] [--help] [--usage] [--version] "
+         "[--program-name NAME] run|compare ...")
+
+
 class Parser(argparse.ArgumentParser):
+    """argparse, speaking as the other hwqnic tools (argp) do: "Usage:",
+    and usage errors in one line that quote the option."""
+
+    def format_usage(self):
+        return super().format_usage().replace("usage: ", "Usage: ", 1)
+
+    def format_help(self):
+        return super().format_help().replace("usage: ", "Usage: ", 1)
+
     def error(self, message):
-        sys.stderr.write("hwqregress: %s\n" % message)
+        if message.startswith("unrecognized arguments: "):
+            message = "unrecognized option '%s'" % message.split(": ", 1)[
+                1].split()[0]
+        elif message.endswith("expected one argument"):
+            message = "missing value for option '%s'" % message.split(
+                ":")[0].split()[-1].split("/")[-1]
+        sys.stderr.write("%s: %s\n" % (PROG[0], message))
         sys.exit(EXIT_USAGE)
+
+
+PROG = ["hwqregress"]  # --program-name changes the name messages carry
+
+
+class ShortUsage(argparse.Action):
+    def __init__(self, option_strings, dest, **kw):
+        super().__init__(option_strings, dest, nargs=0, **kw)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write("Usage: " + USAGE + "\n")
+        parser.exit(0)
+
+
+class ProgramName(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        PROG[0] = values
 
 
 def is_number(v):
@@ -601,6 +638,28 @@ def junit(rows):
     return "\n".join(out) + "\n"
 
 
+def unit_of(key):
+    """The unit a metric's key names (docs/json.md's suffixes)."""
+    if "/" in key or key.endswith("_ratio"):
+        return "ratio"
+    for suffix, unit in (("_us", "us"), ("_ns", "ns"), ("_s", "s"),
+                         ("mib_per_s", "MiB/s"), ("mpps", "Mpps")):
+        if key.endswith(suffix):
+            return unit
+    return "number"
+
+
+def finite(v):
+    """JSON has no infinity: a change from a zero median is null."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: finite(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [finite(x) for x in v]
+    return v
+
+
 def cmd_compare(args):
     rows, notes, _, _ = compare(args.base, args.new, args.allow_mismatch)
     if args.junit:
@@ -611,8 +670,8 @@ def cmd_compare(args):
             raise Usage("%s: %s" % (args.junit, e.strerror or e))
     if args.json:
         for r in rows:
-            r["unit"] = r["metric"]
-            sys.stdout.write(json.dumps(r) + "\n")
+            r["unit"] = unit_of(r["metric"])
+            sys.stdout.write(json.dumps(finite(r), allow_nan=False) + "\n")
     elif args.tap:
         sys.stdout.write(tap(rows))
     else:
@@ -626,13 +685,21 @@ def cmd_compare(args):
 
 
 def main():
-    ap = Parser(prog="hwqregress",
+    ap = Parser(prog="hwqregress", usage=USAGE, add_help=False,
                 description="Measure hwqnic's benchmarks and tell a "
                 "regression from noise (docs/regress.md).",
                 epilog="Exit status: 0 no regression, 1 regression, "
                 "2 usage or infrastructure error, 3 inconclusive.")
+    ap.add_argument("-?", "-h", "--help", action="help",
+                    help="give this help list")
+    ap.add_argument("--usage", action=ShortUsage,
+                    help="give a short usage message")
     ap.add_argument("-V", "--version", action="version",
-                    version="hwqregress " + VERSION)
+                    version="hwqregress %s (hwqnic ABI %s)" % (VERSION,
+                                                              ABI_VERSION),
+                    help="print program version")
+    ap.add_argument("--program-name", metavar="NAME", action=ProgramName,
+                    help="the name error messages begin with")
     sub = ap.add_subparsers(dest="command", metavar="run|compare",
                             parser_class=Parser)
     r = sub.add_parser("run", help="measure a suite; write every run's "
@@ -675,7 +742,7 @@ def main():
     try:
         return cmd_run(args) if args.command == "run" else cmd_compare(args)
     except Usage as e:
-        sys.stderr.write("hwqregress: %s\n" % e)
+        sys.stderr.write("%s: %s\n" % (PROG[0], e))
         return EXIT_USAGE
 
 
