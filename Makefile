@@ -10,6 +10,8 @@
 #                DEMO_SECONDS (default 20) to watch with nictop; installs
 #                only the packages in DEMO_PKGS
 #   make bench   hwqperf's headline benchmarks, each with its same-run baseline
+#   make regress the default hwqregress suite; REGRESS_BASE=FILE judges it
+#                against an earlier run (docs/regress.md)
 #   make fuzz    every libFuzzer target for FUZZ_SECONDS (default 300) each
 #   make install PREFIX=/usr/local DESTDIR=   (docs/install.md)
 #   make dkms-install   hwqnic.ko's sources to /usr/src for DKMS (docs/kmod.md)
@@ -89,12 +91,12 @@ KVER ?= $(if $(KDIR),$(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect,possible
 
-.PHONY: all lib examples check deps demo bench fuzz install dkms-install kmod clean
+.PHONY: all lib examples check deps demo bench regress fuzz install dkms-install kmod clean
 comma	:= ,
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(TESTS_C:%=$(BUILD)/release/%.t) \
+all: lib $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(BUILD)/bin/hwqregress $(TESTS_C:%=$(BUILD)/release/%.t) \
      examples kmod
 
 lib: $(foreach v,$(VARIANTS),$(BUILD)/$(v)/libhwqnic.a) \
@@ -258,6 +260,24 @@ bench: $(BUILD)/bin/hwqperf $(BUILD)/bin/probecost $(BUILD)/bin/qplat
 	$(BUILD)/bin/hwqperf bw --op write -s 64K -n 50000 --cq-mod 16
 	BUILD=$(BUILD) tools/bench-qplat.sh
 
+# hwqregress is Python: the build writes in the version and the flags the
+# tools are built with, which its result files carry (docs/regress.md).
+$(BUILD)/bin/hwqregress: tools/hwqregress/hwqregress.py include/hwqnic/abi.h Makefile
+	$(Q)mkdir -p $(@D)
+	$(Q)sed -e 's|@VERSION@|$(VERSION)|' -e "s|@ABI_VERSION@|$$(sed -n \
+		's/^#define HWQNIC_ABI_VERSION[[:space:]]*//p' include/hwqnic/abi.h)|" \
+		-e 's|@BUILD_FLAGS@|$(strip $(OPT_release) $(CFLAGS))|' $< > $@.tmp
+	$(Q)chmod 755 $@.tmp && mv $@.tmp $@
+
+# The default suite, REGRESS_RUNS runs each, into $(BUILD)/regress/new.json;
+# judged against REGRESS_BASE (an earlier run's file) when it is given.
+REGRESS_RUNS ?= 10
+regress: $(BUILD)/bin/hwqperf $(BUILD)/bin/probecost $(BUILD)/bin/hwqregress
+	$(Q)mkdir -p $(BUILD)/regress
+	$(BUILD)/bin/hwqregress run -n $(REGRESS_RUNS) -o $(BUILD)/regress/new.json
+	$(if $(REGRESS_BASE),$(BUILD)/bin/hwqregress compare $(REGRESS_BASE) \
+		$(BUILD)/regress/new.json)
+
 # Each target runs FUZZ_SECONDS on its corpus, kept in $(BUILD)/fuzz/corpus.
 fuzz: $(FUZZ_TARGETS)
 	$(Q)BUILD=$(BUILD) FUZZ_SECONDS=$${FUZZ_SECONDS:-300} \
@@ -279,7 +299,7 @@ MAN_SECTIONS := $(sort $(patsubst .%,%,$(suffix $(wildcard docs/man/*.[0-9]))))
 # DESTDIR, where the package's own scripts run it), then, as meson's install
 # does, ldconfig when root installs for real, and a hint when ld.so will
 # not find the library by itself.
-install: lib examples $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%)
+install: lib examples $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(BUILD)/bin/hwqregress
 	install -d $(DESTDIR)$(PREFIX)/include/hwqnic $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(BPFDIR) $(DESTDIR)$(COMPDIR) \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/LICENSES/exceptions \
@@ -292,6 +312,7 @@ install: lib examples $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%)
 	$(call pc,$(PREFIX),$${prefix}/include,$${prefix}/lib,) \
 		> $(DESTDIR)$(LIBDIR)/pkgconfig/libhwqnic.pc
 	$(if $(TOOLS),install -m 755 $(TOOLS:%=$(BUILD)/bin/%) $(DESTDIR)$(PREFIX)/bin/)
+	install -m 755 $(BUILD)/bin/hwqregress $(DESTDIR)$(PREFIX)/bin/
 	$(if $(BPF_OBJS),install -m 644 $(BPF_OBJS) $(DESTDIR)$(BPFDIR)/)
 	$(foreach n,$(MAN_SECTIONS),install -m 644 $(wildcard docs/man/*.$(n)) \
 		$(DESTDIR)$(MANDIR)/man$(n)/ &&) true

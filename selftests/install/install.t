@@ -55,6 +55,9 @@ for t in hwqperf hwqload qplat nictop probecost; do
 done
 [ -z "$missing" ]
 ok $? "each tool is in PREFIX/bin with its bash completion${missing:+ (missing:$missing)}"
+version=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$top/Makefile")
+"$p/bin/hwqregress" --version 2>&1 | grep -qx "hwqregress $version (hwqnic ABI [0-9]*)"
+ok $? "hwqregress is in PREFIX/bin and runs there"
 cmp -s "$top/LICENSE" "$p/share/doc/hwqnic/LICENSE" &&
 	cmp -s "$top/LICENSES/GPL-2.0" "$p/share/doc/hwqnic/LICENSES/GPL-2.0" &&
 	cmp -s "$top/LICENSES/BSD-2-Clause" "$p/share/doc/hwqnic/LICENSES/BSD-2-Clause"
