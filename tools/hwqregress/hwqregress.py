@@ -28,6 +28,16 @@ FORMAT = 1
 ALPHA = 0.05
 EXIT_OK, EXIT_REGRESSED, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 
+# A latency's metrics: its typical value and tails over the same run's
+# cache-line round trip.
+LAT_METRICS = [
+    {"key": "rtt_ratio", "better": "lower", "threshold_pct": 5},
+    {"key": "p99_us/cacheline_rtt_us", "better": "lower",
+     "threshold_pct": 10},
+    {"key": "p99_9_us/cacheline_rtt_us", "better": "lower",
+     "threshold_pct": 25},
+]
+
 # The default suite: ratios to a same-run baseline where hwqperf gives one
 # (they carry across runs and neighbours), and each latency's tail too.
 DEFAULT_SUITE = {
@@ -35,20 +45,10 @@ DEFAULT_SUITE = {
     "measurements": [
         {"name": "lat_send_8",
          "cmd": ["hwqperf", "lat", "--op", "send", "-s", "8", "-n", "20000"],
-         "metrics": [
-             {"key": "rtt_ratio", "better": "lower", "threshold_pct": 5},
-             {"key": "p99_us/cacheline_rtt_us", "better": "lower",
-              "threshold_pct": 10},
-             {"key": "p99_9_us/cacheline_rtt_us", "better": "lower",
-              "threshold_pct": 25}]},
+         "metrics": LAT_METRICS},
         {"name": "lat_read_8",
          "cmd": ["hwqperf", "lat", "--op", "read", "-s", "8", "-n", "20000"],
-         "metrics": [
-             {"key": "rtt_ratio", "better": "lower", "threshold_pct": 5},
-             {"key": "p99_us/cacheline_rtt_us", "better": "lower",
-              "threshold_pct": 10},
-             {"key": "p99_9_us/cacheline_rtt_us", "better": "lower",
-              "threshold_pct": 25}]},
+         "metrics": LAT_METRICS},
         {"name": "bw_write_64",
          "cmd": ["hwqperf", "bw", "--op", "write", "-s", "64",
                  "-n", "1000000", "--cq-mod", "64"],
