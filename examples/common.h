@@ -41,6 +41,33 @@ static inline void die(int err, const char *fmt, ...)
 }
 
 /*
+ * A QP on pd whose send and receive completions go to scq and rcq: room
+ * for 16 WRs each way, one SGE per WR. The device may grant more.
+ */
+static inline struct hwqnic_qp *make_qp(struct hwqnic_pd *pd,
+					struct hwqnic_cq *scq,
+					struct hwqnic_cq *rcq,
+					enum hwqnic_qp_type type,
+					const char *name)
+{
+	struct hwqnic_qp_init_attr init;
+	struct hwqnic_qp *qp;
+
+	memset(&init, 0, sizeof(init));
+	init.send_cq = scq;
+	init.recv_cq = rcq;
+	init.qp_type = type;
+	init.cap.max_send_wr = 16;
+	init.cap.max_recv_wr = 16;
+	init.cap.max_send_sge = 1;
+	init.cap.max_recv_sge = 1;
+	qp = hwqnic_create_qp(pd, &init);
+	if (!qp)
+		die(errno, "hwqnic_create_qp(%s)", name);
+	return qp;
+}
+
+/*
  * An RC QP goes RESET -> INIT -> RTR -> RTS, each hwqnic_modify_qp() call
  * naming in its mask exactly the attributes that transition needs (as
  * with ibv_modify_qp(); a missing or extra one is EINVAL). In loopback,

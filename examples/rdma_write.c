@@ -17,7 +17,6 @@
 int main(void)
 {
 	static char src[LEN], dst[LEN];
-	struct hwqnic_qp_init_attr init;
 	struct hwqnic_context *ctx;
 	struct hwqnic_send_wr wr, *bad;
 	struct hwqnic_mr *smr, *dmr;
@@ -51,20 +50,8 @@ int main(void)
 	cq = hwqnic_create_cq(ctx, 16, NULL, NULL);
 	if (!cq)
 		die(errno, "hwqnic_create_cq");
-	memset(&init, 0, sizeof(init));
-	init.send_cq = cq;
-	init.recv_cq = cq;
-	init.qp_type = HWQNIC_QPT_RC;
-	init.cap.max_send_wr = 16;
-	init.cap.max_recv_wr = 16;
-	init.cap.max_send_sge = 1;
-	init.cap.max_recv_sge = 1;
-	a = hwqnic_create_qp(pd, &init);
-	if (!a)
-		die(errno, "hwqnic_create_qp(a)");
-	b = hwqnic_create_qp(pd, &init);
-	if (!b)
-		die(errno, "hwqnic_create_qp(b)");
+	a = make_qp(pd, cq, cq, HWQNIC_QPT_RC, "a");
+	b = make_qp(pd, cq, cq, HWQNIC_QPT_RC, "b");
 	rc_connect(a, b->qp_num, 0);
 	rc_connect(b, a->qp_num, HWQNIC_ACCESS_REMOTE_WRITE);
 

@@ -19,7 +19,6 @@ static const char msg[] = "hello over hwqnic";
 int main(void)
 {
 	static char sbuf[64], rbuf[64];
-	struct hwqnic_qp_init_attr init;
 	struct hwqnic_comp_channel *ch;
 	struct hwqnic_cq *scq, *rcq, *ev_cq;
 	struct hwqnic_context *ctx;
@@ -60,20 +59,8 @@ int main(void)
 	if (!rcq)
 		die(errno, "hwqnic_create_cq(receive)");
 
-	memset(&init, 0, sizeof(init));
-	init.send_cq = scq;
-	init.recv_cq = rcq;
-	init.qp_type = HWQNIC_QPT_RC;
-	init.cap.max_send_wr = 16;
-	init.cap.max_recv_wr = 16;
-	init.cap.max_send_sge = 1;
-	init.cap.max_recv_sge = 1;
-	a = hwqnic_create_qp(pd, &init);
-	if (!a)
-		die(errno, "hwqnic_create_qp(a)");
-	b = hwqnic_create_qp(pd, &init);
-	if (!b)
-		die(errno, "hwqnic_create_qp(b)");
+	a = make_qp(pd, scq, rcq, HWQNIC_QPT_RC, "a");
+	b = make_qp(pd, scq, rcq, HWQNIC_QPT_RC, "b");
 	rc_connect(a, b->qp_num, 0);
 	rc_connect(b, a->qp_num, 0);
 

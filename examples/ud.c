@@ -44,7 +44,6 @@ static void ud_to_rts(struct hwqnic_qp *qp)
 int main(void)
 {
 	static char sbuf[64], rbuf[GRH + 64];
-	struct hwqnic_qp_init_attr init;
 	struct hwqnic_context *ctx;
 	struct hwqnic_send_wr swr, *sbad;
 	struct hwqnic_recv_wr rwr, *rbad;
@@ -72,20 +71,8 @@ int main(void)
 	if (!cq)
 		die(errno, "hwqnic_create_cq");
 
-	memset(&init, 0, sizeof(init));
-	init.send_cq = cq;
-	init.recv_cq = cq;
-	init.qp_type = HWQNIC_QPT_UD;
-	init.cap.max_send_wr = 16;
-	init.cap.max_recv_wr = 16;
-	init.cap.max_send_sge = 1;
-	init.cap.max_recv_sge = 1;
-	a = hwqnic_create_qp(pd, &init);
-	if (!a)
-		die(errno, "hwqnic_create_qp(a)");
-	b = hwqnic_create_qp(pd, &init);
-	if (!b)
-		die(errno, "hwqnic_create_qp(b)");
+	a = make_qp(pd, cq, cq, HWQNIC_QPT_UD, "a");
+	b = make_qp(pd, cq, cq, HWQNIC_QPT_UD, "b");
 	ud_to_rts(a);
 	ud_to_rts(b);
 
