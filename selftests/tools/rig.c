@@ -12,11 +12,10 @@
 
 #include "../lib/tap.h"
 #include "child.h"
+#include "../lib/cq.h"
 #include "lib/msg.h"
 #include "lib/rig.h"
 
-#define SPINS_MAX	100000000ULL	/* bounded wait for a completion */
-#define NS_MAX		(30 * 1000000000ULL)
 
 static void bad_wc(void *arg)
 {
@@ -35,19 +34,6 @@ static void op_child(void *arg)
 {
 	msg_init("rigtest");
 	printf("%d\n", rig_op_parse("op", arg));
-}
-
-static int poll_one(struct hwqnic_cq *cq, struct hwqnic_wc *wc)
-{
-	uint64_t t0 = rig_now_ns(), spins;
-	int n = 0;
-
-	for (spins = 0; spins < SPINS_MAX && !n; spins++) {
-		n = hwqnic_poll_cq(cq, 1, wc);
-		if (!(spins % 1024) && rig_now_ns() - t0 > NS_MAX)
-			break;
-	}
-	return n;
 }
 
 static void test_loopback(void)
@@ -114,7 +100,7 @@ static void test_loopback(void)
 		wr.wr.rdma.remote_addr = (uintptr_t)dst;
 		wr.wr.rdma.rkey = md->rkey;
 		err = hwqnic_post_send(qa, &wr, &bad);
-		n = err ? 0 : poll_one(cq, &wc);
+		n = err ? 0 : u_wait_cq(cq, 1, &wc);
 		ok(n == 1 && wc.wr_id == 7 &&
 		   wc.status == HWQNIC_WC_SUCCESS && !memcmp(src, dst,
 							   sizeof(dst)),
