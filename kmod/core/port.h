@@ -26,11 +26,13 @@ struct hwqnic_port_ops {
 	/* Sends what is queued: the engine calls it at the end of a pass. */
 	void (*tx_flush)(struct hwqnic_dev *dev);
 	/*
-	 * Hands up to budget received frames, one by one, to
-	 * hwqnic_wire_rx(), and returns how many it handed. A frame is the
-	 * port's again once hwqnic_wire_rx() returns.
+	 * Hands up to budget received frames, one by one, to rx (the engine
+	 * passes hwqnic_wire_rx()), and returns how many it handed. A frame
+	 * is the port's again once rx returns.
 	 */
-	u32 (*rx_poll)(struct hwqnic_dev *dev, u32 budget);
+	u32 (*rx_poll)(struct hwqnic_dev *dev, u32 budget,
+		       void (*rx)(struct hwqnic_dev *dev, const u8 *frame,
+				  u32 len));
 	/*
 	 * QP qpn now takes packets (on) or no longer does: steering, so that
 	 * its packets reach this device. -EEXIST: another device on the same
