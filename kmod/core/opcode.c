@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The work request opcodes, as IB defines them for RC and UD (opcode.h). */
+/*
+ * The work request opcodes, as IB defines them for RC and UD (opcode.h),
+ * and the IB transport opcodes of the BTH (wire.h).
+ */
 #include "opcode.h"
+#include "wire.h"
 
 /* The table's words: QP types, rights (local and remote), flags, CQEs. */
 #define RC		HWQNIC_OP_QPT(HWQNIC_QPT_RC)
@@ -38,4 +42,55 @@ const struct hwqnic_opcode hwqnic_opcodes[HWQNIC_WR_MAX] = {
 	OP(RDMA_READ,            READ,   L_WR, R_RD, RC,    0,        0),
 	OP(ATOMIC_CMP_AND_SWP,   ATOMIC, L_WR, R_AT, RC,    0,        0),
 	OP(ATOMIC_FETCH_AND_ADD, ATOMIC, L_WR, R_AT, RC,    0,        0),
+};
+
+/*
+ * The IB transport opcodes hwqnic speaks on the wire (wire.h), as IBTA's
+ * BTH opcode table and its header layouts define them. hdr_len counts the
+ * BTH and the extension headers: DETH 8, RETH 16, AtomicETH 28, AETH 4,
+ * AtomicAckETH 8, ImmDt 4. SEND marks what consumes a receive WQE, so the
+ * WRITEs with immediate carry it beside WRITE. A response carries the kind
+ * of request it answers (READ, ATOMIC); an ACK none.
+ */
+#define IB_RC		HWQNIC_OP_QPT(HWQNIC_QPT_RC)
+#define IB_UD		HWQNIC_OP_QPT(HWQNIC_QPT_UD)
+#define M(x)		HWQNIC_IBM_##x
+#define ONLY		(M(FIRST) | M(LAST))
+#define RQ_SEND		(M(REQ) | M(SEND) | M(PAYLOAD))
+#define RQ_WRITE	(M(REQ) | M(WRITE) | M(PAYLOAD))
+#define RS_READ		(M(RESP) | M(READ) | M(PAYLOAD))
+#define IBOP(op, m, len, qpts)						\
+	[HWQNIC_IB_##op] = { .mask = (m), .hdr_len = (len), .qp_types = (qpts) }
+
+const struct hwqnic_ib_opcode hwqnic_ib_opcodes[256] = {
+	IBOP(SEND_FIRST,	RQ_SEND | M(FIRST),			12, IB_RC),
+	IBOP(SEND_MIDDLE,	RQ_SEND | M(MIDDLE),			12, IB_RC),
+	IBOP(SEND_LAST,		RQ_SEND | M(LAST),			12, IB_RC),
+	IBOP(SEND_LAST_IMM,	RQ_SEND | M(IMM) | M(LAST),		16, IB_RC),
+	IBOP(SEND_ONLY,		RQ_SEND | ONLY,				12, IB_RC),
+	IBOP(SEND_ONLY_IMM,	RQ_SEND | M(IMM) | ONLY,		16, IB_RC),
+	IBOP(WRITE_FIRST,	RQ_WRITE | M(RETH) | M(FIRST),		28, IB_RC),
+	IBOP(WRITE_MIDDLE,	RQ_WRITE | M(MIDDLE),			12, IB_RC),
+	IBOP(WRITE_LAST,	RQ_WRITE | M(LAST),			12, IB_RC),
+	IBOP(WRITE_LAST_IMM,	RQ_WRITE | M(SEND) | M(IMM) | M(LAST),	16, IB_RC),
+	IBOP(WRITE_ONLY,	RQ_WRITE | M(RETH) | ONLY,		28, IB_RC),
+	IBOP(WRITE_ONLY_IMM,	RQ_WRITE | M(SEND) | M(RETH) | M(IMM) | ONLY,
+									32, IB_RC),
+	IBOP(READ_REQ,		M(REQ) | M(READ) | M(RETH) | ONLY,	28, IB_RC),
+	IBOP(READ_RESP_FIRST,	RS_READ | M(AETH) | M(FIRST),		16, IB_RC),
+	IBOP(READ_RESP_MIDDLE,	RS_READ | M(MIDDLE),			12, IB_RC),
+	IBOP(READ_RESP_LAST,	RS_READ | M(AETH) | M(LAST),		16, IB_RC),
+	IBOP(READ_RESP_ONLY,	RS_READ | M(AETH) | ONLY,		16, IB_RC),
+	IBOP(ACK,		M(RESP) | M(AETH) | ONLY,		16, IB_RC),
+	IBOP(ATOMIC_ACK,	M(RESP) | M(ATOMIC) | M(AETH) | M(ATMACK) | ONLY,
+									24, IB_RC),
+	IBOP(CMP_SWAP,		M(REQ) | M(ATOMIC) | M(ATMETH) | ONLY,	40, IB_RC),
+	IBOP(FETCH_ADD,		M(REQ) | M(ATOMIC) | M(ATMETH) | ONLY,	40, IB_RC),
+	[HWQNIC_IB_UD | HWQNIC_IB_SEND_ONLY] = {
+		.mask = RQ_SEND | M(DETH) | ONLY, .hdr_len = 20, .qp_types = IB_UD,
+	},
+	[HWQNIC_IB_UD | HWQNIC_IB_SEND_ONLY_IMM] = {
+		.mask = RQ_SEND | M(DETH) | M(IMM) | ONLY, .hdr_len = 24,
+		.qp_types = IB_UD,
+	},
 };

@@ -27,6 +27,11 @@
  *   hwqnic_os_engine_yield(od)
  *     called by a spinning engine now and then: a kthread must let others
  *     run; a pthread yields only when it shares one CPU with its host.
+ *
+ * and one computation each world has its own best way to do:
+ *
+ *   hwqnic_os_crc32_le(crc, p, len)
+ *     CRC-32 (IEEE, reflected) as the kernel's crc32_le(), for the ICRC.
  */
 #ifndef _HWQNIC_OSDEP_H
 #define _HWQNIC_OSDEP_H

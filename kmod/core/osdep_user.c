@@ -104,3 +104,55 @@ void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word)
 	__atomic_add_fetch(word, 1, __ATOMIC_SEQ_CST);
 	syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
+
+/*
+ * Slice-by-8: table k maps a byte to its CRC after k more zero bytes, so
+ * eight bytes take eight independent lookups per step. The tables are
+ * computed once per process and only read after that.
+ */
+#define CRC32_POLY_LE	0xedb88320U
+
+static u32 crc32_tab[8][256];
+static pthread_once_t crc32_once = PTHREAD_ONCE_INIT;
+
+static void crc32_init(void)
+{
+	u32 i, j, c;
+
+	for (i = 0; i < 256; i++) {
+		c = i;
+		for (j = 0; j < 8; j++)
+			c = (c >> 1) ^ (CRC32_POLY_LE & -(c & 1));
+		crc32_tab[0][i] = c;
+	}
+	for (i = 0; i < 256; i++)
+		for (j = 1; j < 8; j++)
+			crc32_tab[j][i] = (crc32_tab[j - 1][i] >> 8) ^
+					  crc32_tab[0][crc32_tab[j - 1][i] & 0xff];
+}
+
+u32 hwqnic_os_crc32_le(u32 crc, const void *p, size_t len)
+{
+	const u8 *b = p;
+	u32 lo, hi;
+
+	pthread_once(&crc32_once, crc32_init);
+	for (; len >= 8; len -= 8, b += 8) {
+		/* little-endian loads whatever the host's order */
+		lo = crc ^ ((u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 |
+			    (u32)b[3] << 24);
+		hi = (u32)b[4] | (u32)b[5] << 8 | (u32)b[6] << 16 |
+		     (u32)b[7] << 24;
+		crc = crc32_tab[7][lo & 0xff] ^
+		      crc32_tab[6][(lo >> 8) & 0xff] ^
+		      crc32_tab[5][(lo >> 16) & 0xff] ^
+		      crc32_tab[4][lo >> 24] ^
+		      crc32_tab[3][hi & 0xff] ^
+		      crc32_tab[2][(hi >> 8) & 0xff] ^
+		      crc32_tab[1][(hi >> 16) & 0xff] ^
+		      crc32_tab[0][hi >> 24];
+	}
+	while (len--)
+		crc = (crc >> 8) ^ crc32_tab[0][(crc ^ *b++) & 0xff];
+	return crc;
+}

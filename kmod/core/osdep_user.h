@@ -259,6 +259,13 @@ static inline void hwqnic_os_fail_nth(struct hwqnic_osdev *od, long n)
  */
 #define hwqnic_os_wqe_delay_ns(dev)	((dev)->delay_ns)
 
+/*
+ * CRC-32 (IEEE 802.3, reflected) of len bytes at p, continuing from crc,
+ * as the kernel's crc32_le(): no inversion on the way in or out (the ICRC,
+ * icrc.c, does those). Table-driven, eight bytes a step.
+ */
+u32 hwqnic_os_crc32_le(u32 crc, const void *p, size_t len);
+
 static inline long hwqnic_os_live_allocs(struct hwqnic_osdev *od)
 {
 	return __atomic_load_n(&od->live_allocs, __ATOMIC_RELAXED);
