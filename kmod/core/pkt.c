@@ -432,6 +432,9 @@ enum hwqnic_drop hwqnic_pkt_parse(const u8 *frame, u32 len,
 	/* the pad makes the payload a multiple of 4, no more, no less */
 	if (p->pad > padded || (padded & 3))
 		return HWQNIC_DROP_BTH;
+	/* no frame hwqnic takes carries more than an MTU */
+	if (padded - p->pad > HWQNIC_MTU)
+		return HWQNIC_DROP_LEN;
 	p->mask = op->mask;
 	memcpy(p->path.smac, frame + 6, 6);
 	memcpy(p->path.dmac, frame, 6);

@@ -19,7 +19,7 @@ static const char *const reason[] = {
 	"QP", "Q_Key", "opcode", "length",
 };
 
-static u8 payload[64];
+static u8 payload[HWQNIC_MTU];
 
 /* Parses len bytes of f from a buffer of exactly that size. */
 static enum hwqnic_drop parse_exact(const u8 *f, u32 len, struct hwqnic_pkt *p)
@@ -199,6 +199,13 @@ static void check_bth(bool ipv6)
 	make(&f, HWQNIC_IB_SEND_ONLY, ipv6, 8);
 	MUT((g.len--, g.b[ipv6 ? 19 : 17]--, g.b[ipv6 ? 59 : 39]--),
 	    HWQNIC_DROP_BTH, "%s: 7 bytes of payload and pad", fam);
+	/* an MTU and 4 bytes of payload: more than hwqnic takes */
+	make(&f, HWQNIC_IB_SEND_ONLY, ipv6, HWQNIC_MTU);
+	MUT((memset(g.b + g.len, 0, 4), g.len += 4,
+	     put16(g.b + (ipv6 ? 18 : 16), (g.b[ipv6 ? 18 : 16] << 8 |
+					    g.b[ipv6 ? 19 : 17]) + 4),
+	     put16(g.b + g.l4 + 4, (g.b[g.l4 + 4] << 8 | g.b[g.l4 + 5]) + 4)),
+	    HWQNIC_DROP_LEN, "%s: %u bytes of payload", fam, HWQNIC_MTU + 4);
 #undef MUT
 }
 
