@@ -196,6 +196,41 @@ static void check_vectors(void)
 	}
 }
 
+/* The CRC-32 the osdep gives, against one bit at a time. */
+static u32 crc32_bitwise(u32 crc, const u8 *b, u32 len)
+{
+	unsigned int k;
+
+	while (len--) {
+		crc ^= *b++;
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320U & -(crc & 1));
+	}
+	return crc;
+}
+
+static void check_crc32(uint64_t *seed)
+{
+	u32 off, len, wrong = 0, tried = 0, crc;
+
+	ok(~hwqnic_os_crc32_le(~0U, "123456789", 9) == 0xcbf43926,
+	   "CRC-32 of \"123456789\": 0xcbf43926");
+	/* every alignment, every length around the 16-byte steps */
+	for (off = 0; off < 16; off++)
+		for (len = 0; len <= 300; len++) {
+			crc = tap_rand(seed);
+			if (hwqnic_os_crc32_le(crc, payload + off, len) !=
+			    crc32_bitwise(crc, payload + off, len))
+				wrong++;
+			tried++;
+		}
+	crc = hwqnic_os_crc32_le(~0U, payload, 1000);
+	crc = hwqnic_os_crc32_le(crc, payload + 1000, sizeof(payload) - 1000);
+	ok(!wrong && crc == crc32_bitwise(~0U, payload, sizeof(payload)),
+	   "CRC-32: %u offsets and lengths, and in two parts, as bit by bit",
+	   tried);
+}
+
 /* rdma_get_udp_sport(0, l, r), worked out apart for a few QP pairs. */
 static void check_sport(void)
 {
@@ -222,6 +257,7 @@ int main(void)
 
 	for (i = 0; i < sizeof(payload); i++)
 		payload[i] = tap_rand(&seed);
+	check_crc32(&seed);
 	check_layout();
 	check_vectors();
 	check_sport();
