@@ -126,10 +126,11 @@ static void crc32_init(void)
 			c = (c >> 1) ^ (CRC32_POLY_LE & -(c & 1));
 		crc32_tab[0][i] = c;
 	}
-	for (i = 0; i < 256; i++)
-		for (j = 1; j < CRC32_SLICES; j++)
-			crc32_tab[j][i] = (crc32_tab[j - 1][i] >> 8) ^
-					  crc32_tab[0][crc32_tab[j - 1][i] & 0xff];
+	for (j = 1; j < CRC32_SLICES; j++)
+		for (i = 0; i < 256; i++) {
+			c = crc32_tab[j - 1][i];
+			crc32_tab[j][i] = (c >> 8) ^ crc32_tab[0][c & 0xff];
+		}
 }
 
 /* Four bytes as a little-endian word, whatever the host's order. */
