@@ -478,6 +478,13 @@ enum hwqnic_drop hwqnic_pkt_parse(const u8 *frame, u32 len,
 		return HWQNIC_DROP_SHORT;
 	rem = l4_len - HWQNIC_UDP_HLEN - HWQNIC_ICRC_LEN;
 	b = u + HWQNIC_UDP_HLEN;
+	/*
+	 * The ICRC pass reads the bytes behind it once more. Every length
+	 * and offset is taken once, into a local, and checked before use,
+	 * so a frame changed in between cannot move a read out of it; it
+	 * can only decode to fields its sender could have sent with a right
+	 * ICRC (the ICRC guards against corruption, not against senders).
+	 */
 	icrc = get_le32(b + rem);
 	if (hwqnic_icrc(h, l3_len + HWQNIC_UDP_HLEN + rem, p->ipv6) != icrc)
 		return HWQNIC_DROP_ICRC;
