@@ -479,11 +479,12 @@ enum hwqnic_drop hwqnic_pkt_parse(const u8 *frame, u32 len,
 	rem = l4_len - HWQNIC_UDP_HLEN - HWQNIC_ICRC_LEN;
 	b = u + HWQNIC_UDP_HLEN;
 	/*
-	 * The ICRC pass reads the bytes behind it once more. Every length
-	 * and offset is taken once, into a local, and checked before use,
-	 * so a frame changed in between cannot move a read out of it; it
-	 * can only decode to fields its sender could have sent with a right
-	 * ICRC (the ICRC guards against corruption, not against senders).
+	 * The ICRC pass reads the headers, and the decoding below reads them
+	 * again. Every length and offset is taken once, into a local, and
+	 * checked before use, so a frame changed in between cannot move a
+	 * read out of it; it can only decode to fields its sender could have
+	 * sent with a right ICRC (the ICRC guards against corruption, not
+	 * against senders).
 	 */
 	icrc = get_le32(b + rem);
 	if (hwqnic_icrc(h, l3_len + HWQNIC_UDP_HLEN + rem, p->ipv6) != icrc)
