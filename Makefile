@@ -39,7 +39,7 @@ DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    systemtap-sdt-dev python3 linux-headers-amd64 \
 	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 	    libncurses-dev tmux qemu-system-x86 busybox-static cpio \
-	    libclang-rt-14-dev g++ groff-base man-db pkg-config dkms
+	    libclang-rt-14-dev g++ groff-base man-db pkg-config dkms tshark
 # What `make demo` needs: the library, the BPF objects and the tools it
 # runs (hwqload, qplat, nictop); no qemu, valgrind or kernel image.
 DEMO_PKGS := gcc make libc6-dev linux-libc-dev systemtap-sdt-dev \
@@ -47,7 +47,7 @@ DEMO_PKGS := gcc make libc6-dev linux-libc-dev systemtap-sdt-dev \
 DEMO_BINS := $(addprefix $(BUILD)/bin/,hwqload qplat nictop)
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
-	      opcode.c engine.c ioc.c osdep_user.c) \
+	      opcode.c engine.c ioc.c pkt.c icrc.c osdep_user.c) \
 	    $(addprefix user/,device.c verbs.c embedded.c kernel.c stats.c \
 	      statsfile.c names.c)
 LIBS	:= -lpthread -lm

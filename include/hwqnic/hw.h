@@ -143,7 +143,8 @@ struct hwqnic_send_wqe {
 	__le64	swap;		/* CMP_AND_SWP: swap */
 	__le32	dst_qpn;	/* UD */
 	__le32	qkey;		/* UD */
-	__le64	rsvd1;
+	__le32	ah;		/* UD: address handle; 0: this device */
+	__le32	rsvd1;
 };
 
 /* Receive WQE header, followed by num_sge struct hwqnic_wqe_sge. */

@@ -26,6 +26,8 @@
 struct hwqnic_dev;
 struct hwqnic_core_cq;
 struct hwqnic_core_qp;
+struct hwqnic_port_ops;
+struct hwqnic_wire_counters;
 
 struct hwqnic_dev_ops {
 	/* where QP qpn's counters live (zeroed); called under dev->lock */
@@ -89,6 +91,10 @@ struct hwqnic_dev {
 	 * device keeps no host state of its own.
 	 */
 	bool user_host;
+	/* the port (port.h), or NULL: this device's own QPs only */
+	const struct hwqnic_port_ops *port;
+	void *port_priv;
+	struct hwqnic_wire_counters *wstats;	/* or NULL */
 	/*
 	 * Guards the tables and every object's NIC-side state. The engine
 	 * holds it while it works, so an object the control path has

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* The work request opcodes, as IB defines them for RC and UD (opcode.h). */
+/*
+ * The work request opcodes, as IB defines them for RC and UD (opcode.h),
+ * and the IB transport opcodes of the BTH (wire.h).
+ */
 #include "opcode.h"
+#include "wire.h"
 
 /* The table's words: QP types, rights (local and remote), flags, CQEs. */
 #define RC		HWQNIC_OP_QPT(HWQNIC_QPT_RC)
@@ -38,4 +42,68 @@ const struct hwqnic_opcode hwqnic_opcodes[HWQNIC_WR_MAX] = {
 	OP(RDMA_READ,            READ,   L_WR, R_RD, RC,    0,        0),
 	OP(ATOMIC_CMP_AND_SWP,   ATOMIC, L_WR, R_AT, RC,    0,        0),
 	OP(ATOMIC_FETCH_AND_ADD, ATOMIC, L_WR, R_AT, RC,    0,        0),
+};
+
+/*
+ * The IB transport opcodes hwqnic speaks on the wire (wire.h), as IBTA's
+ * BTH opcode table and its header layouts define them. hdr_len counts the
+ * BTH and the extension headers: DETH 8, RETH 16, AtomicETH 28, AETH 4,
+ * AtomicAckETH 8, ImmDt 4. SEND marks what consumes a receive WQE, so the
+ * WRITEs with immediate carry it beside WRITE. A response carries the kind
+ * of request it answers (READ, ATOMIC); an ACK none.
+ */
+#define IB_RC		HWQNIC_OP_QPT(HWQNIC_QPT_RC)
+#define IB_UD		HWQNIC_OP_QPT(HWQNIC_QPT_UD)
+#define FST		HWQNIC_IBM_FIRST
+#define MID		HWQNIC_IBM_MIDDLE
+#define LST		HWQNIC_IBM_LAST
+#define ONLY		(HWQNIC_IBM_FIRST | HWQNIC_IBM_LAST)
+#define RETH		HWQNIC_IBM_RETH
+#define AETH		HWQNIC_IBM_AETH
+#define IMM		HWQNIC_IBM_IMM
+#define TAKES_RWQE	HWQNIC_IBM_SEND
+#define REQ		HWQNIC_IBM_REQ
+#define RESP		HWQNIC_IBM_RESP
+#define DATA		HWQNIC_IBM_PAYLOAD
+#define RQ_SEND		(REQ | HWQNIC_IBM_SEND | DATA)
+#define RQ_WRITE	(REQ | HWQNIC_IBM_WRITE | DATA)
+#define RQ_READ		(REQ | HWQNIC_IBM_READ)
+#define RQ_ATOMIC	(REQ | HWQNIC_IBM_ATOMIC | HWQNIC_IBM_ATMETH)
+#define RS_READ		(RESP | HWQNIC_IBM_READ | DATA)
+#define RS_ACK		(RESP | AETH)
+#define RS_ATOMIC	(RS_ACK | HWQNIC_IBM_ATOMIC | HWQNIC_IBM_ATMACK)
+#define UD_SEND		(RQ_SEND | HWQNIC_IBM_DETH)
+#define IBOP(op, m, len, qpts)						\
+	[HWQNIC_IB_##op] = { .mask = (m), .hdr_len = (len), .qp_types = (qpts) }
+
+/* A row: the opcode; its mask; the BTH's and its headers' bytes; QP type. */
+const struct hwqnic_ib_opcode hwqnic_ib_opcodes[256] = {
+	IBOP(SEND_FIRST, RQ_SEND | FST, 12, IB_RC),
+	IBOP(SEND_MIDDLE, RQ_SEND | MID, 12, IB_RC),
+	IBOP(SEND_LAST, RQ_SEND | LST, 12, IB_RC),
+	IBOP(SEND_LAST_IMM, RQ_SEND | IMM | LST, 16, IB_RC),
+	IBOP(SEND_ONLY, RQ_SEND | ONLY, 12, IB_RC),
+	IBOP(SEND_ONLY_IMM, RQ_SEND | IMM | ONLY, 16, IB_RC),
+	IBOP(WRITE_FIRST, RQ_WRITE | RETH | FST, 28, IB_RC),
+	IBOP(WRITE_MIDDLE, RQ_WRITE | MID, 12, IB_RC),
+	IBOP(WRITE_LAST, RQ_WRITE | LST, 12, IB_RC),
+	IBOP(WRITE_LAST_IMM, RQ_WRITE | TAKES_RWQE | IMM | LST, 16, IB_RC),
+	IBOP(WRITE_ONLY, RQ_WRITE | RETH | ONLY, 28, IB_RC),
+	IBOP(WRITE_ONLY_IMM, RQ_WRITE | TAKES_RWQE | RETH | IMM | ONLY, 32,
+	     IB_RC),
+	IBOP(READ_REQ, RQ_READ | RETH | ONLY, 28, IB_RC),
+	IBOP(READ_RESP_FIRST, RS_READ | AETH | FST, 16, IB_RC),
+	IBOP(READ_RESP_MIDDLE, RS_READ | MID, 12, IB_RC),
+	IBOP(READ_RESP_LAST, RS_READ | AETH | LST, 16, IB_RC),
+	IBOP(READ_RESP_ONLY, RS_READ | AETH | ONLY, 16, IB_RC),
+	IBOP(ACK, RS_ACK | ONLY, 16, IB_RC),
+	IBOP(ATOMIC_ACK, RS_ATOMIC | ONLY, 24, IB_RC),
+	IBOP(CMP_SWAP, RQ_ATOMIC | ONLY, 40, IB_RC),
+	IBOP(FETCH_ADD, RQ_ATOMIC | ONLY, 40, IB_RC),
+	[HWQNIC_IB_UD | HWQNIC_IB_SEND_ONLY] = {
+		.mask = UD_SEND | ONLY, .hdr_len = 20, .qp_types = IB_UD,
+	},
+	[HWQNIC_IB_UD | HWQNIC_IB_SEND_ONLY_IMM] = {
+		.mask = UD_SEND | IMM | ONLY, .hdr_len = 24, .qp_types = IB_UD,
+	},
 };

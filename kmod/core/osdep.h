@@ -4,7 +4,8 @@
  * libhwqnic. The core is written in kernel C; each half supplies, under the
  * kernel's names:
  *
- *   u8..u64, bool, dma_addr_t, __le16/32/64, cpu_to_le*(), le*_to_cpu(),
+ *   u8..u64, s32, s64, bool, dma_addr_t, __le16/32/64, __be16/32/64,
+ *   cpu_to_le*(), le*_to_cpu(), cpu_to_be*(), be*_to_cpu(),
  *   READ_ONCE(), WRITE_ONCE(), DIV_ROUND_UP(), is_power_of_2(), ilog2(),
  *   hwqnic_trace_<event>(), hwqnic_trace_enabled(event),
  *   likely(), unlikely(), errno values, the barriers
@@ -26,6 +27,11 @@
  *   hwqnic_os_engine_yield(od)
  *     called by a spinning engine now and then: a kthread must let others
  *     run; a pthread yields only when it shares one CPU with its host.
+ *
+ * and one computation each world has its own best way to do:
+ *
+ *   hwqnic_os_crc32_le(crc, p, len)
+ *     CRC-32 (IEEE, reflected) as the kernel's crc32_le(), for the ICRC.
  */
 #ifndef _HWQNIC_OSDEP_H
 #define _HWQNIC_OSDEP_H

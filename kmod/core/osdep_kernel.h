@@ -22,6 +22,7 @@
 #include <linux/string.h>
 #include <linux/sched.h>
 #include <linux/prefetch.h>
+#include <linux/crc32.h>
 
 #include "hwqnic_trace.h"
 
@@ -77,6 +78,12 @@ static inline void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word)
 static inline void hwqnic_os_engine_yield(struct hwqnic_osdev *od)
 {
 	cond_resched();
+}
+
+/* CRC-32 (IEEE, reflected), no inversion in or out: the ICRC's (icrc.c). */
+static inline u32 hwqnic_os_crc32_le(u32 crc, const void *p, size_t len)
+{
+	return crc32_le(crc, p, len);
 }
 
 #define hwqnic_os_cold	noinline __cold

@@ -22,6 +22,7 @@ typedef __u8 u8;
 typedef __u16 u16;
 typedef __u32 u32;
 typedef __u64 u64;
+typedef __s32 s32;
 typedef __s64 s64;
 typedef __u64 dma_addr_t;
 
@@ -31,6 +32,12 @@ typedef __u64 dma_addr_t;
 #define le16_to_cpu(x)	le16toh(x)
 #define le32_to_cpu(x)	le32toh(x)
 #define le64_to_cpu(x)	le64toh(x)
+#define cpu_to_be16(x)	htobe16(x)
+#define cpu_to_be32(x)	htobe32(x)
+#define cpu_to_be64(x)	htobe64(x)
+#define be16_to_cpu(x)	be16toh(x)
+#define be32_to_cpu(x)	be32toh(x)
+#define be64_to_cpu(x)	be64toh(x)
 
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
@@ -251,6 +258,13 @@ static inline void hwqnic_os_fail_nth(struct hwqnic_osdev *od, long n)
  * (dev->delay_ns, which libhwqnic sets at open; engine.c).
  */
 #define hwqnic_os_wqe_delay_ns(dev)	((dev)->delay_ns)
+
+/*
+ * CRC-32 (IEEE 802.3, reflected) of len bytes at p, continuing from crc,
+ * as the kernel's crc32_le(): no inversion on the way in or out (the ICRC,
+ * icrc.c, does those). Table-driven, sixteen bytes a step.
+ */
+u32 hwqnic_os_crc32_le(u32 crc, const void *p, size_t len);
 
 static inline long hwqnic_os_live_allocs(struct hwqnic_osdev *od)
 {
