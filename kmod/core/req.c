@@ -406,11 +406,16 @@ void req_rewind(struct hwqnic_core_qp *qp, u32 psn)
 			return;
 		}
 	}
+	/* past every WQE in flight (all done, perhaps): where the next goes */
 	w->cur = i;
 	w->cur_pkt = 0;
-	if (i == w->rec_n && i)
+	if (i < w->rec_n)
+		w->psn = req_rec(w, i)->psn;
+	else if (i)
 		w->psn = wire_psn(req_rec(w, i - 1)->psn +
 				  req_rec(w, i - 1)->npkts);
+	else
+		w->psn = psn;
 }
 
 enum { REQ_IDLE, REQ_MORE };
