@@ -27,6 +27,9 @@ static const struct hwqnic_dev_ops w_ops = {
 };
 
 /* Chance of ppm per million. */
+#define W_CORRUPT_FROM	(HWQNIC_ETH_HLEN + HWQNIC_IPV6_HLEN + \
+			 HWQNIC_UDP_HLEN + HWQNIC_BTH_LEN)
+
 static bool w_chance(struct w_link *l, u32 ppm)
 {
 	return ppm && tap_rand(&l->seed) % 1000000 < ppm;
@@ -74,9 +77,13 @@ static void w_tx_queue(struct hwqnic_dev *dev, u8 *f, u32 len)
 		free(f);
 		return;
 	}
-	if (w_chance(l, l->f.corrupt)) {
-		f[HWQNIC_ETH_HLEN + tap_rand(&l->seed) %
-		  (len - HWQNIC_ETH_HLEN)] ^= 1 << (tap_rand(&l->seed) % 8);
+	/*
+	 * Corrupted past the BTH: the fields before it that the ICRC does
+	 * not cover (TTL, checksums) may change on any path.
+	 */
+	if (w_chance(l, l->f.corrupt) && len > W_CORRUPT_FROM) {
+		f[W_CORRUPT_FROM + tap_rand(&l->seed) %
+		  (len - W_CORRUPT_FROM)] ^= 1 << (tap_rand(&l->seed) % 8);
 		l->corrupted++;
 	}
 	if (w_chance(l, l->f.trunc)) {
