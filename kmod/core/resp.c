@@ -46,15 +46,19 @@ static void resp_ack(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	wire_send(dev, &p, NULL, 0);
 }
 
-/* A NAK that ends the QP's life as a responder: IB's class B-D errors. */
+/*
+ * A NAK that ends the QP's life as a responder (IB's class B-D errors);
+ * a receive WQE the message had taken completes with the local status
+ * that matches: too short for it, or its memory refused.
+ */
 static void resp_fatal(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		       u8 code, u32 psn)
 {
 	struct hwqnic_wire_qp *w = qp->nic.wire;
 	struct eng_cqe e = {
 		.opcode = HWQNIC_WC_RECV,
-		.status = code == HWQNIC_NAK_REM_ACCESS_ERR ?
-			  HWQNIC_WC_LOC_PROT_ERR : HWQNIC_WC_LOC_LEN_ERR,
+		.status = code == HWQNIC_NAK_INVALID_REQ ?
+			  HWQNIC_WC_LOC_LEN_ERR : HWQNIC_WC_LOC_PROT_ERR,
 	};
 
 	resp_ack(dev, qp, HWQNIC_AETH_NAK | code, psn);
@@ -66,17 +70,28 @@ static void resp_fatal(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	eng_qp_error(dev, qp);
 }
 
-/* The receive WQE a SEND (or WRITE with immediate) takes, or false. */
-static bool resp_take_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+/*
+ * The receive WQE a SEND (or WRITE with immediate) takes: 0, -EAGAIN when
+ * none is posted, -EINVAL when its slot does not hold one (it completes
+ * in error).
+ */
+static int resp_take_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	struct hwqnic_wire_qp *w = qp->nic.wire;
+	struct eng_cqe e = {
+		.opcode = HWQNIC_WC_RECV,
+		.status = HWQNIC_WC_LOC_QP_OP_ERR,
+	};
 
 	if (!eng_has_recv(dev, qp))
-		return false;
-	if (eng_fetch_recv(dev, qp, qp->nic.rq_cons.val, &w->rcv))
+		return -EAGAIN;
+	if (eng_fetch_recv(dev, qp, qp->nic.rq_cons.val, &w->rcv)) {
 		memset(&w->rcv.h, 0, sizeof(w->rcv.h));
+		eng_recv_done(dev, qp, &w->rcv, &e);
+		return -EINVAL;
+	}
 	w->rwqe = true;
-	return true;
+	return 0;
 }
 
 /* Completes the message's receive WQE. */
@@ -110,8 +125,6 @@ static int resp_send_data(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			       .flat_len = p->paylen };
 	s64 room;
 
-	if (w->rcv.h.num_sge > HWQNIC_MAX_SGE)
-		return HWQNIC_NAK_REM_OP_ERR;
 	room = eng_sgl(dev, qp->pd, w->rcv.sge, w->rcv.h.num_sge,
 		       HWQNIC_ACCESS_LOCAL_WRITE, seg);
 	if (room < 0)
@@ -355,11 +368,19 @@ void resp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			return;
 		}
 	}
-	if (needs_recv && !w->rwqe && !resp_take_recv(dev, qp)) {
-		wire_count(dev, WSTAT(dev, rnr_naks_sent), 1);
-		resp_ack(dev, qp, HWQNIC_AETH_RNR_NAK |
-			 (qp->nic.min_rnr_timer & 0x1f), p->psn);
-		return;
+	if (needs_recv && !w->rwqe) {
+		int rc = resp_take_recv(dev, qp);
+
+		if (rc == -EAGAIN) {
+			wire_count(dev, WSTAT(dev, rnr_naks_sent), 1);
+			resp_ack(dev, qp, HWQNIC_AETH_RNR_NAK |
+				 (qp->nic.min_rnr_timer & 0x1f), p->psn);
+			return;
+		}
+		if (rc) {
+			resp_fatal(dev, qp, HWQNIC_NAK_REM_OP_ERR, p->psn);
+			return;
+		}
 	}
 	if (m & HWQNIC_IBM_FIRST) {
 		w->in_off = 0;
