@@ -592,11 +592,12 @@ void hwqnic_wire_rx(struct hwqnic_dev *dev, const u8 *frame, u32 len)
 		return;
 	}
 	st = qp->nic.state;
+	if (st != HWQNIC_QPS_RTR && st != HWQNIC_QPS_RTS) {
+		drop(dev, HWQNIC_DROP_QP);
+		return;
+	}
 	if (qp->type == HWQNIC_QPT_UD) {
-		if (st != HWQNIC_QPS_RTR && st != HWQNIC_QPS_RTS)
-			drop(dev, HWQNIC_DROP_QP);
-		else
-			resp_ud(dev, qp, frame, &p);
+		resp_ud(dev, qp, frame, &p);
 		return;
 	}
 	if (!qp->nic.wire || !resp_from_peer(qp->nic.wire, &p)) {
@@ -608,14 +609,12 @@ void hwqnic_wire_rx(struct hwqnic_dev *dev, const u8 *frame, u32 len)
 		drop(dev, HWQNIC_DROP_OPCODE);
 		return;
 	}
-	if ((p.mask & HWQNIC_IBM_REQ) &&
-	    (st == HWQNIC_QPS_RTR || st == HWQNIC_QPS_RTS))
+	if (p.mask & HWQNIC_IBM_REQ)
 		resp_rx(dev, qp, &p);
 	else if ((p.mask & HWQNIC_IBM_RESP) && st == HWQNIC_QPS_RTS)
 		comp_rx(dev, qp, &p);
 	else
 		drop(dev, HWQNIC_DROP_OPCODE);
-	/* something to send now, perhaps: the QP's turn tells */
-	if (qp->nic.state != HWQNIC_QPS_RESET)
-		hwqnic_qp_activate(dev, qp);
+	/* something to send now, perhaps (or to flush): its turn tells */
+	hwqnic_qp_activate(dev, qp);
 }

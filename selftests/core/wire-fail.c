@@ -92,6 +92,37 @@ static void dead_peer(void)
 	   "again (%llu, %llu)", (unsigned long long)L.a.wc.timeouts,
 	   (unsigned long long)L.a.wc.retransmits);
 	ok(L.a.rc.nic.state == HWQNIC_QPS_ERR, "the requester is in ERR");
+	memset(&w, 0, sizeof(w));
+	w.s = &L.a;
+	send_one(10);
+	w_run(&L, got_one, &w, 100000);
+	ok(w.n && w.wc.status == HWQNIC_WC_WR_FLUSH_ERR,
+	   "a send posted after it is flushed (status %d)", w.wc.status);
+	w_down(&L);
+}
+
+/* A SEND longer than the receive waiting for it. */
+static void too_long(void)
+{
+	struct w_conn c = { .mtu = HWQNIC_MTU_1024, .timeout = 14,
+			    .retry_cnt = 7, .rnr_retry = 7, .rd_atomic = 1 };
+	struct want w = { .s = &L.a }, wb = { .s = &L.b };
+
+	if (!up(&c))
+		return;
+	recv_one(3);		/* 8192 bytes */
+	memset(L.a.mem, 0xab, 9000);
+	send_one(9000);
+	w_run(&L, got_one, &w, 10000000);
+	w_run(&L, got_one, &wb, 1000000);
+	ok(w.n && w.wc.status == HWQNIC_WC_REM_INV_REQ_ERR && wb.n &&
+	   wb.wc.status == HWQNIC_WC_LOC_LEN_ERR && wb.wc.wr_id == 3,
+	   "a SEND longer than its receive: REM_INV_REQ_ERR, and LOC_LEN_ERR "
+	   "for the receive (%d, %d)", w.wc.status, wb.wc.status);
+	ok(L.a.rc.nic.state == HWQNIC_QPS_ERR &&
+	   L.b.rc.nic.state == HWQNIC_QPS_ERR, "both QPs in ERR");
+	ok(L.b.mem[8192 + 8191] == 0xab && !L.b.mem[8192 + 8192],
+	   "the receive filled, nothing written past it");
 	w_down(&L);
 }
 
@@ -299,6 +330,7 @@ int main(void)
 {
 	seed = tap_seed();
 	dead_peer();
+	too_long();
 	rnr();
 	damaged();
 	hostile();

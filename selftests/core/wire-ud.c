@@ -3,7 +3,7 @@
  * UD over the in-memory wire: a send naming an address handle goes out as
  * one SEND_ONLY with a DETH, for sizes from 0 to the MTU; the receive
  * gets the payload after the GRH area, which holds the IPv4 header at
- * offset 20 as RoCEv2 NICs leave it, and a completion with the sender's
+ * offset 20 (or the IPv6 header) as RoCEv2 NICs leave it, and a completion with the sender's
  * QPN, the length with the GRH and the immediate. A WQE Q_Key with bit 31
  * set sends the QP's own; a Q_Key not the receiver's is dropped and
  * counted; a handle of another PD, or none at all, fails the WQE.
@@ -22,6 +22,7 @@
 
 static struct w_link L;
 static uint64_t seed;
+static bool v6;
 
 struct want {
 	struct hwqnic_wc a, b;
@@ -98,9 +99,13 @@ static const char *one(u32 len, u32 qkey, int opcode)
 	    (!(w.b.wc_flags & HWQNIC_WC_F_WITH_IMM) ||
 	     w.b.imm_data != 0xfeedf00d))
 		return "the immediate is missing";
-	if (ip[0] != 0x45 || ip[9] != 17 || memcmp(ip + 12, L.a.path.sgid + 12,
-						   4) ||
-	    memcmp(ip + 16, L.b.path.sgid + 12, 4))
+	if (v6 && (grh[0] >> 4 != 6 || grh[6] != 17 ||
+		   memcmp(grh + 8, L.a.path.sgid, 16) ||
+		   memcmp(grh + 24, L.b.path.sgid, 16)))
+		return "no IPv6 header in the GRH";
+	if (!v6 && (ip[0] != 0x45 || ip[9] != 17 ||
+		    memcmp(ip + 12, L.a.path.sgid + 12, 4) ||
+		    memcmp(ip + 16, L.b.path.sgid + 12, 4)))
 		return "no IPv4 header at offset 20 of the GRH";
 	if (u_first_diff(grh + HWQNIC_UD_GRH_BYTES, L.a.mem, len) >= 0)
 		return "the payload differs";
@@ -154,5 +159,14 @@ int main(void)
 	   "9 packets sent, 9 received; each UD QP steered to its device");
 	w_down(&L);
 	ok(!L.a.steered && !L.b.steered, "steering undone at destroy");
+
+	v6 = true;
+	if (w_up(&L, 64 << 10, seed) || (w_ipv6(&L), w_ud_up(&L, QKEY))) {
+		ok(0, "two devices with UD QPs on an IPv6 wire");
+		return tap_done();
+	}
+	ok_why(one(1000, QKEY, HWQNIC_WR_SEND),
+	       "over IPv6: the GRH area holds the IPv6 header");
+	w_down(&L);
 	return tap_done();
 }

@@ -232,6 +232,22 @@ int w_up(struct w_link *l, size_t len, uint64_t seed)
 	return 0;
 }
 
+void w_ipv6(struct w_link *l)
+{
+	struct w_side *s[2] = { &l->a, &l->b };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		memset(s[i]->path.sgid, 0, 16);
+		memset(s[i]->path.dgid, 0, 16);
+		s[i]->path.sgid[0] = s[i]->path.dgid[0] = 0xfd;
+		s[i]->path.sgid[15] = i + 1;
+		s[i]->path.dgid[15] = 2 - i;
+		s[i]->path.flow_label = 0x12345;
+		s[i]->path.tclass = 0x20;
+	}
+}
+
 static void w_side_down(struct w_side *s)
 {
 	u32 i;

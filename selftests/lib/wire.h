@@ -69,6 +69,8 @@ struct w_conn {
 /* Both sides, each with an MR of len bytes; 0, or -1 when a step failed. */
 int w_up(struct w_link *l, size_t len, uint64_t seed);
 void w_down(struct w_link *l);
+/* Both sides' paths IPv6 (fd00::1, fd00::2): before w_connect(), w_ud_up(). */
+void w_ipv6(struct w_link *l);
 /* Both RC QPs from RESET to RTS, each other's peer; 0 or -1. */
 int w_connect(struct w_link *l, const struct w_conn *c);
 /* Both UD QPs to RTS with Q_Key qkey, and their address handles. */
