@@ -154,13 +154,34 @@ static void comp_rnr(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	req_rewind(qp, psn);
 }
 
+/*
+ * n bytes of a response into record r's local SGEs (read again from the
+ * SQ if need be, and checked), from offset off. 0, or -1 when they are
+ * not there to take it.
+ */
+static int comp_scatter(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			const struct wire_rec *r, u32 off, const u8 *data,
+			u32 n)
+{
+	struct hwqnic_wire_qp *w = qp->nic.wire;
+	struct eng_seg seg[HWQNIC_MAX_SGE];
+	struct eng_cur dst = { .seg = seg }, src = { .flat = (u8 *)data,
+						     .flat_len = n };
+
+	if (wire_load(dev, qp, r, &w->rw, &w->rw_idx) ||
+	    eng_sgl(dev, qp->pd, w->rw.sge, w->rw.h.num_sge,
+		    HWQNIC_ACCESS_LOCAL_WRITE, seg) != le32_to_cpu(r->h.length))
+		return -1;
+	dst.nseg = w->rw.h.num_sge;
+	cur_skip(&dst, off);
+	return eng_move(dev, &dst, &src, n) ? -1 : 0;
+}
+
 /* A READ response: its payload into the head READ's local memory. */
 static void comp_read(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		      struct wire_rec *r, const struct hwqnic_pkt *p)
 {
 	struct hwqnic_wire_qp *w = qp->nic.wire;
-	struct eng_seg seg[HWQNIC_MAX_SGE];
-	struct eng_cur dst = { .seg = seg }, src;
 	u32 mtu = wire_mtu(qp), k = wire_psn(p->psn - r->psn);
 	u32 len = le32_to_cpu(r->h.length), want;
 	bool first = !k, last = k + 1 == r->npkts;
@@ -176,21 +197,9 @@ static void comp_read(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		wire_count(dev, WSTAT(dev, drops[HWQNIC_DROP_LEN]), 1);
 		return;
 	}
-	if (want) {
-		if (wire_load(dev, qp, r, &w->rw, &w->rw_idx) ||
-		    eng_sgl(dev, qp->pd, w->rw.sge, w->rw.h.num_sge,
-			    HWQNIC_ACCESS_LOCAL_WRITE, seg) != len) {
-			comp_done(dev, qp, HWQNIC_WC_LOC_PROT_ERR);
-			return;
-		}
-		dst.nseg = w->rw.h.num_sge;
-		cur_skip(&dst, k * mtu);
-		src = (struct eng_cur){ .flat = (u8 *)p->payload,
-					.flat_len = want };
-		if (eng_move(dev, &dst, &src, want)) {
-			comp_done(dev, qp, HWQNIC_WC_LOC_PROT_ERR);
-			return;
-		}
+	if (want && comp_scatter(dev, qp, r, k * mtu, p->payload, want)) {
+		comp_done(dev, qp, HWQNIC_WC_LOC_PROT_ERR);
+		return;
 	}
 	w->comp_psn = wire_psn(p->psn + 1);
 	w->rd_gap = false;
@@ -206,24 +215,13 @@ static void comp_read(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 static void comp_atomic(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			struct wire_rec *r, const struct hwqnic_pkt *p)
 {
-	struct hwqnic_wire_qp *w = qp->nic.wire;
-	struct eng_seg seg[HWQNIC_MAX_SGE];
-	struct eng_cur dst = { .seg = seg }, src;
 	u64 orig = p->orig;
 
-	if (wire_load(dev, qp, r, &w->rw, &w->rw_idx) ||
-	    eng_sgl(dev, qp->pd, w->rw.sge, w->rw.h.num_sge,
-		    HWQNIC_ACCESS_LOCAL_WRITE, seg) != HWQNIC_ATOMIC_LEN) {
+	if (comp_scatter(dev, qp, r, 0, (const u8 *)&orig, sizeof(orig))) {
 		comp_done(dev, qp, HWQNIC_WC_LOC_PROT_ERR);
 		return;
 	}
-	dst.nseg = w->rw.h.num_sge;
-	src = (struct eng_cur){ .flat = (u8 *)&orig, .flat_len = 8 };
-	if (eng_move(dev, &dst, &src, 8)) {
-		comp_done(dev, qp, HWQNIC_WC_LOC_PROT_ERR);
-		return;
-	}
-	w->comp_psn = wire_psn(p->psn + 1);
+	qp->nic.wire->comp_psn = wire_psn(p->psn + 1);
 	comp_done(dev, qp, HWQNIC_WC_SUCCESS);
 	comp_progress(dev, qp);
 }

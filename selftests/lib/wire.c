@@ -10,7 +10,7 @@
 
 static struct w_side *side_of(struct hwqnic_dev *dev)
 {
-	return (struct w_side *)((char *)dev - offsetof(struct w_side, dev));
+	return container_of(dev, struct w_side, dev);
 }
 
 static struct hwqnic_qp_counters *w_counters(struct hwqnic_dev *dev, u32 qpn)
