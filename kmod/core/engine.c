@@ -130,7 +130,7 @@ static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 }
 
 int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-			  u32 idx, struct eng_send *w)
+		   u32 idx, struct eng_send *w)
 {
 	const u8 *slot = hwqnic_hwq_slot(&dev->od, &qp->nic.sq, idx);
 	u32 room = (1U << qp->nic.sq.stride_shift) - sizeof(w->h), extra;
@@ -153,7 +153,7 @@ int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 }
 
 int eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-			  u32 idx, struct eng_recv *w)
+		   u32 idx, struct eng_recv *w)
 {
 	const u8 *slot = hwqnic_hwq_slot(&dev->od, &qp->nic.rq, idx);
 	u32 room = (1U << qp->nic.rq.stride_shift) - sizeof(w->h), extra;
@@ -174,8 +174,8 @@ int eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
  * total length, or -1.
  */
 s64 eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
-		   const struct hwqnic_wqe_sge *sge, u32 n, u32 need,
-		   struct eng_seg *seg)
+	    const struct hwqnic_wqe_sge *sge, u32 n, u32 need,
+	    struct eng_seg *seg)
 {
 	u64 total = 0;
 	u32 i;
@@ -220,7 +220,7 @@ eng_rkey(struct hwqnic_dev *dev, const struct hwqnic_core_qp *rqp, u32 rkey,
  * DMA addresses follow each other make one run, so one copy.
  */
 void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
-		       u32 *len)
+		u32 *len)
 {
 	const struct eng_seg *s;
 	u64 pos, n;
@@ -272,7 +272,7 @@ void cur_skip(struct eng_cur *c, u64 n)
 
 /* The DMA: len bytes from src to dst, page run by page run, by slices. */
 int eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
-		    struct eng_cur *src, u64 len)
+	     struct eng_cur *src, u64 len)
 {
 	while (len) {
 		u32 sn, dn;
@@ -328,7 +328,7 @@ bool eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
 
 /* Completes the receive at the responder's rq_cons and consumes it. */
 void eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
-			  const struct eng_recv *r, struct eng_cqe *e)
+		   const struct eng_recv *r, struct eng_cqe *e)
 {
 	e->wr_id = le64_to_cpu(r->h.wr_id);
 	e->qpn = rqp->qpn;
@@ -669,13 +669,14 @@ static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		eng_inject_delay(dev);
 	}
 	op = hwqnic_opcode(w.h.opcode);
-	if (!op)
+	if (!op) {
 		status = HWQNIC_WC_LOC_QP_OP_ERR;
-	else if (qp->type == HWQNIC_QPT_UD) {
+	} else if (qp->type == HWQNIC_QPT_UD) {
 		if (eng_ud(dev, qp, &w, op, &status, &moved) == ENG_STALL)
 			return ENG_STALL;
-	} else if (eng_rc(dev, qp, &w, op, &status, &moved) == ENG_STALL)
+	} else if (eng_rc(dev, qp, &w, op, &status, &moved) == ENG_STALL) {
 		return ENG_STALL;
+	}
 	eng_count(&qp->cnt->bytes, moved);
 	eng_send_done(dev, qp, &w.h, status);
 	return ENG_DONE;
