@@ -63,7 +63,7 @@ static void comp_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
  * Completes the head WQEs that are done: those ACKed (SEND, WRITE), and
  * one that failed before it went out.
  */
-static void comp_progress(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+void comp_progress(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	struct hwqnic_wire_qp *w = qp->nic.wire;
 	struct wire_rec *r;

@@ -392,6 +392,9 @@ void req_rewind(struct hwqnic_core_qp *qp, u32 psn)
 	struct hwqnic_wire_qp *w = qp->nic.wire;
 	u32 i;
 
+	/* what goes again is read again: the SQ may hold something else now */
+	w->cw_idx = ~0U;
+	w->rw_idx = ~0U;
 	w->noack = 0;
 	for (i = 0; i < w->rec_n; i++) {
 		struct wire_rec *r = req_rec(w, i);
@@ -479,6 +482,8 @@ bool hwqnic_wire_run(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	} else {
 		n->rnr_until = 0;
 		more |= req_run(dev, qp, &work) == REQ_MORE;
+		/* a WQE that failed on the way out, perhaps the oldest */
+		comp_progress(dev, qp);
 		if (n->state != HWQNIC_QPS_RTS)
 			return true;
 	}

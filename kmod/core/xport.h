@@ -207,6 +207,8 @@ void resp_reset(struct hwqnic_core_qp *qp);
 /* comp.c */
 void comp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	     struct hwqnic_pkt *p);
+/* Completes the head WQEs that are done, or failed before they went out. */
+void comp_progress(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
 /* The retransmit timer; true if it fired. */
 bool comp_timer(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp, u64 now);
 void comp_arm(struct hwqnic_core_qp *qp, u64 now);

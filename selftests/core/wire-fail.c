@@ -38,6 +38,14 @@ static bool got_one(void *ctx)
 	return w->n;
 }
 
+static void passes(u32 n)
+{
+	while (n--) {
+		hwqnic_engine_poll(&L.a.dev);
+		hwqnic_engine_poll(&L.b.dev);
+	}
+}
+
 static void send_one(u32 len)
 {
 	struct hwqnic_sge sge = { w_addr(&L.a, 0), len, L.a.mr.key };
@@ -98,6 +106,39 @@ static void dead_peer(void)
 	w_run(&L, got_one, &w, 100000);
 	ok(w.n && w.wc.status == HWQNIC_WC_WR_FLUSH_ERR,
 	   "a send posted after it is flushed (status %d)", w.wc.status);
+	w_down(&L);
+}
+
+/*
+ * The host rewrites a WQE in flight: a go-back reads it again from the
+ * SQ, finds it no longer the one it sent, and fails it rather than send
+ * the rest of another.
+ */
+static void rewritten(void)
+{
+	struct w_conn c = { .mtu = HWQNIC_MTU_1024, .timeout = 8,
+			    .retry_cnt = 7, .rnr_retry = 7, .rd_atomic = 1 };
+	struct want w = { .s = &L.a }, wb = { .s = &L.b };
+	struct hwqnic_send_wqe *wqe;
+
+	if (!up(&c))
+		return;
+	recv_one(4);
+	L.f.down = true;
+	send_one(3000);
+	passes(100);			/* sent, and lost */
+	wqe = hwqnic_hwq_get_qe(&L.a.rc.sq, 0);
+	wqe->length = cpu_to_le32(5000);
+	((struct hwqnic_wqe_sge *)(wqe + 1))->length = cpu_to_le32(5000);
+	L.f.down = false;
+	w_run(&L, got_one, &w, 10000000);
+	w_run(&L, got_one, &wb, 100000);
+	ok(L.a.wc.tx_pkts == 3 && w.n &&
+	   w.wc.status == HWQNIC_WC_LOC_QP_OP_ERR,
+	   "a WQE rewritten in flight: failed at the go-back, nothing more "
+	   "sent (status %d, %llu packets)", w.wc.status,
+	   (unsigned long long)L.a.wc.tx_pkts);
+	ok(!wb.n, "and nothing received");
 	w_down(&L);
 }
 
@@ -323,6 +364,7 @@ int main(void)
 {
 	seed = tap_seed();
 	dead_peer();
+	rewritten();
 	too_long();
 	rnr();
 	damaged();

@@ -161,6 +161,29 @@ static bool got_atomic(void *ctx)
 	return s->na >= 1;
 }
 
+/*
+ * A READ of len bytes, one engine pass at a time: no pass of the responder
+ * sends more than the engine's pass budget (4 MiB of work) and a frame.
+ */
+static void bounded_passes(u32 len)
+{
+	struct seen s = { 0 };
+	u64 most = 0, before;
+	unsigned long i;
+
+	post(&L.a, HWQNIC_WR_RDMA_READ, half, len, w_addr(&L.b, 0));
+	for (i = 0; i < 100000 && !got_atomic(&s); i++) {
+		hwqnic_engine_poll(&L.a.dev);
+		before = L.b.wc.tx_bytes;
+		hwqnic_engine_poll(&L.b.dev);
+		if (L.b.wc.tx_bytes - before > most)
+			most = L.b.wc.tx_bytes - before;
+	}
+	ok(s.na && !s.a.status && most <= (4U << 20) + HWQNIC_FRAME_MAX,
+	   "a READ of %u bytes: at most %llu bytes of responses a pass", len,
+	   (unsigned long long)most);
+}
+
 static void atomics(void)
 {
 	u64 *target = (u64 *)(L.b.mem + half + 4096), *res =
@@ -227,6 +250,8 @@ int main(void)
 					all &= one(op, sizes[i], mtu);
 		if (m == 0)
 			atomics();
+		if (mtus[m] == HWQNIC_MTU_4096)
+			bounded_passes(big);
 		ok(!L.a.wc.retransmits && !L.b.wc.retransmits &&
 		   !L.a.wc.timeouts && L.a.wc.tx_pkts && L.b.wc.tx_pkts,
 		   "MTU %u: no retransmit on a perfect wire (%llu, %llu packets; "
