@@ -3,10 +3,11 @@
  * libFuzzer target: hwqnic_pkt_parse() against hostile frames. The input is
  * a flags byte and a received frame; with flag 1 the frame's ICRC is made
  * right before the parse, where its IP header says the ICRC lies, so that
- * mutations reach the BTH checks that a wrong ICRC would hide. Invariants: the reason is one the parser gives; an
- * accepted frame's payload, pad and ICRC lie inside the frame, where its
- * IP and UDP lengths say; the fields agree with the opcode table; and the
- * frame built again from what was parsed parses to the same fields.
+ * mutations reach the BTH checks that a wrong ICRC would hide. Invariants:
+ * the reason is one the parser gives; an accepted frame's payload, pad and
+ * ICRC lie inside the frame, where its IP and UDP lengths say; the fields
+ * agree with the opcode table; and the frame built again from what was
+ * parsed parses to the same fields.
  */
 #include <stdlib.h>
 #include <string.h>
