@@ -308,6 +308,7 @@ static int req_packet(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	u32 mtu = wire_mtu(qp), k = w->cur_pkt, len = le32_to_cpu(r->h.length);
 	u32 off = k * mtu, paylen = 0, imm;
 	bool imm_op = op->flags & HWQNIC_OPF_IMM, last = k + 1 >= r->npkts;
+	bool fresh;
 	struct hwqnic_pkt p;
 	int rc;
 
@@ -367,7 +368,8 @@ static int req_packet(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		return rc;
 	if (rc)
 		return HWQNIC_WC_LOC_PROT_ERR;
-	if (hwqnic_psn_diff(p.psn, w->psn_max) < 0)
+	fresh = hwqnic_psn_diff(p.psn, w->psn_max) >= 0;
+	if (!fresh)
 		wire_count(dev, WSTAT(dev, retransmits), 1);
 	w->noack = p.ackreq ? 0 : w->noack + 1;
 	if (r->kind == HWQNIC_OPK_READ) {
@@ -377,7 +379,8 @@ static int req_packet(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		w->psn = wire_psn(p.psn + 1);
 		w->cur_pkt++;
 	}
-	if (hwqnic_psn_diff(w->psn, w->psn_max) > 0)
+	/* a READ of 2 GiB at MTU 256 spans 2^23 PSNs: no signed compare */
+	if (fresh)
 		w->psn_max = w->psn;
 	if (w->cur_pkt >= r->npkts) {
 		w->cur++;
@@ -439,7 +442,8 @@ static int req_run(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		r = req_rec(w, w->cur);
 		if (r->status)
 			return REQ_IDLE;	/* the completer fails it */
-		if (hwqnic_psn_diff(w->psn, w->comp_psn) >= WIRE_WINDOW)
+		/* comp_psn never passes psn: the distance is unsigned */
+		if (wire_psn(w->psn - w->comp_psn) >= WIRE_WINDOW)
 			return REQ_IDLE;
 		rc = req_packet(dev, qp, r);
 		if (rc == -EAGAIN)
