@@ -494,7 +494,8 @@ bool hwqnic_wire_run(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	if (w->deadline && (!wake || w->deadline < wake))
 		wake = w->deadline;
 out:
-	if (more)
+	/* ERR: active still, for the engine to flush it */
+	if (more || n->state == HWQNIC_QPS_ERR)
 		return true;
 	if (!wake) {
 		hwqnic_qp_deactivate(dev, qp);

@@ -142,6 +142,58 @@ static void rewritten(void)
 	w_down(&L);
 }
 
+/*
+ * The MR a READ's responses come from goes away while they go out, a few
+ * a pass (a port whose ring holds 4 frames): the responder NAKs, its QP
+ * goes to ERR and is flushed; the READ fails with REM_ACCESS_ERR.
+ */
+static void read_mr_gone(void)
+{
+	struct w_conn c = { .mtu = HWQNIC_MTU_256, .timeout = 14,
+			    .retry_cnt = 7, .rnr_retry = 7, .rd_atomic = 1 };
+	struct want w = { .s = &L.a }, wb = { .s = &L.b };
+	dma_addr_t pages[16];
+	struct hwqnic_core_mr mr2;
+	struct hwqnic_sge sge = { 0 };
+	struct hwqnic_send_wr wr = {
+		.wr_id = 8, .sg_list = &sge, .num_sge = 1,
+		.opcode = HWQNIC_WR_RDMA_READ,
+		.send_flags = HWQNIC_SEND_SIGNALED,
+	};
+	const struct hwqnic_send_wr *bad;
+	int i;
+
+	if (!up(&c))
+		return;
+	for (i = 0; i < 16; i++)
+		pages[i] = hwqnic_os_va_to_dma(L.b.mem + i * 4096);
+	if (hwqnic_mr_reg(&L.b.dev, &mr2, &L.b.pd, w_addr(&L.b, 0), 64 << 10,
+			  HWQNIC_ACCESS_ALL, pages, 16, 12)) {
+		ok(0, "a second MR");
+		w_down(&L);
+		return;
+	}
+	recv_one(6);
+	L.f.txq = 4;
+	sge = (struct hwqnic_sge){ w_addr(&L.a, 0), 50000, L.a.mr.key };
+	wr.wr.rdma.remote_addr = w_addr(&L.b, 0);
+	wr.wr.rdma.rkey = mr2.key;
+	hwqnic_qp_post_send(&L.a.dev, &L.a.rc, &wr, &bad);
+	passes(5);
+	hwqnic_mr_dereg(&L.b.dev, &mr2);
+	w_run(&L, got_one, &w, 1000000);
+	w_run(&L, got_one, &wb, 1000000);
+	ok(L.b.wc.tx_full && L.b.wc.tx_pkts < 50000 / 256,
+	   "the responses went out a few a pass (%llu waits for a frame)",
+	   (unsigned long long)L.b.wc.tx_full);
+	ok(w.n && w.wc.status == HWQNIC_WC_REM_ACCESS_ERR,
+	   "its MR gone mid-READ: REM_ACCESS_ERR (%d)", w.wc.status);
+	ok(wb.n && wb.wc.status == HWQNIC_WC_WR_FLUSH_ERR && wb.wc.wr_id == 6 &&
+	   L.b.rc.nic.state == HWQNIC_QPS_ERR,
+	   "the responder in ERR, its receive flushed (%d)", wb.wc.status);
+	w_down(&L);
+}
+
 /* A SEND longer than the receive waiting for it. */
 static void too_long(void)
 {
@@ -365,6 +417,7 @@ int main(void)
 	seed = tap_seed();
 	dead_peer();
 	rewritten();
+	read_mr_gone();
 	too_long();
 	rnr();
 	damaged();

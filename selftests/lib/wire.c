@@ -41,7 +41,8 @@ static u8 *w_tx_frame(struct hwqnic_dev *dev)
 	u8 *f;
 
 	/* a ring of the peer's queue's size: full while that is */
-	if (s->lent + s->peer->qn + 2 >= W_QCAP)
+	if (s->lent + s->peer->qn + 2 >= W_QCAP ||
+	    (s->link->f.txq && s->lent + s->peer->qn >= s->link->f.txq))
 		return NULL;
 	f = malloc(HWQNIC_FRAME_MAX);
 	if (f)

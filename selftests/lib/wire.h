@@ -50,6 +50,7 @@ struct w_side {
 struct w_faults {
 	u32 loss, dup, reorder, corrupt, trunc;
 	bool down;				/* delivers nothing */
+	u32 txq;	/* frames a side may have on the way; 0: W_QCAP */
 };
 
 struct w_link {
