@@ -6,7 +6,8 @@
  * others over IPv4), with PSNs that wrap
  * through 2^24 on the way; SEND lands across two SGEs; both atomics
  * return the old value and apply once. Completions carry the right
- * opcode, length and immediate, and a perfect wire needs no retransmit
+ * opcode, length and immediate; the responder ACKs the last packet of a
+ * message and every 16th, no more; a perfect wire needs no retransmit
  * and drops nothing.
  */
 #include <stdio.h>
@@ -118,6 +119,8 @@ static bool one(int op, u32 len, u32 mtu)
 			  op == HWQNIC_WR_RDMA_WRITE_WITH_IMM };
 	struct w_side *src = op == HWQNIC_WR_RDMA_READ ? &L.b : &L.a;
 	struct w_side *dst = op == HWQNIC_WR_RDMA_READ ? &L.a : &L.b;
+	u32 npkts = len ? (len + mtu - 1) / mtu : 1;
+	u64 acks = L.b.wc.tx_pkts;
 	const char *why = NULL;
 	u8 wc_op;
 
@@ -145,6 +148,11 @@ static bool one(int op, u32 len, u32 mtu)
 		why = "the responder's completion is wrong";
 	if (!why && !s.want_b && s.nb)
 		why = "the responder completed something";
+	/* coalesced: an ACK for the last packet and for every 16th */
+	acks = L.b.wc.tx_pkts - acks;
+	if (!why && op != HWQNIC_WR_RDMA_READ &&
+	    acks != (npkts - 1) / 16 + 1)
+		why = "not one ACK per AckReq (the last packet, every 16th)";
 	if (!why)
 		why = check_bytes(dst->mem + doff, src->mem + soff, len);
 	return ok_why(why, "MTU %u: %s of %u bytes", mtu, op_name(op), len);
