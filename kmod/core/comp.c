@@ -42,12 +42,12 @@ static void comp_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	struct wire_rec *r = comp_head(w);
 
 	if (status == HWQNIC_WC_SUCCESS)
-		eng_count(&qp->cnt->bytes, le32_to_cpu(r->h.length));
+		hwqnic_eng_count(&qp->cnt->bytes, le32_to_cpu(r->h.length));
 	if (w->cw_idx == r->idx)
 		w->cw_idx = ~0U;
 	if (w->rw_idx == r->idx)
 		w->rw_idx = ~0U;
-	eng_send_done(dev, qp, &r->h, status);
+	hwqnic_eng_send_done(dev, qp, &r->h, status);
 	w->rec_head = (w->rec_head + 1) % WIRE_RECS;
 	w->rec_n--;
 	if (w->cur)
@@ -149,7 +149,7 @@ static void comp_rnr(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	}
 	if (n->rnr_count < 255)
 		n->rnr_count++;
-	n->rnr_until = hwqnic_os_now_ns() + eng_rnr_ns(timer);
+	n->rnr_until = hwqnic_os_now_ns() + hwqnic_eng_rnr_ns(timer);
 	n->wire->deadline = 0;
 	req_rewind(qp, psn);
 }
@@ -169,12 +169,13 @@ static int comp_scatter(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 						     .flat_len = n };
 
 	if (wire_load(dev, qp, r, &w->rw, &w->rw_idx) ||
-	    eng_sgl(dev, qp->pd, w->rw.sge, w->rw.h.num_sge,
-		    HWQNIC_ACCESS_LOCAL_WRITE, seg) != le32_to_cpu(r->h.length))
+	    hwqnic_eng_sgl(dev, qp->pd, w->rw.sge, w->rw.h.num_sge,
+			   HWQNIC_ACCESS_LOCAL_WRITE, seg) !=
+	    le32_to_cpu(r->h.length))
 		return -1;
 	dst.nseg = w->rw.h.num_sge;
-	cur_skip(&dst, off);
-	return eng_move(dev, &dst, &src, n) ? -1 : 0;
+	hwqnic_cur_skip(&dst, off);
+	return hwqnic_eng_move(dev, &dst, &src, n) ? -1 : 0;
 }
 
 /* A READ response: its payload into the head READ's local memory. */

@@ -30,17 +30,17 @@ static const u16 rnr_timer_10us[32] = {
 	12288, 16384, 24576, 32768, 49152,
 };
 
-u64 eng_rnr_ns(u8 timer)
+static u64 eng_rnr_ns(u8 timer)
 {
 	return rnr_timer_10us[timer & 31] * 10000ULL;
 }
 
-void eng_count(u64 *c, u64 n)
+static void eng_count(u64 *c, u64 n)
 {
 	WRITE_ONCE(*c, *c + n);
 }
 
-void eng_spend(struct hwqnic_dev *dev, u64 n)
+static void eng_spend(struct hwqnic_dev *dev, u64 n)
 {
 	dev->pass_work += n;
 	if (unlikely(dev->pass_work - dev->work_yielded >= ENG_SLICE)) {
@@ -49,7 +49,7 @@ void eng_spend(struct hwqnic_dev *dev, u64 n)
 	}
 }
 
-bool eng_pass_full(const struct hwqnic_dev *dev)
+static bool eng_pass_full(const struct hwqnic_dev *dev)
 {
 	return dev->pass_work >= ENG_PASS_WORK;
 }
@@ -129,8 +129,8 @@ static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 	}
 }
 
-int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		   u32 idx, struct eng_send *w)
+static int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  u32 idx, struct eng_send *w)
 {
 	const u8 *slot = hwqnic_hwq_slot(&dev->od, &qp->nic.sq, idx);
 	u32 room = (1U << qp->nic.sq.stride_shift) - sizeof(w->h), extra;
@@ -152,8 +152,8 @@ int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	return 0;
 }
 
-int eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		   u32 idx, struct eng_recv *w)
+static int eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  u32 idx, struct eng_recv *w)
 {
 	const u8 *slot = hwqnic_hwq_slot(&dev->od, &qp->nic.rq, idx);
 	u32 room = (1U << qp->nic.rq.stride_shift) - sizeof(w->h), extra;
@@ -173,9 +173,9 @@ int eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
  * with the `need`ed rights that covers the range. Fills seg[], returns the
  * total length, or -1.
  */
-s64 eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
-	    const struct hwqnic_wqe_sge *sge, u32 n, u32 need,
-	    struct eng_seg *seg)
+static s64 eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
+		   const struct hwqnic_wqe_sge *sge, u32 n, u32 need,
+		   struct eng_seg *seg)
 {
 	u64 total = 0;
 	u32 i;
@@ -201,7 +201,7 @@ s64 eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
 }
 
 /* The MR named by rkey if the responder grants `right` on [addr, +len). */
-struct hwqnic_core_mr *
+static struct hwqnic_core_mr *
 eng_rkey(struct hwqnic_dev *dev, const struct hwqnic_core_qp *rqp, u32 rkey,
 	 u64 addr, u64 len, u32 right)
 {
@@ -219,8 +219,8 @@ eng_rkey(struct hwqnic_dev *dev, const struct hwqnic_core_qp *rqp, u32 rkey,
  * The next contiguous run at the cursor, at most `max` bytes: pages whose
  * DMA addresses follow each other make one run, so one copy.
  */
-void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
-		u32 *len)
+static void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
+		       u32 *len)
 {
 	const struct eng_seg *s;
 	u64 pos, n;
@@ -252,7 +252,7 @@ void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
 	return hwqnic_os_dma_va(&dev->od, dma, n);
 }
 
-void cur_skip(struct eng_cur *c, u64 n)
+static void cur_skip(struct eng_cur *c, u64 n)
 {
 	if (c->flat) {
 		c->off += n;
@@ -271,8 +271,8 @@ void cur_skip(struct eng_cur *c, u64 n)
 }
 
 /* The DMA: len bytes from src to dst, page run by page run, by slices. */
-int eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
-	     struct eng_cur *src, u64 len)
+static int eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
+		    struct eng_cur *src, u64 len)
 {
 	while (len) {
 		u32 sn, dn;
@@ -294,7 +294,7 @@ int eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
 	return 0;
 }
 
-void eng_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+static void eng_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	qp->nic.state = HWQNIC_QPS_ERR;
 	hwqnic_qp_activate(dev, qp);
@@ -309,7 +309,7 @@ static u32 eng_recvs(const struct hwqnic_qp_nic *n)
  * Whether a receive is posted. Receive doorbells do not ring the engine:
  * it reads the RQ's slot only when it knows of no receive.
  */
-bool eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
+static bool eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
 {
 	struct hwqnic_qp_nic *n = &rqp->nic;
 	struct hwqnic_hwq_idx prod;
@@ -327,8 +327,8 @@ bool eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
 }
 
 /* Completes the receive at the responder's rq_cons and consumes it. */
-void eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
-		   const struct eng_recv *r, struct eng_cqe *e)
+static void eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
+			  const struct eng_recv *r, struct eng_cqe *e)
 {
 	e->wr_id = le64_to_cpu(r->h.wr_id);
 	e->qpn = rqp->qpn;
@@ -593,8 +593,8 @@ static int eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 }
 
 /* Completes the send WQE at sq_cons and moves past it. */
-void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		   const struct hwqnic_send_wqe *h, u8 status)
+static void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  const struct hwqnic_send_wqe *h, u8 status)
 {
 	/* a CQE carries one of the table's opcodes, whatever the WQE held */
 	struct eng_cqe e = {
@@ -641,12 +641,11 @@ static inline void eng_inject_delay(struct hwqnic_dev *dev)
 }
 
 /* A send WQE has been fetched: once per WQE, flushes included. */
-void eng_fetched(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp, u32 idx,
-		 const struct hwqnic_send_wqe *h)
+static void eng_fetched(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			u32 idx, const struct hwqnic_send_wqe *h)
 {
-	hwqnic_trace_wqe(dev->id, qp->qpn, idx,
-			 le64_to_cpu(h->wr_id), h->opcode,
-			 le32_to_cpu(h->length));
+	hwqnic_trace_wqe(dev->id, qp->qpn, idx, le64_to_cpu(h->wr_id),
+			 h->opcode, le32_to_cpu(h->length));
 	eng_count(&qp->cnt->wqes, 1);
 }
 
@@ -1063,4 +1062,101 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 		idle += t - sample;
 		sample = last = t;
 	}
+}
+
+/*
+ * The stages the transport (xport.h) shares, for its files. The engine
+ * calls the static functions above, which the compiler inlines as it
+ * sees fit: libhwqnic is built with -fPIC, where a global function is
+ * called, never inlined, by the file that defines it.
+ */
+void hwqnic_eng_count(u64 *c, u64 n)
+{
+	eng_count(c, n);
+}
+
+void hwqnic_eng_spend(struct hwqnic_dev *dev, u64 n)
+{
+	eng_spend(dev, n);
+}
+
+bool hwqnic_eng_pass_full(const struct hwqnic_dev *dev)
+{
+	return eng_pass_full(dev);
+}
+
+int hwqnic_eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  u32 idx, struct eng_send *w)
+{
+	return eng_fetch_send(dev, qp, idx, w);
+}
+
+int hwqnic_eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  u32 idx, struct eng_recv *w)
+{
+	return eng_fetch_recv(dev, qp, idx, w);
+}
+
+s64 hwqnic_eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
+		   const struct hwqnic_wqe_sge *sge, u32 n, u32 need,
+		   struct eng_seg *seg)
+{
+	return eng_sgl(dev, pd, sge, n, need, seg);
+}
+
+struct hwqnic_core_mr *
+hwqnic_eng_rkey(struct hwqnic_dev *dev, const struct hwqnic_core_qp *rqp,
+		u32 rkey, u64 addr, u64 len, u32 right)
+{
+	return eng_rkey(dev, rqp, rkey, addr, len, right);
+}
+
+void *hwqnic_cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
+		       u32 *len)
+{
+	return cur_chunk(dev, c, max, len);
+}
+
+void hwqnic_cur_skip(struct eng_cur *c, u64 n)
+{
+	cur_skip(c, n);
+}
+
+int hwqnic_eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
+		    struct eng_cur *src, u64 len)
+{
+	return eng_move(dev, dst, src, len);
+}
+
+void hwqnic_eng_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	eng_qp_error(dev, qp);
+}
+
+bool hwqnic_eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
+{
+	return eng_has_recv(dev, rqp);
+}
+
+void hwqnic_eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
+			  const struct eng_recv *r, struct eng_cqe *e)
+{
+	eng_recv_done(dev, rqp, r, e);
+}
+
+void hwqnic_eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  const struct hwqnic_send_wqe *h, u8 status)
+{
+	eng_send_done(dev, qp, h, status);
+}
+
+void hwqnic_eng_fetched(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			u32 idx, const struct hwqnic_send_wqe *h)
+{
+	eng_fetched(dev, qp, idx, h);
+}
+
+u64 hwqnic_eng_rnr_ns(u8 timer)
+{
+	return eng_rnr_ns(timer);
 }

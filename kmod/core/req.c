@@ -133,7 +133,7 @@ int wire_send(struct hwqnic_dev *dev, struct hwqnic_pkt *p,
 		wire_count(dev, WSTAT(dev, tx_full), 1);
 		return -EAGAIN;
 	}
-	eng_spend(dev, PKT_COST);
+	hwqnic_eng_spend(dev, PKT_COST);
 	off = hwqnic_pkt_build(f, HWQNIC_FRAME_MAX, p, paylen);
 	if (off < 0) {
 		dev->port->tx_queue(dev, f, 0);
@@ -141,7 +141,7 @@ int wire_send(struct hwqnic_dev *dev, struct hwqnic_pkt *p,
 	}
 	if (paylen) {
 		dst = (struct eng_cur){ .flat = f + off, .flat_len = paylen };
-		if (eng_move(dev, &dst, src, paylen)) {
+		if (hwqnic_eng_move(dev, &dst, src, paylen)) {
 			dev->port->tx_queue(dev, f, 0);
 			return -EFAULT;
 		}
@@ -158,16 +158,16 @@ int wire_send(struct hwqnic_dev *dev, struct hwqnic_pkt *p,
  * checks out (segments into seg, when given); -1 if not.
  */
 static s64 req_wqe_len(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		       const struct eng_send *ws, const struct hwqnic_opcode *op,
-		       struct eng_seg *seg)
+		       const struct eng_send *ws,
+		       const struct hwqnic_opcode *op, struct eng_seg *seg)
 {
 	struct eng_seg tmp[HWQNIC_MAX_SGE];
 
 	if (ws->h.flags & HWQNIC_WQE_F_INLINE)
 		return op->local_access & HWQNIC_ACCESS_LOCAL_WRITE ? -1 :
 		       (s64)le32_to_cpu(ws->h.length);
-	return eng_sgl(dev, qp->pd, ws->sge, ws->h.num_sge, op->local_access,
-		       seg ? seg : tmp);
+	return hwqnic_eng_sgl(dev, qp->pd, ws->sge, ws->h.num_sge,
+			      op->local_access, seg ? seg : tmp);
 }
 
 /*
@@ -182,7 +182,7 @@ int wire_load(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	if (*ws_idx == r->idx)
 		return 0;
 	*ws_idx = ~0U;
-	if (eng_fetch_send(dev, qp, r->idx, ws) ||
+	if (hwqnic_eng_fetch_send(dev, qp, r->idx, ws) ||
 	    ws->h.opcode != r->h.opcode ||
 	    ((ws->h.flags ^ r->h.flags) & HWQNIC_WQE_F_INLINE) ||
 	    req_wqe_len(dev, qp, ws, op, NULL) != le32_to_cpu(r->h.length))
@@ -233,8 +233,8 @@ static bool req_take(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		return false;
 	hwqnic_hwq_idx_add(&idx, w->rec_n, n->sq.depth);
 	if (w->cw_idx != idx.val) {
-		eng_spend(dev, ENG_WQE_COST);
-		if (eng_fetch_send(dev, qp, idx.val, &w->cw)) {
+		hwqnic_eng_spend(dev, ENG_WQE_COST);
+		if (hwqnic_eng_fetch_send(dev, qp, idx.val, &w->cw)) {
 			memset(&w->cw.h, 0, sizeof(w->cw.h));
 			status = HWQNIC_WC_LOC_QP_OP_ERR;
 		}
@@ -265,7 +265,7 @@ static bool req_take(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		.status = status,
 	};
 	r->h.length = cpu_to_le32(status ? 0 : (u32)len);
-	eng_fetched(dev, qp, idx.val, &r->h);
+	hwqnic_eng_fetched(dev, qp, idx.val, &r->h);
 	if (status) {
 		r->npkts = 0;
 		return true;
@@ -282,9 +282,11 @@ static u8 req_opcode(const struct wire_rec *r, u32 k, bool imm)
 
 	if (r->kind == HWQNIC_OPK_SEND) {
 		if (first && last)
-			return imm ? HWQNIC_IB_SEND_ONLY_IMM : HWQNIC_IB_SEND_ONLY;
+			return imm ? HWQNIC_IB_SEND_ONLY_IMM :
+				     HWQNIC_IB_SEND_ONLY;
 		if (last)
-			return imm ? HWQNIC_IB_SEND_LAST_IMM : HWQNIC_IB_SEND_LAST;
+			return imm ? HWQNIC_IB_SEND_LAST_IMM :
+				     HWQNIC_IB_SEND_LAST;
 		return first ? HWQNIC_IB_SEND_FIRST : HWQNIC_IB_SEND_MIDDLE;
 	}
 	if (first && last)
@@ -321,7 +323,8 @@ static int req_packet(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		last = true;
 		break;
 	case HWQNIC_OPK_ATOMIC:
-		wire_pkt_init(&p, qp, r->h.opcode == HWQNIC_WR_ATOMIC_CMP_AND_SWP ?
+		wire_pkt_init(&p, qp,
+			      r->h.opcode == HWQNIC_WR_ATOMIC_CMP_AND_SWP ?
 			      HWQNIC_IB_CMP_SWAP : HWQNIC_IB_FETCH_ADD, r->psn);
 		p.va = le64_to_cpu(r->h.remote_addr);
 		p.rkey = le32_to_cpu(r->h.rkey);
@@ -358,7 +361,7 @@ static int req_packet(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			if (req_wqe_len(dev, qp, &w->cw, op, seg) != len)
 				return HWQNIC_WC_LOC_PROT_ERR;
 		}
-		cur_skip(&src, off);
+		hwqnic_cur_skip(&src, off);
 		break;
 	}
 	/* each message's last packet, and every WIRE_ACK_EVERY of a long one */
@@ -435,7 +438,7 @@ static int req_run(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	int rc;
 
 	for (;;) {
-		if (eng_pass_full(dev))
+		if (hwqnic_eng_pass_full(dev))
 			return REQ_MORE;
 		if (w->cur == w->rec_n && !req_take(dev, qp))
 			return REQ_IDLE;

@@ -64,10 +64,10 @@ static void resp_fatal(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	resp_ack(dev, qp, HWQNIC_AETH_NAK | code, psn);
 	if (w->rwqe) {
 		w->rwqe = false;
-		eng_recv_done(dev, qp, &w->rcv, &e);
+		hwqnic_eng_recv_done(dev, qp, &w->rcv, &e);
 	}
 	w->in = 0;
-	eng_qp_error(dev, qp);
+	hwqnic_eng_qp_error(dev, qp);
 }
 
 /*
@@ -83,11 +83,11 @@ static int resp_take_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		.status = HWQNIC_WC_LOC_QP_OP_ERR,
 	};
 
-	if (!eng_has_recv(dev, qp))
+	if (!hwqnic_eng_has_recv(dev, qp))
 		return -EAGAIN;
-	if (eng_fetch_recv(dev, qp, qp->nic.rq_cons.val, &w->rcv)) {
+	if (hwqnic_eng_fetch_recv(dev, qp, qp->nic.rq_cons.val, &w->rcv)) {
 		memset(&w->rcv.h, 0, sizeof(w->rcv.h));
-		eng_recv_done(dev, qp, &w->rcv, &e);
+		hwqnic_eng_recv_done(dev, qp, &w->rcv, &e);
 		return -EINVAL;
 	}
 	w->rwqe = true;
@@ -111,7 +111,7 @@ static void resp_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		memcpy(&e.imm, &p->imm, sizeof(e.imm));
 	}
 	w->rwqe = false;
-	eng_recv_done(dev, qp, &w->rcv, &e);
+	hwqnic_eng_recv_done(dev, qp, &w->rcv, &e);
 }
 
 /* A SEND packet's payload, at the message's offset in its receive WQE. */
@@ -125,14 +125,14 @@ static int resp_send_data(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			       .flat_len = p->paylen };
 	s64 room;
 
-	room = eng_sgl(dev, qp->pd, w->rcv.sge, w->rcv.h.num_sge,
-		       HWQNIC_ACCESS_LOCAL_WRITE, seg);
+	room = hwqnic_eng_sgl(dev, qp->pd, w->rcv.sge, w->rcv.h.num_sge,
+			      HWQNIC_ACCESS_LOCAL_WRITE, seg);
 	if (room < 0)
 		return HWQNIC_NAK_REM_OP_ERR;
 	if ((u64)room < (u64)w->in_off + p->paylen)
 		return HWQNIC_NAK_INVALID_REQ;
-	cur_skip(&dst, w->in_off);
-	if (eng_move(dev, &dst, &src, p->paylen))
+	hwqnic_cur_skip(&dst, w->in_off);
+	if (hwqnic_eng_move(dev, &dst, &src, p->paylen))
 		return HWQNIC_NAK_REM_OP_ERR;
 	w->in_off += p->paylen;
 	return -1;
@@ -152,12 +152,12 @@ static int resp_write_data(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 
 	if (!p->paylen)
 		return -1;
-	mr = eng_rkey(dev, qp, w->wr_rkey, va, p->paylen,
-		      HWQNIC_ACCESS_REMOTE_WRITE);
+	mr = hwqnic_eng_rkey(dev, qp, w->wr_rkey, va, p->paylen,
+			     HWQNIC_ACCESS_REMOTE_WRITE);
 	if (!mr)
 		return HWQNIC_NAK_REM_ACCESS_ERR;
 	seg = (struct eng_seg){ mr, va - mr->iova, p->paylen };
-	if (eng_move(dev, &dst, &src, p->paylen))
+	if (hwqnic_eng_move(dev, &dst, &src, p->paylen))
 		return HWQNIC_NAK_REM_OP_ERR;
 	w->in_off += p->paylen;
 	return -1;
@@ -211,12 +211,12 @@ static int resp_atomic(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 
 	if (p->va & 7)
 		return HWQNIC_NAK_INVALID_REQ;
-	mr = eng_rkey(dev, qp, p->rkey, p->va, HWQNIC_ATOMIC_LEN,
-		      HWQNIC_ACCESS_REMOTE_ATOMIC);
+	mr = hwqnic_eng_rkey(dev, qp, p->rkey, p->va, HWQNIC_ATOMIC_LEN,
+			     HWQNIC_ACCESS_REMOTE_ATOMIC);
 	if (!mr)
 		return HWQNIC_NAK_REM_ACCESS_ERR;
 	seg = (struct eng_seg){ mr, p->va - mr->iova, HWQNIC_ATOMIC_LEN };
-	target = cur_chunk(dev, &c, HWQNIC_ATOMIC_LEN, &n);
+	target = hwqnic_cur_chunk(dev, &c, HWQNIC_ATOMIC_LEN, &n);
 	if (!target || n != HWQNIC_ATOMIC_LEN)
 		return HWQNIC_NAK_REM_OP_ERR;
 	if (p->opcode == HWQNIC_IB_CMP_SWAP)
@@ -239,8 +239,8 @@ static int resp_read(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 
 	if (p->dma_len > HWQNIC_MAX_MSG)
 		return HWQNIC_NAK_INVALID_REQ;
-	if (p->dma_len ? !eng_rkey(dev, qp, p->rkey, p->va, p->dma_len,
-				   HWQNIC_ACCESS_REMOTE_READ) :
+	if (p->dma_len ? !hwqnic_eng_rkey(dev, qp, p->rkey, p->va, p->dma_len,
+					  HWQNIC_ACCESS_REMOTE_READ) :
 			 !(qp->nic.access & HWQNIC_ACCESS_REMOTE_READ))
 		return HWQNIC_NAK_REM_ACCESS_ERR;
 	r = resp_res_new(w);
@@ -360,13 +360,12 @@ void resp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	/* a receive WQE: a SEND's from its first packet, WRITE_IMM's at last */
 	wr = m & HWQNIC_IBM_WRITE;
 	needs_recv = wr ? (m & HWQNIC_IBM_IMM) : (m & HWQNIC_IBM_FIRST);
-	if (wr && (m & HWQNIC_IBM_FIRST)) {
-		if (p->dma_len ? !eng_rkey(dev, qp, p->rkey, p->va, p->dma_len,
+	if (wr && (m & HWQNIC_IBM_FIRST) &&
+	    (p->dma_len ? !hwqnic_eng_rkey(dev, qp, p->rkey, p->va, p->dma_len,
 					   HWQNIC_ACCESS_REMOTE_WRITE) :
-				 !(qp->nic.access & HWQNIC_ACCESS_REMOTE_WRITE)) {
-			resp_fatal(dev, qp, HWQNIC_NAK_REM_ACCESS_ERR, p->psn);
-			return;
-		}
+	     !(qp->nic.access & HWQNIC_ACCESS_REMOTE_WRITE))) {
+		resp_fatal(dev, qp, HWQNIC_NAK_REM_ACCESS_ERR, p->psn);
+		return;
 	}
 	if (needs_recv && !w->rwqe) {
 		int rc = resp_take_recv(dev, qp);
@@ -454,11 +453,11 @@ bool resp_run(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp, bool *work)
 		u8 opc;
 		int rc;
 
-		if (eng_pass_full(dev))
+		if (hwqnic_eng_pass_full(dev))
 			return true;
 		if (plen) {
-			mr = eng_rkey(dev, qp, r->rkey, r->va + off, plen,
-				      HWQNIC_ACCESS_REMOTE_READ);
+			mr = hwqnic_eng_rkey(dev, qp, r->rkey, r->va + off,
+					     plen, HWQNIC_ACCESS_REMOTE_READ);
 			if (!mr) {	/* deregistered since */
 				r->next = r->npkts;
 				resp_fatal(dev, qp, HWQNIC_NAK_REM_ACCESS_ERR,
@@ -520,7 +519,7 @@ static void resp_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		return;
 	}
 	/* UD: a message no receive waits for is gone, as on any NIC */
-	if (!eng_has_recv(dev, qp))
+	if (!hwqnic_eng_has_recv(dev, qp))
 		return;
 	if (p->mask & HWQNIC_IBM_IMM) {
 		e.flags = HWQNIC_CQE_F_WITH_IMM;
@@ -532,31 +531,31 @@ static void resp_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	else
 		memcpy(grh + HWQNIC_UD_GRH_BYTES - HWQNIC_IPV4_HLEN,
 		       frame + HWQNIC_ETH_HLEN, HWQNIC_IPV4_HLEN);
-	if (eng_fetch_recv(dev, qp, qp->nic.rq_cons.val, &r)) {
+	if (hwqnic_eng_fetch_recv(dev, qp, qp->nic.rq_cons.val, &r)) {
 		memset(&r.h, 0, sizeof(r.h));
 		e.status = HWQNIC_WC_LOC_QP_OP_ERR;
-		eng_recv_done(dev, qp, &r, &e);
+		hwqnic_eng_recv_done(dev, qp, &r, &e);
 		return;
 	}
 	dst.nseg = r.h.num_sge;
-	room = eng_sgl(dev, qp->pd, r.sge, r.h.num_sge,
-		       HWQNIC_ACCESS_LOCAL_WRITE, seg);
+	room = hwqnic_eng_sgl(dev, qp->pd, r.sge, r.h.num_sge,
+			      HWQNIC_ACCESS_LOCAL_WRITE, seg);
 	if (room < 0) {
 		e.status = HWQNIC_WC_LOC_PROT_ERR;
 	} else if ((u64)room < e.byte_len) {
 		e.status = HWQNIC_WC_LOC_LEN_ERR;
 	} else {
 		src = (struct eng_cur){ .flat = grh, .flat_len = sizeof(grh) };
-		if (!eng_move(dev, &dst, &src, sizeof(grh))) {
+		if (!hwqnic_eng_move(dev, &dst, &src, sizeof(grh))) {
 			src = (struct eng_cur){ .flat = (u8 *)p->payload,
 						.flat_len = p->paylen };
-			if (eng_move(dev, &dst, &src, p->paylen))
+			if (hwqnic_eng_move(dev, &dst, &src, p->paylen))
 				e.status = HWQNIC_WC_LOC_PROT_ERR;
 		} else {
 			e.status = HWQNIC_WC_LOC_PROT_ERR;
 		}
 	}
-	eng_recv_done(dev, qp, &r, &e);
+	hwqnic_eng_recv_done(dev, qp, &r, &e);
 }
 
 /* Whether a packet from p's sender to p's destination is the QP's peer's. */
@@ -576,7 +575,7 @@ void hwqnic_wire_rx(struct hwqnic_dev *dev, const u8 *frame, u32 len)
 
 	wire_count(dev, WSTAT(dev, rx_pkts), 1);
 	wire_count(dev, WSTAT(dev, rx_bytes), len);
-	eng_spend(dev, ENG_WQE_COST / 16);
+	hwqnic_eng_spend(dev, ENG_WQE_COST / 16);
 	why = hwqnic_pkt_parse(frame, len, &p);
 	if (why != HWQNIC_DROP_NONE) {
 		drop(dev, why < HWQNIC_DROP_MAX ? why : HWQNIC_DROP_BTH);

@@ -16,7 +16,10 @@
 #include "opcode.h"
 #include "qp.h"
 
-/* The engine's stages (engine.c) that the transport shares. */
+/*
+ * The engine's stages (engine.c) that the transport shares, under the
+ * engine's names with a hwqnic_ prefix.
+ */
 
 /* A run of bytes in a memory region, already checked. */
 struct eng_seg {
@@ -60,37 +63,38 @@ enum { ENG_DONE, ENG_STALL };
 /* Per-pass work units of a WQE taken or a packet built or received. */
 #define ENG_WQE_COST	1024
 
-void eng_count(u64 *c, u64 n);
-void eng_spend(struct hwqnic_dev *dev, u64 n);
-bool eng_pass_full(const struct hwqnic_dev *dev);
-int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		   u32 idx, struct eng_send *w);
-int eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		   u32 idx, struct eng_recv *w);
-s64 eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
-	    const struct hwqnic_wqe_sge *sge, u32 n, u32 need,
-	    struct eng_seg *seg);
-struct hwqnic_core_mr *eng_rkey(struct hwqnic_dev *dev,
-				const struct hwqnic_core_qp *rqp, u32 rkey,
-				u64 addr, u64 len, u32 right);
-void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max, u32 *len);
-void cur_skip(struct eng_cur *c, u64 n);
-int eng_move(struct hwqnic_dev *dev, struct eng_cur *dst, struct eng_cur *src,
-	     u64 len);
-void eng_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
-bool eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp);
-void eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
-		   const struct eng_recv *r, struct eng_cqe *e);
-void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		   const struct hwqnic_send_wqe *h, u8 status);
-void eng_fetched(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp, u32 idx,
-		 const struct hwqnic_send_wqe *h);
+void hwqnic_eng_count(u64 *c, u64 n);
+void hwqnic_eng_spend(struct hwqnic_dev *dev, u64 n);
+bool hwqnic_eng_pass_full(const struct hwqnic_dev *dev);
+int hwqnic_eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  u32 idx, struct eng_send *w);
+int hwqnic_eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  u32 idx, struct eng_recv *w);
+s64 hwqnic_eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
+		   const struct hwqnic_wqe_sge *sge, u32 n, u32 need,
+		   struct eng_seg *seg);
+struct hwqnic_core_mr *
+hwqnic_eng_rkey(struct hwqnic_dev *dev, const struct hwqnic_core_qp *rqp,
+		u32 rkey, u64 addr, u64 len, u32 right);
+void *hwqnic_cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
+		       u32 *len);
+void hwqnic_cur_skip(struct eng_cur *c, u64 n);
+int hwqnic_eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
+		    struct eng_cur *src, u64 len);
+void hwqnic_eng_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
+bool hwqnic_eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp);
+void hwqnic_eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
+			  const struct eng_recv *r, struct eng_cqe *e);
+void hwqnic_eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  const struct hwqnic_send_wqe *h, u8 status);
+void hwqnic_eng_fetched(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			u32 idx, const struct hwqnic_send_wqe *h);
 /* IB's RNR timer encoding (5 bits), in ns. */
-u64 eng_rnr_ns(u8 timer);
+u64 hwqnic_eng_rnr_ns(u8 timer);
 
 /* The transport's state of one wire QP. */
 
-#define WIRE_RECS	64	/* send WQEs in flight, sent but not completed */
+#define WIRE_RECS	64	/* send WQEs sent but not completed */
 #define WIRE_WINDOW	128	/* PSNs in flight, sent but not acknowledged */
 #define WIRE_ACK_EVERY	16	/* AckReq at least this often in a message */
 #define WIRE_RX_BUDGET	64	/* frames taken from the port per pass */
@@ -100,14 +104,14 @@ struct wire_rec {
 	struct hwqnic_send_wqe h;	/* length: the checked total */
 	u32 idx;			/* its SQ slot */
 	u32 psn;			/* its first PSN */
-	u32 npkts;			/* PSNs it takes (READ: its responses) */
+	u32 npkts;			/* PSNs it takes (READ: responses) */
 	u8 kind;			/* enum hwqnic_opcode_kind */
-	u8 status;			/* not SUCCESS: failed before it was sent */
+	u8 status;			/* not SUCCESS: failed unsent */
 };
 
 /* A READ or atomic the responder keeps, to answer it again unexecuted. */
 struct wire_res {
-	u8 opcode;			/* READ_REQ, CMP_SWAP, FETCH_ADD; 0: none */
+	u8 opcode;			/* READ_REQ or an atomic; 0: none */
 	u32 psn, npkts;
 	u64 va;
 	u32 rkey, len;
@@ -125,13 +129,13 @@ struct hwqnic_wire_qp {
 	u32 psn;			/* the next PSN to send */
 	u32 psn_max;			/* past the highest PSN ever sent */
 	u32 noack;			/* packets since the last AckReq */
-	struct eng_send cw;		/* the WQE being sent, as last fetched */
+	struct eng_send cw;		/* the WQE being sent, as fetched */
 	u32 cw_idx;			/* its SQ slot; ~0: none */
 	/* completer */
 	u32 comp_psn;			/* the oldest PSN not known done */
 	u32 acked_psn;			/* the highest PSN ACKed */
 	bool acked;			/* acked_psn is one */
-	bool rd_gap;			/* a READ response gap was re-requested */
+	bool rd_gap;			/* a READ response gap asked again */
 	u8 retries;			/* timeouts and NAKs since progress */
 	u64 deadline;			/* retransmit timer; 0: not armed */
 	struct eng_send rw;		/* the head READ/atomic's WQE */
@@ -140,7 +144,7 @@ struct hwqnic_wire_qp {
 	u32 epsn;			/* the PSN expected next */
 	u32 msn;			/* messages completed */
 	bool nak_gap;			/* the current gap has been NAKed */
-	u16 in;				/* a message in progress: HWQNIC_IBM_SEND/WRITE */
+	u16 in;				/* in a message: its IBM_ kind */
 	bool in_imm;
 	u32 in_off;			/* its bytes so far */
 	bool rwqe;			/* rcv holds the receive WQE in use */
@@ -177,7 +181,7 @@ static inline u32 wire_npkts(u32 len, u32 mtu)
 static inline void wire_count(struct hwqnic_dev *dev, u64 *c, u64 n)
 {
 	if (dev->wstats)
-		eng_count(c, n);
+		hwqnic_eng_count(c, n);
 }
 
 #define WSTAT(dev, field)	(&(dev)->wstats->field)
