@@ -47,7 +47,8 @@ DEMO_PKGS := gcc make libc6-dev linux-libc-dev systemtap-sdt-dev \
 DEMO_BINS := $(addprefix $(BUILD)/bin/,hwqload qplat nictop)
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
-	      opcode.c engine.c ioc.c pkt.c icrc.c osdep_user.c) \
+	      opcode.c engine.c ioc.c pkt.c icrc.c req.c resp.c comp.c ah.c \
+	      osdep_user.c) \
 	    $(addprefix user/,device.c verbs.c embedded.c kernel.c stats.c \
 	      statsfile.c names.c)
 LIBS	:= -lpthread -lm

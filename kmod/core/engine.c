@@ -6,8 +6,7 @@
  * through a PBL walk from a context the host cannot touch.
  */
 #include "engine.h"
-#include "mr.h"
-#include "opcode.h"
+#include "xport.h"
 
 #define QP_BUDGET	32	/* send WQEs per QP per pass: fairness */
 
@@ -21,46 +20,8 @@
  */
 #define ENG_SLICE	(256U << 10)
 #define ENG_PASS_WORK	(4U << 20)
-#define ENG_WQE_COST	1024
-
-/* A run of bytes in a memory region, already checked. */
-struct eng_seg {
-	struct hwqnic_core_mr *mr;
-	u64 off;
-	u32 len;
-};
-
-/* A position in a scatter list, or in a flat buffer of the engine's. */
-struct eng_cur {
-	const struct eng_seg *seg;
-	u32 nseg;
-	u32 i;
-	u64 off;
-	u8 *flat;
-	u32 flat_len;
-};
-
-struct eng_send {
-	struct hwqnic_send_wqe h;
-	union {
-		struct hwqnic_wqe_sge sge[HWQNIC_MAX_SGE];
-		u8 inl[HWQNIC_MAX_INLINE];
-	};
-};
-
-struct eng_recv {
-	struct hwqnic_recv_wqe h;
-	struct hwqnic_wqe_sge sge[HWQNIC_MAX_SGE];
-};
-
-struct eng_cqe {
-	u64 wr_id;
-	u32 qpn, idx, byte_len, imm, src_qp;
-	u8 opcode, status, flags;
-	bool solicited;
-};
-
-enum { ENG_DONE, ENG_STALL };
+/* The longest an engine with a port sleeps: its receive side is polled. */
+#define ENG_PORT_NAP	(1000 * 1000)
 
 /* IB's RNR timer encoding, in units of 10 µs (0 means 655.36 ms). */
 static const u16 rnr_timer_10us[32] = {
@@ -68,6 +29,11 @@ static const u16 rnr_timer_10us[32] = {
 	256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 6144, 8192,
 	12288, 16384, 24576, 32768, 49152,
 };
+
+static u64 eng_rnr_ns(u8 timer)
+{
+	return rnr_timer_10us[timer & 31] * 10000ULL;
+}
 
 static void eng_count(u64 *c, u64 n)
 {
@@ -462,7 +428,7 @@ static int eng_rnr(struct hwqnic_core_qp *qp,
 	if (qp->nic.rnr_count < 255)
 		qp->nic.rnr_count++;
 	qp->nic.rnr_until = hwqnic_os_now_ns() +
-		rnr_timer_10us[rqp->nic.min_rnr_timer & 31] * 10000ULL;
+		eng_rnr_ns(rqp->nic.min_rnr_timer);
 	return ENG_STALL;
 }
 
@@ -575,10 +541,14 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	return ENG_DONE;
 }
 
-/* A UD send: delivered if a matching QP has a receive; else dropped. */
-static void eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		   struct eng_send *w, const struct hwqnic_opcode *op,
-		   u8 *status, u64 *moved)
+/*
+ * A UD send: delivered if a matching QP has a receive; else dropped. One
+ * naming an address handle goes on the wire (req.c); ENG_STALL while the
+ * port has no frame free.
+ */
+static int eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		  struct eng_send *w, const struct hwqnic_opcode *op,
+		  u8 *status, u64 *moved)
 {
 	struct eng_seg lseg[HWQNIC_MAX_SGE];
 	struct eng_cur local = { .seg = lseg, .nseg = w->h.num_sge };
@@ -594,14 +564,21 @@ static void eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		l = eng_sgl(dev, qp->pd, w->sge, w->h.num_sge, 0, lseg);
 		if (l < 0) {
 			*status = HWQNIC_WC_LOC_PROT_ERR;
-			return;
+			return ENG_DONE;
 		}
 		len = l;
 	}
 	if (len > HWQNIC_MTU ||
 	    !(op->qp_types & HWQNIC_OP_QPT(HWQNIC_QPT_UD))) {
 		*status = HWQNIC_WC_LOC_QP_OP_ERR;
-		return;
+		return ENG_DONE;
+	}
+	if (unlikely(w->h.ah)) {
+		if (hwqnic_req_ud(dev, qp, w, op, &local, len, status))
+			return ENG_STALL;
+		if (*status == HWQNIC_WC_SUCCESS)
+			*moved = len;
+		return ENG_DONE;
 	}
 	*status = HWQNIC_WC_SUCCESS;
 	*moved = len;
@@ -610,25 +587,26 @@ static void eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	    (rqp->nic.state != HWQNIC_QPS_RTR &&
 	     rqp->nic.state != HWQNIC_QPS_RTS) ||
 	    rqp->nic.qkey != le32_to_cpu(w->h.qkey) || !eng_has_recv(dev, rqp))
-		return;
+		return ENG_DONE;
 	eng_deliver(dev, qp, rqp, w, op, &local, len, HWQNIC_UD_GRH_BYTES);
+	return ENG_DONE;
 }
 
 /* Completes the send WQE at sq_cons and moves past it. */
 static void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-			  const struct eng_send *w, u8 status)
+			  const struct hwqnic_send_wqe *h, u8 status)
 {
 	/* a CQE carries one of the table's opcodes, whatever the WQE held */
 	struct eng_cqe e = {
-		.wr_id = le64_to_cpu(w->h.wr_id),
+		.wr_id = le64_to_cpu(h->wr_id),
 		.qpn = qp->qpn,
 		.idx = qp->nic.sq_cons.val,
-		.opcode = hwqnic_opcodes[w->h.opcode % HWQNIC_WR_MAX].wc_opcode,
+		.opcode = hwqnic_opcodes[h->opcode % HWQNIC_WR_MAX].wc_opcode,
 		.status = status,
-		.byte_len = le32_to_cpu(w->h.length),
+		.byte_len = le32_to_cpu(h->length),
 	};
 
-	if (status != HWQNIC_WC_SUCCESS || (w->h.flags & HWQNIC_WQE_F_SIGNALED))
+	if (status != HWQNIC_WC_SUCCESS || (h->flags & HWQNIC_WQE_F_SIGNALED))
 		eng_write_cqe(dev, qp->scq, qp, &e);
 	hwqnic_hwq_idx_add(&qp->nic.sq_cons, 1, qp->nic.sq.depth);
 	qp->nic.rnr_count = 0;
@@ -664,11 +642,10 @@ static inline void eng_inject_delay(struct hwqnic_dev *dev)
 
 /* A send WQE has been fetched: once per WQE, flushes included. */
 static void eng_fetched(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-			const struct eng_send *w)
+			u32 idx, const struct hwqnic_send_wqe *h)
 {
-	hwqnic_trace_wqe(dev->id, qp->qpn, qp->nic.sq_cons.val,
-			 le64_to_cpu(w->h.wr_id), w->h.opcode,
-			 le32_to_cpu(w->h.length));
+	hwqnic_trace_wqe(dev->id, qp->qpn, idx, le64_to_cpu(h->wr_id),
+			 h->opcode, le32_to_cpu(h->length));
 	eng_count(&qp->cnt->wqes, 1);
 }
 
@@ -682,23 +659,25 @@ static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	eng_spend(dev, ENG_WQE_COST);
 	if (eng_fetch_send(dev, qp, qp->nic.sq_cons.val, &w)) {
 		memset(&w.h, 0, sizeof(w.h));
-		eng_fetched(dev, qp, &w);
-		eng_send_done(dev, qp, &w, HWQNIC_WC_LOC_QP_OP_ERR);
+		eng_fetched(dev, qp, qp->nic.sq_cons.val, &w.h);
+		eng_send_done(dev, qp, &w.h, HWQNIC_WC_LOC_QP_OP_ERR);
 		return ENG_DONE;
 	}
 	if (!qp->nic.rnr_count) {
-		eng_fetched(dev, qp, &w);
+		eng_fetched(dev, qp, qp->nic.sq_cons.val, &w.h);
 		eng_inject_delay(dev);
 	}
 	op = hwqnic_opcode(w.h.opcode);
-	if (!op)
+	if (!op) {
 		status = HWQNIC_WC_LOC_QP_OP_ERR;
-	else if (qp->type == HWQNIC_QPT_UD)
-		eng_ud(dev, qp, &w, op, &status, &moved);
-	else if (eng_rc(dev, qp, &w, op, &status, &moved) == ENG_STALL)
+	} else if (qp->type == HWQNIC_QPT_UD) {
+		if (eng_ud(dev, qp, &w, op, &status, &moved) == ENG_STALL)
+			return ENG_STALL;
+	} else if (eng_rc(dev, qp, &w, op, &status, &moved) == ENG_STALL) {
 		return ENG_STALL;
+	}
 	eng_count(&qp->cnt->bytes, moved);
-	eng_send_done(dev, qp, &w, status);
+	eng_send_done(dev, qp, &w.h, status);
 	return ENG_DONE;
 }
 
@@ -718,8 +697,8 @@ static bool eng_flush(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		eng_spend(dev, ENG_WQE_COST);
 		if (eng_fetch_send(dev, qp, n->sq_cons.val, &w))
 			memset(&w.h, 0, sizeof(w.h));
-		eng_fetched(dev, qp, &w);
-		eng_send_done(dev, qp, &w, HWQNIC_WC_WR_FLUSH_ERR);
+		eng_fetched(dev, qp, qp->nic.sq_cons.val, &w.h);
+		eng_send_done(dev, qp, &w.h, HWQNIC_WC_WR_FLUSH_ERR);
 	}
 	/* up to the last receive posted; later ones ring (qp.c) */
 	eng_has_recv(dev, qp);
@@ -777,6 +756,9 @@ static bool eng_run_qp(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 			hwqnic_qp_deactivate(dev, qp);
 		return true;
 	}
+	/* a QP whose peer is another node: the transport's turn */
+	if (unlikely(n->wire))
+		return hwqnic_wire_run(dev, qp);
 	if (n->state != HWQNIC_QPS_RTS) {
 		hwqnic_qp_deactivate(dev, qp);
 		return false;
@@ -1001,7 +983,12 @@ bool hwqnic_engine_poll(struct hwqnic_dev *dev)
 	dev->work_yielded = 0;
 	work = eng_polled(dev);
 	work |= eng_doorbells(dev);
+	if (unlikely(dev->port))
+		work |= dev->port->rx_poll(dev, WIRE_RX_BUDGET,
+					   hwqnic_wire_rx) != 0;
 	work |= eng_run_active(dev);
+	if (unlikely(dev->port))
+		dev->port->tx_flush(dev);
 	hwqnic_unlock(&dev->lock);
 	return work;
 }
@@ -1018,8 +1005,10 @@ void hwqnic_engine_kick(struct hwqnic_dev *dev)
  * full barrier between, so a host that rings after that look sees it. The
  * clock is read once every 128 passes, never on the way to work: busy time
  * is run time less the sampled intervals in which no pass did anything.
- * QPs waiting out an RNR timer keep the engine awake only until the first
- * timer is due: it sleeps until then (or until a doorbell).
+ * QPs waiting out an RNR or retransmit timer keep the engine awake only
+ * until the first timer is due: it sleeps until then (or until a
+ * doorbell). A device with a port polls it on every pass and naps at most
+ * ENG_PORT_NAP, since a frame rings no doorbell.
  */
 void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 {
@@ -1031,7 +1020,8 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 
 	while (!READ_ONCE(*stop)) {
 		if ((READ_ONCE(p->summary) || READ_ONCE(dev->nactive) ||
-		     READ_ONCE(dev->npolled)) && hwqnic_engine_poll(dev))
+		     READ_ONCE(dev->npolled) || dev->port) &&
+		    hwqnic_engine_poll(dev))
 			worked = true;
 		else
 			cpu_relax();
@@ -1051,7 +1041,8 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 		}
 		if (t - last < HWQNIC_ENGINE_SPIN_NS)
 			continue;
-		nap = 100 * 1000 * 1000;
+		/* frames arrive unannounced: a port is looked at often */
+		nap = dev->port ? ENG_PORT_NAP : 100 * 1000 * 1000;
 		if (READ_ONCE(dev->nactive)) {
 			/* all of them RNR-stalled, or the pass would work */
 			if (!READ_ONCE(dev->rnr_next) ||
@@ -1071,4 +1062,101 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 		idle += t - sample;
 		sample = last = t;
 	}
+}
+
+/*
+ * The stages the transport (xport.h) shares, for its files. The engine
+ * calls the static functions above, which the compiler inlines as it
+ * sees fit: libhwqnic is built with -fPIC, where a global function is
+ * called, never inlined, by the file that defines it.
+ */
+void hwqnic_eng_count(u64 *c, u64 n)
+{
+	eng_count(c, n);
+}
+
+void hwqnic_eng_spend(struct hwqnic_dev *dev, u64 n)
+{
+	eng_spend(dev, n);
+}
+
+bool hwqnic_eng_pass_full(const struct hwqnic_dev *dev)
+{
+	return eng_pass_full(dev);
+}
+
+int hwqnic_eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  u32 idx, struct eng_send *w)
+{
+	return eng_fetch_send(dev, qp, idx, w);
+}
+
+int hwqnic_eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  u32 idx, struct eng_recv *w)
+{
+	return eng_fetch_recv(dev, qp, idx, w);
+}
+
+s64 hwqnic_eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
+		   const struct hwqnic_wqe_sge *sge, u32 n, u32 need,
+		   struct eng_seg *seg)
+{
+	return eng_sgl(dev, pd, sge, n, need, seg);
+}
+
+struct hwqnic_core_mr *
+hwqnic_eng_rkey(struct hwqnic_dev *dev, const struct hwqnic_core_qp *rqp,
+		u32 rkey, u64 addr, u64 len, u32 right)
+{
+	return eng_rkey(dev, rqp, rkey, addr, len, right);
+}
+
+void *hwqnic_cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
+		       u32 *len)
+{
+	return cur_chunk(dev, c, max, len);
+}
+
+void hwqnic_cur_skip(struct eng_cur *c, u64 n)
+{
+	cur_skip(c, n);
+}
+
+int hwqnic_eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
+		    struct eng_cur *src, u64 len)
+{
+	return eng_move(dev, dst, src, len);
+}
+
+void hwqnic_eng_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	eng_qp_error(dev, qp);
+}
+
+bool hwqnic_eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
+{
+	return eng_has_recv(dev, rqp);
+}
+
+void hwqnic_eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
+			  const struct eng_recv *r, struct eng_cqe *e)
+{
+	eng_recv_done(dev, rqp, r, e);
+}
+
+void hwqnic_eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			  const struct hwqnic_send_wqe *h, u8 status)
+{
+	eng_send_done(dev, qp, h, status);
+}
+
+void hwqnic_eng_fetched(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+			u32 idx, const struct hwqnic_send_wqe *h)
+{
+	eng_fetched(dev, qp, idx, h);
+}
+
+u64 hwqnic_eng_rnr_ns(u8 timer)
+{
+	return eng_rnr_ns(timer);
 }
