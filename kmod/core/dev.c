@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The device: tables, protection domains, doorbell slots and ringing. */
 #include "dev.h"
+#include "port.h"
 
 #define BITS_PER_WORD	(8 * sizeof(unsigned long))
 
@@ -63,6 +64,15 @@ int hwqnic_dev_init(struct hwqnic_dev *dev, const struct hwqnic_dev_ops *ops,
 }
 
 /* The backend has destroyed every object and stopped the engine. */
+void hwqnic_dev_set_port(struct hwqnic_dev *dev,
+			 const struct hwqnic_port_ops *ops, void *priv,
+			 struct hwqnic_wire_counters *counters)
+{
+	dev->port = ops;
+	dev->port_priv = priv;
+	dev->wstats = counters;
+}
+
 void hwqnic_dev_fini(struct hwqnic_dev *dev)
 {
 	struct hwqnic_osdev *od = &dev->od;
