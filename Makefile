@@ -239,7 +239,7 @@ TESTS := $(TEST_BINS) selftests/kmod/build.t selftests/kmod/watch.t \
 	 selftests/kmod/run-qemu.sh \
 	 $(wildcard selftests/bpf/*.t) $(wildcard selftests/tools/*.t) \
 	 $(wildcard selftests/verbs/*.t) $(wildcard selftests/install/*.t) \
-	 selftests/fuzz/run.t
+	 $(wildcard selftests/net/*.t) selftests/fuzz/run.t
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(FUZZ_TARGETS)
