@@ -130,13 +130,14 @@ void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word)
 }
 
 /*
- * Slice-by-8: table k maps a byte to its CRC after k more zero bytes, so
- * eight bytes take eight independent lookups per step. The tables are
- * computed once per process and only read after that.
+ * Slice-by-16: table k maps a byte to its CRC after k more zero bytes, so
+ * sixteen bytes take sixteen independent lookups per step. The tables
+ * (16 KiB) are computed once per process and only read after that.
  */
 #define CRC32_POLY_LE	0xedb88320U
+#define CRC32_SLICES	16
 
-static u32 crc32_tab[8][256];
+static u32 crc32_tab[CRC32_SLICES][256];
 static pthread_once_t crc32_once = PTHREAD_ONCE_INIT;
 
 static void crc32_init(void)
@@ -149,32 +150,38 @@ static void crc32_init(void)
 			c = (c >> 1) ^ (CRC32_POLY_LE & -(c & 1));
 		crc32_tab[0][i] = c;
 	}
-	for (i = 0; i < 256; i++)
-		for (j = 1; j < 8; j++)
-			crc32_tab[j][i] = (crc32_tab[j - 1][i] >> 8) ^
-					  crc32_tab[0][crc32_tab[j - 1][i] & 0xff];
+	for (j = 1; j < CRC32_SLICES; j++)
+		for (i = 0; i < 256; i++) {
+			c = crc32_tab[j - 1][i];
+			crc32_tab[j][i] = (c >> 8) ^ crc32_tab[0][c & 0xff];
+		}
 }
+
+/* Four bytes as a little-endian word, whatever the host's order. */
+static inline u32 crc32_le_word(const u8 *b)
+{
+	return (u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 | (u32)b[3] << 24;
+}
+
+#define CRC32_WORD(w, k)						\
+	(crc32_tab[(k) + 3][(w) & 0xff] ^				\
+	 crc32_tab[(k) + 2][((w) >> 8) & 0xff] ^			\
+	 crc32_tab[(k) + 1][((w) >> 16) & 0xff] ^			\
+	 crc32_tab[(k)][(w) >> 24])
 
 u32 hwqnic_os_crc32_le(u32 crc, const void *p, size_t len)
 {
 	const u8 *b = p;
-	u32 lo, hi;
+	u32 w0, w1, w2, w3;
 
 	pthread_once(&crc32_once, crc32_init);
-	for (; len >= 8; len -= 8, b += 8) {
-		/* little-endian loads whatever the host's order */
-		lo = crc ^ ((u32)b[0] | (u32)b[1] << 8 | (u32)b[2] << 16 |
-			    (u32)b[3] << 24);
-		hi = (u32)b[4] | (u32)b[5] << 8 | (u32)b[6] << 16 |
-		     (u32)b[7] << 24;
-		crc = crc32_tab[7][lo & 0xff] ^
-		      crc32_tab[6][(lo >> 8) & 0xff] ^
-		      crc32_tab[5][(lo >> 16) & 0xff] ^
-		      crc32_tab[4][lo >> 24] ^
-		      crc32_tab[3][hi & 0xff] ^
-		      crc32_tab[2][(hi >> 8) & 0xff] ^
-		      crc32_tab[1][(hi >> 16) & 0xff] ^
-		      crc32_tab[0][hi >> 24];
+	for (; len >= 16; len -= 16, b += 16) {
+		w0 = crc ^ crc32_le_word(b);
+		w1 = crc32_le_word(b + 4);
+		w2 = crc32_le_word(b + 8);
+		w3 = crc32_le_word(b + 12);
+		crc = CRC32_WORD(w0, 12) ^ CRC32_WORD(w1, 8) ^
+		      CRC32_WORD(w2, 4) ^ CRC32_WORD(w3, 0);
 	}
 	while (len--)
 		crc = (crc >> 8) ^ crc32_tab[0][(crc ^ *b++) & 0xff];

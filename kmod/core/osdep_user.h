@@ -270,7 +270,7 @@ static inline void hwqnic_os_fail_nth(struct hwqnic_osdev *od, long n)
 /*
  * CRC-32 (IEEE 802.3, reflected) of len bytes at p, continuing from crc,
  * as the kernel's crc32_le(): no inversion on the way in or out (the ICRC,
- * icrc.c, does those). Table-driven, eight bytes a step.
+ * icrc.c, does those). Table-driven, sixteen bytes a step.
  */
 u32 hwqnic_os_crc32_le(u32 crc, const void *p, size_t len);
 

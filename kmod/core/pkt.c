@@ -115,6 +115,67 @@ static u16 ipv4_csum(const u8 *h)
 	return ~sum & 0xffff;
 }
 
+/*
+ * The Internet checksum's one's complement sum, in the host's byte order:
+ * folded and stored as it is, it lands in the frame in the right order
+ * (RFC 1071); four bytes a step.
+ */
+static u64 csum_add(u64 sum, const u8 *b, u32 len)
+{
+	u32 w;
+	u16 h;
+
+	for (; len >= 4; len -= 4, b += 4) {
+		memcpy(&w, b, 4);
+		sum += w;
+	}
+	if (len >= 2) {
+		memcpy(&h, b, 2);
+		sum += h;
+		b += 2;
+		len -= 2;
+	}
+	if (len) {
+		u8 last[2] = { b[0], 0 };
+
+		memcpy(&h, last, 2);
+		sum += h;
+	}
+	return sum;
+}
+
+static u16 csum_fold(u64 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/*
+ * IPv6 requires a UDP checksum (RFC 8200 8.1): a UDP socket drops a zero
+ * one. It covers the pseudo-header, the datagram and its ICRC; the ICRC
+ * leaves it out, so it may be filled in last.
+ */
+static void udp6_csum(u8 *h, u32 udp_len)
+{
+	u8 pseudo[8] = { 0 };
+	u8 *u = h + HWQNIC_IPV6_HLEN;
+	u64 sum;
+	u16 c;
+
+	put32(pseudo, udp_len);
+	pseudo[7] = IP_PROTO_UDP;
+	sum = csum_add(0, h + 8, 32);	/* source and destination */
+	sum = csum_add(sum, pseudo, sizeof(pseudo));
+	put16(u + 6, 0);
+	sum = csum_add(sum, u, udp_len);
+	c = ~csum_fold(sum);
+	/* 0 means none: all ones is the same sum */
+	if (!c)
+		c = 0xffff;
+	memcpy(u + 6, &c, 2);
+}
+
 /* Where a packet's parts lie, from its opcode, family and payload. */
 struct pkt_layout {
 	bool ipv6;
@@ -243,7 +304,8 @@ int hwqnic_pkt_build(u8 *frame, u32 cap, const struct hwqnic_pkt *p,
 	put16(u, p->path.sport);
 	put16(u + 2, HWQNIC_ROCE_UDP_PORT);
 	put16(u + 4, l.udp_len);
-	put16(u + 6, 0);	/* no UDP checksum: the ICRC covers it all */
+	/* IPv4: no UDP checksum, the ICRC covers it all; IPv6: seal's */
+	put16(u + 6, 0);
 	build_bth(u + HWQNIC_UDP_HLEN, p, l.pad);
 	return l.off;
 }
@@ -261,6 +323,8 @@ u32 hwqnic_pkt_seal(u8 *frame, const struct hwqnic_pkt *p, u32 paylen)
 	icrc = hwqnic_icrc(frame + HWQNIC_ETH_HLEN,
 			   end - HWQNIC_ETH_HLEN, l.ipv6);
 	put_le32(frame + end, icrc);
+	if (l.ipv6)
+		udp6_csum(frame + HWQNIC_ETH_HLEN, l.udp_len);
 	return end + HWQNIC_ICRC_LEN;
 }
 

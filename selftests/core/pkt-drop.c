@@ -94,11 +94,10 @@ static void check_truncated(u8 opcode, bool ipv6, u32 paylen)
 	for (n = 0; n < f.len; n++)
 		if (parse_exact(f.b, n, &p) != HWQNIC_DROP_SHORT && !wrong++)
 			first = n;
-	ok(!wrong, "opcode 0x%02x %s, %u B: truncated at each of %u bytes: short%s",
-	   opcode, ipv6 ? "IPv6" : "IPv4", paylen, f.len,
-	   wrong ? " (not at some, first at byte" : "");
+	ok(!wrong, "opcode 0x%02x %s, %u B: truncated at each of %u bytes: "
+	   "short", opcode, ipv6 ? "IPv6" : "IPv4", paylen, f.len);
 	if (wrong)
-		diag("first wrong at %u", first);
+		diag("%u wrong, the first at %u bytes", wrong, first);
 	/* Ethernet pads short frames: what follows the IP packet is not its */
 	memset(f.b + f.len, 0xa5, 40);
 	ok(parse_exact(f.b, f.len + 40, &p) == HWQNIC_DROP_NONE &&
@@ -106,12 +105,18 @@ static void check_truncated(u8 opcode, bool ipv6, u32 paylen)
 	   opcode, ipv6 ? "IPv6" : "IPv4");
 }
 
+/* g: the frame f with stmt done to it; its parse gives want. */
+#define MUT(stmt, want, what) do {					\
+		g = f;							\
+		stmt;							\
+		check_why(g.b, g.len, want, what);			\
+	} while (0)
+
 static void check_ipv4(void)
 {
 	struct frame f, g;
 
 	make(&f, HWQNIC_IB_SEND_ONLY, false, 9);
-#define MUT(stmt, want, what) do { g = f; stmt; check_why(g.b, g.len, want, what); } while (0)
 	MUT(g.b[14] = 0x65, HWQNIC_DROP_NOT_ROCE, "IPv4: version 6");
 	MUT(g.b[14] = 0x44, HWQNIC_DROP_IP, "IPv4: header length 16");
 	MUT(g.b[14] = 0x46, HWQNIC_DROP_NOT_ROCE, "IPv4: options");
@@ -136,7 +141,6 @@ static void check_ipv4(void)
 	/* what the ICRC leaves out may change on the way */
 	MUT((g.b[15] ^= 0xfc, g.b[22] -= 3, g.b[24] ^= 0xff, g.b[40] = 0x12),
 	    HWQNIC_DROP_NONE, "TOS, TTL, IP and UDP checksums changed");
-#undef MUT
 }
 
 static void check_ipv6(void)
@@ -144,7 +148,6 @@ static void check_ipv6(void)
 	struct frame f, g;
 
 	make(&f, HWQNIC_IB_SEND_ONLY, true, 9);
-#define MUT(stmt, want, what) do { g = f; stmt; check_why(g.b, g.len, want, what); } while (0)
 	MUT(g.b[14] = 0x40 | (g.b[14] & 0xf), HWQNIC_DROP_NOT_ROCE,
 	    "IPv6: version 4");
 	MUT(g.b[20] = 44, HWQNIC_DROP_NOT_ROCE, "IPv6: fragment header");

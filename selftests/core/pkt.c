@@ -17,6 +17,23 @@
 
 static u8 payload[HWQNIC_MTU];
 
+/* IPv6: the UDP checksum over pseudo-header and datagram sums to ones. */
+static bool udp6_csum_ok(const u8 *f)
+{
+	const u8 *ip = f + 14;
+	u32 ulen = ip[4] << 8 | ip[5], sum = ulen + 17, i;
+
+	for (i = 8; i < 40; i += 2)
+		sum += ip[i] << 8 | ip[i + 1];
+	for (i = 0; i + 1 < ulen; i += 2)
+		sum += ip[40 + i] << 8 | ip[40 + i + 1];
+	if (ulen & 1)
+		sum += ip[40 + ulen - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff && (ip[46] || ip[47]);
+}
+
 /* Built, sealed, copied to a buffer of its own length, parsed: the diff. */
 static const char *round_trip(const struct hwqnic_pkt *in, u32 paylen,
 			      u32 *flen)
@@ -44,6 +61,8 @@ static const char *round_trip(const struct hwqnic_pkt *in, u32 paylen,
 	diff = u_pkt_diff(&want, &out);
 	if (!diff && out.payload != want.payload)
 		diff = "payload pointer";
+	if (!diff && in->ipv6 && !udp6_csum_ok(exact))
+		diff = "UDP checksum";
 	free(exact);
 	return diff;
 }
@@ -177,6 +196,41 @@ static void check_vectors(void)
 	}
 }
 
+/* The CRC-32 the osdep gives, against one bit at a time. */
+static u32 crc32_bitwise(u32 crc, const u8 *b, u32 len)
+{
+	unsigned int k;
+
+	while (len--) {
+		crc ^= *b++;
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320U & -(crc & 1));
+	}
+	return crc;
+}
+
+static void check_crc32(uint64_t *seed)
+{
+	u32 off, len, wrong = 0, tried = 0, crc;
+
+	ok(~hwqnic_os_crc32_le(~0U, "123456789", 9) == 0xcbf43926,
+	   "CRC-32 of \"123456789\": 0xcbf43926");
+	/* every alignment, every length around the 16-byte steps */
+	for (off = 0; off < 16; off++)
+		for (len = 0; len <= 300; len++) {
+			crc = tap_rand(seed);
+			if (hwqnic_os_crc32_le(crc, payload + off, len) !=
+			    crc32_bitwise(crc, payload + off, len))
+				wrong++;
+			tried++;
+		}
+	crc = hwqnic_os_crc32_le(~0U, payload, 1000);
+	crc = hwqnic_os_crc32_le(crc, payload + 1000, sizeof(payload) - 1000);
+	ok(!wrong && crc == crc32_bitwise(~0U, payload, sizeof(payload)),
+	   "CRC-32: %u offsets and lengths, and in two parts, as bit by bit",
+	   tried);
+}
+
 /* rdma_get_udp_sport(0, l, r), worked out apart for a few QP pairs. */
 static void check_sport(void)
 {
@@ -203,6 +257,7 @@ int main(void)
 
 	for (i = 0; i < sizeof(payload); i++)
 		payload[i] = tap_rand(&seed);
+	check_crc32(&seed);
 	check_layout();
 	check_vectors();
 	check_sport();

@@ -22,6 +22,7 @@ void u_pkt_random(struct hwqnic_pkt *p, uint64_t *seed, u8 opcode, bool ipv6)
 	p->se = tap_rand(seed) & 1;
 	p->mig = tap_rand(seed) & 1;
 	p->ackreq = tap_rand(seed) & 1;
+	p->path.smac[0] &= ~1;	/* a station, not a group */
 	p->dqpn &= HWQNIC_QPN_MASK;
 	p->psn &= HWQNIC_PSN_MASK;
 	p->msn &= 0xffffff;
