@@ -63,6 +63,8 @@ static int nl_talk(struct unetdev *nd, struct nl_req *r,
 	bool dump = r->nh.nlmsg_flags & NLM_F_DUMP;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct pollfd pfd = { .fd = nd->nl_fd, .events = POLLIN };
+	struct sockaddr_nl from;
+	socklen_t from_len;
 	int rc = 0, err;
 	char *buf;
 	ssize_t n;
@@ -79,8 +81,13 @@ static int nl_talk(struct unetdev *nd, struct nl_req *r,
 			rc = -ETIMEDOUT;
 			break;
 		}
-		n = recv(nd->nl_fd, buf, NL_BUF, MSG_DONTWAIT | MSG_TRUNC);
+		from_len = sizeof(from);
+		n = recvfrom(nd->nl_fd, buf, NL_BUF, MSG_DONTWAIT | MSG_TRUNC,
+			     (void *)&from, &from_len);
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		/* any process may send to our port: only the kernel counts */
+		if (n >= 0 && (from_len != sizeof(from) || from.nl_pid))
 			continue;
 		if (n < 0 || n > NL_BUF) {
 			rc = n < 0 ? -errno : -EMSGSIZE;
@@ -430,8 +437,14 @@ int hwqnic_netdev_resolve(struct unetdev *nd, const u8 dgid[16], u8 mac[6],
 	nl_init(&r, RTM_GETROUTE, 0, sizeof(r.rtm));
 	r.rtm.rtm_family = hop.family;
 	r.rtm.rtm_dst_len = hop.len * 8;
-	/* no RTA_OIF: given one, the kernel takes any address for on-link */
 	nl_attr(&r, RTA_DST, hop.a, hop.len);
+	/*
+	 * Given an interface, the kernel takes any address for on-link: only
+	 * a link-local one, which is on-link, and ambiguous without it.
+	 */
+	if (hop.family == AF_INET6 && hop.a[0] == 0xfe &&
+	    (hop.a[1] & 0xc0) == 0x80)
+		nl_attr(&r, RTA_OIF, &nd->ifindex, sizeof(nd->ifindex));
 	pthread_mutex_lock(&nd->lock);
 	rc = nl_talk(nd, &r, route_cb, &rr);
 	pthread_mutex_unlock(&nd->lock);

@@ -113,6 +113,8 @@ static bool udp_prepare(struct uport *p, u8 *frame, u32 len,
 	m->msg_control = c;
 	m->msg_controllen = 0;
 	if (v6) {
+		if (frame[l3] >> 4 != 6)
+			return false;
 		tclass = (frame[l3] & 0x0f) << 4 | frame[l3 + 1] >> 4;
 		hops = frame[l3 + 7];
 		memcpy(pi6.ipi6_addr.s6_addr, frame + l3 + 8, 16);

@@ -77,7 +77,10 @@ const char *u_netns_pair(struct u_netns *ns)
 		       16);
 		memset(ns->gid4[i] + 10, 0xff, 2);
 		memcpy(ns->gid4[i] + 12, ns->v4[i], 4);
-		if (sh("ip netns add %s", ns->name[i]))
+		/* no duplicate address detection: addresses usable at once */
+		if (sh("ip netns add %s && ip netns exec %s sysctl -qw "
+		       "net.ipv6.conf.default.accept_dad=0", ns->name[i],
+		       ns->name[i]))
 			goto fail;
 		snprintf(path, sizeof(path), "/run/netns/%s", ns->name[i]);
 		ns->fd[i] = open(path, O_RDONLY | O_CLOEXEC);

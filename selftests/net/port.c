@@ -308,7 +308,7 @@ static void query(struct side *s, enum uport_kind kind)
 	const char *k = kind == UPORT_XDP ? "xdp" : "udp";
 	struct hwqnic_port_attr pa;
 	union hwqnic_gid gid;
-	bool v4 = false, v6 = false;
+	bool v4 = false, v6 = false, ll = false;
 	int i, rc;
 
 	rc = hwqnic_query_port(s[0].ctx, 1, &pa);
@@ -324,11 +324,12 @@ static void query(struct side *s, enum uport_kind kind)
 			break;
 		v4 |= !memcmp(gid.raw, ns.gid4[0], 16);
 		v6 |= !memcmp(gid.raw, ns.v6[0], 16);
+		ll |= gid.raw[0] == 0xfe && (gid.raw[1] & 0xc0) == 0x80;
 	}
-	ok(!rc && pa.gid_tbl_len >= 2 && i == (int)pa.gid_tbl_len && v4 &&
-	   v6,
-	   "%s: query_gid: %u GIDs, ::ffff:198.18.0.1 and 2001:2::1 among "
-	   "them", k, pa.gid_tbl_len);
+	ok(!rc && pa.gid_tbl_len >= 3 && i == (int)pa.gid_tbl_len && v4 &&
+	   v6 && ll,
+	   "%s: query_gid: %u GIDs, ::ffff:198.18.0.1, 2001:2::1 and a "
+	   "link-local one among them", k, pa.gid_tbl_len);
 	ok(!hwqnic_query_gid(s[0].ctx, 1, 0, &gid) &&
 	   !memcmp(gid.raw, ns.gid4[0], 16),
 	   "%s: GID 0 is the IPv4 address, IPv4-mapped", k);
@@ -353,6 +354,25 @@ static void query(struct side *s, enum uport_kind kind)
 		   "2001:2::1/64 dev %s nodad", ns.ifname[0], ns.ifname[0]);
 }
 
+/* The peer's link-local GID (fe80::/10), from its table; resolved. */
+static bool resolve_link_local(struct side *s, u8 smac[6], u8 dmac[6])
+{
+	struct hwqnic_port_attr pa;
+	union hwqnic_gid gid;
+
+	if (hwqnic_query_port(s[1].ctx, 1, &pa))
+		return false;
+	for (int i = 0; i < (int)pa.gid_tbl_len; i++)
+		if (!hwqnic_query_gid(s[1].ctx, 1, i, &gid) &&
+		    gid.raw[0] == 0xfe && (gid.raw[1] & 0xc0) == 0x80) {
+			memset(dmac, 0, 6);
+			return !hwqnic_port_resolve(s[0].ctx, gid.raw, smac,
+						    dmac, 2000) &&
+			       !memcmp(dmac, s[1].mac, 6);
+		}
+	return false;
+}
+
 static void resolve(struct side *s, enum uport_kind kind)
 {
 	const char *k = kind == UPORT_XDP ? "xdp" : "udp";
@@ -368,6 +388,8 @@ static void resolve(struct side *s, enum uport_kind kind)
 	rc = hwqnic_port_resolve(s[0].ctx, ns.v6[1], smac, dmac, 2000);
 	ok(!rc && !memcmp(dmac, s[1].mac, 6),
 	   "%s: 2001:2::2 resolves to the peer's MAC (%d)", k, rc);
+	ok(resolve_link_local(s, smac, dmac),
+	   "%s: the peer's link-local GID resolves to its MAC", k);
 	memcpy(nowhere, ns.gid4[1], 16);
 	nowhere[15] = 99;
 	rc = hwqnic_port_resolve(s[0].ctx, nowhere, smac, dmac, 300);
