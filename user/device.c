@@ -557,29 +557,34 @@ int hwqnic_query_device(struct hwqnic_context *ctx,
 	return 0;
 }
 
-int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
-		      struct hwqnic_port_attr *attr)
+/* The arguments every port query has: 0, or the error to return. */
+static int port_args(struct hwqnic_context *ctx, __u8 port, const void *out)
 {
-	if (!ctx || !attr)
+	if (!ctx || !out)
 		return uerr(EINVAL);
 	if (port != 1)
 		return uerr_why(ctx, EINVAL, "port %u: a device has port 1 only",
 				port);
-	if (uctx_forked(ctx))
-		return uerr(EPERM);
+	return uctx_forked(ctx) ? uerr(EPERM) : 0;
+}
+
+int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
+		      struct hwqnic_port_attr *attr)
+{
+	int rc = port_args(ctx, port, attr);
+
+	if (rc)
+		return rc;
 	*attr = (struct hwqnic_port_attr) {
 		.state = HWQNIC_PORT_ACTIVE,
 		.max_mtu = HWQNIC_MTU,
 		.active_mtu = HWQNIC_MTU,
 		.max_msg_sz = HWQNIC_MAX_MSG,
 	};
-	if (ctx->port) {
-		int rc = -hwqnic_port_query(ctx, attr);
-
-		if (rc)
-			return uerr_why(ctx, rc, "%s: cannot read the netdev",
-					ctx->name);
-	}
+	rc = ctx->port ? -hwqnic_port_query(ctx, attr) : 0;
+	if (rc)
+		return uerr_why(ctx, rc, "%s: cannot read the netdev",
+				ctx->name);
 	return 0;
 }
 
@@ -590,16 +595,11 @@ int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
 int hwqnic_query_gid(struct hwqnic_context *ctx, __u8 port, int index,
 		     union hwqnic_gid *gid)
 {
+	int rc = port_args(ctx, port, gid);
 	u32 n = 0;
-	int rc;
 
-	if (!ctx || !gid)
-		return uerr(EINVAL);
-	if (port != 1)
-		return uerr_why(ctx, EINVAL, "port %u: a device has port 1 only",
-				port);
-	if (uctx_forked(ctx))
-		return uerr(EPERM);
+	if (rc)
+		return rc;
 	rc = ctx->port ? -hwqnic_port_gid(ctx, index, gid, &n) : EINVAL;
 	if (rc == EINVAL)
 		return uerr_why(ctx, EINVAL, "index %d: the GID table has %u "

@@ -137,6 +137,20 @@ static void nl_parse(const struct nlmsghdr *nh, size_t len,
 			tb[a->rta_type] = a;
 }
 
+/*
+ * A reply of type type: its body (len bytes) copied to hdr, its
+ * attributes into tb; false for another type or one too short.
+ */
+static bool nl_msg(const struct nlmsghdr *nh, u16 type, void *hdr,
+		   size_t len, const struct rtattr **tb, unsigned int max)
+{
+	if (nh->nlmsg_type != type || nh->nlmsg_len < NLMSG_LENGTH(len))
+		return false;
+	memcpy(hdr, NLMSG_DATA(nh), len);
+	nl_parse(nh, len, tb, max);
+	return true;
+}
+
 static bool attr_is(const struct rtattr *a, size_t len)
 {
 	return a && RTA_PAYLOAD(a) == len;
@@ -155,11 +169,8 @@ static int link_cb(const struct nlmsghdr *nh, void *arg)
 	struct ifinfomsg ifi;
 	u32 mtu;
 
-	if (nh->nlmsg_type != RTM_NEWLINK ||
-	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(ifi)))
+	if (!nl_msg(nh, RTM_NEWLINK, &ifi, sizeof(ifi), tb, IFLA_MAX))
 		return -EPROTO;
-	memcpy(&ifi, NLMSG_DATA(nh), sizeof(ifi));
-	nl_parse(nh, sizeof(ifi), tb, IFLA_MAX);
 	if (!attr_is(tb[IFLA_MTU], sizeof(mtu)))
 		return -EPROTO;
 	memcpy(&mtu, RTA_DATA(tb[IFLA_MTU]), sizeof(mtu));
@@ -276,14 +287,10 @@ static int addr_cb(const struct nlmsghdr *nh, void *arg)
 	struct ifaddrmsg ifa;
 	u32 flags;
 
-	if (nh->nlmsg_type != RTM_NEWADDR ||
-	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(ifa)))
-		return 0;
-	memcpy(&ifa, NLMSG_DATA(nh), sizeof(ifa));
-	if ((int)ifa.ifa_index != ar->nd->ifindex ||
+	if (!nl_msg(nh, RTM_NEWADDR, &ifa, sizeof(ifa), tb, IFA_MAX) ||
+	    (int)ifa.ifa_index != ar->nd->ifindex ||
 	    ifa.ifa_family != ar->family || ar->n >= ar->max)
 		return 0;
-	nl_parse(nh, sizeof(ifa), tb, IFA_MAX);
 	flags = ifa.ifa_flags;
 	if (attr_is(tb[IFA_FLAGS], sizeof(flags)))
 		memcpy(&flags, RTA_DATA(tb[IFA_FLAGS]), sizeof(flags));
@@ -356,11 +363,8 @@ static int route_cb(const struct nlmsghdr *nh, void *arg)
 	struct rtmsg rtm;
 	int oif;
 
-	if (nh->nlmsg_type != RTM_NEWROUTE ||
-	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(rtm)))
+	if (!nl_msg(nh, RTM_NEWROUTE, &rtm, sizeof(rtm), tb, RTA_MAX))
 		return -EPROTO;
-	memcpy(&rtm, NLMSG_DATA(nh), sizeof(rtm));
-	nl_parse(nh, sizeof(rtm), tb, RTA_MAX);
 	if (rtm.rtm_type != RTN_UNICAST || !attr_is(tb[RTA_OIF], sizeof(oif)))
 		return -ENETUNREACH;
 	memcpy(&oif, RTA_DATA(tb[RTA_OIF]), sizeof(oif));
@@ -385,11 +389,8 @@ static int neigh_cb(const struct nlmsghdr *nh, void *arg)
 	const struct rtattr *tb[NDA_MAX + 1];
 	struct ndmsg ndm;
 
-	if (nh->nlmsg_type != RTM_NEWNEIGH ||
-	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(ndm)))
+	if (!nl_msg(nh, RTM_NEWNEIGH, &ndm, sizeof(ndm), tb, NDA_MAX))
 		return -EPROTO;
-	memcpy(&ndm, NLMSG_DATA(nh), sizeof(ndm));
-	nl_parse(nh, sizeof(ndm), tb, NDA_MAX);
 	nr->state = ndm.ndm_state;
 	if ((ndm.ndm_state & NUD_VALID_MAC) && attr_is(tb[NDA_LLADDR], 6))
 		memcpy(nr->mac, RTA_DATA(tb[NDA_LLADDR]), 6);

@@ -89,10 +89,7 @@ int hwqnic_port_bind(struct hwqnic_context *ctx, const char *netdev)
 			p->why_not_xdp ? p->why_not_xdp : "");
 	return 0;
 close_port:
-	if (p->kind == UPORT_XDP)
-		hwqnic_port_xdp_close(p);
-	else
-		hwqnic_port_udp_close(p);
+	p->impl_free(p->impl);
 fail:
 	hwqnic_netdev_close(&p->nd);
 	free(p);
@@ -112,10 +109,7 @@ void hwqnic_port_unbind(struct hwqnic_context *ctx)
 
 	if (!p)
 		return;
-	if (p->kind == UPORT_XDP)
-		hwqnic_port_xdp_close(p);
-	else
-		hwqnic_port_udp_close(p);
+	p->impl_free(p->impl);
 	hwqnic_netdev_close(&p->nd);
 	close(ctx->dev.od.wake_efd);
 	ctx->dev.od.port_wait = false;

@@ -359,8 +359,10 @@ static const struct hwqnic_port_ops udp_ops = {
 	.qp_steer = udp_qp_steer,
 };
 
-static void udp_free(struct udp_port *u)
+static void udp_free(void *impl)
 {
+	struct udp_port *u = impl;
+
 	if (u->fd >= 0)
 		close(u->fd);
 	free(u->tx_bufs);
@@ -440,15 +442,10 @@ int hwqnic_port_udp_open(struct uport *p, const char **why)
 	p->kind = UPORT_UDP;
 	p->ops = &udp_ops;
 	p->impl = u;
+	p->impl_free = udp_free;
 	p->rx_fd = u->fd;
 	return 0;
 fail:
 	udp_free(u);
 	return rc;
-}
-
-void hwqnic_port_udp_close(struct uport *p)
-{
-	udp_free(p->impl);
-	p->impl = NULL;
 }

@@ -247,8 +247,10 @@ static bool xdp_capable(void)
 	       (eff & (1ULL << CAP_SYS_ADMIN | 1ULL << CAP_BPF));
 }
 
-static void xdp_free(struct xdp_port *x)
+static void xdp_free(void *impl)
 {
+	struct xdp_port *x = impl;
+
 	/* the program first: nothing is steered to a socket going away */
 	bpf_link__destroy(x->link);
 	if (x->xsk)
@@ -403,17 +405,12 @@ int hwqnic_port_xdp_open(struct uport *p, const char **why)
 	p->kind = UPORT_XDP;
 	p->ops = &xdp_ops;
 	p->impl = x;
+	p->impl_free = xdp_free;
 	p->rx_fd = x->fd;
 	return 0;
 fail:
 	xdp_free(x);
 	return rc;
-}
-
-void hwqnic_port_xdp_close(struct uport *p)
-{
-	xdp_free(p->impl);
-	p->impl = NULL;
 }
 
 int hwqnic_port_xdp_fds(struct uport *p, int *prog_fd, int *qp_stats_fd,

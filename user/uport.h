@@ -70,6 +70,7 @@ struct uport {
 	struct hwqnic_wire_counters counters;
 	const struct hwqnic_port_ops *ops;
 	void *impl;			/* port_xdp.c's or port_udp.c's */
+	void (*impl_free)(void *impl);	/* its sockets, maps, memory */
 	const char *why_not_xdp;	/* UDP chosen by itself: why */
 	/* frames the port itself dropped: unsendable, or malformed */
 	u64 tx_dropped, rx_dropped;
@@ -80,9 +81,7 @@ struct uport {
  * nothing behind and may say why in *why (a static sentence).
  */
 int hwqnic_port_xdp_open(struct uport *p, const char **why);
-void hwqnic_port_xdp_close(struct uport *p);
 int hwqnic_port_udp_open(struct uport *p, const char **why);
-void hwqnic_port_udp_close(struct uport *p);
 
 /* XDP port internals the tests reach (port_xdp.c): the program's fds. */
 int hwqnic_port_xdp_fds(struct uport *p, int *prog_fd, int *qp_stats_fd,

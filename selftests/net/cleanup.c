@@ -7,7 +7,6 @@
  * socket, chosen by itself and said under HWQNIC_DEBUG; HWQNIC_PORT=xdp
  * then fails, naming why; a failed open leaves no descriptor behind.
  */
-#include <dirent.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -18,6 +17,7 @@
 #include <valgrind/valgrind.h>
 
 #include "../lib/helpers.h"
+#include "../lib/fds.h"
 #include "../lib/netns.h"
 
 static struct u_netns ns;
@@ -227,24 +227,11 @@ static void unprivileged(void)
 	close(fd);
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 /* A port that cannot be had: the open fails and leaves nothing open. */
 static void failed_open(void)
 {
 	struct hwqnic_context *ctx;
-	int fds = count_fds(), blocker;
+	int fds = u_open_fds(), blocker;
 	struct sockaddr_in6 sa = { .sin6_family = AF_INET6,
 				   .sin6_port = htons(4791) };
 
@@ -259,8 +246,8 @@ static void failed_open(void)
 	ctx = hwqnic_open_netdev(NULL, "hwq-nonesuch", 0);
 	ok(!ctx && errno == ENODEV, "a netdev that is not there: ENODEV");
 	u_netns_enter(&ns, -1);
-	ok(count_fds() == fds, "the failed opens left no descriptor (%d, %d)",
-	   count_fds(), fds);
+	ok(u_open_fds() == fds, "the failed opens left no descriptor (%d, %d)",
+	   u_open_fds(), fds);
 }
 
 int main(void)

@@ -10,7 +10,6 @@
  * that close leaves nothing: no XDP program, no descriptor.
  */
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>
@@ -22,6 +21,7 @@
 
 #include "../lib/helpers.h"
 #include "../lib/frames.h"
+#include "../lib/fds.h"
 #include "../lib/netns.h"
 #include "libhwqnic.h"
 #include "uport.h"
@@ -499,25 +499,12 @@ out:
 	return done;
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static void run(enum uport_kind kind, uint64_t *seed)
 {
 	const char *k = kind == UPORT_XDP ? "xdp" : "udp";
 	struct side s[2];
 	u32 bytes = 0, frames;
-	int fds = count_fds(), i;
+	int fds = u_open_fds(), i;
 
 	setenv("HWQNIC_PORT", k, 1);
 	for (i = 0; i < 2; i++)
@@ -556,8 +543,8 @@ close:
 	for (i = 0; i < 2; i++)
 		if (s[i].ctx)
 			ok(!hwqnic_close(s[i].ctx), "%s: side %d closes", k, i);
-	ok(count_fds() == fds, "%s: after close, the process has the "
-	   "descriptors it had before (%d, %d)", k, count_fds(), fds);
+	ok(u_open_fds() == fds, "%s: after close, the process has the "
+	   "descriptors it had before (%d, %d)", k, u_open_fds(), fds);
 	ok(u_netns_xdp_prog(&ns, 0) == 0 && u_netns_xdp_prog(&ns, 1) == 0,
 	   "%s: no XDP program is left on either netdev", k);
 }

@@ -103,6 +103,18 @@ static const u8 *udp_bth(u16 sport, u16 dport, u32 qpn, u8 tver)
 	return b;
 }
 
+/* UDP over IPv4 that is no RoCEv2 of ours, one way or another. */
+static const struct {
+	const char *what;
+	u8 ihl;
+	u16 frag, sport, dport;
+} udp4[] = {
+	{ "UDP to port 53", 5, 0x4000, 4791, 53 },
+	{ "UDP to 4791 with IPv4 options", 6, 0x4000, 49152, 4791 },
+	{ "a fragment of UDP to 4791 (MF)", 5, 0x2000, 49152, 4791 },
+	{ "a later fragment (offset 8)", 5, 1, 49152, 4791 },
+};
+
 /* Frames that are not RoCEv2 to us: each passes, byte for byte. */
 static void passes(void)
 {
@@ -111,11 +123,11 @@ static void passes(void)
 	static const u8 tcp[20] = { 0x12, 0xb7, 0x12, 0xb7, [12] = 0x50 };
 	u8 f[256];
 	struct roce_steer_port before = port_stats(), after;
+	unsigned int i, n = 7 + ARRAY_SIZE(udp4);
 	bool all = true, same;
-	unsigned int i;
 	int rc;
 
-	for (i = 0; i < 11; i++) {
+	for (i = 0; i < n; i++) {
 		u8 *ip6 = f + HWQNIC_ETH_HLEN;
 		const char *what = NULL;
 		u32 len = 0;
@@ -136,26 +148,6 @@ static void passes(void)
 			len = ipv4(f, 6, 5, 0x4000, tcp, sizeof(tcp));
 			break;
 		case 3:
-			what = "UDP to port 53";
-			len = ipv4(f, 17, 5, 0x4000, udp_bth(4791, 53, QPN, 0),
-				   36);
-			break;
-		case 4:
-			what = "UDP to 4791 with IPv4 options";
-			len = ipv4(f, 17, 6, 0x4000,
-				   udp_bth(49152, 4791, QPN, 0), 36);
-			break;
-		case 5:
-			what = "a fragment of UDP to 4791 (MF)";
-			len = ipv4(f, 17, 5, 0x2000,
-				   udp_bth(49152, 4791, QPN, 0), 36);
-			break;
-		case 6:
-			what = "a later fragment (offset 8)";
-			len = ipv4(f, 17, 5, 1, udp_bth(49152, 4791, QPN, 0),
-				   36);
-			break;
-		case 7:
 			what = "IPv6 neighbour solicitation (ICMPv6)";
 			len = eth(f, 0x86dd);
 			memset(ip6, 0, 40 + 24);
@@ -166,22 +158,27 @@ static void passes(void)
 			ip6[40] = 135;
 			len += 40 + 24;
 			break;
-		case 8:
+		case 4:
 			what = "a VLAN-tagged frame";
 			len = eth(f, 0x8100);
 			memset(f + len, 0, 4 + 20);
 			f[len + 2] = 0x08;
 			len += 24;
 			break;
-		case 9:
+		case 5:
 			what = "an Ethernet header alone";
 			len = eth(f, 0x0800);
 			break;
-		case 10:
+		case 6:
 			what = "IPv4 cut inside the UDP header";
 			len = ipv4(f, 17, 5, 0x4000,
 				   udp_bth(49152, 4791, QPN, 0), 36) - 36 + 6;
 			break;
+		default:
+			what = udp4[i - 7].what;
+			len = ipv4(f, 17, udp4[i - 7].ihl, udp4[i - 7].frag,
+				   udp_bth(udp4[i - 7].sport, udp4[i - 7].dport,
+					   QPN, 0), 36);
 		}
 		rc = run(f, len, &same);
 		if (rc != XDP_PASS || !same) {
@@ -193,11 +190,11 @@ static void passes(void)
 	after = port_stats();
 	ok(all, "ARP, ICMP, TCP, other UDP, IP options, fragments, ICMPv6, "
 	   "VLAN and cut headers: XDP_PASS, untouched");
-	ok(after.passed == before.passed + 11 &&
+	ok(after.passed == before.passed + n &&
 	   after.redirected == before.redirected &&
 	   after.drop_unknown_qp == before.drop_unknown_qp &&
 	   after.drop_short == before.drop_short,
-	   "port_stats counts the 11 as passed (%llu), nothing else",
+	   "port_stats counts the %u as passed (%llu), nothing else", n,
 	   (unsigned long long)(after.passed - before.passed));
 }
 
