@@ -35,47 +35,75 @@ static const char *kind_name(enum uport_kind kind)
 	return kind == UPORT_XDP ? "AF_XDP" : "UDP socket";
 }
 
-int hwqnic_port_bind(struct hwqnic_context *ctx, const char *netdev)
+struct uport *hwqnic_port_open(const char *netdev, int *err,
+			       const char **why)
 {
-	int want = port_env(), rc, efd;
-	const char *why = NULL;
+	int want = port_env(), rc;
 	struct uport *p;
 
+	*why = NULL;
 	if (want < 0) {
-		ctx->open_why = PORT_ENV_WHY;
-		return -EINVAL;
+		*why = PORT_ENV_WHY;
+		*err = -EINVAL;
+		return NULL;
 	}
 	p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
 	rc = hwqnic_netdev_open(&p->nd, netdev);
 	if (rc) {
 		free(p);
-		ctx->open_why = rc == -ENODEV ? "no netdev of that name" :
-				rc == -EINVAL ? "not a netdev name" :
-				rc == -EPROTONOSUPPORT ?
-				"the netdev is not Ethernet" :
-				"cannot read the netdev through rtnetlink";
-		return rc == -EPROTONOSUPPORT ? -EOPNOTSUPP : rc;
+		*why = rc == -ENODEV ? "no netdev of that name" :
+		       rc == -EINVAL ? "not a netdev name" :
+		       rc == -EPROTONOSUPPORT ? "the netdev is not Ethernet" :
+		       "cannot read the netdev through rtnetlink";
+		*err = rc == -EPROTONOSUPPORT ? -EOPNOTSUPP : rc;
+		return NULL;
 	}
 	rc = -EPERM;
 	if (want != UPORT_UDP) {
-		rc = hwqnic_port_xdp_open(p, &why);
+		rc = hwqnic_port_xdp_open(p, why);
 		/* forced, or the netdev is another program's: no fallback */
 		if (rc && (want == UPORT_XDP || rc == -EBUSY))
 			goto fail;
-		p->why_not_xdp = rc ? why : NULL;
+		p->why_not_xdp = rc ? *why : NULL;
 	}
 	if (rc) {
-		rc = hwqnic_port_udp_open(p, &why);
+		rc = hwqnic_port_udp_open(p, why);
 		if (rc)
 			goto fail;
 	}
+	return p;
+fail:
+	hwqnic_netdev_close(&p->nd);
+	free(p);
+	*err = rc;
+	return NULL;
+}
+
+void hwqnic_port_free(struct uport *p)
+{
+	p->impl_free(p->impl);
+	hwqnic_netdev_close(&p->nd);
+	free(p);
+}
+
+int hwqnic_port_bind(struct hwqnic_context *ctx, const char *netdev)
+{
+	struct uport *p;
+	int rc, efd;
+
+	p = hwqnic_port_open(netdev, &rc, &ctx->open_why);
+	if (!p)
+		return rc;
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (efd < 0) {
 		rc = -errno;
-		why = "cannot make the engine's eventfd";
-		goto close_port;
+		ctx->open_why = "cannot make the engine's eventfd";
+		hwqnic_port_free(p);
+		return rc;
 	}
 	ctx->dev.od.port_fd = p->rx_fd;
 	ctx->dev.od.wake_efd = efd;
@@ -88,13 +116,6 @@ int hwqnic_port_bind(struct hwqnic_context *ctx, const char *netdev)
 			p->why_not_xdp ? ", as AF_XDP cannot be had: " : "",
 			p->why_not_xdp ? p->why_not_xdp : "");
 	return 0;
-close_port:
-	p->impl_free(p->impl);
-fail:
-	hwqnic_netdev_close(&p->nd);
-	free(p);
-	ctx->open_why = why;
-	return rc;
 }
 
 /*
@@ -109,12 +130,10 @@ void hwqnic_port_unbind(struct hwqnic_context *ctx)
 
 	if (!p)
 		return;
-	p->impl_free(p->impl);
-	hwqnic_netdev_close(&p->nd);
+	hwqnic_port_free(p);
 	close(ctx->dev.od.wake_efd);
 	ctx->dev.od.port_wait = false;
 	ctx->port = NULL;
-	free(p);
 }
 
 int hwqnic_port_query(struct hwqnic_context *ctx,

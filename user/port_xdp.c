@@ -122,18 +122,27 @@ static void xdp_tx_queue(struct hwqnic_dev *dev, u8 *frame, u32 len)
 	x->tx_pending++;
 }
 
-/* The need-wakeup kick: copy mode sends in this system call. */
+/*
+ * The need-wakeup kick. Copy mode sends in the system call, at most 32
+ * frames a call (the kernel's batch; EAGAIN: call again): kicked until the
+ * TX ring is empty, a bounded number of times, or until the kernel can
+ * take no more for now (the next flush tries again).
+ */
 static void xdp_tx_flush(struct hwqnic_dev *dev)
 {
 	struct xdp_port *x = xdp_of(dev);
+	u32 kicks = x->tx_pending / 32 + 2;
 
 	if (!x->tx_pending)
 		return;
-	x->tx_pending = 0;
-	if (xsk_ring_prod__needs_wakeup(&x->tx))
-		while (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
-		       errno == EINTR)
-			;
+	while (kicks-- && xsk_prod_nb_free(&x->tx, XDP_TX_CHUNKS) <
+	       XDP_TX_CHUNKS && xsk_ring_prod__needs_wakeup(&x->tx)) {
+		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
+		    errno != EINTR && errno != EAGAIN)
+			break;		/* EBUSY, ENOBUFS: the kernel's full */
+	}
+	if (xsk_prod_nb_free(&x->tx, XDP_TX_CHUNKS) == XDP_TX_CHUNKS)
+		x->tx_pending = 0;
 	xdp_reclaim(x);
 }
 

@@ -77,6 +77,17 @@ struct uport {
 };
 
 /*
+ * A port on netdev, of the kind HWQNIC_PORT asks for (AF_XDP first when
+ * it does not say), with no device: hwqnic_port_bind() (libhwqnic.h)
+ * binds one to a device, and a test may drive its operations itself with
+ * dev->port and dev->port_priv set. NULL, *err a negative errno and *why
+ * a static sentence, when there is none.
+ */
+struct uport *hwqnic_port_open(const char *netdev, int *err,
+			       const char **why);
+void hwqnic_port_free(struct uport *p);
+
+/*
  * Each kind's open: p->nd is open; fills in the rest or, failing, leaves
  * nothing behind and may say why in *why (a static sentence).
  */

@@ -283,6 +283,17 @@ static void cuts(uint64_t *seed)
 	   "DROP inside it, REDIRECT once it is whole (%u wrong)", bad);
 }
 
+/* The port's qp_steer(), called as the core calls it: dev->lock held. */
+static int steer(struct hwqnic_context *ctx, u32 qpn, bool on)
+{
+	int rc;
+
+	hwqnic_lock(&ctx->dev.lock);
+	rc = ctx->port->ops->qp_steer(&ctx->dev, qpn, on);
+	hwqnic_unlock(&ctx->dev.lock);
+	return rc;
+}
+
 int main(void)
 {
 	struct hwqnic_context *ctx;
@@ -305,13 +316,11 @@ int main(void)
 		u_netns_del(&ns);
 		return tap_done();
 	}
-	ok(!ctx->port->ops->qp_steer(&ctx->dev, QPN, true),
-	   "QP 0x%x steered", QPN);
+	ok(!steer(ctx, QPN, true), "QP 0x%x steered", QPN);
 	passes();
 	roce(&seed);
 	cuts(&seed);
-	ok(!ctx->port->ops->qp_steer(&ctx->dev, QPN, false),
-	   "QP 0x%x no longer steered", QPN);
+	ok(!steer(ctx, QPN, false), "QP 0x%x no longer steered", QPN);
 	ok(qp_stats(QPN).rx_packets == 0 &&
 	   bpf_map_lookup_elem(qst, &(u32){ QPN }, &(struct roce_steer_qp){ 0 })
 	   && errno == ENOENT, "its qp_stats entry is gone");
