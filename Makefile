@@ -49,7 +49,8 @@ DEMO_PKGS := gcc make libc6-dev linux-libc-dev systemtap-sdt-dev \
 DEMO_BINS := $(addprefix $(BUILD)/bin/,hwqload qplat nictop)
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
-	      opcode.c engine.c ioc.c pkt.c icrc.c osdep_user.c) \
+	      opcode.c engine.c ioc.c pkt.c icrc.c req.c resp.c comp.c ah.c \
+	      osdep_user.c) \
 	    $(addprefix user/,device.c verbs.c embedded.c kernel.c stats.c \
 	      statsfile.c names.c netdev.c port_bind.c port_xdp.c port_udp.c)
 # libxdp for the AF_XDP port's sockets, libbpf for its XDP program

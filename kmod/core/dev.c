@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The device: tables, protection domains, doorbell slots and ringing. */
 #include "dev.h"
-#include "port.h"
 
 #define BITS_PER_WORD	(8 * sizeof(unsigned long))
 
@@ -33,6 +32,7 @@ int hwqnic_dev_init_dbp(struct hwqnic_dev *dev,
 	dev->cq = hwqnic_os_zalloc(od, HWQNIC_MAX_CQ * sizeof(*dev->cq));
 	dev->mr = hwqnic_os_zalloc(od, HWQNIC_MAX_MR * sizeof(*dev->mr));
 	dev->mr_gen = hwqnic_os_zalloc(od, HWQNIC_MAX_MR);
+	dev->ah = hwqnic_os_zalloc(od, HWQNIC_MAX_AH * sizeof(*dev->ah));
 	if (dbp) {
 		dev->dbp = dbp;
 		dev->dbp_size = 0;	/* not ours to free */
@@ -45,11 +45,12 @@ int hwqnic_dev_init_dbp(struct hwqnic_dev *dev,
 					       &dev->dbp_dma);
 	}
 	if (!dev->qp || !dev->active || !dev->cq || !dev->mr ||
-	    !dev->mr_gen || !dev->dbp ||
+	    !dev->mr_gen || !dev->ah || !dev->dbp ||
 	    ids_init(od, &dev->pd_ids, HWQNIC_MAX_PD) ||
 	    ids_init(od, &dev->qp_ids, HWQNIC_MAX_QP) ||
 	    ids_init(od, &dev->cq_ids, HWQNIC_MAX_CQ) ||
 	    ids_init(od, &dev->mr_ids, HWQNIC_MAX_MR) ||
+	    ids_init(od, &dev->ah_ids, HWQNIC_MAX_AH) ||
 	    ids_init(od, &dev->db_ids, HWQNIC_DB_SLOTS)) {
 		hwqnic_dev_fini(dev);
 		return -ENOMEM;
@@ -64,20 +65,11 @@ int hwqnic_dev_init(struct hwqnic_dev *dev, const struct hwqnic_dev_ops *ops,
 }
 
 /* The backend has destroyed every object and stopped the engine. */
-void hwqnic_dev_set_port(struct hwqnic_dev *dev,
-			 const struct hwqnic_port_ops *ops, void *priv,
-			 struct hwqnic_wire_counters *counters)
-{
-	dev->port = ops;
-	dev->port_priv = priv;
-	dev->wstats = counters;
-}
-
 void hwqnic_dev_fini(struct hwqnic_dev *dev)
 {
 	struct hwqnic_osdev *od = &dev->od;
 	struct hwqnic_ids *ids[] = { &dev->pd_ids, &dev->qp_ids, &dev->cq_ids,
-				     &dev->mr_ids, &dev->db_ids };
+				     &dev->mr_ids, &dev->ah_ids, &dev->db_ids };
 	u32 i;
 
 	hwqnic_lock_destroy(&dev->lock);
@@ -87,12 +79,14 @@ void hwqnic_dev_fini(struct hwqnic_dev *dev)
 	}
 	if (dev->dbp_size)
 		hwqnic_os_dma_free(od, dev->dbp_size, dev->dbp, dev->dbp_dma);
+	hwqnic_os_free(od, dev->ah);
 	hwqnic_os_free(od, dev->mr_gen);
 	hwqnic_os_free(od, dev->mr);
 	hwqnic_os_free(od, dev->cq);
 	hwqnic_os_free(od, dev->active);
 	hwqnic_os_free(od, dev->qp);
 	dev->dbp = NULL;
+	dev->ah = NULL;
 	dev->mr_gen = NULL;
 	dev->mr = NULL;
 	dev->cq = NULL;

@@ -19,6 +19,7 @@
 #define HWQNIC_MAX_MR		65536
 #define HWQNIC_MAX_PD		65536
 #define HWQNIC_MAX_RD_ATOM	16
+#define HWQNIC_MAX_AH		4096
 #define HWQNIC_MTU		4096
 #define HWQNIC_MAX_MSG		(1U << 31)
 #define HWQNIC_FIRST_QPN	16	/* QPNs below are never handed out */
@@ -26,6 +27,7 @@
 struct hwqnic_dev;
 struct hwqnic_core_cq;
 struct hwqnic_core_qp;
+struct hwqnic_core_ah;
 struct hwqnic_port_ops;
 struct hwqnic_wire_counters;
 
@@ -78,7 +80,8 @@ struct hwqnic_dev {
 	struct hwqnic_core_cq **cq;	/* [handle] */
 	struct hwqnic_core_mr **mr;	/* [key >> 8] */
 	u8 *mr_gen;			/* key's low byte, bumped per reuse */
-	struct hwqnic_ids pd_ids, qp_ids, cq_ids, mr_ids;
+	struct hwqnic_core_ah **ah;	/* [handle - 1] */
+	struct hwqnic_ids pd_ids, qp_ids, cq_ids, mr_ids, ah_ids;
 	struct hwqnic_ids db_ids;	/* doorbell slots */
 	u32 cq_serial;			/* CQs created so far */
 	struct hwqnic_db_page *dbp;

@@ -6,8 +6,7 @@
  * through a PBL walk from a context the host cannot touch.
  */
 #include "engine.h"
-#include "mr.h"
-#include "opcode.h"
+#include "xport.h"
 
 #define QP_BUDGET	32	/* send WQEs per QP per pass: fairness */
 
@@ -21,46 +20,8 @@
  */
 #define ENG_SLICE	(256U << 10)
 #define ENG_PASS_WORK	(4U << 20)
-#define ENG_WQE_COST	1024
-
-/* A run of bytes in a memory region, already checked. */
-struct eng_seg {
-	struct hwqnic_core_mr *mr;
-	u64 off;
-	u32 len;
-};
-
-/* A position in a scatter list, or in a flat buffer of the engine's. */
-struct eng_cur {
-	const struct eng_seg *seg;
-	u32 nseg;
-	u32 i;
-	u64 off;
-	u8 *flat;
-	u32 flat_len;
-};
-
-struct eng_send {
-	struct hwqnic_send_wqe h;
-	union {
-		struct hwqnic_wqe_sge sge[HWQNIC_MAX_SGE];
-		u8 inl[HWQNIC_MAX_INLINE];
-	};
-};
-
-struct eng_recv {
-	struct hwqnic_recv_wqe h;
-	struct hwqnic_wqe_sge sge[HWQNIC_MAX_SGE];
-};
-
-struct eng_cqe {
-	u64 wr_id;
-	u32 qpn, idx, byte_len, imm, src_qp;
-	u8 opcode, status, flags;
-	bool solicited;
-};
-
-enum { ENG_DONE, ENG_STALL };
+/* The longest an engine with a port sleeps: its receive side is polled. */
+#define ENG_PORT_NAP	(1000 * 1000)
 
 /* IB's RNR timer encoding, in units of 10 µs (0 means 655.36 ms). */
 static const u16 rnr_timer_10us[32] = {
@@ -69,12 +30,17 @@ static const u16 rnr_timer_10us[32] = {
 	12288, 16384, 24576, 32768, 49152,
 };
 
-static void eng_count(u64 *c, u64 n)
+u64 eng_rnr_ns(u8 timer)
+{
+	return rnr_timer_10us[timer & 31] * 10000ULL;
+}
+
+void eng_count(u64 *c, u64 n)
 {
 	WRITE_ONCE(*c, *c + n);
 }
 
-static void eng_spend(struct hwqnic_dev *dev, u64 n)
+void eng_spend(struct hwqnic_dev *dev, u64 n)
 {
 	dev->pass_work += n;
 	if (unlikely(dev->pass_work - dev->work_yielded >= ENG_SLICE)) {
@@ -83,7 +49,7 @@ static void eng_spend(struct hwqnic_dev *dev, u64 n)
 	}
 }
 
-static bool eng_pass_full(const struct hwqnic_dev *dev)
+bool eng_pass_full(const struct hwqnic_dev *dev)
 {
 	return dev->pass_work >= ENG_PASS_WORK;
 }
@@ -163,8 +129,8 @@ static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 	}
 }
 
-static int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-			  u32 idx, struct eng_send *w)
+int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		   u32 idx, struct eng_send *w)
 {
 	const u8 *slot = hwqnic_hwq_slot(&dev->od, &qp->nic.sq, idx);
 	u32 room = (1U << qp->nic.sq.stride_shift) - sizeof(w->h), extra;
@@ -186,8 +152,8 @@ static int eng_fetch_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	return 0;
 }
 
-static int eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-			  u32 idx, struct eng_recv *w)
+int eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		   u32 idx, struct eng_recv *w)
 {
 	const u8 *slot = hwqnic_hwq_slot(&dev->od, &qp->nic.rq, idx);
 	u32 room = (1U << qp->nic.rq.stride_shift) - sizeof(w->h), extra;
@@ -207,9 +173,9 @@ static int eng_fetch_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
  * with the `need`ed rights that covers the range. Fills seg[], returns the
  * total length, or -1.
  */
-static s64 eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
-		   const struct hwqnic_wqe_sge *sge, u32 n, u32 need,
-		   struct eng_seg *seg)
+s64 eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
+	    const struct hwqnic_wqe_sge *sge, u32 n, u32 need,
+	    struct eng_seg *seg)
 {
 	u64 total = 0;
 	u32 i;
@@ -235,7 +201,7 @@ static s64 eng_sgl(struct hwqnic_dev *dev, const struct hwqnic_core_pd *pd,
 }
 
 /* The MR named by rkey if the responder grants `right` on [addr, +len). */
-static struct hwqnic_core_mr *
+struct hwqnic_core_mr *
 eng_rkey(struct hwqnic_dev *dev, const struct hwqnic_core_qp *rqp, u32 rkey,
 	 u64 addr, u64 len, u32 right)
 {
@@ -253,8 +219,8 @@ eng_rkey(struct hwqnic_dev *dev, const struct hwqnic_core_qp *rqp, u32 rkey,
  * The next contiguous run at the cursor, at most `max` bytes: pages whose
  * DMA addresses follow each other make one run, so one copy.
  */
-static void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
-		       u32 *len)
+void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
+		u32 *len)
 {
 	const struct eng_seg *s;
 	u64 pos, n;
@@ -286,7 +252,7 @@ static void *cur_chunk(struct hwqnic_dev *dev, struct eng_cur *c, u64 max,
 	return hwqnic_os_dma_va(&dev->od, dma, n);
 }
 
-static void cur_skip(struct eng_cur *c, u64 n)
+void cur_skip(struct eng_cur *c, u64 n)
 {
 	if (c->flat) {
 		c->off += n;
@@ -305,8 +271,8 @@ static void cur_skip(struct eng_cur *c, u64 n)
 }
 
 /* The DMA: len bytes from src to dst, page run by page run, by slices. */
-static int eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
-		    struct eng_cur *src, u64 len)
+int eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
+	     struct eng_cur *src, u64 len)
 {
 	while (len) {
 		u32 sn, dn;
@@ -328,7 +294,7 @@ static int eng_move(struct hwqnic_dev *dev, struct eng_cur *dst,
 	return 0;
 }
 
-static void eng_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+void eng_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	qp->nic.state = HWQNIC_QPS_ERR;
 	hwqnic_qp_activate(dev, qp);
@@ -343,7 +309,7 @@ static u32 eng_recvs(const struct hwqnic_qp_nic *n)
  * Whether a receive is posted. Receive doorbells do not ring the engine:
  * it reads the RQ's slot only when it knows of no receive.
  */
-static bool eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
+bool eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
 {
 	struct hwqnic_qp_nic *n = &rqp->nic;
 	struct hwqnic_hwq_idx prod;
@@ -361,8 +327,8 @@ static bool eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
 }
 
 /* Completes the receive at the responder's rq_cons and consumes it. */
-static void eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
-			  const struct eng_recv *r, struct eng_cqe *e)
+void eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
+		   const struct eng_recv *r, struct eng_cqe *e)
 {
 	e->wr_id = le64_to_cpu(r->h.wr_id);
 	e->qpn = rqp->qpn;
@@ -462,7 +428,7 @@ static int eng_rnr(struct hwqnic_core_qp *qp,
 	if (qp->nic.rnr_count < 255)
 		qp->nic.rnr_count++;
 	qp->nic.rnr_until = hwqnic_os_now_ns() +
-		rnr_timer_10us[rqp->nic.min_rnr_timer & 31] * 10000ULL;
+		eng_rnr_ns(rqp->nic.min_rnr_timer);
 	return ENG_STALL;
 }
 
@@ -575,10 +541,14 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	return ENG_DONE;
 }
 
-/* A UD send: delivered if a matching QP has a receive; else dropped. */
-static void eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-		   struct eng_send *w, const struct hwqnic_opcode *op,
-		   u8 *status, u64 *moved)
+/*
+ * A UD send: delivered if a matching QP has a receive; else dropped. One
+ * naming an address handle goes on the wire (req.c); ENG_STALL while the
+ * port has no frame free.
+ */
+static int eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		  struct eng_send *w, const struct hwqnic_opcode *op,
+		  u8 *status, u64 *moved)
 {
 	struct eng_seg lseg[HWQNIC_MAX_SGE];
 	struct eng_cur local = { .seg = lseg, .nseg = w->h.num_sge };
@@ -594,14 +564,21 @@ static void eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		l = eng_sgl(dev, qp->pd, w->sge, w->h.num_sge, 0, lseg);
 		if (l < 0) {
 			*status = HWQNIC_WC_LOC_PROT_ERR;
-			return;
+			return ENG_DONE;
 		}
 		len = l;
 	}
 	if (len > HWQNIC_MTU ||
 	    !(op->qp_types & HWQNIC_OP_QPT(HWQNIC_QPT_UD))) {
 		*status = HWQNIC_WC_LOC_QP_OP_ERR;
-		return;
+		return ENG_DONE;
+	}
+	if (unlikely(w->h.ah)) {
+		if (hwqnic_req_ud(dev, qp, w, op, &local, len, status))
+			return ENG_STALL;
+		if (*status == HWQNIC_WC_SUCCESS)
+			*moved = len;
+		return ENG_DONE;
 	}
 	*status = HWQNIC_WC_SUCCESS;
 	*moved = len;
@@ -610,25 +587,26 @@ static void eng_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	    (rqp->nic.state != HWQNIC_QPS_RTR &&
 	     rqp->nic.state != HWQNIC_QPS_RTS) ||
 	    rqp->nic.qkey != le32_to_cpu(w->h.qkey) || !eng_has_recv(dev, rqp))
-		return;
+		return ENG_DONE;
 	eng_deliver(dev, qp, rqp, w, op, &local, len, HWQNIC_UD_GRH_BYTES);
+	return ENG_DONE;
 }
 
 /* Completes the send WQE at sq_cons and moves past it. */
-static void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-			  const struct eng_send *w, u8 status)
+void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+		   const struct hwqnic_send_wqe *h, u8 status)
 {
 	/* a CQE carries one of the table's opcodes, whatever the WQE held */
 	struct eng_cqe e = {
-		.wr_id = le64_to_cpu(w->h.wr_id),
+		.wr_id = le64_to_cpu(h->wr_id),
 		.qpn = qp->qpn,
 		.idx = qp->nic.sq_cons.val,
-		.opcode = hwqnic_opcodes[w->h.opcode % HWQNIC_WR_MAX].wc_opcode,
+		.opcode = hwqnic_opcodes[h->opcode % HWQNIC_WR_MAX].wc_opcode,
 		.status = status,
-		.byte_len = le32_to_cpu(w->h.length),
+		.byte_len = le32_to_cpu(h->length),
 	};
 
-	if (status != HWQNIC_WC_SUCCESS || (w->h.flags & HWQNIC_WQE_F_SIGNALED))
+	if (status != HWQNIC_WC_SUCCESS || (h->flags & HWQNIC_WQE_F_SIGNALED))
 		eng_write_cqe(dev, qp->scq, qp, &e);
 	hwqnic_hwq_idx_add(&qp->nic.sq_cons, 1, qp->nic.sq.depth);
 	qp->nic.rnr_count = 0;
@@ -663,12 +641,12 @@ static inline void eng_inject_delay(struct hwqnic_dev *dev)
 }
 
 /* A send WQE has been fetched: once per WQE, flushes included. */
-static void eng_fetched(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-			const struct eng_send *w)
+void eng_fetched(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp, u32 idx,
+		 const struct hwqnic_send_wqe *h)
 {
-	hwqnic_trace_wqe(dev->id, qp->qpn, qp->nic.sq_cons.val,
-			 le64_to_cpu(w->h.wr_id), w->h.opcode,
-			 le32_to_cpu(w->h.length));
+	hwqnic_trace_wqe(dev->id, qp->qpn, idx,
+			 le64_to_cpu(h->wr_id), h->opcode,
+			 le32_to_cpu(h->length));
 	eng_count(&qp->cnt->wqes, 1);
 }
 
@@ -682,23 +660,25 @@ static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	eng_spend(dev, ENG_WQE_COST);
 	if (eng_fetch_send(dev, qp, qp->nic.sq_cons.val, &w)) {
 		memset(&w.h, 0, sizeof(w.h));
-		eng_fetched(dev, qp, &w);
-		eng_send_done(dev, qp, &w, HWQNIC_WC_LOC_QP_OP_ERR);
+		eng_fetched(dev, qp, qp->nic.sq_cons.val, &w.h);
+		eng_send_done(dev, qp, &w.h, HWQNIC_WC_LOC_QP_OP_ERR);
 		return ENG_DONE;
 	}
 	if (!qp->nic.rnr_count) {
-		eng_fetched(dev, qp, &w);
+		eng_fetched(dev, qp, qp->nic.sq_cons.val, &w.h);
 		eng_inject_delay(dev);
 	}
 	op = hwqnic_opcode(w.h.opcode);
-	if (!op)
+	if (!op) {
 		status = HWQNIC_WC_LOC_QP_OP_ERR;
-	else if (qp->type == HWQNIC_QPT_UD)
-		eng_ud(dev, qp, &w, op, &status, &moved);
-	else if (eng_rc(dev, qp, &w, op, &status, &moved) == ENG_STALL)
+	} else if (qp->type == HWQNIC_QPT_UD) {
+		if (eng_ud(dev, qp, &w, op, &status, &moved) == ENG_STALL)
+			return ENG_STALL;
+	} else if (eng_rc(dev, qp, &w, op, &status, &moved) == ENG_STALL) {
 		return ENG_STALL;
+	}
 	eng_count(&qp->cnt->bytes, moved);
-	eng_send_done(dev, qp, &w, status);
+	eng_send_done(dev, qp, &w.h, status);
 	return ENG_DONE;
 }
 
@@ -718,8 +698,8 @@ static bool eng_flush(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		eng_spend(dev, ENG_WQE_COST);
 		if (eng_fetch_send(dev, qp, n->sq_cons.val, &w))
 			memset(&w.h, 0, sizeof(w.h));
-		eng_fetched(dev, qp, &w);
-		eng_send_done(dev, qp, &w, HWQNIC_WC_WR_FLUSH_ERR);
+		eng_fetched(dev, qp, qp->nic.sq_cons.val, &w.h);
+		eng_send_done(dev, qp, &w.h, HWQNIC_WC_WR_FLUSH_ERR);
 	}
 	/* up to the last receive posted; later ones ring (qp.c) */
 	eng_has_recv(dev, qp);
@@ -777,6 +757,9 @@ static bool eng_run_qp(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 			hwqnic_qp_deactivate(dev, qp);
 		return true;
 	}
+	/* a QP whose peer is another node: the transport's turn */
+	if (unlikely(n->wire))
+		return hwqnic_wire_run(dev, qp);
 	if (n->state != HWQNIC_QPS_RTS) {
 		hwqnic_qp_deactivate(dev, qp);
 		return false;
@@ -1001,7 +984,12 @@ bool hwqnic_engine_poll(struct hwqnic_dev *dev)
 	dev->work_yielded = 0;
 	work = eng_polled(dev);
 	work |= eng_doorbells(dev);
+	if (unlikely(dev->port))
+		work |= dev->port->rx_poll(dev, WIRE_RX_BUDGET,
+					   hwqnic_wire_rx) != 0;
 	work |= eng_run_active(dev);
+	if (unlikely(dev->port))
+		dev->port->tx_flush(dev);
 	hwqnic_unlock(&dev->lock);
 	return work;
 }
@@ -1018,8 +1006,10 @@ void hwqnic_engine_kick(struct hwqnic_dev *dev)
  * full barrier between, so a host that rings after that look sees it. The
  * clock is read once every 128 passes, never on the way to work: busy time
  * is run time less the sampled intervals in which no pass did anything.
- * QPs waiting out an RNR timer keep the engine awake only until the first
- * timer is due: it sleeps until then (or until a doorbell).
+ * QPs waiting out an RNR or retransmit timer keep the engine awake only
+ * until the first timer is due: it sleeps until then (or until a
+ * doorbell). A device with a port polls it on every pass and naps at most
+ * ENG_PORT_NAP, since a frame rings no doorbell.
  */
 void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 {
@@ -1031,7 +1021,8 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 
 	while (!READ_ONCE(*stop)) {
 		if ((READ_ONCE(p->summary) || READ_ONCE(dev->nactive) ||
-		     READ_ONCE(dev->npolled)) && hwqnic_engine_poll(dev))
+		     READ_ONCE(dev->npolled) || dev->port) &&
+		    hwqnic_engine_poll(dev))
 			worked = true;
 		else
 			cpu_relax();
@@ -1051,7 +1042,8 @@ void hwqnic_engine_run(struct hwqnic_dev *dev, const bool *stop)
 		}
 		if (t - last < HWQNIC_ENGINE_SPIN_NS)
 			continue;
-		nap = 100 * 1000 * 1000;
+		/* frames arrive unannounced: a port is looked at often */
+		nap = dev->port ? ENG_PORT_NAP : 100 * 1000 * 1000;
 		if (READ_ONCE(dev->nactive)) {
 			/* all of them RNR-stalled, or the pass would work */
 			if (!READ_ONCE(dev->rnr_next) ||

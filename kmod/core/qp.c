@@ -2,6 +2,7 @@
 /* Queue pairs: creation, the state machine, and the host's posting path. */
 #include "qp.h"
 #include "opcode.h"
+#include "xport.h"
 
 #define SQ_HDR	sizeof(struct hwqnic_send_wqe)
 #define RQ_HDR	sizeof(struct hwqnic_recv_wqe)
@@ -74,6 +75,15 @@ int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		goto unlock;
 	}
 	qp->qpn = HWQNIC_FIRST_QPN + i;
+	/* a UD QP of a device with a port takes packets from anyone */
+	if (dev->port && qp->type == HWQNIC_QPT_UD && dev->port->qp_steer) {
+		rc = dev->port->qp_steer(dev, qp->qpn, true);
+		if (rc) {
+			hwqnic_dev_db_pair_put(dev, qp->sq_slot, qp->rq_slot);
+			hwqnic_ids_put(&dev->qp_ids, i);
+			goto unlock;
+		}
+	}
 	qp->cnt = dev->ops->qp_counters(dev, qp->qpn);
 	hwqnic_lock_init(&qp->sq_lock);
 	hwqnic_lock_init(&qp->rq_lock);
@@ -144,6 +154,7 @@ void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	hwqnic_ids_put(&dev->qp_ids, qp->qpn - HWQNIC_FIRST_QPN);
 	hwqnic_qp_deactivate(dev, qp);
 	hwqnic_dev_db_pair_put(dev, qp->sq_slot, qp->rq_slot);
+	hwqnic_wire_qp_free(dev, qp);
 	qp->pd->users--;
 	qp->scq->users--;
 	qp->rcq->users--;
@@ -429,6 +440,23 @@ int hwqnic_qp_modify(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		qp->nic.rnr_retry = attr->rnr_retry;
 	if (mask & HWQNIC_QP_MIN_RNR_TIMER)
 		qp->nic.min_rnr_timer = attr->min_rnr_timer;
+	/* what the wire uses (xport.h); a loopback QP needs none of it */
+	if (mask & HWQNIC_QP_PATH_MTU)
+		qp->nic.path_mtu = attr->path_mtu;
+	if (mask & HWQNIC_QP_TIMEOUT)
+		qp->nic.timeout = attr->timeout;
+	if (mask & HWQNIC_QP_RETRY_CNT)
+		qp->nic.retry_cnt = attr->retry_cnt;
+	if (mask & HWQNIC_QP_SQ_PSN)
+		qp->nic.sq_psn = attr->sq_psn & 0xffffff;
+	if (mask & HWQNIC_QP_RQ_PSN)
+		qp->nic.rq_psn = attr->rq_psn & 0xffffff;
+	if (mask & HWQNIC_QP_MAX_QP_RD_ATOMIC)
+		qp->nic.max_rd_atomic = attr->max_rd_atomic;
+	if (mask & HWQNIC_QP_MAX_DEST_RD_ATOMIC)
+		qp->nic.max_dest_rd_atomic = attr->max_dest_rd_atomic;
+	if (qp->nic.wire)
+		hwqnic_wire_qp_state(dev, qp, next);
 	/*
 	 * Posting sees RESET before the doorbells are cleared: a poller
 	 * that takes an error completion then rings no receive doorbell

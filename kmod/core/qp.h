@@ -12,19 +12,29 @@
 
 #define HWQNIC_RNR_RETRY_FOREVER	7
 
+struct hwqnic_wire_qp;
+
 struct hwqnic_qp_nic {
 	u8 state;			/* enum hwqnic_qp_state */
 	u8 rnr_retry;
 	u8 min_rnr_timer;
 	u8 rnr_count;			/* RNR NAKs for the WQE at sq_cons */
 	bool active;			/* on dev->active */
+	u8 path_mtu;			/* enum hwqnic_mtu */
+	u8 timeout;			/* retransmit: 4.096 us << timeout */
+	u8 retry_cnt;
 	u32 access;			/* remote rights granted */
 	u32 dest_qpn;
 	u32 qkey;
 	u64 rnr_until;			/* no retry before this time (ns) */
-	struct hwqnic_hwq_ctx sq, rq;
+	struct hwqnic_hwq_ctx sq;
+	/* its transport (xport.h), or NULL: the peer is of this device */
+	struct hwqnic_wire_qp *wire;
+	struct hwqnic_hwq_ctx rq;
 	struct hwqnic_hwq_idx sq_cons, sq_prod;	/* prod: last doorbell */
 	struct hwqnic_hwq_idx rq_cons, rq_prod;
+	u32 sq_psn, rq_psn;		/* as set: where the wire starts */
+	u8 max_rd_atomic, max_dest_rd_atomic;
 };
 
 struct hwqnic_core_qp {
