@@ -557,21 +557,26 @@ int hwqnic_query_device(struct hwqnic_context *ctx,
 	return 0;
 }
 
-/* The arguments every port query has: 0, or the error to return. */
-static int port_args(struct hwqnic_context *ctx, __u8 port, const void *out)
+/*
+ * The arguments every port query (fn) has: 0, or the error to return,
+ * said in fn's name under HWQNIC_DEBUG.
+ */
+static int port_args(const char *fn, struct hwqnic_context *ctx, __u8 port,
+		     const void *out)
 {
 	if (!ctx || !out)
 		return uerr(EINVAL);
 	if (port != 1)
-		return uerr_why(ctx, EINVAL, "port %u: a device has port 1 only",
-				port);
+		return unlikely(ctx->debug) ?
+		       hwqnic_debug_err(fn, EINVAL, "port %u: a device has "
+					"port 1 only", port) : uerr(EINVAL);
 	return uctx_forked(ctx) ? uerr(EPERM) : 0;
 }
 
 int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
 		      struct hwqnic_port_attr *attr)
 {
-	int rc = port_args(ctx, port, attr);
+	int rc = port_args(__func__, ctx, port, attr);
 
 	if (rc)
 		return rc;
@@ -595,7 +600,7 @@ int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
 int hwqnic_query_gid(struct hwqnic_context *ctx, __u8 port, int index,
 		     union hwqnic_gid *gid)
 {
-	int rc = port_args(ctx, port, gid);
+	int rc = port_args(__func__, ctx, port, gid);
 	u32 n = 0;
 
 	if (rc)

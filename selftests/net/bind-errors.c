@@ -8,30 +8,43 @@
  */
 #include "../lib/helpers.h"
 
+/* stderr into a pipe, until stderr_end() reads it into err. */
+static int saved_fd, pipe_fd[2];
+
+static void stderr_begin(void)
+{
+	if (pipe(pipe_fd))
+		pipe_fd[0] = pipe_fd[1] = -1;
+	fflush(stderr);
+	saved_fd = dup(2);
+	dup2(pipe_fd[1], 2);
+}
+
+static void stderr_end(char *err, size_t len)
+{
+	int e = errno;
+	ssize_t n;
+
+	fflush(stderr);
+	dup2(saved_fd, 2);
+	close(saved_fd);
+	close(pipe_fd[1]);
+	n = read(pipe_fd[0], err, len - 1);
+	err[n > 0 ? n : 0] = '\0';
+	close(pipe_fd[0]);
+	errno = e;
+}
+
 /* hwqnic_open_netdev(), or hwqnic_open() when netdev is NULL, its stderr. */
 static struct hwqnic_context *open_err(const char *netdev, unsigned int flags,
 				       char *err, size_t len)
 {
 	struct hwqnic_context *ctx;
-	int p[2], saved, e;
-	ssize_t n;
 
-	if (pipe(p))
-		return NULL;
-	fflush(stderr);
-	saved = dup(2);
-	dup2(p[1], 2);
+	stderr_begin();
 	ctx = netdev ? hwqnic_open_netdev(NULL, netdev, flags) :
 		       hwqnic_open(NULL, flags);
-	e = errno;
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	close(p[1]);
-	n = read(p[0], err, len - 1);
-	err[n > 0 ? n : 0] = '\0';
-	close(p[0]);
-	errno = e;
+	stderr_end(err, len);
 	return ctx;
 }
 
@@ -59,6 +72,25 @@ int main(void)
 	   "query_gid of port 2, into NULL, of no context: EINVAL");
 	if (ctx)
 		hwqnic_close(ctx);
+
+	setenv("HWQNIC_DEBUG", "1", 1);
+	ctx = hwqnic_open(NULL, HWQNIC_OPEN_EMBEDDED);
+	stderr_begin();
+	if (ctx)
+		hwqnic_query_gid(ctx, 2, 0, &gid);
+	stderr_end(err, sizeof(err));
+	ok(!strcmp(err, "hwqnic_query_gid: port 2: a device has port 1 only "
+		   "(EINVAL)\n"), "HWQNIC_DEBUG: query_gid of port 2 says why");
+	stderr_begin();
+	if (ctx)
+		hwqnic_query_gid(ctx, 1, 0, &gid);
+	stderr_end(err, sizeof(err));
+	ok(!strcmp(err, "hwqnic_query_gid: index 0: the GID table has 0 "
+		   "entries (no netdev: hwqnic_open_netdev()) (EINVAL)\n"),
+	   "HWQNIC_DEBUG: query_gid past an empty table says why");
+	if (ctx)
+		hwqnic_close(ctx);
+	unsetenv("HWQNIC_DEBUG");
 
 	ok(!hwqnic_open_netdev(NULL, NULL, 0) && errno == EINVAL,
 	   "hwqnic_open_netdev() of no netdev: EINVAL");
