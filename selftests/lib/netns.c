@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <bpf/libbpf.h>
+#include <valgrind/valgrind.h>
 
 #include "netns.h"
 
@@ -171,4 +172,10 @@ uint32_t u_netns_xdp_prog(const struct u_netns *ns, int side)
 		id = (uint32_t)-1;
 	u_netns_enter(ns, -1);
 	return id;
+}
+
+const char *u_netns_no_xdp(void)
+{
+	return RUNNING_ON_VALGRIND ? "valgrind takes libbpf's bpf(2) "
+		"attributes for uninitialised bytes (ASan runs it)" : NULL;
 }

@@ -33,6 +33,12 @@ int u_netns_sh(const struct u_netns *ns, int side, const char *fmt, ...)
 void u_netns_del(struct u_netns *ns);
 /* The id of the XDP program on side's veth end: 0 none, -1 unknown. */
 uint32_t u_netns_xdp_prog(const struct u_netns *ns, int side);
+/*
+ * Why AF_XDP cannot be tested here, or NULL: under valgrind, which takes
+ * libbpf 1.1's partly filled bpf(2) attributes for uninitialised bytes
+ * (the ASan build runs those checks).
+ */
+const char *u_netns_no_xdp(void);
 /* The MAC of side's veth end. */
 int u_netns_mac(const struct u_netns *ns, int side, uint8_t mac[6]);
 

@@ -9,7 +9,6 @@
  */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <valgrind/valgrind.h>
 
 #include "../lib/helpers.h"
 #include "../lib/frames.h"
@@ -300,10 +299,8 @@ int main(void)
 	uint64_t seed = tap_seed();
 	const char *why;
 
-	/* libbpf 1.1 fills only part of bpf(2)'s attribute union */
-	if (RUNNING_ON_VALGRIND)
-		tap_skip_all("valgrind takes libbpf's bpf(2) attributes for "
-			     "uninitialised bytes (ASan runs this)");
+	if (u_netns_no_xdp())
+		tap_skip_all("%s", u_netns_no_xdp());
 	why = u_netns_pair(&ns);
 	if (why)
 		tap_skip_all("%s", why);
