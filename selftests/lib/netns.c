@@ -18,6 +18,7 @@
 #include <valgrind/valgrind.h>
 
 #include "netns.h"
+#include "tap.h"
 
 #define NS_PREFIX	"hwqnic-t"
 
@@ -178,4 +179,19 @@ const char *u_netns_no_xdp(void)
 {
 	return RUNNING_ON_VALGRIND ? "valgrind takes libbpf's bpf(2) "
 		"attributes for uninitialised bytes (ASan runs it)" : NULL;
+}
+
+void u_netns_each_port(void (*pass)(const char *kind, void *arg), void *arg)
+{
+	static const char *const kinds[] = { "xdp", "udp" };
+
+	for (unsigned int i = 0; i < 2; i++) {
+		if (i == 0 && u_netns_no_xdp()) {
+			tap_skip("xdp: the AF_XDP port's pass", "%s",
+				 u_netns_no_xdp());
+			continue;
+		}
+		setenv("HWQNIC_PORT", kinds[i], 1);
+		pass(kinds[i], arg);
+	}
 }

@@ -39,6 +39,12 @@ uint32_t u_netns_xdp_prog(const struct u_netns *ns, int side);
  * (the ASan build runs those checks).
  */
 const char *u_netns_no_xdp(void);
+/*
+ * pass(kind, arg) with HWQNIC_PORT=kind, "xdp" then "udp": the AF_XDP
+ * pass is a printed skip where u_netns_no_xdp() says why.
+ */
+void u_netns_each_port(void (*pass)(const char *kind, void *arg),
+		       void *arg);
 /* The MAC of side's veth end. */
 int u_netns_mac(const struct u_netns *ns, int side, uint8_t mac[6]);
 

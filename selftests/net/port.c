@@ -601,9 +601,10 @@ close:
 	closed(s, k, "close", fds);
 }
 
-static void run(enum uport_kind kind, uint64_t *seed)
+static void run(const char *k, void *seed)
 {
-	setenv("HWQNIC_PORT", kind == UPORT_XDP ? "xdp" : "udp", 1);
+	enum uport_kind kind = strcmp(k, "xdp") ? UPORT_UDP : UPORT_XDP;
+
 	frames(kind, seed);
 	devices(kind);
 }
@@ -615,11 +616,7 @@ int main(void)
 
 	if (why)
 		tap_skip_all("%s", why);
-	if (u_netns_no_xdp())
-		tap_skip("xdp: the AF_XDP port", "%s", u_netns_no_xdp());
-	else
-		run(UPORT_XDP, &seed);
-	run(UPORT_UDP, &seed);
+	u_netns_each_port(run, &seed);
 	u_netns_del(&ns);
 	return tap_done();
 }

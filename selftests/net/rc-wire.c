@@ -178,7 +178,7 @@ static const char *atomics(struct host *a, struct host *b)
 				  HWQNIC_WC_COMP_SWAP, 42, 7, 42, 7);
 }
 
-static void run(const char *kind, uint64_t *seed)
+static void run(const char *kind, void *seed)
 {
 	static const u32 sizes[] = { 0, 1, 1023, 1024, 1025, 4096, 65536,
 				     1U << 20, BUF_LEN - 1 };
@@ -186,7 +186,6 @@ static void run(const char *kind, uint64_t *seed)
 	const char *why = NULL;
 	unsigned int i;
 
-	setenv("HWQNIC_PORT", kind, 1);
 	if (!ok(!host_up(&h[0], 0) && !host_up(&h[1], 1), "%s: a device, "
 		"MR and RC QP on each side", kind))
 		goto down;
@@ -216,11 +215,7 @@ int main(void)
 
 	if (why)
 		tap_skip_all("%s", why);
-	if (u_netns_no_xdp())
-		tap_skip("xdp: RC over AF_XDP", "%s", u_netns_no_xdp());
-	else
-		run("xdp", &seed);
-	run("udp", &seed);
+	u_netns_each_port(run, &seed);
 	u_netns_del(&ns);
 	return tap_done();
 }
