@@ -39,21 +39,26 @@ DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    systemtap-sdt-dev python3 linux-headers-amd64 \
 	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 	    libncurses-dev tmux qemu-system-x86 busybox-static cpio \
-	    libclang-rt-14-dev g++ groff-base man-db pkg-config dkms tshark
+	    libclang-rt-14-dev g++ groff-base man-db pkg-config dkms tshark \
+	    libxdp-dev iproute2
 # What `make demo` needs: the library, the BPF objects and the tools it
 # runs (hwqload, qplat, nictop); no qemu, valgrind or kernel image.
 DEMO_PKGS := gcc make libc6-dev linux-libc-dev systemtap-sdt-dev \
-	     clang libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev
+	     clang libbpf-dev bpftool libelf-dev zlib1g-dev libncurses-dev \
+	     libxdp-dev
 DEMO_BINS := $(addprefix $(BUILD)/bin/,hwqload qplat nictop)
 
 LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 	      opcode.c engine.c ioc.c pkt.c icrc.c req.c resp.c comp.c ah.c \
 	      osdep_user.c) \
 	    $(addprefix user/,device.c verbs.c embedded.c kernel.c stats.c \
-	      statsfile.c names.c)
-LIBS	:= -lpthread -lm
+	      statsfile.c names.c netdev.c port_bind.c port_xdp.c port_udp.c)
+# libxdp for the AF_XDP port's sockets, libbpf for its XDP program
+LIBS	:= -lxdp -lbpf -lpthread -lm
+# What a static link adds for them (the BPF tools link statically)
+STATIC_LIBS := -lelf -lz
 TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c \
-		selftests/uapi/*.c selftests/tools/*.c))
+		selftests/uapi/*.c selftests/tools/*.c selftests/net/*.c))
 # What the C tests share (selftests/lib/*.c): one archive per variant that
 # every C test links (and the fuzz targets, compiled their way).
 TESTS_LIB_SRCS := $(wildcard selftests/lib/*.c)
@@ -176,6 +181,10 @@ $(BUILD)/bpf/%.skel.h: bpf/%.bpf.o
 	@mkdir -p $(@D)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
+# The AF_XDP port carries its XDP program in the library, as a skeleton.
+$(foreach v,$(VARIANTS),$(BUILD)/$(v)/user/port_xdp.o) \
+$(BUILD)/fuzz/obj/user/port_xdp.o: $(BUILD)/bpf/roce_steer.skel.h
+
 # Each tool, from one file or a folder. A BPF tool's objects include its
 # skeleton, and it links statically against libbpf (it also runs in the
 # qemu initramfs).
@@ -184,8 +193,8 @@ $(BUILD)/bin/$(1): $(call tool_objs,$(1)) $(TOOLS_LIB) \
 		$(BUILD)/release/libhwqnic.a
 	@mkdir -p $$(@D)
 	$$(Q)$$(CC) $(if $(filter $(1),$(BPF_TOOLS)),-static,$$(OPT_release)) \
-		$$(LDFLAGS) $$^ $(if $(filter $(1),$(BPF_TOOLS)),-lbpf -lelf -lz) \
-		$$(TOOL_LIBS_$(1)) $$(LIBS) -o $$@
+		$$(LDFLAGS) $$^ $$(TOOL_LIBS_$(1)) $$(LIBS) \
+		$(if $(filter $(1),$(BPF_TOOLS)),$$(STATIC_LIBS)) -o $$@
 $(if $(filter $(1),$(BPF_TOOLS)),$(call tool_objs,$(1)): $(BUILD)/bpf/$(1).skel.h)
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool,$(t))))
@@ -240,7 +249,7 @@ TESTS := $(TEST_BINS) selftests/kmod/build.t selftests/kmod/watch.t \
 	 selftests/kmod/run-qemu.sh \
 	 $(wildcard selftests/bpf/*.t) $(wildcard selftests/tools/*.t) \
 	 $(wildcard selftests/verbs/*.t) $(wildcard selftests/install/*.t) \
-	 selftests/fuzz/run.t
+	 $(wildcard selftests/net/*.t) selftests/fuzz/run.t
 
 check: deps
 	$(Q)$(MAKE) --no-print-directory all $(TEST_BINS) $(FUZZ_TARGETS)

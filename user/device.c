@@ -330,7 +330,12 @@ static void *open_fail(bool say, int err, const char *fmt, ...)
 	return uerr_ptr(err);
 }
 
-struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
+/*
+ * Opens a device; netdev (the caller's, or HWQNIC_NETDEV's when
+ * netdev_env) binds it to that netdev, or NULL.
+ */
+static struct hwqnic_context *open_dev(const char *name, const char *netdev,
+				       bool netdev_env, unsigned int flags)
 {
 	const struct hwqnic_backend_ops *be;
 	bool debug = debug_env(), shared;
@@ -351,6 +356,12 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 				 "letters, digits, '.', '_' or '-', not "
 				 "starting with '.'", PRINTABLE(name),
 				 HWQNIC_NAME_MAX);
+	if (netdev && be == &hwqnic_kernel_backend)
+		return open_fail(debug || netdev_env, EOPNOTSUPP,
+				 "%s%s: the kernel backend has no port; "
+				 "netdevs are the embedded backend's",
+				 netdev_env ? "HWQNIC_NETDEV=" : "netdev ",
+				 PRINTABLE(netdev));
 	rc = shared_cpu(be, &shared, &why);
 	if (rc)
 		return open_fail(debug || why, rc, "%s",
@@ -369,11 +380,13 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 	ctx->flags = shared ? UCTX_SHARED_CPU : 0;
 	ctx->debug = debug;
 	ctx->dev.delay_ns = delay_ns;
+	ctx->netdev = netdev;
 	ctx->objs.next = ctx->objs.prev = &ctx->objs;
 	rc = pthread_mutex_init(&ctx->objs_lock, NULL);
 	if (rc)
 		goto free_ctx;
 	rc = -be->open(ctx, name, &user_ops);
+	ctx->netdev = NULL;
 	if (rc) {
 		pthread_mutex_destroy(&ctx->objs_lock);
 		goto free_ctx;
@@ -383,6 +396,10 @@ struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
 free_ctx:
 	why = ctx->open_why;
 	free(ctx);
+	/* HWQNIC_NETDEV named the netdev that cannot be bound */
+	if (netdev_env && why && strncmp(why, "HWQNIC_", 7))
+		return open_fail(true, rc, "HWQNIC_NETDEV=%s: %s",
+				 PRINTABLE(netdev), why);
 	/* HWQNIC_BACKEND chose the backend that is not there */
 	if (env && be == &hwqnic_kernel_backend)
 		return open_fail(true, rc, "HWQNIC_BACKEND=%s: %s",
@@ -394,6 +411,27 @@ free_ctx:
 	return open_fail(debug, rc, "%s backend: %s",
 			 be == &hwqnic_kernel_backend ? "kernel" : "embedded",
 			 why ? why : "cannot open the device");
+}
+
+/* HWQNIC_NETDEV=NAME binds the device to that netdev; empty: none. */
+struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags)
+{
+	const char *netdev = getenv("HWQNIC_NETDEV");
+
+	if (netdev && !*netdev)
+		netdev = NULL;
+	return open_dev(name, netdev, !!netdev, flags);
+}
+
+struct hwqnic_context *hwqnic_open_netdev(const char *name,
+					  const char *netdev,
+					  unsigned int flags)
+{
+	if (!netdev)
+		return open_fail(debug_env(), EINVAL,
+				 "netdev NULL: hwqnic_open() opens a device "
+				 "without one");
+	return open_dev(name, netdev, false, flags);
 }
 
 /*
@@ -519,22 +557,62 @@ int hwqnic_query_device(struct hwqnic_context *ctx,
 	return 0;
 }
 
+/*
+ * The arguments every port query (fn) has: 0, or the error to return,
+ * said in fn's name under HWQNIC_DEBUG.
+ */
+static int port_args(const char *fn, struct hwqnic_context *ctx, __u8 port,
+		     const void *out)
+{
+	if (!ctx || !out)
+		return uerr(EINVAL);
+	if (port != 1)
+		return unlikely(ctx->debug) ?
+		       hwqnic_debug_err(fn, EINVAL, "port %u: a device has "
+					"port 1 only", port) : uerr(EINVAL);
+	return uctx_forked(ctx) ? uerr(EPERM) : 0;
+}
+
 int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
 		      struct hwqnic_port_attr *attr)
 {
-	if (!ctx || !attr)
-		return uerr(EINVAL);
-	if (port != 1)
-		return uerr_why(ctx, EINVAL, "port %u: a device has port 1 only",
-				port);
-	if (uctx_forked(ctx))
-		return uerr(EPERM);
+	int rc = port_args(__func__, ctx, port, attr);
+
+	if (rc)
+		return rc;
 	*attr = (struct hwqnic_port_attr) {
 		.state = HWQNIC_PORT_ACTIVE,
 		.max_mtu = HWQNIC_MTU,
 		.active_mtu = HWQNIC_MTU,
 		.max_msg_sz = HWQNIC_MAX_MSG,
 	};
+	rc = ctx->port ? -hwqnic_port_query(ctx, attr) : 0;
+	if (rc)
+		return uerr_why(ctx, rc, "%s: cannot read the netdev",
+				ctx->name);
+	return 0;
+}
+
+/*
+ * The GID table is the netdev's addresses as they are now: IPv4 ones
+ * (IPv4-mapped) first, then IPv6 ones. A device without a port has none.
+ */
+int hwqnic_query_gid(struct hwqnic_context *ctx, __u8 port, int index,
+		     union hwqnic_gid *gid)
+{
+	int rc = port_args(__func__, ctx, port, gid);
+	u32 n = 0;
+
+	if (rc)
+		return rc;
+	rc = ctx->port ? -hwqnic_port_gid(ctx, index, gid, &n) : EINVAL;
+	if (rc == EINVAL)
+		return uerr_why(ctx, EINVAL, "index %d: the GID table has %u "
+				"entries%s", index, n, ctx->port ? "" :
+				" (no netdev: hwqnic_open_netdev())");
+	if (rc)
+		return uerr_why(ctx, rc, "%s: cannot read the netdev's "
+				"addresses", ctx->name);
 	return 0;
 }
 

@@ -104,9 +104,16 @@ static int emb_open(struct hwqnic_context *ctx, const char *name,
 	rc = -hwqnic_stats_open(ctx);
 	if (rc)
 		goto fini;
+	if (ctx->netdev) {
+		rc = hwqnic_port_bind(ctx, ctx->netdev);
+		if (rc)
+			goto stats;
+	}
 	rc = engine_start(ctx);
 	if (!rc)
 		return 0;
+	hwqnic_port_unbind(ctx);
+stats:
 	hwqnic_stats_close(ctx);
 fini:
 	if (ctx->async_pipe[0] >= 0) {
@@ -123,6 +130,7 @@ static void emb_close(struct hwqnic_context *ctx)
 	smp_mb();
 	hwqnic_engine_kick(&ctx->dev);
 	pthread_join(ctx->engine, NULL);
+	hwqnic_port_unbind(ctx);
 	hwqnic_stats_close(ctx);
 	close(ctx->async_pipe[0]);
 	close(ctx->async_pipe[1]);
@@ -314,6 +322,7 @@ static void emb_inherited_queue(struct hwqnic_context *ctx,
 
 static void emb_inherited_close(struct hwqnic_context *ctx)
 {
+	hwqnic_port_unbind(ctx);
 	close(ctx->async_pipe[0]);
 	close(ctx->async_pipe[1]);
 }

@@ -43,6 +43,9 @@ struct hwqnic_context {
 	size_t dbp_len;
 	/* the embedded backend: the engine thread */
 	pthread_t engine;
+	/* the netdev to bind to while opening (embedded), or NULL */
+	const char *netdev;
+	struct uport *port;		/* bound: port_bind.c; else NULL */
 	bool stop;
 	int async_pipe[2];		/* engine writes, get_async_event reads */
 	struct hwqnic_stats_file *stats;
@@ -255,6 +258,26 @@ static inline u64 hwqnic_mr_npages(const void *addr, size_t length)
 
 /* Embedded MRs on kernels without MADV_POPULATE_* (embedded.c). */
 int hwqnic_mem_check_maps(uintptr_t first, uintptr_t end, bool write);
+
+/*
+ * The port (port_bind.c): bound by the embedded backend's open, before the
+ * engine starts, unbound after it stopped. Failing, ctx->open_why says why.
+ */
+int hwqnic_port_bind(struct hwqnic_context *ctx, const char *netdev);
+void hwqnic_port_unbind(struct hwqnic_context *ctx);
+/* hwqnic_query_port() and hwqnic_query_gid() of a bound device */
+int hwqnic_port_query(struct hwqnic_context *ctx,
+		      struct hwqnic_port_attr *attr);
+int hwqnic_port_gid(struct hwqnic_context *ctx, int index,
+		    union hwqnic_gid *gid, u32 *len);
+/*
+ * For a QP's or an AH's path to dgid: the port's MAC, and the next hop's
+ * from the kernel's neighbour table, resolved if missing within
+ * timeout_ms. 0 or a negative errno: -ENODEV (no port), -ENETUNREACH
+ * (no route through the netdev), -EHOSTUNREACH, -ETIMEDOUT.
+ */
+int hwqnic_port_resolve(struct hwqnic_context *ctx, const u8 dgid[16],
+			u8 smac[6], u8 dmac[6], u32 timeout_ms);
 
 struct hwqnic_stats_qp *hwqnic_stats_entry(struct hwqnic_context *ctx,
 					   u32 qpn);

@@ -23,7 +23,17 @@ extern "C" {
 #define HWQNIC_OPEN_EMBEDDED	0x1	/* engine thread in this process (default) */
 #define HWQNIC_OPEN_KERNEL	0x2	/* /dev/hwqnicN and the kernel engine */
 
+#define HWQNIC_PORT_DOWN	1	/* IBV_PORT_DOWN: no carrier, or down */
 #define HWQNIC_PORT_ACTIVE	4	/* IBV_PORT_ACTIVE */
+
+/* struct hwqnic_port_attr's link_layer, as IBV_LINK_LAYER_* */
+#define HWQNIC_LINK_LAYER_UNSPECIFIED	0	/* no netdev: QPs of this device */
+#define HWQNIC_LINK_LAYER_ETHERNET	2	/* RoCEv2 on a netdev */
+
+/* struct hwqnic_port_attr's port_type: what carries the device's packets */
+#define HWQNIC_PORT_TYPE_NONE	0	/* not bound: shared memory only */
+#define HWQNIC_PORT_TYPE_XDP	1	/* AF_XDP sockets and hwqnic's XDP program */
+#define HWQNIC_PORT_TYPE_UDP	2	/* a UDP socket on port 4791 (fallback) */
 
 struct hwqnic_device_attr {
 	__u32	abi_version;
@@ -41,10 +51,23 @@ struct hwqnic_device_attr {
 };
 
 struct hwqnic_port_attr {
-	__u32	state;			/* HWQNIC_PORT_ACTIVE */
+	__u32	state;			/* HWQNIC_PORT_ACTIVE or _DOWN */
 	__u32	max_mtu;		/* bytes */
 	__u32	active_mtu;		/* bytes */
 	__u32	max_msg_sz;
+	__u32	gid_tbl_len;		/* GIDs hwqnic_query_gid() has now */
+	__u8	link_layer;		/* HWQNIC_LINK_LAYER_* */
+	__u8	port_type;		/* HWQNIC_PORT_TYPE_* */
+	__u16	reserved;
+};
+
+/* A GID, as union ibv_gid: a RoCEv2 GID is an IPv6 or IPv4-mapped address. */
+union hwqnic_gid {
+	__u8	raw[16];
+	struct {
+		__be64	subnet_prefix;
+		__be64	interface_id;
+	} global;
 };
 
 struct hwqnic_pd {
@@ -337,6 +360,15 @@ struct hwqnic_context;
  * raw clone() must not touch the parent's contexts at all.
  */
 struct hwqnic_context *hwqnic_open(const char *name, unsigned int flags);
+/*
+ * hwqnic_open() bound to the netdev `netdev` (in the caller's network
+ * namespace): its QPs can reach other nodes through it, as RoCEv2.
+ * Embedded backend only (EOPNOTSUPP on the kernel one). hwqnic_open()
+ * itself binds to HWQNIC_NETDEV when that is set.
+ */
+struct hwqnic_context *hwqnic_open_netdev(const char *name,
+					  const char *netdev,
+					  unsigned int flags);
 int hwqnic_close(struct hwqnic_context *ctx);
 const char *hwqnic_device_name(struct hwqnic_context *ctx);
 /* *shared = 1 if the context runs in shared-CPU mode (hwqnic_open()), else 0 */
@@ -345,6 +377,9 @@ int hwqnic_query_device(struct hwqnic_context *ctx,
 			struct hwqnic_device_attr *attr);
 int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
 		      struct hwqnic_port_attr *attr);
+/* Entry index of port's GID table (0 .. gid_tbl_len - 1), as ibv_query_gid */
+int hwqnic_query_gid(struct hwqnic_context *ctx, __u8 port, int index,
+		     union hwqnic_gid *gid);
 int hwqnic_async_fd(struct hwqnic_context *ctx);
 int hwqnic_get_async_event(struct hwqnic_context *ctx,
 			   struct hwqnic_async_event *event);

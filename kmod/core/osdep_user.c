@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -91,8 +92,25 @@ void hwqnic_os_engine_wait(struct hwqnic_osdev *od, u32 *word, u32 val,
 		.tv_nsec = timeout_ns % 1000000000ULL,
 	};
 
-	(void)od;
-	syscall(SYS_futex, word, FUTEX_WAIT, val, &ts, NULL, 0);
+	struct pollfd pfd[2] = {
+		{ .fd = od->port_fd, .events = POLLIN },
+		{ .fd = od->wake_efd, .events = POLLIN },
+	};
+	u64 n;
+
+	if (!od->port_wait) {
+		syscall(SYS_futex, word, FUTEX_WAIT, val, &ts, NULL, 0);
+		return;
+	}
+	/*
+	 * The host bumps the word before it writes the eventfd, whose count
+	 * stays until read: a wake between this look and ppoll() is kept.
+	 */
+	if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != val)
+		return;
+	ppoll(pfd, 2, &ts, NULL);
+	if (pfd[1].revents & POLLIN)
+		(void)!read(od->wake_efd, &n, sizeof(n));
 }
 
 void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word)
@@ -102,6 +120,12 @@ void hwqnic_os_engine_wake(struct hwqnic_osdev *od, u32 *word)
 		return;
 	}
 	__atomic_add_fetch(word, 1, __ATOMIC_SEQ_CST);
+	if (od->port_wait) {
+		u64 one = 1;
+
+		(void)!write(od->wake_efd, &one, sizeof(one));
+		return;
+	}
 	syscall(SYS_futex, word, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 

@@ -199,6 +199,13 @@ struct hwqnic_osdev {
 	/* the engine shares one CPU with the host: it yields (libhwqnic) */
 	bool shared_cpu;
 	int wake_fd;
+	/*
+	 * A port is bound (libhwqnic): the engine sleeps in poll(2) on
+	 * port_fd, which is readable when frames arrived, and on wake_efd,
+	 * an eventfd the host writes in place of the futex wake.
+	 */
+	bool port_wait;
+	int port_fd, wake_efd;
 	long live_allocs;	/* outstanding allocations of both kinds */
 	long nallocs;		/* allocations attempted so far */
 	long fail_at;		/* fault injection: fail attempt number fail_at (1-based); 0: off */
@@ -230,7 +237,8 @@ static inline void *hwqnic_os_dma_va(struct hwqnic_osdev *od, dma_addr_t dma,
 
 /*
  * The engine sleeps on a 32-bit word in the doorbell page until the host
- * changes it (a futex: works across processes sharing the page too).
+ * changes it (a futex: works across processes sharing the page too), or,
+ * with a port bound, until the word changes or a frame arrives.
  */
 void hwqnic_os_engine_wait(struct hwqnic_osdev *od, u32 *word, u32 val,
 			   u64 timeout_ns);

@@ -62,6 +62,12 @@ static int write_pcap(const char *path, uint64_t *seed)
 					    16 - pad : 0;
 				u_pkt_random(&s->p, seed, op, v6);
 				s->p.pkey = 0xffff;
+				/*
+				 * A source port as hwqnic sends (0xC000 up):
+				 * tshark gives a low one to its protocol's
+				 * dissector (3785: BFD echo), not RoCE's.
+				 */
+				s->p.path.sport |= 0xc000;
 				len = u_pkt_make(frame, sizeof(frame), &s->p,
 						 payload, s->paylen);
 				if (!len || nsent == MAX_FRAMES - 1)
