@@ -241,6 +241,44 @@ rc=$?
 ok $? "3 noisy runs a side: inconclusive, more runs named, exit 3 (got $rc)"
 diag < "$tmp/table"
 
+# Five runs a side, 15% slower with a 10% spread: the runs an inconclusive
+# metric names are enough, four times in five, to decide it when taken
+# (the same seeds, so the first five runs stay).
+rows() {	# rows FILE: "VERDICT MORE_RUNS" per metric
+	python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    print(r["verdict"].replace(" ", "_"), r["more_runs"] or 0)' "$1"
+}
+est=""
+asked=0
+decided=0
+for seed in $(seq 1 20); do
+	synth "$tmp/a.json" "$seed" 5 1 0.1
+	synth "$tmp/b.json" $((seed + 500)) 5 0.85 0.1
+	"$regress" compare --json "$tmp/a.json" "$tmp/b.json" > "$tmp/v" \
+		2> "$tmp/err"
+	rows "$tmp/v" > "$tmp/rows5"
+	more=$(awk '$1 == "inconclusive" && $2 > m { m = $2 } END { print m + 0 }' \
+		"$tmp/rows5")
+	[ "$more" = 0 ] && continue
+	synth "$tmp/a.json" "$seed" $((5 + more)) 1 0.1
+	synth "$tmp/b.json" $((seed + 500)) $((5 + more)) 0.85 0.1
+	"$regress" compare --json "$tmp/a.json" "$tmp/b.json" > "$tmp/v" \
+		2> "$tmp/err"
+	rows "$tmp/v" > "$tmp/rowsn"
+	# the metrics inconclusive at 5 runs that more_runs of their own decide
+	set -- $(paste -d ' ' "$tmp/rows5" "$tmp/rowsn" | awk -v m="$more" '
+		$1 == "inconclusive" && $2 == m { a++; if ($3 != "inconclusive") d++ }
+		END { print a + 0, d + 0 }')
+	asked=$((asked + $1))
+	decided=$((decided + $2))
+	est="$est seed $seed: $more more, $2 of $1 decided;"
+done
+[ $asked -ge 5 ] && [ $((decided * 5)) -ge $((asked * 4)) ]
+ok $? "n=5: the runs named decide $decided of $asked inconclusive metrics"
+echo "$est" | tr ';' '\n' | diag
+
 # Bad files: exit 2, one line, nothing on stdout, nothing written.
 synth "$tmp/good.json" 1 5 1 0.03
 bad() {	# bad DESCRIPTION PATTERN FILE: compare good.json with FILE

@@ -577,14 +577,6 @@ def half_split_noise(xs):
     return abs(pct(statistics.median(xs[h:]), statistics.median(xs[:h])))
 
 
-def robust_sd(xs):
-    med = statistics.median(xs)
-    mad = statistics.median([abs(x - med) for x in xs])
-    if mad > 0:
-        return 1.4826 * mad
-    return statistics.pstdev(xs) if len(xs) > 1 else 0.0
-
-
 def min_runs(alpha):
     """The fewest runs a side with which Mann-Whitney can reach ALPHA at
     all (two samples that do not overlap)."""
@@ -594,18 +586,45 @@ def min_runs(alpha):
     return n
 
 
+def pooled_cv(a, b):
+    """The runs' spread relative to their side's median, both sides
+    pooled: at 5 runs a side that is 10 residuals, not 5, and the sample
+    standard deviation, not the MAD, which 5 runs make jump (one gap)."""
+    res = []
+    for xs in (a, b):
+        med = statistics.median(xs)
+        if med == 0:
+            return math.inf
+        res += [(x - med) / abs(med) for x in xs]
+    dof = len(res) - 2
+    if dof < 1:
+        return math.inf
+    return math.sqrt(sum(r * r for r in res) / dof)
+
+
 def runs_needed(a, b, effect_pct, alpha):
-    """Runs per side for 80% power at EFFECT_PCT (Mann-Whitney: the t
-    test's n times pi/3), never fewer than can reach ALPHA at all."""
+    """Runs a side for a verdict on an EFFECT_PCT change: the most of
+    (1) 80% power for Mann-Whitney at ALPHA (the t test's n times pi/3),
+    (2) the runs with which the A/A half split falls below the change
+    four times in five, (3) the fewest with which ALPHA can be reached at
+    all. When the runs taken already suffice by (1)-(3), the change is
+    likely smaller than it looked: twice as many."""
+    have = min(len(a), len(b))
     floor = min_runs(alpha)
-    base = statistics.median(a)
-    sd = math.sqrt((robust_sd(a) ** 2 + robust_sd(b) ** 2) / 2)
-    if sd == 0 or base == 0 or effect_pct <= 0:
-        return floor
-    d = abs(effect_pct / 100.0 * base) / sd
+    cv = pooled_cv(a, b)
+    d = effect_pct / 100.0
+    if not math.isfinite(cv) or d <= 0:
+        return max(floor, 2 * have)
     nd = statistics.NormalDist()
     z = nd.inv_cdf(1 - alpha / 2) + nd.inv_cdf(0.8)
-    return max(floor, math.ceil(2 * z * z / (d * d) * math.pi / 3))
+    power = 2 * z * z * (cv / d) ** 2 * math.pi / 3
+    # A half split compares two medians of n/2 runs: its sd is about
+    # 1.2533 * cv * sqrt(2 / (n / 2)) = 2.5066 cv / sqrt(n).
+    noise = (nd.inv_cdf(0.9) * 2.5066 * cv / d) ** 2
+    need = max(floor, math.ceil(power), math.ceil(noise))
+    if need <= have:
+        need = 2 * have
+    return min(need, 10000)
 
 
 # ---- compare ------------------------------------------------------------
