@@ -568,12 +568,17 @@ def pct(new, base):
     return (new - base) / abs(base) * 100.0
 
 
-def half_split_noise(xs):
+def half_split_noise(xs, interleaved=False):
     """An A/A comparison inside one side: the medians of its first and
-    second half of runs, in %. Drift during a run shows here too."""
+    second half of runs, in %; drift during the runs shows here too. Runs
+    taken in turn with the other side's (ab) share its drift, which the
+    comparison then cancels: their halves are the even and odd runs."""
     h = len(xs) // 2
     if h < 1:
         return math.inf
+    if interleaved:
+        return abs(pct(statistics.median(xs[1::2]),
+                       statistics.median(xs[0::2])))
     return abs(pct(statistics.median(xs[h:]), statistics.median(xs[:h])))
 
 
@@ -690,6 +695,9 @@ def compare(bd, bv, nd, nv, allow_mismatch):
         only = sorted(set(bv) ^ set(nv))
         raise Usage("the files measure different metrics (%s/%s only in one)"
                     % only[0])
+    # Both sides of one ab, their runs taken in turn.
+    inter = (bd.get("interleaved") is not None
+             and bd.get("interleaved") == nd.get("interleaved"))
     rows = []
     for key in [k for k in bv]:
         bmet, bcmd, a, bskip = bv[key]
@@ -717,7 +725,8 @@ def compare(bd, bv, nd, nv, allow_mismatch):
             "new": {"n": len(b), "median": nm, "ci_low": nlo, "ci_high": nhi,
                     "ci_level": round(ncov, 4), "values": b},
             "delta_pct": pct(nm, bm), "p": mann_whitney(a, b),
-            "noise_pct": max(half_split_noise(a), half_split_noise(b))})
+            "noise_pct": max(half_split_noise(a, inter),
+                             half_split_noise(b, inter))})
         rows.append(row)
     judged = [r for r in rows if "p" in r]
     adj = holm([r["p"] for r in judged])
@@ -1234,6 +1243,11 @@ def ab(args, suite, out=sys.stdout):
                          parse_env(args.env_a))
         sb, lb = ab_side(args.rev_b, repo, root, suite, args,
                          parse_env(args.env_b))
+        # Marks both results as one ab's: compare then splits each side's
+        # runs even/odd for the A/A noise (half_split_noise).
+        stamp = "%s %s %d" % (sa.out["git_revision"], sb.out["git_revision"],
+                              sa.out["started"])
+        sa.out["interleaved"] = sb.out["interleaved"] = stamp
         sa.warmup()
         sb.warmup()
         done = 0
