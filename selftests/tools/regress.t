@@ -109,6 +109,27 @@ else
 	echo "ok $n # SKIP groff is not installed (make deps installs groff-base)"
 fi
 
+# The bash completion: commands, each command's options from its --help,
+# a FILE or DIR argument, revisions for ab and bisect.
+comp() {	# comp WORD...: what completing the last word offers
+	(cd "$tmp" && PATH=$top/build/bin:$PATH bash -c '. "$1"; shift
+		COMP_WORDS=(hwqregress "$@"); COMP_CWORD=$#; _hwqregress
+		echo "${COMPREPLY[*]}"' comp "$top/contrib/bash-completion/hwqnic" "$@")
+}
+mkdir "$tmp/cdir"
+: > "$tmp/cfile.json"
+git -C "$tmp" init -q -b trunk 2> /dev/null
+[ "$(comp '')" = "run compare ab bisect" ] && [ "$(comp ab --sv)" = --svg ] &&
+	[ "$(comp bisect --repe)" = --repeats ] &&
+	[ "$(comp compare --al)" = --allow-mismatch ] &&
+	[ "$(comp run --suite "$tmp/cf")" = "$tmp/cfile.json" ] &&
+	[ "$(comp ab --builds "$tmp/cd")" = "$tmp/cdir" ] &&
+	[ "$(comp ab -C "$tmp/cd")" = "$tmp/cdir" ] &&
+	[ "$(comp bisect '')" = "HEAD" ] && [ "$(comp ab c)" = "cdir" ] &&
+	[ "$(comp --vers)" = --version ]
+ok $? "bash completion: commands, options, FILE and DIR arguments, revisions"
+rm -rf "$tmp/.git" "$tmp/cdir" "$tmp/cfile.json"
+
 # A/A: ten pairs of the same distribution, none may be called a regression.
 aa=""
 aa_ok=0
