@@ -940,7 +940,8 @@ def panel(y0, title, xlabel, series, log=False):
                        'class="tick"/><text x="%.1f" y="%d" '
                        'class="tl">%s</text>' % (X(t), top + h, X(t),
                                                  top + h + 5, X(t),
-                                                 top + h + 18, fmt(t)))
+                                                 top + h + 18,
+                                                 "%.4g" % t))
     for f in (0, 0.5, 1):
         out.append('<text x="%d" y="%.1f" class="yl">%g</text>' % (
             PLOT_L - 6, Y(f) + 4, f))
@@ -1055,7 +1056,8 @@ def svg(rows, bd, nd, base_label, new_label):
                     "latency (us, log scale); medians: the runs' p50",
                     series, True))
     esc = xml.sax.saxutils.escape
-    height = 70 + PANEL_H * max(1, len(panels))
+    head = 84
+    height = head + PANEL_H * max(1, len(panels))
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
            'viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">' % (
@@ -1064,21 +1066,23 @@ def svg(rows, bd, nd, base_label, new_label):
            '.tick{stroke:#888}.tl,.axis{text-anchor:middle}'
            '.yl{text-anchor:end}</style>',
            '<rect width="100%" height="100%" fill="white"/>',
-           '<text x="%d" y="24" font-size="15" class="title">hwqregress: '
-           '%s (base) vs %s (new)</text>' % (PLOT_L, esc(base_label),
-                                             esc(new_label))]
+           '<text x="%d" y="22" font-size="15" class="title">hwqregress: '
+           '%s vs %s</text>' % (PLOT_L, esc(base_label), esc(new_label))]
+    # The legend, a line a side: labels are revisions or paths, any length.
     for i, (cls, label) in enumerate((("base", base_label),
                                       ("new", new_label))):
-        x = PLOT_L + i * (SVG_W - PLOT_L) // 2
-        out.append('<line x1="%d" y1="46" x2="%d" y2="46" stroke="%s" '
-                   'stroke-width="3"/><text x="%d" y="50">%s: %s; dashed: '
-                   'median, band: its 95%% CI</text>' % (
-                       x, x + 24, COLOURS[cls], x + 30, cls, esc(label)))
+        y = 42 + 16 * i
+        out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" '
+                   'stroke-width="3"/><text x="%d" y="%d">%s: %s</text>' % (
+                       PLOT_L, y - 4, PLOT_L + 24, y - 4, COLOURS[cls],
+                       PLOT_L + 30, y, cls, esc(label)))
+    out.append('<text x="%d" y="74">dashed: a median; shaded: its 95%% '
+               'confidence interval</text>' % PLOT_L)
     if not panels:
-        out.append('<text x="%d" y="100">nothing measured on both sides'
+        out.append('<text x="%d" y="110">nothing measured on both sides'
                    '</text>' % PLOT_L)
     for i, (title, xlabel, series, log) in enumerate(panels):
-        out += panel(60 + i * PANEL_H, title, xlabel, series, log)
+        out += panel(head - 20 + i * PANEL_H, title, xlabel, series, log)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
