@@ -131,6 +131,16 @@ timeout 60 "$regress" ab -q --suite "$tmp/order.json" -n 6 --env-a SIDE=A \
 [ "$(tr -d '\n' < "$tmp/order")" = "ABABBAABBAABBA" ]
 ok $? "warmups A B, then runs A B B A A B B A A B B A ($(tr -d '\n' < "$tmp/order"))"
 
+# --builds keeps each revision's tree; make runs again in it, so that a
+# program another suite did not need (here: one removed) is built.
+ab --builds "$tmp/builds" "$c1" "$c2" > /dev/null 2>&1
+rm "$tmp/builds/$c1/build/bin/spin"
+ab --builds "$tmp/builds" "$c1" "$c2" > /dev/null 2> "$tmp/err"
+rc=$?
+[ $rc != 2 ] && [ -x "$tmp/builds/$c1/build/bin/spin" ] &&
+	[ -e "$tmp/builds/$c2/spin.c" ]
+ok $? "--builds: trees kept and reused, a missing program built ($rc)"
+
 # A revision that does not build: exit 2 with the end of make's log, or
 # 125 (skip this commit) for git bisect run.
 ab "$c1" "$broken" > "$tmp/out" 2> "$tmp/err"

@@ -1160,27 +1160,31 @@ def suite_programs(suite):
 def build_rev(repo, sha, root, progs, timeout):
     """REPO's commit SHA, exported with git archive into ROOT/SHA and built
     there with its own make (only the suite's programs, build/bin/PROG);
-    a build done before is reused. Returns its bin directory."""
+    a tree exported before is reused, and make builds only what another
+    suite did not. Returns its bin directory."""
     d = os.path.join(root, sha)
     bindir = os.path.join(d, "build", "bin")
-    stamp = os.path.join(d, ".hwqregress-built")
-    if os.path.exists(stamp):
-        return bindir
-    shutil.rmtree(d, ignore_errors=True)
-    os.makedirs(d)
+    stamp = os.path.join(d, ".hwqregress-exported")
     log = os.path.join(d, ".hwqregress-build.log")
     try:
-        with open(log, "w") as lf:
-            arc = subprocess.Popen(["git", "-C", repo, "archive",
-                                    "--format=tar", sha],
-                                   stdout=subprocess.PIPE, stderr=lf,
-                                   stdin=subprocess.DEVNULL)
-            tar = subprocess.run(["tar", "-x", "-C", d], stdin=arc.stdout,
-                                 stdout=lf, stderr=lf, timeout=timeout)
-            arc.stdout.close()
-            if arc.wait(timeout) != 0 or tar.returncode != 0:
-                raise Usage("%s: git archive | tar failed: %s" % (
-                    sha[:12], last_line(log)))
+        if not os.path.exists(stamp):
+            shutil.rmtree(d, ignore_errors=True)
+            os.makedirs(d)
+            with open(log, "w") as lf:
+                arc = subprocess.Popen(["git", "-C", repo, "archive",
+                                        "--format=tar", sha],
+                                       stdout=subprocess.PIPE, stderr=lf,
+                                       stdin=subprocess.DEVNULL)
+                tar = subprocess.run(["tar", "-x", "-C", d],
+                                     stdin=arc.stdout, stdout=lf, stderr=lf,
+                                     timeout=timeout)
+                arc.stdout.close()
+                if arc.wait(timeout) != 0 or tar.returncode != 0:
+                    raise Usage("%s: git archive | tar failed: %s" % (
+                        sha[:12], last_line(log)))
+            with open(stamp, "w"):
+                pass
+        with open(log, "a") as lf:
             # The make that runs hwqregress (make check) must not lend its
             # jobserver or its variables to this one.
             env = {k: v for k, v in os.environ.items()
@@ -1202,8 +1206,6 @@ def build_rev(repo, sha, root, progs, timeout):
         raise BuildFailed("%s: make failed (exit %d); the end of its log:\n%s"
                           % (sha[:12], mk.returncode,
                              "\n".join("  " + t for t in tail)))
-    with open(stamp, "w"):
-        pass
     return bindir
 
 
