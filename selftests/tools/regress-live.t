@@ -104,7 +104,12 @@ calibrate() {	# calibrate KEY ARGS...: the delay for B
 	d1=$(secant 300)
 	[ "$d1" = 300 ] && d1=301
 	points 100 "$d1" "$@"
-	secant "$d1"
+	# The second step refines the first; it neither halves nor more than
+	# doubles the delay added (a disturbed point would send it astray).
+	d=$(secant "$d1")
+	[ "$d" -gt $((100 + 2 * (d1 - 100))) ] && d=$((100 + 2 * (d1 - 100)))
+	[ "$d" -lt $((100 + (d1 - 100) / 2)) ] && d=$((100 + (d1 - 100) / 2))
+	echo "$d"
 }
 echo "{\"name\": \"latw\", \"measurements\": [{\"name\": \"lat_write_64\",
   \"cmd\": [\"hwqperf\", \"lat\", \"--op\", \"write\", \"-s\", \"64\", \"-n\", \"2000\"],
