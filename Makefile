@@ -332,7 +332,7 @@ install: lib examples $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(BUILD)/bin/hwqregr
 	install -m 644 LICENSES/GPL-2.0 LICENSES/BSD-2-Clause $(DESTDIR)$(DOCDIR)/LICENSES/
 	install -m 644 LICENSES/exceptions/* $(DESTDIR)$(DOCDIR)/LICENSES/exceptions/
 	install -m 644 contrib/bash-completion/hwqnic $(DESTDIR)$(COMPDIR)/_hwqnic
-	$(foreach t,$(TOOLS),ln -sf _hwqnic $(DESTDIR)$(COMPDIR)/$(t) &&) true
+	$(foreach t,$(TOOLS) hwqregress,ln -sf _hwqnic $(DESTDIR)$(COMPDIR)/$(t) &&) true
 	$(Q)if [ -f kmod/hwqnic.ko ] && [ -n "$(KVER)" ]; then \
 		echo "install -m 644 kmod/hwqnic.ko $(DESTDIR)$(MODDIR)/"; \
 		install -D -m 644 kmod/hwqnic.ko $(DESTDIR)$(MODDIR)/hwqnic.ko && \

@@ -49,7 +49,7 @@ done
 [ -z "$missing" ]
 ok $? "every docs/man/*.N is in PREFIX/share/man/manN/${missing:+ (missing:$missing)}"
 missing=
-for t in hwqperf hwqload qplat nictop probecost; do
+for t in hwqperf hwqload qplat nictop probecost hwqregress; do
 	[ -x "$p/bin/$t" ] && [ "$(readlink "$p/share/bash-completion/completions/$t")" = _hwqnic ] ||
 		missing="$missing $t"
 done

@@ -22,7 +22,8 @@ version=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$top/Makefile")
 
 # synth OUT SEED N SHIFT CV [KEY=VALUE...]: a result file of N runs of a
 # latency and a write-rate measurement; SHIFT scales the write rate (0.7
-# is 30% slower), latencies by its inverse; CV is the runs' spread.
+# is 30% slower), latencies by its inverse; CV is the runs' spread. Each
+# KEY=VALUE sets (or appends at a list's end) a JSON value at a dotted path.
 synth() {
 	python3 - "$@" <<-'EOF'
 	import json, random, sys
@@ -65,6 +66,8 @@ synth() {
 	        last = int(last)
 	    if value == "DELETE":
 	        del obj[last]
+	    elif isinstance(obj, list) and last == len(obj):
+	        obj.append(json.loads(value))
 	    else:
 	        obj[last] = json.loads(value)
 	json.dump(d, open(out, "w"))
@@ -105,6 +108,27 @@ else
 	n=$((n + 1))
 	echo "ok $n # SKIP groff is not installed (make deps installs groff-base)"
 fi
+
+# The bash completion: commands, each command's options from its --help,
+# a FILE or DIR argument, revisions for ab and bisect.
+comp() {	# comp WORD...: what completing the last word offers
+	(cd "$tmp" && PATH=$top/build/bin:$PATH bash -c '. "$1"; shift
+		COMP_WORDS=(hwqregress "$@"); COMP_CWORD=$#; _hwqregress
+		echo "${COMPREPLY[*]}"' comp "$top/contrib/bash-completion/hwqnic" "$@")
+}
+mkdir "$tmp/cdir"
+: > "$tmp/cfile.json"
+git -C "$tmp" init -q -b trunk 2> /dev/null
+[ "$(comp '')" = "run compare ab bisect" ] && [ "$(comp ab --sv)" = --svg ] &&
+	[ "$(comp bisect --repe)" = --repeats ] &&
+	[ "$(comp compare --al)" = --allow-mismatch ] &&
+	[ "$(comp run --suite "$tmp/cf")" = "$tmp/cfile.json" ] &&
+	[ "$(comp ab --builds "$tmp/cd")" = "$tmp/cdir" ] &&
+	[ "$(comp ab -C "$tmp/cd")" = "$tmp/cdir" ] &&
+	[ "$(comp bisect '')" = "HEAD" ] && [ "$(comp ab c)" = "cdir" ] &&
+	[ "$(comp --vers)" = --version ]
+ok $? "bash completion: commands, options, FILE and DIR arguments, revisions"
+rm -rf "$tmp/.git" "$tmp/cdir" "$tmp/cfile.json"
 
 # A/A: ten pairs of the same distribution, none may be called a regression.
 aa=""
@@ -189,6 +213,98 @@ ok $? "--json: one record per metric with both sides, CI, delta, p, verdict"
 EOF
 ok $? "--tap and --junit: two failures of four"
 
+# --svg: the same pair drawn; valid XML, both series in every metric's
+# panel, medians, CIs, axis labels and a title naming both files.
+"$regress" compare --svg "$tmp/p.svg" "$tmp/a.json" "$tmp/b.json" \
+	> /dev/null 2>&1
+rc=$?
+python3 - "$tmp/p.svg" "$tmp/a.json" "$tmp/b.json" <<-'EOF'
+	import sys, xml.etree.ElementTree as ET
+	ns = {"s": "http://www.w3.org/2000/svg"}
+	root = ET.parse(sys.argv[1]).getroot()
+	assert root.tag == "{http://www.w3.org/2000/svg}svg"
+	panels = root.findall("s:g[@class='panel']", ns)
+	assert len(panels) == 4, len(panels)
+	for g in panels:
+	    for side in ("base", "new"):
+	        (line,) = g.findall("s:polyline[@class='series %s']" % side, ns)
+	        pts = line.get("points").split()
+	        assert len(pts) == 2 * 15, len(pts)     # a step per run
+	        assert any(t.text.startswith(side + " median")
+	                   for t in g.iter("{http://www.w3.org/2000/svg}title"))
+	        assert any((t.text or "").startswith(side + ": 95% CI")
+	                   for t in g.iter("{http://www.w3.org/2000/svg}title"))
+	    texts = [t.text or "" for t in g.iter("{http://www.w3.org/2000/svg}text")]
+	    assert "cumulative fraction" in texts
+	    assert any(t.endswith("one point per run") and "(" in t for t in texts)
+	title = root.find("s:text", ns).text
+	assert sys.argv[2] in title and sys.argv[3] in title, title
+	assert "regressed" in "".join(
+	    t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
+EOF
+[ $? = 0 ] && [ $rc = 1 ]
+ok $? "--svg: XML, per metric both series, medians, CIs, labels, title (exit $rc)"
+
+# A traced measurement: its tracer's histograms drawn as CDFs on a log
+# scale; skipped on one side, it is no verdict and no part of the exit.
+traced() {	# traced FILE SEED SCALE [KEY=VALUE...]
+	local out=$1 seed=$2 scale=$3
+	shift 3
+	synth "$out" "$seed" 9 1 0.03 "measurements.2=$(python3 -c '
+import json, random, sys
+r, k = random.Random(int(sys.argv[1])), float(sys.argv[2])
+def hist():
+    return {"latency": "e2e", "p50_us": 2 * k * r.lognormvariate(0, 0.05),
+            "hist": [{"lo_us": 2.0 ** i / 2, "hi_us": 2.0 ** i,
+                      "count": c} for i, c in ((1, 10), (2, 300), (3, 40))]}
+print(json.dumps({"name": "qplat_cost", "cmd": ["hwqperf", "bw"],
+    "traced_by": {"cmd": ["qplat", "-B", "{cmd}", "--json"],
+                  "ready": "Tracing"},
+    "metrics": [{"key": "traced.mpps/untraced.mpps", "better": "higher",
+                 "threshold_pct": 10}],
+    "runs": [{"untraced": {"mpps": 10.0}, "traced": {"mpps": 0.4 / k},
+              "tracer": {"qps": [hist()]}} for _ in range(9)]}))' \
+		"$seed" "$scale")" "$@"
+}
+traced "$tmp/ta.json" 1 1
+traced "$tmp/tb.json" 2 1.5
+"$regress" compare --json --svg "$tmp/t.svg" "$tmp/ta.json" "$tmp/tb.json" \
+	> "$tmp/v" 2> "$tmp/err"
+rc=$?
+v=$(verdicts "$tmp/v")
+python3 - "$tmp/t.svg" <<-'EOF'
+	import sys, xml.etree.ElementTree as ET
+	S = "{http://www.w3.org/2000/svg}"
+	root = ET.parse(sys.argv[1]).getroot()
+	panels = [g for g in root.iter(S + "g") if g.get("class") == "panel"]
+	assert len(panels) == 6, len(panels)
+	h = panels[-1]
+	assert "qplat_cost: e2e latency" in h.find(S + "text").text
+	assert "latency (us, log scale); medians: the runs' p50" in [
+	    t.text for t in h.iter(S + "text")]
+	for side in ("base", "new"):
+	    (line,) = [p for p in h.iter(S + "polyline")
+	               if p.get("class") == "series " + side]
+	    assert len(line.get("points").split()) == 6   # 3 buckets
+EOF
+[ $? = 0 ] && [ $rc = 1 ] &&
+	[ "$v" = "no change no change no change no change regressed" ]
+ok $? "a traced measurement: judged, its histograms drawn ($rc: $v)"
+traced "$tmp/tb.json" 2 1.5 'measurements.2.runs=[]' \
+	'measurements.2.skipped="its tracer needs root (BPF)"'
+"$regress" compare --tap --junit "$tmp/j.xml" --svg "$tmp/t.svg" \
+	"$tmp/ta.json" "$tmp/tb.json" > "$tmp/v" 2> "$tmp/err"
+rc=$?
+[ $rc = 0 ] && grep -qx "ok 5 - qplat_cost traced.mpps/untraced.mpps # SKIP its tracer needs root (BPF)" \
+	"$tmp/v" && grep -q 'skipped="1"' "$tmp/j.xml" &&
+	python3 -c 'import sys, xml.etree.ElementTree as ET
+ET.parse(sys.argv[1])' "$tmp/t.svg"
+ok $? "skipped on one side: TAP SKIP, JUnit skipped, exit 0 ($rc)"
+"$regress" compare "$tmp/ta.json" "$tmp/tb.json" > "$tmp/v" 2>&1
+grep -q "^qplat_cost .* skipped: its tracer needs root (BPF)$" "$tmp/v" &&
+	grep -q "Holm-corrected over 4 metrics" "$tmp/v"
+ok $? "skipped in the table with its reason, no part of the correction"
+
 # 3% slower with little noise: significant, but within every threshold.
 synth "$tmp/a.json" 1 15 1 0.003
 synth "$tmp/b.json" 2 15 0.97 0.003
@@ -240,6 +356,44 @@ rc=$?
 	"$tmp/table")" = 4 ]
 ok $? "3 noisy runs a side: inconclusive, more runs named, exit 3 (got $rc)"
 diag < "$tmp/table"
+
+# Five runs a side, 15% slower with a 10% spread: the runs an inconclusive
+# metric names are enough, four times in five, to decide it when taken
+# (the same seeds, so the first five runs stay).
+rows() {	# rows FILE: "VERDICT MORE_RUNS" per metric
+	python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    print(r["verdict"].replace(" ", "_"), r["more_runs"] or 0)' "$1"
+}
+est=""
+asked=0
+decided=0
+for seed in $(seq 1 20); do
+	synth "$tmp/a.json" "$seed" 5 1 0.1
+	synth "$tmp/b.json" $((seed + 500)) 5 0.85 0.1
+	"$regress" compare --json "$tmp/a.json" "$tmp/b.json" > "$tmp/v" \
+		2> "$tmp/err"
+	rows "$tmp/v" > "$tmp/rows5"
+	more=$(awk '$1 == "inconclusive" && $2 > m { m = $2 } END { print m + 0 }' \
+		"$tmp/rows5")
+	[ "$more" = 0 ] && continue
+	synth "$tmp/a.json" "$seed" $((5 + more)) 1 0.1
+	synth "$tmp/b.json" $((seed + 500)) $((5 + more)) 0.85 0.1
+	"$regress" compare --json "$tmp/a.json" "$tmp/b.json" > "$tmp/v" \
+		2> "$tmp/err"
+	rows "$tmp/v" > "$tmp/rowsn"
+	# the metrics inconclusive at 5 runs that more_runs of their own decide
+	set -- $(paste -d ' ' "$tmp/rows5" "$tmp/rowsn" | awk -v m="$more" '
+		$1 == "inconclusive" && $2 == m { a++; if ($3 != "inconclusive") d++ }
+		END { print a + 0, d + 0 }')
+	asked=$((asked + $1))
+	decided=$((decided + $2))
+	est="$est seed $seed: $more more, $2 of $1 decided;"
+done
+[ $asked -ge 5 ] && [ $((decided * 5)) -ge $((asked * 4)) ]
+ok $? "n=5: the runs named decide $decided of $asked inconclusive metrics"
+echo "$est" | tr ';' '\n' | diag
 
 # Bad files: exit 2, one line, nothing on stdout, nothing written.
 synth "$tmp/good.json" 1 5 1 0.03

@@ -14,10 +14,12 @@ import math
 import os
 import platform
 import shutil
+import signal
 import stat
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import xml.sax.saxutils
 
@@ -65,6 +67,17 @@ DEFAULT_SUITE = {
          "cmd": ["probecost", "-n", "200000"],
          "metrics": [
              {"key": "untraced_ns", "better": "lower", "threshold_pct": 10}]},
+        # What tracing costs, as tools/bench-qplat.sh measures it: the rate
+        # of signaled 64 B writes under qplat over the same run's rate
+        # untraced. Root only (BPF); skipped with the reason otherwise.
+        {"name": "qplat_cost",
+         "cmd": ["hwqperf", "bw", "--op", "write", "-s", "64",
+                 "-n", "200000", "--cq-mod", "1"],
+         "traced_by": {"cmd": ["qplat", "-B", "{cmd}", "--json"],
+                       "ready": "Tracing"},
+         "metrics": [
+             {"key": "traced.mpps/untraced.mpps", "better": "higher",
+              "threshold_pct": 10}]},
     ],
 }
 
@@ -74,7 +87,7 @@ class Usage(Exception):
 
 
 USAGE = ("hwqregress [-?hV] [--help] [--usage] [--version] "
-         "[--program-name NAME] run|compare ...")
+         "[--program-name NAME] run|compare|ab|bisect ...")
 
 
 class Parser(argparse.ArgumentParser):
@@ -95,10 +108,14 @@ class Parser(argparse.ArgumentParser):
             message = "missing value for option '%s'" % message.split(
                 ":")[0].split()[-1].split("/")[-1]
         sys.stderr.write("%s: %s\n" % (PROG[0], message))
-        sys.exit(EXIT_USAGE)
+        sys.exit(EXIT_ABORT if "--bisect-step" in sys.argv[1:]
+                 else EXIT_USAGE)
 
 
 PROG = ["hwqregress"]  # --program-name changes the name messages carry
+# The exit code of a usage or infrastructure error: 2, or under git bisect
+# run 128, which stops the bisection rather than calling a commit bad.
+FAIL = [EXIT_USAGE]
 
 
 class ShortUsage(argparse.Action):
@@ -122,6 +139,11 @@ def is_number(v):
 
 # ---- suites -------------------------------------------------------------
 
+def is_argv(cmd):
+    return (isinstance(cmd, list) and bool(cmd)
+            and all(isinstance(a, str) and a for a in cmd))
+
+
 def check_suite(suite, where):
     """Validates a suite (a user's file or DEFAULT_SUITE); returns it."""
     if not isinstance(suite, dict):
@@ -142,10 +164,15 @@ def check_suite(suite, where):
         if m["name"] in seen:
             raise Usage("%s: name %s used twice" % (at, m["name"]))
         seen.add(m["name"])
-        cmd = m.get("cmd")
-        if (not isinstance(cmd, list) or not cmd
-                or not all(isinstance(a, str) and a for a in cmd)):
+        if not is_argv(m.get("cmd")):
             raise Usage("%s: \"cmd\" must be a list of non-empty strings" % at)
+        tr = m.get("traced_by")
+        if tr is not None and (
+                not isinstance(tr, dict) or not is_argv(tr.get("cmd"))
+                or not isinstance(tr.get("ready"), str) or not tr["ready"]):
+            raise Usage("%s: \"traced_by\" must be an object with a \"cmd\" "
+                        "(a list of non-empty strings) and a \"ready\" "
+                        "string" % at)
         mets = m.get("metrics")
         if not isinstance(mets, list) or not mets:
             raise Usage("%s: \"metrics\" must be a non-empty list" % at)
@@ -155,7 +182,7 @@ def check_suite(suite, where):
                 raise Usage("%s: a metric is not an object" % at)
             key = met.get("key")
             if (not isinstance(key, str) or not key or key.count("/") > 1
-                    or "" in key.split("/")):
+                    or "" in key.replace("/", ".").split(".")):
                 raise Usage("%s: a metric's \"key\" must be KEY or KEY/KEY"
                             % at)
             if key in keys:
@@ -195,11 +222,13 @@ def read_json(path, what):
 # ---- run ----------------------------------------------------------------
 
 def metric_value(obj, key):
-    """A metric of one run's JSON; KEY/KEY is a ratio of two of its keys."""
-    parts = key.split("/")
+    """A metric of one run's JSON; KEY/KEY is a ratio of two of its keys,
+    and A.B is key B of the object at key A (a traced run's halves)."""
     vals = []
-    for p in parts:
-        v = obj.get(p) if isinstance(obj, dict) else None
+    for p in key.split("/"):
+        v = obj
+        for k in p.split("."):
+            v = v.get(k) if isinstance(v, dict) else None
         if not is_number(v):
             return None
         vals.append(float(v))
@@ -210,14 +239,14 @@ def metric_value(obj, key):
     return vals[0]
 
 
-def git_revision():
+def git_revision(where="."):
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True,
-                             text=True, timeout=30)
+        out = subprocess.run(["git", "-C", where, "rev-parse", "HEAD"],
+                             capture_output=True, text=True, timeout=30)
         rev = out.stdout.strip() if out.returncode == 0 else None
         if rev:
-            dirty = subprocess.run(["git", "status", "--porcelain",
-                                    "--untracked-files=no"],
+            dirty = subprocess.run(["git", "-C", where, "status",
+                                    "--porcelain", "--untracked-files=no"],
                                    capture_output=True, text=True, timeout=30)
             if dirty.returncode == 0 and dirty.stdout.strip():
                 rev += "-dirty"
@@ -269,10 +298,10 @@ def resolve(prog, bindir):
     return os.path.abspath(path)
 
 
-def one_run(argv, name, timeout):
+def one_run(argv, name, timeout, env):
     try:
         p = subprocess.run(argv, capture_output=True, text=True,
-                           timeout=timeout, stdin=subprocess.DEVNULL)
+                           timeout=timeout, stdin=subprocess.DEVNULL, env=env)
     except subprocess.TimeoutExpired:
         raise Usage("%s: no result in %d s" % (name, timeout))
     except OSError as e:
@@ -289,59 +318,180 @@ def one_run(argv, name, timeout):
     return obj
 
 
-def cmd_run(args):
-    if args.suite:
-        suite = check_suite(read_json(args.suite, "suite"), args.suite)
-    else:
-        suite = check_suite(DEFAULT_SUITE, "default suite")
-    bindir = args.bin
-    if bindir is None:
-        here = os.path.dirname(os.path.realpath(sys.argv[0]))
-        if os.access(os.path.join(here, "hwqperf"), os.X_OK):
-            bindir = here
+class TracerFailed(Usage):
+    """The tracer of a traced measurement did not start."""
+
+
+def last_line(path):
+    try:
+        with open(path, errors="replace") as f:
+            lines = f.read(1 << 20).strip().splitlines()
+    except OSError:
+        return ""
+    return lines[-1] if lines else ""
+
+
+def traced_run(argv, tracer, ready, name, timeout, env):
+    """One run untraced, then one under the tracer, started first and
+    stopped with SIGINT as a person would; the tracer's own JSON (qplat's
+    histograms) is kept beside the two runs'."""
+    untraced = one_run(argv, name, timeout, env)
+    with tempfile.TemporaryDirectory(prefix="hwqregress.") as tmp:
+        outp, errp = os.path.join(tmp, "out"), os.path.join(tmp, "err")
+        with open(outp, "w") as out, open(errp, "w") as err:
+            try:
+                proc = subprocess.Popen(tracer, stdout=out, stderr=err,
+                                        stdin=subprocess.DEVNULL, env=env)
+            except OSError as e:
+                raise TracerFailed("%s: %s: %s" % (name, tracer[0],
+                                                   e.strerror or e))
+        try:
+            # Bounded by time and by count: 20 polls a second for 30 s.
+            for _ in range(600):
+                with open(errp, errors="replace") as f:
+                    if ready in f.read(1 << 20):
+                        break
+                if proc.poll() is not None:
+                    raise TracerFailed("%s: %s exit %d: %s" % (
+                        name, os.path.basename(tracer[0]), proc.returncode,
+                        last_line(errp)))
+                time.sleep(0.05)
+            else:
+                raise TracerFailed("%s: %s did not print %r in 30 s" % (
+                    name, os.path.basename(tracer[0]), ready))
+            traced = one_run(argv, name, timeout, env)
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        if proc.returncode != 0:
+            raise Usage("%s: %s exit %d: %s" % (
+                name, os.path.basename(tracer[0]), proc.returncode,
+                last_line(errp)))
+        tobj = None
+        with open(outp, errors="replace") as f:
+            for line in f.read(64 << 20).splitlines():
+                try:
+                    v = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(v, dict):
+                    tobj = v
+    return {"untraced": untraced, "traced": traced, "tracer": tobj}
+
+
+def pin_argv(cpus):
+    """taskset's prefix and the CPU list it pins to (none without it)."""
     taskset = shutil.which("taskset")
-    cpus = args.cpus
     if cpus is None:
         cpus = ",".join(str(c) for c in sorted(os.sched_getaffinity(0)))
-    pin = [taskset, "-c", cpus] if taskset else []
-    out = {"tool": "hwqregress", "version": VERSION, "format": FORMAT,
-           "suite": suite["name"], "git_revision": git_revision(),
-           "fingerprint": fingerprint(), "pinned_cpus": cpus if pin else None,
-           "load_before": loadavg(), "started": int(time.time()),
-           "measurements": []}
-    for m in suite["measurements"]:
-        prog = resolve(m["cmd"][0], bindir)
-        argv = pin + [prog] + m["cmd"][1:] + ["--json"]
-        rec = {"name": m["name"], "cmd": m["cmd"], "metrics": m["metrics"],
-               "binary_sha256": sha256(prog), "runs": []}
+    return ([taskset, "-c", cpus], cpus) if taskset else ([], None)
+
+
+class Side:
+    """One build's suite: its programs, warmups and runs, and the result
+    file they make. run measures one side; ab two, taking turns."""
+
+    def __init__(self, suite, bindir, cpus, env, revision, timeout):
+        pin, pinned = pin_argv(cpus)
+        self.env, self.timeout = env, timeout
+        self.out = {"tool": "hwqregress", "version": VERSION,
+                    "format": FORMAT, "suite": suite["name"],
+                    "git_revision": revision, "fingerprint": fingerprint(),
+                    "pinned_cpus": pinned, "load_before": loadavg(),
+                    "started": int(time.time()), "measurements": []}
+        self.items = []
+        for m in suite["measurements"]:
+            prog = resolve(m["cmd"][0], bindir)
+            rec = {"name": m["name"], "cmd": m["cmd"],
+                   "metrics": m["metrics"], "binary_sha256": sha256(prog),
+                   "runs": []}
+            argv = pin + [prog] + m["cmd"][1:] + ["--json"]
+            tracer = None
+            if m.get("traced_by"):
+                rec["traced_by"] = m["traced_by"]
+                if os.geteuid() != 0:
+                    rec["skipped"] = "its tracer needs root (BPF)"
+                else:
+                    t = m["traced_by"]["cmd"]
+                    tracer = pin + [resolve(t[0], bindir)] + [
+                        prog if a == "{cmd}" else a for a in t[1:]]
+            self.out["measurements"].append(rec)
+            self.items.append((rec, argv, tracer))
+
+    def measure(self, rec, argv, tracer):
+        if tracer:
+            return traced_run(argv, tracer, rec["traced_by"]["ready"],
+                              rec["name"], self.timeout, self.env)
+        return one_run(argv, rec["name"], self.timeout, self.env)
+
+    def warmup(self):
         # The warmup run's figures are kept apart: caches, page faults and
         # frequency ramps make the first run of a program unlike the next.
-        rec["warmup"] = one_run(argv, m["name"], args.timeout)
-        # Runs of the measurements alternate so that a neighbour's burst
-        # falls on all of them, not on one measurement's every run.
-        out["measurements"].append((rec, argv))
-    for i in range(args.runs):
-        for rec, argv in out["measurements"]:
-            obj = one_run(argv, rec["name"], args.timeout)
+        # A tracer that cannot start here (no BPF) skips its measurement.
+        for rec, argv, tracer in self.items:
+            if "skipped" in rec:
+                continue
+            try:
+                rec["warmup"] = self.measure(rec, argv, tracer)
+            except TracerFailed as e:
+                rec["skipped"] = str(e)
+
+    def one_round(self, i):
+        """Run I of every measurement in turn, so that a neighbour's burst
+        falls on all of them, not on one measurement's every run."""
+        for rec, argv, tracer in self.items:
+            if "skipped" in rec:
+                continue
+            obj = self.measure(rec, argv, tracer)
             for met in rec["metrics"]:
                 if metric_value(obj, met["key"]) is None:
                     raise Usage("%s: run %d has no number for %s" % (
                         rec["name"], i + 1, met["key"]))
             rec["runs"].append(obj)
+
+    def result(self):
+        self.out["load_after"] = loadavg()
+        return self.out
+
+
+def load_suite(path):
+    if path:
+        return check_suite(read_json(path, "suite"), path)
+    return check_suite(DEFAULT_SUITE, "default suite")
+
+
+def write_file(path, text):
+    tmp = path + ".tmp"
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise Usage("%s: %s" % (path, e.strerror or e))
+
+
+def cmd_run(args):
+    suite = load_suite(args.suite)
+    bindir = args.bin
+    if bindir is None:
+        here = os.path.dirname(os.path.realpath(sys.argv[0]))
+        if os.access(os.path.join(here, "hwqperf"), os.X_OK):
+            bindir = here
+    sd = Side(suite, bindir, args.cpus, None, git_revision(), args.timeout)
+    sd.warmup()
+    for i in range(args.runs):
+        sd.one_round(i)
         if not args.quiet:
             sys.stderr.write("hwqregress: run %d/%d done\n" % (i + 1,
                                                               args.runs))
-    out["measurements"] = [rec for rec, _ in out["measurements"]]
-    out["load_after"] = loadavg()
-    text = json.dumps(out, indent=1) + "\n"
+    text = json.dumps(sd.result(), indent=1) + "\n"
     if args.output and args.output != "-":
-        tmp = args.output + ".tmp"
-        try:
-            with open(tmp, "w") as f:
-                f.write(text)
-            os.replace(tmp, args.output)
-        except OSError as e:
-            raise Usage("%s: %s" % (args.output, e.strerror or e))
+        write_file(args.output, text)
     else:
         sys.stdout.write(text)
     return EXIT_OK
@@ -418,21 +568,18 @@ def pct(new, base):
     return (new - base) / abs(base) * 100.0
 
 
-def half_split_noise(xs):
+def half_split_noise(xs, interleaved=False):
     """An A/A comparison inside one side: the medians of its first and
-    second half of runs, in %. Drift during a run shows here too."""
+    second half of runs, in %; drift during the runs shows here too. Runs
+    taken in turn with the other side's (ab) share its drift, which the
+    comparison then cancels: their halves are the even and odd runs."""
     h = len(xs) // 2
     if h < 1:
         return math.inf
+    if interleaved:
+        return abs(pct(statistics.median(xs[1::2]),
+                       statistics.median(xs[0::2])))
     return abs(pct(statistics.median(xs[h:]), statistics.median(xs[:h])))
-
-
-def robust_sd(xs):
-    med = statistics.median(xs)
-    mad = statistics.median([abs(x - med) for x in xs])
-    if mad > 0:
-        return 1.4826 * mad
-    return statistics.pstdev(xs) if len(xs) > 1 else 0.0
 
 
 def min_runs(alpha):
@@ -444,24 +591,57 @@ def min_runs(alpha):
     return n
 
 
+def pooled_cv(a, b):
+    """The runs' spread relative to their side's median, both sides
+    pooled: at 5 runs a side that is 10 residuals, not 5, and the sample
+    standard deviation, not the MAD, which 5 runs make jump (one gap)."""
+    res = []
+    for xs in (a, b):
+        med = statistics.median(xs)
+        if med == 0:
+            return math.inf
+        res += [(x - med) / abs(med) for x in xs]
+    dof = len(res) - 2
+    if dof < 1:
+        return math.inf
+    return math.sqrt(sum(r * r for r in res) / dof)
+
+
 def runs_needed(a, b, effect_pct, alpha):
-    """Runs per side for 80% power at EFFECT_PCT (Mann-Whitney: the t
-    test's n times pi/3), never fewer than can reach ALPHA at all."""
+    """Runs a side for a verdict on an EFFECT_PCT change: the most of
+    (1) 80% power for Mann-Whitney at ALPHA (the t test's n times pi/3),
+    (2) the runs with which the A/A half split falls below the change
+    four times in five, (3) the fewest with which ALPHA can be reached at
+    all. When the runs taken already suffice by (1)-(3), the change is
+    likely smaller than it looked: twice as many."""
+    have = min(len(a), len(b))
     floor = min_runs(alpha)
-    base = statistics.median(a)
-    sd = math.sqrt((robust_sd(a) ** 2 + robust_sd(b) ** 2) / 2)
-    if sd == 0 or base == 0 or effect_pct <= 0:
-        return floor
-    d = abs(effect_pct / 100.0 * base) / sd
+    cv = pooled_cv(a, b)
+    d = effect_pct / 100.0
+    if not math.isfinite(cv) or d <= 0:
+        return max(floor, 2 * have)
     nd = statistics.NormalDist()
     z = nd.inv_cdf(1 - alpha / 2) + nd.inv_cdf(0.8)
-    return max(floor, math.ceil(2 * z * z / (d * d) * math.pi / 3))
+    power = 2 * z * z * (cv / d) ** 2 * math.pi / 3
+    # A half split compares two medians of n/2 runs: its sd is about
+    # 1.2533 * cv * sqrt(2 / (n / 2)) = 2.5066 cv / sqrt(n).
+    noise = (nd.inv_cdf(0.9) * 2.5066 * cv / d) ** 2
+    need = max(floor, math.ceil(power), math.ceil(noise))
+    if need <= have:
+        need = 2 * have
+    return min(need, 10000)
 
 
 # ---- compare ------------------------------------------------------------
 
 def load_result(path):
-    d = read_json(path, "hwqregress result file")
+    return parse_result(read_json(path, "hwqregress result file"), path)
+
+
+def parse_result(d, path):
+    """Checks a result file's object; returns it and, per (measurement,
+    metric), its suite entry, command, the runs' values and why the
+    measurement was skipped (None when it was not)."""
     if not isinstance(d, dict) or d.get("tool") != "hwqregress":
         raise Usage("%s: not a hwqregress result file" % path)
     if d.get("format") != FORMAT:
@@ -478,24 +658,27 @@ def load_result(path):
         if isinstance(m, dict) else m for m in meas]}, path)
     values = {}
     for m in meas:
+        skipped = m.get("skipped")
+        if skipped is not None and (not isinstance(skipped, str)
+                                    or not skipped):
+            raise Usage("%s: %s: \"skipped\" must be a reason" % (
+                path, m["name"]))
         runs = m.get("runs")
-        if not isinstance(runs, list) or not runs:
+        if not isinstance(runs, list) or (not runs and skipped is None):
             raise Usage("%s: %s has no runs" % (path, m["name"]))
         for met in m["metrics"]:
             xs = []
-            for i, r in enumerate(runs):
+            for i, r in enumerate(runs if skipped is None else []):
                 v = metric_value(r, met["key"])
                 if v is None:
                     raise Usage("%s: %s run %d has no number for %s" % (
                         path, m["name"], i + 1, met["key"]))
                 xs.append(v)
-            values[(m["name"], met["key"])] = (met, m["cmd"], xs)
+            values[(m["name"], met["key"])] = (met, m["cmd"], xs, skipped)
     return d, values
 
 
-def compare(base_path, new_path, allow_mismatch):
-    bd, bv = load_result(base_path)
-    nd, nv = load_result(new_path)
+def compare(bd, bv, nd, nv, allow_mismatch):
     notes = []
     for k in ("cpu_model", "cpus"):
         if bd["fingerprint"].get(k) != nd["fingerprint"].get(k):
@@ -512,33 +695,45 @@ def compare(base_path, new_path, allow_mismatch):
         only = sorted(set(bv) ^ set(nv))
         raise Usage("the files measure different metrics (%s/%s only in one)"
                     % only[0])
+    # Both sides of one ab, their runs taken in turn.
+    inter = (bd.get("interleaved") is not None
+             and bd.get("interleaved") == nd.get("interleaved"))
     rows = []
     for key in [k for k in bv]:
-        bmet, bcmd, a = bv[key]
-        nmet, ncmd, b = nv[key]
+        bmet, bcmd, a, bskip = bv[key]
+        nmet, ncmd, b, nskip = nv[key]
         if bcmd != ncmd:
             raise Usage("%s: the files ran different commands" % key[0])
         if (bmet["better"], bmet["threshold_pct"]) != (nmet["better"],
                                                       nmet["threshold_pct"]):
             raise Usage("%s %s: the files' suites judge it differently"
                         % key)
+        row = {"measurement": key[0], "metric": key[1],
+               "better": bmet["better"], "threshold_pct": bmet["threshold_pct"]}
+        if bskip is not None or nskip is not None:
+            # Measured on neither or one side only: nothing to judge, and
+            # no part of the correction.
+            row.update({"verdict": "skipped", "more_runs": None,
+                        "reason": bskip if bskip is not None else nskip})
+            rows.append(row)
+            continue
         bm, blo, bhi, bcov = median_ci(a)
         nm, nlo, nhi, ncov = median_ci(b)
-        rows.append({
-            "measurement": key[0], "metric": key[1],
-            "better": bmet["better"], "threshold_pct": bmet["threshold_pct"],
+        row.update({
             "base": {"n": len(a), "median": bm, "ci_low": blo, "ci_high": bhi,
                      "ci_level": round(bcov, 4), "values": a},
             "new": {"n": len(b), "median": nm, "ci_low": nlo, "ci_high": nhi,
                     "ci_level": round(ncov, 4), "values": b},
             "delta_pct": pct(nm, bm), "p": mann_whitney(a, b),
-            "noise_pct": max(half_split_noise(a), half_split_noise(b)),
-            "_a": a, "_b": b})
-    adj = holm([r["p"] for r in rows])
-    m = len(rows)
-    for r, p in zip(rows, adj):
+            "noise_pct": max(half_split_noise(a, inter),
+                             half_split_noise(b, inter))})
+        rows.append(row)
+    judged = [r for r in rows if "p" in r]
+    adj = holm([r["p"] for r in judged])
+    m = len(judged)
+    for r, p in zip(judged, adj):
         r["p_holm"] = p
-        a, b = r.pop("_a"), r.pop("_b")
+        a, b = r["base"]["values"], r["new"]["values"]
         delta, thr, noise = r["delta_pct"], r["threshold_pct"], r["noise_pct"]
         worse = delta > 0 if r["better"] == "lower" else delta < 0
         bar = max(thr, noise)
@@ -552,10 +747,18 @@ def compare(base_path, new_path, allow_mismatch):
             # Either the effect is big but not significant, or significant
             # but within the noise: more runs decide.
             r["verdict"] = "inconclusive"
-            need = runs_needed(a, b, max(abs(delta), thr), ALPHA / m)
-            have = min(len(a), len(b))
-            r["more_runs"] = max(1, need - have)
-    return rows, notes, bd, nd
+            need = runs_needed(a, b, abs(delta), ALPHA / m)
+            r["more_runs"] = max(1, need - min(len(a), len(b)))
+    return rows, notes
+
+
+def exit_code(rows):
+    verdicts = [r["verdict"] for r in rows]
+    if "regressed" in verdicts:
+        return EXIT_REGRESSED
+    if "inconclusive" in verdicts:
+        return EXIT_INCONCLUSIVE
+    return EXIT_OK
 
 
 def fmt(v):
@@ -579,37 +782,48 @@ def side(s):
                                   fmt(s["ci_high"]), level, s["n"])
 
 
-def table(rows, notes, base_path, new_path):
+def plural(n, what):
+    return "%d %s%s" % (n, what, "" if n == 1 else "s")
+
+
+def table(rows, notes, base_label, new_label):
     head = ["measurement", "metric", "base (CI)", "new (CI)", "delta",
             "p", "verdict"]
     lines = []
     for r in rows:
-        b, n = r["base"], r["new"]
+        name = r["metric"] + (" (lower)" if r["better"] == "lower"
+                              else " (higher)")
+        if r["verdict"] == "skipped":
+            lines.append([r["measurement"], name, "", "", "", "",
+                          "skipped: " + r["reason"]])
+            continue
         v = r["verdict"]
         if v == "no change":
             v = "~"
         if r["more_runs"]:
             v += " (about %d more runs)" % r["more_runs"]
-        lines.append([
-            r["measurement"], r["metric"] + (" (lower)" if r["better"] ==
-                                             "lower" else " (higher)"),
-            side(b), side(n),
-            "%+.1f%%" % r["delta_pct"], "%.3g" % r["p_holm"], v])
+        lines.append([r["measurement"], name, side(r["base"]),
+                      side(r["new"]), "%+.1f%%" % r["delta_pct"],
+                      "%.3g" % r["p_holm"], v])
     w = [max(len(x[i]) for x in [head] + lines) for i in range(len(head))]
-    out = ["base: %s" % base_path, "new:  %s" % new_path]
+    out = ["base: %s" % base_label, "new:  %s" % new_label]
     for note in notes:
         out.append("note: " + note)
     for x in [head] + lines:
         out.append("  ".join(c.ljust(w[i]) for i, c in enumerate(x)).rstrip())
     out.append("CI: the medians' distribution-free 95%% intervals (order "
-               "statistics); p: Mann-Whitney U, Holm-corrected over %d "
-               "metrics; ~: no change" % len(rows))
+               "statistics); p: Mann-Whitney U, Holm-corrected over %s; "
+               "~: no change" % plural(sum("p" in r for r in rows), "metric"))
     return "\n".join(out) + "\n"
 
 
 def tap(rows):
     out = ["1..%d" % len(rows)]
     for i, r in enumerate(rows, 1):
+        if r["verdict"] == "skipped":
+            out.append("ok %d - %s %s # SKIP %s" % (
+                i, r["measurement"], r["metric"], r["reason"]))
+            continue
         bad = r["verdict"] in ("regressed", "inconclusive")
         out.append("%s %d - %s %s: %s (%+.1f%%, p %.3g)" % (
             "not ok" if bad else "ok", i, r["measurement"], r["metric"],
@@ -620,18 +834,22 @@ def tap(rows):
 def junit(rows):
     esc = xml.sax.saxutils.quoteattr
     fails = sum(r["verdict"] == "regressed" for r in rows)
-    skips = sum(r["verdict"] == "inconclusive" for r in rows)
+    skips = sum(r["verdict"] in ("inconclusive", "skipped") for r in rows)
     out = ['<?xml version="1.0" encoding="UTF-8"?>',
            '<testsuite name="hwqregress" tests="%d" failures="%d" '
            'skipped="%d">' % (len(rows), fails, skips)]
     for r in rows:
-        msg = "%s: %+.1f%%, p %.3g, threshold %g%%" % (
-            r["verdict"], r["delta_pct"], r["p_holm"], r["threshold_pct"])
+        if r["verdict"] == "skipped":
+            msg = "skipped: " + r["reason"]
+        else:
+            msg = "%s: %+.1f%%, p %.3g, threshold %g%%" % (
+                r["verdict"], r["delta_pct"], r["p_holm"],
+                r["threshold_pct"])
         out.append('  <testcase classname=%s name=%s>' % (
             esc("hwqregress." + r["measurement"]), esc(r["metric"])))
         if r["verdict"] == "regressed":
             out.append('    <failure message=%s/>' % esc(msg))
-        elif r["verdict"] == "inconclusive":
+        elif r["verdict"] in ("inconclusive", "skipped"):
             out.append('    <skipped message=%s/>' % esc(msg))
         out.append('  </testcase>')
     out.append('</testsuite>')
@@ -660,14 +878,227 @@ def finite(v):
     return v
 
 
-def cmd_compare(args):
-    rows, notes, _, _ = compare(args.base, args.new, args.allow_mismatch)
+# ---- SVG ----------------------------------------------------------------
+
+SVG_W, PANEL_H = 760, 250
+PLOT_L, PLOT_R, PLOT_T, PLOT_B = 80, 20, 48, 52
+COLOURS = {"base": "#1f5fbf", "new": "#d9480f"}
+
+
+def ticks(lo, hi, log):
+    """About five round tick values from LO to HI (powers of 2 on a log
+    axis, as qplat's log2 buckets are)."""
+    if log:
+        e0, e1 = math.floor(math.log2(lo)), math.ceil(math.log2(hi))
+        step = max(1, math.ceil((e1 - e0) / 6))
+        return [2.0 ** e for e in range(e0, e1 + 1, step)]
+    raw = (hi - lo) / 5
+    mag = 10 ** math.floor(math.log10(raw))
+    step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw))
+    t = math.ceil(lo / step) * step
+    out = []
+    while t <= hi + step * 1e-9 and len(out) < 20:
+        out.append(t)
+        t += step
+    return out
+
+
+def panel(y0, title, xlabel, series, log=False):
+    """One plot of overlaid CDFs. SERIES: per side (class, label, points
+    [(x, cumulative fraction)], median, ci_low, ci_high); the CI is a
+    shaded band, the median a dashed line."""
+    esc = xml.sax.saxutils.escape
+    xs = [x for s in series for x, _ in s[2]]
+    xs += [v for s in series for v in s[3:6] if v is not None]
+    xs = [x for x in xs if math.isfinite(x) and (x > 0 or not log)]
+    lo, hi = (min(xs), max(xs)) if xs else (0.0, 1.0)
+    if log:
+        lo, hi = (lo / 1.5, hi * 1.5) if xs else (1.0, 2.0)
+    else:
+        pad = (hi - lo) * 0.05 or abs(hi) * 0.05 or 1.0
+        lo, hi = lo - pad, hi + pad
+    w = SVG_W - PLOT_L - PLOT_R
+    h = PANEL_H - PLOT_T - PLOT_B
+    top = y0 + PLOT_T
+
+    def X(v):
+        f = ((math.log(v) - math.log(lo)) / (math.log(hi) - math.log(lo))
+             if log else (v - lo) / (hi - lo))
+        return PLOT_L + w * min(max(f, 0.0), 1.0)
+
+    def Y(f):
+        return top + h * (1 - f)
+
+    out = ['<g class="panel">',
+           '<text x="%d" y="%d" class="title">%s</text>' % (
+               PLOT_L, y0 + 28, esc(title)),
+           '<rect x="%d" y="%d" width="%d" height="%d" class="frame"/>' % (
+               PLOT_L, top, w, h)]
+    for t in ticks(lo, hi, log):
+        if lo <= t <= hi:
+            out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" '
+                       'class="tick"/><text x="%.1f" y="%d" '
+                       'class="tl">%s</text>' % (X(t), top + h, X(t),
+                                                 top + h + 5, X(t),
+                                                 top + h + 18,
+                                                 "%.4g" % t))
+    for f in (0, 0.5, 1):
+        out.append('<text x="%d" y="%.1f" class="yl">%g</text>' % (
+            PLOT_L - 6, Y(f) + 4, f))
+    out.append('<text x="%.1f" y="%d" class="axis">%s</text>' % (
+        PLOT_L + w / 2, y0 + PANEL_H - 12, esc(xlabel)))
+    out.append('<text transform="translate(%d,%.1f) rotate(-90)" '
+               'class="axis">cumulative fraction</text>' % (
+                   22, top + h / 2))
+    for cls, label, pts, med, clo, chi in series:
+        c = COLOURS[cls]
+        if clo is not None and chi is not None:
+            out.append('<rect x="%.1f" y="%d" width="%.1f" height="%d" '
+                       'fill="%s" fill-opacity="0.15"><title>%s: 95%% CI of '
+                       'the median %s to %s</title></rect>' % (
+                           X(clo), top, max(X(chi) - X(clo), 1), h, c,
+                           cls, fmt(clo), fmt(chi)))
+        if med is not None:
+            out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" '
+                       'stroke="%s" stroke-dasharray="5,3"><title>%s '
+                       'median %s</title></line>' % (
+                           X(med), top, X(med), top + h, c, cls, fmt(med)))
+        if pts:
+            out.append('<polyline class="series %s" fill="none" stroke="%s" '
+                       'stroke-width="2" points="%s"><title>%s</title>'
+                       '</polyline>' % (cls, c, " ".join(
+                           "%.1f,%.1f" % (X(x), Y(f)) for x, f in pts),
+                           esc(label)))
+    out.append("</g>")
+    return out
+
+
+def steps(values):
+    """An empirical CDF as a step line's points."""
+    s = sorted(values)
+    pts, n = [], len(s)
+    for i, v in enumerate(s):
+        pts += [(v, i / n), (v, (i + 1) / n)]
+    return pts
+
+
+def pooled_hists(res, name):
+    """Per latency kind, the tracer's log2 buckets summed over the runs
+    (a picture only; the verdicts use per-run quantiles) and each run's
+    median (p50_us)."""
+    out = {}
+    for m in res.get("measurements", []):
+        if not isinstance(m, dict) or m.get("name") != name:
+            continue
+        for run in m.get("runs") or []:
+            tr = run.get("tracer") if isinstance(run, dict) else None
+            qps = tr.get("qps") if isinstance(tr, dict) else None
+            for q in qps if isinstance(qps, list) else []:
+                if not isinstance(q, dict) or not isinstance(
+                        q.get("hist"), list):
+                    continue
+                kind = str(q.get("latency"))
+                buckets, p50s = out.setdefault(kind, ({}, []))
+                if is_number(q.get("p50_us")):
+                    p50s.append(float(q["p50_us"]))
+                for b in q["hist"]:
+                    if (isinstance(b, dict) and is_number(b.get("hi_us"))
+                            and is_number(b.get("count"))
+                            and b["hi_us"] > 0 and b["count"] >= 0):
+                        buckets[b["hi_us"]] = buckets.get(
+                            b["hi_us"], 0) + b["count"]
+    return out
+
+
+def svg(rows, bd, nd, base_label, new_label):
+    """Base and new per metric as overlaid CDFs of the runs' values, and
+    the tracer's latency histograms as CDFs, medians and CIs marked."""
+    panels = []
+    for r in rows:
+        if r["verdict"] == "skipped":
+            continue
+        series = []
+        for cls, label in (("base", base_label), ("new", new_label)):
+            s = r[cls]
+            series.append((cls, "%s: %s" % (cls, label), steps(s["values"]),
+                           s["median"], s["ci_low"], s["ci_high"]))
+        unit = unit_of(r["metric"])
+        panels.append(("%s %s: %s, %+.1f%% (p %.3g)" % (
+            r["measurement"], r["metric"], r["verdict"], r["delta_pct"],
+            r["p_holm"]), "%s (%s, %s is better), one point per run" % (
+                r["metric"], unit, r["better"]), series, False))
+    names = []
+    for r in rows:
+        if r["measurement"] not in names:
+            names.append(r["measurement"])
+    for name in names:
+        hb, hn = pooled_hists(bd, name), pooled_hists(nd, name)
+        for kind in [k for k in hb if k in hn]:
+            series = []
+            for cls, label, (buckets, p50s) in (
+                    ("base", base_label, hb[kind]),
+                    ("new", new_label, hn[kind])):
+                total = sum(buckets.values())
+                if not total or not p50s:
+                    break
+                pts, acc = [], 0
+                for hi in sorted(buckets):
+                    pts.append((hi, acc / total))
+                    acc += buckets[hi]
+                    pts.append((hi, acc / total))
+                med, clo, chi, _ = median_ci(p50s)
+                series.append((cls, "%s: %s" % (cls, label), pts, med, clo,
+                               chi))
+            if len(series) == 2:
+                panels.append((
+                    "%s: %s latency under the tracer, log2 buckets of every "
+                    "run" % (name, kind),
+                    "latency (us, log scale); medians: the runs' p50",
+                    series, True))
+    esc = xml.sax.saxutils.escape
+    head = 84
+    height = head + PANEL_H * max(1, len(panels))
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
+           'viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">' % (
+               SVG_W, height, SVG_W, height),
+           '<style>.title{font-weight:bold}.frame{fill:none;stroke:#888}'
+           '.tick{stroke:#888}.tl,.axis{text-anchor:middle}'
+           '.yl{text-anchor:end}</style>',
+           '<rect width="100%" height="100%" fill="white"/>',
+           '<text x="%d" y="22" font-size="15" class="title">hwqregress: '
+           '%s vs %s</text>' % (PLOT_L, esc(base_label), esc(new_label))]
+    # The legend, a line a side: labels are revisions or paths, any length.
+    for i, (cls, label) in enumerate((("base", base_label),
+                                      ("new", new_label))):
+        y = 42 + 16 * i
+        out.append('<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" '
+                   'stroke-width="3"/><text x="%d" y="%d">%s: %s</text>' % (
+                       PLOT_L, y - 4, PLOT_L + 24, y - 4, COLOURS[cls],
+                       PLOT_L + 30, y, cls, esc(label)))
+    out.append('<text x="%d" y="74">dashed: a median; shaded: its 95%% '
+               'confidence interval</text>' % PLOT_L)
+    if not panels:
+        out.append('<text x="%d" y="110">nothing measured on both sides'
+                   '</text>' % PLOT_L)
+    for i, (title, xlabel, series, log) in enumerate(panels):
+        out += panel(head - 20 + i * PANEL_H, title, xlabel, series, log)
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def label_of(res, where):
+    rev = res.get("git_revision")
+    return "%s (%s)" % (where, rev[:12]) if isinstance(rev, str) else where
+
+
+def report(args, rows, notes, bd, nd, base_label, new_label):
+    """Every output compare and ab write: the table, --json or --tap on
+    stdout, --junit and --svg files; returns the exit code."""
     if args.junit:
-        try:
-            with open(args.junit, "w") as f:
-                f.write(junit(rows))
-        except OSError as e:
-            raise Usage("%s: %s" % (args.junit, e.strerror or e))
+        write_file(args.junit, junit(rows))
+    if args.svg:
+        write_file(args.svg, svg(rows, bd, nd, base_label, new_label))
     if args.json:
         for r in rows:
             r["unit"] = unit_of(r["metric"])
@@ -675,13 +1106,324 @@ def cmd_compare(args):
     elif args.tap:
         sys.stdout.write(tap(rows))
     else:
-        sys.stdout.write(table(rows, notes, args.base, args.new))
-    verdicts = [r["verdict"] for r in rows]
-    if "regressed" in verdicts:
-        return EXIT_REGRESSED
-    if "inconclusive" in verdicts:
-        return EXIT_INCONCLUSIVE
-    return EXIT_OK
+        sys.stdout.write(table(rows, notes, base_label, new_label))
+    sys.stdout.flush()
+    return exit_code(rows)
+
+
+def cmd_compare(args):
+    bd, bv = load_result(args.base)
+    nd, nv = load_result(args.new)
+    rows, notes = compare(bd, bv, nd, nv, args.allow_mismatch)
+    return report(args, rows, notes, bd, nd, label_of(bd, args.base),
+                  label_of(nd, args.new))
+
+
+# ---- ab and bisect --------------------------------------------------------
+
+EXIT_SKIP, EXIT_ABORT = 125, 128  # git bisect run: skip; stop bisecting
+BISECT_TIMEOUT = 86400
+
+
+class BuildFailed(Usage):
+    """A revision did not build: exit 2, or 125 (skip) under bisect."""
+
+
+def git(repo, *argv, timeout=300):
+    try:
+        return subprocess.run(["git", "-C", repo] + list(argv),
+                              capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as e:
+        raise Usage("git %s: %s" % (argv[0], e))
+
+
+def rev_parse(repo, rev):
+    p = git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options",
+            rev + "^{commit}")
+    sha = p.stdout.strip()
+    if p.returncode != 0 or len(sha) != 40:
+        raise Usage("%s: not a commit of the repository %s" % (rev, repo))
+    return sha
+
+
+def suite_programs(suite):
+    """The programs a suite runs that its build makes (named, not paths)."""
+    progs = []
+    for m in suite["measurements"]:
+        for cmd in (m["cmd"], (m.get("traced_by") or {}).get("cmd")):
+            if cmd and "/" not in cmd[0] and cmd[0] not in progs:
+                progs.append(cmd[0])
+    return progs
+
+
+def build_rev(repo, sha, root, progs, timeout):
+    """REPO's commit SHA, exported with git archive into ROOT/SHA and built
+    there with its own make (only the suite's programs, build/bin/PROG);
+    a tree exported before is reused, and make builds only what another
+    suite did not. Returns its bin directory."""
+    d = os.path.join(root, sha)
+    bindir = os.path.join(d, "build", "bin")
+    stamp = os.path.join(d, ".hwqregress-exported")
+    log = os.path.join(d, ".hwqregress-build.log")
+    try:
+        if not os.path.exists(stamp):
+            shutil.rmtree(d, ignore_errors=True)
+            os.makedirs(d)
+            with open(log, "w") as lf:
+                arc = subprocess.Popen(["git", "-C", repo, "archive",
+                                        "--format=tar", sha],
+                                       stdout=subprocess.PIPE, stderr=lf,
+                                       stdin=subprocess.DEVNULL)
+                tar = subprocess.run(["tar", "-x", "-C", d],
+                                     stdin=arc.stdout, stdout=lf, stderr=lf,
+                                     timeout=timeout)
+                arc.stdout.close()
+                if arc.wait(timeout) != 0 or tar.returncode != 0:
+                    raise Usage("%s: git archive | tar failed: %s" % (
+                        sha[:12], last_line(log)))
+            with open(stamp, "w"):
+                pass
+        with open(log, "a") as lf:
+            # The make that runs hwqregress (make check) must not lend its
+            # jobserver or its variables to this one.
+            env = {k: v for k, v in os.environ.items()
+                   if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL",
+                                "MAKEOVERRIDES", "BUILD")}
+            mk = subprocess.run(
+                ["make", "-C", d, "-j%d" % (os.cpu_count() or 1),
+                 "BUILD=build"] + ["build/bin/" + p for p in progs],
+                stdout=lf, stderr=lf, stdin=subprocess.DEVNULL, env=env,
+                timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise BuildFailed("%s: the build took longer than %d s" % (
+            sha[:12], timeout))
+    except OSError as e:
+        raise Usage("%s: %s" % (sha[:12], e.strerror or e))
+    if mk.returncode != 0:
+        with open(log, errors="replace") as f:
+            tail = f.read().splitlines()[-15:]
+        raise BuildFailed("%s: make failed (exit %d); the end of its log:\n%s"
+                          % (sha[:12], mk.returncode,
+                             "\n".join("  " + t for t in tail)))
+    return bindir
+
+
+def parse_env(items):
+    env = dict(os.environ)
+    for kv in items or []:
+        k, eq, v = kv.partition("=")
+        if not eq or not k:
+            raise Usage("%s: an environment setting is NAME=VALUE" % kv)
+        env[k] = v
+    return env
+
+
+def ab_side(rev, repo, root, suite, args, env):
+    """A side of ab: a directory of built programs as it is, or a git
+    revision built out of tree. Returns (Side, label)."""
+    if os.path.isdir(rev):
+        bindir = rev
+        if os.path.isdir(os.path.join(rev, "build", "bin")):
+            bindir = os.path.join(rev, "build", "bin")
+        revision = git_revision(rev)
+        label = rev
+    else:
+        revision = rev_parse(repo, rev)
+        bindir = build_rev(repo, revision, root, suite_programs(suite),
+                           args.build_timeout)
+        label = rev
+    if revision:
+        label += " (%s)" % revision[:12]
+    return Side(suite, bindir, args.cpus, env, revision, args.timeout), label
+
+
+def ab(args, suite, out=sys.stdout):
+    """Builds (or takes) both sides, warms each up, then runs them in
+    turn, A B B A A B ...; with --repeats, more rounds while a verdict is
+    inconclusive. Returns rows, notes, both results and labels."""
+    repo = os.path.abspath(args.repo)
+    root = args.builds or tempfile.mkdtemp(prefix="hwqregress-ab.")
+    try:
+        sa, la = ab_side(args.rev_a, repo, root, suite, args,
+                         parse_env(args.env_a))
+        sb, lb = ab_side(args.rev_b, repo, root, suite, args,
+                         parse_env(args.env_b))
+        # Marks both results as one ab's: compare then splits each side's
+        # runs even/odd for the A/A noise (half_split_noise).
+        stamp = "%s %s %d" % (sa.out["git_revision"], sb.out["git_revision"],
+                              sa.out["started"])
+        sa.out["interleaved"] = sb.out["interleaved"] = stamp
+        sa.warmup()
+        sb.warmup()
+        done = 0
+        for rep in range(args.repeats + 1):
+            for i in range(done, done + args.runs):
+                for sd in ((sa, sb) if i % 2 == 0 else (sb, sa)):
+                    sd.one_round(i)
+                if not args.quiet:
+                    sys.stderr.write("hwqregress: round %d/%d done\n" % (
+                        i + 1, done + args.runs))
+            done += args.runs
+            ra, rb = sa.result(), sb.result()
+            bd, bv = parse_result(ra, la)
+            nd, nv = parse_result(rb, lb)
+            rows, notes = compare(bd, bv, nd, nv, False)
+            if exit_code(rows) != EXIT_INCONCLUSIVE:
+                break
+        if args.output_dir:
+            write_file(os.path.join(args.output_dir, "a.json"),
+                       json.dumps(ra, indent=1) + "\n")
+            write_file(os.path.join(args.output_dir, "b.json"),
+                       json.dumps(rb, indent=1) + "\n")
+        return rows, notes, ra, rb, la, lb
+    finally:
+        if not args.builds:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def cmd_ab(args):
+    suite = load_suite(args.suite)
+    rows, notes, ra, rb, la, lb = ab(args, suite)
+    rc = report(args, rows, notes, ra, rb, la, lb)
+    if args.bisect_step:
+        # git bisect run: 0 good, 1 bad, 125 untestable.
+        return {EXIT_INCONCLUSIVE: EXIT_SKIP}.get(rc, rc)
+    return rc
+
+
+def cmd_bisect(args):
+    """Measures both ends with ab; when the regression reproduces, bisects
+    with ab GOOD BISECT_HEAD at each step over the metrics that
+    regressed."""
+    repo = os.path.abspath(args.repo)
+    suite = load_suite(args.suite)
+    good, bad = rev_parse(repo, args.good), rev_parse(repo, args.bad)
+    if os.path.exists(os.path.join(repo, git(
+            repo, "rev-parse", "--git-path", "BISECT_START").stdout.strip())):
+        raise Usage("%s: a git bisect is in progress (git bisect reset)"
+                    % repo)
+    if git(repo, "merge-base", "--is-ancestor", good, bad).returncode != 0:
+        raise Usage("%s is not an ancestor of %s" % (args.good, args.bad))
+    work = tempfile.mkdtemp(prefix="hwqregress-bisect.")
+    try:
+        builds = args.builds or os.path.join(work, "builds")
+        os.makedirs(builds, exist_ok=True)
+        ends = argparse.Namespace(**vars(args))
+        ends.rev_a, ends.rev_b, ends.builds = args.good, args.bad, builds
+        ends.env_a = ends.env_b = None
+        ends.output_dir, ends.bisect_step = None, False
+        sys.stderr.write("hwqregress: measuring %s (good) and %s (bad)\n" % (
+            good[:12], bad[:12]))
+        rows, notes, ra, rb, la, lb = ab(ends, suite)
+        sys.stderr.write(table(rows, notes, la, lb))
+        worse = [r for r in rows if r["verdict"] == "regressed"]
+        if not worse:
+            raise Usage("the regression does not reproduce: %s against %s "
+                        "is %s; nothing to bisect" % (
+                            args.bad, args.good, ", ".join(sorted(set(
+                                r["verdict"] for r in rows)))))
+        # Each step measures only what regressed, judged as before.
+        keep = {}
+        for r in worse:
+            keep.setdefault(r["measurement"], set()).add(r["metric"])
+        step_suite = {"name": suite["name"] + "-bisect", "measurements": [
+            dict(m, metrics=[x for x in m["metrics"] if x["key"] in
+                             keep[m["name"]]])
+            for m in suite["measurements"] if m["name"] in keep]}
+        suite_path = os.path.join(work, "suite.json")
+        write_file(suite_path, json.dumps(step_suite))
+        # The steps run a copy of this script: bisecting never changes it.
+        me = os.path.join(work, "hwqregress")
+        shutil.copyfile(os.path.realpath(sys.argv[0]), me)
+        step = [sys.executable, me, "ab", "--bisect-step", "--quiet",
+                "--repo", repo, "--suite", suite_path, "--builds", builds,
+                "-n", str(args.runs), "--repeats", str(args.repeats),
+                "--timeout", str(args.timeout),
+                "--build-timeout", str(args.build_timeout)]
+        if args.cpus:
+            step += ["--cpus", args.cpus]
+        step += [good, "BISECT_HEAD"]
+        # --no-checkout: the work tree is never touched; each step builds
+        # its commit out of tree from BISECT_HEAD.
+        p = git(repo, "bisect", "start", "--no-checkout", bad, good)
+        if p.returncode != 0:
+            raise Usage("git bisect start: %s" % last_of(p.stderr))
+        try:
+            p = git(repo, "bisect", "run", *step,
+                    timeout=BISECT_TIMEOUT)
+            log = p.stdout + p.stderr
+            if not args.quiet:
+                sys.stderr.write(log)
+            first = None
+            for line in log.splitlines():
+                if line.endswith(" is the first bad commit"):
+                    first = line.split()[0]
+            if first is None:
+                if "only 'skip'ped commits left" in log:
+                    sys.stdout.write("could not name one commit: "
+                                     "untestable commits remain\n")
+                    for line in log.splitlines():
+                        if len(line) == 40 and all(c in "0123456789abcdef"
+                                                   for c in line):
+                            sys.stdout.write(line + "\n")
+                    return EXIT_INCONCLUSIVE
+                raise Usage("git bisect run failed: %s" % last_of(log))
+        finally:
+            git(repo, "bisect", "reset")
+        subj = git(repo, "log", "-1", "--format=%s", first).stdout.strip()
+        sys.stdout.write("first bad commit: %s %s\n" % (first, subj))
+        return EXIT_OK
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def last_of(text):
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else "no output"
+
+
+def measuring_options(p, runs):
+    """The options of every command that measures: run, ab, bisect."""
+    p.add_argument("--suite", metavar="FILE",
+                   help="a suite file (default: the built-in suite)")
+    p.add_argument("-n", "--runs", type=int, default=runs,
+                   help="runs of each measurement after its warmup "
+                   "(default %d)" % runs)
+    p.add_argument("--cpus", metavar="LIST",
+                   help="taskset CPU list to pin every run to (default: "
+                   "the CPUs hwqregress may use)")
+    p.add_argument("--timeout", type=int, default=300, metavar="SECONDS",
+                   help="longest a run may take (default 300)")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no progress on standard error")
+
+
+def building_options(p, repeats):
+    """The options of the commands that build revisions: ab, bisect."""
+    p.add_argument("--repeats", type=int, default=repeats, metavar="K",
+                   help="while a verdict is inconclusive, up to K more "
+                   "times as many rounds (default %d)" % repeats)
+    p.add_argument("-C", "--repo", metavar="DIR", default=".",
+                   help="the git repository (default: the current "
+                   "directory)")
+    p.add_argument("--builds", metavar="DIR",
+                   help="build revisions in DIR/SHA and keep them, reused "
+                   "when built before (default: a temporary directory)")
+    p.add_argument("--build-timeout", type=int, default=1800,
+                   metavar="SECONDS",
+                   help="longest a revision's build may take (default 1800)")
+
+
+def output_options(p):
+    """The outputs of a comparison: compare and ab."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--json", action="store_true",
+                   help="one JSON record per metric")
+    g.add_argument("--tap", action="store_true", help="TAP")
+    p.add_argument("--junit", metavar="FILE", help="also write JUnit XML")
+    p.add_argument("--svg", metavar="FILE",
+                   help="also plot base and new per metric as SVG")
 
 
 def main():
@@ -700,50 +1442,71 @@ def main():
                     help="print program version")
     ap.add_argument("--program-name", metavar="NAME", action=ProgramName,
                     help="the name error messages begin with")
-    sub = ap.add_subparsers(dest="command", metavar="run|compare",
+    sub = ap.add_subparsers(dest="command", metavar="run|compare|ab|bisect",
                             parser_class=Parser)
     r = sub.add_parser("run", help="measure a suite; write every run's "
                        "figures as JSON")
-    r.add_argument("--suite", metavar="FILE",
-                   help="a suite file (default: the built-in suite)")
-    r.add_argument("-n", "--runs", type=int, default=10,
-                   help="runs of each measurement after its warmup "
-                   "(default 10)")
+    measuring_options(r, 10)
     r.add_argument("-o", "--output", metavar="OUT.json",
                    help="write here (default: standard output)")
     r.add_argument("--bin", metavar="DIR",
                    help="where the suite's programs are (default: next to "
                    "hwqregress, else PATH)")
-    r.add_argument("--cpus", metavar="LIST",
-                   help="taskset CPU list to pin every run to (default: "
-                   "the CPUs hwqregress may use)")
-    r.add_argument("--timeout", type=int, default=300, metavar="SECONDS",
-                   help="longest a run may take (default 300)")
-    r.add_argument("-q", "--quiet", action="store_true",
-                   help="no progress on standard error")
     c = sub.add_parser("compare", help="judge NEW against BASE per metric")
     c.add_argument("base", metavar="BASE.json")
     c.add_argument("new", metavar="NEW.json")
-    fmt_group = c.add_mutually_exclusive_group()
-    fmt_group.add_argument("--json", action="store_true",
-                           help="one JSON record per metric")
-    fmt_group.add_argument("--tap", action="store_true", help="TAP")
-    c.add_argument("--junit", metavar="FILE", help="also write JUnit XML")
+    output_options(c)
     c.add_argument("--allow-mismatch", action="store_true",
                    help="compare runs from different CPUs")
+    a = sub.add_parser("ab", help="build two revisions, run them in turn "
+                       "(A B B A ...) and judge B against A")
+    a.add_argument("rev_a", metavar="REV_A",
+                   help="a git revision, or a directory of built programs")
+    a.add_argument("rev_b", metavar="REV_B")
+    measuring_options(a, 10)
+    building_options(a, 0)
+    output_options(a)
+    a.add_argument("--env-a", action="append", metavar="NAME=VALUE",
+                   help="set in the environment of A's runs (repeatable)")
+    a.add_argument("--env-b", action="append", metavar="NAME=VALUE",
+                   help="set in the environment of B's runs (repeatable)")
+    a.add_argument("-o", "--output-dir", metavar="DIR",
+                   help="also write both sides' result files, DIR/a.json "
+                   "and DIR/b.json")
+    a.add_argument("--bisect-step", action="store_true",
+                   help="exit as git bisect run reads it: 0 good, 1 bad, "
+                   "125 untestable (no build, inconclusive), 128 stop")
+    b = sub.add_parser("bisect", help="find the commit between GOOD and "
+                       "BAD that regressed, with ab at each step")
+    b.add_argument("good", metavar="GOOD")
+    b.add_argument("bad", metavar="BAD")
+    measuring_options(b, 8)
+    building_options(b, 2)
     args = ap.parse_args()
     if args.command is None:
-        ap.error("a command is needed: run or compare")
-    if args.command == "run":
+        ap.error("a command is needed: run, compare, ab or bisect")
+    if args.command in ("run", "ab", "bisect"):
         if not 1 <= args.runs <= 10000:
             ap.error("runs must be 1 to 10000")
         if not 1 <= args.timeout <= 86400:
             ap.error("timeout must be 1 to 86400 seconds")
+    if args.command in ("ab", "bisect"):
+        if not 0 <= args.repeats <= 100:
+            ap.error("repeats must be 0 to 100")
+        if not 1 <= args.build_timeout <= 86400:
+            ap.error("build-timeout must be 1 to 86400 seconds")
+    step = args.command == "ab" and args.bisect_step
+    if step:
+        FAIL[0] = EXIT_ABORT
     try:
-        return cmd_run(args) if args.command == "run" else cmd_compare(args)
+        return {"run": cmd_run, "compare": cmd_compare, "ab": cmd_ab,
+                "bisect": cmd_bisect}[args.command](args)
+    except BuildFailed as e:
+        sys.stderr.write("%s: %s\n" % (PROG[0], e))
+        return EXIT_SKIP if step else EXIT_USAGE
     except Usage as e:
         sys.stderr.write("%s: %s\n" % (PROG[0], e))
-        return EXIT_USAGE
+        return FAIL[0]
 
 
 if __name__ == "__main__":
@@ -753,4 +1516,4 @@ if __name__ == "__main__":
         sys.exit(130)
     except Exception as e:  # never exit 1, which a CI reads as a regression
         sys.stderr.write("hwqregress: internal error: %r\n" % e)
-        sys.exit(EXIT_USAGE)
+        sys.exit(FAIL[0])
