@@ -91,13 +91,6 @@ static uint64_t cnt(const u64 *c)
 	return __atomic_load_n(c, __ATOMIC_RELAXED);
 }
 
-static enum hwqnic_mtu mtu_enum(uint32_t bytes)
-{
-	return bytes >= 4096 ? HWQNIC_MTU_4096 : bytes >= 2048 ?
-	       HWQNIC_MTU_2048 : bytes >= 1024 ? HWQNIC_MTU_1024 :
-	       bytes >= 512 ? HWQNIC_MTU_512 : HWQNIC_MTU_256;
-}
-
 /*
  * QPs on both sides, connected over IPv4 at path MTU mtu bytes: timeout
  * and retry_cnt the requesters', rnr_retry theirs too.
@@ -124,7 +117,7 @@ static const char *rc_connect(struct conn *c, struct host *a, struct host *b,
 		if (u_av_to(c->h[i]->d.ctx, ns.gid4[i], ns.gid4[!i], &av))
 			return "no GID of the side's IPv4 address";
 		if (u_rc_to_rtr_av(c->ep[i].qp, c->ep[!i].qp->qp_num,
-				   mtu_enum(mtu), 1, 4, &av))
+				   rig_mtu(mtu), 1, 4, &av))
 			return "RTR with the address vector";
 		if (rig_rc_to_rts(c->ep[i].qp, timeout, retry, rnr_retry, 4))
 			return "RTS";

@@ -54,13 +54,6 @@ static void host_down(struct host *h)
 		hwqnic_close(h->d.ctx);
 }
 
-static enum hwqnic_mtu mtu_enum(u32 bytes)
-{
-	return bytes >= 4096 ? HWQNIC_MTU_4096 : bytes >= 2048 ?
-	       HWQNIC_MTU_2048 : bytes >= 1024 ? HWQNIC_MTU_1024 :
-	       bytes >= 512 ? HWQNIC_MTU_512 : HWQNIC_MTU_256;
-}
-
 /* h's QP to RTS, its address vector naming peer's GID: the wire. */
 static const char *connect_to(struct host *h, int i, struct host *peer)
 {
@@ -72,7 +65,7 @@ static const char *connect_to(struct host *h, int i, struct host *peer)
 	if (u_av_to(h->d.ctx, ns.gid4[i], ns.gid4[!i], &av))
 		return "the device has no GID of its IPv4 address";
 	if (u_rc_to_rtr_av(h->ep.qp, peer->ep.qp->qp_num,
-			   mtu_enum(h->d.port.active_mtu), 1, 4, &av))
+			   rig_mtu(h->d.port.active_mtu), 1, 4, &av))
 		return "RTR with the address vector";
 	if (hwqnic_query_qp(h->ep.qp, &got) ||
 	    memcmp(&got.ah_attr, &av, sizeof(av)))
