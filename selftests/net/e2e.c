@@ -8,7 +8,8 @@
  *  - RC at every path MTU the port allows: every opcode moves exactly the
  *    right bytes, 0 B to 4 MiB across the MTU (256 KiB under valgrind),
  *    the completions right in opcode, length, immediate and QPN;
- *  - UD through address handles, over IPv4 and IPv6, up to the MTU;
+ *  - RC over IPv6 GIDs too; UD through address handles, over IPv4 and
+ *    IPv6, up to the MTU;
  *  - the address refusals of a bound device;
  *  - a capture in the middle of one of each opcode, read by tshark: every
  *    packet InfiniBand over UDP, none malformed, no expert error, as many
@@ -92,12 +93,13 @@ static uint64_t cnt(const u64 *c)
 }
 
 /*
- * QPs on both sides, connected over IPv4 at path MTU mtu bytes: timeout
- * and retry_cnt the requesters', rnr_retry theirs too.
+ * QPs on both sides, connected over IPv4 (or IPv6) at path MTU mtu
+ * bytes: timeout, retry_cnt and rnr_retry the requesters'.
  */
-static const char *rc_connect(struct conn *c, struct host *a, struct host *b,
-			      uint32_t mtu, uint8_t timeout, uint8_t retry,
-			      uint8_t rnr_retry)
+static const char *rc_connect_af(struct conn *c, struct host *a,
+				 struct host *b, bool v6, uint32_t mtu,
+				 uint8_t timeout, uint8_t retry,
+				 uint8_t rnr_retry)
 {
 	struct hwqnic_ah_attr av;
 	struct u_qp_cfg cfg;
@@ -114,8 +116,9 @@ static const char *rc_connect(struct conn *c, struct host *a, struct host *b,
 	for (i = 0; i < 2; i++) {
 		if (rig_rc_to_init(c->ep[i].qp, U_RC_ACCESS))
 			return "INIT";
-		if (u_av_to(c->h[i]->d.ctx, ns.gid4[i], ns.gid4[!i], &av))
-			return "no GID of the side's IPv4 address";
+		if (u_av_to(c->h[i]->d.ctx, v6 ? ns.v6[i] : ns.gid4[i],
+			    v6 ? ns.v6[!i] : ns.gid4[!i], &av))
+			return "no GID of the side's address";
 		if (u_rc_to_rtr_av(c->ep[i].qp, c->ep[!i].qp->qp_num,
 				   rig_mtu(mtu), 1, 4, &av))
 			return "RTR with the address vector";
@@ -123,6 +126,13 @@ static const char *rc_connect(struct conn *c, struct host *a, struct host *b,
 			return "RTS";
 	}
 	return NULL;
+}
+
+static const char *rc_connect(struct conn *c, struct host *a, struct host *b,
+			      uint32_t mtu, uint8_t timeout, uint8_t retry,
+			      uint8_t rnr_retry)
+{
+	return rc_connect_af(c, a, b, false, mtu, timeout, retry, rnr_retry);
 }
 
 static void disconnect(struct conn *c)
@@ -285,6 +295,35 @@ static void rc_every_opcode(const char *kind, struct host *h)
 		       "succeeding", kind, mtu);
 		disconnect(&c);
 	}
+}
+
+/* RC over IPv6 GIDs: every opcode, a few sizes across the MTU. */
+static void rc_ipv6(const char *kind, struct host *h)
+{
+	static const int ops[] = {
+		HWQNIC_WR_SEND, HWQNIC_WR_SEND_WITH_IMM, HWQNIC_WR_RDMA_WRITE,
+		HWQNIC_WR_RDMA_WRITE_WITH_IMM, HWQNIC_WR_RDMA_READ,
+	};
+	uint32_t mtu = h[0].d.port.active_mtu;
+	uint32_t sizes[] = { 0, mtu, mtu + 1, 65536 + 5 };
+	const char *why;
+	struct conn c;
+	uint64_t id = 1;
+	unsigned int i, o;
+
+	why = rc_connect_af(&c, &h[0], &h[1], true, mtu, 14, 7, 7);
+	if (ok_why(why, "%s: RC connected over IPv6 GIDs", kind)) {
+		for (o = 0; o < U_ARRAY_SIZE(ops) && !why; o++)
+			for (i = 0; i < U_ARRAY_SIZE(sizes) && !why; i++)
+				why = rc_op(&c, ops[o], sizes[i], id++);
+		memset(h[1].sb.p, 0, 8);
+		if (!why)
+			why = rc_atomic(&c, HWQNIC_WR_ATOMIC_FETCH_AND_ADD, 3,
+					0, 0, 3, id++);
+		ok_why(why, "%s: over IPv6: every opcode, 0 B to 64 KiB",
+		       kind);
+	}
+	disconnect(&c);
 }
 
 /* A UD QP in RTS on h, with a CQ each way. */
@@ -841,6 +880,7 @@ static void run(const char *kind, void *arg)
 		    kind, h[0].d.port.active_mtu))
 		goto down;
 	rc_every_opcode(kind, h);
+	rc_ipv6(kind, h);
 	ud_through_ahs(kind, h);
 	refusals(kind, h);
 	capture(kind, h);
