@@ -75,6 +75,37 @@ struct hwqnic_pd {
 	__u32			handle;
 };
 
+/*
+ * An address vector, as struct ibv_ah_attr. On a device bound to a netdev,
+ * is_global with a dgid that is none of the device's own GIDs names
+ * another node (RoCEv2: the GID is its IPv6 or IPv4-mapped address);
+ * anything else names a QP of this device.
+ */
+struct hwqnic_global_route {
+	union hwqnic_gid	dgid;
+	__u32			flow_label;	/* 20 bits */
+	__u8			sgid_index;	/* hwqnic_query_gid()'s index */
+	__u8			hop_limit;	/* 0: 64 */
+	__u8			traffic_class;
+};
+
+struct hwqnic_ah_attr {
+	struct hwqnic_global_route grh;
+	__u16			dlid;		/* unused on RoCE */
+	__u8			sl;		/* unused on RoCE */
+	__u8			src_path_bits;	/* unused on RoCE */
+	__u8			static_rate;	/* unused */
+	__u8			is_global;
+	__u8			port_num;	/* 1 */
+};
+
+/* An address handle: where a UD send goes (struct hwqnic_send_wr's wr.ud.ah). */
+struct hwqnic_ah {
+	struct hwqnic_context	*context;
+	struct hwqnic_pd	*pd;
+	__u32			handle;
+};
+
 /* Access flags, as enum ibv_access_flags. */
 enum hwqnic_access_flags {
 	HWQNIC_ACCESS_LOCAL_WRITE	= 1 << 0,
@@ -200,6 +231,8 @@ struct hwqnic_qp_attr {
 	__u8			max_rd_atomic;
 	__u8			max_dest_rd_atomic;
 	struct hwqnic_qp_cap	cap;
+	/* HWQNIC_QP_AV, at INIT -> RTR: where the peer is (RC) */
+	struct hwqnic_ah_attr	ah_attr;
 };
 
 struct hwqnic_sge {
@@ -236,6 +269,7 @@ struct hwqnic_send_wr {
 			__u32	rkey;
 		} atomic;
 		struct {
+			struct hwqnic_ah *ah;	/* NULL: a QP of this device */
 			__u32	remote_qpn;
 			__u32	remote_qkey;
 		} ud;
@@ -386,6 +420,10 @@ int hwqnic_get_async_event(struct hwqnic_context *ctx,
 
 struct hwqnic_pd *hwqnic_alloc_pd(struct hwqnic_context *ctx);
 int hwqnic_dealloc_pd(struct hwqnic_pd *pd);
+/* An address handle of pd for UD sends; NULL and errno on failure. */
+struct hwqnic_ah *hwqnic_create_ah(struct hwqnic_pd *pd,
+				   struct hwqnic_ah_attr *attr);
+int hwqnic_destroy_ah(struct hwqnic_ah *ah);
 
 /*
  * Registers [addr, addr + length). Every page must be mapped and readable,

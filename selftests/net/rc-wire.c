@@ -54,34 +54,22 @@ static void host_down(struct host *h)
 		hwqnic_close(h->d.ctx);
 }
 
-static enum hwqnic_mtu mtu_enum(u32 bytes)
-{
-	return bytes >= 4096 ? HWQNIC_MTU_4096 : bytes >= 2048 ?
-	       HWQNIC_MTU_2048 : bytes >= 1024 ? HWQNIC_MTU_1024 :
-	       bytes >= 512 ? HWQNIC_MTU_512 : HWQNIC_MTU_256;
-}
-
-/* h's QP to RTS with a path to peer's, as the library will on RTR. */
+/* h's QP to RTS, its address vector naming peer's GID: the wire. */
 static const char *connect_to(struct host *h, int i, struct host *peer)
 {
-	struct hwqnic_path path = { .hop_limit = 64 };
-	struct uqp *q = container_of(h->ep.qp, struct uqp, pub);
-	int rc;
+	struct hwqnic_ah_attr av;
+	struct hwqnic_qp_attr got;
 
-	memcpy(path.sgid, ns.gid4[i], 16);
-	memcpy(path.dgid, ns.gid4[!i], 16);
-	path.sport = hwqnic_udp_sport(h->ep.qp->qp_num, peer->ep.qp->qp_num);
 	if (rig_rc_to_init(h->ep.qp, U_RC_ACCESS))
 		return "INIT";
-	rc = hwqnic_port_resolve(h->d.ctx, path.dgid, path.smac, path.dmac,
-				 2000);
-	if (rc)
-		return "resolve";
-	if (hwqnic_qp_set_path(&h->d.ctx->dev, &q->core, &path))
-		return "set_path";
-	if (rig_rc_to_rtr(h->ep.qp, peer->ep.qp->qp_num,
-			  mtu_enum(h->d.port.active_mtu), 1, 4))
-		return "RTR";
+	if (u_av_to(h->d.ctx, ns.gid4[i], ns.gid4[!i], &av))
+		return "the device has no GID of its IPv4 address";
+	if (u_rc_to_rtr_av(h->ep.qp, peer->ep.qp->qp_num,
+			   rig_mtu(h->d.port.active_mtu), 1, 4, &av))
+		return "RTR with the address vector";
+	if (hwqnic_query_qp(h->ep.qp, &got) ||
+	    memcmp(&got.ah_attr, &av, sizeof(av)))
+		return "query_qp does not return the address vector";
 	if (rig_rc_to_rts(h->ep.qp, 14, 7, 7, 4))
 		return "RTS";
 	return NULL;
