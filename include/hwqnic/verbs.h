@@ -76,10 +76,11 @@ struct hwqnic_pd {
 };
 
 /*
- * An address vector, as struct ibv_ah_attr. On a device bound to a netdev,
- * is_global with a dgid that is none of the device's own GIDs names
- * another node (RoCEv2: the GID is its IPv6 or IPv4-mapped address);
- * anything else names a QP of this device.
+ * An address vector, as struct ibv_ah_attr. is_global 0 names a QP of this
+ * device. On a device bound to a netdev, is_global with a dgid that is
+ * none of the device's own GIDs names another node (RoCEv2: the GID is its
+ * IPv6 or IPv4-mapped address), and one of its own GIDs this device; a
+ * device bound to no netdev has no GIDs and refuses is_global (EINVAL).
  */
 struct hwqnic_global_route {
 	union hwqnic_gid	dgid;
