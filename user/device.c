@@ -476,6 +476,9 @@ static void free_inherited(struct hwqnic_context *ctx, struct uobj *o)
 		be->inherited_queue(ctx, &qp->core.rq);
 		free(qp);
 		break;
+	case UOBJ_AH:
+		free(container_of(o, struct uah, obj));
+		break;
 	}
 }
 
@@ -520,8 +523,8 @@ int hwqnic_close(struct hwqnic_context *ctx)
 	busy = ctx->objs.next != &ctx->objs;
 	pthread_mutex_unlock(&ctx->objs_lock);
 	if (busy)
-		return uerr_why(ctx, EBUSY, "%s: PDs, MRs, channels, CQs or QPs "
-				"of the context still exist", ctx->name);
+		return uerr_why(ctx, EBUSY, "%s: PDs, AHs, MRs, channels, CQs "
+				"or QPs of the context still exist", ctx->name);
 	reg_del(ctx);
 	ctx->be->close(ctx);
 	pthread_mutex_destroy(&ctx->objs_lock);

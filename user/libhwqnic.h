@@ -10,9 +10,10 @@
 
 #include "engine.h"
 #include "mr.h"
+#include "port.h"	/* the core's: paths and AHs */
 
 /* Every object of a context is on its list (hwqnic_close()). */
-enum uobj_kind { UOBJ_PD, UOBJ_MR, UOBJ_CHANNEL, UOBJ_CQ, UOBJ_QP };
+enum uobj_kind { UOBJ_PD, UOBJ_MR, UOBJ_CHANNEL, UOBJ_CQ, UOBJ_QP, UOBJ_AH };
 
 struct uobj {
 	struct uobj *prev, *next;
@@ -67,6 +68,19 @@ struct upd {
 	struct hwqnic_pd pub;
 	struct uobj obj;
 	struct hwqnic_core_pd core;
+	unsigned int ahs;		/* its AHs, atomic: dealloc is EBUSY */
+};
+
+/*
+ * An address handle. One naming another node has the core's AH (its
+ * handle is what a WQE carries); one naming this device has handle 0,
+ * which the engine reads as "a QP of this device".
+ */
+struct uah {
+	struct hwqnic_ah pub;
+	struct uobj obj;
+	bool wire;
+	struct hwqnic_core_ah core;
 };
 
 struct umr {
@@ -94,6 +108,7 @@ struct uqp {
 	struct uobj obj;
 	struct hwqnic_core_qp core;
 	struct kmap sq_map, rq_map;
+	struct hwqnic_ah_attr av;	/* as HWQNIC_QP_AV gave it; query */
 };
 
 /*
@@ -278,6 +293,16 @@ int hwqnic_port_gid(struct hwqnic_context *ctx, int index,
  */
 int hwqnic_port_resolve(struct hwqnic_context *ctx, const u8 dgid[16],
 			u8 smac[6], u8 dmac[6], u32 timeout_ms);
+
+/*
+ * An address vector checked and, when it names another node, turned into
+ * the core's path (port_bind.c): 0 with *wire false for a QP of this
+ * device, or a positive errno said under HWQNIC_DEBUG as fn's. lqpn and
+ * rqpn make the UDP source port.
+ */
+int hwqnic_av_path(struct hwqnic_context *ctx, const char *fn,
+		   const struct hwqnic_ah_attr *av, u32 lqpn, u32 rqpn,
+		   struct hwqnic_path *path, bool *wire);
 
 struct hwqnic_stats_qp *hwqnic_stats_entry(struct hwqnic_context *ctx,
 					   u32 qpn);

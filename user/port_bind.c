@@ -6,6 +6,7 @@
  * hwqnic_query_port() and hwqnic_query_gid() from the netdev as it is at
  * the time of asking, and resolves the MACs of destinations.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
@@ -183,4 +184,90 @@ int hwqnic_port_resolve(struct hwqnic_context *ctx, const u8 dgid[16],
 		return -ENODEV;
 	memcpy(smac, ctx->port->nd.mac, 6);
 	return hwqnic_netdev_resolve(&ctx->port->nd, dgid, dmac, timeout_ms);
+}
+
+/* How long an address vector waits for the neighbour table. */
+#define AV_RESOLVE_MS	2000
+
+static bool gid_v4(const u8 gid[16])
+{
+	static const u8 mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return !memcmp(gid, mapped, sizeof(mapped));
+}
+
+/* A GID as its address, for a message. */
+static const char *gid_str(const u8 gid[16], char *buf, size_t len)
+{
+	if (gid_v4(gid))
+		return inet_ntop(AF_INET, gid + 12, buf, len) ?: "?";
+	return inet_ntop(AF_INET6, gid, buf, len) ?: "?";
+}
+
+int hwqnic_av_path(struct hwqnic_context *ctx, const char *fn,
+		   const struct hwqnic_ah_attr *av, u32 lqpn, u32 rqpn,
+		   struct hwqnic_path *path, bool *wire)
+{
+	/* copied once: the caller's memory may change under us */
+	struct hwqnic_ah_attr a = *av;
+	u8 gids[UPORT_GID_MAX][16];
+	char dbuf[INET6_ADDRSTRLEN];
+	u32 n, i;
+	int rc;
+
+#define AV_WHY(err, ...)						\
+	(ctx->debug ? hwqnic_debug_err(fn, (err), __VA_ARGS__) : (err))
+	*wire = false;
+	if (a.port_num != 1)
+		return AV_WHY(EINVAL, "ah_attr.port_num %u: the device has "
+			      "port 1", a.port_num);
+	if (!a.is_global)
+		return 0;
+	gid_str(a.grh.dgid.raw, dbuf, sizeof(dbuf));
+	if (ctx->be == &hwqnic_kernel_backend)
+		return AV_WHY(EOPNOTSUPP, "dgid %s names another node, and "
+			      "the kernel backend puts no QP on a wire", dbuf);
+	if (!ctx->port)
+		return AV_WHY(EINVAL, "dgid %s names another node, and %s is "
+			      "bound to no netdev (hwqnic_open_netdev())",
+			      dbuf, ctx->name);
+	rc = hwqnic_netdev_gids(&ctx->port->nd, gids, UPORT_GID_MAX, &n);
+	if (rc)
+		return AV_WHY(-rc, "%s: cannot read the netdev's addresses",
+			      ctx->name);
+	if (a.grh.sgid_index >= n)
+		return AV_WHY(EINVAL, "ah_attr.grh.sgid_index %u: the GID "
+			      "table has %u entries", a.grh.sgid_index, n);
+	for (i = 0; i < n; i++)
+		if (!memcmp(gids[i], a.grh.dgid.raw, 16))
+			return 0;
+	if (gid_v4(gids[a.grh.sgid_index]) != gid_v4(a.grh.dgid.raw))
+		return AV_WHY(EINVAL, "sgid_index %u is an %s GID and dgid %s "
+			      "an %s one", a.grh.sgid_index,
+			      gid_v4(gids[a.grh.sgid_index]) ? "IPv4" : "IPv6",
+			      dbuf, gid_v4(a.grh.dgid.raw) ? "IPv4" : "IPv6");
+	if (a.grh.flow_label > 0xfffff)
+		return AV_WHY(EINVAL, "ah_attr.grh.flow_label %#x: 20 bits",
+			      a.grh.flow_label);
+	memset(path, 0, sizeof(*path));
+	rc = hwqnic_port_resolve(ctx, a.grh.dgid.raw, path->smac, path->dmac,
+				 AV_RESOLVE_MS);
+	if (rc == -ETIMEDOUT)
+		return AV_WHY(EHOSTUNREACH, "dgid %s: its MAC not resolved "
+			      "within %u ms", dbuf, AV_RESOLVE_MS);
+	if (rc)
+		return AV_WHY(EHOSTUNREACH, "dgid %s: %s", dbuf,
+			      rc == -ENETUNREACH ? "no route through the netdev" :
+			      rc == -EHOSTUNREACH ? "the neighbour table says it "
+			      "is unreachable" : "the neighbour table cannot be "
+			      "read");
+	memcpy(path->sgid, gids[a.grh.sgid_index], 16);
+	memcpy(path->dgid, a.grh.dgid.raw, 16);
+	path->tclass = a.grh.traffic_class;
+	path->hop_limit = a.grh.hop_limit ? a.grh.hop_limit : 64;
+	path->flow_label = a.grh.flow_label;
+	path->sport = hwqnic_udp_sport(lqpn, rqpn);
+	*wire = true;
+	return 0;
+#undef AV_WHY
 }

@@ -46,6 +46,9 @@ int hwqnic_dealloc_pd(struct hwqnic_pd *pub)
 	if (uctx_forked(pub->context))
 		return uerr(EPERM);
 	pd = container_of(pub, struct upd, pub);
+	if (__atomic_load_n(&pd->ahs, __ATOMIC_ACQUIRE))
+		return uerr_why(pub->context, EBUSY, "pd %u: AHs still use it",
+				pub->handle);
 	rc = pub->context->be->dealloc_pd(pub->context, pd);
 	if (rc)
 		return uerr_why(pub->context, -rc, "pd %u: %s", pub->handle,
@@ -53,6 +56,64 @@ int hwqnic_dealloc_pd(struct hwqnic_pd *pub)
 				hwqnic_be_why(-rc));
 	hwqnic_obj_del(pub->context, &pd->obj);
 	free(pd);
+	return 0;
+}
+
+/*
+ * An AH naming another node is the core's (its handle goes in the WQE);
+ * one naming this device needs nothing of the core: handle 0.
+ */
+struct hwqnic_ah *hwqnic_create_ah(struct hwqnic_pd *pub,
+				   struct hwqnic_ah_attr *attr)
+{
+	struct hwqnic_context *ctx;
+	struct hwqnic_path path;
+	struct upd *pd;
+	struct uah *ah;
+	int rc;
+
+	if (!pub || !attr)
+		return uerr_ptr(EINVAL);
+	ctx = pub->context;
+	if (uctx_forked(ctx))
+		return uerr_ptr(EPERM);
+	pd = container_of(pub, struct upd, pub);
+	ah = calloc(1, sizeof(*ah));
+	if (!ah)
+		return uerr_ptr(ENOMEM);
+	rc = hwqnic_av_path(ctx, __func__, attr, 0, 0, &path, &ah->wire);
+	if (!rc && ah->wire)
+		rc = -hwqnic_ah_create(DEV(ctx), &ah->core, &pd->core, &path);
+	if (rc) {
+		free(ah);
+		/* hwqnic_av_path() said why already */
+		return rc == ENOSPC ? uerr_ptr_why(ctx, rc, "the device has "
+						   "%u AHs", HWQNIC_MAX_AH) :
+		       uerr_ptr(rc);
+	}
+	ah->pub.context = ctx;
+	ah->pub.pd = pub;
+	ah->pub.handle = ah->wire ? ah->core.handle : 0;
+	__atomic_add_fetch(&pd->ahs, 1, __ATOMIC_RELEASE);
+	hwqnic_obj_add(ctx, &ah->obj, UOBJ_AH);
+	return &ah->pub;
+}
+
+int hwqnic_destroy_ah(struct hwqnic_ah *pub)
+{
+	struct uah *ah;
+
+	if (!pub)
+		return uerr(EINVAL);
+	if (uctx_forked(pub->context))
+		return uerr(EPERM);
+	ah = container_of(pub, struct uah, pub);
+	if (ah->wire)
+		hwqnic_ah_destroy(DEV(pub->context), &ah->core);
+	__atomic_sub_fetch(&container_of(pub->pd, struct upd, pub)->ahs, 1,
+			   __ATOMIC_RELEASE);
+	hwqnic_obj_del(pub->context, &ah->obj);
+	free(ah);
 	return 0;
 }
 
@@ -475,6 +536,36 @@ void modify_why(struct uqp *qp, const struct hwqnic_qp_attr *attr, int mask,
 	}
 }
 
+/*
+ * HWQNIC_QP_AV naming another node: the QP's path, set before the modify
+ * takes the QP to RTR (the core takes a path up to RTR), once the modify
+ * is known to be one the QP takes. A modify the core refuses is left to
+ * the backend, which says why.
+ */
+static int modify_av(struct uqp *qp, const struct hwqnic_qp_attr *attr,
+		     int mask)
+{
+	struct hwqnic_context *ctx = qp->pub.context;
+	struct hwqnic_qp_attr now;
+	struct hwqnic_qp_why why;
+	struct hwqnic_path path;
+	bool wire;
+	int rc;
+
+	if (ctx->be->query_qp(ctx, qp, &now) ||
+	    hwqnic_qp_modify_check(qp->core.type, now.qp_state, attr, mask,
+				   &why))
+		return 0;
+	rc = hwqnic_av_path(ctx, "hwqnic_modify_qp", &attr->ah_attr,
+			    qp->pub.qp_num, attr->dest_qp_num, &path, &wire);
+	if (rc || !wire)
+		return rc;
+	rc = -hwqnic_qp_set_path(DEV(ctx), &qp->core, &path);
+	return rc ? uerr_why(ctx, rc, "qp %u: %s", qp->pub.qp_num,
+			     rc == EEXIST ? "another device on the netdev "
+			     "serves its number" : hwqnic_be_why(rc)) : 0;
+}
+
 int hwqnic_modify_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr,
 		     int attr_mask)
 {
@@ -486,12 +577,21 @@ int hwqnic_modify_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr,
 	if (uctx_forked(pub->context))
 		return uerr(EPERM);
 	qp = container_of(pub, struct uqp, pub);
+	if (attr_mask & HWQNIC_QP_AV) {
+		rc = modify_av(qp, attr, attr_mask);
+		if (rc)
+			return uerr(rc);
+	}
 	rc = -pub->context->be->modify_qp(pub->context, qp, attr, attr_mask);
 	if (rc) {
 		if (unlikely(pub->context->debug))
 			modify_why(qp, attr, attr_mask, rc);
 		return uerr(rc);
 	}
+	if (attr_mask & HWQNIC_QP_AV)
+		qp->av = attr->ah_attr;
+	else if (qp->core.host_state == HWQNIC_QPS_RESET)
+		memset(&qp->av, 0, sizeof(qp->av));
 	pub->state = qp->core.host_state;
 	hwqnic_stats_entry(pub->context, pub->qp_num)->state = pub->state;
 	return 0;
@@ -499,17 +599,20 @@ int hwqnic_modify_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr,
 
 int hwqnic_query_qp(struct hwqnic_qp *pub, struct hwqnic_qp_attr *attr)
 {
+	struct uqp *qp;
 	int rc;
 
 	if (!pub || !attr)
 		return uerr(EINVAL);
 	if (uctx_forked(pub->context))
 		return uerr(EPERM);
-	rc = -pub->context->be->query_qp(pub->context,
-					 container_of(pub, struct uqp, pub),
-					 attr);
-	return rc ? uerr_why(pub->context, rc, "qp %u: %s", pub->qp_num,
-			     hwqnic_be_why(rc)) : 0;
+	qp = container_of(pub, struct uqp, pub);
+	rc = -pub->context->be->query_qp(pub->context, qp, attr);
+	if (rc)
+		return uerr_why(pub->context, rc, "qp %u: %s", pub->qp_num,
+				hwqnic_be_why(rc));
+	attr->ah_attr = qp->av;
+	return 0;
 }
 
 int hwqnic_destroy_qp(struct hwqnic_qp *pub)

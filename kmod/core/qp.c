@@ -596,6 +596,8 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 	} else if (qp->type == HWQNIC_QPT_UD) {
 		w->dst_qpn = cpu_to_le32(wr->wr.ud.remote_qpn);
 		w->qkey = cpu_to_le32(wr->wr.ud.remote_qkey);
+		/* 0: a QP of this device (an AH naming it has handle 0) */
+		w->ah = cpu_to_le32(wr->wr.ud.ah ? wr->wr.ud.ah->handle : 0);
 	} else {
 		w->rkey = cpu_to_le32(wr->wr.rdma.rkey);
 		w->remote_addr = cpu_to_le64(wr->wr.rdma.remote_addr);

@@ -51,21 +51,13 @@ static void post_ud(u32 len, u32 qkey, u32 ah, int opcode)
 		.send_flags = HWQNIC_SEND_SIGNALED, .imm_data = 0xfeedf00d,
 	};
 	const struct hwqnic_send_wr *bad;
+	/* the core's handle, as the library's struct hwqnic_ah carries it */
+	struct hwqnic_ah h = { .handle = ah };
 
+	wr.wr.ud.ah = ah ? &h : NULL;
 	wr.wr.ud.remote_qpn = L.b.ud.qpn;
 	wr.wr.ud.remote_qkey = qkey;
 	hwqnic_qp_post_send(&L.a.dev, &L.a.ud, &wr, &bad);
-	/*
-	 * The handle into the WQE, where a library that knows address
-	 * handles puts it; the engine has not run since the post.
-	 */
-	{
-		struct hwqnic_send_wqe *w = hwqnic_hwq_get_qe(&L.a.ud.sq,
-			(L.a.ud.sq.prod.val + L.a.ud.sq.depth - 1) %
-			L.a.ud.sq.depth);
-
-		w->ah = cpu_to_le32(ah);
-	}
 }
 
 static void post_recv(void)

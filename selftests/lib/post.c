@@ -58,9 +58,20 @@ int u_post_ud_send(struct hwqnic_qp *qp, uint64_t wr_id,
 		   struct hwqnic_sge *sge, int num_sge, unsigned int flags,
 		   uint32_t remote_qpn, uint32_t remote_qkey)
 {
+	return u_post_ud_ah(qp, HWQNIC_WR_SEND, wr_id, sge, num_sge, flags,
+			    NULL, remote_qpn, remote_qkey, 0);
+}
+
+int u_post_ud_ah(struct hwqnic_qp *qp, enum hwqnic_wr_opcode opcode,
+		 uint64_t wr_id, struct hwqnic_sge *sge, int num_sge,
+		 unsigned int flags, struct hwqnic_ah *ah, uint32_t remote_qpn,
+		 uint32_t remote_qkey, uint32_t imm)
+{
 	struct hwqnic_send_wr wr, *bad = NULL;
 
-	send_wr(&wr, HWQNIC_WR_SEND, wr_id, sge, num_sge, flags);
+	send_wr(&wr, opcode, wr_id, sge, num_sge, flags);
+	wr.imm_data = imm;
+	wr.wr.ud.ah = ah;
 	wr.wr.ud.remote_qpn = remote_qpn;
 	wr.wr.ud.remote_qkey = remote_qkey;
 	return hwqnic_post_send(qp, &wr, &bad);

@@ -24,6 +24,11 @@ int u_post_atomic(struct hwqnic_qp *qp, enum hwqnic_wr_opcode opcode,
 int u_post_ud_send(struct hwqnic_qp *qp, uint64_t wr_id,
 		   struct hwqnic_sge *sge, int num_sge, unsigned int flags,
 		   uint32_t remote_qpn, uint32_t remote_qkey);
+/* The same through an address handle (NULL: a QP of this device). */
+int u_post_ud_ah(struct hwqnic_qp *qp, enum hwqnic_wr_opcode opcode,
+		 uint64_t wr_id, struct hwqnic_sge *sge, int num_sge,
+		 unsigned int flags, struct hwqnic_ah *ah, uint32_t remote_qpn,
+		 uint32_t remote_qkey, uint32_t imm);
 int u_post_recv(struct hwqnic_qp *qp, uint64_t wr_id, struct hwqnic_sge *sge,
 		int num_sge);
 

@@ -61,27 +61,31 @@ static enum hwqnic_mtu mtu_enum(u32 bytes)
 	       bytes >= 512 ? HWQNIC_MTU_512 : HWQNIC_MTU_256;
 }
 
-/* h's QP to RTS with a path to peer's, as the library will on RTR. */
+/* h's QP to RTS, its address vector naming peer's GID: the wire. */
 static const char *connect_to(struct host *h, int i, struct host *peer)
 {
-	struct hwqnic_path path = { .hop_limit = 64 };
-	struct uqp *q = container_of(h->ep.qp, struct uqp, pub);
-	int rc;
+	struct hwqnic_qp_attr a, got;
 
-	memcpy(path.sgid, ns.gid4[i], 16);
-	memcpy(path.dgid, ns.gid4[!i], 16);
-	path.sport = hwqnic_udp_sport(h->ep.qp->qp_num, peer->ep.qp->qp_num);
 	if (rig_rc_to_init(h->ep.qp, U_RC_ACCESS))
 		return "INIT";
-	rc = hwqnic_port_resolve(h->d.ctx, path.dgid, path.smac, path.dmac,
-				 2000);
-	if (rc)
-		return "resolve";
-	if (hwqnic_qp_set_path(&h->d.ctx->dev, &q->core, &path))
-		return "set_path";
-	if (rig_rc_to_rtr(h->ep.qp, peer->ep.qp->qp_num,
-			  mtu_enum(h->d.port.active_mtu), 1, 4))
-		return "RTR";
+	memset(&a, 0, sizeof(a));
+	a.qp_state = HWQNIC_QPS_RTR;
+	a.path_mtu = mtu_enum(h->d.port.active_mtu);
+	a.dest_qp_num = peer->ep.qp->qp_num;
+	a.max_dest_rd_atomic = 4;
+	a.min_rnr_timer = 1;
+	a.ah_attr.is_global = 1;
+	a.ah_attr.port_num = 1;
+	a.ah_attr.grh.sgid_index = 0;	/* the IPv4 address comes first */
+	memcpy(a.ah_attr.grh.dgid.raw, ns.gid4[!i], 16);
+	if (hwqnic_modify_qp(h->ep.qp, &a, HWQNIC_QP_STATE |
+			     HWQNIC_QP_PATH_MTU | HWQNIC_QP_DEST_QPN |
+			     HWQNIC_QP_RQ_PSN | HWQNIC_QP_MAX_DEST_RD_ATOMIC |
+			     HWQNIC_QP_MIN_RNR_TIMER | HWQNIC_QP_AV))
+		return "RTR with the address vector";
+	if (hwqnic_query_qp(h->ep.qp, &got) ||
+	    memcmp(&got.ah_attr, &a.ah_attr, sizeof(a.ah_attr)))
+		return "query_qp does not return the address vector";
 	if (rig_rc_to_rts(h->ep.qp, 14, 7, 7, 4))
 		return "RTS";
 	return NULL;
