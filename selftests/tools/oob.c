@@ -205,13 +205,17 @@ static void test_tcp(void)
 	oob_close(&c);
 
 	/* a client started before its server: its retries reach it */
-	pid = peer(port, "done", OOB_IBV_DONE_LEN, 0, 0);
+	pid = peer(port, "done\0RX", OOB_IBV_DONE_LEN + 2, 0, 1000);
 	nanosleep(&(struct timespec){ 0, 3 * OOB_RETRY_MS * 1000000L }, NULL);
 	oob_init(&s, 5000);
 	rc = oob_listen(&s, port);
 	rc = rc ? rc : oob_recv(&s, buf, OOB_IBV_DONE_LEN);
 	ok(!rc && !memcmp(buf, "done", 5), "tcp: a client that started "
 	   "first connects on a retry: %s", rc ? s.err : "ok");
+	ok(!oob_sync(&s, 'R', 1000), "tcp: a sync on the same step");
+	rc = oob_sync(&s, 'E', SHORT_MS);
+	ok(rc == EPROTO && strstr(s.err, "step 'X'"), "tcp: a sync at "
+	   "another step: %s", s.err);
 	ok(reap(pid) == 0, "tcp: that client sent its done");
 	oob_close(&s);
 

@@ -84,10 +84,16 @@ static int wait_fd(int fd, short events, uint64_t deadline)
 
 static void set_nodelay(int fd)
 {
-	int one = 1;
+	int one = 1, idle = 5, intvl = 2, cnt = 5;
 
 	/* each message is one segment; a lost setting only costs latency */
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* a peer host that dies during a long run is seen within ~15 s */
+	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+			 sizeof(intvl));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
 }
 
 int oob_listen_start(struct oob *o, uint16_t port)
@@ -290,6 +296,25 @@ int oob_recv(struct oob *o, void *buf, size_t len)
 		if (err)
 			return say(o, err, "poll: %s", strerror(err));
 	}
+	return 0;
+}
+
+int oob_sync(struct oob *o, uint8_t step, int timeout_ms)
+{
+	int saved = o->timeout_ms, err;
+	uint8_t peer;
+
+	err = oob_send(o, &step, 1);
+	if (err)
+		return err;
+	o->timeout_ms = timeout_ms;
+	err = oob_recv(o, &peer, 1);
+	o->timeout_ms = saved;
+	if (err)
+		return err;
+	if (peer != step)
+		return say(o, EPROTO, "the peer is at step '%c', this side "
+			   "at '%c'", peer, step);
 	return 0;
 }
 

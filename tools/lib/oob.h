@@ -63,6 +63,12 @@ int oob_connect(struct oob *o, const char *host, uint16_t port);
 int oob_send(struct oob *o, const void *buf, size_t len);
 int oob_recv(struct oob *o, void *buf, size_t len);
 
+/*
+ * A step both sides reach: each sends the byte step and waits up to
+ * timeout_ms for the peer's; another byte is EPROTO.
+ */
+int oob_sync(struct oob *o, uint8_t step, int timeout_ms);
+
 /* Closes what is open (idempotent). */
 void oob_close(struct oob *o);
 
