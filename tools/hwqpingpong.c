@@ -82,8 +82,8 @@ static const char doc[] = "libibverbs' ibv_rc_pingpong and ibv_ud_pingpong "
 	"sides need -g.";
 
 static const struct argp_option options[] = {
-	{ "type", OPT_TYPE, "rc|ud", 0, "RC (ibv_rc_pingpong, the default) "
-	  "or UD (ibv_ud_pingpong)", 0 },
+	{ "type", OPT_TYPE, "TYPE", 0, "rc (ibv_rc_pingpong, the default) "
+	  "or ud (ibv_ud_pingpong)", 0 },
 	{ "port", 'p', "PORT", 0, "TCP port of the exchange (default 18515)",
 	  0 },
 	{ "ib-dev", 'd', "NETDEV", 0, "Bind the device to NETDEV (default "

@@ -49,7 +49,7 @@ done
 [ -z "$missing" ]
 ok $? "every docs/man/*.N is in PREFIX/share/man/manN/${missing:+ (missing:$missing)}"
 missing=
-for t in hwqperf hwqload qplat nictop probecost; do
+for t in hwqperf hwqload qplat nictop probecost hwqpingpong; do
 	[ -x "$p/bin/$t" ] && [ "$(readlink "$p/share/bash-completion/completions/$t")" = _hwqnic ] ||
 		missing="$missing $t"
 done
@@ -78,7 +78,7 @@ comp() {	# comp TOOL WORD...: what completing the last word offers
 	[ "$(comp qplat -B "$p/bin/hwqp")" = "$p/bin/hwqperf" ]
 ok $? "bash completion: modes, long options, a BINARY argument"
 missing=
-for t in hwqperf hwqload qplat nictop probecost; do
+for t in hwqperf hwqload qplat nictop probecost hwqpingpong; do
 	[ "$(comp $t --vers)" = --version ] && [[ " $(comp $t -) " == *" --help "* ]] ||
 		missing="$missing $t"
 done

@@ -20,7 +20,9 @@ enum { OPT_OP = 256, OPT_CQ_MOD, OPT_BUF_SIZE, OPT_VERIFY, OPT_JSON,
        OPT_CSV };
 
 static const char doc[] = "A perftest-like benchmark over the hwqnic verbs: "
-	"RC QPs in loopback on the embedded engine.\v"
+	"RC QPs in loopback on the embedded engine; or, as perftest's, on two "
+	"hosts: on a device bound to a netdev, a server, and with "
+	"SERVER_ADDRESS its client.\v"
 	"SIZE and B take a K, M or G suffix (powers of 1024).";
 
 /* The modes are listed as argp lists options, in a group of their own */
