@@ -354,6 +354,7 @@ static void print_dest(const char *which, const struct oob_ibv_dest *d)
 	printf("  %s address:%s LID 0x%04x, QPN 0x%06x, PSN 0x%06x, GID %s\n",
 	       which, strcmp(which, "local") ? "" : " ", d->lid, d->qpn,
 	       d->psn, gid);
+	fflush(stdout);		/* seen before a long run, in a file too */
 }
 
 static void oob_fail(struct pp *pp, int err, const char *what)

@@ -121,7 +121,12 @@ p=$!
 pids="$pids $p"
 ip netns exec "${ns[1]}" bash -c "$(declare -f peer); peer client 0000:abcdef:123456:$gidhex" > "$tmp/peer" 2>&1
 prc=$?
-# hwqpingpong waits for a ping that never comes: it is ended here
+# hwqpingpong waits for a ping that never comes: it is ended here, once
+# it has printed the address it read (5 s at most)
+for _ in $(seq 50); do
+	grep -q "remote address" "$tmp/s.out" 2> /dev/null && break
+	sleep 0.1
+done
 kill -TERM "$p" 2> /dev/null
 wait "$p"
 grep -Eq "^0000:[0-9a-f]{6}:[0-9a-f]{6}:00000000000000000000ffffc6120001\$" "$tmp/peer" &&
@@ -138,6 +143,10 @@ c=$!
 pids="$pids $c"
 wait "$p"
 prc=$?
+for _ in $(seq 50); do
+	grep -q "remote address" "$tmp/c.out" 2> /dev/null && break
+	sleep 0.1
+done
 kill -TERM "$c" 2> /dev/null
 wait "$c"
 grep -Eq "^0000:[0-9a-f]{6}:[0-9a-f]{6}:00000000000000000000ffffc6120002\$" "$tmp/peer" &&
