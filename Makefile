@@ -57,8 +57,9 @@ LIB_SRCS := $(addprefix kmod/core/,pbl.c hwq.c dev.c mr.c cq.c qp.c \
 LIBS	:= -lxdp -lbpf -lpthread -lm
 # What a static link adds for them (the BPF tools link statically)
 STATIC_LIBS := -lelf -lz
-TESTS_C	:= $(patsubst %.c,%,$(wildcard selftests/core/*.c selftests/verbs/*.c \
-		selftests/uapi/*.c selftests/tools/*.c selftests/net/*.c))
+TESTS_C	:= $(patsubst %.c,%,$(filter-out %.bpf.c,$(wildcard selftests/core/*.c \
+		selftests/verbs/*.c selftests/uapi/*.c selftests/tools/*.c \
+		selftests/net/*.c)))
 # What the C tests share (selftests/lib/*.c): one archive per variant that
 # every C test links (and the fuzz targets, compiled their way).
 TESTS_LIB_SRCS := $(wildcard selftests/lib/*.c)
@@ -84,6 +85,8 @@ CLANG	?= clang
 BPFTOOL	?= bpftool
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(BPF_SRCS:.c=.o)
+# The net tests' own programs (tc impairments), loaded by tc(8).
+NET_BPF_OBJS := $(patsubst %.c,%.o,$(wildcard selftests/net/*.bpf.c))
 BPF_TOOLS := $(filter $(TOOLS),$(patsubst bpf/%.bpf.c,%,$(BPF_SRCS)))
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_x86 -Wall -Werror \
 	      -I$(BUILD)/bpf -Iinclude -Ibpf -I/usr/include/$(shell gcc -dumpmachine)
@@ -102,7 +105,7 @@ comma	:= ,
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(BUILD)/bin/hwqregress $(TESTS_C:%=$(BUILD)/release/%.t) \
+all: lib $(BPF_OBJS) $(NET_BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(BUILD)/bin/hwqregress $(TESTS_C:%=$(BUILD)/release/%.t) \
      examples kmod
 
 lib: $(foreach v,$(VARIANTS),$(BUILD)/$(v)/libhwqnic.a) \
@@ -175,6 +178,9 @@ $(BUILD)/bpf/vmlinux.h:
 
 bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/hwqnic/hw.h \
 		$(BUILD)/bpf/vmlinux.h
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+selftests/net/%.bpf.o: selftests/net/%.bpf.c
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(BUILD)/bpf/%.skel.h: bpf/%.bpf.o
@@ -370,7 +376,7 @@ dkms-install:
 	fi
 
 clean:
-	rm -rf $(BUILD) $(BPF_OBJS)
+	rm -rf $(BUILD) $(BPF_OBJS) $(NET_BPF_OBJS)
 	$(Q)if [ -n "$(KDIR)" ]; then \
 		$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean; \
 		$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/kmod clean; \

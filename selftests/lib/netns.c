@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,13 +55,54 @@ static void remove_stale(void)
 	closedir(d);
 }
 
-const char *u_netns_pair(struct u_netns *ns)
+/* A namespace of side i's, its fd open: 0, or -1. */
+static int ns_add(struct u_netns *ns, int i)
 {
 	char path[64];
+
+	snprintf(ns->name[i], sizeof(ns->name[i]), NS_PREFIX "%d-%c",
+		 (int)getpid(), i == U_NETNS_MID ? 'm' : 'a' + i);
+	/* no duplicate address detection: addresses usable at once */
+	if (sh("ip netns add %s && ip netns exec %s sysctl -qw "
+	       "net.ipv6.conf.default.accept_dad=0", ns->name[i], ns->name[i]))
+		return -1;
+	snprintf(path, sizeof(path), "/run/netns/%s", ns->name[i]);
+	ns->fd[i] = open(path, O_RDONLY | O_CLOEXEC);
+	return ns->fd[i] < 0 ? -1 : 0;
+}
+
+/*
+ * The middle: a bridge of one veth end towards each side, so that the
+ * sides share one subnet and resolve each other as on a direct link.
+ */
+static int mid_add(struct u_netns *ns)
+{
+	const char *m = ns->name[U_NETNS_MID];
+	int i;
+
+	if (ns_add(ns, U_NETNS_MID) ||
+	    sh("ip -n %s link set lo up && ip -n %s link add hwqbr type "
+	       "bridge && ip -n %s link set hwqbr up", m, m, m))
+		return -1;
+	for (i = 0; i < 2; i++) {
+		snprintf(ns->mid_ifname[i], sizeof(ns->mid_ifname[i]),
+			 "hwqm%c", 'a' + i);
+		if (sh("ip link add %s netns %s type veth peer name %s "
+		       "netns %s && ip -n %s link set %s master hwqbr && "
+		       "ip -n %s link set %s up", ns->ifname[i], ns->name[i],
+		       ns->mid_ifname[i], m, m, ns->mid_ifname[i], m,
+		       ns->mid_ifname[i]))
+			return -1;
+	}
+	return 0;
+}
+
+static const char *make(struct u_netns *ns, bool mid)
+{
 	int i;
 
 	memset(ns, 0, sizeof(*ns));
-	ns->fd[0] = ns->fd[1] = ns->home = -1;
+	ns->fd[0] = ns->fd[1] = ns->fd[U_NETNS_MID] = ns->home = -1;
 	if (geteuid())
 		return "not root (network namespaces)";
 	if (sh("command -v ip > /dev/null"))
@@ -70,8 +112,6 @@ const char *u_netns_pair(struct u_netns *ns)
 	if (ns->home < 0)
 		return "no /proc/self/ns/net";
 	for (i = 0; i < 2; i++) {
-		snprintf(ns->name[i], sizeof(ns->name[i]), NS_PREFIX "%d-%c",
-			 (int)getpid(), 'a' + i);
 		snprintf(ns->ifname[i], sizeof(ns->ifname[i]), "hwq%c",
 			 'a' + i);
 		memcpy(ns->v4[i], (uint8_t[]){ 198, 18, 0, 1 + i }, 4);
@@ -79,17 +119,11 @@ const char *u_netns_pair(struct u_netns *ns)
 		       16);
 		memset(ns->gid4[i] + 10, 0xff, 2);
 		memcpy(ns->gid4[i] + 12, ns->v4[i], 4);
-		/* no duplicate address detection: addresses usable at once */
-		if (sh("ip netns add %s && ip netns exec %s sysctl -qw "
-		       "net.ipv6.conf.default.accept_dad=0", ns->name[i],
-		       ns->name[i]))
-			goto fail;
-		snprintf(path, sizeof(path), "/run/netns/%s", ns->name[i]);
-		ns->fd[i] = open(path, O_RDONLY | O_CLOEXEC);
-		if (ns->fd[i] < 0)
+		if (ns_add(ns, i))
 			goto fail;
 	}
-	if (sh("ip link add %s netns %s type veth peer name %s netns %s",
+	if (mid ? mid_add(ns) :
+	    sh("ip link add %s netns %s type veth peer name %s netns %s",
 	       ns->ifname[0], ns->name[0], ns->ifname[1], ns->name[1]))
 		goto fail;
 	for (i = 0; i < 2; i++)
@@ -107,7 +141,18 @@ const char *u_netns_pair(struct u_netns *ns)
 	return NULL;
 fail:
 	u_netns_del(ns);
-	return "cannot make two namespaces joined by veth";
+	return mid ? "cannot make two namespaces bridged by a third" :
+		     "cannot make two namespaces joined by veth";
+}
+
+const char *u_netns_pair(struct u_netns *ns)
+{
+	return make(ns, false);
+}
+
+const char *u_netns_trio(struct u_netns *ns)
+{
+	return make(ns, true);
 }
 
 int u_netns_enter(const struct u_netns *ns, int side)
@@ -120,16 +165,20 @@ int u_netns_sh(const struct u_netns *ns, int side, const char *fmt, ...)
 {
 	char cmd[400];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	n = vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
+	/* a command cut short is not run */
+	if (n < 0 || (size_t)n >= sizeof(cmd))
+		return -1;
 	return sh("ip netns exec %s sh -c '%s'", ns->name[side], cmd);
 }
 
 void u_netns_del(struct u_netns *ns)
 {
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (ns->fd[i] >= 0)
 			close(ns->fd[i]);
 		ns->fd[i] = -1;

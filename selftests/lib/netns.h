@@ -5,6 +5,12 @@
  * 2001:2::1/64 on its end, side 1 .2 and ::2 (benchmarking ranges, RFC
  * 2544 and 5180). The namespaces are the test's own, named after its pid;
  * those left by a test that died are removed by the next one.
+ *
+ * Or the two sides with a middle namespace between them (u_netns_trio()),
+ * a bridge of two veth ends, one towards each side: what AF_XDP sends
+ * and receives on the sides' ends goes around their taps and qdiscs, but
+ * the middle's ends see and shape every packet, so captures and
+ * impairments are made there.
  */
 #ifndef _HWQNIC_SELFTESTS_LIB_NETNS_H
 #define _HWQNIC_SELFTESTS_LIB_NETNS_H
@@ -12,10 +18,13 @@
 #include <net/if.h>
 #include <stdint.h>
 
+#define U_NETNS_MID	2		/* the middle namespace's side */
+
 struct u_netns {
-	char name[2][32];
+	char name[3][32];		/* side 0, side 1, the middle */
 	char ifname[2][IFNAMSIZ];
-	int fd[2];			/* the namespaces, to setns() into */
+	char mid_ifname[2][IFNAMSIZ];	/* the middle's end towards a side */
+	int fd[3];			/* the namespaces, to setns() into */
 	int home;			/* the test's own namespace */
 	uint8_t v4[2][4];
 	uint8_t v6[2][16];
@@ -24,7 +33,9 @@ struct u_netns {
 
 /* NULL, or why the pair cannot be made (the test then skips). */
 const char *u_netns_pair(struct u_netns *ns);
-/* The calling thread into side 0 or 1's namespace, or home (-1). */
+/* The same with the middle namespace between the sides. */
+const char *u_netns_trio(struct u_netns *ns);
+/* The calling thread into side 0, 1 or U_NETNS_MID's namespace, or home (-1). */
 int u_netns_enter(const struct u_netns *ns, int side);
 /* A shell command in side's namespace (ip netns exec); its exit status. */
 int u_netns_sh(const struct u_netns *ns, int side, const char *fmt, ...)

@@ -195,6 +195,43 @@ int u_rc_to_rtr(struct hwqnic_qp *qp, __u32 dest_qpn,
 			     rd_atomic);
 }
 
+int u_rc_to_rtr_av(struct hwqnic_qp *qp, __u32 dest_qpn,
+		   enum hwqnic_mtu mtu, __u8 min_rnr_timer, __u8 rd_atomic,
+		   const struct hwqnic_ah_attr *av)
+{
+	struct hwqnic_qp_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.qp_state = HWQNIC_QPS_RTR;
+	a.path_mtu = mtu;
+	a.dest_qp_num = dest_qpn;
+	a.max_dest_rd_atomic = rd_atomic;
+	a.min_rnr_timer = min_rnr_timer;
+	a.ah_attr = *av;
+	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_PATH_MTU |
+				HWQNIC_QP_DEST_QPN | HWQNIC_QP_RQ_PSN |
+				HWQNIC_QP_MAX_DEST_RD_ATOMIC |
+				HWQNIC_QP_MIN_RNR_TIMER | HWQNIC_QP_AV);
+}
+
+int u_av_to(struct hwqnic_context *ctx, const uint8_t sgid[16],
+	    const uint8_t dgid[16], struct hwqnic_ah_attr *av)
+{
+	union hwqnic_gid g;
+	int i;
+
+	memset(av, 0, sizeof(*av));
+	av->port_num = 1;
+	av->is_global = 1;
+	memcpy(av->grh.dgid.raw, dgid, 16);
+	for (i = 0; i < 256 && !hwqnic_query_gid(ctx, 1, i, &g); i++)
+		if (!memcmp(g.raw, sgid, 16)) {
+			av->grh.sgid_index = (__u8)i;
+			return 0;
+		}
+	return -1;
+}
+
 int u_rc_to_rts(struct hwqnic_qp *qp, __u8 rnr_retry,
 		__u8 rd_atomic)
 {

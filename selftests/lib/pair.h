@@ -106,6 +106,16 @@ int u_rc_to_init(struct hwqnic_qp *qp, __u32 access);
 int u_rc_to_rtr(struct hwqnic_qp *qp, __u32 dest_qpn, __u8 min_rnr_timer,
 		__u8 rd_atomic);
 int u_rc_to_rts(struct hwqnic_qp *qp, __u8 rnr_retry, __u8 rd_atomic);
+/* To RTR with an address vector (HWQNIC_QP_AV), at path MTU mtu. */
+int u_rc_to_rtr_av(struct hwqnic_qp *qp, __u32 dest_qpn,
+		   enum hwqnic_mtu mtu, __u8 min_rnr_timer, __u8 rd_atomic,
+		   const struct hwqnic_ah_attr *av);
+/*
+ * The AV of a GRH from sgid, one of ctx's GIDs (its index found in the
+ * GID table), to dgid, port 1; -1 when ctx has no such GID.
+ */
+int u_av_to(struct hwqnic_context *ctx, const uint8_t sgid[16],
+	    const uint8_t dgid[16], struct hwqnic_ah_attr *av);
 /* RESET to RTS, the three steps. */
 int u_ud_to_rts(struct hwqnic_qp *qp, __u32 qkey);
 /* Connects two RESET RC QPs of one device to each other, up to RTS. */

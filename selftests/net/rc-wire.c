@@ -54,37 +54,21 @@ static void host_down(struct host *h)
 		hwqnic_close(h->d.ctx);
 }
 
-static enum hwqnic_mtu mtu_enum(u32 bytes)
-{
-	return bytes >= 4096 ? HWQNIC_MTU_4096 : bytes >= 2048 ?
-	       HWQNIC_MTU_2048 : bytes >= 1024 ? HWQNIC_MTU_1024 :
-	       bytes >= 512 ? HWQNIC_MTU_512 : HWQNIC_MTU_256;
-}
-
 /* h's QP to RTS, its address vector naming peer's GID: the wire. */
 static const char *connect_to(struct host *h, int i, struct host *peer)
 {
-	struct hwqnic_qp_attr a, got;
+	struct hwqnic_ah_attr av;
+	struct hwqnic_qp_attr got;
 
 	if (rig_rc_to_init(h->ep.qp, U_RC_ACCESS))
 		return "INIT";
-	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_RTR;
-	a.path_mtu = mtu_enum(h->d.port.active_mtu);
-	a.dest_qp_num = peer->ep.qp->qp_num;
-	a.max_dest_rd_atomic = 4;
-	a.min_rnr_timer = 1;
-	a.ah_attr.is_global = 1;
-	a.ah_attr.port_num = 1;
-	a.ah_attr.grh.sgid_index = 0;	/* the IPv4 address comes first */
-	memcpy(a.ah_attr.grh.dgid.raw, ns.gid4[!i], 16);
-	if (hwqnic_modify_qp(h->ep.qp, &a, HWQNIC_QP_STATE |
-			     HWQNIC_QP_PATH_MTU | HWQNIC_QP_DEST_QPN |
-			     HWQNIC_QP_RQ_PSN | HWQNIC_QP_MAX_DEST_RD_ATOMIC |
-			     HWQNIC_QP_MIN_RNR_TIMER | HWQNIC_QP_AV))
+	if (u_av_to(h->d.ctx, ns.gid4[i], ns.gid4[!i], &av))
+		return "the device has no GID of its IPv4 address";
+	if (u_rc_to_rtr_av(h->ep.qp, peer->ep.qp->qp_num,
+			   rig_mtu(h->d.port.active_mtu), 1, 4, &av))
 		return "RTR with the address vector";
 	if (hwqnic_query_qp(h->ep.qp, &got) ||
-	    memcmp(&got.ah_attr, &a.ah_attr, sizeof(a.ah_attr)))
+	    memcmp(&got.ah_attr, &av, sizeof(av)))
 		return "query_qp does not return the address vector";
 	if (rig_rc_to_rts(h->ep.qp, 14, 7, 7, 4))
 		return "RTS";

@@ -4,8 +4,9 @@
  * context prints one line on stderr, "function: cause (ENAME)": the
  * modify_qp state machine's refusals (missing attribute, attribute the
  * transition does not take, no such transition, value out of range,
- * cur_qp_state wrong), a CQ size, a post on a QP not ready; errno is the
- * call's. Without it a failing call prints nothing. hwqnic_open() says,
+ * cur_qp_state wrong), a CQ size, a post on a QP not ready, an address
+ * naming another node on a device without a netdev (or on the kernel
+ * backend), an AV of port 2; errno is the call's. Without it a failing call prints nothing. hwqnic_open() says,
  * with or without HWQNIC_DEBUG, when the environment is the cause: a
  * HWQNIC_BACKEND value that names no backend, HWQNIC_BACKEND=kernel with
  * no /dev/hwqnic0 (hwqnic.ko not loaded), a bad HWQNIC_SHARED_CPU,
@@ -78,6 +79,11 @@ static void debug_on(void)
 {
 	struct hwqnic_qp_attr a = { .qp_state = HWQNIC_QPS_INIT, .port_num = 1 };
 	struct hwqnic_send_wr wr = { .wr_id = 5, .opcode = HWQNIC_WR_SEND };
+	/* GID ::ffff:198.18.0.9 */
+	struct hwqnic_ah_attr av = {
+		.is_global = 1, .port_num = 1,
+		.grh.dgid.raw = { [10] = 0xff, [11] = 0xff, 198, 18, 0, 9 },
+	};
 	struct hwqnic_send_wr *bad;
 	struct u_qp_cfg cfg;
 	struct u_ep ep;
@@ -184,6 +190,39 @@ static void debug_on(void)
 		diag("got \"%s\", want \"%s\"", got, want);
 	munmap(p, 8192);
 
+	/* an address naming another node, on a device with no netdev */
+	capture();
+	errno = 0;
+	p = hwqnic_create_ah(d.pd, &av);
+	rc = errno;
+	captured(got, sizeof(got));
+	if (u_backend_kernel())
+		snprintf(want, sizeof(want), "hwqnic_create_ah: dgid "
+			 "198.18.0.9 names another node, and the kernel "
+			 "backend puts no QP on a wire (EOPNOTSUPP)\n");
+	else
+		snprintf(want, sizeof(want), "hwqnic_create_ah: dgid "
+			 "198.18.0.9 names another node, and %s is bound to "
+			 "no netdev (hwqnic_open_netdev()) (EINVAL)\n",
+			 hwqnic_device_name(d.ctx));
+	if (!ok(!p && rc == (u_backend_kernel() ? EOPNOTSUPP : EINVAL) &&
+		!strcmp(got, want), "an AH naming another node: one line "
+		"saying why"))
+		diag("got \"%s\", want \"%s\"", got, want);
+	a = (struct hwqnic_qp_attr) { .qp_state = HWQNIC_QPS_RTR,
+				      .path_mtu = HWQNIC_MTU_1024,
+				      .dest_qp_num = qpn, .ah_attr = av };
+	a.ah_attr.port_num = 2;
+	capture();
+	rc = hwqnic_modify_qp(ep.qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_PATH_MTU |
+			      HWQNIC_QP_DEST_QPN | HWQNIC_QP_RQ_PSN |
+			      HWQNIC_QP_MAX_DEST_RD_ATOMIC |
+			      HWQNIC_QP_MIN_RNR_TIMER | HWQNIC_QP_AV);
+	captured(got, sizeof(got));
+	ok(rc == EINVAL && !strcmp(got, "hwqnic_modify_qp: ah_attr.port_num "
+				   "2: the device has port 1 (EINVAL)\n"),
+	   "an AV of port 2: one line");
+
 	capture();
 	rc = hwqnic_query_port(d.ctx, 2, &d.port);
 	captured(got, sizeof(got));
@@ -194,8 +233,8 @@ static void debug_on(void)
 	capture();
 	rc = hwqnic_close(d.ctx);
 	captured(got, sizeof(got));
-	snprintf(want, sizeof(want), "hwqnic_close: %s: PDs, MRs, channels, "
-		 "CQs or QPs of the context still exist (EBUSY)\n",
+	snprintf(want, sizeof(want), "hwqnic_close: %s: PDs, AHs, MRs, "
+		 "channels, CQs or QPs of the context still exist (EBUSY)\n",
 		 hwqnic_device_name(d.ctx));
 	if (!ok(rc == EBUSY && !strcmp(got, want),
 		"closing a device with objects: one line"))

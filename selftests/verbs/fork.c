@@ -6,7 +6,7 @@
  * hwqnic_close() of the inherited context succeeds in the child without
  * touching the parent's engine, kernel context or stats file. The child
  * opens a device of its own, which works. That close frees the child's
- * copies (ASan's count of allocated bytes falls by at least the MR table
+ * copies (an AH's among them; ASan's count of allocated bytes falls by at least the MR table
  * and, embedded, a 2 MiB CQ ring; valgrind cannot count them) and closes
  * its descriptors; the child then exits through exit(), under the
  * sanitizers' and valgrind's checks. Meanwhile the parent, with the child
@@ -35,6 +35,7 @@ static struct u_pair pair;
 static struct u_buf buf;
 static struct hwqnic_comp_channel *chan;
 static struct hwqnic_cq *chan_cq;
+static struct hwqnic_ah *ah;	/* the child's close frees its copy */
 static uint64_t seed;
 static int result_fd = -1;	/* the child's end of the results pipe */
 static int chan_fd, async_fd;	/* the parent's, as the child inherits them */
@@ -124,6 +125,7 @@ static void child_refusals(void)
 	struct hwqnic_cq *got;
 	struct hwqnic_wc wc;
 	struct hwqnic_sge s = u_sge(&buf, 0, 8);
+	struct hwqnic_ah_attr aa = { .port_num = 1 };
 	void *cctx;
 	int shared, rc, e;
 
@@ -176,6 +178,8 @@ static void child_refusals(void)
 	C_EPERM(hwqnic_destroy_comp_channel(chan),
 		"hwqnic_destroy_comp_channel");
 	C_EPERM(hwqnic_dereg_mr(buf.mr), "hwqnic_dereg_mr");
+	C_NULL_EPERM(hwqnic_create_ah(dev.pd, &aa), "hwqnic_create_ah");
+	C_EPERM(hwqnic_destroy_ah(ah), "hwqnic_destroy_ah");
 	C_EPERM(hwqnic_dealloc_pd(dev.pd), "hwqnic_dealloc_pd");
 }
 
@@ -228,6 +232,7 @@ static void child(int go_fd, const char *stats_path)
 	buf.mr = NULL;
 	chan = NULL;
 	chan_cq = NULL;
+	ah = NULL;
 	memset(&dev, 0, sizeof(dev));
 	before = heap_bytes();
 	child_ok(!hwqnic_close(ctx), "hwqnic_close of the inherited context: 0");
@@ -309,6 +314,7 @@ static void suite(void)
 {
 	char stats_path[128];
 	int res[2], go[2], lines, status;
+	struct hwqnic_ah_attr aa = { .port_num = 1 };
 	struct u_qp_cfg cfg;
 	const char *why;
 	pid_t pid;
@@ -320,9 +326,10 @@ static void suite(void)
 	chan = hwqnic_create_comp_channel(dev.ctx);
 	chan_cq = chan ? hwqnic_create_cq(dev.ctx, CHAN_CQE, NULL, chan) :
 		  NULL;
-	if (!ok(chan_cq && !u_pair_create(&pair, dev.pd, &cfg) &&
+	ah = hwqnic_create_ah(dev.pd, &aa);
+	if (!ok(chan_cq && ah && !u_pair_create(&pair, dev.pd, &cfg) &&
 		!u_buf_alloc(&buf, dev.pd, 16384, U_RC_ACCESS),
-		"a pair, a buffer, a channel and its CQ"))
+		"a pair, a buffer, an AH, a channel and its CQ"))
 		goto out;
 	why = u_send_check(&pair, u_sge(&buf, 0, 256),
 			   u_sge(&buf, 4096, 256), 1, &seed);
@@ -370,6 +377,7 @@ static void suite(void)
 	ok(!access(stats_path, F_OK), "the parent's stats file is still there");
 out:
 	u_buf_free(&buf);
+	ok(!ah || !hwqnic_destroy_ah(ah), "AH destroyed");
 	ok(!u_pair_destroy(&pair), "pair destroyed");
 	ok((!chan_cq || !hwqnic_destroy_cq(chan_cq)) &&
 	   (!chan || !hwqnic_destroy_comp_channel(chan)),
