@@ -10,6 +10,9 @@
 #include <argp.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -40,7 +43,7 @@
 #define STALL_NS	(10 * 1000000000ULL)
 
 enum { OPT_TYPE = 256, OPT_TIMEOUT };
-enum qp_type { PP_RC, PP_UD };
+enum qp_type { PP_RC, PP_UD, PP_UDP };
 
 struct opts {
 	enum qp_type type;
@@ -82,8 +85,9 @@ static const char doc[] = "libibverbs' ibv_rc_pingpong and ibv_ud_pingpong "
 	"sides need -g.";
 
 static const struct argp_option options[] = {
-	{ "type", OPT_TYPE, "TYPE", 0, "rc (ibv_rc_pingpong, the default) "
-	  "or ud (ibv_ud_pingpong)", 0 },
+	{ "type", OPT_TYPE, "TYPE", 0, "rc (ibv_rc_pingpong, the default), "
+	  "ud (ibv_ud_pingpong), or udp: plain UDP datagrams on the same "
+	  "port, no device (the path's latency floor)", 0 },
 	{ "port", 'p', "PORT", 0, "TCP port of the exchange (default 18515)",
 	  0 },
 	{ "ib-dev", 'd', "NETDEV", 0, "Bind the device to NETDEV (default "
@@ -104,7 +108,7 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static const char *const type_words[] = { "rc", "ud" };
+static const char *const type_words[] = { "rc", "ud", "udp" };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
@@ -113,7 +117,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_TYPE:
-		o->type = opts_keyword("type", arg, type_words, 2);
+		o->type = opts_keyword("type", arg, type_words, 3);
 		return 0;
 	case 'p':
 		o->port = (uint16_t)opts_uint("port", arg, 1, 65535);
@@ -434,6 +438,18 @@ static uint64_t check_recv(struct pp *pp)
 	return bad;
 }
 
+/* rdma-core's summary lines, both directions' bytes */
+static void print_summary(const struct opts *o, uint64_t ns)
+{
+	double usec = (double)ns / 1000.0;
+	uint64_t bytes = (uint64_t)o->size * o->iters * 2;
+
+	printf("%" PRIu64 " bytes in %.2f seconds = %.2f Mbit/sec\n", bytes,
+	       usec / 1000000., (double)bytes * 8. / usec);
+	printf("%u iters in %.2f seconds = %.2f usec/iter\n", o->iters,
+	       usec / 1000000., usec / o->iters);
+}
+
 static uint64_t run(struct pp *pp)
 {
 	const struct opts *o = pp->o;
@@ -441,8 +457,7 @@ static uint64_t run(struct pp *pp)
 	struct hwqnic_wc wc[2];
 	struct rig_idle idle = { 0 };
 	unsigned int pending = RECV_WRID;
-	uint64_t t0, ns, bad = 0, bytes;
-	double usec;
+	uint64_t t0, ns, bad = 0;
 	int n, i;
 
 	if (o->server) {
@@ -491,13 +506,104 @@ static uint64_t run(struct pp *pp)
 		}
 	}
 	ns = rig_now_ns() - t0;
-	usec = (double)ns / 1000.0;
-	bytes = (uint64_t)o->size * o->iters * 2;
-	printf("%" PRIu64 " bytes in %.2f seconds = %.2f Mbit/sec\n", bytes,
-	       usec / 1000000., (double)bytes * 8. / usec);
-	printf("%u iters in %.2f seconds = %.2f usec/iter\n", o->iters,
-	       usec / 1000000., usec / o->iters);
+	print_summary(o, ns);
 	return bad;
+}
+
+/* ---- the same ping-pong over plain UDP: the path's latency floor ---- */
+
+/* A lost datagram (an impaired link) is sent again after this long */
+#define UDP_RESEND_MS	50
+
+/*
+ * Message k carries k in its first 4 bytes: the client resends k until k
+ * comes back; the server echoes what it gets, and ends at the last.
+ */
+static void udp_run(const struct opts *o)
+{
+	struct addrinfo hints = { .ai_family = AF_UNSPEC,
+				  .ai_socktype = SOCK_DGRAM,
+				  .ai_flags = o->server ? 0 : AI_PASSIVE };
+	struct sockaddr_storage from;
+	socklen_t flen;
+	struct addrinfo *ai;
+	char service[8], *buf;
+	uint32_t k = 0, got;
+	uint64_t t0 = 0, last_rx;
+	struct pollfd pfd;
+	ssize_t n;
+	int fd, rc, zero = 0;
+	size_t len = o->size < 4 ? 4 : o->size;
+
+	snprintf(service, sizeof(service), "%u", o->port);
+	if (!o->server)
+		hints.ai_family = AF_INET6;
+	rc = getaddrinfo(o->server, service, &hints, &ai);
+	if (rc)
+		fail("%s: %s", o->server ? o->server : "::",
+		     gai_strerror(rc));
+	fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fail("socket: %s", strerror(errno));
+	if (!o->server)
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero,
+				 sizeof(zero));
+	if (o->server ? connect(fd, ai->ai_addr, ai->ai_addrlen) :
+	    bind(fd, ai->ai_addr, ai->ai_addrlen))
+		fail("%s UDP port %u: %s", o->server ? "connect to" : "bind",
+		     o->port, strerror(errno));
+	freeaddrinfo(ai);
+	buf = calloc(1, len);
+	if (!buf)
+		fail("out of memory");
+	pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
+	last_rx = rig_now_ns();
+	while (k < o->iters) {
+		if (msg_stop_signal())
+			fail("stopped by signal %d", msg_stop_signal());
+		if (o->server) {
+			memcpy(buf, &k, 4);
+			/* refused: the server is not there yet */
+			if (send(fd, buf, len, 0) < 0 &&
+			    errno != ECONNREFUSED)
+				fail("send: %s", strerror(errno));
+		}
+		rc = poll(&pfd, 1, o->server ? UDP_RESEND_MS : 1000);
+		if (rc <= 0) {
+			if (rig_now_ns() - last_rx > (uint64_t)o->timeout_ms *
+			    1000000)
+				fail("no datagram for %d s: %u of %u round "
+				     "trips", o->timeout_ms / 1000, k,
+				     o->iters);
+			continue;
+		}
+		flen = sizeof(from);
+		n = recvfrom(fd, buf, len, 0, (struct sockaddr *)&from,
+			     &flen);
+		if (n < 4)
+			continue;	/* ECONNREFUSED, or a runt: ignored */
+		last_rx = rig_now_ns();
+		memcpy(&got, buf, 4);
+		if (!o->server) {
+			/* the server's clock starts at the first ping */
+			if (!t0)
+				t0 = last_rx;
+			if (sendto(fd, buf, (size_t)n, 0,
+				   (struct sockaddr *)&from, flen) < 0)
+				fail("sendto: %s", strerror(errno));
+			if (got + 1 > k)
+				k = got + 1;
+			continue;
+		}
+		if (got != k)
+			continue;	/* a late copy of a resent one */
+		if (!t0)
+			t0 = last_rx;	/* from the first answer */
+		k++;
+	}
+	print_summary(o, rig_now_ns() - t0);
+	free(buf);
+	close(fd);
 }
 
 static int pp_close(struct pp *pp)
@@ -540,6 +646,10 @@ int main(int argc, char **argv)
 	msg_init("hwqpingpong");
 	parse_args(argc, argv, &o);
 	msg_check(msg_catch_stop(), "sigaction");
+	if (o.type == PP_UDP) {
+		udp_run(&o);
+		return 0;
+	}
 	memset(&pp, 0, sizeof(pp));
 	pp.o = &o;
 	oob_init(&pp.oob, o.timeout_ms);

@@ -7,6 +7,7 @@
 # to the byte (a script, as ibv_rc_pingpong's pp_*_exch_dest() do): the
 # 52-byte "%04x:%06x:%06x:%s" message with its NUL, the client's first,
 # then "done" with its NUL; a malformed peer message is refused clearly.
+# --type udp, the path's latency floor for tools/bench-wire.sh, too.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/tap.sh"
 . "$top/selftests/net/netns.sh"
@@ -69,6 +70,21 @@ for t in rc ud; do
 		done
 	done
 done
+
+# udp: the same ping-pong in plain datagrams, the client started first
+ip netns exec "${ns[1]}" timeout 60 "$pp" --type udp -n 500 -s 64 198.18.0.1 \
+	> "$tmp/c.out" 2> "$tmp/c.err" &
+p=$!
+pids="$pids $p"
+ip netns exec "${ns[0]}" timeout 60 "$pp" --type udp -n 500 -s 64 \
+	> "$tmp/s.out" 2> "$tmp/s.err"
+src=$?
+wait "$p"
+crc=$?
+[ "$src$crc" = 00 ] &&
+	grep -Eq "^64000 bytes in [0-9.]+ seconds = [0-9.]+ Mbit/sec\$" "$tmp/c.out" &&
+	grep -Eq "^500 iters in [0-9.]+ seconds = [0-9.]+ usec/iter\$" "$tmp/s.out"
+ok $? "udp: 500 datagram round trips, the same summary (rc $src/$crc)"
 
 run 0 --type ud -n 10 -s 4096 -m 1024
 grep -q "requested size 4096 is larger than the given MTU 1024" "$tmp/c.err" &&
