@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# hwqnic on a real link, in one run: two namespaces joined by veth (as the
-# net tests make them), a device bound to each end, and beside hwqnic's
+# hwqnic on a real link, in one run: two namespaces joined by veth through
+# a third's bridge (selftests/net/netns.sh), a device bound to each end, and beside hwqnic's
 # figures the same run's floor of the path: a UDP ping-pong of the same
 # size over the same veth (hwqpingpong --type udp). Then 8 B SEND latency
 # (hwqperf lat, its round trip against the UDP round trip), 64 B WRITE
@@ -19,7 +19,7 @@ runs=${BENCH_RUNS:-3}
 . "$top/selftests/net/netns.sh"
 tmp=$(mktemp -d)
 trap 'netns_del; rm -rf "$tmp"' EXIT
-netns_pair || exit 1
+netns_pair mid || exit 1
 
 # both NS ARGS...: a server in ns 0 and its client in ns 1; the client's
 # stdout in $tmp/out; fails if either does
@@ -64,21 +64,21 @@ else:
 PY
 }
 
-# impair on|off: 1% of RoCEv2 packets lost on both ends: netem, or where
-# the kernel has no sch_netem, the net tests' BPF program of the same loss
+# impair on|off: 1% of RoCEv2 packets lost each way, as the bridge sends
+# them on: netem, or where the kernel has no sch_netem, the net tests' BPF
+# program of the same loss
 impair() {
-	local i d obj=$top/selftests/net/impair.bpf.o
-	for i in 0 1; do
-		d=$([ "$i" = 0 ] && echo hwqa || echo hwqb)
+	local d m=${ns[2]} obj=$top/selftests/net/impair.bpf.o
+	for d in hwqm0 hwqm1; do
 		if [ "$1" = off ]; then
-			ip netns exec "${ns[$i]}" tc qdisc del dev "$d" root 2> /dev/null
-			ip netns exec "${ns[$i]}" tc qdisc del dev "$d" clsact 2> /dev/null
-		elif ip netns exec "${ns[$i]}" tc qdisc replace dev "$d" root \
+			ip netns exec "$m" tc qdisc del dev "$d" root 2> /dev/null
+			ip netns exec "$m" tc qdisc del dev "$d" clsact 2> /dev/null
+		elif ip netns exec "$m" tc qdisc replace dev "$d" root \
 				netem loss 1% 2> /dev/null; then
 			how="tc netem"
 		else
-			[ -f "$obj" ] && ip netns exec "${ns[$i]}" tc qdisc add dev "$d" clsact &&
-				ip netns exec "${ns[$i]}" tc filter add dev "$d" egress \
+			[ -f "$obj" ] && ip netns exec "$m" tc qdisc add dev "$d" clsact &&
+				ip netns exec "$m" tc filter add dev "$d" egress \
 					bpf da obj "$obj" sec tc/loss1 || return 1
 			how="impair.bpf.o's loss1, no sch_netem here"
 		fi
@@ -115,7 +115,7 @@ echo "hwqnic across a veth pair ($(nproc) CPUs, load $(cut -d' ' -f1 /proc/loada
 echo "the AF_XDP port's raw packet rate (the bandwidth floor) is not measured here"
 bench "clean link" 20000
 if impair on; then
-	bench "1% of RoCEv2 packets lost on both ends ($how)" 2000
+	bench "1% of RoCEv2 packets lost each way ($how)" 2000
 	impair off
 else
 	echo "1% loss: not measured (no tc netem, no selftests/net/impair.bpf.o)"

@@ -14,22 +14,39 @@ netns_del() {
 	return 0
 }
 
+# netns_pair mid: the two joined through a third, ${ns[2]}, whose bridge
+# forwards between its ends hwqm0 (to hwqa) and hwqm1 (to hwqb): what
+# leaves those ends passes their qdiscs, where an impairment can act
+# (AF_XDP's transmit bypasses the sender's own).
 netns_pair() {
-	local i s p
+	local i s p mid=${1:-}
 	ns=(hwqnic-t$$-a hwqnic-t$$-b)
+	[ -n "$mid" ] && ns+=(hwqnic-t$$-m)
 	# those of runs that died: their pid is gone
-	for s in $(ip netns list 2> /dev/null | sed -n 's/^\(hwqnic-t[0-9]*-[ab]\).*/\1/p'); do
+	for s in $(ip netns list 2> /dev/null | sed -n 's/^\(hwqnic-t[0-9]*-[abm]\).*/\1/p'); do
 		p=${s#hwqnic-t}
 		p=${p%-*}
 		kill -0 "$p" 2> /dev/null || ip netns del "$s" 2> /dev/null
 	done
-	for i in 0 1; do
+	for i in "${!ns[@]}"; do
 		ip netns add "${ns[$i]}" &&
 			ip netns exec "${ns[$i]}" sysctl -qw net.ipv6.conf.default.accept_dad=0 ||
 			{ echo "cannot make namespace ${ns[$i]}" >&2; netns_del; return 1; }
 	done
-	ip link add hwqa netns "${ns[0]}" type veth peer name hwqb netns "${ns[1]}" ||
-		{ echo "cannot make a veth pair" >&2; netns_del; return 1; }
+	if [ -z "$mid" ]; then
+		ip link add hwqa netns "${ns[0]}" type veth peer name hwqb netns "${ns[1]}" ||
+			{ echo "cannot make a veth pair" >&2; netns_del; return 1; }
+	else
+		ip link add hwqa netns "${ns[0]}" type veth peer name hwqm0 netns "${ns[2]}" &&
+			ip link add hwqb netns "${ns[1]}" type veth peer name hwqm1 netns "${ns[2]}" &&
+			ip -n "${ns[2]}" link add br0 type bridge &&
+			ip -n "${ns[2]}" link set hwqm0 master br0 &&
+			ip -n "${ns[2]}" link set hwqm1 master br0 &&
+			ip -n "${ns[2]}" link set hwqm0 up &&
+			ip -n "${ns[2]}" link set hwqm1 up &&
+			ip -n "${ns[2]}" link set br0 up ||
+			{ echo "cannot make the bridged veth pairs" >&2; netns_del; return 1; }
+	fi
 	for i in 0 1; do
 		s=$([ "$i" = 0 ] && echo hwqa || echo hwqb)
 		ip -n "${ns[$i]}" link set lo up &&
