@@ -9,19 +9,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/tap.sh"
 . "$top/selftests/net/netns.sh"
 hwqperf=$top/build/bin/hwqperf
-[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, XDP)"
-command -v ip > /dev/null || skip_all "no ip(8) (make deps installs iproute2)"
-[ -x "$hwqperf" ] || skip_all "build/bin/hwqperf missing (run make)"
-tmp=$(mktemp -d)
-pids=
-cleanup() {
-	local p
-	for p in $pids; do kill -KILL "$p" 2> /dev/null; wait "$p" 2> /dev/null; done
-	netns_del
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-netns_pair 2> "$tmp/ns" || skip_all "$(cat "$tmp/ns")"
+netns_test "$hwqperf"
 
 # pair WAY SERVER_ARGS -- CLIENT_ARGS: the server in ns 0, its client in
 # ns 1, both bounded; WAY d: server -d, client HWQNIC_NETDEV; e: reversed

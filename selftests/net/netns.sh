@@ -56,3 +56,27 @@ netns_pair() {
 			{ echo "cannot configure $s" >&2; netns_del; return 1; }
 	done
 }
+
+# netns_test BINARY: a shell test's start (tap.sh sourced): its skips
+# (not root, no ip(8), BINARY not built), $tmp, $pids (background
+# processes of the test, killed at its end), the two namespaces, and the
+# cleanup of all of them at exit.
+netns_test() {
+	[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, XDP)"
+	command -v ip > /dev/null || skip_all "no ip(8) (make deps installs iproute2)"
+	[ -x "$1" ] || skip_all "${1#$top/} missing (run make)"
+	tmp=$(mktemp -d)
+	pids=
+	trap netns_test_end EXIT
+	netns_pair 2> "$tmp/ns" || skip_all "$(cat "$tmp/ns")"
+}
+
+netns_test_end() {
+	local p
+	for p in $pids; do
+		kill -KILL "$p" 2> /dev/null
+		wait "$p" 2> /dev/null
+	done
+	netns_del
+	rm -rf "$tmp"
+}

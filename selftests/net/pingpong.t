@@ -12,19 +12,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/tap.sh"
 . "$top/selftests/net/netns.sh"
 pp=$top/build/bin/hwqpingpong
-[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces, XDP)"
-command -v ip > /dev/null || skip_all "no ip(8) (make deps installs iproute2)"
-[ -x "$pp" ] || skip_all "build/bin/hwqpingpong missing (run make)"
-tmp=$(mktemp -d)
-pids=
-cleanup() {
-	local p
-	for p in $pids; do kill -KILL "$p" 2> /dev/null; wait "$p" 2> /dev/null; done
-	netns_del
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-netns_pair 2> "$tmp/ns" || skip_all "$(cat "$tmp/ns")"
+netns_test "$pp"
 dev=(hwqa hwqb)
 addr=(198.18.0.1 198.18.0.2)
 gid=(::ffff:198.18.0.1 ::ffff:198.18.0.2)
