@@ -75,7 +75,7 @@ comp() {	# comp TOOL WORD...: what completing the last word offers
 [ "$(comp hwqperf '')" = "lat bw" ] && [ "$(comp hwqperf --ite)" = "--iters=" ] &&
 	[ "$(comp qplat --pi)" = "--pin= --pid=" ] &&
 	[ "$(comp nictop -b --del)" = "--delay=" ] &&
-	[ "$(comp qplat -B "$p/bin/hwqp")" = "$p/bin/hwqperf" ]
+	[ "$(comp qplat -B "$p/bin/hwqpe")" = "$p/bin/hwqperf" ]
 ok $? "bash completion: modes, long options, a BINARY argument"
 missing=
 for t in hwqperf hwqload qplat nictop probecost hwqpingpong; do
