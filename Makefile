@@ -270,11 +270,13 @@ demo:
 	$(Q)BUILD=$(BUILD) tools/demo.sh
 
 # Headline figures, each printed with its same-run baseline (never asserted).
-bench: $(BUILD)/bin/hwqperf $(BUILD)/bin/probecost $(BUILD)/bin/qplat
+bench: $(BUILD)/bin/hwqperf $(BUILD)/bin/probecost $(BUILD)/bin/qplat \
+       $(BUILD)/bin/hwqpingpong $(NET_BPF_OBJS)
 	$(BUILD)/bin/hwqperf lat --op send -s 8 -n 200000
 	$(BUILD)/bin/hwqperf bw --op write -s 64 -n 4000000 --cq-mod 64
 	$(BUILD)/bin/hwqperf bw --op write -s 64K -n 50000 --cq-mod 16
 	BUILD=$(BUILD) tools/bench-qplat.sh
+	BUILD=$(BUILD) tools/bench-wire.sh
 
 # hwqregress is Python: the build writes in the version and the flags the
 # tools are built with, which its result files carry (docs/regress.md).

@@ -196,11 +196,14 @@ static const char *printable(const char *s, char *buf, size_t len)
 
 /*
  * Whether the engine and the thread opening the device share one CPU.
- * HWQNIC_SHARED_CPU=1 or 0 says so; unset, the backend knows where its
- * engine runs. Failing, *why names the variable at fault.
+ * HWQNIC_SHARED_CPU=1 or 0 says so; unset, a device bound to a netdev
+ * does (its poller handles the frames that arrive for it, with no wake of
+ * another thread: two busy processes on one host, as in a two-process
+ * test, otherwise take turns at scheduler granularity); else the backend
+ * knows where its engine runs. Failing, *why names the variable at fault.
  */
-static int shared_cpu(const struct hwqnic_backend_ops *be, bool *shared,
-		      const char **why)
+static int shared_cpu(const struct hwqnic_backend_ops *be, bool bound,
+		      bool *shared, const char **why)
 {
 	const char *env = getenv("HWQNIC_SHARED_CPU");
 
@@ -211,6 +214,10 @@ static int shared_cpu(const struct hwqnic_backend_ops *be, bool *shared,
 			return EINVAL;
 		}
 		*shared = *env == '1';
+		return 0;
+	}
+	if (bound) {
+		*shared = true;
 		return 0;
 	}
 	return -be->shared_cpu(shared, why);
@@ -362,7 +369,7 @@ static struct hwqnic_context *open_dev(const char *name, const char *netdev,
 				 "netdevs are the embedded backend's",
 				 netdev_env ? "HWQNIC_NETDEV=" : "netdev ",
 				 PRINTABLE(netdev));
-	rc = shared_cpu(be, &shared, &why);
+	rc = shared_cpu(be, netdev && *netdev, &shared, &why);
 	if (rc)
 		return open_fail(debug || why, rc, "%s",
 				 why ? why : "cannot tell the engine's CPU");

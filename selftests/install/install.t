@@ -49,7 +49,7 @@ done
 [ -z "$missing" ]
 ok $? "every docs/man/*.N is in PREFIX/share/man/manN/${missing:+ (missing:$missing)}"
 missing=
-for t in hwqperf hwqload qplat nictop probecost hwqregress; do
+for t in hwqperf hwqload qplat nictop probecost hwqpingpong hwqregress; do
 	[ -x "$p/bin/$t" ] && [ "$(readlink "$p/share/bash-completion/completions/$t")" = _hwqnic ] ||
 		missing="$missing $t"
 done
@@ -75,10 +75,10 @@ comp() {	# comp TOOL WORD...: what completing the last word offers
 [ "$(comp hwqperf '')" = "lat bw" ] && [ "$(comp hwqperf --ite)" = "--iters=" ] &&
 	[ "$(comp qplat --pi)" = "--pin= --pid=" ] &&
 	[ "$(comp nictop -b --del)" = "--delay=" ] &&
-	[ "$(comp qplat -B "$p/bin/hwqp")" = "$p/bin/hwqperf" ]
+	[ "$(comp qplat -B "$p/bin/hwqpe")" = "$p/bin/hwqperf" ]
 ok $? "bash completion: modes, long options, a BINARY argument"
 missing=
-for t in hwqperf hwqload qplat nictop probecost; do
+for t in hwqperf hwqload qplat nictop probecost hwqpingpong; do
 	[ "$(comp $t --vers)" = --version ] && [[ " $(comp $t -) " == *" --help "* ]] ||
 		missing="$missing $t"
 done

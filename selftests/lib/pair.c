@@ -199,19 +199,9 @@ int u_rc_to_rtr_av(struct hwqnic_qp *qp, __u32 dest_qpn,
 		   enum hwqnic_mtu mtu, __u8 min_rnr_timer, __u8 rd_atomic,
 		   const struct hwqnic_ah_attr *av)
 {
-	struct hwqnic_qp_attr a;
+	struct rig_dest d = { .qpn = dest_qpn, .av = av };
 
-	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_RTR;
-	a.path_mtu = mtu;
-	a.dest_qp_num = dest_qpn;
-	a.max_dest_rd_atomic = rd_atomic;
-	a.min_rnr_timer = min_rnr_timer;
-	a.ah_attr = *av;
-	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_PATH_MTU |
-				HWQNIC_QP_DEST_QPN | HWQNIC_QP_RQ_PSN |
-				HWQNIC_QP_MAX_DEST_RD_ATOMIC |
-				HWQNIC_QP_MIN_RNR_TIMER | HWQNIC_QP_AV);
+	return rig_rc_to_rtr_dest(qp, &d, mtu, min_rnr_timer, rd_atomic);
 }
 
 int u_av_to(struct hwqnic_context *ctx, const uint8_t sgid[16],

@@ -7,7 +7,8 @@
  * (bpf_clone_redirect() to the same egress; the copy is marked so that
  * it passes untouched). As the classifier of that end's htb root,
  * "reorder" sends 25% into class 1:2, a slow one, whose packets leave
- * after later ones of class 1:1. Anything not UDP to port 4791 passes.
+ * after later ones of class 1:1. "loss1" drops 1% (tools/bench-wire.sh).
+ * Anything not UDP to port 4791 passes.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -87,6 +88,17 @@ int reorder(struct __sk_buff *skb)
 	skb->tc_classid = is_roce(skb) &&
 			  bpf_get_prandom_u32() % 100 < REORDER_PCT ?
 			  TC_H_MAKE(1 << 16, 2) : TC_H_MAKE(1 << 16, 1);
+	return TC_ACT_OK;
+}
+
+/* netem's "loss 1%" alone, for tools/bench-wire.sh's impaired link */
+#define BENCH_LOSS_PCT	1
+
+SEC("tc/loss1")
+int loss1(struct __sk_buff *skb)
+{
+	if (is_roce(skb) && bpf_get_prandom_u32() % 100 < BENCH_LOSS_PCT)
+		return TC_ACT_SHOT;
 	return TC_ACT_OK;
 }
 

@@ -9,7 +9,8 @@ static uint64_t bw_batch_len(const struct run *r, const struct qpx *x)
 
 	cnt = r->tx_depth - (x->posted - x->done);
 	cnt = MIN(MIN(cnt, r->iters - k), BATCH_MAX);
-	if (r->o->op == RIG_SEND)
+	/* the two-process form: the server's receives, RNR if short */
+	if (r->o->op == RIG_SEND && is_local(r, x->peer))
 		cnt = MIN(cnt, x->peer->rposted - x->posted);
 	if (!r->o->verify)
 		return cnt;
@@ -26,8 +27,9 @@ static uint64_t bw_batch_len(const struct run *r, const struct qpx *x)
 static bool tail_signal(const struct run *r, const struct qpx *x,
 			uint64_t next)
 {
-	return r->o->verify && r->o->op != RIG_SEND && next < r->iters &&
-	       !gate_ok(r, msg_g(r, x, next));
+	return r->o->verify && (r->o->op != RIG_SEND ||
+				r->o->role == ROLE_CLIENT) &&
+	       next < r->iters && !gate_ok(r, msg_g(r, x, next));
 }
 
 static bool bw_post_batch(struct run *r, struct qpx *x)
@@ -103,7 +105,8 @@ static void slice_tick(struct slice *sl, uint64_t now, uint64_t done,
 
 void bw_run(struct run *r)
 {
-	bool send = r->o->op == RIG_SEND, busy, ended = !r->o->duration_ns;
+	bool send = r->o->op == RIG_SEND && r->o->role == ROLE_LOOPBACK;
+	bool busy, ended = !r->o->duration_ns;
 	uint64_t t0, now, deadline, seen = 0;
 	struct slice sl;
 	unsigned int i;

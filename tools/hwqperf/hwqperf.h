@@ -25,6 +25,7 @@
 
 #include "lib/json.h"
 #include "lib/msg.h"
+#include "lib/oob.h"
 #include "lib/opts.h"
 #include "lib/rig.h"
 
@@ -102,6 +103,12 @@ struct opts {
 	bool json;
 	bool csv;
 	bool has_size, has_iters, has_buf, has_cq_mod, has_inline;
+	/* the two-process form (remote.c): a server, or a client of one */
+	const char *server;		/* SERVER_ADDRESS: the client's */
+	const char *netdev;		/* -d; NULL: HWQNIC_NETDEV's */
+	uint16_t port;			/* -p */
+	uint8_t gid_index;		/* -x */
+	enum role { ROLE_LOOPBACK, ROLE_SERVER, ROLE_CLIENT } role;
 };
 
 struct cpus {
@@ -112,9 +119,11 @@ struct cpus {
 
 /* One side of the loopback: one buffer, one MR. */
 struct side {
-	char *buf;
+	char *buf;			/* NULL: the peer's, in another process */
 	uint64_t len;
 	struct hwqnic_mr *mr;
+	uint64_t addr;			/* as a WR names it: buf, or the peer's */
+	uint32_t rkey;
 };
 
 struct qpx {
@@ -158,7 +167,16 @@ struct run {
 	uint64_t *samples;		/* lat: ns per iteration */
 	uint64_t elapsed_ns;		/* bw */
 	double peak_per_ns;		/* bw: messages per ns, best slice */
+	struct oob oob;			/* the two-process form's exchange */
+	struct oob_perf peer;		/* what the peer said */
 };
+
+/* The two-process form: the QP of this process (A client, B server) */
+static inline bool is_local(const struct run *r, const struct qpx *x)
+{
+	return r->o->role == ROLE_LOOPBACK ||
+	       (r->o->role == ROLE_CLIENT) == (x == &r->qp[0]);
+}
 
 /* One message size's figures, named as their JSON keys (docs/json.md) */
 struct result {
@@ -246,12 +264,22 @@ void refill_recvs(struct run *r, struct qpx *y, uint64_t min_batch);
 /* bw.c and lat.c: the runs */
 void bw_run(struct run *r);
 void lat_run(struct run *r);
+void lat_wait_done(struct run *r, struct qpx *x);
+void lat_arm_write(struct run *r, struct qpx *x, uint64_t k);
+bool lat_write_back(struct run *r, struct qpx *x, uint64_t k);
+void lat_send_back(struct run *r, struct qpx *x, uint64_t k);
 
 /* setup.c: the run on the rig */
 void setup(struct run *r);
 int teardown(struct run *r);
 void teardown_hook(void *r);
 void *xcalloc(uint64_t n, uint64_t size);
+
+/* remote.c: the two-process form's exchange and the server's part */
+void remote_connect(struct run *r);
+void remote_ready(struct run *r);
+void remote_serve(struct run *r);
+void remote_done(struct run *r);
 
 /* report.c: results, a row per message size (res[n]) */
 void lat_stats(struct run *r, struct result *res);

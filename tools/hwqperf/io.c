@@ -138,8 +138,8 @@ void build_wr(const struct run *r, const struct qpx *x, uint64_t k,
 		wr->send_flags |= HWQNIC_SEND_INLINE;
 	if (r->o->op == RIG_SEND)
 		return;
-	wr->wr.rdma.remote_addr = (uintptr_t)(x->remote->buf + off);
-	wr->wr.rdma.rkey = x->remote->mr->rkey;
+	wr->wr.rdma.remote_addr = x->remote->addr + off;
+	wr->wr.rdma.rkey = x->remote->rkey;
 }
 
 void post_send(struct qpx *x, struct hwqnic_send_wr *wr,

@@ -7,7 +7,7 @@ static void lat_poll(struct run *r, struct qpx *x)
 	watchdog(r, poll_cq(r, x->cq) > 0);
 }
 
-static void lat_wait_done(struct run *r, struct qpx *x)
+void lat_wait_done(struct run *r, struct qpx *x)
 {
 	while (x->done < x->posted)
 		lat_poll(r, x);
@@ -40,33 +40,89 @@ static void lat_send_one(struct run *r, struct qpx *x, uint64_t k)
 
 /*
  * As ib_write_lat: the target polls the last byte of the message for its
- * new value. Its old value is made to differ first. With --verify every
- * write is signaled: the data is checked once the completion says it is
- * all placed. The CQ is polled now and then too, for error completions.
+ * new value. Its old value is made to differ first (lat_arm_write(), in
+ * the target's process). With --verify every write is signaled: the data
+ * is checked once the completion says it is all placed. The CQ is polled
+ * now and then too, for error completions.
  */
-static void lat_write_one(struct run *r, struct qpx *x, uint64_t k)
+void lat_arm_write(struct run *r, struct qpx *x, uint64_t k)
+{
+	uint64_t g = msg_g(r, x, k), last = r->o->size - 1;
+	uint8_t *dst = (uint8_t *)msg_dst(r, x, g) + last;
+
+	__atomic_store_n(dst, (uint8_t)~pat_byte(pat_seed(g), last),
+			 __ATOMIC_RELAXED);
+}
+
+/* x's message k posted; true when signaled */
+bool lat_write_back(struct run *r, struct qpx *x, uint64_t k)
 {
 	uint64_t g = msg_g(r, x, k), last = r->o->size - 1;
 	uint8_t *src = (uint8_t *)msg_src(r, x, g) + last;
-	uint8_t *dst = (uint8_t *)msg_dst(r, x, g) + last;
-	uint8_t tag = pat_byte(pat_seed(g), last);
-	uint64_t spins = 0;
 	bool signal = r->o->verify || want_signal(r, k);
 
 	if (r->o->verify)
 		pat_fill(msg_src(r, x, g), r->o->size, g);
 	else
-		*src = tag;
-	__atomic_store_n(dst, (uint8_t)~tag, __ATOMIC_RELAXED);
+		*src = pat_byte(pat_seed(g), last);
 	lat_post(r, x, k, signal);
+	return signal;
+}
+
+/* Until the last byte of x's message k is in place; polls cq meanwhile */
+static void lat_wait_byte(struct run *r, struct qpx *x, uint64_t k,
+			  struct hwqnic_cq *cq)
+{
+	uint64_t g = msg_g(r, x, k), last = r->o->size - 1, spins = 0;
+	uint8_t *dst = (uint8_t *)msg_dst(r, x, g) + last;
+	uint8_t tag = pat_byte(pat_seed(g), last);
+
 	while (__atomic_load_n(dst, __ATOMIC_ACQUIRE) != tag) {
 		if (!(++spins % 4096))
-			poll_cq(r, x->cq);
+			poll_cq(r, cq);
 		watchdog(r, false);
 	}
 	watchdog(r, true);
+}
+
+static void lat_write_one(struct run *r, struct qpx *x, uint64_t k)
+{
+	bool signal;
+
+	lat_arm_write(r, x, k);
+	signal = lat_write_back(r, x, k);
+	lat_wait_byte(r, x, k, x->cq);
 	if (signal)
 		lat_wait_done(r, x);
+}
+
+/* The two-process client's write: A's out, then B's answer in */
+static void lat_write_remote(struct run *r, struct qpx *a, uint64_t k)
+{
+	bool signal;
+
+	lat_arm_write(r, a->peer, k);
+	signal = lat_write_back(r, a, k);
+	lat_wait_byte(r, a->peer, k, a->cq);
+	if (signal)
+		lat_wait_done(r, a);
+}
+
+void lat_send_back(struct run *r, struct qpx *x, uint64_t k)
+{
+	if (r->o->verify)
+		pat_fill(msg_src(r, x, msg_g(r, x, k)), r->o->size,
+			 msg_g(r, x, k));
+	lat_post(r, x, k, want_signal(r, k));
+}
+
+/* The two-process client's send: A's out, then B's answer received */
+static void lat_send_remote(struct run *r, struct qpx *a, uint64_t k)
+{
+	lat_send_back(r, a, k);
+	while (a->rdone <= k)
+		lat_poll(r, a);
+	refill_recvs(r, a, 1);
 }
 
 /* As ib_read_lat: one READ from post to completion, a full round trip. */
@@ -85,6 +141,13 @@ static uint64_t lat_iter(struct run *r, struct qpx *a, struct qpx *b,
 {
 	uint64_t t0 = rig_now_ns();
 
+	if (r->o->role == ROLE_CLIENT && r->o->op != RIG_READ) {
+		if (r->o->op == RIG_SEND)
+			lat_send_remote(r, a, k);
+		else
+			lat_write_remote(r, a, k);
+		return rig_now_ns() - t0;
+	}
 	switch (r->o->op) {
 	case RIG_SEND:
 		lat_send_one(r, a, k);
@@ -111,5 +174,6 @@ void lat_run(struct run *r)
 			r->samples[k * q + p] = lat_iter(r, &r->qp[2 * p],
 							 &r->qp[2 * p + 1], k);
 	for (p = 0; p < 2 * q; p++)
-		lat_wait_done(r, &r->qp[p]);
+		if (is_local(r, &r->qp[p]))
+			lat_wait_done(r, &r->qp[p]);
 }

@@ -20,7 +20,9 @@ enum { OPT_OP = 256, OPT_CQ_MOD, OPT_BUF_SIZE, OPT_VERIFY, OPT_JSON,
        OPT_CSV };
 
 static const char doc[] = "A perftest-like benchmark over the hwqnic verbs: "
-	"RC QPs in loopback on the embedded engine.\v"
+	"RC QPs in loopback on the embedded engine; or, as perftest's, on two "
+	"hosts: on a device bound to a netdev, a server, and with "
+	"SERVER_ADDRESS its client.\v"
 	"SIZE and B take a K, M or G suffix (powers of 1024).";
 
 /* The modes are listed as argp lists options, in a group of their own */
@@ -50,6 +52,13 @@ static const struct argp_option options[] = {
 	{ "verify", OPT_VERIFY, NULL, 0, "Check every byte moved", 0 },
 	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
 	{ "csv", OPT_CSV, NULL, 0, "Print CSV: a header, a row per size", 0 },
+	{ NULL, 0, NULL, 0, "Two hosts (a server, then its client with "
+	  "SERVER_ADDRESS):", 3 },
+	{ "ib-dev", 'd', "NETDEV", 0, "Bind the device to NETDEV (default "
+	  "HWQNIC_NETDEV's); bound, hwqperf is a server or a client", 3 },
+	{ "port", 'p', "PORT", 0, "TCP port of the exchange (default 18515)",
+	  3 },
+	{ "gid-index", 'x', "INDEX", 0, "Local GID index (default 0)", 3 },
 	OPTS_HELP_H,
 	{},
 };
@@ -104,7 +113,24 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_JSON:
 		o->json = true;
 		return 0;
+	case 'd':
+		o->netdev = arg;
+		return 0;
+	case 'p':
+		o->port = (uint16_t)opts_uint("port", arg, 1, 65535);
+		return 0;
+	case 'x':
+		o->gid_index = (uint8_t)opts_uint("gid-index", arg, 0, 255);
+		return 0;
 	case ARGP_KEY_ARG:
+		if (o->mode != MODE_NONE && (!strcmp(arg, "lat") ||
+					     !strcmp(arg, "bw")))
+			bad_usage("a second mode '%s' (one run is lat or bw)",
+				  arg);
+		if (o->mode != MODE_NONE && !o->server) {
+			o->server = arg;
+			return 0;
+		}
 		if (o->mode != MODE_NONE)
 			return opts_default(key, arg, state);
 		o->mode = opts_keyword("mode", arg, mode_words, 3);
@@ -117,8 +143,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return opts_default(key, arg, state);
 }
 
-static const struct argp argp = OPTS_ARGP(options, parse_arg, "lat|bw",
-					 doc);
+static const struct argp argp = OPTS_ARGP(options, parse_arg,
+					 "lat|bw [SERVER_ADDRESS]", doc);
 
 /* The buffer's default for o->size, and the checks that involve the size */
 static void size_opts(struct opts *o)
@@ -137,6 +163,8 @@ static void size_opts(struct opts *o)
 		bad_usage("message size %" PRIu64 " exceeds buf-size %" PRIu64,
 			  o->size, o->buf_size);
 }
+
+static void remote_opts(struct opts *o);
 
 /* Defaults that depend on the mode, then the checks across options. */
 static void finish_opts(struct opts *o)
@@ -165,6 +193,35 @@ static void finish_opts(struct opts *o)
 		o->inline_size = o->op == RIG_SEND ? LAT_INLINE_SEND :
 				 o->op == RIG_WRITE ? LAT_INLINE_WRITE : 0;
 	size_opts(o);
+	remote_opts(o);
+}
+
+/*
+ * The two-process form: a client names its server; a device bound to a
+ * netdev (-d, HWQNIC_NETDEV) without one is the server. What it does not
+ * take is refused here, before anything is made.
+ */
+static void remote_opts(struct opts *o)
+{
+	const char *env = getenv("HWQNIC_NETDEV");
+
+	if (o->server)
+		o->role = ROLE_CLIENT;
+	else if (o->netdev || (env && *env))
+		o->role = ROLE_SERVER;
+	if (o->role == ROLE_LOOPBACK)
+		return;
+	if (o->qps > 1)
+		bad_usage("-q %u: the two-process form runs one QP pair",
+			  o->qps);
+	if (o->all_sizes)
+		bad_usage("--all: the two-process form runs one size");
+	if (o->duration_ns)
+		bad_usage("--duration: the two-process form runs a number "
+			  "of messages (-n)");
+	if (o->verify && o->op != RIG_SEND)
+		bad_usage("--verify: in the two-process form only --op send "
+			  "(the receiver checks each message)");
 }
 
 /*
@@ -192,6 +249,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	memset(o, 0, sizeof(*o));
 	o->op = RIG_WRITE;
 	o->qps = 1;
+	o->port = OOB_PORT;
 	opts_parse(&argp, argc, argv, o);
 	finish_opts(o);
 }
@@ -212,6 +270,12 @@ static int run_size(const struct opts *o, const struct cpus *cpus,
 	msg_check(msg_on_exit(teardown_hook, r), "msg_on_exit");
 	setup(r);
 	stop_if_signalled();
+	if (o->role == ROLE_SERVER) {
+		remote_serve(r);
+		remote_done(r);
+		msg_cancel(teardown_hook, r);
+		return teardown(r);
+	}
 	if (first && !o->json && !o->csv)
 		print_banner(r, cpus);
 	if (first && !o->json)
@@ -227,6 +291,8 @@ static int run_size(const struct opts *o, const struct cpus *cpus,
 	res->buf_size = o->buf_size;
 	res->backend = r->rig.backend;
 	res->inline_size = r->inline_size;
+	if (o->role == ROLE_CLIENT)
+		remote_done(r);
 	msg_cancel(teardown_hook, r);
 	if (!o->json)
 		print_row(o, res);
@@ -244,6 +310,7 @@ int main(int argc, char **argv)
 
 	msg_init("hwqperf");
 	parse_args(argc, argv, &o);
+	srand48((long)getpid() * time(NULL));	/* the first PSNs */
 	msg_check(msg_catch_stop(), "sigaction");
 	setup_cpus(&cpus);
 	n = plan_sizes(&o, sizes, 64);
@@ -254,7 +321,8 @@ int main(int argc, char **argv)
 		size_opts(&os);
 		err |= run_size(&os, &cpus, i == 0, &res[i]);
 	}
-	report(&o, res, n, &cpus);
+	if (o.role != ROLE_SERVER)
+		report(&o, res, n, &cpus);
 	free(res);
 	return err;
 }

@@ -59,9 +59,15 @@ void print_banner(const struct run *r, const struct cpus *c)
 	const char *engine = getenv("HWQNIC_ENGINE_CPU");
 
 	printf("%s\n", DASHES);
-	printf(" hwqperf %s --op %s: RC loopback on %s\n",
-	       mode_names[o->mode], rig_op_name(o->op),
-	       hwqnic_device_name(r->rig.ctx));
+	if (o->role == ROLE_CLIENT)
+		printf(" hwqperf %s --op %s: RC from %s to %s (QP %u)\n",
+		       mode_names[o->mode], rig_op_name(o->op),
+		       hwqnic_device_name(r->rig.ctx), o->server,
+		       r->peer.qpn);
+	else
+		printf(" hwqperf %s --op %s: RC loopback on %s\n",
+		       mode_names[o->mode], rig_op_name(o->op),
+		       hwqnic_device_name(r->rig.ctx));
 	printf(" QP pairs       : %u\n", o->qps);
 	if (o->all_sizes)
 		printf(" Message size   : %d to %" PRIu64 " bytes (-a)\n",

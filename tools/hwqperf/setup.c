@@ -28,7 +28,7 @@ static void check_limits(const struct run *r)
 
 static void open_device(struct run *r)
 {
-	if (rig_open(&r->rig))
+	if (rig_open_netdev(&r->rig, r->o->netdev))
 		fail("%s", r->rig.err);
 	check_limits(r);
 	r->inline_size = MIN(r->o->inline_size, r->rig.dev.max_inline_data);
@@ -65,6 +65,8 @@ static void setup_side(struct run *r, struct side *s)
 	if (!s->mr)
 		fail("hwqnic_reg_mr(%" PRIu64 " bytes): %s", s->len,
 		     strerror(errno));
+	s->addr = (uintptr_t)s->buf;
+	s->rkey = s->mr->rkey;
 }
 
 /* Pair p: A = qp[2p] on side 0, B = qp[2p + 1] on side 1. */
@@ -116,6 +118,12 @@ static void plan_depths(struct run *r)
 		r->rx_depth = MIN(2 * r->tx_depth,
 				   r->rig.dev.max_cqe / o->qps);
 	r->rx_depth = MIN(r->rx_depth, max_wr);
+	/*
+	 * The two-process form cannot hold the sender back until a slot is
+	 * checked: no two receives posted may share a slot.
+	 */
+	if (o->role != ROLE_LOOPBACK && o->verify)
+		r->rx_depth = (uint32_t)MIN(r->rx_depth, r->nslots);
 	r->rx_batch = MAX(1, MIN(RX_BATCH_MAX, r->rx_depth / 4));
 }
 
@@ -149,21 +157,30 @@ static void make_qps(struct run *r)
 
 	if (r->o->mode == MODE_LAT) {
 		for (i = 0; i < 2 * q; i++) {
-			struct hwqnic_cq *cq = make_cq(r, r->tx_depth +
-						       r->rx_depth);
+			struct hwqnic_cq *cq;
 
+			if (!is_local(r, &r->qp[i]))
+				continue;
+			cq = make_cq(r, r->tx_depth + r->rx_depth);
 			make_qp(r, &r->qp[i], cq, cq, r->tx_depth,
 				r->rx_depth);
 		}
 		return;
 	}
 	sig = verify ? r->tx_depth : r->tx_depth / r->o->cq_mod + 2;
-	r->scq = make_cq(r, (uint64_t)q * sig);
-	r->rcq = make_cq(r, (uint64_t)q * r->rx_depth);
+	/* the two-process form: the client's requesters, the server's
+	 * responders */
+	if (r->o->role != ROLE_SERVER)
+		r->scq = make_cq(r, (uint64_t)q * sig);
+	if (r->o->role != ROLE_CLIENT)
+		r->rcq = make_cq(r, (uint64_t)q * r->rx_depth);
 	for (i = 0; i < q; i++) {
-		make_qp(r, &r->qp[2 * i], r->scq, r->scq, r->tx_depth, 1);
-		make_qp(r, &r->qp[2 * i + 1], r->rcq, r->rcq, 1,
-			r->rx_depth);
+		if (r->scq)
+			make_qp(r, &r->qp[2 * i], r->scq, r->scq,
+				r->tx_depth, 1);
+		if (r->rcq)
+			make_qp(r, &r->qp[2 * i + 1], r->rcq, r->rcq, 1,
+				r->rx_depth);
 	}
 }
 
@@ -196,12 +213,17 @@ void setup(struct run *r)
 	if (2 * used_bytes(r) >= NOTE_BYTES)
 		msg_note("faulting in 2 buffers of %" PRIu64 " MiB before "
 			 "the run", (uint64_t)(used_bytes(r) / MIB));
-	setup_side(r, &r->side[0]);
-	setup_side(r, &r->side[1]);
+	if (r->o->role != ROLE_SERVER)
+		setup_side(r, &r->side[0]);
+	if (r->o->role != ROLE_CLIENT)
+		setup_side(r, &r->side[1]);
 	plan_depths(r);
 	make_qps(r);
-	for (i = 0; i < 2 * r->o->qps; i++)
-		connect_qp(r, &r->qp[i]);
+	if (r->o->role != ROLE_LOOPBACK)
+		remote_connect(r);
+	else
+		for (i = 0; i < 2 * r->o->qps; i++)
+			connect_qp(r, &r->qp[i]);
 	scratch = MAX(BATCH_MAX, RX_BATCH_MAX);
 	r->swr = xcalloc(scratch, sizeof(*r->swr));
 	r->rwr = xcalloc(scratch, sizeof(*r->rwr));
@@ -209,12 +231,18 @@ void setup(struct run *r)
 	if (r->o->mode == MODE_LAT)
 		r->samples = xcalloc(r->o->iters * r->o->qps,
 				     sizeof(*r->samples));
-	if (r->o->op != RIG_SEND)
-		return;
-	for (i = 0; i < r->nsenders; i++)
-		while (r->sender[i]->peer->rposted <
+	for (i = 0; r->o->op == RIG_SEND && i < r->nsenders; i++)
+		while (is_local(r, r->sender[i]->peer) &&
+		       r->sender[i]->peer->rposted <
 		       MIN(r->rx_depth, r->iters))
 			refill_recvs(r, r->sender[i]->peer, 1);
+	if (r->o->role == ROLE_LOOPBACK)
+		return;
+	/* the client's first write must find its slot armed */
+	if (r->o->role == ROLE_SERVER && r->o->mode == MODE_LAT &&
+	    r->o->op == RIG_WRITE)
+		lat_arm_write(r, &r->qp[0], 0);
+	remote_ready(r);
 }
 
 /* Destroys what exists, in reverse order of creation; 0 or 1. */

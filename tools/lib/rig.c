@@ -49,13 +49,21 @@ static int say(struct rig *rig, int err, const char *fmt, ...)
 
 int rig_open(struct rig *rig)
 {
+	return rig_open_netdev(rig, NULL);
+}
+
+int rig_open_netdev(struct rig *rig, const char *netdev)
+{
 	const char *s;
 	int err;
 
 	memset(rig, 0, sizeof(*rig));
-	rig->ctx = hwqnic_open(NULL, 0);
+	rig->ctx = netdev ? hwqnic_open_netdev(NULL, netdev, 0) :
+		   hwqnic_open(NULL, 0);
 	if (!rig->ctx)
-		return say(rig, errno, "hwqnic_open: %s", strerror(errno));
+		return say(rig, errno, "hwqnic_open%s%s: %s",
+			   netdev ? "_netdev " : "", netdev ? netdev : "",
+			   strerror(errno));
 	err = hwqnic_query_device(rig->ctx, &rig->dev);
 	if (err) {
 		say(rig, err, "hwqnic_query_device: %s", strerror(err));
@@ -176,30 +184,61 @@ int rig_rc_to_rtr(struct hwqnic_qp *qp, uint32_t dest_qpn,
 		  enum hwqnic_mtu mtu, uint8_t min_rnr_timer,
 		  uint8_t rd_atomic)
 {
+	struct rig_dest d = { .qpn = dest_qpn };
+
+	return rig_rc_to_rtr_dest(qp, &d, mtu, min_rnr_timer, rd_atomic);
+}
+
+int rig_rc_to_rtr_dest(struct hwqnic_qp *qp, const struct rig_dest *d,
+		       enum hwqnic_mtu mtu, uint8_t min_rnr_timer,
+		       uint8_t rd_atomic)
+{
 	struct hwqnic_qp_attr a;
 
 	memset(&a, 0, sizeof(a));
 	a.qp_state = HWQNIC_QPS_RTR;
 	a.path_mtu = mtu;
-	a.dest_qp_num = dest_qpn;
-	a.rq_psn = 0;
+	a.dest_qp_num = d->qpn;
+	a.rq_psn = d->psn;
 	a.max_dest_rd_atomic = rd_atomic;
 	a.min_rnr_timer = min_rnr_timer;
+	if (d->av)
+		a.ah_attr = *d->av;
 	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE |
 				HWQNIC_QP_PATH_MTU | HWQNIC_QP_DEST_QPN |
 				HWQNIC_QP_RQ_PSN |
 				HWQNIC_QP_MAX_DEST_RD_ATOMIC |
-				HWQNIC_QP_MIN_RNR_TIMER);
+				HWQNIC_QP_MIN_RNR_TIMER |
+				(d->av ? HWQNIC_QP_AV : 0));
+}
+
+void rig_av(struct hwqnic_ah_attr *av, const uint8_t dgid[16],
+	    uint8_t sgid_index, uint8_t hop_limit)
+{
+	memset(av, 0, sizeof(*av));
+	memcpy(av->grh.dgid.raw, dgid, 16);
+	av->grh.sgid_index = sgid_index;
+	av->grh.hop_limit = hop_limit;
+	av->is_global = 1;
+	av->port_num = 1;
 }
 
 int rig_rc_to_rts(struct hwqnic_qp *qp, uint8_t timeout, uint8_t retry,
 		  uint8_t rnr_retry, uint8_t rd_atomic)
 {
+	return rig_rc_to_rts_psn(qp, 0, timeout, retry, rnr_retry,
+				 rd_atomic);
+}
+
+int rig_rc_to_rts_psn(struct hwqnic_qp *qp, uint32_t sq_psn,
+		      uint8_t timeout, uint8_t retry, uint8_t rnr_retry,
+		      uint8_t rd_atomic)
+{
 	struct hwqnic_qp_attr a;
 
 	memset(&a, 0, sizeof(a));
 	a.qp_state = HWQNIC_QPS_RTS;
-	a.sq_psn = 0;
+	a.sq_psn = sq_psn;
 	a.timeout = timeout;
 	a.retry_cnt = retry;
 	a.rnr_retry = rnr_retry;
@@ -211,6 +250,11 @@ int rig_rc_to_rts(struct hwqnic_qp *qp, uint8_t timeout, uint8_t retry,
 }
 
 int rig_ud_to_rts(struct hwqnic_qp *qp, uint32_t qkey)
+{
+	return rig_ud_to_rts_psn(qp, qkey, 0);
+}
+
+int rig_ud_to_rts_psn(struct hwqnic_qp *qp, uint32_t qkey, uint32_t sq_psn)
 {
 	struct hwqnic_qp_attr a;
 	int err;
@@ -228,7 +272,7 @@ int rig_ud_to_rts(struct hwqnic_qp *qp, uint32_t qkey)
 	if (err)
 		return err;
 	a.qp_state = HWQNIC_QPS_RTS;
-	a.sq_psn = 0;
+	a.sq_psn = sq_psn;
 	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_SQ_PSN);
 }
 

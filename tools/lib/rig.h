@@ -60,6 +60,12 @@ struct rig {
 int rig_open(struct rig *rig);
 
 /*
+ * The same on a device bound to netdev (hwqnic_open_netdev()); NULL:
+ * hwqnic_open()'s, which HWQNIC_NETDEV may bind.
+ */
+int rig_open_netdev(struct rig *rig, const char *netdev);
+
+/*
  * Releases the PD and the device (those that exist), warning through
  * msg_warn() of each that fails; 0, or 1 if any failed.
  */
@@ -95,6 +101,29 @@ int rig_rc_to_rtr(struct hwqnic_qp *qp, uint32_t dest_qpn,
 int rig_rc_to_rts(struct hwqnic_qp *qp, uint8_t timeout, uint8_t retry,
 		  uint8_t rnr_retry, uint8_t rd_atomic);
 int rig_ud_to_rts(struct hwqnic_qp *qp, uint32_t qkey);
+
+/*
+ * The same walk with a peer that the out-of-band exchange named (oob.h):
+ * its QPN and first PSN, and its address vector (NULL: a QP of this
+ * device); and this QP's first PSN.
+ */
+struct rig_dest {
+	uint32_t qpn;
+	uint32_t psn;
+	const struct hwqnic_ah_attr *av;
+};
+
+int rig_rc_to_rtr_dest(struct hwqnic_qp *qp, const struct rig_dest *d,
+		       enum hwqnic_mtu mtu, uint8_t min_rnr_timer,
+		       uint8_t rd_atomic);
+int rig_rc_to_rts_psn(struct hwqnic_qp *qp, uint32_t sq_psn,
+		      uint8_t timeout, uint8_t retry, uint8_t rnr_retry,
+		      uint8_t rd_atomic);
+int rig_ud_to_rts_psn(struct hwqnic_qp *qp, uint32_t qkey, uint32_t sq_psn);
+
+/* An address vector to the GID dgid from this device's GID sgid_index */
+void rig_av(struct hwqnic_ah_attr *av, const uint8_t dgid[16],
+	    uint8_t sgid_index, uint8_t hop_limit);
 
 /*
  * A completion whose status is not `want` ends the tool (msg_die(), 1):

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The out-of-band exchange of two tools on two hosts, as perftest and
+ * libibverbs' pingpong examples make it: one TCP connection, port 18515
+ * unless told otherwise; the server listens and takes one client, the
+ * client connects, retrying for a bounded time so that it may start just
+ * before its server. Every read and write ends within the connection's
+ * timeout, and what the peer sends is hostile: messages have fixed sizes
+ * and are parsed strictly. Functions return 0 or an errno value and leave
+ * a one-line message in oob->err; nothing here exits.
+ *
+ * Two message formats travel on it:
+ *   - libibverbs' (ibv_rc_pingpong, ibv_ud_pingpong): 52 bytes, the NUL-
+ *     terminated "%04x:%06x:%06x:%s" of LID, QPN, PSN and the GID as 32
+ *     hex digits, its 16 bytes in order; then the client's "done" with its
+ *     NUL (5 bytes);
+ *   - hwqperf's: struct oob_perf, every field big-endian.
+ */
+#ifndef _HWQNIC_TOOLS_OOB_H
+#define _HWQNIC_TOOLS_OOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OOB_PORT	18515
+/* A peer that says nothing for this long is gone */
+#define OOB_TIMEOUT_MS	30000
+
+struct oob {
+	int lfd;		/* the server's listening socket, or -1 */
+	int fd;			/* the connection, or -1 */
+	int timeout_ms;		/* each exchange step, and the connect */
+	char err[200];		/* the last failure, one line */
+};
+
+/* An unconnected oob (both sockets -1): oob_close() may follow. */
+void oob_init(struct oob *o, int timeout_ms);
+
+/*
+ * Listens on port (every address, IPv6 and IPv4) and accepts the first
+ * client within the timeout; the listening socket is closed then.
+ * oob_listen_start() and oob_accept() are the two halves, for a caller
+ * that must know the port is open before the client starts (port 0:
+ * the kernel's choice, which oob_local_port() tells).
+ */
+int oob_listen(struct oob *o, uint16_t port);
+int oob_listen_start(struct oob *o, uint16_t port);
+int oob_accept(struct oob *o);
+uint16_t oob_local_port(const struct oob *o);
+
+/*
+ * Connects to host (a name or an address) on port, trying again every
+ * OOB_RETRY_MS while it is refused, until the timeout.
+ */
+#define OOB_RETRY_MS	100
+int oob_connect(struct oob *o, const char *host, uint16_t port);
+
+/*
+ * Sends len bytes, or receives exactly len: EPIPE when the peer closed
+ * first (with how many bytes came), ETIMEDOUT when it stalls.
+ */
+int oob_send(struct oob *o, const void *buf, size_t len);
+int oob_recv(struct oob *o, void *buf, size_t len);
+
+/*
+ * A step both sides reach: each sends the byte step and waits up to
+ * timeout_ms for the peer's; another byte is EPROTO.
+ */
+int oob_sync(struct oob *o, uint8_t step, int timeout_ms);
+
+/* Closes what is open (idempotent). */
+void oob_close(struct oob *o);
+
+/* ---- libibverbs' pingpong exchange ---- */
+
+#define OOB_IBV_MSG_LEN	52	/* "LLLL:QQQQQQ:PPPPPP:" 32 hex digits, NUL */
+#define OOB_IBV_DONE	"done"
+#define OOB_IBV_DONE_LEN 5	/* with its NUL */
+
+struct oob_ibv_dest {
+	uint16_t lid;
+	uint32_t qpn;		/* 24 bits */
+	uint32_t psn;		/* 24 bits */
+	uint8_t gid[16];
+};
+
+/* The message of d (qpn and psn are cut to 24 bits, as rdma-core's). */
+void oob_ibv_format(char msg[OOB_IBV_MSG_LEN], const struct oob_ibv_dest *d);
+
+/*
+ * The message msg, strictly: every field its width of hex digits, the
+ * colons in place, the NUL last. 0, or EPROTO with why in err.
+ */
+int oob_ibv_parse(const char msg[OOB_IBV_MSG_LEN], struct oob_ibv_dest *d,
+		  char *err, size_t errsz);
+
+/* ---- hwqperf's exchange ---- */
+
+#define OOB_PERF_MAGIC		0x68777170U	/* "hwqp" */
+#define OOB_PERF_VERSION	1
+
+/* What each side of a hwqperf run tells the other; big-endian fields */
+struct oob_perf {
+	uint32_t magic;
+	uint16_t version;
+	uint8_t mode;		/* hwqperf's enum mode */
+	uint8_t op;		/* enum rig_op */
+	uint32_t qpn;
+	uint32_t psn;
+	uint32_t rkey;
+	uint32_t mtu;		/* the side's active path MTU, bytes */
+	uint8_t gid[16];
+	uint64_t addr;		/* the buffer's address */
+	uint64_t buf_size;
+	uint64_t size;		/* message bytes */
+	uint64_t iters;
+	uint32_t cq_mod;
+	uint32_t flags;		/* OOB_PERF_* */
+};
+
+#define OOB_PERF_VERIFY	1U
+#define OOB_PERF_FLAGS	OOB_PERF_VERIFY
+#define OOB_PERF_LEN	80	/* bytes on the wire */
+
+void oob_perf_pack(uint8_t out[OOB_PERF_LEN], const struct oob_perf *p);
+
+/*
+ * The peer's message: magic, version, 24-bit QPN and PSN, known flags
+ * checked; EPROTO with why in err.
+ */
+int oob_perf_unpack(const uint8_t in[OOB_PERF_LEN], struct oob_perf *p,
+		    char *err, size_t errsz);
+
+/*
+ * The two sides' run parameters agree (mode, op, size, buf_size, iters,
+ * cq_mod, flags): 0, or EPROTO with the first that differs in err,
+ * "the server runs bw but this client lat".
+ */
+int oob_perf_match(const struct oob_perf *mine, const struct oob_perf *peer,
+		   const char *peer_name, char *err, size_t errsz);
+
+#endif /* _HWQNIC_TOOLS_OOB_H */
