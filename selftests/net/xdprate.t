@@ -3,8 +3,9 @@
 # tools/bench/xdprate across a veth pair, the AF_XDP floor of
 # tools/bench-wire.sh: a short run of 64 B and of active-MTU WRITE frames,
 # the receiver reporting a positive rate of whole frames of the size sent
-# (as text and as JSON); a bad command line is refused, and the receiver
-# with no sender gives up within its timeout, leaving no XDP program.
+# (as text and as JSON, its keys docs/json.md's); a bad command line is
+# refused, and the receiver with no sender gives up within its timeout,
+# leaving no XDP program.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/tap.sh"
 . "$top/selftests/net/netns.sh"
@@ -41,6 +42,17 @@ ok $? "64 B WRITE frames: the receiver counts ${fps:-no} frames/s of ${fb:-?} B 
 [ "$(key "$tmp/s.out" role 2> /dev/null)" = sender ] &&
 	python3 -c "import sys; sys.exit(not float('$(key "$tmp/s.out" frames_per_s)') > 0)"
 ok $? "the sender reports its own positive rate, as JSON"
+# every key is one of docs/json.md's table, as json-keys.t asks of the tools
+python3 - "$top/docs/json.md" "$tmp/r.out" "$tmp/s.out" > "$tmp/keys" <<'PY'
+import json, re, sys
+known = set(re.findall(r'^\| `([a-z0-9_]+)` \|', open(sys.argv[1]).read(), re.M))
+for f in sys.argv[2:]:
+    for k in json.load(open(f)):
+        if k not in known:
+            print(k)
+PY
+[ $? = 0 ] && [ ! -s "$tmp/keys" ]
+ok $? "every JSON key is in docs/json.md: unknown: $(echo $(cat "$tmp/keys"))"
 
 rate ""
 # 14 + 20 + 8 + 12 + 16 + 1024 + 4 bytes

@@ -131,7 +131,7 @@ static void report(const char *role, u64 frames, u64 bytes, u64 ns, u32 len)
 		json_uint(&j, "frame_bytes", len);
 		json_uint(&j, "frames", frames);
 		json_uint(&j, "bytes", bytes);
-		json_double(&j, "seconds", s, 6);
+		json_double(&j, "duration_s", s, 6);
 		json_double(&j, "frames_per_s", fps, 0);
 		json_double(&j, "bytes_per_s", bps, 0);
 		json_double(&j, "mib_per_s", bps / (1 << 20), 3);
