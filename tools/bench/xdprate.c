@@ -31,6 +31,8 @@
 /* the receiver's run ends this long after the last frame */
 #define IDLE_NS		(500 * 1000000ULL)
 #define NS		1000000000ULL
+/* the longest -t and -T */
+#define MAX_TIME_NS	(600 * NS)
 
 static struct {
 	const char *netdev;
@@ -64,11 +66,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		env.size = (u32)opts_size("size", arg, 1, HWQNIC_MTU);
 		return 0;
 	case 't':
-		env.time_ns = opts_seconds("time", arg, NS / 100, 600 * NS);
+		env.time_ns = opts_seconds("time", arg, NS / 100, MAX_TIME_NS);
 		return 0;
 	case 'T':
 		env.timeout_ns = opts_seconds("timeout", arg, NS / 100,
-					      600 * NS);
+					      MAX_TIME_NS);
 		return 0;
 	case 'j':
 		env.json = true;
@@ -157,9 +159,12 @@ static int receive(struct hwqnic_dev *dev, struct uport *p)
 		hwqnic_lock(&dev->lock);
 		rc = (int)p->ops->rx_poll(dev, 256, count);
 		hwqnic_unlock(&dev->lock);
+		t = now_ns();
+		/* a sender that never stops does not hold the receiver */
+		if (t - start > env.timeout_ns + MAX_TIME_NS)
+			break;
 		if (rc)
 			continue;
-		t = now_ns();
 		if (rx.frames ? t - rx.last_ns > IDLE_NS :
 		    t - start > env.timeout_ns)
 			break;
