@@ -105,7 +105,7 @@ comma	:= ,
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: lib $(BPF_OBJS) $(NET_BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(BUILD)/bin/hwqregress $(TESTS_C:%=$(BUILD)/release/%.t) \
+all: lib $(BPF_OBJS) $(NET_BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(BENCH_PROGS) $(BUILD)/bin/hwqregress $(TESTS_C:%=$(BUILD)/release/%.t) \
      examples kmod
 
 lib: $(foreach v,$(VARIANTS),$(BUILD)/$(v)/libhwqnic.a) \
@@ -205,6 +205,14 @@ $(if $(filter $(1),$(BPF_TOOLS)),$(call tool_objs,$(1)): $(BUILD)/bpf/$(1).skel.
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool,$(t))))
 
+# The bench's own programs (tools/bench/X.c): built like a tool, never
+# installed; make bench and the net tests run them.
+BENCH_PROGS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/bench/*.c))
+$(BENCH_PROGS): $(BUILD)/bench/%: $(BUILD)/release/tools/bench/%.o $(TOOLS_LIB) \
+		$(BUILD)/release/libhwqnic.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ $(LIBS) -o $@
+
 # Each valgrind test is a script that runs the release binary under valgrind,
 # with HWQNIC_TEST_QUICK=1 asking the long tests for a hundredth of the work.
 $(BUILD)/valgrind/selftests/%.t: $(BUILD)/release/selftests/%.t
@@ -271,7 +279,7 @@ demo:
 
 # Headline figures, each printed with its same-run baseline (never asserted).
 bench: $(BUILD)/bin/hwqperf $(BUILD)/bin/probecost $(BUILD)/bin/qplat \
-       $(BUILD)/bin/hwqpingpong $(NET_BPF_OBJS)
+       $(BUILD)/bin/hwqpingpong $(BENCH_PROGS) $(NET_BPF_OBJS)
 	$(BUILD)/bin/hwqperf lat --op send -s 8 -n 200000
 	$(BUILD)/bin/hwqperf bw --op write -s 64 -n 4000000 --cq-mod 64
 	$(BUILD)/bin/hwqperf bw --op write -s 64K -n 50000 --cq-mod 16

@@ -8,9 +8,16 @@
 # message rate and 64 KiB WRITE bandwidth (hwqperf bw, two processes), and
 # the same under 1% loss of RoCEv2 packets on both ends (tc netem, or
 # selftests/net/impair.bpf.o's loss1 where the kernel has no sch_netem;
-# the UDP floor is the clean link's there). BENCH_RUNS runs each
-# (default 3): the median, with the least and greatest. Needs root; every
-# command is bounded. Never asserted: figures for a person to read.
+# the UDP floor is the clean link's there). The WRITE figures' floor is
+# the AF_XDP port's raw frame rate over the same link (build/bench/xdprate:
+# libhwqnic's port, RC WRITE Only frames of 64 B and of the path MTU sent
+# back to back for 2 s, counted by the other end): the 64 B message rate
+# is given as a ratio to the 64 B frame rate, the 64 KiB bandwidth to the
+# path-MTU frames' bandwidth (frame bytes, headers and ICRC included),
+# each run's ratio to the same run's floor; under loss the floor is
+# measured through the lossy link too. BENCH_RUNS runs each (default 3):
+# the median, with the least and greatest. Needs root; every command is
+# bounded. Never asserted: figures for a person to read.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${BUILD:-build}/bin
@@ -47,8 +54,23 @@ udp_rtt() {	# udp_rtt SIZE N: µs a round trip
 	sed -n 's/.* = \([0-9.]*\) usec\/iter$/\1/p' "$tmp/udp"
 }
 
-key() {	# key NAME: the client's JSON value
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$tmp/out" "$1"
+key() {	# key NAME [FILE]: a JSON value of the client's, or of FILE
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "${2:-$tmp/out}" "$1"
+}
+
+# floor ARGS...: the AF_XDP port's frame rate, ns 1 to ns 0, its
+# receiver's JSON in $tmp/floor
+floor() {
+	local p rc
+	ip netns exec "${ns[0]}" timeout 60 "${BUILD:-build}/bench/xdprate" \
+		-d hwqa -T 20 --json "$@" > "$tmp/floor" 2> "$tmp/floor.err" &
+	p=$!
+	ip netns exec "${ns[1]}" timeout 60 "${BUILD:-build}/bench/xdprate" \
+		-d hwqb -t 2 "$@" 198.18.0.1 > /dev/null 2>> "$tmp/floor.err"
+	rc=$?
+	wait "$p" || rc=1
+	[ "$rc" = 0 ] || { echo "bench-wire: xdprate $*:" >&2; cat "$tmp/floor.err" >&2; }
+	return $rc
 }
 
 # stats LABEL UNIT VALUES...: median [min, max] over the runs
@@ -88,8 +110,13 @@ impair() {
 
 how=
 bench() {	# bench LABEL LAT_N: every figure, runs times
-	local r u l lr=() ar=() mr=() br=() ur=() ratio=()
+	local r u l m b f64 fmtu lr=() ar=() mr=() br=() ur=() ratio=()
+	local fr=() fb=() mratio=() bratio=()
 	for r in $(seq "$runs"); do
+		f64= fmtu=
+		floor -s 64 && f64=$(key frames_per_s "$tmp/floor") &&
+			fr+=("$(python3 -c "print($f64 / 1e6)")")
+		floor && fmtu=$(key mib_per_s "$tmp/floor") && fb+=("$fmtu")
 		u=$(udp_rtt 8 "$2") && ur+=("$u")
 		if both hwqperf lat --op send -s 8 -n "$2" --json; then
 			l=$(key typical_us)
@@ -97,22 +124,31 @@ bench() {	# bench LABEL LAT_N: every figure, runs times
 			ar+=("$(key avg_us)")
 			[ -n "$u" ] && ratio+=("$(python3 -c "print(2 * $l / $u)")")
 		fi
-		both hwqperf bw --op write -s 64 -n 200000 --cq-mod 64 --json &&
-			mr+=("$(key mpps)")
-		both hwqperf bw --op write -s 64K -n 4000 --cq-mod 16 --json &&
-			br+=("$(key mib_per_s)")
+		if both hwqperf bw --op write -s 64 -n 200000 --cq-mod 64 --json; then
+			m=$(key mpps)
+			mr+=("$m")
+			[ -n "$f64" ] && mratio+=("$(python3 -c "print($m * 1e6 / $f64)")")
+		fi
+		if both hwqperf bw --op write -s 64K -n 4000 --cq-mod 16 --json; then
+			b=$(key mib_per_s)
+			br+=("$b")
+			[ -n "$fmtu" ] && bratio+=("$(python3 -c "print($b / $fmtu)")")
+		fi
 	done
 	echo "$1:"
 	stats "UDP ping-pong 8 B (floor), round trip" us "${ur[@]}"
 	stats "hwqperf lat --op send 8 B, t_typical" us "${lr[@]}"
 	stats "  its round trip / the UDP round trip" x "${ratio[@]}"
 	stats "hwqperf lat --op send 8 B, t_avg" us "${ar[@]}"
+	stats "AF_XDP frames of a 64 B WRITE (floor)" Mpps "${fr[@]}"
 	stats "hwqperf bw --op write 64 B" Mpps "${mr[@]}"
+	stats "  its rate / the 64 B frame rate" x "${mratio[@]}"
+	stats "AF_XDP frames of the path MTU (floor)" MiB/s "${fb[@]}"
 	stats "hwqperf bw --op write 64 KiB" MiB/s "${br[@]}"
+	stats "  its bandwidth / the MTU frames' bandwidth" x "${bratio[@]}"
 }
 
-echo "hwqnic across a veth pair ($(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg));"
-echo "the AF_XDP port's raw packet rate (the bandwidth floor) is not measured here"
+echo "hwqnic across a veth pair ($(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg))"
 bench "clean link" 20000
 if impair on; then
 	bench "1% of RoCEv2 packets lost each way ($how)" 2000
