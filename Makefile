@@ -100,6 +100,9 @@ KVER ?= $(if $(KDIR),$(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect,possible
 
+# tools/bench/X.c -> build/bench/X (their rule is with the tools')
+BENCH_PROGS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/bench/*.c))
+
 .PHONY: all lib examples check deps demo bench regress fuzz install dkms-install kmod clean
 comma	:= ,
 .DEFAULT_GOAL := all
@@ -205,9 +208,8 @@ $(if $(filter $(1),$(BPF_TOOLS)),$(call tool_objs,$(1)): $(BUILD)/bpf/$(1).skel.
 endef
 $(foreach t,$(TOOLS),$(eval $(call tool,$(t))))
 
-# The bench's own programs (tools/bench/X.c): built like a tool, never
-# installed; make bench and the net tests run them.
-BENCH_PROGS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/bench/*.c))
+# The bench's own programs (BENCH_PROGS, before `all`): built like a
+# tool, never installed; make bench and the net tests run them.
 $(BENCH_PROGS): $(BUILD)/bench/%: $(BUILD)/release/tools/bench/%.o $(TOOLS_LIB) \
 		$(BUILD)/release/libhwqnic.a
 	@mkdir -p $(@D)
