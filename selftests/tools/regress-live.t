@@ -72,38 +72,44 @@ diag < "$tmp/err"
 # sides carry one: A 100 ns, B as much more as makes A's time 1/0.7 as
 # long. A message's time against the delay is not a line (the engine's
 # passes end sooner, the clock has steps), so the delay is found by two
-# secant steps from 100 and 300 ns, each point the best of 5 runs now
-# (the run a neighbour disturbed least shows the engine's own time), the
-# two points' runs taken in turn.
+# secant steps from 100 and 300 ns. Each point is 5 runs taken in turn
+# with 100 ns runs, and the slope is the median of each pair's: where the
+# scheduler moves the threads (a neighbour makes a message take 0.3 or
+# 0.9 us, and may switch between runs), both runs of a pair mostly share
+# the placement. KEY is the metric that ab judges (a ratio to the same
+# run's cache-line round trip), or mpps for a rate.
 calibrate() {	# calibrate KEY ARGS...: the delay for B
 	local key=$1 d d1
 	shift
-	points() {	# points D1 D2 ARGS...: 5 runs each, in turn
+	points() {	# points D ARGS...: 5 runs each of 100 and D ns, in turn
 		local r x
-		rm -f "$tmp/cal$1" "$tmp/cal$2"
+		rm -f "$tmp/cal100" "$tmp/cal$1"
 		for r in 1 2 3 4 5; do
-			for x in "$1" "$2"; do
+			for x in 100 "$1"; do
 				HWQNIC_INJECT_DELAY_NS=$x "$bin/hwqperf" \
-					"${@:3}" --json >> "$tmp/cal$x"
+					"${@:2}" --json >> "$tmp/cal$x"
 			done
 		done
 	}
 	secant() {
 		python3 - "$key" "$tmp/cal100" "$tmp/cal$1" "$1" <<-'EOF'
-		import json, sys
+		import json, statistics, sys
 		key = sys.argv[1]
-		def t(path):	# the shortest time of a message: us, or 1/Mpps
+		def t(path):	# each run's time of a message: KEY, or 1/Mpps
 		    v = [json.loads(l)[key] for l in open(path)]
-		    return 1 / max(v) if key == "mpps" else min(v)
+		    return [1 / x for x in v] if key == "mpps" else v
 		t100, td, d = t(sys.argv[2]), t(sys.argv[3]), int(sys.argv[4])
-		slope = max((td - t100) / (d - 100), t100 / 1e4)
-		print(max(101, round(100 + (t100 / 0.7 - t100) / slope)))
+		base = statistics.median(t100)
+		slope = statistics.median((b - a) / (d - 100)
+		                          for a, b in zip(t100, td))
+		slope = max(slope, base / 1e4)
+		print(max(101, round(100 + (base / 0.7 - base) / slope)))
 		EOF
 	}
-	points 100 300 "$@"
+	points 300 "$@"
 	d1=$(secant 300)
 	[ "$d1" = 300 ] && d1=301
-	points 100 "$d1" "$@"
+	points "$d1" "$@"
 	# The second step refines the first; it neither halves nor more than
 	# doubles the delay added (a disturbed point would send it astray).
 	d=$(secant "$d1")
@@ -118,8 +124,8 @@ echo "{\"name\": \"latw\", \"measurements\": [{\"name\": \"lat_write_64\",
 
 # One at a time (ping-pong, a median of 2000 a run, which a neighbour's
 # burst barely moves): the WRITE's latency 1/0.7 as long is a regression.
-d=$(calibrate typical_us lat --op write -s 64 -n 2000)
-ab latw --env-a HWQNIC_INJECT_DELAY_NS=100 --env-b HWQNIC_INJECT_DELAY_NS="$d"
+d=$(calibrate rtt_ratio lat --op write -s 64 -n 2000)
+ab latw --repeats 2 --env-a HWQNIC_INJECT_DELAY_NS=100 --env-b HWQNIC_INJECT_DELAY_NS="$d"
 rc=$?
 v=$(verdicts "$tmp/v")
 [ $rc = 1 ] && [ "$v" = regressed ]
