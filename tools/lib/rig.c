@@ -249,6 +249,33 @@ int rig_rc_to_rts_psn(struct hwqnic_qp *qp, uint32_t sq_psn,
 				HWQNIC_QP_MAX_QP_RD_ATOMIC);
 }
 
+int rig_uc_to_rtr_dest(struct hwqnic_qp *qp, const struct rig_dest *d,
+		       enum hwqnic_mtu mtu)
+{
+	struct hwqnic_qp_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.qp_state = HWQNIC_QPS_RTR;
+	a.path_mtu = mtu;
+	a.dest_qp_num = d->qpn;
+	a.rq_psn = d->psn;
+	if (d->av)
+		a.ah_attr = *d->av;
+	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE |
+				HWQNIC_QP_PATH_MTU | HWQNIC_QP_DEST_QPN |
+				HWQNIC_QP_RQ_PSN | (d->av ? HWQNIC_QP_AV : 0));
+}
+
+int rig_uc_to_rts_psn(struct hwqnic_qp *qp, uint32_t sq_psn)
+{
+	struct hwqnic_qp_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.qp_state = HWQNIC_QPS_RTS;
+	a.sq_psn = sq_psn;
+	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_SQ_PSN);
+}
+
 int rig_ud_to_rts(struct hwqnic_qp *qp, uint32_t qkey)
 {
 	return rig_ud_to_rts_psn(qp, qkey, 0);
