@@ -354,6 +354,8 @@ static int w_uc_make(struct w_side *s)
 			 .max_inline_data = 128 },
 	};
 
+	if (s->has_uc)
+		return 0;
 	if (hwqnic_qp_create(&s->dev, &s->uc, &s->pd, &s->cq, &s->cq, &ia))
 		return -1;
 	s->has_uc = true;

@@ -77,8 +77,9 @@ void w_ipv6(struct w_link *l);
 /* Both RC QPs from RESET to RTS, each other's peer; 0 or -1. */
 int w_connect(struct w_link *l, const struct w_conn *c);
 /*
- * Both sides' UC QPs created and taken to RTS, each other's peer, with
- * ibv_uc_pingpong's masks: mtu, and the first PSN each side sends.
+ * Both sides' UC QPs created (unless they are) and taken from RESET to
+ * RTS, each other's peer, with ibv_uc_pingpong's masks: mtu, and the first
+ * PSN each side sends.
  */
 int w_uc_up(struct w_link *l, u8 mtu, u32 psn_a, u32 psn_b);
 /* Frame k of those on the way to s taken off the wire (lost); 0 or -1. */
