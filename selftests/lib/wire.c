@@ -277,18 +277,26 @@ void w_down(struct w_link *l)
 	w_side_down(&l->b);
 }
 
-static int w_rc_up(struct w_side *s, const struct w_conn *c, u32 sq_psn,
-		   u32 rq_psn)
+/* A connected QP (RC, UC) to INIT with every right, and its path: 0, -1. */
+static int w_init_path(struct w_side *s, struct hwqnic_core_qp *qp,
+		       struct hwqnic_qp_attr *at)
 {
-	struct hwqnic_qp_attr at = {
+	*at = (struct hwqnic_qp_attr){
 		.qp_state = HWQNIC_QPS_INIT, .port_num = 1,
 		.qp_access_flags = HWQNIC_ACCESS_ALL,
 	};
+	return hwqnic_qp_modify(&s->dev, qp, at, HWQNIC_QP_STATE |
+				HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_PORT |
+				HWQNIC_QP_ACCESS_FLAGS) ||
+	       hwqnic_qp_set_path(&s->dev, qp, &s->path) ? -1 : 0;
+}
 
-	if (hwqnic_qp_modify(&s->dev, &s->rc, &at, HWQNIC_QP_STATE |
-			     HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_PORT |
-			     HWQNIC_QP_ACCESS_FLAGS) ||
-	    hwqnic_qp_set_path(&s->dev, &s->rc, &s->path))
+static int w_rc_up(struct w_side *s, const struct w_conn *c, u32 sq_psn,
+		   u32 rq_psn)
+{
+	struct hwqnic_qp_attr at;
+
+	if (w_init_path(s, &s->rc, &at))
 		return -1;
 	at.qp_state = HWQNIC_QPS_RTR;
 	at.path_mtu = c->mtu;
@@ -321,15 +329,9 @@ int w_connect(struct w_link *l, const struct w_conn *c)
 
 static int w_uc_side(struct w_side *s, u8 mtu, u32 sq_psn, u32 rq_psn)
 {
-	struct hwqnic_qp_attr at = {
-		.qp_state = HWQNIC_QPS_INIT, .port_num = 1,
-		.qp_access_flags = HWQNIC_ACCESS_ALL,
-	};
+	struct hwqnic_qp_attr at;
 
-	if (hwqnic_qp_modify(&s->dev, &s->uc, &at, HWQNIC_QP_STATE |
-			     HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_PORT |
-			     HWQNIC_QP_ACCESS_FLAGS) ||
-	    hwqnic_qp_set_path(&s->dev, &s->uc, &s->path))
+	if (w_init_path(s, &s->uc, &at))
 		return -1;
 	at.qp_state = HWQNIC_QPS_RTR;
 	at.path_mtu = mtu;
