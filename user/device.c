@@ -59,6 +59,17 @@ static struct hwqnic_qp_counters *ops_qp_counters(struct hwqnic_dev *dev,
 	return &e->c;
 }
 
+static struct hwqnic_qp_wire_counters *
+ops_qp_wire_counters(struct hwqnic_dev *dev, u32 qpn)
+{
+	struct hwqnic_context *ctx = container_of(dev, struct hwqnic_context,
+						  dev);
+	struct hwqnic_stats_qp *e = hwqnic_stats_entry(ctx, qpn);
+
+	memset(&e->w, 0, sizeof(e->w));
+	return &e->w;
+}
+
 /* A polled error completion: the QP is in ERR, as the user sees it. */
 static void ops_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
@@ -159,6 +170,7 @@ void hwqnic_obj_del(struct hwqnic_context *ctx, struct uobj *o)
 
 static const struct hwqnic_dev_ops user_ops = {
 	.qp_counters = ops_qp_counters,
+	.qp_wire_counters = ops_qp_wire_counters,
 	.qp_error = ops_qp_error,
 	.cq_event = ops_cq_event,
 	.async_event = ops_async_event,

@@ -306,7 +306,10 @@ int hwqnic_av_path(struct hwqnic_context *ctx, const char *fn,
 
 struct hwqnic_stats_qp *hwqnic_stats_entry(struct hwqnic_context *ctx,
 					   u32 qpn);
+/* The file is made, then bound (a netdev's device), then published: ready. */
 int hwqnic_stats_open(struct hwqnic_context *ctx);
+void hwqnic_stats_bound(struct hwqnic_context *ctx, const char *netdev);
+void hwqnic_stats_ready(struct hwqnic_context *ctx);
 void hwqnic_stats_close(struct hwqnic_context *ctx);
 
 #endif /* _LIBHWQNIC_H */

@@ -42,19 +42,9 @@ struct hwqnic_port_ops {
 	int (*qp_steer)(struct hwqnic_dev *dev, u32 qpn, bool on);
 };
 
-/* The transport's counters: the device's, since the last open. */
-struct hwqnic_wire_counters {
-	u64 tx_pkts, rx_pkts;
-	u64 tx_bytes, rx_bytes;
-	u64 retransmits;	/* packets sent again (timeout or NAK) */
-	u64 timeouts;		/* retransmit timer expiries */
-	u64 seq_naks_sent, seq_naks_rcvd;
-	u64 rnr_naks_sent, rnr_naks_rcvd;
-	u64 dup_requests;	/* re-ACKed, or replayed from resources */
-	u64 out_of_seq;		/* requests beyond the expected PSN */
-	u64 tx_full;		/* a pass found the port's TX ring full */
-	u64 drops[HWQNIC_DROP_MAX];	/* received frames refused, by why */
-};
+/* struct hwqnic_wire_counters, the device's transport counters: verbs.h */
+HWQNIC_STATIC_ASSERT(HWQNIC_DROP_MAX <= HWQNIC_DROP_SLOTS,
+		     "every drop reason has a counter");
 
 /*
  * Binds the device to a port: before any QP is created, and for the

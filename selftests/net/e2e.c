@@ -83,7 +83,7 @@ static void host_down(struct host *h)
 
 static const struct hwqnic_wire_counters *counters(struct host *h)
 {
-	return &h->d.ctx->port->counters;
+	return &h->d.ctx->stats->wire;
 }
 
 /* The transport's counters are the engine's: read them once each. */

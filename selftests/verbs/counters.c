@@ -26,6 +26,9 @@ struct seen {
 	bool have[NQP];
 };
 
+static const struct hwqnic_qp_wire_counters wzero;
+static const struct hwqnic_wire_counters dzero;
+
 static bool zero(const struct hwqnic_qp_counters *c)
 {
 	return !c->posts && !c->recv_posts && !c->doorbells && !c->wqes &&
@@ -307,6 +310,13 @@ static void check_file(const char *path, struct hwqnic_qp **qps,
 	}
 	ok(!bad, "each QP's slot: QPN, type, state, CQ handles and all counters as queried (%d off)",
 	   bad);
+	/* loopback QPs take the shared-memory path: not a packet counted */
+	for (i = bad = 0; i < NQP; i++)
+		bad += !!memcmp(&s.qp[i].w, &wzero, sizeof(wzero));
+	ok(!s.hdr.flags && !s.hdr.netdev[0] &&
+	   !memcmp(&s.hdr.wire, &dzero, sizeof(dzero)) && !bad,
+	   "a device on no netdev: flags 0x%x, no netdev, every wire counter zero (%d QPs not)",
+	   s.hdr.flags, bad);
 }
 
 static void suite(void)
