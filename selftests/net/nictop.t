@@ -108,6 +108,26 @@ for port in xdp udp; do
 	PY
 	ok "${PIPESTATUS[0]}" "$port: nictop's JSON: each QP's $N SENDs and its ACKs to the byte, what one sent the other received, the device's totals its QP's"
 
+	# the keys of its wire objects too are docs/json.md's (json-keys.t
+	# reads devices bound to no netdev)
+	python3 - "$tmp/$port.json" "$top/docs/json.md" <<-'PY' 2>&1 | diag
+		import json, re, sys
+		keys = {m.group(1) for m in (re.match(r"\|\s*`([a-z0-9_]+)`\s*\|", l)
+		                             for l in open(sys.argv[2])) if m}
+		bad = set()
+		def walk(v):
+		    if isinstance(v, dict):
+		        bad.update(k for k in v if k not in keys)
+		        for x in v.values():
+		            walk(x)
+		    elif isinstance(v, list):
+		        for x in v:
+		            walk(x)
+		walk(json.loads(open(sys.argv[1]).readline()))
+		assert not bad, "not in docs/json.md: " + ", ".join(sorted(bad))
+	PY
+	ok "${PIPESTATUS[0]}" "$port: every key of the JSON, its wire objects' too, is in docs/json.md"
+
 	grep -q 'RXpk/s.*TXpk/s.*RXB/s.*TXB/s.*RETX.*DROPS' "$tmp/$port.txt" &&
 		grep -Eq "^ *$sp .* wire hwqa rx .* retx .* drops\$" "$tmp/$port.txt" &&
 		grep -Eq "^ +[0-9]+ RC +RTS +$sp " "$tmp/$port.txt"
