@@ -595,6 +595,28 @@ static int port_args(const char *fn, struct hwqnic_context *ctx, __u8 port,
 	return uctx_forked(ctx) ? uerr(EPERM) : 0;
 }
 
+void hwqnic_copy_counters(void *dst, const void *src, size_t len)
+{
+	const __u64 *from = src;
+	__u64 *to = dst;
+	size_t i;
+
+	/* each word whole: the engine goes on counting meanwhile */
+	for (i = 0; i < len / sizeof(*to); i++)
+		to[i] = READ_ONCE(from[i]);
+}
+
+int hwqnic_query_port_counters(struct hwqnic_context *ctx, __u8 port,
+			       struct hwqnic_wire_counters *counters)
+{
+	int rc = port_args(__func__, ctx, port, counters);
+
+	if (rc)
+		return rc;
+	hwqnic_copy_counters(counters, &ctx->stats->wire, sizeof(*counters));
+	return 0;
+}
+
 int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,
 		      struct hwqnic_port_attr *attr)
 {

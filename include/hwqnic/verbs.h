@@ -537,6 +537,12 @@ int hwqnic_post_recv(struct hwqnic_qp *qp, struct hwqnic_recv_wr *wr,
 		     struct hwqnic_recv_wr **bad_wr);
 int hwqnic_query_qp_counters(struct hwqnic_qp *qp,
 			     struct hwqnic_qp_counters *counters);
+/* The QP's share of the wire counters: zero on a device bound to no netdev */
+int hwqnic_query_qp_wire_counters(struct hwqnic_qp *qp,
+				  struct hwqnic_qp_wire_counters *counters);
+/* The device's wire counters (port 1): zero when bound to no netdev */
+int hwqnic_query_port_counters(struct hwqnic_context *ctx, __u8 port,
+			       struct hwqnic_wire_counters *counters);
 
 /*
  * Names for messages, as ibv_wc_status_str() gives them: the enum's

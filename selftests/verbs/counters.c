@@ -406,6 +406,26 @@ static void suite(void)
 	   c[0].sq_outstanding, c[1].rq_outstanding);
 
 	check_file(path, qps, c);
+	{
+		struct hwqnic_qp_wire_counters w;
+		struct hwqnic_wire_counters d;
+
+		memset(&w, 0xff, sizeof(w));
+		memset(&d, 0xff, sizeof(d));
+		ok(!hwqnic_query_qp_wire_counters(p.a.qp, &w) &&
+		   !memcmp(&w, &wzero, sizeof(w)) &&
+		   !hwqnic_query_port_counters(dev.ctx, 1, &d) &&
+		   !memcmp(&d, &dzero, sizeof(d)),
+		   "hwqnic_query_qp_wire_counters(), hwqnic_query_port_counters(): all zero on loopback");
+		errno = 0;
+		ok(hwqnic_query_qp_wire_counters(NULL, &w) == EINVAL &&
+		   hwqnic_query_qp_wire_counters(p.a.qp, NULL) == EINVAL &&
+		   hwqnic_query_port_counters(dev.ctx, 2, &d) == EINVAL &&
+		   hwqnic_query_port_counters(dev.ctx, 1, NULL) == EINVAL &&
+		   hwqnic_query_port_counters(NULL, 1, &d) == EINVAL &&
+		   errno == EINVAL,
+		   "and EINVAL for a NULL QP, context or counters, or port 2");
+	}
 
 	/* a destroyed QP's slot empties */
 	gone = e.a.qp->qp_num;
