@@ -85,7 +85,7 @@ struct hwqnic_stats_file {
 	struct hwqnic_engine_counters engine;
 	__u32	flags;		/* HWQNIC_STATS_F_*, set before magic */
 	__u32	rsvd0;
-	char	netdev[16];	/* F_NETDEV: the netdev's name, else zeros */
+	char	netdev[16];	/* F_NETDEV: the netdev's name, or zeros */
 	__u64	rsvd1[3];
 	/* the transport's, device-wide; all zero unless F_NETDEV */
 	struct hwqnic_wire_counters wire;

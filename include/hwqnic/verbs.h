@@ -366,8 +366,8 @@ enum hwqnic_drop {
  * writes them.
  */
 struct hwqnic_wire_counters {
-	__u64	tx_pkts, rx_pkts;	/* frames, whole Ethernet frames */
-	__u64	tx_bytes, rx_bytes;
+	__u64	tx_pkts, rx_pkts;	/* RoCEv2 frames */
+	__u64	tx_bytes, rx_bytes;	/* whole Ethernet frames */
 	__u64	retransmits;	/* packets sent again (timeout or NAK) */
 	__u64	timeouts;	/* retransmit timer expiries */
 	__u64	seq_naks_sent, seq_naks_rcvd;
@@ -392,7 +392,7 @@ struct hwqnic_qp_wire_counters {
 	__u64	seq_naks_sent, seq_naks_rcvd;
 	__u64	rnr_naks_sent, rnr_naks_rcvd;
 	__u64	dup_requests, out_of_seq;
-	__u64	drop_state;	/* HWQNIC_DROP_QP: not in RTR/RTS, or not from its peer */
+	__u64	drop_state;	/* DROP_QP: not RTR/RTS, or not its peer's */
 	__u64	drop_qkey;	/* HWQNIC_DROP_QKEY */
 	__u64	drop_opcode;	/* HWQNIC_DROP_OPCODE */
 	__u64	drop_len;	/* HWQNIC_DROP_LEN */

@@ -17,7 +17,7 @@ static u32 roundup_pow2(u32 x)
 	return r;
 }
 
-/* Only a device with a port counts packets, and only if its backend says where. */
+/* Only a device with a port counts packets, where its backend says. */
 static struct hwqnic_qp_wire_counters *
 hwqnic_qp_wire_counters(struct hwqnic_dev *dev, u32 qpn)
 {

@@ -116,7 +116,8 @@ static void dead_peer(void)
  */
 static void rewritten(void)
 {
-	struct w_conn c = { .mtu = HWQNIC_MTU_1024, .timeout = 8,
+	/* 268 ms: no timer may fire within the 100 passes of the loss */
+	struct w_conn c = { .mtu = HWQNIC_MTU_1024, .timeout = 16,
 			    .retry_cnt = 7, .rnr_retry = 7, .rd_atomic = 1 };
 	struct want w = { .s = &L.a }, wb = { .s = &L.b };
 	struct hwqnic_send_wqe *wqe;
