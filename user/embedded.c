@@ -109,6 +109,7 @@ static int emb_open(struct hwqnic_context *ctx, const char *name,
 		if (rc)
 			goto stats;
 	}
+	hwqnic_stats_ready(ctx);
 	rc = engine_start(ctx);
 	if (!rc)
 		return 0;

@@ -94,6 +94,7 @@ static int kern_open(struct hwqnic_context *ctx, const char *name,
 	rc = -hwqnic_stats_open(ctx);
 	if (rc)
 		goto close_fd;
+	hwqnic_stats_ready(ctx);
 	o.stats_addr = (uintptr_t)ctx->stats;
 	o.stats_len = (ctx->stats_size + pg - 1) / pg * pg;
 	rc = kioctl(ctx, HWQNIC_IOC_OPEN, &o);

@@ -306,7 +306,12 @@ int hwqnic_av_path(struct hwqnic_context *ctx, const char *fn,
 
 struct hwqnic_stats_qp *hwqnic_stats_entry(struct hwqnic_context *ctx,
 					   u32 qpn);
+/* len bytes of __u64 counters, each word read whole (relaxed). */
+void hwqnic_copy_counters(void *dst, const void *src, size_t len);
+/* The file is made, then bound (a netdev's device), then published: ready. */
 int hwqnic_stats_open(struct hwqnic_context *ctx);
+void hwqnic_stats_bound(struct hwqnic_context *ctx, const char *netdev);
+void hwqnic_stats_ready(struct hwqnic_context *ctx);
 void hwqnic_stats_close(struct hwqnic_context *ctx);
 
 #endif /* _LIBHWQNIC_H */

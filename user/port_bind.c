@@ -109,7 +109,9 @@ int hwqnic_port_bind(struct hwqnic_context *ctx, const char *netdev)
 	ctx->dev.od.port_fd = p->rx_fd;
 	ctx->dev.od.wake_efd = efd;
 	ctx->dev.od.port_wait = true;
-	hwqnic_dev_set_port(&ctx->dev, p->ops, p, &p->counters);
+	/* the transport counts in the stats file: published as it counts */
+	hwqnic_dev_set_port(&ctx->dev, p->ops, p, &ctx->stats->wire);
+	hwqnic_stats_bound(ctx, p->nd.name);
 	ctx->port = p;
 	if (ctx->debug)
 		fprintf(stderr, "hwqnic_open: %s on %s: %s port%s%s\n",

@@ -67,7 +67,6 @@ struct uport {
 	/* the engine waits on it for received frames (hwqnic_os_engine_wait) */
 	int rx_fd;
 	u32 max_mtu, active_mtu;	/* bytes */
-	struct hwqnic_wire_counters counters;
 	const struct hwqnic_port_ops *ops;
 	void *impl;			/* port_xdp.c's or port_udp.c's */
 	void (*impl_free)(void *impl);	/* its sockets, maps, memory */

@@ -727,6 +727,23 @@ int hwqnic_post_recv(struct hwqnic_qp *pub, struct hwqnic_recv_wr *wr,
 	return 0;
 }
 
+int hwqnic_query_qp_wire_counters(struct hwqnic_qp *pub,
+				  struct hwqnic_qp_wire_counters *counters)
+{
+	struct hwqnic_context *ctx;
+
+	if (!pub || !counters)
+		return uerr(EINVAL);
+	ctx = pub->context;
+	if (uctx_forked(ctx))
+		return uerr(EPERM);
+	/* a device bound to no netdev never counts: its slot's are zero */
+	hwqnic_copy_counters(counters,
+			     &hwqnic_stats_entry(ctx, pub->qp_num)->w,
+			     sizeof(*counters));
+	return 0;
+}
+
 int hwqnic_query_qp_counters(struct hwqnic_qp *pub,
 			     struct hwqnic_qp_counters *counters)
 {

@@ -344,6 +344,72 @@ struct hwqnic_qp_counters {
 	__u64	rsvd1[3];
 };
 
+/*
+ * Why a received frame was refused: one counter each, in the device's
+ * drops[] (a QP's where the QP is known).
+ */
+enum hwqnic_drop {
+	HWQNIC_DROP_NONE,
+	HWQNIC_DROP_SHORT,	/* shorter than its headers say */
+	HWQNIC_DROP_NOT_ROCE,	/* not IP / UDP to 4791, or IPv4 options */
+	HWQNIC_DROP_IP,		/* bad IP length or fragment */
+	HWQNIC_DROP_UDP,	/* UDP length disagrees with IP's */
+	HWQNIC_DROP_BTH,	/* TVer not 0, unknown opcode, pad > payload */
+	HWQNIC_DROP_ICRC,	/* ICRC mismatch */
+	HWQNIC_DROP_PKEY,	/* P_Key not the port's */
+	HWQNIC_DROP_QP,		/* no QP of that number, or wrong type/state */
+	HWQNIC_DROP_QKEY,	/* UD: Q_Key not the QP's */
+	HWQNIC_DROP_OPCODE,	/* opcode not valid for the QP or its state */
+	HWQNIC_DROP_LEN,	/* payload length wrong for the opcode */
+	HWQNIC_DROP_MAX
+};
+
+#define HWQNIC_DROP_SLOTS	16	/* drops[] entries: room for new reasons */
+
+/*
+ * A netdev-bound device's transport counters (RoCEv2 on its port), since
+ * it was opened; all zero on a device bound to no netdev. Only the engine
+ * writes them.
+ */
+struct hwqnic_wire_counters {
+	__u64	tx_pkts, rx_pkts;	/* RoCEv2 frames */
+	__u64	tx_bytes, rx_bytes;	/* whole Ethernet frames */
+	__u64	retransmits;	/* packets sent again (timeout or NAK) */
+	__u64	timeouts;	/* retransmit timer expiries */
+	__u64	seq_naks_sent, seq_naks_rcvd;
+	__u64	rnr_naks_sent, rnr_naks_rcvd;
+	__u64	dup_requests;	/* re-ACKed, or replayed from resources */
+	__u64	out_of_seq;	/* requests beyond the expected PSN */
+	__u64	tx_full;	/* a pass found the port's TX ring full */
+	__u64	uc_dropped;	/* UC messages the responder dropped whole */
+	__u64	uc_no_recv;	/* of those: no receive posted for them */
+	__u64	uc_rkey;	/* of those: their R_Key refused */
+	__u64	drops[HWQNIC_DROP_SLOTS];	/* by enum hwqnic_drop */
+};
+
+/*
+ * One QP's share of them: the frames it sent and the frames that reached
+ * it (its number, and a P_Key and headers that checked out), and the
+ * received ones it refused, by why. Zero for a QP that stays on its
+ * device (shared memory, no packets).
+ */
+struct hwqnic_qp_wire_counters {
+	__u64	tx_pkts, tx_bytes;
+	__u64	rx_pkts, rx_bytes;
+	__u64	retransmits, timeouts;
+	__u64	seq_naks_sent, seq_naks_rcvd;
+	__u64	rnr_naks_sent, rnr_naks_rcvd;
+	__u64	dup_requests, out_of_seq;
+	__u64	drop_state;	/* DROP_QP: not RTR/RTS, or not its peer's */
+	__u64	drop_qkey;	/* HWQNIC_DROP_QKEY */
+	__u64	drop_opcode;	/* HWQNIC_DROP_OPCODE */
+	__u64	drop_len;	/* HWQNIC_DROP_LEN */
+};
+
+HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_wire_counters) == 256 &&
+		     sizeof(struct hwqnic_qp_wire_counters) == 128,
+		     "whole cache lines, no padding");
+
 /* The engine's time, for a busy percentage. */
 struct hwqnic_engine_counters {
 	__u64	busy_ns;	/* spent doing work */
@@ -479,6 +545,12 @@ int hwqnic_post_recv(struct hwqnic_qp *qp, struct hwqnic_recv_wr *wr,
 		     struct hwqnic_recv_wr **bad_wr);
 int hwqnic_query_qp_counters(struct hwqnic_qp *qp,
 			     struct hwqnic_qp_counters *counters);
+/* The QP's share of the wire counters: zero on a device bound to no netdev */
+int hwqnic_query_qp_wire_counters(struct hwqnic_qp *qp,
+				  struct hwqnic_qp_wire_counters *counters);
+/* The device's wire counters (port 1): zero when bound to no netdev */
+int hwqnic_query_port_counters(struct hwqnic_context *ctx, __u8 port,
+			       struct hwqnic_wire_counters *counters);
 
 /*
  * Names for messages, as ibv_wc_status_str() gives them: the enum's
@@ -490,6 +562,8 @@ const char *hwqnic_wc_status_str(enum hwqnic_wc_status status);
 const char *hwqnic_qp_state_str(enum hwqnic_qp_state state);
 const char *hwqnic_qp_type_str(enum hwqnic_qp_type type);
 const char *hwqnic_wc_opcode_str(enum hwqnic_wc_opcode opcode);
+/* "icrc", "qkey": lower case, as nictop's JSON keys */
+const char *hwqnic_drop_str(enum hwqnic_drop why);
 #endif /* !__KERNEL__ */
 
 #ifdef __cplusplus

@@ -17,6 +17,15 @@ static u32 roundup_pow2(u32 x)
 	return r;
 }
 
+/* Only a device with a port counts packets, where its backend says. */
+static struct hwqnic_qp_wire_counters *
+hwqnic_qp_wire_counters(struct hwqnic_dev *dev, u32 qpn)
+{
+	if (!dev->port || !dev->ops->qp_wire_counters)
+		return NULL;
+	return dev->ops->qp_wire_counters(dev, qpn);
+}
+
 int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     struct hwqnic_core_pd *pd, struct hwqnic_core_cq *scq,
 		     struct hwqnic_core_cq *rcq,
@@ -86,6 +95,7 @@ int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		}
 	}
 	qp->cnt = dev->ops->qp_counters(dev, qp->qpn);
+	qp->wcnt = hwqnic_qp_wire_counters(dev, qp->qpn);
 	hwqnic_lock_init(&qp->sq_lock);
 	hwqnic_lock_init(&qp->rq_lock);
 	pd->users++;
@@ -203,6 +213,7 @@ int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		rc = -EEXIST;
 	} else {
 		qp->cnt = dev->ops->qp_counters(dev, qp->qpn);
+		qp->wcnt = hwqnic_qp_wire_counters(dev, qp->qpn);
 		scq->users++;
 		rcq->users++;
 		WRITE_ONCE(dev->qp[i], qp);

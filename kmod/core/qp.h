@@ -45,6 +45,7 @@ struct hwqnic_core_qp {
 	struct hwqnic_core_cq *scq, *rcq;
 	struct hwqnic_qp_cap cap;	/* granted */
 	struct hwqnic_qp_counters *cnt;
+	struct hwqnic_qp_wire_counters *wcnt;	/* on a port, or NULL */
 	u32 sq_slot, rq_slot;		/* doorbell slots */
 	/* host side, on lines the engine never reads */
 	u8 host_state ____cacheline_aligned;	/* what posting sees */

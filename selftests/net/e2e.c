@@ -83,7 +83,7 @@ static void host_down(struct host *h)
 
 static const struct hwqnic_wire_counters *counters(struct host *h)
 {
-	return &h->d.ctx->port->counters;
+	return &h->d.ctx->stats->wire;
 }
 
 /* The transport's counters are the engine's: read them once each. */
@@ -795,6 +795,32 @@ static void impaired(const char *kind, struct host *h)
 	   "(%llu)", kind, (unsigned long long)(cnt(&k[0]->retransmits) +
 						cnt(&k[1]->retransmits) -
 						re0[0] - re0[1]));
+	/* the API's copies: the requester's QP sent them again */
+	{
+		struct hwqnic_qp_wire_counters qw[2];
+		struct hwqnic_wire_counters pw[2];
+		bool api = true;
+
+		for (i = 0; i < 2; i++)
+			api &= !hwqnic_query_qp_wire_counters(c.ep[i].qp,
+							      &qw[i]) &&
+			       !hwqnic_query_port_counters(h[i].d.ctx, 1,
+							   &pw[i]);
+		ok(api && qw[0].retransmits + qw[1].retransmits > 0 &&
+		   qw[0].retransmits <= pw[0].retransmits &&
+		   qw[1].retransmits <= pw[1].retransmits &&
+		   pw[0].retransmits == cnt(&k[0]->retransmits) &&
+		   pw[1].retransmits == cnt(&k[1]->retransmits) &&
+		   qw[0].tx_pkts && qw[0].rx_pkts && qw[1].tx_pkts &&
+		   qw[1].rx_pkts,
+		   "%s: hwqnic_query_qp_wire_counters(): the QPs' %llu + %llu "
+		   "retransmits of the devices' %llu + %llu "
+		   "(hwqnic_query_port_counters())", kind,
+		   (unsigned long long)qw[0].retransmits,
+		   (unsigned long long)qw[1].retransmits,
+		   (unsigned long long)pw[0].retransmits,
+		   (unsigned long long)pw[1].retransmits);
+	}
 off:
 	ok(!impair(false), "%s: impairments off", kind);
 out:

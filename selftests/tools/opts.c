@@ -431,7 +431,7 @@ static void test_parse(void)
 	if (!child_run(parse_child, &ver, &ch) &&
 	    !child_run(parse_child, &v, &ch2))
 		ok(ch.status == 0 && !strcmp(ch.out, "opts-test "
-		   HWQNIC_VERSION " (hwqnic ABI 3)\n") &&
+		   HWQNIC_VERSION " (hwqnic ABI 4)\n") &&
 		   !strcmp(ch.out, ch2.out) && ch2.status == 0,
 		   "--version and -V: \"%.*s\"", (int)strcspn(ch.out, "\n"),
 		   ch.out);
