@@ -34,30 +34,6 @@ static void oob_or_die(struct run *r, int err, const char *what)
 		fail("%s: %s", what, r->oob.err);
 }
 
-/* The QP to RTS towards the peer r->peer names */
-static void connect_peer(struct run *r, struct qpx *x, uint32_t psn)
-{
-	struct hwqnic_ah_attr av;
-	struct rig_dest d = { .qpn = r->peer.qpn, .psn = r->peer.psn,
-			      .av = &av };
-	uint32_t rd = MIN(MAX(r->rig.dev.max_qp_rd_atom, 1),
-			  RIG_MAX_RD_ATOMIC);
-	uint32_t mtu = MIN(r->rig.port.active_mtu, r->peer.mtu);
-	int err;
-
-	rig_av(&av, r->peer.gid, r->o->gid_index, 0);
-	err = rig_rc_to_rtr_dest(x->qp, &d, rig_mtu(mtu), RIG_MIN_RNR_TIMER,
-				 (uint8_t)rd);
-	if (err)
-		fail("hwqnic_modify_qp(qp %u to RTR towards QP %u): %s",
-		     x->qp->qp_num, r->peer.qpn, strerror(err));
-	err = rig_rc_to_rts_psn(x->qp, psn, RIG_TIMEOUT, RIG_RETRY,
-				RIG_RNR_RETRY, (uint8_t)rd);
-	if (err)
-		fail("hwqnic_modify_qp(qp %u to RTS): %s", x->qp->qp_num,
-		     strerror(err));
-}
-
 void remote_connect(struct run *r)
 {
 	const struct opts *o = r->o;
@@ -72,43 +48,28 @@ void remote_connect(struct run *r)
 		.buf_size = o->buf_size, .size = o->size, .iters = o->iters,
 		.cq_mod = o->cq_mod, .flags = o->verify ? OOB_PERF_VERIFY : 0,
 	};
-	uint8_t wire[OOB_PERF_LEN];
-	union hwqnic_gid gid;
-	char why[200];
 	int err;
 
-	if (r->rig.port.link_layer != HWQNIC_LINK_LAYER_ETHERNET)
-		fail("the two-process form needs a device bound to a netdev "
-		     "(-d NETDEV or HWQNIC_NETDEV)");
-	err = hwqnic_query_gid(r->rig.ctx, 1, o->gid_index, &gid);
-	if (err)
-		fail("no GID at index %u (hwqnic_query_gid: %s)",
-		     o->gid_index, strerror(err));
-	memcpy(me.gid, gid.raw, 16);
+	if (rig_local_gid(&r->rig, o->gid_index, me.gid))
+		fail("%s", r->rig.err);
 	me.psn = (uint32_t)lrand48() & 0xffffff;
 	err = rig_rc_to_init(x->qp, RIG_ACCESS);
 	if (err)
 		fail("hwqnic_modify_qp(qp %u to INIT): %s", x->qp->qp_num,
 		     strerror(err));
 	oob_init(&r->oob, OOB_TIMEOUT_MS);
-	if (client)
-		oob_or_die(r, oob_connect(&r->oob, o->server, o->port),
-			   "exchange");
-	else
-		oob_or_die(r, oob_listen(&r->oob, o->port), "exchange");
-	oob_perf_pack(wire, &me);
-	oob_or_die(r, oob_send(&r->oob, wire, sizeof(wire)),
-		   "sending this side's QP");
-	oob_or_die(r, oob_recv(&r->oob, wire, sizeof(wire)),
-		   "reading the peer's QP");
-	if (oob_perf_unpack(wire, &r->peer, why, sizeof(why)) ||
-	    oob_perf_match(&me, &r->peer, client ? "server" : "client", why,
-			   sizeof(why)))
-		fail("%s", why);
+	oob_or_die(r, oob_open(&r->oob, client ? o->server : NULL, o->port),
+		   "exchange");
+	oob_or_die(r, oob_perf_swap(&r->oob, &me, &r->peer,
+				    client ? "server" : "client"),
+		   "exchanging the QPs");
 	ps->addr = r->peer.addr;
 	ps->rkey = r->peer.rkey;
 	ps->len = r->peer.buf_size;
-	connect_peer(r, x, me.psn);
+	if (rig_rc_connect_peer(&r->rig, x->qp, r->peer.gid, o->gid_index,
+				r->peer.qpn, r->peer.psn, r->peer.mtu,
+				me.psn))
+		fail("%s", r->rig.err);
 }
 
 void remote_ready(struct run *r)
