@@ -578,6 +578,7 @@ static void connect_remote(struct run *r)
 		me.buf_size = r->buf_len;
 		me.iters = r->o->count;
 		me.cq_mod = r->o->depth;
+		me.qps = r->o->qps;
 		err = rig_rc_to_init(qp, RIG_ACCESS);
 		if (err)
 			fail("hwqnic_modify_qp(qp %u to INIT): %s", qp->qp_num,

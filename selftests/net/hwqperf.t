@@ -82,8 +82,27 @@ pair d lat --op send -n 100 -s 64 -- lat --op send -n 100 -s 128
 	grep -q "message size: the server has 64, this client 128" "$tmp/c.err"
 ok $? "another size: both refuse ($(cat "$tmp/c.err"))"
 
-ip netns exec "${ns[1]}" timeout 60 "$hwqperf" bw -q 2 -d hwqb 198.18.0.1 \
+# bw with several QP pairs: every pair's messages, one JSON for them all
+for args in "write -s 4096" "read -s 65536" "send -s 1024 --verify"; do
+	pair e bw -q 4 -n 300 --op $args -- bw -q 4 -n 300 --op $args --json
+	python3 - "$tmp/c.out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["tool"] == "hwqperf" and d["mode"] == "bw" and d["qps"] == 4, d
+assert d["messages"] == 4 * 300 and d["mib_per_s"] > 0, d
+PY
+	[ "$?$src$crc" = 000 ] &&
+		grep -q "^hwqperf: served bw --op ${args%% *}: 300 messages of [0-9]* bytes to QP [0-9]* and the next QPs, each" "$tmp/s.out"
+	ok $? "bw -q 4 --op $args: 4 pairs over the wire, 1200 messages (rc $src/$crc)"
+	[ "$src$crc" = 00 ] || cat "$tmp"/*.out "$tmp"/*.err | diag
+done
+pair d bw -q 2 -n 100 -- bw -q 3 -n 100
+[ "$src" = 1 ] && [ "$crc" = 1 ] &&
+	grep -q "QP pairs: the server has 2, this client 3" "$tmp/c.err"
+ok $? "another QP count: both refuse ($(cat "$tmp/c.err"))"
+
+ip netns exec "${ns[1]}" timeout 60 "$hwqperf" lat -q 2 -d hwqb 198.18.0.1 \
 	> "$tmp/c.out" 2> "$tmp/c.err"
 [ "$?" = 2 ] && grep -q "one QP pair" "$tmp/c.err"
-ok $? "-q 2 in the two-process form: a usage error ($(cat "$tmp/c.err"))"
+ok $? "lat -q 2 in the two-process form: a usage error ($(cat "$tmp/c.err"))"
 done_testing

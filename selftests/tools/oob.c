@@ -72,7 +72,7 @@ static void test_perf(void)
 			      .rkey = 0xdeadbeef, .mtu = 1024,
 			      .addr = 0x7f0011223344ULL, .buf_size = 65536,
 			      .size = 4096, .iters = 5000, .cq_mod = 100,
-			      .flags = OOB_PERF_VERIFY }, q, r;
+			      .flags = OOB_PERF_VERIFY, .qps = 3 }, q, r;
 	uint8_t wire[OOB_PERF_LEN], bad[OOB_PERF_LEN];
 	char err[200];
 
@@ -95,7 +95,7 @@ static void test_perf(void)
 	ok(oob_perf_unpack(bad, &q, err, sizeof(err)) == EPROTO &&
 	   strstr(err, "24 bits"), "perf: a QPN over 24 bits: %s", err);
 	memcpy(bad, wire, sizeof(bad));
-	bad[OOB_PERF_LEN - 1] |= 0x80;
+	bad[79] |= 0x80;
 	ok(oob_perf_unpack(bad, &q, err, sizeof(err)) == EPROTO &&
 	   strstr(err, "flags"), "perf: unknown flags: %s", err);
 	r = p;
@@ -110,6 +110,11 @@ static void test_perf(void)
 	ok(oob_perf_match(&p, &r, "client", err, sizeof(err)) == EPROTO &&
 	   strstr(err, "message size: the client has 64, this server 4096"),
 	   "perf: another size: %s", err);
+	r = p;
+	r.qps = 4;
+	ok(oob_perf_match(&p, &r, "client", err, sizeof(err)) == EPROTO &&
+	   strstr(err, "QP pairs: the client has 4, this server 3"),
+	   "perf: another QP count: %s", err);
 	r = p;
 	r.flags = 0;
 	ok(oob_perf_match(&p, &r, "server", err, sizeof(err)) == EPROTO &&

@@ -211,8 +211,9 @@ static void remote_opts(struct opts *o)
 		o->role = ROLE_SERVER;
 	if (o->role == ROLE_LOOPBACK)
 		return;
-	if (o->qps > 1)
-		bad_usage("-q %u: the two-process form runs one QP pair",
+	/* bw's pairs are independent; lat's take turns, one at a time */
+	if (o->qps > 1 && o->mode == MODE_LAT)
+		bad_usage("-q %u: the two-process lat runs one QP pair",
 			  o->qps);
 	if (o->all_sizes)
 		bad_usage("--all: the two-process form runs one size");

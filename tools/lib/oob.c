@@ -495,7 +495,8 @@ void oob_perf_pack(uint8_t out[OOB_PERF_LEN], const struct oob_perf *p)
 	q = put_be(q, p->size, 8);
 	q = put_be(q, p->iters, 8);
 	q = put_be(q, p->cq_mod, 4);
-	put_be(q, p->flags, 4);
+	q = put_be(q, p->flags, 4);
+	put_be(q, p->qps, 4);
 }
 
 int oob_perf_unpack(const uint8_t in[OOB_PERF_LEN], struct oob_perf *p,
@@ -529,8 +530,10 @@ int oob_perf_unpack(const uint8_t in[OOB_PERF_LEN], struct oob_perf *p,
 	q = get_be(q, &p->iters, 8);
 	q = get_be(q, &v, 4);
 	p->cq_mod = (uint32_t)v;
-	get_be(q, &v, 4);
+	q = get_be(q, &v, 4);
 	p->flags = (uint32_t)v;
+	get_be(q, &v, 4);
+	p->qps = (uint32_t)v;
 	if (p->magic != OOB_PERF_MAGIC) {
 		snprintf(err, errsz, "the peer is no hwqperf (magic 0x%08x)",
 			 p->magic);
@@ -582,6 +585,7 @@ int oob_perf_match(const struct oob_perf *mine, const struct oob_perf *peer,
 	DIFF(buf_size, "buf-size")
 	DIFF(iters, "iterations")
 	DIFF(cq_mod, "cq-mod")
+	DIFF(qps, "QP pairs")
 	if ((mine->flags ^ peer->flags) & OOB_PERF_VERIFY) {
 		snprintf(err, errsz, "the %s runs %s --verify but this %s %s",
 			 peer_name, peer->flags & OOB_PERF_VERIFY ? "with" :

@@ -116,7 +116,7 @@ int oob_ibv_parse(const char msg[OOB_IBV_MSG_LEN], struct oob_ibv_dest *d,
 /* ---- hwqperf's exchange ---- */
 
 #define OOB_PERF_MAGIC		0x68777170U	/* "hwqp" */
-#define OOB_PERF_VERSION	1
+#define OOB_PERF_VERSION	2
 
 /* hwqload's mode in oob_perf (hwqperf's enum mode has 1 and 2) */
 #define OOB_PERF_MODE_LOAD	3
@@ -138,11 +138,12 @@ struct oob_perf {
 	uint64_t iters;
 	uint32_t cq_mod;
 	uint32_t flags;		/* OOB_PERF_* */
+	uint32_t qps;		/* QP pairs, one message each */
 };
 
 #define OOB_PERF_VERIFY	1U
 #define OOB_PERF_FLAGS	OOB_PERF_VERIFY
-#define OOB_PERF_LEN	80	/* bytes on the wire */
+#define OOB_PERF_LEN	84	/* bytes on the wire */
 
 void oob_perf_pack(uint8_t out[OOB_PERF_LEN], const struct oob_perf *p);
 
@@ -155,7 +156,7 @@ int oob_perf_unpack(const uint8_t in[OOB_PERF_LEN], struct oob_perf *p,
 
 /*
  * The two sides' run parameters agree (mode, op, size, buf_size, iters,
- * cq_mod, flags): 0, or EPROTO with the first that differs in err,
+ * cq_mod, flags, qps): 0, or EPROTO with the first that differs in err,
  * "the server runs bw but this client lat".
  */
 int oob_perf_match(const struct oob_perf *mine, const struct oob_perf *peer,
