@@ -88,7 +88,8 @@ struct opts {
 	bool has_t;
 	bool has_mix;			/* any of -q -t -n --ops ... given */
 	/* the two-process form */
-	enum role { ROLE_LOCAL, ROLE_SERVER, ROLE_CLIENT } role;
+	enum role { ROLE_LOCAL = OPTS_ROLE_LOCAL, ROLE_SERVER = OPTS_ROLE_SERVER,
+		    ROLE_CLIENT = OPTS_ROLE_CLIENT } role;
 	const char *netdev;		/* -d */
 	const char *server;		/* SERVER_ADDRESS */
 	uint16_t port;			/* -p */
@@ -198,13 +199,7 @@ static const struct argp_option options[] = {
 	{ "depth", OPT_DEPTH, "D", 0,
 	  "Send WRs outstanding per QP, 1 to 32768 (default 16)", 0 },
 	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
-	{ NULL, 0, NULL, 0, "Two hosts (a server, then its client with "
-	  "SERVER_ADDRESS):", 3 },
-	{ "ib-dev", 'd', "NETDEV", 0, "Bind the device to NETDEV (default "
-	  "HWQNIC_NETDEV's); bound, hwqload is a server or a client", 3 },
-	{ "port", 'p', "PORT", 0, "TCP port of the exchange (default 18515)",
-	  3 },
-	{ "gid-index", 'x', "INDEX", 0, "Local GID index (default 0)", 3 },
+	OPTS_TWO_HOSTS("hwqload", 3),
 	OPTS_HELP_H,
 	{},
 };
@@ -237,6 +232,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	if ((key < 256 && strchr(MIX_KEYS, key)) ||
 	    (key >= OPT_OPS && key <= OPT_DEPTH))
 		o->has_mix = true;
+	if (opts_two_hosts(key, arg, &o->netdev, &o->port, &o->gid_index))
+		return 0;
 	switch (key) {
 	case 'q':
 		o->qps = opts_uint("QP count", arg, 1, MAX_QPS);
@@ -264,15 +261,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_JSON:
 		o->json = true;
 		return 0;
-	case 'd':
-		o->netdev = arg;
-		return 0;
-	case 'p':
-		o->port = (uint16_t)opts_uint("port", arg, 1, 65535);
-		return 0;
-	case 'x':
-		o->gid_index = (uint8_t)opts_uint("gid-index", arg, 0, 255);
-		return 0;
 	case ARGP_KEY_ARG:
 		if (o->server)
 			return opts_default(key, arg, state);
@@ -292,12 +280,7 @@ static const struct argp argp = OPTS_ARGP(options, parse_arg,
  */
 static void remote_opts(struct opts *o)
 {
-	const char *env = getenv("HWQNIC_NETDEV");
-
-	if (o->server)
-		o->role = ROLE_CLIENT;
-	else if (o->netdev || (env && *env))
-		o->role = ROLE_SERVER;
+	o->role = (enum role)opts_role(o->server, o->netdev);
 	if (o->role == ROLE_SERVER && o->has_mix)
 		bad_usage("a server runs its client's mix: -q, -t, -n, --ops, "
 			  "--sizes, --errors and --depth belong to the client");

@@ -14,32 +14,9 @@ hwqload=$top/build/bin/hwqload
 netns_test "$hwqload"
 command -v python3 > /dev/null || skip_all "python3 is not installed"
 
-# pair WAY SERVER_ARGS -- CLIENT_ARGS: the server in ns 0, its client in
-# ns 1, both bounded; WAY d: server -d, client HWQNIC_NETDEV; e: reversed
+# pair WAY SERVER_ARGS -- CLIENT_ARGS: netns.sh's two-process run
 pair() {
-	local way=$1 sargs=() p
-	shift
-	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
-	shift
-	if [ "$way" = d ]; then
-		ip netns exec "${ns[0]}" timeout 120 "$hwqload" "${sargs[@]}" -d hwqa \
-			> "$tmp/s.out" 2> "$tmp/s.err" &
-	else
-		HWQNIC_NETDEV=hwqa ip netns exec "${ns[0]}" timeout 120 "$hwqload" \
-			"${sargs[@]}" > "$tmp/s.out" 2> "$tmp/s.err" &
-	fi
-	p=$!
-	pids="$pids $p"
-	if [ "$way" = d ]; then
-		HWQNIC_NETDEV=hwqb ip netns exec "${ns[1]}" timeout 120 "$hwqload" \
-			"$@" 198.18.0.1 > "$tmp/c.out" 2> "$tmp/c.err"
-	else
-		ip netns exec "${ns[1]}" timeout 120 "$hwqload" "$@" -d hwqb \
-			198.18.0.1 > "$tmp/c.out" 2> "$tmp/c.err"
-	fi
-	crc=$?
-	wait "$p"
-	src=$?
+	netns_two_hosts "$hwqload" "$@"
 }
 
 # same QPS N ERRORS: both JSON documents tell the same pairs and counts;

@@ -11,32 +11,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 hwqperf=$top/build/bin/hwqperf
 netns_test "$hwqperf"
 
-# pair WAY SERVER_ARGS -- CLIENT_ARGS: the server in ns 0, its client in
-# ns 1, both bounded; WAY d: server -d, client HWQNIC_NETDEV; e: reversed
+# pair WAY SERVER_ARGS -- CLIENT_ARGS: netns.sh's two-process run
 pair() {
-	local way=$1 sargs=() p
-	shift
-	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
-	shift
-	if [ "$way" = d ]; then
-		ip netns exec "${ns[0]}" timeout 120 "$hwqperf" "${sargs[@]}" -d hwqa \
-			> "$tmp/s.out" 2> "$tmp/s.err" &
-	else
-		HWQNIC_NETDEV=hwqa ip netns exec "${ns[0]}" timeout 120 "$hwqperf" \
-			"${sargs[@]}" > "$tmp/s.out" 2> "$tmp/s.err" &
-	fi
-	p=$!
-	pids="$pids $p"
-	if [ "$way" = d ]; then
-		HWQNIC_NETDEV=hwqb ip netns exec "${ns[1]}" timeout 120 "$hwqperf" \
-			"$@" 198.18.0.1 > "$tmp/c.out" 2> "$tmp/c.err"
-	else
-		ip netns exec "${ns[1]}" timeout 120 "$hwqperf" "$@" -d hwqb \
-			198.18.0.1 > "$tmp/c.out" 2> "$tmp/c.err"
-	fi
-	crc=$?
-	wait "$p"
-	src=$?
+	netns_two_hosts "$hwqperf" "$@"
 }
 
 # run WAY MODE OP N SIZE [--verify]: text output on both sides

@@ -108,7 +108,9 @@ struct opts {
 	const char *netdev;		/* -d; NULL: HWQNIC_NETDEV's */
 	uint16_t port;			/* -p */
 	uint8_t gid_index;		/* -x */
-	enum role { ROLE_LOOPBACK, ROLE_SERVER, ROLE_CLIENT } role;
+	enum role { ROLE_LOOPBACK = OPTS_ROLE_LOCAL,
+		    ROLE_SERVER = OPTS_ROLE_SERVER,
+		    ROLE_CLIENT = OPTS_ROLE_CLIENT } role;
 };
 
 struct cpus {
