@@ -650,6 +650,30 @@ static int in_range(char *err, size_t errsz, const char *what, uint64_t v,
 	return EPROTO;
 }
 
+/* The mix's counts within hwqload's limits: 0, or EPROTO naming one */
+static int load_limits(const struct oob_load *l, char *err, size_t errsz)
+{
+	const struct {
+		const char *what;
+		uint64_t v, lo, hi;
+	} lim[] = {
+		{ "QP count", l->qps, 1, OOB_LOAD_MAX },
+		{ "op count", l->nops, 1, OOB_LOAD_MAX },
+		{ "size count", l->nsizes, 1, OOB_LOAD_MAX },
+		{ "depth", l->depth, 1, OOB_LOAD_MAX_DEPTH },
+		{ "message count", l->count, 0, OOB_LOAD_MAX_COUNT },
+		{ "time", l->time_ns, 0, OOB_LOAD_MAX_TIME_NS },
+		{ "error count", l->errors, 0, OOB_LOAD_MAX_ERRORS },
+	};
+	unsigned int i;
+	int e = 0;
+
+	for (i = 0; !e && i < sizeof(lim) / sizeof(lim[0]); i++)
+		e = in_range(err, errsz, lim[i].what, lim[i].v, lim[i].lo,
+			     lim[i].hi);
+	return e;
+}
+
 int oob_load_unpack(const uint8_t in[OOB_LOAD_LEN], struct oob_load *l,
 		    char *err, size_t errsz)
 {
@@ -689,24 +713,7 @@ int oob_load_unpack(const uint8_t in[OOB_LOAD_LEN], struct oob_load *l,
 			 OOB_LOAD_VERSION);
 		return EPROTO;
 	}
-	e = in_range(err, errsz, "QP count", l->qps, 1, OOB_LOAD_MAX);
-	if (!e)
-		e = in_range(err, errsz, "op count", l->nops, 1, OOB_LOAD_MAX);
-	if (!e)
-		e = in_range(err, errsz, "size count", l->nsizes, 1,
-			     OOB_LOAD_MAX);
-	if (!e)
-		e = in_range(err, errsz, "depth", l->depth, 1,
-			     OOB_LOAD_MAX_DEPTH);
-	if (!e)
-		e = in_range(err, errsz, "message count", l->count, 0,
-			     OOB_LOAD_MAX_COUNT);
-	if (!e)
-		e = in_range(err, errsz, "time", l->time_ns, 0,
-			     OOB_LOAD_MAX_TIME_NS);
-	if (!e)
-		e = in_range(err, errsz, "error count", l->errors, 0,
-			     OOB_LOAD_MAX_ERRORS);
+	e = load_limits(l, err, errsz);
 	for (i = 0; !e && i < l->nops; i++)
 		e = in_range(err, errsz, "op", l->ops[i], 0, RIG_NOPS - 1);
 	for (i = 0; !e && i < l->nsizes; i++)
