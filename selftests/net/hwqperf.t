@@ -3,8 +3,9 @@
 # hwqperf's two-process form across a veth pair, a device in each of two
 # namespaces: the server bound with -d, the client with HWQNIC_NETDEV (and
 # the other way round), lat and bw of every op; the client's table and
-# JSON as in loopback, the server's one line; a client whose run differs
-# from its server's is refused by both with the difference named.
+# JSON as in loopback, the server's one line; bw with 4 QP pairs of every
+# op; a client whose run (op, size, QP pairs) differs from its server's is
+# refused by both with the difference named; lat with -q 2 is refused.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/tap.sh"
 . "$top/selftests/net/netns.sh"
