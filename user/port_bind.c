@@ -155,8 +155,8 @@ int hwqnic_port_query(struct hwqnic_context *ctx,
 		return rc;
 	attr->state = link.up ? HWQNIC_PORT_ACTIVE : HWQNIC_PORT_DOWN;
 	attr->max_mtu = hwqnic_mtu_fit(link.mtu);
-	/* the netdev's MTU may have shrunk since the port was opened */
-	attr->active_mtu = min_t(u32, attr->max_mtu, p->active_mtu);
+	/* the netdev's MTU now, which may have changed since the open */
+	attr->active_mtu = min_t(u32, attr->max_mtu, p->cap_mtu);
 	attr->gid_tbl_len = n;
 	attr->link_layer = HWQNIC_LINK_LAYER_ETHERNET;
 	attr->port_type = p->kind == UPORT_XDP ? HWQNIC_PORT_TYPE_XDP :

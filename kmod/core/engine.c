@@ -648,6 +648,7 @@ static void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	hwqnic_hwq_idx_add(&qp->nic.sq_cons, 1, qp->nic.sq.depth);
 	qp->nic.rnr_count = 0;
 	qp->nic.rnr_until = 0;
+	qp->nic.tx_wait = false;
 	if (status != HWQNIC_WC_SUCCESS)
 		eng_qp_error(dev, qp);
 }
@@ -700,7 +701,8 @@ static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		eng_send_done(dev, qp, &w.h, HWQNIC_WC_LOC_QP_OP_ERR);
 		return ENG_DONE;
 	}
-	if (!qp->nic.rnr_count) {
+	/* a WQE that waits (RNR, a full port ring) was fetched before */
+	if (!qp->nic.rnr_count && !qp->nic.tx_wait) {
 		eng_fetched(dev, qp, qp->nic.sq_cons.val, &w.h);
 		eng_inject_delay(dev);
 	}
@@ -708,7 +710,9 @@ static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	if (!op) {
 		status = HWQNIC_WC_LOC_QP_OP_ERR;
 	} else if (qp->type == HWQNIC_QPT_UD) {
-		if (eng_ud(dev, qp, &w, op, &status, &moved) == ENG_STALL)
+		qp->nic.tx_wait = eng_ud(dev, qp, &w, op, &status,
+					 &moved) == ENG_STALL;
+		if (qp->nic.tx_wait)
 			return ENG_STALL;
 	} else if (eng_rc(dev, qp, &w, op, &status, &moved) == ENG_STALL) {
 		return ENG_STALL;

@@ -26,6 +26,39 @@ hwqnic_qp_wire_counters(struct hwqnic_dev *dev, u32 qpn)
 	return dev->ops->qp_wire_counters(dev, qpn);
 }
 
+/* A UD QP of a device with a port takes packets from anyone */
+static bool qp_steered_at_create(const struct hwqnic_dev *dev,
+				 const struct hwqnic_core_qp *qp)
+{
+	return dev->port && qp->type == HWQNIC_QPT_UD && dev->port->qp_steer;
+}
+
+/*
+ * A free QP number's index for qp (dev->lock held), steered when the QP
+ * is steered from its creation. A number that another device on the same
+ * netdev steers already (-EEXIST, e.g. another process's QP) is passed
+ * over for the next free one: each is tried once at most, as the ids'
+ * hint moves on.
+ */
+static int qp_pick_id(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	u32 tries;
+	int i, rc;
+
+	for (tries = 0; tries < dev->qp_ids.n; tries++) {
+		i = hwqnic_ids_get(&dev->qp_ids);
+		if (i < 0 || !qp_steered_at_create(dev, qp))
+			return i;
+		rc = dev->port->qp_steer(dev, HWQNIC_FIRST_QPN + i, true);
+		if (!rc)
+			return i;
+		hwqnic_ids_put(&dev->qp_ids, i);
+		if (rc != -EEXIST)
+			return rc;
+	}
+	return -EEXIST;
+}
+
 int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     struct hwqnic_core_pd *pd, struct hwqnic_core_cq *scq,
 		     struct hwqnic_core_cq *rcq,
@@ -76,23 +109,16 @@ int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	hwqnic_hwq_ctx(&qp->rq, &qp->nic.rq);
 
 	hwqnic_lock(&dev->lock);
-	rc = i = hwqnic_ids_get(&dev->qp_ids);
+	rc = i = qp_pick_id(dev, qp);
 	if (i < 0)
 		goto unlock;
+	qp->qpn = HWQNIC_FIRST_QPN + i;
 	rc = hwqnic_dev_db_pair(dev, &qp->sq_slot, &qp->rq_slot, true);
 	if (rc) {
+		if (qp_steered_at_create(dev, qp))
+			dev->port->qp_steer(dev, qp->qpn, false);
 		hwqnic_ids_put(&dev->qp_ids, i);
 		goto unlock;
-	}
-	qp->qpn = HWQNIC_FIRST_QPN + i;
-	/* a UD QP of a device with a port takes packets from anyone */
-	if (dev->port && qp->type == HWQNIC_QPT_UD && dev->port->qp_steer) {
-		rc = dev->port->qp_steer(dev, qp->qpn, true);
-		if (rc) {
-			hwqnic_dev_db_pair_put(dev, qp->sq_slot, qp->rq_slot);
-			hwqnic_ids_put(&dev->qp_ids, i);
-			goto unlock;
-		}
 	}
 	qp->cnt = dev->ops->qp_counters(dev, qp->qpn);
 	qp->wcnt = hwqnic_qp_wire_counters(dev, qp->qpn);
@@ -428,6 +454,7 @@ static void qp_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		(struct hwqnic_hwq_idx){ 0 };
 	n->rnr_count = 0;
 	n->rnr_until = 0;
+	n->tx_wait = false;
 	hwqnic_dev_db_clear(dev, qp->sq_slot);
 	hwqnic_dev_db_clear(dev, qp->rq_slot);
 }
@@ -472,6 +499,13 @@ int hwqnic_qp_modify(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		qp->nic.max_dest_rd_atomic = attr->max_dest_rd_atomic;
 	if (qp->nic.wire)
 		hwqnic_wire_qp_state(dev, qp, next);
+	/*
+	 * A connected (RC, UC) QP back in RESET forgets its path and its
+	 * steering: the next INIT -> RTR says anew whether its peer is on
+	 * the wire.
+	 */
+	if (next == RESET && qp->type != HWQNIC_QPT_UD)
+		hwqnic_wire_qp_free(dev, qp);
 	/*
 	 * Posting sees RESET before the doorbells are cleared: a poller
 	 * that takes an error completion then rings no receive doorbell

@@ -20,6 +20,8 @@ struct hwqnic_qp_nic {
 	u8 min_rnr_timer;
 	u8 rnr_count;			/* RNR NAKs for the WQE at sq_cons */
 	bool active;			/* on dev->active */
+	/* the WQE at sq_cons, fetched, waits for a frame of the port */
+	bool tx_wait;
 	u8 path_mtu;			/* enum hwqnic_mtu */
 	u8 timeout;			/* retransmit: 4.096 us << timeout */
 	u8 retry_cnt;

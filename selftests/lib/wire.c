@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* An in-memory wire between two core devices: see wire.h. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,11 +154,14 @@ static u32 w_rx_poll(struct hwqnic_dev *dev, u32 budget,
 
 static int w_qp_steer(struct hwqnic_dev *dev, u32 qpn, bool on)
 {
-	(void)qpn;
+	struct w_side *s = side_of(dev);
+
+	if (on && qpn - s->taken_lo < s->taken_n)
+		return -EEXIST;
 	if (on)
-		side_of(dev)->steered++;
+		s->steered++;
 	else
-		side_of(dev)->steered--;
+		s->steered--;
 	return 0;
 }
 

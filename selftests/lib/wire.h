@@ -47,6 +47,8 @@ struct w_side {
 	u32 qhead, qn;
 	u32 lent;				/* tx_frame()s not yet queued */
 	u32 steered;				/* QPs taking packets */
+	/* QPNs another device on the netdev steers: qp_steer() -EEXIST */
+	u32 taken_lo, taken_n;
 };
 
 /* Per million frames: what the link does to a frame. */

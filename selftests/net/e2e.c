@@ -5,6 +5,9 @@
  * namespace bridging them where packets are captured and impaired (the
  * sides' AF_XDP traffic goes around their own taps and qdiscs). Per port
  * (AF_XDP, then the UDP socket):
+ *  - the port's active MTU follows the netdev's: both links raised to let
+ *    the port's largest through (2048 for AF_XDP, whose frame caps it,
+ *    4096 for the UDP socket), hwqnic_query_port() says so;
  *  - RC at every path MTU the port allows: every opcode moves exactly the
  *    right bytes, 0 B to 4 MiB across the MTU (256 KiB under valgrind),
  *    the completions right in opcode, length, immediate and QPN;
@@ -896,10 +899,50 @@ static void dead_peer(const char *kind, struct host *h)
 	disconnect(&c);
 }
 
+/* Every end of the link (the sides', the middle's) at MTU mtu; 0 or -1 */
+static int link_mtu(unsigned int mtu)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < 2; i++) {
+		rc |= u_netns_sh(&ns, U_NETNS_MID, "ip link set %s mtu %u",
+				 ns.mid_ifname[i], mtu);
+		rc |= u_netns_sh(&ns, i, "ip link set %s mtu %u",
+				 ns.ifname[i], mtu);
+	}
+	return rc ? -1 : 0;
+}
+
+/* Both ports again, after the links changed; 0 or -1 */
+static int requery(struct host *h)
+{
+	return hwqnic_query_port(h[0].d.ctx, 1, &h[0].d.port) ||
+	       hwqnic_query_port(h[1].d.ctx, 1, &h[1].d.port) ? -1 : 0;
+}
+
+/*
+ * The links raised to let the port's largest MTU through, the devices
+ * already open: their active MTU follows, up to what the port carries.
+ */
+static void mtu_follows(const char *kind, struct host *h)
+{
+	bool xdp = !strcmp(kind, "xdp");
+	/* IPv6 + UDP + BTH + 28 B of extensions + ICRC over the payload */
+	unsigned int want = xdp ? 2048 : 4096, mtu = want + 200;
+
+	int rc = link_mtu(mtu) || requery(h);
+
+	ok(!rc && h[0].d.port.active_mtu == want &&
+	   h[1].d.port.active_mtu == want && h[0].d.port.max_mtu == want,
+	   "%s: links at MTU %u: the active MTU is %u (max %u)", kind, mtu,
+	   h[0].d.port.active_mtu, h[0].d.port.max_mtu);
+}
+
 static void run(const char *kind, void *arg)
 {
 	struct host h[2];
 	const char *why;
+	int rc;
 
 	(void)arg;
 	why = host_up(&h[0], 0);
@@ -908,9 +951,15 @@ static void run(const char *kind, void *arg)
 	if (!ok_why(why, "%s: a device bound to each side's veth end, MTU %u",
 		    kind, h[0].d.port.active_mtu))
 		goto down;
+	mtu_follows(kind, h);
 	rc_every_opcode(kind, h);
 	rc_ipv6(kind, h);
 	ud_through_ahs(kind, h);
+	/* the rest as veth makes links: MTU 1500 */
+	rc = link_mtu(1500) || requery(h);
+	ok(!rc && h[0].d.port.active_mtu == 1024,
+	   "%s: links back at MTU 1500: the active MTU is %u", kind,
+	   h[0].d.port.active_mtu);
 	refusals(kind, h);
 	capture(kind, h);
 	impaired(kind, h);

@@ -4,14 +4,14 @@
   oob-hold.py LISTEN_ADDR LISTEN_PORT SERVER_ADDR SERVER_PORT HELD RELEASE
 
 Takes one client on LISTEN_ADDR:LISTEN_PORT and relays it to the server
-(tools/hwqperf/remote.c): each side's 80-byte address and its 'R' pass, its
+(tools/hwqperf/remote.c): each side's 84-byte address and its 'R' pass, its
 'E' (the run is over) is held. Once both are held HELD is created, and
 they go on when RELEASE exists: until then both processes keep their
 devices open with the run's final counters. Every wait is bounded (60 s).
 """
 import os, select, socket, sys, time
 
-PREFIX = 80 + 1         # OOB_PERF_LEN, then SYNC_READY: then SYNC_END
+PREFIX = 84 + 1         # OOB_PERF_LEN (one QP pair), then SYNC_READY: then SYNC_END
 LIMIT = 60
 
 
