@@ -231,7 +231,8 @@ struct hwqnic_backend_ops {
 	int (*create_channel)(struct hwqnic_context *ctx,
 			      struct uchannel *ch);
 	/* cq->pub is filled in but for its handle */
-	int (*create_cq)(struct hwqnic_context *ctx, struct ucq *cq, int cqe);
+	int (*create_cq)(struct hwqnic_context *ctx, struct ucq *cq, int cqe,
+			 u32 flags);
 	int (*destroy_cq)(struct hwqnic_context *ctx, struct ucq *cq);
 	/* attr->cap: what was granted */
 	int (*create_qp)(struct hwqnic_context *ctx, struct uqp *qp,
