@@ -232,10 +232,11 @@ int hwqnic_destroy_comp_channel(struct hwqnic_comp_channel *pub)
 	return 0;
 }
 
-struct hwqnic_cq *hwqnic_create_cq_ex(struct hwqnic_context *ctx, int cqe,
-				      void *cq_context,
-				      struct hwqnic_comp_channel *channel,
-				      unsigned int flags)
+/* hwqnic_create_cq() and _ex(): fn names the verb in messages. */
+static struct hwqnic_cq *create_cq(const char *fn, struct hwqnic_context *ctx,
+				   int cqe, void *cq_context,
+				   struct hwqnic_comp_channel *channel,
+				   unsigned int flags)
 {
 	struct ucq *cq;
 	int rc;
@@ -243,7 +244,7 @@ struct hwqnic_cq *hwqnic_create_cq_ex(struct hwqnic_context *ctx, int cqe,
 	if (!ctx)
 		return uerr_ptr(EINVAL);
 	if (flags & ~HWQNIC_CQ_F_ALL)
-		return uerr_ptr_why(ctx, EINVAL, "flags 0x%x: bits outside "
+		return uerr_ptr_why_in(fn, ctx, EINVAL, "flags 0x%x: bits outside "
 				    "HWQNIC_CQ_F_*", flags);
 	/*
 	 * Traced by qplat's completion event: the CQ's completions carry
@@ -253,10 +254,10 @@ struct hwqnic_cq *hwqnic_create_cq_ex(struct hwqnic_context *ctx, int cqe,
 	if (hwqnic_trace_enabled(complete))
 		flags |= HWQNIC_CQ_F_TIMESTAMP;
 	if (cqe < 1 || (u32)cqe > HWQNIC_MAX_CQE)
-		return uerr_ptr_why(ctx, EINVAL, "cqe %d outside 1..%u "
+		return uerr_ptr_why_in(fn, ctx, EINVAL, "cqe %d outside 1..%u "
 				    "(max_cqe)", cqe, HWQNIC_MAX_CQE);
 	if (channel && channel->context != ctx)
-		return uerr_ptr_why(ctx, EINVAL, "the channel is another "
+		return uerr_ptr_why_in(fn, ctx, EINVAL, "the channel is another "
 				    "context's");
 	if (uctx_forked(ctx))
 		return uerr_ptr(EPERM);
@@ -272,7 +273,7 @@ struct hwqnic_cq *hwqnic_create_cq_ex(struct hwqnic_context *ctx, int cqe,
 	rc = ctx->be->create_cq(ctx, cq, cqe, flags);
 	if (rc) {
 		free(cq);
-		return uerr_ptr_why(ctx, -rc, "cqe %d: %s", cqe,
+		return uerr_ptr_why_in(fn, ctx, -rc, "cqe %d: %s", cqe,
 				    hwqnic_be_why(-rc));
 	}
 	cq->pub.handle = cq->core.handle;
@@ -289,7 +290,15 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 				   void *cq_context,
 				   struct hwqnic_comp_channel *channel)
 {
-	return hwqnic_create_cq_ex(ctx, cqe, cq_context, channel, 0);
+	return create_cq(__func__, ctx, cqe, cq_context, channel, 0);
+}
+
+struct hwqnic_cq *hwqnic_create_cq_ex(struct hwqnic_context *ctx, int cqe,
+				      void *cq_context,
+				      struct hwqnic_comp_channel *channel,
+				      unsigned int flags)
+{
+	return create_cq(__func__, ctx, cqe, cq_context, channel, flags);
 }
 
 int hwqnic_destroy_cq(struct hwqnic_cq *pub)
