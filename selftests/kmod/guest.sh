@@ -253,11 +253,11 @@ if [ -n "$qplat_pid" ]; then
 			expect "qplat -k: QP $a read $lat" "$(hist_count "$a" read $lat)" $iters
 		done
 		expect "qplat -k: QP $b recv e2e" "$(hist_count "$b" recv e2e)" $iters
-		# the completion event counts no WQEs: null
+		# the completion event counts completions polled, not WQEs
 		expect "qplat -k: QP $a WQEs" "$(ctr "$a" wqes)" null
-		expect "qplat -k: QP $a CQEs" "$(ctr "$a" cqes)" $((3 * iters + 4))
+		expect "qplat -k: QP $a polls" "$(ctr "$a" polls)" $((3 * iters + 4))
 		expect "qplat -k: QP $a error CQEs" "$(ctr "$a" errors)" 2
-		expect "qplat -k: QP $b CQEs" "$(ctr "$b" cqes)" $iters
+		expect "qplat -k: QP $b polls" "$(ctr "$b" polls)" $iters
 	else
 		not_ok "qplat -k: the consumer named its QPs"
 	fi
@@ -293,7 +293,7 @@ if [ -x /bin/qplat ] && [ -x /bin/hwqload ]; then
 	if [ $mode = five ]; then
 		expect "qplat -k -B ($mode): QP 16 WQEs" "$(ctr 16 wqes)" $n
 	else
-		expect "qplat -k -B ($mode): QP 16 CQEs" "$(ctr 16 cqes)" $n
+		expect "qplat -k -B ($mode): QP 16 CQEs written" "$(ctr 16 cqes)" null
 	fi
 	expect "qplat -k -B ($mode): QP 16 polls" "$(ctr 16 polls)" $n
 	sed 's/^/# qplat: /' "$qerr"

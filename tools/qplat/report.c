@@ -203,8 +203,9 @@ static void print_hist_text(const struct qplat_env *env,
 
 /*
  * The counters, 79 columns: wide values as 12.3M. The completion event
- * counts CQEs, errors, bytes and polls; WQEs, doorbells and empty polls
- * only the five events see ("-" without them).
+ * counts completions polled (POLLS), their errors and bytes; WQEs, CQEs
+ * written, doorbells and empty polls only the five events see ("-"
+ * without them).
  */
 static void print_counters_text(const struct qplat_env *env,
 				const struct hist_ctr_entry *c, long n)
@@ -229,6 +230,7 @@ static void print_counters_text(const struct qplat_env *env,
 		fmt_count(f[6], sizeof(f[6]), v->empty_polls, 8);
 		if (!env->five) {
 			snprintf(f[0], sizeof(f[0]), "-");
+			snprintf(f[1], sizeof(f[1]), "-");
 			snprintf(f[4], sizeof(f[4]), "-");
 			snprintf(f[6], sizeof(f[6]), "-");
 		}
@@ -328,7 +330,7 @@ static void print_json(const struct qplat_env *env,
 		json_dev(&j, env, c[i].key.dev);
 		json_uint(&j, "qpn", c[i].key.qpn);
 		json_count(&j, env, "wqes", v->wqes, false);
-		json_count(&j, env, "cqes", v->cqes, true);
+		json_count(&j, env, "cqes", v->cqes, false);
 		json_count(&j, env, "errors", v->err_cqes, true);
 		json_count(&j, env, "bytes", v->bytes, true);
 		json_count(&j, env, "doorbells", v->doorbells, false);
