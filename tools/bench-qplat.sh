@@ -18,12 +18,21 @@ trap 'rm -f "$err"' EXIT
 traced() {	# traced QPLAT-ARGS...: hwqperf's JSON under qplat, or null
 	"$bin/qplat" -B "$bin/hwqperf" --json "$@" > /dev/null 2> "$err" &
 	local qp=$! out=null
-	for _ in $(seq 100); do
+	# a loaded machine may take long to load and attach the programs
+	for _ in $(seq 600); do
 		grep -q Tracing "$err" && break
+		kill -0 "$qp" 2> /dev/null || break
 		sleep 0.1
 	done
 	grep -q Tracing "$err" && out=$("$bin/hwqperf" "${args[@]}")
-	kill -INT "$qp"
+	# SIGINT before qplat catches it is lost (a background job ignores
+	# it): SIGTERM, and SIGKILL if that is not enough
+	kill -TERM "$qp" 2> /dev/null
+	for _ in $(seq 100); do
+		kill -0 "$qp" 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$qp" 2> /dev/null
 	wait "$qp"
 	echo "${out:-null}"
 }
