@@ -254,6 +254,12 @@ enum hwqnic_send_flags {
 	HWQNIC_SEND_SIGNALED	= 1 << 1,
 	HWQNIC_SEND_SOLICITED	= 1 << 2,
 	HWQNIC_SEND_INLINE	= 1 << 3,
+	/*
+	 * hwqnic's own: record the time of the post, for
+	 * hwqnic_poll_cq_ts()'s post_ns. Only on a QP whose send CQ has
+	 * HWQNIC_CQ_F_TIMESTAMP (elsewhere it is ignored).
+	 */
+	HWQNIC_SEND_TIMESTAMP	= 1 << 7,
 };
 
 struct hwqnic_send_wr {
@@ -302,6 +308,28 @@ struct hwqnic_wc {
 	__u32			qp_num;
 	__u32			src_qp;
 	__u32			wc_flags;
+};
+
+/*
+ * hwqnic_create_cq_ex() flags. HWQNIC_CQ_F_TIMESTAMP, as ibv_create_cq_ex()'s
+ * IBV_WC_EX_WITH_COMPLETION_TIMESTAMP: the CQ's completions carry times
+ * (struct hwqnic_wc_ts), at the price of 64-byte CQEs and a clock read by
+ * the engine per doorbell and per CQE of its QPs.
+ */
+#define HWQNIC_CQ_F_TIMESTAMP	0x1
+#define HWQNIC_CQ_F_ALL		0x1
+
+/*
+ * The times of one completion, CLOCK_MONOTONIC nanoseconds (the clock of
+ * clock_gettime(CLOCK_MONOTONIC) and of bpf_ktime_get_ns(), in the
+ * embedded engine and in hwqnic.ko alike); 0 where not known.
+ */
+struct hwqnic_wc_ts {
+	__u64	post_ns;	/* posted: sends with HWQNIC_SEND_TIMESTAMP,
+				 * every receive of a timestamped CQ */
+	__u64	db_ns;		/* the engine accepted the doorbell that
+				 * covered the WQE */
+	__u64	cqe_ns;		/* the engine wrote the CQE */
 };
 
 /* UD receive buffers start with this many bytes of (unused) GRH space. */
@@ -520,9 +548,25 @@ int hwqnic_destroy_comp_channel(struct hwqnic_comp_channel *channel);
 struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 				   void *cq_context,
 				   struct hwqnic_comp_channel *channel);
+/*
+ * hwqnic_create_cq() with flags (HWQNIC_CQ_F_*; another bit: EINVAL).
+ * HWQNIC_CQ_F_TIMESTAMP: hwqnic_poll_cq_ts() returns each completion's
+ * times.
+ */
+struct hwqnic_cq *hwqnic_create_cq_ex(struct hwqnic_context *ctx, int cqe,
+				      void *cq_context,
+				      struct hwqnic_comp_channel *channel,
+				      unsigned int flags);
 int hwqnic_destroy_cq(struct hwqnic_cq *cq);
 int hwqnic_poll_cq(struct hwqnic_cq *cq, int num_entries,
 		   struct hwqnic_wc *wc);
+/*
+ * hwqnic_poll_cq(), and ts[i] the times of wc[i] (as
+ * ibv_wc_read_completion_ts() gives them for an extended CQ); all zero on
+ * a CQ created without HWQNIC_CQ_F_TIMESTAMP.
+ */
+int hwqnic_poll_cq_ts(struct hwqnic_cq *cq, int num_entries,
+		      struct hwqnic_wc *wc, struct hwqnic_wc_ts *ts);
 int hwqnic_req_notify_cq(struct hwqnic_cq *cq, int solicited_only);
 int hwqnic_get_cq_event(struct hwqnic_comp_channel *channel,
 			struct hwqnic_cq **cq, void **cq_context);

@@ -59,6 +59,38 @@ static int qp_pick_id(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	return -EEXIST;
 }
 
+/*
+ * The host's record of post times, one per slot of a queue whose CQ is
+ * timestamped: the host's own memory, so that the NIC never handles it.
+ */
+static int qp_post_ns_alloc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	if (hwqnic_cq_ts(qp->scq)) {
+		qp->sq_post_ns = hwqnic_os_zalloc(&dev->od, qp->sq.depth *
+						  sizeof(u64));
+		if (!qp->sq_post_ns)
+			return -ENOMEM;
+	}
+	if (hwqnic_cq_ts(qp->rcq)) {
+		qp->rq_post_ns = hwqnic_os_zalloc(&dev->od, qp->rq.depth *
+						  sizeof(u64));
+		if (!qp->rq_post_ns) {
+			hwqnic_os_free(&dev->od, qp->sq_post_ns);
+			qp->sq_post_ns = NULL;
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void qp_post_ns_free(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	hwqnic_os_free(&dev->od, qp->sq_post_ns);
+	hwqnic_os_free(&dev->od, qp->rq_post_ns);
+	qp->sq_post_ns = NULL;
+	qp->rq_post_ns = NULL;
+}
+
 int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     struct hwqnic_core_pd *pd, struct hwqnic_core_cq *scq,
 		     struct hwqnic_core_cq *rcq,
@@ -107,6 +139,12 @@ int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	qp->nic.rnr_retry = HWQNIC_RNR_RETRY_FOREVER;
 	hwqnic_hwq_ctx(&qp->sq, &qp->nic.sq);
 	hwqnic_hwq_ctx(&qp->rq, &qp->nic.rq);
+	/* hwqnic.ko's QPs of a process: the process posts, and records */
+	if (!dev->user_host) {
+		rc = qp_post_ns_alloc(dev, qp);
+		if (rc)
+			goto free_rq;
+	}
 
 	hwqnic_lock(&dev->lock);
 	rc = i = qp_pick_id(dev, qp);
@@ -132,6 +170,8 @@ unlock:
 	hwqnic_unlock(&dev->lock);
 	if (rc >= 0)
 		return 0;
+	qp_post_ns_free(dev, qp);
+free_rq:
 	hwqnic_hwq_free(&dev->od, &qp->rq);
 free_sq:
 	hwqnic_hwq_free(&dev->od, &qp->sq);
@@ -199,6 +239,7 @@ void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	if (!dev->user_host)
 		hwqnic_qp_clean_cqs(dev, qp);
 	qp_host_fini(qp);
+	qp_post_ns_free(dev, qp);
 	hwqnic_hwq_free(&dev->od, &qp->rq);
 	hwqnic_hwq_free(&dev->od, &qp->sq);
 }
@@ -232,6 +273,9 @@ int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	qp->rq = *rq;
 	qp->sq_slot = g->sq_slot;
 	qp->rq_slot = g->rq_slot;
+	rc = qp_post_ns_alloc(dev, qp);
+	if (rc)
+		return rc;
 	hwqnic_lock_init(&qp->sq_lock);
 	hwqnic_lock_init(&qp->rq_lock);
 	hwqnic_lock(&dev->lock);
@@ -248,6 +292,7 @@ int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	if (rc) {
 		hwqnic_lock_destroy(&qp->sq_lock);
 		hwqnic_lock_destroy(&qp->rq_lock);
+		qp_post_ns_free(dev, qp);
 	}
 	return rc;
 }
@@ -261,6 +306,7 @@ void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	qp->rcq->users--;
 	hwqnic_unlock(&dev->lock);
 	qp_host_fini(qp);
+	qp_post_ns_free(dev, qp);
 }
 
 /* The IB state machine: required and optional attributes, [RC, UD, UC]. */
@@ -547,7 +593,8 @@ void hwqnic_qp_query(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 }
 
 #define SEND_FLAGS (HWQNIC_SEND_FENCE | HWQNIC_SEND_SIGNALED | \
-		    HWQNIC_SEND_SOLICITED | HWQNIC_SEND_INLINE)
+		    HWQNIC_SEND_SOLICITED | HWQNIC_SEND_INLINE | \
+		    HWQNIC_SEND_TIMESTAMP)
 
 /*
  * Why a send WR is refused, or NULL: a static sentence, for
@@ -731,6 +778,12 @@ bool hwqnic_qp_host_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	return err;
 }
 
+/* A slot's post time; 0 (none) when not asked, so no stale one stays. */
+static void qp_stamp_post(u64 *post_ns, u32 idx, bool stamp)
+{
+	WRITE_ONCE(post_ns[idx], stamp ? hwqnic_os_now_ns() : 0);
+}
+
 int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			const struct hwqnic_send_wr *wr,
 			const struct hwqnic_send_wr **bad_wr)
@@ -758,6 +811,10 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			break;
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id, wr->opcode,
 				  len);
+		if (qp->sq_post_ns)
+			qp_stamp_post(qp->sq_post_ns, idx,
+				      (wr->send_flags & HWQNIC_SEND_TIMESTAMP) ||
+				      hwqnic_trace_enabled(complete));
 		hwqnic_hwq_incr_prod(&qp->sq, 1);
 		qp->sq_posted++;
 	}
@@ -812,6 +869,8 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		}
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id,
 				  HWQNIC_WC_RECV, len);
+		if (qp->rq_post_ns)
+			qp_stamp_post(qp->rq_post_ns, idx, true);
 		hwqnic_hwq_incr_prod(&qp->rq, 1);
 		qp->rq_posted++;
 	}

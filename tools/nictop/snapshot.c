@@ -136,7 +136,11 @@ static long long cqbl_published(const struct hwqnic_qp_counters *c)
 	return est > 0 ? est : 0;
 }
 
-/* The same from qplat's counters: CQEs less polls since qplat attached. */
+/*
+ * The same from qplat's counters: CQEs less polls since qplat attached.
+ * qplat's default mode (the completion event) sees polls but no CQE being
+ * written: no CQEs and some polls say so, and then this cannot tell (-1).
+ */
 static long long row_cqbl(const struct lat_sample *l, int pid, long id,
 			  __u32 qpn)
 {
@@ -148,7 +152,7 @@ static long long row_cqbl(const struct lat_sample *l, int pid, long id,
 	if (id < 0 || !l->ok || !l->nctr)
 		return -1;
 	c = bsearch(&key, l->ctr, l->nctr, sizeof(key), hist_qp_key_cmp);
-	if (!c)
+	if (!c || (!c->val.cqes && c->val.polls))
 		return -1;
 	return c->val.cqes > c->val.polls ?
 	       (long long)(c->val.cqes - c->val.polls) : 0;
