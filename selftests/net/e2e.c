@@ -523,14 +523,46 @@ static pid_t capture_start(const char *path)
 	return pid;
 }
 
-/* SIGINT, and dumpcap's exit (it is no child of ours: kill(pid, 0)). */
-static int capture_stop(pid_t pid)
+/*
+ * The packets in the pcapng file dumpcap writes: its Enhanced Packet
+ * Blocks (type 6), in this host's byte order as dumpcap writes them,
+ * up to the first block not whole yet. dumpcap writes them out every
+ * so often, not as each arrives.
+ */
+static unsigned int pcapng_packets(const char *path)
+{
+	unsigned int n = 0;
+	uint32_t hdr[2];
+	long off = 0;
+	struct stat st;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return 0;
+	while (!fstat(fileno(f), &st) && fread(hdr, sizeof(hdr), 1, f) == 1 &&
+	       hdr[1] >= 12 && !(hdr[1] % 4) && off + hdr[1] <= st.st_size &&
+	       !fseek(f, off += hdr[1], SEEK_SET)) {
+		if (hdr[0] == 6)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * SIGINT once the file has the want packets the devices sent (a busy
+ * dumpcap may lag behind the wire and lose what it has not read yet
+ * when it stops), or after the timeout; then dumpcap's exit (it is no
+ * child of ours: kill(pid, 0)).
+ */
+static int capture_stop(pid_t pid, const char *path, uint64_t want)
 {
 	uint64_t end = u_now_ns() + u_timeout_ns();
 
-	/* what is still in flight reaches the tap first */
-	u_sleep_us(200000);
+	while (pcapng_packets(path) < want && u_now_ns() < end)
+		u_sleep_us(20000);
 	kill(pid, SIGINT);
+	end = u_now_ns() + u_timeout_ns();
 	while (!kill(pid, 0) && u_now_ns() < end)
 		u_sleep_us(10000);
 	return kill(pid, 0) ? 0 : -1;
@@ -658,8 +690,8 @@ static void capture(const char *kind, struct host *h)
 	why = why ? why : ud_op(&e[0], &h[0], &e[1], &h[1], ah,
 				HWQNIC_WR_SEND, 200, 8);
 	ok_why(why, "%s: one of each opcode while capturing", kind);
-	ok(!capture_stop(pid), "%s: dumpcap stopped", kind);
 	tx1 = cnt(&counters(&h[0])->tx_pkts) + cnt(&counters(&h[1])->tx_pkts);
+	ok(!capture_stop(pid, path, tx1 - tx0), "%s: dumpcap stopped", kind);
 	why = tshark_read(path, &pkts, per);
 	ok_why(why, "%s: tshark: %u packets, every one InfiniBand over UDP, "
 	       "none malformed, no expert error", kind, pkts);
