@@ -63,7 +63,10 @@ print(" ".join("%s %+.0f%%" % (r["metric"], r["delta_pct"])
 ab lat --env-b HWQNIC_INJECT_DELAY_NS=1000
 rc=$?
 v=$(verdicts "$tmp/v")
-[ $rc = 1 ] && [ "$v" = "regressed regressed" ]
+# The median's ratio regresses; p99's, a tail that a busy neighbour owns,
+# may be too noisy to tell, but never no change.
+[ $rc = 1 ] && { [ "$v" = "regressed regressed" ] ||
+		 [ "$v" = "regressed inconclusive" ]; }
 ok $? "1 us per WR: latency regressed, exit 1 ($rc: $v; $(deltas "$tmp/v"))"
 diag < "$tmp/err"
 
@@ -141,8 +144,12 @@ ab bw --repeats 2 --env-a HWQNIC_INJECT_DELAY_NS=100 \
 	--env-b HWQNIC_INJECT_DELAY_NS="$d"
 rc=$?
 v=$(verdicts "$tmp/v")
-[ $rc = 1 ] && [ "${v%% *}" = regressed ] ||
-	{ [ $rc = 3 ] && [ "${v%% *}" = inconclusive ]; }
+# (exit 1 when either metric regressed, the other maybe inconclusive)
+case "$rc:$v" in
+"1:regressed "* | "1:inconclusive regressed" | "3:inconclusive "*)
+	[[ $v != *"no change"* && $v != *improved* ]] ;;
+*)	false ;;
+esac
 ok $? "64 B WRITE rate ~30% lower (100 ns against $d ns): regressed, exit 1 ($rc: $v; $(deltas "$tmp/v"))"
 diag < "$tmp/err"
 
