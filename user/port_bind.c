@@ -119,6 +119,54 @@ int hwqnic_port_bind(struct hwqnic_context *ctx, const char *netdev)
 	return 0;
 }
 
+/* enum hwqnic_drop's names, for port_print_counters() */
+static const char *const drop_names[HWQNIC_DROP_MAX] = {
+	[HWQNIC_DROP_NONE] = "none", [HWQNIC_DROP_SHORT] = "short",
+	[HWQNIC_DROP_NOT_ROCE] = "not_roce", [HWQNIC_DROP_IP] = "ip",
+	[HWQNIC_DROP_UDP] = "udp", [HWQNIC_DROP_BTH] = "bth",
+	[HWQNIC_DROP_ICRC] = "icrc", [HWQNIC_DROP_PKEY] = "pkey",
+	[HWQNIC_DROP_QP] = "qp", [HWQNIC_DROP_QKEY] = "qkey",
+	[HWQNIC_DROP_OPCODE] = "opcode", [HWQNIC_DROP_LEN] = "len",
+};
+
+/*
+ * HWQNIC_WIRE_COUNTERS=1: the transport's counters, one line on stderr as
+ * the device closes, so that any tool's run on a netdev shows what the
+ * wire did (retransmissions, duplicates, drops) without a tool of its own.
+ * The engine has stopped: the counters are still.
+ */
+static void port_print_counters(const struct hwqnic_context *ctx,
+				const struct uport *p)
+{
+	const struct hwqnic_wire_counters *c = &p->counters;
+	const char *env = getenv("HWQNIC_WIRE_COUNTERS");
+	int i;
+
+	if (!env || strcmp(env, "1"))
+		return;
+	fprintf(stderr, "hwqnic: %s on %s: wire counters tx_pkts %llu "
+		"rx_pkts %llu tx_bytes %llu rx_bytes %llu retransmits %llu "
+		"timeouts %llu seq_naks_sent %llu seq_naks_rcvd %llu "
+		"rnr_naks_sent %llu rnr_naks_rcvd %llu dup_requests %llu "
+		"out_of_seq %llu tx_full %llu", ctx->name, p->nd.name,
+		(unsigned long long)c->tx_pkts, (unsigned long long)c->rx_pkts,
+		(unsigned long long)c->tx_bytes,
+		(unsigned long long)c->rx_bytes,
+		(unsigned long long)c->retransmits,
+		(unsigned long long)c->timeouts,
+		(unsigned long long)c->seq_naks_sent,
+		(unsigned long long)c->seq_naks_rcvd,
+		(unsigned long long)c->rnr_naks_sent,
+		(unsigned long long)c->rnr_naks_rcvd,
+		(unsigned long long)c->dup_requests,
+		(unsigned long long)c->out_of_seq,
+		(unsigned long long)c->tx_full);
+	for (i = HWQNIC_DROP_NONE + 1; i < HWQNIC_DROP_MAX; i++)
+		fprintf(stderr, " drop_%s %llu", drop_names[i],
+			(unsigned long long)c->drops[i]);
+	fputc('\n', stderr);
+}
+
 /*
  * After the engine stopped: the port, its sockets, program and maps. In a
  * child holding an inherited context it frees the child's copies only:
@@ -131,6 +179,9 @@ void hwqnic_port_unbind(struct hwqnic_context *ctx)
 
 	if (!p)
 		return;
+	/* a child's copy of the counters is the parent's at fork */
+	if (!uctx_forked(ctx))
+		port_print_counters(ctx, p);
 	hwqnic_port_free(p);
 	close(ctx->dev.od.wake_efd);
 	ctx->dev.od.port_wait = false;
