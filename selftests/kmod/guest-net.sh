@@ -143,11 +143,18 @@ listening() {
 net_pair() {
 	timeout -s KILL "$NET_LIMIT" $(nsx "$1") $2 >/tmp/s.out 2>&1 &
 	spid=$!
-	i=0
-	while ! listening "$1" "$net_port" && kill -0 $spid 2>/dev/null &&
-	      [ $i -lt 600 ]; do
+	# 60 s at most, a line every 10 s (only a silent guest is hung)
+	t=$(now_cs)
+	t_end=$((t + 6000))
+	t_beat=$((t + 1000))
+	while ! listening "$1" "$net_port" && kill -0 $spid 2>/dev/null; do
+		t=$(now_cs)
+		[ $t -lt $t_end ] || break
+		if [ $t -ge $t_beat ]; then
+			echo "# $step: the server does not listen yet at guest uptime $(secs $t)s"
+			t_beat=$((t + 1000))
+		fi
 		sleep 0.1
-		i=$((i + 1))
 	done
 	bounded "$NET_LIMIT" "$step" $(nsx "$3") $4
 	crc=$rc
@@ -195,14 +202,29 @@ pp_step() {
 	rxe_counters
 }
 
-# impair NETEM...: that netem on the bridge's ends toward hwqa and va
-# (both directions of the path between rxe and hwqa, and hwqb's toward
-# hwqa); none: off
+# impair WHAT NETEM...: netem on the bridge's three ends (egress), so on
+# every path; WHAT: all packets, or requests, the RoCEv2 packets other
+# than ACKs (BTH opcode 0x11, at 28 past an IPv4 header of 20 bytes);
+# impair none: off.
 impair() {
+	what=$1
+	shift
 	for d in hwqm0 hwqm1 hwqm2; do
 		$ntc -n $nsm qdisc del dev $d root 2>/dev/null
-		[ "$1" = none ] || $ntc -n $nsm qdisc add dev $d root netem "$@" ||
-			return 1
+		case $what in
+		none) ;;
+		all) $ntc -n $nsm qdisc add dev $d root netem "$@" || return 1 ;;
+		requests)
+			$ntc -n $nsm qdisc add dev $d root handle 1: prio bands 3 \
+				priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 &&
+			$ntc -n $nsm qdisc add dev $d parent 1:3 handle 30: netem "$@" &&
+			$ntc -n $nsm filter add dev $d parent 1: prio 1 protocol ip u32 \
+				match ip protocol 17 0xff match ip dport 4791 0xffff \
+				match u8 0x11 0xff at 28 flowid 1:1 &&
+			$ntc -n $nsm filter add dev $d parent 1: prio 2 protocol ip u32 \
+				match ip protocol 17 0xff match ip dport 4791 0xffff \
+				flowid 1:3 || return 1 ;;
+		esac
 	done
 }
 
@@ -210,13 +232,15 @@ impair() {
 # hwqperf's two-process form with --verify: every message's bytes carry
 # its number, checked as each arrives, so a loss, a duplicate or a
 # reordering that reached the consumer fails the run, and an error
-# completion (a QP out of RTS) ends it with exit 1.
+# completion (a QP out of RTS) ends it with exit 1. Its run ends with a
+# sync over TCP, so no side exits while the other still waits for an ACK:
+# loss may take every packet.
 stage "network: hwqnic to hwqnic through netem"
 if [ -n "$net_skip" ]; then
 	skip "hwqnic to hwqnic through netem loss, duplication and reordering" "$net_skip"
 else
 	netem="loss 5% duplicate 2% delay 1ms reorder 25% 50%"
-	if impair $netem; then
+	if impair all $netem; then
 		ok "tc netem $netem on the bridge's ends"
 		n=300
 		step="hwqperf bw send --verify through netem"
@@ -317,16 +341,33 @@ else
 		skip "uc pingpong against rxe" "hwqpingpong has no --type uc"
 	fi
 
-	# --- loss between rxe and hwqnic ---
+	# 64 packets a message
+	pp_type=rc
+	pp_step "65536 B, -m 1024" rxe a -n 50 -s 65536 -m 1024 -c
+	pp_step "65536 B, -m 1024" a rxe -n 50 -s 65536 -m 1024 -c
+
+	# --- loss, duplication and reordering between rxe and hwqnic ---
+	# The pingpong tools have no closing handshake: a side exits once
+	# its last send is ACKed and its last receive came, so a lost final
+	# ACK leaves the other side retrying to a QP that is gone, on any
+	# RC implementation. Loss therefore takes requests only; duplication
+	# and reordering, which lose nothing, take every packet.
 	stage "network: rxe against hwqnic through loss"
 	netem="loss 5%"
-	if impair $netem; then
-		ok "tc netem $netem on the bridge's ends toward hwqa and rxe"
-		pp_type=rc
+	if impair requests $netem; then
+		ok "tc netem $netem on the requests (every RoCEv2 packet but ACKs) both ways"
+		pp_step "4096 B, -m 1024, requests through $netem" rxe a -n 100 -s 4096 -m 1024 -c
+		pp_step "4096 B, -m 1024, requests through $netem" a rxe -n 100 -s 4096 -m 1024 -c
+	else
+		not_ok "tc netem $netem on the requests"
+	fi
+	netem="duplicate 5% delay 1ms reorder 25% 50%"
+	if impair all $netem; then
+		ok "tc netem $netem on every packet both ways"
 		pp_step "4096 B, -m 1024, through $netem" rxe a -n 100 -s 4096 -m 1024 -c
 		pp_step "4096 B, -m 1024, through $netem" a rxe -n 100 -s 4096 -m 1024 -c
 	else
-		not_ok "tc netem $netem on the bridge's ends"
+		not_ok "tc netem $netem on every packet"
 	fi
 	impair none
 	check "rdma link delete rxe0" $nrdma link delete rxe0

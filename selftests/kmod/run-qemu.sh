@@ -17,7 +17,7 @@
 #                     build/release/selftests/{verbs,uapi}/*.t)
 #   NET_MODULES="..." Debian modules for the network stage (guest-net.sh),
 #                     their dependencies added: veth bridge sch_netem
-#                     crc32_generic rdma_rxe
+#                     sch_prio cls_u32 crc32_generic rdma_rxe
 #   NET_TOOLS="..."   rdma-core's and perftest's tools for it
 #   GUEST_NET_ONLY=1  the guest runs the network stage alone
 set -u
@@ -29,7 +29,7 @@ QEMU_STALL=${QEMU_STALL:-120}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-1800}
 END_MARKER=HWQNIC-GUEST-END
 # rxe computes its ICRC with the kernel's "crc32" hash (crc32_generic)
-NET_MODULES=${NET_MODULES:-veth bridge sch_netem crc32_generic rdma_rxe}
+NET_MODULES=${NET_MODULES:-veth bridge sch_netem sch_prio cls_u32 crc32_generic rdma_rxe}
 NET_TOOLS=${NET_TOOLS:-ibv_devinfo ibv_rc_pingpong ibv_ud_pingpong ibv_uc_pingpong
 	ib_write_bw ib_read_bw ib_send_bw ib_atomic_bw ib_write_lat ib_read_lat ib_send_lat}
 
