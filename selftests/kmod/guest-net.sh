@@ -163,6 +163,19 @@ net_pair() {
 	src=$?
 }
 
+# pair_report STATUS DESC [DETAIL]: the net_pair step passed (STATUS 0)
+# or not, then hwqnic's counters; a failure shows both sides' last lines
+pair_report() {
+	if [ "$1" = 0 ]; then
+		ok "$2${3:+; $3}"
+	else
+		not_ok "$2: exit $src/$crc"
+		sed 's/^/server: /' /tmp/s.out | tail -n 20 | diag
+		sed 's/^/client: /' /tmp/c.out | tail -n 20 | diag
+	fi
+	hwq_counters /tmp/s.out /tmp/c.out
+}
+
 # pp_step DESC SERVER_SIDE CLIENT_SIDE ARGS...: a pingpong pair, each side
 # rxe (ibv_TYPE_pingpong on rxe0), a (hwqpingpong on hwqa) or b (on hwqb);
 # TYPE from $pp_type; passing by both exit codes and both summaries.
@@ -189,16 +202,10 @@ pp_step() {
 	cc=$(pp_cmd "$c")
 	net_pair "${sc%% *}" "${sc#* } $args" "${cc%% *}" \
 		"${cc#* } $args $(side_addr "$s")"
-	if [ "$src" = 0 ] && [ "$crc" = 0 ] &&
-	   grep -q "^$iters iters in [0-9.]* seconds = [0-9.]* usec/iter" /tmp/s.out &&
-	   grep -q "^$iters iters in [0-9.]* seconds = [0-9.]* usec/iter" /tmp/c.out; then
-		ok "$step (server $s, client $c; $(grep -h 'usec/iter' /tmp/c.out))"
-	else
-		not_ok "$step (server $s, client $c): exit $src/$crc"
-		sed 's/^/server: /' /tmp/s.out | tail -n 20 | diag
-		sed 's/^/client: /' /tmp/c.out | tail -n 20 | diag
-	fi
-	hwq_counters /tmp/s.out /tmp/c.out
+	[ "$src" = 0 ] && [ "$crc" = 0 ] &&
+		grep -q "^$iters iters in [0-9.]* seconds = [0-9.]* usec/iter" /tmp/s.out &&
+		grep -q "^$iters iters in [0-9.]* seconds = [0-9.]* usec/iter" /tmp/c.out
+	pair_report $? "$step (server $s, client $c)" "$(grep -h 'usec/iter' /tmp/c.out)"
 	rxe_counters
 }
 
@@ -228,6 +235,23 @@ impair() {
 	done
 }
 
+# rc_impaired WHAT NETEM...: that impairment (impair), then
+# ibv_rc_pingpong against hwqpingpong through it, each side the server
+rc_impaired() {
+	what=$1
+	shift
+	on="every packet"
+	[ "$what" = requests ] && on="the requests (every RoCEv2 packet but ACKs)"
+	if impair "$what" "$@"; then
+		ok "tc netem $* on $on, both ways"
+		pp_type=rc
+		pp_step "4096 B, -m 1024, $what through $*" rxe a -n 100 -s 4096 -m 1024 -c
+		pp_step "4096 B, -m 1024, $what through $*" a rxe -n 100 -s 4096 -m 1024 -c
+	else
+		not_ok "tc netem $* on $on"
+	fi
+}
+
 # --- issue 16's impaired link: two hwqnic devices through real netem ---
 # hwqperf's two-process form with --verify: every message's bytes carry
 # its number, checked as each arrives, so a loss, a duplicate or a
@@ -250,16 +274,10 @@ else
 		rs=$(hwq_counter /tmp/s.out retransmits)
 		rcl=$(hwq_counter /tmp/c.out retransmits)
 		retx=$((${rs:-0} + ${rcl:-0}))
-		if [ "$src" = 0 ] && [ "$crc" = 0 ] &&
-		   grep -q "^hwqperf: served bw --op send: $n messages of 4096 bytes" /tmp/s.out &&
-		   grep -Eq "^ +4096 +$n " /tmp/c.out; then
-			ok "$step: $n messages of 4096 B, each once, in order, byte for byte"
-		else
-			not_ok "$step: exit $src/$crc"
-			sed 's/^/server: /' /tmp/s.out | tail -n 20 | diag
-			sed 's/^/client: /' /tmp/c.out | tail -n 20 | diag
-		fi
-		hwq_counters /tmp/s.out /tmp/c.out
+		[ "$src" = 0 ] && [ "$crc" = 0 ] &&
+			grep -q "^hwqperf: served bw --op send: $n messages of 4096 bytes" /tmp/s.out &&
+			grep -Eq "^ +4096 +$n " /tmp/c.out
+		pair_report $? "$step: $n messages of 4096 B, each once, in order, byte for byte"
 		if [ "$retx" -gt 0 ]; then
 			ok "the transport counters show the retransmissions ($retx)"
 		else
@@ -353,22 +371,8 @@ else
 	# RC implementation. Loss therefore takes requests only; duplication
 	# and reordering, which lose nothing, take every packet.
 	stage "network: rxe against hwqnic through loss"
-	netem="loss 5%"
-	if impair requests $netem; then
-		ok "tc netem $netem on the requests (every RoCEv2 packet but ACKs) both ways"
-		pp_step "4096 B, -m 1024, requests through $netem" rxe a -n 100 -s 4096 -m 1024 -c
-		pp_step "4096 B, -m 1024, requests through $netem" a rxe -n 100 -s 4096 -m 1024 -c
-	else
-		not_ok "tc netem $netem on the requests"
-	fi
-	netem="duplicate 5% delay 1ms reorder 25% 50%"
-	if impair all $netem; then
-		ok "tc netem $netem on every packet both ways"
-		pp_step "4096 B, -m 1024, through $netem" rxe a -n 100 -s 4096 -m 1024 -c
-		pp_step "4096 B, -m 1024, through $netem" a rxe -n 100 -s 4096 -m 1024 -c
-	else
-		not_ok "tc netem $netem on every packet"
-	fi
+	rc_impaired requests loss 5%
+	rc_impaired all duplicate 5% delay 1ms reorder 25% 50%
 	impair none
 	check "rdma link delete rxe0" $nrdma link delete rxe0
 fi
