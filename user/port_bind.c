@@ -161,9 +161,13 @@ static void port_print_counters(const struct hwqnic_context *ctx,
 		(unsigned long long)c->dup_requests,
 		(unsigned long long)c->out_of_seq,
 		(unsigned long long)c->tx_full);
-	for (i = HWQNIC_DROP_NONE + 1; i < HWQNIC_DROP_MAX; i++)
-		fprintf(stderr, " drop_%s %llu", drop_names[i],
-			(unsigned long long)c->drops[i]);
+	for (i = HWQNIC_DROP_NONE + 1; i < HWQNIC_DROP_MAX; i++) {
+		if (drop_names[i])
+			fprintf(stderr, " drop_%s", drop_names[i]);
+		else	/* a reason newer than the table */
+			fprintf(stderr, " drop_%d", i);
+		fprintf(stderr, " %llu", (unsigned long long)c->drops[i]);
+	}
 	fputc('\n', stderr);
 }
 

@@ -190,7 +190,8 @@ done
 rxe=$(ls /usr/lib/*/libibverbs/librxe-rdmav*.so 2>/dev/null | head -n 1)
 if [ -n "$rxe" ] && [ -f /etc/libibverbs.d/rxe.driver ]; then
 	add_at "$rxe" "$rxe"
-	add_at /etc/libibverbs.d/rxe.driver /etc/libibverbs.d/rxe.driver
+	mkdir -p "$root/etc/libibverbs.d"
+	cp /etc/libibverbs.d/rxe.driver "$root/etc/libibverbs.d/"
 else
 	net_missing "rdma_rxe's provider (apt-get install ibverbs-providers)"
 fi
