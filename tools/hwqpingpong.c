@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * hwqpingpong: libibverbs' ibv_rc_pingpong and ibv_ud_pingpong on hwqnic,
+ * hwqpingpong: libibverbs' ibv_rc_pingpong, ibv_uc_pingpong and
+ * ibv_ud_pingpong on hwqnic,
  * speaking their out-of-band exchange to the byte (tools/lib/oob.h), so
  * that either side may be rdma-core's own tool on another RoCE NIC. The
  * client sends first; each side posts rx-depth receives, and sends its
@@ -43,7 +44,7 @@
 #define STALL_NS	(10 * 1000000000ULL)
 
 enum { OPT_TYPE = 256, OPT_TIMEOUT };
-enum qp_type { PP_RC, PP_UD, PP_UDP };
+enum qp_type { PP_RC, PP_UD, PP_UDP, PP_UC };
 
 struct opts {
 	enum qp_type type;
@@ -77,26 +78,27 @@ struct pp {
 	long page;
 };
 
-static const char doc[] = "libibverbs' ibv_rc_pingpong and ibv_ud_pingpong "
-	"on hwqnic: with no SERVER, wait for a client; with one, connect to "
-	"it and ping-pong SENDs.\v"
+static const char doc[] = "libibverbs' ibv_rc_pingpong, ibv_uc_pingpong and "
+	"ibv_ud_pingpong on hwqnic: with no SERVER, wait for a client; with "
+	"one, connect to it and ping-pong SENDs.\v"
 	"The TCP exchange and the summary are rdma-core's, so that either "
-	"side may be its ibv_rc_pingpong or ibv_ud_pingpong. On RoCE both "
-	"sides need -g.";
+	"side may be its ibv_rc_pingpong, ibv_uc_pingpong or ibv_ud_pingpong. "
+	"On RoCE both sides need -g.";
 
 static const struct argp_option options[] = {
 	{ "type", OPT_TYPE, "TYPE", 0, "rc (ibv_rc_pingpong, the default), "
-	  "ud (ibv_ud_pingpong), or udp: plain UDP datagrams on the same "
-	  "port, no device (the path's latency floor)", 0 },
+	  "uc (ibv_uc_pingpong), ud (ibv_ud_pingpong), or udp: plain UDP "
+	  "datagrams on the same port, no device (the path's latency floor)",
+	  0 },
 	{ "port", 'p', "PORT", 0, "TCP port of the exchange (default 18515)",
 	  0 },
 	{ "ib-dev", 'd', "NETDEV", 0, "Bind the device to NETDEV (default "
 	  "HWQNIC_NETDEV's)", 0 },
 	{ "ib-port", 'i', "PORT", 0, "Port of the device (only 1)", 0 },
-	{ "size", 's', "SIZE", 0, "Message bytes (default 4096 rc, 2048 ud)",
-	  0 },
-	{ "mtu", 'm', "MTU", 0, "Path MTU: 256 to 4096 (default 1024 rc; "
-	  "ud: the port's)", 0 },
+	{ "size", 's', "SIZE", 0, "Message bytes (default 4096 rc and uc, "
+	  "2048 ud)", 0 },
+	{ "mtu", 'm', "MTU", 0, "Path MTU: 256 to 4096 (default 1024 rc and "
+	  "uc; ud: the port's)", 0 },
 	{ "rx-depth", 'r', "N", 0, "Receives posted (default 500)", 0 },
 	{ "iters", 'n', "N", 0, "Messages each way (default 1000)", 0 },
 	{ "sl", 'l', "SL", 0, "Service level (default 0; unused on RoCE)", 0 },
@@ -108,7 +110,8 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static const char *const type_words[] = { "rc", "ud", "udp" };
+/* enum qp_type's order */
+static const char *const type_words[] = { "rc", "ud", "udp", "uc" };
 
 static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
@@ -117,7 +120,7 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case OPT_TYPE:
-		o->type = opts_keyword("type", arg, type_words, 3);
+		o->type = opts_keyword("type", arg, type_words, 4);
 		return 0;
 	case 'p':
 		o->port = (uint16_t)opts_uint("port", arg, 1, 65535);
@@ -184,7 +187,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	opts_parse(&argp, argc, argv, o);
 	if (!o->has_size)
 		o->size = o->type == PP_UD ? 2048 : 4096;
-	if (!o->mtu && o->type == PP_RC)
+	if (!o->mtu && (o->type == PP_RC || o->type == PP_UC))
 		o->mtu = 1024;
 }
 
@@ -250,7 +253,8 @@ static void pp_open(struct pp *pp)
 			.max_send_sge = 1,
 			.max_recv_sge = 1,
 		},
-		.qp_type = o->type == PP_UD ? HWQNIC_QPT_UD : HWQNIC_QPT_RC,
+		.qp_type = o->type == PP_UD ? HWQNIC_QPT_UD :
+			   o->type == PP_UC ? HWQNIC_QPT_UC : HWQNIC_QPT_RC,
 	};
 	uint32_t port_mtu;
 	int err;
@@ -320,7 +324,7 @@ static bool peer_av(struct pp *pp)
 	return true;
 }
 
-/* The QP (RC) or the AH (UD) to the peer */
+/* The QP (RC, UC) or the AH (UD) to the peer */
 static void pp_connect(struct pp *pp)
 {
 	const struct opts *o = pp->o;
@@ -337,13 +341,20 @@ static void pp_connect(struct pp *pp)
 			fail("hwqnic_create_ah: %s", strerror(errno));
 		return;
 	}
-	err = rig_rc_to_rtr_dest(pp->qp, &d, rig_mtu(o->mtu),
-				 RIG_MIN_RNR_TIMER, 1);
+	/* UC: ibv_uc_pingpong's masks, no RNR, retries or READs */
+	if (o->type == PP_UC)
+		err = rig_uc_to_rtr_dest(pp->qp, &d, rig_mtu(o->mtu));
+	else
+		err = rig_rc_to_rtr_dest(pp->qp, &d, rig_mtu(o->mtu),
+					 RIG_MIN_RNR_TIMER, 1);
 	if (err)
 		fail("hwqnic_modify_qp(qp %u to RTR): %s", pp->qp->qp_num,
 		     strerror(err));
-	err = rig_rc_to_rts_psn(pp->qp, pp->me.psn, RIG_TIMEOUT, RIG_RETRY,
-				RIG_RNR_RETRY, 1);
+	if (o->type == PP_UC)
+		err = rig_uc_to_rts_psn(pp->qp, pp->me.psn);
+	else
+		err = rig_rc_to_rts_psn(pp->qp, pp->me.psn, RIG_TIMEOUT,
+					RIG_RETRY, RIG_RNR_RETRY, 1);
 	if (err)
 		fail("hwqnic_modify_qp(qp %u to RTS): %s", pp->qp->qp_num,
 		     strerror(err));

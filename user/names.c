@@ -43,7 +43,8 @@ const char *hwqnic_qp_state_str(enum hwqnic_qp_state state)
 const char *hwqnic_qp_type_str(enum hwqnic_qp_type type)
 {
 	static const char *const names[] = {
-		[HWQNIC_QPT_RC] = "RC", [HWQNIC_QPT_UD] = "UD",
+		[HWQNIC_QPT_RC] = "RC", [HWQNIC_QPT_UC] = "UC",
+		[HWQNIC_QPT_UD] = "UD",
 	};
 
 	return NAME_OF(names, (unsigned int)type);

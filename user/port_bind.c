@@ -148,7 +148,8 @@ static void port_print_counters(const struct hwqnic_context *ctx,
 		"rx_pkts %llu tx_bytes %llu rx_bytes %llu retransmits %llu "
 		"timeouts %llu seq_naks_sent %llu seq_naks_rcvd %llu "
 		"rnr_naks_sent %llu rnr_naks_rcvd %llu dup_requests %llu "
-		"out_of_seq %llu tx_full %llu", ctx->name, p->nd.name,
+		"out_of_seq %llu tx_full %llu uc_dropped %llu uc_no_recv %llu "
+		"uc_rkey %llu", ctx->name, p->nd.name,
 		(unsigned long long)c->tx_pkts, (unsigned long long)c->rx_pkts,
 		(unsigned long long)c->tx_bytes,
 		(unsigned long long)c->rx_bytes,
@@ -160,7 +161,10 @@ static void port_print_counters(const struct hwqnic_context *ctx,
 		(unsigned long long)c->rnr_naks_rcvd,
 		(unsigned long long)c->dup_requests,
 		(unsigned long long)c->out_of_seq,
-		(unsigned long long)c->tx_full);
+		(unsigned long long)c->tx_full,
+		(unsigned long long)c->uc_dropped,
+		(unsigned long long)c->uc_no_recv,
+		(unsigned long long)c->uc_rkey);
 	for (i = HWQNIC_DROP_NONE + 1; i < HWQNIC_DROP_MAX; i++) {
 		if (drop_names[i])
 			fprintf(stderr, " drop_%s", drop_names[i]);

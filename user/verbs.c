@@ -389,8 +389,9 @@ static const char *qp_caps_why(struct hwqnic_context *ctx,
 		return "send_cq and recv_cq are needed";
 	if (a->send_cq->context != ctx || a->recv_cq->context != ctx)
 		return "a CQ of another context";
-	if (a->qp_type != HWQNIC_QPT_RC && a->qp_type != HWQNIC_QPT_UD)
-		return "qp_type is neither HWQNIC_QPT_RC nor HWQNIC_QPT_UD";
+	if (a->qp_type != HWQNIC_QPT_RC && a->qp_type != HWQNIC_QPT_UC &&
+	    a->qp_type != HWQNIC_QPT_UD)
+		return "qp_type is not HWQNIC_QPT_RC, _UC or _UD";
 	if (a->cap.max_send_wr < 1 || a->cap.max_send_wr > HWQNIC_MAX_QP_WR)
 		return "cap.max_send_wr outside 1.." STR(HWQNIC_MAX_QP_WR);
 	if (a->cap.max_recv_wr > HWQNIC_MAX_QP_WR)
@@ -520,6 +521,7 @@ void modify_why(struct uqp *qp, const struct hwqnic_qp_attr *attr, int mask,
 				 "by this transition:",
 				 names, why.code == HWQNIC_QPW_EXTRA ?
 				 (qp->pub.qp_type == HWQNIC_QPT_UD ? " (UD)" :
+				  qp->pub.qp_type == HWQNIC_QPT_UC ? " (UC)" :
 				  " (RC)") : "");
 		return;
 	case HWQNIC_QPW_CUR_STATE:

@@ -139,9 +139,15 @@ struct hwqnic_cq {
 	__u32				handle;
 };
 
-/* QP types and states, as enum ibv_qp_type / ibv_qp_state. */
+/*
+ * QP types and states, as enum ibv_qp_type / ibv_qp_state. UC is connected
+ * like RC but unacknowledged: SENDs and WRITEs only (READs and atomics
+ * are refused at post), a send completes once it is sent, and a message
+ * lost or refused on the way is dropped whole at the receiver.
+ */
 enum hwqnic_qp_type {
 	HWQNIC_QPT_RC	= 2,
+	HWQNIC_QPT_UC	= 3,
 	HWQNIC_QPT_UD	= 4,
 };
 

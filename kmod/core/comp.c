@@ -5,7 +5,8 @@
  * RNR NAKs send the requester back (go-back-N). An ACK covers every PSN up
  * to its own; a response covers every PSN before it. Nothing a response
  * says is taken without a check: a PSN never sent, an opcode out of its
- * place, a payload of the wrong length are dropped and counted.
+ * place, a payload of the wrong length are dropped and counted. A UC QP
+ * has no ACKs to wait for: a WQE is done once the requester has sent it.
  */
 #include "xport.h"
 
@@ -73,6 +74,13 @@ void comp_progress(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 			comp_done(dev, qp, r->status);
 			return;
 		}
+		if (qp->type == HWQNIC_QPT_UC) {
+			/* records before cur have their last packet out */
+			if (!w->cur)
+				break;
+			comp_done(dev, qp, HWQNIC_WC_SUCCESS);
+			continue;
+		}
 		if (comp_rd_kind(r)) {
 			/* its responses, not an ACK, complete it */
 			if (hwqnic_psn_diff(w->comp_psn, r->psn) < 0)
@@ -83,6 +91,11 @@ void comp_progress(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		    hwqnic_psn_diff(r->psn + r->npkts - 1, w->acked_psn) > 0)
 			break;
 		comp_done(dev, qp, HWQNIC_WC_SUCCESS);
+	}
+	if (qp->type == HWQNIC_QPT_UC) {
+		/* nothing in flight to wait for: the window is always open */
+		w->comp_psn = w->psn;
+		return;
 	}
 	if (w->acked && hwqnic_psn_diff(w->acked_psn + 1, w->comp_psn) > 0)
 		w->comp_psn = wire_psn(w->acked_psn + 1);

@@ -347,13 +347,16 @@ static void eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
 		eng_qp_error(dev, rqp);
 }
 
-/* A connected RC peer able to respond, or NULL (the request times out). */
+/*
+ * A connected peer of the QP's type (RC or UC) able to respond, or NULL
+ * (an RC request times out, a UC message is gone).
+ */
 static struct hwqnic_core_qp *eng_rc_peer(struct hwqnic_dev *dev,
 					  const struct hwqnic_core_qp *qp)
 {
 	struct hwqnic_core_qp *r = hwqnic_qp_lookup(dev, qp->nic.dest_qpn);
 
-	if (!r || r->type != HWQNIC_QPT_RC || r->nic.dest_qpn != qp->qpn ||
+	if (!r || r->type != qp->type || r->nic.dest_qpn != qp->qpn ||
 	    (r->nic.state != HWQNIC_QPS_RTR && r->nic.state != HWQNIC_QPS_RTS))
 		return NULL;
 	return r;
@@ -432,7 +435,24 @@ static int eng_rnr(struct hwqnic_core_qp *qp,
 	return ENG_STALL;
 }
 
-/* An RC send WQE, requester and responder both. */
+/*
+ * UC: what went wrong past the sender's own memory (no peer, no receive
+ * posted, an R_Key refused, a receive too short) drops the message at the
+ * receiver, and nothing tells the sender: its WQE completes successfully.
+ */
+static u8 eng_uc_status(u8 status)
+{
+	switch (status) {
+	case HWQNIC_WC_LOC_LEN_ERR:
+	case HWQNIC_WC_LOC_QP_OP_ERR:
+	case HWQNIC_WC_LOC_PROT_ERR:
+		return status;
+	default:
+		return HWQNIC_WC_SUCCESS;
+	}
+}
+
+/* An RC or UC send WQE, requester and responder both. */
 static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		  struct eng_send *w, const struct hwqnic_opcode *op,
 		  u8 *status, u64 *moved)
@@ -443,10 +463,16 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	u64 raddr = le64_to_cpu(w->h.remote_addr), len;
 	u32 rkey = le32_to_cpu(w->h.rkey);
 	bool inl = w->h.flags & HWQNIC_WQE_F_INLINE;
+	bool uc = qp->type == HWQNIC_QPT_UC;
 	struct hwqnic_core_mr *mr;
 	struct hwqnic_core_qp *rqp;
 	s64 l;
 
+	/* the WQE is the host's: a READ or atomic on a UC QP is refused */
+	if (!(op->qp_types & HWQNIC_OP_QPT(qp->type))) {
+		*status = HWQNIC_WC_LOC_QP_OP_ERR;
+		return ENG_DONE;
+	}
 	if (inl) {
 		local = (struct eng_cur){ .flat = w->inl,
 					  .flat_len = le32_to_cpu(w->h.length) };
@@ -463,13 +489,17 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	rqp = eng_rc_peer(dev, qp);
 	if (!rqp) {
 		*status = HWQNIC_WC_RETRY_EXC_ERR;
-		return ENG_DONE;
+		goto out;
 	}
 
 	switch (op->kind) {
 	case HWQNIC_OPK_SEND:
-		if (!eng_has_recv(dev, rqp))
-			return eng_rnr(qp, rqp, status);
+		if (!eng_has_recv(dev, rqp)) {
+			if (!uc)
+				return eng_rnr(qp, rqp, status);
+			*status = HWQNIC_WC_RNR_RETRY_EXC_ERR;	/* dropped */
+			break;
+		}
 		*status = eng_deliver(dev, qp, rqp, w, op, &local, len, 0);
 		break;
 	case HWQNIC_OPK_WRITE:
@@ -485,8 +515,12 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			*status = HWQNIC_WC_REM_ACCESS_ERR;
 			break;
 		}
-		if ((op->flags & HWQNIC_OPF_RECV) && !eng_has_recv(dev, rqp))
-			return eng_rnr(qp, rqp, status);
+		if ((op->flags & HWQNIC_OPF_RECV) && !eng_has_recv(dev, rqp)) {
+			if (!uc)
+				return eng_rnr(qp, rqp, status);
+			*status = HWQNIC_WC_RNR_RETRY_EXC_ERR;	/* dropped */
+			break;
+		}
 		rseg = (struct eng_seg){ mr, mr ? raddr - mr->iova : 0, len };
 		if (op->kind == HWQNIC_OPK_READ) {
 			*status = eng_move(dev, &local, &remote, len) ?
@@ -536,6 +570,9 @@ static int eng_rc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		break;
 	}
 	}
+out:
+	if (uc)
+		*status = eng_uc_status(*status);
 	if (*status == HWQNIC_WC_SUCCESS)
 		*moved = len;
 	return ENG_DONE;

@@ -43,7 +43,8 @@ int hwqnic_ioc_qp_init(const struct hwqnic_ioc_qp *q,
 		       struct hwqnic_qp_init_attr *ia)
 {
 	if (q->rsvd || q->sq_sig_all > 1 ||
-	    (q->qp_type != HWQNIC_QPT_RC && q->qp_type != HWQNIC_QPT_UD))
+	    (q->qp_type != HWQNIC_QPT_RC && q->qp_type != HWQNIC_QPT_UC &&
+	     q->qp_type != HWQNIC_QPT_UD))
 		return -EINVAL;
 	*ia = (struct hwqnic_qp_init_attr) {
 		.qp_type = q->qp_type,

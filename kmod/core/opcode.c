@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The work request opcodes, as IB defines them for RC and UD (opcode.h),
+ * The work request opcodes, as IB defines them for RC, UC and UD (opcode.h),
  * and the IB transport opcodes of the BTH (wire.h).
  */
 #include "opcode.h"
@@ -8,7 +8,8 @@
 
 /* The table's words: QP types, rights (local and remote), flags, CQEs. */
 #define RC		HWQNIC_OP_QPT(HWQNIC_QPT_RC)
-#define RC_UD		(RC | HWQNIC_OP_QPT(HWQNIC_QPT_UD))
+#define RC_UC		(RC | HWQNIC_OP_QPT(HWQNIC_QPT_UC))
+#define ALL		(RC_UC | HWQNIC_OP_QPT(HWQNIC_QPT_UD))
 #define L_WR		HWQNIC_ACCESS_LOCAL_WRITE
 #define R_WR		HWQNIC_ACCESS_REMOTE_WRITE
 #define R_RD		HWQNIC_ACCESS_REMOTE_READ
@@ -35,10 +36,10 @@
  * it takes a receive WQE of the peer, the opcode of the peer's CQE.
  */
 const struct hwqnic_opcode hwqnic_opcodes[HWQNIC_WR_MAX] = {
-	OP(RDMA_WRITE,           WRITE,  0,    R_WR, RC,    0,        0),
-	OP(RDMA_WRITE_WITH_IMM,  WRITE,  0,    R_WR, RC,    IMM_RECV, WC_IMM),
-	OP(SEND,                 SEND,   0,    0,    RC_UD, RECV,     WC_RECV),
-	OP(SEND_WITH_IMM,        SEND,   0,    0,    RC_UD, IMM_RECV, WC_RECV),
+	OP(RDMA_WRITE,           WRITE,  0,    R_WR, RC_UC, 0,        0),
+	OP(RDMA_WRITE_WITH_IMM,  WRITE,  0,    R_WR, RC_UC, IMM_RECV, WC_IMM),
+	OP(SEND,                 SEND,   0,    0,    ALL,   RECV,     WC_RECV),
+	OP(SEND_WITH_IMM,        SEND,   0,    0,    ALL,   IMM_RECV, WC_RECV),
 	OP(RDMA_READ,            READ,   L_WR, R_RD, RC,    0,        0),
 	OP(ATOMIC_CMP_AND_SWP,   ATOMIC, L_WR, R_AT, RC,    0,        0),
 	OP(ATOMIC_FETCH_AND_ADD, ATOMIC, L_WR, R_AT, RC,    0,        0),
@@ -50,10 +51,12 @@ const struct hwqnic_opcode hwqnic_opcodes[HWQNIC_WR_MAX] = {
  * BTH and the extension headers: DETH 8, RETH 16, AtomicETH 28, AETH 4,
  * AtomicAckETH 8, ImmDt 4. SEND marks what consumes a receive WQE, so the
  * WRITEs with immediate carry it beside WRITE. A response carries the kind
- * of request it answers (READ, ATOMIC); an ACK none.
+ * of request it answers (READ, ATOMIC); an ACK none. UC's SENDs and WRITEs
+ * are RC's, in the UC range (0x20 up), and nothing answers them.
  */
 #define IB_RC		HWQNIC_OP_QPT(HWQNIC_QPT_RC)
 #define IB_UD		HWQNIC_OP_QPT(HWQNIC_QPT_UD)
+#define IB_UC		HWQNIC_OP_QPT(HWQNIC_QPT_UC)
 #define FST		HWQNIC_IBM_FIRST
 #define MID		HWQNIC_IBM_MIDDLE
 #define LST		HWQNIC_IBM_LAST
@@ -75,6 +78,9 @@ const struct hwqnic_opcode hwqnic_opcodes[HWQNIC_WR_MAX] = {
 #define UD_SEND		(RQ_SEND | HWQNIC_IBM_DETH)
 #define IBOP(op, m, len, qpts)						\
 	[HWQNIC_IB_##op] = { .mask = (m), .hdr_len = (len), .qp_types = (qpts) }
+#define UCOP(op, m, len)						\
+	[HWQNIC_IB_UC | HWQNIC_IB_##op] = { .mask = (m), .hdr_len = (len),	\
+					    .qp_types = IB_UC }
 
 /* A row: the opcode; its mask; the BTH's and its headers' bytes; QP type. */
 const struct hwqnic_ib_opcode hwqnic_ib_opcodes[256] = {
@@ -100,6 +106,18 @@ const struct hwqnic_ib_opcode hwqnic_ib_opcodes[256] = {
 	IBOP(ATOMIC_ACK, RS_ATOMIC | ONLY, 24, IB_RC),
 	IBOP(CMP_SWAP, RQ_ATOMIC | ONLY, 40, IB_RC),
 	IBOP(FETCH_ADD, RQ_ATOMIC | ONLY, 40, IB_RC),
+	UCOP(SEND_FIRST, RQ_SEND | FST, 12),
+	UCOP(SEND_MIDDLE, RQ_SEND | MID, 12),
+	UCOP(SEND_LAST, RQ_SEND | LST, 12),
+	UCOP(SEND_LAST_IMM, RQ_SEND | IMM | LST, 16),
+	UCOP(SEND_ONLY, RQ_SEND | ONLY, 12),
+	UCOP(SEND_ONLY_IMM, RQ_SEND | IMM | ONLY, 16),
+	UCOP(WRITE_FIRST, RQ_WRITE | RETH | FST, 28),
+	UCOP(WRITE_MIDDLE, RQ_WRITE | MID, 12),
+	UCOP(WRITE_LAST, RQ_WRITE | LST, 12),
+	UCOP(WRITE_LAST_IMM, RQ_WRITE | TAKES_RWQE | IMM | LST, 16),
+	UCOP(WRITE_ONLY, RQ_WRITE | RETH | ONLY, 28),
+	UCOP(WRITE_ONLY_IMM, RQ_WRITE | TAKES_RWQE | RETH | IMM | ONLY, 32),
 	[HWQNIC_IB_UD | HWQNIC_IB_SEND_ONLY] = {
 		.mask = UD_SEND | ONLY, .hdr_len = 20, .qp_types = IB_UD,
 	},

@@ -53,6 +53,9 @@ struct hwqnic_wire_counters {
 	u64 dup_requests;	/* re-ACKed, or replayed from resources */
 	u64 out_of_seq;		/* requests beyond the expected PSN */
 	u64 tx_full;		/* a pass found the port's TX ring full */
+	u64 uc_dropped;		/* UC messages the responder dropped whole */
+	u64 uc_no_recv;		/* of those: no receive posted for them */
+	u64 uc_rkey;		/* of those: their R_Key refused */
 	u64 drops[HWQNIC_DROP_MAX];	/* received frames refused, by why */
 };
 
@@ -68,7 +71,8 @@ void hwqnic_dev_set_port(struct hwqnic_dev *dev,
  * QP qp's destination is another node, reached by path: from now on its
  * work goes on the wire, which needs a port. The library calls it with
  * the modify that takes the QP to RTR, once it has resolved the MAC;
- * dev->lock not held. -EINVAL for a QP that is not RC or is past RTR.
+ * dev->lock not held. -EINVAL for a QP that is not RC or UC, or is past
+ * RTR.
  */
 int hwqnic_qp_set_path(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		       const struct hwqnic_path *path);

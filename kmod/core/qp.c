@@ -26,7 +26,8 @@ int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	u32 sq_stride, rq_stride;
 	int rc, i;
 
-	if ((attr->qp_type != HWQNIC_QPT_RC && attr->qp_type != HWQNIC_QPT_UD) ||
+	if ((attr->qp_type != HWQNIC_QPT_RC && attr->qp_type != HWQNIC_QPT_UC &&
+	     attr->qp_type != HWQNIC_QPT_UD) ||
 	    !c->max_send_wr || c->max_send_wr > HWQNIC_MAX_QP_WR ||
 	    c->max_recv_wr > HWQNIC_MAX_QP_WR ||
 	    c->max_send_sge > HWQNIC_MAX_SGE ||
@@ -225,11 +226,11 @@ void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	qp_host_fini(qp);
 }
 
-/* The IB state machine: required and optional attributes, [RC, UD]. */
+/* The IB state machine: required and optional attributes, [RC, UD, UC]. */
 struct qp_trans {
 	bool ok;
-	u32 req[2];
-	u32 opt[2];
+	u32 req[3];
+	u32 opt[3];
 };
 
 #define RESET	HWQNIC_QPS_RESET
@@ -245,28 +246,31 @@ struct qp_trans {
 #define RTS_RC	(HWQNIC_QP_SQ_PSN | HWQNIC_QP_TIMEOUT | HWQNIC_QP_RETRY_CNT | \
 		 HWQNIC_QP_RNR_RETRY | HWQNIC_QP_MAX_QP_RD_ATOMIC)
 #define RTS_OPT	(HWQNIC_QP_ACCESS_FLAGS | HWQNIC_QP_MIN_RNR_TIMER)
+/* UC: RC's without what ACKs, READs and atomics need (ibv's masks) */
+#define RTR_UC	(HWQNIC_QP_PATH_MTU | HWQNIC_QP_DEST_QPN | HWQNIC_QP_RQ_PSN)
+#define RTR_OPT	(HWQNIC_QP_ACCESS_FLAGS | HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_AV)
 
 static const struct qp_trans qp_trans[ERR + 1][ERR + 1] = {
 	[RESET] = {
 		TO_ANY,
-		[INIT] = { true, { INIT_RC, INIT_UD } },
+		[INIT] = { true, { INIT_RC, INIT_UD, INIT_RC } },
 	},
 	[INIT] = {
 		TO_ANY,
-		[INIT] = { true, { 0, 0 }, { INIT_RC, INIT_UD } },
-		[RTR] = { true, { RTR_RC, 0 },
-			  { HWQNIC_QP_ACCESS_FLAGS | HWQNIC_QP_PKEY_INDEX |
-			    HWQNIC_QP_AV,
-			    HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_QKEY } },
+		[INIT] = { true, { 0, 0, 0 }, { INIT_RC, INIT_UD, INIT_RC } },
+		[RTR] = { true, { RTR_RC, 0, RTR_UC },
+			  { RTR_OPT, HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_QKEY,
+			    RTR_OPT } },
 	},
 	[RTR] = {
 		TO_ANY,
-		[RTS] = { true, { RTS_RC, HWQNIC_QP_SQ_PSN },
-			  { RTS_OPT, HWQNIC_QP_QKEY } },
+		[RTS] = { true, { RTS_RC, HWQNIC_QP_SQ_PSN, HWQNIC_QP_SQ_PSN },
+			  { RTS_OPT, HWQNIC_QP_QKEY, HWQNIC_QP_ACCESS_FLAGS } },
 	},
 	[RTS] = {
 		TO_ANY,
-		[RTS] = { true, { 0, 0 }, { RTS_OPT, HWQNIC_QP_QKEY } },
+		[RTS] = { true, { 0, 0, 0 },
+			  { RTS_OPT, HWQNIC_QP_QKEY, HWQNIC_QP_ACCESS_FLAGS } },
 	},
 	[ERR] = { TO_ANY },
 };
@@ -320,7 +324,7 @@ static u32 qp_attr_value(const struct hwqnic_qp_attr *a, u32 attr)
 int hwqnic_qp_modify_check(u8 type, u32 cur, const struct hwqnic_qp_attr *attr,
 			   int mask, struct hwqnic_qp_why *why)
 {
-	int t = type == HWQNIC_QPT_UD;
+	int t = type == HWQNIC_QPT_UD ? 1 : type == HWQNIC_QPT_UC ? 2 : 0;
 	const struct qp_trans *tr;
 	u32 next, allowed;
 	unsigned int i;

@@ -5,7 +5,9 @@
  * the requester runs ahead of the ACKs by at most WIRE_RECS WQEs and
  * WIRE_WINDOW PSNs, and at most max_rd_atomic READs and atomics. Going
  * back (a NAK, a timeout, an RNR NAK) re-reads a WQE from the SQ, hostile
- * memory again, and checks the copy against its record.
+ * memory again, and checks the copy against its record. A UC QP's WQEs
+ * take the same way without ACKs: each completes once its last packet is
+ * out, and nothing goes twice.
  */
 #include "xport.h"
 
@@ -59,7 +61,7 @@ int hwqnic_qp_set_path(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	struct hwqnic_wire_qp *w = NULL, *spare;
 	int rc = 0;
 
-	if (qp->type != HWQNIC_QPT_RC)
+	if (qp->type != HWQNIC_QPT_RC && qp->type != HWQNIC_QPT_UC)
 		return -EINVAL;
 	/* allocated outside the lock: hwqnic.ko's allocation may sleep */
 	spare = hwqnic_os_zalloc(&dev->od, sizeof(*spare));
@@ -276,6 +278,7 @@ static bool req_take(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	return true;
 }
 
+/* RC's opcode of packet k of record r; a UC QP's is in UC's range. */
 static u8 req_opcode(const struct wire_rec *r, u32 k, bool imm)
 {
 	bool first = !k, last = k + 1 == r->npkts;
@@ -336,7 +339,9 @@ static int req_packet(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		}
 		break;
 	default:	/* SEND, WRITE */
-		wire_pkt_init(&p, qp, req_opcode(r, k, imm_op), r->psn + k);
+		wire_pkt_init(&p, qp, req_opcode(r, k, imm_op) |
+			      (qp->type == HWQNIC_QPT_UC ? HWQNIC_IB_UC : 0),
+			      r->psn + k);
 		if (p.mask & HWQNIC_IBM_RETH) {
 			p.va = le64_to_cpu(r->h.remote_addr);
 			p.rkey = le32_to_cpu(r->h.rkey);
@@ -364,8 +369,12 @@ static int req_packet(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		hwqnic_cur_skip(&src, off);
 		break;
 	}
-	/* each message's last packet, and every WIRE_ACK_EVERY of a long one */
-	p.ackreq = last || w->noack + 1 >= WIRE_ACK_EVERY;
+	/*
+	 * each message's last packet, and every WIRE_ACK_EVERY of a long one;
+	 * UC asks for nothing
+	 */
+	p.ackreq = qp->type == HWQNIC_QPT_RC &&
+		   (last || w->noack + 1 >= WIRE_ACK_EVERY);
 	rc = wire_send(dev, &p, &src, paylen);
 	if (rc == -EAGAIN)
 		return rc;
@@ -456,6 +465,13 @@ static int req_run(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			return REQ_IDLE;
 		}
 		*work = true;
+		if (qp->type == HWQNIC_QPT_UC) {
+			/* no ACK will come: sent is done */
+			comp_progress(dev, qp);
+			if (qp->nic.state != HWQNIC_QPS_RTS)
+				return REQ_IDLE;
+			continue;
+		}
 		if (!w->deadline)
 			comp_arm(qp, hwqnic_os_now_ns());
 	}

@@ -10,7 +10,11 @@
  * which a duplicate is answered again without being executed again. An
  * ACK goes back for each AckReq; a gap is NAKed once; a SEND with no
  * receive posted gets an RNR NAK. Nothing is trusted, and nothing is done
- * twice.
+ * twice. A UC QP answers nothing: a PSN gap, a packet out of its place, a
+ * SEND with no receive posted or an R_Key refused drop the message in
+ * progress silently (counted), and the next FIRST or ONLY starts afresh at
+ * its own PSN; the receive WQE the dropped message had begun is kept for
+ * the next.
  */
 #include "xport.h"
 
@@ -61,7 +65,8 @@ static void resp_fatal(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			  HWQNIC_WC_LOC_LEN_ERR : HWQNIC_WC_LOC_PROT_ERR,
 	};
 
-	resp_ack(dev, qp, HWQNIC_AETH_NAK | code, psn);
+	if (qp->type == HWQNIC_QPT_RC)
+		resp_ack(dev, qp, HWQNIC_AETH_NAK | code, psn);
 	if (w->rwqe) {
 		w->rwqe = false;
 		hwqnic_eng_recv_done(dev, qp, &w->rcv, &e);
@@ -314,16 +319,70 @@ static bool resp_len_ok(const struct hwqnic_wire_qp *w, u16 m,
 	return (u64)w->in_off + p->paylen < w->wr_len;
 }
 
-/* A request packet for RC wire QP qp (RTR or RTS). */
+/*
+ * UC: the message packet p belongs to is dropped whole, and why is
+ * counted (NULL: already). Its later packets find no message in progress
+ * and are dropped as out of place; the receive WQE it had begun, if any,
+ * stays for the next message.
+ */
+static void resp_uc_drop(struct hwqnic_dev *dev, struct hwqnic_wire_qp *w,
+			 const struct hwqnic_pkt *p, u64 *why)
+{
+	if (why)
+		wire_count(dev, why, 1);
+	wire_count(dev, WSTAT(dev, uc_dropped), 1);
+	w->in = 0;
+	w->epsn = wire_psn(p->psn + 1);
+}
+
+/*
+ * UC: whether packet p goes on to be carried out. One at the expected PSN
+ * in its place does. One behind it is old (a duplicate, or overtaken): it
+ * is dropped and disturbs nothing, since a UC sender never goes back.
+ * Otherwise (a gap: out_of_seq; out of place: an opcode drop) the message
+ * in progress is dropped, and p too unless it is a FIRST or an ONLY, which
+ * starts afresh at its own PSN.
+ */
+static bool resp_uc_seq(struct hwqnic_dev *dev, struct hwqnic_wire_qp *w,
+			const struct hwqnic_pkt *p)
+{
+	s32 d = hwqnic_psn_diff(p->psn, w->epsn);
+	bool gap = d > 0;
+
+	if (d < 0) {
+		wire_count(dev, WSTAT(dev, dup_requests), 1);
+		return false;
+	}
+	if (!gap && resp_in_seq(w, p->mask))
+		return true;
+	wire_count(dev, gap ? WSTAT(dev, out_of_seq) :
+		   WSTAT(dev, drops[HWQNIC_DROP_OPCODE]), 1);
+	if (w->in)
+		resp_uc_drop(dev, w, p, NULL);
+	if (!(p->mask & HWQNIC_IBM_FIRST)) {
+		w->epsn = wire_psn(p->psn + 1);
+		return false;
+	}
+	w->epsn = p->psn;
+	return true;
+}
+
+/* A request packet for RC or UC wire QP qp (RTR or RTS). */
 void resp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	     struct hwqnic_pkt *p)
 {
 	struct hwqnic_wire_qp *w = qp->nic.wire;
 	s32 d = hwqnic_psn_diff(p->psn, w->epsn);
+	bool uc = qp->type == HWQNIC_QPT_UC;
 	u16 m = p->mask;
 	bool needs_recv, wr;
 	int nak = -1;
 
+	if (uc) {
+		if (!resp_uc_seq(dev, w, p))
+			return;
+		d = 0;
+	}
 	if (d > 0) {
 		wire_count(dev, WSTAT(dev, out_of_seq), 1);
 		if (!w->nak_gap) {
@@ -343,6 +402,8 @@ void resp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		return;
 	}
 	if (!resp_len_ok(w, m, p, wire_mtu(qp))) {
+		if (uc)
+			resp_uc_drop(dev, w, p, NULL);
 		drop(dev, HWQNIC_DROP_LEN);
 		return;
 	}
@@ -364,12 +425,19 @@ void resp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	    (p->dma_len ? !hwqnic_eng_rkey(dev, qp, p->rkey, p->va, p->dma_len,
 					   HWQNIC_ACCESS_REMOTE_WRITE) :
 	     !(qp->nic.access & HWQNIC_ACCESS_REMOTE_WRITE))) {
-		resp_fatal(dev, qp, HWQNIC_NAK_REM_ACCESS_ERR, p->psn);
+		if (uc)
+			resp_uc_drop(dev, w, p, WSTAT(dev, uc_rkey));
+		else
+			resp_fatal(dev, qp, HWQNIC_NAK_REM_ACCESS_ERR, p->psn);
 		return;
 	}
 	if (needs_recv && !w->rwqe) {
 		int rc = resp_take_recv(dev, qp);
 
+		if (rc == -EAGAIN && uc) {
+			resp_uc_drop(dev, w, p, WSTAT(dev, uc_no_recv));
+			return;
+		}
 		if (rc == -EAGAIN) {
 			wire_count(dev, WSTAT(dev, rnr_naks_sent), 1);
 			resp_ack(dev, qp, HWQNIC_AETH_RNR_NAK |
@@ -390,6 +458,11 @@ void resp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		}
 	}
 	nak = wr ? resp_write_data(dev, qp, p) : resp_send_data(dev, qp, p);
+	/* UC: a WRITE refused on the way (its MR gone) is dropped */
+	if (nak >= 0 && uc && wr) {
+		resp_uc_drop(dev, w, p, WSTAT(dev, uc_rkey));
+		return;
+	}
 	if (nak >= 0) {
 		resp_fatal(dev, qp, nak, p->psn);
 		return;
@@ -406,7 +479,7 @@ void resp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 				       HWQNIC_WC_RECV_RDMA_WITH_IMM,
 				       w->wr_len);
 	}
-	if (p->ackreq && qp->nic.state != HWQNIC_QPS_ERR)
+	if (p->ackreq && !uc && qp->nic.state != HWQNIC_QPS_ERR)
 		resp_ack(dev, qp, HWQNIC_AETH_ACK |
 			 HWQNIC_AETH_CREDITS_INVALID, p->psn);
 	return;
@@ -604,7 +677,7 @@ void hwqnic_wire_rx(struct hwqnic_dev *dev, const u8 *frame, u32 len)
 		return;
 	}
 	if (!(hwqnic_ib_opcodes[p.opcode].qp_types &
-	      HWQNIC_OP_QPT(HWQNIC_QPT_RC))) {
+	      HWQNIC_OP_QPT(qp->type))) {
 		drop(dev, HWQNIC_DROP_OPCODE);
 		return;
 	}

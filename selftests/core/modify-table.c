@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * hwqnic_modify_qp(3)'s table of transitions is the state machine's: for
- * each row of the page, for RC and UD, the attributes the core requires
+ * each row of the page, for RC, UC and UD, the attributes the core requires
  * and those it takes (hwqnic_qp_modify_check(), which hwqnic_qp_modify()
  * decides with) are the row's; and every transition the page does not
  * list is refused. Run from the top of the sources (make check does).
@@ -126,7 +126,9 @@ static void join_blocks(char *s)
 
 int main(void)
 {
-	bool listed[2][NSTATE][NSTATE] = { { { false } } };
+	static const u8 qpts[] = { HWQNIC_QPT_RC, HWQNIC_QPT_UD, HWQNIC_QPT_UC };
+	static const char *const qpt_names[] = { "RC", "UD", "UC" };
+	bool listed[3][NSTATE][NSTATE] = { { { false } } };
 	char *page = slurp(PAGE), *tbl, *end, *line, *save;
 	int cur = -1, next = -1, rows = 0, t, c, n;
 
@@ -146,7 +148,7 @@ int main(void)
 		char *f[4], *arrow;
 		u32 req, opt, want_req, want_opt;
 		bool any;
-		int i, types[2], ntypes = 0;
+		int i, types[3], ntypes = 0;
 
 		for (i = 0; i < 4; i++)
 			f[i] = strsep(&line, "\t");
@@ -166,17 +168,16 @@ int main(void)
 			if (any)
 				cur = -2;
 		}
-		if (!strcmp(f[1], "both")) {
-			types[ntypes++] = HWQNIC_QPT_RC;
-			types[ntypes++] = HWQNIC_QPT_UD;
-		} else {
-			types[ntypes++] = !strcmp(f[1], "UD") ? HWQNIC_QPT_UD :
-							       HWQNIC_QPT_RC;
-		}
+		/* a column index of listed[]: "all", or one type's name */
+		for (i = 0; i < 3; i++)
+			if (!strcmp(f[1], "all") || !strcmp(f[1], qpt_names[i]))
+				types[ntypes++] = i;
+		if (!ok(ntypes, "row %d: QP type %s known", rows, f[1]))
+			continue;
 		want_req = parse_attrs(f[2]);
 		want_opt = parse_attrs(f[3]);
 		for (i = 0; i < ntypes; i++) {
-			t = types[i] == HWQNIC_QPT_UD;
+			t = types[i];
 			for (c = 0; c < NSTATE; c++) {
 				bool got;
 
@@ -186,11 +187,11 @@ int main(void)
 				if (c == HWQNIC_QPS_SQD || c == HWQNIC_QPS_SQE)
 					continue;
 				listed[t][c][next] = true;
-				got = core_row(types[i], c, next, &req, &opt);
+				got = core_row(qpts[t], c, next, &req, &opt);
 				if (!ok(got && req == want_req && opt == want_opt,
 					"%s->%s %s: required and optional as "
 					"the core's", states[c], states[next],
-					t ? "UD" : "RC"))
+					qpt_names[t]))
 					diag("core: %s, required 0x%x, optional "
 					     "0x%x; page 0x%x, 0x%x", got ?
 					     "a transition" : "none", req, opt,
@@ -202,18 +203,17 @@ int main(void)
 
 	/* what the page does not list, the core refuses */
 	n = 0;
-	for (t = 0; t < 2; t++)
+	for (t = 0; t < 3; t++)
 		for (c = 0; c < NSTATE; c++)
 			for (next = 0; next < NSTATE; next++) {
 				u32 req, opt;
 
 				if (listed[t][c][next])
 					continue;
-				if (core_row(t ? HWQNIC_QPT_UD : HWQNIC_QPT_RC,
-					     c, next, &req, &opt)) {
+				if (core_row(qpts[t], c, next, &req, &opt)) {
 					diag("%s->%s %s: the core takes it",
 					     states[c], states[next],
-					     t ? "UD" : "RC");
+					     qpt_names[t]);
 					n++;
 				}
 			}

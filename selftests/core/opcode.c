@@ -45,7 +45,11 @@ static const struct {
 static void check_opcode(unsigned int i)
 {
 	const struct hwqnic_opcode *op = hwqnic_opcode(ib[i].wr);
+	/* IB: UC carries SENDs and WRITEs, no READ, no atomic */
+	bool uc = ib[i].kind == HWQNIC_OPK_SEND ||
+		  ib[i].kind == HWQNIC_OPK_WRITE;
 	u32 qpts = HWQNIC_OP_QPT(HWQNIC_QPT_RC) |
+		   (uc ? HWQNIC_OP_QPT(HWQNIC_QPT_UC) : 0) |
 		   (ib[i].ud ? HWQNIC_OP_QPT(HWQNIC_QPT_UD) : 0);
 
 	if (!ok(op != NULL, "%s: in the table", ib[i].name))

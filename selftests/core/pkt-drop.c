@@ -182,7 +182,7 @@ static void check_bth(bool ipv6)
 		check_why(g.b, g.len, want, what);			\
 	} while (0)
 	MUT(g.b[g.bth] = 0x15, HWQNIC_DROP_BTH, "%s: opcode 0x15", fam);
-	MUT(g.b[g.bth] = 0x24, HWQNIC_DROP_BTH, "%s: UC SEND Only", fam);
+	MUT(g.b[g.bth] = 0x2c, HWQNIC_DROP_BTH, "%s: UC RDMA READ Request", fam);
 	MUT(g.b[g.bth] = 0x60, HWQNIC_DROP_BTH, "%s: UD SEND First", fam);
 	MUT(g.b[g.bth + 1] |= 1, HWQNIC_DROP_BTH, "%s: TVer 1", fam);
 	MUT(g.b[g.bth + 1] |= 8, HWQNIC_DROP_BTH, "%s: TVer 8", fam);

@@ -422,7 +422,8 @@ static int do_create_qp(struct hwqnic_dev *dev, struct in *in)
 	q.recv_cq = pick(&dev->cq_ids, take8(in),
 			 q.recv_cq, 0);
 	if (shape & 1) {
-		q.qp_type = shape & 2 ? HWQNIC_QPT_UD : HWQNIC_QPT_RC;
+		q.qp_type = shape & 2 ? HWQNIC_QPT_UD :
+			    shape & 4 ? HWQNIC_QPT_UC : HWQNIC_QPT_RC;
 		q.sq_sig_all &= 1;
 		q.rsvd = 0;
 		q.max_send_wr %= 2 * MAX_DEPTH;

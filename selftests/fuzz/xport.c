@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * libFuzzer target: the transport against hostile packets. Two devices on
- * the in-memory wire (selftests/lib/wire.c), their RC QPs connected and
- * their UD QPs up. The input is a list of 24-byte steps: post a receive or
- * a send on B, pass the engines, or make a frame (an opcode hwqnic takes,
- * a PSN near the one B's responder or completer expects, a payload, RETH,
- * AETH, AtomicETH and DETH fields from the step, valid keys or not) and
- * hand it to B as if it came from A. Invariants: nothing is touched
- * outside the MRs (ASan), every engine loop ends within its bound, the
- * QPs are in RTS or ERR, every completion's status is one IB has, and
- * every frame received is counted.
+ * the in-memory wire (selftests/lib/wire.c), their RC and UC QPs connected
+ * and their UD QPs up. The input is a list of 24-byte steps: post a
+ * receive or a send on B's RC or UC QP, pass the engines, or make a frame
+ * (an opcode hwqnic takes, RC's, UC's or UD's, for the QP of its type or
+ * the other connected one, a PSN near the one B's responder or completer
+ * expects, a payload, RETH, AETH, AtomicETH and DETH fields from the step,
+ * valid keys or not) and hand it to B as if it came from A. Invariants:
+ * nothing is touched outside the MRs (ASan), every engine loop ends within
+ * its bound, the QPs are in RTS or ERR, every completion's status is one
+ * IB has, every frame received is counted, and a UC QP answers nothing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,17 @@ static const u8 ops[] = {
 	HWQNIC_IB_ATOMIC_ACK, HWQNIC_IB_CMP_SWAP, HWQNIC_IB_FETCH_ADD,
 	HWQNIC_IB_UD | HWQNIC_IB_SEND_ONLY,
 	HWQNIC_IB_UD | HWQNIC_IB_SEND_ONLY_IMM,
+	HWQNIC_IB_UC | HWQNIC_IB_SEND_FIRST, HWQNIC_IB_UC | HWQNIC_IB_SEND_MIDDLE,
+	HWQNIC_IB_UC | HWQNIC_IB_SEND_LAST,
+	HWQNIC_IB_UC | HWQNIC_IB_SEND_LAST_IMM,
+	HWQNIC_IB_UC | HWQNIC_IB_SEND_ONLY,
+	HWQNIC_IB_UC | HWQNIC_IB_SEND_ONLY_IMM,
+	HWQNIC_IB_UC | HWQNIC_IB_WRITE_FIRST,
+	HWQNIC_IB_UC | HWQNIC_IB_WRITE_MIDDLE,
+	HWQNIC_IB_UC | HWQNIC_IB_WRITE_LAST,
+	HWQNIC_IB_UC | HWQNIC_IB_WRITE_LAST_IMM,
+	HWQNIC_IB_UC | HWQNIC_IB_WRITE_ONLY,
+	HWQNIC_IB_UC | HWQNIC_IB_WRITE_ONLY_IMM,
 };
 
 static u32 get32(const u8 *b)
@@ -52,7 +64,11 @@ static void reconnect(void)
 
 	hwqnic_qp_modify(&L.a.dev, &L.a.rc, &at, HWQNIC_QP_STATE);
 	hwqnic_qp_modify(&L.b.dev, &L.b.rc, &at, HWQNIC_QP_STATE);
-	if (w_connect(&L, &c))
+	if (L.a.has_uc && L.b.has_uc) {
+		hwqnic_qp_modify(&L.a.dev, &L.a.uc, &at, HWQNIC_QP_STATE);
+		hwqnic_qp_modify(&L.b.dev, &L.b.uc, &at, HWQNIC_QP_STATE);
+	}
+	if (w_connect(&L, &c) || w_uc_up(&L, HWQNIC_MTU_256, 0xffff00, 7))
 		abort();
 }
 
@@ -75,6 +91,12 @@ static void passes(u32 n)
 	}
 }
 
+/* Bit 3 of a step's first byte: B's UC QP, not its RC QP. */
+static struct hwqnic_core_qp *qp_of(const u8 *s)
+{
+	return (s[0] & 0x08) ? &L.b.uc : &L.b.rc;
+}
+
 static void post_b(const u8 *s)
 {
 	struct hwqnic_sge sge = { w_addr(&L.b, s[2] * 200), s[3] * 40,
@@ -89,21 +111,22 @@ static void post_b(const u8 *s)
 	const struct hwqnic_recv_wr *rbad;
 
 	if (s[0] & 1) {
-		hwqnic_qp_post_recv(&L.b.dev, &L.b.rc, &rw, &rbad);
+		hwqnic_qp_post_recv(&L.b.dev, qp_of(s), &rw, &rbad);
 		return;
 	}
 	if (wr.opcode >= HWQNIC_WR_ATOMIC_CMP_AND_SWP)
 		sge.length = 8;
 	wr.wr.rdma.remote_addr = w_addr(&L.a, s[8] * 100);
 	wr.wr.rdma.rkey = L.a.mr.key;
-	hwqnic_qp_post_send(&L.b.dev, &L.b.rc, &wr, &bad);
+	hwqnic_qp_post_send(&L.b.dev, qp_of(s), &wr, &bad);
 }
 
 static void inject(const u8 *s)
 {
-	struct hwqnic_wire_qp *w = L.b.rc.nic.wire;
+	struct hwqnic_core_qp *qp;
+	struct hwqnic_wire_qp *w;
 	struct hwqnic_pkt p = { 0 };
-	u64 before = L.b.wc.rx_pkts;
+	u64 before = L.b.wc.rx_pkts, tx = L.b.wc.tx_pkts;
 	u32 len, paylen;
 	bool resp;
 
@@ -111,7 +134,12 @@ static void inject(const u8 *s)
 	p.opcode = ops[s[1] % sizeof(ops)];
 	resp = hwqnic_ib_opcodes[p.opcode].mask & HWQNIC_IBM_RESP;
 	p.pkey = (s[0] & 0x80) ? 0x7fff : HWQNIC_DEFAULT_PKEY;
-	p.dqpn = (p.opcode & HWQNIC_IB_UD) ? L.b.ud.qpn : L.b.rc.qpn;
+	/* to the QP of the opcode's type, or (bit 4) to the other one */
+	qp = (p.opcode & 0xe0) == HWQNIC_IB_UC ? &L.b.uc : &L.b.rc;
+	if (s[0] & 0x10)
+		qp = qp == &L.b.uc ? &L.b.rc : &L.b.uc;
+	w = qp->nic.wire;
+	p.dqpn = (p.opcode & 0xe0) == HWQNIC_IB_UD ? L.b.ud.qpn : qp->qpn;
 	/* near what B expects, so that the checks past the PSN's are reached */
 	p.psn = ((resp ? w->comp_psn : w->epsn) + (s[2] % 8) - 2) &
 		HWQNIC_PSN_MASK;
@@ -138,6 +166,9 @@ static void inject(const u8 *s)
 	hwqnic_wire_rx(&L.b.dev, frame, len);
 	hwqnic_unlock(&L.b.dev.lock);
 	if (L.b.wc.rx_pkts != before + 1)
+		abort();
+	/* UC sends nothing back, whatever it is sent */
+	if (p.dqpn == L.b.uc.qpn && L.b.wc.tx_pkts != tx)
 		abort();
 }
 
@@ -175,7 +206,11 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if ((L.b.rc.nic.state != HWQNIC_QPS_RTS &&
 	     L.b.rc.nic.state != HWQNIC_QPS_ERR) ||
 	    (L.a.rc.nic.state != HWQNIC_QPS_RTS &&
-	     L.a.rc.nic.state != HWQNIC_QPS_ERR))
+	     L.a.rc.nic.state != HWQNIC_QPS_ERR) ||
+	    (L.b.uc.nic.state != HWQNIC_QPS_RTS &&
+	     L.b.uc.nic.state != HWQNIC_QPS_ERR) ||
+	    (L.a.uc.nic.state != HWQNIC_QPS_RTS &&
+	     L.a.uc.nic.state != HWQNIC_QPS_ERR))
 		abort();
 	return 0;
 }

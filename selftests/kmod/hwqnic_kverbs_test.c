@@ -353,7 +353,7 @@ static void check_access_error(struct rig *r)
 
 static void check_bad_args(struct rig *r)
 {
-	struct hwqnic_qp_init_attr ia = { .qp_type = 3,
+	struct hwqnic_qp_init_attr ia = { .qp_type = 1,
 					  .cap = { .max_send_wr = 1 } };
 	const struct hwqnic_send_wr *bad;
 	struct hwqnic_send_wr wr = { .opcode = 99 };

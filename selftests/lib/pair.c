@@ -256,6 +256,29 @@ int u_rc_connect(struct u_ep *a, struct u_ep *b)
 	return rc;
 }
 
+int u_uc_connect(struct u_ep *a, struct u_ep *b)
+{
+	struct rig_dest da = { .qpn = b->qp->qp_num };
+	struct rig_dest db = { .qpn = a->qp->qp_num };
+	int rc;
+
+	rc = u_rc_to_init(a->qp, a->cfg.access);
+	if (!rc)
+		rc = u_rc_to_init(b->qp, b->cfg.access);
+	if (!rc)
+		rc = rig_uc_to_rtr_dest(a->qp, &da, HWQNIC_MTU_4096);
+	if (!rc)
+		rc = rig_uc_to_rtr_dest(b->qp, &db, HWQNIC_MTU_4096);
+	if (!rc)
+		rc = rig_uc_to_rts_psn(a->qp, 0);
+	if (!rc)
+		rc = rig_uc_to_rts_psn(b->qp, 0);
+	if (rc)
+		diag("connecting UC QPs %u and %u: %s", a->qp->qp_num,
+		     b->qp->qp_num, strerror(rc));
+	return rc;
+}
+
 int u_pair_destroy(struct u_pair *p)
 {
 	int ra = u_ep_destroy(&p->a);
@@ -277,6 +300,8 @@ int u_pair_create2(struct u_pair *p, struct hwqnic_pd *pd_a,
 		rc = u_ep_create(&p->b, pd_b, cb);
 	if (!rc && ca->type == HWQNIC_QPT_RC)
 		rc = u_rc_connect(&p->a, &p->b);
+	if (!rc && ca->type == HWQNIC_QPT_UC)
+		rc = u_uc_connect(&p->a, &p->b);
 	if (!rc && ca->type == HWQNIC_QPT_UD) {
 		rc = u_ud_to_rts(p->a.qp, ca->qkey);
 		if (!rc)

@@ -75,7 +75,7 @@ struct u_qp_cfg {
 	__u32 max_inline;
 	int sq_sig_all;
 	int cqe;		/* each CQ; 0: max_send_wr + max_recv_wr */
-	__u32 access;		/* RC: qp_access_flags */
+	__u32 access;		/* RC, UC: qp_access_flags */
 	__u8 min_rnr_timer;	/* RC, IB encoding */
 	__u8 rnr_retry;		/* RC, 7: forever */
 	__u8 rd_atomic;		/* RC: max_rd_atomic, max_dest_rd_atomic */
@@ -120,6 +120,8 @@ int u_av_to(struct hwqnic_context *ctx, const uint8_t sgid[16],
 int u_ud_to_rts(struct hwqnic_qp *qp, __u32 qkey);
 /* Connects two RESET RC QPs of one device to each other, up to RTS. */
 int u_rc_connect(struct u_ep *a, struct u_ep *b);
+/* The same for two UC QPs: access, the path MTU and PSNs 0 only. */
+int u_uc_connect(struct u_ep *a, struct u_ep *b);
 
 /* a is the requester, b the responder, by convention. */
 struct u_pair {

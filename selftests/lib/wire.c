@@ -255,6 +255,9 @@ static void w_side_down(struct w_side *s)
 
 	if (s->ah.handle)
 		hwqnic_ah_destroy(&s->dev, &s->ah);
+	if (s->has_uc)
+		hwqnic_qp_destroy(&s->dev, &s->uc);
+	s->has_uc = false;
 	hwqnic_qp_destroy(&s->dev, &s->ud);
 	hwqnic_qp_destroy(&s->dev, &s->rc);
 	hwqnic_cq_destroy(&s->dev, &s->cq);
@@ -274,18 +277,26 @@ void w_down(struct w_link *l)
 	w_side_down(&l->b);
 }
 
-static int w_rc_up(struct w_side *s, const struct w_conn *c, u32 sq_psn,
-		   u32 rq_psn)
+/* A connected QP (RC, UC) to INIT with every right, and its path: 0, -1. */
+static int w_init_path(struct w_side *s, struct hwqnic_core_qp *qp,
+		       struct hwqnic_qp_attr *at)
 {
-	struct hwqnic_qp_attr at = {
+	*at = (struct hwqnic_qp_attr){
 		.qp_state = HWQNIC_QPS_INIT, .port_num = 1,
 		.qp_access_flags = HWQNIC_ACCESS_ALL,
 	};
+	return hwqnic_qp_modify(&s->dev, qp, at, HWQNIC_QP_STATE |
+				HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_PORT |
+				HWQNIC_QP_ACCESS_FLAGS) ||
+	       hwqnic_qp_set_path(&s->dev, qp, &s->path) ? -1 : 0;
+}
 
-	if (hwqnic_qp_modify(&s->dev, &s->rc, &at, HWQNIC_QP_STATE |
-			     HWQNIC_QP_PKEY_INDEX | HWQNIC_QP_PORT |
-			     HWQNIC_QP_ACCESS_FLAGS) ||
-	    hwqnic_qp_set_path(&s->dev, &s->rc, &s->path))
+static int w_rc_up(struct w_side *s, const struct w_conn *c, u32 sq_psn,
+		   u32 rq_psn)
+{
+	struct hwqnic_qp_attr at;
+
+	if (w_init_path(s, &s->rc, &at))
 		return -1;
 	at.qp_state = HWQNIC_QPS_RTR;
 	at.path_mtu = c->mtu;
@@ -314,6 +325,66 @@ int w_connect(struct w_link *l, const struct w_conn *c)
 {
 	return w_rc_up(&l->a, c, c->psn_a, c->psn_b) ||
 	       w_rc_up(&l->b, c, c->psn_b, c->psn_a) ? -1 : 0;
+}
+
+static int w_uc_side(struct w_side *s, u8 mtu, u32 sq_psn, u32 rq_psn)
+{
+	struct hwqnic_qp_attr at;
+
+	if (w_init_path(s, &s->uc, &at))
+		return -1;
+	at.qp_state = HWQNIC_QPS_RTR;
+	at.path_mtu = mtu;
+	at.dest_qp_num = s->peer->uc.qpn;
+	at.rq_psn = rq_psn;
+	if (hwqnic_qp_modify(&s->dev, &s->uc, &at, HWQNIC_QP_STATE |
+			     HWQNIC_QP_PATH_MTU | HWQNIC_QP_DEST_QPN |
+			     HWQNIC_QP_RQ_PSN))
+		return -1;
+	at.qp_state = HWQNIC_QPS_RTS;
+	at.sq_psn = sq_psn;
+	return hwqnic_qp_modify(&s->dev, &s->uc, &at, HWQNIC_QP_STATE |
+				HWQNIC_QP_SQ_PSN) ? -1 : 0;
+}
+
+static int w_uc_make(struct w_side *s)
+{
+	struct hwqnic_qp_init_attr ia = {
+		.qp_type = HWQNIC_QPT_UC,
+		.cap = { .max_send_wr = 256, .max_recv_wr = 256,
+			 .max_send_sge = 4, .max_recv_sge = 4,
+			 .max_inline_data = 128 },
+	};
+
+	if (s->has_uc)
+		return 0;
+	if (hwqnic_qp_create(&s->dev, &s->uc, &s->pd, &s->cq, &s->cq, &ia))
+		return -1;
+	s->has_uc = true;
+	return 0;
+}
+
+int w_uc_up(struct w_link *l, u8 mtu, u32 psn_a, u32 psn_b)
+{
+	if (w_uc_make(&l->a) || w_uc_make(&l->b))
+		return -1;
+	return w_uc_side(&l->a, mtu, psn_a, psn_b) ||
+	       w_uc_side(&l->b, mtu, psn_b, psn_a) ? -1 : 0;
+}
+
+int w_unqueue(struct w_side *s, u32 k)
+{
+	u32 i;
+
+	if (k >= s->qn)
+		return -1;
+	free(s->q[(s->qhead + k) % W_QCAP].f);
+	for (i = k; i + 1 < s->qn; i++)
+		s->q[(s->qhead + i) % W_QCAP] =
+			s->q[(s->qhead + i + 1) % W_QCAP];
+	s->qn--;
+	s->link->lost++;
+	return 0;
 }
 
 static int w_ud_side(struct w_side *s, u32 qkey)

@@ -5,7 +5,8 @@
  * queue, through a link that loses, duplicates, reorders, corrupts and
  * truncates them at seeded rates. Each side has one MR, one CQ, an RC QP
  * (whose peer is the other side's) and a UD QP with an address handle to
- * the other side's. Driven synchronously: w_run() polls both engines.
+ * the other side's, and on demand a UC QP (w_uc_up()). Driven
+ * synchronously: w_run() polls both engines.
  */
 #ifndef _HWQNIC_SELFTESTS_LIB_WIRE_H
 #define _HWQNIC_SELFTESTS_LIB_WIRE_H
@@ -31,7 +32,8 @@ struct w_side {
 	struct hwqnic_core_pd pd;
 	struct hwqnic_core_mr mr;
 	struct hwqnic_core_cq cq;
-	struct hwqnic_core_qp rc, ud;
+	struct hwqnic_core_qp rc, ud, uc;
+	bool has_uc;				/* uc was created */
 	struct hwqnic_core_ah ah;		/* to the peer's UD QP */
 	struct hwqnic_path path;		/* from here to the peer */
 	u8 *mem;				/* the MR: len bytes */
@@ -74,6 +76,14 @@ void w_down(struct w_link *l);
 void w_ipv6(struct w_link *l);
 /* Both RC QPs from RESET to RTS, each other's peer; 0 or -1. */
 int w_connect(struct w_link *l, const struct w_conn *c);
+/*
+ * Both sides' UC QPs created (unless they are) and taken from RESET to
+ * RTS, each other's peer, with ibv_uc_pingpong's masks: mtu, and the first
+ * PSN each side sends.
+ */
+int w_uc_up(struct w_link *l, u8 mtu, u32 psn_a, u32 psn_b);
+/* Frame k of those on the way to s taken off the wire (lost); 0 or -1. */
+int w_unqueue(struct w_side *s, u32 k);
 /* Both UD QPs to RTS with Q_Key qkey, and their address handles. */
 int w_ud_up(struct w_link *l, u32 qkey);
 /*

@@ -1,12 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# hwqpingpong across a veth pair, a device in each of two namespaces: RC
-# and UD, each role on each side, 64 B and MTU-sized messages with -m 1024
-# (RC also 4096 B, four packets), every byte checked (-c), rdma-core's
-# summary lines. Then its exchange against a peer that speaks rdma-core's
-# to the byte (a script, as ibv_rc_pingpong's pp_*_exch_dest() do): the
-# 52-byte "%04x:%06x:%06x:%s" message with its NUL, the client's first,
-# then "done" with its NUL; a malformed peer message is refused clearly.
+# hwqpingpong across a veth pair, a device in each of two namespaces: RC,
+# UC and UD, each role on each side, 64 B and MTU-sized messages with
+# -m 1024 (RC and UC also 4096 B, four packets), every byte checked (-c),
+# rdma-core's summary lines. Then its exchange against a peer that speaks
+# rdma-core's to the byte (a script, as ibv_rc_pingpong's
+# pp_*_exch_dest() do): the 52-byte "%04x:%06x:%06x:%s" message with its
+# NUL, the client's first, then "done" with its NUL; a malformed peer
+# message is refused clearly.
 # --type udp, the path's latency floor for tools/bench-wire.sh, too.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/tap.sh"
@@ -44,9 +45,9 @@ lines_ok() {	# lines_ok FILE SIDE N SIZE
 }
 
 iters=200
-for t in rc ud; do
+for t in rc uc ud; do
 	sizes="64 1024"
-	[ "$t" = rc ] && sizes="64 1024 4096"
+	[ "$t" != ud ] && sizes="64 1024 4096"
 	for size in $sizes; do
 		for s in 0 1; do
 			run "$s" --type "$t" -n "$iters" -s "$size" -m 1024 -c

@@ -262,7 +262,7 @@ static void check_bad_ioctls(struct ctx *c)
 		switch (i) {
 		case 0: qp.pdn = 999; break;
 		case 1: qp.send_cq = 999; break;
-		case 2: qp.qp_type = 3; break;
+		case 2: qp.qp_type = 5; break;
 		case 3: qp.sq_sig_all = 2; break;
 		case 4: qp.max_send_wr = 1U << 30; break;
 		case 5: qp.rsvd = 7; break;

@@ -355,7 +355,8 @@ static void create_qp_args(void)
 		   "hwqnic_create_qp(NULL attr): EINVAL");
 	BAD_QP(ia.send_cq = NULL, "NULL send_cq");
 	BAD_QP(ia.recv_cq = NULL, "NULL recv_cq");
-	BAD_QP(ia.qp_type = 3, "qp_type 3");
+	BAD_QP(ia.qp_type = 1, "qp_type 1");
+	BAD_QP(ia.qp_type = 5, "qp_type 5");
 	BAD_QP(ia.qp_type = 0, "qp_type 0");
 	BAD_QP(ia.cap.max_send_wr = dev.attr.max_qp_wr + 1,
 	       "max_send_wr = max_qp_wr + 1");

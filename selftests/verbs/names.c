@@ -60,11 +60,12 @@ int main(void)
 	   "qp state: RTS by name, outside the enum ?");
 
 	ok(!strcmp(hwqnic_qp_type_str(HWQNIC_QPT_RC), "RC") &&
+	   !strcmp(hwqnic_qp_type_str(HWQNIC_QPT_UC), "UC") &&
 	   !strcmp(hwqnic_qp_type_str(HWQNIC_QPT_UD), "UD") &&
 	   !strcmp(hwqnic_qp_type_str(0), "?") &&
-	   !strcmp(hwqnic_qp_type_str(3), "?") &&
+	   !strcmp(hwqnic_qp_type_str(1), "?") &&
 	   !strcmp(hwqnic_qp_type_str(1000), "?"),
-	   "qp type: RC, UD, the rest ?");
+	   "qp type: RC, UC, UD, the rest ?");
 
 	for (i = 0; i < 7; i++)
 		o[i] = hwqnic_wc_opcode_str(wc_ops[i]);

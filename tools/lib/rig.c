@@ -189,6 +189,22 @@ int rig_rc_to_rtr(struct hwqnic_qp *qp, uint32_t dest_qpn,
 	return rig_rc_to_rtr_dest(qp, &d, mtu, min_rnr_timer, rd_atomic);
 }
 
+/* To RTR toward d: what RC and UC share, beside a's and mask's own. */
+static int to_rtr_dest(struct hwqnic_qp *qp, const struct rig_dest *d,
+		       enum hwqnic_mtu mtu, struct hwqnic_qp_attr *a, int mask)
+{
+	a->qp_state = HWQNIC_QPS_RTR;
+	a->path_mtu = mtu;
+	a->dest_qp_num = d->qpn;
+	a->rq_psn = d->psn;
+	if (d->av)
+		a->ah_attr = *d->av;
+	return hwqnic_modify_qp(qp, a, mask | HWQNIC_QP_STATE |
+				HWQNIC_QP_PATH_MTU | HWQNIC_QP_DEST_QPN |
+				HWQNIC_QP_RQ_PSN |
+				(d->av ? HWQNIC_QP_AV : 0));
+}
+
 int rig_rc_to_rtr_dest(struct hwqnic_qp *qp, const struct rig_dest *d,
 		       enum hwqnic_mtu mtu, uint8_t min_rnr_timer,
 		       uint8_t rd_atomic)
@@ -196,20 +212,10 @@ int rig_rc_to_rtr_dest(struct hwqnic_qp *qp, const struct rig_dest *d,
 	struct hwqnic_qp_attr a;
 
 	memset(&a, 0, sizeof(a));
-	a.qp_state = HWQNIC_QPS_RTR;
-	a.path_mtu = mtu;
-	a.dest_qp_num = d->qpn;
-	a.rq_psn = d->psn;
 	a.max_dest_rd_atomic = rd_atomic;
 	a.min_rnr_timer = min_rnr_timer;
-	if (d->av)
-		a.ah_attr = *d->av;
-	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE |
-				HWQNIC_QP_PATH_MTU | HWQNIC_QP_DEST_QPN |
-				HWQNIC_QP_RQ_PSN |
-				HWQNIC_QP_MAX_DEST_RD_ATOMIC |
-				HWQNIC_QP_MIN_RNR_TIMER |
-				(d->av ? HWQNIC_QP_AV : 0));
+	return to_rtr_dest(qp, d, mtu, &a, HWQNIC_QP_MAX_DEST_RD_ATOMIC |
+			   HWQNIC_QP_MIN_RNR_TIMER);
 }
 
 void rig_av(struct hwqnic_ah_attr *av, const uint8_t dgid[16],
@@ -247,6 +253,25 @@ int rig_rc_to_rts_psn(struct hwqnic_qp *qp, uint32_t sq_psn,
 				HWQNIC_QP_TIMEOUT | HWQNIC_QP_RETRY_CNT |
 				HWQNIC_QP_RNR_RETRY |
 				HWQNIC_QP_MAX_QP_RD_ATOMIC);
+}
+
+int rig_uc_to_rtr_dest(struct hwqnic_qp *qp, const struct rig_dest *d,
+		       enum hwqnic_mtu mtu)
+{
+	struct hwqnic_qp_attr a;
+
+	memset(&a, 0, sizeof(a));
+	return to_rtr_dest(qp, d, mtu, &a, 0);
+}
+
+int rig_uc_to_rts_psn(struct hwqnic_qp *qp, uint32_t sq_psn)
+{
+	struct hwqnic_qp_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.qp_state = HWQNIC_QPS_RTS;
+	a.sq_psn = sq_psn;
+	return hwqnic_modify_qp(qp, &a, HWQNIC_QP_STATE | HWQNIC_QP_SQ_PSN);
 }
 
 int rig_ud_to_rts(struct hwqnic_qp *qp, uint32_t qkey)

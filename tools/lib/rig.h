@@ -120,6 +120,15 @@ int rig_rc_to_rts_psn(struct hwqnic_qp *qp, uint32_t sq_psn,
 		      uint8_t timeout, uint8_t retry, uint8_t rnr_retry,
 		      uint8_t rd_atomic);
 int rig_ud_to_rts_psn(struct hwqnic_qp *qp, uint32_t qkey, uint32_t sq_psn);
+/*
+ * A UC QP's walk, with ibv_uc_pingpong's masks: INIT as RC's
+ * (rig_rc_to_init()), RTR with the path MTU, the peer's QPN, PSN and AV
+ * only, RTS with the first PSN only (no ACKs: no timeout, retries or
+ * READ resources).
+ */
+int rig_uc_to_rtr_dest(struct hwqnic_qp *qp, const struct rig_dest *d,
+		       enum hwqnic_mtu mtu);
+int rig_uc_to_rts_psn(struct hwqnic_qp *qp, uint32_t sq_psn);
 
 /* An address vector to the GID dgid from this device's GID sgid_index */
 void rig_av(struct hwqnic_ah_attr *av, const uint8_t dgid[16],
