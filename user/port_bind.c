@@ -140,36 +140,36 @@ static void port_print_counters(const struct hwqnic_context *ctx,
 {
 	const struct hwqnic_wire_counters *c = &p->counters;
 	const char *env = getenv("HWQNIC_WIRE_COUNTERS");
-	int i;
+	const struct {
+		const char *name;
+		u64 v;
+	} f[] = {
+		{ "tx_pkts", c->tx_pkts }, { "rx_pkts", c->rx_pkts },
+		{ "tx_bytes", c->tx_bytes }, { "rx_bytes", c->rx_bytes },
+		{ "retransmits", c->retransmits }, { "timeouts", c->timeouts },
+		{ "seq_naks_sent", c->seq_naks_sent },
+		{ "seq_naks_rcvd", c->seq_naks_rcvd },
+		{ "rnr_naks_sent", c->rnr_naks_sent },
+		{ "rnr_naks_rcvd", c->rnr_naks_rcvd },
+		{ "dup_requests", c->dup_requests },
+		{ "out_of_seq", c->out_of_seq }, { "tx_full", c->tx_full },
+		{ "uc_dropped", c->uc_dropped },
+		{ "uc_no_recv", c->uc_no_recv }, { "uc_rkey", c->uc_rkey },
+	};
+	size_t i;
 
 	if (!env || strcmp(env, "1"))
 		return;
-	fprintf(stderr, "hwqnic: %s on %s: wire counters tx_pkts %llu "
-		"rx_pkts %llu tx_bytes %llu rx_bytes %llu retransmits %llu "
-		"timeouts %llu seq_naks_sent %llu seq_naks_rcvd %llu "
-		"rnr_naks_sent %llu rnr_naks_rcvd %llu dup_requests %llu "
-		"out_of_seq %llu tx_full %llu uc_dropped %llu uc_no_recv %llu "
-		"uc_rkey %llu", ctx->name, p->nd.name,
-		(unsigned long long)c->tx_pkts, (unsigned long long)c->rx_pkts,
-		(unsigned long long)c->tx_bytes,
-		(unsigned long long)c->rx_bytes,
-		(unsigned long long)c->retransmits,
-		(unsigned long long)c->timeouts,
-		(unsigned long long)c->seq_naks_sent,
-		(unsigned long long)c->seq_naks_rcvd,
-		(unsigned long long)c->rnr_naks_sent,
-		(unsigned long long)c->rnr_naks_rcvd,
-		(unsigned long long)c->dup_requests,
-		(unsigned long long)c->out_of_seq,
-		(unsigned long long)c->tx_full,
-		(unsigned long long)c->uc_dropped,
-		(unsigned long long)c->uc_no_recv,
-		(unsigned long long)c->uc_rkey);
+	fprintf(stderr, "hwqnic: %s on %s: wire counters", ctx->name,
+		p->nd.name);
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		fprintf(stderr, " %s %llu", f[i].name,
+			(unsigned long long)f[i].v);
 	for (i = HWQNIC_DROP_NONE + 1; i < HWQNIC_DROP_MAX; i++) {
 		if (drop_names[i])
 			fprintf(stderr, " drop_%s", drop_names[i]);
 		else	/* a reason newer than the table */
-			fprintf(stderr, " drop_%d", i);
+			fprintf(stderr, " drop_%zu", i);
 		fprintf(stderr, " %llu", (unsigned long long)c->drops[i]);
 	}
 	fputc('\n', stderr);

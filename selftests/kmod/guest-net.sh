@@ -338,20 +338,16 @@ else
 	# 4096 B at path MTU 1024: four packets a message (RC, UC). UD's
 	# messages fit one packet (ibv_ud_pingpong refuses more than the MTU).
 	iters=200
-	pp_type=rc
-	for size in 64 4096; do
-		pp_step "$size B, -m 1024" rxe a -n $iters -s $size -m 1024 -c
-		pp_step "$size B, -m 1024" a rxe -n $iters -s $size -m 1024 -c
+	for pp_type in rc uc; do
+		for size in 64 4096; do
+			pp_step "$size B, -m 1024" rxe a -n $iters -s $size -m 1024 -c
+			pp_step "$size B, -m 1024" a rxe -n $iters -s $size -m 1024 -c
+		done
 	done
 	pp_type=ud
 	for size in 64 1024; do
 		pp_step "$size B" rxe a -n $iters -s $size -c
 		pp_step "$size B" a rxe -n $iters -s $size -c
-	done
-	pp_type=uc
-	for size in 64 4096; do
-		pp_step "$size B, -m 1024" rxe a -n $iters -s $size -m 1024 -c
-		pp_step "$size B, -m 1024" a rxe -n $iters -s $size -m 1024 -c
 	done
 
 	# 64 packets a message
