@@ -40,7 +40,7 @@ DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 	    libncurses-dev tmux qemu-system-x86 busybox-static cpio \
 	    libclang-rt-14-dev g++ groff-base man-db pkg-config dkms tshark \
-	    libxdp-dev iproute2
+	    libxdp-dev iproute2 ibverbs-utils ibverbs-providers perftest
 # What `make demo` needs: the library, the BPF objects and the tools it
 # runs (hwqload, qplat, nictop); no qemu, valgrind or kernel image.
 DEMO_PKGS := gcc make libc6-dev linux-libc-dev systemtap-sdt-dev \

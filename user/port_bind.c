@@ -122,6 +122,48 @@ int hwqnic_port_bind(struct hwqnic_context *ctx, const char *netdev)
 }
 
 /*
+ * HWQNIC_WIRE_COUNTERS=1: the transport's counters, one line on stderr as
+ * the device closes, so that any tool's run on a netdev shows what the
+ * wire did (retransmissions, duplicates, drops) without a tool of its own.
+ * The engine has stopped: the counters are still.
+ */
+static void port_print_counters(const struct hwqnic_context *ctx,
+				const struct uport *p)
+{
+	const struct hwqnic_wire_counters *c = &ctx->stats->wire;
+	const char *env = getenv("HWQNIC_WIRE_COUNTERS");
+	const struct {
+		const char *name;
+		u64 v;
+	} f[] = {
+		{ "tx_pkts", c->tx_pkts }, { "rx_pkts", c->rx_pkts },
+		{ "tx_bytes", c->tx_bytes }, { "rx_bytes", c->rx_bytes },
+		{ "retransmits", c->retransmits }, { "timeouts", c->timeouts },
+		{ "seq_naks_sent", c->seq_naks_sent },
+		{ "seq_naks_rcvd", c->seq_naks_rcvd },
+		{ "rnr_naks_sent", c->rnr_naks_sent },
+		{ "rnr_naks_rcvd", c->rnr_naks_rcvd },
+		{ "dup_requests", c->dup_requests },
+		{ "out_of_seq", c->out_of_seq }, { "tx_full", c->tx_full },
+		{ "uc_dropped", c->uc_dropped },
+		{ "uc_no_recv", c->uc_no_recv }, { "uc_rkey", c->uc_rkey },
+	};
+	size_t i;
+
+	if (!env || strcmp(env, "1"))
+		return;
+	fprintf(stderr, "hwqnic: %s on %s: wire counters", ctx->name,
+		p->nd.name);
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		fprintf(stderr, " %s %llu", f[i].name,
+			(unsigned long long)f[i].v);
+	for (i = HWQNIC_DROP_NONE + 1; i < HWQNIC_DROP_MAX; i++)
+		fprintf(stderr, " drop_%s %llu", hwqnic_drop_str(i),
+			(unsigned long long)c->drops[i]);
+	fputc('\n', stderr);
+}
+
+/*
  * After the engine stopped: the port, its sockets, program and maps. In a
  * child holding an inherited context it frees the child's copies only:
  * it closes descriptors and unmaps, and the parent's link, sockets and
@@ -133,6 +175,9 @@ void hwqnic_port_unbind(struct hwqnic_context *ctx)
 
 	if (!p)
 		return;
+	/* a child's copy of the counters is the parent's at fork */
+	if (!uctx_forked(ctx))
+		port_print_counters(ctx, p);
 	hwqnic_port_free(p);
 	close(ctx->dev.od.wake_efd);
 	ctx->dev.od.port_wait = false;

@@ -73,6 +73,13 @@ check() {	# check DESCRIPTION COMMAND...: ok if COMMAND succeeds, else its outpu
 
 echo "# guest kernel $(uname -r)"
 
+# GUEST_NET_ONLY=1 (run-qemu.sh): the network stage alone
+if [ -f /lib/hwqnic/net-only ]; then
+	. /guest-net.sh
+	stage end
+	exit 0
+fi
+
 # --- load ---
 stage load
 check "insmod hwqnic.ko" insmod "$mods/hwqnic.ko"
@@ -312,6 +319,9 @@ check "$kv passes again (iters=20)" sh -c \
 	"dmesg -c >/dev/null; insmod $mods/$kv.ko iters=20 &&
 	 dmesg | grep -q '$kv: [0-9]* passed, 0 failed' && rmmod $kv"
 check "rmmod again" rmmod hwqnic
+
+# --- the network stage: netem, and rdma_rxe against hwqnic ---
+[ -f /guest-net.sh ] && . /guest-net.sh
 
 stage end
 [ "$failed" = 0 ] || echo "# $failed guest test(s) failed"

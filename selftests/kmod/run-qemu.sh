@@ -15,6 +15,11 @@
 #                     killed all the same (a slow machine, not a hang)
 #   GUEST_BINS="..."  binaries for the guest's /bin (default: build/bin/*,
 #                     build/release/selftests/{verbs,uapi}/*.t)
+#   NET_MODULES="..." Debian modules for the network stage (guest-net.sh),
+#                     their dependencies added: veth bridge sch_netem
+#                     sch_prio cls_u32 crc32_generic rdma_rxe
+#   NET_TOOLS="..."   rdma-core's and perftest's tools for it
+#   GUEST_NET_ONLY=1  the guest runs the network stage alone
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,6 +28,10 @@ KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail
 QEMU_STALL=${QEMU_STALL:-120}
 QEMU_TIMEOUT=${QEMU_TIMEOUT:-1800}
 END_MARKER=HWQNIC-GUEST-END
+# rxe computes its ICRC with the kernel's "crc32" hash (crc32_generic)
+NET_MODULES=${NET_MODULES:-veth bridge sch_netem sch_prio cls_u32 crc32_generic rdma_rxe}
+NET_TOOLS=${NET_TOOLS:-ibv_devinfo ibv_rc_pingpong ibv_ud_pingpong ibv_uc_pingpong
+	ib_write_bw ib_read_bw ib_send_bw ib_atomic_bw ib_write_lat ib_read_lat ib_send_lat}
 
 . "$top/selftests/tap.sh"
 . "$here/watch.sh"
@@ -127,7 +136,73 @@ for f in $GUEST_BINS; do
 		echo "# GUEST_BINS: no file $f"
 	fi
 done
+
+# --- the network stage's toolbox (guest-net.sh; docs/tests.md) ---
+# From this machine's packages: the Debian modules with their dependencies
+# in load order (/lib/hwqnic/net-modules), iproute2 under /opt/iproute2
+# (busybox's ip cannot do namespaces), rdma-core's tools and rxe provider.
+# What is missing is named in /lib/hwqnic/net-missing, for the guest to
+# skip with the reason.
+net_missing() { echo "$*" >>"$root/lib/hwqnic/net-missing"; }
+: >"$root/lib/hwqnic/net-modules"
+for m in $NET_MODULES; do
+	if ! deps=$(modprobe -S "$ver" --show-depends "$m" 2>/dev/null); then
+		net_missing "module $m (not in /lib/modules/$ver)"
+		continue
+	fi
+	while read -r how ko _; do
+		[ "$how" = insmod ] || continue		# builtin
+		name=${ko##*/}
+		name=${name%%.ko*}
+		grep -qx "$name" "$root/lib/hwqnic/net-modules" && continue
+		case $ko in
+		*.ko.xz) xz -dc "$ko" ;;
+		*.ko.zst) zstd -qdc "$ko" ;;
+		*.ko.gz) gzip -dc "$ko" ;;
+		*) cat "$ko" ;;
+		esac >"$root/lib/hwqnic/$name.ko" ||
+			{ net_missing "module $name (cannot read $ko)"; continue; }
+		echo "$name" >>"$root/lib/hwqnic/net-modules"
+	done <<<"$deps"
+done
+add_at() {	# add_at FILE DEST: FILE at DEST in the guest, with its libraries
+	mkdir -p "$root${2%/*}"
+	cp -L "$1" "$root$2"
+	add_libs "$1"
+}
+for t in ip tc rdma; do
+	if f=$(PATH=/usr/sbin:/usr/bin:/sbin:/bin command -v "$t") &&
+	   [ "$("$f" -V 2>&1 | grep -c iproute2)" = 1 ]; then
+		add_at "$f" "/opt/iproute2/$t"
+	else
+		net_missing "iproute2's $t (apt-get install iproute2)"
+	fi
+done
+for t in $NET_TOOLS; do
+	if f=$(PATH=/usr/bin:/usr/sbin command -v "$t"); then
+		add_at "$f" "/usr/bin/$t"
+	else
+		net_missing "$t (make deps installs ibverbs-utils and perftest)"
+	fi
+done
+# libibverbs finds its providers by /etc/libibverbs.d/*.driver and opens
+# them with dlopen, which ldd cannot see.
+rxe=$(ls /usr/lib/*/libibverbs/librxe-rdmav*.so 2>/dev/null | head -n 1)
+if [ -n "$rxe" ] && [ -f /etc/libibverbs.d/rxe.driver ]; then
+	add_at "$rxe" "$rxe"
+	mkdir -p "$root/etc/libibverbs.d"
+	cp /etc/libibverbs.d/rxe.driver "$root/etc/libibverbs.d/"
+else
+	net_missing "rdma_rxe's provider (apt-get install ibverbs-providers)"
+fi
+install -m 644 "$here/guest-net.sh" "$root/guest-net.sh"
+[ "${GUEST_NET_ONLY:-0}" = 1 ] && touch "$root/lib/hwqnic/net-only"
+mkdir -p "$root/run/netns" "$root/var"
+ln -s ../run "$root/var/run"
+
 (cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$tmp/initrd.gz"
+[ -s "$root/lib/hwqnic/net-missing" ] &&
+	sed 's/^/# network stage: missing /' "$root/lib/hwqnic/net-missing"
 echo "# initramfs: $(du -k "$tmp/initrd.gz" | cut -f1) KiB, $(ls "$root/lib/hwqnic" | tr '\n' ' ')"
 
 # --- 3. the boot ---

@@ -60,6 +60,20 @@ for t in rc uc ud; do
 	done
 done
 
+# HWQNIC_WIRE_COUNTERS=1: each side's transport counters as its device
+# closes, one line on stderr; without it (the runs above), none
+! grep -q "wire counters" "$tmp/s.err" "$tmp/c.err"
+ok $? "no counters line without HWQNIC_WIRE_COUNTERS"
+export HWQNIC_WIRE_COUNTERS=1
+run 0 --type rc -n 20 -s 64
+unset HWQNIC_WIRE_COUNTERS
+counters_ok() {	# counters_ok FILE DEV
+	grep -Eq "^hwqnic: hwqnic-[a-z0-9]+ on $2: wire counters tx_pkts [1-9][0-9]* rx_pkts [1-9][0-9]* tx_bytes [1-9][0-9]* rx_bytes [1-9][0-9]* retransmits [0-9]+ .* drop_icrc 0 .* drop_len 0\$" "$1"
+}
+[ "$src$crc" = 00 ] && counters_ok "$tmp/s.err" hwqa && counters_ok "$tmp/c.err" hwqb
+ok $? "HWQNIC_WIRE_COUNTERS=1: both sides print the transport's counters as they close ($(grep -h 'wire counters' "$tmp/c.err" | cut -c1-80)...)"
+[ "$src$crc" = 00 ] || cat "$tmp"/*.out "$tmp"/*.err | diag
+
 # udp: the same ping-pong in plain datagrams, the client started first
 ip netns exec "${ns[1]}" timeout 60 "$pp" --type udp -n 500 -s 64 198.18.0.1 \
 	> "$tmp/c.out" 2> "$tmp/c.err" &

@@ -1,0 +1,374 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#
+# The guest's network stage, sourced by guest.sh after the kmod tests (its
+# helpers: ok, not_ok, skip, diag, bounded, stage). What the host kernel
+# cannot do: real tc netem between two hwqnic devices, and Linux's own
+# soft-RoCE driver rdma_rxe with rdma-core's tools against hwqnic. Every
+# program runs bounded in time: rxe retries forever (retry_cnt and
+# rnr_retry 7), so a broken peer would hang it. See docs/tests.md.
+#
+# The topology: a bridge in namespace hwqnic-m joins three veth pairs;
+# their other ends are hwqa (198.18.0.1, hwqnic, namespace hwqnic-a), hwqb
+# (198.18.0.2, hwqnic, namespace hwqnic-b) and va (198.18.0.3, rxe0, the
+# initial namespace, where 6.1's rxe must stay). Impairments are on the
+# bridge's ends, egress: AF_XDP's transmit bypasses the sender's qdisc.
+#
+# A step is one call to pp_step or net_pair; adding one is a line.
+
+nip=/opt/iproute2/ip
+ntc=/opt/iproute2/tc
+nrdma=/opt/iproute2/rdma
+nmods=/lib/hwqnic
+nsa=hwqnic-a
+nsb=hwqnic-b
+nsm=hwqnic-m
+rxe_ctr=/sys/class/infiniband/rxe0/ports/1/hw_counters
+net_port=18515		# a fresh TCP port each step: no TIME_WAIT clash
+# A slow guest on a busy host: a step's programs are killed after this.
+NET_LIMIT=${NET_LIMIT:-240}
+
+stage "network: setup"
+net_skip=
+if [ -s $nmods/net-missing ]; then
+	net_skip="the initramfs lacks: $(tr '\n' ';' <$nmods/net-missing)"
+fi
+if [ -z "$net_skip" ]; then
+	for m in $(cat $nmods/net-modules); do
+		[ -d "/sys/module/$m" ] && continue
+		if ! out=$(insmod "$nmods/$m.ko" 2>&1); then
+			net_skip="insmod $m: $out"
+			break
+		fi
+	done
+fi
+
+# net_setup: the namespaces, the bridge, the three pairs, static
+# neighbours everywhere (rxe asks the kernel's table and does not wait)
+mac_of() {	# mac_of NS DEV (NS - for the initial namespace)
+	if [ "$1" = - ]; then cat "/sys/class/net/$2/address"; else
+		$nip -n "$1" link show dev "$2" | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'
+	fi
+}
+net_setup() {
+	set -e
+	for n in $nsa $nsb $nsm; do $nip netns add $n; done
+	$nip link add hwqa netns $nsa type veth peer name hwqm0 netns $nsm
+	$nip link add hwqb netns $nsb type veth peer name hwqm1 netns $nsm
+	$nip link add va type veth peer name hwqm2 netns $nsm
+	$nip -n $nsm link add br0 type bridge
+	for d in hwqm0 hwqm1 hwqm2; do
+		$nip -n $nsm link set $d master br0
+		$nip -n $nsm link set $d up
+	done
+	$nip -n $nsm link set br0 up
+	$nip -n $nsa addr add 198.18.0.1/24 dev hwqa
+	$nip -n $nsb addr add 198.18.0.2/24 dev hwqb
+	$nip addr add 198.18.0.3/24 dev va
+	for n in $nsa $nsb; do $nip -n $n link set lo up; done
+	$nip -n $nsa link set hwqa up
+	$nip -n $nsb link set hwqb up
+	$nip link set va up
+	ma=$(mac_of $nsa hwqa)
+	mb=$(mac_of $nsb hwqb)
+	mv=$(mac_of - va)
+	$nip -n $nsa neigh replace 198.18.0.2 lladdr "$mb" dev hwqa nud permanent
+	$nip -n $nsa neigh replace 198.18.0.3 lladdr "$mv" dev hwqa nud permanent
+	$nip -n $nsb neigh replace 198.18.0.1 lladdr "$ma" dev hwqb nud permanent
+	$nip -n $nsb neigh replace 198.18.0.3 lladdr "$mv" dev hwqb nud permanent
+	$nip neigh replace 198.18.0.1 lladdr "$ma" dev va nud permanent
+	$nip neigh replace 198.18.0.2 lladdr "$mb" dev va nud permanent
+	set +e
+}
+if [ -z "$net_skip" ]; then
+	if out=$(net_setup 2>&1); then
+		ok "network: namespaces $nsa $nsb $nsm, veth pairs bridged, static neighbours"
+	else
+		not_ok "network: namespaces, veth pairs, bridge"
+		printf '%s\n' "$out" | diag
+		net_skip="the network setup failed"
+	fi
+fi
+
+# --- hwqnic's counters and rxe's, after each step ---
+# HWQNIC_WIRE_COUNTERS=1 makes libhwqnic print the transport's counters
+# as a device closes (docs/wire.md): each side's line, its non-zero ones.
+export HWQNIC_WIRE_COUNTERS=1
+hwq_counters() {	# hwq_counters FILE...: the counters lines as diagnostics
+	sed -n 's/^hwqnic: \(.*\): wire counters \(.*\)$/\1 \2/p' "$@" |
+		while read -r dev _ nd rest; do
+			set -- $rest
+			line=
+			while [ $# -ge 2 ]; do
+				[ "$2" != 0 ] && line="$line $1 $2"
+				shift 2
+			done
+			echo "# hwqnic $dev on $nd:$line"
+		done
+}
+hwq_counter() {	# hwq_counter FILE NAME: that counter on FILE's line, or nothing
+	sed -n "s/^hwqnic: .*: wire counters .* $2 \([0-9]*\).*/\1/p" "$1"
+}
+rxe_prev=/tmp/rxe-counters
+rxe_counters() {	# rxe's hw_counters that moved since the last call
+	[ -d $rxe_ctr ] || return 0
+	line=
+	for f in $rxe_ctr/*; do
+		n=${f##*/}
+		read -r v <"$f"
+		p=$(sed -n "s/^$n //p" $rxe_prev 2>/dev/null)
+		d=$((v - ${p:-0}))
+		[ "$d" != 0 ] && line="$line $n +$d"
+	done
+	for f in $rxe_ctr/*; do
+		read -r v <"$f"
+		echo "${f##*/} $v"
+	done >$rxe_prev
+	echo "# rxe0 hw_counters:${line:- none moved}"
+}
+
+# nsx NS: the words that run a command in namespace NS (- the initial one)
+nsx() { [ "$1" = - ] || echo "$nip netns exec $1"; }
+
+# listening NS PORT: a TCP socket of NS (- the initial one) listens on
+# PORT; the tools listen on IPv6's any address, IPv4 too (tcp6)
+listening() {
+	$(nsx "$1") cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+		grep -q "^ *[0-9]*: [0-9A-F]*:$(printf '%04X' "$2") [0-9A-F]*:0000 0A"
+}
+
+# net_pair SNS SERVER CNS CLIENT: the command SERVER in namespace SNS and,
+# once it listens on $net_port, CLIENT in CNS (commands as words: no
+# argument has a space), both killed after NET_LIMIT s; their status in
+# src and crc, their output (stdout and stderr) in /tmp/s.out, /tmp/c.out.
+net_pair() {
+	timeout -s KILL "$NET_LIMIT" $(nsx "$1") $2 >/tmp/s.out 2>&1 &
+	spid=$!
+	# 60 s at most, a line every 10 s (only a silent guest is hung)
+	t=$(now_cs)
+	t_end=$((t + 6000))
+	t_beat=$((t + 1000))
+	while ! listening "$1" "$net_port" && kill -0 $spid 2>/dev/null; do
+		t=$(now_cs)
+		[ $t -lt $t_end ] || break
+		if [ $t -ge $t_beat ]; then
+			echo "# $step: the server does not listen yet at guest uptime $(secs $t)s"
+			t_beat=$((t + 1000))
+		fi
+		sleep 0.1
+	done
+	bounded "$NET_LIMIT" "$step" $(nsx "$3") $4
+	crc=$rc
+	cp /tmp/bounded.out /tmp/c.out
+	wait $spid
+	src=$?
+}
+
+# pair_report STATUS DESC [DETAIL]: the net_pair step passed (STATUS 0)
+# or not, then hwqnic's counters; a failure shows both sides' last lines
+pair_report() {
+	if [ "$1" = 0 ]; then
+		ok "$2${3:+; $3}"
+	else
+		not_ok "$2: exit $src/$crc"
+		sed 's/^/server: /' /tmp/s.out | tail -n 20 | diag
+		sed 's/^/client: /' /tmp/c.out | tail -n 20 | diag
+	fi
+	hwq_counters /tmp/s.out /tmp/c.out
+}
+
+# pp_step DESC SERVER_SIDE CLIENT_SIDE ARGS...: a pingpong pair, each side
+# rxe (ibv_TYPE_pingpong on rxe0), a (hwqpingpong on hwqa) or b (on hwqb);
+# TYPE from $pp_type; passing by both exit codes and both summaries.
+rxe_gid=
+pp_cmd() {	# pp_cmd SIDE: the namespace, then the command, for SIDE
+	case $1 in
+	rxe) echo "- ibv_${pp_type}_pingpong -d rxe0 -g $rxe_gid" ;;
+	a) echo "$nsa /bin/hwqpingpong --type $pp_type -d hwqa -g 0" ;;
+	b) echo "$nsb /bin/hwqpingpong --type $pp_type -d hwqb -g 0" ;;
+	esac
+}
+side_addr() {
+	case $1 in rxe) echo 198.18.0.3 ;; a) echo 198.18.0.1 ;; b) echo 198.18.0.2 ;; esac
+}
+pp_step() {
+	s=$2
+	c=$3
+	step="$pp_type pingpong: $1"
+	shift 3
+	net_port=$((net_port + 1))
+	args="$* -p $net_port"
+	iters=$(echo " $args " | sed -n 's/.* -n \([0-9]*\) .*/\1/p')
+	sc=$(pp_cmd "$s")
+	cc=$(pp_cmd "$c")
+	net_pair "${sc%% *}" "${sc#* } $args" "${cc%% *}" \
+		"${cc#* } $args $(side_addr "$s")"
+	[ "$src" = 0 ] && [ "$crc" = 0 ] &&
+		grep -q "^$iters iters in [0-9.]* seconds = [0-9.]* usec/iter" /tmp/s.out &&
+		grep -q "^$iters iters in [0-9.]* seconds = [0-9.]* usec/iter" /tmp/c.out
+	pair_report $? "$step (server $s, client $c)" "$(grep -h 'usec/iter' /tmp/c.out)"
+	rxe_counters
+}
+
+# impair WHAT NETEM...: netem on the bridge's three ends (egress), so on
+# every path; WHAT: all packets, or requests, the RoCEv2 packets other
+# than ACKs (BTH opcode 0x11, at 28 past an IPv4 header of 20 bytes);
+# impair none: off.
+impair() {
+	what=$1
+	shift
+	for d in hwqm0 hwqm1 hwqm2; do
+		$ntc -n $nsm qdisc del dev $d root 2>/dev/null
+		case $what in
+		none) ;;
+		all) $ntc -n $nsm qdisc add dev $d root netem "$@" || return 1 ;;
+		requests)
+			$ntc -n $nsm qdisc add dev $d root handle 1: prio bands 3 \
+				priomap 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 &&
+			$ntc -n $nsm qdisc add dev $d parent 1:3 handle 30: netem "$@" &&
+			$ntc -n $nsm filter add dev $d parent 1: prio 1 protocol ip u32 \
+				match ip protocol 17 0xff match ip dport 4791 0xffff \
+				match u8 0x11 0xff at 28 flowid 1:1 &&
+			$ntc -n $nsm filter add dev $d parent 1: prio 2 protocol ip u32 \
+				match ip protocol 17 0xff match ip dport 4791 0xffff \
+				flowid 1:3 || return 1 ;;
+		esac
+	done
+}
+
+# rc_impaired WHAT NETEM...: that impairment (impair), then
+# ibv_rc_pingpong against hwqpingpong through it, each side the server
+rc_impaired() {
+	what=$1
+	shift
+	on="every packet"
+	[ "$what" = requests ] && on="the requests (every RoCEv2 packet but ACKs)"
+	if impair "$what" "$@"; then
+		ok "tc netem $* on $on, both ways"
+		pp_type=rc
+		pp_step "4096 B, -m 1024, $what through $*" rxe a -n 100 -s 4096 -m 1024 -c
+		pp_step "4096 B, -m 1024, $what through $*" a rxe -n 100 -s 4096 -m 1024 -c
+	else
+		not_ok "tc netem $* on $on"
+	fi
+}
+
+# --- issue 16's impaired link: two hwqnic devices through real netem ---
+# hwqperf's two-process form with --verify: every message's bytes carry
+# its number, checked as each arrives, so a loss, a duplicate or a
+# reordering that reached the consumer fails the run, and an error
+# completion (a QP out of RTS) ends it with exit 1. Its run ends with a
+# sync over TCP, so no side exits while the other still waits for an ACK:
+# loss may take every packet.
+stage "network: hwqnic to hwqnic through netem"
+if [ -n "$net_skip" ]; then
+	skip "hwqnic to hwqnic through netem loss, duplication and reordering" "$net_skip"
+else
+	netem="loss 5% duplicate 2% delay 1ms reorder 25% 50%"
+	if impair all $netem; then
+		ok "tc netem $netem on the bridge's ends"
+		n=300
+		step="hwqperf bw send --verify through netem"
+		net_port=$((net_port + 1))
+		perf="/bin/hwqperf bw --op send --verify -n $n -s 4096 -p $net_port"
+		net_pair $nsa "$perf -d hwqa" $nsb "$perf -d hwqb 198.18.0.1"
+		rs=$(hwq_counter /tmp/s.out retransmits)
+		rcl=$(hwq_counter /tmp/c.out retransmits)
+		retx=$((${rs:-0} + ${rcl:-0}))
+		[ "$src" = 0 ] && [ "$crc" = 0 ] &&
+			grep -q "^hwqperf: served bw --op send: $n messages of 4096 bytes" /tmp/s.out &&
+			grep -Eq "^ +4096 +$n " /tmp/c.out
+		pair_report $? "$step: $n messages of 4096 B, each once, in order, byte for byte"
+		if [ "$retx" -gt 0 ]; then
+			ok "the transport counters show the retransmissions ($retx)"
+		else
+			not_ok "the transport counters show the retransmissions (none)"
+		fi
+	else
+		not_ok "tc netem $netem on the bridge's ends"
+	fi
+	impair none
+fi
+
+# --- issue 17: rdma-core's pingpong tools against hwqpingpong ---
+stage "network: rxe against hwqnic"
+if [ -z "$net_skip" ]; then
+	if out=$($nrdma link add rxe0 type rxe netdev va 2>&1); then
+		ok "rdma link add rxe0 type rxe netdev va"
+	else
+		not_ok "rdma link add rxe0 type rxe netdev va"
+		printf '%s\n' "$out" | diag
+		net_skip="no rxe0"
+	fi
+fi
+if [ -z "$net_skip" ]; then
+	# the RoCE v2 GID of 198.18.0.3, IPv4-mapped (rxe fills the table
+	# as the address is seen: wait a little)
+	g=/sys/class/infiniband/rxe0/ports/1
+	for _ in $(seq 50); do
+		for f in $g/gids/*; do
+			i=${f##*/}
+			read -r v <"$f" 2>/dev/null || continue
+			read -r t <"$g/gid_attrs/types/$i" 2>/dev/null || continue
+			if [ "$v" = 0000:0000:0000:0000:0000:ffff:c612:0003 ] &&
+			   [ "$t" = "RoCE v2" ]; then
+				rxe_gid=$i
+				break 2
+			fi
+		done
+		sleep 0.1
+	done
+	if [ -n "$rxe_gid" ]; then
+		ok "rxe0's RoCE v2 GID of 198.18.0.3 is index $rxe_gid"
+	else
+		not_ok "rxe0's RoCE v2 GID of 198.18.0.3"
+		for f in $g/gids/*; do
+			echo "$f $(cat "$f") $(cat "$g/gid_attrs/types/${f##*/}" 2>/dev/null)"
+		done | diag
+		net_skip="no RoCE v2 GID on rxe0"
+	fi
+	bounded 30 "ibv_devinfo" ibv_devinfo -d rxe0
+	sed -n 's/^[[:space:]]*\(state\|active_mtu\|transport\|link_layer\):[[:space:]]*/# ibv_devinfo rxe0: \1 /p' \
+		/tmp/bounded.out
+	rxe_counters >/dev/null
+fi
+
+if [ -n "$net_skip" ]; then
+	skip "rdma-core's pingpong tools against hwqpingpong" "$net_skip"
+else
+	# 4096 B at path MTU 1024: four packets a message (RC, UC). UD's
+	# messages fit one packet (ibv_ud_pingpong refuses more than the MTU).
+	iters=200
+	for pp_type in rc uc; do
+		for size in 64 4096; do
+			pp_step "$size B, -m 1024" rxe a -n $iters -s $size -m 1024 -c
+			pp_step "$size B, -m 1024" a rxe -n $iters -s $size -m 1024 -c
+		done
+	done
+	pp_type=ud
+	for size in 64 1024; do
+		pp_step "$size B" rxe a -n $iters -s $size -c
+		pp_step "$size B" a rxe -n $iters -s $size -c
+	done
+
+	# 64 packets a message
+	pp_type=rc
+	pp_step "65536 B, -m 1024" rxe a -n 50 -s 65536 -m 1024 -c
+	pp_step "65536 B, -m 1024" a rxe -n 50 -s 65536 -m 1024 -c
+
+	# --- loss, duplication and reordering between rxe and hwqnic ---
+	# The pingpong tools have no closing handshake: a side exits once
+	# its last send is ACKed and its last receive came, so a lost final
+	# ACK leaves the other side retrying to a QP that is gone, on any
+	# RC implementation. Loss therefore takes requests only; duplication
+	# and reordering, which lose nothing, take every packet.
+	stage "network: rxe against hwqnic through loss"
+	rc_impaired requests loss 5%
+	rc_impaired all duplicate 5% delay 1ms reorder 25% 50%
+	impair none
+	check "rdma link delete rxe0" $nrdma link delete rxe0
+fi
+if [ -z "$net_skip" ] || [ -d /var/run/netns/$nsm ]; then
+	for n in $nsa $nsb $nsm; do $nip netns del $n 2>/dev/null; done
+	$nip link del va 2>/dev/null
+fi
+unset HWQNIC_WIRE_COUNTERS
