@@ -2,6 +2,7 @@
 /* TAP output for the C tests: see tap.h. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -16,15 +17,31 @@ struct tap_count {
 static struct tap_count own;
 static struct tap_count *count = &own;
 static const char *prefix;
+/*
+ * A failed test and the diagnostics after it go to stderr as well: prove
+ * shows a test's stderr even when not verbose, so that a CI log says why.
+ */
+static bool failing;
+
+static void line_to(FILE *f, const char *lead, const char *fmt, va_list ap)
+{
+	fputs(lead, f);
+	if (prefix)
+		fprintf(f, "%s: ", prefix);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
+	fflush(f);
+}
 
 static void line(const char *lead, const char *fmt, va_list ap)
 {
-	fputs(lead, stdout);
-	if (prefix)
-		printf("%s: ", prefix);
-	vprintf(fmt, ap);
-	putchar('\n');
-	fflush(stdout);
+	va_list again;
+
+	va_copy(again, ap);
+	line_to(stdout, lead, fmt, ap);
+	if (failing)
+		line_to(stderr, lead, fmt, again);
+	va_end(again);
 }
 
 int ok(int cond, const char *fmt, ...)
@@ -34,6 +51,7 @@ int ok(int cond, const char *fmt, ...)
 
 	snprintf(lead, sizeof(lead), "%sok %d - ", cond ? "" : "not ",
 		 ++count->n);
+	failing = !cond;
 	va_start(ap, fmt);
 	line(lead, fmt, ap);
 	va_end(ap);
