@@ -7,15 +7,37 @@
 # turn in each, so that a slow spell of the machine hits them alike; each
 # traced rate is a ratio to its own round's untraced one. The loss per
 # message, divided by the bare uprobe cost, is the number of uprobe hits a
-# message costs. Needs root for the traced part.
+# message costs. Where that number is far above the hits qplat's programs
+# actually ran, the loss is not in the traps: the programs' run counts and
+# BPF run time (statistics enabled through a BPF_ENABLE_STATS descriptor
+# held for the run, never the global sysctl) say how many hits a message
+# took and what each cost inside the program. Needs root for the traced
+# part.
 set -u
 bin=${BUILD:-build}/bin
 runs=${BENCH_RUNS:-3}
 args=(bw --op write -s 64 -n "${BENCH_ITERS:-1000000}" --cq-mod 1 --json)
 err=$(mktemp)
-trap 'rm -f "$err"' EXIT
+stats_pid=
+trap 'rm -f "$err"; [ -z "$stats_pid" ] || kill "$stats_pid" 2> /dev/null' EXIT
+
+# qplat's programs loaded since ids "$1": "run_cnt run_time_ns" summed
+qplat_runs() {
+	bpftool prog show --json 2> /dev/null | python3 -c '
+import json, sys
+n = t = 0
+for p in json.load(sys.stdin):
+    if p["id"] > int(sys.argv[1]) and p["name"].startswith("qplat_"):
+        n += p.get("run_cnt", 0)
+        t += p.get("run_time_ns", 0)
+print(n, t)' "$1"
+}
 
 traced() {	# traced QPLAT-ARGS...: hwqperf's JSON under qplat, or null
+	local last before after
+	# programs are numbered in load order: qplat's are those after last
+	last=$(bpftool prog show --json 2> /dev/null |
+	       python3 -c 'import json, sys; print(max([p["id"] for p in json.load(sys.stdin)] or [0]))')
 	"$bin/qplat" -B "$bin/hwqperf" --json "$@" > /dev/null 2> "$err" &
 	local qp=$! out=null
 	# a loaded machine may take long to load and attach the programs
@@ -24,7 +46,18 @@ traced() {	# traced QPLAT-ARGS...: hwqperf's JSON under qplat, or null
 		kill -0 "$qp" 2> /dev/null || break
 		sleep 0.1
 	done
-	grep -q Tracing "$err" && out=$("$bin/hwqperf" "${args[@]}")
+	if grep -q Tracing "$err"; then
+		before=$(qplat_runs "${last:-0}")
+		out=$("$bin/hwqperf" "${args[@]}")
+		after=$(qplat_runs "${last:-0}")
+		# hwqperf's JSON with the programs' runs during it added
+		[ -n "$out" ] && out=$(python3 -c '
+import json, sys
+d = json.loads(sys.argv[1])
+b, a = [list(map(int, x.split())) for x in sys.argv[2:4]]
+d["prog_runs"], d["prog_ns"] = a[0] - b[0], a[1] - b[1]
+print(json.dumps(d))' "$out" "$before" "$after")
+	fi
 	# SIGINT before qplat catches it is lost (a background job ignores
 	# it): SIGTERM, and SIGKILL if that is not enough
 	kill -TERM "$qp" 2> /dev/null
@@ -43,6 +76,16 @@ root=0
 if [ "$(id -u)" = 0 ]; then
 	root=1
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+	# BPF_ENABLE_STATS (cmd 32, BPF_STATS_RUN_TIME): run time is counted
+	# while the descriptor stays open, and stops with this process
+	python3 -c '
+import ctypes, os, signal
+libc = ctypes.CDLL(None, use_errno=True)
+attr = ctypes.create_string_buffer(16)
+if libc.syscall(321, 32, attr, 16) < 0:
+    raise SystemExit("BPF_ENABLE_STATS: " + os.strerror(ctypes.get_errno()))
+signal.pause()' &
+	stats_pid=$!
 fi
 rounds=()
 for _ in $(seq "$runs"); do
@@ -80,4 +123,10 @@ for i, name in ((1, "qplat (completion event)"), (2, "qplat --five-events")):
     if probe["bare_uprobe_ns"]:
         line += " = %.2f bare uprobe hits" % (med(extra) / probe["bare_uprobe_ns"])
     print(line)
+    runs = [r[i] for r in rounds if r[i] and r[i].get("prog_runs")]
+    if runs:
+        print("  qplat's programs: %.2f runs per message, %.0f ns each in BPF "
+              "(median of %d; BPF run time, the trap not included)" %
+              (med(r["prog_runs"] / r["messages"] for r in runs),
+               med(r["prog_ns"] / r["prog_runs"] for r in runs), len(runs)))
 PY

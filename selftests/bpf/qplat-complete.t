@@ -25,6 +25,18 @@ sizes=$(for a in $args; do printf '%s ' "${a%%@*}"; done)
 [ "$sizes" = "4 4 4 4 4 8 8 8 " ]
 ok $? "libhwqnic.so has USDT hwqnic:complete, arguments of 4,4,4,4,4,8,8,8 bytes (${sizes:-none})"
 
+# every argument of every hwqnic probe in a register (N@%reg): one in
+# memory costs the tracer a read of user memory per hit
+mem=$(readelf -n "$lib" 2>/dev/null |
+      awk '/Provider: hwqnic$/ { f = 1; next }
+	   f && /Name:/ { name = $2; next }
+	   f && /Arguments:/ { for (i = 2; i <= NF; i++)
+				  if ($i !~ /@%/) printf "%s:%s ", name, $i
+			      f = 0 }')
+nprobes=$(readelf -n "$lib" 2>/dev/null | grep -c 'Provider: hwqnic$')
+[ "$nprobes" -gt 0 ] && [ -z "$mem" ]
+ok $? "libhwqnic.so's $nprobes hwqnic probe sites pass every argument in a register (${mem:-none in memory})"
+
 # check.py QPLAT-JSON LOAD-JSON N DELAY_US: "OK" or what is wrong
 cat > "$tmp/check.py" <<'PY'
 import json, sys
