@@ -355,6 +355,38 @@ else
 	pp_step "65536 B, -m 1024" rxe a -n 50 -s 65536 -m 1024 -c
 	pp_step "65536 B, -m 1024" a rxe -n 50 -s 65536 -m 1024 -c
 
+	# --- one-sided verbs and atomics between an rxe QP and a hwqnic QP ---
+	# rxe-verbs (selftests/kmod/rxe-verbs.c) holds both QPs, rxe's
+	# through libibverbs and hwqnic's on hwqa, and checks every byte
+	# each verb moved, each way; a "checked:" line per group.
+	stage "network: one-sided verbs and atomics, rxe and hwqnic"
+	if [ -x /bin/rxe-verbs ]; then
+		step="rxe-verbs"
+		bounded "$NET_LIMIT" "$step" /bin/rxe-verbs $nsa hwqa rxe0 "$rxe_gid" 10
+		vrc=$rc
+		for want in "WRITE and READ, each way, 10 x 64 B" \
+			    "WRITE and READ, each way, 10 x 4096 B" \
+			    "WRITE and READ, each way, 10 x 65536 B" \
+			    "FETCH_AND_ADD and CMP_AND_SWP hwqnic -> rxe, 10 x 3" \
+			    "FETCH_AND_ADD and CMP_AND_SWP rxe -> hwqnic, 10 x 3"; do
+			if grep -qxF "checked: $want" /tmp/bounded.out; then
+				ok "rxe-verbs: $want, byte for byte (hwqnic requester and rxe requester)"
+			else
+				not_ok "rxe-verbs: $want"
+			fi
+		done
+		if [ "$vrc" != 0 ]; then
+			not_ok "rxe-verbs exits 0 (exit $vrc)"
+			tail -n 20 /tmp/bounded.out | diag
+		else
+			ok "rxe-verbs exits 0"
+		fi
+		hwq_counters /tmp/bounded.out
+		rxe_counters
+	else
+		skip "one-sided verbs and atomics against rxe" "no rxe-verbs in the guest (make needs libibverbs-dev)"
+	fi
+
 	# --- loss, duplication and reordering between rxe and hwqnic ---
 	# The pingpong tools have no closing handshake: a side exits once
 	# its last send is ACKed and its last receive came, so a lost final
