@@ -101,6 +101,11 @@ KVER ?= $(if $(KDIR),$(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect,possible
 
+# The qemu guest's one-sided check against rdma_rxe (guest-net.sh): a
+# libibverbs program, built when rdma-core's headers are there.
+RXE_VERBS := $(if $(wildcard /usr/include/infiniband/verbs.h),\
+	     $(BUILD)/release/selftests/kmod/rxe-verbs)
+
 # tools/bench/X.c -> build/bench/X (their rule is with the tools')
 BENCH_PROGS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/bench/*.c))
 
@@ -250,10 +255,7 @@ $(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/selftests/fuzz/%.o \
 		$(BUILD)/fuzz/libhwqnic.a
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ $(LIBS) -o $@
 
-# The qemu guest's one-sided check against rdma_rxe (guest-net.sh): a
-# libibverbs program, built when rdma-core's headers are there.
-RXE_VERBS := $(if $(wildcard /usr/include/infiniband/verbs.h),\
-	     $(BUILD)/release/selftests/kmod/rxe-verbs)
+# The qemu guest's one-sided check against rdma_rxe (RXE_VERBS)
 $(BUILD)/release/selftests/kmod/rxe-verbs: \
 		$(BUILD)/release/selftests/kmod/rxe-verbs.o \
 		$(BUILD)/release/libtools.a $(BUILD)/release/libhwqnic.a

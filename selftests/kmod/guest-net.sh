@@ -370,7 +370,7 @@ else
 			    "FETCH_AND_ADD and CMP_AND_SWP hwqnic -> rxe, 10 x 3" \
 			    "FETCH_AND_ADD and CMP_AND_SWP rxe -> hwqnic, 10 x 3"; do
 			if grep -qxF "checked: $want" /tmp/bounded.out; then
-				ok "rxe-verbs: $want, byte for byte (hwqnic requester and rxe requester)"
+				ok "rxe-verbs: $want, byte for byte"
 			else
 				not_ok "rxe-verbs: $want"
 			fi
