@@ -42,9 +42,15 @@ int hwqnic_kdereg_mr(struct hwqnic_kmr *mr);
 struct hwqnic_kcq *hwqnic_kcreate_cq(struct hwqnic_kdev *kdev, int cqe,
 				     hwqnic_kcq_handler_t handler,
 				     void *cq_context);
+struct hwqnic_kcq *hwqnic_kcreate_cq_ex(struct hwqnic_kdev *kdev, int cqe,
+					u32 flags,
+					hwqnic_kcq_handler_t handler,
+					void *cq_context);
 int hwqnic_kdestroy_cq(struct hwqnic_kcq *cq);
 int hwqnic_kpoll_cq(struct hwqnic_kcq *cq, int num_entries,
 		    struct hwqnic_wc *wc);
+int hwqnic_kpoll_cq_ts(struct hwqnic_kcq *cq, int num_entries,
+		       struct hwqnic_wc *wc, struct hwqnic_wc_ts *ts);
 int hwqnic_kreq_notify_cq(struct hwqnic_kcq *cq, bool solicited_only);
 
 /* attr->send_cq and attr->recv_cq are ignored: the CQs are given here. */

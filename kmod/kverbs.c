@@ -175,21 +175,25 @@ int hwqnic_kdereg_mr(struct hwqnic_kmr *mr)
 EXPORT_SYMBOL_GPL(hwqnic_kdereg_mr);
 
 /**
- * hwqnic_kcreate_cq() - Create a completion queue.
+ * hwqnic_kcreate_cq_ex() - Create a completion queue, with flags.
  * @kdev: the device, from hwqnic_kdev_get()
  * @cqe: the least number of entries, 1 to the device's max_cqe
+ * @flags: HWQNIC_CQ_F_*; HWQNIC_CQ_F_TIMESTAMP: hwqnic_kpoll_cq_ts()
+ *         gives each completion's times
  * @handler: called when the CQ, armed by hwqnic_kreq_notify_cq(), gets a
  *           completion, or NULL. It runs in the engine kthread with the
  *           device lock held: it must not sleep nor call these verbs.
  * @cq_context: @handler's second argument
  *
  * Context: Process context: it may sleep (the core's locks are mutexes).
- * Return: the CQ, or ERR_PTR(-EINVAL) (no @kdev, @cqe out of range),
- * ERR_PTR(-ENOMEM), or ERR_PTR(-ENOSPC) when the device has no CQ left.
+ * Return: the CQ, or ERR_PTR(-EINVAL) (no @kdev, @cqe out of range, an
+ * unknown flag), ERR_PTR(-ENOMEM), or ERR_PTR(-ENOSPC) when the device
+ * has no CQ left.
  */
-struct hwqnic_kcq *hwqnic_kcreate_cq(struct hwqnic_kdev *kdev, int cqe,
-				     hwqnic_kcq_handler_t handler,
-				     void *cq_context)
+struct hwqnic_kcq *hwqnic_kcreate_cq_ex(struct hwqnic_kdev *kdev, int cqe,
+					u32 flags,
+					hwqnic_kcq_handler_t handler,
+					void *cq_context)
 {
 	struct hwqnic_kcq *cq;
 	int rc;
@@ -202,12 +206,36 @@ struct hwqnic_kcq *hwqnic_kcreate_cq(struct hwqnic_kdev *kdev, int cqe,
 	cq->kdev = kdev;
 	cq->handler = handler;
 	cq->cq_context = cq_context;
-	rc = hwqnic_cq_create(&kdev->dev, &cq->core, cqe);
+	rc = hwqnic_cq_create_ex(&kdev->dev, &cq->core, cqe, flags);
 	if (rc) {
 		kfree(cq);
 		return ERR_PTR(rc);
 	}
 	return cq;
+}
+EXPORT_SYMBOL_GPL(hwqnic_kcreate_cq_ex);
+
+/**
+ * hwqnic_kcreate_cq() - Create a completion queue.
+ * @kdev: the device, from hwqnic_kdev_get()
+ * @cqe: the least number of entries, 1 to the device's max_cqe
+ * @handler: as hwqnic_kcreate_cq_ex()'s
+ * @cq_context: @handler's second argument
+ *
+ * While the hwqnic_complete tracepoint is enabled the CQ is created with
+ * timestamps, so that the event carries its completions' times.
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: as hwqnic_kcreate_cq_ex().
+ */
+struct hwqnic_kcq *hwqnic_kcreate_cq(struct hwqnic_kdev *kdev, int cqe,
+				     hwqnic_kcq_handler_t handler,
+				     void *cq_context)
+{
+	return hwqnic_kcreate_cq_ex(kdev, cqe,
+				    trace_hwqnic_complete_enabled() ?
+				    HWQNIC_CQ_F_TIMESTAMP : 0,
+				    handler, cq_context);
 }
 EXPORT_SYMBOL_GPL(hwqnic_kcreate_cq);
 
@@ -250,6 +278,27 @@ int hwqnic_kpoll_cq(struct hwqnic_kcq *cq, int num_entries,
 	return hwqnic_cq_poll(&cq->kdev->dev, &cq->core, num_entries, wc);
 }
 EXPORT_SYMBOL_GPL(hwqnic_kpoll_cq);
+
+/**
+ * hwqnic_kpoll_cq_ts() - hwqnic_kpoll_cq(), with the completions' times.
+ * @cq: from hwqnic_kcreate_cq()
+ * @num_entries: at most this many
+ * @wc: room for @num_entries completions
+ * @ts: room for as many times: post, doorbell and CQE, CLOCK_MONOTONIC
+ *      ns (ktime_get_ns()); zero on a CQ created without timestamps
+ *
+ * Context: Process context: it may sleep (the core's locks are mutexes).
+ * Return: as hwqnic_kpoll_cq(); -EINVAL without @ts too.
+ */
+int hwqnic_kpoll_cq_ts(struct hwqnic_kcq *cq, int num_entries,
+		       struct hwqnic_wc *wc, struct hwqnic_wc_ts *ts)
+{
+	if (!cq || num_entries < 0 || (num_entries && (!wc || !ts)))
+		return -EINVAL;
+	return hwqnic_cq_poll_ts(&cq->kdev->dev, &cq->core, num_entries, wc,
+				 ts);
+}
+EXPORT_SYMBOL_GPL(hwqnic_kpoll_cq_ts);
 
 /**
  * hwqnic_kreq_notify_cq() - Arm a completion queue for its handler.

@@ -481,8 +481,8 @@ static int ioc_create_cq(struct hwqnic_uctx *ctx, void __user *arg)
 			return -EINVAL;
 	}
 	mutex_lock(&ctx->lock);
-	cq = hwqnic_kcreate_cq(&ctx->kdev, c.cqe, ch ? uchannel_push : NULL,
-			       ch);
+	cq = hwqnic_kcreate_cq_ex(&ctx->kdev, c.cqe, c.flags,
+				  ch ? uchannel_push : NULL, ch);
 	rc = PTR_ERR_OR_ZERO(cq);
 	if (!rc) {
 		atomic_set(&cq->mapped, 0);

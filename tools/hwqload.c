@@ -7,6 +7,14 @@
  * only opcode ops[i % nops]; its message k has size sizes[k % nsizes].
  * Every WR is signaled, so the counts are exact: with -n, OPS completions
  * per requester QP. One thread posts and polls, round-robin over the QPs.
+ *
+ * The two-process form, as hwqperf's: a device bound to a netdev is a
+ * server, and with SERVER_ADDRESS its client. The client sends its mix
+ * over the out-of-band exchange (tools/lib/oob.h) and makes the
+ * requesters; the server adopts the mix and makes the responders; each
+ * pair's QPN, PSN, GID, rkey and buffer travel as hwqperf's message. At
+ * the end each side sends the other its counts: the client's table and
+ * JSON carry the server's receives, and each side checks the other's.
  * See hwqload(1).
  */
 #include <argp.h>
@@ -19,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,19 +36,21 @@
 
 #include "lib/json.h"
 #include "lib/msg.h"
+#include "lib/oob.h"
 #include "lib/opts.h"
 #include "lib/rig.h"
 
 #define NSEC_PER_SEC	1000000000ULL
 #define MIB		(1024.0 * 1024.0)
 
-#define MAX_QPS		64		/* -q: requester QPs */
-#define MAX_LIST	64		/* items in --ops and --sizes */
-#define MAX_SIZE	(1ULL << 31)	/* an SGE's length is 32 bits */
-#define MAX_COUNT	(1ULL << 40)	/* -n */
-#define MAX_SECONDS	(365ULL * 86400)
-#define MAX_ERRORS	(1ULL << 30)
-#define MAX_DEPTH	32768		/* the device's max_qp_wr */
+/* The limits of a mix are the exchange's, which a server enforces */
+#define MAX_QPS		OOB_LOAD_MAX	/* -q: requester QPs */
+#define MAX_LIST	OOB_LOAD_MAX	/* items in --ops and --sizes */
+#define MAX_SIZE	OOB_LOAD_MAX_SIZE
+#define MAX_COUNT	OOB_LOAD_MAX_COUNT	/* -n */
+#define MAX_SECONDS	(OOB_LOAD_MAX_TIME_NS / NSEC_PER_SEC)
+#define MAX_ERRORS	OOB_LOAD_MAX_ERRORS
+#define MAX_DEPTH	OOB_LOAD_MAX_DEPTH	/* the device's max_qp_wr */
 #define DEF_QPS		4
 #define DEF_SECONDS	3
 #define DEF_DEPTH	16
@@ -52,6 +63,13 @@
 #define YIELD_EVERY	16		/* idle passes */
 #define ERR_BIT		(1ULL << 63)	/* in a wr_id: an --errors WR */
 #define BAD_KEY_BITS	0x80		/* flip an rkey's generation */
+/* The two-process form's steps, as hwqperf's: QPs ready; the run ended */
+#define SYNC_READY	'R'
+#define SYNC_END	'E'
+/* A server waits this long for its client's end (keepalive sees a dead
+ * client sooner); idle, it sleeps this long on the exchange at a time */
+#define END_WAIT_MS	(24 * 3600 * 1000)
+#define SERVE_SLEEP_MS	1
 
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 #define MAX(a, b)	((a) > (b) ? (a) : (b))
@@ -68,6 +86,14 @@ struct opts {
 	uint32_t depth;
 	bool json;
 	bool has_t;
+	bool has_mix;			/* any of -q -t -n --ops ... given */
+	/* the two-process form */
+	enum role { ROLE_LOCAL = OPTS_ROLE_LOCAL, ROLE_SERVER = OPTS_ROLE_SERVER,
+		    ROLE_CLIENT = OPTS_ROLE_CLIENT } role;
+	const char *netdev;		/* -d */
+	const char *server;		/* SERVER_ADDRESS */
+	uint16_t port;			/* -p */
+	uint8_t gid_index;		/* -x */
 };
 
 /* One buffer and its MR. */
@@ -76,7 +102,11 @@ struct side {
 	struct hwqnic_mr *mr;
 };
 
-/* Requester QP `req` and responder QP `resp`, connected to each other. */
+/*
+ * Requester QP `req` and responder QP `resp`, connected to each other;
+ * in the two-process form the client has the requester half, the server
+ * the responder half, and the peer's QP is peer_qpn.
+ */
 struct pair {
 	enum rig_op op;
 	struct side loc;		/* the requester's buffer */
@@ -84,6 +114,10 @@ struct pair {
 	struct hwqnic_cq *scq;		/* the requester's completions */
 	struct hwqnic_qp *req;
 	struct hwqnic_qp *resp;
+	uint32_t req_qpn, resp_qpn;	/* both sides', for the report */
+	uint64_t raddr;			/* the responder's buffer and rkey */
+	uint32_t rkey;
+	bool flushed;			/* a server's --errors QP went to ERR */
 	uint64_t posted;		/* normal WRs */
 	uint64_t done;
 	uint64_t bytes;			/* of successful completions */
@@ -94,7 +128,7 @@ struct pair {
 };
 
 struct run {
-	const struct opts *o;
+	struct opts *o;			/* a server adopts its client's mix */
 	struct rig rig;			/* device, attributes, PD */
 	struct hwqnic_cq *rcq;		/* all responders' completions */
 	struct pair p[MAX_QPS];
@@ -110,11 +144,18 @@ struct run {
 	struct hwqnic_sge ssge[BATCH_MAX];
 	struct hwqnic_recv_wr rwr[BATCH_MAX];
 	struct hwqnic_sge rsge[BATCH_MAX];
+	struct oob oob;			/* the two-process form's exchange */
+	uint8_t gid[16];		/* this side's, which the peer names */
+	/* the peer's counts per pair: the client's messages, bytes and
+	 * errors, or the server's receives */
+	uint64_t peer_msgs[MAX_QPS], peer_bytes[MAX_QPS], peer_errs[MAX_QPS];
+	uint64_t peer_recvs[MAX_QPS];
 };
 
 /* What is printed, kept past teardown. */
 struct result {
 	char device[64];
+	enum role role;
 	double seconds;
 	unsigned int qps;
 	struct {
@@ -131,12 +172,17 @@ struct result {
 
 static const char doc[] =
 "A known, mixed RDMA workload on one embedded hwqnic device, for tracing\n"
-"tools (qplat, nictop) and the tests that check them.\n"
+"tools (qplat, nictop) and the tests that check them; or, as hwqperf's, on\n"
+"two hosts: on a device bound to a netdev, a server, and with\n"
+"SERVER_ADDRESS its client, whose mix the server adopts.\n"
 "\v"
 "LISTs are comma-separated. Sizes are 1 byte to 2G and take a K, M or G\n"
 "suffix (powers of 1024). -t and -n exclude each other.";
 
 enum { OPT_OPS = 256, OPT_SIZES, OPT_ERRORS, OPT_DEPTH, OPT_JSON };
+
+/* An option of the mix, which a server takes from its client */
+#define MIX_KEYS	"qtn"
 
 static const struct argp_option options[] = {
 	{ "qps", 'q', "QPS", 0, "Requester QPs, 1 to 64, each RC-connected "
@@ -153,6 +199,7 @@ static const struct argp_option options[] = {
 	{ "depth", OPT_DEPTH, "D", 0,
 	  "Send WRs outstanding per QP, 1 to 32768 (default 16)", 0 },
 	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
+	OPTS_TWO_HOSTS("hwqload", 3),
 	OPTS_HELP_H,
 	{},
 };
@@ -182,6 +229,11 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
 
+	if ((key < 256 && strchr(MIX_KEYS, key)) ||
+	    (key >= OPT_OPS && key <= OPT_DEPTH))
+		o->has_mix = true;
+	if (opts_two_hosts(key, arg, &o->netdev, &o->port, &o->gid_index))
+		return 0;
 	switch (key) {
 	case 'q':
 		o->qps = opts_uint("QP count", arg, 1, MAX_QPS);
@@ -209,18 +261,39 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	case OPT_JSON:
 		o->json = true;
 		return 0;
+	case ARGP_KEY_ARG:
+		if (o->server)
+			return opts_default(key, arg, state);
+		o->server = arg;
+		return 0;
 	}
 	return opts_default(key, arg, state);
 }
 
-static const struct argp argp = OPTS_ARGP(options, parse_arg, NULL, doc);
+static const struct argp argp = OPTS_ARGP(options, parse_arg,
+					  "[SERVER_ADDRESS]", doc);
+
+/*
+ * The two-process form, as hwqperf's: a client names its server; a device
+ * bound to a netdev (-d, HWQNIC_NETDEV) without one is the server, which
+ * takes the mix from its client and so refuses one of its own.
+ */
+static void remote_opts(struct opts *o)
+{
+	o->role = (enum role)opts_role(o->server, o->netdev);
+	if (o->role == ROLE_SERVER && o->has_mix)
+		bad_usage("a server runs its client's mix: -q, -t, -n, --ops, "
+			  "--sizes, --errors and --depth belong to the client");
+}
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->qps = DEF_QPS;
 	o->depth = DEF_DEPTH;
+	o->port = OOB_PORT;
 	opts_parse(&argp, argc, argv, o);
+	remote_opts(o);
 	if (o->has_t && o->count)
 		bad_usage("-t and -n exclude each other");
 	if (!o->has_t && !o->count)
@@ -268,15 +341,45 @@ static void check_limits(const struct run *r)
 }
 
 /* Word w of pair i's source: a pattern that differs between pairs. */
+static uint64_t pattern_word(unsigned int i, uint64_t w)
+{
+	return ((uint64_t)(i + 1) << 56) ^ (w * 0x9e3779b97f4a7c15ULL);
+}
+
 static void fill_pattern(char *buf, uint64_t len, unsigned int i)
 {
 	uint64_t w, v;
 
 	for (w = 0; w < len / 8; w++) {
-		v = ((uint64_t)(i + 1) << 56) ^ (w * 0x9e3779b97f4a7c15ULL);
+		v = pattern_word(i, w);
 		memcpy(buf + 8 * w, &v, 8);
 	}
 	memset(buf + (len & ~7ULL), 0xa5, len & 7);
+}
+
+/*
+ * The first of buf's len bytes that differs from pair i's source (a
+ * buffer of buf_len that fill_pattern() filled), or len.
+ */
+static uint64_t pattern_diff(const char *buf, uint64_t len, uint64_t buf_len,
+			     unsigned int i)
+{
+	uint64_t b, v, words = MIN(len, buf_len & ~7ULL) / 8;
+	uint8_t want[8];
+
+	for (b = 0; b < words; b++) {
+		v = pattern_word(i, b);
+		if (memcmp(buf + 8 * b, &v, 8))
+			break;
+	}
+	for (b *= 8; b < len; b++) {
+		v = pattern_word(i, b / 8);
+		memcpy(want, &v, 8);
+		if ((uint8_t)buf[b] != (b < (buf_len & ~7ULL) ? want[b % 8] :
+					0xa5))
+			return b;
+	}
+	return len;
 }
 
 static void setup_side(struct run *r, struct side *s)
@@ -295,13 +398,22 @@ static void setup_side(struct run *r, struct side *s)
 		     strerror(errno));
 }
 
-/* READ moves the responder's buffer to the requester's; the rest, back. */
+/*
+ * READ moves the responder's buffer to the requester's; the rest, back.
+ * In the two-process form each side has its half's buffer.
+ */
 static void setup_buffers(struct run *r, struct pair *p, unsigned int i)
 {
-	setup_side(r, &p->loc);
-	setup_side(r, &p->rem);
-	fill_pattern(p->op == RIG_READ ? p->rem.buf : p->loc.buf, r->buf_len,
-		     i);
+	enum role role = r->o->role;
+
+	if (role != ROLE_SERVER)
+		setup_side(r, &p->loc);
+	if (role != ROLE_CLIENT)
+		setup_side(r, &p->rem);
+	if (p->op == RIG_READ && role != ROLE_CLIENT)
+		fill_pattern(p->rem.buf, r->buf_len, i);
+	else if (p->op != RIG_READ && role != ROLE_SERVER)
+		fill_pattern(p->loc.buf, r->buf_len, i);
 }
 
 /* Receives per SEND responder: twice the send depth, within the CQ. */
@@ -344,40 +456,170 @@ static void connect_qp(struct run *r, struct hwqnic_qp *qp,
 		fail("%s", r->rig.err);
 }
 
-/* Pair i: its send CQ, requester, then responder (QPNs in that order). */
+/*
+ * Pair i: its send CQ, requester, then responder (QPNs in that order);
+ * in the two-process form, this side's half, connected later.
+ */
 static void make_pair(struct run *r, struct pair *p)
 {
+	enum role role = r->o->role;
 	uint32_t rq = p->op == RIG_SEND ? r->rx_depth : 0;
 
-	p->scq = make_cq(r, r->o->depth);
-	p->req = make_qp(r, p->scq, r->o->depth, 0);
-	p->resp = make_qp(r, r->rcq, 1, rq);
+	if (role != ROLE_SERVER) {
+		p->scq = make_cq(r, r->o->depth);
+		p->req = make_qp(r, p->scq, r->o->depth, 0);
+		p->req_qpn = p->req->qp_num;
+	}
+	if (role != ROLE_CLIENT) {
+		p->resp = make_qp(r, r->rcq, 1, rq);
+		p->resp_qpn = p->resp->qp_num;
+	}
+	if (role != ROLE_LOCAL)
+		return;
+	p->raddr = (uintptr_t)p->rem.buf;
+	p->rkey = p->rem.mr->rkey;
 	connect_qp(r, p->req, p->resp);
 	connect_qp(r, p->resp, p->req);
+}
+
+static void oob_or_die(struct run *r, int err, const char *what)
+{
+	if (err)
+		fail("%s: %s", what, r->oob.err);
+}
+
+/* The client sends its mix; its server adopts it. */
+static void swap_mix(struct run *r)
+{
+	struct opts *o = r->o;
+	uint8_t wire[OOB_LOAD_LEN];
+	struct oob_load l;
+	unsigned int i;
+
+	if (o->role == ROLE_CLIENT) {
+		memset(&l, 0, sizeof(l));
+		l.qps = o->qps;
+		l.nops = o->nops;
+		l.nsizes = o->nsizes;
+		l.depth = o->depth;
+		for (i = 0; i < o->nops; i++)
+			l.ops[i] = (uint8_t)o->ops[i];
+		for (i = 0; i < o->nsizes; i++)
+			l.sizes[i] = o->sizes[i];
+		l.count = o->count;
+		l.time_ns = o->count ? 0 : o->time_ns;
+		l.errors = o->errors;
+		oob_load_pack(wire, &l);
+		oob_or_die(r, oob_send(&r->oob, wire, sizeof(wire)),
+			   "sending the mix");
+		return;
+	}
+	oob_or_die(r, oob_recv(&r->oob, wire, sizeof(wire)),
+		   "reading the client's mix");
+	if (oob_load_unpack(wire, &l, r->oob.err, sizeof(r->oob.err)))
+		fail("%s", r->oob.err);
+	o->qps = l.qps;
+	o->nops = l.nops;
+	o->nsizes = l.nsizes;
+	o->depth = l.depth;
+	for (i = 0; i < l.nops; i++)
+		o->ops[i] = (enum rig_op)l.ops[i];
+	for (i = 0; i < l.nsizes; i++)
+		o->sizes[i] = l.sizes[i];
+	o->count = l.count;
+	o->time_ns = l.time_ns;
+	o->has_t = !l.count;
+	o->errors = l.errors;
+}
+
+/* Each pair's half to RTS towards the peer's half, named by the peer. */
+static void connect_remote(struct run *r)
+{
+	bool client = r->o->role == ROLE_CLIENT;
+	struct oob_perf me, peer;
+	struct hwqnic_qp *qp;
+	struct side *s;
+	struct pair *p;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < r->o->qps; i++) {
+		p = &r->p[i];
+		qp = client ? p->req : p->resp;
+		s = client ? &p->loc : &p->rem;
+		memset(&me, 0, sizeof(me));
+		me.magic = OOB_PERF_MAGIC;
+		me.version = OOB_PERF_VERSION;
+		me.mode = OOB_PERF_MODE_LOAD;
+		me.op = (uint8_t)p->op;
+		me.qpn = qp->qp_num;
+		me.psn = (uint32_t)lrand48() & 0xffffff;
+		me.rkey = s->mr->rkey;
+		me.mtu = r->rig.port.active_mtu;
+		memcpy(me.gid, r->gid, 16);
+		me.addr = (uintptr_t)s->buf;
+		me.buf_size = r->buf_len;
+		me.iters = r->o->count;
+		me.cq_mod = r->o->depth;
+		me.qps = r->o->qps;
+		err = rig_rc_to_init(qp, RIG_ACCESS);
+		if (err)
+			fail("hwqnic_modify_qp(qp %u to INIT): %s", qp->qp_num,
+			     strerror(err));
+		oob_or_die(r, oob_perf_swap(&r->oob, &me, &peer, client ?
+					    "server" : "client"),
+			   "exchanging the QPs");
+		if (client) {
+			p->resp_qpn = peer.qpn;
+			p->raddr = peer.addr;
+			p->rkey = peer.rkey;
+		} else {
+			p->req_qpn = peer.qpn;
+		}
+		if (rig_rc_connect_peer(&r->rig, qp, peer.gid,
+					r->o->gid_index, peer.qpn, peer.psn,
+					peer.mtu, me.psn))
+			fail("%s", r->rig.err);
+	}
 }
 
 static void refill_recvs(struct run *r, struct pair *p, uint32_t min_batch);
 
 static void setup(struct run *r)
 {
-	const struct opts *o = r->o;
+	struct opts *o = r->o;
 	unsigned int i;
 
+	if (rig_open_netdev(&r->rig, o->netdev))
+		fail("%s", r->rig.err);
+	if (o->role != ROLE_LOCAL) {
+		if (rig_local_gid(&r->rig, o->gid_index, r->gid))
+			fail("%s", r->rig.err);
+		srand48((long)(rig_now_ns() ^ (uint64_t)getpid()));
+		oob_or_die(r, oob_open(&r->oob, o->server, o->port),
+			   "exchange");
+		swap_mix(r);
+	}
 	for (i = 0; i < o->qps; i++)
 		r->p[i].op = o->ops[i % o->nops];
 	r->buf_len = largest_size(o);
-	if (rig_open(&r->rig))
-		fail("%s", r->rig.err);
 	check_limits(r);
 	for (i = 0; i < o->qps; i++)
 		setup_buffers(r, &r->p[i], i);
 	plan_depths(r);
-	r->rcq = make_cq(r, MAX(1, r->nsend * r->rx_depth));
+	if (o->role != ROLE_CLIENT)
+		r->rcq = make_cq(r, MAX(1, r->nsend * r->rx_depth));
 	for (i = 0; i < o->qps; i++)
 		make_pair(r, &r->p[i]);
-	for (i = 0; i < o->qps; i++)
+	if (o->role != ROLE_LOCAL)
+		connect_remote(r);
+	for (i = 0; i < o->qps && o->role != ROLE_CLIENT; i++)
 		if (r->p[i].op == RIG_SEND)
 			refill_recvs(r, &r->p[i], 1);
+	if (o->role != ROLE_LOCAL)
+		oob_or_die(r, oob_sync(&r->oob, SYNC_READY,
+				       r->oob.timeout_ms),
+			   "waiting for the peer's QPs");
 }
 
 static int destroy_side(struct run *r, struct side *s)
@@ -416,6 +658,7 @@ static int teardown(struct run *r)
 		err |= destroy_side(r, &r->p[i].loc);
 	}
 	err |= rig_close(&r->rig);
+	oob_close(&r->oob);
 	free(r);
 	return err;
 }
@@ -491,8 +734,15 @@ static int poll_send(struct run *r, struct pair *p)
 /* Receive k of pair i's responder holds message k of its requester. */
 static void on_recv_wc(struct run *r, const struct hwqnic_wc *wc)
 {
+	bool local = r->o->role == ROLE_LOCAL;
 	struct pair *p;
 
+	/* a server's --errors QP: the bad rkey moved it to ERR */
+	if (!local && r->o->errors && wc->wr_id == 0 &&
+	    wc->status == HWQNIC_WC_WR_FLUSH_ERR) {
+		r->p[0].flushed = true;
+		return;
+	}
 	rig_check_wc(wc, HWQNIC_WC_SUCCESS);
 	if (wc->wr_id >= r->o->qps)
 		unexpected(wc, "wr_id below", r->o->qps);
@@ -501,7 +751,7 @@ static void on_recv_wc(struct run *r, const struct hwqnic_wc *wc)
 		unexpected(wc, "qp", p->resp->qp_num);
 	if (wc->opcode != HWQNIC_WC_RECV)
 		unexpected(wc, "opcode", HWQNIC_WC_RECV);
-	if (p->op != RIG_SEND || p->rdone >= p->posted)
+	if (p->op != RIG_SEND || (local && p->rdone >= p->posted))
 		fail("unexpected receive on qp %u: its requester posted %"
 		     PRIu64 " SENDs", wc->qp_num,
 		     p->op == RIG_SEND ? p->posted : 0);
@@ -517,6 +767,8 @@ static int poll_recv(struct run *r)
 	unsigned int q, rounds = 0;
 	int n, i, total = 0;
 
+	if (!r->rcq)
+		return 0;
 	do {
 		n = hwqnic_poll_cq(r->rcq, POLL_BATCH, wc);
 		if (n < 0)
@@ -586,6 +838,8 @@ static void refill_recvs(struct run *r, struct pair *p, uint32_t min_batch)
 	uint64_t left = timed(r) ? UINT64_MAX : r->o->count - p->rposted;
 	uint64_t cnt = MIN(room, left), b;
 
+	if (p->flushed)
+		return;
 	if (!cnt || (cnt < min_batch && cnt < left))
 		return;
 	for (; cnt; cnt -= b) {
@@ -627,8 +881,8 @@ static void build_wr(struct run *r, struct pair *p, unsigned int j,
 	wr->opcode = rig_op_wr[op];
 	wr->send_flags = HWQNIC_SEND_SIGNALED;
 	if (op != RIG_SEND) {
-		wr->wr.rdma.remote_addr = (uintptr_t)p->rem.buf;
-		wr->wr.rdma.rkey = p->rem.mr->rkey;
+		wr->wr.rdma.remote_addr = p->raddr;
+		wr->wr.rdma.rkey = p->rkey;
 	}
 	if (j)
 		r->swr[j - 1].next = wr;
@@ -642,7 +896,8 @@ static bool post_normal(struct run *r, struct pair *p)
 	cnt = MIN(cnt, BATCH_MAX);
 	if (!timed(r))
 		cnt = MIN(cnt, r->o->count - p->posted);
-	if (p->op == RIG_SEND)
+	/* a remote responder's receives are its own: RNR retries wait */
+	if (p->op == RIG_SEND && r->o->role == ROLE_LOCAL)
 		cnt = MIN(cnt, p->rposted - p->posted);
 	for (j = 0; j < cnt; j++) {
 		build_wr(r, p, j, p->op, msg_size(r, p->posted + j));
@@ -749,6 +1004,162 @@ static void run_load(struct run *r)
 	r->elapsed_ns = rig_now_ns() - t0;
 }
 
+/*
+ * The server's run: keep the responders' receives posted until the
+ * client's end arrives. Idle, it sleeps on the exchange, so that a
+ * client with no SENDs has the CPU.
+ */
+static void serve(struct run *r)
+{
+	uint64_t t0 = rig_now_ns(), idle = 0;
+
+	while (!msg_stop_signal()) {
+		if (poll_recv(r) > 0) {
+			idle = 0;
+			continue;
+		}
+		if (++idle < YIELD_EVERY)
+			continue;
+		if (oob_readable(&r->oob, idle < 256 ? 0 : SERVE_SLEEP_MS))
+			break;
+		sched_yield();
+	}
+	r->elapsed_ns = rig_now_ns() - t0;
+}
+
+/* Receives the SENDs of pair p delivered: its normal messages */
+static uint64_t want_recvs(const struct run *r, unsigned int i)
+{
+	const struct pair *p = &r->p[i];
+
+	if (p->op != RIG_SEND)
+		return 0;
+	return r->o->role == ROLE_SERVER ? r->peer_msgs[i] - r->peer_errs[i]
+					 : p->done;
+}
+
+/*
+ * The server polls the receives its client's SENDs completed, which it
+ * may not have seen when the end arrived; bounded as the run's stalls.
+ */
+static void drain_recvs(struct run *r)
+{
+	uint64_t since = rig_now_ns();
+	unsigned int i;
+
+	for (i = 0; i < r->o->qps; i++) {
+		while (r->p[i].rdone < want_recvs(r, i) && !r->p[i].flushed) {
+			if (poll_recv(r) > 0)
+				since = rig_now_ns();
+			else if (rig_now_ns() - since > STALL_NS)
+				return;
+			else
+				sched_yield();
+		}
+	}
+}
+
+/*
+ * The end of the two-process form: the client sends each pair's
+ * messages, bytes and errors, the server each responder's receives.
+ */
+static void remote_end(struct run *r)
+{
+	bool client = r->o->role == ROLE_CLIENT;
+	unsigned int i, n = r->o->qps;
+	uint64_t v[MAX_QPS];
+
+	oob_or_die(r, oob_sync(&r->oob, SYNC_END, client ? r->oob.timeout_ms :
+			       END_WAIT_MS), "waiting for the peer's end");
+	if (client) {
+		for (i = 0; i < n; i++)
+			v[i] = r->p[i].done + r->p[i].edone;
+		oob_or_die(r, oob_send_u64(&r->oob, v, n), "sending counts");
+		for (i = 0; i < n; i++)
+			v[i] = r->p[i].bytes;
+		oob_or_die(r, oob_send_u64(&r->oob, v, n), "sending counts");
+		for (i = 0; i < n; i++)
+			v[i] = r->p[i].edone;
+		oob_or_die(r, oob_send_u64(&r->oob, v, n), "sending counts");
+		oob_or_die(r, oob_recv_u64(&r->oob, r->peer_recvs, n),
+			   "reading the server's counts");
+	} else {
+		oob_or_die(r, oob_recv_u64(&r->oob, r->peer_msgs, n),
+			   "reading the client's counts");
+		oob_or_die(r, oob_recv_u64(&r->oob, r->peer_bytes, n),
+			   "reading the client's counts");
+		oob_or_die(r, oob_recv_u64(&r->oob, r->peer_errs, n),
+			   "reading the client's counts");
+		for (i = 0; i < n; i++)
+			if (r->peer_errs[i] > r->peer_msgs[i])
+				fail("the client's counts of qp %u: %" PRIu64
+				     " errors of %" PRIu64 " messages",
+				     r->p[i].req_qpn, r->peer_errs[i],
+				     r->peer_msgs[i]);
+		drain_recvs(r);
+		for (i = 0; i < n; i++)
+			v[i] = r->p[i].rdone;
+		oob_or_die(r, oob_send_u64(&r->oob, v, n), "sending counts");
+	}
+	oob_close(&r->oob);
+}
+
+/* Each SEND pair's receives are its requester's messages: both sides */
+static void check_counts(const struct run *r)
+{
+	bool client = r->o->role == ROLE_CLIENT;
+	uint64_t got, want;
+	unsigned int i;
+
+	for (i = 0; i < r->o->qps; i++) {
+		got = client ? r->peer_recvs[i] : r->p[i].rdone;
+		want = want_recvs(r, i);
+		if (got != want)
+			fail("qp %u -> %u: the %s completed %" PRIu64 " receives"
+			     ", the %s %" PRIu64 " SENDs", r->p[i].req_qpn,
+			     r->p[i].resp_qpn, client ? "server" : "client",
+			     got, client ? "client" : "server", want);
+	}
+}
+
+/*
+ * The bytes each pair moved arrived: the destination buffer of what this
+ * side received (a READ's requester, a SEND's or WRITE's responder) holds
+ * the source's pattern over the largest message of those completed.
+ */
+static void check_data(const struct run *r)
+{
+	enum role role = r->o->role;
+	const struct pair *p;
+	const char *buf;
+	uint64_t n, len, k, at;
+	unsigned int i;
+
+	for (i = 0; i < r->o->qps; i++) {
+		p = &r->p[i];
+		if (p->op == RIG_READ && role != ROLE_SERVER) {
+			buf = p->loc.buf;
+			n = p->done;
+		} else if (p->op == RIG_SEND && role != ROLE_CLIENT) {
+			buf = p->rem.buf;
+			n = p->rdone;
+		} else if (p->op == RIG_WRITE && role != ROLE_CLIENT) {
+			buf = p->rem.buf;
+			n = role == ROLE_LOCAL ? p->done :
+			    r->peer_msgs[i] - r->peer_errs[i];
+		} else {
+			continue;
+		}
+		for (len = 0, k = 0; k < n && k < r->o->nsizes; k++)
+			len = MAX(len, r->o->sizes[k]);
+		at = pattern_diff(buf, len, r->buf_len, i);
+		if (at < len)
+			fail("qp %u -> %u (%s): byte %" PRIu64 " of %" PRIu64
+			     " differs from what was sent", p->req_qpn,
+			     p->resp_qpn, rig_op_name(p->op), at, len);
+	}
+}
+
 /* ---- results ---- */
 
 static void collect(const struct run *r, struct result *res)
@@ -756,19 +1167,25 @@ static void collect(const struct run *r, struct result *res)
 	const struct pair *p;
 	unsigned int i;
 
+	bool server = r->o->role == ROLE_SERVER;
+
 	snprintf(res->device, sizeof(res->device), "%s",
 		 hwqnic_device_name(r->rig.ctx));
+	res->role = r->o->role;
 	res->seconds = (double)r->elapsed_ns / NSEC_PER_SEC;
 	res->qps = r->o->qps;
+	/* the other side's half as it told it */
 	for (i = 0; i < r->o->qps; i++) {
 		p = &r->p[i];
-		res->qp[i].qpn = p->req->qp_num;
-		res->qp[i].peer_qpn = p->resp->qp_num;
+		res->qp[i].qpn = p->req_qpn;
+		res->qp[i].peer_qpn = p->resp_qpn;
 		res->qp[i].op = p->op;
-		res->qp[i].messages = p->done + p->edone;
-		res->qp[i].bytes = p->bytes;
-		res->qp[i].errors = p->edone;
-		res->qp[i].recvs = p->rdone;
+		res->qp[i].messages = server ? r->peer_msgs[i] :
+				      p->done + p->edone;
+		res->qp[i].bytes = server ? r->peer_bytes[i] : p->bytes;
+		res->qp[i].errors = server ? r->peer_errs[i] : p->edone;
+		res->qp[i].recvs = r->o->role == ROLE_CLIENT ?
+				   r->peer_recvs[i] : p->rdone;
 	}
 }
 
@@ -786,6 +1203,8 @@ static void totals(const struct result *res, uint64_t *msgs, uint64_t *bytes,
 	}
 }
 
+static const char *const role_names[] = { "local", "server", "client" };
+
 static void print_human(const struct result *res)
 {
 	uint64_t msgs, bytes, errs, recvs;
@@ -793,8 +1212,10 @@ static void print_human(const struct result *res)
 	unsigned int i;
 
 	totals(res, &msgs, &bytes, &errs, &recvs);
-	printf("hwqload on %s, pid %d: %u QP pairs, %.3f s\n", res->device,
-	       (int)getpid(), res->qps, res->seconds);
+	printf("hwqload on %s, pid %d: %u QP pairs, %.3f s%s%s\n",
+	       res->device, (int)getpid(), res->qps, res->seconds,
+	       res->role == ROLE_LOCAL ? "" : ", the ",
+	       res->role == ROLE_LOCAL ? "" : role_names[res->role]);
 	printf(" %6s %9s  %-5s %12s %16s %8s %12s\n", "qpn", "peer_qpn",
 	       "op", "messages", "bytes", "errors", "recvs");
 	for (i = 0; i < res->qps; i++)
@@ -819,6 +1240,8 @@ static void print_json(const struct result *res)
 	json_init(&j, stdout);
 	json_head(&j, msg_name());
 	json_str(&j, "dev", res->device, sizeof(res->device));
+	if (res->role != ROLE_LOCAL)
+		json_str(&j, "role", role_names[res->role], SIZE_MAX);
 	json_int(&j, "pid", getpid());
 	json_double(&j, "duration_s", res->seconds, 6);
 	json_array(&j, "qps");
@@ -864,9 +1287,19 @@ int main(int argc, char **argv)
 	if (!r)
 		fail("out of memory");
 	r->o = &o;
+	oob_init(&r->oob, OOB_TIMEOUT_MS);
 	msg_check(msg_on_exit(teardown_hook, r), "msg_on_exit");
 	setup(r);
-	run_load(r);
+	if (o.role == ROLE_SERVER)
+		serve(r);
+	else
+		run_load(r);
+	/* a server stopped by a signal has no end from its client */
+	if (o.role != ROLE_LOCAL && !msg_stop_signal()) {
+		remote_end(r);
+		check_counts(r);
+	}
+	check_data(r);
 	memset(&res, 0, sizeof(res));
 	collect(r, &res);
 	msg_cancel(teardown_hook, r);

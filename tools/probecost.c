@@ -4,7 +4,8 @@
  *   no probe      a call with no probe site (the baseline)
  *   untraced      the same call with a hwqnic probe site, no tracer
  *   bare uprobe   the same, with an empty BPF program on the probe
- * The probe site is libhwqnic's own `post` probe, semaphore and all.
+ * The probe site is libhwqnic's own `post` probe, semaphore and all, or
+ * with --probe complete its completion event's (eight arguments).
  */
 #include <argp.h>
 #include <errno.h>
@@ -24,11 +25,16 @@
 static struct {
 	unsigned long iters;
 	bool json;
+	bool complete;		/* --probe complete */
 } env = { .iters = 20000000 };
+
+static const char *const probe_names[] = { "post", "complete" };
 
 static const struct argp_option opts[] = {
 	{ "iters", 'n', "N", 0, "Calls per measurement (default 20000000)", 0 },
 	{ "json", 'j', NULL, 0, "Print one JSON object", 0 },
+	{ "probe", 'P', "NAME", 0,
+	  "The probe site: post (default) or complete", 0 },
 	OPTS_HELP_H,
 	{},
 };
@@ -41,6 +47,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'j':
 		env.json = true;
+		return 0;
+	case 'P':
+		env.complete = opts_keyword("probe", arg, probe_names, 2);
 		return 0;
 	}
 	return opts_default(key, arg, state);
@@ -59,6 +68,12 @@ static __attribute__((noinline)) void call_probed(u64 i)
 {
 	__asm__ volatile("" : : "r"(i) : "memory");
 	hwqnic_trace_post(0, 16, (u32)i, i, 2, 64);
+}
+
+static __attribute__((noinline)) void call_probed_complete(u64 i)
+{
+	__asm__ volatile("" : : "r"(i) : "memory");
+	hwqnic_trace_complete(0, 16, 1, 0, 64, i, i + 1, i + 2);
 }
 
 /* The best of 3 rounds of env.iters calls, announced (msg_note()) */
@@ -99,8 +114,8 @@ static struct probecost_bpf *attach_empty(const char **why)
 		return NULL;
 	}
 	link = bpf_program__attach_usdt(skel->progs.probecost_empty, getpid(),
-					"/proc/self/exe", "hwqnic", "post",
-					NULL);
+					"/proc/self/exe", "hwqnic",
+					probe_names[env.complete], NULL);
 	if (!link) {
 		*why = "cannot attach to the USDT probe";
 		probecost_bpf__destroy(skel);
@@ -112,6 +127,7 @@ static struct probecost_bpf *attach_empty(const char **why)
 
 int main(int argc, char **argv)
 {
+	void (*probed)(u64) = call_probed;
 	double plain, untraced, traced = -1;
 	struct probecost_bpf *skel;
 	const char *why = NULL;
@@ -120,12 +136,15 @@ int main(int argc, char **argv)
 	msg_init("probecost");
 	opts_parse(&argp, argc, argv, NULL);
 	libbpf_set_print(NULL);
+	if (env.complete)
+		probed = call_probed_complete;
 	plain = ns_per_call(call_plain, "with no probe site");
-	untraced = ns_per_call(call_probed, "with an untraced probe");
+	untraced = ns_per_call(probed, "with an untraced probe");
 	skel = attach_empty(&why);
 	if (skel) {
-		traced = ns_per_call(call_probed, "under a bare uprobe");
-		if (!hwqnic_post_semaphore)
+		traced = ns_per_call(probed, "under a bare uprobe");
+		if (!(env.complete ? hwqnic_complete_semaphore :
+				     hwqnic_post_semaphore))
 			why = "the semaphore stayed 0 while attached";
 		probecost_bpf__destroy(skel);
 	}
@@ -133,6 +152,7 @@ int main(int argc, char **argv)
 		json_init(&j, stdout);
 		json_head_bench(&j, msg_name(), NULL);
 		json_uint(&j, "iters", env.iters);
+		json_str(&j, "probe", probe_names[env.complete], 16);
 		json_double(&j, "plain_ns", plain, 3);
 		json_double(&j, "untraced_ns", untraced, 3);
 		json_double(&j, "untraced_site_ns", untraced - plain, 3);

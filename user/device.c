@@ -59,6 +59,17 @@ static struct hwqnic_qp_counters *ops_qp_counters(struct hwqnic_dev *dev,
 	return &e->c;
 }
 
+static struct hwqnic_qp_wire_counters *
+ops_qp_wire_counters(struct hwqnic_dev *dev, u32 qpn)
+{
+	struct hwqnic_context *ctx = container_of(dev, struct hwqnic_context,
+						  dev);
+	struct hwqnic_stats_qp *e = hwqnic_stats_entry(ctx, qpn);
+
+	memset(&e->w, 0, sizeof(e->w));
+	return &e->w;
+}
+
 /* A polled error completion: the QP is in ERR, as the user sees it. */
 static void ops_qp_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
@@ -159,6 +170,7 @@ void hwqnic_obj_del(struct hwqnic_context *ctx, struct uobj *o)
 
 static const struct hwqnic_dev_ops user_ops = {
 	.qp_counters = ops_qp_counters,
+	.qp_wire_counters = ops_qp_wire_counters,
 	.qp_error = ops_qp_error,
 	.cq_event = ops_cq_event,
 	.async_event = ops_async_event,
@@ -581,6 +593,28 @@ static int port_args(const char *fn, struct hwqnic_context *ctx, __u8 port,
 		       hwqnic_debug_err(fn, EINVAL, "port %u: a device has "
 					"port 1 only", port) : uerr(EINVAL);
 	return uctx_forked(ctx) ? uerr(EPERM) : 0;
+}
+
+void hwqnic_copy_counters(void *dst, const void *src, size_t len)
+{
+	const __u64 *from = src;
+	__u64 *to = dst;
+	size_t i;
+
+	/* each word whole: the engine goes on counting meanwhile */
+	for (i = 0; i < len / sizeof(*to); i++)
+		to[i] = READ_ONCE(from[i]);
+}
+
+int hwqnic_query_port_counters(struct hwqnic_context *ctx, __u8 port,
+			       struct hwqnic_wire_counters *counters)
+{
+	int rc = port_args(__func__, ctx, port, counters);
+
+	if (rc)
+		return rc;
+	hwqnic_copy_counters(counters, &ctx->stats->wire, sizeof(*counters));
+	return 0;
 }
 
 int hwqnic_query_port(struct hwqnic_context *ctx, __u8 port,

@@ -109,6 +109,7 @@ static int emb_open(struct hwqnic_context *ctx, const char *name,
 		if (rc)
 			goto stats;
 	}
+	hwqnic_stats_ready(ctx);
 	rc = engine_start(ctx);
 	if (!rc)
 		return 0;
@@ -264,9 +265,10 @@ static int emb_create_channel(struct hwqnic_context *ctx,
 	return 0;
 }
 
-static int emb_create_cq(struct hwqnic_context *ctx, struct ucq *cq, int cqe)
+static int emb_create_cq(struct hwqnic_context *ctx, struct ucq *cq, int cqe,
+			 u32 flags)
 {
-	return hwqnic_cq_create(&ctx->dev, &cq->core, cqe);
+	return hwqnic_cq_create_ex(&ctx->dev, &cq->core, cqe, flags);
 }
 
 static int emb_destroy_cq(struct hwqnic_context *ctx, struct ucq *cq)

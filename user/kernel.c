@@ -94,6 +94,7 @@ static int kern_open(struct hwqnic_context *ctx, const char *name,
 	rc = -hwqnic_stats_open(ctx);
 	if (rc)
 		goto close_fd;
+	hwqnic_stats_ready(ctx);
 	o.stats_addr = (uintptr_t)ctx->stats;
 	o.stats_len = (ctx->stats_size + pg - 1) / pg * pg;
 	rc = kioctl(ctx, HWQNIC_IOC_OPEN, &o);
@@ -220,11 +221,12 @@ static void unmap_queue(struct hwqnic_context *ctx, struct hwqnic_hwq *hwq,
 }
 
 static int kern_create_cq(struct hwqnic_context *ctx, struct ucq *cq,
-			  int cqe)
+			  int cqe, u32 flags)
 {
 	struct hwqnic_ioc_cq c = {
 		.cqe = cqe,
 		.channel_fd = cq->pub.channel ? cq->pub.channel->fd : -1,
+		.flags = flags,
 	};
 	struct hwqnic_hwq hwq;
 	int rc;
@@ -236,7 +238,7 @@ static int kern_create_cq(struct hwqnic_context *ctx, struct ucq *cq,
 	if (rc)
 		goto destroy;
 	rc = hwqnic_cq_attach(&ctx->dev, &cq->core, c.handle, c.q.slot,
-			      c.arm_slot, &hwq);
+			      c.arm_slot, flags, &hwq);
 	if (!rc)
 		return 0;
 	unmap_queue(ctx, &hwq, &cq->map);

@@ -147,12 +147,18 @@ static inline void *uerr_ptr(int err)
 int hwqnic_debug_err(const char *fn, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4), cold));
 
-/* uerr(err), saying why under HWQNIC_DEBUG; ctx may be NULL. */
-#define uerr_why(ctx, err, ...)						\
+/*
+ * uerr(err), saying why under HWQNIC_DEBUG; ctx may be NULL. The _in
+ * forms name the verb fn: a helper that two verbs share.
+ */
+#define uerr_why_in(fn, ctx, err, ...)					\
 	((ctx) && unlikely((ctx)->debug) ?				\
-	 hwqnic_debug_err(__func__, (err), __VA_ARGS__) : uerr(err))
+	 hwqnic_debug_err((fn), (err), __VA_ARGS__) : uerr(err))
+#define uerr_why(ctx, err, ...)	uerr_why_in(__func__, ctx, err, __VA_ARGS__)
+#define uerr_ptr_why_in(fn, ctx, err, ...)				\
+	(uerr_why_in(fn, ctx, err, __VA_ARGS__), (void *)NULL)
 #define uerr_ptr_why(ctx, err, ...)					\
-	(uerr_why(ctx, err, __VA_ARGS__), (void *)NULL)
+	uerr_ptr_why_in(__func__, ctx, err, __VA_ARGS__)
 
 /* Why a backend refused to make or free an object (names.c). */
 const char *hwqnic_be_why(int err);
@@ -231,7 +237,8 @@ struct hwqnic_backend_ops {
 	int (*create_channel)(struct hwqnic_context *ctx,
 			      struct uchannel *ch);
 	/* cq->pub is filled in but for its handle */
-	int (*create_cq)(struct hwqnic_context *ctx, struct ucq *cq, int cqe);
+	int (*create_cq)(struct hwqnic_context *ctx, struct ucq *cq, int cqe,
+			 u32 flags);
 	int (*destroy_cq)(struct hwqnic_context *ctx, struct ucq *cq);
 	/* attr->cap: what was granted */
 	int (*create_qp)(struct hwqnic_context *ctx, struct uqp *qp,
@@ -306,7 +313,12 @@ int hwqnic_av_path(struct hwqnic_context *ctx, const char *fn,
 
 struct hwqnic_stats_qp *hwqnic_stats_entry(struct hwqnic_context *ctx,
 					   u32 qpn);
+/* len bytes of __u64 counters, each word read whole (relaxed). */
+void hwqnic_copy_counters(void *dst, const void *src, size_t len);
+/* The file is made, then bound (a netdev's device), then published: ready. */
 int hwqnic_stats_open(struct hwqnic_context *ctx);
+void hwqnic_stats_bound(struct hwqnic_context *ctx, const char *netdev);
+void hwqnic_stats_ready(struct hwqnic_context *ctx);
 void hwqnic_stats_close(struct hwqnic_context *ctx);
 
 #endif /* _LIBHWQNIC_H */

@@ -50,6 +50,21 @@ const char *hwqnic_qp_type_str(enum hwqnic_qp_type type)
 	return NAME_OF(names, (unsigned int)type);
 }
 
+const char *hwqnic_drop_str(enum hwqnic_drop why)
+{
+	/* lower case, no spaces: they are JSON keys (nictop) as well */
+	static const char *const names[] = {
+		[HWQNIC_DROP_NONE] = "none", [HWQNIC_DROP_SHORT] = "short",
+		[HWQNIC_DROP_NOT_ROCE] = "not_roce", [HWQNIC_DROP_IP] = "ip",
+		[HWQNIC_DROP_UDP] = "udp", [HWQNIC_DROP_BTH] = "bth",
+		[HWQNIC_DROP_ICRC] = "icrc", [HWQNIC_DROP_PKEY] = "pkey",
+		[HWQNIC_DROP_QP] = "qp", [HWQNIC_DROP_QKEY] = "qkey",
+		[HWQNIC_DROP_OPCODE] = "opcode", [HWQNIC_DROP_LEN] = "len",
+	};
+
+	return NAME_OF(names, (unsigned int)why);
+}
+
 const char *hwqnic_wc_opcode_str(enum hwqnic_wc_opcode opcode)
 {
 	static const char *const names[] = {

@@ -109,7 +109,9 @@ int hwqnic_port_bind(struct hwqnic_context *ctx, const char *netdev)
 	ctx->dev.od.port_fd = p->rx_fd;
 	ctx->dev.od.wake_efd = efd;
 	ctx->dev.od.port_wait = true;
-	hwqnic_dev_set_port(&ctx->dev, p->ops, p, &p->counters);
+	/* the transport counts in the stats file: published as it counts */
+	hwqnic_dev_set_port(&ctx->dev, p->ops, p, &ctx->stats->wire);
+	hwqnic_stats_bound(ctx, p->nd.name);
 	ctx->port = p;
 	if (ctx->debug)
 		fprintf(stderr, "hwqnic_open: %s on %s: %s port%s%s\n",
@@ -118,16 +120,6 @@ int hwqnic_port_bind(struct hwqnic_context *ctx, const char *netdev)
 			p->why_not_xdp ? p->why_not_xdp : "");
 	return 0;
 }
-
-/* enum hwqnic_drop's names, for port_print_counters() */
-static const char *const drop_names[HWQNIC_DROP_MAX] = {
-	[HWQNIC_DROP_NONE] = "none", [HWQNIC_DROP_SHORT] = "short",
-	[HWQNIC_DROP_NOT_ROCE] = "not_roce", [HWQNIC_DROP_IP] = "ip",
-	[HWQNIC_DROP_UDP] = "udp", [HWQNIC_DROP_BTH] = "bth",
-	[HWQNIC_DROP_ICRC] = "icrc", [HWQNIC_DROP_PKEY] = "pkey",
-	[HWQNIC_DROP_QP] = "qp", [HWQNIC_DROP_QKEY] = "qkey",
-	[HWQNIC_DROP_OPCODE] = "opcode", [HWQNIC_DROP_LEN] = "len",
-};
 
 /*
  * HWQNIC_WIRE_COUNTERS=1: the transport's counters, one line on stderr as
@@ -138,7 +130,7 @@ static const char *const drop_names[HWQNIC_DROP_MAX] = {
 static void port_print_counters(const struct hwqnic_context *ctx,
 				const struct uport *p)
 {
-	const struct hwqnic_wire_counters *c = &p->counters;
+	const struct hwqnic_wire_counters *c = &ctx->stats->wire;
 	const char *env = getenv("HWQNIC_WIRE_COUNTERS");
 	const struct {
 		const char *name;
@@ -165,13 +157,9 @@ static void port_print_counters(const struct hwqnic_context *ctx,
 	for (i = 0; i < ARRAY_SIZE(f); i++)
 		fprintf(stderr, " %s %llu", f[i].name,
 			(unsigned long long)f[i].v);
-	for (i = HWQNIC_DROP_NONE + 1; i < HWQNIC_DROP_MAX; i++) {
-		if (drop_names[i])
-			fprintf(stderr, " drop_%s", drop_names[i]);
-		else	/* a reason newer than the table */
-			fprintf(stderr, " drop_%zu", i);
-		fprintf(stderr, " %llu", (unsigned long long)c->drops[i]);
-	}
+	for (i = HWQNIC_DROP_NONE + 1; i < HWQNIC_DROP_MAX; i++)
+		fprintf(stderr, " drop_%s %llu", hwqnic_drop_str(i),
+			(unsigned long long)c->drops[i]);
 	fputc('\n', stderr);
 }
 
@@ -212,8 +200,8 @@ int hwqnic_port_query(struct hwqnic_context *ctx,
 		return rc;
 	attr->state = link.up ? HWQNIC_PORT_ACTIVE : HWQNIC_PORT_DOWN;
 	attr->max_mtu = hwqnic_mtu_fit(link.mtu);
-	/* the netdev's MTU may have shrunk since the port was opened */
-	attr->active_mtu = min_t(u32, attr->max_mtu, p->active_mtu);
+	/* the netdev's MTU now, which may have changed since the open */
+	attr->active_mtu = min_t(u32, attr->max_mtu, p->cap_mtu);
 	attr->gid_tbl_len = n;
 	attr->link_layer = HWQNIC_LINK_LAYER_ETHERNET;
 	attr->port_type = p->kind == UPORT_XDP ? HWQNIC_PORT_TYPE_XDP :

@@ -431,6 +431,7 @@ int hwqnic_port_udp_open(struct uport *p, const char **why)
 		goto fail;
 	}
 	p->max_mtu = p->active_mtu = hwqnic_mtu_fit(link.mtu);
+	p->cap_mtu = HWQNIC_MTU;
 	if (!p->max_mtu) {
 		rc = -EMSGSIZE;
 		*why = "the netdev's MTU is below RoCE's smallest (256)";

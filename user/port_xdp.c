@@ -403,9 +403,9 @@ int hwqnic_port_xdp_open(struct uport *p, const char **why)
 	}
 	p->max_mtu = hwqnic_mtu_fit(link.mtu);
 	/* a received frame is what a chunk holds after the headroom */
-	p->active_mtu = min_t(u32, p->max_mtu,
-			      hwqnic_mtu_fit(XDP_CHUNK - XDP_RX_HEADROOM -
-					     HWQNIC_ETH_HLEN));
+	p->cap_mtu = hwqnic_mtu_fit(XDP_CHUNK - XDP_RX_HEADROOM -
+				    HWQNIC_ETH_HLEN);
+	p->active_mtu = min_t(u32, p->max_mtu, p->cap_mtu);
 	if (!p->active_mtu) {
 		rc = -EMSGSIZE;
 		*why = "the netdev's MTU is below RoCE's smallest (256)";

@@ -116,10 +116,23 @@ int hwqnic_stats_open(struct hwqnic_context *ctx)
 		fclose(comm);
 	}
 	f->version = HWQNIC_STATS_VERSION;
+	/* F_NETDEV and the netdev's name: hwqnic_stats_bound(), before magic */
 	ctx->stats = f;
 	ctx->dev.estats = &f->engine;
-	smp_store_release(&f->magic, HWQNIC_STATS_MAGIC);
 	return 0;
+}
+
+void hwqnic_stats_bound(struct hwqnic_context *ctx, const char *netdev)
+{
+	struct hwqnic_stats_file *f = ctx->stats;
+
+	snprintf(f->netdev, sizeof(f->netdev), "%s", netdev);
+	f->flags |= HWQNIC_STATS_F_NETDEV;
+}
+
+void hwqnic_stats_ready(struct hwqnic_context *ctx)
+{
+	smp_store_release(&ctx->stats->magic, HWQNIC_STATS_MAGIC);
 }
 
 void hwqnic_stats_close(struct hwqnic_context *ctx)

@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,16 @@ out:
 	return rc;
 }
 
+static bool all_zero(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+
+	while (len--)
+		if (*b++)
+			return false;
+	return true;
+}
+
 int hwqnic_stats_parse(const void *buf, size_t len, __u32 pid,
 		       struct hwqnic_stats *sf, char *why)
 {
@@ -193,6 +204,21 @@ int hwqnic_stats_parse(const void *buf, size_t len, __u32 pid,
 	if (h.pid != pid)
 		return refuse(why, HWQNIC_STATS_EFORMAT, "says pid %u, named for "
 			      "%u", h.pid, pid);
+	if (h.flags & ~HWQNIC_STATS_FLAGS)
+		return refuse(why, HWQNIC_STATS_EFORMAT, "flags 0x%x, unknown "
+			      "0x%x", h.flags, h.flags & ~HWQNIC_STATS_FLAGS);
+	if (h.rsvd0 || !all_zero(h.rsvd1, sizeof(h.rsvd1)))
+		return refuse(why, HWQNIC_STATS_EFORMAT, "reserved words not "
+			      "zero");
+	/* a device on no netdev counts no packet: anything else is made up */
+	if (!(h.flags & HWQNIC_STATS_F_NETDEV) &&
+	    (!all_zero(h.netdev, sizeof(h.netdev)) ||
+	     !all_zero(&h.wire, sizeof(h.wire))))
+		return refuse(why, HWQNIC_STATS_EFORMAT, "wire counters on a "
+			      "device bound to no netdev");
+	if ((h.flags & HWQNIC_STATS_F_NETDEV) && !h.netdev[0])
+		return refuse(why, HWQNIC_STATS_EFORMAT, "bound to a netdev "
+			      "with no name");
 	if (h.max_qp > HWQNIC_STATS_MAX_QP)
 		return refuse(why, HWQNIC_STATS_EFORMAT, "max_qp %u, above %u",
 			      h.max_qp, HWQNIC_STATS_MAX_QP);
@@ -208,6 +234,13 @@ int hwqnic_stats_parse(const void *buf, size_t len, __u32 pid,
 		if (qpn && qpn != HWQNIC_QPN_BASE + i)
 			return refuse(why, HWQNIC_STATS_EFORMAT, "slot %u holds "
 				      "QPN %u", i, qpn);
+		if (qpn && !(h.flags & HWQNIC_STATS_F_NETDEV) &&
+		    !all_zero(slots + i * qsize +
+			      offsetof(struct hwqnic_stats_qp, w),
+			      sizeof(struct hwqnic_qp_wire_counters)))
+			return refuse(why, HWQNIC_STATS_EFORMAT, "slot %u: wire "
+				      "counters on a device bound to no netdev",
+				      i);
 		n += !!qpn;
 	}
 	sf->qp = malloc(n ? n * qsize : 1);
@@ -224,6 +257,9 @@ int hwqnic_stats_parse(const void *buf, size_t len, __u32 pid,
 	memcpy(sf->comm, h.comm, sizeof(h.comm));
 	memcpy(sf->dev, h.dev, sizeof(h.dev));
 	sf->engine = h.engine;
+	sf->flags = h.flags;
+	memcpy(sf->netdev, h.netdev, sizeof(h.netdev));
+	sf->wire = h.wire;
 	return HWQNIC_STATS_OK;
 }
 

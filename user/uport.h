@@ -66,8 +66,9 @@ struct uport {
 	struct unetdev nd;
 	/* the engine waits on it for received frames (hwqnic_os_engine_wait) */
 	int rx_fd;
-	u32 max_mtu, active_mtu;	/* bytes */
-	struct hwqnic_wire_counters counters;
+	u32 max_mtu, active_mtu;	/* bytes, at open */
+	/* the largest IB MTU the port itself carries, whatever the netdev's */
+	u32 cap_mtu;
 	const struct hwqnic_port_ops *ops;
 	void *impl;			/* port_xdp.c's or port_udp.c's */
 	void (*impl_free)(void *impl);	/* its sockets, maps, memory */

@@ -232,20 +232,32 @@ int hwqnic_destroy_comp_channel(struct hwqnic_comp_channel *pub)
 	return 0;
 }
 
-struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
-				   void *cq_context,
-				   struct hwqnic_comp_channel *channel)
+/* hwqnic_create_cq() and _ex(): fn names the verb in messages. */
+static struct hwqnic_cq *create_cq(const char *fn, struct hwqnic_context *ctx,
+				   int cqe, void *cq_context,
+				   struct hwqnic_comp_channel *channel,
+				   unsigned int flags)
 {
 	struct ucq *cq;
 	int rc;
 
 	if (!ctx)
 		return uerr_ptr(EINVAL);
+	if (flags & ~HWQNIC_CQ_F_ALL)
+		return uerr_ptr_why_in(fn, ctx, EINVAL, "flags 0x%x: bits outside "
+				    "HWQNIC_CQ_F_*", flags);
+	/*
+	 * Traced by qplat's completion event: the CQ's completions carry
+	 * their times for the event. A CQ's CQE size is fixed at creation,
+	 * so a CQ created before the tracer came has no times to give.
+	 */
+	if (hwqnic_trace_enabled(complete))
+		flags |= HWQNIC_CQ_F_TIMESTAMP;
 	if (cqe < 1 || (u32)cqe > HWQNIC_MAX_CQE)
-		return uerr_ptr_why(ctx, EINVAL, "cqe %d outside 1..%u "
+		return uerr_ptr_why_in(fn, ctx, EINVAL, "cqe %d outside 1..%u "
 				    "(max_cqe)", cqe, HWQNIC_MAX_CQE);
 	if (channel && channel->context != ctx)
-		return uerr_ptr_why(ctx, EINVAL, "the channel is another "
+		return uerr_ptr_why_in(fn, ctx, EINVAL, "the channel is another "
 				    "context's");
 	if (uctx_forked(ctx))
 		return uerr_ptr(EPERM);
@@ -258,10 +270,10 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 		.cq_context = cq_context,
 		.cqe = cqe,
 	};
-	rc = ctx->be->create_cq(ctx, cq, cqe);
+	rc = ctx->be->create_cq(ctx, cq, cqe, flags);
 	if (rc) {
 		free(cq);
-		return uerr_ptr_why(ctx, -rc, "cqe %d: %s", cqe,
+		return uerr_ptr_why_in(fn, ctx, -rc, "cqe %d: %s", cqe,
 				    hwqnic_be_why(-rc));
 	}
 	cq->pub.handle = cq->core.handle;
@@ -272,6 +284,21 @@ struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 	}
 	hwqnic_obj_add(ctx, &cq->obj, UOBJ_CQ);
 	return &cq->pub;
+}
+
+struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
+				   void *cq_context,
+				   struct hwqnic_comp_channel *channel)
+{
+	return create_cq(__func__, ctx, cqe, cq_context, channel, 0);
+}
+
+struct hwqnic_cq *hwqnic_create_cq_ex(struct hwqnic_context *ctx, int cqe,
+				      void *cq_context,
+				      struct hwqnic_comp_channel *channel,
+				      unsigned int flags)
+{
+	return create_cq(__func__, ctx, cqe, cq_context, channel, flags);
 }
 
 int hwqnic_destroy_cq(struct hwqnic_cq *pub)
@@ -336,6 +363,21 @@ int hwqnic_poll_cq(struct hwqnic_cq *pub, int num_entries,
 	if (unlikely(ctx->flags))
 		return poll_flagged(ctx, cq, num_entries, wc);
 	return hwqnic_cq_poll(DEV(ctx), &cq->core, num_entries, wc);
+}
+
+int hwqnic_poll_cq_ts(struct hwqnic_cq *pub, int num_entries,
+		      struct hwqnic_wc *wc, struct hwqnic_wc_ts *ts)
+{
+	struct hwqnic_context *ctx;
+	struct ucq *cq;
+
+	if (!pub || num_entries < 0 || (num_entries && (!wc || !ts)))
+		return -EINVAL;
+	ctx = pub->context;
+	cq = container_of(pub, struct ucq, pub);
+	if (uctx_forked(ctx))
+		return -EPERM;
+	return hwqnic_cq_poll_ts(DEV(ctx), &cq->core, num_entries, wc, ts);
 }
 
 int hwqnic_req_notify_cq(struct hwqnic_cq *pub, int solicited_only)
@@ -724,6 +766,23 @@ int hwqnic_post_recv(struct hwqnic_qp *pub, struct hwqnic_recv_wr *wr,
 			post_why(pub, "hwqnic_post_recv", rc, false, bad);
 		return uerr(rc);
 	}
+	return 0;
+}
+
+int hwqnic_query_qp_wire_counters(struct hwqnic_qp *pub,
+				  struct hwqnic_qp_wire_counters *counters)
+{
+	struct hwqnic_context *ctx;
+
+	if (!pub || !counters)
+		return uerr(EINVAL);
+	ctx = pub->context;
+	if (uctx_forked(ctx))
+		return uerr(EPERM);
+	/* a device bound to no netdev never counts: its slot's are zero */
+	hwqnic_copy_counters(counters,
+			     &hwqnic_stats_entry(ctx, pub->qp_num)->w,
+			     sizeof(*counters));
 	return 0;
 }
 

@@ -14,7 +14,7 @@
 #include <hwqnic/hw.h>
 
 /* The version of both: hw.h's layouts and the ioctls. */
-#define HWQNIC_ABI_VERSION	3
+#define HWQNIC_ABI_VERSION	5
 
 /*
  * /dev/hwqnic0: each open file is a device context of its own (its own
@@ -74,6 +74,9 @@ struct hwqnic_ioc_cq {
 	__u32	handle;			/* out of CREATE_CQ, in to DESTROY_CQ */
 	__u32	arm_slot;		/* out: the arming doorbell's slot */
 	struct hwqnic_ioc_queue q;	/* out; q.slot: the consumer doorbell */
+	/* in: HWQNIC_CQ_F_* (verbs.h); HWQNIC_CQ_F_TIMESTAMP: 64-byte CQEs */
+	__u32	flags;
+	__u32	rsvd;
 };
 
 struct hwqnic_ioc_qp {
@@ -141,7 +144,7 @@ struct hwqnic_ioc_async_event {
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_ioc_open) == 48 &&
 		     sizeof(struct hwqnic_ioc_mr) == 32 &&
 		     sizeof(struct hwqnic_ioc_queue) == 32 &&
-		     sizeof(struct hwqnic_ioc_cq) == 48 &&
+		     sizeof(struct hwqnic_ioc_cq) == 56 &&
 		     sizeof(struct hwqnic_ioc_qp) == 112 &&
 		     sizeof(struct hwqnic_ioc_qp_attr) == 56,
 		     "ioctl structure sizes");

@@ -185,10 +185,25 @@ static inline __u8 hwqnic_cqe_phase(__u8 epoch)
 	return !epoch;
 }
 
+/*
+ * The CQE of a CQ created with HWQNIC_CQ_F_TIMESTAMP: the slot is twice as
+ * large and carries the NIC's times, CLOCK_MONOTONIC nanoseconds (what
+ * bpf_ktime_get_ns() returns), written before the toggle like the rest.
+ * A CQ without the flag keeps 32-byte slots and the NIC reads no clock
+ * for it.
+ */
+struct hwqnic_cqe_ts {
+	struct hwqnic_cqe cqe;
+	__le64	db_ns;		/* the engine accepted the WQE's doorbell */
+	__le64	cqe_ns;		/* the engine wrote this CQE */
+	__le64	rsvd[2];
+};
+
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_wqe_sge) == 16, "sge size");
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_send_wqe) == 64, "send wqe size");
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_recv_wqe) == 16, "recv wqe size");
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_cqe) == 32, "cqe size");
+HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_cqe_ts) == 64, "cqe_ts size");
 
 /*
  * Doorbell: one 64-bit write, modelled on bnxt's DBC format.

@@ -20,9 +20,18 @@
  * sizeof(struct hwqnic_stats_qp) bytes with max_qp at most
  * HWQNIC_STATS_MAX_QP, copy it (read(2), never a mapping that another
  * process could shrink) and check the copy: magic, version, pid equal to
- * the name's, each slot's qpn 0 or HWQNIC_QPN_BASE + its index. The names
- * are the writer's bytes: not terminated when full, not promised to be
- * printable or valid UTF-8.
+ * the name's, flags only those defined, reserved words zero, each slot's
+ * qpn 0 or HWQNIC_QPN_BASE + its index, and on a device bound to no
+ * netdev (no HWQNIC_STATS_F_NETDEV) no netdev name and every wire counter
+ * zero. The names are the writer's bytes: not terminated when full, not
+ * promised to be printable or valid UTF-8.
+ *
+ * Version 2 added the wire counters (the header's flags, netdev and wire,
+ * and each slot's w) and moved qp[]. A reader takes its own version only:
+ * the file lives as long as its process and the library that wrote it is
+ * the reader's own, so a version 1 file is a process still running an old
+ * library, refused with a reason rather than shown without its wire
+ * figures.
  *
  * Each counter has a single writer (the posting side under the QP lock, or
  * the engine) and is updated with relaxed 64-bit stores: a reader sees
@@ -42,7 +51,7 @@ extern "C" {
 #define HWQNIC_STATS_DIR	"/dev/shm"
 #define HWQNIC_STATS_PREFIX	"hwqnic."
 #define HWQNIC_STATS_MAGIC	0x73717768U	/* "hwqs" */
-#define HWQNIC_STATS_VERSION	1
+#define HWQNIC_STATS_VERSION	2	/* 2: the wire counters */
 #define HWQNIC_STATS_MAX_QP	4096	/* max_qp never exceeds it */
 
 struct hwqnic_stats_qp {
@@ -54,11 +63,17 @@ struct hwqnic_stats_qp {
 	__u32	recv_cq;
 	__u32	rsvd1[12];	/* counters start on a cache line */
 	struct hwqnic_qp_counters c;
+	/* the engine's; all zero unless the file's HWQNIC_STATS_F_NETDEV */
+	struct hwqnic_qp_wire_counters w;
 };
 
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_qp_counters) == 128 &&
-		     sizeof(struct hwqnic_stats_qp) % 64 == 0,
+		     sizeof(struct hwqnic_stats_qp) == 320,
 		     "counter halves on cache lines of their own");
+
+/* flags: the device is bound to a netdev (netdev names it) */
+#define HWQNIC_STATS_F_NETDEV	(1U << 0)
+#define HWQNIC_STATS_FLAGS	HWQNIC_STATS_F_NETDEV	/* all defined */
 
 struct hwqnic_stats_file {
 	__u32	magic;
@@ -68,11 +83,19 @@ struct hwqnic_stats_file {
 	char	comm[16];
 	char	dev[32];
 	struct hwqnic_engine_counters engine;
-	__u64	rsvd0[6];
+	__u32	flags;		/* HWQNIC_STATS_F_*, set before magic */
+	__u32	rsvd0;
+	char	netdev[16];	/* F_NETDEV: the netdev's name, or zeros */
+	__u64	rsvd1[3];
+	/* the transport's, device-wide; all zero unless F_NETDEV */
+	struct hwqnic_wire_counters wire;
 	/* qp[i] describes QPN HWQNIC_QPN_BASE + i; __extension__: C++ has no
 	 * flexible array member but g++ takes one, quietly even pedantic */
 	__extension__ struct hwqnic_stats_qp qp[];
 };
+
+HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_stats_file) == 384,
+		     "the wire counters on cache lines of their own");
 
 #define HWQNIC_QPN_BASE		16	/* QPNs below are never handed out */
 
@@ -86,6 +109,7 @@ struct hwqnic_stats_file {
 
 #define HWQNIC_STATS_COMM_LEN	(sizeof(((struct hwqnic_stats_file *)0)->comm) + 1)
 #define HWQNIC_STATS_DEV_LEN	(sizeof(((struct hwqnic_stats_file *)0)->dev) + 1)
+#define HWQNIC_STATS_NETDEV_LEN	(sizeof(((struct hwqnic_stats_file *)0)->netdev) + 1)
 #define HWQNIC_STATS_WHY_LEN	128
 
 /* The largest file a reader accepts: HWQNIC_STATS_MAX_QP slots. */
@@ -104,7 +128,7 @@ enum hwqnic_stats_err {
 	HWQNIC_STATS_EOWNER,	/* not owned by the process's owner */
 	HWQNIC_STATS_ESIZE,	/* a size its header does not explain */
 	HWQNIC_STATS_EREAD,	/* unreadable, or changed while read */
-	HWQNIC_STATS_EFORMAT,	/* magic, version, pid, max_qp or a slot */
+	HWQNIC_STATS_EFORMAT,	/* magic, version, pid, max_qp, flags or a slot */
 	HWQNIC_STATS_ENOMEM,
 };
 
@@ -116,6 +140,9 @@ struct hwqnic_stats {
 	char	comm[HWQNIC_STATS_COMM_LEN];
 	char	dev[HWQNIC_STATS_DEV_LEN];
 	struct hwqnic_engine_counters engine;
+	__u32	flags;			/* HWQNIC_STATS_F_* */
+	char	netdev[HWQNIC_STATS_NETDEV_LEN];	/* bytes, and a NUL */
+	struct hwqnic_wire_counters wire;
 	unsigned int nqp;		/* the slots in use, by QPN */
 	struct hwqnic_stats_qp *qp;
 };

@@ -254,6 +254,12 @@ enum hwqnic_send_flags {
 	HWQNIC_SEND_SIGNALED	= 1 << 1,
 	HWQNIC_SEND_SOLICITED	= 1 << 2,
 	HWQNIC_SEND_INLINE	= 1 << 3,
+	/*
+	 * hwqnic's own: record the time of the post, for
+	 * hwqnic_poll_cq_ts()'s post_ns. Only on a QP whose send CQ has
+	 * HWQNIC_CQ_F_TIMESTAMP (elsewhere it is ignored).
+	 */
+	HWQNIC_SEND_TIMESTAMP	= 1 << 7,
 };
 
 struct hwqnic_send_wr {
@@ -304,6 +310,28 @@ struct hwqnic_wc {
 	__u32			wc_flags;
 };
 
+/*
+ * hwqnic_create_cq_ex() flags. HWQNIC_CQ_F_TIMESTAMP, as ibv_create_cq_ex()'s
+ * IBV_WC_EX_WITH_COMPLETION_TIMESTAMP: the CQ's completions carry times
+ * (struct hwqnic_wc_ts), at the price of 64-byte CQEs and a clock read by
+ * the engine per doorbell and per CQE of its QPs.
+ */
+#define HWQNIC_CQ_F_TIMESTAMP	0x1
+#define HWQNIC_CQ_F_ALL		0x1
+
+/*
+ * The times of one completion, CLOCK_MONOTONIC nanoseconds (the clock of
+ * clock_gettime(CLOCK_MONOTONIC) and of bpf_ktime_get_ns(), in the
+ * embedded engine and in hwqnic.ko alike); 0 where not known.
+ */
+struct hwqnic_wc_ts {
+	__u64	post_ns;	/* posted: sends with HWQNIC_SEND_TIMESTAMP,
+				 * every receive of a timestamped CQ */
+	__u64	db_ns;		/* the engine accepted the doorbell that
+				 * covered the WQE */
+	__u64	cqe_ns;		/* the engine wrote the CQE */
+};
+
 /* UD receive buffers start with this many bytes of (unused) GRH space. */
 #define HWQNIC_UD_GRH_BYTES	40
 
@@ -343,6 +371,72 @@ struct hwqnic_qp_counters {
 	__u64	bytes;		/* payload bytes the engine moved for it */
 	__u64	rsvd1[3];
 };
+
+/*
+ * Why a received frame was refused: one counter each, in the device's
+ * drops[] (a QP's where the QP is known).
+ */
+enum hwqnic_drop {
+	HWQNIC_DROP_NONE,
+	HWQNIC_DROP_SHORT,	/* shorter than its headers say */
+	HWQNIC_DROP_NOT_ROCE,	/* not IP / UDP to 4791, or IPv4 options */
+	HWQNIC_DROP_IP,		/* bad IP length or fragment */
+	HWQNIC_DROP_UDP,	/* UDP length disagrees with IP's */
+	HWQNIC_DROP_BTH,	/* TVer not 0, unknown opcode, pad > payload */
+	HWQNIC_DROP_ICRC,	/* ICRC mismatch */
+	HWQNIC_DROP_PKEY,	/* P_Key not the port's */
+	HWQNIC_DROP_QP,		/* no QP of that number, or wrong type/state */
+	HWQNIC_DROP_QKEY,	/* UD: Q_Key not the QP's */
+	HWQNIC_DROP_OPCODE,	/* opcode not valid for the QP or its state */
+	HWQNIC_DROP_LEN,	/* payload length wrong for the opcode */
+	HWQNIC_DROP_MAX
+};
+
+#define HWQNIC_DROP_SLOTS	16	/* drops[] entries: room for new reasons */
+
+/*
+ * A netdev-bound device's transport counters (RoCEv2 on its port), since
+ * it was opened; all zero on a device bound to no netdev. Only the engine
+ * writes them.
+ */
+struct hwqnic_wire_counters {
+	__u64	tx_pkts, rx_pkts;	/* RoCEv2 frames */
+	__u64	tx_bytes, rx_bytes;	/* whole Ethernet frames */
+	__u64	retransmits;	/* packets sent again (timeout or NAK) */
+	__u64	timeouts;	/* retransmit timer expiries */
+	__u64	seq_naks_sent, seq_naks_rcvd;
+	__u64	rnr_naks_sent, rnr_naks_rcvd;
+	__u64	dup_requests;	/* re-ACKed, or replayed from resources */
+	__u64	out_of_seq;	/* requests beyond the expected PSN */
+	__u64	tx_full;	/* a pass found the port's TX ring full */
+	__u64	uc_dropped;	/* UC messages the responder dropped whole */
+	__u64	uc_no_recv;	/* of those: no receive posted for them */
+	__u64	uc_rkey;	/* of those: their R_Key refused */
+	__u64	drops[HWQNIC_DROP_SLOTS];	/* by enum hwqnic_drop */
+};
+
+/*
+ * One QP's share of them: the frames it sent and the frames that reached
+ * it (its number, and a P_Key and headers that checked out), and the
+ * received ones it refused, by why. Zero for a QP that stays on its
+ * device (shared memory, no packets).
+ */
+struct hwqnic_qp_wire_counters {
+	__u64	tx_pkts, tx_bytes;
+	__u64	rx_pkts, rx_bytes;
+	__u64	retransmits, timeouts;
+	__u64	seq_naks_sent, seq_naks_rcvd;
+	__u64	rnr_naks_sent, rnr_naks_rcvd;
+	__u64	dup_requests, out_of_seq;
+	__u64	drop_state;	/* DROP_QP: not RTR/RTS, or not its peer's */
+	__u64	drop_qkey;	/* HWQNIC_DROP_QKEY */
+	__u64	drop_opcode;	/* HWQNIC_DROP_OPCODE */
+	__u64	drop_len;	/* HWQNIC_DROP_LEN */
+};
+
+HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_wire_counters) == 256 &&
+		     sizeof(struct hwqnic_qp_wire_counters) == 128,
+		     "whole cache lines, no padding");
 
 /* The engine's time, for a busy percentage. */
 struct hwqnic_engine_counters {
@@ -454,9 +548,25 @@ int hwqnic_destroy_comp_channel(struct hwqnic_comp_channel *channel);
 struct hwqnic_cq *hwqnic_create_cq(struct hwqnic_context *ctx, int cqe,
 				   void *cq_context,
 				   struct hwqnic_comp_channel *channel);
+/*
+ * hwqnic_create_cq() with flags (HWQNIC_CQ_F_*; another bit: EINVAL).
+ * HWQNIC_CQ_F_TIMESTAMP: hwqnic_poll_cq_ts() returns each completion's
+ * times.
+ */
+struct hwqnic_cq *hwqnic_create_cq_ex(struct hwqnic_context *ctx, int cqe,
+				      void *cq_context,
+				      struct hwqnic_comp_channel *channel,
+				      unsigned int flags);
 int hwqnic_destroy_cq(struct hwqnic_cq *cq);
 int hwqnic_poll_cq(struct hwqnic_cq *cq, int num_entries,
 		   struct hwqnic_wc *wc);
+/*
+ * hwqnic_poll_cq(), and ts[i] the times of wc[i] (as
+ * ibv_wc_read_completion_ts() gives them for an extended CQ); all zero on
+ * a CQ created without HWQNIC_CQ_F_TIMESTAMP.
+ */
+int hwqnic_poll_cq_ts(struct hwqnic_cq *cq, int num_entries,
+		      struct hwqnic_wc *wc, struct hwqnic_wc_ts *ts);
 int hwqnic_req_notify_cq(struct hwqnic_cq *cq, int solicited_only);
 int hwqnic_get_cq_event(struct hwqnic_comp_channel *channel,
 			struct hwqnic_cq **cq, void **cq_context);
@@ -479,6 +589,12 @@ int hwqnic_post_recv(struct hwqnic_qp *qp, struct hwqnic_recv_wr *wr,
 		     struct hwqnic_recv_wr **bad_wr);
 int hwqnic_query_qp_counters(struct hwqnic_qp *qp,
 			     struct hwqnic_qp_counters *counters);
+/* The QP's share of the wire counters: zero on a device bound to no netdev */
+int hwqnic_query_qp_wire_counters(struct hwqnic_qp *qp,
+				  struct hwqnic_qp_wire_counters *counters);
+/* The device's wire counters (port 1): zero when bound to no netdev */
+int hwqnic_query_port_counters(struct hwqnic_context *ctx, __u8 port,
+			       struct hwqnic_wire_counters *counters);
 
 /*
  * Names for messages, as ibv_wc_status_str() gives them: the enum's
@@ -490,6 +606,8 @@ const char *hwqnic_wc_status_str(enum hwqnic_wc_status status);
 const char *hwqnic_qp_state_str(enum hwqnic_qp_state state);
 const char *hwqnic_qp_type_str(enum hwqnic_qp_type type);
 const char *hwqnic_wc_opcode_str(enum hwqnic_wc_opcode opcode);
+/* "icrc", "qkey": lower case, as nictop's JSON keys */
+const char *hwqnic_drop_str(enum hwqnic_drop why);
 #endif /* !__KERNEL__ */
 
 #ifdef __cplusplus

@@ -154,7 +154,7 @@ static void comp_rnr(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 {
 	struct hwqnic_qp_nic *n = &qp->nic;
 
-	wire_count(dev, WSTAT(dev, rnr_naks_rcvd), 1);
+	wire_qp_count(dev, qp, rnr_naks_rcvd, 1);
 	if (n->rnr_retry != HWQNIC_RNR_RETRY_FOREVER &&
 	    n->rnr_count >= n->rnr_retry) {
 		comp_done(dev, qp, HWQNIC_WC_RNR_RETRY_EXC_ERR);
@@ -203,12 +203,12 @@ static void comp_read(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 
 	if (!!(m & HWQNIC_IBM_FIRST) != first ||
 	    !!(m & HWQNIC_IBM_LAST) != last) {
-		wire_count(dev, WSTAT(dev, drops[HWQNIC_DROP_OPCODE]), 1);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_OPCODE);
 		return;
 	}
 	want = last ? len - k * mtu : mtu;
 	if (p->paylen != want) {
-		wire_count(dev, WSTAT(dev, drops[HWQNIC_DROP_LEN]), 1);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_LEN);
 		return;
 	}
 	if (want && comp_scatter(dev, qp, r, k * mtu, p->payload, want)) {
@@ -251,7 +251,7 @@ void comp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 
 	/* a response to nothing in flight, or to a PSN never sent */
 	if (hwqnic_psn_diff(psn, w->psn_max) >= 0) {
-		wire_count(dev, WSTAT(dev, drops[HWQNIC_DROP_OPCODE]), 1);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_OPCODE);
 		return;
 	}
 	if (!w->rec_n)
@@ -272,15 +272,14 @@ void comp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			return;
 		}
 		if (type != HWQNIC_AETH_NAK) {
-			wire_count(dev, WSTAT(dev, drops[HWQNIC_DROP_OPCODE]),
-				   1);
+			wire_qp_drop(dev, qp, HWQNIC_DROP_OPCODE);
 			return;
 		}
 		if ((p->syndrome & 0x1f) != HWQNIC_NAK_PSN_SEQ_ERR) {
 			comp_done(dev, qp, comp_nak_status(p->syndrome & 0x1f));
 			return;
 		}
-		wire_count(dev, WSTAT(dev, seq_naks_rcvd), 1);
+		wire_qp_count(dev, qp, seq_naks_rcvd, 1);
 		if (!comp_retry(qp)) {
 			comp_done(dev, qp, HWQNIC_WC_RETRY_EXC_ERR);
 			return;
@@ -305,8 +304,7 @@ void comp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	}
 	if (p->opcode == HWQNIC_IB_ATOMIC_ACK) {
 		if (r->kind != HWQNIC_OPK_ATOMIC || r->psn != psn) {
-			wire_count(dev, WSTAT(dev, drops[HWQNIC_DROP_OPCODE]),
-				   1);
+			wire_qp_drop(dev, qp, HWQNIC_DROP_OPCODE);
 			return;
 		}
 		comp_atomic(dev, qp, r, p);
@@ -314,7 +312,7 @@ void comp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	}
 	if (r->kind != HWQNIC_OPK_READ || !(p->mask & HWQNIC_IBM_READ) ||
 	    hwqnic_psn_diff(psn, r->psn + r->npkts) >= 0) {
-		wire_count(dev, WSTAT(dev, drops[HWQNIC_DROP_OPCODE]), 1);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_OPCODE);
 		return;
 	}
 	comp_read(dev, qp, r, p);
@@ -337,7 +335,7 @@ bool comp_timer(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp, u64 now)
 	w->deadline = 0;
 	if (!w->rec_n)
 		return false;
-	wire_count(dev, WSTAT(dev, timeouts), 1);
+	wire_qp_count(dev, qp, timeouts, 1);
 	if (!comp_retry(qp)) {
 		comp_done(dev, qp, HWQNIC_WC_RETRY_EXC_ERR);
 		return true;

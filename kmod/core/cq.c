@@ -3,16 +3,23 @@
 #include "cq.h"
 #include "qp.h"
 
-int hwqnic_cq_create(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
-		     u32 depth)
+static u32 cq_stride(u32 flags)
+{
+	return flags & HWQNIC_CQ_F_TIMESTAMP ? sizeof(struct hwqnic_cqe_ts) :
+					       sizeof(struct hwqnic_cqe);
+}
+
+int hwqnic_cq_create_ex(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+			u32 depth, u32 flags)
 {
 	int rc, h;
 
-	if (!depth || depth > HWQNIC_MAX_CQE)
+	if (!depth || depth > HWQNIC_MAX_CQE || (flags & ~HWQNIC_CQ_F_ALL))
 		return -EINVAL;
 	memset(cq, 0, sizeof(*cq));
-	rc = hwqnic_hwq_init(&dev->od, &cq->hwq, depth,
-			     sizeof(struct hwqnic_cqe), HWQNIC_PBL_TBL_SHIFT);
+	cq->flags = flags;
+	rc = hwqnic_hwq_init(&dev->od, &cq->hwq, depth, cq_stride(flags),
+			     HWQNIC_PBL_TBL_SHIFT);
 	if (rc)
 		return rc;
 	hwqnic_hwq_ctx(&cq->hwq, &cq->ctx);
@@ -44,15 +51,17 @@ unlock:
  * queue as mapped (`q`, taken over), its handle and doorbell slots.
  */
 int hwqnic_cq_attach(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
-		     u32 handle, u32 db_slot, u32 arm_slot,
+		     u32 handle, u32 db_slot, u32 arm_slot, u32 flags,
 		     const struct hwqnic_hwq *q)
 {
 	int rc = 0;
 
 	if (handle >= HWQNIC_MAX_CQ || db_slot >= HWQNIC_DB_SLOTS ||
-	    arm_slot >= HWQNIC_DB_SLOTS)
+	    arm_slot >= HWQNIC_DB_SLOTS || (flags & ~HWQNIC_CQ_F_ALL) ||
+	    (1U << q->stride_shift) != cq_stride(flags))
 		return -EINVAL;
 	memset(cq, 0, sizeof(*cq));
+	cq->flags = flags;
 	cq->hwq = *q;
 	cq->handle = handle;
 	cq->db_slot = db_slot;
@@ -142,7 +151,8 @@ void hwqnic_cq_clean(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 	while (n--) {
 		u32 i = (q->cons.val + n) % q->depth;
 		const struct hwqnic_cqe *src = hwqnic_hwq_get_qe(q, i);
-		struct hwqnic_cqe *dst, e;
+		struct hwqnic_cqe *dst;
+		u8 toggle;
 
 		if (le32_to_cpu(src->qpn) == qpn) {
 			freed++;
@@ -151,10 +161,10 @@ void hwqnic_cq_clean(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		if (!freed)
 			continue;
 		dst = hwqnic_hwq_get_qe(q, (i + freed) % q->depth);
-		e = *src;
-		e.flags = (e.flags & ~HWQNIC_CQE_F_TOGGLE) |
-			  (dst->flags & HWQNIC_CQE_F_TOGGLE);
-		*dst = e;
+		toggle = dst->flags & HWQNIC_CQE_F_TOGGLE;
+		/* the whole slot: a timestamped CQE's times move with it */
+		memcpy(dst, src, 1U << q->stride_shift);
+		dst->flags = (dst->flags & ~HWQNIC_CQE_F_TOGGLE) | toggle;
 	}
 	if (!freed)
 		return;
@@ -210,8 +220,53 @@ static void cq_count_empty(struct hwqnic_core_cq *cq)
 		WRITE_ONCE(cq->empty_polls, READ_ONCE(cq->empty_polls) + 1);
 }
 
-int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
-		   int n, struct hwqnic_wc *wc)
+/*
+ * The times of a timestamped CQ's CQE: the NIC's from the CQE, the post's
+ * from the QP's own record of it (host memory the NIC never sees), read
+ * before the WQE's slot can be reused.
+ */
+static void cq_read_ts(const struct hwqnic_core_cq *cq,
+		       const struct hwqnic_core_qp *qp, const void *cqe,
+		       u32 idx, bool recv, struct hwqnic_wc_ts *ts)
+{
+	const struct hwqnic_cqe_ts *e = cqe;
+	const u64 *post = recv ? qp->rq_post_ns : qp->sq_post_ns;
+	u32 depth = recv ? qp->rq.depth : qp->sq.depth;
+
+	if (!hwqnic_cq_ts(cq)) {
+		*ts = (struct hwqnic_wc_ts){ 0 };
+		return;
+	}
+	ts->db_ns = le64_to_cpu(e->db_ns);
+	ts->cqe_ns = le64_to_cpu(e->cqe_ns);
+	ts->post_ns = post && idx < depth ? READ_ONCE(post[idx]) : 0;
+}
+
+/*
+ * A completion's times for the caller (ts) and for the complete event:
+ * the event fires for every completion while traced, with zero times on a
+ * CQ that has none. Out of line: an untraced poll of a CQ without times
+ * never comes here.
+ */
+static hwqnic_os_cold void cq_complete(struct hwqnic_dev *dev,
+				       const struct hwqnic_core_cq *cq,
+				       const struct hwqnic_core_qp *qp,
+				       const void *cqe, u32 idx,
+				       const struct hwqnic_wc *wc,
+				       struct hwqnic_wc_ts *ts)
+{
+	struct hwqnic_wc_ts t = { 0 };
+
+	if (qp)
+		cq_read_ts(cq, qp, cqe, idx, hwqnic_wc_is_recv(wc->opcode), &t);
+	if (ts)
+		*ts = t;
+	hwqnic_trace_complete(dev->id, wc->qp_num, wc->opcode, wc->status,
+			      wc->byte_len, t.post_ns, t.db_ns, t.cqe_ns);
+}
+
+int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+		      int n, struct hwqnic_wc *wc, struct hwqnic_wc_ts *ts)
 {
 	struct hwqnic_hwq *q = &cq->hwq;
 	const struct hwqnic_cqe *next;
@@ -261,6 +316,9 @@ int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 				  cq->handle);
 		/* under the CQ lock: hwqnic_qp_destroy() waits for it */
 		qp = hwqnic_qp_lookup(dev, wc[i].qp_num);
+		if (unlikely(ts || hwqnic_trace_enabled(complete)))
+			cq_complete(dev, cq, qp, cqe, idx, &wc[i],
+				    ts ? &ts[i] : NULL);
 		if (qp) {
 			cq_retire(qp, &wc[i], idx);
 			if (wc[i].status != HWQNIC_WC_SUCCESS &&

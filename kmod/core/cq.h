@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Completion queues: a HWQ of 32-byte CQEs. The NIC produces, the host
+ * Completion queues: a HWQ of 32-byte CQEs, or of 64-byte ones
+ * (struct hwqnic_cqe_ts) for a CQ created with HWQNIC_CQ_F_TIMESTAMP. The NIC produces, the host
  * consumes and tells the NIC how far it got through a consumer doorbell;
  * arming is a separate doorbell so that a consumer update never hides it.
  */
@@ -16,6 +17,7 @@ struct hwqnic_core_cq {
 	u32 arm_slot;			/* CQ_ARMALL / CQ_ARMSE doorbells */
 	u32 users;			/* QPs; under dev->lock */
 	u32 serial;			/* CQs created before it on the device */
+	u32 flags;			/* HWQNIC_CQ_F_*, fixed at creation */
 	/* pollers', on lines the engine never reads; cons under lock */
 	struct hwqnic_hwq hwq ____cacheline_aligned;
 	hwqnic_lock_t lock;
@@ -28,15 +30,35 @@ struct hwqnic_core_cq {
 	bool overflow;
 };
 
-int hwqnic_cq_create(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
-		     u32 depth);
+int hwqnic_cq_create_ex(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+			u32 depth, u32 flags);
+
+static inline int hwqnic_cq_create(struct hwqnic_dev *dev,
+				   struct hwqnic_core_cq *cq, u32 depth)
+{
+	return hwqnic_cq_create_ex(dev, cq, depth, 0);
+}
+
+static inline bool hwqnic_cq_ts(const struct hwqnic_core_cq *cq)
+{
+	return cq->flags & HWQNIC_CQ_F_TIMESTAMP;
+}
+
 int hwqnic_cq_destroy(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq);
 int hwqnic_cq_attach(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
-		     u32 handle, u32 db_slot, u32 arm_slot,
+		     u32 handle, u32 db_slot, u32 arm_slot, u32 flags,
 		     const struct hwqnic_hwq *q);
 int hwqnic_cq_detach(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq);
-int hwqnic_cq_poll(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
-		   int n, struct hwqnic_wc *wc);
+/* ts: NULL, or n entries for the completions' times (zero if none) */
+int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
+		      int n, struct hwqnic_wc *wc, struct hwqnic_wc_ts *ts);
+
+static inline int hwqnic_cq_poll(struct hwqnic_dev *dev,
+				 struct hwqnic_core_cq *cq, int n,
+				 struct hwqnic_wc *wc)
+{
+	return hwqnic_cq_poll_ts(dev, cq, n, wc, NULL);
+}
 void hwqnic_cq_clean(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		     u32 qpn);
 void hwqnic_cq_arm(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,

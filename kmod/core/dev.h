@@ -35,6 +35,12 @@ struct hwqnic_dev_ops {
 	/* where QP qpn's counters live (zeroed); called under dev->lock */
 	struct hwqnic_qp_counters *(*qp_counters)(struct hwqnic_dev *dev,
 						   u32 qpn);
+	/*
+	 * where QP qpn's wire counters live (zeroed), for a device with a
+	 * port; NULL (or no op): not counted. Called under dev->lock.
+	 */
+	struct hwqnic_qp_wire_counters *(*qp_wire_counters)(
+		struct hwqnic_dev *dev, u32 qpn);
 	/* an armed CQ got its event; called by the engine, must not sleep */
 	void (*cq_event)(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq);
 	/* a poller took an error completion of qp (under the CQ lock) */

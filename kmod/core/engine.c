@@ -84,6 +84,50 @@ static bool eng_cq_room(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
 	       cq->ctx.depth;
 }
 
+/*
+ * A doorbell accepted for a queue whose CQ is timestamped: the WQEs from
+ * the old producer index up to the new one are covered by it. The last
+ * two doorbells are kept, so that WQEs the engine has not reached when the
+ * next doorbell comes keep their own; a WQE left behind by two more gets
+ * the older of the two (the time is then late, never early).
+ */
+static void eng_db_stamp(u64 *db_ns, u64 *prev_ns,
+			 struct hwqnic_hwq_idx *prev_end,
+			 struct hwqnic_hwq_idx old_prod)
+{
+	*prev_ns = *db_ns;
+	*prev_end = old_prod;
+	*db_ns = hwqnic_os_now_ns();
+}
+
+/* When the doorbell that covered WQE idx of the SQ (or RQ) was accepted. */
+static u64 eng_db_ns(const struct hwqnic_qp_nic *n, bool recv, u32 idx)
+{
+	struct hwqnic_hwq_idx prod = recv ? n->rq_prod : n->sq_prod;
+	struct hwqnic_hwq_idx end = recv ? n->rq_db_prev_end : n->sq_db_prev_end;
+	u32 depth = recv ? n->rq.depth : n->sq.depth;
+
+	if (!depth)
+		return 0;
+	if ((idx + depth - end.val) % depth <
+	    hwqnic_hwq_idx_diff(prod, end, depth))
+		return recv ? n->rq_db_ns : n->sq_db_ns;
+	return recv ? n->rq_db_prev_ns : n->sq_db_prev_ns;
+}
+
+/* A timestamped CQ's CQE: its times, before the toggle like the rest. */
+static void eng_cqe_ts(struct hwqnic_cqe *cqe, const struct hwqnic_core_qp *qp,
+		       const struct eng_cqe *e)
+{
+	struct hwqnic_cqe_ts *t = container_of(cqe, struct hwqnic_cqe_ts, cqe);
+
+	t->db_ns = cpu_to_le64(eng_db_ns(&qp->nic,
+					 hwqnic_wc_is_recv(e->opcode), e->idx));
+	t->cqe_ns = cpu_to_le64(hwqnic_os_now_ns());
+	t->rsvd[0] = 0;
+	t->rsvd[1] = 0;
+}
+
 static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 			  struct hwqnic_core_qp *qp, const struct eng_cqe *e)
 {
@@ -110,6 +154,8 @@ static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 	cqe->status = e->status;
 	cqe->vendor_err = 0;
 	cqe->wqe_idx = cpu_to_le32(e->idx);
+	if (hwqnic_cq_ts(cq))
+		eng_cqe_ts(cqe, qp, e);
 	/* before the toggle: no poller can see the CQE ahead of its event */
 	hwqnic_trace_cqe(dev->id, e->qpn, e->idx, e->wr_id, e->opcode,
 			 e->byte_len, e->status, cq->handle);
@@ -320,6 +366,9 @@ static bool eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
 			   n->rq.depth, &prod) ||
 	    (prod.val == n->rq_prod.val && prod.epoch == n->rq_prod.epoch))
 		return false;
+	if (hwqnic_cq_ts(rqp->rcq))
+		eng_db_stamp(&n->rq_db_ns, &n->rq_db_prev_ns,
+			     &n->rq_db_prev_end, n->rq_prod);
 	n->rq_prod = prod;
 	eng_count(&rqp->cnt->doorbells, 1);
 	hwqnic_trace_db(dev->id, rqp->qpn, HWQNIC_DB_RQ, prod.val, prod.epoch);
@@ -648,6 +697,7 @@ static void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	hwqnic_hwq_idx_add(&qp->nic.sq_cons, 1, qp->nic.sq.depth);
 	qp->nic.rnr_count = 0;
 	qp->nic.rnr_until = 0;
+	qp->nic.tx_wait = false;
 	if (status != HWQNIC_WC_SUCCESS)
 		eng_qp_error(dev, qp);
 }
@@ -700,7 +750,8 @@ static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		eng_send_done(dev, qp, &w.h, HWQNIC_WC_LOC_QP_OP_ERR);
 		return ENG_DONE;
 	}
-	if (!qp->nic.rnr_count) {
+	/* a WQE that waits (RNR, a full port ring) was fetched before */
+	if (!qp->nic.rnr_count && !qp->nic.tx_wait) {
 		eng_fetched(dev, qp, qp->nic.sq_cons.val, &w.h);
 		eng_inject_delay(dev);
 	}
@@ -708,7 +759,9 @@ static int eng_send_one(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	if (!op) {
 		status = HWQNIC_WC_LOC_QP_OP_ERR;
 	} else if (qp->type == HWQNIC_QPT_UD) {
-		if (eng_ud(dev, qp, &w, op, &status, &moved) == ENG_STALL)
+		qp->nic.tx_wait = eng_ud(dev, qp, &w, op, &status,
+					 &moved) == ENG_STALL;
+		if (qp->nic.tx_wait)
 			return ENG_STALL;
 	} else if (eng_rc(dev, qp, &w, op, &status, &moved) == ENG_STALL) {
 		return ENG_STALL;
@@ -827,6 +880,7 @@ static bool eng_doorbell(struct hwqnic_dev *dev, u32 slot, u64 val)
 {
 	struct hwqnic_core_qp *qp;
 	struct hwqnic_core_cq *cq;
+	struct hwqnic_hwq_idx prod;
 	bool pollable = false;
 	struct hwqnic_db db;
 
@@ -839,16 +893,29 @@ static bool eng_doorbell(struct hwqnic_dev *dev, u32 slot, u64 val)
 		/* a QP in RESET has nothing posted: its host rings nothing */
 		if (!qp || qp->nic.state == HWQNIC_QPS_RESET)
 			goto bad;
+		prod = (struct hwqnic_hwq_idx){ db.index, db.epoch };
 		if (db.type == HWQNIC_DB_SQ) {
 			if (qp->sq_slot != slot || db.index >= qp->nic.sq.depth)
 				goto bad;
-			qp->nic.sq_prod = (struct hwqnic_hwq_idx){ db.index,
-								   db.epoch };
+			if (hwqnic_cq_ts(qp->scq) &&
+			    hwqnic_hwq_idx_diff(prod, qp->nic.sq_prod,
+						qp->nic.sq.depth))
+				eng_db_stamp(&qp->nic.sq_db_ns,
+					     &qp->nic.sq_db_prev_ns,
+					     &qp->nic.sq_db_prev_end,
+					     qp->nic.sq_prod);
+			qp->nic.sq_prod = prod;
 		} else {
 			if (qp->rq_slot != slot || db.index >= qp->nic.rq.depth)
 				goto bad;
-			qp->nic.rq_prod = (struct hwqnic_hwq_idx){ db.index,
-								   db.epoch };
+			if (hwqnic_cq_ts(qp->rcq) &&
+			    hwqnic_hwq_idx_diff(prod, qp->nic.rq_prod,
+						qp->nic.rq.depth))
+				eng_db_stamp(&qp->nic.rq_db_ns,
+					     &qp->nic.rq_db_prev_ns,
+					     &qp->nic.rq_db_prev_end,
+					     qp->nic.rq_prod);
+			qp->nic.rq_prod = prod;
 		}
 		eng_count(&qp->cnt->doorbells, 1);
 		if (db.type == HWQNIC_DB_SQ || qp->nic.state == HWQNIC_QPS_ERR)

@@ -33,7 +33,8 @@ int hwqnic_ioc_mr_check(const struct hwqnic_ioc_mr *m, u8 pg_shift,
 
 int hwqnic_ioc_cq_check(const struct hwqnic_ioc_cq *c)
 {
-	if (!c->cqe || c->cqe > HWQNIC_MAX_CQE || c->channel_fd < -1)
+	if (!c->cqe || c->cqe > HWQNIC_MAX_CQE || c->channel_fd < -1 ||
+	    (c->flags & ~HWQNIC_CQ_F_ALL) || c->rsvd)
 		return -EINVAL;
 	return 0;
 }

@@ -29,7 +29,7 @@ int hwqnic_ioc_open_check(const struct hwqnic_ioc_open *o, u64 stats_size,
 int hwqnic_ioc_mr_check(const struct hwqnic_ioc_mr *m, u8 pg_shift,
 			u64 *first, u32 *npages);
 
-/* CREATE_CQ: a depth the device has, and a channel fd or -1. */
+/* CREATE_CQ: a depth the device has, a channel fd or -1, known flags. */
 int hwqnic_ioc_cq_check(const struct hwqnic_ioc_cq *c);
 
 /* CREATE_QP: reserved fields, the type and flags, and what is asked. */

@@ -97,6 +97,7 @@ static inline u32 hwqnic_os_crc32_le(u32 crc, const void *p, size_t len)
 #define hwqnic_trace_wqe(...)	trace_hwqnic_wqe(__VA_ARGS__)
 #define hwqnic_trace_cqe(...)	trace_hwqnic_cqe(__VA_ARGS__)
 #define hwqnic_trace_poll(...)	trace_hwqnic_poll(__VA_ARGS__)
+#define hwqnic_trace_complete(...)	trace_hwqnic_complete(__VA_ARGS__)
 
 /*
  * The core allocates for whoever makes the object: a process's context,

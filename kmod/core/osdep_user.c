@@ -21,6 +21,7 @@ HWQNIC_SEMAPHORE(db);
 HWQNIC_SEMAPHORE(wqe);
 HWQNIC_SEMAPHORE(cqe);
 HWQNIC_SEMAPHORE(poll);
+HWQNIC_SEMAPHORE(complete);
 
 /* Counts the attempt; false when fault injection says this one fails. */
 static bool os_alloc_allowed(struct hwqnic_osdev *od)

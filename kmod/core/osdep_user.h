@@ -150,7 +150,8 @@ static inline u64 hwqnic_os_faa64(u64 *p, u64 add)
 #include <sys/sdt.h>
 
 extern unsigned short hwqnic_post_semaphore, hwqnic_db_semaphore,
-	hwqnic_wqe_semaphore, hwqnic_cqe_semaphore, hwqnic_poll_semaphore;
+	hwqnic_wqe_semaphore, hwqnic_cqe_semaphore, hwqnic_poll_semaphore,
+	hwqnic_complete_semaphore;
 
 /* Whether a tracer is attached to the probe: to skip work only it needs. */
 #define hwqnic_trace_enabled(name)	unlikely(hwqnic_##name##_semaphore)
@@ -174,6 +175,11 @@ extern unsigned short hwqnic_post_semaphore, hwqnic_db_semaphore,
 #define hwqnic_trace_poll(dev, qpn, idx, wr_id, op, len, st, cq) do {	\
 	if (unlikely(hwqnic_poll_semaphore))				\
 		STAP_PROBE8(hwqnic, poll, dev, qpn, idx, wr_id, op, len, st, cq); \
+} while (0)
+#define hwqnic_trace_complete(dev, qpn, op, st, len, post, db, cqe) do {	\
+	if (unlikely(hwqnic_complete_semaphore))			\
+		STAP_PROBE8(hwqnic, complete, dev, qpn, op, st, len, post, db, \
+			    cqe);						\
 } while (0)
 
 static inline bool is_power_of_2(unsigned long n)

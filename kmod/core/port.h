@@ -42,22 +42,9 @@ struct hwqnic_port_ops {
 	int (*qp_steer)(struct hwqnic_dev *dev, u32 qpn, bool on);
 };
 
-/* The transport's counters: the device's, since the last open. */
-struct hwqnic_wire_counters {
-	u64 tx_pkts, rx_pkts;
-	u64 tx_bytes, rx_bytes;
-	u64 retransmits;	/* packets sent again (timeout or NAK) */
-	u64 timeouts;		/* retransmit timer expiries */
-	u64 seq_naks_sent, seq_naks_rcvd;
-	u64 rnr_naks_sent, rnr_naks_rcvd;
-	u64 dup_requests;	/* re-ACKed, or replayed from resources */
-	u64 out_of_seq;		/* requests beyond the expected PSN */
-	u64 tx_full;		/* a pass found the port's TX ring full */
-	u64 uc_dropped;		/* UC messages the responder dropped whole */
-	u64 uc_no_recv;		/* of those: no receive posted for them */
-	u64 uc_rkey;		/* of those: their R_Key refused */
-	u64 drops[HWQNIC_DROP_MAX];	/* received frames refused, by why */
-};
+/* struct hwqnic_wire_counters, the device's transport counters: verbs.h */
+HWQNIC_STATIC_ASSERT(HWQNIC_DROP_MAX <= HWQNIC_DROP_SLOTS,
+		     "every drop reason has a counter");
 
 /*
  * Binds the device to a port: before any QP is created, and for the
@@ -71,8 +58,7 @@ void hwqnic_dev_set_port(struct hwqnic_dev *dev,
  * QP qp's destination is another node, reached by path: from now on its
  * work goes on the wire, which needs a port. The library calls it with
  * the modify that takes the QP to RTR, once it has resolved the MAC;
- * dev->lock not held. -EINVAL for a QP that is not RC or UC, or is past
- * RTR.
+ * dev->lock not held. -EINVAL for a QP that is not RC or is past RTR.
  */
 int hwqnic_qp_set_path(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		       const struct hwqnic_path *path);

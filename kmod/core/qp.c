@@ -17,6 +17,80 @@ static u32 roundup_pow2(u32 x)
 	return r;
 }
 
+/* Only a device with a port counts packets, where its backend says. */
+static struct hwqnic_qp_wire_counters *
+hwqnic_qp_wire_counters(struct hwqnic_dev *dev, u32 qpn)
+{
+	if (!dev->port || !dev->ops->qp_wire_counters)
+		return NULL;
+	return dev->ops->qp_wire_counters(dev, qpn);
+}
+
+/* A UD QP of a device with a port takes packets from anyone */
+static bool qp_steered_at_create(const struct hwqnic_dev *dev,
+				 const struct hwqnic_core_qp *qp)
+{
+	return dev->port && qp->type == HWQNIC_QPT_UD && dev->port->qp_steer;
+}
+
+/*
+ * A free QP number's index for qp (dev->lock held), steered when the QP
+ * is steered from its creation. A number that another device on the same
+ * netdev steers already (-EEXIST, e.g. another process's QP) is passed
+ * over for the next free one: each is tried once at most, as the ids'
+ * hint moves on.
+ */
+static int qp_pick_id(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	u32 tries;
+	int i, rc;
+
+	for (tries = 0; tries < dev->qp_ids.n; tries++) {
+		i = hwqnic_ids_get(&dev->qp_ids);
+		if (i < 0 || !qp_steered_at_create(dev, qp))
+			return i;
+		rc = dev->port->qp_steer(dev, HWQNIC_FIRST_QPN + i, true);
+		if (!rc)
+			return i;
+		hwqnic_ids_put(&dev->qp_ids, i);
+		if (rc != -EEXIST)
+			return rc;
+	}
+	return -EEXIST;
+}
+
+/*
+ * The host's record of post times, one per slot of a queue whose CQ is
+ * timestamped: the host's own memory, so that the NIC never handles it.
+ */
+static int qp_post_ns_alloc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	if (hwqnic_cq_ts(qp->scq)) {
+		qp->sq_post_ns = hwqnic_os_zalloc(&dev->od, qp->sq.depth *
+						  sizeof(u64));
+		if (!qp->sq_post_ns)
+			return -ENOMEM;
+	}
+	if (hwqnic_cq_ts(qp->rcq)) {
+		qp->rq_post_ns = hwqnic_os_zalloc(&dev->od, qp->rq.depth *
+						  sizeof(u64));
+		if (!qp->rq_post_ns) {
+			hwqnic_os_free(&dev->od, qp->sq_post_ns);
+			qp->sq_post_ns = NULL;
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+static void qp_post_ns_free(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	hwqnic_os_free(&dev->od, qp->sq_post_ns);
+	hwqnic_os_free(&dev->od, qp->rq_post_ns);
+	qp->sq_post_ns = NULL;
+	qp->rq_post_ns = NULL;
+}
+
 int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     struct hwqnic_core_pd *pd, struct hwqnic_core_cq *scq,
 		     struct hwqnic_core_cq *rcq,
@@ -65,27 +139,27 @@ int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	qp->nic.rnr_retry = HWQNIC_RNR_RETRY_FOREVER;
 	hwqnic_hwq_ctx(&qp->sq, &qp->nic.sq);
 	hwqnic_hwq_ctx(&qp->rq, &qp->nic.rq);
+	/* hwqnic.ko's QPs of a process: the process posts, and records */
+	if (!dev->user_host) {
+		rc = qp_post_ns_alloc(dev, qp);
+		if (rc)
+			goto free_rq;
+	}
 
 	hwqnic_lock(&dev->lock);
-	rc = i = hwqnic_ids_get(&dev->qp_ids);
+	rc = i = qp_pick_id(dev, qp);
 	if (i < 0)
 		goto unlock;
+	qp->qpn = HWQNIC_FIRST_QPN + i;
 	rc = hwqnic_dev_db_pair(dev, &qp->sq_slot, &qp->rq_slot, true);
 	if (rc) {
+		if (qp_steered_at_create(dev, qp))
+			dev->port->qp_steer(dev, qp->qpn, false);
 		hwqnic_ids_put(&dev->qp_ids, i);
 		goto unlock;
 	}
-	qp->qpn = HWQNIC_FIRST_QPN + i;
-	/* a UD QP of a device with a port takes packets from anyone */
-	if (dev->port && qp->type == HWQNIC_QPT_UD && dev->port->qp_steer) {
-		rc = dev->port->qp_steer(dev, qp->qpn, true);
-		if (rc) {
-			hwqnic_dev_db_pair_put(dev, qp->sq_slot, qp->rq_slot);
-			hwqnic_ids_put(&dev->qp_ids, i);
-			goto unlock;
-		}
-	}
 	qp->cnt = dev->ops->qp_counters(dev, qp->qpn);
+	qp->wcnt = hwqnic_qp_wire_counters(dev, qp->qpn);
 	hwqnic_lock_init(&qp->sq_lock);
 	hwqnic_lock_init(&qp->rq_lock);
 	pd->users++;
@@ -96,6 +170,8 @@ unlock:
 	hwqnic_unlock(&dev->lock);
 	if (rc >= 0)
 		return 0;
+	qp_post_ns_free(dev, qp);
+free_rq:
 	hwqnic_hwq_free(&dev->od, &qp->rq);
 free_sq:
 	hwqnic_hwq_free(&dev->od, &qp->sq);
@@ -163,6 +239,7 @@ void hwqnic_qp_destroy(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	if (!dev->user_host)
 		hwqnic_qp_clean_cqs(dev, qp);
 	qp_host_fini(qp);
+	qp_post_ns_free(dev, qp);
 	hwqnic_hwq_free(&dev->od, &qp->rq);
 	hwqnic_hwq_free(&dev->od, &qp->sq);
 }
@@ -196,6 +273,9 @@ int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	qp->rq = *rq;
 	qp->sq_slot = g->sq_slot;
 	qp->rq_slot = g->rq_slot;
+	rc = qp_post_ns_alloc(dev, qp);
+	if (rc)
+		return rc;
 	hwqnic_lock_init(&qp->sq_lock);
 	hwqnic_lock_init(&qp->rq_lock);
 	hwqnic_lock(&dev->lock);
@@ -203,6 +283,7 @@ int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		rc = -EEXIST;
 	} else {
 		qp->cnt = dev->ops->qp_counters(dev, qp->qpn);
+		qp->wcnt = hwqnic_qp_wire_counters(dev, qp->qpn);
 		scq->users++;
 		rcq->users++;
 		WRITE_ONCE(dev->qp[i], qp);
@@ -211,6 +292,7 @@ int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	if (rc) {
 		hwqnic_lock_destroy(&qp->sq_lock);
 		hwqnic_lock_destroy(&qp->rq_lock);
+		qp_post_ns_free(dev, qp);
 	}
 	return rc;
 }
@@ -224,6 +306,7 @@ void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	qp->rcq->users--;
 	hwqnic_unlock(&dev->lock);
 	qp_host_fini(qp);
+	qp_post_ns_free(dev, qp);
 }
 
 /* The IB state machine: required and optional attributes, [RC, UD, UC]. */
@@ -417,6 +500,7 @@ static void qp_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		(struct hwqnic_hwq_idx){ 0 };
 	n->rnr_count = 0;
 	n->rnr_until = 0;
+	n->tx_wait = false;
 	hwqnic_dev_db_clear(dev, qp->sq_slot);
 	hwqnic_dev_db_clear(dev, qp->rq_slot);
 }
@@ -462,6 +546,13 @@ int hwqnic_qp_modify(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	if (qp->nic.wire)
 		hwqnic_wire_qp_state(dev, qp, next);
 	/*
+	 * A connected (RC, UC) QP back in RESET forgets its path and its
+	 * steering: the next INIT -> RTR says anew whether its peer is on
+	 * the wire.
+	 */
+	if (next == RESET && qp->type != HWQNIC_QPT_UD)
+		hwqnic_wire_qp_free(dev, qp);
+	/*
 	 * Posting sees RESET before the doorbells are cleared: a poller
 	 * that takes an error completion then rings no receive doorbell
 	 * after the clear.
@@ -502,7 +593,8 @@ void hwqnic_qp_query(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 }
 
 #define SEND_FLAGS (HWQNIC_SEND_FENCE | HWQNIC_SEND_SIGNALED | \
-		    HWQNIC_SEND_SOLICITED | HWQNIC_SEND_INLINE)
+		    HWQNIC_SEND_SOLICITED | HWQNIC_SEND_INLINE | \
+		    HWQNIC_SEND_TIMESTAMP)
 
 /*
  * Why a send WR is refused, or NULL: a static sentence, for
@@ -686,6 +778,12 @@ bool hwqnic_qp_host_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	return err;
 }
 
+/* A slot's post time; 0 (none) when not asked, so no stale one stays. */
+static void qp_stamp_post(u64 *post_ns, u32 idx, bool stamp)
+{
+	WRITE_ONCE(post_ns[idx], stamp ? hwqnic_os_now_ns() : 0);
+}
+
 int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			const struct hwqnic_send_wr *wr,
 			const struct hwqnic_send_wr **bad_wr)
@@ -713,6 +811,10 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			break;
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id, wr->opcode,
 				  len);
+		if (qp->sq_post_ns)
+			qp_stamp_post(qp->sq_post_ns, idx,
+				      (wr->send_flags & HWQNIC_SEND_TIMESTAMP) ||
+				      hwqnic_trace_enabled(complete));
 		hwqnic_hwq_incr_prod(&qp->sq, 1);
 		qp->sq_posted++;
 	}
@@ -767,6 +869,8 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		}
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id,
 				  HWQNIC_WC_RECV, len);
+		if (qp->rq_post_ns)
+			qp_stamp_post(qp->rq_post_ns, idx, true);
 		hwqnic_hwq_incr_prod(&qp->rq, 1);
 		qp->rq_posted++;
 	}

@@ -20,6 +20,8 @@ struct hwqnic_qp_nic {
 	u8 min_rnr_timer;
 	u8 rnr_count;			/* RNR NAKs for the WQE at sq_cons */
 	bool active;			/* on dev->active */
+	/* the WQE at sq_cons, fetched, waits for a frame of the port */
+	bool tx_wait;
 	u8 path_mtu;			/* enum hwqnic_mtu */
 	u8 timeout;			/* retransmit: 4.096 us << timeout */
 	u8 retry_cnt;
@@ -33,6 +35,12 @@ struct hwqnic_qp_nic {
 	struct hwqnic_hwq_ctx rq;
 	struct hwqnic_hwq_idx sq_cons, sq_prod;	/* prod: last doorbell */
 	struct hwqnic_hwq_idx rq_cons, rq_prod;
+	/*
+	 * Timestamped CQs only: when the last two doorbells of each queue
+	 * were accepted, and where the older one's WQEs end (hwqnic_eng_db_ns).
+	 */
+	u64 sq_db_ns, sq_db_prev_ns, rq_db_ns, rq_db_prev_ns;
+	struct hwqnic_hwq_idx sq_db_prev_end, rq_db_prev_end;
 	u32 sq_psn, rq_psn;		/* as set: where the wire starts */
 	u8 max_rd_atomic, max_dest_rd_atomic;
 };
@@ -45,6 +53,7 @@ struct hwqnic_core_qp {
 	struct hwqnic_core_cq *scq, *rcq;
 	struct hwqnic_qp_cap cap;	/* granted */
 	struct hwqnic_qp_counters *cnt;
+	struct hwqnic_qp_wire_counters *wcnt;	/* on a port, or NULL */
 	u32 sq_slot, rq_slot;		/* doorbell slots */
 	/* host side, on lines the engine never reads */
 	u8 host_state ____cacheline_aligned;	/* what posting sees */
@@ -52,6 +61,8 @@ struct hwqnic_core_qp {
 	struct hwqnic_hwq sq, rq;	/* prod: poster; cons: CQ poller */
 	u32 sq_posted, rq_posted;	/* running counts, poster's */
 	u32 sq_done, rq_done;		/* running counts, poller's */
+	/* post times per slot, when the CQ is timestamped; else NULL */
+	u64 *sq_post_ns, *rq_post_ns;
 	struct hwqnic_qp_nic nic ____cacheline_aligned;
 };
 

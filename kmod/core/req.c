@@ -123,8 +123,8 @@ void wire_pkt_init(struct hwqnic_pkt *p, const struct hwqnic_core_qp *qp,
  * queues it. 0, -EAGAIN while the port has no frame free, or -EFAULT when
  * the payload could not be read (its memory is gone).
  */
-int wire_send(struct hwqnic_dev *dev, struct hwqnic_pkt *p,
-	      struct eng_cur *src, u32 paylen)
+int wire_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+	      struct hwqnic_pkt *p, struct eng_cur *src, u32 paylen)
 {
 	struct eng_cur dst;
 	u8 *f = dev->port->tx_frame(dev);
@@ -150,8 +150,8 @@ int wire_send(struct hwqnic_dev *dev, struct hwqnic_pkt *p,
 	}
 	len = hwqnic_pkt_seal(f, p, paylen);
 	dev->port->tx_queue(dev, f, len);
-	wire_count(dev, WSTAT(dev, tx_pkts), 1);
-	wire_count(dev, WSTAT(dev, tx_bytes), len);
+	wire_qp_count(dev, qp, tx_pkts, 1);
+	wire_qp_count(dev, qp, tx_bytes, len);
 	return 0;
 }
 
@@ -375,14 +375,14 @@ static int req_packet(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	 */
 	p.ackreq = qp->type == HWQNIC_QPT_RC &&
 		   (last || w->noack + 1 >= WIRE_ACK_EVERY);
-	rc = wire_send(dev, &p, &src, paylen);
+	rc = wire_send(dev, qp, &p, &src, paylen);
 	if (rc == -EAGAIN)
 		return rc;
 	if (rc)
 		return HWQNIC_WC_LOC_PROT_ERR;
 	fresh = hwqnic_psn_diff(p.psn, w->psn_max) >= 0;
 	if (!fresh)
-		wire_count(dev, WSTAT(dev, retransmits), 1);
+		wire_qp_count(dev, qp, retransmits, 1);
 	w->noack = p.ackreq ? 0 : w->noack + 1;
 	if (r->kind == HWQNIC_OPK_READ) {
 		w->psn = wire_psn(r->psn + r->npkts);
@@ -560,7 +560,7 @@ int hwqnic_req_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		imm = le32_to_cpu(ws->h.imm_data);
 		memcpy(&p.imm, &imm, sizeof(imm));
 	}
-	rc = wire_send(dev, &p, src, len);
+	rc = wire_send(dev, qp, &p, src, len);
 	if (rc == -EAGAIN)
 		return rc;
 	*status = rc ? HWQNIC_WC_LOC_PROT_ERR : HWQNIC_WC_SUCCESS;

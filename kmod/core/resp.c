@@ -47,7 +47,7 @@ static void resp_ack(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	wire_pkt_init(&p, qp, HWQNIC_IB_ACK, psn);
 	p.syndrome = syndrome;
 	p.msn = qp->nic.wire->msn & HWQNIC_PSN_MASK;
-	wire_send(dev, &p, NULL, 0);
+	wire_send(dev, qp, &p, NULL, 0);
 }
 
 /*
@@ -200,7 +200,7 @@ static void resp_atomic_ack(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	p.syndrome = HWQNIC_AETH_ACK | HWQNIC_AETH_CREDITS_INVALID;
 	p.msn = qp->nic.wire->msn & HWQNIC_PSN_MASK;
 	p.orig = r->orig;
-	wire_send(dev, &p, NULL, 0);
+	wire_send(dev, qp, &p, NULL, 0);
 }
 
 /* An atomic at the expected PSN: carried out once, its result kept. */
@@ -265,7 +265,7 @@ static void resp_dup(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	struct hwqnic_wire_qp *w = qp->nic.wire;
 	struct wire_res *r;
 
-	wire_count(dev, WSTAT(dev, dup_requests), 1);
+	wire_qp_count(dev, qp, dup_requests, 1);
 	if (p->mask & (HWQNIC_IBM_READ | HWQNIC_IBM_ATOMIC)) {
 		r = resp_res_find(w, p->psn);
 		if (!r || r->opcode != p->opcode)
@@ -384,10 +384,10 @@ void resp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		d = 0;
 	}
 	if (d > 0) {
-		wire_count(dev, WSTAT(dev, out_of_seq), 1);
+		wire_qp_count(dev, qp, out_of_seq, 1);
 		if (!w->nak_gap) {
 			w->nak_gap = true;
-			wire_count(dev, WSTAT(dev, seq_naks_sent), 1);
+			wire_qp_count(dev, qp, seq_naks_sent, 1);
 			resp_ack(dev, qp, HWQNIC_AETH_NAK |
 				 HWQNIC_NAK_PSN_SEQ_ERR, w->epsn);
 		}
@@ -398,13 +398,13 @@ void resp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		return;
 	}
 	if (!resp_in_seq(w, m)) {
-		drop(dev, HWQNIC_DROP_OPCODE);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_OPCODE);
 		return;
 	}
 	if (!resp_len_ok(w, m, p, wire_mtu(qp))) {
 		if (uc)
 			resp_uc_drop(dev, w, p, NULL);
-		drop(dev, HWQNIC_DROP_LEN);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_LEN);
 		return;
 	}
 	w->nak_gap = false;
@@ -439,7 +439,7 @@ void resp_rx(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			return;
 		}
 		if (rc == -EAGAIN) {
-			wire_count(dev, WSTAT(dev, rnr_naks_sent), 1);
+			wire_qp_count(dev, qp, rnr_naks_sent, 1);
 			resp_ack(dev, qp, HWQNIC_AETH_RNR_NAK |
 				 (qp->nic.min_rnr_timer & 0x1f), p->psn);
 			return;
@@ -547,7 +547,7 @@ bool resp_run(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp, bool *work)
 		wire_pkt_init(&p, qp, opc, r->psn + k);
 		p.syndrome = HWQNIC_AETH_ACK | HWQNIC_AETH_CREDITS_INVALID;
 		p.msn = w->msn & HWQNIC_PSN_MASK;
-		rc = wire_send(dev, &p, &src, plen);
+		rc = wire_send(dev, qp, &p, &src, plen);
 		if (rc == -EAGAIN)
 			return true;
 		if (rc) {
@@ -580,15 +580,15 @@ static void resp_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 
 	if (p->opcode != (HWQNIC_IB_UD | HWQNIC_IB_SEND_ONLY) &&
 	    p->opcode != (HWQNIC_IB_UD | HWQNIC_IB_SEND_ONLY_IMM)) {
-		drop(dev, HWQNIC_DROP_OPCODE);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_OPCODE);
 		return;
 	}
 	if (p->qkey != qp->nic.qkey) {
-		drop(dev, HWQNIC_DROP_QKEY);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_QKEY);
 		return;
 	}
 	if (p->paylen > HWQNIC_MTU) {
-		drop(dev, HWQNIC_DROP_LEN);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_LEN);
 		return;
 	}
 	/* UD: a message no receive waits for is gone, as on any NIC */
@@ -663,9 +663,11 @@ void hwqnic_wire_rx(struct hwqnic_dev *dev, const u8 *frame, u32 len)
 		drop(dev, HWQNIC_DROP_QP);
 		return;
 	}
+	wire_qcount(qp, rx_pkts, 1);
+	wire_qcount(qp, rx_bytes, len);
 	st = qp->nic.state;
 	if (st != HWQNIC_QPS_RTR && st != HWQNIC_QPS_RTS) {
-		drop(dev, HWQNIC_DROP_QP);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_QP);
 		return;
 	}
 	if (qp->type == HWQNIC_QPT_UD) {
@@ -673,12 +675,12 @@ void hwqnic_wire_rx(struct hwqnic_dev *dev, const u8 *frame, u32 len)
 		return;
 	}
 	if (!qp->nic.wire || !resp_from_peer(qp->nic.wire, &p)) {
-		drop(dev, HWQNIC_DROP_QP);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_QP);
 		return;
 	}
 	if (!(hwqnic_ib_opcodes[p.opcode].qp_types &
 	      HWQNIC_OP_QPT(qp->type))) {
-		drop(dev, HWQNIC_DROP_OPCODE);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_OPCODE);
 		return;
 	}
 	if (p.mask & HWQNIC_IBM_REQ)
@@ -686,7 +688,7 @@ void hwqnic_wire_rx(struct hwqnic_dev *dev, const u8 *frame, u32 len)
 	else if ((p.mask & HWQNIC_IBM_RESP) && st == HWQNIC_QPS_RTS)
 		comp_rx(dev, qp, &p);
 	else
-		drop(dev, HWQNIC_DROP_OPCODE);
+		wire_qp_drop(dev, qp, HWQNIC_DROP_OPCODE);
 	/* something to send now, perhaps (or to flush): its turn tells */
 	hwqnic_qp_activate(dev, qp);
 }

@@ -145,22 +145,7 @@ struct hwqnic_pkt {
 	u32 paylen;
 };
 
-/* Why a received frame was refused: one counter each. */
-enum hwqnic_drop {
-	HWQNIC_DROP_NONE,
-	HWQNIC_DROP_SHORT,	/* shorter than its headers say */
-	HWQNIC_DROP_NOT_ROCE,	/* not IP / UDP to 4791, or IPv4 options */
-	HWQNIC_DROP_IP,		/* bad IP length or fragment */
-	HWQNIC_DROP_UDP,	/* UDP length disagrees with IP's */
-	HWQNIC_DROP_BTH,	/* TVer not 0, unknown opcode, pad > payload */
-	HWQNIC_DROP_ICRC,	/* ICRC mismatch */
-	HWQNIC_DROP_PKEY,	/* P_Key not the port's */
-	HWQNIC_DROP_QP,		/* no QP of that number, or wrong type/state */
-	HWQNIC_DROP_QKEY,	/* UD: Q_Key not the QP's */
-	HWQNIC_DROP_OPCODE,	/* opcode not valid for the QP or its state */
-	HWQNIC_DROP_LEN,	/* payload length wrong for the opcode */
-	HWQNIC_DROP_MAX
-};
+/* enum hwqnic_drop, why a received frame was refused: hwqnic/verbs.h */
 
 /*
  * Writes the Ethernet, IP, UDP, BTH and extension headers of p (path,

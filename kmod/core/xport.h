@@ -186,6 +186,46 @@ static inline void wire_count(struct hwqnic_dev *dev, u64 *c, u64 n)
 
 #define WSTAT(dev, field)	(&(dev)->wstats->field)
 
+/*
+ * The QP's share of a wire counter: QPs on a port only (loopback's never
+ * come here); a macro, so that a QP without counters never forms a pointer.
+ */
+#define wire_qcount(qp, field, n)					\
+	do {								\
+		if ((qp)->wcnt)						\
+			hwqnic_eng_count(&(qp)->wcnt->field, n);	\
+	} while (0)
+
+/* A device counter and the QP's share of it. */
+#define wire_qp_count(dev, qp, field, n)				\
+	do {								\
+		wire_count(dev, WSTAT(dev, field), n);			\
+		wire_qcount(qp, field, n);				\
+	} while (0)
+
+/* A received packet for qp refused: the device's count and the QP's. */
+static inline void wire_qp_drop(struct hwqnic_dev *dev,
+				struct hwqnic_core_qp *qp, enum hwqnic_drop why)
+{
+	wire_count(dev, WSTAT(dev, drops[why]), 1);
+	switch (why) {
+	case HWQNIC_DROP_QP:
+		wire_qcount(qp, drop_state, 1);
+		break;
+	case HWQNIC_DROP_QKEY:
+		wire_qcount(qp, drop_qkey, 1);
+		break;
+	case HWQNIC_DROP_OPCODE:
+		wire_qcount(qp, drop_opcode, 1);
+		break;
+	case HWQNIC_DROP_LEN:
+		wire_qcount(qp, drop_len, 1);
+		break;
+	default:
+		break;
+	}
+}
+
 /* req.c */
 void hwqnic_wire_qp_free(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
 void hwqnic_wire_qp_state(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
@@ -195,8 +235,8 @@ int hwqnic_req_ud(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		  const struct eng_send *w, const struct hwqnic_opcode *op,
 		  struct eng_cur *src, u32 len, u8 *status);
 void req_rewind(struct hwqnic_core_qp *qp, u32 psn);
-int wire_send(struct hwqnic_dev *dev, struct hwqnic_pkt *p,
-	      struct eng_cur *src, u32 paylen);
+int wire_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
+	      struct hwqnic_pkt *p, struct eng_cur *src, u32 paylen);
 int wire_load(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	      const struct wire_rec *r, struct eng_send *ws, u32 *ws_idx);
 void wire_pkt_init(struct hwqnic_pkt *p, const struct hwqnic_core_qp *qp,

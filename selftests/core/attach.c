@@ -111,13 +111,13 @@ static void check_attach(void)
 	   !hwqnic_hwq_map(&r.dev.od, &r.rqv, 64, 6, 12, 1, r.rqmem),
 	   "views of a CQ, an SQ and an RQ");
 
-	e[0] = hwqnic_cq_attach(&r.dev, &other, HWQNIC_MAX_CQ, 1, 2, &r.cqv);
-	e[1] = hwqnic_cq_attach(&r.dev, &other, 5, HWQNIC_DB_SLOTS, 2, &r.cqv);
+	e[0] = hwqnic_cq_attach(&r.dev, &other, HWQNIC_MAX_CQ, 1, 2, 0, &r.cqv);
+	e[1] = hwqnic_cq_attach(&r.dev, &other, 5, HWQNIC_DB_SLOTS, 2, 0, &r.cqv);
 	ok(e[0] == -EINVAL && e[1] == -EINVAL,
 	   "a CQ handle or doorbell slot past the device's: -EINVAL");
-	ok(!hwqnic_cq_attach(&r.dev, &r.cq, 5, 1, 2, &r.cqv) &&
+	ok(!hwqnic_cq_attach(&r.dev, &r.cq, 5, 1, 2, 0, &r.cqv) &&
 	   r.dev.cq[5] == &r.cq, "CQ 5 attached, in the device's table");
-	ok(hwqnic_cq_attach(&r.dev, &other, 5, 3, 4, &r.cqv) == -EEXIST &&
+	ok(hwqnic_cq_attach(&r.dev, &other, 5, 3, 4, 0, &r.cqv) == -EEXIST &&
 	   r.dev.cq[5] == &r.cq, "CQ 5 again: -EEXIST, the first stays");
 
 	g.qpn = HWQNIC_FIRST_QPN - 1;

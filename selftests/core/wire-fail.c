@@ -116,7 +116,8 @@ static void dead_peer(void)
  */
 static void rewritten(void)
 {
-	struct w_conn c = { .mtu = HWQNIC_MTU_1024, .timeout = 8,
+	/* 268 ms: no timer may fire within the 100 passes of the loss */
+	struct w_conn c = { .mtu = HWQNIC_MTU_1024, .timeout = 16,
 			    .retry_cnt = 7, .rnr_retry = 7, .rd_atomic = 1 };
 	struct want w = { .s = &L.a }, wb = { .s = &L.b };
 	struct hwqnic_send_wqe *wqe;
@@ -297,6 +298,14 @@ static void damaged_by(u32 *fault, enum hwqnic_drop why, const char *what)
 	   "every frame %s: all %llu dropped (%llu for the expected reason), "
 	   "none taken", what, (unsigned long long)L.b.wc.rx_pkts,
 	   (unsigned long long)L.b.wc.drops[why]);
+	ok(!w_qp_sums(&L.a) && !w_qp_sums(&L.b) &&
+	   !L.b.wcounters[L.b.rc.qpn - HWQNIC_FIRST_QPN].rx_pkts &&
+	   L.a.wcounters[L.a.rc.qpn - HWQNIC_FIRST_QPN].tx_pkts ==
+	   L.a.wc.tx_pkts && L.a.wc.timeouts,
+	   "%s: the sender's RC QP sent all %llu, timed out %llu times; "
+	   "the receiver's QPs took none", what,
+	   (unsigned long long)L.a.wc.tx_pkts,
+	   (unsigned long long)L.a.wc.timeouts);
 	w_down(&L);
 }
 
@@ -400,6 +409,24 @@ static void hostile(void)
 	ok(L.b.rc.nic.state == HWQNIC_QPS_RTS && !L.b.wc.tx_pkts &&
 	   w_poll(&L.b, (struct hwqnic_wc[1]){ 0 }, 1) == 0,
 	   "none of them did anything: no completion, no packet, still RTS");
+	{
+		const struct hwqnic_qp_wire_counters *rc =
+			&L.b.wcounters[L.b.rc.qpn - HWQNIC_FIRST_QPN];
+		const struct hwqnic_qp_wire_counters *ud =
+			&L.b.wcounters[L.b.ud.qpn - HWQNIC_FIRST_QPN];
+
+		ok_why(w_qp_sums(&L.b), "the device's counters are its QPs' "
+		       "summed, with the drops no QP took");
+		ok(rc->drop_state == 1 && rc->drop_opcode == 4 &&
+		   rc->drop_len == 4 && !rc->drop_qkey &&
+		   ud->drop_opcode == 1 && !ud->drop_state && !ud->drop_len,
+		   "each drop of a known QP is that QP's: RC state %llu opcode "
+		   "%llu len %llu, UD opcode %llu",
+		   (unsigned long long)rc->drop_state,
+		   (unsigned long long)rc->drop_opcode,
+		   (unsigned long long)rc->drop_len,
+		   (unsigned long long)ud->drop_opcode);
+	}
 	/* beyond the MR: a NAK, and the responder's QP ends */
 	tx = L.b.wc.tx_pkts;
 	base(&p, HWQNIC_IB_WRITE_ONLY, 1000);

@@ -216,6 +216,11 @@ int main(void)
 		ok(L.b.wc.dup_requests && L.b.wc.seq_naks_sent &&
 		   L.a.wc.seq_naks_rcvd,
 		   "MTU %u: duplicates answered again, gaps NAKed", mtu);
+		why = w_qp_sums(&L.a);
+		if (!why)
+			why = w_qp_sums(&L.b);
+		ok_why(why, "MTU %u: each side's wire counters are its QPs' "
+		       "summed", mtu);
 		w_down(&L);
 	}
 	return tap_done();

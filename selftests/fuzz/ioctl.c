@@ -375,7 +375,7 @@ static int do_create_cq(struct hwqnic_dev *dev, struct in *in)
 	cq = calloc(1, sizeof(*cq));
 	if (!cq)
 		abort();
-	rc = hwqnic_cq_create(dev, cq, c.cqe);
+	rc = hwqnic_cq_create_ex(dev, cq, c.cqe, c.flags);
 	if (rc) {
 		free(cq);
 		return rc;

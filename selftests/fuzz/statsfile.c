@@ -5,7 +5,9 @@
  * (tools/lib/safestr.c). The input is the file's bytes, named for process
  * PID. Invariants: a file accepted has exactly the size its max_qp takes,
  * max_qp within HWQNIC_STATS_MAX_QP, only slots in use, each with its own
- * QPN, in order, and terminated names; a file refused says why and keeps
+ * QPN, in order, and terminated names, only defined flags, and on a
+ * device bound to no netdev no netdev name and every wire counter (the
+ * device's, each QP's) zero; a file refused says why and keeps
  * nothing. Every string made for text is printable ASCII and unescapes to
  * the source exactly; every string made for JSON is valid UTF-8 with no
  * control or bidirectional formatting character, only well-formed
@@ -227,6 +229,17 @@ static void check_str(const char *src, size_t n, size_t cut)
 		abort();
 }
 
+static bool zero(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
 static void check_accepted(const struct hwqnic_stats *sf, size_t size)
 {
 	const size_t q = sizeof(struct hwqnic_stats_qp);
@@ -243,8 +256,21 @@ static void check_accepted(const struct hwqnic_stats *sf, size_t size)
 			abort();
 	}
 	if (strnlen(sf->comm, sizeof(sf->comm)) == sizeof(sf->comm) ||
-	    strnlen(sf->dev, sizeof(sf->dev)) == sizeof(sf->dev))
+	    strnlen(sf->dev, sizeof(sf->dev)) == sizeof(sf->dev) ||
+	    strnlen(sf->netdev, sizeof(sf->netdev)) == sizeof(sf->netdev))
 		abort();
+	if (sf->flags & ~HWQNIC_STATS_FLAGS)
+		abort();
+	if (sf->flags & HWQNIC_STATS_F_NETDEV) {
+		if (!sf->netdev[0])
+			abort();
+		return;
+	}
+	if (sf->netdev[0] || !zero(&sf->wire, sizeof(sf->wire)))
+		abort();
+	for (i = 0; i < sf->nqp; i++)
+		if (!zero(&sf->qp[i].w, sizeof(sf->qp[i].w)))
+			abort();
 }
 
 /* hwqnic.<pid>.<at least one byte>, the pid's digits without a 0 first */
@@ -286,6 +312,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_accepted(&sf, size);
 		check_str(sf.comm, sizeof(sf.comm), cut);
 		check_str(sf.dev, sizeof(sf.dev), cut);
+		check_str(sf.netdev, sizeof(sf.netdev), cut);
 		hwqnic_stats_free(&sf);
 	} else if (rc < HWQNIC_STATS_ENAME || rc > HWQNIC_STATS_ENOMEM || sf.qp ||
 		   sf.nqp || !why[0] ||

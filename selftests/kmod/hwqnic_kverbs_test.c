@@ -3,8 +3,9 @@
  * hwqnic_kverbs_test.ko: an in-kernel consumer of hwqnic.ko's exported
  * verbs. At load it drives loopback SEND, RDMA_WRITE and RDMA_READ between
  * two RC QPs over a kmalloc() and a vmalloc() buffer, checks every byte and
- * completion, a CQ handler, an access error with its flushes, and the
- * verbs' argument checks. Results go to the kernel log as TAP lines
+ * completion, a CQ handler, an access error with its flushes, the
+ * verbs' argument checks, and a timestamped CQ's times against
+ * ktime_get_ns(). Results go to the kernel log as TAP lines
  * prefixed "hwqnic_kverbs_test: ". `iters` sets the messages per opcode,
  * each signaled, so a tracer can expect exact counts.
  */
@@ -377,6 +378,69 @@ static void check_bad_args(struct rig *r)
 	   "a CQ and a PD in use: -EBUSY");
 }
 
+/*
+ * A CQ created with HWQNIC_CQ_F_TIMESTAMP, on a pair of its own: a WRITE
+ * posted with HWQNIC_SEND_TIMESTAMP completes with times in the clock of
+ * ktime_get_ns(), before post <= post <= doorbell <= CQE <= after poll.
+ */
+static void check_timestamps(struct rig *r)
+{
+	struct hwqnic_qp_init_attr ia = {
+		.qp_type = HWQNIC_QPT_RC,
+		.cap = { .max_send_wr = 4, .max_recv_wr = 4,
+			 .max_send_sge = 1, .max_recv_sge = 1 },
+	};
+	struct hwqnic_sge sge = { (uintptr_t)r->kbuf, 64,
+				  hwqnic_kmr_key(r->kmr) };
+	struct hwqnic_send_wr wr = {
+		.wr_id = 7, .sg_list = &sge, .num_sge = 1,
+		.opcode = HWQNIC_WR_RDMA_WRITE,
+		.send_flags = HWQNIC_SEND_SIGNALED | HWQNIC_SEND_TIMESTAMP,
+	};
+	struct hwqnic_kqp *c = NULL, *d = NULL;
+	const struct hwqnic_send_wr *bad;
+	struct hwqnic_wc_ts ts = { 0 };
+	unsigned long end;
+	struct hwqnic_kcq *cq;
+	struct hwqnic_wc wc;
+	u64 lo, hi = 0;
+	int n = 0;
+
+	cq = hwqnic_kcreate_cq_ex(r->kdev, 16, HWQNIC_CQ_F_TIMESTAMP, NULL,
+				  NULL);
+	if (!ok(!IS_ERR(cq), "a timestamped CQ (%ld)", PTR_ERR_OR_ZERO(cq)))
+		return;
+	ok(PTR_ERR(hwqnic_kcreate_cq_ex(r->kdev, 16, 0x80, NULL, NULL)) ==
+	   -EINVAL && hwqnic_kpoll_cq_ts(cq, 1, &wc, NULL) == -EINVAL,
+	   "an unknown CQ flag, a poll without room for times: -EINVAL");
+	c = hwqnic_kcreate_qp(r->pd, cq, cq, &ia);
+	d = IS_ERR(c) ? ERR_PTR(-EINVAL) : hwqnic_kcreate_qp(r->pd, cq, cq, &ia);
+	if (ok(!IS_ERR(c) && !IS_ERR(d) &&
+	       !to_rts(c, hwqnic_kqp_num(d)) && !to_rts(d, hwqnic_kqp_num(c)),
+	       "a pair on it in RTS")) {
+		wr.wr.rdma.remote_addr = (uintptr_t)r->vbuf;
+		wr.wr.rdma.rkey = hwqnic_kmr_key(r->vmr);
+		lo = ktime_get_ns();
+		if (!hwqnic_kpost_send(c, &wr, &bad)) {
+			end = jiffies + 5 * HZ;
+			do {
+				n = hwqnic_kpoll_cq_ts(cq, 1, &wc, &ts);
+				if (!n)
+					cond_resched();
+			} while (!n && time_before(jiffies, end));
+			hi = ktime_get_ns();
+		}
+		ok(n == 1 && wc.status == HWQNIC_WC_SUCCESS && wc.wr_id == 7 &&
+		   lo <= ts.post_ns && ts.post_ns <= ts.db_ns &&
+		   ts.db_ns <= ts.cqe_ns && ts.cqe_ns <= hi,
+		   "a WRITE's times: %llu <= post %llu <= doorbell %llu <= CQE %llu <= %llu",
+		   lo, ts.post_ns, ts.db_ns, ts.cqe_ns, hi);
+	}
+	ok((IS_ERR_OR_NULL(c) || !hwqnic_kdestroy_qp(c)) &&
+	   (IS_ERR_OR_NULL(d) || !hwqnic_kdestroy_qp(d)) &&
+	   !hwqnic_kdestroy_cq(cq), "its pair and the CQ destroyed");
+}
+
 static int __init kverbs_test_init(void)
 {
 	struct rig *r;
@@ -398,6 +462,7 @@ static int __init kverbs_test_init(void)
 		check_handler(r);
 		check_bad_args(r);
 		check_access_error(r);
+		check_timestamps(r);
 	}
 	ok(!rig_down(r), "every object destroyed without error");
 	kfree(r);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* An in-memory wire between two core devices: see wire.h. */
+#include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,8 +24,19 @@ static struct hwqnic_qp_counters *w_counters(struct hwqnic_dev *dev, u32 qpn)
 	return c;
 }
 
+static struct hwqnic_qp_wire_counters *w_wire_counters(struct hwqnic_dev *dev,
+							u32 qpn)
+{
+	struct hwqnic_qp_wire_counters *c =
+		&side_of(dev)->wcounters[qpn - HWQNIC_FIRST_QPN];
+
+	memset(c, 0, sizeof(*c));
+	return c;
+}
+
 static const struct hwqnic_dev_ops w_ops = {
 	.qp_counters = w_counters,
+	.qp_wire_counters = w_wire_counters,
 };
 
 /* Chance of ppm per million. */
@@ -141,11 +154,14 @@ static u32 w_rx_poll(struct hwqnic_dev *dev, u32 budget,
 
 static int w_qp_steer(struct hwqnic_dev *dev, u32 qpn, bool on)
 {
-	(void)qpn;
+	struct w_side *s = side_of(dev);
+
+	if (on && qpn - s->taken_lo < s->taken_n)
+		return -EEXIST;
 	if (on)
-		side_of(dev)->steered++;
+		s->steered++;
 	else
-		side_of(dev)->steered--;
+		s->steered--;
 	return 0;
 }
 
@@ -184,8 +200,9 @@ static int w_side_up(struct w_link *l, struct w_side *s, struct w_side *peer,
 	s->peer = peer;
 	s->len = len;
 	s->counters = calloc(HWQNIC_MAX_QP, sizeof(*s->counters));
+	s->wcounters = calloc(HWQNIC_MAX_QP, sizeof(*s->wcounters));
 	pages = calloc(npages, sizeof(*pages));
-	if (!s->counters || !pages ||
+	if (!s->counters || !s->wcounters || !pages ||
 	    posix_memalign((void **)&s->mem, 4096, len)) {
 		free(pages);
 		return -1;
@@ -269,6 +286,7 @@ static void w_side_down(struct w_side *s)
 	s->qn = 0;
 	free(s->mem);
 	free(s->counters);
+	free(s->wcounters);
 }
 
 void w_down(struct w_link *l)
@@ -448,4 +466,58 @@ void w_settle(struct w_link *l)
 int w_poll(struct w_side *s, struct hwqnic_wc *wc, int n)
 {
 	return hwqnic_cq_poll(&s->dev, &s->cq, n, wc);
+}
+
+const char *w_qp_sums(const struct w_side *s)
+{
+	static char why[160];
+	const struct hwqnic_wire_counters *d = &s->wc;
+	const struct hwqnic_qp_wire_counters *q[2] = {
+		&s->wcounters[s->rc.qpn - HWQNIC_FIRST_QPN],
+		&s->wcounters[s->ud.qpn - HWQNIC_FIRST_QPN],
+	};
+	u64 early = 0, late = 0, qdrops = 0;
+	unsigned int i;
+
+#define W_SUM(f)	(q[0]->f + q[1]->f)
+#define W_SAME(f)							\
+	do {								\
+		if (d->f != W_SUM(f)) {					\
+			snprintf(why, sizeof(why), #f " %llu, QPs' %llu", \
+				 (unsigned long long)d->f,		\
+				 (unsigned long long)W_SUM(f));		\
+			return why;					\
+		}							\
+	} while (0)
+	W_SAME(tx_pkts);
+	W_SAME(tx_bytes);
+	W_SAME(retransmits);
+	W_SAME(timeouts);
+	W_SAME(seq_naks_sent);
+	W_SAME(seq_naks_rcvd);
+	W_SAME(rnr_naks_sent);
+	W_SAME(rnr_naks_rcvd);
+	W_SAME(dup_requests);
+	W_SAME(out_of_seq);
+	/* the drops of frames no QP took come before the lookup */
+	for (i = HWQNIC_DROP_SHORT; i <= HWQNIC_DROP_PKEY; i++)
+		early += d->drops[i];
+	for (i = HWQNIC_DROP_QP; i < HWQNIC_DROP_MAX; i++)
+		late += d->drops[i];
+	for (i = 0; i < 2; i++)
+		qdrops += q[i]->drop_state + q[i]->drop_qkey +
+			  q[i]->drop_opcode + q[i]->drop_len;
+	if (d->rx_pkts < early + W_SUM(rx_pkts) || qdrops > late ||
+	    d->rx_pkts - early - W_SUM(rx_pkts) != late - qdrops) {
+		snprintf(why, sizeof(why), "rx_pkts %llu: %llu dropped unparsed, "
+			 "QPs' %llu, %llu dropped for no QP",
+			 (unsigned long long)d->rx_pkts,
+			 (unsigned long long)early,
+			 (unsigned long long)W_SUM(rx_pkts),
+			 (unsigned long long)(late - qdrops));
+		return why;
+	}
+#undef W_SAME
+#undef W_SUM
+	return NULL;
 }

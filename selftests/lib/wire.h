@@ -39,6 +39,7 @@ struct w_side {
 	u8 *mem;				/* the MR: len bytes */
 	size_t len;
 	struct hwqnic_qp_counters *counters;
+	struct hwqnic_qp_wire_counters *wcounters;	/* each QP's share of wc */
 	struct hwqnic_wire_counters wc;
 	struct w_link *link;
 	struct w_side *peer;
@@ -46,6 +47,8 @@ struct w_side {
 	u32 qhead, qn;
 	u32 lent;				/* tx_frame()s not yet queued */
 	u32 steered;				/* QPs taking packets */
+	/* QPNs another device on the netdev steers: qp_steer() -EEXIST */
+	u32 taken_lo, taken_n;
 };
 
 /* Per million frames: what the link does to a frame. */
@@ -96,6 +99,12 @@ bool w_run(struct w_link *l, bool (*done)(void *ctx), void *ctx,
 void w_settle(struct w_link *l);
 /* Polls up to n CQEs of s's CQ into wc. */
 int w_poll(struct w_side *s, struct hwqnic_wc *wc, int n);
+/*
+ * NULL if the device's wire counters are its QPs' summed (and its
+ * received frames those its QPs took plus those dropped before or for want
+ * of a QP), else what differs.
+ */
+const char *w_qp_sums(const struct w_side *s);
 /* Where MR offset off of s is, as an address in the MR. */
 static inline u64 w_addr(const struct w_side *s, size_t off)
 {

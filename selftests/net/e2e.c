@@ -5,6 +5,9 @@
  * namespace bridging them where packets are captured and impaired (the
  * sides' AF_XDP traffic goes around their own taps and qdiscs). Per port
  * (AF_XDP, then the UDP socket):
+ *  - the port's active MTU follows the netdev's: both links raised to let
+ *    the port's largest through (2048 for AF_XDP, whose frame caps it,
+ *    4096 for the UDP socket), hwqnic_query_port() says so;
  *  - RC at every path MTU the port allows: every opcode moves exactly the
  *    right bytes, 0 B to 4 MiB across the MTU (256 KiB under valgrind),
  *    the completions right in opcode, length, immediate and QPN;
@@ -83,7 +86,7 @@ static void host_down(struct host *h)
 
 static const struct hwqnic_wire_counters *counters(struct host *h)
 {
-	return &h->d.ctx->port->counters;
+	return &h->d.ctx->stats->wire;
 }
 
 /* The transport's counters are the engine's: read them once each. */
@@ -520,14 +523,46 @@ static pid_t capture_start(const char *path)
 	return pid;
 }
 
-/* SIGINT, and dumpcap's exit (it is no child of ours: kill(pid, 0)). */
-static int capture_stop(pid_t pid)
+/*
+ * The packets in the pcapng file dumpcap writes: its Enhanced Packet
+ * Blocks (type 6), in this host's byte order as dumpcap writes them,
+ * up to the first block not whole yet. dumpcap writes them out every
+ * so often, not as each arrives.
+ */
+static unsigned int pcapng_packets(const char *path)
+{
+	unsigned int n = 0;
+	uint32_t hdr[2];
+	long off = 0;
+	struct stat st;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return 0;
+	while (!fstat(fileno(f), &st) && fread(hdr, sizeof(hdr), 1, f) == 1 &&
+	       hdr[1] >= 12 && !(hdr[1] % 4) && off + hdr[1] <= st.st_size &&
+	       !fseek(f, off += hdr[1], SEEK_SET)) {
+		if (hdr[0] == 6)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * SIGINT once the file has the want packets the devices sent (a busy
+ * dumpcap may lag behind the wire and lose what it has not read yet
+ * when it stops), or after the timeout; then dumpcap's exit (it is no
+ * child of ours: kill(pid, 0)).
+ */
+static int capture_stop(pid_t pid, const char *path, uint64_t want)
 {
 	uint64_t end = u_now_ns() + u_timeout_ns();
 
-	/* what is still in flight reaches the tap first */
-	u_sleep_us(200000);
+	while (pcapng_packets(path) < want && u_now_ns() < end)
+		u_sleep_us(20000);
 	kill(pid, SIGINT);
+	end = u_now_ns() + u_timeout_ns();
 	while (!kill(pid, 0) && u_now_ns() < end)
 		u_sleep_us(10000);
 	return kill(pid, 0) ? 0 : -1;
@@ -655,8 +690,8 @@ static void capture(const char *kind, struct host *h)
 	why = why ? why : ud_op(&e[0], &h[0], &e[1], &h[1], ah,
 				HWQNIC_WR_SEND, 200, 8);
 	ok_why(why, "%s: one of each opcode while capturing", kind);
-	ok(!capture_stop(pid), "%s: dumpcap stopped", kind);
 	tx1 = cnt(&counters(&h[0])->tx_pkts) + cnt(&counters(&h[1])->tx_pkts);
+	ok(!capture_stop(pid, path, tx1 - tx0), "%s: dumpcap stopped", kind);
 	why = tshark_read(path, &pkts, per);
 	ok_why(why, "%s: tshark: %u packets, every one InfiniBand over UDP, "
 	       "none malformed, no expert error", kind, pkts);
@@ -795,6 +830,32 @@ static void impaired(const char *kind, struct host *h)
 	   "(%llu)", kind, (unsigned long long)(cnt(&k[0]->retransmits) +
 						cnt(&k[1]->retransmits) -
 						re0[0] - re0[1]));
+	/* the API's copies: the requester's QP sent them again */
+	{
+		struct hwqnic_qp_wire_counters qw[2];
+		struct hwqnic_wire_counters pw[2];
+		bool api = true;
+
+		for (i = 0; i < 2; i++)
+			api &= !hwqnic_query_qp_wire_counters(c.ep[i].qp,
+							      &qw[i]) &&
+			       !hwqnic_query_port_counters(h[i].d.ctx, 1,
+							   &pw[i]);
+		ok(api && qw[0].retransmits + qw[1].retransmits > 0 &&
+		   qw[0].retransmits <= pw[0].retransmits &&
+		   qw[1].retransmits <= pw[1].retransmits &&
+		   pw[0].retransmits == cnt(&k[0]->retransmits) &&
+		   pw[1].retransmits == cnt(&k[1]->retransmits) &&
+		   qw[0].tx_pkts && qw[0].rx_pkts && qw[1].tx_pkts &&
+		   qw[1].rx_pkts,
+		   "%s: hwqnic_query_qp_wire_counters(): the QPs' %llu + %llu "
+		   "retransmits of the devices' %llu + %llu "
+		   "(hwqnic_query_port_counters())", kind,
+		   (unsigned long long)qw[0].retransmits,
+		   (unsigned long long)qw[1].retransmits,
+		   (unsigned long long)pw[0].retransmits,
+		   (unsigned long long)pw[1].retransmits);
+	}
 off:
 	ok(!impair(false), "%s: impairments off", kind);
 out:
@@ -870,10 +931,50 @@ static void dead_peer(const char *kind, struct host *h)
 	disconnect(&c);
 }
 
+/* Every end of the link (the sides', the middle's) at MTU mtu; 0 or -1 */
+static int link_mtu(unsigned int mtu)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < 2; i++) {
+		rc |= u_netns_sh(&ns, U_NETNS_MID, "ip link set %s mtu %u",
+				 ns.mid_ifname[i], mtu);
+		rc |= u_netns_sh(&ns, i, "ip link set %s mtu %u",
+				 ns.ifname[i], mtu);
+	}
+	return rc ? -1 : 0;
+}
+
+/* Both ports again, after the links changed; 0 or -1 */
+static int requery(struct host *h)
+{
+	return hwqnic_query_port(h[0].d.ctx, 1, &h[0].d.port) ||
+	       hwqnic_query_port(h[1].d.ctx, 1, &h[1].d.port) ? -1 : 0;
+}
+
+/*
+ * The links raised to let the port's largest MTU through, the devices
+ * already open: their active MTU follows, up to what the port carries.
+ */
+static void mtu_follows(const char *kind, struct host *h)
+{
+	bool xdp = !strcmp(kind, "xdp");
+	/* IPv6 + UDP + BTH + 28 B of extensions + ICRC over the payload */
+	unsigned int want = xdp ? 2048 : 4096, mtu = want + 200;
+
+	int rc = link_mtu(mtu) || requery(h);
+
+	ok(!rc && h[0].d.port.active_mtu == want &&
+	   h[1].d.port.active_mtu == want && h[0].d.port.max_mtu == want,
+	   "%s: links at MTU %u: the active MTU is %u (max %u)", kind, mtu,
+	   h[0].d.port.active_mtu, h[0].d.port.max_mtu);
+}
+
 static void run(const char *kind, void *arg)
 {
 	struct host h[2];
 	const char *why;
+	int rc;
 
 	(void)arg;
 	why = host_up(&h[0], 0);
@@ -882,9 +983,15 @@ static void run(const char *kind, void *arg)
 	if (!ok_why(why, "%s: a device bound to each side's veth end, MTU %u",
 		    kind, h[0].d.port.active_mtu))
 		goto down;
+	mtu_follows(kind, h);
 	rc_every_opcode(kind, h);
 	rc_ipv6(kind, h);
 	ud_through_ahs(kind, h);
+	/* the rest as veth makes links: MTU 1500 */
+	rc = link_mtu(1500) || requery(h);
+	ok(!rc && h[0].d.port.active_mtu == 1024,
+	   "%s: links back at MTU 1500: the active MTU is %u", kind,
+	   h[0].d.port.active_mtu);
 	refusals(kind, h);
 	capture(kind, h);
 	impaired(kind, h);

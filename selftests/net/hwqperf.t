@@ -3,40 +3,18 @@
 # hwqperf's two-process form across a veth pair, a device in each of two
 # namespaces: the server bound with -d, the client with HWQNIC_NETDEV (and
 # the other way round), lat and bw of every op; the client's table and
-# JSON as in loopback, the server's one line; a client whose run differs
-# from its server's is refused by both with the difference named.
+# JSON as in loopback, the server's one line; bw with 4 QP pairs of every
+# op; a client whose run (op, size, QP pairs) differs from its server's is
+# refused by both with the difference named; lat with -q 2 is refused.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/tap.sh"
 . "$top/selftests/net/netns.sh"
 hwqperf=$top/build/bin/hwqperf
 netns_test "$hwqperf"
 
-# pair WAY SERVER_ARGS -- CLIENT_ARGS: the server in ns 0, its client in
-# ns 1, both bounded; WAY d: server -d, client HWQNIC_NETDEV; e: reversed
+# pair WAY SERVER_ARGS -- CLIENT_ARGS: netns.sh's two-process run
 pair() {
-	local way=$1 sargs=() p
-	shift
-	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
-	shift
-	if [ "$way" = d ]; then
-		ip netns exec "${ns[0]}" timeout 120 "$hwqperf" "${sargs[@]}" -d hwqa \
-			> "$tmp/s.out" 2> "$tmp/s.err" &
-	else
-		HWQNIC_NETDEV=hwqa ip netns exec "${ns[0]}" timeout 120 "$hwqperf" \
-			"${sargs[@]}" > "$tmp/s.out" 2> "$tmp/s.err" &
-	fi
-	p=$!
-	pids="$pids $p"
-	if [ "$way" = d ]; then
-		HWQNIC_NETDEV=hwqb ip netns exec "${ns[1]}" timeout 120 "$hwqperf" \
-			"$@" 198.18.0.1 > "$tmp/c.out" 2> "$tmp/c.err"
-	else
-		ip netns exec "${ns[1]}" timeout 120 "$hwqperf" "$@" -d hwqb \
-			198.18.0.1 > "$tmp/c.out" 2> "$tmp/c.err"
-	fi
-	crc=$?
-	wait "$p"
-	src=$?
+	netns_two_hosts "$hwqperf" "$@"
 }
 
 # run WAY MODE OP N SIZE [--verify]: text output on both sides
@@ -82,8 +60,27 @@ pair d lat --op send -n 100 -s 64 -- lat --op send -n 100 -s 128
 	grep -q "message size: the server has 64, this client 128" "$tmp/c.err"
 ok $? "another size: both refuse ($(cat "$tmp/c.err"))"
 
-ip netns exec "${ns[1]}" timeout 60 "$hwqperf" bw -q 2 -d hwqb 198.18.0.1 \
+# bw with several QP pairs: every pair's messages, one JSON for them all
+for args in "write -s 4096" "read -s 65536" "send -s 1024 --verify"; do
+	pair e bw -q 4 -n 300 --op $args -- bw -q 4 -n 300 --op $args --json
+	python3 - "$tmp/c.out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["tool"] == "hwqperf" and d["mode"] == "bw" and d["qps"] == 4, d
+assert d["messages"] == 4 * 300 and d["mib_per_s"] > 0, d
+PY
+	[ "$?$src$crc" = 000 ] &&
+		grep -q "^hwqperf: served bw --op ${args%% *}: 300 messages of [0-9]* bytes to QP [0-9]* and the next QPs, each" "$tmp/s.out"
+	ok $? "bw -q 4 --op $args: 4 pairs over the wire, 1200 messages (rc $src/$crc)"
+	[ "$src$crc" = 00 ] || cat "$tmp"/*.out "$tmp"/*.err | diag
+done
+pair d bw -q 2 -n 100 -- bw -q 3 -n 100
+[ "$src" = 1 ] && [ "$crc" = 1 ] &&
+	grep -q "QP pairs: the server has 2, this client 3" "$tmp/c.err"
+ok $? "another QP count: both refuse ($(cat "$tmp/c.err"))"
+
+ip netns exec "${ns[1]}" timeout 60 "$hwqperf" lat -q 2 -d hwqb 198.18.0.1 \
 	> "$tmp/c.out" 2> "$tmp/c.err"
 [ "$?" = 2 ] && grep -q "one QP pair" "$tmp/c.err"
-ok $? "-q 2 in the two-process form: a usage error ($(cat "$tmp/c.err"))"
+ok $? "lat -q 2 in the two-process form: a usage error ($(cat "$tmp/c.err"))"
 done_testing

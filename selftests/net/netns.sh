@@ -80,3 +80,34 @@ netns_test_end() {
 	netns_del
 	rm -rf "$tmp"
 }
+
+# netns_two_hosts BINARY WAY SERVER_ARGS -- CLIENT_ARGS: a two-process run
+# of BINARY, the server in ns 0 (on hwqa), its client in ns 1 (on hwqb,
+# naming 198.18.0.1), each bounded; WAY d: the server with -d, the client
+# with HWQNIC_NETDEV; e: the other way round. Output in $tmp/{s,c}.{out,
+# err}, exit statuses in $src and $crc.
+netns_two_hosts() {
+	local bin=$1 way=$2 sargs=() p
+	shift 2
+	while [ "$1" != -- ]; do sargs+=("$1"); shift; done
+	shift
+	if [ "$way" = d ]; then
+		ip netns exec "${ns[0]}" timeout 120 "$bin" "${sargs[@]}" -d hwqa \
+			> "$tmp/s.out" 2> "$tmp/s.err" &
+	else
+		HWQNIC_NETDEV=hwqa ip netns exec "${ns[0]}" timeout 120 "$bin" \
+			"${sargs[@]}" > "$tmp/s.out" 2> "$tmp/s.err" &
+	fi
+	p=$!
+	pids="$pids $p"
+	if [ "$way" = d ]; then
+		HWQNIC_NETDEV=hwqb ip netns exec "${ns[1]}" timeout 120 "$bin" \
+			"$@" 198.18.0.1 > "$tmp/c.out" 2> "$tmp/c.err"
+	else
+		ip netns exec "${ns[1]}" timeout 120 "$bin" "$@" -d hwqb \
+			198.18.0.1 > "$tmp/c.out" 2> "$tmp/c.err"
+	fi
+	crc=$?
+	wait "$p"
+	src=$?
+}

@@ -86,8 +86,10 @@ stats dump "$A" > "$tmp/a.layout"
 python3 - "$tmp/a.layout" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))[0]
-assert d["size"] == 128 + 192 * d["max_qp"], d["size"]
-assert d["magic"] == 0x73717768 and d["version"] == 1
+assert d["size"] == 384 + 320 * d["max_qp"], d["size"]
+assert d["magic"] == 0x73717768 and d["version"] == 2
+# a device bound to no netdev: no flag, no wire counters
+assert d["flags"] == 0 and d["netdev"] == "" and not any(d["wire"].values())
 assert d["comm"] == "hwqperf" and d["dev"].startswith("hwqnic"), d
 PY
 ok $? "the stats file has the layout this test reads (hwqnic/stats.h)"
@@ -100,10 +102,15 @@ pids="$pids $S"
 true &
 dead=$!
 wait $dead
-stats make "/dev/shm/hwqnic.$S.hwqnic-emb7" "$S" 0x73717768 1
-stats make "/dev/shm/hwqnic.$S.hwqnic-emb8" "$S" 0x12345678 1
+stats make "/dev/shm/hwqnic.$S.hwqnic-emb7" "$S" 0x73717768 2
+stats make "/dev/shm/hwqnic.$S.hwqnic-emb8" "$S" 0x12345678 2
 stats make "/dev/shm/hwqnic.$S.hwqnic-emb9" "$S" 0x73717768 99
-stats make "/dev/shm/hwqnic.$dead.hwqnic-emb6" "$dead" 0x73717768 1
+stats make "/dev/shm/hwqnic.$S.hwqnic-emb10" "$S" 0x73717768 1
+stats make "/dev/shm/hwqnic.$S.hwqnic-emb11" "$S" 0x73717768 2 --flags 2 \
+	--netdev veth9
+stats make "/dev/shm/hwqnic.$S.hwqnic-emb12" "$S" 0x73717768 2 --wire
+stats make "/dev/shm/hwqnic.$S.hwqnic-emb13" "$S" 0x73717768 2 --flags 1
+stats make "/dev/shm/hwqnic.$dead.hwqnic-emb6" "$dead" 0x73717768 2
 "$nictop" -b --json -n 1 -d 0.3 > "$tmp/syn.json" 2> "$tmp/syn.err"
 ok $? "nictop -b --json -n 1 beside hand-made stats files"
 python3 - "$tmp/syn.json" "$S" "$dead" <<'PY' 2>&1 | diag
@@ -124,12 +131,61 @@ want = {"comm": 'syn"tic', "dev": "hwqnic-emb7", "type": "RC",
         "device_p50_us": None}
 bad = {k: (q[k], v) for k, v in want.items() if q[k] != v}
 assert not bad, bad
+assert "wire" not in q, "unbound: no wire"
+assert not [d for d in o["devs"] if d["pid"] == s and "netdev" in d], o["devs"]
 assert rows[17]["type"] == "UD" and rows[17]["state"] == "ERR", rows[17]
 why = {k["file"]: k["why"] for k in o["skipped"] if k["pid"] in (s, dead)}
-assert why == {"hwqnic.%d.hwqnic-emb8" % s: "magic 0x12345678, not 0x73717768",
-               "hwqnic.%d.hwqnic-emb9" % s: "version 99, not 1"}, why
+f = "hwqnic.%d.hwqnic-emb" % s
+assert why == {f + "8": "magic 0x12345678, not 0x73717768",
+               f + "9": "version 99, not 2", f + "10": "version 1, not 2",
+               f + "11": "flags 0x2, unknown 0x2",
+               f + "12": "wire counters on a device bound to no netdev",
+               f + "13": "bound to a netdev with no name"}, why
 PY
-ok "${PIPESTATUS[0]}" "shows a valid file exactly; skips bad magic, bad version (saying so), dead pid"
+ok "${PIPESTATUS[0]}" "shows a valid file exactly; skips bad magic, bad version (1, the old one, too), unknown flags, wire counters of an unbound device, a netdev with no name (saying so), dead pid"
+"$nictop" -b -n 1 -d 0.3 -p "$S" > "$tmp/unbound.txt" 2>&1 &&
+	grep -q '^ *QPN ' "$tmp/unbound.txt" &&
+	! grep -Eq 'RXpk/s|TXpk/s|RETX|DROPS|pk/s' "$tmp/unbound.txt"
+ok $? "a device bound to no netdev: no wire columns, no wire totals"
+rm -f /dev/shm/hwqnic."$S".* /dev/shm/hwqnic."$dead".*
+
+# A device bound to a netdev: its wire totals and each QP's, exactly as
+# written; the plain table gains the wire columns only then.
+stats make "/dev/shm/hwqnic.$S.hwqnic-emb7" "$S" 0x73717768 2 --netdev 'veth"9'
+"$nictop" -b --json -n 1 -d 0.3 -p "$S" > "$tmp/wire.json" 2> "$tmp/wire.err"
+ok $? "nictop -b --json beside a hand-made netdev-bound stats file"
+python3 - "$tmp/wire.json" "$S" "$top/selftests/tools" <<'PY' 2>&1 | diag
+import json, sys
+o = json.loads(open(sys.argv[1]).readline())
+s = int(sys.argv[2])
+F = {}	# statsfile.py's constants: what --netdev wrote
+exec(open(sys.argv[3] + "/statsfile.py").read().split("def read(")[0], F)
+d = [d for d in o["devs"] if d["pid"] == s]
+assert len(d) == 1, o["devs"]
+d = d[0]
+assert d["netdev"] == 'veth"9', d["netdev"]
+w = d["wire"]
+bad = {k: (w[k], v) for k, v in F["DEV_WIRE_VALUES"].items() if w[k] != v}
+assert not bad, bad
+drops = {k: v for k, v in w["drops"].items() if v}
+assert drops == F["DEV_DROPS"], drops
+assert w["drops_total"] == sum(F["DEV_DROPS"].values()), w["drops_total"]
+assert w["rx_pkts_per_s"] == 0 and w["tx_bytes_per_s"] == 0, w
+rows = {q["qpn"]: q for q in o["qps"] if q["pid"] == s}
+q = rows[16]["wire"]
+want = {k: v for k, v in F["QP16_WIRE"].items() if not k.startswith("drop_")}
+bad = {k: (q[k], v) for k, v in want.items() if q[k] != v}
+assert not bad, bad
+assert q["drops"] == {"qp": 1, "qkey": 0, "opcode": 2, "len": 3}, q["drops"]
+assert q["drops_total"] == 6, q
+assert not any(v for k, v in rows[17]["wire"].items() if k != "drops"), rows[17]
+PY
+ok "${PIPESTATUS[0]}" "the device's wire counters and drops by why, and QP 16's, exactly as written"
+"$nictop" -b -n 1 -d 0.3 -p "$S" > "$tmp/wire.txt" 2>&1
+grep -q 'RXpk/s.*TXpk/s.*RXB/s.*TXB/s.*RETX.*DROPS' "$tmp/wire.txt" &&
+	grep -q 'wire veth"9 rx .* 3 retx 1 timeouts 3 naks 13 drops' "$tmp/wire.txt"
+ok $? "the plain table has the wire columns, the device line its wire totals"
+grep -E '^ +16 ' "$tmp/wire.txt" | diag
 rm -f /dev/shm/hwqnic."$S".* /dev/shm/hwqnic."$dead".*
 
 # ---- batch JSON against the counters ----
@@ -569,7 +625,7 @@ fi
 if [ -n "$syn_skip" ]; then
 	skip "maps of known content: $syn_skip"
 else
-	stats make "/dev/shm/hwqnic.$S.hwqnic-emb7" "$S" 0x73717768 1 \
+	stats make "/dev/shm/hwqnic.$S.hwqnic-emb7" "$S" 0x73717768 2 \
 		--unsignaled
 	for step in start delta shrunk; do
 		python3 "$tmp/maps.py" "$S" $step "$pin-syn" > "$tmp/$step.batch"

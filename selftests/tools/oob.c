@@ -72,7 +72,7 @@ static void test_perf(void)
 			      .rkey = 0xdeadbeef, .mtu = 1024,
 			      .addr = 0x7f0011223344ULL, .buf_size = 65536,
 			      .size = 4096, .iters = 5000, .cq_mod = 100,
-			      .flags = OOB_PERF_VERIFY }, q, r;
+			      .flags = OOB_PERF_VERIFY, .qps = 3 }, q, r;
 	uint8_t wire[OOB_PERF_LEN], bad[OOB_PERF_LEN];
 	char err[200];
 
@@ -95,7 +95,7 @@ static void test_perf(void)
 	ok(oob_perf_unpack(bad, &q, err, sizeof(err)) == EPROTO &&
 	   strstr(err, "24 bits"), "perf: a QPN over 24 bits: %s", err);
 	memcpy(bad, wire, sizeof(bad));
-	bad[OOB_PERF_LEN - 1] |= 0x80;
+	bad[79] |= 0x80;
 	ok(oob_perf_unpack(bad, &q, err, sizeof(err)) == EPROTO &&
 	   strstr(err, "flags"), "perf: unknown flags: %s", err);
 	r = p;
@@ -111,9 +111,70 @@ static void test_perf(void)
 	   strstr(err, "message size: the client has 64, this server 4096"),
 	   "perf: another size: %s", err);
 	r = p;
+	r.qps = 4;
+	ok(oob_perf_match(&p, &r, "client", err, sizeof(err)) == EPROTO &&
+	   strstr(err, "QP pairs: the client has 4, this server 3"),
+	   "perf: another QP count: %s", err);
+	r = p;
 	r.flags = 0;
 	ok(oob_perf_match(&p, &r, "server", err, sizeof(err)) == EPROTO &&
 	   strstr(err, "verify"), "perf: --verify on one side: %s", err);
+}
+
+static void test_load(void)
+{
+	struct oob_load l = { .qps = 6, .nops = 3, .nsizes = 2, .depth = 16,
+			      .ops = { RIG_SEND, RIG_WRITE, RIG_READ },
+			      .sizes = { 64, 1ULL << 31 }, .count = 300 }, m;
+	uint8_t wire[OOB_LOAD_LEN], bad[OOB_LOAD_LEN];
+	char err[200];
+
+	oob_load_pack(wire, &l);
+	ok(wire[0] == 'h' && wire[3] == 'l' && wire[7] == 6 &&
+	   wire[40] == RIG_SEND && wire[42] == RIG_READ,
+	   "load: magic, QP count, ops big-endian on the wire");
+	ok(!oob_load_unpack(wire, &m, err, sizeof(err)) &&
+	   !memcmp(&l, &m, sizeof(l)), "load: unpacked as packed");
+	memcpy(bad, wire, sizeof(bad));
+	bad[1] ^= 1;
+	ok(oob_load_unpack(bad, &m, err, sizeof(err)) == EPROTO &&
+	   strstr(err, "no hwqload"), "load: a foreign magic: %s", err);
+	memcpy(bad, wire, sizeof(bad));
+	bad[5] = 2;
+	ok(oob_load_unpack(bad, &m, err, sizeof(err)) == EPROTO &&
+	   strstr(err, "version"), "load: another version: %s", err);
+	memcpy(bad, wire, sizeof(bad));
+	bad[7] = OOB_LOAD_MAX + 1;
+	ok(oob_load_unpack(bad, &m, err, sizeof(err)) == EPROTO &&
+	   strstr(err, "QP count 65"), "load: 65 QPs: %s", err);
+	memcpy(bad, wire, sizeof(bad));
+	bad[7] = 0;
+	ok(oob_load_unpack(bad, &m, err, sizeof(err)) == EPROTO &&
+	   strstr(err, "QP count 0"), "load: no QP: %s", err);
+	memcpy(bad, wire, sizeof(bad));
+	bad[40 + 2] = RIG_NOPS;
+	ok(oob_load_unpack(bad, &m, err, sizeof(err)) == EPROTO &&
+	   strstr(err, "op 3"), "load: an unknown op: %s", err);
+	memcpy(bad, wire, sizeof(bad));
+	bad[40 + OOB_LOAD_MAX + 8 + 3] = 0x81;	/* sizes[1] > 2G */
+	ok(oob_load_unpack(bad, &m, err, sizeof(err)) == EPROTO &&
+	   strstr(err, "message size"), "load: a size over 2G: %s", err);
+	memcpy(bad, wire, sizeof(bad));
+	memset(bad + 40 + OOB_LOAD_MAX, 0, 8);	/* sizes[0] = 0 */
+	ok(oob_load_unpack(bad, &m, err, sizeof(err)) == EPROTO &&
+	   strstr(err, "message size 0"), "load: a size of 0: %s", err);
+	memcpy(bad, wire, sizeof(bad));
+	bad[14] = 0x80;				/* depth */
+	ok(oob_load_unpack(bad, &m, err, sizeof(err)) == EPROTO &&
+	   strstr(err, "depth"), "load: a depth over the limit: %s", err);
+	l.time_ns = 1000;
+	oob_load_pack(bad, &l);
+	ok(oob_load_unpack(bad, &m, err, sizeof(err)) == EPROTO &&
+	   strstr(err, "both a count and a time"), "load: both: %s", err);
+	l.count = l.time_ns = 0;
+	oob_load_pack(bad, &l);
+	ok(oob_load_unpack(bad, &m, err, sizeof(err)) == EPROTO &&
+	   strstr(err, "neither"), "load: neither: %s", err);
 }
 
 /* A peer in a child: connects to port, sends len bytes of what, lingers */
@@ -164,6 +225,33 @@ static void test_tcp(void)
 	   !memcmp(buf, "0000:000001:000002:", 20),
 	   "tcp: the client's bytes received, the listener closed");
 	ok(reap(pid) == 0, "tcp: the client sent them");
+	oob_close(&s);
+
+	/* whether anything waits: a silent peer, then its close */
+	oob_init(&s, 5000);
+	oob_listen_start(&s, 0);
+	pid = peer(oob_local_port(&s), NULL, 0, 0, 300);
+	rc = oob_accept(&s);
+	ok(!rc && !oob_readable(&s, 0), "tcp: nothing readable from a "
+	   "silent peer");
+	ok(oob_readable(&s, 5000), "tcp: its close is readable");
+	reap(pid);
+	oob_close(&s);
+
+	/* counts: 2 of 8 bytes each, big-endian */
+	oob_init(&s, 5000);
+	oob_listen_start(&s, 0);
+	pid = peer(oob_local_port(&s), "\x01\x02\x03\x04\x05\x06\x07\x08"
+		   "\0\0\0\0\0\0\0\x2a", 16, 0, 0);
+	rc = oob_accept(&s);
+	{
+		uint64_t v[2];
+
+		ok(!rc && !oob_recv_u64(&s, v, 2) &&
+		   v[0] == 0x0102030405060708ULL && v[1] == 42,
+		   "tcp: counts read big-endian");
+	}
+	reap(pid);
 	oob_close(&s);
 
 	/* a short message: the peer closes after 10 of 52 bytes */
@@ -231,6 +319,7 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	test_ibv();
 	test_perf();
+	test_load();
 	test_tcp();
 	return tap_done();
 }

@@ -56,7 +56,7 @@ start_stopped "$tmp/v.out" bw --op write -s 64 -q 1 -n $FOREVER --cq-mod 1
 ok $? "hwqperf V stopped before it starts"
 V=$perf_pid
 squat=/dev/shm/hwqnic.$V.hwqnic-emb0
-stats make "$squat" "$V" 0x73717768 1 --comm "$(hex squatter)" \
+stats make "$squat" "$V" 0x73717768 2 --comm "$(hex squatter)" \
 	--dev "$(hex hwqnic-emb0)"
 chown $NOBODY:$NOBODY "$squat"
 sum=$(md5sum < "$squat")

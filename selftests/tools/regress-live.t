@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # hwqregress on real hwqperf runs, the engine slowed by its fault-injection
 # knob (HWQNIC_INJECT_DELAY_NS) on one side of ab: 1 us per WR is a
-# latency regression
-# (exit 1); so is 64 B WRITE ~30% slower, the delay chosen from a
-# calibration in this run: its latency, and its streamed rate (or, under
-# a neighbour too busy to tell, inconclusive); the same build against
-# itself is never a regression (exit 0 or 3).
+# latency regression (exit 1); so is 64 B WRITE ~30% slower, the delay
+# chosen from a calibration in this run: its latency, and its streamed
+# rate (or, under a neighbour too busy to tell, inconclusive; never no
+# change); the same build against itself is never a regression (exit 0
+# or 3).
 # Then the default suite once, qplat's tracing cost included (root), or
 # skipped with the reason.
 set -u
@@ -63,7 +63,10 @@ print(" ".join("%s %+.0f%%" % (r["metric"], r["delta_pct"])
 ab lat --env-b HWQNIC_INJECT_DELAY_NS=1000
 rc=$?
 v=$(verdicts "$tmp/v")
-[ $rc = 1 ] && [ "$v" = "regressed regressed" ]
+# The median's ratio regresses; p99's, a tail that a busy neighbour owns,
+# may be too noisy to tell, but never no change.
+[ $rc = 1 ] && { [ "$v" = "regressed regressed" ] ||
+		 [ "$v" = "regressed inconclusive" ]; }
 ok $? "1 us per WR: latency regressed, exit 1 ($rc: $v; $(deltas "$tmp/v"))"
 diag < "$tmp/err"
 
@@ -124,11 +127,16 @@ echo "{\"name\": \"latw\", \"measurements\": [{\"name\": \"lat_write_64\",
 
 # One at a time (ping-pong, a median of 2000 a run, which a neighbour's
 # burst barely moves): the WRITE's latency 1/0.7 as long is a regression.
+# (The 1 us test above is the one that must say regressed whatever the
+# load: a tool that only ever says inconclusive fails there.)
 d=$(calibrate rtt_ratio lat --op write -s 64 -n 2000)
 ab latw --repeats 2 --env-a HWQNIC_INJECT_DELAY_NS=100 --env-b HWQNIC_INJECT_DELAY_NS="$d"
 rc=$?
 v=$(verdicts "$tmp/v")
-[ $rc = 1 ] && [ "$v" = regressed ]
+# Under a neighbour too busy to tell, inconclusive after up to 24 runs a
+# side; never no change.
+{ [ $rc = 1 ] && [ "$v" = regressed ]; } ||
+	{ [ $rc = 3 ] && [ "$v" = inconclusive ]; }
 ok $? "64 B WRITE ~30% slower one at a time, each 1/0.7 as long (100 ns against $d ns): regressed, exit 1 ($rc: $(deltas "$tmp/v"))"
 diag < "$tmp/err"
 
@@ -141,8 +149,12 @@ ab bw --repeats 2 --env-a HWQNIC_INJECT_DELAY_NS=100 \
 	--env-b HWQNIC_INJECT_DELAY_NS="$d"
 rc=$?
 v=$(verdicts "$tmp/v")
-[ $rc = 1 ] && [ "${v%% *}" = regressed ] ||
-	{ [ $rc = 3 ] && [ "${v%% *}" = inconclusive ]; }
+# (exit 1 when either metric regressed, the other maybe inconclusive)
+case "$rc:$v" in
+"1:regressed "* | "1:inconclusive regressed" | "3:inconclusive "*)
+	[[ $v != *"no change"* && $v != *improved* ]] ;;
+*)	false ;;
+esac
 ok $? "64 B WRITE rate ~30% lower (100 ns against $d ns): regressed, exit 1 ($rc: $v; $(deltas "$tmp/v"))"
 diag < "$tmp/err"
 

@@ -13,6 +13,10 @@ and written with struct, independently of the C code under test.
                            beyond the first 64
       --size N             the file's size instead
       --full               every slot in use (QPs 18 on as QP 16)
+      --netdev NAME        bound to netdev NAME: flags F_NETDEV, the
+                           device's and each QP's wire counters (below)
+      --flags N            the header's flags instead
+      --wire               the wire counters even without --netdev
   truncate SECS PATH...    empties and regrows the files until SECS pass
   flip SECS PATH...        max_qp of the files swings from its value to
                            0xffffffff and back until SECS pass
@@ -22,8 +26,27 @@ A process's devices are the files that name it, are owned by its owner
 """
 import argparse, glob, json, os, struct, sys, time
 
-HDR, QP = 128, 192              # struct hwqnic_stats_file, hwqnic_stats_qp
+HDR, QP = 384, 320              # struct hwqnic_stats_file, hwqnic_stats_qp
 MAGIC = 0x73717768
+F_NETDEV = 1
+# struct hwqnic_wire_counters at 128 (then tx_full, 3 UC drops, drops[16]),
+# struct hwqnic_qp_wire_counters at 192 in a slot
+DEV_WIRE = ("tx_pkts", "rx_pkts", "tx_bytes", "rx_bytes", "retransmits",
+            "timeouts", "seq_naks_sent", "seq_naks_rcvd", "rnr_naks_sent",
+            "rnr_naks_rcvd", "dup_requests", "out_of_seq", "tx_full",
+            "uc_dropped", "uc_no_recv", "uc_rkey")
+QP_WIRE = ("tx_pkts", "tx_bytes", "rx_pkts", "rx_bytes", "retransmits",
+           "timeouts", "seq_naks_sent", "seq_naks_rcvd", "rnr_naks_sent",
+           "rnr_naks_rcvd", "dup_requests", "out_of_seq", "drop_state",
+           "drop_qkey", "drop_opcode", "drop_len")
+DROPS = ("none", "short", "not_roce", "ip", "udp", "bth", "icrc", "pkey",
+         "qp", "qkey", "opcode", "len")
+# what --netdev writes: QP 16's, and the device's (QP 16's and more)
+QP16_WIRE = dict(zip(QP_WIRE, (10, 1000, 12, 1500, 3, 1, 0, 2, 0, 1, 4, 5,
+                               1, 0, 2, 3)))
+DEV_WIRE_VALUES = dict(zip(DEV_WIRE, (11, 20, 1100, 2600, 3, 1, 0, 2, 0, 1,
+                                      4, 5, 9, 6, 2, 1)))
+DEV_DROPS = {"icrc": 7, "qp": 1, "opcode": 2, "len": 3}
 
 
 def read(path):
@@ -36,7 +59,12 @@ def read(path):
          "comm": b[16:32].split(b"\0")[0].decode(errors="replace"),
          "dev": b[32:64].split(b"\0")[0].decode(errors="replace"),
          "busy_ns": struct.unpack_from("<Q", b, 64)[0],
-         "run_ns": struct.unpack_from("<Q", b, 72)[0], "qps": {}}
+         "run_ns": struct.unpack_from("<Q", b, 72)[0],
+         "flags": struct.unpack_from("<I", b, 80)[0],
+         "netdev": b[88:104].split(b"\0")[0].decode(errors="replace"),
+         "wire": dict(zip(DEV_WIRE, struct.unpack_from("<16Q", b, 128))),
+         "drops": dict(zip(DROPS, struct.unpack_from("<12Q", b, 256))),
+         "qps": {}}
     for i in range(min(max_qp, (len(b) - HDR) // QP)):
         off = HDR + QP * i
         qpn, qtype, state = struct.unpack_from("<IBB", b, off)
@@ -47,7 +75,9 @@ def read(path):
         d["qps"][qpn] = {"type": qtype, "state": state, "posts": posts,
                          "recv_posts": recv_posts, "sq": sq, "rq": rq,
                          "wqes": wqes, "completions": comp, "errors": errs,
-                         "bytes": nbytes}
+                         "bytes": nbytes,
+                         "wire": dict(zip(QP_WIRE, struct.unpack_from(
+                             "<16Q", b, off + 192)))}
     return d
 
 
@@ -60,13 +90,21 @@ def files(pid):
                   if os.lstat(p).st_uid == owner and read(p))
 
 
-def image(pid, magic, version, comm, dev, qps, max_qp):
+def image(pid, magic, version, comm, dev, qps, max_qp, flags=0, netdev=b"",
+          wire=False):
     """The file's first slots; the caller sizes it (sparse beyond)."""
     b = bytearray(HDR + QP * min(max_qp, max(64, len(qps))))
     struct.pack_into("<4I", b, 0, magic, version, pid, max_qp)
     b[16:16 + len(comm)] = comm[:16]
     b[32:32 + len(dev)] = dev[:32]
     struct.pack_into("<QQ", b, 64, 500, 1000)
+    struct.pack_into("<I", b, 80, flags)
+    b[88:88 + len(netdev[:16])] = netdev[:16]
+    if wire:
+        struct.pack_into("<16Q", b, 128,
+                         *(DEV_WIRE_VALUES[k] for k in DEV_WIRE))
+        for k, v in DEV_DROPS.items():
+            struct.pack_into("<Q", b, 256 + 8 * DROPS.index(k), v)
     for q in qps:
         if q["qpn"] - 16 >= max_qp:
             continue
@@ -77,6 +115,9 @@ def image(pid, magic, version, comm, dev, qps, max_qp):
                          q["sq"], q["rq"])
         struct.pack_into("<5Q", b, off + 128, q["posts"], q["posts"],
                          q["completions"], q["errors"], q["bytes"])
+        if wire and q["qpn"] == 16:
+            struct.pack_into("<16Q", b, off + 192,
+                             *(QP16_WIRE[k] for k in QP_WIRE))
     return b
 
 
@@ -94,7 +135,11 @@ def make(a):
     qps = [q16, q17]
     if a.full:
         qps += [dict(q16, qpn=qpn) for qpn in range(18, 16 + a.max_qp)]
-    b = image(a.pid, int(a.magic, 0), a.version, comm, dev, qps, a.max_qp)
+    netdev = a.netdev.encode() if a.netdev is not None else b""
+    flags = a.flags if a.flags is not None else \
+        (F_NETDEV if a.netdev is not None else 0)
+    b = image(a.pid, int(a.magic, 0), a.version, comm, dev, qps, a.max_qp,
+              flags, netdev, a.wire or a.netdev is not None)
     with open(a.path, "wb") as f:
         f.write(b)
         f.truncate(a.size if a.size is not None else HDR + QP * a.max_qp)
@@ -150,6 +195,9 @@ def main():
         p.add_argument("--max-qp", type=int, default=4)
         p.add_argument("--size", type=int)
         p.add_argument("--full", action="store_true")
+        p.add_argument("--netdev")
+        p.add_argument("--flags", type=lambda v: int(v, 0))
+        p.add_argument("--wire", action="store_true")
         make(p.parse_args(args))
     elif cmd == "truncate":
         truncate(float(args[0]), args[1:])

@@ -105,7 +105,7 @@ churn() {
 	local name=$1 count=$2 how=$3 i
 	shift 3
 	for i in $(seq "$count"); do
-		stats make "/dev/shm/hwqnic.$S.$name$i" "$S" $MAGIC 1 \
+		stats make "/dev/shm/hwqnic.$S.$name$i" "$S" $MAGIC 2 \
 			--max-qp 4096 "$@"
 	done
 	stats "$how" 8 /dev/shm/hwqnic."$S"."$name"* &
@@ -150,7 +150,7 @@ kill -CONT "$R"
 # ---- a huge sparse file ----
 
 huge=/dev/shm/hwqnic.$S.huge
-stats make "$huge" "$S" $MAGIC 1 --max-qp 1398101	# 256 MiB, sparse
+stats make "$huge" "$S" $MAGIC 2 --max-qp 838860	# 256 MiB, sparse
 blocks=$(stat -c %b "$huge")
 python3 - "$nictop" "$tmp/huge.json" > "$tmp/huge.rss" <<'PY'
 import resource, subprocess, sys
@@ -163,7 +163,7 @@ read -r rc rss < "$tmp/huge.rss"
 ok "$rc" "nictop beside a 256 MiB sparse stats file (status $rc)"
 PY="
 why = skipped(objs[0], 'hwqnic.%s.huge' % argv[0])
-assert why == ['268435520 bytes, above the largest stats file (786560)'], why
+assert why == ['268435584 bytes, above the largest stats file (1311104)'], why
 "
 check "$tmp/huge.json" "$S"
 ok $? "refused, and says so, for its size"
@@ -182,7 +182,7 @@ else
 		--cq-mod 1
 	V=$perf_pid
 	squat=/dev/shm/hwqnic.$V.$r_dev
-	stats make "$squat" "$V" $MAGIC 1 --comm "$(hex squatter)" \
+	stats make "$squat" "$V" $MAGIC 2 --comm "$(hex squatter)" \
 		--dev "$(hex "$r_dev")"
 	chown $NOBODY:$NOBODY "$squat"
 	kill -CONT "$V"
@@ -220,7 +220,7 @@ i=0
 while read -r comm dev _ _; do
 	[ -n "$comm" ] || continue
 	i=$((i + 1))
-	stats make "/dev/shm/hwqnic.$S.ctl$i" "$S" $MAGIC 1 --comm "$comm" \
+	stats make "/dev/shm/hwqnic.$S.ctl$i" "$S" $MAGIC 2 --comm "$comm" \
 		--dev "$dev"
 done <<< "$names"
 

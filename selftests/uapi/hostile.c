@@ -252,9 +252,29 @@ static void check_bad_ioctls(struct ctx *c)
 	e[3] = ioc(c->fd, HWQNIC_IOC_CREATE_CQ, &cq);
 	cq.handle = 4000;
 	e[4] = ioc(c->fd, HWQNIC_IOC_DESTROY_CQ, &cq);
+	cq.channel_fd = -1;
+	cq.flags = 0x80;
+	e[5] = ioc(c->fd, HWQNIC_IOC_CREATE_CQ, &cq);
+	cq.flags = HWQNIC_CQ_F_TIMESTAMP;
+	cq.rsvd = 1;
+	e[6] = ioc(c->fd, HWQNIC_IOC_CREATE_CQ, &cq);
 	ok(e[0] == EINVAL && e[1] == EINVAL && e[2] == EINVAL &&
-	   e[3] == EINVAL && e[4] == EINVAL,
-	   "CREATE_CQ: no entries, too many, a channel fd that is not one, a bad fd; DESTROY_CQ of none: EINVAL");
+	   e[3] == EINVAL && e[4] == EINVAL && e[5] == EINVAL &&
+	   e[6] == EINVAL,
+	   "CREATE_CQ: no entries, too many, a channel fd that is not one, a bad fd, an unknown flag, reserved bits; DESTROY_CQ of none: EINVAL");
+	cq = (struct hwqnic_ioc_cq){ .cqe = 16, .channel_fd = -1,
+				     .flags = HWQNIC_CQ_F_TIMESTAMP };
+	e[0] = ioc(c->fd, HWQNIC_IOC_CREATE_CQ, &cq);
+	ok(!e[0] && cq.q.stride_shift == 6,
+	   "CREATE_CQ with HWQNIC_CQ_F_TIMESTAMP: 64-byte CQEs (%d, shift %u)",
+	   e[0], cq.q.stride_shift);
+	ok(!e[0] && !ioc(c->fd, HWQNIC_IOC_DESTROY_CQ, &cq), "and destroyed");
+	cq = (struct hwqnic_ioc_cq){ .cqe = 16, .channel_fd = -1 };
+	e[0] = ioc(c->fd, HWQNIC_IOC_CREATE_CQ, &cq);
+	ok(!e[0] && cq.q.stride_shift == 5 &&
+	   !ioc(c->fd, HWQNIC_IOC_DESTROY_CQ, &cq),
+	   "CREATE_CQ without flags: 32-byte CQEs, as before (shift %u)",
+	   cq.q.stride_shift);
 
 	for (i = 0; i < 6; i++) {
 		qp = c->qp[0];

@@ -26,6 +26,9 @@ struct seen {
 	bool have[NQP];
 };
 
+static const struct hwqnic_qp_wire_counters wzero;
+static const struct hwqnic_wire_counters dzero;
+
 static bool zero(const struct hwqnic_qp_counters *c)
 {
 	return !c->posts && !c->recv_posts && !c->doorbells && !c->wqes &&
@@ -307,6 +310,13 @@ static void check_file(const char *path, struct hwqnic_qp **qps,
 	}
 	ok(!bad, "each QP's slot: QPN, type, state, CQ handles and all counters as queried (%d off)",
 	   bad);
+	/* loopback QPs take the shared-memory path: not a packet counted */
+	for (i = bad = 0; i < NQP; i++)
+		bad += !!memcmp(&s.qp[i].w, &wzero, sizeof(wzero));
+	ok(!s.hdr.flags && !s.hdr.netdev[0] &&
+	   !memcmp(&s.hdr.wire, &dzero, sizeof(dzero)) && !bad,
+	   "a device on no netdev: flags 0x%x, no netdev, every wire counter zero (%d QPs not)",
+	   s.hdr.flags, bad);
 }
 
 static void suite(void)
@@ -396,6 +406,26 @@ static void suite(void)
 	   c[0].sq_outstanding, c[1].rq_outstanding);
 
 	check_file(path, qps, c);
+	{
+		struct hwqnic_qp_wire_counters w;
+		struct hwqnic_wire_counters d;
+
+		memset(&w, 0xff, sizeof(w));
+		memset(&d, 0xff, sizeof(d));
+		ok(!hwqnic_query_qp_wire_counters(p.a.qp, &w) &&
+		   !memcmp(&w, &wzero, sizeof(w)) &&
+		   !hwqnic_query_port_counters(dev.ctx, 1, &d) &&
+		   !memcmp(&d, &dzero, sizeof(d)),
+		   "hwqnic_query_qp_wire_counters(), hwqnic_query_port_counters(): all zero on loopback");
+		errno = 0;
+		ok(hwqnic_query_qp_wire_counters(NULL, &w) == EINVAL &&
+		   hwqnic_query_qp_wire_counters(p.a.qp, NULL) == EINVAL &&
+		   hwqnic_query_port_counters(dev.ctx, 2, &d) == EINVAL &&
+		   hwqnic_query_port_counters(dev.ctx, 1, NULL) == EINVAL &&
+		   hwqnic_query_port_counters(NULL, 1, &d) == EINVAL &&
+		   errno == EINVAL,
+		   "and EINVAL for a NULL QP, context or counters, or port 2");
+	}
 
 	/* a destroyed QP's slot empties */
 	gone = e.a.qp->qp_num;

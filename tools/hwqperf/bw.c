@@ -51,7 +51,8 @@ static bool bw_post_batch(struct run *r, struct qpx *x)
 	return cnt > 0;
 }
 
-static bool bw_poll_recv(struct run *r)
+/* Polls the receives of every pair and tops up their queues. */
+bool bw_poll_recv(struct run *r)
 {
 	unsigned int i;
 	int n = poll_cq(r, r->rcq);

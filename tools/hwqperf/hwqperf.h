@@ -108,7 +108,9 @@ struct opts {
 	const char *netdev;		/* -d; NULL: HWQNIC_NETDEV's */
 	uint16_t port;			/* -p */
 	uint8_t gid_index;		/* -x */
-	enum role { ROLE_LOOPBACK, ROLE_SERVER, ROLE_CLIENT } role;
+	enum role { ROLE_LOOPBACK = OPTS_ROLE_LOCAL,
+		    ROLE_SERVER = OPTS_ROLE_SERVER,
+		    ROLE_CLIENT = OPTS_ROLE_CLIENT } role;
 };
 
 struct cpus {
@@ -168,14 +170,14 @@ struct run {
 	uint64_t elapsed_ns;		/* bw */
 	double peak_per_ns;		/* bw: messages per ns, best slice */
 	struct oob oob;			/* the two-process form's exchange */
-	struct oob_perf peer;		/* what the peer said */
+	struct oob_perf peer;		/* what the peer said of pair 0 */
 };
 
-/* The two-process form: the QP of this process (A client, B server) */
+/* The two-process form: the QPs of this process (A client, B server) */
 static inline bool is_local(const struct run *r, const struct qpx *x)
 {
 	return r->o->role == ROLE_LOOPBACK ||
-	       (r->o->role == ROLE_CLIENT) == (x == &r->qp[0]);
+	       (r->o->role == ROLE_CLIENT) == ((x - r->qp) % 2 == 0);
 }
 
 /* One message size's figures, named as their JSON keys (docs/json.md) */
@@ -263,6 +265,7 @@ void refill_recvs(struct run *r, struct qpx *y, uint64_t min_batch);
 
 /* bw.c and lat.c: the runs */
 void bw_run(struct run *r);
+bool bw_poll_recv(struct run *r);
 void lat_run(struct run *r);
 void lat_wait_done(struct run *r, struct qpx *x);
 void lat_arm_write(struct run *r, struct qpx *x, uint64_t k);

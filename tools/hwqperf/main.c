@@ -52,13 +52,7 @@ static const struct argp_option options[] = {
 	{ "verify", OPT_VERIFY, NULL, 0, "Check every byte moved", 0 },
 	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
 	{ "csv", OPT_CSV, NULL, 0, "Print CSV: a header, a row per size", 0 },
-	{ NULL, 0, NULL, 0, "Two hosts (a server, then its client with "
-	  "SERVER_ADDRESS):", 3 },
-	{ "ib-dev", 'd', "NETDEV", 0, "Bind the device to NETDEV (default "
-	  "HWQNIC_NETDEV's); bound, hwqperf is a server or a client", 3 },
-	{ "port", 'p', "PORT", 0, "TCP port of the exchange (default 18515)",
-	  3 },
-	{ "gid-index", 'x', "INDEX", 0, "Local GID index (default 0)", 3 },
+	OPTS_TWO_HOSTS("hwqperf", 3),
 	OPTS_HELP_H,
 	{},
 };
@@ -70,6 +64,8 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
 
+	if (opts_two_hosts(key, arg, &o->netdev, &o->port, &o->gid_index))
+		return 0;
 	switch (key) {
 	case OPT_OP:
 		o->op = rig_op_parse("op", arg);
@@ -112,15 +108,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		return 0;
 	case OPT_JSON:
 		o->json = true;
-		return 0;
-	case 'd':
-		o->netdev = arg;
-		return 0;
-	case 'p':
-		o->port = (uint16_t)opts_uint("port", arg, 1, 65535);
-		return 0;
-	case 'x':
-		o->gid_index = (uint8_t)opts_uint("gid-index", arg, 0, 255);
 		return 0;
 	case ARGP_KEY_ARG:
 		if (o->mode != MODE_NONE && (!strcmp(arg, "lat") ||
@@ -203,16 +190,12 @@ static void finish_opts(struct opts *o)
  */
 static void remote_opts(struct opts *o)
 {
-	const char *env = getenv("HWQNIC_NETDEV");
-
-	if (o->server)
-		o->role = ROLE_CLIENT;
-	else if (o->netdev || (env && *env))
-		o->role = ROLE_SERVER;
+	o->role = (enum role)opts_role(o->server, o->netdev);
 	if (o->role == ROLE_LOOPBACK)
 		return;
-	if (o->qps > 1)
-		bad_usage("-q %u: the two-process form runs one QP pair",
+	/* bw's pairs are independent; lat's take turns, one at a time */
+	if (o->qps > 1 && o->mode == MODE_LAT)
+		bad_usage("-q %u: the two-process lat runs one QP pair",
 			  o->qps);
 	if (o->all_sizes)
 		bad_usage("--all: the two-process form runs one size");

@@ -120,10 +120,18 @@ static void plan_depths(struct run *r)
 	r->rx_depth = MIN(r->rx_depth, max_wr);
 	/*
 	 * The two-process form cannot hold the sender back until a slot is
-	 * checked: no two receives posted may share a slot.
+	 * checked: no two receives posted may share a slot. Pair p's
+	 * messages use the slots equal to p modulo the pairs (msg_g()) when
+	 * the pairs divide the slots: nslots / qps slots each.
 	 */
-	if (o->role != ROLE_LOOPBACK && o->verify)
-		r->rx_depth = (uint32_t)MIN(r->rx_depth, r->nslots);
+	if (o->role != ROLE_LOOPBACK && o->verify) {
+		if (r->nslots % o->qps)
+			bad_usage("--verify with -q %u in the two-process form: "
+				  "the buffer's %" PRIu64 " message slots must "
+				  "be a multiple of %u", o->qps, r->nslots,
+				  o->qps);
+		r->rx_depth = (uint32_t)MIN(r->rx_depth, r->nslots / o->qps);
+	}
 	r->rx_batch = MAX(1, MIN(RX_BATCH_MAX, r->rx_depth / 4));
 }
 

@@ -318,6 +318,50 @@ int oob_sync(struct oob *o, uint8_t step, int timeout_ms)
 	return 0;
 }
 
+int oob_open(struct oob *o, const char *server, uint16_t port)
+{
+	return server ? oob_connect(o, server, port) : oob_listen(o, port);
+}
+
+bool oob_readable(const struct oob *o, int timeout_ms)
+{
+	struct pollfd p = { .fd = o->fd, .events = POLLIN };
+
+	return o->fd >= 0 && poll(&p, 1, timeout_ms) > 0;
+}
+
+int oob_send_u64(struct oob *o, const uint64_t *v, size_t n)
+{
+	uint8_t b[8];
+	size_t i;
+	int j, err;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < 8; j++)
+			b[j] = (uint8_t)(v[i] >> (56 - 8 * j));
+		err = oob_send(o, b, 8);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int oob_recv_u64(struct oob *o, uint64_t *v, size_t n)
+{
+	uint8_t b[8];
+	size_t i;
+	int j, err;
+
+	for (i = 0; i < n; i++) {
+		err = oob_recv(o, b, 8);
+		if (err)
+			return err;
+		for (v[i] = 0, j = 0; j < 8; j++)
+			v[i] = v[i] << 8 | b[j];
+	}
+	return 0;
+}
+
 /* ---- libibverbs' pingpong exchange ---- */
 
 static const char hexd[] = "0123456789abcdef";
@@ -451,7 +495,8 @@ void oob_perf_pack(uint8_t out[OOB_PERF_LEN], const struct oob_perf *p)
 	q = put_be(q, p->size, 8);
 	q = put_be(q, p->iters, 8);
 	q = put_be(q, p->cq_mod, 4);
-	put_be(q, p->flags, 4);
+	q = put_be(q, p->flags, 4);
+	put_be(q, p->qps, 4);
 }
 
 int oob_perf_unpack(const uint8_t in[OOB_PERF_LEN], struct oob_perf *p,
@@ -485,8 +530,10 @@ int oob_perf_unpack(const uint8_t in[OOB_PERF_LEN], struct oob_perf *p,
 	q = get_be(q, &p->iters, 8);
 	q = get_be(q, &v, 4);
 	p->cq_mod = (uint32_t)v;
-	get_be(q, &v, 4);
+	q = get_be(q, &v, 4);
 	p->flags = (uint32_t)v;
+	get_be(q, &v, 4);
+	p->qps = (uint32_t)v;
 	if (p->magic != OOB_PERF_MAGIC) {
 		snprintf(err, errsz, "the peer is no hwqperf (magic 0x%08x)",
 			 p->magic);
@@ -513,12 +560,12 @@ int oob_perf_unpack(const uint8_t in[OOB_PERF_LEN], struct oob_perf *p,
 int oob_perf_match(const struct oob_perf *mine, const struct oob_perf *peer,
 		   const char *peer_name, char *err, size_t errsz)
 {
-	static const char *const modes[] = { "?", "lat", "bw" };
+	static const char *const modes[] = { "?", "lat", "bw", "load" };
 	const char *me = strcmp(peer_name, "server") ? "server" : "client";
-	const char *pm = peer->mode < 3 ? modes[peer->mode] : "?";
+	const char *pm = peer->mode < 4 ? modes[peer->mode] : "?";
 	const char *po = peer->op < RIG_NOPS ?
 			 rig_op_name((enum rig_op)peer->op) : "?";
-	const char *mm = mine->mode < 3 ? modes[mine->mode] : "?";
+	const char *mm = mine->mode < 4 ? modes[mine->mode] : "?";
 	const char *mo = mine->op < RIG_NOPS ?
 			 rig_op_name((enum rig_op)mine->op) : "?";
 
@@ -538,6 +585,7 @@ int oob_perf_match(const struct oob_perf *mine, const struct oob_perf *peer,
 	DIFF(buf_size, "buf-size")
 	DIFF(iters, "iterations")
 	DIFF(cq_mod, "cq-mod")
+	DIFF(qps, "QP pairs")
 	if ((mine->flags ^ peer->flags) & OOB_PERF_VERIFY) {
 		snprintf(err, errsz, "the %s runs %s --verify but this %s %s",
 			 peer_name, peer->flags & OOB_PERF_VERIFY ? "with" :
@@ -547,4 +595,135 @@ int oob_perf_match(const struct oob_perf *mine, const struct oob_perf *peer,
 	}
 #undef DIFF
 	return 0;
+}
+
+int oob_perf_swap(struct oob *o, const struct oob_perf *mine,
+		  struct oob_perf *peer, const char *peer_name)
+{
+	uint8_t wire[OOB_PERF_LEN];
+	int err;
+
+	oob_perf_pack(wire, mine);
+	err = oob_send(o, wire, sizeof(wire));
+	if (err)
+		return err;
+	err = oob_recv(o, wire, sizeof(wire));
+	if (err)
+		return err;
+	err = oob_perf_unpack(wire, peer, o->err, sizeof(o->err));
+	if (!err)
+		err = oob_perf_match(mine, peer, peer_name, o->err,
+				     sizeof(o->err));
+	return err;
+}
+
+/* ---- hwqload's exchange ---- */
+
+void oob_load_pack(uint8_t out[OOB_LOAD_LEN], const struct oob_load *l)
+{
+	uint8_t *q = out;
+	int i;
+
+	q = put_be(q, OOB_LOAD_MAGIC, 4);
+	q = put_be(q, OOB_LOAD_VERSION, 2);
+	q = put_be(q, l->qps, 2);
+	q = put_be(q, l->nops, 2);
+	q = put_be(q, l->nsizes, 2);
+	q = put_be(q, l->depth, 4);
+	q = put_be(q, l->count, 8);
+	q = put_be(q, l->time_ns, 8);
+	q = put_be(q, l->errors, 8);
+	for (i = 0; i < OOB_LOAD_MAX; i++)
+		q = put_be(q, l->ops[i], 1);
+	for (i = 0; i < OOB_LOAD_MAX; i++)
+		q = put_be(q, l->sizes[i], 8);
+}
+
+/* v within [lo, hi], else EPROTO naming what */
+static int in_range(char *err, size_t errsz, const char *what, uint64_t v,
+		    uint64_t lo, uint64_t hi)
+{
+	if (v >= lo && v <= hi)
+		return 0;
+	snprintf(err, errsz, "the client's %s %" PRIu64 " is not within %"
+		 PRIu64 " to %" PRIu64, what, v, lo, hi);
+	return EPROTO;
+}
+
+/* The mix's counts within hwqload's limits: 0, or EPROTO naming one */
+static int load_limits(const struct oob_load *l, char *err, size_t errsz)
+{
+	const struct {
+		const char *what;
+		uint64_t v, lo, hi;
+	} lim[] = {
+		{ "QP count", l->qps, 1, OOB_LOAD_MAX },
+		{ "op count", l->nops, 1, OOB_LOAD_MAX },
+		{ "size count", l->nsizes, 1, OOB_LOAD_MAX },
+		{ "depth", l->depth, 1, OOB_LOAD_MAX_DEPTH },
+		{ "message count", l->count, 0, OOB_LOAD_MAX_COUNT },
+		{ "time", l->time_ns, 0, OOB_LOAD_MAX_TIME_NS },
+		{ "error count", l->errors, 0, OOB_LOAD_MAX_ERRORS },
+	};
+	unsigned int i;
+	int e = 0;
+
+	for (i = 0; !e && i < sizeof(lim) / sizeof(lim[0]); i++)
+		e = in_range(err, errsz, lim[i].what, lim[i].v, lim[i].lo,
+			     lim[i].hi);
+	return e;
+}
+
+int oob_load_unpack(const uint8_t in[OOB_LOAD_LEN], struct oob_load *l,
+		    char *err, size_t errsz)
+{
+	const uint8_t *q = in;
+	uint64_t magic, version, v;
+	unsigned int i;
+	int e;
+
+	memset(l, 0, sizeof(*l));
+	q = get_be(q, &magic, 4);
+	q = get_be(q, &version, 2);
+	q = get_be(q, &v, 2);
+	l->qps = (uint32_t)v;
+	q = get_be(q, &v, 2);
+	l->nops = (uint32_t)v;
+	q = get_be(q, &v, 2);
+	l->nsizes = (uint32_t)v;
+	q = get_be(q, &v, 4);
+	l->depth = (uint32_t)v;
+	q = get_be(q, &l->count, 8);
+	q = get_be(q, &l->time_ns, 8);
+	q = get_be(q, &l->errors, 8);
+	for (i = 0; i < OOB_LOAD_MAX; i++) {
+		q = get_be(q, &v, 1);
+		l->ops[i] = (uint8_t)v;
+	}
+	for (i = 0; i < OOB_LOAD_MAX; i++)
+		q = get_be(q, &l->sizes[i], 8);
+	if (magic != OOB_LOAD_MAGIC) {
+		snprintf(err, errsz, "the peer is no hwqload (magic 0x%08"
+			 PRIx64 ")", magic);
+		return EPROTO;
+	}
+	if (version != OOB_LOAD_VERSION) {
+		snprintf(err, errsz, "the peer speaks exchange version %"
+			 PRIu64 ", this hwqload %u", version,
+			 OOB_LOAD_VERSION);
+		return EPROTO;
+	}
+	e = load_limits(l, err, errsz);
+	for (i = 0; !e && i < l->nops; i++)
+		e = in_range(err, errsz, "op", l->ops[i], 0, RIG_NOPS - 1);
+	for (i = 0; !e && i < l->nsizes; i++)
+		e = in_range(err, errsz, "message size", l->sizes[i], 1,
+			     OOB_LOAD_MAX_SIZE);
+	if (!e && !l->count == !l->time_ns) {
+		snprintf(err, errsz, "the client's mix has %s", l->count ?
+			 "both a count and a time" : "neither a count nor a "
+			 "time");
+		e = EPROTO;
+	}
+	return e;
 }

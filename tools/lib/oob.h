@@ -9,12 +9,14 @@
  * and are parsed strictly. Functions return 0 or an errno value and leave
  * a one-line message in oob->err; nothing here exits.
  *
- * Two message formats travel on it:
+ * Three message formats travel on it:
  *   - libibverbs' (ibv_rc_pingpong, ibv_ud_pingpong): 52 bytes, the NUL-
  *     terminated "%04x:%06x:%06x:%s" of LID, QPN, PSN and the GID as 32
  *     hex digits, its 16 bytes in order; then the client's "done" with its
  *     NUL (5 bytes);
- *   - hwqperf's: struct oob_perf, every field big-endian.
+ *   - hwqperf's: struct oob_perf, every field big-endian;
+ *   - hwqload's: struct oob_load, the client's mix, then one oob_perf a
+ *     QP; every field big-endian.
  */
 #ifndef _HWQNIC_TOOLS_OOB_H
 #define _HWQNIC_TOOLS_OOB_H
@@ -69,6 +71,22 @@ int oob_recv(struct oob *o, void *buf, size_t len);
  */
 int oob_sync(struct oob *o, uint8_t step, int timeout_ms);
 
+/*
+ * The two-process forms' connection: with a server address, connect to
+ * it; without, listen and accept one client.
+ */
+int oob_open(struct oob *o, const char *server, uint16_t port);
+
+/*
+ * Whether, within timeout_ms (0: now), the peer has sent something or
+ * closed, so that oob_recv() would return without waiting.
+ */
+bool oob_readable(const struct oob *o, int timeout_ms);
+
+/* n 64-bit counts, big-endian on the wire */
+int oob_send_u64(struct oob *o, const uint64_t *v, size_t n);
+int oob_recv_u64(struct oob *o, uint64_t *v, size_t n);
+
 /* Closes what is open (idempotent). */
 void oob_close(struct oob *o);
 
@@ -98,7 +116,10 @@ int oob_ibv_parse(const char msg[OOB_IBV_MSG_LEN], struct oob_ibv_dest *d,
 /* ---- hwqperf's exchange ---- */
 
 #define OOB_PERF_MAGIC		0x68777170U	/* "hwqp" */
-#define OOB_PERF_VERSION	1
+#define OOB_PERF_VERSION	2
+
+/* hwqload's mode in oob_perf (hwqperf's enum mode has 1 and 2) */
+#define OOB_PERF_MODE_LOAD	3
 
 /* What each side of a hwqperf run tells the other; big-endian fields */
 struct oob_perf {
@@ -117,11 +138,12 @@ struct oob_perf {
 	uint64_t iters;
 	uint32_t cq_mod;
 	uint32_t flags;		/* OOB_PERF_* */
+	uint32_t qps;		/* QP pairs, one message each */
 };
 
 #define OOB_PERF_VERIFY	1U
 #define OOB_PERF_FLAGS	OOB_PERF_VERIFY
-#define OOB_PERF_LEN	80	/* bytes on the wire */
+#define OOB_PERF_LEN	84	/* bytes on the wire */
 
 void oob_perf_pack(uint8_t out[OOB_PERF_LEN], const struct oob_perf *p);
 
@@ -134,10 +156,50 @@ int oob_perf_unpack(const uint8_t in[OOB_PERF_LEN], struct oob_perf *p,
 
 /*
  * The two sides' run parameters agree (mode, op, size, buf_size, iters,
- * cq_mod, flags): 0, or EPROTO with the first that differs in err,
+ * cq_mod, flags, qps): 0, or EPROTO with the first that differs in err,
  * "the server runs bw but this client lat".
  */
 int oob_perf_match(const struct oob_perf *mine, const struct oob_perf *peer,
 		   const char *peer_name, char *err, size_t errsz);
+
+/*
+ * Sends mine, receives the peer's, unpacks and matches it; the failure's
+ * message in o->err.
+ */
+int oob_perf_swap(struct oob *o, const struct oob_perf *mine,
+		  struct oob_perf *peer, const char *peer_name);
+
+/* ---- hwqload's exchange ---- */
+
+#define OOB_LOAD_MAGIC		0x6877716cU	/* "hwql" */
+#define OOB_LOAD_VERSION	1
+/* The limits of a mix, which the server enforces on what it is sent */
+#define OOB_LOAD_MAX		64		/* QPs, ops, sizes */
+#define OOB_LOAD_MAX_SIZE	(1ULL << 31)	/* an SGE's length is 32 bits */
+#define OOB_LOAD_MAX_COUNT	(1ULL << 40)
+#define OOB_LOAD_MAX_TIME_NS	(365ULL * 86400 * 1000000000ULL)
+#define OOB_LOAD_MAX_ERRORS	(1ULL << 30)
+#define OOB_LOAD_MAX_DEPTH	32768
+
+/* The client's mix, which its server adopts (hwqload(1)) */
+struct oob_load {
+	uint32_t qps;		/* 1 to OOB_LOAD_MAX */
+	uint32_t nops;		/* 1 to OOB_LOAD_MAX */
+	uint32_t nsizes;	/* 1 to OOB_LOAD_MAX */
+	uint32_t depth;		/* 1 to OOB_LOAD_MAX_DEPTH */
+	uint8_t ops[OOB_LOAD_MAX];	/* enum rig_op, nops of them */
+	uint64_t sizes[OOB_LOAD_MAX];	/* 1 to OOB_LOAD_MAX_SIZE, nsizes */
+	uint64_t count;		/* per QP; or, 0, ... */
+	uint64_t time_ns;	/* ... a run this long; exactly one is 0 */
+	uint64_t errors;
+};
+
+#define OOB_LOAD_LEN	(40 + OOB_LOAD_MAX + 8 * OOB_LOAD_MAX)
+
+void oob_load_pack(uint8_t out[OOB_LOAD_LEN], const struct oob_load *l);
+
+/* The client's mix, every field within its limits: 0, or EPROTO and why */
+int oob_load_unpack(const uint8_t in[OOB_LOAD_LEN], struct oob_load *l,
+		    char *err, size_t errsz);
 
 #endif /* _HWQNIC_TOOLS_OOB_H */

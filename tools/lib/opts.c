@@ -440,3 +440,31 @@ void opts_interval_arg(struct opts_interval *iv, const char *arg,
 				 msg_name());
 	iv->nargs++;
 }
+
+bool opts_two_hosts(int key, char *arg, const char **netdev, uint16_t *port,
+		    uint8_t *gid_index)
+{
+	switch (key) {
+	case 'd':
+		*netdev = arg;
+		return true;
+	case 'p':
+		*port = (uint16_t)opts_uint("port", arg, 1, 65535);
+		return true;
+	case 'x':
+		*gid_index = (uint8_t)opts_uint("gid-index", arg, 0, 255);
+		return true;
+	}
+	return false;
+}
+
+enum opts_role opts_role(const char *server, const char *netdev)
+{
+	const char *env = getenv("HWQNIC_NETDEV");
+
+	if (server)
+		return OPTS_ROLE_CLIENT;
+	if (netdev || (env && *env))
+		return OPTS_ROLE_SERVER;
+	return OPTS_ROLE_LOCAL;
+}

@@ -22,6 +22,7 @@
 #define _HWQNIC_TOOLS_OPTS_H
 
 #include <argp.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* hwqnic's version, the Makefile's VERSION: no other is kept. */
@@ -130,5 +131,32 @@ struct opts_interval {
  */
 void opts_interval_arg(struct opts_interval *iv, const char *arg,
 		       uint64_t min_ns, uint64_t max_ns, uint64_t max_count);
+
+/*
+ * The two-process forms' options (hwqperf, hwqload, as perftest's), in
+ * argp group `group` of a tool named `tool`: -d NETDEV, -p PORT and
+ * -x INDEX; SERVER_ADDRESS is the tool's own argument.
+ */
+#define OPTS_TWO_HOSTS(tool, group) \
+	{ NULL, 0, NULL, 0, "Two hosts (a server, then its client with " \
+	  "SERVER_ADDRESS):", group }, \
+	{ "ib-dev", 'd', "NETDEV", 0, "Bind the device to NETDEV (default " \
+	  "HWQNIC_NETDEV's); bound, " tool " is a server or a client", \
+	  group }, \
+	{ "port", 'p', "PORT", 0, "TCP port of the exchange (default 18515)", \
+	  group }, \
+	{ "gid-index", 'x', "INDEX", 0, "Local GID index (default 0)", group }
+
+/* -d, -p or -x (OPTS_TWO_HOSTS): stored, and true; another key: false */
+bool opts_two_hosts(int key, char *arg, const char **netdev, uint16_t *port,
+		    uint8_t *gid_index);
+
+/*
+ * The side a tool takes: a client names its server; a device bound to a
+ * netdev (-d, or HWQNIC_NETDEV set) without one is a server; else the
+ * tool runs alone.
+ */
+enum opts_role { OPTS_ROLE_LOCAL, OPTS_ROLE_SERVER, OPTS_ROLE_CLIENT };
+enum opts_role opts_role(const char *server, const char *netdev);
 
 #endif /* _HWQNIC_TOOLS_OPTS_H */

@@ -229,6 +229,49 @@ void rig_av(struct hwqnic_ah_attr *av, const uint8_t dgid[16],
 	av->port_num = 1;
 }
 
+int rig_local_gid(struct rig *rig, uint8_t gid_index, uint8_t gid[16])
+{
+	union hwqnic_gid g;
+	int err;
+
+	if (rig->port.link_layer != HWQNIC_LINK_LAYER_ETHERNET)
+		return say(rig, EINVAL, "the two-process form needs a device "
+			   "bound to a netdev (-d NETDEV or HWQNIC_NETDEV)");
+	err = hwqnic_query_gid(rig->ctx, 1, gid_index, &g);
+	if (err)
+		return say(rig, err, "no GID at index %u (hwqnic_query_gid: "
+			   "%s)", gid_index, strerror(err));
+	memcpy(gid, g.raw, 16);
+	return 0;
+}
+
+int rig_rc_connect_peer(struct rig *rig, struct hwqnic_qp *qp,
+			const uint8_t dgid[16], uint8_t gid_index,
+			uint32_t dest_qpn, uint32_t dest_psn,
+			uint32_t peer_mtu, uint32_t sq_psn)
+{
+	struct hwqnic_ah_attr av;
+	struct rig_dest d = { .qpn = dest_qpn, .psn = dest_psn, .av = &av };
+	uint32_t rd = rig->dev.max_qp_rd_atom;
+	uint32_t mtu = rig->port.active_mtu < peer_mtu ?
+		       rig->port.active_mtu : peer_mtu;
+	int err;
+
+	rd = rd < 1 ? 1 : rd > RIG_MAX_RD_ATOMIC ? RIG_MAX_RD_ATOMIC : rd;
+	rig_av(&av, dgid, gid_index, 0);
+	err = rig_rc_to_rtr_dest(qp, &d, rig_mtu(mtu), RIG_MIN_RNR_TIMER,
+				 (uint8_t)rd);
+	if (err)
+		return say(rig, err, "hwqnic_modify_qp(qp %u to RTR towards "
+			   "QP %u): %s", qp->qp_num, dest_qpn, strerror(err));
+	err = rig_rc_to_rts_psn(qp, sq_psn, RIG_TIMEOUT, RIG_RETRY,
+				RIG_RNR_RETRY, (uint8_t)rd);
+	if (err)
+		return say(rig, err, "hwqnic_modify_qp(qp %u to RTS): %s",
+			   qp->qp_num, strerror(err));
+	return 0;
+}
+
 int rig_rc_to_rts(struct hwqnic_qp *qp, uint8_t timeout, uint8_t retry,
 		  uint8_t rnr_retry, uint8_t rd_atomic)
 {

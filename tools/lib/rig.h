@@ -135,6 +135,25 @@ void rig_av(struct hwqnic_ah_attr *av, const uint8_t dgid[16],
 	    uint8_t sgid_index, uint8_t hop_limit);
 
 /*
+ * The two-process forms (hwqperf, hwqload): this device's GID at
+ * gid_index, which the peer addresses; EINVAL unless the device is bound
+ * to a netdev (an unbound device has no wire to a peer).
+ */
+int rig_local_gid(struct rig *rig, uint8_t gid_index, uint8_t gid[16]);
+
+/*
+ * An RC QP in INIT to RTR and RTS towards QP dest_qpn of another host,
+ * the GID dgid, whose first PSN is dest_psn and whose port's active MTU
+ * is peer_mtu bytes: the lesser of the two MTUs, RIG_* timers and
+ * retries, the device's max_qp_rd_atom (1 to RIG_MAX_RD_ATOMIC); sq_psn
+ * is this QP's first PSN.
+ */
+int rig_rc_connect_peer(struct rig *rig, struct hwqnic_qp *qp,
+			const uint8_t dgid[16], uint8_t gid_index,
+			uint32_t dest_qpn, uint32_t dest_psn,
+			uint32_t peer_mtu, uint32_t sq_psn);
+
+/*
  * A completion whose status is not `want` ends the tool (msg_die(), 1):
  * "completion error: status N (NAME), wr_id 0x.., qp N, vendor_err N"
  * and "; expected NAME" when want is not success.

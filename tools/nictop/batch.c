@@ -19,8 +19,8 @@ static void print_plain(const struct snapshot *sn, const struct opts *o)
 	const struct row **v;
 	unsigned int i, n;
 	struct totals t;
-	char line[512], ts[16], skip[SKIPPED_TEXT_SIZE];
-	int vis[NCOLS], nvis = cols_fit(o, 0, true, vis);
+	char line[768], ts[16], skip[SKIPPED_TEXT_SIZE];
+	int vis[NCOLS], nvis = cols_fit(o, 0, true, wire_shown(sn, o), vis);
 
 	totals_build(sn, o, &t);
 	fmt_time(ts, sizeof(ts), &sn->wall);
@@ -64,6 +64,52 @@ static void json_rates(struct json *j, double ops_s, double mib_s,
 	json_measured(j, "engine_busy_pct", busy_pct, 2);
 }
 
+static void json_wire_rates(struct json *j, const struct wire_rates *wr)
+{
+	json_measured(j, "rx_pkts_per_s", wr->rx_pkts_s, 1);
+	json_measured(j, "tx_pkts_per_s", wr->tx_pkts_s, 1);
+	json_measured(j, "rx_bytes_per_s", wr->rx_bytes_s, 1);
+	json_measured(j, "tx_bytes_per_s", wr->tx_bytes_s, 1);
+}
+
+/* The counters a device and each of its QPs both keep. */
+#define JSON_WIRE_COUNTS(j, c)						\
+	do {								\
+		json_uint(j, "rx_pkts", (c)->rx_pkts);			\
+		json_uint(j, "tx_pkts", (c)->tx_pkts);			\
+		json_uint(j, "rx_bytes", (c)->rx_bytes);		\
+		json_uint(j, "tx_bytes", (c)->tx_bytes);		\
+		json_uint(j, "retransmits", (c)->retransmits);		\
+		json_uint(j, "timeouts", (c)->timeouts);		\
+		json_uint(j, "seq_naks_sent", (c)->seq_naks_sent);	\
+		json_uint(j, "seq_naks_rcvd", (c)->seq_naks_rcvd);	\
+		json_uint(j, "rnr_naks_sent", (c)->rnr_naks_sent);	\
+		json_uint(j, "rnr_naks_rcvd", (c)->rnr_naks_rcvd);	\
+		json_uint(j, "dup_requests", (c)->dup_requests);	\
+		json_uint(j, "out_of_seq", (c)->out_of_seq);		\
+	} while (0)
+
+/* A bound device's: every frame of its port, and drops by why. */
+static void json_dev_wire(struct json *j, const struct dev_row *d)
+{
+	unsigned int i;
+
+	json_str(j, "netdev", d->netdev, sizeof(d->netdev));
+	json_object(j, "wire");
+	json_wire_rates(j, &d->wr);
+	JSON_WIRE_COUNTS(j, &d->wc);
+	json_uint(j, "tx_full", d->wc.tx_full);
+	json_uint(j, "uc_dropped", d->wc.uc_dropped);
+	json_uint(j, "uc_no_recv", d->wc.uc_no_recv);
+	json_uint(j, "uc_rkey", d->wc.uc_rkey);
+	json_uint(j, "drops_total", dev_wire_drops(&d->wc));
+	json_object(j, "drops");
+	for (i = HWQNIC_DROP_NONE + 1; i < HWQNIC_DROP_MAX; i++)
+		json_uint(j, hwqnic_drop_str(i), d->wc.drops[i]);
+	json_close(j);
+	json_close(j);
+}
+
 static void json_dev(struct json *j, const struct dev_row *d)
 {
 	json_object(j, NULL);
@@ -71,6 +117,24 @@ static void json_dev(struct json *j, const struct dev_row *d)
 	json_str(j, "comm", d->comm, sizeof(d->comm));
 	json_str(j, "dev", d->name, sizeof(d->name));
 	json_rates(j, d->ops_s, d->mib_s, d->cqes_s, d->errors, dev_busy(d));
+	if (d->wire)
+		json_dev_wire(j, d);
+	json_close(j);
+}
+
+/* A QP of a bound device: its own packets, and its drops by why. */
+static void json_qp_wire(struct json *j, const struct row *r)
+{
+	json_object(j, "wire");
+	json_wire_rates(j, &r->wr);
+	JSON_WIRE_COUNTS(j, &r->w);
+	json_uint(j, "drops_total", qp_wire_drops(&r->w));
+	json_object(j, "drops");
+	json_uint(j, hwqnic_drop_str(HWQNIC_DROP_QP), r->w.drop_state);
+	json_uint(j, hwqnic_drop_str(HWQNIC_DROP_QKEY), r->w.drop_qkey);
+	json_uint(j, hwqnic_drop_str(HWQNIC_DROP_OPCODE), r->w.drop_opcode);
+	json_uint(j, hwqnic_drop_str(HWQNIC_DROP_LEN), r->w.drop_len);
+	json_close(j);
 	json_close(j);
 }
 
@@ -98,6 +162,8 @@ static void json_row(struct json *j, const struct row *r)
 	json_measured(j, "device_p50_us", r->p50, 3);
 	json_measured(j, "device_p99_us", r->p99, 3);
 	json_measured(j, "e2e_p99_us", r->e2e99, 3);
+	if (r->wire)
+		json_qp_wire(j, r);
 	json_close(j);
 }
 

@@ -33,6 +33,18 @@ const struct col cols[NCOLS] = {
 		      6,  6,  false, true },
 	[C_CQBL]  = { "CQBL",	"cqbl",	   "CQEs written, not yet polled",
 		      6,  6,  false, true },
+	[C_RXPK]  = { "RXpk/s", "rx_pkts", "wire: packets received per second",
+		      7,  10, false, true,  true },
+	[C_TXPK]  = { "TXpk/s", "tx_pkts", "wire: packets sent per second",
+		      7,  10, false, true,  true },
+	[C_RXB]	  = { "RXB/s",	"rx_bytes", "wire: bytes received per second",
+		      7,  12, false, true,  true },
+	[C_TXB]	  = { "TXB/s",	"tx_bytes", "wire: bytes sent per second",
+		      7,  12, false, true,  true },
+	[C_RETX]  = { "RETX",	"retx",	   "wire: packets retransmitted",
+		      6,  10, false, true,  true },
+	[C_DROP]  = { "DROPS",	"drops",   "wire: received packets dropped",
+		      6,  10, false, true,  true },
 	[C_P50]	  = { "p50dev",	"dev_p50", "device latency p50, us",
 		      7,  9,  false, true },
 	[C_P99]	  = { "p99dev",	"dev_p99", "device latency p99, us",
@@ -49,6 +61,7 @@ const struct col cols[NCOLS] = {
  */
 const int col_rank[NCOLS] = {
 	C_QPN, C_OPS, C_P99, C_E2E99, C_P50, C_MIB, C_PID, C_ERR, C_COMM,
+	C_RXPK, C_TXPK, C_RETX, C_DROP, C_RXB, C_TXB,
 	C_CQBL, C_STATE, C_SQ, C_RQ, C_TYPE, C_DEV,
 };
 
@@ -131,16 +144,20 @@ static int col_width(int c, bool batch)
 }
 
 /*
- * The columns of o->col_on that fit in `width` characters (0: any), in
+ * The columns of o->col_on that fit in `width` characters (0: any), the
+ * wire's only when a device shown is bound to a netdev (`wire`), in
  * table order, into vis[NCOLS]: the least important go first, never the
  * last one. Returns how many.
  */
-int cols_fit(const struct opts *o, int width, bool batch, int *vis)
+int cols_fit(const struct opts *o, int width, bool batch, bool wire,
+	     int *vis)
 {
 	bool on[NCOLS];
 	int c, i, n = 0, x = 0;
 
 	memcpy(on, o->col_on, sizeof(on));
+	for (c = 0; c < NCOLS; c++)
+		on[c] &= wire || !cols[c].wire;
 	for (c = 0; c < NCOLS; c++)
 		if (on[c])
 			x += col_width(c, batch) + (n++ ? 1 : 0);
@@ -218,22 +235,49 @@ void totals_text(char *buf, size_t len, const struct totals *t,
 	snprintf(buf, len, "Total %s  %u dev %u QP", rates, t->ndev, t->nqp);
 }
 
+/*
+ * A bound device's wire totals: every frame its port passed, for its QPs
+ * or not, and the transport's retransmissions, timeouts, NAKs and drops.
+ */
+static void wire_text(char *buf, size_t len, const struct dev_row *d, int w)
+{
+	char nd[SAFESTR_TEXT_SIZE(sizeof(d->netdev))];
+	char rp[16], tp[16], rb[16], tb[16];
+	const struct hwqnic_wire_counters *c = &d->wc;
+
+	safestr_text(nd, sizeof(nd), d->netdev, sizeof(d->netdev));
+	fmt_num(rp, sizeof(rp), d->wr.rx_pkts_s, 0, w);
+	fmt_num(tp, sizeof(tp), d->wr.tx_pkts_s, 0, w);
+	fmt_num(rb, sizeof(rb), d->wr.rx_bytes_s, 0, w);
+	fmt_num(tb, sizeof(tb), d->wr.tx_bytes_s, 0, w);
+	snprintf(buf, len, "  wire %s rx %*s pk/s %*s B/s tx %*s pk/s %*s "
+		 "B/s  %" PRIu64 " retx %" PRIu64 " timeouts %" PRIu64
+		 " naks %" PRIu64 " drops", nd, w, rp, w, rb, w, tp, w, tb,
+		 (uint64_t)c->retransmits, (uint64_t)c->timeouts,
+		 (uint64_t)(c->seq_naks_sent + c->seq_naks_rcvd +
+			    c->rnr_naks_sent + c->rnr_naks_rcvd),
+		 (uint64_t)dev_wire_drops(c));
+}
+
 void dev_text(char *buf, size_t len, const struct dev_row *d, int w)
 {
 	char rates[160], comm[SAFESTR_TEXT_SIZE(sizeof(d->comm))];
 	char name[SAFESTR_TEXT_SIZE(sizeof(d->name))];
+	char wire[256] = "";
 
 	rates_text(rates, sizeof(rates), d->ops_s, d->mib_s, d->cqes_s,
 		   d->errors, dev_busy(d), w);
 	safestr_text(comm, sizeof(comm), d->comm, sizeof(d->comm));
 	safestr_text(name, sizeof(name), w ? short_dev(d->name) : d->name,
 		     sizeof(d->name));
+	if (d->wire)
+		wire_text(wire, sizeof(wire), d, w);
 	if (w)
-		snprintf(buf, len, "%6d %-8.8s %-5.5s %s", d->pid, comm, name,
-			 rates);
+		snprintf(buf, len, "%6d %-8.8s %-5.5s %s%s", d->pid, comm, name,
+			 rates, wire);
 	else
-		snprintf(buf, len, "%7d %-15s %-13s %s", d->pid, comm, name,
-			 rates);
+		snprintf(buf, len, "%7d %-15s %-13s %s%s", d->pid, comm, name,
+			 rates, wire);
 }
 
 /* The skipped files that pass the PID filter: how many, the first. */

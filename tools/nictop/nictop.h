@@ -59,7 +59,8 @@
 
 enum col_id {
 	C_QPN, C_TYPE, C_STATE, C_PID, C_COMM, C_DEV, C_OPS, C_MIB, C_SQ,
-	C_RQ, C_CQBL, C_P50, C_P99, C_E2E99, C_ERR, NCOLS
+	C_RQ, C_CQBL, C_RXPK, C_TXPK, C_RXB, C_TXB, C_RETX, C_DROP, C_P50,
+	C_P99, C_E2E99, C_ERR, NCOLS
 };
 
 struct col {
@@ -70,6 +71,7 @@ struct col {
 	int bwidth;		/* in batch output */
 	bool left;		/* left-aligned */
 	bool desc;		/* sorts descending first */
+	bool wire;		/* only beside a device bound to a netdev */
 };
 
 extern const struct col cols[NCOLS];
@@ -98,6 +100,7 @@ struct qp_sample {
 	__u32 send_cq;
 	__u32 recv_cq;
 	struct hwqnic_qp_counters c;
+	struct hwqnic_qp_wire_counters w;
 };
 
 /* Names are the bytes another process wrote: each output escapes them. */
@@ -107,6 +110,9 @@ struct dev_sample {
 	char comm[HWQNIC_STATS_COMM_LEN];
 	char name[HWQNIC_STATS_DEV_LEN];
 	struct hwqnic_engine_counters eng;
+	bool wire;		/* bound to a netdev: the wire counters count */
+	char netdev[HWQNIC_STATS_NETDEV_LEN];
+	struct hwqnic_wire_counters wc;
 	unsigned int nqp;
 	struct qp_sample *qp;	/* by QPN */
 };
@@ -119,6 +125,12 @@ struct lat_sample {
 	size_t nctr;
 	struct hist_entry *hist;	/* by key */
 	struct hist_ctr_entry *ctr;	/* by key */
+};
+
+/* Wire rates of a QP or a device: < 0 when unknown. */
+struct wire_rates {
+	double rx_pkts_s, tx_pkts_s;
+	double rx_bytes_s, tx_bytes_s;
 };
 
 /* A stats file refused: its name is another process's bytes too. */
@@ -165,6 +177,9 @@ struct row {
 	double p99;
 	double e2e99;
 	struct hwqnic_qp_counters c;
+	bool wire;		/* its device is bound to a netdev */
+	struct wire_rates wr;
+	struct hwqnic_qp_wire_counters w;
 };
 
 struct dev_row {
@@ -177,6 +192,10 @@ struct dev_row {
 	__u64 errors;
 	__u64 busy_ns;		/* the engine's, over the interval */
 	__u64 run_ns;
+	bool wire;		/* bound to a netdev */
+	char netdev[HWQNIC_STATS_NETDEV_LEN];
+	struct wire_rates wr;	/* every frame, for its QPs or not */
+	struct hwqnic_wire_counters wc;
 };
 
 struct snapshot {
@@ -186,6 +205,7 @@ struct snapshot {
 	unsigned int ndev;
 	struct row *row;
 	struct dev_row *dev;
+	bool wire;		/* some device is bound to a netdev */
 	struct skip_list skipped;
 	char lat_status[3 * MAPS_MAX];
 };
@@ -231,10 +251,14 @@ unsigned int view_build(const struct snapshot *sn, const struct opts *o,
 void totals_build(const struct snapshot *sn, const struct opts *o,
 		  struct totals *t);
 double dev_busy(const struct dev_row *d);
+bool wire_shown(const struct snapshot *sn, const struct opts *o);
+__u64 qp_wire_drops(const struct hwqnic_qp_wire_counters *w);
+__u64 dev_wire_drops(const struct hwqnic_wire_counters *wc);
 
 /* cells.c */
 int pad(char *buf, size_t len, const char *text, int col, int width);
-int cols_fit(const struct opts *o, int width, bool batch, int *vis);
+int cols_fit(const struct opts *o, int width, bool batch, bool wire,
+	     int *vis);
 void table_line(char *line, size_t len, const struct row *r, const int *vis,
 		int nvis, bool batch);
 void fmt_time(char *buf, size_t len, const struct timespec *ts);

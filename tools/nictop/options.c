@@ -33,7 +33,9 @@ static const struct argp_option options[] = {
 	  "qplat's pinned maps (default " DEF_MAPS ")", 0 },
 	{ "sort", 's', "COLUMN", 0,
 	  "Sort by qpn, type, state, pid, comm, dev, ops, mib, sq, rq, cqbl, "
-	  "dev_p50, dev_p99, e2e_p99 or errors (default ops; pid with -b)",
+	  "rx_pkts, tx_pkts, rx_bytes, tx_bytes, retx, drops (the wire "
+	  "columns, shown beside devices bound to a netdev), dev_p50, "
+	  "dev_p99, e2e_p99 or errors (default ops; pid with -b)",
 	  0 },
 	{ "reverse", 'r', NULL, 0, "Reverse the sort order", 0 },
 	{ "columns", OPT_COLUMNS, "LIST", 0,

@@ -78,6 +78,9 @@ static void read_dev(const struct hwqnic_stats *f, struct dev_sample *d)
 	memcpy(d->name, f->dev, sizeof(d->name));
 	d->id = dev_id(d->name);
 	d->eng = f->engine;
+	d->wire = f->flags & HWQNIC_STATS_F_NETDEV;
+	memcpy(d->netdev, f->netdev, sizeof(d->netdev));
+	d->wc = f->wire;
 	d->nqp = f->nqp;
 	d->qp = xcalloc(f->nqp, sizeof(*d->qp));
 	for (i = 0; i < f->nqp; i++) {
@@ -89,6 +92,7 @@ static void read_dev(const struct hwqnic_stats *f, struct dev_sample *d)
 		q->send_cq = s->send_cq;
 		q->recv_cq = s->recv_cq;
 		q->c = s->c;
+		q->w = s->w;
 	}
 }
 

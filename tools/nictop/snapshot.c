@@ -136,7 +136,11 @@ static long long cqbl_published(const struct hwqnic_qp_counters *c)
 	return est > 0 ? est : 0;
 }
 
-/* The same from qplat's counters: CQEs less polls since qplat attached. */
+/*
+ * The same from qplat's counters: CQEs less polls since qplat attached.
+ * qplat's default mode (the completion event) sees polls but no CQE being
+ * written: no CQEs and some polls say so, and then this cannot tell (-1).
+ */
 static long long row_cqbl(const struct lat_sample *l, int pid, long id,
 			  __u32 qpn)
 {
@@ -148,7 +152,7 @@ static long long row_cqbl(const struct lat_sample *l, int pid, long id,
 	if (id < 0 || !l->ok || !l->nctr)
 		return -1;
 	c = bsearch(&key, l->ctr, l->nctr, sizeof(key), hist_qp_key_cmp);
-	if (!c)
+	if (!c || (!c->val.cqes && c->val.polls))
 		return -1;
 	return c->val.cqes > c->val.polls ?
 	       (long long)(c->val.cqes - c->val.polls) : 0;
@@ -189,9 +193,34 @@ static const struct qp_sample *qp_prev(const struct dev_sample *d,
 	if (p && (q->c.posts < p->c.posts ||
 		  q->c.recv_posts < p->c.recv_posts ||
 		  q->c.completions < p->c.completions ||
-		  q->c.bytes < p->c.bytes))
+		  q->c.bytes < p->c.bytes ||
+		  q->w.tx_pkts < p->w.tx_pkts || q->w.rx_pkts < p->w.rx_pkts ||
+		  q->w.tx_bytes < p->w.tx_bytes ||
+		  q->w.rx_bytes < p->w.rx_bytes))
 		return NULL;
 	return p;
+}
+
+/*
+ * Packet and byte rates from two readings of the same four counters (p
+ * NULL: from zero); unknown (-1) without an interval.
+ */
+static void wire_rates(struct wire_rates *wr, const __u64 cur[4],
+		       const __u64 prev[4], double dt)
+{
+	static const __u64 zero[4];
+
+	if (dt <= 0) {
+		wr->rx_pkts_s = wr->tx_pkts_s = -1;
+		wr->rx_bytes_s = wr->tx_bytes_s = -1;
+		return;
+	}
+	if (!prev)
+		prev = zero;
+	wr->rx_pkts_s = (double)(cur[0] - prev[0]) / dt;
+	wr->tx_pkts_s = (double)(cur[1] - prev[1]) / dt;
+	wr->rx_bytes_s = (double)(cur[2] - prev[2]) / dt;
+	wr->tx_bytes_s = (double)(cur[3] - prev[3]) / dt;
 }
 
 static void row_rates(struct row *r, const struct qp_sample *q,
@@ -225,6 +254,45 @@ static void row_fill(struct row *r, const struct dev_sample *d,
 	r->recv_cq = q->recv_cq;
 	r->c = q->c;
 	row_rates(r, q, p, dt);
+	r->wire = d->wire;
+	r->w = q->w;
+	if (d->wire) {
+		const __u64 cur[4] = { q->w.rx_pkts, q->w.tx_pkts,
+				       q->w.rx_bytes, q->w.tx_bytes };
+		const __u64 was[4] = { p ? p->w.rx_pkts : 0,
+				       p ? p->w.tx_pkts : 0,
+				       p ? p->w.rx_bytes : 0,
+				       p ? p->w.tx_bytes : 0 };
+
+		wire_rates(&r->wr, cur, was, dt);
+	}
+}
+
+/*
+ * The device's wire counters: its previous reading's, unless they went
+ * down (another device of the same process and name), then from zero.
+ */
+static void dev_wire_fill(struct dev_row *dr, const struct dev_sample *d,
+			  const struct dev_sample *pd, double dt)
+{
+	const struct hwqnic_wire_counters *c = &d->wc;
+	const __u64 cur[4] = { c->rx_pkts, c->tx_pkts, c->rx_bytes,
+			       c->tx_bytes };
+	__u64 was[4] = { 0 };
+
+	dr->wire = true;
+	memcpy(dr->netdev, d->netdev, sizeof(dr->netdev));
+	dr->wc = *c;
+	if (pd && pd->wire) {
+		was[0] = pd->wc.rx_pkts;
+		was[1] = pd->wc.tx_pkts;
+		was[2] = pd->wc.rx_bytes;
+		was[3] = pd->wc.tx_bytes;
+		if (cur[0] < was[0] || cur[1] < was[1] || cur[2] < was[2] ||
+		    cur[3] < was[3])
+			memset(was, 0, sizeof(was));
+	}
+	wire_rates(&dr->wr, cur, was, dt);
 }
 
 static void dev_row_fill(struct dev_row *dr, const struct dev_sample *d,
@@ -237,6 +305,8 @@ static void dev_row_fill(struct dev_row *dr, const struct dev_sample *d,
 	dr->pid = d->pid;
 	memcpy(dr->comm, d->comm, sizeof(dr->comm));
 	memcpy(dr->name, d->name, sizeof(dr->name));
+	if (d->wire)
+		dev_wire_fill(dr, d, pd, dt);
 	dr->ops_s = dr->mib_s = dr->cqes_s = dt > 0 ? 0 : -1;
 	for (i = 0; i < d->nqp; i++) {
 		dr->errors += rows[i].c.errors;
@@ -313,8 +383,10 @@ struct snapshot *snapshot_build(const struct sample *cur,
 	if (prev && cur->mono_ns > prev->mono_ns)
 		sn->interval = (double)(cur->mono_ns - prev->mono_ns) /
 			       NSEC_PER_SEC;
-	for (i = 0; i < cur->ndev; i++)
+	for (i = 0; i < cur->ndev; i++) {
 		nqp += cur->dev[i].nqp;
+		sn->wire |= cur->dev[i].wire;
+	}
 	sn->row = xcalloc(nqp, sizeof(*sn->row));
 	sn->dev = xcalloc(cur->ndev, sizeof(*sn->dev));
 	for (i = 0; i < cur->ndev; i++)

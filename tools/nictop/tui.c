@@ -176,7 +176,7 @@ static int draw_devs(struct ui *u, int y)
 {
 	const struct snapshot *sn = u->shown;
 	unsigned int i, shown = 0, more = 0;
-	char line[256];
+	char line[512];
 
 	for (i = 0; i < sn->ndev; i++) {
 		if (!dev_shown(sn, &sn->dev[i], u->o))
@@ -279,7 +279,8 @@ static void draw_rows(struct ui *u, int y, int bottom)
 	unsigned int n, i;
 	char line[512];
 
-	u->nvis = cols_fit(u->o, COLS, false, u->vis);
+	u->nvis = cols_fit(u->o, COLS, false, wire_shown(u->shown, u->o),
+			   u->vis);
 	draw_col_titles(u, y++);
 	n = view_build(u->shown, u->o, &v);
 	u->page = bottom > y ? bottom - y : 0;

@@ -27,8 +27,54 @@ bool dev_shown(const struct snapshot *sn, const struct dev_row *d,
 	return false;
 }
 
+__u64 qp_wire_drops(const struct hwqnic_qp_wire_counters *w)
+{
+	return w->drop_state + w->drop_qkey + w->drop_opcode + w->drop_len;
+}
+
+__u64 dev_wire_drops(const struct hwqnic_wire_counters *wc)
+{
+	__u64 n = 0;
+	unsigned int i;
+
+	for (i = 0; i < HWQNIC_DROP_SLOTS; i++)
+		n += wc->drops[i];
+	return n;
+}
+
+/* Whether a device the filters show is bound to a netdev: wire columns. */
+bool wire_shown(const struct snapshot *sn, const struct opts *o)
+{
+	unsigned int i;
+
+	if (!sn->wire)
+		return false;
+	for (i = 0; i < sn->ndev; i++)
+		if (sn->dev[i].wire && dev_shown(sn, &sn->dev[i], o))
+			return true;
+	return false;
+}
+
+/* A wire column's figure; unknown (-1) for a QP of an unbound device. */
+static double row_wire_num(const struct row *r, int col)
+{
+	if (!r->wire)
+		return -1;
+	switch (col) {
+	case C_RXPK:	return r->wr.rx_pkts_s;
+	case C_TXPK:	return r->wr.tx_pkts_s;
+	case C_RXB:	return r->wr.rx_bytes_s;
+	case C_TXB:	return r->wr.tx_bytes_s;
+	case C_RETX:	return r->w.retransmits;
+	case C_DROP:	return qp_wire_drops(&r->w);
+	}
+	return -1;
+}
+
 double row_num(const struct row *r, int col)
 {
+	if (cols[col].wire)
+		return row_wire_num(r, col);
 	switch (col) {
 	case C_QPN:	return r->qpn;
 	case C_TYPE:	return r->type;

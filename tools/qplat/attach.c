@@ -26,7 +26,9 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define BPFFS		"/sys/fs/bpf"
 
-static const char *const probe_names[] = { "post", "db", "wqe", "cqe", "poll" };
+static const char *const probe_names[] = {
+	"post", "db", "wqe", "cqe", "poll", "complete",
+};
 
 /* -v: libbpf's messages; the print callback has no context of its own */
 static bool libbpf_verbose;
@@ -186,7 +188,9 @@ static int pin_maps(struct qplat_bpf *skel, const char *dir)
 	return 0;
 }
 
-#define NPROBES		5
+/* The five-event mode's events, then the default mode's one. */
+#define NPROBES		6
+#define COMPLETE	5
 
 /*
  * The programs of one flavour, in probe_names' order, and their links:
@@ -199,25 +203,31 @@ static void flavour(struct qplat_bpf *skel, bool usdt,
 	struct bpf_program *p[2][NPROBES] = {
 		{ skel->progs.qplat_k_post, skel->progs.qplat_k_db,
 		  skel->progs.qplat_k_wqe, skel->progs.qplat_k_cqe,
-		  skel->progs.qplat_k_poll },
+		  skel->progs.qplat_k_poll, skel->progs.qplat_k_complete },
 		{ skel->progs.qplat_post, skel->progs.qplat_db,
 		  skel->progs.qplat_wqe, skel->progs.qplat_cqe,
-		  skel->progs.qplat_poll },
+		  skel->progs.qplat_poll, skel->progs.qplat_complete },
 	};
 	struct bpf_link **l[2][NPROBES] = {
 		{ &skel->links.qplat_k_post, &skel->links.qplat_k_db,
 		  &skel->links.qplat_k_wqe, &skel->links.qplat_k_cqe,
-		  &skel->links.qplat_k_poll },
+		  &skel->links.qplat_k_poll, &skel->links.qplat_k_complete },
 		{ &skel->links.qplat_post, &skel->links.qplat_db,
 		  &skel->links.qplat_wqe, &skel->links.qplat_cqe,
-		  &skel->links.qplat_poll },
+		  &skel->links.qplat_poll, &skel->links.qplat_complete },
 	};
 
 	memcpy(progs, p[usdt], sizeof(p[usdt]));
 	memcpy(links, l[usdt], sizeof(l[usdt]));
 }
 
-/* Only the programs of the events' flavours are loaded. */
+/* Whether the mode env asks for uses event i. */
+static bool mode_uses(const struct qplat_env *env, size_t i)
+{
+	return env->five ? i != COMPLETE : i == COMPLETE;
+}
+
+/* Only the programs of the mode's events, of the events' flavours. */
 static void set_flavour(const struct qplat_env *env, struct qplat_bpf *skel)
 {
 	struct bpf_program *usdt[NPROBES], *tp[NPROBES];
@@ -227,9 +237,10 @@ static void set_flavour(const struct qplat_env *env, struct qplat_bpf *skel)
 	flavour(skel, true, usdt, links);
 	flavour(skel, false, tp, links);
 	for (i = 0; i < NPROBES; i++) {
-		bpf_program__set_autoload(usdt[i],
-					  env->pid || env->binary);
-		bpf_program__set_autoload(tp[i], env->kernel);
+		bpf_program__set_autoload(usdt[i], mode_uses(env, i) &&
+					  (env->pid || env->binary));
+		bpf_program__set_autoload(tp[i], mode_uses(env, i) &&
+					  env->kernel);
 	}
 	skel->rodata->usdt_pid0 = env->kernel;
 }
@@ -240,10 +251,13 @@ static int attach(const struct qplat_env *env, struct qplat_bpf *skel,
 {
 	struct bpf_program *progs[NPROBES];
 	struct bpf_link **links[NPROBES];
+	bool first = true;
 	size_t i;
 
 	flavour(skel, false, progs, links);
 	for (i = 0; env->kernel && i < NPROBES; i++) {
+		if (!mode_uses(env, i))
+			continue;
 		*links[i] = bpf_program__attach(progs[i]);
 		if (!*links[i]) {
 			msg_warn("cannot attach to tracepoint "
@@ -255,11 +269,13 @@ static int attach(const struct qplat_env *env, struct qplat_bpf *skel,
 	}
 	flavour(skel, true, progs, links);
 	for (i = 0; (env->pid || env->binary) && i < NPROBES; i++) {
+		if (!mode_uses(env, i))
+			continue;
 		*links[i] = bpf_program__attach_usdt(progs[i],
 						     env->pid ? env->pid : -1,
 						     t->path, PROVIDER,
 						     probe_names[i], NULL);
-		if (!*links[i] && t->by_libbpf && errno == ENOENT && !i) {
+		if (!*links[i] && t->by_libbpf && errno == ENOENT && first) {
 			msg_warn("%s: needs %s, which is not found with %s "
 				 "USDT probes (set LD_LIBRARY_PATH, or give -B "
 				 "the library)", t->needed_by, t->path,
@@ -273,6 +289,7 @@ static int attach(const struct qplat_env *env, struct qplat_bpf *skel,
 				 libbpf_verbose ? "" : " (-v says more)");
 			return -1;
 		}
+		first = false;
 	}
 	return 0;
 }

@@ -14,7 +14,7 @@
 #define MAX_INTERVAL_NS	(86400ULL * 365 * 1000000000ULL)
 #define OPS		256	/* completion opcodes are a byte */
 
-enum { OPT_JSON = 1000, OPT_PIN, OPT_SVG };
+enum { OPT_JSON = 1000, OPT_PIN, OPT_SVG, OPT_FIVE };
 
 const char *const qplat_lat_names[QPLAT_LAT_MAX] = {
 	[QPLAT_LAT_DEVICE] = "device",
@@ -25,10 +25,12 @@ const char *const qplat_lat_names[QPLAT_LAT_MAX] = {
 static const char doc[] =
 "Per-QP latency histograms of hwqnic work requests: device (doorbell -> CQE),\n"
 "pickup (CQE -> poll) and end-to-end (post -> poll), from libhwqnic's USDT\n"
-"probes or hwqnic.ko's tracepoints.\n"
+"probes or hwqnic.ko's tracepoints: the one completion event, which carries\n"
+"the times, or with --five-events the five events of each work request.\n"
 "\n"
 "USAGE: qplat [-p PID | -B BINARY | -k] [-Q QPN] [-o OP] [-L KIND] [-H] [-m]\n"
-"             [-T] [--json] [--svg FILE] [--pin DIR] [interval [count]]\n"
+"             [-T] [--json] [--svg FILE] [--pin DIR] [--five-events]\n"
+"             [interval [count]]\n"
 "\n"
 "EXAMPLES:\n"
 "    qplat -B build/bin/hwqperf     # every hwqperf run, print at Ctrl-C\n"
@@ -66,6 +68,10 @@ static const struct argp_option options[] = {
 	  "At the end, write the run's latency CDFs to FILE as SVG", 0 },
 	{ "pin", OPT_PIN, "DIR", 0,
 	  "Pin the maps as DIR/hists and DIR/counters, left at exit", 0 },
+	{ "five-events", OPT_FIVE, NULL, 0,
+	  "Follow each work request through post, db, wqe, cqe and poll "
+	  "(five probe hits a message) instead of the one completion event",
+	  0 },
 	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
 	OPTS_HELP_H,
 	{ 0 },
@@ -100,6 +106,7 @@ static bool *flag(struct qplat_env *env, int key)
 	case 'H':	return &env->histograms;
 	case 'T':	return &env->timestamp;
 	case OPT_JSON:	return &env->json;
+	case OPT_FIVE:	return &env->five;
 	}
 	return NULL;
 }

@@ -40,6 +40,7 @@ struct qplat_env {
 	pid_t pid;		/* -p: 0 for every process */
 	const char *binary;	/* -B */
 	bool kernel;		/* -k */
+	bool five;		/* --five-events: post, db, wqe, cqe, poll */
 	__u32 qpn;		/* -Q: 0 for every QP */
 	bool filter_op;		/* -o */
 	__u32 op;

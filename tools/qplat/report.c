@@ -201,8 +201,14 @@ static void print_hist_text(const struct qplat_env *env,
 	printf("\n");
 }
 
-/* The counters, 79 columns: wide values as 12.3M. */
-static void print_counters_text(const struct hist_ctr_entry *c, long n)
+/*
+ * The counters, 79 columns: wide values as 12.3M. The completion event
+ * counts completions polled (POLLS), their errors and bytes; WQEs, CQEs
+ * written, doorbells and empty polls only the five events see ("-"
+ * without them).
+ */
+static void print_counters_text(const struct qplat_env *env,
+				const struct hist_ctr_entry *c, long n)
 {
 	char f[7][HIST_FMT_LEN];
 	long i;
@@ -222,6 +228,12 @@ static void print_counters_text(const struct hist_ctr_entry *c, long n)
 		fmt_count(f[4], sizeof(f[4]), v->doorbells, 9);
 		fmt_count(f[5], sizeof(f[5]), v->polls, 8);
 		fmt_count(f[6], sizeof(f[6]), v->empty_polls, 8);
+		if (!env->five) {
+			snprintf(f[0], sizeof(f[0]), "-");
+			snprintf(f[1], sizeof(f[1]), "-");
+			snprintf(f[4], sizeof(f[4]), "-");
+			snprintf(f[6], sizeof(f[6]), "-");
+		}
 		printf("%-7u %3u %5u %8s %8s %6s %8s %9s %8s %8s\n",
 		       c[i].key.pid, c[i].key.dev, c[i].key.qpn, f[0], f[1],
 		       f[2], f[3], f[4], f[5], f[6]);
@@ -280,6 +292,16 @@ static void print_json_hist(struct json *j, const struct qplat_env *env,
 	json_close(j);
 }
 
+/* A counter, or null when the mode's events do not count it. */
+static void json_count(struct json *j, const struct qplat_env *env,
+		       const char *key, __u64 v, bool counted_by_complete)
+{
+	if (env->five || counted_by_complete)
+		json_uint(j, key, v);
+	else
+		json_null(j, key);
+}
+
 static void print_json(const struct qplat_env *env,
 		       const struct hist_entry *h, long nh,
 		       const struct hist_ctr_entry *c, long nc,
@@ -294,6 +316,7 @@ static void print_json(const struct qplat_env *env,
 	json_head(&j, "qplat");
 	json_time(&j, "ts", &now);
 	json_double(&j, "interval_s", interval_s, 6);
+	json_str(&j, "events", env->five ? "five" : "complete", 16);
 	json_array(&j, "qps");
 	for (i = 0; i < nh; i++)
 		print_json_hist(&j, env, &h[i]);
@@ -306,13 +329,13 @@ static void print_json(const struct qplat_env *env,
 		json_uint(&j, "pid", c[i].key.pid);
 		json_dev(&j, env, c[i].key.dev);
 		json_uint(&j, "qpn", c[i].key.qpn);
-		json_uint(&j, "wqes", v->wqes);
-		json_uint(&j, "cqes", v->cqes);
-		json_uint(&j, "errors", v->err_cqes);
-		json_uint(&j, "bytes", v->bytes);
-		json_uint(&j, "doorbells", v->doorbells);
-		json_uint(&j, "polls", v->polls);
-		json_uint(&j, "empty_polls", v->empty_polls);
+		json_count(&j, env, "wqes", v->wqes, false);
+		json_count(&j, env, "cqes", v->cqes, false);
+		json_count(&j, env, "errors", v->err_cqes, true);
+		json_count(&j, env, "bytes", v->bytes, true);
+		json_count(&j, env, "doorbells", v->doorbells, false);
+		json_count(&j, env, "polls", v->polls, true);
+		json_count(&j, env, "empty_polls", v->empty_polls, false);
 		json_close(&j);
 	}
 	json_close(&j);
@@ -388,7 +411,7 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 			print_hist_text(env, &h[i]);
 		if (!nh && !nc)
 			printf("no hwqnic work requests traced\n\n");
-		print_counters_text(c, nc);
+		print_counters_text(env, c, nc);
 	}
 	fflush(stdout);
 	if (env->svg && accumulate(env->acc, h, nh)) {
