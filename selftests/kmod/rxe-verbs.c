@@ -311,121 +311,122 @@ static void connect_both(struct both *b, int rxe_gid)
 		die("rxe QP to RTS failed");
 }
 
-static uint64_t get64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-}
-
 /* hwqnic's verb at hwqnic (requester) against rxe's memory, or the
  * reverse with hwq_req 0 */
 static void atomics(struct both *b, int hwq_req, uint32_t r)
 {
-	uint8_t *mine = hwq_req ? b->hbuf : b->ibuf;
-	uint8_t *theirs = hwq_req ? b->ibuf : b->hbuf;
-	uint64_t raddr = (uintptr_t)theirs + 8 * (r % 64);
+	/* the buffers are page-aligned and have no declared type: their
+	 * words are read and written as such */
+	uint64_t *mine = (uint64_t *)(hwq_req ? b->hbuf : b->ibuf);
+	uint64_t *word = (uint64_t *)(hwq_req ? b->ibuf : b->hbuf) + r % 64;
+	uint64_t raddr = (uintptr_t)word;
 	uint64_t v0 = 0x0123456789abcdefULL * (r + 1), add = 0x1111 + r;
-	uint8_t *word = theirs + 8 * (r % 64);
 	const char *who = hwq_req ? "hwqnic -> rxe" : "rxe -> hwqnic";
 	char what[80];
 
-	put64(word, v0);
-	put64(mine, 0);
+	*word = v0;
+	*mine = 0;
 	snprintf(what, sizeof(what), "FETCH_AND_ADD %s", who);
 	if (hwq_req)
 		hwq_post(b, HWQNIC_WR_ATOMIC_FETCH_AND_ADD, 8, raddr, add, 0, what);
 	else
 		rxe_post(b, IBV_WR_ATOMIC_FETCH_AND_ADD, 8, raddr, add, 0, what);
-	if (get64(mine) != v0 || get64(word) != v0 + add)
+	if (*mine != v0 || *word != v0 + add)
 		die("%s: fetched 0x%" PRIx64 " (expected 0x%" PRIx64 "), "
 		    "memory 0x%" PRIx64 " (expected 0x%" PRIx64 ")", what,
-		    get64(mine), v0, get64(word), v0 + add);
+		    *mine, v0, *word, v0 + add);
 
 	/* a compare that matches swaps; one that does not leaves it */
 	snprintf(what, sizeof(what), "CMP_AND_SWP %s", who);
-	put64(mine, 0);
+	*mine = 0;
 	if (hwq_req)
 		hwq_post(b, HWQNIC_WR_ATOMIC_CMP_AND_SWP, 8, raddr, v0 + add,
 			 ~v0, what);
 	else
 		rxe_post(b, IBV_WR_ATOMIC_CMP_AND_SWP, 8, raddr, v0 + add,
 			 ~v0, what);
-	if (get64(mine) != v0 + add || get64(word) != ~v0)
+	if (*mine != v0 + add || *word != ~v0)
 		die("%s (matching): fetched 0x%" PRIx64 ", memory 0x%" PRIx64,
-		    what, get64(mine), get64(word));
-	put64(mine, 0);
+		    what, *mine, *word);
+	*mine = 0;
 	if (hwq_req)
 		hwq_post(b, HWQNIC_WR_ATOMIC_CMP_AND_SWP, 8, raddr, v0, 42, what);
 	else
 		rxe_post(b, IBV_WR_ATOMIC_CMP_AND_SWP, 8, raddr, v0, 42, what);
-	if (get64(mine) != ~v0 || get64(word) != ~v0)
+	if (*mine != ~v0 || *word != ~v0)
 		die("%s (not matching): fetched 0x%" PRIx64 ", memory 0x%" PRIx64,
-		    what, get64(mine), get64(word));
+		    what, *mine, *word);
+}
+
+/*
+ * One RDMA WRITE (read 0) or READ of len bytes, hwqnic the requester
+ * (hwq_req) or rxe: the source filled with round r's pattern, the
+ * destination cleared, then compared with the source's bytes.
+ */
+static void transfer(struct both *b, int hwq_req, int read, size_t len,
+		     uint32_t r)
+{
+	static uint8_t want[BUF_SIZE];
+	uint8_t *local = hwq_req ? b->hbuf : b->ibuf;
+	uint8_t *remote = hwq_req ? b->ibuf : b->hbuf;
+	uint8_t *src = read ? remote : local, *dst = read ? local : remote;
+	char what[80];
+
+	snprintf(what, sizeof(what), "%s %s, %zu B", read ? "READ" : "WRITE",
+		 hwq_req ? (read ? "hwqnic <- rxe" : "hwqnic -> rxe") :
+			   (read ? "rxe <- hwqnic" : "rxe -> hwqnic"), len);
+	fill(src, len, r + 1000 * (2 * !hwq_req + read));
+	memcpy(want, src, len);
+	memset(dst, 0, len);
+	if (hwq_req)
+		hwq_post(b, read ? HWQNIC_WR_RDMA_READ : HWQNIC_WR_RDMA_WRITE,
+			 len, (uintptr_t)remote, 0, 0, what);
+	else
+		rxe_post(b, read ? IBV_WR_RDMA_READ : IBV_WR_RDMA_WRITE,
+			 len, (uintptr_t)remote, 0, 0, what);
+	check(dst, want, len, what);
+}
+
+/* A decimal argument from lo to hi, else the usage error */
+static unsigned long num_arg(const char *what, const char *s,
+			     unsigned long lo, unsigned long hi)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || v < lo || v > hi)
+		die("%s: '%s' is not a number from %lu to %lu", what, s, lo, hi);
+	return v;
 }
 
 int main(int argc, char **argv)
 {
 	static const size_t sizes[] = { 64, 4096, BUF_SIZE };
-	static uint8_t want[BUF_SIZE];
 	struct both b = { 0 };
 	uint32_t r, rounds = 10;
-	char what[80];
-	size_t s, len;
+	int gid;
+	size_t s;
 
 	if (argc < 5 || argc > 6)
 		die("usage: rxe-verbs NETNS NETDEV RXE_DEV RXE_GID_INDEX [ROUNDS]");
 	if (argc == 6)
-		rounds = (uint32_t)strtoul(argv[5], NULL, 0);
+		rounds = (uint32_t)num_arg("ROUNDS", argv[5], 1, 100000);
+	gid = (int)num_arg("RXE_GID_INDEX", argv[4], 0, 255);
 	open_hwqnic(&b, argv[1], argv[2]);
 	open_rxe(&b, argv[3]);
-	connect_both(&b, atoi(argv[4]));
+	connect_both(&b, gid);
 
 	for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-		len = sizes[s];
 		for (r = 0; r < rounds; r++) {
-			/* hwqnic requester, rxe responder */
-			snprintf(what, sizeof(what), "WRITE hwqnic -> rxe, %zu B", len);
-			fill(b.hbuf, len, r);
-			memcpy(want, b.hbuf, len);
-			memset(b.ibuf, 0, len);
-			hwq_post(&b, HWQNIC_WR_RDMA_WRITE, len, (uintptr_t)b.ibuf,
-				 0, 0, what);
-			check(b.ibuf, want, len, what);
-
-			snprintf(what, sizeof(what), "READ hwqnic <- rxe, %zu B", len);
-			fill(b.ibuf, len, r + 1000);
-			memcpy(want, b.ibuf, len);
-			memset(b.hbuf, 0, len);
-			hwq_post(&b, HWQNIC_WR_RDMA_READ, len, (uintptr_t)b.ibuf,
-				 0, 0, what);
-			check(b.hbuf, want, len, what);
-
-			/* rxe requester, hwqnic responder */
-			snprintf(what, sizeof(what), "WRITE rxe -> hwqnic, %zu B", len);
-			fill(b.ibuf, len, r + 2000);
-			memcpy(want, b.ibuf, len);
-			memset(b.hbuf, 0, len);
-			rxe_post(&b, IBV_WR_RDMA_WRITE, len, (uintptr_t)b.hbuf,
-				 0, 0, what);
-			check(b.hbuf, want, len, what);
-
-			snprintf(what, sizeof(what), "READ rxe <- hwqnic, %zu B", len);
-			fill(b.hbuf, len, r + 3000);
-			memcpy(want, b.hbuf, len);
-			memset(b.ibuf, 0, len);
-			rxe_post(&b, IBV_WR_RDMA_READ, len, (uintptr_t)b.hbuf,
-				 0, 0, what);
-			check(b.ibuf, want, len, what);
+			transfer(&b, 1, 0, sizes[s], r);
+			transfer(&b, 1, 1, sizes[s], r);
+			transfer(&b, 0, 0, sizes[s], r);
+			transfer(&b, 0, 1, sizes[s], r);
 		}
 		printf("checked: WRITE and READ, each way, %u x %zu B\n",
-		       rounds, len);
+		       rounds, sizes[s]);
 	}
 	for (r = 0; r < rounds; r++)
 		atomics(&b, 1, r);
