@@ -40,7 +40,8 @@ DEB_PKGS := gcc make libc6-dev linux-libc-dev perl valgrind \
 	    clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev \
 	    libncurses-dev tmux qemu-system-x86 busybox-static cpio \
 	    libclang-rt-14-dev g++ groff-base man-db pkg-config dkms tshark \
-	    libxdp-dev iproute2 ibverbs-utils ibverbs-providers perftest
+	    libxdp-dev iproute2 ibverbs-utils ibverbs-providers perftest \
+	    libibverbs-dev
 # What `make demo` needs: the library, the BPF objects and the tools it
 # runs (hwqload, qplat, nictop); no qemu, valgrind or kernel image.
 DEMO_PKGS := gcc make libc6-dev linux-libc-dev systemtap-sdt-dev \
@@ -100,6 +101,11 @@ KVER ?= $(if $(KDIR),$(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
 	    --errors-for-leak-kinds=definite,indirect,possible
 
+# The qemu guest's one-sided check against rdma_rxe (guest-net.sh): a
+# libibverbs program, built when rdma-core's headers are there.
+RXE_VERBS := $(if $(wildcard /usr/include/infiniband/verbs.h),\
+	     $(BUILD)/release/selftests/kmod/rxe-verbs)
+
 # tools/bench/X.c -> build/bench/X (their rule is with the tools')
 BENCH_PROGS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/bench/*.c))
 
@@ -109,7 +115,7 @@ comma	:= ,
 .SECONDARY:
 
 all: lib $(BPF_OBJS) $(NET_BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(BENCH_PROGS) $(BUILD)/bin/hwqregress $(TESTS_C:%=$(BUILD)/release/%.t) \
-     examples kmod
+     examples kmod $(RXE_VERBS)
 
 lib: $(foreach v,$(VARIANTS),$(BUILD)/$(v)/libhwqnic.a) \
      $(BUILD)/release/libhwqnic.so $(BUILD)/pkgconfig/libhwqnic-uninstalled.pc
@@ -248,6 +254,12 @@ $(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/selftests/fuzz/%.o \
 		$(BUILD)/fuzz/libselftests.a $(BUILD)/fuzz/libtools.a \
 		$(BUILD)/fuzz/libhwqnic.a
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ $(LIBS) -o $@
+
+# The qemu guest's one-sided check against rdma_rxe (RXE_VERBS)
+$(BUILD)/release/selftests/kmod/rxe-verbs: \
+		$(BUILD)/release/selftests/kmod/rxe-verbs.o \
+		$(BUILD)/release/libtools.a $(BUILD)/release/libhwqnic.a
+	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ -libverbs $(LIBS) -o $@
 
 # hwqnic.ko and the test module that uses its exported verbs.
 kmod:

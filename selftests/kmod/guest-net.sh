@@ -126,6 +126,26 @@ rxe_counters() {	# rxe's hw_counters that moved since the last call
 	echo "# rxe0 hw_counters:${line:- none moved}"
 }
 
+# rxe_gid_of DEV LOW: the index of DEV's RoCE v2 GID whose last two
+# groups are LOW (an IPv4-mapped address), or nothing; rxe fills its
+# table as the address is seen: 5 s at most
+rxe_gid_of() {
+	g=/sys/class/infiniband/$1/ports/1
+	for _ in $(seq 50); do
+		for f in $g/gids/*; do
+			i=${f##*/}
+			read -r v <"$f" 2>/dev/null || continue
+			read -r t <"$g/gid_attrs/types/$i" 2>/dev/null || continue
+			if [ "$v" = "0000:0000:0000:0000:0000:ffff:$2" ] &&
+			   [ "$t" = "RoCE v2" ]; then
+				echo "$i"
+				return 0
+			fi
+		done
+		sleep 0.1
+	done
+}
+
 # nsx NS: the words that run a command in namespace NS (- the initial one)
 nsx() { [ "$1" = - ] || echo "$nip netns exec $1"; }
 
@@ -304,19 +324,7 @@ if [ -z "$net_skip" ]; then
 	# the RoCE v2 GID of 198.18.0.3, IPv4-mapped (rxe fills the table
 	# as the address is seen: wait a little)
 	g=/sys/class/infiniband/rxe0/ports/1
-	for _ in $(seq 50); do
-		for f in $g/gids/*; do
-			i=${f##*/}
-			read -r v <"$f" 2>/dev/null || continue
-			read -r t <"$g/gid_attrs/types/$i" 2>/dev/null || continue
-			if [ "$v" = 0000:0000:0000:0000:0000:ffff:c612:0003 ] &&
-			   [ "$t" = "RoCE v2" ]; then
-				rxe_gid=$i
-				break 2
-			fi
-		done
-		sleep 0.1
-	done
+	rxe_gid=$(rxe_gid_of rxe0 c612:0003)
 	if [ -n "$rxe_gid" ]; then
 		ok "rxe0's RoCE v2 GID of 198.18.0.3 is index $rxe_gid"
 	else
@@ -355,6 +363,38 @@ else
 	pp_step "65536 B, -m 1024" rxe a -n 50 -s 65536 -m 1024 -c
 	pp_step "65536 B, -m 1024" a rxe -n 50 -s 65536 -m 1024 -c
 
+	# --- one-sided verbs and atomics between an rxe QP and a hwqnic QP ---
+	# rxe-verbs (selftests/kmod/rxe-verbs.c) holds both QPs, rxe's
+	# through libibverbs and hwqnic's on hwqa, and checks every byte
+	# each verb moved, each way; a "checked:" line per group.
+	stage "network: one-sided verbs and atomics, rxe and hwqnic"
+	if [ -x /bin/rxe-verbs ]; then
+		step="rxe-verbs"
+		bounded "$NET_LIMIT" "$step" /bin/rxe-verbs $nsa hwqa rxe0 "$rxe_gid" 10
+		vrc=$rc
+		for want in "WRITE and READ, each way, 10 x 64 B" \
+			    "WRITE and READ, each way, 10 x 4096 B" \
+			    "WRITE and READ, each way, 10 x 65536 B" \
+			    "FETCH_AND_ADD and CMP_AND_SWP hwqnic -> rxe, 10 x 3" \
+			    "FETCH_AND_ADD and CMP_AND_SWP rxe -> hwqnic, 10 x 3"; do
+			if grep -qxF "checked: $want" /tmp/bounded.out; then
+				ok "rxe-verbs: $want, byte for byte"
+			else
+				not_ok "rxe-verbs: $want"
+			fi
+		done
+		if [ "$vrc" != 0 ]; then
+			not_ok "rxe-verbs exits 0 (exit $vrc)"
+			tail -n 20 /tmp/bounded.out | diag
+		else
+			ok "rxe-verbs exits 0"
+		fi
+		hwq_counters /tmp/bounded.out
+		rxe_counters
+	else
+		skip "one-sided verbs and atomics against rxe" "no rxe-verbs in the guest (make needs libibverbs-dev)"
+	fi
+
 	# --- loss, duplication and reordering between rxe and hwqnic ---
 	# The pingpong tools have no closing handshake: a side exits once
 	# its last send is ACKed and its last receive came, so a lost final
@@ -367,6 +407,130 @@ else
 	impair none
 	check "rdma link delete rxe0" $nrdma link delete rxe0
 fi
+# --- performance against rxe, as ratios (never asserted) ---
+# hwqnic to hwqnic (hwqperf's two-process form, embedded engine over
+# AF_XDP) across a veth pair of its own, hwqc (198.18.2.1, hwqnic-a) and
+# hwqd (198.18.2.2, hwqnic-b), against rxe to rxe (perftest) across the
+# veth pair vc (198.18.1.1, rxe1) and vd (198.18.1.2, rxe2) in the
+# initial namespace. Policy routing makes rxe's traffic between its two
+# local addresses leave by the other end's veth instead of lo: a rule per
+# output device before the local table, accept_local and no rp_filter.
+# Both sides print perftest's table; PERF_RUNS runs, each figure's spread.
+PERF_RUNS=${PERF_RUNS:-3}
+# Each measured program's bound (a run takes about 3 s under TCG)
+PERF_LIMIT=${PERF_LIMIT:-60}
+perf_setup() {
+	set -e
+	$nip link add hwqc netns $nsa type veth peer name hwqd netns $nsb
+	$nip -n $nsa addr add 198.18.2.1/24 dev hwqc
+	$nip -n $nsb addr add 198.18.2.2/24 dev hwqd
+	$nip -n $nsa link set hwqc up
+	$nip -n $nsb link set hwqd up
+	$nip -n $nsa neigh replace 198.18.2.2 lladdr "$(mac_of $nsb hwqd)" dev hwqc nud permanent
+	$nip -n $nsb neigh replace 198.18.2.1 lladdr "$(mac_of $nsa hwqc)" dev hwqd nud permanent
+	$nip link add vc type veth peer name vd
+	$nip addr add 198.18.1.1/24 dev vc
+	$nip addr add 198.18.1.2/24 dev vd
+	for d in all vc vd; do
+		echo 1 >/proc/sys/net/ipv4/conf/$d/accept_local
+		echo 0 >/proc/sys/net/ipv4/conf/$d/rp_filter
+	done
+	$nip link set vc up
+	$nip link set vd up
+	$nip neigh replace 198.18.1.2 lladdr "$(mac_of - vd)" dev vc nud permanent
+	$nip neigh replace 198.18.1.1 lladdr "$(mac_of - vc)" dev vd nud permanent
+	$nip rule add pref 10 oif vc lookup 100
+	$nip rule add pref 11 oif vd lookup 101
+	$nip route add 198.18.1.2 dev vc src 198.18.1.1 table 100
+	$nip route add 198.18.1.1 dev vd src 198.18.1.2 table 101
+	$nip rule add pref 100 lookup local
+	$nip rule del pref 0 lookup local
+	$nrdma link add rxe1 type rxe netdev vc
+	$nrdma link add rxe2 type rxe netdev vd
+	set +e
+}
+perf_teardown() {
+	$nrdma link delete rxe1 2>/dev/null
+	$nrdma link delete rxe2 2>/dev/null
+	$nip rule add pref 0 lookup local 2>/dev/null
+	$nip rule del pref 100 lookup local 2>/dev/null
+	$nip rule del pref 10 2>/dev/null
+	$nip rule del pref 11 2>/dev/null
+	$nip link del vc 2>/dev/null
+}
+# perf_row FILE SIZE COL: column COL of the table row for SIZE bytes
+perf_row() {
+	awk -v s="$2" -v c="$3" '$1 == s && $2 ~ /^[0-9]+$/ && NF >= 5 { v = $c } END { print v }' "$1"
+}
+# perf_one WHAT SIZE COL HWQ_ARGS PERFTEST: both sides' figure of one
+# test, appended to /tmp/perf.<WHAT> as "hwqnic rxe"
+perf_one() {
+	what=$1 size=$2 col=$3 hargs=$4 tool=$5
+	net_limit=$NET_LIMIT
+	NET_LIMIT=$PERF_LIMIT
+	net_port=$((net_port + 1))
+	step="performance: $what, hwqnic"
+	h="/bin/hwqperf $hargs -p $net_port"
+	net_pair $nsa "$h -d hwqc" $nsb "$h -d hwqd 198.18.2.1"
+	hv=$(perf_row /tmp/c.out "$size" "$col")
+	[ "$src" = 0 ] && [ "$crc" = 0 ] && [ -n "$hv" ] ||
+		{ sed 's/^/hwqperf: /' /tmp/s.out /tmp/c.out | tail -n 20 | diag; hv=; }
+	net_port=$((net_port + 1))
+	step="performance: $what, rxe"
+	x="$tool -F -p $net_port"
+	net_pair - "$x -d rxe1 -x $gid1" - "$x -d rxe2 -x $gid2 198.18.1.1"
+	rv=$(perf_row /tmp/c.out "$size" "$col")
+	[ "$src" = 0 ] && [ "$crc" = 0 ] && [ -n "$rv" ] ||
+		{ sed 's/^/perftest: /' /tmp/s.out /tmp/c.out | tail -n 20 | diag; rv=; }
+	NET_LIMIT=$net_limit
+	echo "# $what: hwqnic ${hv:-failed}, rxe ${rv:-failed}"
+	[ -n "$hv" ] && [ -n "$rv" ] && echo "$hv $rv" >>"/tmp/perf.$what"
+}
+# perf_table: a row per figure, each run's ratio and their spread
+perf_table() {
+	echo "# figure                        runs  hwqnic(med)  rxe(med)  ratio min/med/max"
+	for w in send_lat_64B_usec write_rate_64B_Mpps write_bw_64KiB_MBps; do
+		[ -s "/tmp/perf.$w" ] || { echo "# $w: no complete run"; continue; }
+		awk -v w="$w" '{ h[NR] = $1; r[NR] = $2; q[NR] = $2 > 0 ? $1 / $2 : 0 }
+		function med(a, n,   i, j, t) {
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+				if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return a[int((n + 1) / 2)] }
+		END { n = NR; mh = med(h, n); mr = med(r, n); mq = med(q, n)
+			printf "# %-29s %4d  %11.3f  %8.3f  %.3f/%.3f/%.3f\n", w, n, mh, mr, q[1], mq, q[n] }' "/tmp/perf.$w"
+	done
+	echo "# ratio: hwqnic's figure over rxe's (latency: lower is better for hwqnic; rate and bandwidth: higher)"
+}
+if [ -z "$net_skip" ]; then
+	stage "network: performance, hwqnic and rxe across veth"
+	gid1= gid2=
+	if out=$(perf_setup 2>&1); then
+		gid1=$(rxe_gid_of rxe1 c612:0101)
+		gid2=$(rxe_gid_of rxe2 c612:0102)
+	else
+		printf '%s\n' "$out" | diag
+	fi
+	if [ -n "$gid1" ] && [ -n "$gid2" ]; then
+		ok "rxe1 on vc, rxe2 on vd (GIDs $gid1, $gid2), policy routing across the veth; hwqc and hwqd"
+		rm -f /tmp/perf.*
+		for run in $(seq "$PERF_RUNS"); do
+			echo "# performance run $run of $PERF_RUNS"
+			perf_one send_lat_64B_usec 64 6 "lat --op send -s 64 -n 500" \
+				"ib_send_lat -s 64 -n 500"
+			perf_one write_rate_64B_Mpps 64 5 "bw --op write -s 64 -n 5000" \
+				"ib_write_bw -s 64 -n 5000"
+			perf_one write_bw_64KiB_MBps 65536 4 "bw --op write -s 65536 -n 300" \
+				"ib_write_bw -s 65536 -n 300"
+		done
+		perf_table
+		# what crossed the veth: rxe's traffic did not take lo
+		echo "# vc sent $(cat /sys/class/net/vc/statistics/tx_packets) packets, vd $(cat /sys/class/net/vd/statistics/tx_packets); lo $(cat /sys/class/net/lo/statistics/tx_packets)"
+	else
+		skip "performance against rxe" "rxe1/rxe2 on a veth pair with policy routing did not come up"
+	fi
+	perf_teardown
+fi
+
 if [ -z "$net_skip" ] || [ -d /var/run/netns/$nsm ]; then
 	for n in $nsa $nsb $nsm; do $nip netns del $n 2>/dev/null; done
 	$nip link del va 2>/dev/null

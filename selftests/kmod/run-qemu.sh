@@ -125,7 +125,8 @@ done
 if [ -z "${GUEST_BINS+set}" ]; then
 	GUEST_BINS=
 	for f in "$top"/build/bin/* "$top"/build/release/selftests/verbs/*.t \
-		 "$top"/build/release/selftests/uapi/*.t; do
+		 "$top"/build/release/selftests/uapi/*.t \
+		 "$top"/build/release/selftests/kmod/rxe-verbs; do
 		[ -f "$f" ] && [ -x "$f" ] && GUEST_BINS="$GUEST_BINS $f"
 	done
 fi
