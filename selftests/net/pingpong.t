@@ -134,20 +134,24 @@ print(theirs[:-1].decode())
 sys.exit(0 if form.match(theirs) else "bad form: %r" % theirs)
 PY
 }
+# end_after_address OUT PID: hwqpingpong waits for a ping that never
+# comes; it is ended once it has printed the address it read into OUT
+# (5 s at most)
+end_after_address() {
+	for _ in $(seq 50); do
+		grep -q "remote address" "$1" 2> /dev/null && break
+		sleep 0.1
+	done
+	kill -TERM "$2" 2> /dev/null
+	wait "$2"
+}
 gidhex=00000000000000000000ffffc6120002
 ip netns exec "${ns[0]}" timeout 60 "$pp" -d hwqa -g 0 -n 1 > "$tmp/s.out" 2> "$tmp/s.err" &
 p=$!
 pids="$pids $p"
 ip netns exec "${ns[1]}" bash -c "$(declare -f peer); peer client 0000:abcdef:123456:$gidhex" > "$tmp/peer" 2>&1
 prc=$?
-# hwqpingpong waits for a ping that never comes: it is ended here, once
-# it has printed the address it read (5 s at most)
-for _ in $(seq 50); do
-	grep -q "remote address" "$tmp/s.out" 2> /dev/null && break
-	sleep 0.1
-done
-kill -TERM "$p" 2> /dev/null
-wait "$p"
+end_after_address "$tmp/s.out" "$p"
 grep -Eq "^0000:[0-9a-f]{6}:[0-9a-f]{6}:00000000000000000000ffffc6120001\$" "$tmp/peer" &&
 	[ "$prc" = 0 ] &&
 	grep -q "^  remote address: LID 0x0000, QPN 0xabcdef, PSN 0x123456, GID ::ffff:198.18.0.2\$" "$tmp/s.out"
@@ -162,12 +166,7 @@ c=$!
 pids="$pids $c"
 wait "$p"
 prc=$?
-for _ in $(seq 50); do
-	grep -q "remote address" "$tmp/c.out" 2> /dev/null && break
-	sleep 0.1
-done
-kill -TERM "$c" 2> /dev/null
-wait "$c"
+end_after_address "$tmp/c.out" "$c"
 grep -Eq "^0000:[0-9a-f]{6}:[0-9a-f]{6}:00000000000000000000ffffc6120002\$" "$tmp/peer" &&
 	[ "$prc" = 0 ] &&
 	grep -q "^  remote address: LID 0x0000, QPN 0x000abc, PSN 0x00beef, GID ::ffff:198.18.0.1\$" "$tmp/c.out"
