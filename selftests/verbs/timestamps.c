@@ -23,12 +23,15 @@ static int poll_ts(struct hwqnic_cq *cq, struct hwqnic_wc *wc,
 		   struct hwqnic_wc_ts *ts)
 {
 	uint64_t until = u_now_ns() + u_timeout_ns();
+	unsigned int spins = 0;
 	int n;
 
+	/* relaxing as u_wait_cq_for() does: the engine needs the CPU too */
 	do {
 		n = hwqnic_poll_cq_ts(cq, 1, wc, ts);
 		if (n)
 			return n;
+		u_relax(&spins);
 	} while (u_now_ns() < until);
 	return 0;
 }
