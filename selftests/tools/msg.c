@@ -89,6 +89,26 @@ static void long_child(void *arg)
 }
 
 /* SIGTERM is caught once; SIGHUP ignored from the start stays ignored */
+static void xcalloc_child(void *arg)
+{
+	unsigned char *p;
+
+	(void)arg;
+	msg_init("msgtest");
+	msg_on_exit(hook, "A");
+	p = msg_xcalloc(0, 8);
+	if (p[0])
+		abort();
+	free(p);
+	p = msg_xcalloc(3, 5);
+	if (p[14])
+		abort();
+	free(p);
+	/* n * size overflows size_t */
+	msg_xcalloc((size_t)-1 / 2, 4);
+	puts("survived");
+}
+
 static void stop_child(void *arg)
 {
 	(void)arg;
@@ -161,6 +181,13 @@ int main(void)
 		ok(c.err_lines == 1 && !strncmp(c.err, "msgtest: xxx", 12) &&
 		   strstr(c.err, "x...\n"),
 		   "an overlong message: one line, marked as cut");
+	if (!child_run(xcalloc_child, NULL, &c))
+		ok(c.status == 1 && !c.out[0] &&
+		   !strcmp(c.err, "hook A\nmsgtest: out of memory "
+			   "(9223372036854775807 x 4 bytes)\n"),
+		   "msg_xcalloc: zeroed memory, also for 0 elements; out of "
+		   "memory ends the tool after its cleanups (status %d)",
+		   c.status);
 	if (!child_run(stop_child, NULL, &c))
 		ok(c.status == 128 + SIGTERM && !strcmp(c.out, "caught\n"),
 		   "stop signals: caught once, then fatal; an ignored one "

@@ -276,7 +276,6 @@ void lat_send_back(struct run *r, struct qpx *x, uint64_t k);
 void setup(struct run *r);
 int teardown(struct run *r);
 void teardown_hook(void *r);
-void *xcalloc(uint64_t n, uint64_t size);
 
 /* remote.c: the two-process form's exchange and the server's part */
 void remote_connect(struct run *r);

@@ -248,7 +248,7 @@ static int run_size(const struct opts *o, const struct cpus *cpus,
 	struct run *r;
 
 	measure_refs(o, cpus, res);
-	r = xcalloc(1, sizeof(*r));
+	r = msg_xcalloc(1, sizeof(*r));
 	r->o = o;
 	msg_check(msg_on_exit(teardown_hook, r), "msg_on_exit");
 	setup(r);
@@ -297,7 +297,7 @@ int main(int argc, char **argv)
 	msg_check(msg_catch_stop(), "sigaction");
 	setup_cpus(&cpus);
 	n = plan_sizes(&o, sizes, 64);
-	res = xcalloc(n, sizeof(*res));
+	res = msg_xcalloc(n, sizeof(*res));
 	for (i = 0; i < n; i++) {
 		os = o;
 		os.size = sizes[i];

@@ -198,16 +198,6 @@ static void connect_qp(struct run *r, struct qpx *x)
 		fail("%s", r->rig.err);
 }
 
-void *xcalloc(uint64_t n, uint64_t size)
-{
-	void *p = calloc(n, size);
-
-	if (!p)
-		fail("out of memory (%" PRIu64 " x %" PRIu64 " bytes)", n,
-		     size);
-	return p;
-}
-
 void setup(struct run *r)
 {
 	uint64_t scratch;
@@ -233,11 +223,11 @@ void setup(struct run *r)
 		for (i = 0; i < 2 * r->o->qps; i++)
 			connect_qp(r, &r->qp[i]);
 	scratch = MAX(BATCH_MAX, RX_BATCH_MAX);
-	r->swr = xcalloc(scratch, sizeof(*r->swr));
-	r->rwr = xcalloc(scratch, sizeof(*r->rwr));
-	r->sge = xcalloc(scratch, sizeof(*r->sge));
+	r->swr = msg_xcalloc(scratch, sizeof(*r->swr));
+	r->rwr = msg_xcalloc(scratch, sizeof(*r->rwr));
+	r->sge = msg_xcalloc(scratch, sizeof(*r->sge));
 	if (r->o->mode == MODE_LAT)
-		r->samples = xcalloc(r->o->iters * r->o->qps,
+		r->samples = msg_xcalloc(r->o->iters * r->o->qps,
 				     sizeof(*r->samples));
 	for (i = 0; r->o->op == RIG_SEND && i < r->nsenders; i++)
 		while (is_local(r, r->sender[i]->peer) &&

@@ -2,6 +2,7 @@
 /* A tool's messages, fatal errors with cleanups, stop signals (msg.h). */
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,20 @@ void msg_die(int status, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	msg_vdie(status, fmt, ap);
+}
+
+void *msg_xcalloc(size_t n, size_t size)
+{
+	void *p = NULL;
+
+	/* checked here too: a sanitizer's calloc aborts instead */
+	if (!size || n <= SIZE_MAX / size)
+		p = calloc(n ? n : 1, size ? size : 1);
+	if (!p) {
+		msg_run_hooks();
+		msg_die(1, "out of memory (%zu x %zu bytes)", n, size);
+	}
+	return p;
 }
 
 int msg_warn_ret(int ret, const char *what)

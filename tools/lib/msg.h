@@ -11,6 +11,7 @@
 #define _HWQNIC_TOOLS_MSG_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 /*
  * A message is cut at MSG_MAX - 1 bytes (and marked "..."), and printed
@@ -43,6 +44,13 @@ void msg_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 void msg_vdie(int status, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0), noreturn));
+
+/*
+ * calloc(n, size), never NULL: out of memory ends the tool (status 1),
+ * its exit hooks run first so that a restored terminal shows why.
+ * n or size 0 still gives a unique pointer.
+ */
+void *msg_xcalloc(size_t n, size_t size);
 
 /* ret (an errno value) as "what: strerror" if not 0; 1 if it warned */
 int msg_warn_ret(int ret, const char *what);

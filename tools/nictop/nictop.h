@@ -230,7 +230,6 @@ long long nictop_filter(const char *s, long long max);
 
 /* sample.c */
 void *xrealloc(void *p, size_t n, size_t size);
-void *xcalloc(size_t n, size_t size);
 uint64_t now_ns(void);
 uint64_t secs_to_ns(double s);
 int dev_cmp(const void *a, const void *b);	/* by (pid, name) */

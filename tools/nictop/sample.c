@@ -30,15 +30,6 @@ void *xrealloc(void *p, size_t n, size_t size)
 	return p;
 }
 
-void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-
-	if (!p)
-		fail("out of memory");
-	return p;
-}
-
 uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -82,7 +73,7 @@ static void read_dev(const struct hwqnic_stats *f, struct dev_sample *d)
 	memcpy(d->netdev, f->netdev, sizeof(d->netdev));
 	d->wc = f->wire;
 	d->nqp = f->nqp;
-	d->qp = xcalloc(f->nqp, sizeof(*d->qp));
+	d->qp = msg_xcalloc(f->nqp, sizeof(*d->qp));
 	for (i = 0; i < f->nqp; i++) {
 		s = &f->qp[i];
 		q = &d->qp[i];
@@ -254,7 +245,7 @@ static void sample_lat(struct lat_sample *l, const char *dir)
 
 struct sample *sample_take(const struct opts *o)
 {
-	struct sample *s = xcalloc(1, sizeof(*s));
+	struct sample *s = msg_xcalloc(1, sizeof(*s));
 
 	s->mono_ns = now_ns();
 	clock_gettime(CLOCK_REALTIME, &s->wall);

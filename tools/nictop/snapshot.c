@@ -374,7 +374,7 @@ struct snapshot *snapshot_build(const struct sample *cur,
 				       const struct sample *prev,
 				       const char *dir)
 {
-	struct snapshot *sn = xcalloc(1, sizeof(*sn));
+	struct snapshot *sn = msg_xcalloc(1, sizeof(*sn));
 	unsigned int i, nqp = 0;
 	__u64 n = 0;
 
@@ -387,8 +387,8 @@ struct snapshot *snapshot_build(const struct sample *cur,
 		nqp += cur->dev[i].nqp;
 		sn->wire |= cur->dev[i].wire;
 	}
-	sn->row = xcalloc(nqp, sizeof(*sn->row));
-	sn->dev = xcalloc(cur->ndev, sizeof(*sn->dev));
+	sn->row = msg_xcalloc(nqp, sizeof(*sn->row));
+	sn->dev = msg_xcalloc(cur->ndev, sizeof(*sn->dev));
 	for (i = 0; i < cur->ndev; i++)
 		n += snap_dev(sn, cur, prev, &cur->dev[i]);
 	snap_lat_status(sn, cur, prev, dir, n);

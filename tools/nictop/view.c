@@ -127,7 +127,7 @@ static int row_cmp(const void *pa, const void *pb, void *arg)
 unsigned int view_build(const struct snapshot *sn,
 			       const struct opts *o, const struct row ***out)
 {
-	const struct row **v = xcalloc(sn->nrow, sizeof(*v));
+	const struct row **v = msg_xcalloc(sn->nrow, sizeof(*v));
 	unsigned int i, n = 0;
 
 	for (i = 0; i < sn->nrow; i++)
