@@ -86,6 +86,8 @@ CLANG	?= clang
 BPFTOOL	?= bpftool
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(BPF_SRCS:.c=.o)
+# the layouts of their maps, for programs that read them (make install)
+BPF_LAYOUTS := bpf/qplat.h bpf/roce_steer.h
 # The net tests' own programs (tc impairments), loaded by tc(8).
 NET_BPF_OBJS := $(patsubst %.c,%.o,$(wildcard selftests/net/*.bpf.c))
 BPF_TOOLS := $(filter $(TOOLS),$(patsubst bpf/%.bpf.c,%,$(BPF_SRCS)))
@@ -340,12 +342,13 @@ MAN_SECTIONS := $(sort $(patsubst .%,%,$(suffix $(wildcard docs/man/*.[0-9]))))
 # does, ldconfig when root installs for real, and a hint when ld.so will
 # not find the library by itself.
 install: lib examples $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(BUILD)/bin/hwqregress
-	install -d $(DESTDIR)$(PREFIX)/include/hwqnic $(DESTDIR)$(LIBDIR)/pkgconfig \
+	install -d $(DESTDIR)$(PREFIX)/include/hwqnic/bpf $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(BPFDIR) $(DESTDIR)$(COMPDIR) \
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/LICENSES/exceptions \
 		$(DESTDIR)$(DOCDIR)/docs \
 		$(MAN_SECTIONS:%=$(DESTDIR)$(MANDIR)/man%)
 	install -m 644 include/hwqnic/*.h $(DESTDIR)$(PREFIX)/include/hwqnic/
+	install -m 644 $(BPF_LAYOUTS) $(DESTDIR)$(PREFIX)/include/hwqnic/bpf/
 	install -m 644 $(BUILD)/release/libhwqnic.a $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(BUILD)/release/libhwqnic.so.1 $(DESTDIR)$(LIBDIR)/
 	ln -sf libhwqnic.so.1 $(DESTDIR)$(LIBDIR)/libhwqnic.so

@@ -5,9 +5,9 @@
 # libhwqnic.pc must name the PREFIX installed to (not the one of the
 # build), every example must build from the installed examples/Makefile
 # through pkg-config and run against the installed library, a C++ program
-# must build against the installed headers, and the BPF objects, man
-# pages, completion, licence and hwqnic.ko (when built) must land, with
-# depmod run only for a real install.
+# must build against the installed headers, and the BPF objects and
+# their maps' layout headers, man pages, completion, licence and hwqnic.ko
+# (when built) must land, with depmod run only for a real install.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/tap.sh"
 
@@ -42,6 +42,16 @@ for f in "$top"/bpf/*.bpf.o; do
 done
 [ -z "$missing" ] && ls "$top"/bpf/*.bpf.o > /dev/null 2>&1
 ok $? "every bpf/*.bpf.o is in PREFIX/lib/hwqnic/bpf/${missing:+ (missing:$missing)}"
+missing=
+for f in qplat.h roce_steer.h; do
+	cmp -s "$top/bpf/$f" "$p/include/hwqnic/bpf/$f" &&
+	printf '#include <linux/types.h>\n#include <hwqnic/bpf/%s>\n' "$f" |
+		${CC:-cc} -std=c11 -Wall -Wextra -Werror -fsyntax-only \
+			-I"$p/include" -x c - 2>> "$tmp/install.log" ||
+		missing="$missing $f"
+done
+[ -z "$missing" ]
+ok $? "the BPF maps' layouts are in PREFIX/include/hwqnic/bpf/ and compile after <linux/types.h>${missing:+ (missing or broken:$missing)}"
 missing=
 for f in "$top"/docs/man/*.[0-9]; do
 	cmp -s "$f" "$p/share/man/man${f##*.}/${f##*/}" || missing="$missing ${f##*/}"
