@@ -10,15 +10,23 @@
 int u_wait_cq_for(struct hwqnic_cq *cq, int n,
 		  struct hwqnic_wc *wc, uint64_t timeout_ns)
 {
+	return u_wait_cq_ts_for(cq, n, wc, NULL, timeout_ns);
+}
+
+int u_wait_cq_ts_for(struct hwqnic_cq *cq, int n, struct hwqnic_wc *wc,
+		     struct hwqnic_wc_ts *ts, uint64_t timeout_ns)
+{
 	uint64_t end = u_now_ns() + timeout_ns;
 	unsigned int spins = 0;
 	int got = 0;
 
 	while (got < n) {
-		int r = hwqnic_poll_cq(cq, n - got, wc + got);
+		int r = ts ? hwqnic_poll_cq_ts(cq, n - got, wc + got, ts + got) :
+			     hwqnic_poll_cq(cq, n - got, wc + got);
 
 		if (r < 0) {
-			diag("hwqnic_poll_cq: %s", strerror(-r));
+			diag("hwqnic_poll_cq%s: %s", ts ? "_ts" : "",
+			     strerror(-r));
 			break;
 		}
 		if (r > n - got) {
@@ -43,6 +51,12 @@ int u_wait_cq_for(struct hwqnic_cq *cq, int n,
 int u_wait_cq(struct hwqnic_cq *cq, int n, struct hwqnic_wc *wc)
 {
 	return u_wait_cq_for(cq, n, wc, u_timeout_ns());
+}
+
+int u_wait_cq_ts(struct hwqnic_cq *cq, int n, struct hwqnic_wc *wc,
+		 struct hwqnic_wc_ts *ts)
+{
+	return u_wait_cq_ts_for(cq, n, wc, ts, u_timeout_ns());
 }
 
 int u_cq_quiet(struct hwqnic_cq *cq, unsigned int ms,

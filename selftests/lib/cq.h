@@ -16,6 +16,11 @@
  */
 int u_wait_cq_for(struct hwqnic_cq *cq, int n, struct hwqnic_wc *wc,
 		  uint64_t timeout_ns);
+/* The same with each completion's times (hwqnic_poll_cq_ts()) in ts[]. */
+int u_wait_cq_ts_for(struct hwqnic_cq *cq, int n, struct hwqnic_wc *wc,
+		     struct hwqnic_wc_ts *ts, uint64_t timeout_ns);
+int u_wait_cq_ts(struct hwqnic_cq *cq, int n, struct hwqnic_wc *wc,
+		 struct hwqnic_wc_ts *ts);
 int u_wait_cq(struct hwqnic_cq *cq, int n, struct hwqnic_wc *wc);
 
 /*

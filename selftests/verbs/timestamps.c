@@ -18,24 +18,6 @@
 
 static struct u_dev dev;
 
-/* Polls one completion with its times, bounded; 1 if one came. */
-static int poll_ts(struct hwqnic_cq *cq, struct hwqnic_wc *wc,
-		   struct hwqnic_wc_ts *ts)
-{
-	uint64_t until = u_now_ns() + u_timeout_ns();
-	unsigned int spins = 0;
-	int n;
-
-	/* relaxing as u_wait_cq_for() does: the engine needs the CPU too */
-	do {
-		n = hwqnic_poll_cq_ts(cq, 1, wc, ts);
-		if (n)
-			return n;
-		u_relax(&spins);
-	} while (u_now_ns() < until);
-	return 0;
-}
-
 /* Why t is not ordered as lo <= post <= db <= cqe <= hi, or NULL. */
 static const char *ordered(const struct hwqnic_wc_ts *t, uint64_t lo,
 			   uint64_t hi, bool with_post)
@@ -98,7 +80,7 @@ static void writes(struct u_pair *p, struct u_buf *b, unsigned long n,
 			why = "post failed";
 			break;
 		}
-		if (!poll_ts(p->a.scq, &wc, &t)) {
+		if (!u_wait_cq_ts(p->a.scq, 1, &wc, &t)) {
 			why = "no completion";
 			break;
 		}
@@ -128,7 +110,7 @@ static void chain(struct u_pair *p, struct u_buf *b)
 	struct hwqnic_wc wc[CHAIN];
 	uint64_t lo, hi, last = 0;
 	const char *why = NULL;
-	int i, got = 0;
+	int i, got;
 
 	for (i = 0; i < CHAIN; i++)
 		wr[i] = (struct hwqnic_send_wr){
@@ -147,8 +129,7 @@ static void chain(struct u_pair *p, struct u_buf *b)
 		ok(0, "a chain of %d WRITEs posted", CHAIN);
 		return;
 	}
-	while (got < CHAIN && poll_ts(p->a.scq, &wc[got], &t[got]))
-		got++;
+	got = u_wait_cq_ts(p->a.scq, CHAIN, wc, t);
 	hi = u_now_ns();
 	for (i = 0; i < got && !why; i++) {
 		why = ordered(&t[i], lo, hi, true);
@@ -184,8 +165,8 @@ static void recv_times(struct u_pair *p, struct u_buf *b)
 				HWQNIC_SEND_SIGNALED, 0, 0, 0))
 			why = "post_send failed";
 	}
-	if (!why && (!poll_ts(p->b.rcq, &wc, &t) ||
-		     !poll_ts(p->a.scq, &swc, &st)))
+	if (!why && (!u_wait_cq_ts(p->b.rcq, 1, &wc, &t) ||
+		     !u_wait_cq_ts(p->a.scq, 1, &swc, &st)))
 		why = "a completion missing";
 	hi = u_now_ns();
 	if (!why)
@@ -222,7 +203,7 @@ static void plain(void)
 		ok(!u_post_send(p.a.qp, HWQNIC_WR_RDMA_WRITE, 1, &s, 1,
 				HWQNIC_SEND_SIGNALED | HWQNIC_SEND_TIMESTAMP,
 				u_addr(&b, 4096), b.mr->rkey, 0) &&
-		   poll_ts(p.a.scq, &wc, &t) == 1 && !wc.status &&
+		   u_wait_cq_ts(p.a.scq, 1, &wc, &t) == 1 && !wc.status &&
 		   !t.post_ns && !t.db_ns && !t.cqe_ns,
 		   "a CQ without timestamps: SEND_TIMESTAMP is ignored, the "
 		   "times are zero");
