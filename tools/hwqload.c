@@ -162,7 +162,10 @@ struct result {
 		uint32_t qpn, peer_qpn;
 		enum rig_op op;
 		uint64_t messages, bytes, errors, recvs;
+		/* on a wire: this side's QP of the pair, as it counted */
+		struct hwqnic_qp_wire_counters w;
 	} qp[MAX_QPS];
+	bool wire;			/* w[] set: server or client */
 };
 
 #define fail(...)	msg_die(1, __VA_ARGS__)
@@ -1186,7 +1189,13 @@ static void collect(const struct run *r, struct result *res)
 		res->qp[i].errors = server ? r->peer_errs[i] : p->edone;
 		res->qp[i].recvs = r->o->role == ROLE_CLIENT ?
 				   r->peer_recvs[i] : p->rdone;
+		if (r->o->role != ROLE_LOCAL)
+			msg_check(hwqnic_query_qp_wire_counters(server ? p->resp :
+								p->req,
+								&res->qp[i].w),
+				  "hwqnic_query_qp_wire_counters");
 	}
+	res->wire = r->o->role != ROLE_LOCAL;
 }
 
 static void totals(const struct result *res, uint64_t *msgs, uint64_t *bytes,
@@ -1216,18 +1225,46 @@ static void print_human(const struct result *res)
 	       res->device, (int)getpid(), res->qps, res->seconds,
 	       res->role == ROLE_LOCAL ? "" : ", the ",
 	       res->role == ROLE_LOCAL ? "" : role_names[res->role]);
-	printf(" %6s %9s  %-5s %12s %16s %8s %12s\n", "qpn", "peer_qpn",
+	printf(" %6s %9s  %-5s %12s %16s %8s %12s", "qpn", "peer_qpn",
 	       "op", "messages", "bytes", "errors", "recvs");
-	for (i = 0; i < res->qps; i++)
+	if (res->wire)
+		printf(" %12s %12s %8s", "tx_pkts", "rx_pkts", "retx");
+	putchar('\n');
+	for (i = 0; i < res->qps; i++) {
 		printf(" %6u %9u  %-5s %12" PRIu64 " %16" PRIu64 " %8" PRIu64
-		       " %12" PRIu64 "\n", res->qp[i].qpn,
+		       " %12" PRIu64, res->qp[i].qpn,
 		       res->qp[i].peer_qpn, rig_op_name(res->qp[i].op),
 		       res->qp[i].messages, res->qp[i].bytes,
 		       res->qp[i].errors, res->qp[i].recvs);
+		if (res->wire)
+			printf(" %12llu %12llu %8llu",
+			       (unsigned long long)res->qp[i].w.tx_pkts,
+			       (unsigned long long)res->qp[i].w.rx_pkts,
+			       (unsigned long long)res->qp[i].w.retransmits);
+		putchar('\n');
+	}
 	printf(" %-23s %12" PRIu64 " %16" PRIu64 " %8" PRIu64 " %12" PRIu64
 	       "\n", "total", msgs, bytes, errs, recvs);
 	printf(" %.3f Mmsg/s, %.2f MiB/s\n", msgs / sec / 1e6,
 	       bytes / sec / MIB);
+}
+
+/* this side's QP of pair i, as the transport counted it */
+static void json_wire(struct json *j, const struct result *res,
+		      unsigned int i)
+{
+	const struct hwqnic_qp_wire_counters *w = &res->qp[i].w;
+
+	if (!res->wire)
+		return;
+	json_object(j, "wire");
+	json_uint(j, "tx_pkts", w->tx_pkts);
+	json_uint(j, "tx_bytes", w->tx_bytes);
+	json_uint(j, "rx_pkts", w->rx_pkts);
+	json_uint(j, "rx_bytes", w->rx_bytes);
+	json_uint(j, "retransmits", w->retransmits);
+	json_uint(j, "timeouts", w->timeouts);
+	json_close(j);
 }
 
 static void print_json(const struct result *res)
@@ -1253,6 +1290,8 @@ static void print_json(const struct result *res)
 		json_uint(&j, "messages", res->qp[i].messages);
 		json_uint(&j, "bytes", res->qp[i].bytes);
 		json_uint(&j, "errors", res->qp[i].errors);
+		if (res->role != ROLE_SERVER)
+			json_wire(&j, res, i);
 		json_close(&j);
 	}
 	json_close(&j);
@@ -1261,6 +1300,8 @@ static void print_json(const struct result *res)
 		json_object(&j, NULL);
 		json_uint(&j, "qpn", res->qp[i].peer_qpn);
 		json_uint(&j, "recvs", res->qp[i].recvs);
+		if (res->role == ROLE_SERVER)
+			json_wire(&j, res, i);
 		json_close(&j);
 	}
 	json_close(&j);

@@ -20,7 +20,9 @@ pair() {
 }
 
 # same QPS N ERRORS: both JSON documents tell the same pairs and counts;
-# with -n N every normal op completed N times, each SEND received
+# with -n N every normal op completed N times, each SEND received; each
+# side's QP of a pair counted its packets, and what one sent the other
+# received (exactly, when nothing was sent twice)
 same() {
 	python3 - "$tmp/s.out" "$tmp/c.out" "$@" <<'PY'
 import json, sys
@@ -29,7 +31,14 @@ qps, n, errs = (int(x) for x in sys.argv[3:6])
 assert s["tool"] == c["tool"] == "hwqload", (s["tool"], c["tool"])
 assert s["role"] == "server" and c["role"] == "client", (s["role"], c["role"])
 assert len(c["qps"]) == len(c["responders"]) == qps, c
+wire = lambda l, side: [q.pop("wire") for q in l[side]]
+cw, sw = wire(c, "qps"), wire(s, "responders")
 assert s["qps"] == c["qps"] and s["responders"] == c["responders"], (s, c)
+for i, (a, b) in enumerate(zip(cw, sw)):
+    assert a["tx_pkts"] >= c["qps"][i]["messages"] and b["tx_pkts"] > 0, (i, a, b)
+    if a["retransmits"] == b["retransmits"] == 0:
+        assert (a["tx_pkts"], a["tx_bytes"]) == (b["rx_pkts"], b["rx_bytes"]), (i, a, b)
+        assert (b["tx_pkts"], b["tx_bytes"]) == (a["rx_pkts"], a["rx_bytes"]), (i, a, b)
 assert s["total_messages"] == c["total_messages"] and \
     s["total_bytes"] == c["total_bytes"], (s, c)
 ops = [q["op"] for q in c["qps"]]
@@ -45,7 +54,7 @@ PY
 
 pair d --json -- -q 6 -n 300 --sizes 64,4K,16K --json
 same 6 300 0
-ok $? "-q 6 -n 300 of send, write, read (server -d): both sides check, their JSON agree (rc $src/$crc)"
+ok $? "-q 6 -n 300 of send, write, read (server -d): both sides check, their JSON agree, packets included (rc $src/$crc)"
 [ "$src$crc" = 00 ] || cat "$tmp"/*.out "$tmp"/*.err | diag
 
 pair e --json -- -q 3 -n 200 --ops read,send,write --sizes 1,100,9000 --depth 4 --json
@@ -63,8 +72,9 @@ pair d -- -q 4 -t 0.5
 	grep -q "^hwqload on hwqnic-[a-z0-9]*, pid [0-9]*: 4 QP pairs, [0-9.]* s, the server\$" "$tmp/s.out" &&
 	grep -q "^hwqload on hwqnic-[a-z0-9]*, pid [0-9]*: 4 QP pairs, [0-9.]* s, the client\$" "$tmp/c.out" &&
 	[ "$(grep '^ total' "$tmp/s.out")" = "$(grep '^ total' "$tmp/c.out")" ] &&
+	grep -Eq "^ +qpn +peer_qpn +op .* recvs +tx_pkts +rx_pkts +retx\$" "$tmp/c.out" &&
 	grep -Eq "^ total +[1-9][0-9]* " "$tmp/c.out"
-ok $? "-t 0.5, text: each side's table, the same totals (rc $src/$crc)"
+ok $? "-t 0.5, text: each side's table with its packets, the same totals (rc $src/$crc)"
 [ "$src$crc" = 00 ] || cat "$tmp"/*.out "$tmp"/*.err | diag
 
 ip netns exec "${ns[0]}" timeout 60 "$hwqload" -q 2 -d hwqa > "$tmp/s.out" 2> "$tmp/s.err"
