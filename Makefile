@@ -14,6 +14,7 @@
 #                against an earlier run (docs/regress.md)
 #   make fuzz    every libFuzzer target for FUZZ_SECONDS (default 300) each
 #   make install PREFIX=/usr/local DESTDIR=   (docs/install.md)
+#   make uninstall                            the same PREFIX, DESTDIR
 #   make dkms-install   hwqnic.ko's sources to /usr/src for DKMS (docs/kmod.md)
 #   make clean
 
@@ -111,7 +112,7 @@ RXE_VERBS := $(if $(wildcard /usr/include/infiniband/verbs.h),\
 # tools/bench/X.c -> build/bench/X (their rule is with the tools')
 BENCH_PROGS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/bench/*.c))
 
-.PHONY: all lib examples check deps demo bench regress fuzz install dkms-install kmod clean
+.PHONY: all lib examples check deps demo bench regress fuzz install uninstall dkms-install kmod clean
 comma	:= ,
 .DEFAULT_GOAL := all
 .SECONDARY:
@@ -383,6 +384,26 @@ install: lib examples $(BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(BUILD)/bin/hwqregr
 			     "/etc/ld.so.conf.d/hwqnic.conf and run ldconfig"; \
 		fi; \
 	fi
+
+# What install put there, by the same names; the directories that are
+# hwqnic's own go whole, shared ones (bin, man1, ...) stay.
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libhwqnic.a $(DESTDIR)$(LIBDIR)/libhwqnic.so.1 \
+		$(DESTDIR)$(LIBDIR)/libhwqnic.so $(DESTDIR)$(LIBDIR)/pkgconfig/libhwqnic.pc \
+		$(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/%) $(DESTDIR)$(PREFIX)/bin/hwqregress \
+		$(foreach f,$(wildcard docs/man/*.[0-9]),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(f)))/$(notdir $(f))) \
+		$(DESTDIR)$(COMPDIR)/_hwqnic $(TOOLS:%=$(DESTDIR)$(COMPDIR)/%) \
+		$(DESTDIR)$(COMPDIR)/hwqregress
+	rm -rf $(DESTDIR)$(PREFIX)/include/hwqnic $(DESTDIR)$(LIBDIR)/hwqnic \
+		$(DESTDIR)$(DOCDIR)
+	$(Q)if [ -n "$(KVER)" ] && [ -f $(DESTDIR)$(MODDIR)/hwqnic.ko ]; then \
+		echo "rm -f $(DESTDIR)$(MODDIR)/hwqnic.ko"; \
+		rm -f $(DESTDIR)$(MODDIR)/hwqnic.ko && \
+		if [ -z "$(DESTDIR)" ]; then \
+			echo "depmod -a $(DEPMOD_B) $(KVER)"; depmod -a $(DEPMOD_B) $(KVER); \
+		fi; \
+	fi
+	$(Q)if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ]; then echo ldconfig; ldconfig; fi
 
 # hwqnic.ko's sources, as DKMS builds them for each installed kernel
 # (dkms.conf; docs/kmod.md): to $(DESTDIR)/usr/src/hwqnic-$(VERSION), then,

@@ -7,7 +7,8 @@
 # through pkg-config and run against the installed library, a C++ program
 # must build against the installed headers, and the BPF objects and
 # their maps' layout headers, man pages, completion, licence and hwqnic.ko
-# (when built) must land, with depmod run only for a real install.
+# (when built) must land, with depmod run only for a real install; make
+# uninstall must remove what install put there and nothing else.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 . "$top/selftests/tap.sh"
 
@@ -148,6 +149,17 @@ else
 	echo "ok $((n += 1)) - hwqnic.ko installed # SKIP kmod/hwqnic.ko not built (make builds it where Debian kernel headers are installed)"
 fi
 
+# --- make uninstall PREFIX=$p: what install put there goes, nothing else
+echo keep > "$p/bin/another-tool"
+make -s --no-print-directory -C "$top" uninstall PREFIX="$p" \
+	INSTALL_MOD_PATH="$p" > "$tmp/uninstall.log" 2>&1
+rc=$?
+left=$(find "$p" ! -type d ! -name 'modules.*' ! -path "$p/bin/another-tool")
+[ $rc = 0 ] && [ -z "$left" ] && [ "$(cat "$p/bin/another-tool")" = keep ]
+ok $? "make uninstall PREFIX=\$tmp/p removes every file install put there, and only those (rc $rc)"
+[ -z "$left" ] || echo "$left" | head -n 20 | diag
+[ $rc = 0 ] || diag < "$tmp/uninstall.log"
+
 # --- staged: DESTDIR=$d PREFIX=/usr/local, as a package build does it
 d=$tmp/d
 make -s --no-print-directory -C "$top" install DESTDIR="$d" PREFIX=/usr/local \
@@ -170,4 +182,11 @@ if [ -f "$top/kmod/hwqnic.ko" ]; then
 else
 	echo "ok $((n += 1)) - hwqnic.ko staged # SKIP kmod/hwqnic.ko not built (make builds it where Debian kernel headers are installed)"
 fi
+make -s --no-print-directory -C "$top" uninstall DESTDIR="$d" PREFIX=/usr/local \
+	> "$tmp/destdir-un.log" 2>&1
+rc=$?
+left=$(find "$d" ! -type d)
+[ $rc = 0 ] && [ -z "$left" ] && ! grep -q 'ldconfig\|depmod' "$tmp/destdir-un.log"
+ok $? "make uninstall DESTDIR=\$tmp/d: nothing staged is left, no ldconfig or depmod run (rc $rc)"
+[ -z "$left" ] || echo "$left" | head -n 20 | diag
 done_testing
