@@ -268,7 +268,7 @@ static void json_latency(struct json *j, const char *key, double ns)
 static void json_hist_layout(struct json *j)
 {
 	json_object(j, "hist_layout");
-	json_uint(j, "version", HIST_LAYOUT_VERSION);
+	json_uint(j, "layout_version", HIST_LAYOUT_VERSION);
 	json_uint(j, "sub_bucket_bits", QPLAT_SUB_BITS);
 	json_uint(j, "sub_buckets", QPLAT_SUB);
 	json_uint(j, "bucket_count", QPLAT_BUCKETS);
