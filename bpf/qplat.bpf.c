@@ -104,29 +104,6 @@ static const struct qplat_hist new_hist = { .min_ns = QPLAT_NO_MIN };
 static struct qplat_counters zero_counters;
 static struct qplat_sq zero_sq;
 
-/* floor(log2(v)), 0 for v <= 1 */
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r = 0, s;
-
-	s = (v >= 1ULL << 32) << 5;
-	v >>= s;
-	r |= s;
-	s = (v >= 1ULL << 16) << 4;
-	v >>= s;
-	r |= s;
-	s = (v >= 1ULL << 8) << 3;
-	v >>= s;
-	r |= s;
-	s = (v >= 1ULL << 4) << 2;
-	v >>= s;
-	r |= s;
-	s = (v >= 1ULL << 2) << 1;
-	v >>= s;
-	r |= s;
-	return r | (__u32)(v >> 1);
-}
-
 static __always_inline void *lookup_or_init(void *map, const void *key,
 					    const void *zero)
 {
@@ -176,19 +153,19 @@ static __always_inline void hist_add(__u32 pid, __u32 dev, __u32 qpn,
 		.pid = pid, .dev = dev, .qpn = qpn, .op = op, .lat = lat,
 	};
 	struct qplat_hist *h;
-	__u32 slot;
+	__u32 b;
 
 	if (!(lat_mask & (1U << lat)))
 		return;
 	h = lookup_or_init(&hists, &k, &new_hist);
 	if (!h)
 		return;
-	slot = log2_u64(ns);
-	if (slot >= QPLAT_SLOTS)
-		slot = QPLAT_SLOTS - 1;
-	/* keep the mask: older verifiers lose the clamp on a copy */
-	barrier_var(slot);
-	__sync_fetch_and_add(&h->slots[slot & (QPLAT_SLOTS - 1)], 1);
+	b = qplat_bucket(ns);
+	/* checked again here: older verifiers lose the bound on a copy */
+	barrier_var(b);
+	if (b >= QPLAT_BUCKETS)
+		return;
+	__sync_fetch_and_add(&h->buckets[b], 1);
 	__sync_fetch_and_add(&h->count, 1);
 	__sync_fetch_and_add(&h->sum_ns, ns);
 	atomic_bound(&h->min_ns, ns, true);

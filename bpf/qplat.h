@@ -20,11 +20,71 @@
 #define __QPLAT_H
 
 /*
- * Histograms: log2 buckets of nanoseconds. Slot k counts latencies t with
- * 2^k <= t < 2^(k+1) (slot 0 also holds t = 0); the last slot also holds
- * everything longer (2^31 ns is about 2.1 s).
+ * Histograms: log-linear buckets of nanoseconds, as HdrHistogram keeps
+ * them: each power of two [2^k, 2^(k+1)) is cut into QPLAT_SUB (32)
+ * buckets of equal width, and below 2 * QPLAT_SUB ns every nanosecond
+ * has its own bucket. With
+ *
+ *	k = floor(log2(t))            (0 for t <= 1)
+ *	e = k > QPLAT_SUB_BITS ? k - QPLAT_SUB_BITS : 0
+ *	b = e * QPLAT_SUB + (t >> e)  for t < 2^32,
+ *	b = QPLAT_BUCKETS - 1         for t >= 2^32
+ *
+ * bucket b holds the latencies t in [lo, hi) with, for b < 2 * QPLAT_SUB,
+ * lo = b, hi = b + 1, and otherwise, with e = b / QPLAT_SUB - 1 and
+ * m = b % QPLAT_SUB + QPLAT_SUB, lo = m << e and hi = (m + 1) << e. The
+ * last bucket, [2^32 - 2^26, 2^32) ns (4.23 s to 4.29 s), also holds
+ * everything longer. A bucket is at most 1/QPLAT_SUB of its low bound
+ * wide, so a quantile interpolated inside one is within 1/32 (3.1%) of
+ * the true sample quantile (tools/lib/hist.h); 16 would allow 6.25%, too
+ * coarse for a 10% check of a median that is itself a few percent above
+ * what it measures, and 64 would double the memory (below).
+ *
+ * The log2 picture (biolatency's) folds them: every bucket lies inside
+ * one power of two, and log2 slot k, 2^k <= t < 2^(k+1) (slot 0 also
+ * t = 0, the last slot 31 everything from 2^31 ns, about 2.1 s), is the
+ * sum of the buckets whose low bound is in it.
  */
-#define QPLAT_SLOTS		32
+#define QPLAT_SUB_BITS		5
+#define QPLAT_SUB		(1U << QPLAT_SUB_BITS)
+#define QPLAT_LOG2_MAX		31	/* the last power of two kept */
+#define QPLAT_BUCKETS		((QPLAT_LOG2_MAX + 2 - QPLAT_SUB_BITS) * \
+				 QPLAT_SUB)	/* 896 */
+#define QPLAT_SLOTS		(QPLAT_LOG2_MAX + 1)	/* log2 slots: 32 */
+
+/* floor(log2(v)), 0 for v <= 1: bounded, as BPF's verifier wants it */
+static inline __attribute__((always_inline)) __u32 qplat_log2(__u64 v)
+{
+	__u32 r = 0, s;
+
+	s = (v >= 1ULL << 32) << 5;
+	v >>= s;
+	r |= s;
+	s = (v >= 1ULL << 16) << 4;
+	v >>= s;
+	r |= s;
+	s = (v >= 1ULL << 8) << 3;
+	v >>= s;
+	r |= s;
+	s = (v >= 1ULL << 4) << 2;
+	v >>= s;
+	r |= s;
+	s = (v >= 1ULL << 2) << 1;
+	v >>= s;
+	r |= s;
+	return r | (__u32)(v >> 1);
+}
+
+/* The bucket of a latency of t ns (the formula above). */
+static inline __attribute__((always_inline)) __u32 qplat_bucket(__u64 t)
+{
+	__u32 k = qplat_log2(t), e;
+
+	if (k > QPLAT_LOG2_MAX)
+		return QPLAT_BUCKETS - 1;
+	e = k > QPLAT_SUB_BITS ? k - QPLAT_SUB_BITS : 0;
+	return e * QPLAT_SUB + (__u32)(t >> e);
+}
 
 /* The three latencies (docs/tracepoints.md, "Latencies built from them"). */
 enum qplat_lat {
@@ -75,13 +135,16 @@ struct qplat_hist_key {
  * Value of `hists`: successful completions only; updated atomically. The
  * least and greatest latencies bound the quantiles readers estimate from
  * the buckets; an entry is created with min_ns = QPLAT_NO_MIN, above
- * max_ns, until its first sample.
+ * max_ns, until its first sample. 7200 bytes: with its key and the hash
+ * table's header an entry takes one 8 KiB allocation, so the `hists` map
+ * (entries allocated as they are created, up to 16384) holds one per QP,
+ * opcode and latency traced, at most 128 MiB.
  */
 #define QPLAT_NO_MIN		(~0ULL)
 
 struct qplat_hist {
-	__u64	slots[QPLAT_SLOTS];	/* log2 buckets of nanoseconds */
-	__u64	count;			/* sum of slots[] */
+	__u64	buckets[QPLAT_BUCKETS];	/* by qplat_bucket(latency) */
+	__u64	count;			/* sum of buckets[] */
 	__u64	sum_ns;			/* sum of the latencies */
 	__u64	min_ns;			/* the least latency */
 	__u64	max_ns;			/* the greatest latency */

@@ -1,23 +1,88 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * tools/lib/hist.c: log2 bucket bounds, counts, the quantile rule (an
+ * tools/lib/hist.c: the log-linear buckets of bpf/qplat.h (bounds, the
+ * mapping both ways, the log2 folding), counts, the quantile rule (an
  * unreached rank has no quantile), the mean and the span, the order of
  * qplat's map keys; quantiles of random histograms stay ordered and
  * inside their buckets, and inside the recorded least and greatest
- * samples; latencies and bucket labels in adaptive units.
+ * samples; latencies and bucket labels in adaptive units; quantiles of
+ * known distributions within the stated bound of the true ones, and the
+ * log2 folding equal to plain log2 bucketing.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/bound.h"
 #include "../lib/tap.h"
 #include "lib/hist.h"
 
-#define SLOTS	32
+#define SLOTS	QPLAT_SLOTS
+#define NB	((int)QPLAT_BUCKETS)
+
+/* The bound docs/tracepoints.md states for a quantile: 1/32 (3.1%). */
+#define DOC_REL_ERR	(1.0 / 32)
 
 static int near(double a, double b)
 {
 	return fabs(a - b) <= 1e-9 * (fabs(b) + 1);
+}
+
+/* The log2 slot of t as qplat had it before the buckets: an oracle. */
+static int log2_slot(__u64 t)
+{
+	int k = t ? 63 - __builtin_clzll(t) : 0;
+
+	return k > SLOTS - 1 ? SLOTS - 1 : k;
+}
+
+static void add(__u64 *b, __u64 t)
+{
+	b[qplat_bucket(t)]++;
+}
+
+/* The layout of bpf/qplat.h: contiguous, narrow, mapped both ways. */
+static void layout(void)
+{
+	int b, bad = 0;
+	double lo, hi;
+
+	ok(QPLAT_BUCKETS == 896 && QPLAT_SUB == 32 &&
+	   sizeof(struct qplat_hist) == 7200,
+	   "896 buckets, 32 per power of two; 7200 bytes a histogram");
+	ok(HIST_MAX_REL_ERR == DOC_REL_ERR, "the bound stated is 1/32");
+	ok(hist_bucket_lo_ns(0) == 0 && hist_bucket_hi_ns(NB - 1) ==
+	   4294967296.0 && hist_bucket_lo_ns(NB - 1) == 4227858432.0,
+	   "buckets cover [0, 2^32) ns, the last from 2^32 - 2^26");
+	for (b = 0; b < NB && !bad; b++) {
+		lo = hist_bucket_lo_ns(b);
+		hi = hist_bucket_hi_ns(b);
+		if (!(lo < hi) || (b + 1 < NB && hi != hist_bucket_lo_ns(b + 1)) ||
+		    qplat_bucket((__u64)lo) != (__u32)b ||
+		    qplat_bucket((__u64)hi - 1) != (__u32)b ||
+		    (b >= 2 * (int)QPLAT_SUB && (hi - lo) / lo > DOC_REL_ERR) ||
+		    (b < 2 * (int)QPLAT_SUB && hi - lo != 1) ||
+		    hist_bucket_slot(b) != log2_slot((__u64)lo) ||
+		    hist_bucket_slot(b) != log2_slot((__u64)hi - 1)) {
+			diag("bucket %d: [%.0f, %.0f) maps to %u..%u, slot %d",
+			     b, lo, hi, qplat_bucket((__u64)lo),
+			     qplat_bucket((__u64)hi - 1), hist_bucket_slot(b));
+			bad = 1;
+		}
+	}
+	ok(!bad, "each bucket starts where the last ends, holds what maps to "
+	   "it, is 1 ns wide below 64 ns and at most 1/32 of its low bound "
+	   "above, and lies inside one log2 slot");
+	ok(qplat_bucket(0) == 0 && qplat_bucket(1) == 1 &&
+	   qplat_bucket(63) == 63 && qplat_bucket(64) == 64 &&
+	   qplat_bucket(65) == 64 && qplat_bucket(66) == 65 &&
+	   qplat_bucket(1ULL << 32) == (__u32)NB - 1 &&
+	   qplat_bucket(~0ULL) == (__u32)NB - 1,
+	   "0..63 ns exact, 64 and 65 ns share one, from 2^32 ns the last");
+	ok(hist_bucket_lo_ns(qplat_bucket(2000000000)) < 2e9 &&
+	   hist_bucket_hi_ns(qplat_bucket(2000000000)) > 2e9 &&
+	   qplat_bucket(2000000000) < (__u32)NB - 1,
+	   "2 s has a bucket of its own below the last");
 }
 
 static void bounds(void)
@@ -34,94 +99,225 @@ static void bounds(void)
 
 static void quantiles(void)
 {
-	__u64 s[SLOTS] = { 0 };
-	int first = -1, last = -1;
+	static __u64 s[QPLAT_BUCKETS];
+	int first = -1, last = -1, i;
 	__u64 max = 0;
 
-	ok(hist_count(s, SLOTS) == 0, "empty: count 0");
-	ok(hist_quantile_ns(s, SLOTS, 0.5) == -1 &&
-	   hist_quantile_ns(s, SLOTS, 0) == -1, "empty: no quantile (-1)");
-	ok(!hist_span(s, SLOTS, &first, &last, &max) && first == -1 &&
+	ok(hist_count(s, NB) == 0, "empty: count 0");
+	ok(hist_quantile_ns(s, NB, 0.5) == -1 &&
+	   hist_quantile_ns(s, NB, 0) == -1, "empty: no quantile (-1)");
+	ok(!hist_span(s, NB, &first, &last, &max) && first == -1 &&
 	   last == -1 && max == 0, "empty: no span, nothing set");
 	ok(hist_mean_ns(0, 0) == -1, "no sample: no mean (-1)");
 
-	/* nictop.t's interval: 150 device samples */
-	s[10] = 100;
-	s[12] = 49;
-	s[20] = 1;
-	ok(hist_count(s, SLOTS) == 150, "count is the sum of the slots");
-	ok(near(hist_quantile_ns(s, SLOTS, 0.5), 1792),
-	   "p50: rank 75 of 100 in [1024, 2048): 1792 ns (%.3f)",
-	   hist_quantile_ns(s, SLOTS, 0.5));
-	ok(near(hist_quantile_ns(s, SLOTS, 0.99), 4096 + 48.5 / 49 * 4096),
-	   "p99: rank 148.5, 48.5 of 49 into [4096, 8192) (%.3f)",
-	   hist_quantile_ns(s, SLOTS, 0.99));
-	ok(hist_quantile_ns(s, SLOTS, 0) == 1024,
-	   "p0: the low bound of the first non-empty slot");
-	ok(hist_quantile_ns(s, SLOTS, 1) == 2097152,
-	   "p100: the high bound of the last non-empty slot");
-	ok(hist_quantile_ns(s, SLOTS, -0.01) == -1 &&
-	   hist_quantile_ns(s, SLOTS, 1.01) == -1 &&
-	   hist_quantile_ns(s, SLOTS, NAN) == -1,
+	/* 100 at 1500 ns, 49 at 5000 ns, 1 at 1 ms */
+	for (i = 0; i < 100; i++)
+		add(s, 1500);
+	for (i = 0; i < 49; i++)
+		add(s, 5000);
+	add(s, 1000000);
+	ok(hist_count(s, NB) == 150, "count is the sum of the buckets");
+	ok(near(hist_quantile_ns(s, NB, 0.5), 1472 + 0.75 * 31),
+	   "p50: rank 75 of 100 in [1472, 1503]: 1495.25 ns (%.3f)",
+	   hist_quantile_ns(s, NB, 0.5));
+	ok(near(hist_quantile_ns(s, NB, 0.99), 4992 + 48.5 / 49 * 127),
+	   "p99: rank 148.5, 48.5 of 49 into [4992, 5119] (%.3f)",
+	   hist_quantile_ns(s, NB, 0.99));
+	ok(hist_quantile_ns(s, NB, 0) == 1472,
+	   "p0: the low bound of the first non-empty bucket");
+	ok(hist_quantile_ns(s, NB, 1) == 1015807,
+	   "p100: the greatest nanosecond of the last non-empty bucket");
+	ok(hist_quantile_ns(s, NB, -0.01) == -1 &&
+	   hist_quantile_ns(s, NB, 1.01) == -1 &&
+	   hist_quantile_ns(s, NB, NAN) == -1,
 	   "p outside [0, 1] or NaN: no quantile (-1)");
-	ok(hist_span(s, SLOTS, &first, &last, &max) && first == 10 &&
-	   last == 20 && max == 100, "span: slots 10 to 20, largest 100");
+	ok(hist_span(s, NB, &first, &last, &max) &&
+	   first == (int)qplat_bucket(1500) &&
+	   last == (int)qplat_bucket(1000000) && max == 100,
+	   "span: the buckets of 1500 ns to 1 ms, largest 100");
 	ok(near(hist_mean_ns(1500, 150), 10), "mean: sum / count");
 
 	memset(s, 0, sizeof(s));
-	s[0] = 4;
-	ok(near(hist_quantile_ns(s, SLOTS, 0.25), 0.5),
-	   "slot 0 interpolates over [0, 2): p25 of 4 is 0.5 ns");
+	for (i = 0; i < 64; i++)
+		add(s, (__u64)i);
+	ok(hist_quantile_ns(s, NB, 0.5) == 31 &&
+	   hist_quantile_ns(s, NB, 0.99) == 63 &&
+	   hist_quantile_ns(s, NB, 0.25) == 15,
+	   "below 64 ns a bucket is one nanosecond: exact");
 	memset(s, 0, sizeof(s));
-	s[31] = 1;
-	ok(hist_quantile_ns(s, SLOTS, 1) == 4294967296.0,
-	   "the last slot's high bound is 2^32 ns");
-	ok(hist_quantile_ns(s, 31, 0.5) == -1,
-	   "only the n slots given are read");
+	s[NB - 1] = 1;
+	ok(hist_quantile_ns(s, NB, 1) == 4294967295.0,
+	   "the last bucket's greatest nanosecond is 2^32 - 1");
+	ok(hist_quantile_ns(s, NB - 1, 0.5) == -1,
+	   "only the n buckets given are read");
 }
 
 /* hist_quantile_in_ns(): never outside [min, max]; one sample is exact */
 static void clamped(void)
 {
-	__u64 s[SLOTS] = { 0 };
+	static __u64 s[QPLAT_BUCKETS];
 	double q;
+	int i;
 
-	/* one sample of 4500 ns in [4096, 8192) */
-	s[12] = 1;
-	ok(hist_quantile_ns(s, SLOTS, 0.5) > 4500,
-	   "unbounded, one sample's p50 lies above it (%.1f)",
-	   hist_quantile_ns(s, SLOTS, 0.5));
-	ok(hist_quantile_in_ns(s, SLOTS, 0.5, 4500, 4500) == 4500 &&
-	   hist_quantile_in_ns(s, SLOTS, 0.99, 4500, 4500) == 4500 &&
-	   hist_quantile_in_ns(s, SLOTS, 0.999, 4500, 4500) == 4500 &&
-	   hist_quantile_in_ns(s, SLOTS, 0, 4500, 4500) == 4500,
+	/* one sample of 4500 ns in [4480, 4608) */
+	add(s, 4500);
+	q = hist_quantile_ns(s, NB, 0.5);
+	ok(q >= 4480 && q < 4608 && q != 4500,
+	   "unbounded, one sample's p50 is in its bucket (%.1f)", q);
+	ok(hist_quantile_in_ns(s, NB, 0.5, 4500, 4500) == 4500 &&
+	   hist_quantile_in_ns(s, NB, 0.99, 4500, 4500) == 4500 &&
+	   hist_quantile_in_ns(s, NB, 0.999, 4500, 4500) == 4500 &&
+	   hist_quantile_in_ns(s, NB, 0, 4500, 4500) == 4500,
 	   "one sample: p0 = p50 = p99 = p99.9 = the sample");
 
-	/* 100 samples in [1024, 2048), the greatest 1100 */
+	/* 100 samples in [1024, 1056), the greatest 1050 */
 	memset(s, 0, sizeof(s));
-	s[10] = 100;
-	q = hist_quantile_in_ns(s, SLOTS, 0.5, 1030, 1100);
-	ok(near(q, 1065), "p50 interpolated in [min, max]: 1065 (%.3f)", q);
-	ok(hist_quantile_in_ns(s, SLOTS, 1, 1030, 1100) == 1100,
+	for (i = 0; i < 100; i++)
+		add(s, 1030 + (__u64)i % 21);
+	q = hist_quantile_in_ns(s, NB, 0.5, 1030, 1050);
+	ok(near(q, 1040), "p50 interpolated in [min, max]: 1040 (%.3f)", q);
+	ok(hist_quantile_in_ns(s, NB, 1, 1030, 1050) == 1050,
 	   "p100 is the greatest sample");
 
 	/* min and max in other buckets than the ranks' */
-	s[20] = 1;
-	q = hist_quantile_in_ns(s, SLOTS, 0.5, 1500, 1500000);
-	ok(q >= 1500 && q < 2048, "p50 above min, in its bucket (%.1f)", q);
-	ok(hist_quantile_in_ns(s, SLOTS, 1, 1500, 1500000) == 1500000,
+	add(s, 1500000);
+	q = hist_quantile_in_ns(s, NB, 0.5, 1040, 1500000);
+	ok(q >= 1040 && q < 1056, "p50 above min, in its bucket (%.1f)", q);
+	ok(hist_quantile_in_ns(s, NB, 1, 1040, 1500000) == 1500000,
 	   "p100 is max inside the last bucket");
 
 	/* not recorded (min > max): as hist_quantile_ns() */
-	ok(hist_quantile_in_ns(s, SLOTS, 0.5, ~0ULL, 0) ==
-	   hist_quantile_ns(s, SLOTS, 0.5), "min > max: not recorded, unbounded");
+	ok(hist_quantile_in_ns(s, NB, 0.5, ~0ULL, 0) ==
+	   hist_quantile_ns(s, NB, 0.5), "min > max: not recorded, unbounded");
 	/* inconsistent bounds (a racing writer's): still inside them */
-	q = hist_quantile_in_ns(s, SLOTS, 0.2, 3000, 4000);
+	q = hist_quantile_in_ns(s, NB, 0.2, 3000, 4000);
 	ok(q >= 3000 && q <= 4000, "bounds outside the rank's bucket: "
 	   "held to them (%.1f)", q);
 	memset(s, 0, sizeof(s));
-	ok(hist_quantile_in_ns(s, SLOTS, 0.5, 1, 2) == -1,
+	ok(hist_quantile_in_ns(s, NB, 0.5, 1, 2) == -1,
 	   "empty: no quantile, bounds or not");
+}
+
+/* A uniform double in (0, 1]. */
+static double unit_rand(uint64_t *seed)
+{
+	return ((double)(tap_rand(seed) >> 11) + 1) / 9007199254740992.0;
+}
+
+enum dist { UNIFORM, EXPONENTIAL, BIMODAL, POINT, EDGES, WIDE, BEYOND,
+	    NDIST };
+
+static const char *const dist_name[NDIST] = {
+	"uniform 1 us .. 1 ms", "exponential 2 us + mean 50 us",
+	"bimodal 2 us (90%) and 250 us (10%)", "a point mass at 2^17 ns",
+	"bucket edges (each a bucket's least or greatest ns)",
+	"log-uniform 0 ns .. 4 s", "half of it beyond 2^32 ns",
+};
+
+static __u64 draw(enum dist d, uint64_t *seed)
+{
+	int b;
+
+	switch (d) {
+	case UNIFORM:
+		return 1000 + tap_rand(seed) % 999000;
+	case EXPONENTIAL:
+		return 2000 + (__u64)(-log(unit_rand(seed)) * 50000);
+	case BIMODAL:
+		if (tap_rand(seed) % 10)
+			return 1800 + tap_rand(seed) % 400;
+		return 250000 + tap_rand(seed) % 50000;
+	case POINT:
+		return 1ULL << 17;	/* a widest bucket's least ns */
+	case EDGES:
+		b = (int)(tap_rand(seed) % (QPLAT_BUCKETS - 1));
+		return (__u64)(tap_rand(seed) % 2 ? hist_bucket_lo_ns(b) :
+			       hist_bucket_hi_ns(b) - 1);
+	case WIDE:
+		return (__u64)exp2(unit_rand(seed) * 32) - 1;
+	case BEYOND:
+		if (tap_rand(seed) % 2)
+			return (__u64)exp2(unit_rand(seed) * 32) - 1;
+		return (1ULL << 32) + tap_rand(seed) % (1ULL << 40);
+	default:
+		return 0;
+	}
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Every quantile of n samples drawn from d, estimated from the buckets
+ * (with and without the least and greatest), against the true sample
+ * quantile; and the log2 folding against the old log2 bucketing.
+ */
+static void accuracy(enum dist d, uint64_t *seed, size_t n)
+{
+	static const double ps[] = { 0.5, 0.9, 0.99, 0.999 };
+	static __u64 s[QPLAT_BUCKETS];
+	__u64 *t = calloc(n, sizeof(*t)), slots[SLOTS], ref[SLOTS] = { 0 };
+	double worst = 0, est[2], truth, rank, err;
+	size_t i, j, idx;
+	int bad = 0, v;
+
+	if (!t) {
+		ok(0, "%s: no memory for %zu samples", dist_name[d], n);
+		return;
+	}
+	memset(s, 0, sizeof(s));
+	for (i = 0; i < n; i++) {
+		t[i] = draw(d, seed);
+		add(s, t[i]);
+		ref[log2_slot(t[i])]++;
+	}
+	qsort(t, n, sizeof(*t), u64_cmp);
+	for (j = 0; j < sizeof(ps) / sizeof(ps[0]); j++) {
+		rank = ps[j] * (double)n;
+		idx = rank > 0 ? (size_t)ceil(rank) - 1 : 0;
+		truth = (double)t[idx];
+		est[0] = hist_quantile_ns(s, NB, ps[j]);
+		est[1] = hist_quantile_in_ns(s, NB, ps[j], t[0], t[n - 1]);
+		for (v = 0; v < 2; v++) {
+			if (t[idx] >= (__u64)hist_bucket_lo_ns(NB - 1)) {
+				/* the last bucket: inside it, up to the max */
+				if (est[v] < hist_bucket_lo_ns(NB - 1) ||
+				    (v && est[v] > (double)t[n - 1]))
+					bad = 1;
+				continue;
+			}
+			err = fabs(est[v] - truth) / (truth ? truth : 1);
+			if (err > worst)
+				worst = err;
+			if (fabs(est[v] - truth) > truth * DOC_REL_ERR) {
+				diag("%s: p%g %s %.1f, true %.0f: %.2f%%",
+				     dist_name[d], ps[j] * 100,
+				     v ? "bounded" : "unbounded", est[v], truth,
+				     err * 100);
+				bad = 1;
+			}
+		}
+	}
+	ok(!bad, "%s, %zu samples: p50, p90, p99, p99.9 within 1/32 of the "
+	   "true sample quantile (worst %.2f%%)", dist_name[d], n,
+	   worst * 100);
+	hist_fold_log2(s, NB, slots);
+	ok(!memcmp(slots, ref, sizeof(ref)), "%s: folded into log2 slots "
+	   "the buckets are the old log2 histogram exactly", dist_name[d]);
+	free(t);
+}
+
+static void accuracies(uint64_t *seed)
+{
+	size_t n = u_scaled(50000, 2000);
+	int d;
+
+	for (d = 0; d < NDIST; d++)
+		accuracy((enum dist)d, seed, n);
 }
 
 static int fmt_is(double ns, double unit, const char *want)
@@ -190,26 +386,27 @@ static void key_order(void)
 	   q[3].dev == 1, "counters keys: by pid, dev, qpn");
 }
 
-static void random_hists(void)
+static void random_hists(uint64_t *seedp)
 {
-	uint64_t seed = tap_seed();
-	int round, k, bad = 0, first, last;
-	__u64 s[SLOTS], max;
+	int round, k, bad = 0, first, last, rounds = (int)u_scaled(2000, 200);
+	uint64_t seed = *seedp;
+	static __u64 s[QPLAT_BUCKETS];
+	__u64 max;
 	double p, q, prev;
 
-	for (round = 0; round < 2000 && !bad; round++) {
+	for (round = 0; round < rounds && !bad; round++) {
 		memset(s, 0, sizeof(s));
-		for (k = 0; k < SLOTS; k++)
-			if (tap_rand(&seed) % 3 == 0)
+		for (k = 0; k < NB; k++)
+			if (tap_rand(&seed) % 30 == 0)
 				s[k] = tap_rand(&seed) % (round % 2 ? 5 :
 							  1000000) + 1;
-		if (!hist_span(s, SLOTS, &first, &last, &max))
+		if (!hist_span(s, NB, &first, &last, &max))
 			continue;
 		prev = -1;
 		for (p = 0; p <= 1.0 + 1e-12 && !bad; p += 1.0 / 64) {
-			q = hist_quantile_ns(s, SLOTS, p > 1 ? 1 : p);
-			if (q < prev || q < hist_slot_lo_ns(first) ||
-			    q > hist_slot_hi_ns(last)) {
+			q = hist_quantile_ns(s, NB, p > 1 ? 1 : p);
+			if (q < prev || q < hist_bucket_lo_ns(first) ||
+			    q > hist_bucket_hi_ns(last)) {
 				diag("round %d p %.4f: %.3f after %.3f", round,
 				     p, q, prev);
 				bad = 1;
@@ -217,30 +414,30 @@ static void random_hists(void)
 			prev = q;
 		}
 	}
-	ok(!bad, "2000 random histograms: quantiles rise with p, inside "
-	   "the span's buckets");
+	ok(!bad, "%d random histograms: quantiles rise with p, inside "
+	   "the span's buckets", rounds);
 
 	/* bounded by a min and max drawn inside the end buckets */
-	for (round = 0; round < 2000 && !bad; round++) {
+	for (round = 0; round < rounds && !bad; round++) {
 		__u64 mn, mx;
 
 		memset(s, 0, sizeof(s));
-		for (k = 0; k < SLOTS; k++)
-			if (tap_rand(&seed) % 3 == 0)
+		for (k = 0; k < NB; k++)
+			if (tap_rand(&seed) % 30 == 0)
 				s[k] = tap_rand(&seed) % 1000 + 1;
-		if (!hist_span(s, SLOTS, &first, &last, &max))
+		if (!hist_span(s, NB, &first, &last, &max))
 			continue;
-		mn = (__u64)hist_slot_lo_ns(first) + tap_rand(&seed) %
-		     ((__u64)hist_slot_hi_ns(first) -
-		      (__u64)hist_slot_lo_ns(first));
-		mx = (__u64)hist_slot_lo_ns(last) + tap_rand(&seed) %
-		     ((__u64)hist_slot_hi_ns(last) -
-		      (__u64)hist_slot_lo_ns(last));
+		mn = (__u64)hist_bucket_lo_ns(first) + tap_rand(&seed) %
+		     ((__u64)hist_bucket_hi_ns(first) -
+		      (__u64)hist_bucket_lo_ns(first));
+		mx = (__u64)hist_bucket_lo_ns(last) + tap_rand(&seed) %
+		     ((__u64)hist_bucket_hi_ns(last) -
+		      (__u64)hist_bucket_lo_ns(last));
 		if (mx < mn)
 			mx = mn;
 		prev = -1;
 		for (p = 0; p <= 1.0 + 1e-12 && !bad; p += 1.0 / 64) {
-			q = hist_quantile_in_ns(s, SLOTS, p > 1 ? 1 : p, mn,
+			q = hist_quantile_in_ns(s, NB, p > 1 ? 1 : p, mn,
 						mx);
 			if (q < prev || q < (double)mn || q > (double)mx) {
 				diag("bounded round %d p %.4f: %.3f after %.3f "
@@ -252,17 +449,22 @@ static void random_hists(void)
 			prev = q;
 		}
 	}
-	ok(!bad, "2000 random histograms with min and max: quantiles rise "
-	   "with p, inside [min, max]");
+	ok(!bad, "%d random histograms with min and max: quantiles rise "
+	   "with p, inside [min, max]", rounds);
+	*seedp = seed;
 }
 
 int main(void)
 {
+	uint64_t seed = tap_seed();
+
+	layout();
 	bounds();
 	quantiles();
 	clamped();
 	units();
 	key_order();
-	random_hists();
+	random_hists(&seed);
+	accuracies(&seed);
 	return tap_done();
 }

@@ -571,9 +571,12 @@ ok "${PIPESTATUS[0]}" "nictop's ops/s and MiB/s within 20% of hwqperf's"
 
 # ---- latencies and CQ backlog from maps of known content ----
 
-# maps.py PID STEP: bpftool batch lines that bring qplat's maps in DIR to
+# maps.py PID STEP: bpftool command lines that bring qplat's maps in DIR to
 # STEP: start; delta (QP 16: 150 device samples over two opcodes, 100 e2e;
 # QP 17: 3 device samples); shrunk (QP 16's e2e emptied and refilled by 10).
+# Latencies go to their buckets by the formula of bpf/qplat.h, applied
+# here as a reader of the maps would. One bpftool per line: a value of 900
+# numbers is more words than `bpftool batch` takes on a line.
 cat > "$tmp/maps.py" <<'PY'
 import struct, sys
 pid, step, pin = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -581,32 +584,50 @@ pid, step, pin = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 def hexs(b):
     return "hex " + " ".join("%02x" % x for x in b)
 
-def hist(qpn, op, lat, slots):
-    v = [0] * 32
-    for k, c in slots.items():
-        v[k] = c
+SUB_BITS, BUCKETS = 5, 896
+
+def bucket(t):
+    k = t.bit_length() - 1 if t > 1 else 0
+    if k > 31:
+        return BUCKETS - 1
+    e = k - SUB_BITS if k > SUB_BITS else 0
+    return e * (1 << SUB_BITS) + (t >> e)
+
+def hist(qpn, op, lat, samples):	# samples: {latency in ns: count}
+    v = [0] * BUCKETS
+    for t, c in samples.items():
+        v[bucket(t)] += c
     key = struct.pack("<5I", pid, 7, qpn, op, lat)
-    # slots, count, sum_ns, then min_ns > max_ns: no bounds recorded
-    val = struct.pack("<36Q", *v, sum(v), 1000 * sum(v), 2**64 - 1, 0)
+    # buckets, count, sum_ns, then min_ns > max_ns: no bounds recorded
+    val = struct.pack("<%dQ" % (BUCKETS + 4), *v, sum(v), 1000 * sum(v),
+                      2**64 - 1, 0)
     print("map update pinned %s/hists key %s value %s" % (pin, hexs(key),
                                                          hexs(val)))
 
 if step == "start":
-    hist(16, 1, 0, {30: 5})
+    hist(16, 1, 0, {2**30: 5})
     key = struct.pack("<3I", pid, 7, 16)
     val = struct.pack("<7Q", 0, 500, 0, 0, 0, 480, 0)	# cqes, polls
     print("map update pinned %s/counters key %s value %s" % (pin, hexs(key),
                                                             hexs(val)))
 elif step == "delta":
-    hist(16, 1, 0, {30: 5, 10: 50, 12: 49, 20: 1})
-    hist(16, 0, 0, {10: 50})
-    hist(16, 1, 2, {14: 99, 15: 1})
-    hist(16, 1, 1, {5: 100})				# pickup: not shown
-    hist(17, 1, 0, {25: 3})
-    hist(18, 1, 0, {1: 9})				# no such QP
+    hist(16, 1, 0, {2**30: 5, 1500: 50, 5000: 49, 1000000: 1})
+    hist(16, 0, 0, {1500: 50})
+    hist(16, 1, 2, {20000: 99, 40000: 1})
+    hist(16, 1, 1, {40: 100})				# pickup: not shown
+    hist(17, 1, 0, {50000000: 3})
+    hist(18, 1, 0, {2: 9})				# no such QP
 else:
-    hist(16, 1, 2, {14: 10})
+    hist(16, 1, 2, {20000: 10})
 PY
+
+map_updates() {	# map_updates FILE: each line of FILE a bpftool command
+	local line
+	while read -r line; do
+		# shellcheck disable=SC2086 # the words of a command
+		bpftool $line > /dev/null || return 1
+	done < "$1"
+}
 
 syn_skip=
 if [ "$(id -u)" != 0 ]; then
@@ -616,7 +637,7 @@ elif ! command -v bpftool > /dev/null; then
 elif ! mountpoint -q /sys/fs/bpf && ! mount -t bpf bpf /sys/fs/bpf; then
 	syn_skip="no bpffs"
 elif ! mkdir -p "$pin-syn" ||
-     ! bpftool map create "$pin-syn/hists" type hash key 20 value 288 \
+     ! bpftool map create "$pin-syn/hists" type hash key 20 value 7200 \
 	entries 64 name hists ||
      ! bpftool map create "$pin-syn/counters" type hash key 12 value 56 \
 	entries 64 name counters; then
@@ -630,7 +651,8 @@ else
 	for step in start delta shrunk; do
 		python3 "$tmp/maps.py" "$S" $step "$pin-syn" > "$tmp/$step.batch"
 	done
-	bpftool batch file "$tmp/start.batch" > /dev/null
+	map_updates "$tmp/start.batch"
+	: > "$tmp/syn-lat.json"	# there before nictop's shell opens it
 	"$nictop" -b --json -d 1 -n 3 -p "$S" --maps "$pin-syn" \
 		> "$tmp/syn-lat.json" 2>&1 &
 	syn_pid=$!
@@ -642,7 +664,7 @@ else
 			[ "$(wc -l < "$tmp/syn-lat.json")" -ge $want ] && break
 			sleep 0.05
 		done
-		bpftool batch file "$tmp/$step.batch" > /dev/null
+		map_updates "$tmp/$step.batch"
 	done
 	finish "$syn_pid" 100
 	ok $? "nictop -b --maps DIR over maps changed between snapshots"
@@ -666,14 +688,16 @@ for i in range(3):
     expect(i, 17, "cq_backlog", 0)	# published: every WR signaled
 for key in ("device_p50_us", "device_p99_us", "e2e_p99_us"):
     expect(0, 16, key, None)
-expect(1, 16, "device_p50_us", 1.792)	# 1024 + 75/100 * 1024 ns
-expect(1, 16, "device_p99_us", 8.150)	# 4096 + 48.5/49 * 4096 ns
-expect(1, 16, "e2e_p99_us", 32.768)	# 16384 + 99/99 * 16384 ns
-expect(1, 17, "device_p50_us", 50331.648)
-expect(1, 17, "device_p99_us", 66773.320)
+# interpolated over a bucket's nanoseconds: 1500 ns in [1472, 1503]
+expect(1, 16, "device_p50_us", 1.49525)	# 1472 + 75/100 * 31 ns
+expect(1, 16, "device_p99_us", 5.117704)	# 4992 + 48.5/49 * 127 ns
+expect(1, 16, "e2e_p99_us", 20.479)	# 19968 + 99/99 * 511 ns
+# 50 ms in [47 << 20, 48 << 20): 49283072 + 1.5/3 (2.97/3) * (2^20 - 1) ns
+expect(1, 17, "device_p50_us", 49807.3595)
+expect(1, 17, "device_p99_us", 50321.16125)
 expect(1, 17, "e2e_p99_us", None)
 expect(2, 16, "device_p50_us", None)	# no growth
-expect(2, 16, "e2e_p99_us", 32.604)	# emptied: all 10 are new
+expect(2, 16, "e2e_p99_us", 20.47389)	# emptied: all 10 are new
 for i, want in enumerate((0, 253, 10)):
     if samples(i) != want:
         bad.append("snapshot %d: %s" % (i, objs[i]["latency_note"]))

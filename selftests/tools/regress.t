@@ -246,7 +246,9 @@ EOF
 ok $? "--svg: XML, per metric both series, medians, CIs, labels, title (exit $rc)"
 
 # A traced measurement: its tracer's histograms drawn as CDFs on a log
-# scale; skipped on one side, it is no verdict and no part of the exit.
+# scale, from qplat's log-linear buckets where the results have them (the
+# base's), else from the log2 ones; skipped on one side, it is no verdict
+# and no part of the exit.
 traced() {	# traced FILE SEED SCALE [KEY=VALUE...]
 	local out=$1 seed=$2 scale=$3
 	shift 3
@@ -254,9 +256,13 @@ traced() {	# traced FILE SEED SCALE [KEY=VALUE...]
 import json, random, sys
 r, k = random.Random(int(sys.argv[1])), float(sys.argv[2])
 def hist():
-    return {"latency": "e2e", "p50_us": 2 * k * r.lognormvariate(0, 0.05),
-            "hist": [{"lo_us": 2.0 ** i / 2, "hi_us": 2.0 ** i,
-                      "count": c} for i, c in ((1, 10), (2, 300), (3, 40))]}
+    h = {"latency": "e2e", "p50_us": 2 * k * r.lognormvariate(0, 0.05),
+         "hist": [{"lo_us": 2.0 ** i / 2, "hi_us": 2.0 ** i,
+                   "count": c} for i, c in ((1, 10), (2, 300), (3, 40))]}
+    if k == 1:
+        h["buckets"] = [{"bucket": 0, "lo_ns": lo, "hi_ns": lo + 64,
+                         "count": 70} for lo in range(1024, 1344, 64)]
+    return h
 print(json.dumps({"name": "qplat_cost", "cmd": ["hwqperf", "bw"],
     "traced_by": {"cmd": ["qplat", "-B", "{cmd}", "--json"],
                   "ready": "Tracing"},
@@ -282,10 +288,10 @@ python3 - "$tmp/t.svg" <<-'EOF'
 	assert "qplat_cost: e2e latency" in h.find(S + "text").text
 	assert "latency (us, log scale); medians: the runs' p50" in [
 	    t.text for t in h.iter(S + "text")]
-	for side in ("base", "new"):
+	for side, n in (("base", 5), ("new", 3)):
 	    (line,) = [p for p in h.iter(S + "polyline")
 	               if p.get("class") == "series " + side]
-	    assert len(line.get("points").split()) == 6   # 3 buckets
+	    assert len(line.get("points").split()) == 2 * n, side
 EOF
 [ $? = 0 ] && [ $rc = 1 ] &&
 	[ "$v" = "no change no change no change no change regressed" ]

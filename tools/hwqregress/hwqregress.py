@@ -982,9 +982,24 @@ def steps(values):
     return pts
 
 
+def tracer_buckets(q):
+    """A qplat histogram's buckets as (upper bound in us, count): its
+    log-linear `buckets` (hist_layout 2), else the log2 `hist` that
+    older results have alone."""
+    if isinstance(q.get("buckets"), list):
+        return [(b["hi_ns"] / 1e3, b["count"]) for b in q["buckets"]
+                if isinstance(b, dict) and is_number(b.get("hi_ns"))
+                and is_number(b.get("count"))]
+    if isinstance(q.get("hist"), list):
+        return [(b["hi_us"], b["count"]) for b in q["hist"]
+                if isinstance(b, dict) and is_number(b.get("hi_us"))
+                and is_number(b.get("count"))]
+    return None
+
+
 def pooled_hists(res, name):
-    """Per latency kind, the tracer's log2 buckets summed over the runs
-    (a picture only; the verdicts use per-run quantiles) and each run's
+    """Per latency kind, the tracer's buckets summed over the runs (a
+    picture only; the verdicts use per-run quantiles) and each run's
     median (p50_us)."""
     out = {}
     for m in res.get("measurements", []):
@@ -994,19 +1009,16 @@ def pooled_hists(res, name):
             tr = run.get("tracer") if isinstance(run, dict) else None
             qps = tr.get("qps") if isinstance(tr, dict) else None
             for q in qps if isinstance(qps, list) else []:
-                if not isinstance(q, dict) or not isinstance(
-                        q.get("hist"), list):
+                got = tracer_buckets(q) if isinstance(q, dict) else None
+                if got is None:
                     continue
                 kind = str(q.get("latency"))
                 buckets, p50s = out.setdefault(kind, ({}, []))
                 if is_number(q.get("p50_us")):
                     p50s.append(float(q["p50_us"]))
-                for b in q["hist"]:
-                    if (isinstance(b, dict) and is_number(b.get("hi_us"))
-                            and is_number(b.get("count"))
-                            and b["hi_us"] > 0 and b["count"] >= 0):
-                        buckets[b["hi_us"]] = buckets.get(
-                            b["hi_us"], 0) + b["count"]
+                for hi, c in got:
+                    if hi > 0 and c >= 0:
+                        buckets[hi] = buckets.get(hi, 0) + c
     return out
 
 
@@ -1051,7 +1063,7 @@ def svg(rows, bd, nd, base_label, new_label):
                                chi))
             if len(series) == 2:
                 panels.append((
-                    "%s: %s latency under the tracer, log2 buckets of every "
+                    "%s: %s latency under the tracer, the buckets of every "
                     "run" % (name, kind),
                     "latency (us, log scale); medians: the runs' p50",
                     series, True))

@@ -1,10 +1,46 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Log2 latency histograms: bounds, counts, quantiles, mean (hist.h). */
+/*
+ * qplat's latency histograms: bucket bounds, the log2 folding, counts,
+ * quantiles, mean (hist.h).
+ */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #include "hist.h"
+
+double hist_bucket_lo_ns(int b)
+{
+	int e = b / (int)QPLAT_SUB - 1;
+
+	if (b < 2 * (int)QPLAT_SUB)
+		return b;
+	return ldexp(b % (int)QPLAT_SUB + (int)QPLAT_SUB, e);
+}
+
+double hist_bucket_hi_ns(int b)
+{
+	int e = b / (int)QPLAT_SUB - 1;
+
+	if (b < 2 * (int)QPLAT_SUB)
+		return b + 1;
+	return ldexp(b % (int)QPLAT_SUB + (int)QPLAT_SUB + 1, e);
+}
+
+int hist_bucket_slot(int b)
+{
+	return (int)qplat_log2((__u64)hist_bucket_lo_ns(b));
+}
+
+void hist_fold_log2(const __u64 *buckets, int n, __u64 slots[QPLAT_SLOTS])
+{
+	int b;
+
+	for (b = 0; b < QPLAT_SLOTS; b++)
+		slots[b] = 0;
+	for (b = 0; b < n && b < (int)QPLAT_BUCKETS; b++)
+		slots[hist_bucket_slot(b)] += buckets[b];
+}
 
 double hist_slot_lo_ns(int k)
 {
@@ -16,33 +52,38 @@ double hist_slot_hi_ns(int k)
 	return ldexp(1, k + 1);
 }
 
-__u64 hist_count(const __u64 *slots, int n)
+__u64 hist_count(const __u64 *counts, int n)
 {
 	__u64 count = 0;
 	int k;
 
 	for (k = 0; k < n; k++)
-		count += slots[k];
+		count += counts[k];
 	return count;
 }
 
-/* Interpolated in the bucket of the rank, narrowed to [min, max]. */
-static double quantile(const __u64 *slots, int n, double p, double min,
+/*
+ * Interpolated in the bucket of the rank, from its least to its greatest
+ * whole nanosecond (so a 1 ns bucket is exact), narrowed to [min, max].
+ */
+static double quantile(const __u64 *buckets, int n, double p, double min,
 		       double max)
 {
 	double rank, cum = 0, c, lo, hi;
-	int k;
+	int b;
 
 	if (!(p >= 0 && p <= 1))
 		return -1;
-	rank = p * (double)hist_count(slots, n);
-	for (k = 0; k < n; k++) {
-		c = (double)slots[k];
+	if (n > (int)QPLAT_BUCKETS)
+		n = QPLAT_BUCKETS;
+	rank = p * (double)hist_count(buckets, n);
+	for (b = 0; b < n; b++) {
+		c = (double)buckets[b];
 		if (!c)
 			continue;
 		if (cum + c >= rank) {
-			lo = fmin(fmax(hist_slot_lo_ns(k), min), max);
-			hi = fmax(fmin(hist_slot_hi_ns(k), max), lo);
+			lo = fmin(fmax(hist_bucket_lo_ns(b), min), max);
+			hi = fmax(fmin(hist_bucket_hi_ns(b) - 1, max), lo);
 			return lo + (rank - cum) / c * (hi - lo);
 		}
 		cum += c;
@@ -50,17 +91,17 @@ static double quantile(const __u64 *slots, int n, double p, double min,
 	return -1;
 }
 
-double hist_quantile_ns(const __u64 *slots, int n, double p)
+double hist_quantile_ns(const __u64 *buckets, int n, double p)
 {
-	return quantile(slots, n, p, 0, INFINITY);
+	return quantile(buckets, n, p, 0, INFINITY);
 }
 
-double hist_quantile_in_ns(const __u64 *slots, int n, double p,
+double hist_quantile_in_ns(const __u64 *buckets, int n, double p,
 			   __u64 min_ns, __u64 max_ns)
 {
 	if (min_ns > max_ns)
-		return hist_quantile_ns(slots, n, p);
-	return quantile(slots, n, p, (double)min_ns, (double)max_ns);
+		return hist_quantile_ns(buckets, n, p);
+	return quantile(buckets, n, p, (double)min_ns, (double)max_ns);
 }
 
 static const struct {
@@ -103,20 +144,20 @@ double hist_mean_ns(__u64 sum_ns, __u64 count)
 	return count ? (double)sum_ns / (double)count : -1;
 }
 
-bool hist_span(const __u64 *slots, int n, int *first, int *last,
+bool hist_span(const __u64 *counts, int n, int *first, int *last,
 	       __u64 *max)
 {
 	int k, f = -1, l = -1;
 	__u64 m = 0;
 
 	for (k = 0; k < n; k++) {
-		if (!slots[k])
+		if (!counts[k])
 			continue;
 		if (f < 0)
 			f = k;
 		l = k;
-		if (slots[k] > m)
-			m = slots[k];
+		if (counts[k] > m)
+			m = counts[k];
 	}
 	if (f < 0)
 		return false;

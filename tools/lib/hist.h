@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Log2 latency histograms, as bpf/qplat.h lays them out: slot k counts
- * latencies t (ns) with 2^k <= t < 2^(k+1), slot 0 also t = 0. qplat
- * prints them and nictop reads them; both estimate percentiles here.
+ * qplat's latency histograms, as bpf/qplat.h lays them out: log-linear
+ * buckets (QPLAT_SUB per power of two, qplat_bucket() maps a latency to
+ * its bucket) that quantiles are estimated from, folded into log2 slots
+ * (slot k counts 2^k <= t < 2^(k+1), slot 0 also t = 0) for the picture.
+ * qplat, nictop and their tests read them only through these functions.
  *
  * A quantile is estimated by linear interpolation inside the bucket that
- * holds its rank (p * count): exact in the count, good to within the
- * bucket's width. The rule when the rank is not reached (an empty
- * histogram; p outside [0, 1] or NaN): there is no quantile, and the
- * functions return -1. Otherwise the value is >= 0.
+ * holds its rank (p * count), between the least and the greatest whole
+ * nanosecond the bucket holds. The true sample quantile, the sample of
+ * rank ceil(p * count) in ascending order (the least for p = 0), is in
+ * that bucket too, so the two differ by less than the bucket's width:
+ * by nothing below 2 * QPLAT_SUB ns, and by less than 1/QPLAT_SUB of the
+ * true value (3.1%) up to the last bucket; there (from 2^32 - 2^26 ns,
+ * about 4.2 s) the estimate is only known to lie between the bucket's
+ * low bound and the greatest sample. The rule when the rank is not
+ * reached (an empty histogram; p outside [0, 1] or NaN): there is no
+ * quantile, and the functions return -1. Otherwise the value is >= 0.
  */
 #ifndef _HWQNIC_TOOLS_HIST_H
 #define _HWQNIC_TOOLS_HIST_H
@@ -20,15 +28,38 @@
 #include "qplat.h"
 #include "bpfmap.h"
 
-/* The bounds of slot k in ns: [lo, hi). */
+/*
+ * The bucket layout's version in qplat's JSON (hist_layout): 1 was log2
+ * slots alone, 2 is bpf/qplat.h's log-linear buckets.
+ */
+#define HIST_LAYOUT_VERSION	2
+
+/* Relative error bound of a quantile below the last bucket: 1/32. */
+#define HIST_MAX_REL_ERR	(1.0 / QPLAT_SUB)
+
+/* The bounds of bucket b (0 <= b < QPLAT_BUCKETS) in ns: [lo, hi). */
+double hist_bucket_lo_ns(int b);
+double hist_bucket_hi_ns(int b);
+
+/* The log2 slot that bucket b lies in. */
+int hist_bucket_slot(int b);
+
+/* n buckets (from bucket 0) folded into QPLAT_SLOTS log2 slots. */
+void hist_fold_log2(const __u64 *buckets, int n,
+		    __u64 slots[QPLAT_SLOTS]);
+
+/* The bounds of log2 slot k in ns: [lo, hi). */
 double hist_slot_lo_ns(int k);
 double hist_slot_hi_ns(int k);
 
-/* The samples in n slots. */
-__u64 hist_count(const __u64 *slots, int n);
+/* The samples in n buckets (or slots). */
+__u64 hist_count(const __u64 *counts, int n);
 
-/* The p-quantile (0 <= p <= 1) of n slots in ns, or -1 (see above). */
-double hist_quantile_ns(const __u64 *slots, int n, double p);
+/*
+ * The p-quantile (0 <= p <= 1) of n buckets (from bucket 0; n is
+ * QPLAT_BUCKETS for a whole histogram) in ns, or -1 (see above).
+ */
+double hist_quantile_ns(const __u64 *buckets, int n, double p);
 
 /*
  * The same, bounded by the least and greatest samples recorded (min_ns,
@@ -36,17 +67,17 @@ double hist_quantile_ns(const __u64 *slots, int n, double p);
  * interpolated in its bucket narrowed to [min_ns, max_ns], so that no
  * quantile lies outside the samples and one sample is its own quantile.
  */
-double hist_quantile_in_ns(const __u64 *slots, int n, double p,
+double hist_quantile_in_ns(const __u64 *buckets, int n, double p,
 			   __u64 min_ns, __u64 max_ns);
 
 /* The exact mean from the sum of the samples, or -1 without a sample. */
 double hist_mean_ns(__u64 sum_ns, __u64 count);
 
 /*
- * The first and last non-empty slots and the largest count; false (and
- * nothing set) when every slot is empty.
+ * The first and last non-empty buckets (or slots) and the largest count;
+ * false (and nothing set) when every one is empty.
  */
-bool hist_span(const __u64 *slots, int n, int *first, int *last,
+bool hist_span(const __u64 *counts, int n, int *first, int *last,
 	       __u64 *max);
 
 /*

@@ -36,12 +36,12 @@ static void hist_add_delta(__u64 *acc, const struct hist_entry *cur,
 			      cur->val.sum_ns < prev->val.sum_ns);
 	int k;
 
-	for (k = 0; k < QPLAT_SLOTS; k++) {
-		__u64 was = prev && !reset ? prev->val.slots[k] : 0;
+	for (k = 0; k < (int)QPLAT_BUCKETS; k++) {
+		__u64 was = prev && !reset ? prev->val.buckets[k] : 0;
 
-		if (cur->val.slots[k] < was)
+		if (cur->val.buckets[k] < was)
 			was = 0;
-		acc[k] += cur->val.slots[k] - was;
+		acc[k] += cur->val.buckets[k] - was;
 	}
 }
 
@@ -71,14 +71,14 @@ static bool same_qp(const struct qplat_hist_key *k, __u32 pid, __u32 dev,
 /* The interval's device and e2e buckets of one QP, summed over opcodes. */
 static __u64 qp_hists(const struct lat_sample *cur,
 		      const struct lat_sample *prev, __u32 pid, __u32 dev,
-		      __u32 qpn, __u64 acc[QPLAT_LAT_MAX][QPLAT_SLOTS])
+		      __u32 qpn, __u64 acc[QPLAT_LAT_MAX][QPLAT_BUCKETS])
 {
 	const struct hist_entry *h, *p;
 	__u64 n = 0;
 	size_t i;
 	int k;
 
-	memset(acc, 0, sizeof(__u64) * QPLAT_LAT_MAX * QPLAT_SLOTS);
+	memset(acc, 0, sizeof(__u64) * QPLAT_LAT_MAX * QPLAT_BUCKETS);
 	for (i = hist_lower(cur, pid, dev, qpn); i < cur->nhist; i++) {
 		h = &cur->hist[i];
 		if (!same_qp(&h->key, pid, dev, qpn))
@@ -88,14 +88,14 @@ static __u64 qp_hists(const struct lat_sample *cur,
 		p = hist_find(prev, &h->key);
 		hist_add_delta(acc[h->key.lat], h, p);
 	}
-	for (k = 0; k < QPLAT_SLOTS; k++)
+	for (k = 0; k < (int)QPLAT_BUCKETS; k++)
 		n += acc[QPLAT_LAT_DEVICE][k] + acc[QPLAT_LAT_E2E][k];
 	return n;
 }
 
-static double quantile_us(const __u64 *slots, double p)
+static double quantile_us(const __u64 *buckets, double p)
 {
-	double ns = hist_quantile_ns(slots, QPLAT_SLOTS, p);
+	double ns = hist_quantile_ns(buckets, QPLAT_BUCKETS, p);
 
 	return ns < 0 ? -1 : ns / 1000;
 }
@@ -104,7 +104,7 @@ static double quantile_us(const __u64 *slots, double p)
 static __u64 row_lat(struct row *r, long id, const struct lat_sample *cur,
 		     const struct lat_sample *prev)
 {
-	__u64 acc[QPLAT_LAT_MAX][QPLAT_SLOTS];
+	__u64 acc[QPLAT_LAT_MAX][QPLAT_BUCKETS];
 	__u64 n;
 
 	r->p50 = r->p99 = r->e2e99 = -1;

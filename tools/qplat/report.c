@@ -56,7 +56,7 @@ const char *qplat_dev_name(const struct qplat_env *env, __u32 dev,
 
 double qplat_quantile_ns(const struct hist_entry *e, double p)
 {
-	return hist_quantile_in_ns(e->val.slots, QPLAT_SLOTS, p,
+	return hist_quantile_in_ns(e->val.buckets, QPLAT_BUCKETS, p,
 				   e->val.min_ns, e->val.max_ns);
 }
 
@@ -71,7 +71,8 @@ static long read_hists(int fd, bool clear, struct hist_entry **out)
 		return n;
 	for (i = 0; i < n; i++) {
 		/* the buckets are the samples; count and sum are read apart */
-		ents[i].val.count = hist_count(ents[i].val.slots, QPLAT_SLOTS);
+		ents[i].val.count = hist_count(ents[i].val.buckets,
+					       QPLAT_BUCKETS);
 		if (ents[i].val.count)
 			ents[m++] = ents[i];
 	}
@@ -167,21 +168,23 @@ static void print_hist_text(const struct qplat_env *env,
 	} rows[QPLAT_SLOTS];
 	int k, first = -1, last = -1, nr = 0, r;
 	unsigned long long lo, hi;
+	__u64 slots[QPLAT_SLOTS];
 	const char *unit;
 	__u64 max = 0;
 	char buf[OP_LEN];
 
-	hist_span(e->val.slots, QPLAT_SLOTS, &first, &last, &max);
+	hist_fold_log2(e->val.buckets, QPLAT_BUCKETS, slots);
+	hist_span(slots, QPLAT_SLOTS, &first, &last, &max);
 	/* buckets whose labels start alike (all below 1 ms with -m) merge */
 	for (k = first; k >= 0 && k <= last; k++) {
 		unit = hist_label(hist_slot_lo_ns(k), hist_slot_hi_ns(k) - 1,
 				  unit_ns(env), &lo, &hi);
 		if (nr && rows[nr - 1].lo == lo && rows[nr - 1].unit == unit) {
 			rows[nr - 1].hi = hi;
-			rows[nr - 1].count += e->val.slots[k];
+			rows[nr - 1].count += slots[k];
 			continue;
 		}
-		rows[nr++] = (struct row){ lo, hi, unit, e->val.slots[k] };
+		rows[nr++] = (struct row){ lo, hi, unit, slots[k] };
 	}
 	for (max = 0, r = 0; r < nr; r++)
 		if (rows[r].count > max)
@@ -257,10 +260,29 @@ static void json_latency(struct json *j, const char *key, double ns)
 	json_measured(j, key, ns / 1e3, 3);
 }
 
+/*
+ * How the buckets of every histogram of the document are laid out
+ * (bpf/qplat.h): a reader can map a latency to its bucket without the
+ * bounds each bucket also carries.
+ */
+static void json_hist_layout(struct json *j)
+{
+	json_object(j, "hist_layout");
+	json_uint(j, "layout_version", HIST_LAYOUT_VERSION);
+	json_uint(j, "sub_bucket_bits", QPLAT_SUB_BITS);
+	json_uint(j, "sub_buckets", QPLAT_SUB);
+	json_uint(j, "bucket_count", QPLAT_BUCKETS);
+	json_uint(j, "exact_below_ns", 2 * QPLAT_SUB);
+	json_uint(j, "last_lo_ns", (__u64)hist_bucket_lo_ns(QPLAT_BUCKETS - 1));
+	json_double(j, "max_error_pct", HIST_MAX_REL_ERR * 100, 3);
+	json_close(j);
+}
+
 static void print_json_hist(struct json *j, const struct qplat_env *env,
 			    const struct hist_entry *e)
 {
 	bool range = have_range(e);
+	__u64 slots[QPLAT_SLOTS];
 	char buf[OP_LEN];
 	int k;
 
@@ -278,14 +300,29 @@ static void print_json_hist(struct json *j, const struct qplat_env *env,
 	json_latency(j, "p99_us", qplat_quantile_ns(e, 0.99));
 	json_latency(j, "p99_9_us", qplat_quantile_ns(e, 0.999));
 	json_latency(j, "max_us", range ? (double)e->val.max_ns : -1);
+	/* the log2 view, as before the buckets */
+	hist_fold_log2(e->val.buckets, QPLAT_BUCKETS, slots);
 	json_array(j, "hist");
 	for (k = 0; k < QPLAT_SLOTS; k++) {
-		if (!e->val.slots[k])
+		if (!slots[k])
 			continue;
 		json_object(j, NULL);
 		json_double(j, "lo_us", hist_slot_lo_ns(k) / 1e3, 3);
 		json_double(j, "hi_us", hist_slot_hi_ns(k) / 1e3, 3);
-		json_uint(j, "count", e->val.slots[k]);
+		json_uint(j, "count", slots[k]);
+		json_close(j);
+	}
+	json_close(j);
+	/* the buckets the quantiles come from (hist_layout) */
+	json_array(j, "buckets");
+	for (k = 0; k < (int)QPLAT_BUCKETS; k++) {
+		if (!e->val.buckets[k])
+			continue;
+		json_object(j, NULL);
+		json_uint(j, "bucket", (unsigned int)k);
+		json_uint(j, "lo_ns", (__u64)hist_bucket_lo_ns(k));
+		json_uint(j, "hi_ns", (__u64)hist_bucket_hi_ns(k));
+		json_uint(j, "count", e->val.buckets[k]);
 		json_close(j);
 	}
 	json_close(j);
@@ -317,6 +354,7 @@ static void print_json(const struct qplat_env *env,
 	json_time(&j, "ts", &now);
 	json_double(&j, "interval_s", interval_s, 6);
 	json_str(&j, "events", env->five ? "five" : "complete", 16);
+	json_hist_layout(&j);
 	json_array(&j, "qps");
 	for (i = 0; i < nh; i++)
 		print_json_hist(&j, env, &h[i]);
@@ -361,8 +399,8 @@ static int accumulate(struct qplat_acc *acc, const struct hist_entry *h,
 			a[acc->n + added++] = h[i];
 			continue;
 		}
-		for (k = 0; k < QPLAT_SLOTS; k++)
-			e->val.slots[k] += h[i].val.slots[k];
+		for (k = 0; k < (int)QPLAT_BUCKETS; k++)
+			e->val.buckets[k] += h[i].val.buckets[k];
 		e->val.count += h[i].val.count;
 		e->val.sum_ns += h[i].val.sum_ns;
 		if (h[i].val.min_ns < e->val.min_ns)

@@ -69,9 +69,9 @@ static void range_ns(const struct hist_entry *e, double *lo, double *hi)
 		*hi = (double)e->val.max_ns;
 		return;
 	}
-	hist_span(e->val.slots, QPLAT_SLOTS, &first, &last, &max);
-	*lo = hist_slot_lo_ns(first);
-	*hi = hist_slot_hi_ns(last);
+	hist_span(e->val.buckets, QPLAT_BUCKETS, &first, &last, &max);
+	*lo = hist_bucket_lo_ns(first);
+	*hi = hist_bucket_hi_ns(last);
 }
 
 static double x_of(double ns, double lx0, double lx1)
@@ -147,11 +147,11 @@ static void series(FILE *f, const struct qplat_env *env,
 		qplat_lat_name(e->key.lat), (unsigned long long)e->val.count,
 		name, (unsigned long long)e->val.count, colours[i % NCOLOURS],
 		x_of(lo, lx0, lx1), y_of(0));
-	for (k = 0; k < QPLAT_SLOTS; k++) {
-		if (!e->val.slots[k])
+	for (k = 0; k < (int)QPLAT_BUCKETS; k++) {
+		if (!e->val.buckets[k])
 			continue;
-		cum += (double)e->val.slots[k];
-		top = fmin(fmax(hist_slot_hi_ns(k), lo), hi);
+		cum += (double)e->val.buckets[k];
+		top = fmin(fmax(hist_bucket_hi_ns(k), lo), hi);
 		fprintf(f, " %.1f,%.1f", x_of(top, lx0, lx1),
 			y_of(cum / (double)e->val.count));
 	}
