@@ -244,9 +244,9 @@ static void cq_read_ts(const struct hwqnic_core_cq *cq,
 
 /*
  * A completion's times for the caller (ts) and for the complete event:
- * the event fires for every completion while traced, with zero times on a
- * CQ that has none. Out of line: an untraced poll of a CQ without times
- * never comes here.
+ * while traced, the event fires for each completion whose WR was sampled
+ * (every one in exact mode, with zero times on a CQ that has none). Out
+ * of line: an untraced poll of a CQ without times never comes here.
  */
 static hwqnic_os_cold void cq_complete(struct hwqnic_dev *dev,
 				       const struct hwqnic_core_cq *cq,
@@ -261,8 +261,11 @@ static hwqnic_os_cold void cq_complete(struct hwqnic_dev *dev,
 		cq_read_ts(cq, qp, cqe, idx, hwqnic_wc_is_recv(wc->opcode), &t);
 	if (ts)
 		*ts = t;
-	hwqnic_trace_complete(dev->id, wc->qp_num, wc->opcode, wc->status,
-			      wc->byte_len, t.post_ns, t.db_ns, t.cqe_ns);
+	if (hwqnic_trace_enabled(complete) &&
+	    (!qp || hwqnic_qp_sampled(qp, hwqnic_wc_is_recv(wc->opcode), idx)))
+		hwqnic_trace_complete(dev->id, wc->qp_num, wc->opcode,
+				      wc->status, wc->byte_len, t.post_ns,
+				      t.db_ns, t.cqe_ns);
 }
 
 int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,

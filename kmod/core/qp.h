@@ -45,6 +45,25 @@ struct hwqnic_qp_nic {
 	u8 max_rd_atomic, max_dest_rd_atomic;
 };
 
+/*
+ * Sampling (docs/tracepoints.md, "Sampling"): while the complete event is
+ * traced, a countdown per queue marks one work request in `period` on
+ * average, at geometric intervals so that it never keeps step with a
+ * periodic workload; only marked ones are timed and fire the event. Host
+ * side, under the queue's lock; the period is read at each draw only.
+ */
+struct hwqnic_sample {
+	u32 left;			/* WRs counted before the next mark */
+	u32 period;			/* read at the last draw; 0: none yet */
+	u64 rng;			/* xorshift64 state, never 0 */
+};
+
+/*
+ * The next interval: 1 for a period of 0 or 1, else geometric with mean
+ * `period` (integer arithmetic only: hwqnic.ko draws too).
+ */
+u32 hwqnic_sample_draw(u64 *rng, u32 period);
+
 struct hwqnic_core_qp {
 	u32 qpn;
 	u8 type;			/* enum hwqnic_qp_type */
@@ -63,6 +82,9 @@ struct hwqnic_core_qp {
 	u32 sq_done, rq_done;		/* running counts, poller's */
 	/* post times per slot, when the CQ is timestamped; else NULL */
 	u64 *sq_post_ns, *rq_post_ns;
+	/* per slot, after post_ns: whether its WR was sampled */
+	u8 *sq_mark, *rq_mark;
+	struct hwqnic_sample sq_smp, rq_smp;
 	struct hwqnic_qp_nic nic ____cacheline_aligned;
 };
 
@@ -79,6 +101,8 @@ int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     const struct hwqnic_qp_grant *g,
 		     const struct hwqnic_hwq *sq, const struct hwqnic_hwq *rq);
 void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
+/* Whether the completion of WR idx of the SQ (or RQ) fires `complete`. */
+bool hwqnic_qp_sampled(const struct hwqnic_core_qp *qp, bool recv, u32 idx);
 void hwqnic_qp_host_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
 void hwqnic_qp_host_state(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			  u8 state);
