@@ -143,6 +143,7 @@ static int read_fd(int fd, int pid, uid_t owner, struct hwqnic_stats *sf,
 	void *buf;
 	int rc;
 
+	memset(sf, 0, sizeof(*sf));
 	rc = check_stat(fd, pid, owner, &size, why);
 	if (rc)
 		return rc;

@@ -10,6 +10,9 @@
  * end, in the manner of libbpf-tools' biolatency. See qplat(8).
  */
 #include <stdlib.h>
+#include <string.h>
+
+#include <hwqnic/stats.h>
 
 #include "qplat.skel.h"
 #include "qplat_priv.h"
@@ -30,12 +33,22 @@ int main(int argc, char **argv)
 	if (env.svg && qplat_svg_open(&env))
 		return 1;
 	env.acc = &acc;
-	skel = qplat_open(&env, &target);
-	if (!skel)
+	/* the processes there now sample from the first traced WR */
+	if ((env.period || env.hz) &&
+	    (ret = qplat_sample_open(&env, &target))) {
+		msg_warn("cannot sample through " HWQNIC_STATS_DIR ": %s",
+			 strerror(-ret));
 		return 1;
+	}
+	skel = qplat_open(&env, &target);
+	if (!skel) {
+		qplat_sample_close(&env);
+		return 1;
+	}
 	ret = qplat_run(&env, skel);
 	/* detaches; pinned maps stay */
 	qplat_bpf__destroy(skel);
+	qplat_sample_close(&env);
 	free(acc.e);
 	return ret;
 }
