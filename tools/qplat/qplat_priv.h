@@ -68,6 +68,7 @@ struct qplat_sampler {
 	int ifd;		/* inotify on it, or -1 */
 	char exe[PATH_MAX];	/* -B of a program with the probes, or "" */
 	bool unready;		/* a file not published yet: look again soon */
+	struct qplat_bpf *skel;	/* its maps, once attached */
 	struct qplat_proc *p;
 	size_t n;
 	struct qplat_acc pend;	/* the interval's scaled histograms */

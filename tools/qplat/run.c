@@ -133,8 +133,10 @@ int qplat_run(const struct qplat_env *env, struct qplat_bpf *skel)
 
 	start = last = now_s();
 	deadline = interval ? start + interval : 0;
-	if (env->smp)
+	if (env->smp) {
+		env->smp->skel = skel;
 		tick = start + QPLAT_TICK_NS / 1e9;
+	}
 	for (;;) {
 		/* sampling: the ticks, and a file not yet published soon */
 		until = earlier(earlier(deadline, tick), soon);

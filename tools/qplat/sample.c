@@ -21,6 +21,7 @@
 #include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include <hwqnic/stats.h>
@@ -94,19 +95,27 @@ static bool traced(const struct qplat_env *env, pid_t pid)
 	return !strcmp(exe, env->smp->exe);
 }
 
-/* The period a process is asked for now. */
+/*
+ * The period a process is asked for now: -c's, or under -F its
+ * completion rate over the last tick divided by HZ. A tick without a
+ * completion tells nothing (the period stays); the period falls at most
+ * by a factor of 4 a tick, so that a process that was idle (setting up,
+ * waiting) and starts at full rate is not traced exactly in between.
+ */
 static __u32 wanted(const struct qplat_env *env, struct qplat_proc *p,
 		    __u64 done, double t)
 {
+	__u32 was = p->want ? p->want : QPLAT_SAMPLE_FIRST, floor;
 	double n;
 
 	if (!env->hz)
 		return env->period;
-	if (!p->t || t <= p->t || done < p->done)
-		return p->want ? p->want : QPLAT_SAMPLE_FIRST;
+	if (!p->t || t <= p->t || done <= p->done)
+		return was;
 	n = (double)(done - p->done) / (t - p->t) / env->hz;
-	if (n < 1)
-		return 1;
+	floor = was / 4 ? was / 4 : 1;
+	if (n < floor)
+		return floor;
 	return n > HWQNIC_SAMPLE_MAX ? HWQNIC_SAMPLE_MAX : (__u32)lround(n);
 }
 
@@ -148,14 +157,51 @@ static int add_counters(struct qplat_sampler *s, pid_t pid, __u32 qpn_only,
 }
 
 /*
+ * The map's histograms taken out, each multiplied by the period in force
+ * for its process while it filled, and added to the interval's. Done
+ * before any word changes, so that every sample is scaled by the period
+ * it was taken at (but for a countdown drawn before the change, which
+ * runs out first: one interval per queue).
+ */
+static int flush(const struct qplat_env *env)
+{
+	struct qplat_sampler *s = env->smp;
+	struct hist_entry *h = NULL;
+	long n, i;
+	int ret;
+
+	if (!s->skel)
+		return 0;	/* not attached yet: no sample */
+	n = qplat_read_hists(bpf_map__fd(s->skel->maps.hists), true, &h);
+	if (n < 0)
+		return (int)n;
+	for (i = 0; i < n; i++) {
+		/* qplat -k charges the library's events to pid 0 */
+		pid_t pid = h[i].key.pid ? (pid_t)h[i].key.pid : env->pid;
+		struct qplat_proc *p = proc_get(s, pid, false);
+		__u32 per = p && p->in_force ? p->in_force : 1;
+
+		qplat_hist_scale(&h[i], per);
+		if (p) {
+			p->lo = !p->lo || per < p->lo ? per : p->lo;
+			p->hi = per > p->hi ? per : p->hi;
+		}
+	}
+	ret = qplat_acc_add(&s->pend, h, n);
+	free(h);
+	return ret;
+}
+
+/*
  * The files of the traced processes: their exact counters kept for the
  * report, their completion totals for -F, and each asked for its
  * process's period where its word says otherwise. `tick`: the periods
- * follow the rates; else only processes seen first get one. `fresh`:
- * those have taken no sample yet (qplat is not attached, or their file
- * has just appeared), so theirs are all taken at the period asked.
+ * follow the rates, and the histograms are taken out; else only
+ * processes seen first get a period. A process seen first has taken its
+ * samples so far at its file's word (0: every completion); the
+ * histograms are taken out before any word is written.
  */
-static int scan(const struct qplat_env *env, bool tick, bool fresh)
+static int scan(const struct qplat_env *env, bool tick)
 {
 	struct qplat_sampler *s = env->smp;
 	char why[HWQNIC_STATS_WHY_LEN];
@@ -164,6 +210,7 @@ static int scan(const struct qplat_env *env, bool tick, bool fresh)
 	struct hwqnic_stats st;
 	struct dirent *de;
 	double t = now_s();
+	bool change = false;
 	int fd, pid, ret = 0;
 	DIR *d;
 
@@ -207,7 +254,6 @@ static int scan(const struct qplat_env *env, bool tick, bool fresh)
 		snprintf(f->name, sizeof(f->name), "%s", de->d_name);
 		f->owner = owner;
 		f->word = st.sample_ctl;
-		/* a process seen first: its samples so far had its file's N */
 		if (!p->in_force)
 			p->in_force = hwqnic_sample_period(st.sample_ctl);
 		for (k = 0; k < st.nqp; k++)
@@ -226,15 +272,36 @@ static int scan(const struct qplat_env *env, bool tick, bool fresh)
 		p->want = wanted(env, p, p->sum, t);
 		p->done = p->sum;
 		p->t = t;
-		if (first && fresh)
-			p->in_force = p->want;
+		if (first && env->verbose)
+			msg_warn("pid %d: sampling 1 in %u (so far 1 in %u)",
+				 p->pid, p->want, p->in_force);
 	}
 	for (i = 0; i < nf; i++) {
 		struct qplat_proc *p = proc_get(s, hwqnic_stats_name_pid(
 							files[i].name), false);
 
+		change |= p && files[i].word != HWQNIC_SAMPLE_CTL(p->want);
+	}
+	if (!ret && (tick || change))
+		ret = flush(env);
+	for (i = 0; i < nf && !ret; i++) {
+		struct qplat_proc *p = proc_get(s, hwqnic_stats_name_pid(
+							files[i].name), false);
+
 		if (!p || files[i].word == HWQNIC_SAMPLE_CTL(p->want))
 			continue;
+		if (s->skel &&
+		    hwqnic_sample_period(files[i].word) != p->want) {
+			/* in flight at the old period: let go (qplat.bpf.c) */
+			__u32 key = env->kernel ? 0 : (__u32)p->pid;
+			struct timespec ts;
+			__u64 ns;
+
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ns = ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+			bpf_map_update_elem(bpf_map__fd(s->skel->maps.sample_since),
+					    &key, &ns, BPF_ANY);
+		}
 		/* a file gone or replaced since is no error: next scan */
 		if (!hwqnic_stats_set_sample(s->dfd, files[i].name,
 					     files[i].owner, p->want, why))
@@ -242,6 +309,9 @@ static int scan(const struct qplat_env *env, bool tick, bool fresh)
 		else if (env->verbose)
 			msg_warn("%s: %s", files[i].name, why);
 	}
+	for (i = 0; i < s->n && !ret; i++)
+		if (s->p[i].files)
+			s->p[i].in_force = s->p[i].want;
 	free(files);
 	return ret;
 }
@@ -272,7 +342,7 @@ int qplat_sample_open(struct qplat_env *env, const struct resolve_target *t)
 	    !strstr(t->path, LIBNAME) && !realpath(t->path, s->exe))
 		s->exe[0] = '\0';
 	env->smp = s;
-	ret = scan(env, false, true);
+	ret = scan(env, false);
 	if (ret)
 		qplat_sample_close(env);
 	return ret;
@@ -298,46 +368,17 @@ bool qplat_sample_soon(const struct qplat_env *env)
 
 int qplat_sample_files(const struct qplat_env *env)
 {
-	return env->smp ? scan(env, false, true) : 0;
+	return env->smp ? scan(env, false) : 0;
 }
 
 /*
- * The tick: the map's histograms taken out, each multiplied by the period
- * in force for its process while it filled, added to the interval's; then
- * the files scanned and each process asked for its next period.
+ * The tick: the histograms taken out and scaled, the files scanned and
+ * each process asked for its next period.
  */
 int qplat_sample_tick(const struct qplat_env *env, struct qplat_bpf *skel)
 {
-	struct qplat_sampler *s = env->smp;
-	struct hist_entry *h = NULL;
-	long n, i;
-	size_t k;
-	int ret;
-
-	n = qplat_read_hists(bpf_map__fd(skel->maps.hists), true, &h);
-	if (n < 0)
-		return (int)n;
-	/* the processes first seen now come in with their file's period */
-	ret = scan(env, true, false);
-	for (i = 0; i < n && !ret; i++) {
-		/* qplat -k charges the library's events to pid 0 */
-		pid_t pid = h[i].key.pid ? (pid_t)h[i].key.pid : env->pid;
-		struct qplat_proc *p = proc_get(s, pid, false);
-		__u32 per = p && p->in_force ? p->in_force : 1;
-
-		qplat_hist_scale(&h[i], per);
-		if (p) {
-			p->lo = !p->lo || per < p->lo ? per : p->lo;
-			p->hi = per > p->hi ? per : p->hi;
-		}
-	}
-	if (!ret)
-		ret = qplat_acc_add(&s->pend, h, n);
-	free(h);
-	for (k = 0; k < s->n; k++)
-		if (s->p[k].want)
-			s->p[k].in_force = s->p[k].want;
-	return ret;
+	env->smp->skel = skel;
+	return scan(env, true);
 }
 
 void qplat_sample_printed(const struct qplat_env *env)
