@@ -97,6 +97,9 @@ struct hwqnic_stats_file {
 
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_stats_file) == 384,
 		     "the wire counters on cache lines of their own");
+HWQNIC_STATIC_ASSERT(__builtin_offsetof(struct hwqnic_stats_file,
+					sample_ctl) == 84,
+		     "the control word where docs/abi.md says");
 
 #define HWQNIC_QPN_BASE		16	/* QPNs below are never handed out */
 

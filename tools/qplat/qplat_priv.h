@@ -147,13 +147,16 @@ int qplat_acc_add(struct qplat_acc *acc, const struct hist_entry *h, long n);
 /* sample.c: 0 or -errno. open asks the processes there now, before
  * tracing starts; fd is inotify's for new files (-1: none); soon says
  * that files appeared or wait to be published; files asks them now;
- * tick takes the histograms out of the map, scaled; printed starts the
- * next interval; close gives the processes their words back. */
+ * tick reads the files and asks each process for its period, taking the
+ * histograms out of the map (scaled) before a period changes and for a
+ * report (the last one reads them and leaves them there); printed starts
+ * the next interval; close gives the processes their words back. */
 int qplat_sample_open(struct qplat_env *env, const struct resolve_target *t);
 int qplat_sample_fd(const struct qplat_env *env);
 bool qplat_sample_soon(const struct qplat_env *env);
 int qplat_sample_files(const struct qplat_env *env);
-int qplat_sample_tick(const struct qplat_env *env, struct qplat_bpf *skel);
+int qplat_sample_tick(const struct qplat_env *env, struct qplat_bpf *skel,
+		      bool report, bool last);
 void qplat_sample_printed(const struct qplat_env *env);
 void qplat_sample_close(struct qplat_env *env);
 

@@ -365,7 +365,10 @@ static void json_sampling(struct json *j, const struct qplat_env *env)
 	json_close(j);
 }
 
-/* Text: one line saying the histograms are sampled, and at what periods. */
+/*
+ * Text: a line saying the histograms are sampled, then a line for each
+ * process with the periods its counts were scaled by.
+ */
 static void print_sampling(const struct qplat_env *env)
 {
 	size_t i;
@@ -373,21 +376,22 @@ static void print_sampling(const struct qplat_env *env)
 	if (!sampled(env))
 		return;
 	if (env->hz)
-		printf("Sampled at about %u completions/s per process", env->hz);
+		printf("Sampled, counts scaled: about %u completions/s per "
+		       "process\n", env->hz);
 	else
-		printf("Sampled: 1 completion in %u on average", env->period);
-	printf("; counts scaled by the period:");
+		printf("Sampled, counts scaled: 1 completion in %u\n",
+		       env->period);
 	for (i = 0; i < env->smp->n; i++) {
 		const struct qplat_proc *p = &env->smp->p[i];
 
 		if (!p->hi)
 			continue;
 		if (p->lo == p->hi)
-			printf(" pid %d 1 in %u", p->pid, p->hi);
+			printf("  pid %d: 1 in %u\n", p->pid, p->hi);
 		else
-			printf(" pid %d 1 in %u..%u", p->pid, p->lo, p->hi);
+			printf("  pid %d: 1 in %u to 1 in %u\n", p->pid,
+			       p->lo, p->hi);
 	}
-	printf("\n");
 }
 
 static void print_json(const struct qplat_env *env,
@@ -473,7 +477,7 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 
 	if (env->smp) {
 		/* the interval's histograms, scaled tick by tick */
-		ret = qplat_sample_tick(env, skel);
+		ret = qplat_sample_tick(env, skel, true, last);
 		if (ret) {
 			msg_warn("cannot read the histograms: %s",
 				 strerror(-ret));

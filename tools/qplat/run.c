@@ -161,7 +161,7 @@ int qplat_run(const struct qplat_env *env, struct qplat_bpf *skel)
 					soon = t + 0.002;
 			}
 			if (t >= tick) {
-				if (qplat_sample_tick(env, skel)) {
+				if (qplat_sample_tick(env, skel, false, false)) {
 					msg_warn("cannot read the histograms");
 					goto out;
 				}

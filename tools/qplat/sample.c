@@ -100,7 +100,9 @@ static bool traced(const struct qplat_env *env, pid_t pid)
  * completion rate over the last tick divided by HZ. A tick without a
  * completion tells nothing (the period stays); the period falls at most
  * by a factor of 4 a tick, so that a process that was idle (setting up,
- * waiting) and starts at full rate is not traced exactly in between.
+ * waiting) and starts at full rate is not traced exactly in between; and
+ * it stays within 25% of the rate's, so that noise changes nothing (each
+ * change takes the histograms out of the map, which others may read).
  */
 static __u32 wanted(const struct qplat_env *env, struct qplat_proc *p,
 		    __u64 done, double t)
@@ -113,6 +115,8 @@ static __u32 wanted(const struct qplat_env *env, struct qplat_proc *p,
 	if (!p->t || t <= p->t || done <= p->done)
 		return was;
 	n = (double)(done - p->done) / (t - p->t) / env->hz;
+	if (n >= was * 0.8 && n <= was * 1.25)
+		return was;
 	floor = was / 4 ? was / 4 : 1;
 	if (n < floor)
 		return floor;
@@ -163,7 +167,7 @@ static int add_counters(struct qplat_sampler *s, pid_t pid, __u32 qpn_only,
  * it was taken at (but for a countdown drawn before the change, which
  * runs out first: one interval per queue).
  */
-static int flush(const struct qplat_env *env)
+static int flush(const struct qplat_env *env, bool clear)
 {
 	struct qplat_sampler *s = env->smp;
 	struct hist_entry *h = NULL;
@@ -172,7 +176,7 @@ static int flush(const struct qplat_env *env)
 
 	if (!s->skel)
 		return 0;	/* not attached yet: no sample */
-	n = qplat_read_hists(bpf_map__fd(s->skel->maps.hists), true, &h);
+	n = qplat_read_hists(bpf_map__fd(s->skel->maps.hists), clear, &h);
 	if (n < 0)
 		return (int)n;
 	for (i = 0; i < n; i++) {
@@ -196,12 +200,13 @@ static int flush(const struct qplat_env *env)
  * The files of the traced processes: their exact counters kept for the
  * report, their completion totals for -F, and each asked for its
  * process's period where its word says otherwise. `tick`: the periods
- * follow the rates, and the histograms are taken out; else only
- * processes seen first get a period. A process seen first has taken its
- * samples so far at its file's word (0: every completion); the
- * histograms are taken out before any word is written.
+ * follow the rates; else only processes seen first get a period. A
+ * process seen first has taken its samples so far at its file's word (0:
+ * every completion). The histograms are taken out of the map before any
+ * word is written, and with `all` in any case (a report; the last one,
+ * `keep`, leaves them in the map, for --pin).
  */
-static int scan(const struct qplat_env *env, bool tick)
+static int scan(const struct qplat_env *env, bool tick, bool all, bool keep)
 {
 	struct qplat_sampler *s = env->smp;
 	char why[HWQNIC_STATS_WHY_LEN];
@@ -282,8 +287,8 @@ static int scan(const struct qplat_env *env, bool tick)
 
 		change |= p && files[i].word != HWQNIC_SAMPLE_CTL(p->want);
 	}
-	if (!ret && (tick || change))
-		ret = flush(env);
+	if (!ret && (all || change))
+		ret = flush(env, !keep || change);
 	for (i = 0; i < nf && !ret; i++) {
 		struct qplat_proc *p = proc_get(s, hwqnic_stats_name_pid(
 							files[i].name), false);
@@ -342,7 +347,7 @@ int qplat_sample_open(struct qplat_env *env, const struct resolve_target *t)
 	    !strstr(t->path, LIBNAME) && !realpath(t->path, s->exe))
 		s->exe[0] = '\0';
 	env->smp = s;
-	ret = scan(env, false);
+	ret = scan(env, false, false, false);
 	if (ret)
 		qplat_sample_close(env);
 	return ret;
@@ -368,17 +373,14 @@ bool qplat_sample_soon(const struct qplat_env *env)
 
 int qplat_sample_files(const struct qplat_env *env)
 {
-	return env->smp ? scan(env, false) : 0;
+	return env->smp ? scan(env, false, false, false) : 0;
 }
 
-/*
- * The tick: the histograms taken out and scaled, the files scanned and
- * each process asked for its next period.
- */
-int qplat_sample_tick(const struct qplat_env *env, struct qplat_bpf *skel)
+int qplat_sample_tick(const struct qplat_env *env, struct qplat_bpf *skel,
+		      bool report, bool last)
 {
 	env->smp->skel = skel;
-	return scan(env, true);
+	return scan(env, true, report, last);
 }
 
 void qplat_sample_printed(const struct qplat_env *env)
