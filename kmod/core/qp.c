@@ -835,7 +835,7 @@ u32 hwqnic_sample_draw(u64 *rng, u32 period)
 	if (period < ARRAY_SIZE(small_c))
 		c = small_c[period];
 	else
-		c = ((u64)period << 16) - 32768 - 65536 / (12 * (u64)period);
+		c = ((u64)period << 16) - 32768 - 65536U / (12U * period);
 	k = 1 + ((e * c) >> 32);
 	return k > 0xffffffffULL ? 0xffffffffU : (u32)k;
 }
