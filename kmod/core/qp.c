@@ -868,17 +868,6 @@ static __always_inline bool qp_sample(struct hwqnic_dev *dev,
 	return qp_sample_next(dev, s);
 }
 
-bool hwqnic_qp_sampled(const struct hwqnic_core_qp *qp, bool recv, u32 idx)
-{
-	const u8 *mark = recv ? qp->rq_mark : qp->sq_mark;
-	u32 depth = recv ? qp->rq.depth : qp->sq.depth;
-
-	/* a queue with no record of its slots: exact mode only */
-	if (!mark)
-		return READ_ONCE((recv ? &qp->rq_smp : &qp->sq_smp)->period) <= 1;
-	return idx < depth && READ_ONCE(mark[idx]);
-}
-
 /*
  * A slot's post time, when its WR is sampled or asked for it; 0 (none)
  * otherwise, so that no stale one stays.

@@ -88,6 +88,22 @@ struct hwqnic_core_qp {
 	struct hwqnic_qp_nic nic ____cacheline_aligned;
 };
 
+/*
+ * Whether the completion of WR idx of the SQ (or RQ) was sampled, to fire
+ * `complete` (while traced). A queue with no record of its slots (its CQ
+ * has no timestamps): in exact mode only.
+ */
+static inline bool hwqnic_qp_sampled(const struct hwqnic_core_qp *qp,
+				     bool recv, u32 idx)
+{
+	const u8 *mark = recv ? qp->rq_mark : qp->sq_mark;
+	u32 depth = recv ? qp->rq.depth : qp->sq.depth;
+
+	if (!mark)
+		return READ_ONCE((recv ? &qp->rq_smp : &qp->sq_smp)->period) <= 1;
+	return idx < depth && READ_ONCE(mark[idx]);
+}
+
 /* What hwqnic.ko granted a process for a QP it created. */
 struct hwqnic_qp_grant {
 	u32 qpn;
@@ -101,8 +117,6 @@ int hwqnic_qp_attach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		     const struct hwqnic_qp_grant *g,
 		     const struct hwqnic_hwq *sq, const struct hwqnic_hwq *rq);
 void hwqnic_qp_detach(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
-/* Whether the completion of WR idx of the SQ (or RQ) fires `complete`. */
-bool hwqnic_qp_sampled(const struct hwqnic_core_qp *qp, bool recv, u32 idx);
 void hwqnic_qp_host_reset(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp);
 void hwqnic_qp_host_state(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			  u8 state);
