@@ -33,12 +33,17 @@ int main(int argc, char **argv)
 	if (env.svg && qplat_svg_open(&env))
 		return 1;
 	env.acc = &acc;
-	/* the processes there now sample from the first traced WR */
+	/*
+	 * The processes there now sample from the first traced WR. Without
+	 * the directory no library has a file to read a word from: every
+	 * completion is traced, and said so.
+	 */
 	if ((env.period || env.hz) &&
 	    (ret = qplat_sample_open(&env, &target))) {
-		msg_warn("cannot sample through " HWQNIC_STATS_DIR ": %s",
-			 strerror(-ret));
-		return 1;
+		msg_warn("cannot sample through " HWQNIC_STATS_DIR " (%s): "
+			 "every completion is traced", strerror(-ret));
+		env.period = 1;
+		env.hz = 0;
 	}
 	skel = qplat_open(&env, &target);
 	if (!skel) {

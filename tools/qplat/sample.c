@@ -172,6 +172,7 @@ static int flush(const struct qplat_env *env, bool clear)
 	struct qplat_sampler *s = env->smp;
 	struct hist_entry *h = NULL;
 	long n, i;
+	size_t k;
 	int ret;
 
 	if (!s->skel)
@@ -180,10 +181,18 @@ static int flush(const struct qplat_env *env, bool clear)
 	if (n < 0)
 		return (int)n;
 	for (i = 0; i < n; i++) {
-		/* qplat -k charges the library's events to pid 0 */
 		pid_t pid = h[i].key.pid ? (pid_t)h[i].key.pid : env->pid;
 		struct qplat_proc *p = proc_get(s, pid, false);
 		__u32 per = p && p->in_force ? p->in_force : 1;
+
+		/*
+		 * qplat -k -B charges every process's events to pid 0: the
+		 * greatest period asked (-c asks them all the same)
+		 */
+		if (!pid)
+			for (k = 0; k < s->n; k++)
+				per = s->p[k].in_force > per ?
+				      s->p[k].in_force : per;
 
 		qplat_hist_scale(&h[i], per);
 		if (p) {
