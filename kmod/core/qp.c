@@ -910,9 +910,16 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		sampled = hwqnic_trace_enabled(complete) &&
 			  qp_sample(dev, &qp->sq_smp, qp->sig_all ||
 				    (wr->send_flags & HWQNIC_SEND_SIGNALED));
-		if (qp->sq_post_ns)
+		if (qp->sq_post_ns) {
+			struct hwqnic_send_wqe *w = hwqnic_hwq_get_qe(&qp->sq,
+								      idx);
+
 			qp_stamp_post(qp->sq_post_ns, qp->sq_mark, idx, sampled,
 				      wr->send_flags & HWQNIC_SEND_TIMESTAMP);
+			/* the NIC's times: every WR's, unless for a tracer */
+			if (sampled || !qp->scq->ts_sampled)
+				w->flags |= HWQNIC_WQE_F_TIMESTAMP;
+		}
 		hwqnic_hwq_incr_prod(&qp->sq, 1);
 		qp->sq_posted++;
 	}
@@ -956,9 +963,14 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			rc = -ENOMEM;
 			break;
 		}
+		sampled = hwqnic_trace_enabled(complete) &&
+			  qp_sample(dev, &qp->rq_smp, true);
 		*w = (struct hwqnic_recv_wqe) {
 			.wr_id = cpu_to_le64(wr->wr_id),
 			.num_sge = wr->num_sge,
+			.flags = qp->rq_post_ns &&
+				 (sampled || !qp->rcq->ts_sampled) ?
+				 HWQNIC_RECV_F_TIMESTAMP : 0,
 		};
 		for (i = 0; i < wr->num_sge; i++) {
 			s[i].addr = cpu_to_le64(wr->sg_list[i].addr);
@@ -968,8 +980,6 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		}
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id,
 				  HWQNIC_WC_RECV, len);
-		sampled = hwqnic_trace_enabled(complete) &&
-			  qp_sample(dev, &qp->rq_smp, true);
 		if (qp->rq_post_ns)
 			qp_stamp_post(qp->rq_post_ns, qp->rq_mark, idx, sampled,
 				      true);

@@ -6,7 +6,10 @@
  * N from the control word of the device's stats file
  * (hwqnic/stats.h). A sampled WR is the one that gets a post time, so
  * hwqnic_poll_cq_ts()'s post_ns (WRs without HWQNIC_SEND_TIMESTAMP) shows
- * which were. Untraced: none. Word 0, and every bad word (another
+ * which were. On a CQ the application made timestamped, the engine writes
+ * every completion's times; on one the library made so for the tracer,
+ * only the sampled ones' (the others cost the engine no clock read).
+ * Untraced: none. Word 0, and every bad word (another
  * version, N = 0, a version byte above any): exact, every WR. A good
  * word N: about count / N. The word is read once per interval, never per
  * WR. hwqnic_stats_set_sample(), the tracer's writer, refuses what
@@ -62,8 +65,13 @@ static __u32 get_word(void)
 	return word;
 }
 
-/* Posts n signaled WRITEs one by one: how many got a post time, or -1. */
-static long sampled(struct u_pair *p, struct u_buf *b, unsigned long n)
+/*
+ * Posts n signaled WRITEs one by one: how many got a post time, or -1
+ * (-2: NIC times where they should not be, or none where they should:
+ * all when `all`, else exactly the sampled ones).
+ */
+static long sampled_times(struct u_pair *p, struct u_buf *b, unsigned long n,
+			  bool all)
 {
 	unsigned long i;
 	long got = 0;
@@ -85,9 +93,54 @@ static long sampled(struct u_pair *p, struct u_buf *b, unsigned long n)
 			u_relax(&spins);
 		if (r != 1 || wc.status)
 			return -1;
+		if ((t.db_ns && t.cqe_ns) != (all || t.post_ns) ||
+		    (!t.db_ns) != (!t.cqe_ns))
+			return -2;
 		got += t.post_ns != 0;
 	}
 	return got;
+}
+
+static long sampled(struct u_pair *p, struct u_buf *b, unsigned long n)
+{
+	return sampled_times(p, b, n, true);
+}
+
+/*
+ * A CQ timestamped by the library for the tracer: the engine writes the
+ * times of the sampled WRs only.
+ */
+static void tracer_cq(void)
+{
+	unsigned long n = u_scaled(800, 200);
+	struct hwqnic_cq *cq[2] = { 0 };
+	struct u_qp_cfg cfg;
+	struct u_pair p;
+	struct u_buf b;
+	long got = -1;
+
+	hwqnic_complete_semaphore = 1;
+	cq[0] = hwqnic_create_cq(dev.ctx, 256, NULL, NULL);
+	cq[1] = hwqnic_create_cq(dev.ctx, 256, NULL, NULL);
+	u_qp_cfg_default(&cfg);
+	memset(&p, 0, sizeof(p));
+	if (cq[0] && cq[1] &&
+	    !u_ep_create_with(&p.a, dev.pd, &cfg, cq[0], cq[0]) &&
+	    !u_ep_create_with(&p.b, dev.pd, &cfg, cq[1], cq[1]) &&
+	    !u_rc_connect(&p.a, &p.b) &&
+	    !u_buf_alloc(&b, dev.pd, 16384, U_RC_ACCESS)) {
+		if (!set_word(HWQNIC_SAMPLE_CTL(4)))
+			got = sampled_times(&p, &b, n, false);
+		u_buf_free(&b);
+	}
+	hwqnic_complete_semaphore = 0;
+	diag("a tracer's CQ, N 4: %ld of %lu sampled", got, n);
+	ok(got > 0 && got < (long)n,
+	   "a CQ made while traced: the NIC's times on the %ld sampled WRs "
+	   "of %lu only", got, n);
+	ok((!p.a.qp || !u_ep_destroy(&p.a)) && (!p.b.qp || !u_ep_destroy(&p.b)) &&
+	   (!cq[0] || !hwqnic_destroy_cq(cq[0])) &&
+	   (!cq[1] || !hwqnic_destroy_cq(cq[1])), "its QPs and CQs destroyed");
 }
 
 static void words(struct u_pair *p, struct u_buf *b)
@@ -122,7 +175,9 @@ static void words(struct u_pair *p, struct u_buf *b)
 	diag("N 8: %ld of %lu sampled", got, n);
 	/* ~ n/8 with a standard deviation of ~ sqrt(n/8): 7 of them */
 	ok(got > 0 && got * 8.0 / n > 0.65 && got * 8.0 / n < 1.35,
-	   "N = 8: %ld of %lu WRs sampled, about 1 in 8", got, n);
+	   "N = 8: %ld of %lu WRs sampled, about 1 in 8; on the "
+	   "application's timestamped CQ, every completion has the NIC's "
+	   "times", got, n);
 	/* a period drawn is kept until it runs out: the word is not re-read */
 	ok(!set_word(HWQNIC_SAMPLE_CTL(HWQNIC_SAMPLE_MAX)) &&
 	   sampled(p, b, 8 * 40) > 0, "N = %u requested (and one sampled "
@@ -242,6 +297,7 @@ static void suite(void)
 		}
 	}
 	hwqnic_complete_semaphore = 0;
+	tracer_cq();
 	writer();
 	ok((!p.a.qp || !u_ep_destroy(&p.a)) && (!p.b.qp || !u_ep_destroy(&p.b)),
 	   "QPs destroyed");
