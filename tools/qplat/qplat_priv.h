@@ -145,8 +145,9 @@ void qplat_hist_scale(struct hist_entry *e, __u64 n);
 int qplat_acc_add(struct qplat_acc *acc, const struct hist_entry *h, long n);
 
 /* sample.c: 0 or -errno. open asks the processes there now, before
- * tracing starts; fd is inotify's for new files (-1: none); soon says
- * that files appeared or wait to be published; files asks them now;
+ * tracing starts; fd is inotify's for new files (-1: none); soon drains
+ * it and says that files appeared or wait to be published; files reads
+ * them and asks the processes seen first now;
  * tick reads the files and asks each process for its period, taking the
  * histograms out of the map (scaled) before a period changes and for a
  * report (the last one reads them and leaves them there); printed starts

@@ -147,18 +147,20 @@ int qplat_run(const struct qplat_env *env, struct qplat_bpf *skel)
 		if (env->smp && !exiting && !gone) {
 			/*
 			 * New files: their processes are asked for their
-			 * period now, and again every 2 ms for half a second
-			 * while a file is not published yet (a planted one
-			 * may never be).
+			 * period now; then for a second the files are read
+			 * every 20 ms (every 2 ms while one is not published
+			 * yet: a planted one may never be), so that a short
+			 * run's QPs are seen with their counters before they
+			 * go.
 			 */
 			if (w == 2)
-				soon_end = t + 0.5;
+				soon_end = t + 1.0;
 			if (w == 2 || (soon && t >= soon)) {
+				qplat_sample_soon(env);	/* drained */
 				soon = 0;
-				if (qplat_sample_soon(env) &&
-				    !qplat_sample_files(env) &&
-				    qplat_sample_soon(env) && t < soon_end)
-					soon = t + 0.002;
+				if (!qplat_sample_files(env) && t < soon_end)
+					soon = t + (qplat_sample_soon(env) ?
+						    0.002 : 0.02);
 			}
 			if (t >= tick) {
 				if (qplat_sample_tick(env, skel, false, false)) {
