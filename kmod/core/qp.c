@@ -980,9 +980,10 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		}
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id,
 				  HWQNIC_WC_RECV, len);
+		/* every receive of an application's timestamped CQ */
 		if (qp->rq_post_ns)
 			qp_stamp_post(qp->rq_post_ns, qp->rq_mark, idx, sampled,
-				      true);
+				      !qp->rcq->ts_sampled);
 		hwqnic_hwq_incr_prod(&qp->rq, 1);
 		qp->rq_posted++;
 	}

@@ -65,6 +65,19 @@ static __u32 get_word(void)
 	return word;
 }
 
+/* One completion with its times, waited for (bounded): 1, or 0. */
+static int poll_one_ts(struct hwqnic_cq *cq, struct hwqnic_wc *wc,
+		       struct hwqnic_wc_ts *t)
+{
+	uint64_t until = u_now_ns() + u_timeout_ns();
+	unsigned int spins = 0;
+	int r;
+
+	while (!(r = hwqnic_poll_cq_ts(cq, 1, wc, t)) && u_now_ns() < until)
+		u_relax(&spins);
+	return r == 1 && !wc->status;
+}
+
 /*
  * Posts n signaled WRITEs one by one: how many got a post time, or -1
  * (-2: NIC times where they should not be, or none where they should:
@@ -80,18 +93,11 @@ static long sampled_times(struct u_pair *p, struct u_buf *b, unsigned long n,
 		struct hwqnic_sge s = u_sge(b, 0, 8);
 		struct hwqnic_wc_ts t = { 0 };
 		struct hwqnic_wc wc;
-		uint64_t until = u_now_ns() + u_timeout_ns();
-		unsigned int spins = 0;
-		int r;
 
 		if (u_post_send(p->a.qp, HWQNIC_WR_RDMA_WRITE, i, &s, 1,
 				HWQNIC_SEND_SIGNALED, u_addr(b, 4096),
-				b->mr->rkey, 0))
-			return -1;
-		while (!(r = hwqnic_poll_cq_ts(p->a.scq, 1, &wc, &t)) &&
-		       u_now_ns() < until)
-			u_relax(&spins);
-		if (r != 1 || wc.status)
+				b->mr->rkey, 0) ||
+		    !poll_one_ts(p->a.scq, &wc, &t))
 			return -1;
 		if ((t.db_ns && t.cqe_ns) != (all || t.post_ns) ||
 		    (!t.db_ns) != (!t.cqe_ns))
@@ -107,8 +113,40 @@ static long sampled(struct u_pair *p, struct u_buf *b, unsigned long n)
 }
 
 /*
+ * n SENDs into as many receives of p->b, one by one: how many receives
+ * were sampled, or -1 (-2: a receive's times, post or NIC, where it was
+ * not sampled, or none where it was).
+ */
+static long sampled_recvs(struct u_pair *p, struct u_buf *b, unsigned long n)
+{
+	unsigned long i;
+	long got = 0;
+
+	for (i = 0; i < n; i++) {
+		struct hwqnic_sge s = u_sge(b, 0, 8), r = u_sge(b, 8192, 8);
+		struct hwqnic_recv_wr rwr = { .wr_id = i, .sg_list = &r,
+					      .num_sge = 1 }, *bad;
+		struct hwqnic_wc_ts t = { 0 }, st;
+		struct hwqnic_wc wc;
+
+		if (hwqnic_post_recv(p->b.qp, &rwr, &bad) ||
+		    u_post_send(p->a.qp, HWQNIC_WR_SEND, i, &s, 1,
+				HWQNIC_SEND_SIGNALED, 0, 0, 0) ||
+		    !poll_one_ts(p->a.scq, &wc, &st) ||
+		    !poll_one_ts(p->b.rcq, &wc, &t))
+			return -1;
+		if ((t.db_ns && t.cqe_ns) != !!t.post_ns ||
+		    (!t.db_ns) != (!t.cqe_ns))
+			return -2;
+		got += t.post_ns != 0;
+	}
+	return got;
+}
+
+/*
  * A CQ timestamped by the library for the tracer: the engine writes the
- * times of the sampled WRs only.
+ * times of the sampled WRs only, sends and receives; the library reads
+ * the clock for the sampled ones only.
  */
 static void tracer_cq(void)
 {
@@ -117,7 +155,7 @@ static void tracer_cq(void)
 	struct u_qp_cfg cfg;
 	struct u_pair p;
 	struct u_buf b;
-	long got = -1;
+	long got = -1, rgot = -1;
 
 	hwqnic_complete_semaphore = 1;
 	cq[0] = hwqnic_create_cq(dev.ctx, 256, NULL, NULL);
@@ -131,13 +169,19 @@ static void tracer_cq(void)
 	    !u_buf_alloc(&b, dev.pd, 16384, U_RC_ACCESS)) {
 		if (!set_word(HWQNIC_SAMPLE_CTL(4)))
 			got = sampled_times(&p, &b, n, false);
+		if (got > 0)
+			rgot = sampled_recvs(&p, &b, n / 2);
 		u_buf_free(&b);
 	}
 	hwqnic_complete_semaphore = 0;
-	diag("a tracer's CQ, N 4: %ld of %lu sampled", got, n);
+	diag("a tracer's CQ, N 4: %ld of %lu sampled, receives %ld of %lu",
+	     got, n, rgot, n / 2);
 	ok(got > 0 && got < (long)n,
 	   "a CQ made while traced: the NIC's times on the %ld sampled WRs "
 	   "of %lu only", got, n);
+	ok(rgot > 0 && rgot < (long)n / 2,
+	   "and on its %ld sampled receives of %lu only, the post time too",
+	   rgot, n / 2);
 	ok((!p.a.qp || !u_ep_destroy(&p.a)) && (!p.b.qp || !u_ep_destroy(&p.b)) &&
 	   (!cq[0] || !hwqnic_destroy_cq(cq[0])) &&
 	   (!cq[1] || !hwqnic_destroy_cq(cq[1])), "its QPs and CQs destroyed");
