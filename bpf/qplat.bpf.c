@@ -63,6 +63,20 @@ struct {
 	__type(value, struct qplat_hist);
 } hists SEC(".maps");
 
+/*
+ * Sampling: per process (the pid the events are charged to), when qplat
+ * last changed its period. A completion posted before that was sampled at
+ * the old period: qplat has scaled and taken out those polled before the
+ * change, and the few still in flight are let go rather than scaled by
+ * the new one.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} sample_since SEC(".maps");
+
 /* LRU: in a long run over many processes, the oldest QPs make room */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -487,6 +501,14 @@ static __always_inline int on_poll(__u32 pid, __u32 dev, __u32 qpn, __u32 idx,
 	return 0;
 }
 
+/* A completion posted before its process's period changed (sample_since). */
+static __always_inline bool sampled_before(__u32 pid, __u64 post_ns)
+{
+	__u64 *since = bpf_map_lookup_elem(&sample_since, &pid);
+
+	return since && post_ns && post_ns < *since;
+}
+
 /*
  * One traced completion, polled now: its latencies from the times it
  * carries. A time of 0 is one the completion does not have (a CQ created
@@ -512,7 +534,7 @@ static __always_inline int on_complete(__u32 pid, __u32 dev, __u32 qpn,
 		else
 			__sync_fetch_and_add(&c->bytes, length);
 	}
-	if (status || !wc_op_ok(opcode))
+	if (status || !wc_op_ok(opcode) || sampled_before(pid, post_ns))
 		return 0;
 	if (db_ns && cqe_ns && !hwqnic_wc_is_recv(opcode))
 		hist_add(pid, dev, qpn, opcode, QPLAT_LAT_DEVICE,

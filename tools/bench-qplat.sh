@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # What tracing costs, in one run: hwqperf's 64 B RDMA WRITE rate with every
-# WR signaled, untraced, under qplat's default mode (the one completion
-# event) and under qplat --five-events, beside probecost's untraced probe
-# sites and bare uprobe. BENCH_RUNS rounds (default 3), the three taken in
+# WR signaled, untraced, under qplat -c 1 (the one completion event, every
+# completion), under qplat's default mode (the library samples about 1000
+# completions a second) and under qplat --five-events, beside probecost's untraced probe
+# sites and bare uprobe. BENCH_RUNS rounds (default 3), the four taken in
 # turn in each, so that a slow spell of the machine hits them alike; each
 # traced rate is a ratio to its own round's untraced one. The loss per
 # message, divided by the bare uprobe cost, is the number of uprobe hits a
@@ -90,12 +91,13 @@ fi
 rounds=()
 for _ in $(seq "$runs"); do
 	base=$("$bin/hwqperf" "${args[@]}") || exit
-	one=null five=null
+	one=null five=null samp=null
 	if [ $root = 1 ]; then
-		one=$(traced)
+		one=$(traced -c 1)
 		five=$(traced --five-events)
+		samp=$(traced)
 	fi
-	rounds+=("[$base, $one, $five]")
+	rounds+=("[$base, $one, $five, $samp]")
 done
 python3 - "$probe" "$probe_c" "${rounds[@]}" <<'PY'
 import json, statistics, sys
@@ -109,7 +111,9 @@ base = [r[0]["mpps"] for r in rounds]
 print("hwqperf bw write, 64 B, every WR signaled, %d runs: %.3f Mpps untraced "
       "(median; %s)" % (len(rounds), med(base),
                         " ".join("%.3f" % b for b in base)))
-for i, name in ((1, "qplat (completion event)"), (2, "qplat --five-events")):
+for i, name in ((1, "qplat -c 1 (completion event, exact)"),
+                (2, "qplat --five-events"),
+                (3, "qplat's default (sampled, -F 1000)")):
     got = [(r[0]["mpps"], r[i]["mpps"]) for r in rounds if r[i]]
     if not got:
         print("under %s: not measured (needs root)" % name)

@@ -410,6 +410,8 @@ static struct hwqnic_context *open_dev(const char *name, const char *netdev,
 		pthread_mutex_destroy(&ctx->objs_lock);
 		goto free_ctx;
 	}
+	/* the tracer's requests: read by the posters, only while traced */
+	ctx->dev.sample_ctl = &ctx->stats->sample_ctl;
 	reg_add(ctx);
 	return ctx;
 free_ctx:

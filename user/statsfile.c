@@ -69,11 +69,12 @@ static const char *file_type(mode_t mode)
 	return "of an unknown type";
 }
 
-static int check_open(int dfd, const char *name, int *fd, char *why)
+static int check_open(int dfd, const char *name, int mode, int *fd,
+		      char *why)
 {
 	/* no blocking open of a FIFO, no symlink to elsewhere, no tty */
-	*fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_NOFOLLOW |
-		     O_CLOEXEC | O_NOCTTY);
+	*fd = openat(dfd, name, mode | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC |
+		     O_NOCTTY);
 	if (*fd >= 0)
 		return HWQNIC_STATS_OK;
 	if (errno == ENOENT)
@@ -133,28 +134,22 @@ static ssize_t read_all(int fd, void *buf, size_t size)
 	return got;
 }
 
-int hwqnic_stats_read(int dfd, const char *name, uid_t owner,
-		      struct hwqnic_stats *sf, char *why)
+/* The checks of hwqnic_stats_read() on the file open at fd. */
+static int read_fd(int fd, int pid, uid_t owner, struct hwqnic_stats *sf,
+		   char *why)
 {
-	int pid = hwqnic_stats_name_pid(name), fd, rc;
 	size_t size = 0;
 	ssize_t got;
 	void *buf;
+	int rc;
 
 	memset(sf, 0, sizeof(*sf));
-	if (pid < 0)
-		return refuse(why, HWQNIC_STATS_ENAME, "not a stats file's name");
-	rc = check_open(dfd, name, &fd, why);
-	if (rc)
-		return rc;
 	rc = check_stat(fd, pid, owner, &size, why);
 	if (rc)
-		goto out;
+		return rc;
 	buf = malloc(size);
-	if (!buf) {
-		rc = refuse(why, HWQNIC_STATS_ENOMEM, "out of memory");
-		goto out;
-	}
+	if (!buf)
+		return refuse(why, HWQNIC_STATS_ENOMEM, "out of memory");
 	got = read_all(fd, buf, size);
 	if (got < 0)
 		rc = refuse(why, HWQNIC_STATS_EREAD, "cannot read: %s",
@@ -164,7 +159,51 @@ int hwqnic_stats_read(int dfd, const char *name, uid_t owner,
 	else
 		rc = hwqnic_stats_parse(buf, size, pid, sf, why);
 	free(buf);
-out:
+	return rc;
+}
+
+int hwqnic_stats_read(int dfd, const char *name, uid_t owner,
+		      struct hwqnic_stats *sf, char *why)
+{
+	int pid = hwqnic_stats_name_pid(name), fd, rc;
+
+	memset(sf, 0, sizeof(*sf));
+	if (pid < 0)
+		return refuse(why, HWQNIC_STATS_ENAME, "not a stats file's name");
+	rc = check_open(dfd, name, O_RDONLY, &fd, why);
+	if (rc)
+		return rc;
+	rc = read_fd(fd, pid, owner, sf, why);
+	close(fd);
+	return rc;
+}
+
+int hwqnic_stats_set_sample(int dfd, const char *name, uid_t owner,
+			    __u32 period, char *why)
+{
+	int pid = hwqnic_stats_name_pid(name), fd, rc;
+	__u32 word = period ? HWQNIC_SAMPLE_CTL(period) : 0;
+	struct hwqnic_stats sf;
+	ssize_t n;
+
+	if (period > HWQNIC_SAMPLE_MAX)
+		return refuse(why, HWQNIC_STATS_EFORMAT, "period %u, above %u",
+			      period, HWQNIC_SAMPLE_MAX);
+	if (pid < 0)
+		return refuse(why, HWQNIC_STATS_ENAME, "not a stats file's name");
+	rc = check_open(dfd, name, O_RDWR, &fd, why);
+	if (rc)
+		return rc;
+	/* the file written is the one checked: same descriptor */
+	rc = read_fd(fd, pid, owner, &sf, why);
+	hwqnic_stats_free(&sf);
+	if (!rc) {
+		n = pwrite(fd, &word, sizeof(word),
+			   offsetof(struct hwqnic_stats_file, sample_ctl));
+		if (n != (ssize_t)sizeof(word))
+			rc = refuse(why, HWQNIC_STATS_EREAD, "cannot write: %s",
+				    n < 0 ? strerror(errno) : "short write");
+	}
 	close(fd);
 	return rc;
 }
@@ -207,7 +246,7 @@ int hwqnic_stats_parse(const void *buf, size_t len, __u32 pid,
 	if (h.flags & ~HWQNIC_STATS_FLAGS)
 		return refuse(why, HWQNIC_STATS_EFORMAT, "flags 0x%x, unknown "
 			      "0x%x", h.flags, h.flags & ~HWQNIC_STATS_FLAGS);
-	if (h.rsvd0 || !all_zero(h.rsvd1, sizeof(h.rsvd1)))
+	if (!all_zero(h.rsvd1, sizeof(h.rsvd1)))
 		return refuse(why, HWQNIC_STATS_EFORMAT, "reserved words not "
 			      "zero");
 	/* a device on no netdev counts no packet: anything else is made up */
@@ -258,6 +297,7 @@ int hwqnic_stats_parse(const void *buf, size_t len, __u32 pid,
 	memcpy(sf->dev, h.dev, sizeof(h.dev));
 	sf->engine = h.engine;
 	sf->flags = h.flags;
+	sf->sample_ctl = h.sample_ctl;
 	memcpy(sf->netdev, h.netdev, sizeof(h.netdev));
 	sf->wire = h.wire;
 	return HWQNIC_STATS_OK;

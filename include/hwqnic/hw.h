@@ -123,7 +123,9 @@ struct hwqnic_wqe_sge {
 #define HWQNIC_WQE_F_SOLICITED	0x02	/* raise the solicited event remotely */
 #define HWQNIC_WQE_F_INLINE	0x04	/* payload follows the header */
 #define HWQNIC_WQE_F_FENCE	0x08	/* wait for prior RDMA_READ/atomics */
-#define HWQNIC_WQE_F_ALL	0x0f
+/* a timestamped CQ: write this WQE's times into its CQE */
+#define HWQNIC_WQE_F_TIMESTAMP	0x10
+#define HWQNIC_WQE_F_ALL	0x1f
 
 /*
  * Send queue WQE header. It is followed by num_sge struct hwqnic_wqe_sge, or by
@@ -148,10 +150,14 @@ struct hwqnic_send_wqe {
 };
 
 /* Receive WQE header, followed by num_sge struct hwqnic_wqe_sge. */
+/* Receive WQE flags. */
+#define HWQNIC_RECV_F_TIMESTAMP	0x01	/* as HWQNIC_WQE_F_TIMESTAMP */
+
 struct hwqnic_recv_wqe {
 	__le64	wr_id;
 	__u8	num_sge;
-	__u8	rsvd0[7];
+	__u8	flags;		/* HWQNIC_RECV_F_* */
+	__u8	rsvd0[6];
 };
 
 /* CQE flags. */
@@ -188,9 +194,10 @@ static inline __u8 hwqnic_cqe_phase(__u8 epoch)
 /*
  * The CQE of a CQ created with HWQNIC_CQ_F_TIMESTAMP: the slot is twice as
  * large and carries the NIC's times, CLOCK_MONOTONIC nanoseconds (what
- * bpf_ktime_get_ns() returns), written before the toggle like the rest.
- * A CQ without the flag keeps 32-byte slots and the NIC reads no clock
- * for it.
+ * bpf_ktime_get_ns() returns), written before the toggle like the rest,
+ * for a WQE that asks (HWQNIC_WQE_F_TIMESTAMP, HWQNIC_RECV_F_TIMESTAMP);
+ * 0 for one that does not, whose CQE costs the NIC no clock read. A CQ
+ * without the flag keeps 32-byte slots and the NIC reads no clock for it.
  */
 struct hwqnic_cqe_ts {
 	struct hwqnic_cqe cqe;

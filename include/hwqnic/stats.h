@@ -21,7 +21,8 @@
  * HWQNIC_STATS_MAX_QP, copy it (read(2), never a mapping that another
  * process could shrink) and check the copy: magic, version, pid equal to
  * the name's, flags only those defined, reserved words zero, each slot's
- * qpn 0 or HWQNIC_QPN_BASE + its index, and on a device bound to no
+ * qpn 0 or HWQNIC_QPN_BASE + its index (sample_ctl may hold anything:
+ * it is a request, checked where it is used), and on a device bound to no
  * netdev (no HWQNIC_STATS_F_NETDEV) no netdev name and every wire counter
  * zero. The names are the writer's bytes: not terminated when full, not
  * promised to be printable or valid UTF-8.
@@ -84,7 +85,7 @@ struct hwqnic_stats_file {
 	char	dev[32];
 	struct hwqnic_engine_counters engine;
 	__u32	flags;		/* HWQNIC_STATS_F_*, set before magic */
-	__u32	rsvd0;
+	__u32	sample_ctl;	/* a tracer's: HWQNIC_SAMPLE_CTL(period) */
 	char	netdev[16];	/* F_NETDEV: the netdev's name, or zeros */
 	__u64	rsvd1[3];
 	/* the transport's, device-wide; all zero unless F_NETDEV */
@@ -96,8 +97,34 @@ struct hwqnic_stats_file {
 
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_stats_file) == 384,
 		     "the wire counters on cache lines of their own");
+HWQNIC_STATIC_ASSERT(__builtin_offsetof(struct hwqnic_stats_file,
+					sample_ctl) == 84,
+		     "the control word where docs/abi.md says");
 
 #define HWQNIC_QPN_BASE		16	/* QPNs below are never handed out */
+
+/*
+ * The sampling control word, sample_ctl: how often a tracer of the
+ * `complete` event wants it, written by the tracer (qplat) into the file
+ * of the process it traces, read by that process's library only while
+ * the event is traced (its USDT semaphore set), once per sampling
+ * interval. Bits 31..24 are the word's version, 23..0 the period N: one
+ * completion in N on average is sampled. 0 (no tracer ever wrote) and
+ * every word that is not a version 1 word with 1 <= N <=
+ * HWQNIC_SAMPLE_MAX mean N = 1, exact: every completion, as a library
+ * that knows no sampling traces. The last writer wins.
+ */
+#define HWQNIC_SAMPLE_VERSION	1U
+#define HWQNIC_SAMPLE_MAX	0xffffffU
+#define HWQNIC_SAMPLE_CTL(n)	((HWQNIC_SAMPLE_VERSION << 24) | (__u32)(n))
+
+/* The period a control word asks for: 1 unless it is a good word. */
+static inline __u32 hwqnic_sample_period(__u32 word)
+{
+	__u32 n = word & HWQNIC_SAMPLE_MAX;
+
+	return word >> 24 == HWQNIC_SAMPLE_VERSION && n ? n : 1;
+}
 
 #ifndef __KERNEL__
 /*
@@ -141,6 +168,7 @@ struct hwqnic_stats {
 	char	dev[HWQNIC_STATS_DEV_LEN];
 	struct hwqnic_engine_counters engine;
 	__u32	flags;			/* HWQNIC_STATS_F_* */
+	__u32	sample_ctl;		/* as written: any value */
 	char	netdev[HWQNIC_STATS_NETDEV_LEN];	/* bytes, and a NUL */
 	struct hwqnic_wire_counters wire;
 	unsigned int nqp;		/* the slots in use, by QPN */
@@ -171,6 +199,17 @@ int hwqnic_stats_parse(const void *buf, size_t len, __u32 pid,
 		       struct hwqnic_stats *st, char *why);
 
 void hwqnic_stats_free(struct hwqnic_stats *st);
+
+/*
+ * A tracer's request: writes HWQNIC_SAMPLE_CTL(period) into dfd/name,
+ * the file of a process owned by `owner`, after the checks of
+ * hwqnic_stats_read() on the file it opened (never blocking, never
+ * following a link, never a file of another size or owner), with one
+ * pwrite(2) of the word alone. period 0 writes 0: no request. Returns
+ * HWQNIC_STATS_OK, or the refusal and why, as hwqnic_stats_read().
+ */
+int hwqnic_stats_set_sample(int dfd, const char *name, uid_t owner,
+			    __u32 period, char *why);
 #endif /* !__KERNEL__ */
 
 #ifdef __cplusplus

@@ -243,17 +243,18 @@ static void cq_read_ts(const struct hwqnic_core_cq *cq,
 }
 
 /*
- * A completion's times for the caller (ts) and for the complete event:
- * the event fires for every completion while traced, with zero times on a
- * CQ that has none. Out of line: an untraced poll of a CQ without times
- * never comes here.
+ * A completion's times for the caller (ts) and for the complete event
+ * (fire): while traced, the event fires for each completion whose WR was
+ * sampled (every one in exact mode, with zero times on a CQ that has
+ * none). Out of line: an untraced poll of a CQ without times, or a
+ * traced one of a completion not sampled, never comes here.
  */
 static hwqnic_os_cold void cq_complete(struct hwqnic_dev *dev,
 				       const struct hwqnic_core_cq *cq,
 				       const struct hwqnic_core_qp *qp,
 				       const void *cqe, u32 idx,
 				       const struct hwqnic_wc *wc,
-				       struct hwqnic_wc_ts *ts)
+				       struct hwqnic_wc_ts *ts, bool fire)
 {
 	struct hwqnic_wc_ts t = { 0 };
 
@@ -261,8 +262,10 @@ static hwqnic_os_cold void cq_complete(struct hwqnic_dev *dev,
 		cq_read_ts(cq, qp, cqe, idx, hwqnic_wc_is_recv(wc->opcode), &t);
 	if (ts)
 		*ts = t;
-	hwqnic_trace_complete(dev->id, wc->qp_num, wc->opcode, wc->status,
-			      wc->byte_len, t.post_ns, t.db_ns, t.cqe_ns);
+	if (fire)
+		hwqnic_trace_complete(dev->id, wc->qp_num, wc->opcode,
+				      wc->status, wc->byte_len, t.post_ns,
+				      t.db_ns, t.cqe_ns);
 }
 
 int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
@@ -292,6 +295,7 @@ int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		const struct hwqnic_cqe *cqe = hwqnic_hwq_get_qe(q, q->cons.val);
 		u8 flags = smp_load_acquire(&cqe->flags);
 		struct hwqnic_core_qp *qp;
+		bool fire;
 		u32 idx;
 
 		if ((flags & HWQNIC_CQE_F_TOGGLE) !=
@@ -316,9 +320,12 @@ int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 				  cq->handle);
 		/* under the CQ lock: hwqnic_qp_destroy() waits for it */
 		qp = hwqnic_qp_lookup(dev, wc[i].qp_num);
-		if (unlikely(ts || hwqnic_trace_enabled(complete)))
+		fire = hwqnic_trace_enabled(complete) &&
+		       (!qp || hwqnic_qp_sampled(qp, hwqnic_wc_is_recv(
+						 wc[i].opcode), idx));
+		if (unlikely(ts || fire))
 			cq_complete(dev, cq, qp, cqe, idx, &wc[i],
-				    ts ? &ts[i] : NULL);
+				    ts ? &ts[i] : NULL, fire);
 		if (qp) {
 			cq_retire(qp, &wc[i], idx);
 			if (wc[i].status != HWQNIC_WC_SUCCESS &&

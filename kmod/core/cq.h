@@ -22,6 +22,11 @@ struct hwqnic_core_cq {
 	struct hwqnic_hwq hwq ____cacheline_aligned;
 	hwqnic_lock_t lock;
 	u32 empty_polls;		/* while traced: since the last report */
+	/*
+	 * Timestamped for a tracer, not asked by the application: its WQEs
+	 * ask for times only when sampled (libhwqnic sets it).
+	 */
+	bool ts_sampled;
 	/* NIC side, under dev->lock, on lines of its own */
 	struct hwqnic_hwq_ctx ctx ____cacheline_aligned;
 	struct hwqnic_hwq_idx prod;

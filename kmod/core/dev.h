@@ -105,6 +105,11 @@ struct hwqnic_dev {
 	void *port_priv;
 	struct hwqnic_wire_counters *wstats;	/* or NULL */
 	/*
+	 * The sampling control word a tracer writes (hwqnic/stats.h), read
+	 * by the posters at each draw; NULL: every WR (hwqnic.ko's own).
+	 */
+	const __u32 *sample_ctl;
+	/*
 	 * Guards the tables and every object's NIC-side state. The engine
 	 * holds it while it works, so an object the control path has
 	 * removed is never touched again. It starts the lines the engine

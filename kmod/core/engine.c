@@ -115,15 +115,19 @@ static u64 eng_db_ns(const struct hwqnic_qp_nic *n, bool recv, u32 idx)
 	return recv ? n->rq_db_prev_ns : n->sq_db_prev_ns;
 }
 
-/* A timestamped CQ's CQE: its times, before the toggle like the rest. */
+/*
+ * A timestamped CQ's CQE: its times if its WQE asked (else 0, and no
+ * clock read), before the toggle like the rest.
+ */
 static void eng_cqe_ts(struct hwqnic_cqe *cqe, const struct hwqnic_core_qp *qp,
 		       const struct eng_cqe *e)
 {
 	struct hwqnic_cqe_ts *t = container_of(cqe, struct hwqnic_cqe_ts, cqe);
 
-	t->db_ns = cpu_to_le64(eng_db_ns(&qp->nic,
-					 hwqnic_wc_is_recv(e->opcode), e->idx));
-	t->cqe_ns = cpu_to_le64(hwqnic_os_now_ns());
+	t->db_ns = e->ts ? cpu_to_le64(eng_db_ns(&qp->nic,
+						 hwqnic_wc_is_recv(e->opcode),
+						 e->idx)) : 0;
+	t->cqe_ns = e->ts ? cpu_to_le64(hwqnic_os_now_ns()) : 0;
 	t->rsvd[0] = 0;
 	t->rsvd[1] = 0;
 }
@@ -382,6 +386,7 @@ static void eng_recv_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp,
 	e->wr_id = le64_to_cpu(r->h.wr_id);
 	e->qpn = rqp->qpn;
 	e->idx = rqp->nic.rq_cons.val;
+	e->ts = r->h.flags & HWQNIC_RECV_F_TIMESTAMP;
 	eng_write_cqe(dev, rqp->rcq, rqp, e);
 	hwqnic_hwq_idx_add(&rqp->nic.rq_cons, 1, rqp->nic.rq.depth);
 	/* posted long ago: have it here before the next message needs it */
@@ -690,6 +695,7 @@ static void eng_send_done(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		.opcode = hwqnic_opcodes[h->opcode % HWQNIC_WR_MAX].wc_opcode,
 		.status = status,
 		.byte_len = le32_to_cpu(h->length),
+		.ts = h->flags & HWQNIC_WQE_F_TIMESTAMP,
 	};
 
 	if (status != HWQNIC_WC_SUCCESS || (h->flags & HWQNIC_WQE_F_SIGNALED))

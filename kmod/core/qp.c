@@ -3,6 +3,7 @@
 #include "qp.h"
 #include "opcode.h"
 #include "xport.h"
+#include <hwqnic/stats.h>
 
 #define SQ_HDR	sizeof(struct hwqnic_send_wqe)
 #define RQ_HDR	sizeof(struct hwqnic_recv_wqe)
@@ -61,24 +62,33 @@ static int qp_pick_id(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 
 /*
  * The host's record of post times, one per slot of a queue whose CQ is
- * timestamped: the host's own memory, so that the NIC never handles it.
+ * timestamped, and after them a byte per slot saying whether its WR was
+ * sampled: the host's own memory, so that the NIC never handles it. The
+ * samplers are seeded here, by whichever side posts.
  */
 static int qp_post_ns_alloc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
+	u64 seed = hwqnic_os_now_ns() ^ (u64)qp->qpn * 0x9e3779b97f4a7c15ULL;
+
+	qp->sq_smp = (struct hwqnic_sample){ .rng = seed | 1 };
+	qp->rq_smp = (struct hwqnic_sample){ .rng = (seed << 1) ^ 0xda3e39cb };
 	if (hwqnic_cq_ts(qp->scq)) {
 		qp->sq_post_ns = hwqnic_os_zalloc(&dev->od, qp->sq.depth *
-						  sizeof(u64));
+						  (sizeof(u64) + 1));
 		if (!qp->sq_post_ns)
 			return -ENOMEM;
+		qp->sq_mark = (u8 *)(qp->sq_post_ns + qp->sq.depth);
 	}
 	if (hwqnic_cq_ts(qp->rcq)) {
 		qp->rq_post_ns = hwqnic_os_zalloc(&dev->od, qp->rq.depth *
-						  sizeof(u64));
+						  (sizeof(u64) + 1));
 		if (!qp->rq_post_ns) {
 			hwqnic_os_free(&dev->od, qp->sq_post_ns);
 			qp->sq_post_ns = NULL;
+			qp->sq_mark = NULL;
 			return -ENOMEM;
 		}
+		qp->rq_mark = (u8 *)(qp->rq_post_ns + qp->rq.depth);
 	}
 	return 0;
 }
@@ -89,6 +99,8 @@ static void qp_post_ns_free(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	hwqnic_os_free(&dev->od, qp->rq_post_ns);
 	qp->sq_post_ns = NULL;
 	qp->rq_post_ns = NULL;
+	qp->sq_mark = NULL;
+	qp->rq_mark = NULL;
 }
 
 int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
@@ -778,10 +790,93 @@ bool hwqnic_qp_host_error(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	return err;
 }
 
-/* A slot's post time; 0 (none) when not asked, so no stale one stays. */
-static void qp_stamp_post(u64 *post_ns, u32 idx, bool stamp)
+/* log2(x) in 16.16 fixed point, for 1 <= x <= 2^32: bit by bit, squaring */
+static u32 sample_log2_q16(u64 x)
 {
-	WRITE_ONCE(post_ns[idx], stamp ? hwqnic_os_now_ns() : 0);
+	u32 ip, r, i;
+	u64 m;
+
+	if (x >> 32)
+		return 32U << 16;
+	ip = ilog2((unsigned long)x);
+	r = ip << 16;
+	m = x << (31 - ip);		/* 1.31: [2^31, 2^32) */
+	for (i = 16; i-- > 0;) {
+		m = m * m >> 31;	/* [2^31, 2^33) */
+		if (m >> 32) {
+			m >>= 1;
+			r |= 1U << i;
+		}
+	}
+	return r;
+}
+
+/*
+ * 1 + floor(E * c), E exponential with mean 1 and c = 1 / -ln(1 - 1/N),
+ * is geometric with mean N: P(k) = (1 - 1/N)^(k-1) / N. E = -ln U, U
+ * uniform in (0, 1]; c is N - 1/2 - 1/(12N) to within 1e-4 for N >= 5,
+ * and exact for the smaller ones below. All in 16.16 fixed point.
+ */
+u32 hwqnic_sample_draw(u64 *rng, u32 period)
+{
+	static const u64 small_c[] = { 0, 0, 94548, 161631, 227806 };
+	u64 x = *rng, e, c, k;
+	u32 r;
+
+	if (period <= 1)
+		return 1;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*rng = x;
+	r = (u32)((x * 0x2545f4914f6cdd1dULL) >> 32);
+	/* -ln U = (32 - log2(r + 1)) ln 2; ln 2 is 45426 / 2^16 */
+	e = (((32ULL << 16) - sample_log2_q16((u64)r + 1)) * 45426) >> 16;
+	if (period < ARRAY_SIZE(small_c))
+		c = small_c[period];
+	else
+		c = ((u64)period << 16) - 32768 - 65536U / (12U * period);
+	k = 1 + ((e * c) >> 32);
+	return k > 0xffffffffULL ? 0xffffffffU : (u32)k;
+}
+
+/* The countdown ran out: this WR is marked, and the next interval drawn. */
+static hwqnic_os_cold bool qp_sample_next(struct hwqnic_dev *dev,
+					  struct hwqnic_sample *s)
+{
+	const __u32 *ctl = dev->sample_ctl;
+
+	s->period = ctl ? hwqnic_sample_period(READ_ONCE(*ctl)) : 1;
+	s->left = hwqnic_sample_draw(&s->rng, s->period);
+	return true;
+}
+
+/*
+ * Only while traced. A WR that completes counts one; an unsignaled send,
+ * which never completes, counts nothing and is marked in exact mode only
+ * (its flush, on an error, then fires as every completion does).
+ */
+static __always_inline bool qp_sample(struct hwqnic_dev *dev,
+				      struct hwqnic_sample *s, bool completes)
+{
+	if (!completes)
+		return s->period <= 1;
+	if (likely(s->left > 1)) {
+		s->left--;
+		return false;
+	}
+	return qp_sample_next(dev, s);
+}
+
+/*
+ * A slot's post time, when its WR is sampled or asked for it; 0 (none)
+ * otherwise, so that no stale one stays.
+ */
+static void qp_stamp_post(u64 *post_ns, u8 *mark, u32 idx, bool sampled,
+			  bool asked)
+{
+	WRITE_ONCE(mark[idx], sampled);
+	WRITE_ONCE(post_ns[idx], sampled || asked ? hwqnic_os_now_ns() : 0);
 }
 
 int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
@@ -799,6 +894,7 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	hwqnic_lock(&qp->sq_lock);
 	for (; wr; wr = wr->next, n++) {
 		u32 idx = qp->sq.prod.val, len;
+		bool sampled;
 
 		if (qp->sq_posted - smp_load_acquire(&qp->sq_done) >=
 		    qp->sq.depth) {
@@ -811,10 +907,19 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			break;
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id, wr->opcode,
 				  len);
-		if (qp->sq_post_ns)
-			qp_stamp_post(qp->sq_post_ns, idx,
-				      (wr->send_flags & HWQNIC_SEND_TIMESTAMP) ||
-				      hwqnic_trace_enabled(complete));
+		sampled = hwqnic_trace_enabled(complete) &&
+			  qp_sample(dev, &qp->sq_smp, qp->sig_all ||
+				    (wr->send_flags & HWQNIC_SEND_SIGNALED));
+		if (qp->sq_post_ns) {
+			struct hwqnic_send_wqe *w = hwqnic_hwq_get_qe(&qp->sq,
+								      idx);
+
+			qp_stamp_post(qp->sq_post_ns, qp->sq_mark, idx, sampled,
+				      wr->send_flags & HWQNIC_SEND_TIMESTAMP);
+			/* the NIC's times: every WR's, unless for a tracer */
+			if (sampled || !qp->scq->ts_sampled)
+				w->flags |= HWQNIC_WQE_F_TIMESTAMP;
+		}
 		hwqnic_hwq_incr_prod(&qp->sq, 1);
 		qp->sq_posted++;
 	}
@@ -846,6 +951,7 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		u32 idx = qp->rq.prod.val, len = 0;
 		struct hwqnic_recv_wqe *w = hwqnic_hwq_get_qe(&qp->rq, idx);
 		struct hwqnic_wqe_sge *s = (struct hwqnic_wqe_sge *)(w + 1);
+		bool sampled;
 
 		if (wr->num_sge < 0 || (u32)wr->num_sge > qp->cap.max_recv_sge ||
 		    (wr->num_sge && !wr->sg_list)) {
@@ -857,9 +963,14 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			rc = -ENOMEM;
 			break;
 		}
+		sampled = hwqnic_trace_enabled(complete) &&
+			  qp_sample(dev, &qp->rq_smp, true);
 		*w = (struct hwqnic_recv_wqe) {
 			.wr_id = cpu_to_le64(wr->wr_id),
 			.num_sge = wr->num_sge,
+			.flags = qp->rq_post_ns &&
+				 (sampled || !qp->rcq->ts_sampled) ?
+				 HWQNIC_RECV_F_TIMESTAMP : 0,
 		};
 		for (i = 0; i < wr->num_sge; i++) {
 			s[i].addr = cpu_to_le64(wr->sg_list[i].addr);
@@ -869,8 +980,10 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		}
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id,
 				  HWQNIC_WC_RECV, len);
+		/* every receive of an application's timestamped CQ */
 		if (qp->rq_post_ns)
-			qp_stamp_post(qp->rq_post_ns, idx, true);
+			qp_stamp_post(qp->rq_post_ns, qp->rq_mark, idx, sampled,
+				      !qp->rcq->ts_sampled);
 		hwqnic_hwq_incr_prod(&qp->rq, 1);
 		qp->rq_posted++;
 	}

@@ -45,6 +45,25 @@ struct hwqnic_qp_nic {
 	u8 max_rd_atomic, max_dest_rd_atomic;
 };
 
+/*
+ * Sampling (docs/tracepoints.md, "Sampling"): while the complete event is
+ * traced, a countdown per queue marks one work request in `period` on
+ * average, at geometric intervals so that it never keeps step with a
+ * periodic workload; only marked ones are timed and fire the event. Host
+ * side, under the queue's lock; the period is read at each draw only.
+ */
+struct hwqnic_sample {
+	u32 left;			/* WRs counted before the next mark */
+	u32 period;			/* read at the last draw; 0: none yet */
+	u64 rng;			/* xorshift64 state, never 0 */
+};
+
+/*
+ * The next interval: 1 for a period of 0 or 1, else geometric with mean
+ * `period` (integer arithmetic only: hwqnic.ko draws too).
+ */
+u32 hwqnic_sample_draw(u64 *rng, u32 period);
+
 struct hwqnic_core_qp {
 	u32 qpn;
 	u8 type;			/* enum hwqnic_qp_type */
@@ -63,8 +82,27 @@ struct hwqnic_core_qp {
 	u32 sq_done, rq_done;		/* running counts, poller's */
 	/* post times per slot, when the CQ is timestamped; else NULL */
 	u64 *sq_post_ns, *rq_post_ns;
+	/* per slot, after post_ns: whether its WR was sampled */
+	u8 *sq_mark, *rq_mark;
+	struct hwqnic_sample sq_smp, rq_smp;
 	struct hwqnic_qp_nic nic ____cacheline_aligned;
 };
+
+/*
+ * Whether the completion of WR idx of the SQ (or RQ) was sampled, to fire
+ * `complete` (while traced). A queue with no record of its slots (its CQ
+ * has no timestamps): in exact mode only.
+ */
+static inline bool hwqnic_qp_sampled(const struct hwqnic_core_qp *qp,
+				     bool recv, u32 idx)
+{
+	const u8 *mark = recv ? qp->rq_mark : qp->sq_mark;
+	u32 depth = recv ? qp->rq.depth : qp->sq.depth;
+
+	if (!mark)
+		return READ_ONCE((recv ? &qp->rq_smp : &qp->sq_smp)->period) <= 1;
+	return idx < depth && READ_ONCE(mark[idx]);
+}
 
 /* What hwqnic.ko granted a process for a QP it created. */
 struct hwqnic_qp_grant {

@@ -56,6 +56,7 @@ struct eng_cqe {
 	u32 qpn, idx, byte_len, imm, src_qp;
 	u8 opcode, status, flags;
 	bool solicited;
+	bool ts;		/* its WQE asked for times (set at completion) */
 };
 
 enum { ENG_DONE, ENG_STALL };

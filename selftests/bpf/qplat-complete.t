@@ -64,7 +64,7 @@ print("\n".join(bad) if bad else "OK")
 PY
 
 for mode in complete five; do
-	extra=
+	extra="-c 1"	# exact: every completion
 	[ $mode = five ] && extra=--five-events
 	# shellcheck disable=SC2086
 	if qplat_start "$tmp/$mode.qplat" "$tmp/$mode.err" -B "$bin/hwqload" \

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-# qplat over a workload of known size, in its default mode (the one
-# completion event) and with --five-events: every histogram total equals
+# qplat over a workload of known size, exact (-c 1: the one completion
+# event for every completion) and with --five-events: every histogram total equals
 # the number of operations, per QP and opcode and for each latency;
 # counters agree; error CQEs are counted as errors; -Q shows only its QP; an
 # executable linked against libhwqnic.so is traced through the library,
@@ -93,8 +93,8 @@ sumcheck() {	# sumcheck NAME N ERRORS [ONLY]: the check, as one TAP line
 	return $rc
 }
 
-run plain 700 0
-ok $? "hwqload -q 4 -n 700 (send, write, read, send) under qplat -B"
+run plain 700 0 -c 1
+ok $? "hwqload -q 4 -n 700 (send, write, read, send) under qplat -B -c 1"
 sumcheck plain 700 0
 ok $? "histogram totals = operations, per QP, opcode and latency; counters agree"
 
@@ -106,16 +106,16 @@ grep -q '"events": *"complete"' "$tmp/plain.qplat" &&
 	grep -q '"events": *"five"' "$tmp/five.qplat"
 ok $? "the JSON says which events each run used"
 
-run errors 300 5
-ok $? "hwqload with 5 bad-rkey WRITEs under qplat"
+run errors 300 5 -c 1
+ok $? "hwqload with 5 bad-rkey WRITEs under qplat -c 1"
 sumcheck errors 300 5
 ok $? "error CQEs counted as errors, successes as before"
 
 # -Q: QPNs are allocated the same way in every fresh process
 only=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["qps"][1]["qpn"])' \
 	"$tmp/plain.load")
-run filtered 200 0 -Q "$only"
-ok $? "qplat -Q $only over the same workload"
+run filtered 200 0 -c 1 -Q "$only"
+ok $? "qplat -c 1 -Q $only over the same workload"
 sumcheck filtered 200 0 "$only"
 ok $? "-Q $only: its histograms and counters, and no other QP's"
 
@@ -139,7 +139,7 @@ cc_load() {	# cc_load OUT LDFLAGS...: hwqload on libhwqnic.so
 cc_load "$tmp/hwqload-dyn" -Wl,-rpath,"$top/build/release"
 ok $? "hwqload linked against libhwqnic.so"
 load=$tmp/hwqload-dyn
-run dynamic 300 0
+run dynamic 300 0 -c 1
 ok $? "qplat -B on it (the probes are in libhwqnic.so.1)"
 sumcheck dynamic 300 0
 ok $? "histogram totals = operations through the shared library"
@@ -158,7 +158,7 @@ else
 	ok $? "qplat -B on it, no LD_LIBRARY_PATH: exit 1, not found ($rc: $(head -c 160 "$tmp/norp.err"))"
 fi
 load=$tmp/hwqload-norp
-LD_LIBRARY_PATH=$top/build/release run ldpath 300 0
+LD_LIBRARY_PATH=$top/build/release run ldpath 300 0 -c 1
 ok $? "qplat -B on it with LD_LIBRARY_PATH"
 sumcheck ldpath 300 0
 ok $? "histogram totals = operations through the library on LD_LIBRARY_PATH"

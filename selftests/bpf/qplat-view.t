@@ -14,7 +14,8 @@ trap 'rm -rf "$tmp"' EXIT
 one_write() {	# one_write NAME QPLAT-ARGS...: qplat over one 64 B WRITE
 	local name=$1 rc
 	shift
-	qplat_start "$tmp/$name.out" "$tmp/$name.err" -B "$bin/hwqload" "$@" ||
+	# -c 1: exact, that one WRITE is the one sample
+	qplat_start "$tmp/$name.out" "$tmp/$name.err" -B "$bin/hwqload" -c 1 "$@" ||
 		{ diag < "$tmp/$name.err"; return 1; }
 	"$bin/hwqload" -q 1 -n 1 --ops write --sizes 64 > /dev/null
 	rc=$?

@@ -286,7 +286,7 @@ if [ -x /bin/qplat ] && [ -x /bin/hwqload ]; then
 	if [ $mode = five ]; then
 		qplat_start -k -B /bin/hwqload --five-events
 	else
-		qplat_start -k -B /bin/hwqload
+		qplat_start -k -B /bin/hwqload -c 1	# exact
 	fi
 	check "qplat -k -B attaches to hwqload's probes and the tracepoints" \
 		grep -q '^Tracing.* and hwqnic.ko' "$qerr"

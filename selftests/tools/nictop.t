@@ -721,7 +721,8 @@ if [ -z "$lat_skip" ]; then
 	mountpoint -q /sys/kernel/tracing ||
 		mount -t tracefs tracefs /sys/kernel/tracing 2> /dev/null
 	: > "$tmp/qplat.err"	# there before qplat's shell opens it
-	"$bin/qplat" -B "$hwqperf" --pin "$pin" > /dev/null 2> "$tmp/qplat.err" &
+	# -c 1: every completion, as the count of samples below expects
+	"$bin/qplat" -B "$hwqperf" -c 1 --pin "$pin" > /dev/null 2> "$tmp/qplat.err" &
 	qplat_pid=$!
 	for _ in $(seq 100); do
 		grep -q Tracing "$tmp/qplat.err" && break

@@ -10,6 +10,9 @@
  * end, in the manner of libbpf-tools' biolatency. See qplat(8).
  */
 #include <stdlib.h>
+#include <string.h>
+
+#include <hwqnic/stats.h>
 
 #include "qplat.skel.h"
 #include "qplat_priv.h"
@@ -30,12 +33,27 @@ int main(int argc, char **argv)
 	if (env.svg && qplat_svg_open(&env))
 		return 1;
 	env.acc = &acc;
+	/*
+	 * The processes there now sample from the first traced WR. Without
+	 * the directory no library has a file to read a word from: every
+	 * completion is traced, and said so.
+	 */
+	if ((env.period || env.hz) &&
+	    (ret = qplat_sample_open(&env, &target))) {
+		msg_warn("cannot sample through " HWQNIC_STATS_DIR " (%s): "
+			 "every completion is traced", strerror(-ret));
+		env.period = 1;
+		env.hz = 0;
+	}
 	skel = qplat_open(&env, &target);
-	if (!skel)
+	if (!skel) {
+		qplat_sample_close(&env);
 		return 1;
+	}
 	ret = qplat_run(&env, skel);
 	/* detaches; pinned maps stay */
 	qplat_bpf__destroy(skel);
+	qplat_sample_close(&env);
 	free(acc.e);
 	return ret;
 }

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <hwqnic/verbs.h>
+#include <hwqnic/stats.h>
 
 #include "qplat_priv.h"
 #include "lib/msg.h"
@@ -15,6 +15,9 @@
 #define OPS		256	/* completion opcodes are a byte */
 
 enum { OPT_JSON = 1000, OPT_PIN, OPT_SVG, OPT_FIVE };
+
+/* -F: from one sample a second to a million */
+#define MAX_HZ		1000000
 
 const char *const qplat_lat_names[QPLAT_LAT_MAX] = {
 	[QPLAT_LAT_DEVICE] = "device",
@@ -27,14 +30,20 @@ static const char doc[] =
 "pickup (CQE -> poll) and end-to-end (post -> poll), from libhwqnic's USDT\n"
 "probes or hwqnic.ko's tracepoints: the one completion event, which carries\n"
 "the times, or with --five-events the five events of each work request.\n"
+"The library samples the completions before the probe fires: about 1000 a\n"
+"second per process by default (-F), one in N (-c N), or all (-c 1); the\n"
+"histograms' counts are scaled by the period, the counters are exact.\n"
 "\n"
-"USAGE: qplat [-p PID | -B BINARY | -k] [-Q QPN] [-o OP] [-L KIND] [-H] [-m]\n"
-"             [-T] [--json] [--svg FILE] [--pin DIR] [--five-events]\n"
+"USAGE: qplat [-p PID | -B BINARY | -k] [-c N | -F HZ] [-Q QPN] [-o OP]\n"
+"             [-L KIND] [-H] [-m] [-T] [--json] [--svg FILE] [--pin DIR]\n"
+"             [--five-events]\n"
 "             [interval [count]]\n"
 "\n"
 "EXAMPLES:\n"
 "    qplat -B build/bin/hwqperf     # every hwqperf run, print at Ctrl-C\n"
 "    qplat -B ./app -H              # the histograms too\n"
+"    qplat -B ./app -c 1            # every completion, exact\n"
+"    qplat -p 185 -F 5000           # about 5000 samples a second\n"
 "    qplat -B ./app --svg lat.svg   # and the latency CDFs as a picture\n"
 "    qplat -p 185 1 10              # pid 185, 10 one-second intervals\n"
 "    qplat -k --json 1              # hwqnic.ko's in-kernel users\n"
@@ -51,6 +60,11 @@ static const struct argp_option options[] = {
 	{ "kernel", 'k', NULL, 0,
 	  "Trace hwqnic.ko's tracepoints too, or alone; every event is "
 	  "then charged to pid 0", 0 },
+	{ "count", 'c', "N", 0,
+	  "Sample one completion in N on average (1: every one, exact)", 0 },
+	{ "freq", 'F', "HZ", 0,
+	  "Sample about HZ completions a second per process, the period "
+	  "following the rate (default: 1000)", 0 },
 	{ "qpn", 'Q', "QPN", 0, "Only this queue pair number", 0 },
 	{ "op", 'o', "OP", 0,
 	  "Only this completion opcode: send, write, read, cas, fadd, recv, "
@@ -129,6 +143,16 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 			opts_usage_error("-B needs a file name");
 		env->binary = arg;
 		return 0;
+	case 'c':
+		if (env->hz)
+			opts_usage_error("-c and -F exclude each other");
+		env->period = (__u32)opts_uint("N", arg, 1, HWQNIC_SAMPLE_MAX);
+		return 0;
+	case 'F':
+		if (env->period)
+			opts_usage_error("-c and -F exclude each other");
+		env->hz = (__u32)opts_uint("HZ", arg, 1, MAX_HZ);
+		return 0;
 	case 'Q':
 		env->qpn = (__u32)opts_uint("QPN", arg, 1, UINT32_MAX);
 		return 0;
@@ -167,4 +191,14 @@ void qplat_parse(int argc, char **argv, struct qplat_env *env)
 		opts_usage_error("needs -p PID or -B BINARY (the process, or "
 				 "the program or libhwqnic.so, to trace) or -k "
 				 "(hwqnic.ko)");
+	if ((env->period || env->hz) && env->five)
+		opts_usage_error("--five-events follows every work request: "
+				 "no -c or -F");
+	if ((env->period || env->hz) && !env->pid && !env->binary)
+		opts_usage_error("-k alone traces hwqnic.ko's in-kernel users, "
+				 "always exact: no -c or -F");
+	/* sampling is the library's: the processes qplat traces */
+	if (!env->five && !env->period && !env->hz &&
+	    (env->pid || env->binary))
+		env->hz = QPLAT_DEFAULT_HZ;
 }

@@ -10,10 +10,13 @@
  *              of the traced process
  *   report.c   reading the maps and printing them, as text or JSON
  *   svg.c      --svg: the run's latency CDFs as an SVG picture
+ *   sample.c   sampling: the control words written, the histograms
+ *              scaled, the exact counters read from the stats files
  */
 #ifndef _HWQNIC_QPLAT_PRIV_H
 #define _HWQNIC_QPLAT_PRIV_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,11 +32,50 @@
 
 struct qplat_bpf;
 struct hist_entry;
+struct hist_ctr_entry;
 
 /* --svg: the histograms summed over the run, sorted by key */
 struct qplat_acc {
 	struct hist_entry *e;
 	long n;
+};
+
+/*
+ * Sampling: the default is -F QPLAT_DEFAULT_HZ; a process whose rate is
+ * not known yet (its first tick under -F) is asked for
+ * QPLAT_SAMPLE_FIRST. Every QPLAT_TICK_NS the histograms are scaled and
+ * the periods recomputed.
+ */
+#define QPLAT_DEFAULT_HZ	1000
+#define QPLAT_SAMPLE_FIRST	1024
+#define QPLAT_TICK_NS		200000000ULL
+
+/* A traced process's sampling. */
+struct qplat_proc {
+	pid_t pid;
+	__u32 in_force;		/* the period of the samples coming in */
+	__u32 want;		/* asked for at the last scan */
+	__u32 lo, hi;		/* in force over the printed interval */
+	__u64 done;		/* completions at the last scan (exact) */
+	__u64 sum;		/* summing this scan's files */
+	double t;		/* the last scan's time */
+	unsigned int files;	/* found by this scan */
+	bool wrote;		/* a word of ours went to its files */
+};
+
+struct qplat_sampler {
+	int dfd;		/* HWQNIC_STATS_DIR */
+	int ifd;		/* inotify on it, or -1 */
+	char exe[PATH_MAX];	/* -B of a program with the probes, or "" */
+	bool unready;		/* a file not published yet: look again soon */
+	struct qplat_bpf *skel;	/* its maps, once attached */
+	struct qplat_proc *p;
+	size_t n;
+	struct qplat_acc pend;	/* the interval's scaled histograms */
+	/* each QP's exact counters as last read, sorted (a QP destroyed
+	 * keeps its last reading: its slot is emptied with it) */
+	struct hist_ctr_entry *ctr;
+	long nctr;
 };
 
 struct qplat_env {
@@ -55,6 +97,9 @@ struct qplat_env {
 	FILE *svg_file;			/* opened before tracing */
 	struct qplat_acc *acc;		/* with svg */
 	struct opts_interval iv;	/* interval [count]; 0: print once */
+	__u32 period;		/* -c N: 0 with -F or exact */
+	__u32 hz;		/* -F HZ */
+	struct qplat_sampler *smp;	/* sampling (not --five-events) */
 };
 
 extern const char *const qplat_lat_names[QPLAT_LAT_MAX];
@@ -92,5 +137,28 @@ int qplat_svg(const struct qplat_env *env, const struct hist_entry *h,
  * `last`. 0 or -1 (said why). */
 int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 		 double interval_s, bool last);
+
+/* report.c: the histograms of map fd with samples, sorted (cleared if
+ * `clear`); a histogram's counts multiplied by n; h added to acc */
+long qplat_read_hists(int fd, bool clear, struct hist_entry **out);
+void qplat_hist_scale(struct hist_entry *e, __u64 n);
+int qplat_acc_add(struct qplat_acc *acc, const struct hist_entry *h, long n);
+
+/* sample.c: 0 or -errno. open asks the processes there now, before
+ * tracing starts; fd is inotify's for new files (-1: none); soon drains
+ * it and says that files appeared or wait to be published; files reads
+ * them and asks the processes seen first now;
+ * tick reads the files and asks each process for its period, taking the
+ * histograms out of the map (scaled) before a period changes and for a
+ * report (the last one reads them and leaves them there); printed starts
+ * the next interval; close gives the processes their words back. */
+int qplat_sample_open(struct qplat_env *env, const struct resolve_target *t);
+int qplat_sample_fd(const struct qplat_env *env);
+bool qplat_sample_soon(const struct qplat_env *env);
+int qplat_sample_files(const struct qplat_env *env);
+int qplat_sample_tick(const struct qplat_env *env, struct qplat_bpf *skel,
+		      bool report, bool last);
+void qplat_sample_printed(const struct qplat_env *env);
+void qplat_sample_close(struct qplat_env *env);
 
 #endif /* _HWQNIC_QPLAT_PRIV_H */

@@ -61,7 +61,7 @@ double qplat_quantile_ns(const struct hist_entry *e, double p)
 }
 
 /* The histograms with samples, sorted; deleted from the map if `clear`. */
-static long read_hists(int fd, bool clear, struct hist_entry **out)
+long qplat_read_hists(int fd, bool clear, struct hist_entry **out)
 {
 	struct hist_entry *ents;
 	long n, i, m = 0;
@@ -78,6 +78,20 @@ static long read_hists(int fd, bool clear, struct hist_entry **out)
 	}
 	*out = ents;
 	return m;
+}
+
+/*
+ * A sampled histogram made an estimate of the whole: each count times the
+ * period its samples were taken at (the least and greatest stay).
+ */
+void qplat_hist_scale(struct hist_entry *e, __u64 n)
+{
+	int k;
+
+	for (k = 0; k < QPLAT_BUCKETS; k++)
+		e->val.buckets[k] *= n;
+	e->val.count *= n;
+	e->val.sum_ns *= n;
 }
 
 /* Mean of a histogram, in ns: exact, from sum_ns; 0 without samples. */
@@ -109,6 +123,12 @@ static char *fmt_count(char *buf, size_t len, unsigned long long v,
 	}
 	snprintf(buf, len, "%.*f%c", d < 99.95 ? 1 : 0, d, sfx[i]);
 	return buf;
+}
+
+/* Histograms sampled, counters from the stats files: not -c 1's exact. */
+static bool sampled(const struct qplat_env *env)
+{
+	return env->smp && env->period != 1;
 }
 
 static double unit_ns(const struct qplat_env *env)
@@ -208,7 +228,8 @@ static void print_hist_text(const struct qplat_env *env,
  * The counters, 79 columns: wide values as 12.3M. The completion event
  * counts completions polled (POLLS), their errors and bytes; WQEs, CQEs
  * written, doorbells and empty polls only the five events see ("-"
- * without them).
+ * without them). Sampling, they come from the stats files, exact: WQEs,
+ * CQEs, errors, bytes moved and doorbells, no polls.
  */
 static void print_counters_text(const struct qplat_env *env,
 				const struct hist_ctr_entry *c, long n)
@@ -231,7 +252,10 @@ static void print_counters_text(const struct qplat_env *env,
 		fmt_count(f[4], sizeof(f[4]), v->doorbells, 9);
 		fmt_count(f[5], sizeof(f[5]), v->polls, 8);
 		fmt_count(f[6], sizeof(f[6]), v->empty_polls, 8);
-		if (!env->five) {
+		if (sampled(env)) {
+			snprintf(f[5], sizeof(f[5]), "-");
+			snprintf(f[6], sizeof(f[6]), "-");
+		} else if (!env->five) {
 			snprintf(f[0], sizeof(f[0]), "-");
 			snprintf(f[1], sizeof(f[1]), "-");
 			snprintf(f[4], sizeof(f[4]), "-");
@@ -329,14 +353,82 @@ static void print_json_hist(struct json *j, const struct qplat_env *env,
 	json_close(j);
 }
 
-/* A counter, or null when the mode's events do not count it. */
+/*
+ * A counter, or null when the mode's events do not count it (sampling:
+ * the stats files count all but polls).
+ */
 static void json_count(struct json *j, const struct qplat_env *env,
 		       const char *key, __u64 v, bool counted_by_complete)
 {
-	if (env->five || counted_by_complete)
+	if (sampled(env) ? strcmp(key, "polls") && strcmp(key, "empty_polls") :
+	    env->five || counted_by_complete)
 		json_uint(j, key, v);
 	else
 		json_null(j, key);
+}
+
+/*
+ * "sampling": whether the histograms are sampled, as asked (-c N or -F HZ)
+ * and the periods in force per process over the interval (the counts
+ * are scaled by them).
+ */
+static void json_sampling(struct json *j, const struct qplat_env *env)
+{
+	size_t i;
+
+	json_object(j, "sampling");
+	json_bool(j, "sampled", sampled(env));
+	if (env->period)
+		json_uint(j, "period", env->period);
+	else
+		json_null(j, "period");
+	if (env->hz)
+		json_uint(j, "hz", env->hz);
+	else
+		json_null(j, "hz");
+	json_array(j, "processes");
+	for (i = 0; env->smp && i < env->smp->n; i++) {
+		const struct qplat_proc *p = &env->smp->p[i];
+
+		if (!p->hi)
+			continue;
+		json_object(j, NULL);
+		json_uint(j, "pid", p->pid);
+		json_uint(j, "period_min", p->lo);
+		json_uint(j, "period_max", p->hi);
+		json_close(j);
+	}
+	json_close(j);
+	json_close(j);
+}
+
+/*
+ * Text: a line saying the histograms are sampled, then a line for each
+ * process with the periods its counts were scaled by.
+ */
+static void print_sampling(const struct qplat_env *env)
+{
+	size_t i;
+
+	if (!sampled(env))
+		return;
+	if (env->hz)
+		printf("Sampled, counts scaled: about %u completions/s per "
+		       "process\n", env->hz);
+	else
+		printf("Sampled, counts scaled: 1 completion in %u\n",
+		       env->period);
+	for (i = 0; i < env->smp->n; i++) {
+		const struct qplat_proc *p = &env->smp->p[i];
+
+		if (!p->hi)
+			continue;
+		if (p->lo == p->hi)
+			printf("  pid %d: 1 in %u\n", p->pid, p->hi);
+		else
+			printf("  pid %d: 1 in %u to 1 in %u\n", p->pid,
+			       p->lo, p->hi);
+	}
 }
 
 static void print_json(const struct qplat_env *env,
@@ -355,6 +447,7 @@ static void print_json(const struct qplat_env *env,
 	json_double(&j, "interval_s", interval_s, 6);
 	json_str(&j, "events", env->five ? "five" : "complete", 16);
 	json_hist_layout(&j);
+	json_sampling(&j, env);
 	json_array(&j, "qps");
 	for (i = 0; i < nh; i++)
 		print_json_hist(&j, env, &h[i]);
@@ -380,9 +473,8 @@ static void print_json(const struct qplat_env *env,
 	json_close(&j);
 }
 
-/* --svg: the interval's histograms added to the run's. */
-static int accumulate(struct qplat_acc *acc, const struct hist_entry *h,
-		      long n)
+/* Histograms added to others (the run's for --svg, a tick's to its interval's). */
+int qplat_acc_add(struct qplat_acc *acc, const struct hist_entry *h, long n)
 {
 	struct hist_entry *a, *e;
 	long i, added = 0;
@@ -421,16 +513,36 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 	long nh, nc, i;
 	int ret = 0;
 
-	nh = read_hists(bpf_map__fd(skel->maps.hists), !last, &h);
-	if (nh < 0) {
-		msg_warn("cannot read the histograms: %s", strerror(-nh));
-		return -1;
+	if (env->smp) {
+		/* the interval's histograms, scaled tick by tick */
+		ret = qplat_sample_tick(env, skel, true, last);
+		if (ret) {
+			msg_warn("cannot read the histograms: %s",
+				 strerror(-ret));
+			return -1;
+		}
+		h = env->smp->pend.e;
+		nh = env->smp->pend.n;
+	} else {
+		nh = qplat_read_hists(bpf_map__fd(skel->maps.hists), !last,
+				      &h);
+		if (nh < 0) {
+			msg_warn("cannot read the histograms: %s",
+				 strerror(-nh));
+			return -1;
+		}
 	}
-	nc = bpfmap_read(bpf_map__fd(skel->maps.counters), &hist_ctr_layout,
-			 false, (void **)&c);
+	if (sampled(env)) {
+		c = env->smp->ctr;
+		nc = env->smp->nctr;
+	} else {
+		nc = bpfmap_read(bpf_map__fd(skel->maps.counters),
+				 &hist_ctr_layout, false, (void **)&c);
+	}
 	if (nc < 0) {
 		msg_warn("cannot read the counters: %s", strerror(-nc));
-		free(h);
+		if (!env->smp)
+			free(h);
 		return -1;
 	}
 	if (env->json) {
@@ -443,6 +555,7 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 			strftime(ts, sizeof(ts), "%H:%M:%S", localtime(&t));
 			printf("%-8s\n", ts);
 		}
+		print_sampling(env);
 		if (nh)
 			print_summary(env, h, nh);
 		for (i = 0; env->histograms && i < nh; i++)
@@ -452,13 +565,18 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 		print_counters_text(env, c, nc);
 	}
 	fflush(stdout);
-	if (env->svg && accumulate(env->acc, h, nh)) {
+	if (env->svg && qplat_acc_add(env->acc, h, nh)) {
 		msg_warn("--svg: %s", strerror(ENOMEM));
 		ret = -1;
 	}
 	if (!ret && env->svg && last)
 		ret = qplat_svg(env, env->acc->e, env->acc->n);
-	free(h);
-	free(c);
+	if (env->smp) {
+		qplat_sample_printed(env);
+	} else {
+		free(h);
+	}
+	if (!sampled(env))
+		free(c);
 	return ret;
 }
