@@ -86,7 +86,7 @@ long qplat_read_hists(int fd, bool clear, struct hist_entry **out)
  */
 void qplat_hist_scale(struct hist_entry *e, __u64 n)
 {
-	int k;
+	unsigned int k;
 
 	for (k = 0; k < QPLAT_BUCKETS; k++)
 		e->val.buckets[k] *= n;
