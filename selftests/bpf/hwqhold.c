@@ -163,8 +163,8 @@ static void wait_stdin(const char *what)
 }
 
 /*
- * Armed for the next completion long before its post: the engine takes
- * the arm in its own time, and one taken after the CQE would notify late.
+ * For the lane's next completion, before its post: the engine takes the
+ * doorbells it sees before it runs the WQEs they cover.
  */
 static void arm(struct lane *l)
 {
@@ -237,8 +237,9 @@ static void one(struct hwqnic_comp_channel *ch, struct hwqnic_mr *mr,
 	if (n != 1)
 		msg_die(1, "qp %u: the CQE its event announced is not there "
 			"(poll: %d)", l->qp->qp_num, n);
-	if (wc.status != HWQNIC_WC_SUCCESS || wc.opcode != HWQNIC_WC_RDMA_WRITE ||
-	    wc.wr_id != k || wc.qp_num != l->qp->qp_num)
+	if (wc.status != HWQNIC_WC_SUCCESS ||
+	    wc.opcode != HWQNIC_WC_RDMA_WRITE || wc.wr_id != k ||
+	    wc.qp_num != l->qp->qp_num)
 		msg_die(1, "qp %u: completion status %s, opcode %s, wr_id %"
 			PRIu64 ", qp %u; want a successful WRITE, wr_id %"
 			PRIu64, l->qp->qp_num, hwqnic_wc_status_str(wc.status),
