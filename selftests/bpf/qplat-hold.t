@@ -12,6 +12,7 @@
 # compared come from the same completions, so a loaded machine changes
 # them both alike; nothing here bounds how fast anything runs.
 . "$(dirname "$0")/lib.sh"
+. "$top/selftests/tools/lib.sh"		# finish
 . "$top/selftests/bpf/hold.sh"
 need_bpf
 hold=$top/build/release/selftests/bpf/hwqhold
@@ -42,16 +43,6 @@ until_file() {
 		sleep 0.1
 	done
 	grep -q "$4" "$3" 2> /dev/null
-}
-
-finish() {	# finish PID TENTHS: PID's exit status, SIGKILL after TENTHS
-	local _
-	for _ in $(seq "$2"); do
-		kill -0 "$1" 2> /dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$1" 2> /dev/null
-	wait "$1"
 }
 
 # run NAME NICTOP_S ARGS...: hwqhold under qplat --json --pin ARGS, with
