@@ -113,7 +113,7 @@ while IFS='|' read -r counts args; do
 		res=$(hold_verdict "$tmp/$name.app" "$tmp/$name.qplat" "$q" "$counts")
 		case $res in
 		OK:*)	ok 0 "${args:-default}: ${res#OK: }" ;;
-		*)	ok 1 "${args:-default}: QP $q: $res" ;;
+		*)	ok 1 "${args:-default}: $res" ;;
 		esac
 	done
 	if [ -z "$covered" ]; then
