@@ -112,13 +112,17 @@ RXE_VERBS := $(if $(wildcard /usr/include/infiniband/verbs.h),\
 # tools/bench/X.c -> build/bench/X (their rule is with the tools')
 BENCH_PROGS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(wildcard tools/bench/*.c))
 
+# The BPF tests' workloads: selftests/bpf/X.c -> build/release/selftests/bpf/X
+# (a test helper, not a test; the qemu guest runs them too).
+BPF_TEST_PROGS := $(patsubst %.c,$(BUILD)/release/%,$(wildcard selftests/bpf/*.c))
+
 .PHONY: all lib examples check deps demo bench regress fuzz install uninstall dkms-install kmod clean
 comma	:= ,
 .DEFAULT_GOAL := all
 .SECONDARY:
 
 all: lib $(BPF_OBJS) $(NET_BPF_OBJS) $(TOOLS:%=$(BUILD)/bin/%) $(BENCH_PROGS) $(BUILD)/bin/hwqregress $(TESTS_C:%=$(BUILD)/release/%.t) \
-     examples kmod $(RXE_VERBS)
+     $(BPF_TEST_PROGS) examples kmod $(RXE_VERBS)
 
 lib: $(foreach v,$(VARIANTS),$(BUILD)/$(v)/libhwqnic.a) \
      $(BUILD)/release/libhwqnic.so $(BUILD)/pkgconfig/libhwqnic-uninstalled.pc
@@ -257,6 +261,11 @@ $(FUZZ_TARGETS): $(BUILD)/fuzz/%: $(BUILD)/fuzz/obj/selftests/fuzz/%.o \
 		$(BUILD)/fuzz/libselftests.a $(BUILD)/fuzz/libtools.a \
 		$(BUILD)/fuzz/libhwqnic.a
 	$(Q)$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer $^ $(LIBS) -o $@
+
+# Statically linked to libhwqnic, so that qplat -p finds its probes.
+$(BPF_TEST_PROGS): $(BUILD)/release/%: $(BUILD)/release/%.o \
+		$(BUILD)/release/libtools.a $(BUILD)/release/libhwqnic.a
+	$(Q)$(CC) $(OPT_release) $(LDFLAGS) $^ $(LIBS) -o $@
 
 # The qemu guest's one-sided check against rdma_rxe (RXE_VERBS)
 $(BUILD)/release/selftests/kmod/rxe-verbs: \

@@ -14,7 +14,8 @@
 #   QEMU_TIMEOUT=1800 seconds before a guest still making progress is
 #                     killed all the same (a slow machine, not a hang)
 #   GUEST_BINS="..."  binaries for the guest's /bin (default: build/bin/*,
-#                     build/release/selftests/{verbs,uapi}/*.t)
+#                     build/release/selftests/{verbs,uapi}/*.t, rxe-verbs,
+#                     hwqhold)
 #   NET_MODULES="..." Debian modules for the network stage (guest-net.sh),
 #                     their dependencies added: veth bridge sch_netem
 #                     sch_prio cls_u32 crc32_generic rdma_rxe
@@ -118,6 +119,8 @@ for p in $("$busybox" --list-full); do
 done
 install -m 755 "$here/guest-init" "$root/init"
 install -m 755 "$here/guest.sh" "$root/guest.sh"
+# the accuracy test's checks, which guest.sh runs on hwqhold
+install -m 644 "$top/selftests/bpf/hold.sh" "$root/hold.sh"
 cp "$top/kmod/hwqnic.ko" "$root/lib/hwqnic/"
 for ko in "$here"/*.ko; do
 	[ -f "$ko" ] && cp "$ko" "$root/lib/hwqnic/"
@@ -126,7 +129,8 @@ if [ -z "${GUEST_BINS+set}" ]; then
 	GUEST_BINS=
 	for f in "$top"/build/bin/* "$top"/build/release/selftests/verbs/*.t \
 		 "$top"/build/release/selftests/uapi/*.t \
-		 "$top"/build/release/selftests/kmod/rxe-verbs; do
+		 "$top"/build/release/selftests/kmod/rxe-verbs \
+		 "$top"/build/release/selftests/bpf/hwqhold; do
 		[ -f "$f" ] && [ -x "$f" ] && GUEST_BINS="$GUEST_BINS $f"
 	done
 fi

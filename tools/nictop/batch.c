@@ -162,6 +162,7 @@ static void json_row(struct json *j, const struct row *r)
 	json_measured(j, "device_p50_us", r->p50, 3);
 	json_measured(j, "device_p99_us", r->p99, 3);
 	json_measured(j, "e2e_p99_us", r->e2e99, 3);
+	json_measured(j, "pickup_p50_us", r->pick50, 3);
 	if (r->wire)
 		json_qp_wire(j, r);
 	json_close(j);

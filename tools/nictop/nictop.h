@@ -176,6 +176,7 @@ struct row {
 	double p50;		/* latencies, us: < 0 when unknown */
 	double p99;
 	double e2e99;
+	double pick50;		/* pickup p50: JSON only */
 	struct hwqnic_qp_counters c;
 	bool wire;		/* its device is bound to a netdev */
 	struct wire_rates wr;

@@ -68,7 +68,10 @@ static bool same_qp(const struct qplat_hist_key *k, __u32 pid, __u32 dev,
 	return k->pid == pid && k->dev == dev && k->qpn == qpn;
 }
 
-/* The interval's device and e2e buckets of one QP, summed over opcodes. */
+/*
+ * The interval's buckets of one QP, summed over opcodes; returns its
+ * device and e2e samples.
+ */
 static __u64 qp_hists(const struct lat_sample *cur,
 		      const struct lat_sample *prev, __u32 pid, __u32 dev,
 		      __u32 qpn, __u64 acc[QPLAT_LAT_MAX][QPLAT_BUCKETS])
@@ -107,7 +110,7 @@ static __u64 row_lat(struct row *r, long id, const struct lat_sample *cur,
 	__u64 acc[QPLAT_LAT_MAX][QPLAT_BUCKETS];
 	__u64 n;
 
-	r->p50 = r->p99 = r->e2e99 = -1;
+	r->p50 = r->p99 = r->e2e99 = r->pick50 = -1;
 	if (id < 0 || !cur->ok || !prev || !prev->ok ||
 	    prev->hist_id != cur->hist_id)
 		return 0;
@@ -115,6 +118,7 @@ static __u64 row_lat(struct row *r, long id, const struct lat_sample *cur,
 	r->p50 = quantile_us(acc[QPLAT_LAT_DEVICE], 0.5);
 	r->p99 = quantile_us(acc[QPLAT_LAT_DEVICE], 0.99);
 	r->e2e99 = quantile_us(acc[QPLAT_LAT_E2E], 0.99);
+	r->pick50 = quantile_us(acc[QPLAT_LAT_PICKUP], 0.5);
 	return n;
 }
 
