@@ -1,25 +1,44 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # What tracing costs, in one run: hwqperf's 64 B RDMA WRITE rate with every
-# WR signaled, untraced, under qplat's default mode (the one completion
-# event) and under qplat --five-events, beside probecost's untraced probe
-# sites and bare uprobe. BENCH_RUNS rounds (default 3), the three taken in
-# turn in each, so that a slow spell of the machine hits them alike; each
-# traced rate is a ratio to its own round's untraced one. The loss per
-# message, divided by the bare uprobe cost, is the number of uprobe hits a
-# message costs. Where that number is far above the hits qplat's programs
-# actually ran, the loss is not in the traps: the programs' run counts and
-# BPF run time (statistics enabled through a BPF_ENABLE_STATS descriptor
-# held for the run, never the global sysctl) say how many hits a message
-# took and what each cost inside the program. Needs root for the traced
-# part.
+# WR signaled, untraced and under each of qplat's modes (exact, sampled
+# when qplat samples, the five events), beside probecost's untraced probe
+# sites and bare uprobe (a trap and an empty program on the same probe).
+#
+# BENCH_RUNS rounds (default 3) of BENCH_ITERS messages, each taking the
+# untraced rate and then every mode's in turn, so that a slow spell of the
+# machine hits them alike; each traced rate is a ratio to its own round's
+# untraced one. The loss per message, 1/traced - 1/untraced, divided by
+# the bare uprobe cost, is the number of uprobe hits a message costs: one
+# trap and what the program and the traced library do beyond an empty
+# program. probecost times BENCH_PROBE_ITERS calls.
+#
+# The rates are taken without BPF run-time statistics, as the bare uprobe
+# is (counting them costs two clock reads a run). After the rounds, one
+# shorter run per mode (BENCH_STATS_ITERS) holds a BPF_ENABLE_STATS
+# descriptor, never the global sysctl, to say how many runs of qplat's
+# programs a message took and what each cost inside the program. Needs
+# root for the traced part.
 set -u
 bin=${BUILD:-build}/bin
 runs=${BENCH_RUNS:-3}
-args=(bw --op write -s 64 -n "${BENCH_ITERS:-1000000}" --cq-mod 1 --json)
+iters=${BENCH_ITERS:-1000000}
+stats_iters=${BENCH_STATS_ITERS:-$((iters / 4))}
+probe_iters=${BENCH_PROBE_ITERS:-5000000}
+args=(bw --op write -s 64 --cq-mod 1 --json)
 err=$(mktemp)
 stats_pid=
 trap 'rm -f "$err"; [ -z "$stats_pid" ] || kill "$stats_pid" 2> /dev/null' EXIT
+
+# The traced modes, "label|qplat's arguments", measured in this order. The
+# exact mode is -c 1 where qplat samples (its default then samples), and
+# qplat's default where it does not (the default is then exact).
+if "$bin/qplat" --help 2>&1 | grep -Eq '^ +-c, '; then
+	modes=("exact (qplat -c 1)|-c 1" "sampled (qplat's default)|")
+else
+	modes=("exact (qplat's default)|")
+fi
+modes+=("five events (qplat --five-events)|--five-events")
 
 # qplat's programs loaded since ids "$1": "run_cnt run_time_ns" summed
 qplat_runs() {
@@ -33,8 +52,12 @@ for p in json.load(sys.stdin):
 print(n, t)' "$1"
 }
 
-traced() {	# traced QPLAT-ARGS...: hwqperf's JSON under qplat, or null
-	local last before after
+# traced N QPLAT-ARGS...: hwqperf's JSON for N messages under qplat, with
+# the runs of qplat's programs during it (counted while statistics are
+# on), or null
+traced() {
+	local n=$1 last before after
+	shift
 	# programs are numbered in load order: qplat's are those after last
 	last=$(bpftool prog show --json 2> /dev/null |
 	       python3 -c 'import json, sys; print(max([p["id"] for p in json.load(sys.stdin)] or [0]))')
@@ -48,7 +71,7 @@ traced() {	# traced QPLAT-ARGS...: hwqperf's JSON under qplat, or null
 	done
 	if grep -q Tracing "$err"; then
 		before=$(qplat_runs "${last:-0}")
-		out=$("$bin/hwqperf" "${args[@]}")
+		out=$("$bin/hwqperf" "${args[@]}" -n "$n")
 		after=$(qplat_runs "${last:-0}")
 		# hwqperf's JSON with the programs' runs during it added
 		[ -n "$out" ] && out=$(python3 -c '
@@ -70,12 +93,34 @@ print(json.dumps(d))' "$out" "$before" "$after")
 	echo "${out:-null}"
 }
 
-probe=$("$bin/probecost" --json -n 5000000) || exit
-probe_c=$("$bin/probecost" --json -n 5000000 --probe complete) || exit
+# measure N LABEL|ARGS: one mode's run, as a JSON [label, hwqperf's JSON]
+measure() {
+	local n=$1 label=${2%%|*} qargs=${2#*|}
+	# shellcheck disable=SC2086	# qplat's arguments are words
+	printf '[%s, %s]' "$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$label")" \
+		"$(traced "$n" $qargs)"
+}
+
+probe=$("$bin/probecost" --json -n "$probe_iters") || exit
+probe_c=$("$bin/probecost" --json -n "$probe_iters" --probe complete) || exit
 root=0
 if [ "$(id -u)" = 0 ]; then
 	root=1
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+fi
+rounds=()
+for _ in $(seq "$runs"); do
+	base=$("$bin/hwqperf" "${args[@]}" -n "$iters") || exit
+	round="[$base"
+	if [ $root = 1 ]; then
+		for m in "${modes[@]}"; do
+			round+=", $(measure "$iters" "$m")"
+		done
+	fi
+	rounds+=("$round]")
+done
+stats=()
+if [ $root = 1 ]; then
 	# BPF_ENABLE_STATS (cmd 32, BPF_STATS_RUN_TIME): run time is counted
 	# while the descriptor stays open, and stops with this process
 	python3 -c '
@@ -86,47 +131,49 @@ if libc.syscall(321, 32, attr, 16) < 0:
     raise SystemExit("BPF_ENABLE_STATS: " + os.strerror(ctypes.get_errno()))
 signal.pause()' &
 	stats_pid=$!
+	for m in "${modes[@]}"; do
+		stats+=("$(measure "$stats_iters" "$m")")
+	done
+	kill "$stats_pid" 2> /dev/null
+	wait "$stats_pid" 2> /dev/null
+	stats_pid=
 fi
-rounds=()
-for _ in $(seq "$runs"); do
-	base=$("$bin/hwqperf" "${args[@]}") || exit
-	one=null five=null
-	if [ $root = 1 ]; then
-		one=$(traced)
-		five=$(traced --five-events)
-	fi
-	rounds+=("[$base, $one, $five]")
-done
-python3 - "$probe" "$probe_c" "${rounds[@]}" <<'PY'
+python3 - "$probe" "$probe_c" "${#rounds[@]}" "${rounds[@]}" "${stats[@]}" <<'PY'
 import json, statistics, sys
 probe, probe_c = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-rounds = [json.loads(a) for a in sys.argv[3:]]
+nr = int(sys.argv[3])
+rounds = [json.loads(a) for a in sys.argv[4:4 + nr]]
+stats = dict((l, d) for l, d in (json.loads(a) for a in sys.argv[4 + nr:]))
 med = statistics.median
-print("untraced probe site: post %.2f ns, complete %.2f ns; bare uprobe: %s ns" %
+bare = probe["bare_uprobe_ns"]
+print("untraced probe site: post %.2f ns, complete %.2f ns; bare uprobe: %s" %
       (probe["untraced_site_ns"], probe_c["untraced_site_ns"],
-       probe["bare_uprobe_ns"]))
+       "%.1f ns a hit" % bare if bare else "not measured (needs root)"))
 base = [r[0]["mpps"] for r in rounds]
 print("hwqperf bw write, 64 B, every WR signaled, %d runs: %.3f Mpps untraced "
       "(median; %s)" % (len(rounds), med(base),
                         " ".join("%.3f" % b for b in base)))
-for i, name in ((1, "qplat (completion event)"), (2, "qplat --five-events")):
-    got = [(r[0]["mpps"], r[i]["mpps"]) for r in rounds if r[i]]
+if len(rounds[0]) == 1:
+    print("under qplat: not measured (needs root)")
+for i, (name, _) in enumerate(rounds[0][1:], 1):
+    got = [(r[0]["mpps"], r[i][1]["mpps"]) for r in rounds if r[i][1]]
     if not got:
-        print("under %s: not measured (needs root)" % name)
+        print("%s: not measured (qplat did not start)" % name)
         continue
     ratio = [t / b for b, t in got]
     extra = [1e3 / t - 1e3 / b for b, t in got]
-    line = ("under %s: %.3f Mpps, %.3f of the untraced rate (median of %d; "
-            "%s); +%.0f ns per message" %
+    line = ("%s: %.3f Mpps, %.3f of the untraced rate (median of %d; %s); "
+            "+%.0f ns a message" %
             (name, med(t for _, t in got), med(ratio), len(got),
              " ".join("%.3f" % x for x in ratio), med(extra)))
-    if probe["bare_uprobe_ns"]:
-        line += " = %.2f bare uprobe hits" % (med(extra) / probe["bare_uprobe_ns"])
+    if bare:
+        line += " = %.2f bare uprobe hits" % (med(extra) / bare)
     print(line)
-    runs = [r[i] for r in rounds if r[i] and r[i].get("prog_runs")]
-    if runs:
-        print("  qplat's programs: %.2f runs per message, %.0f ns each in BPF "
-              "(median of %d; BPF run time, the trap not included)" %
-              (med(r["prog_runs"] / r["messages"] for r in runs),
-               med(r["prog_ns"] / r["prog_runs"] for r in runs), len(runs)))
+    s = stats.get(name)
+    if s and s.get("prog_runs"):
+        print("  qplat's programs: %.3f runs a message, %.0f ns each in BPF "
+              "(one run of %d messages with BPF statistics on; the trap "
+              "not included)" % (s["prog_runs"] / s["messages"],
+                                 s["prog_ns"] / s["prog_runs"],
+                                 s["messages"]))
 PY

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# tools/bench-qplat.sh (make bench), briefly: in one run it prints
+# probecost's untraced probe sites and bare uprobe, the untraced rate, and
+# for each of qplat's modes its rate as a ratio to the same run's untraced
+# one and its cost in bare uprobe hits a message, with the runs of qplat's
+# programs a message took (one in the exact mode, more than four with the
+# five events) and their BPF time. Figures are printed, never judged.
+. "$(dirname "$0")/lib.sh"
+need_bpf
+[ -x "$bin/hwqperf" ] && [ -x "$bin/probecost" ] ||
+	skip_all "build/bin/hwqperf or probecost missing (run make)"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+(cd "$top" && BUILD=build BENCH_RUNS=2 BENCH_ITERS=20000 \
+	BENCH_STATS_ITERS=20000 BENCH_PROBE_ITERS=20000 \
+	timeout 300 tools/bench-qplat.sh) > "$tmp/out" 2> "$tmp/err"
+rc=$?
+[ $rc = 0 ]
+ok $? "bench-qplat.sh exits 0 (exit $rc)"
+[ $rc = 0 ] || diag < "$tmp/err"
+
+res=$(python3 - "$tmp/out" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+num = r"(-?[0-9.]+)"
+checks = [
+    ("probecost's sites and bare uprobe",
+     r"^untraced probe site: post %s ns, complete %s ns; bare uprobe: %s ns a hit$"
+     % (num, num, num)),
+    ("the untraced rate of 2 runs",
+     r"^hwqperf bw write, 64 B, every WR signaled, 2 runs: %s Mpps untraced "
+     r"\(median; %s %s\)$" % (num, num, num)),
+    ("the exact mode's rate, ratio and cost in bare uprobe hits",
+     r"^exact \(qplat[^)]*\): %s Mpps, %s of the untraced rate \(median of 2; "
+     r"%s %s\); \+%s ns a message = %s bare uprobe hits$"
+     % ((num,) * 6)),
+    ("the five events' rate, ratio and cost",
+     r"^five events \(qplat --five-events\): %s Mpps, %s of the untraced "
+     r"rate \(median of 2; %s %s\); \+%s ns a message = %s bare uprobe hits$"
+     % ((num,) * 6)),
+]
+lines = text.splitlines()
+for what, rx in checks:
+    m = [l for l in lines if re.match(rx, l)]
+    print("%s %s" % ("ok" if m else "FAIL", what))
+# the programs' runs a message, under each mode's line
+def runs(label):
+    i = [k for k, l in enumerate(lines) if l.startswith(label)]
+    if not i or i[0] + 1 >= len(lines):
+        return None
+    m = re.match(r"^  qplat's programs: %s runs a message, %s ns each in BPF "
+                 r"\(one run of 20000 messages" % (num, num), lines[i[0] + 1])
+    return float(m.group(1)) if m else None
+r = runs("exact (")
+print("%s exact: one program run a message (%s)" %
+      ("ok" if r is not None and 0.99 <= r <= 1.01 else "FAIL", r))
+r = runs("five events (")
+print("%s five events: more than four runs a message (%s)" %
+      ("ok" if r is not None and r > 4 else "FAIL", r))
+PY
+)
+while read -r verdict what; do
+	[ "$verdict" = ok ]
+	ok $? "$what"
+done <<< "$res"
+grep -q FAIL <<< "$res" && diag < "$tmp/out"
+
+done_testing
