@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # What tracing costs, in one run: hwqperf's 64 B RDMA WRITE rate with every
-# WR signaled, untraced and under each of qplat's modes (exact, sampled
-# when qplat samples, the five events), beside probecost's untraced probe
-# sites and bare uprobe (a trap and an empty program on the same probe).
+# WR signaled, untraced, under an empty program on every completion
+# (probecost -B: the trap and the traced library's own work) and under
+# each of qplat's modes (exact, sampled when qplat samples, the five
+# events), beside probecost's untraced probe sites and bare uprobe (a trap
+# and an empty program on the same probe, timed in probecost's own loop).
 #
 # BENCH_RUNS rounds (default 3) of BENCH_ITERS messages, each taking the
 # untraced rate and then every mode's in turn, so that a slow spell of the
@@ -11,7 +13,10 @@
 # untraced one. The loss per message, 1/traced - 1/untraced, divided by
 # the bare uprobe cost, is the number of uprobe hits a message costs: one
 # trap and what the program and the traced library do beyond an empty
-# program. probecost times BENCH_PROBE_ITERS calls.
+# program. The workload under the empty program shows the same measure
+# for the trap alone, on this workload and this machine's load: what a
+# mode loses beyond it is its program's. probecost times
+# BENCH_PROBE_ITERS calls.
 #
 # The rates are taken without BPF run-time statistics, as the bare uprobe
 # is (counting them costs two clock reads a run). After the rounds, one
@@ -30,38 +35,42 @@ err=$(mktemp)
 stats_pid=
 trap 'rm -f "$err"; [ -z "$stats_pid" ] || kill "$stats_pid" 2> /dev/null' EXIT
 
-# The traced modes, "label|qplat's arguments", measured in this order. The
-# exact mode is -c 1 where qplat samples (its default then samples), and
-# qplat's default where it does not (the default is then exact).
+# The traced modes, "label|tool and its arguments", measured in this
+# order; the tool is given -B hwqperf. The exact mode is -c 1 where qplat
+# samples (its default then samples), and qplat's default where it does
+# not (the default is then exact).
+modes=("empty program (probecost -B)|probecost --probe complete")
 if "$bin/qplat" --help 2>&1 | grep -Eq '^ +-c, '; then
-	modes=("exact (qplat -c 1)|-c 1" "sampled (qplat's default)|")
+	modes+=("exact (qplat -c 1)|qplat --json -c 1"
+		"sampled (qplat's default)|qplat --json")
 else
-	modes=("exact (qplat's default)|")
+	modes+=("exact (qplat's default)|qplat --json")
 fi
-modes+=("five events (qplat --five-events)|--five-events")
+modes+=("five events (qplat --five-events)|qplat --json --five-events")
 
-# qplat's programs loaded since ids "$1": "run_cnt run_time_ns" summed
-qplat_runs() {
-	bpftool prog show --json 2> /dev/null | python3 -c '
-import json, sys
-n = t = 0
-for p in json.load(sys.stdin):
-    if p["id"] > int(sys.argv[1]) and p["name"].startswith("qplat_"):
-        n += p.get("run_cnt", 0)
-        t += p.get("run_time_ns", 0)
-print(n, t)' "$1"
+# The programs process "$1" holds: "run_cnt run_time_ns" summed, from its
+# descriptors' fdinfo (each program once): no other process's programs
+prog_runs() {
+	python3 -c '
+import glob, sys
+progs = {}
+for f in glob.glob("/proc/%s/fdinfo/*" % sys.argv[1]):
+    try:
+        kv = dict(l.split(":", 1) for l in open(f) if ":" in l)
+    except OSError:
+        continue
+    if "prog_id" in kv and "run_cnt" in kv:
+        progs[kv["prog_id"]] = (int(kv["run_cnt"]), int(kv["run_time_ns"]))
+print(sum(c for c, _ in progs.values()), sum(t for _, t in progs.values()))' "$1"
 }
 
-# traced N QPLAT-ARGS...: hwqperf's JSON for N messages under qplat, with
-# the runs of qplat's programs during it (counted while statistics are
-# on), or null
+# traced N TOOL ARGS...: hwqperf's JSON for N messages under TOOL (qplat
+# or probecost) -B hwqperf ARGS, with the runs of its programs during it
+# (counted while statistics are on), or null
 traced() {
-	local n=$1 last before after
-	shift
-	# programs are numbered in load order: qplat's are those after last
-	last=$(bpftool prog show --json 2> /dev/null |
-	       python3 -c 'import json, sys; print(max([p["id"] for p in json.load(sys.stdin)] or [0]))')
-	"$bin/qplat" -B "$bin/hwqperf" --json "$@" > /dev/null 2> "$err" &
+	local n=$1 tool=$2 before after
+	shift 2
+	"$bin/$tool" -B "$bin/hwqperf" "$@" > /dev/null 2> "$err" &
 	local qp=$! out=null
 	# a loaded machine may take long to load and attach the programs
 	for _ in $(seq 600); do
@@ -70,9 +79,9 @@ traced() {
 		sleep 0.1
 	done
 	if grep -q Tracing "$err"; then
-		before=$(qplat_runs "${last:-0}")
+		before=$(prog_runs "$qp")
 		out=$("$bin/hwqperf" "${args[@]}" -n "$n")
-		after=$(qplat_runs "${last:-0}")
+		after=$(prog_runs "$qp")
 		# hwqperf's JSON with the programs' runs during it added
 		[ -n "$out" ] && out=$(python3 -c '
 import json, sys
@@ -81,8 +90,8 @@ b, a = [list(map(int, x.split())) for x in sys.argv[2:4]]
 d["prog_runs"], d["prog_ns"] = a[0] - b[0], a[1] - b[1]
 print(json.dumps(d))' "$out" "$before" "$after")
 	fi
-	# SIGINT before qplat catches it is lost (a background job ignores
-	# it): SIGTERM, and SIGKILL if that is not enough
+	# SIGINT before the tool catches it is lost (a background job
+	# ignores it): SIGTERM, and SIGKILL if that is not enough
 	kill -TERM "$qp" 2> /dev/null
 	for _ in $(seq 100); do
 		kill -0 "$qp" 2> /dev/null || break
@@ -93,12 +102,12 @@ print(json.dumps(d))' "$out" "$before" "$after")
 	echo "${out:-null}"
 }
 
-# measure N LABEL|ARGS: one mode's run, as a JSON [label, hwqperf's JSON]
+# measure N LABEL|TOOL ARGS: one mode's run, as [label, hwqperf's JSON]
 measure() {
-	local n=$1 label=${2%%|*} qargs=${2#*|}
-	# shellcheck disable=SC2086	# qplat's arguments are words
+	local n=$1 label=${2%%|*} cmd=${2#*|}
+	# shellcheck disable=SC2086	# the tool and its arguments are words
 	printf '[%s, %s]' "$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$label")" \
-		"$(traced "$n" $qargs)"
+		"$(traced "$n" $cmd)"
 }
 
 probe=$("$bin/probecost" --json -n "$probe_iters") || exit
@@ -168,10 +177,16 @@ for i, (name, _) in enumerate(rounds[0][1:], 1):
              " ".join("%.3f" % x for x in ratio), med(extra)))
     if bare:
         line += " = %.2f bare uprobe hits" % (med(extra) / bare)
+    if i > 1 and rounds[0][1][0].startswith("empty"):
+        # the same rounds' loss under the empty program, round by round
+        beyond = [1e3 / r[i][1]["mpps"] - 1e3 / r[1][1]["mpps"]
+                  for r in rounds if r[i][1] and r[1][1]]
+        if beyond:
+            line += "; %+.0f ns beyond the empty program" % med(beyond)
     print(line)
     s = stats.get(name)
     if s and s.get("prog_runs"):
-        print("  qplat's programs: %.3f runs a message, %.0f ns each in BPF "
+        print("  programs: %.3f runs a message, %.0f ns each in BPF "
               "(one run of %d messages with BPF statistics on; the trap "
               "not included)" % (s["prog_runs"] / s["messages"],
                                  s["prog_ns"] / s["prog_runs"],

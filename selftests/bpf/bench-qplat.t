@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # tools/bench-qplat.sh (make bench), briefly: in one run it prints
 # probecost's untraced probe sites and bare uprobe, the untraced rate, and
-# for each of qplat's modes its rate as a ratio to the same run's untraced
-# one and its cost in bare uprobe hits a message, with the runs of qplat's
-# programs a message took (one in the exact mode, more than four with the
-# five events) and their BPF time. Figures are printed, never judged.
+# under an empty program on every completion (probecost -B) and each of
+# qplat's modes the rate as a ratio to the same run's untraced one and the
+# cost in bare uprobe hits a message (qplat's also beyond the empty
+# program), with the runs of the programs a message took (one under the
+# empty program and in the exact mode, more than four with the five
+# events) and their BPF time. Figures are printed, never judged.
 . "$(dirname "$0")/lib.sh"
 need_bpf
 [ -x "$bin/hwqperf" ] && [ -x "$bin/probecost" ] ||
@@ -32,14 +34,18 @@ checks = [
     ("the untraced rate of 2 runs",
      r"^hwqperf bw write, 64 B, every WR signaled, 2 runs: %s Mpps untraced "
      r"\(median; %s %s\)$" % (num, num, num)),
-    ("the exact mode's rate, ratio and cost in bare uprobe hits",
-     r"^exact \(qplat[^)]*\): %s Mpps, %s of the untraced rate \(median of 2; "
-     r"%s %s\); \+%s ns a message = %s bare uprobe hits$"
+    ("the empty program's rate, ratio and cost in bare uprobe hits",
+     r"^empty program \(probecost -B\): %s Mpps, %s of the untraced rate "
+     r"\(median of 2; %s %s\); \+%s ns a message = %s bare uprobe hits$"
      % ((num,) * 6)),
+    ("the exact mode's rate, ratio and cost, also beyond the empty program",
+     r"^exact \(qplat[^)]*\): %s Mpps, %s of the untraced rate \(median of 2; "
+     r"%s %s\); \+%s ns a message = %s bare uprobe hits; [-+]%s ns beyond "
+     r"the empty program$" % ((num,) * 7)),
     ("the five events' rate, ratio and cost",
      r"^five events \(qplat --five-events\): %s Mpps, %s of the untraced "
-     r"rate \(median of 2; %s %s\); \+%s ns a message = %s bare uprobe hits$"
-     % ((num,) * 6)),
+     r"rate \(median of 2; %s %s\); \+%s ns a message = %s bare uprobe hits; "
+     r"[-+]%s ns beyond the empty program$" % ((num,) * 7)),
 ]
 lines = text.splitlines()
 for what, rx in checks:
@@ -50,9 +56,12 @@ def runs(label):
     i = [k for k, l in enumerate(lines) if l.startswith(label)]
     if not i or i[0] + 1 >= len(lines):
         return None
-    m = re.match(r"^  qplat's programs: %s runs a message, %s ns each in BPF "
+    m = re.match(r"^  programs: %s runs a message, %s ns each in BPF "
                  r"\(one run of 20000 messages" % (num, num), lines[i[0] + 1])
     return float(m.group(1)) if m else None
+r = runs("empty program (")
+print("%s empty program: one run a message (%s)" %
+      ("ok" if r is not None and 0.99 <= r <= 1.01 else "FAIL", r))
 r = runs("exact (")
 print("%s exact: one program run a message (%s)" %
       ("ok" if r is not None and 0.99 <= r <= 1.01 else "FAIL", r))
