@@ -70,6 +70,8 @@ print(sum(c for c, _ in progs.values()), sum(t for _, t in progs.values()))' "$1
 traced() {
 	local n=$1 tool=$2 before after
 	shift 2
+	# emptied here: the background shell may open it after the first look
+	: > "$err"
 	"$bin/$tool" -B "$bin/hwqperf" "$@" > /dev/null 2> "$err" &
 	local qp=$! out=null
 	# a loaded machine may take long to load and attach the programs
@@ -179,10 +181,15 @@ for i, (name, _) in enumerate(rounds[0][1:], 1):
         line += " = %.2f bare uprobe hits" % (med(extra) / bare)
     if i > 1 and rounds[0][1][0].startswith("empty"):
         # the same rounds' loss under the empty program, round by round
-        beyond = [1e3 / r[i][1]["mpps"] - 1e3 / r[1][1]["mpps"]
-                  for r in rounds if r[i][1] and r[1][1]]
-        if beyond:
+        both = [(r[0]["mpps"], r[1][1]["mpps"], r[i][1]["mpps"])
+                for r in rounds if r[i][1] and r[1][1]]
+        if both:
+            beyond = [1e3 / t - 1e3 / e for _, e, t in both]
+            times = [(1e3 / t - 1e3 / b) / (1e3 / e - 1e3 / b)
+                     for b, e, t in both if e < b]
             line += "; %+.0f ns beyond the empty program" % med(beyond)
+            if times:
+                line += " (%.2fx its loss)" % med(times)
     print(line)
     s = stats.get(name)
     if s and s.get("prog_runs"):
