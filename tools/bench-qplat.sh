@@ -24,6 +24,13 @@
 # descriptor, never the global sysctl, to say how many runs of qplat's
 # programs a message took and what each cost inside the program. Needs
 # root for the traced part.
+#
+# BENCH_CPU=N runs hwqperf, its engine and probecost on CPU N alone. On a
+# machine whose other CPUs are busy, hwqperf's host and engine threads,
+# each spinning on its own CPU, rarely run at the same time, and every
+# cost a message has is stretched by the wait (the untraced rate itself
+# falls by an order of magnitude); on one CPU they hand it to each other
+# and the figures hold.
 set -u
 bin=${BUILD:-build}/bin
 runs=${BENCH_RUNS:-3}
@@ -31,6 +38,11 @@ iters=${BENCH_ITERS:-1000000}
 stats_iters=${BENCH_STATS_ITERS:-$((iters / 4))}
 probe_iters=${BENCH_PROBE_ITERS:-5000000}
 args=(bw --op write -s 64 --cq-mod 1 --json)
+pin=()
+if [ -n "${BENCH_CPU:-}" ]; then
+	export HWQNIC_ENGINE_CPU=$BENCH_CPU
+	pin=(taskset -c "$BENCH_CPU")
+fi
 err=$(mktemp)
 stats_pid=
 trap 'rm -f "$err"; [ -z "$stats_pid" ] || kill "$stats_pid" 2> /dev/null' EXIT
@@ -82,7 +94,7 @@ traced() {
 	done
 	if grep -q Tracing "$err"; then
 		before=$(prog_runs "$qp")
-		out=$("$bin/hwqperf" "${args[@]}" -n "$n")
+		out=$("${pin[@]}" "$bin/hwqperf" "${args[@]}" -n "$n")
 		after=$(prog_runs "$qp")
 		# hwqperf's JSON with the programs' runs during it added
 		[ -n "$out" ] && out=$(python3 -c '
@@ -112,8 +124,9 @@ measure() {
 		"$(traced "$n" $cmd)"
 }
 
-probe=$("$bin/probecost" --json -n "$probe_iters") || exit
-probe_c=$("$bin/probecost" --json -n "$probe_iters" --probe complete) || exit
+probe=$("${pin[@]}" "$bin/probecost" --json -n "$probe_iters") || exit
+probe_c=$("${pin[@]}" "$bin/probecost" --json -n "$probe_iters" \
+	--probe complete) || exit
 root=0
 if [ "$(id -u)" = 0 ]; then
 	root=1
@@ -121,7 +134,7 @@ if [ "$(id -u)" = 0 ]; then
 fi
 rounds=()
 for _ in $(seq "$runs"); do
-	base=$("$bin/hwqperf" "${args[@]}" -n "$iters") || exit
+	base=$("${pin[@]}" "$bin/hwqperf" "${args[@]}" -n "$iters") || exit
 	round="[$base"
 	if [ $root = 1 ]; then
 		for m in "${modes[@]}"; do
@@ -150,10 +163,11 @@ signal.pause()' &
 	stats_pid=
 fi
 python3 - "$probe" "$probe_c" "${#rounds[@]}" "${rounds[@]}" "${stats[@]}" <<'PY'
-import json, statistics, sys
+import json, os, statistics, sys
 probe, probe_c = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 nr = int(sys.argv[3])
 rounds = [json.loads(a) for a in sys.argv[4:4 + nr]]
+cpu = " on CPU %s" % os.environ["BENCH_CPU"] if os.environ.get("BENCH_CPU") else ""
 stats = dict((l, d) for l, d in (json.loads(a) for a in sys.argv[4 + nr:]))
 med = statistics.median
 bare = probe["bare_uprobe_ns"]
@@ -161,9 +175,9 @@ print("untraced probe site: post %.2f ns, complete %.2f ns; bare uprobe: %s" %
       (probe["untraced_site_ns"], probe_c["untraced_site_ns"],
        "%.1f ns a hit" % bare if bare else "not measured (needs root)"))
 base = [r[0]["mpps"] for r in rounds]
-print("hwqperf bw write, 64 B, every WR signaled, %d runs: %.3f Mpps untraced "
-      "(median; %s)" % (len(rounds), med(base),
-                        " ".join("%.3f" % b for b in base)))
+print("hwqperf bw write, 64 B, every WR signaled, %d runs%s: %.3f Mpps "
+      "untraced (median; %s)" % (len(rounds), cpu, med(base),
+                                 " ".join("%.3f" % b for b in base)))
 if len(rounds[0]) == 1:
     print("under qplat: not measured (needs root)")
 for i, (name, _) in enumerate(rounds[0][1:], 1):

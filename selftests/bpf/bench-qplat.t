@@ -5,9 +5,10 @@
 # under an empty program on every completion (probecost -B) and each of
 # qplat's modes the rate as a ratio to the same run's untraced one and the
 # cost in bare uprobe hits a message (qplat's also beyond the empty
-# program, and as a multiple of its loss), with the runs of the programs a message took (one under the
-# empty program and in the exact mode, more than four with the five
-# events) and their BPF time. Figures are printed, never judged.
+# program, and as a multiple of its loss), with the runs of the programs
+# a message took (one under the empty program and in the exact mode, more
+# than four with the five events) and their BPF time; with BENCH_CPU, all
+# of it on that CPU. Figures are printed, never judged.
 . "$(dirname "$0")/lib.sh"
 need_bpf
 [ -x "$bin/hwqperf" ] && [ -x "$bin/probecost" ] ||
@@ -75,5 +76,16 @@ while read -r verdict what; do
 	ok $? "$what"
 done <<< "$res"
 grep -q FAIL <<< "$res" && diag < "$tmp/out"
+
+# BENCH_CPU: everything on one CPU, said on the rate's line
+(cd "$top" && BUILD=build BENCH_CPU=0 BENCH_RUNS=1 BENCH_ITERS=20000 \
+	BENCH_STATS_ITERS=20000 BENCH_PROBE_ITERS=20000 \
+	timeout 300 tools/bench-qplat.sh) > "$tmp/cpu" 2> "$tmp/err"
+rc=$?
+[ $rc = 0 ] &&
+	grep -Eq '^hwqperf bw write, 64 B, every WR signaled, 1 runs on CPU 0: [0-9.]+ Mpps untraced' "$tmp/cpu" &&
+	grep -Eq '^exact \(qplat[^)]*\): [0-9.]+ Mpps' "$tmp/cpu"
+ok $? "BENCH_CPU=0: the rates of one round on CPU 0 (exit $rc)"
+[ $rc = 0 ] || diag < "$tmp/err"
 
 done_testing
