@@ -22,7 +22,8 @@
 /*
  * The first n arguments of the probe that trapped, in res[] as
  * bpf_usdt_arg() gives them; 0, or a negative error when the spec is
- * missing, has fewer arguments or names a register outside pt_regs.
+ * missing, has fewer arguments, names a register outside pt_regs or an
+ * argument in memory that cannot be read.
  */
 static __always_inline int usdt_args(struct pt_regs *ctx, long *res, int n)
 {
