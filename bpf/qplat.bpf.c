@@ -40,6 +40,7 @@
 #include <bpf/usdt.bpf.h>
 #include <hwqnic/hw.h>
 #include "qplat.h"
+#include "usdt_args.h"
 
 /* Filters, set by the tool before load. */
 const volatile __u32 targ_qpn = 0;		/* 0: every QP */
@@ -553,48 +554,71 @@ static __always_inline __u32 current_pid(void)
 	return usdt_pid0 ? 0 : bpf_get_current_pid_tgid() >> 32;
 }
 
+/*
+ * The USDT programs: each reads the arguments it uses in one go
+ * (bpf/usdt_args.h); a hit whose arguments cannot be read records nothing.
+ */
 SEC("usdt")
-int BPF_USDT(qplat_post, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
-	     u32 length)
+int qplat_post(struct pt_regs *ctx)
 {
-	return on_post(current_pid(), dev, qpn, idx, wr_id, opcode);
+	long a[5];	/* dev, qpn, idx, wr_id, opcode (, length) */
+
+	if (usdt_args(ctx, a, 5))
+		return 0;
+	return on_post(current_pid(), a[0], a[1], a[2], a[3], a[4]);
 }
 
 SEC("usdt")
-int BPF_USDT(qplat_db, u32 dev, u32 xid, u32 type, u32 index, u32 epoch)
+int qplat_db(struct pt_regs *ctx)
 {
-	return on_db(current_pid(), dev, xid, type, index, epoch);
+	long a[5];	/* dev, xid, type, index, epoch */
+
+	if (usdt_args(ctx, a, 5))
+		return 0;
+	return on_db(current_pid(), a[0], a[1], a[2], a[3], a[4]);
 }
 
 SEC("usdt")
-int BPF_USDT(qplat_wqe, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
-	     u32 length)
+int qplat_wqe(struct pt_regs *ctx)
 {
-	return on_wqe(current_pid(), dev, qpn, idx, wr_id);
+	long a[4];	/* dev, qpn, idx, wr_id (, opcode, length) */
+
+	if (usdt_args(ctx, a, 4))
+		return 0;
+	return on_wqe(current_pid(), a[0], a[1], a[2], a[3]);
 }
 
 SEC("usdt")
-int BPF_USDT(qplat_cqe, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
-	     u32 length, u32 status, u32 cq)
+int qplat_cqe(struct pt_regs *ctx)
 {
-	return on_cqe(current_pid(), dev, qpn, idx, wr_id, opcode, length,
-		      status, cq);
+	long a[8];	/* dev, qpn, idx, wr_id, opcode, length, status, cq */
+
+	if (usdt_args(ctx, a, 8))
+		return 0;
+	return on_cqe(current_pid(), a[0], a[1], a[2], a[3], a[4], a[5],
+		      a[6], a[7]);
 }
 
 SEC("usdt")
-int BPF_USDT(qplat_poll, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
-	     u32 length, u32 status, u32 cq)
+int qplat_poll(struct pt_regs *ctx)
 {
-	return on_poll(current_pid(), dev, qpn, idx, wr_id, opcode, status,
-		       cq);
+	long a[8];	/* dev, qpn, idx, wr_id, opcode, length, status, cq */
+
+	if (usdt_args(ctx, a, 8))
+		return 0;
+	return on_poll(current_pid(), a[0], a[1], a[2], a[3], a[4], a[6],
+		       a[7]);
 }
 
 SEC("usdt")
-int BPF_USDT(qplat_complete, u32 dev, u32 qpn, u32 opcode, u32 status,
-	     u32 length, u64 post_ns, u64 db_ns, u64 cqe_ns)
+int qplat_complete(struct pt_regs *ctx)
 {
-	return on_complete(current_pid(), dev, qpn, opcode, status, length,
-			   post_ns, db_ns, cqe_ns);
+	long a[8];	/* dev, qpn, opcode, status, length, post, db, cqe */
+
+	if (usdt_args(ctx, a, 8))
+		return 0;
+	return on_complete(current_pid(), a[0], a[1], a[2], a[3], a[4], a[5],
+			   a[6], a[7]);
 }
 
 /* hwqnic.ko's tracepoints: the same arguments as the USDT probes. */

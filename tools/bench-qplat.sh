@@ -1,45 +1,90 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 # What tracing costs, in one run: hwqperf's 64 B RDMA WRITE rate with every
-# WR signaled, untraced, under qplat -c 1 (the one completion event, every
-# completion), under qplat's default mode (the library samples about 1000
-# completions a second) and under qplat --five-events, beside probecost's untraced probe
-# sites and bare uprobe. BENCH_RUNS rounds (default 3), the four taken in
-# turn in each, so that a slow spell of the machine hits them alike; each
-# traced rate is a ratio to its own round's untraced one. The loss per
-# message, divided by the bare uprobe cost, is the number of uprobe hits a
-# message costs. Where that number is far above the hits qplat's programs
-# actually ran, the loss is not in the traps: the programs' run counts and
-# BPF run time (statistics enabled through a BPF_ENABLE_STATS descriptor
-# held for the run, never the global sysctl) say how many hits a message
-# took and what each cost inside the program. Needs root for the traced
-# part.
+# WR signaled, untraced, under an empty program on every completion
+# (probecost -B: the trap and the traced library's own work) and under
+# each of qplat's modes (exact, sampled when qplat samples, the five
+# events), beside probecost's untraced probe sites and bare uprobe (a trap
+# and an empty program on the same probe, timed in probecost's own loop).
+#
+# BENCH_RUNS rounds (default 3) of BENCH_ITERS messages, each taking the
+# untraced rate and then every mode's in turn, so that a slow spell of the
+# machine hits them alike; each traced rate is a ratio to its own round's
+# untraced one. The loss per message, 1/traced - 1/untraced, divided by
+# the bare uprobe cost, is the number of uprobe hits a message costs: one
+# trap and what the program and the traced library do beyond an empty
+# program. The workload under the empty program shows the same measure
+# for the trap alone, on this workload and this machine's load: what a
+# mode loses beyond it is its program's. probecost times
+# BENCH_PROBE_ITERS calls.
+#
+# The rates are taken without BPF run-time statistics, as the bare uprobe
+# is (counting them costs two clock reads a run). After the rounds, one
+# shorter run per mode (BENCH_STATS_ITERS) holds a BPF_ENABLE_STATS
+# descriptor, never the global sysctl, to say how many runs of qplat's
+# programs a message took and what each cost inside the program. Needs
+# root for the traced part.
+#
+# BENCH_CPU=N runs hwqperf, its engine and probecost on CPU N alone. On a
+# machine whose other CPUs are busy, hwqperf's host and engine threads,
+# each spinning on its own CPU, rarely run at the same time, and every
+# cost a message has is stretched by the wait (the untraced rate itself
+# falls by an order of magnitude); on one CPU they hand it to each other
+# and the figures hold.
 set -u
 bin=${BUILD:-build}/bin
 runs=${BENCH_RUNS:-3}
-args=(bw --op write -s 64 -n "${BENCH_ITERS:-1000000}" --cq-mod 1 --json)
+iters=${BENCH_ITERS:-1000000}
+stats_iters=${BENCH_STATS_ITERS:-$((iters / 4))}
+probe_iters=${BENCH_PROBE_ITERS:-5000000}
+args=(bw --op write -s 64 --cq-mod 1 --json)
+pin=()
+if [ -n "${BENCH_CPU:-}" ]; then
+	export HWQNIC_ENGINE_CPU=$BENCH_CPU
+	pin=(taskset -c "$BENCH_CPU")
+fi
 err=$(mktemp)
 stats_pid=
 trap 'rm -f "$err"; [ -z "$stats_pid" ] || kill "$stats_pid" 2> /dev/null' EXIT
 
-# qplat's programs loaded since ids "$1": "run_cnt run_time_ns" summed
-qplat_runs() {
-	bpftool prog show --json 2> /dev/null | python3 -c '
-import json, sys
-n = t = 0
-for p in json.load(sys.stdin):
-    if p["id"] > int(sys.argv[1]) and p["name"].startswith("qplat_"):
-        n += p.get("run_cnt", 0)
-        t += p.get("run_time_ns", 0)
-print(n, t)' "$1"
+# The traced modes, "label|tool and its arguments", measured in this
+# order; the tool is given -B hwqperf. The exact mode is -c 1 where qplat
+# samples (its default then samples), and qplat's default where it does
+# not (the default is then exact).
+modes=("empty program (probecost -B)|probecost --probe complete")
+if "$bin/qplat" --help 2>&1 | grep -Eq '^ +-c, '; then
+	modes+=("exact (qplat -c 1)|qplat --json -c 1"
+		"sampled (qplat's default)|qplat --json")
+else
+	modes+=("exact (qplat's default)|qplat --json")
+fi
+modes+=("five events (qplat --five-events)|qplat --json --five-events")
+
+# The programs process "$1" holds: "run_cnt run_time_ns" summed, from its
+# descriptors' fdinfo (each program once): no other process's programs
+prog_runs() {
+	python3 -c '
+import glob, sys
+progs = {}
+for f in glob.glob("/proc/%s/fdinfo/*" % sys.argv[1]):
+    try:
+        kv = dict(l.split(":", 1) for l in open(f) if ":" in l)
+    except OSError:
+        continue
+    if "prog_id" in kv and "run_cnt" in kv:
+        progs[kv["prog_id"]] = (int(kv["run_cnt"]), int(kv["run_time_ns"]))
+print(sum(c for c, _ in progs.values()), sum(t for _, t in progs.values()))' "$1"
 }
 
-traced() {	# traced QPLAT-ARGS...: hwqperf's JSON under qplat, or null
-	local last before after
-	# programs are numbered in load order: qplat's are those after last
-	last=$(bpftool prog show --json 2> /dev/null |
-	       python3 -c 'import json, sys; print(max([p["id"] for p in json.load(sys.stdin)] or [0]))')
-	"$bin/qplat" -B "$bin/hwqperf" --json "$@" > /dev/null 2> "$err" &
+# traced N TOOL ARGS...: hwqperf's JSON for N messages under TOOL (qplat
+# or probecost) -B hwqperf ARGS, with the runs of its programs during it
+# (counted while statistics are on), or null
+traced() {
+	local n=$1 tool=$2 before after
+	shift 2
+	# emptied here: the background shell may open it after the first look
+	: > "$err"
+	"$bin/$tool" -B "$bin/hwqperf" "$@" > /dev/null 2> "$err" &
 	local qp=$! out=null
 	# a loaded machine may take long to load and attach the programs
 	for _ in $(seq 600); do
@@ -48,9 +93,9 @@ traced() {	# traced QPLAT-ARGS...: hwqperf's JSON under qplat, or null
 		sleep 0.1
 	done
 	if grep -q Tracing "$err"; then
-		before=$(qplat_runs "${last:-0}")
-		out=$("$bin/hwqperf" "${args[@]}")
-		after=$(qplat_runs "${last:-0}")
+		before=$(prog_runs "$qp")
+		out=$("${pin[@]}" "$bin/hwqperf" "${args[@]}" -n "$n")
+		after=$(prog_runs "$qp")
 		# hwqperf's JSON with the programs' runs during it added
 		[ -n "$out" ] && out=$(python3 -c '
 import json, sys
@@ -59,8 +104,8 @@ b, a = [list(map(int, x.split())) for x in sys.argv[2:4]]
 d["prog_runs"], d["prog_ns"] = a[0] - b[0], a[1] - b[1]
 print(json.dumps(d))' "$out" "$before" "$after")
 	fi
-	# SIGINT before qplat catches it is lost (a background job ignores
-	# it): SIGTERM, and SIGKILL if that is not enough
+	# SIGINT before the tool catches it is lost (a background job
+	# ignores it): SIGTERM, and SIGKILL if that is not enough
 	kill -TERM "$qp" 2> /dev/null
 	for _ in $(seq 100); do
 		kill -0 "$qp" 2> /dev/null || break
@@ -71,12 +116,35 @@ print(json.dumps(d))' "$out" "$before" "$after")
 	echo "${out:-null}"
 }
 
-probe=$("$bin/probecost" --json -n 5000000) || exit
-probe_c=$("$bin/probecost" --json -n 5000000 --probe complete) || exit
+# measure N LABEL|TOOL ARGS: one mode's run, as [label, hwqperf's JSON]
+measure() {
+	local n=$1 label=${2%%|*} cmd=${2#*|}
+	# shellcheck disable=SC2086	# the tool and its arguments are words
+	printf '[%s, %s]' "$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$label")" \
+		"$(traced "$n" $cmd)"
+}
+
+probe=$("${pin[@]}" "$bin/probecost" --json -n "$probe_iters") || exit
+probe_c=$("${pin[@]}" "$bin/probecost" --json -n "$probe_iters" \
+	--probe complete) || exit
 root=0
 if [ "$(id -u)" = 0 ]; then
 	root=1
 	mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+fi
+rounds=()
+for _ in $(seq "$runs"); do
+	base=$("${pin[@]}" "$bin/hwqperf" "${args[@]}" -n "$iters") || exit
+	round="[$base"
+	if [ $root = 1 ]; then
+		for m in "${modes[@]}"; do
+			round+=", $(measure "$iters" "$m")"
+		done
+	fi
+	rounds+=("$round]")
+done
+stats=()
+if [ $root = 1 ]; then
 	# BPF_ENABLE_STATS (cmd 32, BPF_STATS_RUN_TIME): run time is counted
 	# while the descriptor stays open, and stops with this process
 	python3 -c '
@@ -87,50 +155,61 @@ if libc.syscall(321, 32, attr, 16) < 0:
     raise SystemExit("BPF_ENABLE_STATS: " + os.strerror(ctypes.get_errno()))
 signal.pause()' &
 	stats_pid=$!
+	for m in "${modes[@]}"; do
+		stats+=("$(measure "$stats_iters" "$m")")
+	done
+	kill "$stats_pid" 2> /dev/null
+	wait "$stats_pid" 2> /dev/null
+	stats_pid=
 fi
-rounds=()
-for _ in $(seq "$runs"); do
-	base=$("$bin/hwqperf" "${args[@]}") || exit
-	one=null five=null samp=null
-	if [ $root = 1 ]; then
-		one=$(traced -c 1)
-		five=$(traced --five-events)
-		samp=$(traced)
-	fi
-	rounds+=("[$base, $one, $five, $samp]")
-done
-python3 - "$probe" "$probe_c" "${rounds[@]}" <<'PY'
-import json, statistics, sys
+python3 - "$probe" "$probe_c" "${#rounds[@]}" "${rounds[@]}" "${stats[@]}" <<'PY'
+import json, os, statistics, sys
 probe, probe_c = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-rounds = [json.loads(a) for a in sys.argv[3:]]
+nr = int(sys.argv[3])
+rounds = [json.loads(a) for a in sys.argv[4:4 + nr]]
+cpu = " on CPU %s" % os.environ["BENCH_CPU"] if os.environ.get("BENCH_CPU") else ""
+stats = dict((l, d) for l, d in (json.loads(a) for a in sys.argv[4 + nr:]))
 med = statistics.median
-print("untraced probe site: post %.2f ns, complete %.2f ns; bare uprobe: %s ns" %
+bare = probe["bare_uprobe_ns"]
+print("untraced probe site: post %.2f ns, complete %.2f ns; bare uprobe: %s" %
       (probe["untraced_site_ns"], probe_c["untraced_site_ns"],
-       probe["bare_uprobe_ns"]))
+       "%.1f ns a hit" % bare if bare else "not measured (needs root)"))
 base = [r[0]["mpps"] for r in rounds]
-print("hwqperf bw write, 64 B, every WR signaled, %d runs: %.3f Mpps untraced "
-      "(median; %s)" % (len(rounds), med(base),
-                        " ".join("%.3f" % b for b in base)))
-for i, name in ((1, "qplat -c 1 (completion event, exact)"),
-                (2, "qplat --five-events"),
-                (3, "qplat's default (sampled, -F 1000)")):
-    got = [(r[0]["mpps"], r[i]["mpps"]) for r in rounds if r[i]]
+print("hwqperf bw write, 64 B, every WR signaled, %d runs%s: %.3f Mpps "
+      "untraced (median; %s)" % (len(rounds), cpu, med(base),
+                                 " ".join("%.3f" % b for b in base)))
+if len(rounds[0]) == 1:
+    print("under qplat: not measured (needs root)")
+for i, (name, _) in enumerate(rounds[0][1:], 1):
+    got = [(r[0]["mpps"], r[i][1]["mpps"]) for r in rounds if r[i][1]]
     if not got:
-        print("under %s: not measured (needs root)" % name)
+        print("%s: not measured (qplat did not start)" % name)
         continue
     ratio = [t / b for b, t in got]
     extra = [1e3 / t - 1e3 / b for b, t in got]
-    line = ("under %s: %.3f Mpps, %.3f of the untraced rate (median of %d; "
-            "%s); +%.0f ns per message" %
+    line = ("%s: %.3f Mpps, %.3f of the untraced rate (median of %d; %s); "
+            "+%.0f ns a message" %
             (name, med(t for _, t in got), med(ratio), len(got),
              " ".join("%.3f" % x for x in ratio), med(extra)))
-    if probe["bare_uprobe_ns"]:
-        line += " = %.2f bare uprobe hits" % (med(extra) / probe["bare_uprobe_ns"])
+    if bare:
+        line += " = %.2f bare uprobe hits" % (med(extra) / bare)
+    if i > 1 and rounds[0][1][0].startswith("empty"):
+        # the same rounds' loss under the empty program, round by round
+        both = [(r[0]["mpps"], r[1][1]["mpps"], r[i][1]["mpps"])
+                for r in rounds if r[i][1] and r[1][1]]
+        if both:
+            beyond = [1e3 / t - 1e3 / e for _, e, t in both]
+            times = [(1e3 / t - 1e3 / b) / (1e3 / e - 1e3 / b)
+                     for b, e, t in both if e < b]
+            line += "; %+.0f ns beyond the empty program" % med(beyond)
+            if times:
+                line += " (%.2fx its loss)" % med(times)
     print(line)
-    runs = [r[i] for r in rounds if r[i] and r[i].get("prog_runs")]
-    if runs:
-        print("  qplat's programs: %.2f runs per message, %.0f ns each in BPF "
-              "(median of %d; BPF run time, the trap not included)" %
-              (med(r["prog_runs"] / r["messages"] for r in runs),
-               med(r["prog_ns"] / r["prog_runs"] for r in runs), len(runs)))
+    s = stats.get(name)
+    if s and s.get("prog_runs"):
+        print("  programs: %.3f runs a message, %.0f ns each in BPF "
+              "(one run of %d messages with BPF statistics on; the trap "
+              "not included)" % (s["prog_runs"] / s["messages"],
+                                 s["prog_ns"] / s["prog_runs"],
+                                 s["messages"]))
 PY

@@ -6,9 +6,16 @@
  *   bare uprobe   the same, with an empty BPF program on the probe
  * The probe site is libhwqnic's own `post` probe, semaphore and all, or
  * with --probe complete its completion event's (eight arguments).
+ *
+ * With -B BINARY it measures nothing: it holds the empty program on that
+ * probe of BINARY (or of the libhwqnic it is linked against), in every
+ * process, until SIGINT or SIGTERM, so that a benchmark can time its own
+ * workload under a bare uprobe on every event, the traced library's work
+ * included, beside the same workload under qplat (tools/bench-qplat.sh).
  */
 #include <argp.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,16 +28,21 @@
 #include "lib/json.h"
 #include "lib/msg.h"
 #include "lib/opts.h"
+#include "lib/resolve.h"
 
 static struct {
 	unsigned long iters;
 	bool json;
 	bool complete;		/* --probe complete */
+	const char *binary;	/* -B: hold the program on its probe */
 } env = { .iters = 20000000 };
 
 static const char *const probe_names[] = { "post", "complete" };
 
 static const struct argp_option opts[] = {
+	{ "binary", 'B', "BINARY", 0,
+	  "Measure nothing: hold the empty program on BINARY's probe, in every "
+	  "process, until SIGINT or SIGTERM", 0 },
 	{ "iters", 'n', "N", 0, "Calls per measurement (default 20000000)", 0 },
 	{ "json", 'j', NULL, 0, "Print one JSON object", 0 },
 	{ "probe", 'P', "NAME", 0,
@@ -50,6 +62,9 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'P':
 		env.complete = opts_keyword("probe", arg, probe_names, 2);
+		return 0;
+	case 'B':
+		env.binary = arg;
 		return 0;
 	}
 	return opts_default(key, arg, state);
@@ -98,8 +113,12 @@ static double ns_per_call(void (*fn)(u64), const char *what)
 	return best;
 }
 
-/* An empty program on this binary's hwqnic:post; NULL when it cannot. */
-static struct probecost_bpf *attach_empty(const char **why)
+/*
+ * An empty program on path's hwqnic:post (or complete), pid's or every
+ * process's (-1); NULL when it cannot.
+ */
+static struct probecost_bpf *attach_empty(pid_t pid, const char *path,
+					  const char **why)
 {
 	struct probecost_bpf *skel;
 	struct bpf_link *link;
@@ -113,9 +132,9 @@ static struct probecost_bpf *attach_empty(const char **why)
 		*why = "cannot load the BPF program";
 		return NULL;
 	}
-	link = bpf_program__attach_usdt(skel->progs.probecost_empty, getpid(),
-					"/proc/self/exe", "hwqnic",
-					probe_names[env.complete], NULL);
+	link = bpf_program__attach_usdt(skel->progs.probecost_empty, pid, path,
+					"hwqnic", probe_names[env.complete],
+					NULL);
 	if (!link) {
 		*why = "cannot attach to the USDT probe";
 		probecost_bpf__destroy(skel);
@@ -123,6 +142,35 @@ static struct probecost_bpf *attach_empty(const char **why)
 	}
 	skel->links.probecost_empty = link;
 	return skel;
+}
+
+/* -B: the empty program on BINARY's probe until SIGINT or SIGTERM. */
+static int hold(void)
+{
+	struct resolve_target t;
+	struct probecost_bpf *skel;
+	const char *why = NULL;
+	char err[PATH_MAX + 128];
+	sigset_t set;
+	int sig;
+
+	if (resolve_binary(env.binary, "hwqnic", "libhwqnic.so", &t, err,
+			   sizeof(err)))
+		msg_die(1, "%s", err);
+	/* blocked before the attach: a signal sent once we say so is kept */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	skel = attach_empty(-1, t.path, &why);
+	if (!skel)
+		msg_die(1, "%s: %s", t.path, why);
+	fprintf(stderr, "%s: Tracing hwqnic:%s in %s with an empty program... "
+		"Hit Ctrl-C to end.\n", msg_name(), probe_names[env.complete],
+		t.path);
+	sigwait(&set, &sig);
+	probecost_bpf__destroy(skel);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -136,11 +184,13 @@ int main(int argc, char **argv)
 	msg_init("probecost");
 	opts_parse(&argp, argc, argv, NULL);
 	libbpf_set_print(NULL);
+	if (env.binary)
+		return hold();
 	if (env.complete)
 		probed = call_probed_complete;
 	plain = ns_per_call(call_plain, "with no probe site");
 	untraced = ns_per_call(probed, "with an untraced probe");
-	skel = attach_empty(&why);
+	skel = attach_empty(getpid(), "/proc/self/exe", &why);
 	if (skel) {
 		traced = ns_per_call(probed, "under a bare uprobe");
 		if (!(env.complete ? hwqnic_complete_semaphore :

@@ -42,6 +42,38 @@ ok $? "--json: the metadata first, then the figures (exit $rc)"
 [ ! -s "$tmp/err" ]
 ok $? "stderr a file: no notes ($(head -c 80 "$tmp/err"))"
 
+# -B: a binary that is not there is named, in one line, exit 1
+"$probecost" -B "$tmp/none" > "$tmp/out" 2> "$tmp/err"
+[ $? = 1 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+	grep -q "^probecost: $tmp/none: " "$tmp/err"
+ok $? "-B a missing binary: one line naming it, exit 1 ($(head -c 80 "$tmp/err"))"
+
+# -B as root: it holds the empty program until SIGTERM, then exits 0
+if [ "$(id -u)" = 0 ]; then
+	"$probecost" -B "$top/build/bin/hwqperf" --probe complete \
+		> "$tmp/out" 2> "$tmp/err" &
+	pc=$!
+	for _ in $(seq 100); do
+		grep -q Tracing "$tmp/err" && break
+		kill -0 $pc 2> /dev/null || break
+		sleep 0.1
+	done
+	grep -q "^probecost: Tracing hwqnic:complete in .*hwqperf" "$tmp/err"
+	attached=$?
+	kill -TERM $pc 2> /dev/null
+	for _ in $(seq 100); do
+		kill -0 $pc 2> /dev/null || break
+		sleep 0.1
+	done
+	kill -KILL $pc 2> /dev/null
+	wait $pc
+	rc=$?
+	[ $attached = 0 ] && [ $rc = 0 ] && [ ! -s "$tmp/out" ]
+	ok $? "-B hwqperf --probe complete: says it traces, SIGTERM ends it with 0 (exit $rc; $(head -c 100 "$tmp/err"))"
+else
+	ok 0 "# SKIP -B needs root (BPF)"
+fi
+
 # on a terminal: a note per timing phase on stderr, stdout untouched
 "$top/selftests/tools/ptyrun.py" "$tmp/out" "$probecost" -n 20000 \
 	> "$tmp/err" &&

@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# qplat's USDT programs read a hit's arguments in one go (bpf/usdt_args.h):
+# as the kernel verified them, none calls bpf_probe_read_kernel() (libbpf's
+# bpf_usdt_arg() does, once per argument: eight helper calls per
+# completion) and each asks for its attach cookie once. That the values
+# read from registers are the right ones, qplat-counts.t and
+# qplat-complete.t show; here a program built with the compiler's default
+# operands fires hwqnic:complete with constants and values in memory
+# (another build of libhwqnic could), and qplat reads those right too.
+. "$(dirname "$0")/lib.sh"
+need_bpf
+d=/sys/fs/bpf/hwqnic-args-$$
+tmp=$(mktemp -d)
+trap 'rm -rf "$d" "$tmp"' EXIT
+
+bpftool prog loadall "$top/bpf/qplat.bpf.o" "$d" > /dev/null 2>&1
+ok $? "bpf/qplat.bpf.o loads"
+for p in post db wqe cqe poll complete; do
+	x=$(bpftool prog dump xlated pinned "$d/qplat_$p" 2>&1)
+	reads=$(grep -c 'call bpf_probe_read_kernel' <<< "$x")
+	cookies=$(grep -c 'call bpf_get_attach_cookie' <<< "$x")
+	insns=$(grep -c '^ *[0-9]*:' <<< "$x")
+	[ "$insns" -gt 0 ] && [ "$reads" = 0 ] && [ "$cookies" -le 1 ]
+	ok $? "qplat_$p: $insns instructions, $reads bpf_probe_read_kernel calls (want 0), $cookies attach cookie reads (want at most 1)"
+done
+
+# -O0 and sdt.h's own operand constraint: constants ($N) and stack slots
+cat > "$tmp/fire.c" <<'C'
+#define _SDT_HAS_SEMAPHORES 1
+#include <sys/sdt.h>
+#include <stdlib.h>
+#include <time.h>
+
+unsigned short hwqnic_complete_semaphore
+	__attribute__((section(".probes"), used));
+
+/* argv[1] completions of a WRITE on QP 17, once a tracer is attached */
+int main(int argc, char **argv)
+{
+	unsigned int qpn = 17, len = 64;
+	unsigned long long post, db, cqe;
+	struct timespec t;
+	int i, n = argc > 1 ? atoi(argv[1]) : 0;
+
+	for (i = 0; i < 1000 && !hwqnic_complete_semaphore; i++)
+		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
+	if (!hwqnic_complete_semaphore)
+		return 1;
+	for (i = 0; i < n; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		/* written 1 ms ago, 2 ms after its doorbell, 4 after its post */
+		cqe = t.tv_sec * 1000000000ULL + t.tv_nsec - 1000000;
+		db = cqe - 2000000;
+		post = db - 4000000;
+		STAP_PROBE8(hwqnic, complete, 0, qpn, 1, 0, len, post, db, cqe);
+	}
+	return 0;
+}
+C
+gcc -std=gnu11 -O0 -o "$tmp/fire" "$tmp/fire.c" 2> "$tmp/cc.err"
+rc=$?
+ok $rc "a program firing hwqnic:complete builds"
+[ $rc = 0 ] || diag < "$tmp/cc.err"
+args=$(readelf -n "$tmp/fire" 2>/dev/null |
+	awk '/Name: complete$/ { f = 1; next }
+	     f && /Arguments:/ { sub(/.*Arguments: /, ""); print; exit }')
+grep -q '@\$' <<< "$args" && grep -q '@-[0-9]*(%' <<< "$args"
+ok $? "its arguments include constants and values in memory ($args)"
+
+fires=50
+if qplat_start "$tmp/qplat.json" "$tmp/qplat.err" -B "$tmp/fire" --json; then
+	"$tmp/fire" $fires
+	rc=$?
+else
+	rc=1
+	diag < "$tmp/qplat.err"
+fi
+qplat_stop
+ok $(( rc | $? )) "qplat -B over $fires completions fired with them"
+res=$(python3 - "$tmp/qplat.json" $fires <<'PY'
+import json, sys
+n = int(sys.argv[2])
+h, c = {}, []
+for l in open(sys.argv[1]):
+    if l.strip():
+        o = json.loads(l)
+        h.update((e["latency"], e) for e in o["qps"]
+                 if e["qpn"] == 17 and e["op"] == "write")
+        c += [x for x in o["counters"] if x["qpn"] == 17]
+bad = []
+want = {"device": (2000, 2000), "pickup": (1000, None), "e2e": (7000, None)}
+for lat, (lo, hi) in want.items():
+    e = h.get(lat)
+    if not e or e["count"] != n or e["min_us"] < lo or \
+       (hi is not None and e["max_us"] > hi):
+        bad.append("%s: %s" % (lat, e and (e["count"], e["min_us"],
+                                           e["max_us"])))
+if not c or c[-1]["bytes"] != 64 * n or c[-1]["polls"] != n:
+    bad.append("counters: %s" % c[-1:])
+print("; ".join(bad) or "OK")
+PY
+)
+[ "$res" = OK ]
+ok $? "QP 17's WRITEs: $fires of each latency, device exactly 2 ms, pickup >= 1 ms, e2e >= 7 ms, 64 bytes each ($res)"
+
+done_testing
