@@ -21,6 +21,7 @@
  *   qp 16 hold_us 200 count 200 pickup_p50_us 201.512 e2e_p50_us 206.870
  *   seen_p50_us 1.303 poll_p50_us 0.402 pickup_lo_us 200.011
  *   pickup_hi_us 412.301 e2e_lo_us 200.320 e2e_hi_us 415.007
+ *   pickups_us 200.011,200.730,...
  *
  * seen: CQE written -> the channel's event read; poll: the poll call's
  * duration, the uncertainty of the poll's instant. lo and hi bound what
@@ -281,6 +282,21 @@ static double median_us(uint64_t *v, uint64_t n)
 	return v[(n - 1) / 2] / 1e3;
 }
 
+/*
+ * " KEY v1,v2,..." and the line's end: every pickup (sorted by
+ * median_us()), in microseconds, so that a sampled tracer's median can be
+ * judged against the quantiles its sample size allows.
+ */
+static void print_sorted(const char *key, const uint64_t *v, uint64_t n)
+{
+	uint64_t k;
+
+	printf(" %s ", key);
+	for (k = 0; k < n; k++)
+		printf("%s%.3f", k ? "," : "", v[k] / 1e3);
+	putchar('\n');
+}
+
 static void make_lane(struct rig *rig, struct hwqnic_comp_channel *ch,
 		      struct lane *l, uint64_t hold_us)
 {
@@ -369,13 +385,14 @@ int main(int argc, char **argv)
 		printf("qp %u hold_us %" PRIu64 " count %" PRIu64
 		       " pickup_p50_us %.3f e2e_p50_us %.3f seen_p50_us %.3f"
 		       " poll_p50_us %.3f pickup_lo_us %.3f pickup_hi_us %.3f"
-		       " e2e_lo_us %.3f e2e_hi_us %.3f\n", l->qp->qp_num,
+		       " e2e_lo_us %.3f e2e_hi_us %.3f", l->qp->qp_num,
 		       env.hold_us[i], env.count,
 		       median_us(l->pickup, env.count),
 		       median_us(l->e2e, env.count),
 		       median_us(l->seen, env.count),
 		       median_us(l->call, env.count), l->pickup_lo / 1e3,
 		       l->pickup_hi / 1e3, l->e2e_lo / 1e3, l->e2e_hi / 1e3);
+		print_sorted("pickups_us", l->pickup, env.count);
 	}
 	printf("done\n");
 	fflush(stdout);

@@ -122,7 +122,7 @@ while IFS='|' read -r counts args; do
 	fi
 	for q in $qpns; do
 		res=$(hold_nictop_verdict "$tmp/$name.app" "$tmp/$name.qplat" \
-			"$tmp/$name.nictop" "$q")
+			"$tmp/$name.nictop" "$q" "$counts")
 		case $res in
 		OK:*)	ok 0 "${args:-default}: ${res#OK: }" ;;
 		*)	ok 1 "${args:-default}: $res"

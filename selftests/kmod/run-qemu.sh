@@ -235,6 +235,7 @@ tr -d '\r' <"$tmp/console.log" |
 
 # --- 4. the guest's TAP, renumbered ---
 marker=
+loud=
 while IFS= read -r line || [ -n "$line" ]; do	# || : a last partial line
 	line=${line%$'\r'}
 	case $line in
@@ -242,15 +243,22 @@ while IFS= read -r line || [ -n "$line" ]; do	# || : a last partial line
 		marker=$line ;;
 	ok | "ok "* | "not ok" | "not ok "*)
 		[[ $line =~ ^(not\ )?ok([[:space:]]+[0-9]+)?(.*)$ ]]
+		not=${BASH_REMATCH[1]} rest=${BASH_REMATCH[3]}
 		n=$((n + 1))
-		echo "${BASH_REMATCH[1]}ok $n${BASH_REMATCH[3]}"
+		echo "${not}ok $n$rest"
 		# A failure under TAP's to-do directive is an expected one.
-		if [ -n "${BASH_REMATCH[1]}" ] &&
-		   ! [[ ${BASH_REMATCH[3]} =~ \#[[:space:]]*[Tt][Oo][Dd][Oo] ]]; then
+		# It and the diagnostics after it go to stderr too, as
+		# tap.sh's do, so that prove shows why it failed.
+		loud=
+		if [ -n "$not" ] &&
+		   ! [[ $rest =~ \#[[:space:]]*[Tt][Oo][Dd][Oo] ]]; then
 			failed=$((failed + 1))
+			loud=1
+			echo "not ok $n$rest" >&2
 		fi ;;
 	"#"*)
-		echo "$line" ;;
+		echo "$line"
+		[ -z "$loud" ] || echo "$line" >&2 ;;
 	"Bail out!"*)
 		ok 1 "guest: $line" ;;
 	1..* | "")
