@@ -48,17 +48,11 @@ stats_pid=
 trap 'rm -f "$err"; [ -z "$stats_pid" ] || kill "$stats_pid" 2> /dev/null' EXIT
 
 # The traced modes, "label|tool and its arguments", measured in this
-# order; the tool is given -B hwqperf. The exact mode is -c 1 where qplat
-# samples (its default then samples), and qplat's default where it does
-# not (the default is then exact).
-modes=("empty program (probecost -B)|probecost --probe complete")
-if "$bin/qplat" --help 2>&1 | grep -Eq '^ +-c, '; then
-	modes+=("exact (qplat -c 1)|qplat --json -c 1"
-		"sampled (qplat's default)|qplat --json")
-else
-	modes+=("exact (qplat's default)|qplat --json")
-fi
-modes+=("five events (qplat --five-events)|qplat --json --five-events")
+# order; the tool is given -B hwqperf.
+modes=("empty program (probecost -B)|probecost --probe complete"
+	"exact (qplat -c 1)|qplat --json -c 1"
+	"sampled (qplat's default)|qplat --json"
+	"five events (qplat --five-events)|qplat --json --five-events")
 
 # The programs process "$1" holds: "run_cnt run_time_ns" summed, from its
 # descriptors' fdinfo (each program once): no other process's programs
@@ -188,7 +182,7 @@ for i, (name, _) in enumerate(rounds[0][1:], 1):
     ratio = [t / b for b, t in got]
     extra = [1e3 / t - 1e3 / b for b, t in got]
     line = ("%s: %.3f Mpps, %.3f of the untraced rate (median of %d; %s); "
-            "+%.0f ns a message" %
+            "%+.0f ns a message" %
             (name, med(t for _, t in got), med(ratio), len(got),
              " ".join("%.3f" % x for x in ratio), med(extra)))
     if bare:

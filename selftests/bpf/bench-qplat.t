@@ -3,7 +3,7 @@
 # tools/bench-qplat.sh (make bench), briefly: in one run it prints
 # probecost's untraced probe sites and bare uprobe, the untraced rate, and
 # under an empty program on every completion (probecost -B) and each of
-# qplat's modes the rate as a ratio to the same run's untraced one and the
+# qplat's modes (exact -c 1, its sampled default, the five events) the rate as a ratio to the same run's untraced one and the
 # cost in bare uprobe hits a message (qplat's also beyond the empty
 # program, and as a multiple of its loss), with the runs of the programs
 # a message took (one under the empty program and in the exact mode, more
@@ -43,6 +43,10 @@ checks = [
      r"^exact \(qplat[^)]*\): %s Mpps, %s of the untraced rate \(median of 2; "
      r"%s %s\); \+%s ns a message = %s bare uprobe hits; [-+]%s ns beyond "
      r"the empty program \(%sx its loss\)$" % ((num,) * 8)),
+    ("the sampled mode's rate, ratio and cost, also beyond the empty program",
+     r"^sampled \(qplat's default\): %s Mpps, %s of the untraced rate "
+     r"\(median of 2; %s %s\); [-+]%s ns a message = %s bare uprobe hits; "
+     r"[-+]%s ns beyond the empty program \(%sx its loss\)$" % ((num,) * 8)),
     ("the five events' rate, ratio and cost",
      r"^five events \(qplat --five-events\): %s Mpps, %s of the untraced "
      r"rate \(median of 2; %s %s\); \+%s ns a message = %s bare uprobe hits; "
