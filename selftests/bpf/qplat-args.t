@@ -69,7 +69,7 @@ grep -q '@\$' <<< "$args" && grep -q '@-[0-9]*(%' <<< "$args"
 ok $? "its arguments include constants and values in memory ($args)"
 
 fires=50
-if qplat_start "$tmp/qplat.json" "$tmp/qplat.err" -B "$tmp/fire" --json; then
+if qplat_start "$tmp/qplat.json" "$tmp/qplat.err" -B "$tmp/fire" --json -c 1; then
 	"$tmp/fire" $fires
 	rc=$?
 else
@@ -77,7 +77,7 @@ else
 	diag < "$tmp/qplat.err"
 fi
 qplat_stop
-ok $(( rc | $? )) "qplat -B over $fires completions fired with them"
+ok $(( rc | $? )) "qplat -B -c 1 over $fires completions fired with them"
 res=$(python3 - "$tmp/qplat.json" $fires <<'PY'
 import json, sys
 n = int(sys.argv[2])
