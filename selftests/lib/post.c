@@ -39,6 +39,21 @@ int u_post_send(struct hwqnic_qp *qp, enum hwqnic_wr_opcode opcode,
 	return rc;
 }
 
+void u_write_chain(struct hwqnic_send_wr *wr, int n, struct hwqnic_sge *sge,
+		   uint64_t first_id, unsigned int flags, uint64_t remote_addr,
+		   uint32_t rkey)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		send_wr(&wr[i], HWQNIC_WR_RDMA_WRITE, first_id + i, sge, 1,
+			flags);
+		wr[i].next = i + 1 < n ? &wr[i + 1] : NULL;
+		wr[i].wr.rdma.remote_addr = remote_addr;
+		wr[i].wr.rdma.rkey = rkey;
+	}
+}
+
 int u_post_atomic(struct hwqnic_qp *qp, enum hwqnic_wr_opcode opcode,
 		  uint64_t wr_id, struct hwqnic_sge *sge, unsigned int flags,
 		  uint64_t remote_addr, uint32_t rkey, uint64_t compare_add,

@@ -33,6 +33,14 @@ int u_post_recv(struct hwqnic_qp *qp, uint64_t wr_id, struct hwqnic_sge *sge,
 		int num_sge);
 
 /*
+ * wr[0..n-1] linked into one chain of RDMA WRITEs of *sge to remote_addr,
+ * WR i with wr_id first_id + i, for one hwqnic_post_send().
+ */
+void u_write_chain(struct hwqnic_send_wr *wr, int n, struct hwqnic_sge *sge,
+		   uint64_t first_id, unsigned int flags, uint64_t remote_addr,
+		   uint32_t rkey);
+
+/*
  * One signaled SEND of s (random bytes from *seed) from p's a into a
  * receive of r on p's b: NULL when both complete and the bytes arrived,
  * else what went wrong.

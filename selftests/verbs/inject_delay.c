@@ -49,18 +49,8 @@ static uint64_t chain(struct u_pair *p, struct u_buf *b)
 	uint64_t t0;
 	int i, n;
 
-	for (i = 0; i < CHAIN; i++) {
-		wr[i] = (struct hwqnic_send_wr){
-			.wr_id = 100 + i,
-			.next = i + 1 < CHAIN ? &wr[i + 1] : NULL,
-			.sg_list = &s,
-			.num_sge = 1,
-			.opcode = HWQNIC_WR_RDMA_WRITE,
-			.send_flags = HWQNIC_SEND_SIGNALED,
-			.wr.rdma = { .remote_addr = u_addr(b, 4096),
-				     .rkey = b->mr->rkey },
-		};
-	}
+	u_write_chain(wr, CHAIN, &s, 100, HWQNIC_SEND_SIGNALED, u_addr(b, 4096),
+		      b->mr->rkey);
 	t0 = u_now_ns();
 	if (hwqnic_post_send(p->a.qp, wr, &bad))
 		return 0;

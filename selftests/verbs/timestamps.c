@@ -112,18 +112,9 @@ static void chain(struct u_pair *p, struct u_buf *b)
 	const char *why = NULL;
 	int i, got;
 
-	for (i = 0; i < CHAIN; i++)
-		wr[i] = (struct hwqnic_send_wr){
-			.wr_id = 100 + i,
-			.next = i + 1 < CHAIN ? &wr[i + 1] : NULL,
-			.sg_list = &s,
-			.num_sge = 1,
-			.opcode = HWQNIC_WR_RDMA_WRITE,
-			.send_flags = HWQNIC_SEND_SIGNALED |
-				      HWQNIC_SEND_TIMESTAMP,
-			.wr.rdma = { .remote_addr = u_addr(b, 4096),
-				     .rkey = b->mr->rkey },
-		};
+	u_write_chain(wr, CHAIN, &s, 100,
+		      HWQNIC_SEND_SIGNALED | HWQNIC_SEND_TIMESTAMP,
+		      u_addr(b, 4096), b->mr->rkey);
 	lo = u_now_ns();
 	if (hwqnic_post_send(p->a.qp, wr, &bad)) {
 		ok(0, "a chain of %d WRITEs posted", CHAIN);
