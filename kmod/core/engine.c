@@ -100,6 +100,25 @@ static void eng_db_stamp(u64 *db_ns, u64 *prev_ns,
 	*db_ns = hwqnic_os_now_ns();
 }
 
+/*
+ * A producer index announced for the SQ (or RQ), by a doorbell or the
+ * RQ's slot: one that moves it on a timestamped CQ's queue is stamped.
+ */
+static void eng_set_prod(struct hwqnic_core_qp *qp, bool recv,
+			 struct hwqnic_hwq_idx prod)
+{
+	struct hwqnic_qp_nic *n = &qp->nic;
+	struct hwqnic_hwq_idx *cur = recv ? &n->rq_prod : &n->sq_prod;
+
+	if (hwqnic_cq_ts(recv ? qp->rcq : qp->scq) &&
+	    hwqnic_hwq_idx_diff(prod, *cur, recv ? n->rq.depth : n->sq.depth))
+		eng_db_stamp(recv ? &n->rq_db_ns : &n->sq_db_ns,
+			     recv ? &n->rq_db_prev_ns : &n->sq_db_prev_ns,
+			     recv ? &n->rq_db_prev_end : &n->sq_db_prev_end,
+			     *cur);
+	*cur = prod;
+}
+
 /* When the doorbell that covered WQE idx of the SQ (or RQ) was accepted. */
 static u64 eng_db_ns(const struct hwqnic_qp_nic *n, bool recv, u32 idx)
 {
@@ -370,10 +389,7 @@ static bool eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
 			   n->rq.depth, &prod) ||
 	    (prod.val == n->rq_prod.val && prod.epoch == n->rq_prod.epoch))
 		return false;
-	if (hwqnic_cq_ts(rqp->rcq))
-		eng_db_stamp(&n->rq_db_ns, &n->rq_db_prev_ns,
-			     &n->rq_db_prev_end, n->rq_prod);
-	n->rq_prod = prod;
+	eng_set_prod(rqp, true, prod);
 	eng_count(&rqp->cnt->doorbells, 1);
 	hwqnic_trace_db(dev->id, rqp->qpn, HWQNIC_DB_RQ, prod.val, prod.epoch);
 	return eng_recvs(n) != 0;
@@ -903,26 +919,11 @@ static bool eng_doorbell(struct hwqnic_dev *dev, u32 slot, u64 val)
 		if (db.type == HWQNIC_DB_SQ) {
 			if (qp->sq_slot != slot || db.index >= qp->nic.sq.depth)
 				goto bad;
-			if (hwqnic_cq_ts(qp->scq) &&
-			    hwqnic_hwq_idx_diff(prod, qp->nic.sq_prod,
-						qp->nic.sq.depth))
-				eng_db_stamp(&qp->nic.sq_db_ns,
-					     &qp->nic.sq_db_prev_ns,
-					     &qp->nic.sq_db_prev_end,
-					     qp->nic.sq_prod);
-			qp->nic.sq_prod = prod;
 		} else {
 			if (qp->rq_slot != slot || db.index >= qp->nic.rq.depth)
 				goto bad;
-			if (hwqnic_cq_ts(qp->rcq) &&
-			    hwqnic_hwq_idx_diff(prod, qp->nic.rq_prod,
-						qp->nic.rq.depth))
-				eng_db_stamp(&qp->nic.rq_db_ns,
-					     &qp->nic.rq_db_prev_ns,
-					     &qp->nic.rq_db_prev_end,
-					     qp->nic.rq_prod);
-			qp->nic.rq_prod = prod;
 		}
+		eng_set_prod(qp, db.type != HWQNIC_DB_SQ, prod);
 		eng_count(&qp->cnt->doorbells, 1);
 		if (db.type == HWQNIC_DB_SQ || qp->nic.state == HWQNIC_QPS_ERR)
 			hwqnic_qp_activate(dev, qp);
