@@ -62,24 +62,27 @@ static int qp_pick_id(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 
 /*
  * The host's record of post times, one per slot of a queue whose CQ is
- * timestamped, and after them a byte per slot saying whether its WR was
- * sampled: the host's own memory, so that the NIC never handles it. The
+ * timestamped or that is made while the complete event is traced, and
+ * after them a byte per slot saying whether its WR was sampled: the
+ * host's own memory, so that the NIC never handles it. An untraced queue
+ * of a plain CQ has none, and its posts pay nothing for times. The
  * samplers are seeded here, by whichever side posts.
  */
 static int qp_post_ns_alloc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	u64 seed = hwqnic_os_now_ns() ^ (u64)qp->qpn * 0x9e3779b97f4a7c15ULL;
+	bool traced = hwqnic_trace_enabled(complete);
 
 	qp->sq_smp = (struct hwqnic_sample){ .rng = seed | 1 };
 	qp->rq_smp = (struct hwqnic_sample){ .rng = (seed << 1) ^ 0xda3e39cb };
-	if (hwqnic_cq_ts(qp->scq)) {
+	if (traced || hwqnic_cq_ts(qp->scq)) {
 		qp->sq_post_ns = hwqnic_os_zalloc(&dev->od, qp->sq.depth *
 						  (sizeof(u64) + 1));
 		if (!qp->sq_post_ns)
 			return -ENOMEM;
 		qp->sq_mark = (u8 *)(qp->sq_post_ns + qp->sq.depth);
 	}
-	if (hwqnic_cq_ts(qp->rcq)) {
+	if (traced || hwqnic_cq_ts(qp->rcq)) {
 		qp->rq_post_ns = hwqnic_os_zalloc(&dev->od, qp->rq.depth *
 						  (sizeof(u64) + 1));
 		if (!qp->rq_post_ns) {
@@ -744,8 +747,16 @@ static void qp_ring(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	 */
 	bool notify = type == HWQNIC_DB_SQ ||
 		      READ_ONCE(qp->host_state) == HWQNIC_QPS_ERR;
+	u64 db = hwqnic_hwq_db(q, qp->qpn, type, 0);
 
-	hwqnic_dev_ring(dev, slot, hwqnic_hwq_db(q, qp->qpn, type, 0), notify);
+	/*
+	 * A queue that keeps post times asks for a stamp on every doorbell:
+	 * a slot holds only the last one, so a stamp asked only after a
+	 * sampled WQE could be overwritten before the engine reads it.
+	 */
+	if (type == HWQNIC_DB_SQ ? qp->sq_post_ns : qp->rq_post_ns)
+		db |= HWQNIC_DB_STAMP;
+	hwqnic_dev_ring(dev, slot, db, notify);
 	if (posts)
 		WRITE_ONCE(*posts, *posts + n);
 }
@@ -913,11 +924,16 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		if (qp->sq_post_ns) {
 			struct hwqnic_send_wqe *w = hwqnic_hwq_get_qe(&qp->sq,
 								      idx);
+			bool ts = hwqnic_cq_ts(qp->scq);
 
 			qp_stamp_post(qp->sq_post_ns, qp->sq_mark, idx, sampled,
-				      wr->send_flags & HWQNIC_SEND_TIMESTAMP);
-			/* the NIC's times: every WR's, unless for a tracer */
-			if (sampled || !qp->scq->ts_sampled)
+				      ts && (wr->send_flags &
+					     HWQNIC_SEND_TIMESTAMP));
+			/*
+			 * The NIC's times: every WR's on a timestamped CQ,
+			 * else (written back into the slot) a sampled one's
+			 */
+			if (sampled || ts)
 				w->flags |= HWQNIC_WQE_F_TIMESTAMP;
 		}
 		hwqnic_hwq_incr_prod(&qp->sq, 1);
@@ -969,7 +985,7 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			.wr_id = cpu_to_le64(wr->wr_id),
 			.num_sge = wr->num_sge,
 			.flags = qp->rq_post_ns &&
-				 (sampled || !qp->rcq->ts_sampled) ?
+				 (sampled || hwqnic_cq_ts(qp->rcq)) ?
 				 HWQNIC_RECV_F_TIMESTAMP : 0,
 		};
 		for (i = 0; i < wr->num_sge; i++) {
@@ -983,7 +999,7 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		/* every receive of an application's timestamped CQ */
 		if (qp->rq_post_ns)
 			qp_stamp_post(qp->rq_post_ns, qp->rq_mark, idx, sampled,
-				      !qp->rcq->ts_sampled);
+				      hwqnic_cq_ts(qp->rcq));
 		hwqnic_hwq_incr_prod(&qp->rq, 1);
 		qp->rq_posted++;
 	}

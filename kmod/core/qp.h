@@ -36,8 +36,8 @@ struct hwqnic_qp_nic {
 	struct hwqnic_hwq_idx sq_cons, sq_prod;	/* prod: last doorbell */
 	struct hwqnic_hwq_idx rq_cons, rq_prod;
 	/*
-	 * Timestamped CQs only: when the last two doorbells of each queue
-	 * were accepted, and where the older one's WQEs end (hwqnic_eng_db_ns).
+	 * Doorbells with HWQNIC_DB_STAMP only: when the last two of each
+	 * queue were accepted, and where the older one's WQEs end (eng_db_ns).
 	 */
 	u64 sq_db_ns, sq_db_prev_ns, rq_db_ns, rq_db_prev_ns;
 	struct hwqnic_hwq_idx sq_db_prev_end, rq_db_prev_end;
@@ -80,7 +80,11 @@ struct hwqnic_core_qp {
 	struct hwqnic_hwq sq, rq;	/* prod: poster; cons: CQ poller */
 	u32 sq_posted, rq_posted;	/* running counts, poster's */
 	u32 sq_done, rq_done;		/* running counts, poller's */
-	/* post times per slot, when the CQ is timestamped; else NULL */
+	/*
+	 * Post times per slot, for a queue created with a timestamped CQ or
+	 * while the complete event was traced; else NULL. Such a queue's
+	 * doorbells ask the engine for a stamp (HWQNIC_DB_STAMP).
+	 */
 	u64 *sq_post_ns, *rq_post_ns;
 	/* per slot, after post_ns: whether its WR was sampled */
 	u8 *sq_mark, *rq_mark;
@@ -90,8 +94,8 @@ struct hwqnic_core_qp {
 
 /*
  * Whether the completion of WR idx of the SQ (or RQ) was sampled, to fire
- * `complete` (while traced). A queue with no record of its slots (its CQ
- * has no timestamps): in exact mode only.
+ * `complete` (while traced). A queue with no record of its slots (made
+ * untraced, on a CQ without timestamps): in exact mode only.
  */
 static inline bool hwqnic_qp_sampled(const struct hwqnic_core_qp *qp,
 				     bool recv, u32 idx)
