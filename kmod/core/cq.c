@@ -241,9 +241,12 @@ static void cq_read_ts(const struct hwqnic_core_cq *cq,
 	}
 	if (idx >= q->depth)
 		return;
-	if (!hwqnic_cq_ts(cq) && (flags & HWQNIC_CQE_F_WQE_TIMES)) {
+	if (!hwqnic_cq_ts(cq)) {
 		const struct hwqnic_wqe_times *t = hwqnic_hwq_get_qe(q, idx);
 
+		/* a WR not sampled left no post time there either */
+		if (!(flags & HWQNIC_CQE_F_WQE_TIMES))
+			return;
 		ts->db_ns = le64_to_cpu(READ_ONCE(t->db_ns));
 		ts->cqe_ns = le64_to_cpu(READ_ONCE(t->cqe_ns));
 	}
@@ -331,8 +334,8 @@ int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		/* under the CQ lock: hwqnic_qp_destroy() waits for it */
 		qp = hwqnic_qp_lookup(dev, wc[i].qp_num);
 		fire = hwqnic_trace_enabled(complete) &&
-		       (!qp || hwqnic_qp_sampled(qp, hwqnic_wc_is_recv(
-						 wc[i].opcode), idx));
+		       (!qp || hwqnic_qp_sampled(qp, cq, hwqnic_wc_is_recv(
+						 wc[i].opcode), idx, flags));
 		if (unlikely(ts || fire))
 			cq_complete(dev, cq, qp, cqe, flags, idx, &wc[i],
 				    ts ? &ts[i] : NULL, fire);

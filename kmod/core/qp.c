@@ -880,14 +880,37 @@ static __always_inline bool qp_sample(struct hwqnic_dev *dev,
 }
 
 /*
- * A slot's post time, when its WR is sampled or asked for it; 0 (none)
- * otherwise, so that no stale one stays.
+ * The record of slot idx of a queue that keeps one, and whether its WQE
+ * asks the NIC for times. On a timestamped CQ: every WQE does; the slot's
+ * mark and post time (when sampled or `asked`, else 0: no stale one
+ * stays) are written for each. Elsewhere only a sampled WR asks, and
+ * only its post time is written: the NIC's write-back flags its CQE, and
+ * a WR not sampled costs nothing beyond the countdown.
  */
-static void qp_stamp_post(u64 *post_ns, u8 *mark, u32 idx, bool sampled,
-			  bool asked)
+static bool qp_stamp_post(u64 *post_ns, u8 *mark,
+			  const struct hwqnic_core_cq *cq, u32 idx,
+			  bool sampled, bool asked)
 {
+	if (!hwqnic_cq_ts(cq)) {
+		if (sampled)
+			WRITE_ONCE(post_ns[idx], hwqnic_os_now_ns());
+		return sampled;
+	}
 	WRITE_ONCE(mark[idx], sampled);
 	WRITE_ONCE(post_ns[idx], sampled || asked ? hwqnic_os_now_ns() : 0);
+	return true;
+}
+
+static void qp_stamp_send(struct hwqnic_core_qp *qp, u32 idx, bool sampled,
+			  bool asked)
+{
+	struct hwqnic_send_wqe *w;
+
+	if (!qp_stamp_post(qp->sq_post_ns, qp->sq_mark, qp->scq, idx, sampled,
+			   asked))
+		return;
+	w = hwqnic_hwq_get_qe(&qp->sq, idx);
+	w->flags |= HWQNIC_WQE_F_TIMESTAMP;
 }
 
 int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
@@ -921,21 +944,9 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		sampled = hwqnic_trace_enabled(complete) &&
 			  qp_sample(dev, &qp->sq_smp, qp->sig_all ||
 				    (wr->send_flags & HWQNIC_SEND_SIGNALED));
-		if (qp->sq_post_ns) {
-			struct hwqnic_send_wqe *w = hwqnic_hwq_get_qe(&qp->sq,
-								      idx);
-			bool ts = hwqnic_cq_ts(qp->scq);
-
-			qp_stamp_post(qp->sq_post_ns, qp->sq_mark, idx, sampled,
-				      ts && (wr->send_flags &
-					     HWQNIC_SEND_TIMESTAMP));
-			/*
-			 * The NIC's times: every WR's on a timestamped CQ,
-			 * else (written back into the slot) a sampled one's
-			 */
-			if (sampled || ts)
-				w->flags |= HWQNIC_WQE_F_TIMESTAMP;
-		}
+		if (qp->sq_post_ns)
+			qp_stamp_send(qp, idx, sampled,
+				      wr->send_flags & HWQNIC_SEND_TIMESTAMP);
 		hwqnic_hwq_incr_prod(&qp->sq, 1);
 		qp->sq_posted++;
 	}
@@ -984,9 +995,6 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		*w = (struct hwqnic_recv_wqe) {
 			.wr_id = cpu_to_le64(wr->wr_id),
 			.num_sge = wr->num_sge,
-			.flags = qp->rq_post_ns &&
-				 (sampled || hwqnic_cq_ts(qp->rcq)) ?
-				 HWQNIC_RECV_F_TIMESTAMP : 0,
 		};
 		for (i = 0; i < wr->num_sge; i++) {
 			s[i].addr = cpu_to_le64(wr->sg_list[i].addr);
@@ -997,9 +1005,10 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id,
 				  HWQNIC_WC_RECV, len);
 		/* every receive of an application's timestamped CQ */
-		if (qp->rq_post_ns)
-			qp_stamp_post(qp->rq_post_ns, qp->rq_mark, idx, sampled,
-				      hwqnic_cq_ts(qp->rcq));
+		if (qp->rq_post_ns && qp_stamp_post(qp->rq_post_ns, qp->rq_mark,
+						    qp->rcq, idx, sampled,
+						    true))
+			w->flags |= HWQNIC_RECV_F_TIMESTAMP;
 		hwqnic_hwq_incr_prod(&qp->rq, 1);
 		qp->rq_posted++;
 	}

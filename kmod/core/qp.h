@@ -86,26 +86,36 @@ struct hwqnic_core_qp {
 	 * doorbells ask the engine for a stamp (HWQNIC_DB_STAMP).
 	 */
 	u64 *sq_post_ns, *rq_post_ns;
-	/* per slot, after post_ns: whether its WR was sampled */
+	/*
+	 * Per slot, after post_ns: whether its WR was sampled (a queue of a
+	 * timestamped CQ only: elsewhere the CQE says, hwqnic_qp_sampled())
+	 */
 	u8 *sq_mark, *rq_mark;
 	struct hwqnic_sample sq_smp, rq_smp;
 	struct hwqnic_qp_nic nic ____cacheline_aligned;
 };
 
 /*
- * Whether the completion of WR idx of the SQ (or RQ) was sampled, to fire
- * `complete` (while traced). A queue with no record of its slots (made
- * untraced, on a CQ without timestamps): in exact mode only.
+ * Whether the completion of WR idx of the SQ (or RQ), whose CQE on cq
+ * carries `flags`, was sampled, to fire `complete` (while traced). On a
+ * CQ without timestamps a sampled WR's CQE says that its slot holds its
+ * times (HWQNIC_CQE_F_WQE_TIMES), so that a WR not sampled costs the host
+ * no record there; on a timestamped CQ, where every WR has times, the
+ * queue's marks say. Otherwise (a queue with no record of its slots,
+ * made untraced on a CQ without timestamps): in exact mode only.
  */
 static inline bool hwqnic_qp_sampled(const struct hwqnic_core_qp *qp,
-				     bool recv, u32 idx)
+				     const struct hwqnic_core_cq *cq,
+				     bool recv, u32 idx, u8 flags)
 {
 	const u8 *mark = recv ? qp->rq_mark : qp->sq_mark;
 	u32 depth = recv ? qp->rq.depth : qp->sq.depth;
 
-	if (!mark)
-		return READ_ONCE((recv ? &qp->rq_smp : &qp->sq_smp)->period) <= 1;
-	return idx < depth && READ_ONCE(mark[idx]);
+	if (flags & HWQNIC_CQE_F_WQE_TIMES)
+		return true;
+	if (mark && hwqnic_cq_ts(cq))
+		return idx < depth && READ_ONCE(mark[idx]);
+	return READ_ONCE((recv ? &qp->rq_smp : &qp->sq_smp)->period) <= 1;
 }
 
 /* What hwqnic.ko granted a process for a QP it created. */
