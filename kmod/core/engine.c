@@ -159,9 +159,11 @@ static void eng_cqe_ts(struct hwqnic_cqe *cqe, const struct hwqnic_core_qp *qp,
  * first bytes of its own slot, which no engine path reads again once its
  * CQE is written (the transport's records hold copies of what it still
  * needs). Returns whether they were written (a slot out of reach has none).
+ * Out of line: the CQEs of an untraced run never come here.
  */
-static bool eng_wqe_times(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
-			  const struct eng_cqe *e)
+static hwqnic_os_cold bool eng_wqe_times(struct hwqnic_dev *dev,
+					 struct hwqnic_core_qp *qp,
+					 const struct eng_cqe *e)
 {
 	bool recv = hwqnic_wc_is_recv(e->opcode);
 	struct hwqnic_wqe_times *t;
