@@ -339,6 +339,13 @@ int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		if (unlikely(ts || fire))
 			cq_complete(dev, cq, qp, cqe, flags, idx, &wc[i],
 				    ts ? &ts[i] : NULL, fire);
+		/* a sampled WR no longer outstanding (qp_db_stamp()) */
+		if (unlikely(flags & HWQNIC_CQE_F_WQE_TIMES) && qp) {
+			u32 *done = hwqnic_wc_is_recv(wc[i].opcode) ?
+				    &qp->rq_marked_done : &qp->sq_marked_done;
+
+			WRITE_ONCE(*done, *done + 1);
+		}
 		if (qp) {
 			cq_retire(qp, &wc[i], idx);
 			if (wc[i].status != HWQNIC_WC_SUCCESS &&

@@ -737,6 +737,29 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 	return 0;
 }
 
+/*
+ * Whether a doorbell of the SQ (or RQ) asks the engine for a stamp: on a
+ * queue that keeps times, while any WR outstanding may want its doorbell
+ * time. That is every WR on a timestamped CQ, and every one in exact
+ * mode; in sampled mode, the sampled WRs posted and not yet polled. A
+ * slot holds only the last doorbell, so every doorbell asks while one is
+ * outstanding, not only the one after it: the next may overwrite that
+ * before the engine reads it. Otherwise the engine reads no clock for
+ * the queue's doorbells. Under the queue's lock; the poller's count is
+ * read as it stands (a stale one asks for a stamp more, never less).
+ */
+static bool qp_db_stamp(const struct hwqnic_core_qp *qp, bool recv)
+{
+	const struct hwqnic_sample *s = recv ? &qp->rq_smp : &qp->sq_smp;
+
+	if (!(recv ? qp->rq_post_ns : qp->sq_post_ns))
+		return false;
+	if (hwqnic_cq_ts(recv ? qp->rcq : qp->scq) || s->period <= 1)
+		return true;
+	return recv ? qp->rq_marked != READ_ONCE(qp->rq_marked_done) :
+		      qp->sq_marked != READ_ONCE(qp->sq_marked_done);
+}
+
 /* Under the queue's lock: `posts` has that lock's holder as its one writer. */
 static void qp_ring(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		    struct hwqnic_hwq *q, u8 type, u32 slot, u64 *posts, u32 n)
@@ -749,12 +772,7 @@ static void qp_ring(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		      READ_ONCE(qp->host_state) == HWQNIC_QPS_ERR;
 	u64 db = hwqnic_hwq_db(q, qp->qpn, type, 0);
 
-	/*
-	 * A queue that keeps post times asks for a stamp on every doorbell:
-	 * a slot holds only the last one, so a stamp asked only after a
-	 * sampled WQE could be overwritten before the engine reads it.
-	 */
-	if (type == HWQNIC_DB_SQ ? qp->sq_post_ns : qp->rq_post_ns)
+	if (qp_db_stamp(qp, type != HWQNIC_DB_SQ))
 		db |= HWQNIC_DB_STAMP;
 	hwqnic_dev_ring(dev, slot, db, notify);
 	if (posts)
@@ -880,37 +898,42 @@ static __always_inline bool qp_sample(struct hwqnic_dev *dev,
 }
 
 /*
- * The record of slot idx of a queue that keeps one, and whether its WQE
- * asks the NIC for times. On a timestamped CQ: every WQE does; the slot's
- * mark and post time (when sampled or `asked`, else 0: no stale one
- * stays) are written for each. Elsewhere only a sampled WR asks, and
- * only its post time is written: the NIC's write-back flags its CQE, and
- * a WR not sampled costs nothing beyond the countdown.
+ * The record of slot idx of a queue that keeps one, for a WR that is
+ * sampled or on a timestamped CQ (where every WQE asks the NIC for
+ * times): there the slot's mark and post time (when sampled or `asked`,
+ * else 0: no stale one stays) are written for each WR. Elsewhere only a
+ * sampled WR comes here: its post time is written and it is counted
+ * until its completion is polled, so that the queue's doorbells ask for
+ * a stamp while it is outstanding (qp_db_stamp()); the NIC's write-back
+ * flags its CQE, and a WR not sampled costs nothing beyond the countdown.
+ * Out of line: the WRs of a sampled run come here rarely.
  */
-static bool qp_stamp_post(u64 *post_ns, u8 *mark,
-			  const struct hwqnic_core_cq *cq, u32 idx,
-			  bool sampled, bool asked)
+static hwqnic_os_cold void qp_stamp_post(struct hwqnic_core_qp *qp, bool recv,
+					 u32 idx, bool sampled, bool asked)
 {
-	if (!hwqnic_cq_ts(cq)) {
-		if (sampled)
-			WRITE_ONCE(post_ns[idx], hwqnic_os_now_ns());
-		return sampled;
+	u64 *post_ns = recv ? qp->rq_post_ns : qp->sq_post_ns;
+	u8 *mark = recv ? qp->rq_mark : qp->sq_mark;
+
+	if (hwqnic_cq_ts(recv ? qp->rcq : qp->scq)) {
+		WRITE_ONCE(mark[idx], sampled);
+		WRITE_ONCE(post_ns[idx],
+			   sampled || asked ? hwqnic_os_now_ns() : 0);
+	} else {
+		WRITE_ONCE(post_ns[idx], hwqnic_os_now_ns());
+		if (recv)
+			qp->rq_marked++;
+		else
+			qp->sq_marked++;
 	}
-	WRITE_ONCE(mark[idx], sampled);
-	WRITE_ONCE(post_ns[idx], sampled || asked ? hwqnic_os_now_ns() : 0);
-	return true;
-}
+	if (recv) {
+		struct hwqnic_recv_wqe *w = hwqnic_hwq_get_qe(&qp->rq, idx);
 
-static void qp_stamp_send(struct hwqnic_core_qp *qp, u32 idx, bool sampled,
-			  bool asked)
-{
-	struct hwqnic_send_wqe *w;
+		w->flags |= HWQNIC_RECV_F_TIMESTAMP;
+	} else {
+		struct hwqnic_send_wqe *w = hwqnic_hwq_get_qe(&qp->sq, idx);
 
-	if (!qp_stamp_post(qp->sq_post_ns, qp->sq_mark, qp->scq, idx, sampled,
-			   asked))
-		return;
-	w = hwqnic_hwq_get_qe(&qp->sq, idx);
-	w->flags |= HWQNIC_WQE_F_TIMESTAMP;
+		w->flags |= HWQNIC_WQE_F_TIMESTAMP;
+	}
 }
 
 int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
@@ -944,8 +967,8 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		sampled = hwqnic_trace_enabled(complete) &&
 			  qp_sample(dev, &qp->sq_smp, qp->sig_all ||
 				    (wr->send_flags & HWQNIC_SEND_SIGNALED));
-		if (qp->sq_post_ns)
-			qp_stamp_send(qp, idx, sampled,
+		if (qp->sq_post_ns && (sampled || hwqnic_cq_ts(qp->scq)))
+			qp_stamp_post(qp, false, idx, sampled,
 				      wr->send_flags & HWQNIC_SEND_TIMESTAMP);
 		hwqnic_hwq_incr_prod(&qp->sq, 1);
 		qp->sq_posted++;
@@ -1005,10 +1028,8 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id,
 				  HWQNIC_WC_RECV, len);
 		/* every receive of an application's timestamped CQ */
-		if (qp->rq_post_ns && qp_stamp_post(qp->rq_post_ns, qp->rq_mark,
-						    qp->rcq, idx, sampled,
-						    true))
-			w->flags |= HWQNIC_RECV_F_TIMESTAMP;
+		if (qp->rq_post_ns && (sampled || hwqnic_cq_ts(qp->rcq)))
+			qp_stamp_post(qp, true, idx, sampled, true);
 		hwqnic_hwq_incr_prod(&qp->rq, 1);
 		qp->rq_posted++;
 	}

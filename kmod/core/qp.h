@@ -80,6 +80,9 @@ struct hwqnic_core_qp {
 	struct hwqnic_hwq sq, rq;	/* prod: poster; cons: CQ poller */
 	u32 sq_posted, rq_posted;	/* running counts, poster's */
 	u32 sq_done, rq_done;		/* running counts, poller's */
+	/* a plain CQ's sampled WRs: posted (poster's), polled (poller's) */
+	u32 sq_marked, rq_marked;
+	u32 sq_marked_done, rq_marked_done;
 	/*
 	 * Post times per slot, for a queue created with a timestamped CQ or
 	 * while the complete event was traced; else NULL. Such a queue's

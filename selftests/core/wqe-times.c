@@ -2,7 +2,8 @@
 /*
  * A tracer's times on a CQ of 32-byte CQEs (docs/abi.md, "WQE times"):
  * QPs made while the complete event is traced keep post times and ring
- * every SQ and RQ doorbell with HWQNIC_DB_STAMP; a sampled WR's WQE asks
+ * their SQ and RQ doorbells with HWQNIC_DB_STAMP in exact mode, and in
+ * sampled mode while a sampled WR is outstanding; a sampled WR's WQE asks
  * for times, and the engine writes them over the WQE's own slot, flags
  * its CQE with HWQNIC_CQE_F_WQE_TIMES and the poll returns them: post <=
  * doorbell <= CQE <= now, sends and receives. A WR not sampled keeps its
@@ -110,7 +111,7 @@ static void traced(void)
 	struct rig r;
 	u64 before, after;
 	u8 posted[16];
-	u32 idx, i, kept = 0, bare = 0, n = 16;
+	u32 idx, i, kept = 0, bare = 0, unstamped = 0, n = 16;
 	bool first;
 
 	hwqnic_complete_semaphore = 1;
@@ -163,28 +164,46 @@ static void traced(void)
 	   s.wc.wr_id == 8 && sane(&s.ts, before, after),
 	   "traced: the SEND completes, with its times");
 
-	/* one in 2^20: after the next mark, none for a long while */
+	/*
+	 * One in 2^20: the next WR is marked (it draws the period), the
+	 * following ones are not. While the marked one is outstanding, every
+	 * doorbell of the queue asks for a stamp; once it is polled, none.
+	 */
 	r.dev.sample_ctl = &word;
 	r.a.sq_smp.left = 0;
+	before = hwqnic_os_now_ns();
+	idx = r.a.sq.prod.val;
+	ok(post1(&r, HWQNIC_WR_RDMA_WRITE, 99) &&
+	   (last_db(&r, &r.a, false) & HWQNIC_DB_STAMP) &&
+	   post1(&r, HWQNIC_WR_RDMA_WRITE, 100) &&
+	   (last_db(&r, &r.a, false) & HWQNIC_DB_STAMP),
+	   "traced, sampled: while a sampled WR is outstanding, each doorbell "
+	   "asks for a stamp");
+	memcpy(posted, hwqnic_hwq_get_qe(&r.a.sq, idx), sizeof(posted));
+	first = complete1(&r, &r.a.sq, idx, posted, &s);
+	after = hwqnic_os_now_ns();
+	ok(first && s.wc.wr_id == 99 && sane(&s.ts, before, after) &&
+	   hwqnic_cq_poll(&r.dev, &r.cq, 1, &s.wc) == 1 && s.wc.wr_id == 100,
+	   "traced, sampled: the sampled WR has its times, doorbell's too");
 	for (i = 0; i < n; i++) {
 		idx = r.a.sq.prod.val;
-		if (!post1(&r, HWQNIC_WR_RDMA_WRITE, 100 + i))
+		if (!post1(&r, HWQNIC_WR_RDMA_WRITE, 101 + i))
 			break;
+		unstamped += !(last_db(&r, &r.a, false) & HWQNIC_DB_STAMP);
 		w = hwqnic_hwq_get_qe(&r.a.sq, idx);
 		memcpy(posted, w, sizeof(posted));
-		if (!complete1(&r, &r.a.sq, idx, posted, &s) || s.wc.wr_id != 100 + i)
+		if (!complete1(&r, &r.a.sq, idx, posted, &s) ||
+		    s.wc.wr_id != 101 + i)
 			break;
-		if (!i)
-			continue;	/* the mark that draws the period */
 		kept += s.slot_kept && !(w->flags & HWQNIC_WQE_F_TIMESTAMP);
 		bare += !(s.cqe_flags & HWQNIC_CQE_F_WQE_TIMES) &&
 			!s.ts.post_ns && !s.ts.db_ns && !s.ts.cqe_ns;
 	}
-	ok(i == n && kept == n - 1 && bare == n - 1,
+	ok(i == n && kept == n && bare == n,
 	   "traced, sampling 1 in 2^20: %u WRs not sampled, each slot as "
-	   "posted (%u) and no times (%u)", n - 1, kept, bare);
-	ok(last_db(&r, &r.a, false) & HWQNIC_DB_STAMP,
-	   "traced: every doorbell of the queue asks for a stamp");
+	   "posted (%u) and no times (%u)", n, kept, bare);
+	ok(unstamped == n, "traced, sampled: with none outstanding, their "
+	   "%u doorbells ask for no stamp (%u)", n, unstamped);
 	r.dev.sample_ctl = NULL;
 	rig_down(&r);
 out:
