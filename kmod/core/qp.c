@@ -482,11 +482,16 @@ static void qp_host_reset_side(struct hwqnic_dev *dev,
 			       struct hwqnic_core_cq *cq, struct hwqnic_hwq *q,
 			       u32 *posted, u32 *done, u32 *gauge)
 {
+	bool recv = q == &qp->rq;
+
 	hwqnic_lock(&cq->lock);
 	hwqnic_cq_clean(dev, cq, qp->qpn);
 	hwqnic_hwq_reset(q);
 	*posted = 0;
 	*done = 0;
+	/* the sampled WRs whose CQEs were cleaned are not outstanding */
+	*(recv ? &qp->rq_marked : &qp->sq_marked) = 0;
+	WRITE_ONCE(*(recv ? &qp->rq_marked_done : &qp->sq_marked_done), 0);
 	WRITE_ONCE(*gauge, 0);
 	hwqnic_unlock(&cq->lock);
 }
@@ -902,14 +907,15 @@ static __always_inline bool qp_sample(struct hwqnic_dev *dev,
  * sampled or on a timestamped CQ (where every WQE asks the NIC for
  * times): there the slot's mark and post time (when sampled or `asked`,
  * else 0: no stale one stays) are written for each WR. Elsewhere only a
- * sampled WR comes here: its post time is written and it is counted
- * until its completion is polled, so that the queue's doorbells ask for
+ * sampled WR comes here: if it completes, its post time is written and it
+ * is counted until its completion is polled, so that the doorbells ask for
  * a stamp while it is outstanding (qp_db_stamp()); the NIC's write-back
  * flags its CQE, and a WR not sampled costs nothing beyond the countdown.
  * Out of line: the WRs of a sampled run come here rarely.
  */
 static hwqnic_os_cold void qp_stamp_post(struct hwqnic_core_qp *qp, bool recv,
-					 u32 idx, bool sampled, bool asked)
+					 u32 idx, bool sampled, bool asked,
+					 bool completes)
 {
 	u64 *post_ns = recv ? qp->rq_post_ns : qp->sq_post_ns;
 	u8 *mark = recv ? qp->rq_mark : qp->sq_mark;
@@ -919,6 +925,13 @@ static hwqnic_os_cold void qp_stamp_post(struct hwqnic_core_qp *qp, bool recv,
 		WRITE_ONCE(post_ns[idx],
 			   sampled || asked ? hwqnic_os_now_ns() : 0);
 	} else {
+		/*
+		 * An unsignaled send (marked in exact mode) has no CQE to
+		 * take times back, bar a flush, an error with no latency:
+		 * it asks for none, and is not counted as outstanding.
+		 */
+		if (!completes)
+			return;
 		WRITE_ONCE(post_ns[idx], hwqnic_os_now_ns());
 		if (recv)
 			qp->rq_marked++;
@@ -951,7 +964,7 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	hwqnic_lock(&qp->sq_lock);
 	for (; wr; wr = wr->next, n++) {
 		u32 idx = qp->sq.prod.val, len;
-		bool sampled;
+		bool sampled, completes;
 
 		if (qp->sq_posted - smp_load_acquire(&qp->sq_done) >=
 		    qp->sq.depth) {
@@ -964,12 +977,14 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			break;
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id, wr->opcode,
 				  len);
+		completes = qp->sig_all ||
+			    (wr->send_flags & HWQNIC_SEND_SIGNALED);
 		sampled = hwqnic_trace_enabled(complete) &&
-			  qp_sample(dev, &qp->sq_smp, qp->sig_all ||
-				    (wr->send_flags & HWQNIC_SEND_SIGNALED));
+			  qp_sample(dev, &qp->sq_smp, completes);
 		if (qp->sq_post_ns && (sampled || hwqnic_cq_ts(qp->scq)))
 			qp_stamp_post(qp, false, idx, sampled,
-				      wr->send_flags & HWQNIC_SEND_TIMESTAMP);
+				      wr->send_flags & HWQNIC_SEND_TIMESTAMP,
+				      completes);
 		hwqnic_hwq_incr_prod(&qp->sq, 1);
 		qp->sq_posted++;
 	}
@@ -1029,7 +1044,7 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 				  HWQNIC_WC_RECV, len);
 		/* every receive of an application's timestamped CQ */
 		if (qp->rq_post_ns && (sampled || hwqnic_cq_ts(qp->rcq)))
-			qp_stamp_post(qp, true, idx, sampled, true);
+			qp_stamp_post(qp, true, idx, sampled, true, true);
 		hwqnic_hwq_incr_prod(&qp->rq, 1);
 		qp->rq_posted++;
 	}

@@ -25,18 +25,23 @@ static u64 src(struct rig *r)
 	return (uintptr_t)(r->mem + GUARD + SLACK);
 }
 
-/* One signaled WR from a (a WRITE, or a SEND into b's receive). */
-static bool post1(struct rig *r, u8 opcode, u64 wr_id)
+/* One WR from a (a WRITE, or a SEND into b's receive). */
+static bool post_flags(struct rig *r, u8 opcode, u64 wr_id, u32 flags)
 {
 	struct hwqnic_sge sge = { src(r), 8, r->mr.key };
 	struct hwqnic_send_wr wr = {
 		.wr_id = wr_id, .sg_list = &sge, .num_sge = 1,
-		.opcode = opcode, .send_flags = HWQNIC_SEND_SIGNALED,
+		.opcode = opcode, .send_flags = flags,
 		.wr.rdma = { src(r) + 256, r->mr.key },
 	};
 	const struct hwqnic_send_wr *bad;
 
 	return !hwqnic_qp_post_send(&r->dev, &r->a, &wr, &bad);
+}
+
+static bool post1(struct rig *r, u8 opcode, u64 wr_id)
+{
+	return post_flags(r, opcode, wr_id, HWQNIC_SEND_SIGNALED);
 }
 
 struct seen {
@@ -106,6 +111,8 @@ static void traced(void)
 {
 	/* one in 2^20: the first WR is marked, the next ones are not */
 	static const __u32 word = HWQNIC_SAMPLE_CTL(1U << 20);
+	struct hwqnic_wc_ts ts2[2];
+	struct hwqnic_wc wc2[2];
 	struct hwqnic_send_wqe *w;
 	struct seen s = { 0 };
 	struct rig r;
@@ -163,6 +170,21 @@ static void traced(void)
 	ok(hwqnic_cq_poll_ts(&r.dev, &r.cq, 1, &s.wc, &s.ts) == 1 &&
 	   s.wc.wr_id == 8 && sane(&s.ts, before, after),
 	   "traced: the SEND completes, with its times");
+
+	/*
+	 * An unsignaled WR, marked in exact mode, has no CQE to take times
+	 * back: it asks for none, and is not left outstanding (below, no
+	 * doorbell asks for a stamp once the sampled WRs are polled).
+	 */
+	idx = r.a.sq.prod.val;
+	ok(post_flags(&r, HWQNIC_WR_RDMA_WRITE, 50, 0) &&
+	   !(((struct hwqnic_send_wqe *)hwqnic_hwq_get_qe(&r.a.sq, idx))->flags &
+	     HWQNIC_WQE_F_TIMESTAMP) && post1(&r, HWQNIC_WR_RDMA_WRITE, 51),
+	   "traced, exact: an unsignaled WR asks for no times");
+	run_engine(&r);
+	ok(hwqnic_cq_poll_ts(&r.dev, &r.cq, 2, wc2, ts2) == 1 &&
+	   wc2[0].wr_id == 51 && ts2[0].cqe_ns, "traced, exact: the signaled "
+	   "one after it completes alone, with its times");
 
 	/*
 	 * One in 2^20: the next WR is marked (it draws the period), the
