@@ -222,8 +222,9 @@ EXPORT_SYMBOL_GPL(hwqnic_kcreate_cq_ex);
  * @handler: as hwqnic_kcreate_cq_ex()'s
  * @cq_context: @handler's second argument
  *
- * While the hwqnic_complete tracepoint is enabled the CQ is created with
- * timestamps, so that the event carries its completions' times.
+ * A CQ without timestamps: the hwqnic_complete event still carries the
+ * times of the completions of QPs created while it is enabled, which the
+ * engine writes back into their WQEs' slots.
  *
  * Context: Process context: it may sleep (the core's locks are mutexes).
  * Return: as hwqnic_kcreate_cq_ex().
@@ -232,10 +233,7 @@ struct hwqnic_kcq *hwqnic_kcreate_cq(struct hwqnic_kdev *kdev, int cqe,
 				     hwqnic_kcq_handler_t handler,
 				     void *cq_context)
 {
-	return hwqnic_kcreate_cq_ex(kdev, cqe,
-				    trace_hwqnic_complete_enabled() ?
-				    HWQNIC_CQ_F_TIMESTAMP : 0,
-				    handler, cq_context);
+	return hwqnic_kcreate_cq_ex(kdev, cqe, 0, handler, cq_context);
 }
 EXPORT_SYMBOL_GPL(hwqnic_kcreate_cq);
 

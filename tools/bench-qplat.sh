@@ -10,7 +10,14 @@
 # BENCH_RUNS rounds (default 3) of BENCH_ITERS messages, each taking the
 # untraced rate and then every mode's in turn, so that a slow spell of the
 # machine hits them alike; each traced rate is a ratio to its own round's
-# untraced one. The loss per message, 1/traced - 1/untraced, divided by
+# untraced one. The sampled mode runs for BENCH_SAMPLED_SECONDS (default
+# 3) instead, beside an untraced run of as long in the same round, its
+# own baseline: qplat samples 1 in 1024 for its first 200 ms, and every
+# completion until it has written the library's control word, so a run
+# of a few million messages (a fraction of a second at 20 Mpps) would
+# measure that start-up, not the steady state at -F 1000 that one leaves
+# attached; a run of seconds makes the start-up a few percent of it and
+# keeps the script's time bounded whatever the machine's rate. The loss per message, 1/traced - 1/untraced, divided by
 # the bare uprobe cost, is the number of uprobe hits a message costs: one
 # trap and what the program and the traced library do beyond an empty
 # program. The workload under the empty program shows the same measure
@@ -36,6 +43,7 @@ bin=${BUILD:-build}/bin
 runs=${BENCH_RUNS:-3}
 iters=${BENCH_ITERS:-1000000}
 stats_iters=${BENCH_STATS_ITERS:-$((iters / 4))}
+sampled_s=${BENCH_SAMPLED_SECONDS:-3}
 probe_iters=${BENCH_PROBE_ITERS:-5000000}
 args=(bw --op write -s 64 --cq-mod 1 --json)
 pin=()
@@ -49,9 +57,10 @@ trap 'rm -f "$err"; [ -z "$stats_pid" ] || kill "$stats_pid" 2> /dev/null' EXIT
 
 # The traced modes, "label|tool and its arguments", measured in this
 # order; the tool is given -B hwqperf.
+sampled="sampled (qplat's default)"
 modes=("empty program (probecost -B)|probecost --probe complete"
 	"exact (qplat -c 1)|qplat --json -c 1"
-	"sampled (qplat's default)|qplat --json"
+	"$sampled|qplat --json"
 	"five events (qplat --five-events)|qplat --json --five-events")
 
 # The programs process "$1" holds: "run_cnt run_time_ns" summed, from its
@@ -70,11 +79,12 @@ for f in glob.glob("/proc/%s/fdinfo/*" % sys.argv[1]):
 print(sum(c for c, _ in progs.values()), sum(t for _, t in progs.values()))' "$1"
 }
 
-# traced N TOOL ARGS...: hwqperf's JSON for N messages under TOOL (qplat
-# or probecost) -B hwqperf ARGS, with the runs of its programs during it
-# (counted while statistics are on), or null
+# traced RUN TOOL ARGS...: hwqperf's JSON for a run of RUN (its option
+# --iters=N or --duration=S) under TOOL (qplat or probecost) -B hwqperf
+# ARGS, with the runs of its programs during it (counted while statistics
+# are on), or null
 traced() {
-	local n=$1 tool=$2 before after
+	local run=$1 tool=$2 before after
 	shift 2
 	# emptied here: the background shell may open it after the first look
 	: > "$err"
@@ -88,7 +98,7 @@ traced() {
 	done
 	if grep -q Tracing "$err"; then
 		before=$(prog_runs "$qp")
-		out=$("${pin[@]}" "$bin/hwqperf" "${args[@]}" -n "$n")
+		out=$("${pin[@]}" "$bin/hwqperf" "${args[@]}" "$run")
 		after=$(prog_runs "$qp")
 		# hwqperf's JSON with the programs' runs during it added
 		[ -n "$out" ] && out=$(python3 -c '
@@ -110,12 +120,21 @@ print(json.dumps(d))' "$out" "$before" "$after")
 	echo "${out:-null}"
 }
 
-# measure N LABEL|TOOL ARGS: one mode's run, as [label, hwqperf's JSON]
+# measure N LABEL|TOOL ARGS: one mode's run of N messages (the sampled
+# mode's: of BENCH_SAMPLED_SECONDS, and with BASE, its untraced run of as
+# long first), as [label, hwqperf's JSON, the untraced JSON or null]
 measure() {
-	local n=$1 label=${2%%|*} cmd=${2#*|}
+	local run=--iters=$1 label=${2%%|*} cmd=${2#*|} base=null
+	if [ "$label" = "$sampled" ]; then
+		run=--duration=$sampled_s
+		if [ "${3:-}" = base ]; then
+			base=$("${pin[@]}" "$bin/hwqperf" "${args[@]}" "$run") ||
+				base=null
+		fi
+	fi
 	# shellcheck disable=SC2086	# the tool and its arguments are words
-	printf '[%s, %s]' "$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$label")" \
-		"$(traced "$n" $cmd)"
+	printf '[%s, %s, %s]' "$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$label")" \
+		"$(traced "$run" $cmd)" "$base"
 }
 
 probe=$("${pin[@]}" "$bin/probecost" --json -n "$probe_iters") || exit
@@ -132,7 +151,7 @@ for _ in $(seq "$runs"); do
 	round="[$base"
 	if [ $root = 1 ]; then
 		for m in "${modes[@]}"; do
-			round+=", $(measure "$iters" "$m")"
+			round+=", $(measure "$iters" "$m" base)"
 		done
 	fi
 	rounds+=("$round]")
@@ -162,7 +181,7 @@ probe, probe_c = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 nr = int(sys.argv[3])
 rounds = [json.loads(a) for a in sys.argv[4:4 + nr]]
 cpu = " on CPU %s" % os.environ["BENCH_CPU"] if os.environ.get("BENCH_CPU") else ""
-stats = dict((l, d) for l, d in (json.loads(a) for a in sys.argv[4 + nr:]))
+stats = dict(json.loads(a)[:2] for a in sys.argv[4 + nr:])
 med = statistics.median
 bare = probe["bare_uprobe_ns"]
 print("untraced probe site: post %.2f ns, complete %.2f ns; bare uprobe: %s" %
@@ -174,27 +193,34 @@ print("hwqperf bw write, 64 B, every WR signaled, %d runs%s: %.3f Mpps "
                                  " ".join("%.3f" % b for b in base)))
 if len(rounds[0]) == 1:
     print("under qplat: not measured (needs root)")
-for i, (name, _) in enumerate(rounds[0][1:], 1):
-    got = [(r[0]["mpps"], r[i][1]["mpps"]) for r in rounds if r[i][1]]
+# a mode's untraced rate: its own untraced run's when it has one
+def untraced(r, i):
+    return (r[i][2] or r[0])["mpps"]
+for i, (name, _, own) in enumerate(rounds[0][1:], 1):
+    got = [(untraced(r, i), r[i][1]["mpps"]) for r in rounds if r[i][1]]
     if not got:
         print("%s: not measured (qplat did not start)" % name)
         continue
     ratio = [t / b for b, t in got]
     extra = [1e3 / t - 1e3 / b for b, t in got]
-    line = ("%s: %.3f Mpps, %.3f of the untraced rate (median of %d; %s); "
-            "%+.0f ns a message" %
+    line = ("%s: %.3f Mpps, %.3f of the untraced rate (median of %d; %s)" %
             (name, med(t for _, t in got), med(ratio), len(got),
-             " ".join("%.3f" % x for x in ratio), med(extra)))
+             " ".join("%.3f" % x for x in ratio)))
+    if own:
+        line += ("; runs of %.0f s beside untraced ones of as long (%s Mpps)"
+                 % (own["duration_s"], " ".join("%.3f" % b for b, _ in got)))
+    line += "; %+.0f ns a message" % med(extra)
     if bare:
         line += " = %.2f bare uprobe hits" % (med(extra) / bare)
     if i > 1 and rounds[0][1][0].startswith("empty"):
         # the same rounds' loss under the empty program, round by round
-        both = [(r[0]["mpps"], r[1][1]["mpps"], r[i][1]["mpps"])
-                for r in rounds if r[i][1] and r[1][1]]
+        # (the empty program's loss against its own round's baseline)
+        both = [(untraced(r, i), r[0]["mpps"], r[1][1]["mpps"],
+                 r[i][1]["mpps"]) for r in rounds if r[i][1] and r[1][1]]
         if both:
-            beyond = [1e3 / t - 1e3 / e for _, e, t in both]
-            times = [(1e3 / t - 1e3 / b) / (1e3 / e - 1e3 / b)
-                     for b, e, t in both if e < b]
+            beyond = [1e3 / t - 1e3 / e for _, _, e, t in both]
+            times = [(1e3 / t - 1e3 / b) / (1e3 / e - 1e3 / b0)
+                     for b, b0, e, t in both if e < b0]
             line += "; %+.0f ns beyond the empty program" % med(beyond)
             if times:
                 line += " (%.2fx its loss)" % med(times)

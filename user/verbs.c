@@ -239,7 +239,6 @@ static struct hwqnic_cq *create_cq(const char *fn, struct hwqnic_context *ctx,
 				   unsigned int flags)
 {
 	struct ucq *cq;
-	bool implicit = false;
 	int rc;
 
 	if (!ctx)
@@ -247,15 +246,6 @@ static struct hwqnic_cq *create_cq(const char *fn, struct hwqnic_context *ctx,
 	if (flags & ~HWQNIC_CQ_F_ALL)
 		return uerr_ptr_why_in(fn, ctx, EINVAL, "flags 0x%x: bits outside "
 				    "HWQNIC_CQ_F_*", flags);
-	/*
-	 * Traced by qplat's completion event: the CQ's completions carry
-	 * their times for the event. A CQ's CQE size is fixed at creation,
-	 * so a CQ created before the tracer came has no times to give.
-	 */
-	if (hwqnic_trace_enabled(complete) && !(flags & HWQNIC_CQ_F_TIMESTAMP)) {
-		flags |= HWQNIC_CQ_F_TIMESTAMP;
-		implicit = true;
-	}
 	if (cqe < 1 || (u32)cqe > HWQNIC_MAX_CQE)
 		return uerr_ptr_why_in(fn, ctx, EINVAL, "cqe %d outside 1..%u "
 				    "(max_cqe)", cqe, HWQNIC_MAX_CQE);
@@ -280,8 +270,6 @@ static struct hwqnic_cq *create_cq(const char *fn, struct hwqnic_context *ctx,
 				    hwqnic_be_why(-rc));
 	}
 	cq->pub.handle = cq->core.handle;
-	/* the tracer's: only its sampled WRs ask the engine for times */
-	cq->core.ts_sampled = implicit;
 	if (channel) {
 		hwqnic_lock(&DEV(ctx)->lock);
 		container_of(channel, struct uchannel, pub)->users++;

@@ -14,7 +14,7 @@
 #include <hwqnic/hw.h>
 
 /* The version of both: hw.h's layouts and the ioctls. */
-#define HWQNIC_ABI_VERSION	6
+#define HWQNIC_ABI_VERSION	7
 
 /*
  * /dev/hwqnic0: each open file is a device context of its own (its own

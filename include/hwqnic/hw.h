@@ -123,7 +123,10 @@ struct hwqnic_wqe_sge {
 #define HWQNIC_WQE_F_SOLICITED	0x02	/* raise the solicited event remotely */
 #define HWQNIC_WQE_F_INLINE	0x04	/* payload follows the header */
 #define HWQNIC_WQE_F_FENCE	0x08	/* wait for prior RDMA_READ/atomics */
-/* a timestamped CQ: write this WQE's times into its CQE */
+/*
+ * Write this WQE's times: into its CQE on a timestamped CQ, else over the
+ * WQE's own slot (struct hwqnic_wqe_times)
+ */
 #define HWQNIC_WQE_F_TIMESTAMP	0x10
 #define HWQNIC_WQE_F_ALL	0x1f
 
@@ -163,6 +166,8 @@ struct hwqnic_recv_wqe {
 /* CQE flags. */
 #define HWQNIC_CQE_F_TOGGLE	0x01	/* phase bit, see hwqnic_cqe_phase() */
 #define HWQNIC_CQE_F_WITH_IMM	0x02	/* imm_data is valid */
+/* the WQE's slot holds its times (struct hwqnic_wqe_times) */
+#define HWQNIC_CQE_F_WQE_TIMES	0x04
 
 /*
  * Completion queue entry. The NIC writes everything but `flags` first and
@@ -206,11 +211,27 @@ struct hwqnic_cqe_ts {
 	__le64	rsvd[2];
 };
 
+/*
+ * A WQE's times on a CQ without HWQNIC_CQ_F_TIMESTAMP, for a WQE that
+ * asks (HWQNIC_WQE_F_TIMESTAMP, HWQNIC_RECV_F_TIMESTAMP): the NIC writes
+ * them over the first 16 bytes of the WQE's own slot once it is done with
+ * the WQE, before the CQE's toggle, and says so with
+ * HWQNIC_CQE_F_WQE_TIMES; the host reads them after the toggle and before
+ * it reuses the slot. The CQ keeps its 32-byte CQEs: a tracer's sampled
+ * WRs get their times without doubling every CQE of the CQ.
+ */
+struct hwqnic_wqe_times {
+	__le64	db_ns;		/* as hwqnic_cqe_ts's; 0 if not stamped */
+	__le64	cqe_ns;
+};
+
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_wqe_sge) == 16, "sge size");
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_send_wqe) == 64, "send wqe size");
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_recv_wqe) == 16, "recv wqe size");
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_cqe) == 32, "cqe size");
 HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_cqe_ts) == 64, "cqe_ts size");
+HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_wqe_times) <=
+		     sizeof(struct hwqnic_recv_wqe), "wqe times fit any slot");
 
 /*
  * Doorbell: one 64-bit write, modelled on bnxt's DBC format.
@@ -218,7 +239,9 @@ HWQNIC_STATIC_ASSERT(sizeof(struct hwqnic_cqe_ts) == 64, "cqe_ts size");
  *   bits  0..23  index   producer (SQ/RQ/SRQ) or consumer (CQ/NQ) index
  *   bit  24      epoch   the index's wrap parity
  *   bits 25..26  toggle  CQ arm: the CQ toggle the host expects
- *   bits 27..31  reserved (zero)
+ *   bit  27      stamp   SQ/RQ only: the engine records when it accepts
+ *                        this doorbell, for its WQEs' times (db_ns)
+ *   bits 28..31  reserved (zero)
  *   bits 32..51  xid     queue id (QPN for SQ/RQ, CQ id, SRQ id, NQ id)
  *   bits 52..57  reserved (zero)
  *   bit  58      valid   set on every doorbell the host writes
@@ -241,12 +264,13 @@ enum hwqnic_db_type {
 #define HWQNIC_DB_EPOCH_SHIFT	24
 #define HWQNIC_DB_TOGGLE_SHIFT	25
 #define HWQNIC_DB_TOGGLE_MASK	0x3ULL
+#define HWQNIC_DB_STAMP		(1ULL << 27)
 #define HWQNIC_DB_XID_SHIFT	32
 #define HWQNIC_DB_XID_MASK	0x000fffffULL
 #define HWQNIC_DB_VALID		(1ULL << 58)
 #define HWQNIC_DB_TYPE_SHIFT	60
 #define HWQNIC_DB_TYPE_MASK	0xfULL
-#define HWQNIC_DB_RSVD_MASK	(0x1fULL << 27 | 0x3fULL << 52 | 1ULL << 59)
+#define HWQNIC_DB_RSVD_MASK	(0xfULL << 28 | 0x3fULL << 52 | 1ULL << 59)
 
 struct hwqnic_db {
 	__u32	index;		/* HWQNIC_DB_INDEX_MASK bits */
@@ -254,9 +278,19 @@ struct hwqnic_db {
 	__u8	epoch;		/* 0 or 1 */
 	__u8	toggle;		/* 0..3 */
 	__u8	type;		/* enum hwqnic_db_type */
+	__u8	stamp;		/* 0 or 1: HWQNIC_DB_STAMP (SQ, RQ) */
 };
 
-/* Fields wider than their slot are truncated to it. */
+/* The doorbells that may carry HWQNIC_DB_STAMP: those of a WQE's queue. */
+static inline int hwqnic_db_stampable(__u8 type)
+{
+	return type == HWQNIC_DB_SQ || type == HWQNIC_DB_RQ;
+}
+
+/*
+ * Fields wider than their slot are truncated to it; a stamp is dropped
+ * from a doorbell that cannot carry it.
+ */
 static inline __u64 hwqnic_db_encode(const struct hwqnic_db *db)
 {
 	return ((__u64)db->index & HWQNIC_DB_INDEX_MASK) |
@@ -264,21 +298,30 @@ static inline __u64 hwqnic_db_encode(const struct hwqnic_db *db)
 	       (((__u64)db->toggle & HWQNIC_DB_TOGGLE_MASK) <<
 		HWQNIC_DB_TOGGLE_SHIFT) |
 	       (((__u64)db->xid & HWQNIC_DB_XID_MASK) << HWQNIC_DB_XID_SHIFT) |
+	       (db->stamp && hwqnic_db_stampable(db->type) ?
+		HWQNIC_DB_STAMP : 0) |
 	       HWQNIC_DB_VALID |
 	       (((__u64)db->type & HWQNIC_DB_TYPE_MASK) <<
 		HWQNIC_DB_TYPE_SHIFT);
 }
 
-/* Returns 0, or -1 for a value no host writes (not valid, reserved bits). */
+/*
+ * Returns 0, or -1 for a value no host writes (not valid, reserved bits,
+ * a stamp on a doorbell that is not a WQE queue's).
+ */
 static inline int hwqnic_db_decode(__u64 val, struct hwqnic_db *db)
 {
-	if (!(val & HWQNIC_DB_VALID) || (val & HWQNIC_DB_RSVD_MASK))
+	if (!(val & HWQNIC_DB_VALID) || (val & HWQNIC_DB_RSVD_MASK) ||
+	    ((val & HWQNIC_DB_STAMP) &&
+	     !hwqnic_db_stampable((val >> HWQNIC_DB_TYPE_SHIFT) &
+				  HWQNIC_DB_TYPE_MASK)))
 		return -1;
 	db->index = val & HWQNIC_DB_INDEX_MASK;
 	db->epoch = (val >> HWQNIC_DB_EPOCH_SHIFT) & 1;
 	db->toggle = (val >> HWQNIC_DB_TOGGLE_SHIFT) & HWQNIC_DB_TOGGLE_MASK;
 	db->xid = (val >> HWQNIC_DB_XID_SHIFT) & HWQNIC_DB_XID_MASK;
 	db->type = (val >> HWQNIC_DB_TYPE_SHIFT) & HWQNIC_DB_TYPE_MASK;
+	db->stamp = !!(val & HWQNIC_DB_STAMP);
 	return 0;
 }
 

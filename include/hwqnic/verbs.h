@@ -563,7 +563,8 @@ int hwqnic_poll_cq(struct hwqnic_cq *cq, int num_entries,
 /*
  * hwqnic_poll_cq(), and ts[i] the times of wc[i] (as
  * ibv_wc_read_completion_ts() gives them for an extended CQ); all zero on
- * a CQ created without HWQNIC_CQ_F_TIMESTAMP.
+ * a CQ created without HWQNIC_CQ_F_TIMESTAMP, but for the completions a
+ * tracer of the complete event sampled on QPs created while it traced.
  */
 int hwqnic_poll_cq_ts(struct hwqnic_cq *cq, int num_entries,
 		      struct hwqnic_wc *wc, struct hwqnic_wc_ts *ts);

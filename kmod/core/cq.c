@@ -221,25 +221,37 @@ static void cq_count_empty(struct hwqnic_core_cq *cq)
 }
 
 /*
- * The times of a timestamped CQ's CQE: the NIC's from the CQE, the post's
- * from the QP's own record of it (host memory the NIC never sees), read
- * before the WQE's slot can be reused.
+ * A completion's times: the NIC's from a timestamped CQ's CQE, or from
+ * the WQE's own slot where the NIC wrote them back (HWQNIC_CQE_F_WQE_TIMES,
+ * a CQ of 32-byte CQEs); the post's from the QP's own record of it (host
+ * memory the NIC never sees). Read before the WQE's slot can be reused.
  */
 static void cq_read_ts(const struct hwqnic_core_cq *cq,
 		       const struct hwqnic_core_qp *qp, const void *cqe,
-		       u32 idx, bool recv, struct hwqnic_wc_ts *ts)
+		       u8 flags, u32 idx, bool recv, struct hwqnic_wc_ts *ts)
 {
 	const struct hwqnic_cqe_ts *e = cqe;
+	const struct hwqnic_hwq *q = recv ? &qp->rq : &qp->sq;
 	const u64 *post = recv ? qp->rq_post_ns : qp->sq_post_ns;
-	u32 depth = recv ? qp->rq.depth : qp->sq.depth;
 
-	if (!hwqnic_cq_ts(cq)) {
-		*ts = (struct hwqnic_wc_ts){ 0 };
-		return;
+	*ts = (struct hwqnic_wc_ts){ 0 };
+	if (hwqnic_cq_ts(cq)) {
+		ts->db_ns = le64_to_cpu(e->db_ns);
+		ts->cqe_ns = le64_to_cpu(e->cqe_ns);
 	}
-	ts->db_ns = le64_to_cpu(e->db_ns);
-	ts->cqe_ns = le64_to_cpu(e->cqe_ns);
-	ts->post_ns = post && idx < depth ? READ_ONCE(post[idx]) : 0;
+	if (idx >= q->depth)
+		return;
+	if (!hwqnic_cq_ts(cq)) {
+		const struct hwqnic_wqe_times *t = hwqnic_hwq_get_qe(q, idx);
+
+		/* a WR not sampled left no post time there either */
+		if (!(flags & HWQNIC_CQE_F_WQE_TIMES))
+			return;
+		ts->db_ns = le64_to_cpu(READ_ONCE(t->db_ns));
+		ts->cqe_ns = le64_to_cpu(READ_ONCE(t->cqe_ns));
+	}
+	if (post)
+		ts->post_ns = READ_ONCE(post[idx]);
 }
 
 /*
@@ -252,14 +264,15 @@ static void cq_read_ts(const struct hwqnic_core_cq *cq,
 static hwqnic_os_cold void cq_complete(struct hwqnic_dev *dev,
 				       const struct hwqnic_core_cq *cq,
 				       const struct hwqnic_core_qp *qp,
-				       const void *cqe, u32 idx,
+				       const void *cqe, u8 flags, u32 idx,
 				       const struct hwqnic_wc *wc,
 				       struct hwqnic_wc_ts *ts, bool fire)
 {
 	struct hwqnic_wc_ts t = { 0 };
 
 	if (qp)
-		cq_read_ts(cq, qp, cqe, idx, hwqnic_wc_is_recv(wc->opcode), &t);
+		cq_read_ts(cq, qp, cqe, flags, idx,
+			   hwqnic_wc_is_recv(wc->opcode), &t);
 	if (ts)
 		*ts = t;
 	if (fire)
@@ -321,11 +334,18 @@ int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		/* under the CQ lock: hwqnic_qp_destroy() waits for it */
 		qp = hwqnic_qp_lookup(dev, wc[i].qp_num);
 		fire = hwqnic_trace_enabled(complete) &&
-		       (!qp || hwqnic_qp_sampled(qp, hwqnic_wc_is_recv(
-						 wc[i].opcode), idx));
+		       (!qp || hwqnic_qp_sampled(qp, cq, hwqnic_wc_is_recv(
+						 wc[i].opcode), idx, flags));
 		if (unlikely(ts || fire))
-			cq_complete(dev, cq, qp, cqe, idx, &wc[i],
+			cq_complete(dev, cq, qp, cqe, flags, idx, &wc[i],
 				    ts ? &ts[i] : NULL, fire);
+		/* a sampled WR no longer outstanding (qp_db_stamp()) */
+		if (unlikely(flags & HWQNIC_CQE_F_WQE_TIMES) && qp) {
+			u32 *done = hwqnic_wc_is_recv(wc[i].opcode) ?
+				    &qp->rq_marked_done : &qp->sq_marked_done;
+
+			WRITE_ONCE(*done, *done + 1);
+		}
 		if (qp) {
 			cq_retire(qp, &wc[i], idx);
 			if (wc[i].status != HWQNIC_WC_SUCCESS &&

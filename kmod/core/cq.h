@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Completion queues: a HWQ of 32-byte CQEs, or of 64-byte ones
- * (struct hwqnic_cqe_ts) for a CQ created with HWQNIC_CQ_F_TIMESTAMP. The NIC produces, the host
- * consumes and tells the NIC how far it got through a consumer doorbell;
- * arming is a separate doorbell so that a consumer update never hides it.
+ * Completion queues: a HWQ of 32-byte CQEs, or of 64-byte ones (struct
+ * hwqnic_cqe_ts) for a CQ created with HWQNIC_CQ_F_TIMESTAMP; a tracer's
+ * times on a CQ of 32-byte CQEs come back in the WQEs' slots (struct
+ * hwqnic_wqe_times). The NIC produces, the host consumes and tells the
+ * NIC how far it got through a consumer doorbell; arming is a separate
+ * doorbell so that a consumer update never hides it.
  */
 #ifndef _HWQNIC_CQ_H
 #define _HWQNIC_CQ_H
@@ -22,11 +24,6 @@ struct hwqnic_core_cq {
 	struct hwqnic_hwq hwq ____cacheline_aligned;
 	hwqnic_lock_t lock;
 	u32 empty_polls;		/* while traced: since the last report */
-	/*
-	 * Timestamped for a tracer, not asked by the application: its WQEs
-	 * ask for times only when sampled (libhwqnic sets it).
-	 */
-	bool ts_sampled;
 	/* NIC side, under dev->lock, on lines of its own */
 	struct hwqnic_hwq_ctx ctx ____cacheline_aligned;
 	struct hwqnic_hwq_idx prod;

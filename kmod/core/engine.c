@@ -60,7 +60,7 @@ static bool eng_pass_full(const struct hwqnic_dev *dev)
  * `xid` below `depth`.
  */
 static bool eng_read_slot(struct hwqnic_dev *dev, u32 slot, u8 type, u32 xid,
-			  u32 depth, struct hwqnic_hwq_idx *idx)
+			  u32 depth, struct hwqnic_hwq_idx *idx, bool *stamp)
 {
 	u64 v = smp_load_acquire(&dev->dbp->slot[slot]);
 	struct hwqnic_db db;
@@ -69,6 +69,8 @@ static bool eng_read_slot(struct hwqnic_dev *dev, u32 slot, u8 type, u32 xid,
 	    db.index >= depth)
 		return false;
 	*idx = (struct hwqnic_hwq_idx){ db.index, db.epoch };
+	if (stamp)
+		*stamp = db.stamp;
 	return true;
 }
 
@@ -79,13 +81,14 @@ static bool eng_cq_room(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq)
 	    cq->ctx.depth)
 		return true;
 	eng_read_slot(dev, cq->db_slot, HWQNIC_DB_CQ, cq->handle,
-		      cq->ctx.depth, &cq->host_cons);
+		      cq->ctx.depth, &cq->host_cons, NULL);
 	return hwqnic_hwq_idx_diff(cq->prod, cq->host_cons, cq->ctx.depth) <
 	       cq->ctx.depth;
 }
 
 /*
- * A doorbell accepted for a queue whose CQ is timestamped: the WQEs from
+ * A doorbell accepted with HWQNIC_DB_STAMP, which the host sets while it
+ * wants its WQEs' times (a timestamped CQ, a tracer): the WQEs from
  * the old producer index up to the new one are covered by it. The last
  * two doorbells are kept, so that WQEs the engine has not reached when the
  * next doorbell comes keep their own; a WQE left behind by two more gets
@@ -102,15 +105,15 @@ static void eng_db_stamp(u64 *db_ns, u64 *prev_ns,
 
 /*
  * A producer index announced for the SQ (or RQ), by a doorbell or the
- * RQ's slot: one that moves it on a timestamped CQ's queue is stamped.
+ * RQ's slot: one that moves it and asks for a stamp is stamped.
  */
 static void eng_set_prod(struct hwqnic_core_qp *qp, bool recv,
-			 struct hwqnic_hwq_idx prod)
+			 struct hwqnic_hwq_idx prod, bool stamp)
 {
 	struct hwqnic_qp_nic *n = &qp->nic;
 	struct hwqnic_hwq_idx *cur = recv ? &n->rq_prod : &n->sq_prod;
 
-	if (hwqnic_cq_ts(recv ? qp->rcq : qp->scq) &&
+	if (stamp &&
 	    hwqnic_hwq_idx_diff(prod, *cur, recv ? n->rq.depth : n->sq.depth))
 		eng_db_stamp(recv ? &n->rq_db_ns : &n->sq_db_ns,
 			     recv ? &n->rq_db_prev_ns : &n->sq_db_prev_ns,
@@ -151,10 +154,34 @@ static void eng_cqe_ts(struct hwqnic_cqe *cqe, const struct hwqnic_core_qp *qp,
 	t->rsvd[1] = 0;
 }
 
+/*
+ * A WQE that asked for times on a CQ of 32-byte CQEs: they go over the
+ * first bytes of its own slot, which no engine path reads again once its
+ * CQE is written (the transport's records hold copies of what it still
+ * needs). Returns whether they were written (a slot out of reach has none).
+ * Out of line: the CQEs of an untraced run never come here.
+ */
+static hwqnic_os_cold bool eng_wqe_times(struct hwqnic_dev *dev,
+					 struct hwqnic_core_qp *qp,
+					 const struct eng_cqe *e)
+{
+	bool recv = hwqnic_wc_is_recv(e->opcode);
+	struct hwqnic_wqe_times *t;
+
+	t = hwqnic_hwq_slot(&dev->od, recv ? &qp->nic.rq : &qp->nic.sq,
+			    e->idx);
+	if (!t)
+		return false;
+	t->db_ns = cpu_to_le64(eng_db_ns(&qp->nic, recv, e->idx));
+	t->cqe_ns = cpu_to_le64(hwqnic_os_now_ns());
+	return true;
+}
+
 static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 			  struct hwqnic_core_qp *qp, const struct eng_cqe *e)
 {
 	struct hwqnic_cqe *cqe;
+	u8 flags = e->flags;
 
 	if (cq->overflow)
 		return;
@@ -179,11 +206,13 @@ static void eng_write_cqe(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 	cqe->wqe_idx = cpu_to_le32(e->idx);
 	if (hwqnic_cq_ts(cq))
 		eng_cqe_ts(cqe, qp, e);
+	else if (unlikely(e->ts) && eng_wqe_times(dev, qp, e))
+		flags |= HWQNIC_CQE_F_WQE_TIMES;
 	/* before the toggle: no poller can see the CQE ahead of its event */
 	hwqnic_trace_cqe(dev->id, e->qpn, e->idx, e->wr_id, e->opcode,
 			 e->byte_len, e->status, cq->handle);
 	/* everything above before the toggle that makes it valid */
-	smp_store_release(&cqe->flags, e->flags |
+	smp_store_release(&cqe->flags, flags |
 			  hwqnic_cqe_phase(cq->prod.epoch));
 	eng_count(&qp->cnt->completions, 1);
 	if (e->status != HWQNIC_WC_SUCCESS)
@@ -382,14 +411,15 @@ static bool eng_has_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *rqp)
 {
 	struct hwqnic_qp_nic *n = &rqp->nic;
 	struct hwqnic_hwq_idx prod;
+	bool stamp;
 
 	if (eng_recvs(n))
 		return true;
 	if (!eng_read_slot(dev, rqp->rq_slot, HWQNIC_DB_RQ, rqp->qpn,
-			   n->rq.depth, &prod) ||
+			   n->rq.depth, &prod, &stamp) ||
 	    (prod.val == n->rq_prod.val && prod.epoch == n->rq_prod.epoch))
 		return false;
-	eng_set_prod(rqp, true, prod);
+	eng_set_prod(rqp, true, prod, stamp);
 	eng_count(&rqp->cnt->doorbells, 1);
 	hwqnic_trace_db(dev->id, rqp->qpn, HWQNIC_DB_RQ, prod.val, prod.epoch);
 	return eng_recvs(n) != 0;
@@ -923,7 +953,7 @@ static bool eng_doorbell(struct hwqnic_dev *dev, u32 slot, u64 val)
 			if (qp->rq_slot != slot || db.index >= qp->nic.rq.depth)
 				goto bad;
 		}
-		eng_set_prod(qp, db.type != HWQNIC_DB_SQ, prod);
+		eng_set_prod(qp, db.type != HWQNIC_DB_SQ, prod, db.stamp);
 		eng_count(&qp->cnt->doorbells, 1);
 		if (db.type == HWQNIC_DB_SQ || qp->nic.state == HWQNIC_QPS_ERR)
 			hwqnic_qp_activate(dev, qp);

@@ -62,24 +62,27 @@ static int qp_pick_id(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 
 /*
  * The host's record of post times, one per slot of a queue whose CQ is
- * timestamped, and after them a byte per slot saying whether its WR was
- * sampled: the host's own memory, so that the NIC never handles it. The
+ * timestamped or that is made while the complete event is traced, and
+ * after them a byte per slot saying whether its WR was sampled: the
+ * host's own memory, so that the NIC never handles it. An untraced queue
+ * of a plain CQ has none, and its posts pay nothing for times. The
  * samplers are seeded here, by whichever side posts.
  */
 static int qp_post_ns_alloc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
 	u64 seed = hwqnic_os_now_ns() ^ (u64)qp->qpn * 0x9e3779b97f4a7c15ULL;
+	bool traced = hwqnic_trace_enabled(complete);
 
 	qp->sq_smp = (struct hwqnic_sample){ .rng = seed | 1 };
 	qp->rq_smp = (struct hwqnic_sample){ .rng = (seed << 1) ^ 0xda3e39cb };
-	if (hwqnic_cq_ts(qp->scq)) {
+	if (traced || hwqnic_cq_ts(qp->scq)) {
 		qp->sq_post_ns = hwqnic_os_zalloc(&dev->od, qp->sq.depth *
 						  (sizeof(u64) + 1));
 		if (!qp->sq_post_ns)
 			return -ENOMEM;
 		qp->sq_mark = (u8 *)(qp->sq_post_ns + qp->sq.depth);
 	}
-	if (hwqnic_cq_ts(qp->rcq)) {
+	if (traced || hwqnic_cq_ts(qp->rcq)) {
 		qp->rq_post_ns = hwqnic_os_zalloc(&dev->od, qp->rq.depth *
 						  (sizeof(u64) + 1));
 		if (!qp->rq_post_ns) {
@@ -479,11 +482,16 @@ static void qp_host_reset_side(struct hwqnic_dev *dev,
 			       struct hwqnic_core_cq *cq, struct hwqnic_hwq *q,
 			       u32 *posted, u32 *done, u32 *gauge)
 {
+	bool recv = q == &qp->rq;
+
 	hwqnic_lock(&cq->lock);
 	hwqnic_cq_clean(dev, cq, qp->qpn);
 	hwqnic_hwq_reset(q);
 	*posted = 0;
 	*done = 0;
+	/* the sampled WRs whose CQEs were cleaned are not outstanding */
+	*(recv ? &qp->rq_marked : &qp->sq_marked) = 0;
+	WRITE_ONCE(*(recv ? &qp->rq_marked_done : &qp->sq_marked_done), 0);
 	WRITE_ONCE(*gauge, 0);
 	hwqnic_unlock(&cq->lock);
 }
@@ -734,6 +742,29 @@ static int qp_build_send(struct hwqnic_core_qp *qp,
 	return 0;
 }
 
+/*
+ * Whether a doorbell of the SQ (or RQ) asks the engine for a stamp: on a
+ * queue that keeps times, while any WR outstanding may want its doorbell
+ * time. That is every WR on a timestamped CQ, and every one in exact
+ * mode; in sampled mode, the sampled WRs posted and not yet polled. A
+ * slot holds only the last doorbell, so every doorbell asks while one is
+ * outstanding, not only the one after it: the next may overwrite that
+ * before the engine reads it. Otherwise the engine reads no clock for
+ * the queue's doorbells. Under the queue's lock; the poller's count is
+ * read as it stands (a stale one asks for a stamp more, never less).
+ */
+static bool qp_db_stamp(const struct hwqnic_core_qp *qp, bool recv)
+{
+	const struct hwqnic_sample *s = recv ? &qp->rq_smp : &qp->sq_smp;
+
+	if (!(recv ? qp->rq_post_ns : qp->sq_post_ns))
+		return false;
+	if (hwqnic_cq_ts(recv ? qp->rcq : qp->scq) || s->period <= 1)
+		return true;
+	return recv ? qp->rq_marked != READ_ONCE(qp->rq_marked_done) :
+		      qp->sq_marked != READ_ONCE(qp->sq_marked_done);
+}
+
 /* Under the queue's lock: `posts` has that lock's holder as its one writer. */
 static void qp_ring(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		    struct hwqnic_hwq *q, u8 type, u32 slot, u64 *posts, u32 n)
@@ -744,8 +775,11 @@ static void qp_ring(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	 */
 	bool notify = type == HWQNIC_DB_SQ ||
 		      READ_ONCE(qp->host_state) == HWQNIC_QPS_ERR;
+	u64 db = hwqnic_hwq_db(q, qp->qpn, type, 0);
 
-	hwqnic_dev_ring(dev, slot, hwqnic_hwq_db(q, qp->qpn, type, 0), notify);
+	if (qp_db_stamp(qp, type != HWQNIC_DB_SQ))
+		db |= HWQNIC_DB_STAMP;
+	hwqnic_dev_ring(dev, slot, db, notify);
 	if (posts)
 		WRITE_ONCE(*posts, *posts + n);
 }
@@ -869,14 +903,50 @@ static __always_inline bool qp_sample(struct hwqnic_dev *dev,
 }
 
 /*
- * A slot's post time, when its WR is sampled or asked for it; 0 (none)
- * otherwise, so that no stale one stays.
+ * The record of slot idx of a queue that keeps one, for a WR that is
+ * sampled or on a timestamped CQ (where every WQE asks the NIC for
+ * times): there the slot's mark and post time (when sampled or `asked`,
+ * else 0: no stale one stays) are written for each WR. Elsewhere only a
+ * sampled WR comes here: if it completes, its post time is written and it
+ * is counted until its completion is polled, so that the doorbells ask for
+ * a stamp while it is outstanding (qp_db_stamp()); the NIC's write-back
+ * flags its CQE, and a WR not sampled costs nothing beyond the countdown.
+ * Out of line: the WRs of a sampled run come here rarely.
  */
-static void qp_stamp_post(u64 *post_ns, u8 *mark, u32 idx, bool sampled,
-			  bool asked)
+static hwqnic_os_cold void qp_stamp_post(struct hwqnic_core_qp *qp, bool recv,
+					 u32 idx, bool sampled, bool asked,
+					 bool completes)
 {
-	WRITE_ONCE(mark[idx], sampled);
-	WRITE_ONCE(post_ns[idx], sampled || asked ? hwqnic_os_now_ns() : 0);
+	u64 *post_ns = recv ? qp->rq_post_ns : qp->sq_post_ns;
+	u8 *mark = recv ? qp->rq_mark : qp->sq_mark;
+
+	if (hwqnic_cq_ts(recv ? qp->rcq : qp->scq)) {
+		WRITE_ONCE(mark[idx], sampled);
+		WRITE_ONCE(post_ns[idx],
+			   sampled || asked ? hwqnic_os_now_ns() : 0);
+	} else {
+		/*
+		 * An unsignaled send (marked in exact mode) has no CQE to
+		 * take times back, bar a flush, an error with no latency:
+		 * it asks for none, and is not counted as outstanding.
+		 */
+		if (!completes)
+			return;
+		WRITE_ONCE(post_ns[idx], hwqnic_os_now_ns());
+		if (recv)
+			qp->rq_marked++;
+		else
+			qp->sq_marked++;
+	}
+	if (recv) {
+		struct hwqnic_recv_wqe *w = hwqnic_hwq_get_qe(&qp->rq, idx);
+
+		w->flags |= HWQNIC_RECV_F_TIMESTAMP;
+	} else {
+		struct hwqnic_send_wqe *w = hwqnic_hwq_get_qe(&qp->sq, idx);
+
+		w->flags |= HWQNIC_WQE_F_TIMESTAMP;
+	}
 }
 
 int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
@@ -894,7 +964,7 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 	hwqnic_lock(&qp->sq_lock);
 	for (; wr; wr = wr->next, n++) {
 		u32 idx = qp->sq.prod.val, len;
-		bool sampled;
+		bool sampled, completes;
 
 		if (qp->sq_posted - smp_load_acquire(&qp->sq_done) >=
 		    qp->sq.depth) {
@@ -907,19 +977,14 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			break;
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id, wr->opcode,
 				  len);
+		completes = qp->sig_all ||
+			    (wr->send_flags & HWQNIC_SEND_SIGNALED);
 		sampled = hwqnic_trace_enabled(complete) &&
-			  qp_sample(dev, &qp->sq_smp, qp->sig_all ||
-				    (wr->send_flags & HWQNIC_SEND_SIGNALED));
-		if (qp->sq_post_ns) {
-			struct hwqnic_send_wqe *w = hwqnic_hwq_get_qe(&qp->sq,
-								      idx);
-
-			qp_stamp_post(qp->sq_post_ns, qp->sq_mark, idx, sampled,
-				      wr->send_flags & HWQNIC_SEND_TIMESTAMP);
-			/* the NIC's times: every WR's, unless for a tracer */
-			if (sampled || !qp->scq->ts_sampled)
-				w->flags |= HWQNIC_WQE_F_TIMESTAMP;
-		}
+			  qp_sample(dev, &qp->sq_smp, completes);
+		if (qp->sq_post_ns && (sampled || hwqnic_cq_ts(qp->scq)))
+			qp_stamp_post(qp, false, idx, sampled,
+				      wr->send_flags & HWQNIC_SEND_TIMESTAMP,
+				      completes);
 		hwqnic_hwq_incr_prod(&qp->sq, 1);
 		qp->sq_posted++;
 	}
@@ -968,9 +1033,6 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		*w = (struct hwqnic_recv_wqe) {
 			.wr_id = cpu_to_le64(wr->wr_id),
 			.num_sge = wr->num_sge,
-			.flags = qp->rq_post_ns &&
-				 (sampled || !qp->rcq->ts_sampled) ?
-				 HWQNIC_RECV_F_TIMESTAMP : 0,
 		};
 		for (i = 0; i < wr->num_sge; i++) {
 			s[i].addr = cpu_to_le64(wr->sg_list[i].addr);
@@ -981,9 +1043,8 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id,
 				  HWQNIC_WC_RECV, len);
 		/* every receive of an application's timestamped CQ */
-		if (qp->rq_post_ns)
-			qp_stamp_post(qp->rq_post_ns, qp->rq_mark, idx, sampled,
-				      !qp->rcq->ts_sampled);
+		if (qp->rq_post_ns && (sampled || hwqnic_cq_ts(qp->rcq)))
+			qp_stamp_post(qp, true, idx, sampled, true, true);
 		hwqnic_hwq_incr_prod(&qp->rq, 1);
 		qp->rq_posted++;
 	}

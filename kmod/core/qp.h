@@ -36,8 +36,8 @@ struct hwqnic_qp_nic {
 	struct hwqnic_hwq_idx sq_cons, sq_prod;	/* prod: last doorbell */
 	struct hwqnic_hwq_idx rq_cons, rq_prod;
 	/*
-	 * Timestamped CQs only: when the last two doorbells of each queue
-	 * were accepted, and where the older one's WQEs end (hwqnic_eng_db_ns).
+	 * Doorbells with HWQNIC_DB_STAMP only: when the last two of each
+	 * queue were accepted, and where the older one's WQEs end (eng_db_ns).
 	 */
 	u64 sq_db_ns, sq_db_prev_ns, rq_db_ns, rq_db_prev_ns;
 	struct hwqnic_hwq_idx sq_db_prev_end, rq_db_prev_end;
@@ -80,28 +80,46 @@ struct hwqnic_core_qp {
 	struct hwqnic_hwq sq, rq;	/* prod: poster; cons: CQ poller */
 	u32 sq_posted, rq_posted;	/* running counts, poster's */
 	u32 sq_done, rq_done;		/* running counts, poller's */
-	/* post times per slot, when the CQ is timestamped; else NULL */
+	/* a plain CQ's sampled WRs: posted (poster's), polled (poller's) */
+	u32 sq_marked, rq_marked;
+	u32 sq_marked_done, rq_marked_done;
+	/*
+	 * Post times per slot, for a queue created with a timestamped CQ or
+	 * while the complete event was traced; else NULL. Such a queue's
+	 * doorbells ask the engine for a stamp (HWQNIC_DB_STAMP) while its
+	 * WRs want times (qp_db_stamp()).
+	 */
 	u64 *sq_post_ns, *rq_post_ns;
-	/* per slot, after post_ns: whether its WR was sampled */
+	/*
+	 * Per slot, after post_ns: whether its WR was sampled (a queue of a
+	 * timestamped CQ only: elsewhere the CQE says, hwqnic_qp_sampled())
+	 */
 	u8 *sq_mark, *rq_mark;
 	struct hwqnic_sample sq_smp, rq_smp;
 	struct hwqnic_qp_nic nic ____cacheline_aligned;
 };
 
 /*
- * Whether the completion of WR idx of the SQ (or RQ) was sampled, to fire
- * `complete` (while traced). A queue with no record of its slots (its CQ
- * has no timestamps): in exact mode only.
+ * Whether the completion of WR idx of the SQ (or RQ), whose CQE on cq
+ * carries `flags`, was sampled, to fire `complete` (while traced). On a
+ * CQ without timestamps a sampled WR's CQE says that its slot holds its
+ * times (HWQNIC_CQE_F_WQE_TIMES), so that a WR not sampled costs the host
+ * no record there; on a timestamped CQ, where every WR has times, the
+ * queue's marks say. Otherwise (a queue with no record of its slots,
+ * made untraced on a CQ without timestamps): in exact mode only.
  */
 static inline bool hwqnic_qp_sampled(const struct hwqnic_core_qp *qp,
-				     bool recv, u32 idx)
+				     const struct hwqnic_core_cq *cq,
+				     bool recv, u32 idx, u8 flags)
 {
 	const u8 *mark = recv ? qp->rq_mark : qp->sq_mark;
 	u32 depth = recv ? qp->rq.depth : qp->sq.depth;
 
-	if (!mark)
-		return READ_ONCE((recv ? &qp->rq_smp : &qp->sq_smp)->period) <= 1;
-	return idx < depth && READ_ONCE(mark[idx]);
+	if (flags & HWQNIC_CQE_F_WQE_TIMES)
+		return true;
+	if (mark && hwqnic_cq_ts(cq))
+		return idx < depth && READ_ONCE(mark[idx]);
+	return READ_ONCE((recv ? &qp->rq_smp : &qp->sq_smp)->period) <= 1;
 }
 
 /* What hwqnic.ko granted a process for a QP it created. */

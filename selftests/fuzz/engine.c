@@ -4,8 +4,10 @@
  * a program for a host that writes whatever it likes into its SQ and RQ
  * slots and doorbell slots, then lets the engine run. Invariants checked
  * after every program: the bytes around the read-write MR and all of a
- * read-only MR are untouched, every CQE is well-formed, the engine goes
- * idle within a bounded number of passes, and teardown frees everything.
+ * read-only MR are untouched, every CQE is well-formed, times written
+ * back into a WQE's slot are in order and not in the future, the engine
+ * goes idle within a bounded number of passes, and teardown frees
+ * everything.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +129,7 @@ static void op_recv(struct rig *r, struct ro *ro, struct hwqnic_core_qp *q,
 
 	w->wr_id = cpu_to_le64(take(in, 8));
 	w->num_sge = take(in, 1);
+	w->flags = shape & 0x80 ? HWQNIC_RECV_F_TIMESTAMP : 0;
 	if (shape & 1)
 		w->num_sge %= 5;
 	for (i = 0; i < 4; i++) {
@@ -141,16 +144,22 @@ static void op_recv(struct rig *r, struct ro *ro, struct hwqnic_core_qp *q,
 }
 
 /*
- * Every CQE: a known QP, status and opcode, a length within reason; and
- * no gauge counts more outstanding than its queue holds.
+ * Every CQE: a known QP, status and opcode, a length within reason, its
+ * times (written back into its WQE's slot when the WQE asked) in order
+ * and past; and no gauge counts more outstanding than its queue holds.
  */
 static void drain(struct rig *r)
 {
+	struct hwqnic_wc_ts ts[16];
 	struct hwqnic_wc wc[16];
 	int n, i;
 
-	while ((n = hwqnic_cq_poll(&r->dev, &r->cq, 16, wc)) > 0) {
+	while ((n = hwqnic_cq_poll_ts(&r->dev, &r->cq, 16, wc, ts)) > 0) {
+		u64 now = hwqnic_os_now_ns();
+
 		for (i = 0; i < n; i++) {
+			if (ts[i].db_ns > ts[i].cqe_ns || ts[i].cqe_ns > now)
+				abort();
 			if (wc[i].status >= HWQNIC_WC_STATUS_MAX ||
 			    (wc[i].qp_num != r->a.qpn &&
 			     wc[i].qp_num != r->b.qpn) ||
@@ -219,13 +228,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 1:		/* the SQ doorbell, as the host would ring it */
 			hwqnic_dev_ring(&r.dev, q->sq_slot,
 					hwqnic_hwq_db(&q->sq, q->qpn,
-						      HWQNIC_DB_SQ, 0), true);
+						      HWQNIC_DB_SQ, 0) |
+					(op & 0x40 ? HWQNIC_DB_STAMP : 0), true);
 			break;
 		case 2:		/* a receive WQE and its doorbell */
 			op_recv(&r, &ro, q, &in);
 			hwqnic_dev_ring(&r.dev, q->rq_slot,
 					hwqnic_hwq_db(&q->rq, q->qpn,
-						      HWQNIC_DB_RQ, 0), true);
+						      HWQNIC_DB_RQ, 0) |
+					(op & 0x40 ? HWQNIC_DB_STAMP : 0), true);
 			break;
 		case 3:		/* any value in any doorbell slot */
 			hwqnic_dev_ring(&r.dev, take(&in, 2) % HWQNIC_DB_SLOTS,

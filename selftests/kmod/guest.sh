@@ -196,7 +196,7 @@ fi
 stage "in-kernel consumer and qplat"
 # Its TAP lines reach the kernel log; they are taken from there. The
 # consumer runs at insmod, traced by qplat -k (the hwqnic_complete
-# tracepoint alone: its CQs, created while traced, carry times): every WR
+# tracepoint alone: its QPs, created while traced, carry times): every WR
 # it posts is signaled, so the histograms must hold exactly its
 # completions.
 iters=300

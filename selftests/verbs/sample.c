@@ -7,8 +7,9 @@
  * (hwqnic/stats.h). A sampled WR is the one that gets a post time, so
  * hwqnic_poll_cq_ts()'s post_ns (WRs without HWQNIC_SEND_TIMESTAMP) shows
  * which were. On a CQ the application made timestamped, the engine writes
- * every completion's times; on one the library made so for the tracer,
- * only the sampled ones' (the others cost the engine no clock read).
+ * every completion's times; on a plain CQ of QPs made while traced, only
+ * the sampled ones', back into their WQEs' slots (the others cost the
+ * engine no clock read), and the CQ keeps its 32-byte CQEs.
  * Untraced: none. Word 0, and every bad word (another
  * version, N = 0, a version byte above any): exact, every WR. A good
  * word N: about count / N. The word is read once per interval, never per
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "../lib/helpers.h"
+#include "libhwqnic.h"	/* the CQ's queue, for its CQE size */
 
 /* libhwqnic's semaphore of the complete probe: a tracer's count */
 extern unsigned short hwqnic_complete_semaphore;
@@ -144,9 +146,10 @@ static long sampled_recvs(struct u_pair *p, struct u_buf *b, unsigned long n)
 }
 
 /*
- * A CQ timestamped by the library for the tracer: the engine writes the
- * times of the sampled WRs only, sends and receives; the library reads
- * the clock for the sampled ones only.
+ * A plain CQ made while traced: the engine writes the times of the
+ * sampled WRs only, sends and receives, into their WQEs' slots; the
+ * library reads the clock for the sampled ones only; the CQEs stay 32
+ * bytes.
  */
 static void tracer_cq(void)
 {
@@ -176,6 +179,13 @@ static void tracer_cq(void)
 	hwqnic_complete_semaphore = 0;
 	diag("a tracer's CQ, N 4: %ld of %lu sampled, receives %ld of %lu",
 	     got, n, rgot, n / 2);
+	ok(cq[0] && cq[1] &&
+	   (1U << container_of(cq[0], struct ucq, pub)->core.hwq.stride_shift) ==
+	   sizeof(struct hwqnic_cqe) &&
+	   (1U << container_of(cq[1], struct ucq, pub)->core.hwq.stride_shift) ==
+	   sizeof(struct hwqnic_cqe),
+	   "a CQ made while traced keeps its %zu-byte CQEs",
+	   sizeof(struct hwqnic_cqe));
 	ok(got > 0 && got < (long)n,
 	   "a CQ made while traced: the NIC's times on the %ld sampled WRs "
 	   "of %lu only", got, n);
