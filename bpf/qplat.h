@@ -170,10 +170,12 @@ struct qplat_lat_hist {
  * 21600 bytes: with its key and the hash table's header an entry is one
  * 32 KiB allocation (order 3) in the kernel, so the map (entries
  * allocated as they are created) holds at most QPLAT_HISTS entries,
- * 4000 QPs and opcodes traced at once, 125 MiB, leaving room below
- * 128 MiB for the few freed entries the kernel's allocator keeps per CPU.
+ * 3584 QPs and opcodes traced at once, 112 MiB. That leaves 16 MiB below
+ * 128 MiB for the entries the kernel's allocator keeps free, up to 4 a
+ * CPU (128 CPUs), and for those qplat deleted, which are freed after an
+ * RCU grace period.
  */
-#define QPLAT_HISTS		4000
+#define QPLAT_HISTS		3584
 
 struct qplat_hist {
 	struct qplat_lat_hist lat[QPLAT_LAT_MAX];	/* by enum qplat_lat */

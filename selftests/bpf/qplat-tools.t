@@ -53,6 +53,15 @@ polls = sorted(r["value"]["polls"] for r in rows)
 assert polls[-1] == 100 and sum(r["value"]["err_cqes"] for r in rows) == 0, polls
 PY
 ok $? "bpftool -j map dump pinned hists: BTF-formatted, 3 latencies, the counts"
+bpftool -j map show pinned "$pin/hists" > "$tmp/hists-show.json" 2>&1
+python3 - "$tmp/hists-show.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+# entries of 32 KiB each (bpf/qplat.h): at most 112 MiB
+assert m["bytes_value"] == 21600 and m["bytes_key"] == 16, m
+assert m["max_entries"] * 32768 <= 112 << 20, m["max_entries"]
+PY
+ok $? "the hists map: 16-byte keys, 21600-byte values, at most 112 MiB of entries"
 rm -rf "$pin"
 
 pin five --five-events

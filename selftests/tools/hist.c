@@ -55,6 +55,11 @@ static void layout(void)
 	   sizeof(struct qplat_hist) == 21600,
 	   "896 buckets, 32 per power of two; 7192 bytes a histogram, "
 	   "21600 a hists entry");
+	/* the hash table's element header: 48 bytes on 6.1, 64 allowed */
+	ok(sizeof(struct qplat_hist_key) + sizeof(struct qplat_hist) + 64 <=
+	   32768 && (QPLAT_HISTS + 4 * 128ULL) * 32768 <= 128ULL << 20,
+	   "a hists entry is one 32 KiB allocation; %u of them and 4 free a "
+	   "CPU on 128 CPUs fit in 128 MiB", QPLAT_HISTS);
 	ok(HIST_MAX_REL_ERR == DOC_REL_ERR, "the bound stated is 1/32");
 	ok(hist_bucket_lo_ns(0) == 0 && hist_bucket_hi_ns(NB - 1) ==
 	   4294967296.0 && hist_bucket_lo_ns(NB - 1) == 4227858432.0,
