@@ -190,7 +190,8 @@ struct hist_taken {
  * *nc. With clear, the entries of `hists` are deleted as they are read
  * and their counts added to *taken (which clear needs). 0, or -EINVAL (a
  * map not of its layout), -ENOMEM or another -errno of bpf(2); then
- * nothing is set nor allocated, and *taken holds what it held.
+ * nothing is set nor allocated, and *taken holds what it held (the
+ * entries clear deleted before an -ENOMEM are lost with their counts).
  */
 int hist_read(int hfd, int cfd, bool clear, struct hist_taken *taken,
 	      struct hist_entry **h, long *nh, struct hist_ctr_entry **c,
