@@ -4,9 +4,10 @@
  *
  * By default one event per completion, `complete`, fired at poll with the
  * times the completion carries (post, doorbell, CQE): each latency comes
- * from that one event, with no map but the histograms and counters
- * (on_complete). qplat's five-event mode, for comparison, follows each
- * work request through the five events instead:
+ * from that one event, and one `hists` entry (the QP's and opcode's)
+ * takes its latencies and its counts, so that a completion costs a single
+ * map lookup (on_complete). qplat's five-event mode, for comparison,
+ * follows each work request through the five events instead:
  *
  * Five events (docs/tracepoints.md) follow each work request (WR):
  *   post  the host wrote its WQE                 -> wrs[WR].post_ns
@@ -54,10 +55,12 @@ const volatile __u32 lat_mask = (1U << QPLAT_LAT_MAX) - 1;
  * WR's events meet (a context's dev id is unique across processes).
  */
 const volatile bool usdt_pid0 = false;
+/* qplat samples (not -c 1): see sample_since */
+const volatile bool sampling = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, QPLAT_HISTS);
 	/* what the tool deletes is freed after RCU: late adds land nowhere */
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct qplat_hist_key);
@@ -115,7 +118,13 @@ struct {
 } cq_last SEC(".maps");
 
 /* Values to create map entries from (never written). */
-static const struct qplat_hist new_hist = { .min_ns = QPLAT_NO_MIN };
+static const struct qplat_hist new_hist = {
+	.lat = {
+		[QPLAT_LAT_DEVICE] = { .min_ns = QPLAT_NO_MIN },
+		[QPLAT_LAT_PICKUP] = { .min_ns = QPLAT_NO_MIN },
+		[QPLAT_LAT_E2E] = { .min_ns = QPLAT_NO_MIN },
+	},
+};
 static struct qplat_counters zero_counters;
 static struct qplat_sq zero_sq;
 
@@ -161,30 +170,48 @@ static __always_inline void atomic_bound(__u64 *p, __u64 v, bool least)
 	}
 }
 
-static __always_inline void hist_add(__u32 pid, __u32 dev, __u32 qpn,
-				     __u32 op, __u32 lat, __u64 ns)
+static __always_inline struct qplat_hist *
+qp_hist(__u32 pid, __u32 dev, __u32 qpn, __u32 op)
 {
 	struct qplat_hist_key k = {
-		.pid = pid, .dev = dev, .qpn = qpn, .op = op, .lat = lat,
+		.pid = pid, .dev = dev, .qpn = qpn, .op = op,
 	};
-	struct qplat_hist *h;
+
+	return lookup_or_init(&hists, &k, &new_hist);
+}
+
+/* One sample of latency `lat` (unless -L leaves it out) into h. */
+static __always_inline void lat_add(struct qplat_hist *h, __u32 lat, __u64 ns)
+{
+	struct qplat_lat_hist *l;
 	__u32 b;
 
-	if (!(lat_mask & (1U << lat)))
+	if (!(lat_mask & (1U << lat)) || lat >= QPLAT_LAT_MAX)
 		return;
-	h = lookup_or_init(&hists, &k, &new_hist);
-	if (!h)
-		return;
+	l = &h->lat[lat];
 	b = qplat_bucket(ns);
 	/* checked again here: older verifiers lose the bound on a copy */
 	barrier_var(b);
 	if (b >= QPLAT_BUCKETS)
 		return;
-	__sync_fetch_and_add(&h->buckets[b], 1);
-	__sync_fetch_and_add(&h->count, 1);
-	__sync_fetch_and_add(&h->sum_ns, ns);
-	atomic_bound(&h->min_ns, ns, true);
-	atomic_bound(&h->max_ns, ns, false);
+	/* no count: readers add the buckets up */
+	__sync_fetch_and_add(&l->buckets[b], 1);
+	__sync_fetch_and_add(&l->sum_ns, ns);
+	atomic_bound(&l->min_ns, ns, true);
+	atomic_bound(&l->max_ns, ns, false);
+}
+
+/* The five events' samples: each its own lookup of the QP's and op's entry. */
+static __always_inline void hist_add(__u32 pid, __u32 dev, __u32 qpn,
+				     __u32 op, __u32 lat, __u64 ns)
+{
+	struct qplat_hist *h;
+
+	if (!(lat_mask & (1U << lat)))
+		return;
+	h = qp_hist(pid, dev, qpn, op);
+	if (h)
+		lat_add(h, lat, ns);
 }
 
 /*
@@ -502,19 +529,26 @@ static __always_inline int on_poll(__u32 pid, __u32 dev, __u32 qpn, __u32 idx,
 	return 0;
 }
 
-/* A completion posted before its process's period changed (sample_since). */
+/*
+ * A completion posted before its process's period changed (sample_since).
+ * Only qplat's sampling changes periods: exact, it costs no lookup.
+ */
 static __always_inline bool sampled_before(__u32 pid, __u64 post_ns)
 {
-	__u64 *since = bpf_map_lookup_elem(&sample_since, &pid);
+	__u64 *since;
 
+	if (!sampling)
+		return false;
+	since = bpf_map_lookup_elem(&sample_since, &pid);
 	return since && post_ns && post_ns < *since;
 }
 
 /*
- * One traced completion, polled now: its latencies from the times it
- * carries. A time of 0 is one the completion does not have (a CQ created
- * before the tracer came, a send posted without a stamp): that latency is
- * left out. Receives have no device latency, as in the five-event mode.
+ * One traced completion, polled now: counted, and its latencies from the
+ * times it carries, all in the one `hists` entry of its QP and opcode. A
+ * time of 0 is one the completion does not have (a CQ created before the
+ * tracer came, a send posted without a stamp): that latency is left out.
+ * Receives have no device latency, as in the five-event mode.
  */
 static __always_inline int on_complete(__u32 pid, __u32 dev, __u32 qpn,
 				       __u32 opcode, __u32 status,
@@ -522,30 +556,29 @@ static __always_inline int on_complete(__u32 pid, __u32 dev, __u32 qpn,
 				       __u64 db_ns, __u64 cqe_ns)
 {
 	__u64 now = bpf_ktime_get_ns();
-	struct qplat_counters *c;
+	struct qplat_hist *h;
 
 	if (targ_qpn && qpn != targ_qpn)
 		return 0;
-	c = qp_counters(pid, dev, qpn);
+	h = qp_hist(pid, dev, qpn, opcode);
+	if (!h)
+		return 0;
 	/* CQEs written, WQEs, doorbells: events this mode does not see */
-	if (c) {
-		__sync_fetch_and_add(&c->polls, 1);
-		if (status)
-			__sync_fetch_and_add(&c->err_cqes, 1);
-		else
-			__sync_fetch_and_add(&c->bytes, length);
+	__sync_fetch_and_add(&h->polls, 1);
+	if (status) {
+		__sync_fetch_and_add(&h->err_cqes, 1);
+		return 0;
 	}
-	if (status || !wc_op_ok(opcode) || sampled_before(pid, post_ns))
+	__sync_fetch_and_add(&h->bytes, length);
+	if (!wc_op_ok(opcode) || sampled_before(pid, post_ns))
 		return 0;
 	if (db_ns && cqe_ns && !hwqnic_wc_is_recv(opcode))
-		hist_add(pid, dev, qpn, opcode, QPLAT_LAT_DEVICE,
-			 cqe_ns > db_ns ? cqe_ns - db_ns : 0);
+		lat_add(h, QPLAT_LAT_DEVICE,
+			cqe_ns > db_ns ? cqe_ns - db_ns : 0);
 	if (cqe_ns)
-		hist_add(pid, dev, qpn, opcode, QPLAT_LAT_PICKUP,
-			 now > cqe_ns ? now - cqe_ns : 0);
+		lat_add(h, QPLAT_LAT_PICKUP, now > cqe_ns ? now - cqe_ns : 0);
 	if (post_ns)
-		hist_add(pid, dev, qpn, opcode, QPLAT_LAT_E2E,
-			 now > post_ns ? now - post_ns : 0);
+		lat_add(h, QPLAT_LAT_E2E, now > post_ns ? now - post_ns : 0);
 	return 0;
 }
 

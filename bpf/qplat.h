@@ -15,6 +15,14 @@
  *                                                     before their cqe event
  *   cq_last   LRU   qplat_cq_key   -> __u32           last QPN completed
  *                                                     on a CQ
+ *   sample_since HASH __u32 pid    -> __u64           when qplat last changed
+ *                                                     the process's period
+ *
+ * A QP's counters are split between two maps, and a reader adds them up
+ * (tools/lib/hist.h does): the completion event counts what it sees
+ * (polls, err_cqes, bytes) in the `hists` entry of the completion's QP
+ * and opcode, so that a traced completion costs one map lookup; the five
+ * events count everything in `counters`.
  */
 #ifndef __QPLAT_H
 #define __QPLAT_H
@@ -110,7 +118,11 @@ struct qplat_qp_key {
 	__u32	qpn;		/* queue pair number */
 };
 
-/* Value of `counters`: since qplat started; updated atomically. */
+/*
+ * Value of `counters`: since qplat started; updated atomically. The five
+ * events count all of them here; the completion event none (its polls,
+ * err_cqes and bytes are in `hists`).
+ */
 struct qplat_counters {
 	__u64	wqes;		/* send WQEs the engine fetched (wqe events) */
 	__u64	cqes;		/* CQEs written (cqe events) */
@@ -122,32 +134,54 @@ struct qplat_counters {
 				 * was the last to complete on */
 };
 
-/* Key of `hists`. */
+/* Key of `hists`: one QP's completions of one opcode. */
 struct qplat_hist_key {
 	__u32	pid;		/* tgid of the traced process */
 	__u32	dev;		/* device id */
 	__u32	qpn;		/* queue pair number */
 	__u32	op;		/* completion opcode (enum hwqnic_wc_opcode) */
-	__u32	lat;		/* enum qplat_lat */
 };
 
 /*
- * Value of `hists`: successful completions only; updated atomically. The
- * least and greatest latencies bound the quantiles readers estimate from
- * the buckets; an entry is created with min_ns = QPLAT_NO_MIN, above
- * max_ns, until its first sample. 7200 bytes: with its key and the hash
- * table's header an entry takes one 8 KiB allocation, so the `hists` map
- * (entries allocated as they are created, up to 16384) holds one per QP,
- * opcode and latency traced, at most 128 MiB.
+ * One latency's histogram: successful completions only; updated
+ * atomically. Its count is the sum of its buckets (readers add them up:
+ * one atomic less a sample). The least and greatest latencies bound the
+ * quantiles readers estimate from the buckets; a histogram starts with
+ * min_ns = QPLAT_NO_MIN, above max_ns, until its first sample.
  */
 #define QPLAT_NO_MIN		(~0ULL)
 
-struct qplat_hist {
+struct qplat_lat_hist {
 	__u64	buckets[QPLAT_BUCKETS];	/* by qplat_bucket(latency) */
-	__u64	count;			/* sum of buckets[] */
 	__u64	sum_ns;			/* sum of the latencies */
 	__u64	min_ns;			/* the least latency */
 	__u64	max_ns;			/* the greatest latency */
+};
+
+/*
+ * Value of `hists`: a QP's and opcode's three latency histograms, and
+ * what the completion event counts of them (the five events leave these
+ * three at 0: they count in `counters`). Every completion the event
+ * reports is counted here, its latencies recorded only when it succeeded
+ * (and passes qplat's -o and -L): a QP whose completions of an opcode all
+ * fail has an entry of empty histograms, which the map's bound below
+ * allows for.
+ *
+ * 21600 bytes: with its key and the hash table's header an entry is one
+ * 32 KiB allocation (order 3) in the kernel, so the map (entries
+ * allocated as they are created) holds at most QPLAT_HISTS entries,
+ * 3584 QPs and opcodes traced at once, 112 MiB. That leaves 16 MiB below
+ * 128 MiB for the entries the kernel's allocator keeps free, up to 4 a
+ * CPU (128 CPUs), and for those qplat deleted, which are freed after an
+ * RCU grace period.
+ */
+#define QPLAT_HISTS		3584
+
+struct qplat_hist {
+	struct qplat_lat_hist lat[QPLAT_LAT_MAX];	/* by enum qplat_lat */
+	__u64	polls;		/* completions polled (complete events) */
+	__u64	err_cqes;	/* of which status != SUCCESS */
+	__u64	bytes;		/* byte_len of the successful ones */
 };
 
 /* Key of `wrs` and `late`: one queue slot, i.e. one work request. */

@@ -3,7 +3,9 @@
 # qplat over a workload of known size, exact (-c 1: the one completion
 # event for every completion) and with --five-events: every histogram total equals
 # the number of operations, per QP and opcode and for each latency;
-# counters agree; error CQEs are counted as errors; -Q shows only its QP; an
+# counters agree; error CQEs are counted as errors; -Q shows only its QP;
+# a process's counters stay in every report after the histograms of its
+# completions were printed and cleared (qplat with an interval); an
 # executable linked against libhwqnic.so is traced through the library,
 # found by run path or LD_LIBRARY_PATH, and said to be missing otherwise.
 . "$(dirname "$0")/lib.sh"
@@ -27,9 +29,10 @@ for o in objs:
             continue
         k = (h["qpn"], h["op"], h["latency"])
         hist[k] = hist.get(k, 0) + h["count"]
-    for c in o["counters"]:
-        if c["pid"] == pid:
-            ctr[c["qpn"]] = c
+# cumulative: the last report has them all
+for c in objs[-1]["counters"]:
+    if c["pid"] == pid:
+        ctr[c["qpn"]] = c
 ops = {"send": "send", "write": "write", "read": "read"}
 bad = []
 def expect(k, want):
@@ -110,6 +113,34 @@ run errors 300 5 -c 1
 ok $? "hwqload with 5 bad-rkey WRITEs under qplat -c 1"
 sumcheck errors 300 5
 ok $? "error CQEs counted as errors, successes as before"
+
+# Intervals: the first process's histograms are printed and cleared in a
+# report after it ended; the last report still counts its completions.
+# The second runs right after a report, well within the next interval.
+if qplat_start "$tmp/iv.qplat" "$tmp/iv.err" -B "$load" --json -c 1 2; then
+	"$load" -q 4 -n 300 --json > "$tmp/iv1.load" 2> /dev/null
+	rc1=$?
+	lines=$(wc -l < "$tmp/iv.qplat")
+	for _ in $(seq 100); do
+		[ "$(wc -l < "$tmp/iv.qplat")" -gt "$lines" ] && break
+		sleep 0.1
+	done
+	"$load" -q 4 -n 200 --json > "$tmp/iv2.load" 2> /dev/null
+	rc2=$?
+	qplat_stop
+	[ $rc1 = 0 ] && [ $rc2 = 0 ] && [ $? = 0 ] &&
+		[ "$(wc -l < "$tmp/iv.qplat")" -ge 2 ]
+	ok $? "two hwqload runs under qplat -c 1 with a 2 s interval, a report between"
+else
+	cat "$tmp/iv.err" | diag
+	ok 1 "qplat -c 1 with an interval"
+fi
+cp "$tmp/iv.qplat" "$tmp/iv1.qplat"
+sumcheck iv1 300 0
+ok $? "the first run: totals = operations, its counters in the last report"
+cp "$tmp/iv.qplat" "$tmp/iv2.qplat"
+sumcheck iv2 200 0
+ok $? "the second run: the same"
 
 # -Q: QPNs are allocated the same way in every fresh process
 only=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["qps"][1]["qpn"])' \

@@ -17,17 +17,55 @@ progs=$(ls "$pin-load" 2>/dev/null | wc -l)
 ok $? "it pins one program per probe ($progs)"
 rm -rf "$pin-load"
 
-qplat_start "$tmp/pin.out" "$tmp/pin.err" -B "$bin/hwqload" --pin "$pin" &&
-	"$bin/hwqload" -q 2 -n 100 > /dev/null
-rc=$?
-qplat_stop
-ok $(( rc | $? )) "qplat --pin $pin over a run"
+# pin NAME QPLAT-ARGS...: qplat --pin over a short run, maps left in $pin
+pin() {
+	local name=$1 rc
+	shift
+	qplat_start "$tmp/$name.out" "$tmp/$name.err" -B "$bin/hwqload" \
+		--pin "$pin" "$@" &&
+		"$bin/hwqload" -q 2 -n 100 > /dev/null
+	rc=$?
+	qplat_stop
+	return $(( rc | $? ))
+}
+
+pin exact -c 1
+ok $? "qplat --pin $pin -c 1 over a run"
 [ -e "$pin/hists" ] && [ -e "$pin/counters" ]
 ok $? "maps hists and counters stay pinned after qplat exits"
 bpftool map dump pinned "$pin/hists" > "$tmp/hists" 2>&1
-grep -q '"qpn"' "$tmp/hists" && grep -q '"count"' "$tmp/hists"
+grep -q '"qpn"' "$tmp/hists" && grep -q '"buckets"' "$tmp/hists"
 ok $? "bpftool map dump pinned hists: typed keys and values"
 head -20 "$tmp/hists" | diag
+# the completion event's: one entry per QP and opcode, its three
+# latencies and its counts
+bpftool -j map dump pinned "$pin/hists" > "$tmp/hists.json" 2>&1
+python3 - "$tmp/hists.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = [e["formatted"] for e in d if "formatted" in e]
+assert rows, "no BTF-formatted entries"
+k, v = rows[0]["key"], rows[0]["value"]
+assert all(x in k for x in ("pid", "dev", "qpn", "op")), k
+assert len(v["lat"]) == 3 and all("buckets" in l for l in v["lat"]), v.keys()
+# hwqload -n 100: 100 messages a QP, each polled once, on its send side
+polls = sorted(r["value"]["polls"] for r in rows)
+assert polls[-1] == 100 and sum(r["value"]["err_cqes"] for r in rows) == 0, polls
+PY
+ok $? "bpftool -j map dump pinned hists: BTF-formatted, 3 latencies, the counts"
+bpftool -j map show pinned "$pin/hists" > "$tmp/hists-show.json" 2>&1
+python3 - "$tmp/hists-show.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+# entries of 32 KiB each (bpf/qplat.h): at most 112 MiB
+assert m["bytes_value"] == 21600 and m["bytes_key"] == 16, m
+assert m["max_entries"] * 32768 <= 112 << 20, m["max_entries"]
+PY
+ok $? "the hists map: 16-byte keys, 21600-byte values, at most 112 MiB of entries"
+rm -rf "$pin"
+
+pin five --five-events
+ok $? "qplat --pin $pin --five-events over a run"
 bpftool -j map dump pinned "$pin/counters" > "$tmp/counters.json" 2>&1
 python3 - "$tmp/counters.json" <<'PY'
 import json, sys
@@ -38,7 +76,7 @@ k, v = rows[0]["key"], rows[0]["value"]
 assert "qpn" in k and "pid" in k and "dev" in k, k
 assert any(x in v for x in ("wqes", "cqes")), v
 PY
-ok $? "bpftool -j map dump pinned counters: BTF-formatted JSON"
+ok $? "bpftool -j map dump pinned counters (the five events'): BTF-formatted JSON"
 rm -rf "$pin"
 
 # a traced process that dies mid-run

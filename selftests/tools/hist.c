@@ -3,15 +3,18 @@
  * tools/lib/hist.c: the log-linear buckets of bpf/qplat.h (bounds, the
  * mapping both ways, the log2 folding), counts, the quantile rule (an
  * unreached rank has no quantile), the mean and the span, the order of
- * qplat's map keys; quantiles of random histograms stay ordered and
- * inside their buckets, and inside the recorded least and greatest
- * samples; latencies and bucket labels in adaptive units; quantiles of
+ * qplat's keys; the map's entries split into histograms and a QP's
+ * counters combined from both maps; quantiles of random histograms stay
+ * ordered and inside their buckets, and inside the recorded least and
+ * greatest samples; latencies and bucket labels in adaptive units; quantiles of
  * known distributions within the stated bound of the true ones, and the
  * log2 folding equal to plain log2 bucketing.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <hwqnic/hw.h>
 
 #include "../lib/bound.h"
 #include "../lib/tap.h"
@@ -48,8 +51,15 @@ static void layout(void)
 	double lo, hi;
 
 	ok(QPLAT_BUCKETS == 896 && QPLAT_SUB == 32 &&
-	   sizeof(struct qplat_hist) == 7200,
-	   "896 buckets, 32 per power of two; 7200 bytes a histogram");
+	   sizeof(struct qplat_lat_hist) == 7192 &&
+	   sizeof(struct qplat_hist) == 21600,
+	   "896 buckets, 32 per power of two; 7192 bytes a histogram, "
+	   "21600 a hists entry");
+	/* the hash table's element header: 48 bytes on 6.1, 64 allowed */
+	ok(sizeof(struct qplat_hist_key) + sizeof(struct qplat_hist) + 64 <=
+	   32768 && (QPLAT_HISTS + 4 * 128ULL) * 32768 <= 128ULL << 20,
+	   "a hists entry is one 32 KiB allocation; %u of them and 4 free a "
+	   "CPU on 128 CPUs fit in 128 MiB", QPLAT_HISTS);
 	ok(HIST_MAX_REL_ERR == DOC_REL_ERR, "the bound stated is 1/32");
 	ok(hist_bucket_lo_ns(0) == 0 && hist_bucket_hi_ns(NB - 1) ==
 	   4294967296.0 && hist_bucket_lo_ns(NB - 1) == 4227858432.0,
@@ -361,14 +371,18 @@ static void units(void)
 
 static void key_order(void)
 {
-	struct qplat_hist_key h[] = {
+	struct hist_key h[] = {
 		{ 2, 0, 16, 0, 0 }, { 1, 9, 99, 9, 2 }, { 1, 0, 17, 1, 0 },
 		{ 1, 0, 16, 1, 2 }, { 1, 0, 16, 1, 0 }, { 1, 0, 16, 0, 2 },
+	};
+	struct qplat_hist_key m[] = {
+		{ 2, 0, 16, 0 }, { 1, 0, 16, 9 }, { 1, 0, 16, 1 },
+		{ 1, 0, 3, 7 },
 	};
 	struct qplat_qp_key q[] = {
 		{ 7, 1, 3 }, { 7, 0, 9 }, { 7, 0, 3 }, { 6, 5, 5 },
 	};
-	struct qplat_hist_key want = { 1, 0, 16, 1, 2 }, big = { .pid = 1 };
+	struct hist_key want = { 1, 0, 16, 1, 2 }, big = { .pid = 1 };
 	unsigned int i, bad = 0;
 
 	qsort(h, 6, sizeof(h[0]), hist_key_cmp);
@@ -384,6 +398,115 @@ static void key_order(void)
 	qsort(q, 4, sizeof(q[0]), hist_qp_key_cmp);
 	ok(q[0].pid == 6 && q[1].qpn == 3 && q[1].dev == 0 && q[2].qpn == 9 &&
 	   q[3].dev == 1, "counters keys: by pid, dev, qpn");
+	qsort(m, 4, sizeof(m[0]), hist_map_key_cmp);
+	ok(m[0].qpn == 3 && m[1].op == 1 && m[2].op == 9 && m[3].pid == 2,
+	   "the map's hists keys: by pid, dev, qpn, op");
+}
+
+/* A hists entry of QP qpn, opcode op: n samples of latency lat at ns */
+static void map_entry(struct hist_map_entry *e, __u32 pid, __u32 qpn,
+		      __u32 op)
+{
+	int lat;
+
+	memset(e, 0, sizeof(*e));
+	e->key = (struct qplat_hist_key){ .pid = pid, .qpn = qpn, .op = op };
+	for (lat = 0; lat < QPLAT_LAT_MAX; lat++)
+		e->val.lat[lat].min_ns = QPLAT_NO_MIN;
+}
+
+static void sample(struct hist_map_entry *e, int lat, __u64 ns, __u64 n)
+{
+	struct qplat_lat_hist *l = &e->val.lat[lat];
+
+	l->buckets[qplat_bucket(ns)] += n;
+	l->sum_ns += n * ns;
+	l->min_ns = ns < l->min_ns ? ns : l->min_ns;
+	l->max_ns = ns > l->max_ns ? ns : l->max_ns;
+}
+
+/*
+ * The map's entries made histograms (one per latency with samples) and a
+ * QP's counters made of both maps and of counts taken out before.
+ */
+static void combined(void)
+{
+	static struct hist_map_entry m[3];
+	struct hist_ctr_entry c[2], t[2], *o;
+	struct hist_entry *h;
+	long n;
+
+	map_entry(&m[0], 5, 16, HWQNIC_WC_SEND);
+	sample(&m[0], QPLAT_LAT_DEVICE, 1000, 3);
+	sample(&m[0], QPLAT_LAT_E2E, 5000, 2);
+	sample(&m[0], QPLAT_LAT_E2E, 7000, 1);
+	m[0].val.polls = 4;
+	m[0].val.err_cqes = 1;
+	m[0].val.bytes = 300;
+	map_entry(&m[1], 5, 16, HWQNIC_WC_RDMA_WRITE);
+	m[1].val.polls = 2;
+	m[1].val.err_cqes = 2;
+	map_entry(&m[2], 5, 17, HWQNIC_WC_SEND);	/* five events' */
+	sample(&m[2], QPLAT_LAT_PICKUP, 10, 1);
+
+	n = hist_split(m, 3, &h);
+	ok(n == 3, "3 entries, 3 histograms with samples (%ld)", n);
+	if (n == 3) {
+		ok(h[0].key.qpn == 16 && h[0].key.op == HWQNIC_WC_SEND &&
+		   h[0].key.lat == QPLAT_LAT_DEVICE && h[0].val.count == 3 &&
+		   h[0].val.sum_ns == 3000 && h[0].val.min_ns == 1000,
+		   "device histogram: its key, count from the buckets, sum");
+		ok(h[1].key.lat == QPLAT_LAT_E2E && h[1].val.count == 3 &&
+		   h[1].val.min_ns == 5000 && h[1].val.max_ns == 7000 &&
+		   hist_quantile_in_ns(h[1].val.buckets, NB, 1,
+				       h[1].val.min_ns,
+				       h[1].val.max_ns) == 7000,
+		   "e2e histogram: count, least, greatest, p100");
+		ok(h[2].key.qpn == 17 && h[2].key.lat == QPLAT_LAT_PICKUP &&
+		   h[2].val.count == 1, "the next QP's pickup, in order");
+	} else {
+		ok(0, "histograms missing");
+		ok(0, "histograms missing");
+		ok(0, "histograms missing");
+	}
+	free(h);
+	ok(hist_split(m + 1, 1, &h) == 0 && !h,
+	   "an entry of counts alone: no histogram");
+
+	memset(c, 0, sizeof(c));
+	c[0].key = (struct qplat_qp_key){ .pid = 5, .qpn = 17 };
+	c[0].val.cqes = 9;
+	c[0].val.polls = 8;
+	c[1].key = (struct qplat_qp_key){ .pid = 4, .qpn = 1 };
+	c[1].val.doorbells = 1;
+	memset(t, 0, sizeof(t));
+	t[0].key = (struct qplat_qp_key){ .pid = 5, .qpn = 16 };
+	t[0].val.polls = 10;
+	t[0].val.bytes = 1000;
+	t[1].key = (struct qplat_qp_key){ .pid = 6, .qpn = 1 };
+	t[1].val.err_cqes = 1;
+	n = hist_ctr_combine(c, 2, m, 3, t, 2, &o);
+	ok(n == 4, "counters of 4 QPs from the three sources (%ld)", n);
+	if (n == 4) {
+		ok(o[0].key.pid == 4 && o[0].val.doorbells == 1 &&
+		   o[3].key.pid == 6 && o[3].val.err_cqes == 1,
+		   "sorted; a QP of one source as it was");
+		ok(o[1].key.qpn == 16 && o[1].val.polls == 16 &&
+		   o[1].val.err_cqes == 3 && o[1].val.bytes == 1300 &&
+		   !o[1].val.cqes,
+		   "a QP's opcodes and earlier counts summed: polls, errors, "
+		   "bytes");
+		ok(o[2].key.qpn == 17 && o[2].val.cqes == 9 &&
+		   o[2].val.polls == 8,
+		   "the five events' entry adds nothing to `counters`'");
+	} else {
+		ok(0, "counters missing");
+		ok(0, "counters missing");
+		ok(0, "counters missing");
+	}
+	free(o);
+	ok(hist_ctr_combine(NULL, 0, NULL, 0, NULL, 0, &o) == 0 && !o,
+	   "nothing combined: no counters");
 }
 
 static void random_hists(uint64_t *seedp)
@@ -464,6 +587,7 @@ int main(void)
 	clamped();
 	units();
 	key_order();
+	combined();
 	random_hists(&seed);
 	accuracies(&seed);
 	return tap_done();

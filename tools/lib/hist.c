@@ -3,9 +3,13 @@
  * qplat's latency histograms: bucket bounds, the log2 folding, counts,
  * quantiles, mean (hist.h).
  */
+#include <errno.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "hist.h"
 
@@ -182,9 +186,21 @@ int hist_qp_key_cmp(const void *a, const void *b)
 	return c ? c : u32_cmp(x->qpn, y->qpn);
 }
 
-int hist_key_cmp(const void *a, const void *b)
+int hist_map_key_cmp(const void *a, const void *b)
 {
 	const struct qplat_hist_key *x = a, *y = b;
+	int c = u32_cmp(x->pid, y->pid);
+
+	if (!c)
+		c = u32_cmp(x->dev, y->dev);
+	if (!c)
+		c = u32_cmp(x->qpn, y->qpn);
+	return c ? c : u32_cmp(x->op, y->op);
+}
+
+int hist_key_cmp(const void *a, const void *b)
+{
+	const struct hist_key *x = a, *y = b;
 	int c = u32_cmp(x->pid, y->pid);
 
 	if (!c)
@@ -205,7 +221,180 @@ int hist_key_cmp(const void *a, const void *b)
 	.cmp = cmp_fn,							\
 }
 
-const struct bpfmap_layout hist_layout = LAYOUT(struct hist_entry,
-						hist_key_cmp);
+const struct bpfmap_layout hist_map_layout = LAYOUT(struct hist_map_entry,
+						    hist_map_key_cmp);
 const struct bpfmap_layout hist_ctr_layout = LAYOUT(struct hist_ctr_entry,
 						    hist_qp_key_cmp);
+
+long hist_split(const struct hist_map_entry *m, long n,
+		struct hist_entry **out)
+{
+	struct hist_entry *h = NULL, *e;
+	long i, k = 0;
+	__u32 lat;
+
+	*out = NULL;
+	if (n > 0) {
+		h = (size_t)n <= SIZE_MAX / QPLAT_LAT_MAX / sizeof(*h) ?
+		    malloc((size_t)n * QPLAT_LAT_MAX * sizeof(*h)) : NULL;
+		if (!h)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		for (lat = 0; lat < QPLAT_LAT_MAX; lat++) {
+			const struct qplat_lat_hist *l = &m[i].val.lat[lat];
+			__u64 count = hist_count(l->buckets, QPLAT_BUCKETS);
+
+			if (!count)
+				continue;
+			e = &h[k++];
+			e->key = (struct hist_key){
+				.pid = m[i].key.pid, .dev = m[i].key.dev,
+				.qpn = m[i].key.qpn, .op = m[i].key.op,
+				.lat = lat,
+			};
+			memcpy(e->val.buckets, l->buckets,
+			       sizeof(e->val.buckets));
+			e->val.count = count;
+			e->val.sum_ns = l->sum_ns;
+			e->val.min_ns = l->min_ns;
+			e->val.max_ns = l->max_ns;
+		}
+	}
+	/* m sorted, its latencies in order: h is sorted */
+	if (!k) {
+		free(h);
+		h = NULL;
+	}
+	*out = h;
+	return k;
+}
+
+static void ctr_add(struct qplat_counters *a, const struct qplat_counters *b)
+{
+	a->wqes += b->wqes;
+	a->cqes += b->cqes;
+	a->err_cqes += b->err_cqes;
+	a->bytes += b->bytes;
+	a->doorbells += b->doorbells;
+	a->polls += b->polls;
+	a->empty_polls += b->empty_polls;
+}
+
+long hist_ctr_combine(const struct hist_ctr_entry *c, long nc,
+		      const struct hist_map_entry *m, long nm,
+		      const struct hist_ctr_entry *t, long nt,
+		      struct hist_ctr_entry **out)
+{
+	struct hist_ctr_entry *a;
+	long i, n = 0, k;
+
+	*out = NULL;
+	nc = nc > 0 ? nc : 0;
+	nm = nm > 0 ? nm : 0;
+	nt = nt > 0 ? nt : 0;
+	if (!nc && !nm && !nt)
+		return 0;
+	if ((size_t)nc + (size_t)nm + (size_t)nt > SIZE_MAX / sizeof(*a))
+		return -ENOMEM;
+	a = malloc(((size_t)nc + (size_t)nm + (size_t)nt) * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	for (i = 0; i < nc; i++)
+		a[n++] = c[i];
+	for (i = 0; i < nm; i++) {
+		/* the five events' entries: their counts are in `counters` */
+		if (!m[i].val.polls && !m[i].val.err_cqes && !m[i].val.bytes)
+			continue;
+		memset(&a[n], 0, sizeof(a[n]));
+		a[n].key = (struct qplat_qp_key){
+			.pid = m[i].key.pid, .dev = m[i].key.dev,
+			.qpn = m[i].key.qpn,
+		};
+		a[n].val.polls = m[i].val.polls;
+		a[n].val.err_cqes = m[i].val.err_cqes;
+		a[n].val.bytes = m[i].val.bytes;
+		n++;
+	}
+	for (i = 0; i < nt; i++)
+		a[n++] = t[i];
+	if (!n) {
+		free(a);
+		return 0;
+	}
+	qsort(a, (size_t)n, sizeof(*a), hist_qp_key_cmp);
+	/* one entry per QP: the equal keys, now side by side, summed */
+	for (i = 1, k = 0; i < n; i++) {
+		if (!hist_qp_key_cmp(&a[k], &a[i]))
+			ctr_add(&a[k].val, &a[i].val);
+		else
+			a[++k] = a[i];
+	}
+	*out = a;
+	return k + 1;
+}
+
+int hist_read(int hfd, int cfd, bool clear, struct hist_taken *taken,
+	      struct hist_entry **h, long *nh, struct hist_ctr_entry **c,
+	      long *nc)
+{
+	struct hist_ctr_entry *ctr = NULL, *t = NULL, *all = NULL;
+	struct hist_map_entry *m = NULL;
+	struct hist_entry *hs = NULL;
+	long n, nctr = 0, nt = 0, nall = 0, nhs = 0;
+	int ret;
+
+	if (clear && !taken)
+		return -EINVAL;
+	if (c) {
+		nctr = bpfmap_read(cfd, &hist_ctr_layout, false, (void **)&ctr);
+		if (nctr < 0)
+			return (int)nctr;
+	}
+	n = bpfmap_read(hfd, &hist_map_layout, clear, (void **)&m);
+	if (n < 0) {
+		free(ctr);
+		return (int)n;
+	}
+	ret = -ENOMEM;
+	/* the counts of the entries just deleted, kept first */
+	if (clear) {
+		nt = hist_ctr_combine(NULL, 0, m, n, taken->e, taken->n, &t);
+		if (nt < 0)
+			goto out;
+	}
+	if (h) {
+		nhs = hist_split(m, n, &hs);
+		if (nhs < 0)
+			goto out;
+	}
+	if (c) {
+		nall = clear ?
+		       hist_ctr_combine(ctr, nctr, NULL, 0, t, nt, &all) :
+		       hist_ctr_combine(ctr, nctr, m, n,
+					taken ? taken->e : NULL,
+					taken ? taken->n : 0, &all);
+		if (nall < 0) {
+			free(hs);
+			goto out;
+		}
+		*c = all;
+		*nc = nall;
+	}
+	if (h) {
+		*h = hs;
+		*nh = nhs;
+	}
+	if (clear) {
+		free(taken->e);
+		taken->e = t;
+		taken->n = nt;
+		t = NULL;
+	}
+	ret = 0;
+out:
+	free(t);
+	free(m);
+	free(ctr);
+	return ret;
+}

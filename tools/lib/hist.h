@@ -98,25 +98,103 @@ const char *hist_label(double lo_ns, double hi_ns, double unit_ns,
 		       unsigned long long *lo, unsigned long long *hi);
 
 /*
- * The order of qplat's map keys, for qsort() and bsearch() over entries
- * that start with their key: by pid, dev, qpn, then (hists) op and lat.
+ * One histogram as the tools handle it: one process, device, QP, opcode
+ * and latency, its count the sum of its buckets. The `hists` map keeps a
+ * QP's and opcode's three latencies in one entry (bpf/qplat.h);
+ * hist_read() and hist_split() give them one by one.
  */
-int hist_key_cmp(const void *a, const void *b);	/* qplat_hist_key */
-int hist_qp_key_cmp(const void *a, const void *b);	/* qplat_qp_key */
-
-/* qplat's maps read whole (bpfmap_read()): an entry of each. */
-struct hist_entry {
-	struct qplat_hist_key key;
-	struct qplat_hist val;
+struct hist_key {
+	__u32	pid;
+	__u32	dev;
+	__u32	qpn;
+	__u32	op;		/* enum hwqnic_wc_opcode */
+	__u32	lat;		/* enum qplat_lat */
 };
 
+struct hist_val {
+	__u64	buckets[QPLAT_BUCKETS];
+	__u64	count;		/* sum of buckets[] */
+	__u64	sum_ns;
+	__u64	min_ns;		/* QPLAT_NO_MIN without a sample */
+	__u64	max_ns;
+};
+
+struct hist_entry {
+	struct hist_key key;
+	struct hist_val val;
+};
+
+/* A QP's counters, as qplat prints them. */
 struct hist_ctr_entry {
 	struct qplat_qp_key key;
 	struct qplat_counters val;
 };
 
+/* The entries of qplat's maps as bpfmap_read() gives them. */
+struct hist_map_entry {
+	struct qplat_hist_key key;
+	struct qplat_hist val;
+};
+
 /* Their layouts, sorted by key. */
-extern const struct bpfmap_layout hist_layout;		/* hists */
+extern const struct bpfmap_layout hist_map_layout;	/* hists */
 extern const struct bpfmap_layout hist_ctr_layout;	/* counters */
+
+/*
+ * The order of qplat's keys, for qsort() and bsearch() over entries that
+ * start with their key: by pid, dev, qpn, then op and lat.
+ */
+int hist_key_cmp(const void *a, const void *b);		/* hist_key */
+int hist_map_key_cmp(const void *a, const void *b);	/* qplat_hist_key */
+int hist_qp_key_cmp(const void *a, const void *b);	/* qplat_qp_key */
+
+/*
+ * The histograms of n `hists` entries m (sorted) that have samples, one
+ * per latency, sorted, into *out (to free(); set on success, NULL when
+ * none). Returns their count, or -ENOMEM.
+ */
+long hist_split(const struct hist_map_entry *m, long n,
+		struct hist_entry **out);
+
+/*
+ * A QP's counters are split between the maps (bpf/qplat.h): the five
+ * events count in `counters`, the completion event in the `hists`
+ * entries of the QP's opcodes. Combined here, the one place that does it:
+ * the nc entries of c (`counters`, any order), the completion event's
+ * counts (polls, err_cqes, bytes) of the nm `hists` entries m summed over
+ * their opcodes, and the nt entries of t (counts kept by a reader that
+ * cleared their entries, any order), one entry per QP, summed field by
+ * field, sorted, into *out (to free(); NULL when none). Returns their
+ * count, or -ENOMEM.
+ */
+long hist_ctr_combine(const struct hist_ctr_entry *c, long nc,
+		      const struct hist_map_entry *m, long nm,
+		      const struct hist_ctr_entry *t, long nt,
+		      struct hist_ctr_entry **out);
+
+/*
+ * What a reader that clears `hists` keeps of the counts in the entries
+ * it deleted, so that the counters it prints stay cumulative: a QP's
+ * counters, sorted (hist_ctr_combine()'s).
+ */
+struct hist_taken {
+	struct hist_ctr_entry *e;
+	long n;
+};
+
+/*
+ * qplat's maps read at once. With h: the histograms of `hists` (fd hfd)
+ * with samples, as hist_split() gives them, into *h and *nh. With c:
+ * every QP's counters, as hist_ctr_combine() gives them, from `counters`
+ * (fd cfd), from `hists` and from *taken (when not NULL), into *c and
+ * *nc. With clear, the entries of `hists` are deleted as they are read
+ * and their counts added to *taken (which clear needs). 0, or -EINVAL (a
+ * map not of its layout), -ENOMEM or another -errno of bpf(2); then
+ * nothing is set nor allocated, and *taken holds what it held (the
+ * entries clear deleted before an -ENOMEM are lost with their counts).
+ */
+int hist_read(int hfd, int cfd, bool clear, struct hist_taken *taken,
+	      struct hist_entry **h, long *nh, struct hist_ctr_entry **c,
+	      long *nc);
 
 #endif /* _HWQNIC_TOOLS_HIST_H */

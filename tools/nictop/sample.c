@@ -201,46 +201,42 @@ static int map_open(const char *dir, const char *name, __u32 ksize,
 }
 
 /*
- * Every entry of DIR/NAME into *out, and the map's id; false, and why in
- * l, when it cannot be opened or read.
+ * qplat's maps pinned in DIR: the histograms, and the map's id (a new map
+ * starts over); the counters too when that map opens (the histograms are
+ * shown without them). False, and why in l, when the histograms cannot
+ * be opened or read.
  */
-static bool map_read(struct lat_sample *l, const char *dir, const char *name,
-		     const struct bpfmap_layout *layout, void **out,
-		     size_t *n, __u32 *id)
-{
-	struct bpf_map_info info;
-	long got;
-	int fd;
-
-	fd = map_open(dir, name, layout->key_size, layout->value_size, &info,
-		      l->why, sizeof(l->why));
-	if (fd < 0)
-		return false;
-	*id = info.id;
-	got = bpfmap_read(fd, layout, false, out);
-	close(fd);
-	if (got == -ENOMEM)
-		fail("out of memory");
-	if (got < 0) {
-		snprintf(l->why, sizeof(l->why), "cannot read %s/%s: %s", dir,
-			 name, strerror((int)-got));
-		return false;
-	}
-	*n = (size_t)got;
-	return true;
-}
-
 static void sample_lat(struct lat_sample *l, const char *dir)
 {
-	__u32 id;
+	struct bpf_map_info info, cinfo;
+	long nh = 0, nc = 0;
+	int hfd, cfd, err;
+	char why[sizeof(l->why)];
 
 	memset(l, 0, sizeof(*l));
-	l->ok = map_read(l, dir, "hists", &hist_layout, (void **)&l->hist,
-			 &l->nhist, &l->hist_id);
-	/* the histograms are shown without the counters */
-	if (l->ok)
-		map_read(l, dir, "counters", &hist_ctr_layout, (void **)&l->ctr,
-			 &l->nctr, &id);
+	hfd = map_open(dir, "hists", hist_map_layout.key_size,
+		       hist_map_layout.value_size, &info, l->why,
+		       sizeof(l->why));
+	if (hfd < 0)
+		return;
+	l->hist_id = info.id;
+	cfd = map_open(dir, "counters", hist_ctr_layout.key_size,
+		       hist_ctr_layout.value_size, &cinfo, why, sizeof(why));
+	err = hist_read(hfd, cfd, false, NULL, &l->hist, &nh,
+			cfd >= 0 ? &l->ctr : NULL, &nc);
+	close(hfd);
+	if (cfd >= 0)
+		close(cfd);
+	if (err == -ENOMEM)
+		fail("out of memory");
+	if (err) {
+		snprintf(l->why, sizeof(l->why), "cannot read %s/hists: %s",
+			 dir, strerror(-err));
+		return;
+	}
+	l->nhist = (size_t)nh;
+	l->nctr = (size_t)nc;
+	l->ok = true;
 }
 
 struct sample *sample_take(const struct opts *o)

@@ -15,7 +15,7 @@
 /* ---- latencies from the histograms ---- */
 
 static const struct hist_entry *hist_find(const struct lat_sample *l,
-					const struct qplat_hist_key *k)
+					const struct hist_key *k)
 {
 	struct hist_entry key = { .key = *k };
 
@@ -49,7 +49,7 @@ static void hist_add_delta(__u64 *acc, const struct hist_entry *cur,
 static size_t hist_lower(const struct lat_sample *l, __u32 pid, __u32 dev,
 			 __u32 qpn)
 {
-	struct qplat_hist_key k = { .pid = pid, .dev = dev, .qpn = qpn };
+	struct hist_key k = { .pid = pid, .dev = dev, .qpn = qpn };
 	size_t lo = 0, hi = l->nhist, mid;
 
 	while (lo < hi) {
@@ -62,7 +62,7 @@ static size_t hist_lower(const struct lat_sample *l, __u32 pid, __u32 dev,
 	return lo;
 }
 
-static bool same_qp(const struct qplat_hist_key *k, __u32 pid, __u32 dev,
+static bool same_qp(const struct hist_key *k, __u32 pid, __u32 dev,
 		    __u32 qpn)
 {
 	return k->pid == pid && k->dev == dev && k->qpn == qpn;

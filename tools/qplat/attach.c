@@ -335,6 +335,8 @@ struct qplat_bpf *qplat_open(const struct qplat_env *env,
 	skel->rodata->targ_op = env->op;
 	if (env->lat >= 0)
 		skel->rodata->lat_mask = 1U << env->lat;
+	/* exact (-c 1) never changes a period: no sample_since to look at */
+	skel->rodata->sampling = env->smp && env->period != 1;
 	set_flavour(env, skel);
 
 	err = qplat_bpf__load(skel);

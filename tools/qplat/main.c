@@ -16,12 +16,14 @@
 
 #include "qplat.skel.h"
 #include "qplat_priv.h"
+#include "lib/hist.h"
 #include "lib/msg.h"
 
 int main(int argc, char **argv)
 {
 	struct resolve_target target;
 	struct qplat_acc acc = { 0 };
+	struct hist_taken taken = { 0 };
 	struct qplat_env env;
 	struct qplat_bpf *skel;
 	int ret;
@@ -33,6 +35,7 @@ int main(int argc, char **argv)
 	if (env.svg && qplat_svg_open(&env))
 		return 1;
 	env.acc = &acc;
+	env.taken = &taken;
 	/*
 	 * The processes there now sample from the first traced WR. Without
 	 * the directory no library has a file to read a word from: every
@@ -55,5 +58,6 @@ int main(int argc, char **argv)
 	qplat_bpf__destroy(skel);
 	qplat_sample_close(&env);
 	free(acc.e);
+	free(taken.e);
 	return ret;
 }

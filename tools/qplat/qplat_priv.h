@@ -33,6 +33,7 @@
 struct qplat_bpf;
 struct hist_entry;
 struct hist_ctr_entry;
+struct hist_taken;
 
 /* --svg: the histograms summed over the run, sorted by key */
 struct qplat_acc {
@@ -96,6 +97,8 @@ struct qplat_env {
 	const char *svg;		/* --svg FILE */
 	FILE *svg_file;			/* opened before tracing */
 	struct qplat_acc *acc;		/* with svg */
+	/* the counts of the `hists` entries cleared so far (hist_read()) */
+	struct hist_taken *taken;
 	struct opts_interval iv;	/* interval [count]; 0: print once */
 	__u32 period;		/* -c N: 0 with -F or exact */
 	__u32 hz;		/* -F HZ */
@@ -138,9 +141,11 @@ int qplat_svg(const struct qplat_env *env, const struct hist_entry *h,
 int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 		 double interval_s, bool last);
 
-/* report.c: the histograms of map fd with samples, sorted (cleared if
- * `clear`); a histogram's counts multiplied by n; h added to acc */
-long qplat_read_hists(int fd, bool clear, struct hist_entry **out);
+/* report.c: the maps read (hist_read()), what `clear` deletes counted
+ * in env->taken; a histogram's counts multiplied by n; h added to acc */
+int qplat_read(const struct qplat_env *env, struct qplat_bpf *skel,
+	       bool clear, struct hist_entry **h, long *nh,
+	       struct hist_ctr_entry **c, long *nc);
 void qplat_hist_scale(struct hist_entry *e, __u64 n);
 int qplat_acc_add(struct qplat_acc *acc, const struct hist_entry *h, long n);
 

@@ -60,24 +60,13 @@ double qplat_quantile_ns(const struct hist_entry *e, double p)
 				   e->val.min_ns, e->val.max_ns);
 }
 
-/* The histograms with samples, sorted; deleted from the map if `clear`. */
-long qplat_read_hists(int fd, bool clear, struct hist_entry **out)
+int qplat_read(const struct qplat_env *env, struct qplat_bpf *skel,
+	       bool clear, struct hist_entry **h, long *nh,
+	       struct hist_ctr_entry **c, long *nc)
 {
-	struct hist_entry *ents;
-	long n, i, m = 0;
-
-	n = bpfmap_read(fd, &hist_layout, clear, (void **)&ents);
-	if (n < 0)
-		return n;
-	for (i = 0; i < n; i++) {
-		/* the buckets are the samples; count and sum are read apart */
-		ents[i].val.count = hist_count(ents[i].val.buckets,
-					       QPLAT_BUCKETS);
-		if (ents[i].val.count)
-			ents[m++] = ents[i];
-	}
-	*out = ents;
-	return m;
+	return hist_read(bpf_map__fd(skel->maps.hists),
+			 bpf_map__fd(skel->maps.counters), clear, env->taken,
+			 h, nh, c, nc);
 }
 
 /*
@@ -523,26 +512,17 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 		}
 		h = env->smp->pend.e;
 		nh = env->smp->pend.n;
-	} else {
-		nh = qplat_read_hists(bpf_map__fd(skel->maps.hists), !last,
-				      &h);
-		if (nh < 0) {
-			msg_warn("cannot read the histograms: %s",
-				 strerror(-nh));
-			return -1;
+		if (sampled(env)) {
+			c = env->smp->ctr;
+			nc = env->smp->nctr;
+		} else {
+			ret = qplat_read(env, skel, false, NULL, NULL, &c, &nc);
 		}
-	}
-	if (sampled(env)) {
-		c = env->smp->ctr;
-		nc = env->smp->nctr;
 	} else {
-		nc = bpfmap_read(bpf_map__fd(skel->maps.counters),
-				 &hist_ctr_layout, false, (void **)&c);
+		ret = qplat_read(env, skel, !last, &h, &nh, &c, &nc);
 	}
-	if (nc < 0) {
-		msg_warn("cannot read the counters: %s", strerror(-nc));
-		if (!env->smp)
-			free(h);
+	if (ret) {
+		msg_warn("cannot read the maps: %s", strerror(-ret));
 		return -1;
 	}
 	if (env->json) {

@@ -177,9 +177,9 @@ static int flush(const struct qplat_env *env, bool clear)
 
 	if (!s->skel)
 		return 0;	/* not attached yet: no sample */
-	n = qplat_read_hists(bpf_map__fd(s->skel->maps.hists), clear, &h);
-	if (n < 0)
-		return (int)n;
+	ret = qplat_read(env, s->skel, clear, &h, &n, NULL, NULL);
+	if (ret)
+		return ret;
 	for (i = 0; i < n; i++) {
 		pid_t pid = h[i].key.pid ? (pid_t)h[i].key.pid : env->pid;
 		struct qplat_proc *p = proc_get(s, pid, false);
