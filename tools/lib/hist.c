@@ -226,9 +226,51 @@ const struct bpfmap_layout hist_map_layout = LAYOUT(struct hist_map_entry,
 const struct bpfmap_layout hist_ctr_layout = LAYOUT(struct hist_ctr_entry,
 						    hist_qp_key_cmp);
 
+/*
+ * What latency l of an entry gained since `was` (NULL: all of it) into
+ * v; its bounds narrowed to the buckets of the gain. False without a
+ * sample gained.
+ */
+static bool lat_delta(const struct qplat_lat_hist *l,
+		      const struct qplat_lat_hist *was, struct hist_val *v)
+{
+	__u64 max;
+	int k, first, last;
+
+	/* fewer than before: deleted and made again, all of it is new */
+	for (k = 0; was && k < (int)QPLAT_BUCKETS; k++)
+		if (l->buckets[k] < was->buckets[k])
+			was = NULL;
+	if (was && l->sum_ns < was->sum_ns)
+		was = NULL;
+	for (k = 0; k < (int)QPLAT_BUCKETS; k++)
+		v->buckets[k] = l->buckets[k] - (was ? was->buckets[k] : 0);
+	if (!hist_span(v->buckets, QPLAT_BUCKETS, &first, &last, &max))
+		return false;
+	v->count = hist_count(v->buckets, QPLAT_BUCKETS);
+	v->sum_ns = l->sum_ns - (was ? was->sum_ns : 0);
+	v->min_ns = l->min_ns;
+	v->max_ns = l->max_ns;
+	if (l->min_ns > l->max_ns)
+		return true;	/* not recorded */
+	/* the gain's samples lie in its end buckets and in [min, max] */
+	if (v->min_ns < (__u64)hist_bucket_lo_ns(first))
+		v->min_ns = (__u64)hist_bucket_lo_ns(first);
+	if (v->max_ns > (__u64)hist_bucket_hi_ns(last) - 1)
+		v->max_ns = (__u64)hist_bucket_hi_ns(last) - 1;
+	if (v->min_ns > v->max_ns) {
+		/* bounds from a racing update: the buckets' alone */
+		v->min_ns = (__u64)hist_bucket_lo_ns(first);
+		v->max_ns = (__u64)hist_bucket_hi_ns(last) - 1;
+	}
+	return true;
+}
+
 long hist_split(const struct hist_map_entry *m, long n,
+		const struct hist_map_entry *base, long nb,
 		struct hist_entry **out)
 {
+	const struct hist_map_entry *was;
 	struct hist_entry *h = NULL, *e;
 	long i, k = 0;
 	__u32 lat;
@@ -241,24 +283,20 @@ long hist_split(const struct hist_map_entry *m, long n,
 			return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
+		was = nb > 0 ? bsearch(&m[i].key, base, (size_t)nb,
+				       sizeof(*base), hist_map_key_cmp) : NULL;
 		for (lat = 0; lat < QPLAT_LAT_MAX; lat++) {
-			const struct qplat_lat_hist *l = &m[i].val.lat[lat];
-			__u64 count = hist_count(l->buckets, QPLAT_BUCKETS);
-
-			if (!count)
+			e = &h[k];
+			if (!lat_delta(&m[i].val.lat[lat],
+				       was ? &was->val.lat[lat] : NULL,
+				       &e->val))
 				continue;
-			e = &h[k++];
 			e->key = (struct hist_key){
 				.pid = m[i].key.pid, .dev = m[i].key.dev,
 				.qpn = m[i].key.qpn, .op = m[i].key.op,
 				.lat = lat,
 			};
-			memcpy(e->val.buckets, l->buckets,
-			       sizeof(e->val.buckets));
-			e->val.count = count;
-			e->val.sum_ns = l->sum_ns;
-			e->val.min_ns = l->min_ns;
-			e->val.max_ns = l->max_ns;
+			k++;
 		}
 	}
 	/* m sorted, its latencies in order: h is sorted */
@@ -334,46 +372,34 @@ long hist_ctr_combine(const struct hist_ctr_entry *c, long nc,
 	return k + 1;
 }
 
-int hist_read(int hfd, int cfd, bool clear, struct hist_taken *taken,
+int hist_read(int hfd, int cfd, struct hist_base *base,
 	      struct hist_entry **h, long *nh, struct hist_ctr_entry **c,
 	      long *nc)
 {
-	struct hist_ctr_entry *ctr = NULL, *t = NULL, *all = NULL;
+	struct hist_ctr_entry *ctr = NULL, *all = NULL;
 	struct hist_map_entry *m = NULL;
 	struct hist_entry *hs = NULL;
-	long n, nctr = 0, nt = 0, nall = 0, nhs = 0;
-	int ret;
+	long n, nctr = 0, nall = 0, nhs = 0;
+	int ret = -ENOMEM;
 
-	if (clear && !taken)
-		return -EINVAL;
 	if (c) {
 		nctr = bpfmap_read(cfd, &hist_ctr_layout, false, (void **)&ctr);
 		if (nctr < 0)
 			return (int)nctr;
 	}
-	n = bpfmap_read(hfd, &hist_map_layout, clear, (void **)&m);
+	n = bpfmap_read(hfd, &hist_map_layout, false, (void **)&m);
 	if (n < 0) {
 		free(ctr);
 		return (int)n;
 	}
-	ret = -ENOMEM;
-	/* the counts of the entries just deleted, kept first */
-	if (clear) {
-		nt = hist_ctr_combine(NULL, 0, m, n, taken->e, taken->n, &t);
-		if (nt < 0)
-			goto out;
-	}
 	if (h) {
-		nhs = hist_split(m, n, &hs);
+		nhs = hist_split(m, n, base ? base->e : NULL,
+				 base ? base->n : 0, &hs);
 		if (nhs < 0)
 			goto out;
 	}
 	if (c) {
-		nall = clear ?
-		       hist_ctr_combine(ctr, nctr, NULL, 0, t, nt, &all) :
-		       hist_ctr_combine(ctr, nctr, m, n,
-					taken ? taken->e : NULL,
-					taken ? taken->n : 0, &all);
+		nall = hist_ctr_combine(ctr, nctr, m, n, NULL, 0, &all);
 		if (nall < 0) {
 			free(hs);
 			goto out;
@@ -385,15 +411,14 @@ int hist_read(int hfd, int cfd, bool clear, struct hist_taken *taken,
 		*h = hs;
 		*nh = nhs;
 	}
-	if (clear) {
-		free(taken->e);
-		taken->e = t;
-		taken->n = nt;
-		t = NULL;
+	if (h && base) {
+		free(base->e);
+		base->e = m;
+		base->n = n;
+		m = NULL;
 	}
 	ret = 0;
 out:
-	free(t);
 	free(m);
 	free(ctr);
 	return ret;

@@ -151,9 +151,17 @@ int hist_qp_key_cmp(const void *a, const void *b);	/* qplat_qp_key */
 /*
  * The histograms of n `hists` entries m (sorted) that have samples, one
  * per latency, sorted, into *out (to free(); set on success, NULL when
- * none). Returns their count, or -ENOMEM.
+ * none). With nb entries of an earlier reading of the map in base
+ * (sorted; none when nb <= 0): what each latency gained since, its
+ * buckets and sum differenced; a latency that lost samples was deleted
+ * and made again since, and all it holds is new. The least and greatest
+ * samples of a difference are not known: min_ns and max_ns are the
+ * entry's (since it was made) narrowed to the difference's first and
+ * last non-empty buckets, so they still bound its samples, within a
+ * bucket of them. Returns their count, or -ENOMEM.
  */
 long hist_split(const struct hist_map_entry *m, long n,
+		const struct hist_map_entry *base, long nb,
 		struct hist_entry **out);
 
 /*
@@ -162,8 +170,8 @@ long hist_split(const struct hist_map_entry *m, long n,
  * entries of the QP's opcodes. Combined here, the one place that does it:
  * the nc entries of c (`counters`, any order), the completion event's
  * counts (polls, err_cqes, bytes) of the nm `hists` entries m summed over
- * their opcodes, and the nt entries of t (counts kept by a reader that
- * cleared their entries, any order), one entry per QP, summed field by
+ * their opcodes, and the nt entries of t (counts a reader kept of
+ * entries it deleted, any order), one entry per QP, summed field by
  * field, sorted, into *out (to free(); NULL when none). Returns their
  * count, or -ENOMEM.
  */
@@ -173,27 +181,27 @@ long hist_ctr_combine(const struct hist_ctr_entry *c, long nc,
 		      struct hist_ctr_entry **out);
 
 /*
- * What a reader that clears `hists` keeps of the counts in the entries
- * it deleted, so that the counters it prints stay cumulative: a QP's
- * counters, sorted (hist_ctr_combine()'s).
+ * A reader's last reading of `hists` (sorted), the base its next one is
+ * differenced from. Entries are never deleted while their process may
+ * add to them: a program that looked one up before the delete would add
+ * to a copy no longer in the map, and the count would be lost.
  */
-struct hist_taken {
-	struct hist_ctr_entry *e;
+struct hist_base {
+	struct hist_map_entry *e;
 	long n;
 };
 
 /*
- * qplat's maps read at once. With h: the histograms of `hists` (fd hfd)
- * with samples, as hist_split() gives them, into *h and *nh. With c:
- * every QP's counters, as hist_ctr_combine() gives them, from `counters`
- * (fd cfd), from `hists` and from *taken (when not NULL), into *c and
- * *nc. With clear, the entries of `hists` are deleted as they are read
- * and their counts added to *taken (which clear needs). 0, or -EINVAL (a
- * map not of its layout), -ENOMEM or another -errno of bpf(2); then
- * nothing is set nor allocated, and *taken holds what it held (the
- * entries clear deleted before an -ENOMEM are lost with their counts).
+ * qplat's maps read at once, never cleared. With h: the histograms of
+ * `hists` (fd hfd) with samples, as hist_split() gives them, into *h and
+ * *nh: cumulative without base, else what they gained since *base, which
+ * then becomes this reading (base is used only with h). With c: every QP's counters, as
+ * hist_ctr_combine() gives them, from `counters` (fd cfd) and `hists`,
+ * cumulative. 0, or -EINVAL (a map not of its layout), -ENOMEM or
+ * another -errno of bpf(2); then nothing is set nor allocated, and *base
+ * is as it was.
  */
-int hist_read(int hfd, int cfd, bool clear, struct hist_taken *taken,
+int hist_read(int hfd, int cfd, struct hist_base *base,
 	      struct hist_entry **h, long *nh, struct hist_ctr_entry **c,
 	      long *nc);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * qplat's output: the maps read (and the histograms cleared) each
- * interval, then printed as a summary table (one row per QP, opcode and
+ * qplat's output: the maps read each interval (the histograms as what
+ * they gained since the last reading), then printed as a summary table (one row per QP, opcode and
  * latency), biolatency-style histograms (-H), or one JSON object; the
  * histograms are also summed over the run for --svg.
  */
@@ -61,12 +61,12 @@ double qplat_quantile_ns(const struct hist_entry *e, double p)
 }
 
 int qplat_read(const struct qplat_env *env, struct qplat_bpf *skel,
-	       bool clear, struct hist_entry **h, long *nh,
-	       struct hist_ctr_entry **c, long *nc)
+	       struct hist_entry **h, long *nh, struct hist_ctr_entry **c,
+	       long *nc)
 {
 	return hist_read(bpf_map__fd(skel->maps.hists),
-			 bpf_map__fd(skel->maps.counters), clear, env->taken,
-			 h, nh, c, nc);
+			 bpf_map__fd(skel->maps.counters), env->base, h, nh,
+			 c, nc);
 }
 
 /*
@@ -504,7 +504,7 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 
 	if (env->smp) {
 		/* the interval's histograms, scaled tick by tick */
-		ret = qplat_sample_tick(env, skel, true, last);
+		ret = qplat_sample_tick(env, skel, true);
 		if (ret) {
 			msg_warn("cannot read the histograms: %s",
 				 strerror(-ret));
@@ -516,10 +516,10 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 			c = env->smp->ctr;
 			nc = env->smp->nctr;
 		} else {
-			ret = qplat_read(env, skel, false, NULL, NULL, &c, &nc);
+			ret = qplat_read(env, skel, NULL, NULL, &c, &nc);
 		}
 	} else {
-		ret = qplat_read(env, skel, !last, &h, &nh, &c, &nc);
+		ret = qplat_read(env, skel, &h, &nh, &c, &nc);
 	}
 	if (ret) {
 		msg_warn("cannot read the maps: %s", strerror(-ret));
