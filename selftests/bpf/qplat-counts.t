@@ -148,9 +148,12 @@ ok $? "the second run: the same"
 # CPU: a reading between a lookup and an increment on another CPU must
 # lose nothing (entries are never deleted under them), so the counters of
 # the last report and the histograms summed over every interval are
-# exact, per QP and opcode, for each process.
+# exact, per QP and opcode, for each process. Once they have exited,
+# their entries leave the map (pinned here), their counts stay.
+pin=/sys/fs/bpf/hwqnic-counts-$$
+trap 'rm -rf "$tmp" "$pin"' EXIT
 if qplat_start "$tmp/many.qplat" "$tmp/many.err" -B "$load" --json -c 1 \
-	0.02; then
+	--pin "$pin" 0.02; then
 	for i in 1 2 3; do
 		"$load" -q 8 -t 2 --json > "$tmp/many$i.load" 2> /dev/null &
 		eval "lpid$i=\$!"
@@ -158,6 +161,12 @@ if qplat_start "$tmp/many.qplat" "$tmp/many.err" -B "$load" --json -c 1 \
 	rcs=0
 	for i in 1 2 3; do
 		eval "wait \$lpid$i" || rcs=1
+	done
+	# two reports after they exited: the first deletes their entries
+	lines=$(wc -l < "$tmp/many.qplat")
+	for _ in $(seq 100); do
+		[ "$(wc -l < "$tmp/many.qplat")" -gt $((lines + 1)) ] && break
+		sleep 0.1
 	done
 	qplat_stop
 	qrc=$?
@@ -173,6 +182,17 @@ for i in 1 2 3; do
 	sumcheck "many$i" 0 0
 	ok $? "process $i: counters and histogram totals over every interval = operations"
 done
+bpftool -j map dump pinned "$pin/hists" > "$tmp/many.hists" 2>&1
+python3 - "$tmp/many.hists" "$tmp"/many[123].load <<'PY' 2>&1 | diag
+import json, sys
+rows = json.load(open(sys.argv[1]))
+pids = {json.load(open(f))["pid"] for f in sys.argv[2:]}
+left = [r["formatted"]["key"] for r in rows
+        if r["formatted"]["key"]["pid"] in pids]
+assert not left, left
+PY
+ok "${PIPESTATUS[0]}" "their hists entries deleted once they exited"
+rm -rf "$pin"
 
 # -Q: QPNs are allocated the same way in every fresh process
 only=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["qps"][1]["qpn"])' \

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/bpf.h>
 
 #include "hist.h"
 
@@ -372,14 +373,89 @@ long hist_ctr_combine(const struct hist_ctr_entry *c, long nc,
 	return k + 1;
 }
 
+static int pid_cmp(const void *a, const void *b)
+{
+	return u32_cmp(*(const __u32 *)a, *(const __u32 *)b);
+}
+
+/*
+ * The processes of base that have exited, asked once each before the
+ * reading that will be their last, sorted into *out (to free()).
+ */
+static long exited_pids(const struct hist_base *b, __u32 **out)
+{
+	__u32 *p;
+	long i, n = 0;
+
+	*out = NULL;
+	if (!b->exited || b->n <= 0)
+		return 0;
+	p = malloc((size_t)b->n * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	/* base sorted by pid first: each pid once, in order */
+	for (i = 0; i < b->n; i++) {
+		__u32 pid = b->e[i].key.pid;
+
+		if (!pid || (i && pid == b->e[i - 1].key.pid))
+			continue;
+		if (b->exited(pid))
+			p[n++] = pid;
+	}
+	if (!n) {
+		free(p);
+		p = NULL;
+	}
+	*out = p;
+	return n;
+}
+
+/*
+ * The n entries of m of the nd processes dead deleted from the map, their
+ * counts added to b->gone and the entries taken out of m (one that cannot
+ * be deleted stays for the next reading). Returns m's new count.
+ */
+static long prune(int hfd, struct hist_base *b, struct hist_map_entry *m,
+		  long n, const __u32 *dead, long nd)
+{
+	struct hist_map_entry *d;
+	struct hist_ctr_entry *g;
+	long i, k = 0, nde = 0, ng;
+
+	if (!nd || n <= 0)
+		return n;
+	d = malloc((size_t)n * sizeof(*d));
+	if (!d)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (bsearch(&m[i].key.pid, dead, (size_t)nd, sizeof(*dead),
+			    pid_cmp) &&
+		    (!bpf_map_delete_elem(hfd, &m[i].key) || errno == ENOENT))
+			d[nde++] = m[i];
+		else
+			m[k++] = m[i];
+	}
+	ng = hist_ctr_combine(NULL, 0, d, nde, b->gone, b->ngone, &g);
+	if (ng >= 0) {
+		free(b->gone);
+		b->gone = g;
+		b->ngone = ng;
+	}
+	/* else their counts are lost from the totals, not the intervals */
+	free(d);
+	return k;
+}
+
 int hist_read(int hfd, int cfd, struct hist_base *base,
 	      struct hist_entry **h, long *nh, struct hist_ctr_entry **c,
 	      long *nc)
 {
+	struct hist_base *b = h ? base : NULL;
 	struct hist_ctr_entry *ctr = NULL, *all = NULL;
 	struct hist_map_entry *m = NULL;
 	struct hist_entry *hs = NULL;
-	long n, nctr = 0, nall = 0, nhs = 0;
+	long n, nctr = 0, nall = 0, nhs = 0, nd = 0;
+	__u32 *dead = NULL;
 	int ret = -ENOMEM;
 
 	if (c) {
@@ -387,19 +463,26 @@ int hist_read(int hfd, int cfd, struct hist_base *base,
 		if (nctr < 0)
 			return (int)nctr;
 	}
+	/* dead before the reading: it holds all they added */
+	if (b) {
+		nd = exited_pids(b, &dead);
+		if (nd < 0)
+			goto out;
+	}
 	n = bpfmap_read(hfd, &hist_map_layout, false, (void **)&m);
 	if (n < 0) {
-		free(ctr);
-		return (int)n;
+		ret = (int)n;
+		goto out;
 	}
 	if (h) {
-		nhs = hist_split(m, n, base ? base->e : NULL,
-				 base ? base->n : 0, &hs);
+		nhs = hist_split(m, n, b ? b->e : NULL, b ? b->n : 0, &hs);
 		if (nhs < 0)
 			goto out;
 	}
 	if (c) {
-		nall = hist_ctr_combine(ctr, nctr, m, n, NULL, 0, &all);
+		nall = hist_ctr_combine(ctr, nctr, m, n,
+					base ? base->gone : NULL,
+					base ? base->ngone : 0, &all);
 		if (nall < 0) {
 			free(hs);
 			goto out;
@@ -411,14 +494,17 @@ int hist_read(int hfd, int cfd, struct hist_base *base,
 		*h = hs;
 		*nh = nhs;
 	}
-	if (h && base) {
-		free(base->e);
-		base->e = m;
-		base->n = n;
+	if (b) {
+		b->full = n >= (long)QPLAT_HISTS;
+		n = prune(hfd, b, m, n, dead, nd);
+		free(b->e);
+		b->e = m;
+		b->n = n;
 		m = NULL;
 	}
 	ret = 0;
 out:
+	free(dead);
 	free(m);
 	free(ctr);
 	return ret;

@@ -184,21 +184,29 @@ long hist_ctr_combine(const struct hist_ctr_entry *c, long nc,
  * A reader's last reading of `hists` (sorted), the base its next one is
  * differenced from. Entries are never deleted while their process may
  * add to them: a program that looked one up before the delete would add
- * to a copy no longer in the map, and the count would be lost.
+ * to a copy no longer in the map, and the count would be lost. Those of
+ * a process that had exited before a reading (exited(pid) true; never
+ * asked of pid 0) are deleted after it, so that the map does not fill
+ * with the dead; their counts are kept in gone.
  */
 struct hist_base {
 	struct hist_map_entry *e;
 	long n;
+	bool (*exited)(__u32 pid);	/* NULL: none deleted */
+	struct hist_ctr_entry *gone;	/* sorted (hist_ctr_combine()'s) */
+	long ngone;
+	bool full;	/* the last reading found QPLAT_HISTS entries */
 };
 
 /*
- * qplat's maps read at once, never cleared. With h: the histograms of
- * `hists` (fd hfd) with samples, as hist_split() gives them, into *h and
- * *nh: cumulative without base, else what they gained since *base, which
- * then becomes this reading (base is used only with h). With c: every QP's counters, as
- * hist_ctr_combine() gives them, from `counters` (fd cfd) and `hists`,
- * cumulative. 0, or -EINVAL (a map not of its layout), -ENOMEM or
- * another -errno of bpf(2); then nothing is set nor allocated, and *base
+ * qplat's maps read at once. With h: the histograms of `hists` (fd hfd)
+ * with samples, as hist_split() gives them, into *h and *nh: cumulative
+ * without base, else what they gained since *base, which then becomes
+ * this reading, less the entries of exited processes, deleted. With c:
+ * every QP's counters, as hist_ctr_combine() gives them, from `counters`
+ * (fd cfd), `hists` and base's gone (when base), cumulative. base is
+ * differenced from, and becomes the reading, only with h. 0, or -EINVAL (a map not of its layout), -ENOMEM or another -errno
+ * of bpf(2); then nothing is set nor allocated, nor deleted, and *base
  * is as it was.
  */
 int hist_read(int hfd, int cfd, struct hist_base *base,

@@ -35,6 +35,7 @@ int main(int argc, char **argv)
 	if (env.svg && qplat_svg_open(&env))
 		return 1;
 	env.acc = &acc;
+	base.exited = qplat_exited;
 	env.base = &base;
 	/*
 	 * The processes there now sample from the first traced WR. Without
@@ -59,5 +60,6 @@ int main(int argc, char **argv)
 	qplat_sample_close(&env);
 	free(acc.e);
 	free(base.e);
+	free(base.gone);
 	return ret;
 }

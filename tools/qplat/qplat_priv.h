@@ -147,6 +147,9 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 int qplat_read(const struct qplat_env *env, struct qplat_bpf *skel,
 	       struct hist_entry **h, long *nh, struct hist_ctr_entry **c,
 	       long *nc);
+/* report.c: process pid has exited (a zombie has not yet): its `hists`
+ * entries can go (hist_base) */
+bool qplat_exited(__u32 pid);
 void qplat_hist_scale(struct hist_entry *e, __u64 n);
 int qplat_acc_add(struct qplat_acc *acc, const struct hist_entry *h, long n);
 
