@@ -26,8 +26,9 @@ static const struct hist_entry *hist_find(const struct lat_sample *l,
 
 /*
  * Adds what a histogram gained since the previous sample to acc. A count
- * that went down means qplat cleared it (qplat with an interval): then all
- * it holds is new.
+ * that went down means the entry was deleted and made again (qplat
+ * deletes an exited process's, and the pid came back): then all it holds
+ * is new.
  */
 static void hist_add_delta(__u64 *acc, const struct hist_entry *cur,
 			   const struct hist_entry *prev)

@@ -102,7 +102,7 @@ static bool traced(const struct qplat_env *env, pid_t pid)
  * by a factor of 4 a tick, so that a process that was idle (setting up,
  * waiting) and starts at full rate is not traced exactly in between; and
  * it stays within 25% of the rate's, so that noise changes nothing (each
- * change takes the histograms out of the map, which others may read).
+ * change reads the histograms' gain from the map).
  */
 static __u32 wanted(const struct qplat_env *env, struct qplat_proc *p,
 		    __u64 done, double t)
