@@ -563,6 +563,18 @@ static void differenced(void)
 		ok(0, "differences missing");
 	}
 	free(h);
+	{
+		__u64 b[4] = { 5, 1, 0, 2 }, w[4] = { 3, 2, 0, 0 }, g[4];
+
+		ok(hist_gain(b, 80, w, 50, 4, g) == 80 && g[0] == 5 &&
+		   g[1] == 1 && g[3] == 2,
+		   "a bucket with fewer samples than before, the count more: "
+		   "made again, all of it new");
+		w[1] = 1;
+		ok(hist_gain(b, 80, w, 50, 4, g) == 30 && g[0] == 2 &&
+		   g[1] == 0 && g[2] == 0 && g[3] == 2,
+		   "every bucket as many or more: the gain");
+	}
 	n = hist_split(was, 2, was, 2, &h);
 	ok(n == 0 && !h, "the same reading twice: nothing gained (%ld)", n);
 	free(h);

@@ -227,6 +227,21 @@ const struct bpfmap_layout hist_map_layout = LAYOUT(struct hist_map_entry,
 const struct bpfmap_layout hist_ctr_layout = LAYOUT(struct hist_ctr_entry,
 						    hist_qp_key_cmp);
 
+__u64 hist_gain(const __u64 *b, __u64 sum, const __u64 *was_b,
+		__u64 was_sum, int n, __u64 *gain)
+{
+	int k;
+
+	for (k = 0; was_b && k < n; k++)
+		if (b[k] < was_b[k])
+			was_b = NULL;
+	if (was_b && sum < was_sum)
+		was_b = NULL;
+	for (k = 0; k < n; k++)
+		gain[k] = b[k] - (was_b ? was_b[k] : 0);
+	return sum - (was_b ? was_sum : 0);
+}
+
 /*
  * What latency l of an entry gained since `was` (NULL: all of it) into
  * v; its bounds narrowed to the buckets of the gain. False without a
@@ -236,20 +251,15 @@ static bool lat_delta(const struct qplat_lat_hist *l,
 		      const struct qplat_lat_hist *was, struct hist_val *v)
 {
 	__u64 max;
-	int k, first, last;
+	int first, last;
 
-	/* fewer than before: deleted and made again, all of it is new */
-	for (k = 0; was && k < (int)QPLAT_BUCKETS; k++)
-		if (l->buckets[k] < was->buckets[k])
-			was = NULL;
-	if (was && l->sum_ns < was->sum_ns)
-		was = NULL;
-	for (k = 0; k < (int)QPLAT_BUCKETS; k++)
-		v->buckets[k] = l->buckets[k] - (was ? was->buckets[k] : 0);
+	v->sum_ns = hist_gain(l->buckets, l->sum_ns,
+			      was ? was->buckets : NULL,
+			      was ? was->sum_ns : 0, QPLAT_BUCKETS,
+			      v->buckets);
 	if (!hist_span(v->buckets, QPLAT_BUCKETS, &first, &last, &max))
 		return false;
 	v->count = hist_count(v->buckets, QPLAT_BUCKETS);
-	v->sum_ns = l->sum_ns - (was ? was->sum_ns : 0);
 	v->min_ns = l->min_ns;
 	v->max_ns = l->max_ns;
 	if (l->min_ns > l->max_ns)

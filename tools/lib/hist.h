@@ -149,6 +149,15 @@ int hist_map_key_cmp(const void *a, const void *b);	/* qplat_hist_key */
 int hist_qp_key_cmp(const void *a, const void *b);	/* qplat_qp_key */
 
 /*
+ * What n buckets b with their sum gained since an earlier reading of them
+ * (was_b, was_sum; was_b NULL: none), into gain[n]; returns the sum
+ * gained. Fewer samples than before in a bucket, or a smaller sum, mean
+ * the histogram was deleted and made again: all it holds is new.
+ */
+__u64 hist_gain(const __u64 *b, __u64 sum, const __u64 *was_b,
+		__u64 was_sum, int n, __u64 *gain);
+
+/*
  * The histograms of n `hists` entries m (sorted) that have samples, one
  * per latency, sorted, into *out (to free(); set on success, NULL when
  * none). With nb entries of an earlier reading of the map in base
