@@ -23,6 +23,7 @@
 
 #define LIVE	100
 #define DEAD	200
+#define LATER	300	/* after DEAD in the map's order */
 
 static bool dead_exited;	/* DEAD has exited */
 
@@ -115,13 +116,14 @@ int main(void)
 		tap_skip_all("cannot make a BPF map (%s): needs root",
 			     strerror(errno));
 
-	ok(!add(hfd, LIVE, 1, 1000, 3) && !add(hfd, DEAD, 2, 5000, 4),
-	   "two processes' entries made");
+	ok(!add(hfd, LIVE, 1, 1000, 3) && !add(hfd, DEAD, 2, 5000, 4) &&
+	   !add(hfd, DEAD, 3, 5000, 1) && !add(hfd, LATER, 1, 700, 1),
+	   "three processes' entries made");
 	ok(!reading(hfd, cfd, &b, &h, &nh, &c, &nc) &&
-	   count_of(h, nh, LIVE) == 3 && count_of(h, nh, DEAD) == 4 &&
-	   polls_of(c, nc, LIVE) == 3 && polls_of(c, nc, DEAD) == 4 &&
-	   b.n == 2 && !b.full,
-	   "first reading: all they hold, counts, 2 entries kept as base");
+	   count_of(h, nh, LIVE) == 3 && count_of(h, nh, DEAD) == 5 &&
+	   polls_of(c, nc, LIVE) == 3 && polls_of(c, nc, DEAD) == 5 &&
+	   b.n == 4 && !b.full,
+	   "first reading: all they hold, counts, 4 entries kept as base");
 	free(h);
 	free(c);
 
@@ -130,25 +132,28 @@ int main(void)
 	dead_exited = true;	/* after its last samples, before the reading */
 	ok(!reading(hfd, cfd, &b, &h, &nh, &c, &nc) &&
 	   count_of(h, nh, LIVE) == 2 && count_of(h, nh, DEAD) == 1 &&
-	   polls_of(c, nc, LIVE) == 5 && polls_of(c, nc, DEAD) == 5,
+	   polls_of(c, nc, LIVE) == 5 && polls_of(c, nc, DEAD) == 6,
 	   "second reading: the gains; the counts cumulative");
 	free(h);
 	free(c);
-	ok(bpf_map_lookup_elem(hfd, &k, &v) && errno == ENOENT && b.n == 1 &&
-	   b.e[0].key.pid == LIVE,
-	   "the exited process's entry deleted after that reading");
+	ok(bpf_map_lookup_elem(hfd, &k, &v) && errno == ENOENT && b.n == 2 &&
+	   b.e[0].key.pid == LIVE && b.e[1].key.pid == LATER,
+	   "the exited process's entries deleted after that reading");
 
-	ok(!add(hfd, LIVE, 1, 3000, 1), "the live one gains a sample");
-	ok(!reading(hfd, cfd, &b, &h, &nh, &c, &nc) && nh == 1 &&
+	ok(!add(hfd, LIVE, 1, 3000, 1) && !add(hfd, LATER, 1, 900, 2),
+	   "the live ones gain samples");
+	ok(!reading(hfd, cfd, &b, &h, &nh, &c, &nc) && nh == 2 &&
 	   count_of(h, nh, LIVE) == 1 && h[0].val.sum_ns == 3000 &&
-	   polls_of(c, nc, LIVE) == 6 && polls_of(c, nc, DEAD) == 5,
-	   "third reading: the live one's gain; the exited one's counts "
+	   count_of(h, nh, LATER) == 2 && h[1].val.sum_ns == 1800 &&
+	   polls_of(c, nc, LIVE) == 6 && polls_of(c, nc, LATER) == 3 &&
+	   polls_of(c, nc, DEAD) == 6,
+	   "third reading: the live ones' gains; the exited one's counts "
 	   "still in the totals");
 	free(h);
 	free(c);
 	ok(!reading(hfd, cfd, &b, &h, &nh, NULL, NULL) && nh == 0 && !h &&
-	   b.n == 1,
-	   "nothing gained: no histogram, the live entry stays");
+	   b.n == 2,
+	   "nothing gained: no histogram, the live entries stay");
 	ok(!reading(hfd, cfd, NULL, &h, &nh, &c, &nc) &&
 	   count_of(h, nh, LIVE) == 6 && polls_of(c, nc, DEAD) == 0,
 	   "without a base: the map as it is, cumulative");

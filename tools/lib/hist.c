@@ -330,6 +330,25 @@ static void ctr_add(struct qplat_counters *a, const struct qplat_counters *b)
 	a->empty_polls += b->empty_polls;
 }
 
+/*
+ * The completion event's counts of a `hists` entry as its QP's counters
+ * into *a: 1, or 0 for an entry of the five events (their counts are in
+ * `counters`).
+ */
+static int ctr_of(const struct hist_map_entry *m, struct hist_ctr_entry *a)
+{
+	if (!m->val.polls && !m->val.err_cqes && !m->val.bytes)
+		return 0;
+	memset(a, 0, sizeof(*a));
+	a->key = (struct qplat_qp_key){
+		.pid = m->key.pid, .dev = m->key.dev, .qpn = m->key.qpn,
+	};
+	a->val.polls = m->val.polls;
+	a->val.err_cqes = m->val.err_cqes;
+	a->val.bytes = m->val.bytes;
+	return 1;
+}
+
 long hist_ctr_combine(const struct hist_ctr_entry *c, long nc,
 		      const struct hist_map_entry *m, long nm,
 		      const struct hist_ctr_entry *t, long nt,
@@ -351,20 +370,8 @@ long hist_ctr_combine(const struct hist_ctr_entry *c, long nc,
 		return -ENOMEM;
 	for (i = 0; i < nc; i++)
 		a[n++] = c[i];
-	for (i = 0; i < nm; i++) {
-		/* the five events' entries: their counts are in `counters` */
-		if (!m[i].val.polls && !m[i].val.err_cqes && !m[i].val.bytes)
-			continue;
-		memset(&a[n], 0, sizeof(a[n]));
-		a[n].key = (struct qplat_qp_key){
-			.pid = m[i].key.pid, .dev = m[i].key.dev,
-			.qpn = m[i].key.qpn,
-		};
-		a[n].val.polls = m[i].val.polls;
-		a[n].val.err_cqes = m[i].val.err_cqes;
-		a[n].val.bytes = m[i].val.bytes;
-		n++;
-	}
+	for (i = 0; i < nm; i++)
+		n += ctr_of(&m[i], &a[n]);
 	for (i = 0; i < nt; i++)
 		a[n++] = t[i];
 	if (!n) {
@@ -428,8 +435,7 @@ static long exited_pids(const struct hist_base *b, __u32 **out)
 static long prune(int hfd, struct hist_base *b, struct hist_map_entry *m,
 		  long n, const __u32 *dead, long nd)
 {
-	struct hist_map_entry *d;
-	struct hist_ctr_entry *g;
+	struct hist_ctr_entry *d, *g;
 	long i, k = 0, nde = 0, ng;
 
 	if (!nd || n <= 0)
@@ -441,11 +447,13 @@ static long prune(int hfd, struct hist_base *b, struct hist_map_entry *m,
 		if (bsearch(&m[i].key.pid, dead, (size_t)nd, sizeof(*dead),
 			    pid_cmp) &&
 		    (!bpf_map_delete_elem(hfd, &m[i].key) || errno == ENOENT))
-			d[nde++] = m[i];
+			nde += ctr_of(&m[i], &d[nde]);
+		else if (k == i)
+			k++;
 		else
 			m[k++] = m[i];
 	}
-	ng = hist_ctr_combine(NULL, 0, d, nde, b->gone, b->ngone, &g);
+	ng = hist_ctr_combine(d, nde, NULL, 0, b->gone, b->ngone, &g);
 	if (ng >= 0) {
 		free(b->gone);
 		b->gone = g;

@@ -214,9 +214,9 @@ struct hist_base {
  * this reading, less the entries of exited processes, deleted. With c:
  * every QP's counters, as hist_ctr_combine() gives them, from `counters`
  * (fd cfd), `hists` and base's gone (when base), cumulative. base is
- * differenced from, and becomes the reading, only with h. 0, or -EINVAL (a map not of its layout), -ENOMEM or another -errno
- * of bpf(2); then nothing is set nor allocated, nor deleted, and *base
- * is as it was.
+ * differenced from, and becomes the reading, only with h. 0, or -EINVAL
+ * (a map not of its layout), -ENOMEM or another -errno of bpf(2); then
+ * nothing is set nor allocated, nor deleted, and *base is as it was.
  */
 int hist_read(int hfd, int cfd, struct hist_base *base,
 	      struct hist_entry **h, long *nh, struct hist_ctr_entry **c,

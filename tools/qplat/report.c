@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * qplat's output: the maps read each interval (the histograms as what
- * they gained since the last reading), then printed as a summary table (one row per QP, opcode and
- * latency), biolatency-style histograms (-H), or one JSON object; the
- * histograms are also summed over the run for --svg.
+ * they gained since the last reading), then printed as a summary table
+ * (one row per QP, opcode and latency), biolatency-style histograms
+ * (-H), or one JSON object; the histograms are also summed over the run
+ * for --svg.
  */
 #include <errno.h>
 #include <limits.h>
