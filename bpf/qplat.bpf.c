@@ -70,7 +70,7 @@ struct {
 /*
  * Sampling: per process (the pid the events are charged to), when qplat
  * last changed its period. A completion posted before that was sampled at
- * the old period: qplat has scaled and taken out those polled before the
+ * the old period: qplat has scaled and counted those polled before the
  * change, and the few still in flight are let go rather than scaled by
  * the new one.
  */

@@ -6,8 +6,8 @@
  * (pid, dev, qpn) because processes reuse device ids and QPNs.
  *
  * Maps (BTF-typed, so bpftool prints them field by field):
- *   hists     HASH  qplat_hist_key -> qplat_hist      cleared by the tool
- *                                                     after each interval
+ *   hists     HASH  qplat_hist_key -> qplat_hist      cumulative (the tool
+ *                                                     deletes the exited's)
  *   counters  LRU   qplat_qp_key   -> qplat_counters  cumulative
  *   wrs       LRU   qplat_wr_key   -> qplat_wr        work requests in flight
  *   sqs       LRU   qplat_q_key    -> qplat_sq        doorbells per send queue

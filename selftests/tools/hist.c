@@ -449,7 +449,7 @@ static void combined(void)
 	map_entry(&m[2], 5, 17, HWQNIC_WC_SEND);	/* five events' */
 	sample(&m[2], QPLAT_LAT_PICKUP, 10, 1);
 
-	n = hist_split(m, 3, &h);
+	n = hist_split(m, 3, NULL, 0, &h);
 	ok(n == 3, "3 entries, 3 histograms with samples (%ld)", n);
 	if (n == 3) {
 		ok(h[0].key.qpn == 16 && h[0].key.op == HWQNIC_WC_SEND &&
@@ -470,7 +470,7 @@ static void combined(void)
 		ok(0, "histograms missing");
 	}
 	free(h);
-	ok(hist_split(m + 1, 1, &h) == 0 && !h,
+	ok(hist_split(m + 1, 1, NULL, 0, &h) == 0 && !h,
 	   "an entry of counts alone: no histogram");
 
 	memset(c, 0, sizeof(c));
@@ -507,6 +507,77 @@ static void combined(void)
 	free(o);
 	ok(hist_ctr_combine(NULL, 0, NULL, 0, NULL, 0, &o) == 0 && !o,
 	   "nothing combined: no counters");
+}
+
+/*
+ * Differences from an earlier reading: buckets, count and sum of what
+ * each latency gained; bounds narrowed to the gain's buckets; a latency
+ * without gain left out; an entry new since, or made again (fewer
+ * samples than before), whole.
+ */
+static void differenced(void)
+{
+	static struct hist_map_entry was[2], m[3];
+	struct hist_entry *h;
+	long n;
+
+	map_entry(&was[0], 5, 16, HWQNIC_WC_SEND);
+	sample(&was[0], QPLAT_LAT_DEVICE, 1000, 3);
+	sample(&was[0], QPLAT_LAT_E2E, 100000, 1);
+	map_entry(&was[1], 5, 17, HWQNIC_WC_SEND);
+	sample(&was[1], QPLAT_LAT_DEVICE, 9000, 5);
+	m[0] = was[0];
+	sample(&m[0], QPLAT_LAT_DEVICE, 1000, 2);
+	sample(&m[0], QPLAT_LAT_DEVICE, 2000, 1);
+	m[0].val.polls = 7;
+	map_entry(&m[1], 5, 17, HWQNIC_WC_SEND);	/* made again */
+	sample(&m[1], QPLAT_LAT_DEVICE, 300, 2);
+	map_entry(&m[2], 6, 1, HWQNIC_WC_RDMA_WRITE);	/* new */
+	sample(&m[2], QPLAT_LAT_PICKUP, 50, 4);
+
+	n = hist_split(m, 3, was, 2, &h);
+	ok(n == 3, "3 latencies gained samples, e2e none (%ld)", n);
+	if (n == 3) {
+		ok(h[0].key.qpn == 16 && h[0].key.lat == QPLAT_LAT_DEVICE &&
+		   h[0].val.count == 3 && h[0].val.sum_ns == 4000 &&
+		   h[0].val.buckets[qplat_bucket(1000)] == 2 &&
+		   h[0].val.buckets[qplat_bucket(2000)] == 1,
+		   "the gain: buckets, count and sum differenced");
+		ok(h[0].val.min_ns == 1000 && h[0].val.max_ns >= 2000 &&
+		   h[0].val.max_ns < (__u64)hist_bucket_hi_ns(
+					qplat_bucket(2000)),
+		   "its bounds: the least recorded, the greatest narrowed "
+		   "from 100us to its last bucket (%llu)",
+		   (unsigned long long)h[0].val.max_ns);
+		ok(h[1].key.qpn == 17 && h[1].val.count == 2 &&
+		   h[1].val.sum_ns == 600 && h[1].val.min_ns == 300 &&
+		   h[1].val.max_ns == 300,
+		   "an entry made again since: all of it");
+		ok(h[2].key.pid == 6 && h[2].val.count == 4 &&
+		   h[2].val.sum_ns == 200,
+		   "an entry new since: all of it");
+	} else {
+		ok(0, "differences missing");
+		ok(0, "differences missing");
+		ok(0, "differences missing");
+		ok(0, "differences missing");
+	}
+	free(h);
+	{
+		__u64 b[4] = { 5, 1, 0, 2 }, w[4] = { 3, 2, 0, 0 }, g[4];
+
+		ok(hist_gain(b, 80, w, 50, 4, g) == 80 && g[0] == 5 &&
+		   g[1] == 1 && g[3] == 2,
+		   "a bucket with fewer samples than before, the count more: "
+		   "made again, all of it new");
+		w[1] = 1;
+		ok(hist_gain(b, 80, w, 50, 4, g) == 30 && g[0] == 2 &&
+		   g[1] == 0 && g[2] == 0 && g[3] == 2,
+		   "every bucket as many or more: the gain");
+	}
+	n = hist_split(was, 2, was, 2, &h);
+	ok(n == 0 && !h, "the same reading twice: nothing gained (%ld)", n);
+	free(h);
 }
 
 static void random_hists(uint64_t *seedp)
@@ -588,6 +659,7 @@ int main(void)
 	units();
 	key_order();
 	combined();
+	differenced();
 	random_hists(&seed);
 	accuracies(&seed);
 	return tap_done();

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Every entry of a BPF hash or LRU map at once, for the tools that read
- * qplat's maps: qplat, which clears its histograms as it reads them, and
- * nictop, which opens them pinned.
+ * qplat's maps: qplat, and nictop, which opens them pinned.
  *
  * The map's key and value sizes are checked first: a map that is not of
  * the layout asked for (one pinned by someone else) is refused, never
  * walked with buffers of the wrong size. The walk visits at most
  * 2 * max_entries + 2 keys: a key deleted under it (an LRU eviction, a
- * clearing reader) makes the kernel start again from the first, so that
+ * reader deleting) makes the kernel start again from the first, so that
  * a map changing all the time is read in bounded time, and entries seen
  * twice are kept once. An entry deleted between its key and its value
  * is left out.

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/bpf.h>
 
 #include "hist.h"
 
@@ -226,9 +227,61 @@ const struct bpfmap_layout hist_map_layout = LAYOUT(struct hist_map_entry,
 const struct bpfmap_layout hist_ctr_layout = LAYOUT(struct hist_ctr_entry,
 						    hist_qp_key_cmp);
 
+__u64 hist_gain(const __u64 *b, __u64 sum, const __u64 *was_b,
+		__u64 was_sum, int n, __u64 *gain)
+{
+	int k;
+
+	for (k = 0; was_b && k < n; k++)
+		if (b[k] < was_b[k])
+			was_b = NULL;
+	if (was_b && sum < was_sum)
+		was_b = NULL;
+	for (k = 0; k < n; k++)
+		gain[k] = b[k] - (was_b ? was_b[k] : 0);
+	return sum - (was_b ? was_sum : 0);
+}
+
+/*
+ * What latency l of an entry gained since `was` (NULL: all of it) into
+ * v; its bounds narrowed to the buckets of the gain. False without a
+ * sample gained.
+ */
+static bool lat_delta(const struct qplat_lat_hist *l,
+		      const struct qplat_lat_hist *was, struct hist_val *v)
+{
+	__u64 max;
+	int first, last;
+
+	v->sum_ns = hist_gain(l->buckets, l->sum_ns,
+			      was ? was->buckets : NULL,
+			      was ? was->sum_ns : 0, QPLAT_BUCKETS,
+			      v->buckets);
+	if (!hist_span(v->buckets, QPLAT_BUCKETS, &first, &last, &max))
+		return false;
+	v->count = hist_count(v->buckets, QPLAT_BUCKETS);
+	v->min_ns = l->min_ns;
+	v->max_ns = l->max_ns;
+	if (l->min_ns > l->max_ns)
+		return true;	/* not recorded */
+	/* the gain's samples lie in its end buckets and in [min, max] */
+	if (v->min_ns < (__u64)hist_bucket_lo_ns(first))
+		v->min_ns = (__u64)hist_bucket_lo_ns(first);
+	if (v->max_ns > (__u64)hist_bucket_hi_ns(last) - 1)
+		v->max_ns = (__u64)hist_bucket_hi_ns(last) - 1;
+	if (v->min_ns > v->max_ns) {
+		/* bounds from a racing update: the buckets' alone */
+		v->min_ns = (__u64)hist_bucket_lo_ns(first);
+		v->max_ns = (__u64)hist_bucket_hi_ns(last) - 1;
+	}
+	return true;
+}
+
 long hist_split(const struct hist_map_entry *m, long n,
+		const struct hist_map_entry *base, long nb,
 		struct hist_entry **out)
 {
+	const struct hist_map_entry *was;
 	struct hist_entry *h = NULL, *e;
 	long i, k = 0;
 	__u32 lat;
@@ -241,24 +294,20 @@ long hist_split(const struct hist_map_entry *m, long n,
 			return -ENOMEM;
 	}
 	for (i = 0; i < n; i++) {
+		was = nb > 0 ? bsearch(&m[i].key, base, (size_t)nb,
+				       sizeof(*base), hist_map_key_cmp) : NULL;
 		for (lat = 0; lat < QPLAT_LAT_MAX; lat++) {
-			const struct qplat_lat_hist *l = &m[i].val.lat[lat];
-			__u64 count = hist_count(l->buckets, QPLAT_BUCKETS);
-
-			if (!count)
+			e = &h[k];
+			if (!lat_delta(&m[i].val.lat[lat],
+				       was ? &was->val.lat[lat] : NULL,
+				       &e->val))
 				continue;
-			e = &h[k++];
 			e->key = (struct hist_key){
 				.pid = m[i].key.pid, .dev = m[i].key.dev,
 				.qpn = m[i].key.qpn, .op = m[i].key.op,
 				.lat = lat,
 			};
-			memcpy(e->val.buckets, l->buckets,
-			       sizeof(e->val.buckets));
-			e->val.count = count;
-			e->val.sum_ns = l->sum_ns;
-			e->val.min_ns = l->min_ns;
-			e->val.max_ns = l->max_ns;
+			k++;
 		}
 	}
 	/* m sorted, its latencies in order: h is sorted */
@@ -279,6 +328,25 @@ static void ctr_add(struct qplat_counters *a, const struct qplat_counters *b)
 	a->doorbells += b->doorbells;
 	a->polls += b->polls;
 	a->empty_polls += b->empty_polls;
+}
+
+/*
+ * The completion event's counts of a `hists` entry as its QP's counters
+ * into *a: 1, or 0 for an entry of the five events (their counts are in
+ * `counters`).
+ */
+static int ctr_of(const struct hist_map_entry *m, struct hist_ctr_entry *a)
+{
+	if (!m->val.polls && !m->val.err_cqes && !m->val.bytes)
+		return 0;
+	memset(a, 0, sizeof(*a));
+	a->key = (struct qplat_qp_key){
+		.pid = m->key.pid, .dev = m->key.dev, .qpn = m->key.qpn,
+	};
+	a->val.polls = m->val.polls;
+	a->val.err_cqes = m->val.err_cqes;
+	a->val.bytes = m->val.bytes;
+	return 1;
 }
 
 long hist_ctr_combine(const struct hist_ctr_entry *c, long nc,
@@ -302,20 +370,8 @@ long hist_ctr_combine(const struct hist_ctr_entry *c, long nc,
 		return -ENOMEM;
 	for (i = 0; i < nc; i++)
 		a[n++] = c[i];
-	for (i = 0; i < nm; i++) {
-		/* the five events' entries: their counts are in `counters` */
-		if (!m[i].val.polls && !m[i].val.err_cqes && !m[i].val.bytes)
-			continue;
-		memset(&a[n], 0, sizeof(a[n]));
-		a[n].key = (struct qplat_qp_key){
-			.pid = m[i].key.pid, .dev = m[i].key.dev,
-			.qpn = m[i].key.qpn,
-		};
-		a[n].val.polls = m[i].val.polls;
-		a[n].val.err_cqes = m[i].val.err_cqes;
-		a[n].val.bytes = m[i].val.bytes;
-		n++;
-	}
+	for (i = 0; i < nm; i++)
+		n += ctr_of(&m[i], &a[n]);
 	for (i = 0; i < nt; i++)
 		a[n++] = t[i];
 	if (!n) {
@@ -334,46 +390,117 @@ long hist_ctr_combine(const struct hist_ctr_entry *c, long nc,
 	return k + 1;
 }
 
-int hist_read(int hfd, int cfd, bool clear, struct hist_taken *taken,
+static int pid_cmp(const void *a, const void *b)
+{
+	return u32_cmp(*(const __u32 *)a, *(const __u32 *)b);
+}
+
+/*
+ * The processes of base that have exited, asked once each before the
+ * reading that will be their last, sorted into *out (to free()).
+ */
+static long exited_pids(const struct hist_base *b, __u32 **out)
+{
+	__u32 *p;
+	long i, n = 0;
+
+	*out = NULL;
+	if (!b->exited || b->n <= 0)
+		return 0;
+	p = malloc((size_t)b->n * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	/* base sorted by pid first: each pid once, in order */
+	for (i = 0; i < b->n; i++) {
+		__u32 pid = b->e[i].key.pid;
+
+		if (!pid || (i && pid == b->e[i - 1].key.pid))
+			continue;
+		if (b->exited(pid))
+			p[n++] = pid;
+	}
+	if (!n) {
+		free(p);
+		p = NULL;
+	}
+	*out = p;
+	return n;
+}
+
+/*
+ * The n entries of m of the nd processes dead deleted from the map, their
+ * counts added to b->gone and the entries taken out of m (one that cannot
+ * be deleted stays for the next reading). Returns m's new count.
+ */
+static long prune(int hfd, struct hist_base *b, struct hist_map_entry *m,
+		  long n, const __u32 *dead, long nd)
+{
+	struct hist_ctr_entry *d, *g;
+	long i, k = 0, nde = 0, ng;
+
+	if (!nd || n <= 0)
+		return n;
+	d = malloc((size_t)n * sizeof(*d));
+	if (!d)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (bsearch(&m[i].key.pid, dead, (size_t)nd, sizeof(*dead),
+			    pid_cmp) &&
+		    (!bpf_map_delete_elem(hfd, &m[i].key) || errno == ENOENT))
+			nde += ctr_of(&m[i], &d[nde]);
+		else if (k == i)
+			k++;
+		else
+			m[k++] = m[i];
+	}
+	ng = hist_ctr_combine(d, nde, NULL, 0, b->gone, b->ngone, &g);
+	if (ng >= 0) {
+		free(b->gone);
+		b->gone = g;
+		b->ngone = ng;
+	}
+	/* else their counts are lost from the totals, not the intervals */
+	free(d);
+	return k;
+}
+
+int hist_read(int hfd, int cfd, struct hist_base *base,
 	      struct hist_entry **h, long *nh, struct hist_ctr_entry **c,
 	      long *nc)
 {
-	struct hist_ctr_entry *ctr = NULL, *t = NULL, *all = NULL;
+	struct hist_base *b = h ? base : NULL;
+	struct hist_ctr_entry *ctr = NULL, *all = NULL;
 	struct hist_map_entry *m = NULL;
 	struct hist_entry *hs = NULL;
-	long n, nctr = 0, nt = 0, nall = 0, nhs = 0;
-	int ret;
+	long n, nctr = 0, nall = 0, nhs = 0, nd = 0;
+	__u32 *dead = NULL;
+	int ret = -ENOMEM;
 
-	if (clear && !taken)
-		return -EINVAL;
 	if (c) {
 		nctr = bpfmap_read(cfd, &hist_ctr_layout, false, (void **)&ctr);
 		if (nctr < 0)
 			return (int)nctr;
 	}
-	n = bpfmap_read(hfd, &hist_map_layout, clear, (void **)&m);
-	if (n < 0) {
-		free(ctr);
-		return (int)n;
-	}
-	ret = -ENOMEM;
-	/* the counts of the entries just deleted, kept first */
-	if (clear) {
-		nt = hist_ctr_combine(NULL, 0, m, n, taken->e, taken->n, &t);
-		if (nt < 0)
+	/* dead before the reading: it holds all they added */
+	if (b) {
+		nd = exited_pids(b, &dead);
+		if (nd < 0)
 			goto out;
 	}
+	n = bpfmap_read(hfd, &hist_map_layout, false, (void **)&m);
+	if (n < 0) {
+		ret = (int)n;
+		goto out;
+	}
 	if (h) {
-		nhs = hist_split(m, n, &hs);
+		nhs = hist_split(m, n, b ? b->e : NULL, b ? b->n : 0, &hs);
 		if (nhs < 0)
 			goto out;
 	}
 	if (c) {
-		nall = clear ?
-		       hist_ctr_combine(ctr, nctr, NULL, 0, t, nt, &all) :
-		       hist_ctr_combine(ctr, nctr, m, n,
-					taken ? taken->e : NULL,
-					taken ? taken->n : 0, &all);
+		nall = hist_ctr_combine(ctr, nctr, m, n,
+					base ? base->gone : NULL,
+					base ? base->ngone : 0, &all);
 		if (nall < 0) {
 			free(hs);
 			goto out;
@@ -385,15 +512,17 @@ int hist_read(int hfd, int cfd, bool clear, struct hist_taken *taken,
 		*h = hs;
 		*nh = nhs;
 	}
-	if (clear) {
-		free(taken->e);
-		taken->e = t;
-		taken->n = nt;
-		t = NULL;
+	if (b) {
+		b->full = n >= (long)QPLAT_HISTS;
+		n = prune(hfd, b, m, n, dead, nd);
+		free(b->e);
+		b->e = m;
+		b->n = n;
+		m = NULL;
 	}
 	ret = 0;
 out:
-	free(t);
+	free(dead);
 	free(m);
 	free(ctr);
 	return ret;

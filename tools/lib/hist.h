@@ -149,11 +149,28 @@ int hist_map_key_cmp(const void *a, const void *b);	/* qplat_hist_key */
 int hist_qp_key_cmp(const void *a, const void *b);	/* qplat_qp_key */
 
 /*
+ * What n buckets b with their sum gained since an earlier reading of them
+ * (was_b, was_sum; was_b NULL: none), into gain[n]; returns the sum
+ * gained. Fewer samples than before in a bucket, or a smaller sum, mean
+ * the histogram was deleted and made again: all it holds is new.
+ */
+__u64 hist_gain(const __u64 *b, __u64 sum, const __u64 *was_b,
+		__u64 was_sum, int n, __u64 *gain);
+
+/*
  * The histograms of n `hists` entries m (sorted) that have samples, one
  * per latency, sorted, into *out (to free(); set on success, NULL when
- * none). Returns their count, or -ENOMEM.
+ * none). With nb entries of an earlier reading of the map in base
+ * (sorted; none when nb <= 0): what each latency gained since, its
+ * buckets and sum differenced; a latency that lost samples was deleted
+ * and made again since, and all it holds is new. The least and greatest
+ * samples of a difference are not known: min_ns and max_ns are the
+ * entry's (since it was made) narrowed to the difference's first and
+ * last non-empty buckets, so they still bound its samples, within a
+ * bucket of them. Returns their count, or -ENOMEM.
  */
 long hist_split(const struct hist_map_entry *m, long n,
+		const struct hist_map_entry *base, long nb,
 		struct hist_entry **out);
 
 /*
@@ -162,8 +179,8 @@ long hist_split(const struct hist_map_entry *m, long n,
  * entries of the QP's opcodes. Combined here, the one place that does it:
  * the nc entries of c (`counters`, any order), the completion event's
  * counts (polls, err_cqes, bytes) of the nm `hists` entries m summed over
- * their opcodes, and the nt entries of t (counts kept by a reader that
- * cleared their entries, any order), one entry per QP, summed field by
+ * their opcodes, and the nt entries of t (counts a reader kept of
+ * entries it deleted, any order), one entry per QP, summed field by
  * field, sorted, into *out (to free(); NULL when none). Returns their
  * count, or -ENOMEM.
  */
@@ -173,27 +190,35 @@ long hist_ctr_combine(const struct hist_ctr_entry *c, long nc,
 		      struct hist_ctr_entry **out);
 
 /*
- * What a reader that clears `hists` keeps of the counts in the entries
- * it deleted, so that the counters it prints stay cumulative: a QP's
- * counters, sorted (hist_ctr_combine()'s).
+ * A reader's last reading of `hists` (sorted), the base its next one is
+ * differenced from. Entries are never deleted while their process may
+ * add to them: a program that looked one up before the delete would add
+ * to a copy no longer in the map, and the count would be lost. Those of
+ * a process that had exited before a reading (exited(pid) true; never
+ * asked of pid 0) are deleted after it, so that the map does not fill
+ * with the dead; their counts are kept in gone.
  */
-struct hist_taken {
-	struct hist_ctr_entry *e;
+struct hist_base {
+	struct hist_map_entry *e;
 	long n;
+	bool (*exited)(__u32 pid);	/* NULL: none deleted */
+	struct hist_ctr_entry *gone;	/* sorted (hist_ctr_combine()'s) */
+	long ngone;
+	bool full;	/* the last reading found QPLAT_HISTS entries */
 };
 
 /*
  * qplat's maps read at once. With h: the histograms of `hists` (fd hfd)
- * with samples, as hist_split() gives them, into *h and *nh. With c:
+ * with samples, as hist_split() gives them, into *h and *nh: cumulative
+ * without base, else what they gained since *base, which then becomes
+ * this reading, less the entries of exited processes, deleted. With c:
  * every QP's counters, as hist_ctr_combine() gives them, from `counters`
- * (fd cfd), from `hists` and from *taken (when not NULL), into *c and
- * *nc. With clear, the entries of `hists` are deleted as they are read
- * and their counts added to *taken (which clear needs). 0, or -EINVAL (a
- * map not of its layout), -ENOMEM or another -errno of bpf(2); then
- * nothing is set nor allocated, and *taken holds what it held (the
- * entries clear deleted before an -ENOMEM are lost with their counts).
+ * (fd cfd), `hists` and base's gone (when base), cumulative. base is
+ * differenced from, and becomes the reading, only with h. 0, or -EINVAL
+ * (a map not of its layout), -ENOMEM or another -errno of bpf(2); then
+ * nothing is set nor allocated, nor deleted, and *base is as it was.
  */
-int hist_read(int hfd, int cfd, bool clear, struct hist_taken *taken,
+int hist_read(int hfd, int cfd, struct hist_base *base,
 	      struct hist_entry **h, long *nh, struct hist_ctr_entry **c,
 	      long *nc);
 

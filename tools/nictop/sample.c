@@ -222,7 +222,7 @@ static void sample_lat(struct lat_sample *l, const char *dir)
 	l->hist_id = info.id;
 	cfd = map_open(dir, "counters", hist_ctr_layout.key_size,
 		       hist_ctr_layout.value_size, &cinfo, why, sizeof(why));
-	err = hist_read(hfd, cfd, false, NULL, &l->hist, &nh,
+	err = hist_read(hfd, cfd, NULL, &l->hist, &nh,
 			cfd >= 0 ? &l->ctr : NULL, &nc);
 	close(hfd);
 	if (cfd >= 0)

@@ -25,24 +25,21 @@ static const struct hist_entry *hist_find(const struct lat_sample *l,
 }
 
 /*
- * Adds what a histogram gained since the previous sample to acc. A count
- * that went down means qplat cleared it (qplat with an interval): then all
- * it holds is new.
+ * Adds what a histogram gained since the previous sample to acc
+ * (hist_gain(): one made again since, qplat having deleted an exited
+ * process's entry whose pid came back, is new).
  */
 static void hist_add_delta(__u64 *acc, const struct hist_entry *cur,
 			   const struct hist_entry *prev)
 {
-	bool reset = prev && (cur->val.count < prev->val.count ||
-			      cur->val.sum_ns < prev->val.sum_ns);
+	__u64 gain[QPLAT_BUCKETS];
 	int k;
 
-	for (k = 0; k < (int)QPLAT_BUCKETS; k++) {
-		__u64 was = prev && !reset ? prev->val.buckets[k] : 0;
-
-		if (cur->val.buckets[k] < was)
-			was = 0;
-		acc[k] += cur->val.buckets[k] - was;
-	}
+	hist_gain(cur->val.buckets, cur->val.sum_ns,
+		  prev ? prev->val.buckets : NULL, prev ? prev->val.sum_ns : 0,
+		  QPLAT_BUCKETS, gain);
+	for (k = 0; k < (int)QPLAT_BUCKETS; k++)
+		acc[k] += gain[k];
 }
 
 /* The first entry of (pid, dev, qpn) in l->hist, or l->nhist. */

@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 {
 	struct resolve_target target;
 	struct qplat_acc acc = { 0 };
-	struct hist_taken taken = { 0 };
+	struct hist_base base = { 0 };
 	struct qplat_env env;
 	struct qplat_bpf *skel;
 	int ret;
@@ -35,7 +35,8 @@ int main(int argc, char **argv)
 	if (env.svg && qplat_svg_open(&env))
 		return 1;
 	env.acc = &acc;
-	env.taken = &taken;
+	base.exited = qplat_exited;
+	env.base = &base;
 	/*
 	 * The processes there now sample from the first traced WR. Without
 	 * the directory no library has a file to read a word from: every
@@ -58,6 +59,7 @@ int main(int argc, char **argv)
 	qplat_bpf__destroy(skel);
 	qplat_sample_close(&env);
 	free(acc.e);
-	free(taken.e);
+	free(base.e);
+	free(base.gone);
 	return ret;
 }

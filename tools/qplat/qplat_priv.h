@@ -33,7 +33,7 @@
 struct qplat_bpf;
 struct hist_entry;
 struct hist_ctr_entry;
-struct hist_taken;
+struct hist_base;
 
 /* --svg: the histograms summed over the run, sorted by key */
 struct qplat_acc {
@@ -97,8 +97,8 @@ struct qplat_env {
 	const char *svg;		/* --svg FILE */
 	FILE *svg_file;			/* opened before tracing */
 	struct qplat_acc *acc;		/* with svg */
-	/* the counts of the `hists` entries cleared so far (hist_read()) */
-	struct hist_taken *taken;
+	/* the last reading of `hists`, each interval's base (hist_read()) */
+	struct hist_base *base;
 	struct opts_interval iv;	/* interval [count]; 0: print once */
 	__u32 period;		/* -c N: 0 with -F or exact */
 	__u32 hz;		/* -F HZ */
@@ -136,16 +136,20 @@ int qplat_svg_open(struct qplat_env *env);
 int qplat_svg(const struct qplat_env *env, const struct hist_entry *h,
 	      long n);
 
-/* report.c: one interval's output; the histograms are cleared unless
- * `last`. 0 or -1 (said why). */
+/* report.c: one interval's output (the histograms' gain since the last
+ * reading; `last`: the end of the run). 0 or -1 (said why). */
 int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 		 double interval_s, bool last);
 
-/* report.c: the maps read (hist_read()), what `clear` deletes counted
- * in env->taken; a histogram's counts multiplied by n; h added to acc */
+/* report.c: the maps read (hist_read()), the histograms differenced
+ * from env->base, which becomes this reading; a histogram's counts
+ * multiplied by n; h added to acc */
 int qplat_read(const struct qplat_env *env, struct qplat_bpf *skel,
-	       bool clear, struct hist_entry **h, long *nh,
-	       struct hist_ctr_entry **c, long *nc);
+	       struct hist_entry **h, long *nh, struct hist_ctr_entry **c,
+	       long *nc);
+/* report.c: process pid has exited (a zombie has not yet): its `hists`
+ * entries can go (hist_base) */
+bool qplat_exited(__u32 pid);
 void qplat_hist_scale(struct hist_entry *e, __u64 n);
 int qplat_acc_add(struct qplat_acc *acc, const struct hist_entry *h, long n);
 
@@ -153,16 +157,16 @@ int qplat_acc_add(struct qplat_acc *acc, const struct hist_entry *h, long n);
  * tracing starts; fd is inotify's for new files (-1: none); soon drains
  * it and says that files appeared or wait to be published; files reads
  * them and asks the processes seen first now;
- * tick reads the files and asks each process for its period, taking the
- * histograms out of the map (scaled) before a period changes and for a
- * report (the last one reads them and leaves them there); printed starts
+ * tick reads the files and asks each process for its period, taking what
+ * the histograms gained (scaled) before a period changes and for a
+ * report; printed starts
  * the next interval; close gives the processes their words back. */
 int qplat_sample_open(struct qplat_env *env, const struct resolve_target *t);
 int qplat_sample_fd(const struct qplat_env *env);
 bool qplat_sample_soon(const struct qplat_env *env);
 int qplat_sample_files(const struct qplat_env *env);
 int qplat_sample_tick(const struct qplat_env *env, struct qplat_bpf *skel,
-		      bool report, bool last);
+		      bool report);
 void qplat_sample_printed(const struct qplat_env *env);
 void qplat_sample_close(struct qplat_env *env);
 

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * qplat's output: the maps read (and the histograms cleared) each
- * interval, then printed as a summary table (one row per QP, opcode and
- * latency), biolatency-style histograms (-H), or one JSON object; the
- * histograms are also summed over the run for --svg.
+ * qplat's output: the maps read each interval (the histograms as what
+ * they gained since the last reading), then printed as a summary table
+ * (one row per QP, opcode and latency), biolatency-style histograms
+ * (-H), or one JSON object; the histograms are also summed over the run
+ * for --svg.
  */
 #include <errno.h>
+#include <limits.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,13 +63,30 @@ double qplat_quantile_ns(const struct hist_entry *e, double p)
 				   e->val.min_ns, e->val.max_ns);
 }
 
-int qplat_read(const struct qplat_env *env, struct qplat_bpf *skel,
-	       bool clear, struct hist_entry **h, long *nh,
-	       struct hist_ctr_entry **c, long *nc)
+bool qplat_exited(__u32 pid)
 {
-	return hist_read(bpf_map__fd(skel->maps.hists),
-			 bpf_map__fd(skel->maps.counters), clear, env->taken,
-			 h, nh, c, nc);
+	/* beyond any pid_max: no process of ours, never deleted */
+	if (pid > INT_MAX)
+		return false;
+	return kill((pid_t)pid, 0) && errno == ESRCH;
+}
+
+int qplat_read(const struct qplat_env *env, struct qplat_bpf *skel,
+	       struct hist_entry **h, long *nh, struct hist_ctr_entry **c,
+	       long *nc)
+{
+	bool was_full = env->base->full;
+	int ret;
+
+	ret = hist_read(bpf_map__fd(skel->maps.hists),
+			bpf_map__fd(skel->maps.counters), env->base, h, nh, c,
+			nc);
+	/* new QPs and opcodes find no room until a traced process exits */
+	if (!ret && env->base->full && !was_full)
+		msg_warn("hists is full (%u entries): QPs and opcodes not seen "
+			 "yet are not traced until a traced process exits",
+			 QPLAT_HISTS);
+	return ret;
 }
 
 /*
@@ -502,9 +522,12 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 	long nh, nc, i;
 	int ret = 0;
 
+	/* the maps stay as they are for --pin, the exited's entries too */
+	if (last)
+		env->base->exited = NULL;
 	if (env->smp) {
 		/* the interval's histograms, scaled tick by tick */
-		ret = qplat_sample_tick(env, skel, true, last);
+		ret = qplat_sample_tick(env, skel, true);
 		if (ret) {
 			msg_warn("cannot read the histograms: %s",
 				 strerror(-ret));
@@ -516,10 +539,10 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 			c = env->smp->ctr;
 			nc = env->smp->nctr;
 		} else {
-			ret = qplat_read(env, skel, false, NULL, NULL, &c, &nc);
+			ret = qplat_read(env, skel, NULL, NULL, &c, &nc);
 		}
 	} else {
-		ret = qplat_read(env, skel, !last, &h, &nh, &c, &nc);
+		ret = qplat_read(env, skel, &h, &nh, &c, &nc);
 	}
 	if (ret) {
 		msg_warn("cannot read the maps: %s", strerror(-ret));

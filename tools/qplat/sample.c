@@ -102,7 +102,7 @@ static bool traced(const struct qplat_env *env, pid_t pid)
  * by a factor of 4 a tick, so that a process that was idle (setting up,
  * waiting) and starts at full rate is not traced exactly in between; and
  * it stays within 25% of the rate's, so that noise changes nothing (each
- * change takes the histograms out of the map, which others may read).
+ * change reads the histograms' gain from the map).
  */
 static __u32 wanted(const struct qplat_env *env, struct qplat_proc *p,
 		    __u64 done, double t)
@@ -161,13 +161,14 @@ static int add_counters(struct qplat_sampler *s, pid_t pid, __u32 qpn_only,
 }
 
 /*
- * The map's histograms taken out, each multiplied by the period in force
- * for its process while it filled, and added to the interval's. Done
+ * What the map's histograms gained since the last reading (which stays
+ * in the map: hist_read()), each multiplied by the period in force for
+ * its process while it filled, and added to the interval's. Done
  * before any word changes, so that every sample is scaled by the period
  * it was taken at (but for a countdown drawn before the change, which
  * runs out first: one interval per queue).
  */
-static int flush(const struct qplat_env *env, bool clear)
+static int flush(const struct qplat_env *env)
 {
 	struct qplat_sampler *s = env->smp;
 	struct hist_entry *h = NULL;
@@ -177,7 +178,7 @@ static int flush(const struct qplat_env *env, bool clear)
 
 	if (!s->skel)
 		return 0;	/* not attached yet: no sample */
-	ret = qplat_read(env, s->skel, clear, &h, &n, NULL, NULL);
+	ret = qplat_read(env, s->skel, &h, &n, NULL, NULL);
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++) {
@@ -211,11 +212,10 @@ static int flush(const struct qplat_env *env, bool clear)
  * process's period where its word says otherwise. `tick`: the periods
  * follow the rates; else only processes seen first get a period. A
  * process seen first has taken its samples so far at its file's word (0:
- * every completion). The histograms are taken out of the map before any
- * word is written, and with `all` in any case (a report; the last one,
- * `keep`, leaves them in the map, for --pin).
+ * every completion). What the histograms gained is taken before any
+ * word is written, and with `all` in any case (a report).
  */
-static int scan(const struct qplat_env *env, bool tick, bool all, bool keep)
+static int scan(const struct qplat_env *env, bool tick, bool all)
 {
 	struct qplat_sampler *s = env->smp;
 	char why[HWQNIC_STATS_WHY_LEN];
@@ -297,7 +297,7 @@ static int scan(const struct qplat_env *env, bool tick, bool all, bool keep)
 		change |= p && files[i].word != HWQNIC_SAMPLE_CTL(p->want);
 	}
 	if (!ret && (all || change))
-		ret = flush(env, !keep || change);
+		ret = flush(env);
 	for (i = 0; i < nf && !ret; i++) {
 		struct qplat_proc *p = proc_get(s, hwqnic_stats_name_pid(
 							files[i].name), false);
@@ -356,7 +356,7 @@ int qplat_sample_open(struct qplat_env *env, const struct resolve_target *t)
 	    !strstr(t->path, LIBNAME) && !realpath(t->path, s->exe))
 		s->exe[0] = '\0';
 	env->smp = s;
-	ret = scan(env, false, false, false);
+	ret = scan(env, false, false);
 	if (ret)
 		qplat_sample_close(env);
 	return ret;
@@ -382,14 +382,14 @@ bool qplat_sample_soon(const struct qplat_env *env)
 
 int qplat_sample_files(const struct qplat_env *env)
 {
-	return env->smp ? scan(env, false, false, false) : 0;
+	return env->smp ? scan(env, false, false) : 0;
 }
 
 int qplat_sample_tick(const struct qplat_env *env, struct qplat_bpf *skel,
-		      bool report, bool last)
+		      bool report)
 {
 	env->smp->skel = skel;
-	return scan(env, true, report, last);
+	return scan(env, true, report);
 }
 
 void qplat_sample_printed(const struct qplat_env *env)
