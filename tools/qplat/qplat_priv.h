@@ -159,14 +159,15 @@ int qplat_acc_add(struct qplat_acc *acc, const struct hist_entry *h, long n);
  * them and asks the processes seen first now;
  * tick reads the files and asks each process for its period, taking what
  * the histograms gained (scaled) before a period changes and for a
- * report; printed starts
- * the next interval; close gives the processes their words back. */
+ * report, whose counters, when exact, come from the same reading (c);
+ * printed starts the next interval; close gives the processes their
+ * words back. */
 int qplat_sample_open(struct qplat_env *env, const struct resolve_target *t);
 int qplat_sample_fd(const struct qplat_env *env);
 bool qplat_sample_soon(const struct qplat_env *env);
 int qplat_sample_files(const struct qplat_env *env);
 int qplat_sample_tick(const struct qplat_env *env, struct qplat_bpf *skel,
-		      bool report);
+		      bool report, struct hist_ctr_entry **c, long *nc);
 void qplat_sample_printed(const struct qplat_env *env);
 void qplat_sample_close(struct qplat_env *env);
 

@@ -519,18 +519,23 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 {
 	struct hist_entry *h = NULL;
 	struct hist_ctr_entry *c = NULL;
-	long nh, nc, i;
+	long nh, nc = 0, i;
 	int ret = 0;
 
 	/* the maps stay as they are for --pin, the exited's entries too */
 	if (last)
 		env->base->exited = NULL;
 	if (env->smp) {
-		/* the interval's histograms, scaled tick by tick */
-		ret = qplat_sample_tick(env, skel, true);
+		/*
+		 * the interval's histograms, scaled tick by tick; exact, the
+		 * probes' counters of the same reading
+		 */
+		ret = qplat_sample_tick(env, skel, true,
+					sampled(env) ? NULL : &c, &nc);
 		if (ret) {
 			msg_warn("cannot read the histograms: %s",
 				 strerror(-ret));
+			free(c);	/* read before a later step failed */
 			return -1;
 		}
 		h = env->smp->pend.e;
@@ -538,8 +543,6 @@ int qplat_report(const struct qplat_env *env, struct qplat_bpf *skel,
 		if (sampled(env)) {
 			c = env->smp->ctr;
 			nc = env->smp->nctr;
-		} else {
-			ret = qplat_read(env, skel, NULL, NULL, &c, &nc);
 		}
 	} else {
 		ret = qplat_read(env, skel, &h, &nh, &c, &nc);

@@ -163,7 +163,7 @@ int qplat_run(const struct qplat_env *env, struct qplat_bpf *skel)
 						    0.002 : 0.02);
 			}
 			if (t >= tick) {
-				if (qplat_sample_tick(env, skel, false)) {
+				if (qplat_sample_tick(env, skel, false, NULL, NULL)) {
 					msg_warn("cannot read the histograms");
 					goto out;
 				}

@@ -166,9 +166,11 @@ static int add_counters(struct qplat_sampler *s, pid_t pid, __u32 qpn_only,
  * its process while it filled, and added to the interval's. Done
  * before any word changes, so that every sample is scaled by the period
  * it was taken at (but for a countdown drawn before the change, which
- * runs out first: one interval per queue).
+ * runs out first: one interval per queue). With c, the counters of the
+ * same reading too (hist_read()).
  */
-static int flush(const struct qplat_env *env)
+static int flush(const struct qplat_env *env, struct hist_ctr_entry **c,
+		 long *nc)
 {
 	struct qplat_sampler *s = env->smp;
 	struct hist_entry *h = NULL;
@@ -178,7 +180,7 @@ static int flush(const struct qplat_env *env)
 
 	if (!s->skel)
 		return 0;	/* not attached yet: no sample */
-	ret = qplat_read(env, s->skel, &h, &n, NULL, NULL);
+	ret = qplat_read(env, s->skel, &h, &n, c, nc);
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++) {
@@ -213,9 +215,11 @@ static int flush(const struct qplat_env *env)
  * follow the rates; else only processes seen first get a period. A
  * process seen first has taken its samples so far at its file's word (0:
  * every completion). What the histograms gained is taken before any
- * word is written, and with `all` in any case (a report).
+ * word is written, and with `all` in any case (a report, which may want
+ * the counters of that reading in c).
  */
-static int scan(const struct qplat_env *env, bool tick, bool all)
+static int scan(const struct qplat_env *env, bool tick, bool all,
+		struct hist_ctr_entry **c, long *nc)
 {
 	struct qplat_sampler *s = env->smp;
 	char why[HWQNIC_STATS_WHY_LEN];
@@ -297,7 +301,7 @@ static int scan(const struct qplat_env *env, bool tick, bool all)
 		change |= p && files[i].word != HWQNIC_SAMPLE_CTL(p->want);
 	}
 	if (!ret && (all || change))
-		ret = flush(env);
+		ret = flush(env, all ? c : NULL, nc);
 	for (i = 0; i < nf && !ret; i++) {
 		struct qplat_proc *p = proc_get(s, hwqnic_stats_name_pid(
 							files[i].name), false);
@@ -356,7 +360,7 @@ int qplat_sample_open(struct qplat_env *env, const struct resolve_target *t)
 	    !strstr(t->path, LIBNAME) && !realpath(t->path, s->exe))
 		s->exe[0] = '\0';
 	env->smp = s;
-	ret = scan(env, false, false);
+	ret = scan(env, false, false, NULL, NULL);
 	if (ret)
 		qplat_sample_close(env);
 	return ret;
@@ -382,14 +386,14 @@ bool qplat_sample_soon(const struct qplat_env *env)
 
 int qplat_sample_files(const struct qplat_env *env)
 {
-	return env->smp ? scan(env, false, false) : 0;
+	return env->smp ? scan(env, false, false, NULL, NULL) : 0;
 }
 
 int qplat_sample_tick(const struct qplat_env *env, struct qplat_bpf *skel,
-		      bool report)
+		      bool report, struct hist_ctr_entry **c, long *nc)
 {
 	env->smp->skel = skel;
-	return scan(env, true, report);
+	return scan(env, true, report, c, nc);
 }
 
 void qplat_sample_printed(const struct qplat_env *env)
