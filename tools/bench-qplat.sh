@@ -17,13 +17,13 @@
 # of a few million messages (a fraction of a second at 20 Mpps) would
 # measure that start-up, not the steady state at -F 1000 that one leaves
 # attached; a run of seconds makes the start-up a few percent of it and
-# keeps the script's time bounded whatever the machine's rate. The loss per message, 1/traced - 1/untraced, divided by
-# the bare uprobe cost, is the number of uprobe hits a message costs: one
-# trap and what the program and the traced library do beyond an empty
-# program. The workload under the empty program shows the same measure
-# for the trap alone, on this workload and this machine's load: what a
-# mode loses beyond it is its program's. probecost times
-# BENCH_PROBE_ITERS calls.
+# keeps the script's time bounded whatever the machine's rate. The loss
+# per message, 1/traced - 1/untraced, divided by the bare uprobe cost, is
+# the number of uprobe hits a message costs: one trap and what the
+# program and the traced library do beyond an empty program. The
+# workload under the empty program shows the same measure for the trap
+# alone, on this workload and this machine's load: what a mode loses
+# beyond it is its program's. probecost times BENCH_PROBE_ITERS calls.
 #
 # The rates are taken without BPF run-time statistics, as the bare uprobe
 # is (counting them costs two clock reads a run). After the rounds, one
