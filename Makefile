@@ -151,7 +151,7 @@ $(BUILD)/$(1)/selftests/%.t: $(BUILD)/$(1)/selftests/%.o \
 $(BUILD)/$(1)/selftests/tools/%.t: $(BUILD)/$(1)/selftests/tools/%.o \
 		$(BUILD)/$(1)/libselftests.a $(BUILD)/$(1)/libtools.a \
 		$(BUILD)/$(1)/libhwqnic.a
-	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ -lbpf $(LIBS) -o $$@
+	$$(Q)$$(CC) $$(OPT_$(1)) $$(LD_$(1)) $$(LDFLAGS) $$^ -lbpf -lelf $(LIBS) -o $$@
 endef
 $(foreach v,$(VARIANTS),$(eval $(call variant,$(v))))
 

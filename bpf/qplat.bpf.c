@@ -57,6 +57,9 @@ const volatile __u32 lat_mask = (1U << QPLAT_LAT_MAX) - 1;
 const volatile bool usdt_pid0 = false;
 /* qplat samples (not -c 1): see sample_since */
 const volatile bool sampling = false;
+/* Where each probe's arguments sit in the traced file, when qplat found them */
+const volatile struct usdt_regs post_regs, db_regs, wqe_regs, cqe_regs,
+	poll_regs, complete_regs;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -588,7 +591,8 @@ static __always_inline __u32 current_pid(void)
 }
 
 /*
- * The USDT programs: each reads the arguments it uses in one go
+ * The USDT programs: each reads the arguments it uses in one go, from the
+ * registers qplat found for its probe or else from libbpf's spec
  * (bpf/usdt_args.h); a hit whose arguments cannot be read records nothing.
  */
 SEC("usdt")
@@ -596,7 +600,7 @@ int qplat_post(struct pt_regs *ctx)
 {
 	long a[5];	/* dev, qpn, idx, wr_id, opcode (, length) */
 
-	if (usdt_args(ctx, a, 5))
+	if (usdt_args(ctx, a, 5, &post_regs))
 		return 0;
 	return on_post(current_pid(), a[0], a[1], a[2], a[3], a[4]);
 }
@@ -606,7 +610,7 @@ int qplat_db(struct pt_regs *ctx)
 {
 	long a[5];	/* dev, xid, type, index, epoch */
 
-	if (usdt_args(ctx, a, 5))
+	if (usdt_args(ctx, a, 5, &db_regs))
 		return 0;
 	return on_db(current_pid(), a[0], a[1], a[2], a[3], a[4]);
 }
@@ -616,7 +620,7 @@ int qplat_wqe(struct pt_regs *ctx)
 {
 	long a[4];	/* dev, qpn, idx, wr_id (, opcode, length) */
 
-	if (usdt_args(ctx, a, 4))
+	if (usdt_args(ctx, a, 4, &wqe_regs))
 		return 0;
 	return on_wqe(current_pid(), a[0], a[1], a[2], a[3]);
 }
@@ -626,7 +630,7 @@ int qplat_cqe(struct pt_regs *ctx)
 {
 	long a[8];	/* dev, qpn, idx, wr_id, opcode, length, status, cq */
 
-	if (usdt_args(ctx, a, 8))
+	if (usdt_args(ctx, a, 8, &cqe_regs))
 		return 0;
 	return on_cqe(current_pid(), a[0], a[1], a[2], a[3], a[4], a[5],
 		      a[6], a[7]);
@@ -637,7 +641,7 @@ int qplat_poll(struct pt_regs *ctx)
 {
 	long a[8];	/* dev, qpn, idx, wr_id, opcode, length, status, cq */
 
-	if (usdt_args(ctx, a, 8))
+	if (usdt_args(ctx, a, 8, &poll_regs))
 		return 0;
 	return on_poll(current_pid(), a[0], a[1], a[2], a[3], a[4], a[6],
 		       a[7]);
@@ -648,7 +652,7 @@ int qplat_complete(struct pt_regs *ctx)
 {
 	long a[8];	/* dev, qpn, opcode, status, length, post, db, cqe */
 
-	if (usdt_args(ctx, a, 8))
+	if (usdt_args(ctx, a, 8, &complete_regs))
 		return 0;
 	return on_complete(current_pid(), a[0], a[1], a[2], a[3], a[4], a[5],
 			   a[6], a[7]);

@@ -7,7 +7,9 @@
 # read from registers are the right ones, qplat-counts.t and
 # qplat-complete.t show; here a program built with the compiler's default
 # operands fires hwqnic:complete with constants and values in memory
-# (another build of libhwqnic could), and qplat reads those right too.
+# (another build of libhwqnic could), and qplat reads those right too;
+# built with registers only, qplat finds them in its note before it
+# loads, and the program loads them from the trap's saved registers.
 . "$(dirname "$0")/lib.sh"
 need_bpf
 d=/sys/fs/bpf/hwqnic-args-$$
@@ -58,27 +60,45 @@ int main(int argc, char **argv)
 	return 0;
 }
 C
-gcc -std=gnu11 -O0 -o "$tmp/fire" "$tmp/fire.c" 2> "$tmp/cc.err"
-rc=$?
-ok $rc "a program firing hwqnic:complete builds"
-[ $rc = 0 ] || diag < "$tmp/cc.err"
-args=$(readelf -n "$tmp/fire" 2>/dev/null |
-	awk '/Name: complete$/ { f = 1; next }
-	     f && /Arguments:/ { sub(/.*Arguments: /, ""); print; exit }')
-grep -q '@\$' <<< "$args" && grep -q '@-[0-9]*(%' <<< "$args"
-ok $? "its arguments include constants and values in memory ($args)"
-
-fires=50
-if qplat_start "$tmp/qplat.json" "$tmp/qplat.err" -B "$tmp/fire" --json -c 1; then
-	"$tmp/fire" $fires
+# fire NAME WANT CFLAGS...: the program built with CFLAGS as NAME; qplat
+# -v says how it reads its arguments (WANT, a pattern) and counts its
+# completions right. Leaves the probe's arguments in NAME.args and how
+# often the program qplat ran calls for its attach cookie (it needs it
+# only to decode the spec) in NAME.cookies.
+fire() {
+	local name=$1 want=$2 args rc res cookies id
+	shift 2
+	gcc -std=gnu11 "$@" -o "$tmp/$name" "$tmp/fire.c" 2> "$tmp/cc.err"
 	rc=$?
-else
-	rc=1
-	diag < "$tmp/qplat.err"
-fi
-qplat_stop
-ok $(( rc | $? )) "qplat -B -c 1 over $fires completions fired with them"
-res=$(python3 - "$tmp/qplat.json" $fires <<'PY'
+	ok $rc "a program firing hwqnic:complete builds ($*)"
+	[ $rc = 0 ] || diag < "$tmp/cc.err"
+	args=$(readelf -n "$tmp/$name" 2>/dev/null |
+		awk '/Name: complete$/ { f = 1; next }
+		     f && /Arguments:/ { sub(/.*Arguments: /, ""); print; exit }')
+	echo "$args" > "$tmp/$name.args"
+	if qplat_start "$tmp/qplat.json" "$tmp/qplat.err" -v -B "$tmp/$name" \
+		--json -c 1; then
+		id=$(bpftool -j link show 2>/dev/null | python3 -c '
+import json, sys
+for l in json.load(sys.stdin):
+    if l.get("prog_id") and l.get("type") in ("perf_event", "uprobe_multi"):
+        print(l["prog_id"])' | while read -r p; do
+			bpftool prog show id "$p" 2>/dev/null |
+				grep -q qplat_complete && echo "$p"
+		done | tail -1)
+		cookies=$(bpftool prog dump xlated id "${id:-0}" 2>/dev/null |
+			grep -c 'call bpf_get_attach_cookie')
+		"$tmp/$name" $fires
+		rc=$?
+	else
+		rc=1
+		diag < "$tmp/qplat.err"
+	fi
+	qplat_stop
+	ok $(( rc | $? )) "qplat -B -c 1 over $fires completions fired with them"
+	grep -q "hwqnic:complete: $want" "$tmp/qplat.err"
+	ok $? "qplat reads them: $(grep -o 'hwqnic:complete: .*' "$tmp/qplat.err")"
+	res=$(python3 - "$tmp/qplat.json" $fires <<'PY'
 import json, sys
 n = int(sys.argv[2])
 h, c = {}, []
@@ -101,7 +121,24 @@ if not c or c[-1]["bytes"] != 64 * n or c[-1]["polls"] != n:
 print("; ".join(bad) or "OK")
 PY
 )
-[ "$res" = OK ]
-ok $? "QP 17's WRITEs: $fires of each latency, device exactly 2 ms, pickup >= 1 ms, e2e >= 7 ms, 64 bytes each ($res)"
+	[ "$res" = OK ]
+	ok $? "QP 17's WRITEs: $fires of each latency, device exactly 2 ms, pickup >= 1 ms, e2e >= 7 ms, 64 bytes each ($res)"
+	echo "$cookies" > "$tmp/$name.cookies"
+}
+
+fires=50
+fire memory "arguments decoded each hit" -O0
+args=$(cat "$tmp/memory.args")
+grep -q '@\$' <<< "$args" && grep -q '@-[0-9]*(%' <<< "$args"
+ok $? "-O0: its arguments include constants and values in memory ($args)"
+[ "$(cat "$tmp/memory.cookies")" = 1 ]
+ok $? "its program decodes libbpf's spec: one attach cookie read"
+# libhwqnic's own constraint, and registers the compiler picks
+fire regs "8 arguments read from registers" -O2 -DSTAP_SDT_ARG_CONSTRAINT=r
+args=$(cat "$tmp/regs.args")
+! grep -q '[$(]' <<< "$args"
+ok $? "-O2, constraint r: all in registers ($args)"
+[ "$(cat "$tmp/regs.cookies")" = 0 ]
+ok $? "its program loads them from the saved registers: no attach cookie read"
 
 done_testing

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <asm/ptrace.h>
+#include <linux/types.h>
 
 #include "resolve.h"
 
@@ -47,20 +49,35 @@ static void elf_file_close(struct elf_file *ef)
 	close(ef->fd);
 }
 
-/* Whether .note.stapsdt holds a probe of `provider`. */
-static bool elf_has_probes(Elf *elf, const char *provider)
+/* One probe site, from its note: strings that end inside the note. */
+struct sdt_probe {
+	const char *provider;
+	const char *name;
+	const char *args;	/* "4@%edi -8@%rax ...", "" for none */
+};
+
+/*
+ * fn(probe, arg) for each well-formed note of .note.stapsdt, until one
+ * returns nonzero: that, or 0.
+ */
+static int elf_each_probe(Elf *elf,
+			  int (*fn)(const struct sdt_probe *, void *),
+			  void *arg)
 {
 	size_t shstrndx, asz = gelf_getclass(elf) == ELFCLASS32 ? 4 : 8;
 	Elf_Scn *scn = NULL;
+	int ret;
 
 	if (elf_getshdrstrndx(elf, &shstrndx))
-		return false;
+		return 0;
 	while ((scn = elf_nextscn(elf, scn))) {
 		size_t off = 0, next, noff, doff;
-		const char *name, *prov;
+		struct sdt_probe p;
+		const char *name, *d;
 		Elf_Data *data;
 		GElf_Nhdr nh;
 		GElf_Shdr sh;
+		size_t left;
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
 			continue;
@@ -78,13 +95,38 @@ static bool elf_has_probes(Elf *elf, const char *provider)
 				   sizeof("stapsdt")) ||
 			    nh.n_descsz <= 3 * asz)
 				continue;
-			prov = (char *)data->d_buf + doff + 3 * asz;
-			if (strnlen(prov, nh.n_descsz - 3 * asz) ==
-			    strlen(provider) && !strcmp(prov, provider))
-				return true;
+			/* after the site's, base's and semaphore's addresses */
+			d = (char *)data->d_buf + doff + 3 * asz;
+			left = nh.n_descsz - 3 * asz;
+			p.provider = d;
+			p.name = p.provider + strnlen(p.provider, left) + 1;
+			if (p.name > d + left - 1)
+				continue;
+			p.args = p.name + strnlen(p.name, d + left - p.name) + 1;
+			if (p.args > d + left)
+				continue;
+			/* a note of no arguments may end after the name */
+			if (p.args == d + left)
+				p.args = "";
+			else if (!memchr(p.args, 0, d + left - p.args))
+				continue;
+			ret = fn(&p, arg);
+			if (ret)
+				return ret;
 		}
 	}
-	return false;
+	return 0;
+}
+
+static int is_provider(const struct sdt_probe *p, void *provider)
+{
+	return !strcmp(p->provider, provider);
+}
+
+/* Whether .note.stapsdt holds a probe of `provider`. */
+static bool elf_has_probes(Elf *elf, const char *provider)
+{
+	return elf_each_probe(elf, is_provider, (void *)provider);
 }
 
 int resolve_has_probes(const char *path, const char *provider)
@@ -97,6 +139,124 @@ int resolve_has_probes(const char *path, const char *provider)
 		return ret;
 	ret = elf_has_probes(ef.elf, provider);
 	elf_file_close(&ef);
+	return ret;
+}
+
+/*
+ * The word of struct pt_regs (the kernel's layout, which <asm/ptrace.h>
+ * gives userspace too) where the trap saves the register an operand
+ * names by any of its names (len bytes at reg), or -1: x86-64's general
+ * registers, none elsewhere.
+ */
+static int reg_word(const char *reg, size_t len)
+{
+#if defined(__x86_64__)
+#define REG(r, n64, n32, n16, n8) \
+	{ { #n64, #n32, #n16, #n8 }, offsetof(struct pt_regs, r) / 8 }
+	static const struct {
+		const char *names[4];
+		int word;
+	} regs[] = {
+		REG(rax, rax, eax, ax, al), REG(rbx, rbx, ebx, bx, bl),
+		REG(rcx, rcx, ecx, cx, cl), REG(rdx, rdx, edx, dx, dl),
+		REG(rsi, rsi, esi, si, sil), REG(rdi, rdi, edi, di, dil),
+		REG(rbp, rbp, ebp, bp, bpl), REG(rsp, rsp, esp, sp, spl),
+		REG(r8, r8, r8d, r8w, r8b), REG(r9, r9, r9d, r9w, r9b),
+		REG(r10, r10, r10d, r10w, r10b),
+		REG(r11, r11, r11d, r11w, r11b),
+		REG(r12, r12, r12d, r12w, r12b),
+		REG(r13, r13, r13d, r13w, r13b),
+		REG(r14, r14, r14d, r14w, r14b),
+		REG(r15, r15, r15d, r15w, r15b),
+	};
+#undef REG
+	size_t i, j;
+
+	for (i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+		for (j = 0; j < 4; j++)
+			if (strlen(regs[i].names[j]) == len &&
+			    !strncmp(reg, regs[i].names[j], len))
+				return regs[i].word;
+#else
+	(void)reg;
+	(void)len;
+#endif
+	return -1;
+}
+
+int usdt_regs_parse(const char *args, struct usdt_regs *r)
+{
+	const char *a = args, *reg;
+	int word;
+	char *end;
+	long size;
+	size_t len;
+
+	memset(r, 0, sizeof(*r));
+	while (*a) {
+		/* "[-]SIZE@%REG": a register; "8@-8(%rbp)", "4@$1" are not */
+		size = strtol(a, &end, 10);
+		if (r->n == USDT_REGS_MAX || end == a || end[0] != '@' ||
+		    end[1] != '%')
+			goto bad;
+		if (labs(size) != 1 && labs(size) != 2 && labs(size) != 4 &&
+		    labs(size) != 8)
+			goto bad;
+		reg = end + 2;
+		len = strspn(reg, "abcdefghijklmnopqrstuvwxyz0123456789");
+		word = reg_word(reg, len);
+		if (word < 0 || (reg[len] && reg[len] != ' '))
+			goto bad;
+		r->word[r->n] = word;
+		r->size[r->n++] = size;
+		a = reg + len;
+		while (*a == ' ')
+			a++;
+	}
+	return 0;
+bad:
+	memset(r, 0, sizeof(*r));
+	return -EINVAL;
+}
+
+struct probe_regs {
+	const char *provider, *name;
+	struct usdt_regs *r;
+	int sites;
+};
+
+/* One site of the probe: its layout, which must be every other's. */
+static int probe_regs_site(const struct sdt_probe *p, void *arg)
+{
+	struct probe_regs *w = arg;
+	struct usdt_regs one;
+
+	if (strcmp(p->provider, w->provider) || strcmp(p->name, w->name))
+		return 0;
+	if (usdt_regs_parse(p->args, &one) ||
+	    (w->sites && memcmp(&one, w->r, sizeof(one))))
+		return -EINVAL;
+	*w->r = one;
+	w->sites++;
+	return 0;
+}
+
+int resolve_probe_regs(const char *path, const char *provider,
+		       const char *name, struct usdt_regs *r)
+{
+	struct probe_regs w = { provider, name, r, 0 };
+	struct elf_file ef;
+	int ret;
+
+	ret = elf_file_open(path, &ef);
+	if (ret)
+		return ret;
+	ret = elf_each_probe(ef.elf, probe_regs_site, &w);
+	elf_file_close(&ef);
+	if (!ret && !w.sites)
+		ret = -ENOENT;
+	if (ret)
+		memset(r, 0, sizeof(*r));
 	return ret;
 }
 

@@ -17,7 +17,9 @@
  *     LD_LIBRARY_PATH, DT_RUNPATH with $ORIGIN, /etc/ld.so.conf); when
  *     none has it, its bare name is left to libbpf's lookup above;
  *   - a process: its executable (/proc/PID/exe) when that has the
- *     probes, else the library it has mapped, seen from its root.
+ *     probes, else the library it has mapped, seen from its root;
+ *   - where a probe's arguments sit, for programs that read them from
+ *     registers without decoding libbpf's spec each hit (usdt_regs.h).
  */
 #ifndef _HWQNIC_TOOLS_RESOLVE_H
 #define _HWQNIC_TOOLS_RESOLVE_H
@@ -26,6 +28,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <linux/types.h>
+
+#include "usdt_regs.h"
 
 struct resolve_target {
 	char path[PATH_MAX];	/* for bpf_program__attach_usdt() */
@@ -46,5 +51,20 @@ int resolve_pid(pid_t pid, const char *provider, const char *libname,
 
 /* 1: path holds probes of `provider`, 0: it does not, -errno: unread. */
 int resolve_has_probes(const char *path, const char *provider);
+
+/*
+ * The registers the arguments of probe `name` of `provider` sit in, in
+ * the ELF file path, when each of its sites there passes every argument
+ * in the same register of x86-64 (their sizes and signs the same too):
+ * 0. Else *r is zeroed (n = 0: decode them each hit) and the return is
+ * -ENOENT (no site), -EINVAL (an argument in memory or a constant, more
+ * than USDT_REGS_MAX, sites that differ, another architecture) or
+ * -errno (the file cannot be read).
+ */
+int resolve_probe_regs(const char *path, const char *provider,
+		       const char *name, struct usdt_regs *r);
+
+/* One site's argument string ("4@%edi -8@%rax"): 0, or -EINVAL. */
+int usdt_regs_parse(const char *args, struct usdt_regs *r);
 
 #endif /* _HWQNIC_TOOLS_RESOLVE_H */

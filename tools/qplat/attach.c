@@ -19,8 +19,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "qplat.skel.h"
 #include "qplat_priv.h"
+#include "qplat.skel.h"
 #include "lib/msg.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -245,6 +245,60 @@ static void set_flavour(const struct qplat_env *env, struct qplat_bpf *skel)
 	skel->rodata->usdt_pid0 = env->kernel;
 }
 
+/*
+ * Where the arguments of the mode's USDT probes sit in t's file, for the
+ * programs to read from registers (bpf/usdt_args.h); *st: the file as it
+ * was read. A probe whose sites there do not all pass them in the same
+ * registers, or a library libbpf finds by name, is decoded each hit.
+ */
+static void set_regs(const struct qplat_env *env, struct qplat_bpf *skel,
+		     const struct resolve_target *t, struct stat *st)
+{
+	struct usdt_regs *regs[NPROBES] = {
+		&skel->rodata->post_regs, &skel->rodata->db_regs,
+		&skel->rodata->wqe_regs, &skel->rodata->cqe_regs,
+		&skel->rodata->poll_regs, &skel->rodata->complete_regs,
+	};
+	size_t i;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	if ((!env->pid && !env->binary) || t->by_libbpf || stat(t->path, st))
+		return;
+	for (i = 0; i < NPROBES; i++) {
+		if (!mode_uses(env, i))
+			continue;
+		err = resolve_probe_regs(t->path, PROVIDER, probe_names[i],
+					 regs[i]);
+		if (!env->verbose)
+			continue;
+		if (err)
+			msg_warn("%s:%s: arguments decoded each hit (%s)",
+				 PROVIDER, probe_names[i],
+				 err == -EINVAL ? "not all in registers, or "
+				 "sites that differ" : strerror(-err));
+		else
+			msg_warn("%s:%s: %u arguments read from registers",
+				 PROVIDER, probe_names[i], regs[i]->n);
+	}
+}
+
+/*
+ * Whether the file whose registers set_regs() read is the one attached
+ * to: one replaced meanwhile (a rebuild) may pass them elsewhere.
+ */
+static bool same_file(const char *path, const struct stat *was)
+{
+	struct stat now;
+
+	if (!was->st_ino)
+		return true;	/* nothing read from it */
+	return !stat(path, &now) && now.st_dev == was->st_dev &&
+	       now.st_ino == was->st_ino && now.st_size == was->st_size &&
+	       now.st_mtim.tv_sec == was->st_mtim.tv_sec &&
+	       now.st_mtim.tv_nsec == was->st_mtim.tv_nsec;
+}
+
 /* hwqnic.ko's tracepoints, then the USDT probes of t, as env asks. */
 static int attach(const struct qplat_env *env, struct qplat_bpf *skel,
 		  const struct resolve_target *t)
@@ -323,6 +377,7 @@ struct qplat_bpf *qplat_open(const struct qplat_env *env,
 			     const struct resolve_target *t)
 {
 	struct qplat_bpf *skel;
+	struct stat st;
 	int err;
 
 	libbpf_verbose = env->verbose;
@@ -338,6 +393,7 @@ struct qplat_bpf *qplat_open(const struct qplat_env *env,
 	/* exact (-c 1) never changes a period: no sample_since to look at */
 	skel->rodata->sampling = env->smp && env->period != 1;
 	set_flavour(env, skel);
+	set_regs(env, skel, t, &st);
 
 	err = qplat_bpf__load(skel);
 	if (err == -ENOSYS)
@@ -345,8 +401,14 @@ struct qplat_bpf *qplat_open(const struct qplat_env *env,
 	else if (err)
 		msg_warn("cannot load the BPF programs: %s%s", strerror(-err),
 			 env->verbose ? "" : " (-v says more)");
-	if (err || qplat_catch_stop() || attach(env, skel, t) ||
-	    (env->pin && pin_maps(skel, env->pin))) {
+	if (!err && (qplat_catch_stop() || attach(env, skel, t)))
+		err = -1;
+	if (!err && !same_file(t->path, &st)) {
+		msg_warn("%s changed while qplat attached to it; run it again",
+			 t->path);
+		err = -1;
+	}
+	if (err || (env->pin && pin_maps(skel, env->pin))) {
 		qplat_bpf__destroy(skel);
 		return NULL;
 	}

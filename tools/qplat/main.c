@@ -14,8 +14,8 @@
 
 #include <hwqnic/stats.h>
 
-#include "qplat.skel.h"
 #include "qplat_priv.h"
+#include "qplat.skel.h"
 #include "lib/hist.h"
 #include "lib/msg.h"
 

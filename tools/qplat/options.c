@@ -86,7 +86,8 @@ static const struct argp_option options[] = {
 	  "Follow each work request through post, db, wqe, cqe and poll "
 	  "(five probe hits a message) instead of the one completion event",
 	  0 },
-	{ "verbose", 'v', NULL, 0, "Verbose debug output (libbpf)", 0 },
+	{ "verbose", 'v', NULL, 0,
+	  "Verbose debug output (libbpf; how probes' arguments are read)", 0 },
 	OPTS_HELP_H,
 	{ 0 },
 };

@@ -19,8 +19,8 @@
 
 #include <hwqnic/verbs.h>
 
-#include "qplat.skel.h"
 #include "qplat_priv.h"
+#include "qplat.skel.h"
 #include "lib/bpfmap.h"
 #include "lib/hist.h"
 #include "lib/json.h"
