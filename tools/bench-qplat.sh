@@ -5,7 +5,9 @@
 # (probecost -B: the trap and the traced library's own work) and under
 # each of qplat's modes (exact, sampled when qplat samples, the five
 # events), beside probecost's untraced probe sites and bare uprobe (a trap
-# and an empty program on the same probe, timed in probecost's own loop).
+# and an empty program on the same probe, timed in probecost's own loop),
+# and the bare uprobe on a classic 1-byte nop site for comparison: what a
+# message costs is given in hits of both.
 #
 # BENCH_RUNS rounds (default 3) of BENCH_ITERS messages, each taking the
 # untraced rate and then every mode's in turn, so that a slow spell of the
@@ -183,10 +185,13 @@ rounds = [json.loads(a) for a in sys.argv[4:4 + nr]]
 cpu = " on CPU %s" % os.environ["BENCH_CPU"] if os.environ.get("BENCH_CPU") else ""
 stats = dict(json.loads(a)[:2] for a in sys.argv[4 + nr:])
 med = statistics.median
-bare = probe["bare_uprobe_ns"]
+bare, int3 = probe["bare_uprobe_ns"], probe.get("int3_uprobe_ns")
 print("untraced probe site: post %.2f ns, complete %.2f ns; bare uprobe: %s" %
       (probe["untraced_site_ns"], probe_c["untraced_site_ns"],
        "%.1f ns a hit" % bare if bare else "not measured (needs root)"))
+if bare and int3:
+    print("  (on libhwqnic's 5-byte nop; on a 1-byte nop, which a uprobe "
+          "always traps with int3: %.1f ns a hit, %.2fx)" % (int3, int3 / bare))
 base = [r[0]["mpps"] for r in rounds]
 print("hwqperf bw write, 64 B, every WR signaled, %d runs%s: %.3f Mpps "
       "untraced (median; %s)" % (len(rounds), cpu, med(base),
@@ -212,6 +217,8 @@ for i, (name, _, own) in enumerate(rounds[0][1:], 1):
     line += "; %+.0f ns a message" % med(extra)
     if bare:
         line += " = %.2f bare uprobe hits" % (med(extra) / bare)
+    if bare and int3:
+        line += " (%.2f on a 1-byte nop)" % (med(extra) / int3)
     if i > 1 and rounds[0][1][0].startswith("empty"):
         # the same rounds' loss under the empty program, round by round
         # (the empty program's loss against its own round's baseline)

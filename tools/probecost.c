@@ -4,8 +4,12 @@
  *   no probe      a call with no probe site (the baseline)
  *   untraced      the same call with a hwqnic probe site, no tracer
  *   bare uprobe   the same, with an empty BPF program on the probe
+ *   1-byte nop    the post probe as a site of probecost's own on sdt.h's
+ *                 1-byte nop, which a uprobe always traps with int3
  * The probe site is libhwqnic's own `post` probe, semaphore and all, or
- * with --probe complete its completion event's (eight arguments).
+ * with --probe complete its completion event's (eight arguments): on
+ * x86-64 a 5-byte nop, which a kernel that optimizes uprobes calls into
+ * rather than traps (osdep_user.h).
  *
  * With -B BINARY it measures nothing: it holds the empty program on that
  * probe of BINARY (or of the libhwqnic it is linked against), in every
@@ -91,6 +95,24 @@ static __attribute__((noinline)) void call_probed_complete(u64 i)
 	hwqnic_trace_complete(0, 16, 1, 0, 64, i, i + 1, i + 2);
 }
 
+/*
+ * The post probe again, as a probe of probecost's own on sdt.h's 1-byte
+ * nop, which a uprobe always traps with int3: the site libhwqnic's 5-byte
+ * nop (osdep_user.h) replaces, timed beside it.
+ */
+unsigned short probecost_int3_semaphore __attribute__((section(".probes"), used));
+
+#pragma push_macro("_SDT_NOP")
+#undef _SDT_NOP
+#define _SDT_NOP	nop
+static __attribute__((noinline)) void call_probed_int3(u64 i)
+{
+	__asm__ volatile("" : : "r"(i) : "memory");
+	if (unlikely(probecost_int3_semaphore))
+		STAP_PROBE6(probecost, int3, 0, 16, (u32)i, i, 2, 64);
+}
+#pragma pop_macro("_SDT_NOP")
+
 /* The best of 3 rounds of env.iters calls, announced (msg_note()) */
 static double ns_per_call(void (*fn)(u64), const char *what)
 {
@@ -114,11 +136,12 @@ static double ns_per_call(void (*fn)(u64), const char *what)
 }
 
 /*
- * An empty program on path's hwqnic:post (or complete), pid's or every
- * process's (-1); NULL when it cannot.
+ * An empty program on path's provider:name, pid's or every process's
+ * (-1); NULL when it cannot.
  */
 static struct probecost_bpf *attach_empty(pid_t pid, const char *path,
-					  const char **why)
+					  const char *provider,
+					  const char *name, const char **why)
 {
 	struct probecost_bpf *skel;
 	struct bpf_link *link;
@@ -133,8 +156,7 @@ static struct probecost_bpf *attach_empty(pid_t pid, const char *path,
 		return NULL;
 	}
 	link = bpf_program__attach_usdt(skel->progs.probecost_empty, pid, path,
-					"hwqnic", probe_names[env.complete],
-					NULL);
+					provider, name, NULL);
 	if (!link) {
 		*why = "cannot attach to the USDT probe";
 		probecost_bpf__destroy(skel);
@@ -162,7 +184,8 @@ static int hold(void)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigprocmask(SIG_BLOCK, &set, NULL);
-	skel = attach_empty(-1, t.path, &why);
+	skel = attach_empty(-1, t.path, "hwqnic", probe_names[env.complete],
+			    &why);
 	if (!skel)
 		msg_die(1, "%s: %s", t.path, why);
 	fprintf(stderr, "%s: Tracing hwqnic:%s in %s with an empty program... "
@@ -176,7 +199,7 @@ static int hold(void)
 int main(int argc, char **argv)
 {
 	void (*probed)(u64) = call_probed;
-	double plain, untraced, traced = -1;
+	double plain, untraced, traced = -1, int3 = -1;
 	struct probecost_bpf *skel;
 	const char *why = NULL;
 	struct json j;
@@ -190,13 +213,25 @@ int main(int argc, char **argv)
 		probed = call_probed_complete;
 	plain = ns_per_call(call_plain, "with no probe site");
 	untraced = ns_per_call(probed, "with an untraced probe");
-	skel = attach_empty(getpid(), "/proc/self/exe", &why);
+	skel = attach_empty(getpid(), "/proc/self/exe", "hwqnic",
+			    probe_names[env.complete], &why);
 	if (skel) {
 		traced = ns_per_call(probed, "under a bare uprobe");
 		if (!(env.complete ? hwqnic_complete_semaphore :
 				     hwqnic_post_semaphore))
 			why = "the semaphore stayed 0 while attached";
 		probecost_bpf__destroy(skel);
+	}
+	if (traced >= 0 && !why) {
+		skel = attach_empty(getpid(), "/proc/self/exe", "probecost",
+				    "int3", &why);
+		if (skel) {
+			int3 = ns_per_call(call_probed_int3,
+					   "under a bare uprobe on a 1-byte nop");
+			if (!probecost_int3_semaphore)
+				why = "the semaphore stayed 0 while attached";
+			probecost_bpf__destroy(skel);
+		}
 	}
 	if (env.json) {
 		json_init(&j, stdout);
@@ -210,6 +245,10 @@ int main(int argc, char **argv)
 			json_double(&j, "bare_uprobe_ns", traced - plain, 1);
 		else
 			json_null(&j, "bare_uprobe_ns");
+		if (int3 >= 0 && !why)
+			json_double(&j, "int3_uprobe_ns", int3 - plain, 1);
+		else
+			json_null(&j, "int3_uprobe_ns");
 		json_close(&j);
 		if (json_error(&j))
 			msg_warn("JSON output: %s", strerror(json_error(&j)));
@@ -222,6 +261,9 @@ int main(int argc, char **argv)
 			       traced, traced - plain);
 		else
 			printf("bare uprobe: not measured (%s)\n", why);
+		if (int3 >= 0 && !why)
+			printf("the same on a 1-byte nop     %8.1f ns  (uprobe: %+.1f ns)\n",
+			       int3, int3 - plain);
 	}
-	return why && traced >= 0 ? 1 : 0;
+	return why && (traced >= 0 || int3 >= 0) ? 1 : 0;
 }

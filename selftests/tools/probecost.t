@@ -26,7 +26,7 @@ ok $? "-n 0: one line, exit 2 ($(head -c 80 "$tmp/err"))"
 
 timeout 120 "$probecost" -n 20000 --json > "$tmp/out" 2> "$tmp/err"
 rc=$?
-python3 - "$tmp/out" "$version" "$(uname -r)" <<-'EOF'
+python3 - "$tmp/out" "$version" "$(uname -r)" "$(id -u)" <<-'EOF'
 	import json, sys
 	text = open(sys.argv[1]).read()
 	assert text.count("\n") == 1, "one object, one line"
@@ -37,8 +37,11 @@ python3 - "$tmp/out" "$version" "$(uname -r)" <<-'EOF'
 	assert d["kernel"] == sys.argv[3] and d["cpus"] >= 1
 	assert d["iters"] == 20000 and d["plain_ns"] > 0
 	assert d["untraced_ns"] > 0 and "bare_uprobe_ns" in d
+	assert "int3_uprobe_ns" in d
+	if sys.argv[4] == "0":
+	    assert d["bare_uprobe_ns"] > 0 and d["int3_uprobe_ns"] > 0, d
 EOF
-ok $? "--json: the metadata first, then the figures (exit $rc)"
+ok $? "--json: the metadata first, then the figures, as root both uprobes' (exit $rc)"
 [ ! -s "$tmp/err" ]
 ok $? "stderr a file: no notes ($(head -c 80 "$tmp/err"))"
 
