@@ -15,6 +15,15 @@ nictop=${NICTOP:-$bin/nictop}
 command -v tmux > /dev/null || skip_all "tmux is not installed"
 command -v python3 > /dev/null || skip_all "python3 is not installed"
 
+# As root, a /dev/shm of its own: the screen, its sorting and the totals
+# see this test's processes only, whatever else runs hwqnic meanwhile
+if [ "$(id -u)" = 0 ] && [ -z "${NICTOP_T_SHM:-}" ] &&
+	command -v unshare > /dev/null; then
+	NICTOP_T_SHM=1 exec unshare --mount --propagation private sh -c \
+		'mount -t tmpfs -o mode=1777 nictop-t /dev/shm; exec "$0" "$@"' \
+		"$0" "$@"
+fi
+
 tmp=$(mktemp -d)
 sock=nictop-test-$$		# our own tmux server
 pin=/sys/fs/bpf/nictop-test-$$	# bpffs names cannot have a dot
@@ -211,7 +220,9 @@ for o in objs:
     for k in ("ops_per_s", "mib_per_s", "cqes_per_s", "errors",
               "engine_busy_pct"):
         assert k in o["totals"], k
-    assert 0.4 <= o["interval_s"] <= 1.5, o["interval_s"]
+    # at least -d's 0.5 s less the first reading's rounding; a busy
+    # machine may make it any longer
+    assert o["interval_s"] >= 0.4, o["interval_s"]
     assert {q["pid"] for q in o["qps"]} == {pid}, "other pids with -p"
     assert sorted(q["qpn"] for q in o["qps"]) == \
         sorted(int(k) for k in before["qps"]), o["qps"]
