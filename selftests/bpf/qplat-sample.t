@@ -49,9 +49,9 @@ for q in load["qps"]:
            c["qpn"] == q["qpn"]]
     assert ctr, ("no counters", q["qpn"])
     c = ctr[0]
-    # read from the stats file at qplat's last look, never from probes
-    assert c["polls"] is None and 0 < c["cqes"] <= n and \
-        c["wqes"] == c["cqes"], c
+    # read from the stats file at qplat's last look, never from probes:
+    # a look while the QP worked may fall between a WQE and its CQE
+    assert c["polls"] is None and 0 < c["cqes"] <= c["wqes"] <= n, c
 print("OK")
 PY
 ok ${PIPESTATUS[0]} "-c 8: counts scaled to within 30% of $ops per QP, opcode and latency; the JSON says sampled, period 8; counters from the stats file"
