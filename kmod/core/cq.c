@@ -232,7 +232,9 @@ static void cq_read_ts(const struct hwqnic_core_cq *cq,
 {
 	const struct hwqnic_cqe_ts *e = cqe;
 	const struct hwqnic_hwq *q = recv ? &qp->rq : &qp->sq;
-	const u64 *post = recv ? qp->rq_post_ns : qp->sq_post_ns;
+	/* a queue's record may be made while it runs (qp_post_ns_late()) */
+	const u64 *post = recv ? READ_ONCE(qp->rq_post_ns) :
+				 READ_ONCE(qp->sq_post_ns);
 
 	*ts = (struct hwqnic_wc_ts){ 0 };
 	if (hwqnic_cq_ts(cq)) {

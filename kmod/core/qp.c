@@ -62,11 +62,12 @@ static int qp_pick_id(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 
 /*
  * The host's record of post times, one per slot of a queue whose CQ is
- * timestamped or that is made while the complete event is traced, and
- * after them a byte per slot saying whether its WR was sampled: the
- * host's own memory, so that the NIC never handles it. An untraced queue
- * of a plain CQ has none, and its posts pay nothing for times. The
- * samplers are seeded here, by whichever side posts.
+ * timestamped or that is made while the complete event is traced (else
+ * made at its first sampled WR: qp_post_ns_late()), and after them a
+ * byte per slot saying whether its WR was sampled: the host's own memory,
+ * so that the NIC never handles it. An untraced queue of a plain CQ has
+ * none, and its posts pay nothing for times. The samplers are seeded
+ * here, by whichever side posts.
  */
 static int qp_post_ns_alloc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 {
@@ -94,6 +95,35 @@ static int qp_post_ns_alloc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 		qp->rq_mark = (u8 *)(qp->rq_post_ns + qp->rq.depth);
 	}
 	return 0;
+}
+
+/*
+ * A queue made before the tracer came gets its record at its first
+ * sampled WR (the poster's, under the queue's lock), so that a process
+ * traced while it runs, or whose probe's semaphore the kernel set only
+ * after its QPs were made, has times from then on. Without memory for it
+ * the queue's completions go on firing without times, as before. The
+ * poller reads a slot's post time only from a CQE the engine wrote after
+ * this WR's doorbell, which the record's publication precedes; its marks
+ * are read on a timestamped CQ only, whose queues have theirs from the
+ * start.
+ */
+static hwqnic_os_cold void qp_post_ns_late(struct hwqnic_dev *dev,
+					   struct hwqnic_core_qp *qp,
+					   bool recv)
+{
+	u32 depth = recv ? qp->rq.depth : qp->sq.depth;
+	u64 *p = hwqnic_os_zalloc(&dev->od, depth * (sizeof(u64) + 1));
+
+	if (!p)
+		return;
+	if (recv) {
+		qp->rq_mark = (u8 *)(p + depth);
+		smp_store_release(&qp->rq_post_ns, p);
+	} else {
+		qp->sq_mark = (u8 *)(p + depth);
+		smp_store_release(&qp->sq_post_ns, p);
+	}
 }
 
 static void qp_post_ns_free(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
@@ -981,6 +1011,8 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 			    (wr->send_flags & HWQNIC_SEND_SIGNALED);
 		sampled = hwqnic_trace_enabled(complete) &&
 			  qp_sample(dev, &qp->sq_smp, completes);
+		if (unlikely(sampled) && !qp->sq_post_ns)
+			qp_post_ns_late(dev, qp, false);
 		if (qp->sq_post_ns && (sampled || hwqnic_cq_ts(qp->scq)))
 			qp_stamp_post(qp, false, idx, sampled,
 				      wr->send_flags & HWQNIC_SEND_TIMESTAMP,
@@ -1042,6 +1074,8 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		}
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id,
 				  HWQNIC_WC_RECV, len);
+		if (unlikely(sampled) && !qp->rq_post_ns)
+			qp_post_ns_late(dev, qp, true);
 		/* every receive of an application's timestamped CQ */
 		if (qp->rq_post_ns && (sampled || hwqnic_cq_ts(qp->rcq)))
 			qp_stamp_post(qp, true, idx, sampled, true, true);

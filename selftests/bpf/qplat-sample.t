@@ -5,7 +5,8 @@
 # in 8, each histogram's count scaled to near the number of operations
 # (a bounded tolerance: sampling is random, never timed) and says so with
 # its period; the counters come from the stats files; -F adapts the
-# period to the rate (a fast run gets a period above 1); qplat killed
+# period to the rate (a fast run gets a period above 1); a process
+# traced with -p after it made its QPs has their latencies; qplat killed
 # with SIGKILL leaves its word behind, but the process untraced (the
 # semaphore of its complete probe back to 0) and working; -c and -F are
 # refused where sampling does not apply.
@@ -86,6 +87,38 @@ assert 0.5 * msgs < c < 1.5 * msgs, (c, msgs)
 print("OK")
 PY
 ok ${PIPESTATUS[0]} "-F 200: the period rises above 1 with the rate; the scaled count near the messages"
+
+# -p on a process already at work: its QPs, made before qplat came, get
+# their records at their first sampled WRs, and their latencies from then
+"$load" -q 2 -t 2 --ops write --sizes 64 --json > "$tmp/p.load" \
+	2> "$tmp/p.loaderr" &
+load_pid=$!
+sleep 0.3
+if qplat_start "$tmp/p.qplat" "$tmp/p.err" -p "$load_pid" -c 4 --json; then
+	wait "$load_pid"
+	rc=$?
+else
+	rc=1
+	diag < "$tmp/p.err"
+	wait "$load_pid"
+fi
+load_pid=
+qplat_stop
+ok $(( rc | $? )) "qplat -p -c 4 on a running hwqload -q 2"
+python3 - "$tmp/p.qplat" "$tmp/p.load" <<'PY' 2>&1 | diag
+import json, sys
+objs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+load = json.load(open(sys.argv[2]))
+pid = load["pid"]
+for q in load["qps"]:
+    for lat in ("device", "pickup", "e2e"):
+        c = sum(h["count"] for o in objs for h in o["qps"]
+                if h["pid"] == pid and h["qpn"] == q["qpn"] and
+                h["latency"] == lat)
+        assert c > 0, (q["qpn"], lat, c)
+print("OK")
+PY
+ok ${PIPESTATUS[0]} "-p: each of its QPs, made before qplat, has device, pickup and end-to-end latencies"
 
 # SIGKILL: the word stays, the process is untraced and goes on
 "$load" -q 1 -t 4 --ops write --sizes 64 --json > "$tmp/k.load" \

@@ -8,7 +8,8 @@
  * its CQE with HWQNIC_CQE_F_WQE_TIMES and the poll returns them: post <=
  * doorbell <= CQE <= now, sends and receives. A WR not sampled keeps its
  * slot as posted and gets no times; untraced QPs ring no stamp and keep
- * no record. The CQ stays one of 32-byte CQEs throughout.
+ * no record, until a WR of theirs is sampled: the tracer came later. The
+ * CQ stays one of 32-byte CQEs throughout.
  */
 #include <string.h>
 
@@ -232,9 +233,69 @@ out:
 	hwqnic_complete_semaphore = 0;
 }
 
+/*
+ * A tracer that comes after the QPs were made (or a semaphore the kernel
+ * set after they were): a queue gets its record at its first sampled WR,
+ * and its times from then on; without memory for the record, its
+ * completions come without times, as an untraced queue's, and nothing
+ * else changes.
+ */
+static void late(void)
+{
+	struct seen s = { 0 };
+	struct rig r;
+	u64 before, after;
+	u8 posted[16];
+	u32 idx;
+
+	hwqnic_complete_semaphore = 0;
+	if (!ok(!rig_up(&r), "late: rig up untraced"))
+		return;
+	hwqnic_complete_semaphore = 1;
+	hwqnic_os_fail_nth(&r.dev.od, 1);
+	idx = r.a.sq.prod.val;
+	memcpy(posted, hwqnic_hwq_get_qe(&r.a.sq, idx), sizeof(posted));
+	ok(post1(&r, HWQNIC_WR_RDMA_WRITE, 20) && !r.a.sq_post_ns &&
+	   complete1(&r, &r.a.sq, idx, posted, &s) && s.wc.wr_id == 20 &&
+	   !(s.cqe_flags & HWQNIC_CQE_F_WQE_TIMES) && !s.ts.post_ns &&
+	   !s.ts.cqe_ns,
+	   "late, the record's allocation failing: the WR completes without "
+	   "times, the queue without a record");
+	hwqnic_os_fail_nth(&r.dev.od, 0);
+
+	before = hwqnic_os_now_ns();
+	idx = r.a.sq.prod.val;
+	ok(post1(&r, HWQNIC_WR_RDMA_WRITE, 21) && r.a.sq_post_ns &&
+	   (last_db(&r, &r.a, false) & HWQNIC_DB_STAMP),
+	   "late: the next sampled WR makes the SQ's record, its doorbell "
+	   "asks for a stamp");
+	memcpy(posted, hwqnic_hwq_get_qe(&r.a.sq, idx), sizeof(posted));
+	ok(complete1(&r, &r.a.sq, idx, posted, &s) && s.wc.wr_id == 21 &&
+	   (s.cqe_flags & HWQNIC_CQE_F_WQE_TIMES) &&
+	   sane(&s.ts, before, hwqnic_os_now_ns()),
+	   "late: and it completes with its times, post <= doorbell <= CQE");
+
+	before = hwqnic_os_now_ns();
+	idx = r.b.rq.prod.val;
+	rig_post_recv(&r, &r.b, 22);
+	ok(r.b.rq_post_ns != NULL, "late: the first sampled receive makes the RQ's");
+	memcpy(posted, hwqnic_hwq_get_qe(&r.b.rq, idx), sizeof(posted));
+	ok(post1(&r, HWQNIC_WR_SEND, 23) &&
+	   complete1(&r, &r.b.rq, idx, posted, &s), "late: a SEND into it");
+	after = hwqnic_os_now_ns();
+	ok(s.wc.wr_id == 22 && (s.cqe_flags & HWQNIC_CQE_F_WQE_TIMES) &&
+	   sane(&s.ts, before, after) &&
+	   hwqnic_cq_poll_ts(&r.dev, &r.cq, 1, &s.wc, &s.ts) == 1 &&
+	   s.wc.wr_id == 23 && sane(&s.ts, before, after),
+	   "late: the receive and the SEND complete with their times");
+	rig_down(&r);
+	hwqnic_complete_semaphore = 0;
+}
+
 int main(void)
 {
 	untraced();
 	traced();
+	late();
 	return tap_done();
 }
