@@ -77,7 +77,7 @@ static int elf_each_probe(Elf *elf,
 		Elf_Data *data;
 		GElf_Nhdr nh;
 		GElf_Shdr sh;
-		size_t left;
+		size_t left, name_off, args_off;
 
 		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_NOTE)
 			continue;
@@ -95,21 +95,24 @@ static int elf_each_probe(Elf *elf,
 				   sizeof("stapsdt")) ||
 			    nh.n_descsz <= 3 * asz)
 				continue;
-			/* after the site's, base's and semaphore's addresses */
+			/*
+			 * after the site's, base's and semaphore's addresses,
+			 * three strings, each ending inside the note (one of
+			 * no arguments may end after the name)
+			 */
 			d = (char *)data->d_buf + doff + 3 * asz;
 			left = nh.n_descsz - 3 * asz;
+			name_off = strnlen(d, left) + 1;
+			if (name_off >= left)
+				continue;
+			args_off = name_off + strnlen(d + name_off,
+						      left - name_off) + 1;
+			if (args_off > left || (args_off < left &&
+			    !memchr(d + args_off, 0, left - args_off)))
+				continue;
 			p.provider = d;
-			p.name = p.provider + strnlen(p.provider, left) + 1;
-			if (p.name > d + left - 1)
-				continue;
-			p.args = p.name + strnlen(p.name, d + left - p.name) + 1;
-			if (p.args > d + left)
-				continue;
-			/* a note of no arguments may end after the name */
-			if (p.args == d + left)
-				p.args = "";
-			else if (!memchr(p.args, 0, d + left - p.args))
-				continue;
+			p.name = d + name_off;
+			p.args = args_off < left ? d + args_off : "";
 			ret = fn(&p, arg);
 			if (ret)
 				return ret;
