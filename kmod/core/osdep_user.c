@@ -23,6 +23,47 @@ HWQNIC_SEMAPHORE(cqe);
 HWQNIC_SEMAPHORE(poll);
 HWQNIC_SEMAPHORE(complete);
 
+/* The probes' one site each (osdep_user.h), reached only while traced. */
+hwqnic_os_cold void hwqnic_usdt_post(u32 dev, u32 qpn, u32 idx, u64 wr_id,
+				     u32 opcode, u32 length)
+{
+	STAP_PROBE6(hwqnic, post, dev, qpn, idx, wr_id, opcode, length);
+}
+
+hwqnic_os_cold void hwqnic_usdt_db(u32 dev, u32 xid, u32 type, u32 index,
+				   u32 epoch)
+{
+	STAP_PROBE5(hwqnic, db, dev, xid, type, index, epoch);
+}
+
+hwqnic_os_cold void hwqnic_usdt_wqe(u32 dev, u32 qpn, u32 idx, u64 wr_id,
+				    u32 opcode, u32 length)
+{
+	STAP_PROBE6(hwqnic, wqe, dev, qpn, idx, wr_id, opcode, length);
+}
+
+hwqnic_os_cold void hwqnic_usdt_cqe(u32 dev, u32 qpn, u32 idx, u64 wr_id,
+				    u32 opcode, u32 length, u32 status, u32 cq)
+{
+	STAP_PROBE8(hwqnic, cqe, dev, qpn, idx, wr_id, opcode, length, status,
+		    cq);
+}
+
+hwqnic_os_cold void hwqnic_usdt_poll(u32 dev, u32 qpn, u32 idx, u64 wr_id,
+				     u32 opcode, u32 length, u32 status, u32 cq)
+{
+	STAP_PROBE8(hwqnic, poll, dev, qpn, idx, wr_id, opcode, length, status,
+		    cq);
+}
+
+hwqnic_os_cold void hwqnic_usdt_complete(u32 dev, u32 qpn, u32 opcode,
+					 u32 status, u32 length, u64 post_ns,
+					 u64 db_ns, u64 cqe_ns)
+{
+	STAP_PROBE8(hwqnic, complete, dev, qpn, opcode, status, length,
+		    post_ns, db_ns, cqe_ns);
+}
+
 /* Counts the attempt; false when fault injection says this one fails. */
 static bool os_alloc_allowed(struct hwqnic_osdev *od)
 {

@@ -144,10 +144,13 @@ static inline u64 hwqnic_os_faa64(u64 *p, u64 add)
 /*
  * USDT probes, provider "hwqnic"; docs/tracepoints.md defines the
  * arguments. The semaphores keep an untraced probe site to one load and a
- * not-taken branch. Every argument is passed in a register: a tracer
- * reads it from the trap's saved registers, where one the compiler left
- * in memory costs a read of user memory each hit (hundreds of ns for the
- * complete event's five).
+ * not-taken branch. Each probe has one site, in a function of its own
+ * (osdep_user.c) that is called only while the probe is traced: every
+ * hit of a probe finds its arguments in the same registers, typed as the
+ * tracepoints' TP_PROTO types them, so that a tracer that has read them
+ * from the probe's note loads them from the trap's saved registers
+ * (bpf/usdt_args.h); none is left in memory, where it would cost a read
+ * of user memory each hit.
  */
 #define _SDT_HAS_SEMAPHORES 1
 #define STAP_SDT_ARG_CONSTRAINT r
@@ -169,33 +172,44 @@ extern unsigned short hwqnic_post_semaphore, hwqnic_db_semaphore,
 	hwqnic_wqe_semaphore, hwqnic_cqe_semaphore, hwqnic_poll_semaphore,
 	hwqnic_complete_semaphore;
 
+void hwqnic_usdt_post(u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
+		      u32 length);
+void hwqnic_usdt_db(u32 dev, u32 xid, u32 type, u32 index, u32 epoch);
+void hwqnic_usdt_wqe(u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
+		     u32 length);
+void hwqnic_usdt_cqe(u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
+		     u32 length, u32 status, u32 cq);
+void hwqnic_usdt_poll(u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
+		      u32 length, u32 status, u32 cq);
+void hwqnic_usdt_complete(u32 dev, u32 qpn, u32 opcode, u32 status,
+			  u32 length, u64 post_ns, u64 db_ns, u64 cqe_ns);
+
 /* Whether a tracer is attached to the probe: to skip work only it needs. */
 #define hwqnic_trace_enabled(name)	unlikely(hwqnic_##name##_semaphore)
 
-#define hwqnic_trace_post(dev, qpn, idx, wr_id, op, len) do {		\
+#define hwqnic_trace_post(...) do {					\
 	if (unlikely(hwqnic_post_semaphore))				\
-		STAP_PROBE6(hwqnic, post, dev, qpn, idx, wr_id, op, len); \
+		hwqnic_usdt_post(__VA_ARGS__);				\
 } while (0)
-#define hwqnic_trace_db(dev, xid, type, idx, epoch) do {		\
+#define hwqnic_trace_db(...) do {					\
 	if (unlikely(hwqnic_db_semaphore))				\
-		STAP_PROBE5(hwqnic, db, dev, xid, type, idx, epoch);	\
+		hwqnic_usdt_db(__VA_ARGS__);				\
 } while (0)
-#define hwqnic_trace_wqe(dev, qpn, idx, wr_id, op, len) do {		\
+#define hwqnic_trace_wqe(...) do {					\
 	if (unlikely(hwqnic_wqe_semaphore))				\
-		STAP_PROBE6(hwqnic, wqe, dev, qpn, idx, wr_id, op, len); \
+		hwqnic_usdt_wqe(__VA_ARGS__);				\
 } while (0)
-#define hwqnic_trace_cqe(dev, qpn, idx, wr_id, op, len, st, cq) do {	\
+#define hwqnic_trace_cqe(...) do {					\
 	if (unlikely(hwqnic_cqe_semaphore))				\
-		STAP_PROBE8(hwqnic, cqe, dev, qpn, idx, wr_id, op, len, st, cq); \
+		hwqnic_usdt_cqe(__VA_ARGS__);				\
 } while (0)
-#define hwqnic_trace_poll(dev, qpn, idx, wr_id, op, len, st, cq) do {	\
+#define hwqnic_trace_poll(...) do {					\
 	if (unlikely(hwqnic_poll_semaphore))				\
-		STAP_PROBE8(hwqnic, poll, dev, qpn, idx, wr_id, op, len, st, cq); \
+		hwqnic_usdt_poll(__VA_ARGS__);				\
 } while (0)
-#define hwqnic_trace_complete(dev, qpn, op, st, len, post, db, cqe) do {	\
+#define hwqnic_trace_complete(...) do {					\
 	if (unlikely(hwqnic_complete_semaphore))			\
-		STAP_PROBE8(hwqnic, complete, dev, qpn, op, st, len, post, db, \
-			    cqe);						\
+		hwqnic_usdt_complete(__VA_ARGS__);			\
 } while (0)
 
 static inline bool is_power_of_2(unsigned long n)
