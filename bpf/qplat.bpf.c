@@ -547,18 +547,19 @@ static __always_inline bool sampled_before(__u32 pid, __u64 post_ns)
 }
 
 /*
- * One traced completion, polled now: counted, and its latencies from the
- * times it carries, all in the one `hists` entry of its QP and opcode. A
- * time of 0 is one the completion does not have (a CQ created before the
- * tracer came, a send posted without a stamp): that latency is left out.
- * Receives have no device latency, as in the five-event mode.
+ * One traced completion, polled at poll_ns: counted, and its latencies
+ * from the times it carries, all in the one `hists` entry of its QP and
+ * opcode. A time of 0 is one the completion does not have (a WR posted
+ * before its queue kept times, a send posted without a stamp): that
+ * latency is left out. Receives have no device latency, as in the
+ * five-event mode.
  */
 static __always_inline int on_complete(__u32 pid, __u32 dev, __u32 qpn,
 				       __u32 opcode, __u32 status,
 				       __u32 length, __u64 post_ns,
-				       __u64 db_ns, __u64 cqe_ns)
+				       __u64 db_ns, __u64 cqe_ns,
+				       __u64 poll_ns)
 {
-	__u64 now = bpf_ktime_get_ns();
 	struct qplat_hist *h;
 
 	if (targ_qpn && qpn != targ_qpn)
@@ -579,9 +580,11 @@ static __always_inline int on_complete(__u32 pid, __u32 dev, __u32 qpn,
 		lat_add(h, QPLAT_LAT_DEVICE,
 			cqe_ns > db_ns ? cqe_ns - db_ns : 0);
 	if (cqe_ns)
-		lat_add(h, QPLAT_LAT_PICKUP, now > cqe_ns ? now - cqe_ns : 0);
+		lat_add(h, QPLAT_LAT_PICKUP,
+			poll_ns > cqe_ns ? poll_ns - cqe_ns : 0);
 	if (post_ns)
-		lat_add(h, QPLAT_LAT_E2E, now > post_ns ? now - post_ns : 0);
+		lat_add(h, QPLAT_LAT_E2E,
+			poll_ns > post_ns ? poll_ns - post_ns : 0);
 	return 0;
 }
 
@@ -650,12 +653,12 @@ int qplat_poll(struct pt_regs *ctx)
 SEC("usdt")
 int qplat_complete(struct pt_regs *ctx)
 {
-	long a[8];	/* dev, qpn, opcode, status, length, post, db, cqe */
+	long a[9];	/* dev, qpn, opcode, status, length, post, db, cqe, poll */
 
-	if (usdt_args(ctx, a, 8, &complete_regs))
+	if (usdt_args(ctx, a, 9, &complete_regs))
 		return 0;
 	return on_complete(current_pid(), a[0], a[1], a[2], a[3], a[4], a[5],
-			   a[6], a[7]);
+			   a[6], a[7], a[8]);
 }
 
 /* hwqnic.ko's tracepoints: the same arguments as the USDT probes. */
@@ -695,10 +698,10 @@ int BPF_PROG(qplat_k_poll, u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
 
 SEC("raw_tp/hwqnic_complete")
 int BPF_PROG(qplat_k_complete, u32 dev, u32 qpn, u32 opcode, u32 status,
-	     u32 length, u64 post_ns, u64 db_ns, u64 cqe_ns)
+	     u32 length, u64 post_ns, u64 db_ns, u64 cqe_ns, u64 poll_ns)
 {
 	return on_complete(0, dev, qpn, opcode, status, length, post_ns,
-			   db_ns, cqe_ns);
+			   db_ns, cqe_ns, poll_ns);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -108,8 +108,9 @@ TRACE_EVENT(hwqnic_db,
 /* One per completion polled while traced: everything its latencies need. */
 TRACE_EVENT(hwqnic_complete,
 	TP_PROTO(u32 dev, u32 qpn, u32 opcode, u32 status, u32 length,
-		 u64 post_ns, u64 db_ns, u64 cqe_ns),
-	TP_ARGS(dev, qpn, opcode, status, length, post_ns, db_ns, cqe_ns),
+		 u64 post_ns, u64 db_ns, u64 cqe_ns, u64 poll_ns),
+	TP_ARGS(dev, qpn, opcode, status, length, post_ns, db_ns, cqe_ns,
+		poll_ns),
 	TP_STRUCT__entry(
 		__field(u32, dev)
 		__field(u32, qpn)
@@ -119,6 +120,7 @@ TRACE_EVENT(hwqnic_complete,
 		__field(u64, post_ns)
 		__field(u64, db_ns)
 		__field(u64, cqe_ns)
+		__field(u64, poll_ns)
 	),
 	TP_fast_assign(
 		__entry->dev = dev;
@@ -129,11 +131,12 @@ TRACE_EVENT(hwqnic_complete,
 		__entry->post_ns = post_ns;
 		__entry->db_ns = db_ns;
 		__entry->cqe_ns = cqe_ns;
+		__entry->poll_ns = poll_ns;
 	),
-	TP_printk("dev=%u qpn=%u opcode=%u status=%u length=%u post_ns=%llu db_ns=%llu cqe_ns=%llu",
+	TP_printk("dev=%u qpn=%u opcode=%u status=%u length=%u post_ns=%llu db_ns=%llu cqe_ns=%llu poll_ns=%llu",
 		  __entry->dev, __entry->qpn, __entry->opcode, __entry->status,
 		  __entry->length, __entry->post_ns, __entry->db_ns,
-		  __entry->cqe_ns)
+		  __entry->cqe_ns, __entry->poll_ns)
 );
 
 #endif /* _HWQNIC_TRACE_H */

@@ -7,7 +7,7 @@
  *   1-byte nop    the post probe as a site of probecost's own on sdt.h's
  *                 1-byte nop, which a uprobe always traps with int3
  * The probe site is libhwqnic's own `post` probe, semaphore and all, or
- * with --probe complete its completion event's (eight arguments): on
+ * with --probe complete its completion event's (nine arguments): on
  * x86-64 a 5-byte nop, which a kernel that optimizes uprobes calls into
  * rather than traps (osdep_user.h).
  *
@@ -92,7 +92,7 @@ static __attribute__((noinline)) void call_probed(u64 i)
 static __attribute__((noinline)) void call_probed_complete(u64 i)
 {
 	__asm__ volatile("" : : "r"(i) : "memory");
-	hwqnic_trace_complete(0, 16, 1, 0, 64, i, i + 1, i + 2);
+	hwqnic_trace_complete(0, 16, 1, 0, 64, i, i + 1, i + 2, i + 3);
 }
 
 /*

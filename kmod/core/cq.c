@@ -277,10 +277,11 @@ static hwqnic_os_cold void cq_complete(struct hwqnic_dev *dev,
 			   hwqnic_wc_is_recv(wc->opcode), &t);
 	if (ts)
 		*ts = t;
+	/* the poll's own time: a tracer's clock would add its trap's */
 	if (fire)
 		hwqnic_trace_complete(dev->id, wc->qp_num, wc->opcode,
 				      wc->status, wc->byte_len, t.post_ns,
-				      t.db_ns, t.cqe_ns);
+				      t.db_ns, t.cqe_ns, hwqnic_os_now_ns());
 }
 
 int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,

@@ -58,10 +58,10 @@ hwqnic_os_cold void hwqnic_usdt_poll(u32 dev, u32 qpn, u32 idx, u64 wr_id,
 
 hwqnic_os_cold void hwqnic_usdt_complete(u32 dev, u32 qpn, u32 opcode,
 					 u32 status, u32 length, u64 post_ns,
-					 u64 db_ns, u64 cqe_ns)
+					 u64 db_ns, u64 cqe_ns, u64 poll_ns)
 {
-	STAP_PROBE8(hwqnic, complete, dev, qpn, opcode, status, length,
-		    post_ns, db_ns, cqe_ns);
+	STAP_PROBE9(hwqnic, complete, dev, qpn, opcode, status, length,
+		    post_ns, db_ns, cqe_ns, poll_ns);
 }
 
 /* Counts the attempt; false when fault injection says this one fails. */

@@ -182,7 +182,8 @@ void hwqnic_usdt_cqe(u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
 void hwqnic_usdt_poll(u32 dev, u32 qpn, u32 idx, u64 wr_id, u32 opcode,
 		      u32 length, u32 status, u32 cq);
 void hwqnic_usdt_complete(u32 dev, u32 qpn, u32 opcode, u32 status,
-			  u32 length, u64 post_ns, u64 db_ns, u64 cqe_ns);
+			  u32 length, u64 post_ns, u64 db_ns, u64 cqe_ns,
+			  u64 poll_ns);
 
 /* Whether a tracer is attached to the probe: to skip work only it needs. */
 #define hwqnic_trace_enabled(name)	unlikely(hwqnic_##name##_semaphore)

@@ -41,7 +41,7 @@ unsigned short hwqnic_complete_semaphore
 int main(int argc, char **argv)
 {
 	unsigned int qpn = 17, len = 64;
-	unsigned long long post, db, cqe;
+	unsigned long long post, db, cqe, poll;
 	struct timespec t;
 	int i, n = argc > 1 ? atoi(argv[1]) : 0;
 
@@ -51,11 +51,14 @@ int main(int argc, char **argv)
 		return 1;
 	for (i = 0; i < n; i++) {
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		/* written 1 ms ago, 2 ms after its doorbell, 4 after its post */
-		cqe = t.tv_sec * 1000000000ULL + t.tv_nsec - 1000000;
+		/* written 1 ms before the poll, 2 ms after its doorbell, 4
+		 * after its post */
+		poll = t.tv_sec * 1000000000ULL + t.tv_nsec;
+		cqe = poll - 1000000;
 		db = cqe - 2000000;
 		post = db - 4000000;
-		STAP_PROBE8(hwqnic, complete, 0, qpn, 1, 0, len, post, db, cqe);
+		STAP_PROBE9(hwqnic, complete, 0, qpn, 1, 0, len, post, db, cqe,
+			    poll);
 	}
 	return 0;
 }
@@ -109,7 +112,7 @@ for l in open(sys.argv[1]):
                  if e["qpn"] == 17 and e["op"] == "write")
         c += [x for x in o["counters"] if x["qpn"] == 17]
 bad = []
-want = {"device": (2000, 2000), "pickup": (1000, None), "e2e": (7000, None)}
+want = {"device": (2000, 2000), "pickup": (1000, 1000), "e2e": (7000, 7000)}
 for lat, (lo, hi) in want.items():
     e = h.get(lat)
     if not e or e["count"] != n or e["min_us"] < lo or \
@@ -122,7 +125,7 @@ print("; ".join(bad) or "OK")
 PY
 )
 	[ "$res" = OK ]
-	ok $? "QP 17's WRITEs: $fires of each latency, device exactly 2 ms, pickup >= 1 ms, e2e >= 7 ms, 64 bytes each ($res)"
+	ok $? "QP 17's WRITEs: $fires of each latency, device exactly 2 ms, pickup 1 ms, end-to-end 7 ms, 64 bytes each ($res)"
 	echo "$cookies" > "$tmp/$name.cookies"
 }
 
@@ -134,7 +137,7 @@ ok $? "-O0: its arguments include constants and values in memory ($args)"
 [ "$(cat "$tmp/memory.cookies")" = 1 ]
 ok $? "its program decodes libbpf's spec: one attach cookie read"
 # libhwqnic's own constraint, and registers the compiler picks
-fire regs "8 arguments read from registers" -O2 -DSTAP_SDT_ARG_CONSTRAINT=r
+fire regs "9 arguments read from registers" -O2 -DSTAP_SDT_ARG_CONSTRAINT=r
 args=$(cat "$tmp/regs.args")
 ! grep -q '[$(]' <<< "$args"
 ok $? "-O2, constraint r: all in registers ($args)"
