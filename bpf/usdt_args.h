@@ -14,8 +14,9 @@
  * up once, the saved registers are copied from the context with plain
  * loads, and every argument is taken from that copy; a constant or one in
  * memory (another build of the library) is still read, the latter from
- * user memory as libbpf does. Each helper call costs a return through the
- * kernel's return thunk, the first way makes none.
+ * user memory as libbpf does. The first way calls no helper: each call
+ * costs a call and a return, which kernels that mitigate return-stack
+ * attacks (SRSO here) send through a return thunk.
  *
  * Include "vmlinux.h", <bpf/bpf_helpers.h>, <bpf/bpf_tracing.h> and
  * <bpf/usdt.bpf.h> first.
