@@ -653,9 +653,9 @@ int qplat_poll(struct pt_regs *ctx)
 SEC("usdt")
 int qplat_complete(struct pt_regs *ctx)
 {
-	long a[9];	/* dev, qpn, opcode, status, length, post, db, cqe, poll */
+	long a[QPLAT_COMPLETE_ARGS];
 
-	if (usdt_args(ctx, a, 9, &complete_regs))
+	if (usdt_args(ctx, a, QPLAT_COMPLETE_ARGS, &complete_regs))
 		return 0;
 	return on_complete(current_pid(), a[0], a[1], a[2], a[3], a[4], a[5],
 			   a[6], a[7], a[8]);

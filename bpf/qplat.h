@@ -102,6 +102,12 @@ enum qplat_lat {
 	QPLAT_LAT_MAX
 };
 
+/*
+ * The completion event's arguments (docs/tracepoints.md): dev, qpn,
+ * opcode, status, length, post_ns, db_ns, cqe_ns, poll_ns.
+ */
+#define QPLAT_COMPLETE_ARGS	9
+
 /* Which queue of a QP a work request sits in. */
 enum qplat_queue {
 	QPLAT_SQ		= 0,	/* send WRs: opcode < 128 */

@@ -9,7 +9,8 @@
 # operands fires hwqnic:complete with constants and values in memory
 # (another build of libhwqnic could), and qplat reads those right too;
 # built with registers only, qplat finds them in its note before it
-# loads, and the program loads them from the trap's saved registers.
+# loads, and the program loads them from the trap's saved registers; the
+# event of an older libhwqnic, without poll_ns, is refused with a reason.
 . "$(dirname "$0")/lib.sh"
 need_bpf
 d=/sys/fs/bpf/hwqnic-args-$$
@@ -57,8 +58,13 @@ int main(int argc, char **argv)
 		cqe = poll - 1000000;
 		db = cqe - 2000000;
 		post = db - 4000000;
+#ifdef OLD8	/* the event before it carried poll_ns */
+		STAP_PROBE8(hwqnic, complete, 0, qpn, 1, 0, len, post, db, cqe);
+		(void)poll;
+#else
 		STAP_PROBE9(hwqnic, complete, 0, qpn, 1, 0, len, post, db, cqe,
 			    poll);
+#endif
 	}
 	return 0;
 }
@@ -143,5 +149,13 @@ args=$(cat "$tmp/regs.args")
 ok $? "-O2, constraint r: all in registers ($args)"
 [ "$(cat "$tmp/regs.cookies")" = 0 ]
 ok $? "its program loads them from the saved registers: no attach cookie read"
+
+# a library older than this qplat: complete without poll_ns, refused
+gcc -std=gnu11 -O2 -DSTAP_SDT_ARG_CONSTRAINT=r -DOLD8 -o "$tmp/old8" \
+	"$tmp/fire.c" 2> "$tmp/cc.err"
+"$bin/qplat" -B "$tmp/old8" -c 1 > /dev/null 2> "$tmp/old8.err"
+rc=$?
+[ $rc = 1 ] && grep -q "hwqnic:complete has 8 arguments, not 9" "$tmp/old8.err"
+ok $? "an 8-argument complete (an older libhwqnic): qplat says so, exit 1 ($rc; $(grep -o 'hwqnic:complete has.*' "$tmp/old8.err"))"
 
 done_testing

@@ -250,9 +250,12 @@ static void set_flavour(const struct qplat_env *env, struct qplat_bpf *skel)
  * programs to read from registers (bpf/usdt_args.h); *st: the file as it
  * was read. A probe whose sites there do not all pass them in the same
  * registers, or a library libbpf finds by name, is decoded each hit.
+ * -1 when the file's completion event has too few arguments to read: a
+ * libhwqnic older than this qplat, whose completions would record
+ * nothing.
  */
-static void set_regs(const struct qplat_env *env, struct qplat_bpf *skel,
-		     const struct resolve_target *t, struct stat *st)
+static int set_regs(const struct qplat_env *env, struct qplat_bpf *skel,
+		    const struct resolve_target *t, struct stat *st)
 {
 	struct usdt_regs *regs[NPROBES] = {
 		&skel->rodata->post_regs, &skel->rodata->db_regs,
@@ -264,12 +267,19 @@ static void set_regs(const struct qplat_env *env, struct qplat_bpf *skel,
 
 	memset(st, 0, sizeof(*st));
 	if ((!env->pid && !env->binary) || t->by_libbpf || stat(t->path, st))
-		return;
+		return 0;
 	for (i = 0; i < NPROBES; i++) {
 		if (!mode_uses(env, i))
 			continue;
 		err = resolve_probe_regs(t->path, PROVIDER, probe_names[i],
 					 regs[i]);
+		if (!err && i == COMPLETE && regs[i]->n < QPLAT_COMPLETE_ARGS) {
+			msg_warn("%s: %s:%s has %u arguments, not %u: a "
+				 "libhwqnic older than this qplat", t->path,
+				 PROVIDER, probe_names[i], regs[i]->n,
+				 QPLAT_COMPLETE_ARGS);
+			return -1;
+		}
 		if (!env->verbose)
 			continue;
 		if (err)
@@ -281,6 +291,7 @@ static void set_regs(const struct qplat_env *env, struct qplat_bpf *skel,
 			msg_warn("%s:%s: %u arguments read from registers",
 				 PROVIDER, probe_names[i], regs[i]->n);
 	}
+	return 0;
 }
 
 /*
@@ -393,7 +404,10 @@ struct qplat_bpf *qplat_open(const struct qplat_env *env,
 	/* exact (-c 1) never changes a period: no sample_since to look at */
 	skel->rodata->sampling = env->smp && env->period != 1;
 	set_flavour(env, skel);
-	set_regs(env, skel, t, &st);
+	if (set_regs(env, skel, t, &st)) {
+		qplat_bpf__destroy(skel);
+		return NULL;
+	}
 
 	err = qplat_bpf__load(skel);
 	if (err == -ENOSYS)
