@@ -152,13 +152,29 @@ qp_counters(__u32 pid, __u32 dev, __u32 qpn)
 }
 
 /*
+ * *p += v. The completion event's entries have one writer at a time
+ * (docs/tracepoints.md: a QP's completions of an opcode all come from one
+ * CQ, whose lock is held while `complete` fires), so its programs add
+ * plainly, sparing a locked instruction a field; the five events' have
+ * several (the engine's events and the host's) and add atomically.
+ */
+static __always_inline void add(__u64 *p, __u64 v, bool one_writer)
+{
+	if (one_writer)
+		*p += v;
+	else
+		__sync_fetch_and_add(p, v);
+}
+
+/*
  * *p = min(*p, v) (or max): BPF has no atomic min, so compare and swap,
  * a few times at most; losing to other CPUs that long leaves a value one
  * of them observed, which still bounds the quantiles inside the samples.
  */
 #define BOUND_TRIES	4
 
-static __always_inline void atomic_bound(__u64 *p, __u64 v, bool least)
+static __always_inline void bound(__u64 *p, __u64 v, bool least,
+				  bool one_writer)
 {
 	__u64 old = *p, seen;
 	int i;
@@ -166,6 +182,10 @@ static __always_inline void atomic_bound(__u64 *p, __u64 v, bool least)
 	for (i = 0; i < BOUND_TRIES; i++) {
 		if (least ? v >= old : v <= old)
 			return;
+		if (one_writer) {
+			*p = v;
+			return;
+		}
 		seen = __sync_val_compare_and_swap(p, old, v);
 		if (seen == old)
 			return;
@@ -184,7 +204,8 @@ qp_hist(__u32 pid, __u32 dev, __u32 qpn, __u32 op)
 }
 
 /* One sample of latency `lat` (unless -L leaves it out) into h. */
-static __always_inline void lat_add(struct qplat_hist *h, __u32 lat, __u64 ns)
+static __always_inline void lat_add(struct qplat_hist *h, __u32 lat, __u64 ns,
+				    bool one_writer)
 {
 	struct qplat_lat_hist *l;
 	__u32 b;
@@ -198,10 +219,10 @@ static __always_inline void lat_add(struct qplat_hist *h, __u32 lat, __u64 ns)
 	if (b >= QPLAT_BUCKETS)
 		return;
 	/* no count: readers add the buckets up */
-	__sync_fetch_and_add(&l->buckets[b], 1);
-	__sync_fetch_and_add(&l->sum_ns, ns);
-	atomic_bound(&l->min_ns, ns, true);
-	atomic_bound(&l->max_ns, ns, false);
+	add(&l->buckets[b], 1, one_writer);
+	add(&l->sum_ns, ns, one_writer);
+	bound(&l->min_ns, ns, true, one_writer);
+	bound(&l->max_ns, ns, false, one_writer);
 }
 
 /* The five events' samples: each its own lookup of the QP's and op's entry. */
@@ -214,7 +235,7 @@ static __always_inline void hist_add(__u32 pid, __u32 dev, __u32 qpn,
 		return;
 	h = qp_hist(pid, dev, qpn, op);
 	if (h)
-		lat_add(h, lat, ns);
+		lat_add(h, lat, ns, false);
 }
 
 /*
@@ -568,23 +589,23 @@ static __always_inline int on_complete(__u32 pid, __u32 dev, __u32 qpn,
 	if (!h)
 		return 0;
 	/* CQEs written, WQEs, doorbells: events this mode does not see */
-	__sync_fetch_and_add(&h->polls, 1);
+	add(&h->polls, 1, true);
 	if (status) {
-		__sync_fetch_and_add(&h->err_cqes, 1);
+		add(&h->err_cqes, 1, true);
 		return 0;
 	}
-	__sync_fetch_and_add(&h->bytes, length);
+	add(&h->bytes, length, true);
 	if (!wc_op_ok(opcode) || sampled_before(pid, post_ns))
 		return 0;
 	if (db_ns && cqe_ns && !hwqnic_wc_is_recv(opcode))
 		lat_add(h, QPLAT_LAT_DEVICE,
-			cqe_ns > db_ns ? cqe_ns - db_ns : 0);
+			cqe_ns > db_ns ? cqe_ns - db_ns : 0, true);
 	if (cqe_ns)
 		lat_add(h, QPLAT_LAT_PICKUP,
-			poll_ns > cqe_ns ? poll_ns - cqe_ns : 0);
+			poll_ns > cqe_ns ? poll_ns - cqe_ns : 0, true);
 	if (post_ns)
 		lat_add(h, QPLAT_LAT_E2E,
-			poll_ns > post_ns ? poll_ns - post_ns : 0);
+			poll_ns > post_ns ? poll_ns - post_ns : 0, true);
 	return 0;
 }
 

@@ -149,9 +149,10 @@ struct qplat_hist_key {
 };
 
 /*
- * One latency's histogram: successful completions only; updated
- * atomically. Its count is the sum of its buckets (readers add them up:
- * one atomic less a sample). The least and greatest latencies bound the
+ * One latency's histogram: successful completions only; updated by one
+ * writer at a time (the completion event) or atomically (the five
+ * events). Its count is the sum of its buckets (readers add them up:
+ * one add less a sample). The least and greatest latencies bound the
  * quantiles readers estimate from the buckets; a histogram starts with
  * min_ns = QPLAT_NO_MIN, above max_ns, until its first sample.
  */

@@ -268,7 +268,8 @@ static hwqnic_os_cold void cq_complete(struct hwqnic_dev *dev,
 				       const struct hwqnic_core_qp *qp,
 				       const void *cqe, u8 flags, u32 idx,
 				       const struct hwqnic_wc *wc,
-				       struct hwqnic_wc_ts *ts, bool fire)
+				       struct hwqnic_wc_ts *ts, bool fire,
+				       u64 *poll_ns)
 {
 	struct hwqnic_wc_ts t = { 0 };
 
@@ -277,11 +278,18 @@ static hwqnic_os_cold void cq_complete(struct hwqnic_dev *dev,
 			   hwqnic_wc_is_recv(wc->opcode), &t);
 	if (ts)
 		*ts = t;
-	/* the poll's own time: a tracer's clock would add its trap's */
-	if (fire)
-		hwqnic_trace_complete(dev->id, wc->qp_num, wc->opcode,
-				      wc->status, wc->byte_len, t.post_ns,
-				      t.db_ns, t.cqe_ns, hwqnic_os_now_ns());
+	if (!fire)
+		return;
+	/*
+	 * The poll's own time (a tracer's clock would add its trap's), read
+	 * once for the completions a poll takes, and again for one whose
+	 * CQE was written after that read.
+	 */
+	if (*poll_ns < t.cqe_ns || !*poll_ns)
+		*poll_ns = hwqnic_os_now_ns();
+	hwqnic_trace_complete(dev->id, wc->qp_num, wc->opcode, wc->status,
+			      wc->byte_len, t.post_ns, t.db_ns, t.cqe_ns,
+			      *poll_ns);
 }
 
 int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
@@ -289,6 +297,7 @@ int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 {
 	struct hwqnic_hwq *q = &cq->hwq;
 	const struct hwqnic_cqe *next;
+	u64 poll_ns = 0;
 	int i;
 
 	/*
@@ -339,9 +348,10 @@ int hwqnic_cq_poll_ts(struct hwqnic_dev *dev, struct hwqnic_core_cq *cq,
 		fire = hwqnic_trace_enabled(complete) &&
 		       (!qp || hwqnic_qp_sampled(qp, cq, hwqnic_wc_is_recv(
 						 wc[i].opcode), idx, flags));
+		/* under the lock: tracers count a CQ's events without atomics */
 		if (unlikely(ts || fire))
 			cq_complete(dev, cq, qp, cqe, flags, idx, &wc[i],
-				    ts ? &ts[i] : NULL, fire);
+				    ts ? &ts[i] : NULL, fire, &poll_ns);
 		/* a sampled WR no longer outstanding (qp_db_stamp()) */
 		if (unlikely(flags & HWQNIC_CQE_F_WQE_TIMES) && qp) {
 			u32 *done = hwqnic_wc_is_recv(wc[i].opcode) ?
