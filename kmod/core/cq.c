@@ -232,7 +232,7 @@ static void cq_read_ts(const struct hwqnic_core_cq *cq,
 {
 	const struct hwqnic_cqe_ts *e = cqe;
 	const struct hwqnic_hwq *q = recv ? &qp->rq : &qp->sq;
-	/* a queue's record may be made while it runs (qp_post_ns_late()) */
+	/* a queue's record may be made while it runs (qp_record()) */
 	const u64 *post = recv ? READ_ONCE(qp->rq_post_ns) :
 				 READ_ONCE(qp->sq_post_ns);
 

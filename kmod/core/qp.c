@@ -61,62 +61,28 @@ static int qp_pick_id(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 }
 
 /*
- * The host's record of post times, one per slot of a queue whose CQ is
- * timestamped or that is made while the complete event is traced (else
- * made at its first sampled WR: qp_post_ns_late()), and after them a
- * byte per slot saying whether its WR was sampled: the host's own memory,
- * so that the NIC never handles it. An untraced queue of a plain CQ has
- * none, and its posts pay nothing for times. The samplers are seeded
- * here, by whichever side posts.
+ * The host's record of post times of the SQ (or RQ), one per slot, and
+ * after them a byte per slot saying whether its WR was sampled: the
+ * host's own memory, so that the NIC never handles it. Made with the
+ * queue when its CQ is timestamped or the complete event is traced, else
+ * at its first sampled WR (the poster's, under the queue's lock), so that
+ * a process traced while it runs, or whose probe's semaphore the kernel
+ * set only after its QPs were made, has times from then on. An untraced
+ * queue of a plain CQ has none, and its posts pay nothing for times.
+ * Published with a release: the poller reads a slot's post time only from
+ * a CQE the engine wrote after that WR's doorbell, which the publication
+ * precedes; the marks are read on a timestamped CQ only, whose queues
+ * have theirs from the start. False without memory: a queue made later
+ * then goes on completing without times, as an untraced one.
  */
-static int qp_post_ns_alloc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
-{
-	u64 seed = hwqnic_os_now_ns() ^ (u64)qp->qpn * 0x9e3779b97f4a7c15ULL;
-	bool traced = hwqnic_trace_enabled(complete);
-
-	qp->sq_smp = (struct hwqnic_sample){ .rng = seed | 1 };
-	qp->rq_smp = (struct hwqnic_sample){ .rng = (seed << 1) ^ 0xda3e39cb };
-	if (traced || hwqnic_cq_ts(qp->scq)) {
-		qp->sq_post_ns = hwqnic_os_zalloc(&dev->od, qp->sq.depth *
-						  (sizeof(u64) + 1));
-		if (!qp->sq_post_ns)
-			return -ENOMEM;
-		qp->sq_mark = (u8 *)(qp->sq_post_ns + qp->sq.depth);
-	}
-	if (traced || hwqnic_cq_ts(qp->rcq)) {
-		qp->rq_post_ns = hwqnic_os_zalloc(&dev->od, qp->rq.depth *
-						  (sizeof(u64) + 1));
-		if (!qp->rq_post_ns) {
-			hwqnic_os_free(&dev->od, qp->sq_post_ns);
-			qp->sq_post_ns = NULL;
-			qp->sq_mark = NULL;
-			return -ENOMEM;
-		}
-		qp->rq_mark = (u8 *)(qp->rq_post_ns + qp->rq.depth);
-	}
-	return 0;
-}
-
-/*
- * A queue made before the tracer came gets its record at its first
- * sampled WR (the poster's, under the queue's lock), so that a process
- * traced while it runs, or whose probe's semaphore the kernel set only
- * after its QPs were made, has times from then on. Without memory for it
- * the queue's completions go on firing without times, as before. The
- * poller reads a slot's post time only from a CQE the engine wrote after
- * this WR's doorbell, which the record's publication precedes; its marks
- * are read on a timestamped CQ only, whose queues have theirs from the
- * start.
- */
-static hwqnic_os_cold void qp_post_ns_late(struct hwqnic_dev *dev,
-					   struct hwqnic_core_qp *qp,
-					   bool recv)
+static hwqnic_os_cold bool qp_record(struct hwqnic_dev *dev,
+				     struct hwqnic_core_qp *qp, bool recv)
 {
 	u32 depth = recv ? qp->rq.depth : qp->sq.depth;
 	u64 *p = hwqnic_os_zalloc(&dev->od, depth * (sizeof(u64) + 1));
 
 	if (!p)
-		return;
+		return false;
 	if (recv) {
 		qp->rq_mark = (u8 *)(p + depth);
 		smp_store_release(&qp->rq_post_ns, p);
@@ -124,6 +90,7 @@ static hwqnic_os_cold void qp_post_ns_late(struct hwqnic_dev *dev,
 		qp->sq_mark = (u8 *)(p + depth);
 		smp_store_release(&qp->sq_post_ns, p);
 	}
+	return true;
 }
 
 static void qp_post_ns_free(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
@@ -134,6 +101,25 @@ static void qp_post_ns_free(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
 	qp->rq_post_ns = NULL;
 	qp->sq_mark = NULL;
 	qp->rq_mark = NULL;
+}
+
+/*
+ * The queues' records a QP is made with (qp_record()); the samplers are
+ * seeded here, by whichever side posts.
+ */
+static int qp_post_ns_alloc(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp)
+{
+	u64 seed = hwqnic_os_now_ns() ^ (u64)qp->qpn * 0x9e3779b97f4a7c15ULL;
+	bool traced = hwqnic_trace_enabled(complete);
+
+	qp->sq_smp = (struct hwqnic_sample){ .rng = seed | 1 };
+	qp->rq_smp = (struct hwqnic_sample){ .rng = (seed << 1) ^ 0xda3e39cb };
+	if (((traced || hwqnic_cq_ts(qp->scq)) && !qp_record(dev, qp, false)) ||
+	    ((traced || hwqnic_cq_ts(qp->rcq)) && !qp_record(dev, qp, true))) {
+		qp_post_ns_free(dev, qp);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 int hwqnic_qp_create(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
@@ -1012,7 +998,7 @@ int hwqnic_qp_post_send(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		sampled = hwqnic_trace_enabled(complete) &&
 			  qp_sample(dev, &qp->sq_smp, completes);
 		if (unlikely(sampled) && !qp->sq_post_ns)
-			qp_post_ns_late(dev, qp, false);
+			qp_record(dev, qp, false);
 		if (qp->sq_post_ns && (sampled || hwqnic_cq_ts(qp->scq)))
 			qp_stamp_post(qp, false, idx, sampled,
 				      wr->send_flags & HWQNIC_SEND_TIMESTAMP,
@@ -1075,7 +1061,7 @@ int hwqnic_qp_post_recv(struct hwqnic_dev *dev, struct hwqnic_core_qp *qp,
 		hwqnic_trace_post(dev->id, qp->qpn, idx, wr->wr_id,
 				  HWQNIC_WC_RECV, len);
 		if (unlikely(sampled) && !qp->rq_post_ns)
-			qp_post_ns_late(dev, qp, true);
+			qp_record(dev, qp, true);
 		/* every receive of an application's timestamped CQ */
 		if (qp->rq_post_ns && (sampled || hwqnic_cq_ts(qp->rcq)))
 			qp_stamp_post(qp, true, idx, sampled, true, true);

@@ -86,9 +86,10 @@ struct hwqnic_core_qp {
 	/*
 	 * Post times per slot, for a queue created with a timestamped CQ or
 	 * while the complete event was traced, or since its first sampled
-	 * WR (set once, by the poster: a poller reads it with READ_ONCE());
-	 * else NULL. Such a queue's doorbells ask the engine for a stamp
-	 * (HWQNIC_DB_STAMP) while its WRs want times (qp_db_stamp()).
+	 * WR (set once, by the poster: qp_record(); a poller reads it with
+	 * READ_ONCE()); else NULL. Such a queue's doorbells ask the engine
+	 * for a stamp (HWQNIC_DB_STAMP) while its WRs want times
+	 * (qp_db_stamp()).
 	 */
 	u64 *sq_post_ns, *rq_post_ns;
 	/*
