@@ -188,30 +188,17 @@ void hwqnic_usdt_complete(u32 dev, u32 qpn, u32 opcode, u32 status,
 /* Whether a tracer is attached to the probe: to skip work only it needs. */
 #define hwqnic_trace_enabled(name)	unlikely(hwqnic_##name##_semaphore)
 
-#define hwqnic_trace_post(...) do {					\
-	if (unlikely(hwqnic_post_semaphore))				\
-		hwqnic_usdt_post(__VA_ARGS__);				\
+/* Fires probe `name`, its site's function called only while traced. */
+#define hwqnic_trace(name, ...) do {					\
+	if (hwqnic_trace_enabled(name))					\
+		hwqnic_usdt_##name(__VA_ARGS__);			\
 } while (0)
-#define hwqnic_trace_db(...) do {					\
-	if (unlikely(hwqnic_db_semaphore))				\
-		hwqnic_usdt_db(__VA_ARGS__);				\
-} while (0)
-#define hwqnic_trace_wqe(...) do {					\
-	if (unlikely(hwqnic_wqe_semaphore))				\
-		hwqnic_usdt_wqe(__VA_ARGS__);				\
-} while (0)
-#define hwqnic_trace_cqe(...) do {					\
-	if (unlikely(hwqnic_cqe_semaphore))				\
-		hwqnic_usdt_cqe(__VA_ARGS__);				\
-} while (0)
-#define hwqnic_trace_poll(...) do {					\
-	if (unlikely(hwqnic_poll_semaphore))				\
-		hwqnic_usdt_poll(__VA_ARGS__);				\
-} while (0)
-#define hwqnic_trace_complete(...) do {					\
-	if (unlikely(hwqnic_complete_semaphore))			\
-		hwqnic_usdt_complete(__VA_ARGS__);			\
-} while (0)
+#define hwqnic_trace_post(...)		hwqnic_trace(post, __VA_ARGS__)
+#define hwqnic_trace_db(...)		hwqnic_trace(db, __VA_ARGS__)
+#define hwqnic_trace_wqe(...)		hwqnic_trace(wqe, __VA_ARGS__)
+#define hwqnic_trace_cqe(...)		hwqnic_trace(cqe, __VA_ARGS__)
+#define hwqnic_trace_poll(...)		hwqnic_trace(poll, __VA_ARGS__)
+#define hwqnic_trace_complete(...)	hwqnic_trace(complete, __VA_ARGS__)
 
 static inline bool is_power_of_2(unsigned long n)
 {
