@@ -177,40 +177,38 @@ static int u32_cmp(__u32 a, __u32 b)
 	return a < b ? -1 : a > b;
 }
 
+/*
+ * The three keys are runs of __u32 that share their leading fields (pid,
+ * dev, qpn, then op, then lat): each is ordered field by field.
+ */
+#define KEY_WORDS(type)	(sizeof(type) / sizeof(__u32))
+_Static_assert(KEY_WORDS(struct qplat_qp_key) == 3 &&
+	       KEY_WORDS(struct qplat_hist_key) == 4 &&
+	       KEY_WORDS(struct hist_key) == 5, "keys of __u32 fields only");
+
+static int words_cmp(const __u32 *x, const __u32 *y, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return u32_cmp(x[i], y[i]);
+	return 0;
+}
+
 int hist_qp_key_cmp(const void *a, const void *b)
 {
-	const struct qplat_qp_key *x = a, *y = b;
-	int c = u32_cmp(x->pid, y->pid);
-
-	if (!c)
-		c = u32_cmp(x->dev, y->dev);
-	return c ? c : u32_cmp(x->qpn, y->qpn);
+	return words_cmp(a, b, KEY_WORDS(struct qplat_qp_key));
 }
 
 int hist_map_key_cmp(const void *a, const void *b)
 {
-	const struct qplat_hist_key *x = a, *y = b;
-	int c = u32_cmp(x->pid, y->pid);
-
-	if (!c)
-		c = u32_cmp(x->dev, y->dev);
-	if (!c)
-		c = u32_cmp(x->qpn, y->qpn);
-	return c ? c : u32_cmp(x->op, y->op);
+	return words_cmp(a, b, KEY_WORDS(struct qplat_hist_key));
 }
 
 int hist_key_cmp(const void *a, const void *b)
 {
-	const struct hist_key *x = a, *y = b;
-	int c = u32_cmp(x->pid, y->pid);
-
-	if (!c)
-		c = u32_cmp(x->dev, y->dev);
-	if (!c)
-		c = u32_cmp(x->qpn, y->qpn);
-	if (!c)
-		c = u32_cmp(x->op, y->op);
-	return c ? c : u32_cmp(x->lat, y->lat);
+	return words_cmp(a, b, KEY_WORDS(struct hist_key));
 }
 
 /* An entry type E of a key and a val, in the order cmp gives */
