@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * tools/lib/bpfmap.c over maps made here: an empty map, every entry
- * sorted with its value, a layout that is not the map's refused, reading
- * with clear empties the map, a full LRU map, a bad descriptor. Needs
+ * sorted with its value, a layout that is not the map's refused, a full
+ * LRU map, a bad descriptor. Needs
  * root (BPF maps); under ASan only.
  */
 #include <errno.h>
@@ -90,7 +90,6 @@ int main(void)
 	struct bpfmap_layout bad = layout;
 	uint64_t seed;
 	struct ent *e = NULL;
-	struct key k;
 	long n;
 	int fd;
 
@@ -103,42 +102,35 @@ int main(void)
 		tap_skip_all("cannot make a BPF map (%s): needs root",
 			     strerror(errno));
 	seed = tap_seed();
-	n = bpfmap_read(fd, &layout, false, (void **)&e);
+	n = bpfmap_read(fd, &layout, (void **)&e);
 	ok(n == 0 && e, "an empty map: no entries (%ld)", n);
 	free(e);
 	e = NULL;
 
 	ok(!fill(fd, 200, &seed), "200 entries made");
-	n = bpfmap_read(fd, &layout, false, (void **)&e);
+	n = bpfmap_read(fd, &layout, (void **)&e);
 	ok(n == 200 && good(e, n), "read: 200 entries, sorted, each with "
 	   "its value (%ld)", n);
 	free(e);
 	e = NULL;
 
 	bad.key_size = sizeof(uint64_t) + 4;
-	ok(bpfmap_read(fd, &bad, false, (void **)&e) == -EINVAL && !e,
+	ok(bpfmap_read(fd, &bad, (void **)&e) == -EINVAL && !e,
 	   "a key size that is not the map's: EINVAL, nothing out");
 	bad = layout;
 	bad.value_size = 4;
-	ok(bpfmap_read(fd, &bad, false, (void **)&e) == -EINVAL,
+	ok(bpfmap_read(fd, &bad, (void **)&e) == -EINVAL,
 	   "a value size that is not the map's: EINVAL");
 	bad = layout;
 	bad.entry_size = offsetof(struct ent, v) + 4;
-	ok(bpfmap_read(fd, &bad, false, (void **)&e) == -EINVAL,
+	ok(bpfmap_read(fd, &bad, (void **)&e) == -EINVAL,
 	   "a value beyond the entry: EINVAL");
 
-	n = bpfmap_read(fd, &layout, true, (void **)&e);
-	ok(n == 200 && good(e, n), "read with clear: the 200 entries (%ld)",
-	   n);
-	free(e);
-	e = NULL;
-	ok(bpf_map_get_next_key(fd, NULL, &k) && errno == ENOENT,
-	   "and the map is empty");
 	close(fd);
 
 	fd = map_new(BPF_MAP_TYPE_LRU_HASH, 512);
 	ok(fd >= 0 && !fill(fd, 512, &seed), "an LRU map of 512, full");
-	n = bpfmap_read(fd, &layout, false, (void **)&e);
+	n = bpfmap_read(fd, &layout, (void **)&e);
 	ok(n > 0 && n <= 512 && good(e, n),
 	   "read: its entries, sorted, at most 512 (%ld)", n);
 	free(e);
@@ -146,7 +138,7 @@ int main(void)
 	close(fd);
 
 	/* libbpf 1.1 says EBADFD */
-	n = bpfmap_read(fd, &layout, false, (void **)&e);
+	n = bpfmap_read(fd, &layout, (void **)&e);
 	ok((n == -EBADF || n == -EBADFD) && !e,
 	   "a closed descriptor: EBADF, nothing out (%ld)", n);
 	return tap_done();

@@ -8,23 +8,6 @@
 
 #include "bpfmap.h"
 
-/* The value of key into val; deleted from the map too if `clear`. */
-static int lookup(int fd, const void *key, void *val, bool clear)
-{
-	if (!clear)
-		return bpf_map_lookup_elem(fd, key, val) ? -errno : 0;
-	if (!bpf_map_lookup_and_delete_elem(fd, key, val))
-		return 0;
-	if (errno == ENOENT)
-		return -ENOENT;
-	/* kernels before 5.14: not for hash maps */
-	if (bpf_map_lookup_elem(fd, key, val))
-		return -errno;
-	if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
-		return -errno;
-	return 0;
-}
-
 /* The keys, each at the start of an entry of buf; their count. */
 static long walk(int fd, const struct bpfmap_layout *l, __u32 max_entries,
 		 char **buf)
@@ -61,8 +44,7 @@ static long walk(int fd, const struct bpfmap_layout *l, __u32 max_entries,
 	return (long)n;
 }
 
-long bpfmap_read(int fd, const struct bpfmap_layout *l, bool clear,
-		 void **out)
+long bpfmap_read(int fd, const struct bpfmap_layout *l, void **out)
 {
 	struct bpf_map_info info = { 0 };
 	__u32 ilen = sizeof(info);
@@ -86,10 +68,10 @@ long bpfmap_read(int fd, const struct bpfmap_layout *l, bool clear,
 
 		if (m && !l->cmp(e, buf + (m - 1) * es))
 			continue;	/* seen twice */
-		err = lookup(fd, e, e + l->value_off, clear);
-		if (err == -ENOENT)
-			continue;
-		if (err) {
+		if (bpf_map_lookup_elem(fd, e, e + l->value_off)) {
+			if (errno == ENOENT)
+				continue;	/* deleted since the walk */
+			err = -errno;
 			free(buf);
 			return err;
 		}

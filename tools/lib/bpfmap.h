@@ -15,7 +15,6 @@
 #ifndef _HWQNIC_TOOLS_BPFMAP_H
 #define _HWQNIC_TOOLS_BPFMAP_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 struct bpfmap_layout {
@@ -28,11 +27,9 @@ struct bpfmap_layout {
 
 /*
  * The entries of map fd, sorted by l->cmp, into *out (to free(); set
- * only on success); deleted from the map as they are read if `clear`.
- * Returns their count, or -EINVAL (not of that layout), -ENOMEM, or
+ * only on success). Returns their count, or -EINVAL (not of that layout), -ENOMEM, or
  * another -errno of the bpf(2) calls.
  */
-long bpfmap_read(int fd, const struct bpfmap_layout *l, bool clear,
-		 void **out);
+long bpfmap_read(int fd, const struct bpfmap_layout *l, void **out);
 
 #endif /* _HWQNIC_TOOLS_BPFMAP_H */

@@ -475,7 +475,7 @@ int hist_read(int hfd, int cfd, struct hist_base *base,
 	int ret = -ENOMEM;
 
 	if (c) {
-		nctr = bpfmap_read(cfd, &hist_ctr_layout, false, (void **)&ctr);
+		nctr = bpfmap_read(cfd, &hist_ctr_layout, (void **)&ctr);
 		if (nctr < 0)
 			return (int)nctr;
 	}
@@ -485,7 +485,7 @@ int hist_read(int hfd, int cfd, struct hist_base *base,
 		if (nd < 0)
 			goto out;
 	}
-	n = bpfmap_read(hfd, &hist_map_layout, false, (void **)&m);
+	n = bpfmap_read(hfd, &hist_map_layout, (void **)&m);
 	if (n < 0) {
 		ret = (int)n;
 		goto out;
