@@ -2,8 +2,7 @@
 /*
  * tools/lib/bpfmap.c over maps made here: an empty map, every entry
  * sorted with its value, a layout that is not the map's refused, a full
- * LRU map, a bad descriptor. Needs
- * root (BPF maps); under ASan only.
+ * LRU map, a bad descriptor. Needs root (BPF maps); under ASan only.
  */
 #include <errno.h>
 #include <stdint.h>

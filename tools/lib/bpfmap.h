@@ -27,8 +27,8 @@ struct bpfmap_layout {
 
 /*
  * The entries of map fd, sorted by l->cmp, into *out (to free(); set
- * only on success). Returns their count, or -EINVAL (not of that layout), -ENOMEM, or
- * another -errno of the bpf(2) calls.
+ * only on success). Returns their count, or -EINVAL (not of that
+ * layout), -ENOMEM, or another -errno of the bpf(2) calls.
  */
 long bpfmap_read(int fd, const struct bpfmap_layout *l, void **out);
 
